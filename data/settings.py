@@ -1,0 +1,180 @@
+"""Settings from environment variables and ``.streamlit/secrets.toml``; the environment wins.
+
+Invalid settings raise one ``SettingsError`` that lists every problem by the name a person would edit, and never
+quotes a secret's value.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from data.prometheus import PrometheusSettings, redact_url
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
+DEFAULT_CATALOG = REPO_ROOT / "config" / "slos"
+DEFAULT_SECRETS_FILE = REPO_ROOT / ".streamlit" / "secrets.toml"
+
+# secrets.toml section -> key -> environment variable
+_KEYS: dict[str, dict[str, str]] = {
+    "prometheus": {
+        "url": "PROMETHEUS_URL",
+        "name": "PROMETHEUS_NAME",
+        "token": "PROMETHEUS_TOKEN",
+        "username": "PROMETHEUS_USERNAME",
+        "password": "PROMETHEUS_PASSWORD",
+        "verify_tls": "PROMETHEUS_VERIFY_TLS",
+        "ca_bundle": "PROMETHEUS_CA_BUNDLE",
+        "timeout_seconds": "PROMETHEUS_TIMEOUT_SECONDS",
+        "cache_ttl_seconds": "PROMETHEUS_CACHE_TTL_SECONDS",
+    },
+    "store": {"database_url": "DATABASE_URL"},
+    "app": {"catalog": "SLO_CATALOG", "team_timezone": "TEAM_TIMEZONE"},
+}
+# Sections other parts of the stack read from the same file (Streamlit's own sign-in settings).
+_FOREIGN_SECTIONS = {"auth", "connections"}
+
+
+class SettingsError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Invalid settings: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    prometheus: PrometheusSettings | None
+    database_url: str
+    catalog_path: Path
+    team_timezone: str
+
+    @property
+    def is_demo(self) -> bool:
+        return self.prometheus is None
+
+
+def _read_secrets(path: Path, problems: list[str]) -> dict[str, dict[str, object]]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        problems.append(f"{path}: not valid TOML ({error})")
+        return {}
+    values: dict[str, dict[str, object]] = {}
+    for section, content in data.items():
+        if section in _FOREIGN_SECTIONS:
+            continue
+        if section not in _KEYS or not isinstance(content, dict):
+            known = ", ".join(f"[{name}]" for name in _KEYS)
+            problems.append(f"{path}: unknown section [{section}] (known: {known})")
+            continue
+        for key, value in content.items():
+            if key not in _KEYS[section]:
+                problems.append(f"{path}: unknown key {key!r} in [{section}] (known: {', '.join(_KEYS[section])})")
+            else:
+                values.setdefault(section, {})[key] = value
+    return values
+
+
+def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | None = None) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    problems: list[str] = []
+    secrets_path = secrets_file or Path(environ.get("RELIABILITY_SECRETS_FILE", DEFAULT_SECRETS_FILE))
+    secrets = _read_secrets(secrets_path, problems)
+
+    def value(section: str, key: str) -> tuple[str | None, str]:
+        variable = _KEYS[section][key]
+        if environ.get(variable, "").strip():
+            return environ[variable].strip(), variable
+        raw = secrets.get(section, {}).get(key)
+        return (None if raw is None else str(raw).strip() or None), f"[{section}] {key} in {secrets_path.name}"
+
+    prometheus = _prometheus_settings(value, problems)
+
+    database_url, where = value("store", "database_url")
+    database_url = database_url or DEFAULT_DATABASE_URL
+    if "://" not in database_url:
+        problems.append(f"{where}: not a database URL (expected e.g. sqlite:///var/reliability.db or "
+                        "postgresql+psycopg://user@host/db)")
+
+    catalog, where = value("app", "catalog")
+    catalog_path = Path(catalog) if catalog else DEFAULT_CATALOG
+    if not catalog_path.is_absolute() and not catalog_path.exists():
+        catalog_path = REPO_ROOT / catalog_path
+    if not catalog_path.exists():
+        problems.append(f"{where}: the SLO catalog {catalog_path} does not exist")
+
+    team_timezone, where = value("app", "team_timezone")
+    team_timezone = team_timezone or "UTC"
+    try:
+        ZoneInfo(team_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"{where}: {team_timezone!r} is not a time zone name like Europe/Berlin")
+
+    if problems:
+        raise SettingsError(problems)
+    return Settings(prometheus=prometheus, database_url=database_url, catalog_path=catalog_path,
+                    team_timezone=team_timezone)
+
+
+def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | None:
+    url, where = value("prometheus", "url")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        problems.append(f"{where}: {redact_url(url) or 'the value'} is not an http(s) URL like "
+                        "http://prometheus:9090")
+        return None
+    username, _ = value("prometheus", "username")
+    password, _ = value("prometheus", "password")
+    if parts.username and not username:
+        username, password = parts.username, parts.password
+        url = redact_url(url)
+    token, _ = value("prometheus", "token")
+    name, _ = value("prometheus", "name")
+
+    def number(key: str, default: float) -> float:
+        text, where_number = value("prometheus", key)
+        if text is None:
+            return default
+        try:
+            parsed = float(text)
+        except ValueError:
+            parsed = -1.0
+        if parsed <= 0:
+            problems.append(f"{where_number}: must be a positive number of seconds, got {text!r}")
+            return default
+        return parsed
+
+    verify_text, where_verify = value("prometheus", "verify_tls")
+    verify: bool | str = True
+    if verify_text is not None:
+        lowered = verify_text.lower()
+        if lowered in ("true", "1", "yes"):
+            verify = True
+        elif lowered in ("false", "0", "no"):
+            verify = False
+        else:
+            problems.append(f"{where_verify}: must be true or false, got {verify_text!r}")
+    ca_bundle, where_ca = value("prometheus", "ca_bundle")
+    if ca_bundle:
+        if not Path(ca_bundle).exists():
+            problems.append(f"{where_ca}: the CA bundle {ca_bundle} does not exist")
+        else:
+            verify = ca_bundle
+    return PrometheusSettings(
+        url=url,
+        name=name or "Prometheus",
+        bearer_token=token,
+        username=username,
+        password=password,
+        verify_tls=verify,
+        timeout_seconds=number("timeout_seconds", 10.0),
+        cache_ttl_seconds=number("cache_ttl_seconds", 60.0),
+    )

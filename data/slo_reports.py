@@ -1,0 +1,66 @@
+"""The SLO burn report and one SLO's drill-down history, read from a source: the one place pages and the CLI
+turn a catalog and a source into numbers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from data.settings import Settings
+from data.sources import SloSource, SourceError
+from metrics.periods import Period, current_period
+from metrics.report import SloReport, build_report
+from metrics.slo import SloDefinition
+from metrics.timeseries import RECENT_SPAN, RECENT_STEP, period_step
+
+
+def load_report(source: SloSource, slos: list[SloDefinition], at: datetime) -> SloReport:
+    """Every SLO's status at ``at``. An unreachable source yields a report of "no data" rows plus its error."""
+    try:
+        result = source.window_counts(slos, at)
+    except SourceError as error:
+        message = str(error)
+        return build_report(slos, at, {}, {slo.name: message for slo in slos}, source.description,
+                            {source.description: message})
+    return build_report(slos, at, result.counts, result.errors, source.description)
+
+
+@dataclass(frozen=True)
+class SloHistory:
+    slo: SloDefinition
+    at: datetime
+    period: Period
+    period_buckets: pd.DataFrame  # hourly (or coarser) buckets from the period's start to ``at``
+    recent_buckets: pd.DataFrame  # 5-minute buckets over the last six days
+
+
+def load_history(source: SloSource, slo: SloDefinition, at: datetime) -> SloHistory:
+    """Raises ``SourceError`` when the source cannot answer; the page shows it in the drill-down panel only."""
+    period = current_period(slo.time_window, at)
+    step = period_step(period)
+    buckets_in_period = int((at - period.start) / step)
+    period_start = at - step * max(buckets_in_period, 1)
+    period_buckets = source.event_buckets(slo, period_start, at, step)
+    recent_start = at - RECENT_STEP * int(RECENT_SPAN / RECENT_STEP)
+    recent_buckets = source.event_buckets(slo, recent_start, at, RECENT_STEP)
+    return SloHistory(slo, at, period, period_buckets, recent_buckets)
+
+
+def parse_instant(text: str | None) -> datetime:
+    """An ISO 8601 instant (naive means UTC); ``None`` means now."""
+    if not text:
+        return datetime.now(timezone.utc)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def make_source(settings: Settings, demo_end: datetime | None = None) -> SloSource:
+    """Prometheus when one is configured, otherwise the demo history ending at ``demo_end`` (default: now)."""
+    if settings.prometheus is not None:
+        from data.prometheus import PrometheusSource
+
+        return PrometheusSource(settings.prometheus)
+    from data.demo import DemoSource
+
+    return DemoSource(end=demo_end)
