@@ -178,8 +178,11 @@ def command_migrate(args: argparse.Namespace) -> int:
     except Exception as error:  # the store's driver errors vary; say which store without its password
         from data.store import redact_database_url
 
-        raise CliError(f"could not migrate the store {redact_database_url(settings.database_url)}: "
-                       f"{type(error).__name__}") from None
+        from sqlalchemy.exc import OperationalError
+
+        reason = ("cannot connect: check DATABASE_URL and that the server runs"
+                  if isinstance(error, OperationalError) else type(error).__name__)
+        raise CliError(f"could not migrate the store {redact_database_url(settings.database_url)}: {reason}") from None
     print("store is at the latest schema")
     return EXIT_OK
 

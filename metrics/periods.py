@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from metrics.slo import TimeWindow, parse_duration
@@ -18,7 +18,11 @@ class Period:
 
     @property
     def length(self) -> timedelta:
-        return self.end - self.start
+        """Elapsed time, not wall-clock time: a week across the end of summer time lasts 7 d 1 h.
+
+        (Python subtracts two datetimes that share a tzinfo by their wall clocks, hence the UTC conversion.)
+        """
+        return self.end.astimezone(timezone.utc) - self.start.astimezone(timezone.utc)
 
 
 def parse_calendar_duration(text: str) -> tuple[int, str]:

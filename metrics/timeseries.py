@@ -42,18 +42,19 @@ def budget_burn_down(buckets: pd.DataFrame, period: Period, at: datetime, target
     spends the budget evenly from the period's start to its end.
     """
     budget = error_budget(target)
-    frame = buckets[(buckets["time"] > period.start) & (buckets["time"] <= at)].sort_values("time")
+    period_start = pd.Timestamp(period.start).tz_convert("UTC")
+    frame = buckets[(buckets["time"] > period_start) & (buckets["time"] <= at)].sort_values("time")
     total = float(frame["total"].clip(lower=0).sum())
     if total <= 0 or budget <= 0:
         remaining = pd.Series(np.nan, index=frame.index)
     else:
         bad = frame["bad"].clip(lower=0).cumsum()
         remaining = 1.0 - bad / (budget * total)
-    start_row = pd.DataFrame({"time": [period.start], "budget_remaining": [1.0 if total > 0 else np.nan]})
+    start_row = pd.DataFrame({"time": [period_start], "budget_remaining": [1.0 if total > 0 else np.nan]})
     actual = pd.concat([start_row, pd.DataFrame({"time": frame["time"], "budget_remaining": remaining})],
                        ignore_index=True)
-    length = (period.end - period.start).total_seconds()
-    elapsed = (pd.to_datetime(actual["time"], utc=True) - pd.Timestamp(period.start)).dt.total_seconds()
+    length = period.length.total_seconds()
+    elapsed = (pd.to_datetime(actual["time"], utc=True) - period_start).dt.total_seconds()
     actual["ideal_remaining"] = 1.0 - elapsed / length
     return actual
 

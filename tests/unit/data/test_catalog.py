@@ -21,7 +21,7 @@ from data.catalog import (
 )
 from metrics.slo import RatioIndicator, TimeWindow
 
-EXAMPLE_CATALOG = Path(__file__).resolve().parents[2] / "config" / "slos"
+EXAMPLE_CATALOG = Path(__file__).resolve().parents[3] / "config" / "slos"
 
 GOOD = 'http_requests_total{service="demo",code!~"5.."}'
 TOTAL = 'http_requests_total{service="demo"}'

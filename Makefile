@@ -1,0 +1,46 @@
+# Reliability Dashboard. `make run` serves the app; `make test` runs every suite against real servers.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+# Stamps live inside the venv: a new venv reinstalls, a changed requirements file reinstalls.
+RUNTIME_STAMP := $(VENV)/.installed-requirements.txt
+DEV_STAMP := $(VENV)/.installed-requirements-dev.txt
+PYTEST_ARGS ?=
+
+.PHONY: help run test bench clean
+
+help:
+	@echo "make run    - migrate the store and serve the app on http://127.0.0.1:8501"
+	@echo "make test   - install test components if missing, then run unit, integration and e2e tests"
+	@echo "              (extra pytest arguments: make test PYTEST_ARGS='-k store -x')"
+	@echo "make bench  - run the benchmarks"
+	@echo "make clean  - remove var/cache and test-artifacts (keeps the venv and the store)"
+
+$(VENV_PYTHON):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV_PYTHON)
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(VENV_PYTHON)
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+run: $(RUNTIME_STAMP)
+	$(VENV_PYTHON) cli.py migrate
+	exec $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
+
+test: $(DEV_STAMP)
+	bash scripts/install_test_components.sh
+	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
+
+bench: $(DEV_STAMP)
+	bash scripts/install_test_components.sh
+	$(VENV_PYTHON) bench/slo_overview.py
+
+clean:
+	rm -rf var/cache test-artifacts

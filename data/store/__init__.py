@@ -1,0 +1,22 @@
+"""The SQL store: SQLAlchemy 2 models, engines and sessions, Alembic migrations, repositories."""
+
+from data.store.engine import engine_for, redact_database_url, session_scope, sqlite_file
+from data.store.migrate import current_revision, head_revision, migrate
+from data.store.models import AuditLogEntry, Base, SloSnapshot
+from data.store.snapshots import latest_snapshots, save_snapshots, snapshots_between
+
+__all__ = [
+    "AuditLogEntry",
+    "Base",
+    "SloSnapshot",
+    "current_revision",
+    "engine_for",
+    "head_revision",
+    "latest_snapshots",
+    "migrate",
+    "redact_database_url",
+    "save_snapshots",
+    "session_scope",
+    "snapshots_between",
+    "sqlite_file",
+]

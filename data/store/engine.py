@@ -1,0 +1,76 @@
+"""Engines and sessions for the store: SQLite by default, PostgreSQL (or MySQL) for a team."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_file(database_url: str | sa.URL) -> Path | None:
+    """The database file of a SQLite URL; None for other backends and in-memory databases."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _configure_sqlite_connection(dbapi_connection, _record) -> None:
+    """SQLite leaves foreign keys off and fails at once on a lock: turn both into sane defaults."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers (the app) do not block the collector's writes
+    finally:
+        cursor.close()
+
+
+def engine_for(database_url: str | sa.URL, **kwargs) -> sa.Engine:
+    """Engine for a URL. For SQLite the file's directory is created and foreign keys are enforced.
+
+    Engines hold connection pools: create one per process and keep it (st.cache_resource in the app).
+    """
+    path = sqlite_file(database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if make_url(database_url).get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)  # a restarted server leaves dead pooled connections
+    engine = sa.create_engine(database_url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+@contextlib.contextmanager
+def session_scope(engine: sa.Engine) -> Iterator[Session]:
+    """A session that commits when the block succeeds and rolls back when it raises."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def redact_database_url(database_url: str) -> str:
+    """The store's URL with its password masked, for messages and logs."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"

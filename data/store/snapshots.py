@@ -1,0 +1,80 @@
+"""SLO snapshot repository: idempotent writes keyed on (taken_at, slo), reads as plain dicts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from data.store.models import SloSnapshot
+
+SNAPSHOT_COLUMNS = tuple(column.name for column in SloSnapshot.__table__.columns)
+_WRITABLE_COLUMNS = tuple(name for name in SNAPSHOT_COLUMNS if name != "id")
+# Stay well below SQLite's bound-parameter limit (32766) with 10 columns per row.
+_ROWS_PER_STATEMENT = 500
+
+
+def _insert_ignoring_duplicates(dialect_name: str, table: sa.Table) -> Any:
+    """INSERT that skips rows whose (taken_at, slo) already exists, in each backend's own words."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert(table).on_conflict_do_nothing(index_elements=["taken_at", "slo"])
+    if dialect_name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+
+        return insert(table).on_conflict_do_nothing(index_elements=["taken_at", "slo"])
+    if dialect_name in ("mysql", "mariadb"):
+        return sa.insert(table).prefix_with("IGNORE")
+    raise NotImplementedError(f"no idempotent insert for {dialect_name}")
+
+
+def save_snapshots(engine: sa.Engine, rows: list[dict[str, Any]]) -> int:
+    """Store snapshots; a snapshot already stored (same taken_at and slo) is left as it is.
+
+    Returns how many rows were new. `taken_at` must be timezone-aware; unknown keys are refused.
+    """
+    if not rows:
+        return 0
+    cleaned = []
+    for row in rows:
+        unknown = set(row) - set(SNAPSHOT_COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown snapshot fields: {sorted(unknown)}")
+        cleaned.append({name: row.get(name) for name in _WRITABLE_COLUMNS})
+    table = SloSnapshot.__table__
+    inserted = 0
+    with engine.begin() as connection:
+        statement = _insert_ignoring_duplicates(connection.dialect.name, table)
+        for start in range(0, len(cleaned), _ROWS_PER_STATEMENT):
+            chunk = cleaned[start : start + _ROWS_PER_STATEMENT]
+            if connection.dialect.name == "postgresql":  # psycopg reports no rowcount here: count RETURNING rows
+                inserted += len(connection.execute(statement.values(chunk).returning(table.c.id)).all())
+            else:
+                inserted += max(connection.execute(statement.values(chunk)).rowcount, 0)
+    return inserted
+
+
+def _as_dicts(result: sa.Result) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in result]
+
+
+def latest_snapshots(engine: sa.Engine, slo: str, limit: int) -> list[dict[str, Any]]:
+    """The newest `limit` snapshots of one SLO, newest first."""
+    table = SloSnapshot.__table__
+    query = sa.select(table).where(table.c.slo == slo).order_by(table.c.taken_at.desc()).limit(limit)
+    with engine.connect() as connection:
+        return _as_dicts(connection.execute(query))
+
+
+def snapshots_between(engine: sa.Engine, slo: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Snapshots of one SLO with start <= taken_at < end, oldest first."""
+    table = SloSnapshot.__table__
+    query = (
+        sa.select(table)
+        .where(table.c.slo == slo, table.c.taken_at >= start, table.c.taken_at < end)
+        .order_by(table.c.taken_at)
+    )
+    with engine.connect() as connection:
+        return _as_dicts(connection.execute(query))

@@ -1,0 +1,83 @@
+"""Settings from the environment and secrets.toml; problems named by the setting, secrets never quoted."""
+from pathlib import Path
+
+import pytest
+
+from data.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+
+NO_SECRETS = Path("/nonexistent/secrets.toml")
+
+
+def test_defaults_are_demo_data_and_sqlite_under_var():
+    settings = load_settings({}, NO_SECRETS)
+    assert settings.is_demo
+    assert settings.database_url == DEFAULT_DATABASE_URL and "/var/" in DEFAULT_DATABASE_URL
+    assert settings.team_timezone == "UTC"
+
+
+def test_environment_configures_prometheus_with_a_token():
+    settings = load_settings({"PROMETHEUS_URL": "https://prom:9090", "PROMETHEUS_TOKEN": "t0ken",
+                              "PROMETHEUS_TIMEOUT_SECONDS": "5"}, NO_SECRETS)
+    assert settings.prometheus.url == "https://prom:9090"
+    assert settings.prometheus.bearer_token == "t0ken"
+    assert settings.prometheus.timeout_seconds == 5.0
+
+
+def test_secrets_file_is_read_and_environment_wins(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[prometheus]\nurl = "http://a:9090"\nname = "prod"\n[app]\nteam_timezone = "Asia/Seoul"\n')
+    settings = load_settings({"PROMETHEUS_URL": "http://b:9090"}, secrets)
+    assert settings.prometheus.url == "http://b:9090"
+    assert settings.prometheus.name == "prod"
+    assert settings.team_timezone == "Asia/Seoul"
+
+
+def test_credentials_in_the_url_move_to_basic_auth_and_leave_the_url(tmp_path):
+    settings = load_settings({"PROMETHEUS_URL": "http://me:pa55@prom:9090"}, NO_SECRETS)
+    assert settings.prometheus.url == "http://prom:9090"
+    assert (settings.prometheus.username, settings.prometheus.password) == ("me", "pa55")
+
+
+def test_every_problem_is_reported_at_once_by_name():
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"PROMETHEUS_URL": "ftp://x", "TEAM_TIMEZONE": "Mars/Olympus",
+                       "PROMETHEUS_TIMEOUT_SECONDS": "soon"}, NO_SECRETS)
+    text = str(raised.value)
+    assert "PROMETHEUS_URL" in text and "TEAM_TIMEZONE" in text
+    assert len(raised.value.problems) == 2  # the timeout is not read for a URL that is already wrong
+
+
+def test_a_bad_timeout_is_named():
+    with pytest.raises(SettingsError, match="PROMETHEUS_TIMEOUT_SECONDS"):
+        load_settings({"PROMETHEUS_URL": "http://x:9090", "PROMETHEUS_TIMEOUT_SECONDS": "-3"}, NO_SECRETS)
+
+
+def test_an_unknown_key_in_secrets_is_an_error(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[prometheus]\nurll = "http://a:9090"\n')
+    with pytest.raises(SettingsError, match="unknown key 'urll'"):
+        load_settings({}, secrets)
+
+
+def test_malformed_secrets_toml_is_named(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[prometheus\nurl = "x"\n')
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_settings({}, secrets)
+
+
+def test_streamlit_auth_section_is_left_to_streamlit(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\n')
+    assert load_settings({}, secrets).is_demo
+
+
+def test_a_password_never_appears_in_a_settings_error(tmp_path):
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"PROMETHEUS_URL": "gopher://me:hunter2@x", "PROMETHEUS_PASSWORD": "hunter2"}, NO_SECRETS)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_a_missing_catalog_is_named(tmp_path):
+    with pytest.raises(SettingsError, match="SLO_CATALOG"):
+        load_settings({"SLO_CATALOG": str(tmp_path / "nope")}, NO_SECRETS)
