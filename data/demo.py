@@ -24,7 +24,7 @@ from data.sources import CountsResult
 from metrics.report import requested_windows
 from metrics.slo import EventCounts, SloDefinition
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_DAYS = 35
 FINE_STEP_SECONDS = 60  # 1-minute samples over the recent past, so 5-minute windows hold several samples
 COARSE_STEP_SECONDS = 300
@@ -57,7 +57,7 @@ SERVICES: tuple[ServiceProfile, ...] = (
     ServiceProfile(
         "checkout", 120.0, 0.0003,
         latency_under={"0.1": 0.80, "0.25": 0.995, "0.5": 0.999, "1": 0.9998},
-        incidents=(Incident(timedelta(minutes=35), timedelta(0), 0.03, slow_share=0.08),),
+        incidents=(Incident(timedelta(minutes=50), timedelta(0), 0.03, slow_share=0.08),),
     ),
     ServiceProfile(
         "payments", 40.0, 0.0001, error_codes=("500", "503"),
@@ -69,9 +69,9 @@ SERVICES: tuple[ServiceProfile, ...] = (
         incidents=(Incident(timedelta(days=6, hours=3), timedelta(days=6), 0.05, slow_share=0.3),),
     ),
     ServiceProfile("auth", 80.0, 0.0002),
-    ServiceProfile(
-        "inventory", 30.0, 0.0004,
-        incidents=(Incident(timedelta(days=10, hours=3), timedelta(days=10), 0.12),),
+    ServiceProfile(  # a back-office service with flat traffic: its old outage costs the same at any hour
+        "inventory", 30.0, 0.0004, daily_swing=0.0,
+        incidents=(Incident(timedelta(days=10, hours=3), timedelta(days=10), 0.10),),
     ),
     ServiceProfile("reporting", 0.0, 0.0, daily_swing=0.0),
 )

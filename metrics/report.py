@@ -48,6 +48,18 @@ class SloStatus:
     def has_data(self) -> bool:
         return self.sli is not None
 
+    @property
+    def note(self) -> str | None:
+        """Why an SLO without an error shows no data, and what to do about it."""
+        if self.error is not None or self.has_data:
+            return None
+        period_counts = self.counts.get(PERIOD_KEY)
+        where = f" in {self.slo.source}" if self.slo.source else ""
+        if period_counts is None:
+            return (f"no series match the queries of SLO {self.slo.name!r}: check the metric names and labels"
+                    f"{where} against what the source has")
+        return f"SLO {self.slo.name!r} saw no events in its period so far: a quiet service, or traffic has stopped"
+
     def to_dict(self) -> dict:
         period_counts = self.counts.get(PERIOD_KEY)
         return {
@@ -81,6 +93,7 @@ class SloStatus:
             if self.time_to_exhaustion is None
             else self.time_to_exhaustion.total_seconds(),
             "error": self.error,
+            "note": self.note,
             "source": self.slo.source,
         }
 

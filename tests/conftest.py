@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
+from data import demo
 from tests.support.servers import (
     ARTIFACTS_DIR,
     AppServer,
     MariaDBServer,
+    PrometheusServer,
     PostgresExporter,
     PostgresServer,
     app_available,
@@ -95,3 +99,19 @@ def page(browser):
         yield context.new_page()
     finally:
         context.close()
+
+
+# A fixed end keeps the built TSDB cacheable between runs: the cache key changes only with the generator.
+HISTORY_END = datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc)
+
+
+def _write_demo_history(path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        demo.write_openmetrics(demo.generate_history(HISTORY_END), out)
+
+
+@pytest.fixture(scope="session")
+def demo_prometheus() -> Iterator[PrometheusServer]:
+    """A real Prometheus backfilled with the demo history ending at HISTORY_END (query it with time=)."""
+    with make_backfilled_prometheus(_write_demo_history, f"demo-{demo.cache_key(HISTORY_END)}") as server:
+        yield server

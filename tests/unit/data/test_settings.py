@@ -81,3 +81,9 @@ def test_a_password_never_appears_in_a_settings_error(tmp_path):
 def test_a_missing_catalog_is_named(tmp_path):
     with pytest.raises(SettingsError, match="SLO_CATALOG"):
         load_settings({"SLO_CATALOG": str(tmp_path / "nope")}, NO_SECRETS)
+
+
+def test_the_committed_secrets_example_is_valid():
+    example = Path(__file__).resolve().parents[3] / ".streamlit" / "secrets.toml.example"
+    settings = load_settings({}, example)
+    assert settings.prometheus.name == "prod"

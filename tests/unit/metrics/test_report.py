@@ -77,3 +77,18 @@ def test_per_slo_errors_are_kept_on_their_row():
     report = build_report([slo()], AT, {}, errors_by_slo={"checkout-availability": "rejected"})
     assert report.statuses[0].error == "rejected"
     assert report.statuses[0].alert_state == "no data"
+
+
+def test_an_slo_whose_queries_match_nothing_says_so_and_where_to_look():
+    definition = slo()
+    status = build_status(definition, AT, {PERIOD_KEY: None})
+    assert "no series match" in status.note and definition.name in status.note
+
+
+def test_an_slo_without_events_is_called_quiet():
+    status = build_status(slo(), AT, {PERIOD_KEY: EventCounts(total=0, bad=0)})
+    assert "no events" in status.note
+
+
+def test_an_slo_with_data_has_no_note():
+    assert build_status(slo(), AT, counts(period_bad=1)).note is None

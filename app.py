@@ -1,0 +1,43 @@
+"""Reliability Dashboard: settings, the store's schema, and the pages grouped by role.
+
+Nothing here may raise into the browser: invalid settings are listed for the person who can fix them, and a store
+that cannot be migrated is reported while the pages that do not need it keep working.
+"""
+import streamlit as st
+
+from data.settings import SettingsError
+from ui import loaders
+
+st.set_page_config(page_title="Reliability Dashboard", page_icon=":material/monitor_heart:", layout="wide")
+
+try:
+    settings = loaders.settings()
+except SettingsError as error:
+    st.title("Reliability Dashboard")
+    problems = "\n".join(f"- {problem}" for problem in error.problems)
+    st.error(
+        f"**The dashboard cannot start: its settings are invalid.**\n\n{problems}\n\n"
+        "Fix them in the environment or in `.streamlit/secrets.toml`, then reload this page.",
+        icon=":material/settings_alert:",
+    )
+    st.stop()
+
+store_problem = loaders.migrate_store(settings.database_url)
+if store_problem:
+    st.error(store_problem, icon=":material/database:")
+
+navigation = st.navigation(
+    {
+        "SRE": [
+            st.Page("pages/slo_burn.py", title="SLO burn", icon=":material/local_fire_department:",
+                    url_path="slo-burn", default=True),
+        ],
+    }
+)
+
+with st.sidebar:
+    st.divider()
+    st.caption(f"**Data source:** {loaders.source(settings, loaders.evaluation_instant()).description}  \n"
+               f"Times in {settings.team_timezone}; figures re-evaluated every minute.")
+
+navigation.run()
