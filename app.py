@@ -32,6 +32,8 @@ navigation = st.navigation(
             st.Page("pages/slo_burn.py", title="SLO burn", icon=":material/local_fire_department:",
                     url_path="slo-burn", default=True),
         ],
+        # DBA pages (issue 3) go here.
+        # Tracker pages (issue 4) go here.
     }
 )
 

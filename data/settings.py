@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,10 @@ from data.prometheus import PrometheusSettings, redact_url
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
 DEFAULT_CATALOG = REPO_ROOT / "config" / "slos"
+DEFAULT_DATABASES_CONFIG = REPO_ROOT / "config" / "databases.toml"
+# DSN of a monitored database: DB_DSN_<NAME> with the name upper-cased and "-" turned into "_", or
+# `[databases] <name> = "..."` in secrets.toml.
+DSN_ENV_PREFIX = "DB_DSN_"
 DEFAULT_SECRETS_FILE = REPO_ROOT / ".streamlit" / "secrets.toml"
 
 # secrets.toml section -> key -> environment variable
@@ -33,7 +38,12 @@ _KEYS: dict[str, dict[str, str]] = {
         "cache_ttl_seconds": "PROMETHEUS_CACHE_TTL_SECONDS",
     },
     "store": {"database_url": "DATABASE_URL"},
-    "app": {"catalog": "SLO_CATALOG", "team_timezone": "TEAM_TIMEZONE"},
+    "app": {
+        "catalog": "SLO_CATALOG",
+        "team_timezone": "TEAM_TIMEZONE",
+        "databases": "DATABASES_CONFIG",
+        "now": "RELIABILITY_NOW",
+    },
 }
 # Sections other parts of the stack read from the same file (Streamlit's own sign-in settings).
 _FOREIGN_SECTIONS = {"auth", "connections"}
@@ -51,10 +61,21 @@ class Settings:
     database_url: str
     catalog_path: Path
     team_timezone: str
+    databases_path: Path = DEFAULT_DATABASES_CONFIG
+    database_dsns: dict[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    now_override: datetime | None = None  # RELIABILITY_NOW: the clock the app reads, for demos and tests
 
     @property
     def is_demo(self) -> bool:
         return self.prometheus is None
+
+    def now(self) -> datetime:
+        """The current instant as the app sees it (UTC)."""
+        return self.now_override or datetime.now(timezone.utc)
+
+    def dsn_for(self, database_name: str) -> str | None:
+        """The DSN of a monitored database, from DB_DSN_<NAME> or ``[databases]`` in secrets.toml."""
+        return self.database_dsns.get(database_name)
 
 
 def _read_secrets(path: Path, problems: list[str]) -> dict[str, dict[str, object]]:
@@ -68,6 +89,13 @@ def _read_secrets(path: Path, problems: list[str]) -> dict[str, dict[str, object
     values: dict[str, dict[str, object]] = {}
     for section, content in data.items():
         if section in _FOREIGN_SECTIONS:
+            continue
+        if section == "databases" and isinstance(content, dict):
+            for name, dsn in content.items():
+                if not isinstance(dsn, str):
+                    problems.append(f"{path}: [databases] {name} must be a DSN string")
+                else:
+                    values.setdefault("databases", {})[name] = dsn
             continue
         if section not in _KEYS or not isinstance(content, dict):
             known = ", ".join(f"[{name}]" for name in _KEYS)
@@ -116,10 +144,31 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"{where}: {team_timezone!r} is not a time zone name like Europe/Berlin")
 
+    databases, where = value("app", "databases")
+    databases_path = Path(databases) if databases else DEFAULT_DATABASES_CONFIG
+    if not databases_path.is_absolute() and not databases_path.exists():
+        databases_path = REPO_ROOT / databases_path
+
+    dsns = {name: str(dsn) for name, dsn in secrets.get("databases", {}).items()}
+    for variable, dsn in environ.items():
+        if variable.startswith(DSN_ENV_PREFIX) and dsn.strip():
+            dsns[variable[len(DSN_ENV_PREFIX):].lower().replace("_", "-")] = dsn.strip()
+
+    now_text, where = value("app", "now")
+    now_override = None
+    if now_text:
+        try:
+            now_override = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
+            if now_override.tzinfo is None:
+                now_override = now_override.replace(tzinfo=timezone.utc)
+        except ValueError:
+            problems.append(f"{where}: {now_text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z")
+
     if problems:
         raise SettingsError(problems)
     return Settings(prometheus=prometheus, database_url=database_url, catalog_path=catalog_path,
-                    team_timezone=team_timezone)
+                    team_timezone=team_timezone, databases_path=databases_path, database_dsns=dsns,
+                    now_override=now_override)
 
 
 def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | None:

@@ -165,6 +165,8 @@ def show_drilldown(name: str) -> None:
         widgets.show_slo_headline(status, settings.team_timezone)
     if status.error:
         st.warning(status.error, icon=":material/warning:")
+    elif status.note:
+        st.info(status.note, icon=":material/info:")
 
     history = None
     try:

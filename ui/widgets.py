@@ -167,7 +167,7 @@ def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | 
             **{window: _number(status.burn_rates.get(window)) for window in BURN_WINDOWS},
             "time to exhaustion": _number(None if status.time_to_exhaustion is None
                                           else status.time_to_exhaustion.total_seconds()),
-            "error": status.error or "",
+            "error": status.error or status.note or "",
         })  # fmt: skip
     columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error"]
     return pd.DataFrame(rows, columns=columns)
@@ -213,7 +213,8 @@ def overview_column_config() -> dict:
             "budget gone in", format="duration",
             help=f"At the {EXHAUSTION_WINDOW} burn rate. \"a few seconds\" = already spent; no data = not being "
                  "spent or unknown. The drill-down shows it exactly."),
-        "error": st.column_config.TextColumn("error"),
+        "error": st.column_config.TextColumn("note", help="Why an SLO shows no data: a rejected query, no "
+                                             "matching series, or no traffic"),
     }
     for window in BURN_WINDOWS:
         config[window] = st.column_config.NumberColumn(

@@ -18,7 +18,6 @@ from data.catalog import load_catalog
 from data.demo import DemoSource, generate_history
 from data.prometheus import PrometheusSettings, PrometheusSource
 from data.slo_reports import load_history, load_report
-from metrics.report import PERIOD_KEY
 from metrics.slo import BURN_WINDOWS, RatioIndicator
 from metrics.timeseries import budget_burn_down, rolling_burn_rates
 from tests.integration.conftest import HISTORY_END

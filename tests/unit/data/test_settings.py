@@ -87,3 +87,22 @@ def test_the_committed_secrets_example_is_valid():
     example = Path(__file__).resolve().parents[3] / ".streamlit" / "secrets.toml.example"
     settings = load_settings({}, example)
     assert settings.prometheus.name == "prod"
+
+
+def test_database_dsns_come_from_the_environment_and_secrets(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[databases]\norders-primary = "postgresql://a@h/db"\n')
+    settings = load_settings({"DB_DSN_BILLING_REPLICA": "mysql://b@h/db"}, secrets)
+    assert settings.dsn_for("orders-primary") == "postgresql://a@h/db"
+    assert settings.dsn_for("billing-replica") == "mysql://b@h/db"
+    assert "postgresql://a@h/db" not in repr(settings)
+
+
+def test_the_clock_can_be_set_for_demos_and_tests():
+    settings = load_settings({"RELIABILITY_NOW": "2026-12-01T09:00:00Z"}, NO_SECRETS)
+    assert settings.now().isoformat() == "2026-12-01T09:00:00+00:00"
+
+
+def test_a_malformed_clock_is_named():
+    with pytest.raises(SettingsError, match="RELIABILITY_NOW"):
+        load_settings({"RELIABILITY_NOW": "tomorrow"}, NO_SECRETS)

@@ -1,0 +1,66 @@
+"""What every subcommand shares: exit codes, the one-line error, settings and catalog loading."""
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+EXIT_OK, EXIT_ATTENTION, EXIT_FAILED = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def source_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--catalog", help="OpenSLO file or directory (default: settings, config/slos)")
+    command.add_argument("--prometheus-url", help="Prometheus-compatible base URL (default: settings)")
+    command.add_argument("--demo", action="store_true", help="use the demo data even if Prometheus is set")
+    command.add_argument("--at", help="evaluation instant, ISO 8601 (default: now)")
+
+
+def load_cli_settings(args: argparse.Namespace):
+    from data.prometheus import PrometheusSettings
+    from data.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise CliError("\n".join(["invalid settings:"] + [f"  - {p}" for p in error.problems])) from None
+    if getattr(args, "prometheus_url", None):
+        base = settings.prometheus or PrometheusSettings(url=args.prometheus_url)
+        settings = replace(settings, prometheus=replace(base, url=args.prometheus_url.rstrip("/")))
+    if getattr(args, "demo", False):
+        settings = replace(settings, prometheus=None)
+    if getattr(args, "catalog", None):
+        settings = replace(settings, catalog_path=Path(args.catalog))
+    return settings
+
+
+def load_cli_catalog(settings, strict_problems: list[str]):
+    from data.catalog import CatalogError, load_catalog
+
+    try:
+        catalog = load_catalog(settings.catalog_path)
+    except CatalogError as error:
+        raise CliError(str(error)) from None
+    strict_problems.extend(str(problem) for problem in catalog.problems)
+    return catalog
+
+
+def parse_cli_instant(text: str | None) -> datetime:
+    from data.slo_reports import parse_instant
+
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise CliError(f"--at {text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z") from None
+
+
+def cli_source(settings, at: datetime):
+    from data.slo_reports import make_source
+
+    return make_source(settings, demo_end=at)
+
+
