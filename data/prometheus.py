@@ -253,8 +253,12 @@ class PrometheusSource:
     def _batched_answers(self, slos, windows, keys, at) -> dict[tuple[str, str], dict[str, float]]:
         jobs = []
         for key in keys:
+            # A calendar period that began less than a second ago has no window yet: no data, not a query error.
+            measurable = [slo for slo in slos if windows[slo.name][key] >= timedelta(seconds=1)]
+            if not measurable:
+                continue
             for kind in ("total", "bad"):
-                expressions = {slo.name: self._expressions(slo, windows[slo.name][key])[kind] for slo in slos}
+                expressions = {slo.name: self._expressions(slo, windows[slo.name][key])[kind] for slo in measurable}
                 jobs.append(((key, kind), batched(expressions)))
         with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
             answers = list(pool.map(lambda job: self.instant(job[1], at), jobs))

@@ -233,3 +233,12 @@ def test_cli_exits_2_with_one_line_and_no_traceback_when_prometheus_is_unreachab
     assert completed.returncode == 2
     assert "unreachable" in completed.stderr
     assert "Traceback" not in completed.stderr and "s3cret" not in completed.stderr + completed.stdout
+
+
+def test_a_calendar_period_that_has_just_begun_is_no_data_not_an_error(demo_prometheus):
+    auth = CATALOG.slo("auth-availability")  # calendar month, Europe/Berlin
+    month_start = HISTORY_END.replace(month=10, day=31, hour=23)  # 1 November 00:00 CET
+    report = load_report(prometheus_source(demo_prometheus.url), [auth], month_start)
+    status = report.status(auth.name)
+    assert not report.errors and status.error is None
+    assert status.budget_remaining is None and status.burn_rates["1h"] is not None
