@@ -355,7 +355,11 @@ class _Builder:
         except OSError as exc:
             self._file_problem(shown, f"cannot be read ({exc.strerror or exc}); the file is skipped")
             return
-        loader = _Loader(text)
+        try:
+            loader = _Loader(text)  # reads the whole text first: control characters are refused here
+        except yaml.YAMLError as exc:
+            self._file_problem(shown, f"not readable as YAML ({exc}); the file is skipped")
+            return
         number = 0
         try:
             while loader.check_node():

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 # Windows over which burn rates are reported, shortest first. Labels are Prometheus durations.
 BURN_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+MAX_PROJECTION = timedelta(days=3650)
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -134,7 +135,8 @@ def budget_remaining(period_counts: EventCounts | None, target: float) -> float 
 def time_to_exhaustion(remaining: float | None, period: timedelta, current_burn_rate: float | None) -> timedelta | None:
     """How long the remaining budget lasts at the current burn rate.
 
-    ``timedelta(0)`` when the budget is already spent; ``None`` when it is not being spent (rate 0) or unknown.
+    ``timedelta(0)`` when the budget is already spent; ``None`` when it is not being spent (rate 0, or so slowly
+    that it would last beyond ``MAX_PROJECTION``) or unknown.
     """
     if remaining is None or current_burn_rate is None:
         return None
@@ -142,7 +144,10 @@ def time_to_exhaustion(remaining: float | None, period: timedelta, current_burn_
         return timedelta(0)
     if current_burn_rate <= 0:
         return None
-    return timedelta(seconds=remaining * period.total_seconds() / current_burn_rate)
+    seconds = remaining * period.total_seconds() / current_burn_rate
+    if seconds >= MAX_PROJECTION.total_seconds():
+        return None  # a burn so slow the budget outlives any horizon worth showing: "not being spent"
+    return timedelta(seconds=seconds)
 
 
 def _finite(value: float) -> bool:

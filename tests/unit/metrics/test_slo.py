@@ -89,3 +89,7 @@ def test_windows_are_written_in_the_largest_exact_unit():
     assert format_prometheus_duration(timedelta(days=30)) == "30d"
     assert format_prometheus_duration(timedelta(minutes=90)) == "90m"
     assert format_prometheus_duration(timedelta(seconds=3723)) == "3723s"
+
+
+def test_time_to_exhaustion_beyond_ten_years_is_not_projected():
+    assert time_to_exhaustion(1.0, timedelta(days=30), 1e-9) is None

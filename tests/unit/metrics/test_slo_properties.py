@@ -1,0 +1,66 @@
+"""Property-based checks of the SLO math: any counts, including zero, negative (counter resets) and huge ones,
+give a number or "no data" — never an exception, never NaN."""
+import math
+from datetime import timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from metrics.alerts import alert_state, evaluate_tiers
+from metrics.report import PERIOD_KEY, build_status
+from metrics.slo import (
+    BURN_WINDOWS,
+    EventCounts,
+    RatioIndicator,
+    SloDefinition,
+    TimeWindow,
+    budget_remaining,
+    burn_rate,
+    error_ratio,
+    time_to_exhaustion,
+)
+from datetime import datetime, timezone
+
+counts_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.integers(min_value=-(10**15), max_value=10**15).map(float),
+)
+event_counts = st.builds(EventCounts, total=counts_values, bad=counts_values)
+targets = st.floats(min_value=0.0, max_value=0.999999, allow_nan=False)
+
+
+def is_number_or_none(value):
+    return value is None or (isinstance(value, float) and math.isfinite(value))
+
+
+@given(event_counts)
+def test_error_ratio_is_none_or_within_zero_and_one(counts):
+    ratio = error_ratio(counts)
+    assert ratio is None or 0.0 <= ratio <= 1.0
+
+
+@given(event_counts, targets)
+def test_burn_rate_and_budget_are_numbers_or_no_data(counts, target):
+    assert is_number_or_none(burn_rate(counts, target))
+    assert is_number_or_none(budget_remaining(counts, target))
+
+
+@given(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)),
+       st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)))
+def test_time_to_exhaustion_never_raises(remaining, rate):
+    result = time_to_exhaustion(remaining, timedelta(days=30), rate)
+    assert result is None or result >= timedelta(0)
+
+
+@given(st.dictionaries(st.sampled_from([*BURN_WINDOWS, PERIOD_KEY]), st.one_of(st.none(), event_counts)), targets)
+def test_a_status_builds_from_any_counts(counts, target):
+    slo = SloDefinition("s", "svc", target, TimeWindow("30d"), RatioIndicator(total_query="t", bad_query="b"))
+    status = build_status(slo, datetime(2026, 11, 1, tzinfo=timezone.utc), counts)
+    assert status.alert_state in ("page", "ticket", "ok", "no data")
+    assert all(is_number_or_none(rate) for rate in status.burn_rates.values())
+    assert is_number_or_none(status.budget_remaining)
+
+
+@given(st.dictionaries(st.sampled_from(BURN_WINDOWS), st.one_of(st.none(), st.floats(allow_nan=False))))
+def test_alert_state_is_always_one_of_the_four(burn_rates):
+    assert alert_state(evaluate_tiers(burn_rates, timedelta(days=28))) in ("page", "ticket", "ok", "no data")
