@@ -1,0 +1,178 @@
+"""Database health commands: live checks (``db-health``), snapshots for history (``collect db-health``) and DBA
+records (``db-records add|list``).
+
+``db-health`` exits 0 when every check is ok or info, 1 when any is warn or critical, 2 when it could not run (bad
+configuration, no DSN, the database unreachable). No DSN or password is ever printed: databases are named, and a
+server is shown as host:port/database at most.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from commands.common import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, CliError, load_cli_settings
+
+
+def _load_config(settings, path: str | None):
+    from pathlib import Path
+
+    from data.databases import load_database_config
+
+    config = load_database_config(Path(path) if path else settings.databases_path)
+    for problem in config.problems:
+        print(f"databases.toml: {problem}", file=sys.stderr)
+    if not config.found:
+        raise CliError(f"no databases configured: {config.path} does not exist (see README: databases.toml)")
+    return config
+
+
+def _table(healths) -> str:
+    lines = []
+    for health in healths:
+        lines.append(f"{health.database} ({health.engine}"
+                     f"{', ' + health.environment if health.environment else ''}): {health.status.upper()}")
+        width = max(len(c.id) for c in health.checks)
+        for check in health.checks:
+            lines.append(f"  {check.status:<8} {check.id:<{width}}  {check.detail}")
+            for item in check.items[:5] if check.status not in ("ok",) else []:
+                described = ", ".join(f"{k}={v}" for k, v in item.items() if v not in (None, "") and k != "status")
+                lines.append(f"           - {described[:160]}")
+            if check.action and check.status != "ok":
+                lines.append(f"           → {check.action}")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def _exit_code(healths, could_not_run: bool) -> int:
+    from metrics.db_checks import needs_attention
+
+    if could_not_run:
+        return EXIT_FAILED
+    if any(needs_attention(c.status) for h in healths for c in h.checks):
+        return EXIT_ATTENTION
+    return EXIT_FAILED if any(h.error for h in healths) else EXIT_OK
+
+
+def command_db_health(args: argparse.Namespace) -> int:
+    from data.db_probes.common import ProbeError
+    from data.db_probes.fleet import probe_dsn, probe_fleet
+
+    settings = load_cli_settings(args)
+    if args.dsn:
+        try:
+            healths = [probe_dsn(args.dsn, name=args.name or "adhoc", deadline_s=args.deadline or 10.0,
+                                 now=settings.now())]
+        except ProbeError as error:
+            raise CliError(f"{args.name or 'the database'}: {error}") from None
+    else:
+        config = _load_config(settings, args.config)
+        if args.database and config.database(args.database) is None:
+            known = ", ".join(d.name for d in config.databases) or "none"
+            raise CliError(f"no database named {args.database!r} in {config.path} (known: {known})")
+        if not config.databases:
+            raise CliError(f"no databases configured in {config.path}: add a [[database]] entry")
+        healths = probe_fleet(settings, config, args.deadline, names=[args.database] if args.database else None)
+    could_not_run = any(h.error for h in healths) if (args.database or args.dsn) else False
+    if args.format == "json":
+        payload = healths[0].to_dict() if (args.database or args.dsn) else {"databases": [h.to_dict() for h in healths]}
+        print(json.dumps(payload, indent=2, default=str, allow_nan=False))
+    else:
+        print(_table(healths))
+    for health in healths:
+        if health.error:
+            print(f"error: {health.database}: {health.error}", file=sys.stderr)
+    return _exit_code(healths, could_not_run)
+
+
+def command_collect_db_health(args: argparse.Namespace) -> int:
+    from data.db_probes.fleet import probe_fleet
+    from data.store.db_health import save_health_snapshots
+
+    settings = load_cli_settings(args)
+    config = _load_config(settings, args.config)
+    if not config.databases:
+        raise CliError(f"no databases configured in {config.path}: nothing to collect")
+    healths = probe_fleet(settings, config, args.deadline)
+    probed = [h for h in healths if h.probe is not None]
+    stored = save_health_snapshots(settings.database_url, healths, settings.now())
+    print(f"stored {stored} database snapshot(s) at {settings.now().replace(microsecond=0).isoformat()} "
+          f"({len(probed)} of {len(healths)} database(s) answered)")
+    for health in healths:
+        if health.error:
+            print(f"error: {health.database}: {health.error}", file=sys.stderr)
+    return EXIT_OK if len(probed) == len(healths) else EXIT_FAILED
+
+
+def command_db_records_add(args: argparse.Namespace) -> int:
+    from data.store.db_health import RecordError, add_record
+
+    settings = load_cli_settings(args)
+    config = _load_config(settings, args.config)
+    try:
+        done_on = date.fromisoformat(args.date) if args.date else settings.now().date()
+    except ValueError:
+        raise CliError(f"--date {args.date!r} is not a date like 2026-11-24") from None
+    try:
+        record = add_record(settings.database_url, database=args.database, kind=args.kind, done_on=done_on,
+                            recorded_by=args.by, outcome=args.outcome, notes=args.notes or "", link=args.link or "",
+                            known_databases=[d.name for d in config.databases], now=settings.now())
+    except RecordError as error:
+        raise CliError(str(error)) from None
+    print(f"recorded {record.kind} for {record.database} on {record.done_on.isoformat()} by {record.recorded_by}")
+    return EXIT_OK
+
+
+def command_db_records_list(args: argparse.Namespace) -> int:
+    from data.store.db_health import list_records
+
+    settings = load_cli_settings(args)
+    records = list_records(settings.database_url, args.database)
+    rows = [{"database": r.database, "kind": r.kind, "done_on": r.done_on.isoformat(), "by": r.recorded_by,
+             "outcome": r.outcome, "notes": r.notes, "link": r.link,
+             "recorded_at": None if r.recorded_at is None else r.recorded_at.isoformat()} for r in records]
+    if args.format == "json":
+        print(json.dumps({"records": rows}, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['done_on']}  {row['database']:<20} {row['kind']:<18} {row['outcome']:<7} {row['by']:<12} "
+                  f"{row['notes'][:60]}")
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubParsersAction) -> None:
+    from metrics.db_checks import RECORD_KINDS
+
+    health = commands.add_parser("db-health", help="live health checks of one database or the whole fleet")
+    target = health.add_mutually_exclusive_group()
+    target.add_argument("--database", help="a database named in databases.toml (default: every one)")
+    target.add_argument("--dsn", help="probe this DSN directly (postgresql://... or mysql://...) with default "
+                                      "thresholds; prefer DB_DSN_<NAME> over passwords on the command line")
+    health.add_argument("--name", help="the name to report with --dsn")
+    health.add_argument("--config", help="databases.toml (default: settings, config/databases.toml)")
+    health.add_argument("--deadline", type=float, help="seconds the whole probe may take (default: [probe])")
+    health.add_argument("--format", choices=("json", "table"), default="table")
+    health.set_defaults(handler=command_db_health)
+
+    collect = collect_kinds.add_parser("db-health", help="store a snapshot of every database's numbers")
+    collect.add_argument("--config", help="databases.toml (default: settings)")
+    collect.add_argument("--deadline", type=float)
+    collect.set_defaults(handler=command_collect_db_health)
+
+    records = commands.add_parser("db-records", help="DBA records: backups verified, drills, failover tests...")
+    actions = records.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a record (a new row; nothing is overwritten)")
+    add.add_argument("--database", required=True)
+    add.add_argument("--kind", required=True, choices=RECORD_KINDS)
+    add.add_argument("--date", help="when it was done, YYYY-MM-DD (default: today)")
+    add.add_argument("--by", required=True, help="who did it")
+    add.add_argument("--outcome", choices=("ok", "failed", "partial"), default="ok")
+    add.add_argument("--notes")
+    add.add_argument("--link")
+    add.add_argument("--config")
+    add.set_defaults(handler=command_db_records_add)
+    listing = actions.add_parser("list", help="every record, newest first")
+    listing.add_argument("--database")
+    listing.add_argument("--format", choices=("json", "table"), default="table")
+    listing.set_defaults(handler=command_db_records_list)

@@ -1,0 +1,672 @@
+"""Database health checks: pure functions from what a probe read (``ProbeData``) to a status per check.
+
+Statuses, from best to worst: ``ok``, ``info``, ``unknown``, ``warn``, ``critical``. A database's status is the worst
+of its checks, so a check that could not be read (``unknown``: not configured, no privilege) is never mistaken for a
+healthy one, yet never outranks a real warning. Defaults are DESIGN.md's "Database health reference"; every
+threshold can be overridden per database in ``config/databases.toml`` (the field names of ``Thresholds``).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from metrics.formatting import format_bytes, format_duration, format_percent
+
+OK, INFO, UNKNOWN, WARN, CRITICAL = "ok", "info", "unknown", "warn", "critical"
+STATUS_ORDER = (OK, INFO, UNKNOWN, WARN, CRITICAL)
+_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+INSUFFICIENT_PRIVILEGE = "<insufficient privilege>"
+ENGINES = ("postgresql", "mysql", "mariadb")
+XID_SPACE = 2**31  # transaction IDs before wraparound
+QUERY_TEXT_LIMIT = 300  # characters of query text kept in items: enough to recognise, short enough to read
+
+CHECK_IDS = (
+    "up", "connections", "idle_in_transaction", "cache_hit_ratio", "long_running_queries", "blocked_sessions",
+    "replication_lag", "wraparound", "dead_tuples", "sequences", "unused_indexes", "duplicate_indexes",
+    "invalid_indexes", "database_size", "slow_statements", "dba_records",
+)  # fmt: skip
+# Checks that have no meaning on MySQL/MariaDB (no MVCC xid, no dead tuples, no invalid index state).
+POSTGRES_ONLY_CHECKS = ("wraparound", "dead_tuples", "invalid_indexes")
+
+CHECK_TITLES = {
+    "up": "Up", "connections": "Connections in use", "idle_in_transaction": "Idle in transaction",
+    "cache_hit_ratio": "Cache hit ratio", "long_running_queries": "Long-running queries",
+    "blocked_sessions": "Blocked sessions", "replication_lag": "Replication", "wraparound": "Transaction ID wraparound",
+    "dead_tuples": "Dead tuples", "sequences": "Sequences near exhaustion", "unused_indexes": "Unused indexes",
+    "duplicate_indexes": "Duplicate indexes", "invalid_indexes": "Invalid indexes", "database_size": "Size and growth",
+    "slow_statements": "Slow statements", "dba_records": "DBA records",
+}  # fmt: skip
+
+
+def worst(statuses) -> str:
+    """The worst status of several; ``ok`` for none."""
+    return max(statuses, key=lambda status: _RANK[status], default=OK)
+
+
+def needs_attention(status: str) -> bool:
+    """warn or critical: what makes the CLI exit 1 and the tracker's database trigger fire."""
+    return status in (WARN, CRITICAL)
+
+
+# --- thresholds -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Warn/critical limits; the field names are the keys of ``[databases.thresholds]`` in databases.toml."""
+
+    connections_warn: float = 0.75  # share of usable connections (max_connections - reserved)
+    connections_critical: float = 0.90
+    idle_in_transaction_warn_s: float = 300
+    idle_in_transaction_critical_s: float = 1800
+    cache_hit_warn: float = 0.99  # below this ratio
+    cache_hit_critical: float = 0.95
+    cache_hit_min_reads: float = 10_000  # fewer block requests than this: too little traffic to judge
+    long_query_warn_s: float = 60
+    long_query_critical_s: float = 300
+    blocked_warn: float = 1  # blocked sessions
+    blocked_critical: float = 5
+    replication_lag_warn_s: float = 5
+    replication_lag_critical_s: float = 60
+    wraparound_warn: float = 0.50  # share of 2^31 transaction IDs
+    wraparound_critical: float = 0.80
+    dead_tuples_ratio: float = 0.20  # dead / live
+    dead_tuples_min_rows: float = 10_000  # live rows; smaller tables are vacuumed cheaply anyway
+    sequence_warn: float = 0.75  # share of the column type's maximum
+    sequence_critical: float = 0.90
+    unused_index_min_bytes: float = 10 * 1024 * 1024
+    database_size_warn_bytes: float | None = None  # no size limit unless set
+    database_size_critical_bytes: float | None = None
+    growth_7d_warn: float | None = None  # relative growth over 7 days, e.g. 0.2 = +20 %
+    growth_7d_critical: float | None = None
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+# DBA record kinds and how often each must be renewed (days); None = no expectation (notes, windows).
+RECORD_KINDS = ("backup_verified", "restore_drill", "failover_test", "maintenance_window", "capacity_note")
+RECORD_KIND_LABELS = {
+    "backup_verified": "backup verified", "restore_drill": "restore drill", "failover_test": "failover test",
+    "maintenance_window": "maintenance window", "capacity_note": "capacity note",
+}  # fmt: skip
+DEFAULT_RECORD_INTERVAL_DAYS: dict[str, int | None] = {
+    "backup_verified": 7, "restore_drill": 90, "failover_test": 180, "maintenance_window": None,
+    "capacity_note": None,
+}  # fmt: skip
+
+
+# --- what a probe reads -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """A server session as the probe saw it; ``query`` is already truncated plain text."""
+
+    pid: int
+    user: str | None
+    state: str  # "active", "idle in transaction", "Query", "Sleep"...
+    query: str
+    query_seconds: float | None = None  # since the current statement started
+    state_seconds: float | None = None  # since the state last changed (idle in transaction: how long idle)
+    wait: str | None = None
+    blocked_by: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableStats:
+    name: str  # schema.table
+    total_bytes: int | None = None
+    live_rows: int | None = None
+    dead_rows: int | None = None
+    last_autovacuum: datetime | None = None
+    last_vacuum: datetime | None = None
+    autovacuum_enabled: bool = True
+    xid_age: int | None = None
+
+
+@dataclass(frozen=True)
+class SequenceUsage:
+    name: str
+    last_value: int | None  # None: never used, or hidden (see ``hidden``)
+    max_value: int
+    column: str | None = None  # owning table.column
+    column_type: str | None = None
+    hidden: bool = False  # no privilege to read it
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    name: str
+    table: str
+    size_bytes: int | None = None
+    scans: int | None = None
+    definition: str = ""
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplicaInfo:
+    name: str
+    state: str | None
+    replay_lag_s: float | None
+
+
+@dataclass
+class ProbeData:
+    """Everything one probe read from one database. ``None`` means "not read"; ``unavailable`` says why per check."""
+
+    engine: str
+    version: str
+    version_num: int | None = None
+    uptime_s: float | None = None
+    connections_used: int | None = None
+    connections_max: int | None = None  # usable by ordinary users
+    sessions: list[Session] | None = None  # sessions of this database, not the probe's own
+    cache_hits: float | None = None
+    cache_reads: float | None = None
+    cache_scope: str = ""  # what the ratio covers, e.g. "since statistics reset" or "since server start"
+    is_replica: bool | None = None
+    replica_lag_s: float | None = None
+    replica_receiving: bool | None = None  # a replica's WAL receiver / IO thread is running
+    replica_applying: bool | None = None  # SQL thread running (MySQL)
+    replicas: list[ReplicaInfo] | None = None  # on a primary
+    inactive_slots: list[str] | None = None
+    database_xid_age: int | None = None
+    tables: list[TableStats] | None = None
+    sequences: list[SequenceUsage] | None = None
+    unused_indexes: list[IndexInfo] | None = None
+    duplicate_indexes: list[IndexInfo] | None = None
+    invalid_indexes: list[IndexInfo] | None = None
+    database_size_bytes: int | None = None
+    statements: list[dict[str, Any]] | None = None
+    unavailable: dict[str, str] = field(default_factory=dict)  # check id -> why it could not be read (unknown)
+    not_available: dict[str, str] = field(default_factory=dict)  # check id -> feature the server lacks (info)
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True)
+class DbaRecord:
+    """A DBA's entry: what no probe can see. Entries are never overwritten; the newest per kind counts."""
+
+    database: str
+    kind: str
+    done_on: date
+    recorded_by: str
+    outcome: str = "ok"
+    notes: str = ""
+    link: str = ""
+    recorded_at: datetime | None = None
+    id: int | None = None
+
+
+# --- results ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    status: str
+    value: float | str | None
+    detail: str
+    action: str = ""
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "value": self.value, "detail": self.detail,
+                "action": self.action, "items": self.items}
+
+
+@dataclass
+class DatabaseHealth:
+    """One database's health: every check, the worst status, and the probe's raw numbers for the drill-down."""
+
+    database: str
+    engine: str
+    status: str
+    checks: list[CheckResult]
+    probed_at: datetime | None
+    error: str | None = None
+    environment: str = ""
+    role: str = ""
+    owner: str = ""
+    source: str = "sql"
+    probe: ProbeData | None = None
+
+    def check(self, check_id: str) -> CheckResult | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    @property
+    def attention(self) -> list[CheckResult]:
+        """Checks that are not ok, worst first."""
+        return sorted((c for c in self.checks if c.status != OK), key=lambda c: -_RANK[c.status])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database, "engine": self.engine, "status": self.status,
+            "environment": self.environment, "role": self.role, "owner": self.owner, "source": self.source,
+            "probed_at": None if self.probed_at is None else self.probed_at.isoformat(),
+            "error": self.error, "checks": [c.to_dict() for c in self.checks],
+        }  # fmt: skip
+
+
+def truncate_query(text: str | None, limit: int = QUERY_TEXT_LIMIT) -> str:
+    """Query text on one line, at most ``limit`` characters: shown as text, never rendered."""
+    if text is None:
+        return ""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _level(value: float, warn: float | None, critical: float | None) -> str:
+    if critical is not None and value >= critical:
+        return CRITICAL
+    if warn is not None and value >= warn:
+        return WARN
+    return OK
+
+
+def _unavailable(check_id: str, probe: ProbeData, default: str = "not read by this probe") -> CheckResult:
+    if check_id in probe.not_available:
+        return CheckResult(check_id, INFO, None, f"not available: {probe.not_available[check_id]}")
+    reason = probe.unavailable.get(check_id, default)
+    return CheckResult(check_id, UNKNOWN, None, f"cannot tell: {reason}",
+                       "Grant the probe's role pg_monitor (PostgreSQL) or PROCESS (MySQL/MariaDB)"
+                       if INSUFFICIENT_PRIVILEGE in reason else "")
+
+
+def _hidden_sessions(probe: ProbeData) -> list[Session]:
+    """Sessions of other users whose state and query the probe's role may not read."""
+    return [s for s in probe.sessions or [] if s.state == INSUFFICIENT_PRIVILEGE]
+
+
+def _hidden_note(hidden: list[Session]) -> str:
+    return (f"; {len(hidden)} other session(s) hidden: {INSUFFICIENT_PRIVILEGE} "
+            "(grant the probe's role pg_monitor to see them)")
+
+
+def _session_item(session: Session, seconds: float | None) -> dict[str, Any]:
+    return {"pid": session.pid, "user": session.user, "state": session.state, "seconds": _round(seconds),
+            "duration": format_duration(None if seconds is None else timedelta(seconds=seconds)),
+            "query": truncate_query(session.query), "wait": session.wait}
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+# --- the checks -------------------------------------------------------------------------------------------------------
+
+
+def check_up(probe: ProbeData) -> CheckResult:
+    uptime = "" if probe.uptime_s is None else f", up {format_duration(timedelta(seconds=probe.uptime_s))}"
+    return CheckResult("up", OK, probe.version, f"answers: {probe.version}{uptime}")
+
+
+def check_connections(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.connections_used is None or not probe.connections_max:
+        return _unavailable("connections", probe)
+    share = probe.connections_used / probe.connections_max
+    status = _level(share, t.connections_warn, t.connections_critical)
+    return CheckResult(
+        "connections", status, round(share, 4),
+        f"{probe.connections_used} of {probe.connections_max} usable connections in use ({format_percent(share, 0)})",
+        "" if status == OK else "Find idle or leaked connections; put a pooler (PgBouncer, ProxySQL) in front",
+    )
+
+
+def check_idle_in_transaction(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.sessions is None:
+        return _unavailable("idle_in_transaction", probe)
+    idle = [s for s in probe.sessions if s.state.startswith("idle in transaction")]
+    hidden = _hidden_sessions(probe)
+    flagged = [s for s in idle if (s.state_seconds or 0) >= t.idle_in_transaction_warn_s]
+    longest = max((s.state_seconds or 0 for s in idle), default=0.0)
+    status = _level(longest, t.idle_in_transaction_warn_s, t.idle_in_transaction_critical_s) if flagged else OK
+    items = [_session_item(s, s.state_seconds) for s in sorted(idle, key=lambda s: -(s.state_seconds or 0))]
+    if not idle:
+        detail = "no session idle in a transaction"
+    else:
+        detail = (f"{len(idle)} session(s) idle in a transaction, longest "
+                  f"{format_duration(timedelta(seconds=longest))}")
+    action = "" if status == OK else ("Commit or roll back in the application; terminate the session if it is "
+                                      "abandoned (it holds locks and stops vacuum)")
+    if hidden:
+        detail += _hidden_note(hidden)
+        status = worst([status, UNKNOWN])
+        action = action or "Grant the probe's role pg_monitor"
+    return CheckResult("idle_in_transaction", status, _round(longest), detail, action, items)
+
+
+def check_long_running_queries(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.sessions is None:
+        return _unavailable("long_running_queries", probe)
+    running = [s for s in probe.sessions if not s.state.startswith("idle") and s.query_seconds is not None]
+    running.sort(key=lambda s: -(s.query_seconds or 0))
+    longest = round(running[0].query_seconds or 0.0, 1) if running else 0.0
+    status = _level(longest or 0, t.long_query_warn_s, t.long_query_critical_s)
+    over = [s for s in running if (s.query_seconds or 0) >= t.long_query_warn_s]
+    detail = (f"{len(over)} query(ies) running over {format_duration(timedelta(seconds=t.long_query_warn_s))}, "
+              f"longest {format_duration(timedelta(seconds=longest or 0))}" if over
+              else f"longest running query {format_duration(timedelta(seconds=longest or 0))}" if running
+              else "no query running")  # fmt: skip
+    action = "" if status == OK else "Check the plan (EXPLAIN); cancel the query if it is runaway"
+    hidden = _hidden_sessions(probe)
+    if hidden:
+        detail += _hidden_note(hidden)
+        status = worst([status, UNKNOWN])
+        action = action or "Grant the probe's role pg_monitor"
+    return CheckResult("long_running_queries", status, _round(longest), detail, action,
+                       [_session_item(s, s.query_seconds) for s in over])
+
+
+def check_blocked_sessions(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.sessions is None:
+        return _unavailable("blocked_sessions", probe)
+    blocked = [s for s in probe.sessions if s.blocked_by]
+    status = _level(len(blocked), t.blocked_warn, t.blocked_critical)
+    by_pid = {s.pid: s for s in probe.sessions}
+    items = []
+    for s in blocked:
+        item = _session_item(s, s.query_seconds)
+        item["blocked_by"] = list(s.blocked_by)
+        items.append(item)
+    roots = sorted({pid for s in blocked for pid in s.blocked_by if not (by_pid.get(pid) and by_pid[pid].blocked_by)})
+    detail = (f"{len(blocked)} session(s) waiting for a lock held by session(s) {', '.join(map(str, roots))}"
+              if blocked else "no session waits for a lock")
+    return CheckResult("blocked_sessions", status, len(blocked), detail,
+                       "" if status == OK else "Look at what the blocking session does; end its transaction "
+                       "(commit, or terminate it) if it is stuck", items)
+
+
+def check_cache_hit_ratio(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.cache_hits is None or probe.cache_reads is None:
+        return _unavailable("cache_hit_ratio", probe)
+    requests = probe.cache_hits + probe.cache_reads
+    scope = f" {probe.cache_scope}" if probe.cache_scope else ""
+    if requests < t.cache_hit_min_reads:
+        ratio = probe.cache_hits / requests if requests else None
+        return CheckResult("cache_hit_ratio", INFO, None if ratio is None else round(ratio, 6),
+                           f"too little traffic to judge: {requests:.0f} block requests{scope} "
+                           f"(fewer than {t.cache_hit_min_reads:.0f})")
+    ratio = probe.cache_hits / requests
+    status = CRITICAL if ratio < t.cache_hit_critical else WARN if ratio < t.cache_hit_warn else OK
+    return CheckResult("cache_hit_ratio", status, round(ratio, 6),
+                       f"{format_percent(ratio, 2)} of block requests served from memory{scope}",
+                       "" if status == OK else "The working set no longer fits: look for new sequential scans, "
+                       "or give the buffer pool / shared_buffers more memory")
+
+
+def check_replication_lag(probe: ProbeData, t: Thresholds, role: str = "") -> CheckResult:
+    if probe.is_replica is None:
+        return _unavailable("replication_lag", probe)
+    if probe.is_replica:
+        stopped = probe.replica_receiving is False or probe.replica_applying is False
+        if stopped:
+            return CheckResult("replication_lag", CRITICAL, None,
+                               "replication is stopped: the replica receives or applies nothing, so it only looks "
+                               "caught up", "Check the replica's connection to its primary and its error log")
+        if probe.replica_lag_s is None:
+            return CheckResult("replication_lag", UNKNOWN, None, "replica lag cannot be measured yet "
+                               "(no transaction replayed since start)")
+        status = _level(probe.replica_lag_s, t.replication_lag_warn_s, t.replication_lag_critical_s)
+        return CheckResult("replication_lag", status, _round(probe.replica_lag_s, 3),
+                           f"replica is {format_duration(timedelta(seconds=probe.replica_lag_s))} behind its primary",
+                           "" if status == OK else "Look for long queries or I/O pressure on the replica, and "
+                           "for write bursts on the primary")
+    replicas = probe.replicas or []
+    slots = probe.inactive_slots or []
+    lags = [r.replay_lag_s for r in replicas if r.replay_lag_s is not None]
+    worst_lag = max(lags, default=0.0)
+    status = _level(worst_lag, t.replication_lag_warn_s, t.replication_lag_critical_s)
+    items = [{"replica": r.name, "state": r.state, "replay_lag_s": _round(r.replay_lag_s, 3)} for r in replicas]
+    items += [{"slot": slot, "state": "inactive"} for slot in slots]
+    parts = [f"{len(replicas)} replica(s) attached" + (f", worst replay lag "
+             f"{format_duration(timedelta(seconds=worst_lag))}" if lags else "")]  # fmt: skip
+    if slots:
+        status = worst([status, WARN])
+        parts.append(f"{len(slots)} inactive replication slot(s) keep WAL: {', '.join(slots)}")
+    if role == "replica":
+        status = worst([status, WARN])
+        parts.append("configured as a replica but the server is a primary (failed over?)")
+    return CheckResult("replication_lag", status, _round(worst_lag, 3), "; ".join(parts),
+                       "" if status == OK else "Drop slots no replica uses any more; check lagging replicas", items)
+
+
+def check_wraparound(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.database_xid_age is None:
+        return _unavailable("wraparound", probe)
+    share = probe.database_xid_age / XID_SPACE
+    status = _level(share, t.wraparound_warn, t.wraparound_critical)
+    oldest = sorted((tb for tb in probe.tables or [] if tb.xid_age is not None), key=lambda tb: -(tb.xid_age or 0))[:10]
+    items = [{"table": tb.name, "xid_age": tb.xid_age, "share": round(tb.xid_age / XID_SPACE, 4)} for tb in oldest]
+    return CheckResult("wraparound", status, round(share, 4),
+                       f"oldest unfrozen transaction ID is {probe.database_xid_age:,} old: "
+                       f"{format_percent(share, 1)} of the way to wraparound",
+                       "" if status == OK else "VACUUM (FREEZE) the oldest tables; find what holds back the xmin "
+                       "horizon (old transactions, slots, prepared transactions)", items)
+
+
+def check_dead_tuples(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.tables is None:
+        return _unavailable("dead_tuples", probe)
+    bloated = [tb for tb in probe.tables
+               if (tb.live_rows or 0) >= t.dead_tuples_min_rows and tb.dead_rows is not None
+               and tb.dead_rows > t.dead_tuples_ratio * (tb.live_rows or 0)]  # fmt: skip
+    bloated.sort(key=lambda tb: -(tb.dead_rows or 0))
+    items = [{"table": tb.name, "live_rows": tb.live_rows, "dead_rows": tb.dead_rows,
+              "dead_ratio": round((tb.dead_rows or 0) / max(tb.live_rows or 1, 1), 3),
+              "autovacuum": "on" if tb.autovacuum_enabled else "off",
+              "last_autovacuum": None if tb.last_autovacuum is None else tb.last_autovacuum.isoformat()}
+             for tb in bloated]  # fmt: skip
+    status = WARN if bloated else OK
+    detail = (f"{len(bloated)} table(s) with dead rows over {format_percent(t.dead_tuples_ratio, 0)} of live rows: "
+              + ", ".join(tb.name for tb in bloated[:5]) if bloated
+              else f"no table of {t.dead_tuples_min_rows:,.0f}+ rows has over "
+                   f"{format_percent(t.dead_tuples_ratio, 0)} dead rows")  # fmt: skip
+    action = ""
+    if bloated:
+        action = "VACUUM the tables; check why autovacuum does not keep up"
+        if any(not tb.autovacuum_enabled for tb in bloated):
+            action += " (autovacuum is off on some of them)"
+    return CheckResult("dead_tuples", status, len(bloated), detail, action, items)
+
+
+def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.sequences is None:
+        return _unavailable("sequences", probe)
+    items, statuses = [], []
+    hidden = [s for s in probe.sequences if s.hidden]
+    for s in probe.sequences:
+        if s.hidden or s.last_value is None or s.max_value <= 0:
+            continue
+        share = s.last_value / s.max_value
+        status = _level(share, t.sequence_warn, t.sequence_critical)
+        if status != OK:
+            statuses.append(status)
+            items.append({"sequence": s.name, "column": s.column, "type": s.column_type, "last_value": s.last_value,
+                          "max_value": s.max_value, "used": round(share, 4), "status": status})
+    items.sort(key=lambda item: -item["used"])
+    items += [{"sequence": s.name, "column": s.column, "last_value": INSUFFICIENT_PRIVILEGE, "status": UNKNOWN}
+              for s in hidden]
+    status = worst(statuses) if statuses else (UNKNOWN if hidden else OK)
+    top = max((item["used"] for item in items if isinstance(item.get("used"), float)), default=0.0)
+    if statuses:
+        detail = (f"{len(statuses)} sequence(s) past {format_percent(t.sequence_warn, 0)} of their column type's "
+                  f"maximum, fullest {format_percent(top, 1)}: " + ", ".join(i["sequence"] for i in items[:3]))
+    else:
+        detail = f"{len(probe.sequences) - len(hidden)} sequence(s) checked, none past " \
+                 f"{format_percent(t.sequence_warn, 0)}"
+    if hidden:
+        detail += f"; {len(hidden)} hidden: {INSUFFICIENT_PRIVILEGE} (needs USAGE or SELECT on the sequence)"
+    return CheckResult("sequences", status, round(top, 4), detail,
+                       "Widen the column to bigint (and the sequence with ALTER SEQUENCE ... AS bigint) before it "
+                       "runs out" if statuses else ("Grant the probe SELECT on the sequences" if hidden else ""),
+                       items)
+
+
+def _index_items(indexes: list[IndexInfo]) -> list[dict[str, Any]]:
+    return [{"index": i.name, "table": i.table, "size_bytes": i.size_bytes, "size": format_bytes(i.size_bytes),
+             "scans": i.scans, "duplicate_of": i.duplicate_of, "definition": truncate_query(i.definition)}
+            for i in sorted(indexes, key=lambda i: -(i.size_bytes or 0))]  # fmt: skip
+
+
+def check_unused_indexes(probe: ProbeData, t: Thresholds) -> CheckResult:
+    if probe.unused_indexes is None:
+        return _unavailable("unused_indexes", probe)
+    big = [i for i in probe.unused_indexes if (i.size_bytes or 0) >= t.unused_index_min_bytes]
+    total = sum(i.size_bytes or 0 for i in big)
+    detail = (f"{len(big)} index(es) never scanned since statistics were reset, {format_bytes(total)} in all"
+              if big else f"no unused index of {format_bytes(t.unused_index_min_bytes)} or more")
+    return CheckResult("unused_indexes", INFO if big else OK, len(big), detail,
+                       "Confirm on every replica, then drop indexes nothing uses (they slow every write)" if big
+                       else "", _index_items(big))
+
+
+def check_duplicate_indexes(probe: ProbeData) -> CheckResult:
+    if probe.duplicate_indexes is None:
+        return _unavailable("duplicate_indexes", probe)
+    dup = probe.duplicate_indexes
+    detail = (f"{len(dup)} index(es) duplicate or prefix another index on the same table: "
+              + ", ".join(f"{i.name} ⊆ {i.duplicate_of}" for i in dup[:3]) if dup else "no duplicate index")
+    return CheckResult("duplicate_indexes", INFO if dup else OK, len(dup), detail,
+                       "Drop the redundant index (keep the one that enforces a constraint)" if dup else "",
+                       _index_items(dup))
+
+
+def check_invalid_indexes(probe: ProbeData) -> CheckResult:
+    if probe.invalid_indexes is None:
+        return _unavailable("invalid_indexes", probe)
+    bad = probe.invalid_indexes
+    detail = (f"{len(bad)} invalid index(es) (a failed CREATE INDEX CONCURRENTLY?): " + ", ".join(i.name for i in bad)
+              if bad else "no invalid index")
+    return CheckResult("invalid_indexes", WARN if bad else OK, len(bad), detail,
+                       "DROP INDEX CONCURRENTLY the invalid index, fix the cause, and build it again" if bad else "",
+                       _index_items(bad))
+
+
+def check_database_size(probe: ProbeData, t: Thresholds, size_7d_ago: int | None = None) -> CheckResult:
+    if probe.database_size_bytes is None:
+        return _unavailable("database_size", probe)
+    size = probe.database_size_bytes
+    status = _level(size, t.database_size_warn_bytes, t.database_size_critical_bytes)
+    detail = f"{format_bytes(size)}"
+    growth = None
+    if size_7d_ago:
+        growth = size / size_7d_ago - 1
+        detail += f", {'+' if growth >= 0 else ''}{format_percent(growth, 1)} over 7 days"
+        status = worst([status, _level(growth, t.growth_7d_warn, t.growth_7d_critical)])
+    else:
+        detail += "; growth appears once `collect db-health` has stored 7 days of snapshots"
+    top = sorted((tb for tb in probe.tables or [] if tb.total_bytes), key=lambda tb: -(tb.total_bytes or 0))[:10]
+    items = [{"table": tb.name, "size_bytes": tb.total_bytes, "size": format_bytes(tb.total_bytes)} for tb in top]
+    return CheckResult("database_size", status, size, detail,
+                       "" if status == OK else "Plan capacity: archive or partition the biggest tables", items)
+
+
+def check_slow_statements(probe: ProbeData) -> CheckResult:
+    if probe.statements is None:
+        return _unavailable("slow_statements", probe)
+    top = probe.statements[:10]
+    detail = (f"top statement by total time: {top[0]['total_ms'] / 1000:,.1f} s over {top[0]['calls']:,} calls"
+              if top else "no statement statistics yet")
+    return CheckResult("slow_statements", INFO if top else OK, len(top), detail, "", top)
+
+
+def check_dba_records(records: list[DbaRecord], intervals: dict[str, int | None], today: date) -> CheckResult:
+    """Each record kind with an expected interval must have an entry newer than that interval."""
+    newest: dict[str, DbaRecord] = {}
+    for record in records:
+        if record.kind not in newest or record.done_on > newest[record.kind].done_on:
+            newest[record.kind] = record
+    items, stale = [], []
+    for kind, days in intervals.items():
+        if days is None:
+            continue
+        record = newest.get(kind)
+        age = None if record is None else (today - record.done_on).days
+        overdue = record is None or age > days or record.outcome == "failed"
+        if overdue:
+            stale.append(kind)
+        items.append({"kind": kind, "last": None if record is None else record.done_on.isoformat(),
+                      "age_days": age, "every_days": days, "by": None if record is None else record.recorded_by,
+                      "outcome": None if record is None else record.outcome,
+                      "status": WARN if overdue else OK})  # fmt: skip
+    if not stale:
+        return CheckResult("dba_records", OK, 0, "every expected record is recent", "", items)
+    words = []
+    for kind in stale:
+        item = next(i for i in items if i["kind"] == kind)
+        label = RECORD_KIND_LABELS.get(kind, kind)
+        if item["last"] is None:
+            words.append(f"{label}: never recorded")
+        elif item["outcome"] == "failed":
+            words.append(f"{label}: last one failed")
+        else:
+            words.append(f"{label}: {item['age_days']} d old (every {item['every_days']} d)")
+    return CheckResult("dba_records", WARN, len(stale), "stale: " + "; ".join(words),
+                       "Verify and record it on the DBA records page (or `cli.py db-records add`)", items)
+
+
+def evaluate_probe(probe: ProbeData, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, role: str = "",
+                   size_7d_ago: int | None = None) -> list[CheckResult]:
+    """Every check that applies to the probe's engine, in CHECK_IDS order."""
+    t = thresholds
+    checks = [
+        check_up(probe), check_connections(probe, t), check_idle_in_transaction(probe, t),
+        check_cache_hit_ratio(probe, t), check_long_running_queries(probe, t), check_blocked_sessions(probe, t),
+        check_replication_lag(probe, t, role),
+    ]  # fmt: skip
+    if probe.engine == "postgresql":
+        checks += [check_wraparound(probe, t), check_dead_tuples(probe, t)]
+    checks += [check_sequences(probe, t), check_unused_indexes(probe, t), check_duplicate_indexes(probe)]
+    if probe.engine == "postgresql":
+        checks.append(check_invalid_indexes(probe))
+    checks += [check_database_size(probe, t, size_7d_ago), check_slow_statements(probe)]
+    # A signal the source cannot give is said so, even where a check could read something partial.
+    return [_unavailable(c.id, probe) if c.id in probe.not_available else c for c in checks]
+
+
+@dataclass(frozen=True)
+class CacheCounters:
+    """Cumulative buffer-cache counters at one moment (they only grow, until a statistics reset or a restart)."""
+
+    hits: float
+    reads: float
+    at: datetime
+
+
+def recent_cache_counters(previous: CacheCounters | None, current: CacheCounters,
+                          min_requests: float) -> tuple[float, float] | None:
+    """Hits and reads since ``previous``: what the ratio should judge (DESIGN: Δreads / Δrequests), rather than
+    everything since the server started. None when there is no usable earlier sample: none, a counter reset, or
+    fewer than ``min_requests`` requests in between (then the cumulative figures say more)."""
+    if previous is None or current.at <= previous.at:
+        return None
+    hits, reads = current.hits - previous.hits, current.reads - previous.reads
+    if hits < 0 or reads < 0 or hits + reads < min_requests:
+        return None
+    return hits, reads
+
+
+def down_result(database: str, reason: str, status: str = CRITICAL) -> CheckResult:
+    """The ``up`` check of a database the probe could not read; ``unknown`` when it was never tried."""
+    action = ("Set its DSN (see the detail)" if status == UNKNOWN
+              else "Check that the server runs and accepts connections from the dashboard host")
+    return CheckResult("up", status, None, reason, action)
+
+
+def build_health(database: str, engine: str, checks: list[CheckResult], probed_at: datetime | None, *,
+                 error: str | None = None, probe: ProbeData | None = None, **labels: str) -> DatabaseHealth:
+    """A DatabaseHealth whose status is the worst of its checks."""
+    return DatabaseHealth(database=database, engine=engine, status=worst(c.status for c in checks), checks=checks,
+                          probed_at=probed_at, error=error, probe=probe, **labels)
+
+
+def thresholds_with(overrides: dict[str, float | None]) -> Thresholds:
+    """Defaults with some fields replaced (names already validated by the config loader)."""
+    return Thresholds(**{**asdict(DEFAULT_THRESHOLDS), **overrides})
