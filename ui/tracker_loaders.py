@@ -1,0 +1,112 @@
+"""What the tracker pages read: the store's engine, the names links may use, the clock, the acting person, and
+the live readings triggers are evaluated against.
+
+The seam for database health (issue 3) is ``database_reading_provider``: it returns None today, so database
+triggers read "no reading yet". Return a ``data.tracker_signals.DatabaseReadingProvider`` there (a function from
+database names to ``DatabaseReadings``) and every page and the due queue use it.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import streamlit as st
+
+from data.catalog import Catalog, CatalogError
+from data.settings import Settings
+from data.tracker_signals import DatabaseReadingProvider, known_database_names, known_names, tracker_readings
+from metrics.report import SloReport
+from metrics.tracker import KnownNames, team_today
+from metrics.tracker_triggers import Readings
+from ui import loaders
+
+IDENTITY_KEY = "tracker_identity"  # survives page changes (widget state does not)
+_IDENTITY_INPUT_KEY = "tracker_identity_input"
+
+
+@st.cache_resource(show_spinner=False)
+def engine(database_url: str) -> sa.Engine:
+    """One engine (connection pool) per store, shared by every viewer."""
+    from data.store import engine_for
+
+    return engine_for(database_url)
+
+
+def now(settings: Settings) -> datetime:
+    """The clock the app reads (``RELIABILITY_NOW`` overrides it for demos and tests)."""
+    return settings.now()
+
+
+def today(settings: Settings) -> date:
+    return team_today(settings.now(), settings.team_timezone)
+
+
+def catalog_or_none(settings: Settings) -> Catalog | None:
+    try:
+        return loaders.catalog(settings)
+    except CatalogError:
+        return None
+
+
+def known(settings: Settings, catalog: Catalog | None) -> KnownNames:
+    """SLOs and services of the catalog and databases of databases.toml: what new links and triggers may name."""
+    slos = [slo.name for slo in catalog.slos] if catalog else []
+    services = catalog.service_names() if catalog else []
+    return known_names(slos, services, known_database_names(settings.databases_path))
+
+
+def database_reading_provider(settings: Settings) -> DatabaseReadingProvider | None:
+    """Database readings for triggers. None until database health (issue 3) wires its probes in here."""
+    return None
+
+
+def readings(settings: Settings, catalog: Catalog | None, wanted_databases: set[str]) -> tuple[Readings, str | None]:
+    """Live readings now, and a problem to show when a source could not answer (triggers then read no data)."""
+    at = loaders.evaluation_instant(settings.now())
+    report: SloReport | None = None
+    problem = None
+    if catalog is not None and catalog.slos:
+        report = loaders.report(settings, catalog, at)
+        if report.errors:
+            problem = "SLO readings unavailable: " + "; ".join(report.errors.values())
+    provider = database_reading_provider(settings)
+    try:
+        return tracker_readings(report, at, wanted_databases=wanted_databases, database_readings=provider), problem
+    except Exception as error:  # a failing probe must not take the tracker down: database triggers read no data
+        problem = (problem + " · " if problem else "") + f"database readings unavailable: {type(error).__name__}"
+        return tracker_readings(report, at), problem
+
+
+def identity() -> str | None:
+    """Who is acting: the signed-in user when OIDC login is configured, else the name set in this session."""
+    try:
+        if getattr(st.user, "is_logged_in", False):
+            return str(st.user.get("email") or st.user.get("name") or "").strip() or None
+    except Exception:  # no [auth] configured: st.user has nothing to say
+        pass
+    name = str(st.session_state.get(_IDENTITY_INPUT_KEY) or st.session_state.get(IDENTITY_KEY) or "").strip()
+    return name or None
+
+
+def show_identity_input() -> str | None:
+    """The sidebar's "your name" box (only when nobody is signed in); returns the acting identity."""
+    signed_in = False
+    try:
+        signed_in = bool(getattr(st.user, "is_logged_in", False))
+    except Exception:
+        signed_in = False
+    with st.sidebar:
+        if signed_in:
+            st.caption(f"Signed in as **{identity()}**; your changes carry this name.")
+        else:
+            if _IDENTITY_INPUT_KEY not in st.session_state:
+                st.session_state[_IDENTITY_INPUT_KEY] = st.session_state.get(IDENTITY_KEY, "")
+            st.text_input("Your name", key=_IDENTITY_INPUT_KEY, placeholder="e.g. Kim Min-jun",
+                          on_change=_remember_identity,
+                          help="Every change you make in the tracker is recorded under this name. "
+                               "(With OIDC login configured, your signed-in identity is used instead.)")
+    return identity()
+
+
+def _remember_identity() -> None:
+    st.session_state[IDENTITY_KEY] = st.session_state.get(_IDENTITY_INPUT_KEY, "")
