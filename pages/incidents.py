@@ -1,0 +1,139 @@
+"""Incidents (TPM): enter one through the form or import a CSV; the trends page shows counts and recovery times.
+
+Times are entered in the team's time zone. A CSV is stored whole or not at all: every problem is listed with its
+row and field. Layout and widgets only: rules in ``metrics.incidents``, storage in ``data.store.incidents``.
+"""
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from data.catalog import CatalogError
+from data.store.incidents import incidents_between, save_incidents
+from metrics.formatting import format_duration
+from metrics.incidents import CSV_COLUMNS, SEVERITIES, Incident, IncidentError, incident_problems, parse_incidents_csv
+from ui import loaders, trends_data, widgets
+
+settings = loaders.settings()
+time_zone = settings.team_timezone
+zone = ZoneInfo(time_zone)
+now = settings.now()
+
+st.title("Incidents")
+st.caption(f"Times in {time_zone}. Counts, time to acknowledge and time to resolve per week are on the "
+           "Reliability trends page.")
+
+try:
+    catalog = loaders.catalog(settings)
+except CatalogError as error:
+    st.error(f"The SLO catalog cannot be read: {error}.", icon=":material/folder_off:")
+    st.stop()
+services = catalog.service_names()
+if not services:
+    widgets.show_empty_state("No services in the SLO catalog.", "Incidents name a service: add Service or SLO "
+                             "documents to the catalog first.")
+    st.stop()
+
+
+def moment(day, clock, label: str, problems: list[str]) -> datetime | None:
+    if day is None and clock is None:
+        return None
+    if day is None or clock is None:
+        problems.append(f"{label}: give both the date and the time, or neither")
+        return None
+    return datetime.combine(day, clock, tzinfo=zone)
+
+
+def actor() -> str:
+    user = getattr(st, "user", None)
+    return (getattr(user, "email", None) or getattr(user, "name", None) or "dashboard user") if user else \
+        "dashboard user"
+
+
+record_tab, import_tab = st.tabs(["Record an incident", "Import a CSV"])
+
+with record_tab, widgets.guarded_panel("incident form"):
+    with st.form("incident", clear_on_submit=False):
+        reference_column, service_column, severity_column = st.columns(3)
+        reference = reference_column.text_input("Incident id", placeholder="INC-2026-041",
+                                                help="Your own id; saving an existing id updates that incident")
+        service = service_column.selectbox("Service", services)
+        severity = severity_column.selectbox("Severity", SEVERITIES, index=2)
+        local_now = now.astimezone(zone)
+        columns = st.columns(4)
+        started_day = columns[0].date_input("Started (date)", value=local_now.date())
+        started_time = columns[0].time_input("Started (time)", value=time(local_now.hour, 0), step=60)
+        detected_day = columns[1].date_input("Detected (date)", value=None)
+        detected_time = columns[1].time_input("Detected (time)", value=None, step=60)
+        acknowledged_day = columns[2].date_input("Acknowledged (date)", value=None)
+        acknowledged_time = columns[2].time_input("Acknowledged (time)", value=None, step=60)
+        resolved_day = columns[3].date_input("Resolved (date)", value=None)
+        resolved_time = columns[3].time_input("Resolved (time)", value=None, step=60)
+        summary = st.text_area("Summary", height=80)
+        postmortem = st.text_input("Postmortem link", placeholder="https://…")
+        submitted = st.form_submit_button("Save incident", type="primary")
+    if submitted:
+        problems: list[str] = []
+        started = moment(started_day, started_time, "started", problems)
+        if started is None and not problems:
+            problems.append("started: required")
+        incident = Incident(reference=reference.strip(), service=service, severity=severity,
+                            started=started or now, detected=moment(detected_day, detected_time, "detected", problems),
+                            acknowledged=moment(acknowledged_day, acknowledged_time, "acknowledged", problems),
+                            resolved=moment(resolved_day, resolved_time, "resolved", problems),
+                            summary=summary.strip(), postmortem_url=postmortem.strip())
+        problems += incident_problems(incident, services)
+        if problems:
+            st.error("Not saved:\n\n" + "\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
+        else:
+            added, _ = save_incidents(trends_data.engine(settings.database_url), [incident], recorded_by=actor(),
+                                      recorded_at=now)
+            trends_data.clear_incidents()
+            st.success(f"Incident {incident.reference} {'recorded' if added else 'updated'}.",
+                       icon=":material/check_circle:")
+
+with import_tab, widgets.guarded_panel("CSV import"):
+    st.caption(f"Columns: `{','.join(CSV_COLUMNS)}` (id, service, severity and started required). Times ISO 8601; "
+               f"without an offset they are {time_zone} time. Same from the command line: "
+               "`python cli.py incidents import --csv FILE`.")
+    uploaded = st.file_uploader("Incidents CSV", type=["csv"], key="incidents_csv")
+    if uploaded is not None and st.button("Import", type="primary"):
+        try:
+            text = uploaded.getvalue().decode("utf-8")
+        except UnicodeDecodeError:
+            st.error("The file is not UTF-8 text; export it as CSV UTF-8 and try again.", icon=":material/error:")
+            text = None
+        if text is not None:
+            try:
+                parsed = parse_incidents_csv(text, time_zone, services)
+            except IncidentError as error:
+                st.error(f"**Nothing was imported** — {len(error.problems)} problem(s):\n\n"
+                         + "\n".join(f"- {problem}" for problem in error.problems), icon=":material/error:")
+            else:
+                added, updated = save_incidents(trends_data.engine(settings.database_url), parsed,
+                                                recorded_by=actor(), recorded_at=now)
+                trends_data.clear_incidents()
+                st.success(f"{added} incidents added, {updated} updated.", icon=":material/check_circle:")
+
+st.subheader("Last 90 days")
+with widgets.guarded_panel("incident list"):
+    recent = incidents_between(trends_data.engine(settings.database_url), now - timedelta(days=90),
+                               now + timedelta(days=1))
+    if not recent:
+        widgets.show_empty_state("No incidents recorded in the last 90 days.",
+                                 "Record one above, or import a CSV.")
+    else:
+        def local(value):
+            return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+        frame = pd.DataFrame([{
+            "id": i.reference, "service": i.service, "severity": i.severity, "started": local(i.started),
+            "acknowledged": local(i.acknowledged), "resolved": local(i.resolved) or "open",
+            "TTA": format_duration(i.time_to_acknowledge), "TTR": format_duration(i.time_to_resolve),
+            "summary": i.summary, "postmortem": i.postmortem_url or None,
+        } for i in reversed(recent)])  # fmt: skip
+        st.dataframe(frame, hide_index=True, key="incident_list",
+                     column_config={"postmortem": st.column_config.LinkColumn("postmortem")})
+        st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name="incidents.csv",
+                           mime="text/csv", icon=":material/download:")
