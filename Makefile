@@ -41,6 +41,8 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	bash scripts/install_test_components.sh
 	$(VENV_PYTHON) bench/slo_overview.py
+	$(VENV_PYTHON) bench/db_probe.py
+	$(VENV_PYTHON) bench/rollups.py
 
 clean:
 	rm -rf var/cache test-artifacts

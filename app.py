@@ -29,21 +29,21 @@ if store_problem:
 navigation = st.navigation(
     {
         "SRE": [
-            st.Page("pages/slo_burn.py", title="SLO burn", icon=":material/local_fire_department:",
+            st.Page("views/slo_burn.py", title="SLO burn", icon=":material/local_fire_department:",
                     url_path="slo-burn", default=True),
         ],
         "TPM": [
-            st.Page("pages/trends.py", title="Reliability trends", icon=":material/trending_up:",
+            st.Page("views/trends.py", title="Reliability trends", icon=":material/trending_up:",
                     url_path="trends"),
-            st.Page("pages/incidents.py", title="Incidents", icon=":material/emergency:", url_path="incidents"),
+            st.Page("views/incidents.py", title="Incidents", icon=":material/emergency:", url_path="incidents"),
         ],
         "DBA": [
-            st.Page("pages/db_fleet.py", title="Database health", icon=":material/database:",
+            st.Page("views/db_fleet.py", title="Database health", icon=":material/database:",
                     url_path="database-health"),
-            st.Page("pages/db_records.py", title="DBA records", icon=":material/fact_check:", url_path="dba-records"),
+            st.Page("views/db_records.py", title="DBA records", icon=":material/fact_check:", url_path="dba-records"),
         ],
         "Everyone": [
-            st.Page("pages/tracker.py", title="Revisit tracker", icon=":material/event_repeat:",
+            st.Page("views/tracker.py", title="Revisit tracker", icon=":material/event_repeat:",
                     url_path="revisit-tracker"),
         ],
     }

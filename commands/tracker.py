@@ -104,7 +104,7 @@ def command_import(args: argparse.Namespace) -> int:
 def command_due(args: argparse.Namespace) -> int:
     from data.slo_reports import load_report
     from data.store.tracker import list_items
-    from data.tracker_signals import due_queue, tracker_readings
+    from data.tracker_signals import due_queue, probe_reading_provider, tracker_readings, wanted_databases
     from metrics.tracker import team_today
 
     settings = load_cli_settings(args)
@@ -116,7 +116,8 @@ def command_due(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     report = load_report(cli_source(settings, at), catalog.slos, at) if catalog.slos else None
-    readings = tracker_readings(report, at)
+    readings = tracker_readings(report, at, wanted_databases=wanted_databases(items),
+                                database_readings=probe_reading_provider(settings))
     entries = due_queue(items, readings, team_today(at, settings.team_timezone))
     if args.format == "json":
         payload = {"at": at.isoformat(), "slo_source": readings.slo_source,

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from data.settings import Settings
 from data.store.tracker import TrackerItem, mark_due
+from metrics.db_checks import DatabaseHealth
 from metrics.report import SloReport
 from metrics.tracker import DUE, OPEN_STATES, PARKED, PRIORITIES, KnownNames, priority
 from metrics.tracker_triggers import (
@@ -181,3 +183,38 @@ def mark_due_items(engine, entries: Iterable[DueEntry], now: datetime) -> list[i
     """Store "due" on parked items whose date or trigger has come, with the reason and reading that fired."""
     return mark_due(engine, {entry.item.id: (entry.item.version, entry.live_reasons) for entry in entries
                              if entry.item.state == PARKED and entry.live_reasons}, actor=REVISIT_CHECK_ACTOR, now=now)
+
+
+# --- database readings from the live probes (database health) ------------------------------------------------------
+
+# Probe statuses as triggers read them: "info" is fine, "unknown" is no reading (never fires).
+_TRIGGER_STATUS = {"ok": "ok", "info": "ok", "warn": "warn", "critical": "critical", "unknown": "no data"}
+
+
+def readings_from_health(healths: Iterable[DatabaseHealth], at: datetime,
+                         source: str = "live database probes") -> DatabaseReadings:
+    """Each database's overall status and each check's status, as database triggers read them."""
+    statuses: dict[tuple[str, str | None], str] = {}
+    for health in healths:
+        statuses[(health.database, None)] = _TRIGGER_STATUS.get(health.status, "no data")
+        for check in health.checks:
+            statuses[(health.database, check.id)] = _TRIGGER_STATUS.get(check.status, "no data")
+    return DatabaseReadings(statuses=statuses, at=at, source=source)
+
+
+def probe_reading_provider(settings: Settings, probe=None) -> DatabaseReadingProvider:
+    """Database readings straight from the probes of database health, for the CLI (the page passes its cached
+    fleet instead). ``probe(names)`` defaults to probing those databases of databases.toml now."""
+
+    def provide(names: Collection[str]) -> DatabaseReadings:
+        if probe is not None:
+            healths = probe(names)
+        else:
+            from data.databases import load_database_config
+            from data.db_probes.fleet import probe_fleet
+
+            config = load_database_config(settings.databases_path)
+            healths = probe_fleet(settings, config, names=sorted(names))
+        return readings_from_health(healths, settings.now())
+
+    return provide

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from metrics.formatting import format_burn_rate, format_percent
+from metrics.slo import BURN_WINDOWS
 from metrics.tracker import PARKED, KnownNames
 
 SLO_BUDGET_BELOW, SLO_BURN_RATE_ABOVE, DATABASE_CHECK, DATE = "slo_budget_below", "slo_burn_rate_above", \
@@ -24,7 +25,7 @@ TRIGGER_KIND_LABELS = {
 }  # fmt: skip
 DATABASE_LEVELS = ("warn", "critical")  # the lowest status that fires a database trigger
 _STATUS_RANK = {"ok": 0, "info": 0, "warn": 1, "critical": 2}
-BURN_RATE_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+BURN_RATE_WINDOWS = BURN_WINDOWS
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
 """What the tracker pages read: the store's engine, the names links may use, the clock, the acting person, and
 the live readings triggers are evaluated against.
 
-The seam for database health (issue 3) is ``database_reading_provider``: it returns None today, so database
-triggers read "no reading yet". Return a ``data.tracker_signals.DatabaseReadingProvider`` there (a function from
-database names to ``DatabaseReadings``) and every page and the due queue use it.
+Database triggers read the database-health fleet probe through ``database_reading_provider`` (cached and shared
+with the database-health page).
 """
 from __future__ import annotations
 
@@ -14,7 +13,13 @@ import streamlit as st
 
 from data.catalog import Catalog, CatalogError
 from data.settings import Settings
-from data.tracker_signals import DatabaseReadingProvider, known_database_names, known_names, tracker_readings
+from data.tracker_signals import (
+    DatabaseReadingProvider,
+    known_database_names,
+    known_names,
+    probe_reading_provider,
+    tracker_readings,
+)
 from metrics.report import SloReport
 from metrics.tracker import KnownNames, team_today
 from metrics.tracker_triggers import Readings
@@ -56,8 +61,19 @@ def known(settings: Settings, catalog: Catalog | None) -> KnownNames:
 
 
 def database_reading_provider(settings: Settings) -> DatabaseReadingProvider | None:
-    """Database readings for triggers. None until database health (issue 3) wires its probes in here."""
-    return None
+    """Database readings for triggers: the database-health page's fleet probe, shared with it through its cache
+    (one probe a minute, whoever asks). None when databases.toml lists no database."""
+    from ui import db_loaders
+
+    config = db_loaders.database_config(settings)
+    if not config.databases:
+        return None
+
+    def cached_fleet(names):
+        healths, _ = db_loaders.fleet_health(settings, config)
+        return [health for health in healths if health.database in names]
+
+    return probe_reading_provider(settings, probe=cached_fleet)
 
 
 def readings(settings: Settings, catalog: Catalog | None, wanted_databases: set[str]) -> tuple[Readings, str | None]:

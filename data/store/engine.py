@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,13 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers (the app) do not block the collector's writes
+        # Readers (the app) do not block the collector's writes. WAL is a property of the file: switch it once;
+        # asking again on every connection takes a lock that a concurrent migration may hold.
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                pass  # another process holds the lock right now; it will switch the file, or the next one will
     finally:
         cursor.close()
 

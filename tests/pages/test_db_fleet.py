@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 from data.store import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
-FLEET = str(ROOT / "pages" / "db_fleet.py")
-RECORDS = str(ROOT / "pages" / "db_records.py")
+FLEET = str(ROOT / "views" / "db_fleet.py")
+RECORDS = str(ROOT / "views" / "db_records.py")
 EXAMPLE_NAMES = ["orders-primary", "orders-replica", "catalog", "analytics-staging"]
 
 

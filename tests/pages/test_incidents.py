@@ -57,7 +57,7 @@ def fill_form(app: AppTest, acknowledged: time) -> AppTest:
 
 
 def test_the_form_records_an_incident_in_team_time(store):
-    app = fill_form(run("pages/incidents.py"), acknowledged=time(10, 20))
+    app = fill_form(run("views/incidents.py"), acknowledged=time(10, 20))
     assert "Incident INC-9 recorded." in "\n".join(s.value for s in app.success)
     [incident] = stored(store)
     assert incident.started == datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)  # 10:00 in Berlin
@@ -65,7 +65,7 @@ def test_the_form_records_an_incident_in_team_time(store):
 
 
 def test_an_acknowledgement_before_detection_is_refused_and_nothing_stored(store):
-    app = fill_form(run("pages/incidents.py"), acknowledged=time(10, 1))
+    app = fill_form(run("views/incidents.py"), acknowledged=time(10, 1))
     assert "acknowledged: before detected" in "\n".join(e.value for e in app.error)
     assert stored(store) == []
 
@@ -76,7 +76,7 @@ def test_the_trends_page_shows_recovery_times_per_week(store):
     save_incidents(engine, [Incident("INC-1", "checkout", "SEV1", started, acknowledged=started.replace(minute=10),
                                      resolved=started.replace(hour=11))], recorded_by="kim", recorded_at=started)
     engine.dispose()
-    app = run("pages/trends.py")
+    app = run("views/trends.py")
     weeks = next(frame.value for frame in app.dataframe if "TTR median" in frame.value.columns)
     assert (weeks[""].tolist(), weeks["TTA median"].tolist(), weeks["TTR median"].tolist()) == (
         ["2026-W47"], ["10 min"], ["2 h"])

@@ -45,7 +45,7 @@ def engine():
 def run(query: dict[str, str] | None = None, name: str | None = "Ann") -> AppTest:
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
-    app.switch_page("pages/tracker.py")
+    app.switch_page("views/tracker.py")
     for key, value in (query or {}).items():
         app.query_params[key] = value
     app.run()

@@ -28,7 +28,7 @@ def clean_environment(monkeypatch, tmp_path):
 
 def run(query: dict | None = None) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=90)
-    app.switch_page("pages/trends.py")
+    app.switch_page("views/trends.py")
     for key, value in (query or {}).items():
         app.query_params[key] = value
     app.run()

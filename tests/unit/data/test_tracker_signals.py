@@ -63,3 +63,46 @@ def test_a_due_item_whose_signal_recovered_keeps_the_reading_that_fired_it():
 
 def test_a_parked_item_without_a_reason_is_not_in_the_queue():
     assert due_queue([item(revisit_on=date(2027, 1, 1))], readings(0.60), TODAY) == []
+
+
+def test_database_readings_from_probes_map_each_check_and_the_whole_database():
+    from datetime import datetime, timezone
+
+    from data.tracker_signals import readings_from_health
+    from metrics.db_checks import CheckResult, DatabaseHealth
+
+    at = datetime(2026, 11, 24, tzinfo=timezone.utc)
+    health = DatabaseHealth(
+        database="orders-primary", engine="postgresql", status="critical",
+        checks=[CheckResult(id="blocked_sessions", status="critical", value=6, detail="", action="", items=[]),
+                CheckResult(id="sequences", status="unknown", value=None, detail="", action="", items=[]),
+                CheckResult(id="unused_indexes", status="info", value=2, detail="", action="", items=[])],
+        probed_at=at, error=None)
+    readings = readings_from_health([health], at)
+    assert readings.statuses[("orders-primary", None)] == "critical"
+    assert readings.statuses[("orders-primary", "blocked_sessions")] == "critical"
+    assert readings.statuses[("orders-primary", "sequences")] == "no data"
+    assert readings.statuses[("orders-primary", "unused_indexes")] == "ok"
+
+
+def test_a_database_trigger_fires_on_a_probe_reading_through_the_provider():
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from data.settings import load_settings
+    from data.tracker_signals import probe_reading_provider, tracker_readings
+    from metrics.db_checks import CheckResult, DatabaseHealth
+    from metrics.tracker_triggers import evaluate_trigger, parse_trigger_line, trigger_from_dict
+
+    settings = load_settings({"RELIABILITY_NOW": "2026-11-24T09:00:00Z"}, Path("/nonexistent/secrets.toml"))
+    at = settings.now()
+    health = DatabaseHealth(database="orders-primary", engine="postgresql", status="warn",
+                            checks=[CheckResult(id="dead_tuples", status="warn", value=0.3, detail="", action="",
+                                                items=[])],
+                            probed_at=at, error=None)
+    provider = probe_reading_provider(settings, probe=lambda names: [health])
+    readings = tracker_readings(None, at, wanted_databases={"orders-primary"}, database_readings=provider)
+    trigger = trigger_from_dict(parse_trigger_line("database orders-primary dead_tuples warn"))
+    evaluation = evaluate_trigger(trigger, readings, at.date())
+    assert evaluation.fired
+    assert readings.database_source == "live database probes"
