@@ -300,3 +300,16 @@ def show_slo_headline(status: SloStatus, team_timezone: str) -> None:
 def report_counts_caption(report: SloReport, shown: int) -> str:
     total = len(report.statuses)
     return f"{shown} of {total} SLOs" if shown != total else f"{total} SLOs"
+
+
+def catalog_or_stop(settings):
+    """The SLO catalog for a page; when its folder is gone, one error saying what to do and the page stops."""
+    from data.catalog import CatalogError
+    from ui import loaders
+
+    try:
+        return loaders.catalog(settings)
+    except CatalogError as error:
+        st.error(f"The SLO catalog cannot be read: {error}. Point `SLO_CATALOG` at a folder of OpenSLO YAML files.",
+                 icon=":material/folder_off:")
+        st.stop()

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from data.catalog import CatalogError
 from data.store.incidents import incidents_between, save_incidents
 from metrics.formatting import format_duration
 from metrics.incidents import CSV_COLUMNS, SEVERITIES, Incident, IncidentError, incident_problems, parse_incidents_csv
@@ -24,11 +23,7 @@ st.title("Incidents")
 st.caption(f"Times in {time_zone}. Counts, time to acknowledge and time to resolve per week are on the "
            "Reliability trends page.")
 
-try:
-    catalog = loaders.catalog(settings)
-except CatalogError as error:
-    st.error(f"The SLO catalog cannot be read: {error}.", icon=":material/folder_off:")
-    st.stop()
+catalog = widgets.catalog_or_stop(settings)
 services = catalog.service_names()
 if not services:
     widgets.show_empty_state("No services in the SLO catalog.", "Incidents name a service: add Service or SLO "

@@ -9,7 +9,6 @@ from difflib import get_close_matches
 
 import streamlit as st
 
-from data.catalog import CatalogError
 from data.sources import SourceError
 from metrics.alerts import ALERT_STATES
 from metrics.timeseries import SHOWN_RECENT_SPAN, budget_burn_down, rolling_burn_rates, sli_series, tier_histories
@@ -44,12 +43,7 @@ widgets.show_demo_banner(slo_source.is_demo)
 
 # --- catalog --------------------------------------------------------------------------------------------------------
 
-try:
-    catalog = loaders.catalog(settings)
-except CatalogError as error:
-    st.error(f"The SLO catalog cannot be read: {error}. Point `SLO_CATALOG` at a folder of OpenSLO YAML files.",
-             icon=":material/folder_off:")
-    st.stop()
+catalog = widgets.catalog_or_stop(settings)
 
 if catalog.problems:
     count = len(catalog.problems)

@@ -9,7 +9,6 @@ from datetime import date
 
 import streamlit as st
 
-from data.catalog import CatalogError
 from data.rollups import default_trends_range
 from metrics.formatting import format_count, format_percent
 from metrics.incidents import stats_by_service, stats_by_week
@@ -31,12 +30,7 @@ if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the
     st.rerun()
 widgets.show_demo_banner(settings.is_demo)
 
-try:
-    catalog = loaders.catalog(settings)
-except CatalogError as error:
-    st.error(f"The SLO catalog cannot be read: {error}. Point `SLO_CATALOG` at a folder of OpenSLO YAML files.",
-             icon=":material/folder_off:")
-    st.stop()
+catalog = widgets.catalog_or_stop(settings)
 if not catalog.slos:
     widgets.show_empty_state(f"No SLOs defined in {settings.catalog_path}.",
                              "Add OpenSLO v1 YAML files there (see config/slos/ for examples).")

@@ -89,3 +89,13 @@ def explain_query_error(error: BaseException, dsn: str | None = None) -> str:
         return "the query waited for a lock past the probe's lock timeout (a table is locked exclusively)"
     first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
     return scrub(first, dsn)[:200]
+
+
+def read_section(probe, checks: tuple[str, ...], dsn: str, read) -> None:
+    """Run one group of queries; a failure marks its checks unavailable with the reason, and the probe goes on."""
+    try:
+        read()
+    except sa.exc.DBAPIError as error:
+        reason = explain_query_error(error, dsn)
+        for check in checks:
+            probe.unavailable[check] = reason

@@ -20,17 +20,17 @@ from data.databases import DatabaseConfig, DatabaseTarget, ProbeOptions
 from data.db_probes.common import ProbeError, engine_of_dsn
 from metrics.db_checks import (
     CRITICAL,
-    CacheCounters,
     UNKNOWN,
+    CacheCounters,
     CheckResult,
     DatabaseHealth,
     DbaRecord,
     ProbeData,
     build_health,
     check_dba_records,
-    recent_cache_counters,
     down_result,
     evaluate_probe,
+    recent_cache_counters,
 )
 
 log = logging.getLogger(__name__)

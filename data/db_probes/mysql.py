@@ -8,12 +8,17 @@ probe. Without ``PROCESS`` the server shows only the probe's own sessions: the s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from data.db_probes.common import ProbeError, explain_connect_error, explain_query_error, normalise_dsn
+from data.db_probes.common import (
+    ProbeError,
+    explain_connect_error,
+    explain_query_error,
+    normalise_dsn,
+)
+from data.db_probes.common import read_section as _section
 from metrics.db_checks import (
     INSUFFICIENT_PRIVILEGE,
     IndexInfo,
@@ -141,13 +146,6 @@ def probe_mysql(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float = 
     return probe
 
 
-def _section(probe: ProbeData, checks: tuple[str, ...], dsn: str, read: Callable[[], None]) -> None:
-    try:
-        read()
-    except sa.exc.DBAPIError as error:
-        reason = explain_query_error(error, dsn)
-        for check in checks:
-            probe.unavailable[check] = reason
 
 
 def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, dsn: str, is_mariadb: bool,

@@ -9,7 +9,6 @@ and indexes are those of the DSN's database; connections count the whole server,
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
@@ -20,6 +19,9 @@ from data.db_probes.common import (
     explain_connect_error,
     explain_query_error,
     normalise_dsn,
+)
+from data.db_probes.common import (
+    read_section as _section,
 )
 from metrics.db_checks import (
     INSUFFICIENT_PRIVILEGE,
@@ -208,14 +210,6 @@ def probe_postgres(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float
     return probe
 
 
-def _section(probe: ProbeData, checks: tuple[str, ...], dsn: str, read: Callable[[], None]) -> None:
-    """Run one group of queries; a failure marks its checks unavailable with the reason, and the probe goes on."""
-    try:
-        read()
-    except sa.exc.DBAPIError as error:
-        reason = explain_query_error(error, dsn)
-        for check in checks:
-            probe.unavailable[check] = reason
 
 
 def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, dsn: str) -> None:

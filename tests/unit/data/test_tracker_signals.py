@@ -86,7 +86,6 @@ def test_database_readings_from_probes_map_each_check_and_the_whole_database():
 
 
 def test_a_database_trigger_fires_on_a_probe_reading_through_the_provider():
-    from datetime import datetime, timezone
     from pathlib import Path
 
     from data.settings import load_settings
