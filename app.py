@@ -37,6 +37,10 @@ navigation = st.navigation(
                     url_path="trends"),
             st.Page("views/incidents.py", title="Incidents", icon=":material/emergency:", url_path="incidents"),
         ],
+        "Manager": [
+            st.Page("views/weekly_review.py", title="Weekly review", icon=":material/summarize:",
+                    url_path="weekly-review"),
+        ],
         "DBA": [
             st.Page("views/db_fleet.py", title="Database health", icon=":material/database:",
                     url_path="database-health"),

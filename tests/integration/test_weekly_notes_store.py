@@ -1,0 +1,70 @@
+"""Weekly notes on SQLite and a real PostgreSQL: every save kept as a version, a stale save refused."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from data.store import engine_for, migrate
+from data.store.weekly_notes import NoteConflict, NoteError, get_note, note_history, save_note
+
+NOW = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+WEEK = "2026-W47"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database(f"notes_{uuid.uuid4().hex[:12]}")
+    migrate(url)
+    engine = engine_for(url)
+    yield engine
+    engine.dispose()
+
+
+def test_a_first_save_creates_version_one(engine):
+    note = save_note(engine, WEEK, "Ship the retry fix", author="Kim", base_version=0, now=NOW)
+    assert (note.version, get_note(engine, WEEK).text) == (1, "Ship the retry fix")
+
+
+def test_every_save_is_kept_in_the_history_newest_first(engine):
+    save_note(engine, WEEK, "first", author="Kim", base_version=0, now=NOW)
+    save_note(engine, WEEK, "second", author="Lee", base_version=1, now=NOW + timedelta(minutes=5))
+    history = note_history(engine, WEEK)
+    assert [(n.version, n.text, n.author) for n in history] == [(2, "second", "Lee"), (1, "first", "Kim")]
+    assert history[0].saved_at == NOW + timedelta(minutes=5)
+
+
+def test_a_save_from_a_stale_version_is_refused_and_stores_nothing(engine):
+    save_note(engine, WEEK, "first", author="Kim", base_version=0, now=NOW)
+    save_note(engine, WEEK, "Lee's edit", author="Lee", base_version=1, now=NOW)
+    with pytest.raises(NoteConflict) as refused:
+        save_note(engine, WEEK, "Kim's edit", author="Kim", base_version=1, now=NOW)
+    assert (refused.value.current.text, refused.value.current.author) == ("Lee's edit", "Lee")
+    assert "saved by Lee" in str(refused.value)
+    assert len(note_history(engine, WEEK)) == 2 and get_note(engine, WEEK).text == "Lee's edit"
+
+
+def test_two_first_saves_of_the_same_week_conflict(engine):
+    save_note(engine, WEEK, "first", author="Kim", base_version=0, now=NOW)
+    with pytest.raises(NoteConflict):
+        save_note(engine, WEEK, "also first", author="Lee", base_version=0, now=NOW)
+
+
+def test_notes_of_other_weeks_are_separate_records(engine):
+    save_note(engine, WEEK, "W47", author="Kim", base_version=0, now=NOW)
+    save_note(engine, "2026-W46", "W46", author="Kim", base_version=0, now=NOW)
+    assert [get_note(engine, w).text for w in (WEEK, "2026-W46")] == ["W47", "W46"]
+
+
+def test_a_save_without_an_author_is_refused(engine):
+    with pytest.raises(NoteError, match="author"):
+        save_note(engine, WEEK, "text", author=" ", base_version=0, now=NOW)
+
+
+def test_a_malformed_week_is_refused(engine):
+    with pytest.raises(ValueError, match="ISO week"):
+        save_note(engine, "2026-47", "text", author="Kim", base_version=0, now=NOW)
