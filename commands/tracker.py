@@ -101,7 +101,8 @@ def command_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def command_due(args: argparse.Namespace) -> int:
+def _due_entries(args: argparse.Namespace, engine):
+    """The due queue at ``--at`` (default now), read from the same sources as the pages."""
     from data.slo_reports import load_report
     from data.store.tracker import list_items
     from data.tracker_signals import due_queue, probe_reading_provider, tracker_readings, wanted_databases
@@ -110,21 +111,43 @@ def command_due(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     at = parse_cli_instant(args.at) if args.at else settings.now()
     catalog = load_cli_catalog(settings, [])
-    engine = _engine(settings)
-    try:
-        items = list_items(engine)
-    finally:
-        engine.dispose()
+    items = list_items(engine)
     report = load_report(cli_source(settings, at), catalog.slos, at) if catalog.slos else None
     readings = tracker_readings(report, at, wanted_databases=wanted_databases(items),
                                 database_readings=probe_reading_provider(settings))
-    entries = due_queue(items, readings, team_today(at, settings.team_timezone))
+    return due_queue(items, readings, team_today(at, settings.team_timezone)), readings, report, at
+
+
+def command_due(args: argparse.Namespace) -> int:
+    engine = _engine(load_cli_settings(args))
+    try:
+        entries, readings, report, at = _due_entries(args, engine)
+    finally:
+        engine.dispose()
     if args.format == "json":
         payload = {"at": at.isoformat(), "slo_source": readings.slo_source,
                    "database_source": readings.database_source, "due": [entry.to_dict() for entry in entries]}
         print(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(_due_table(entries, at))
+    if report is not None:
+        for message in report.errors.values():
+            print(f"warning: SLO triggers read no data: {message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def command_collect_tracker_due(args: argparse.Namespace) -> int:
+    """Store "due" on parked items whose date or trigger has come, so the queue is right even if nobody opened
+    the tracker page: the dashboard, not anyone's memory, says when an item has come due."""
+    from data.tracker_signals import mark_due_items
+
+    engine = _engine(load_cli_settings(args))
+    try:
+        entries, _, report, at = _due_entries(args, engine)
+        marked = mark_due_items(engine, entries, at)
+    finally:
+        engine.dispose()
+    print(f"{len(marked)} item(s) came due" + (f": {', '.join(f'#{i}' for i in marked)}" if marked else ""))
     if report is not None:
         for message in report.errors.values():
             print(f"warning: SLO triggers read no data: {message}", file=sys.stderr)
@@ -181,6 +204,10 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     source_options(due)
     due.add_argument("--format", choices=("json", "table"), default="table")
     due.set_defaults(handler=command_due)
+
+    collect_due = collect_kinds.add_parser("tracker-due", help="mark parked items due whose date or trigger came")
+    source_options(collect_due)
+    collect_due.set_defaults(handler=command_collect_tracker_due)
 
     seed = actions.add_parser("seed-demo", help="store a dozen demo items with review histories (empty store only)")
     seed.set_defaults(handler=command_seed_demo)
