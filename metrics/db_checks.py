@@ -347,8 +347,9 @@ def check_long_running_queries(probe: ProbeData, t: Thresholds) -> CheckResult:
         return _unavailable("long_running_queries", probe)
     running = [s for s in probe.sessions if not s.state.startswith("idle") and s.query_seconds is not None]
     running.sort(key=lambda s: -(s.query_seconds or 0))
-    longest = round(running[0].query_seconds or 0.0, 1) if running else 0.0
-    status = _level(longest or 0, t.long_query_warn_s, t.long_query_critical_s)
+    longest_seconds = (running[0].query_seconds or 0.0) if running else 0.0
+    longest = round(longest_seconds, 1)  # for people; the status and the items judge the unrounded time
+    status = _level(longest_seconds, t.long_query_warn_s, t.long_query_critical_s)
     over = [s for s in running if (s.query_seconds or 0) >= t.long_query_warn_s]
     detail = (f"{len(over)} query(ies) running over {format_duration(timedelta(seconds=t.long_query_warn_s))}, "
               f"longest {format_duration(timedelta(seconds=longest or 0))}" if over

@@ -89,6 +89,12 @@ def test_long_running_queries_warn_at_60_s_and_are_critical_at_300_s_with_the_qu
     assert check(300).items[0]["pid"] == 7 and check(300).items[0]["duration"] == "5 min"
 
 
+def test_a_query_just_under_the_threshold_is_not_flagged_even_when_its_time_rounds_up_to_it():
+    check = check_long_running_queries(probe(sessions=[Session(7, "app", "active", "SELECT 1",
+                                                               query_seconds=59.96)]), T)
+    assert check.status == "ok" and check.items == []
+
+
 def test_blocked_sessions_warn_from_1_and_are_critical_from_5_naming_the_root_blocker():
     sessions = [Session(1, "a", "idle in transaction", "UPDATE t")] + [
         Session(10 + i, "b", "active", "UPDATE t", query_seconds=3, blocked_by=(1,)) for i in range(5)]
