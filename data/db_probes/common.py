@@ -1,7 +1,9 @@
 """What every probe shares: DSN handling that never leaks a password, and errors a person can act on."""
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -99,3 +101,28 @@ def read_section(probe, checks: tuple[str, ...], dsn: str, read) -> None:
         reason = explain_query_error(error, dsn)
         for check in checks:
             probe.unavailable[check] = reason
+
+
+@contextlib.contextmanager
+def probe_connection(make_engine: Callable[[str, float, float], sa.Engine], dsn: str, connect_timeout_s: float,
+                     statement_timeout_s: float) -> Iterator[sa.Connection]:
+    """One probe's own connection: a failure to connect becomes a ProbeError a person can act on, and the engine
+    (its pool) is gone afterwards so an unreachable server leaves nothing behind."""
+    engine = make_engine(dsn, connect_timeout_s, statement_timeout_s)
+    try:
+        try:
+            connection = engine.connect()
+        except sa.exc.DBAPIError as error:
+            raise ProbeError(explain_connect_error(error, dsn, connect_timeout_s)) from None
+        with connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def read_basics(connection: sa.Connection, dsn: str, read: Callable[[], object]) -> object:
+    """The probe's first query: a failure here means the server answered but cannot be read at all."""
+    try:
+        return read()
+    except sa.exc.DBAPIError as error:
+        raise ProbeError(f"the server answered but cannot be read: {explain_query_error(error, dsn)}") from None

@@ -12,12 +12,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from data.db_probes.common import (
-    ProbeError,
-    explain_connect_error,
-    explain_query_error,
-    normalise_dsn,
-)
+from data.db_probes.common import ProbeError, normalise_dsn, probe_connection, read_basics
 from data.db_probes.common import read_section as _section
 from metrics.db_checks import (
     INSUFFICIENT_PRIVILEGE,
@@ -112,36 +107,29 @@ def probe_mysql(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float = 
                 statement_timeout_s: float = 5.0) -> ProbeData:
     """Read everything the checks need; raises ProbeError when the server cannot be reached or read."""
     started = time.monotonic()
-    engine = make_engine(dsn, connect_timeout_s, statement_timeout_s)
-    try:
-        try:
-            connection = engine.connect()
-        except sa.exc.DBAPIError as error:
-            raise ProbeError(explain_connect_error(error, dsn, connect_timeout_s)) from None
-        with connection:
-            try:
-                version, comment, max_connections, schema, perf_schema = connection.exec_driver_sql(
-                    "SELECT @@version, @@version_comment, @@max_connections, DATABASE(), @@performance_schema").one()
-                is_mariadb = "mariadb" in f"{version} {comment}".lower()
-                limit_session(connection, is_mariadb, statement_timeout_s)
-                status = {name: value for name, value in connection.execute(STATUS)}
-            except sa.exc.DBAPIError as error:
-                raise ProbeError(f"the server answered but cannot be read: {explain_query_error(error, dsn)}") from None
-            if not schema:
-                raise ProbeError("the DSN names no database: add /<database> to it")
-            probe = ProbeData(
-                engine="mariadb" if is_mariadb else "mysql",
-                version=f"{'MariaDB' if is_mariadb else 'MySQL'} {version.split('-')[0]}",
-                uptime_s=float(status.get("Uptime", 0)), connections_used=int(status.get("Threads_connected", 0)),
-                connections_max=int(max_connections),
-            )  # fmt: skip
-            requests = float(status.get("Innodb_buffer_pool_read_requests", 0))
-            disk_reads = float(status.get("Innodb_buffer_pool_reads", 0))
-            probe.cache_hits, probe.cache_reads = max(requests - disk_reads, 0.0), disk_reads
-            probe.cache_scope = "since server start (InnoDB buffer pool)"
-            _read_all(connection, probe, thresholds, dsn, is_mariadb, bool(perf_schema))
-    finally:
-        engine.dispose()
+    with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
+
+        def basics():
+            row = connection.exec_driver_sql(
+                "SELECT @@version, @@version_comment, @@max_connections, DATABASE(), @@performance_schema").one()
+            mariadb = "mariadb" in f"{row[0]} {row[1]}".lower()
+            limit_session(connection, mariadb, statement_timeout_s)
+            return row, mariadb, {name: value for name, value in connection.execute(STATUS)}
+
+        (version, _, max_connections, schema, perf_schema), is_mariadb, status = read_basics(connection, dsn, basics)
+        if not schema:
+            raise ProbeError("the DSN names no database: add /<database> to it")
+        probe = ProbeData(
+            engine="mariadb" if is_mariadb else "mysql",
+            version=f"{'MariaDB' if is_mariadb else 'MySQL'} {version.split('-')[0]}",
+            uptime_s=float(status.get("Uptime", 0)), connections_used=int(status.get("Threads_connected", 0)),
+            connections_max=int(max_connections),
+        )  # fmt: skip
+        requests = float(status.get("Innodb_buffer_pool_read_requests", 0))
+        disk_reads = float(status.get("Innodb_buffer_pool_reads", 0))
+        probe.cache_hits, probe.cache_reads = max(requests - disk_reads, 0.0), disk_reads
+        probe.cache_scope = "since server start (InnoDB buffer pool)"
+        _read_all(connection, probe, thresholds, dsn, is_mariadb, bool(perf_schema))
     probe.duration_s = time.monotonic() - started
     return probe
 

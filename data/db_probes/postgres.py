@@ -16,9 +16,9 @@ from sqlalchemy.pool import NullPool
 from data.db_probes.common import (
     PROBE_APPLICATION_NAME,
     ProbeError,
-    explain_connect_error,
-    explain_query_error,
     normalise_dsn,
+    probe_connection,
+    read_basics,
 )
 from data.db_probes.common import (
     read_section as _section,
@@ -184,28 +184,17 @@ def probe_postgres(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float
                    statement_timeout_s: float = 5.0) -> ProbeData:
     """Read everything the checks need; raises ProbeError when the server cannot be reached or is unsupported."""
     started = time.monotonic()
-    engine = make_engine(dsn, connect_timeout_s, statement_timeout_s)
-    try:
-        try:
-            connection = engine.connect()
-        except sa.exc.DBAPIError as error:
-            raise ProbeError(explain_connect_error(error, dsn, connect_timeout_s)) from None
-        with connection:
-            try:
-                basics = connection.execute(BASICS).one()
-            except sa.exc.DBAPIError as error:
-                raise ProbeError(f"the server answered but cannot be read: {explain_query_error(error, dsn)}") from None
-            if basics.version_num < MIN_VERSION_NUM:
-                raise ProbeError(f"PostgreSQL {basics.version} is not supported: the probe needs 10 or newer "
-                                 "(13 or newer recommended)")
-            probe = ProbeData(
-                engine="postgresql", version=f"PostgreSQL {basics.version}", version_num=basics.version_num,
-                uptime_s=float(basics.uptime_s), connections_used=int(basics.in_use),
-                connections_max=int(basics.max_connections - basics.reserved), is_replica=bool(basics.in_recovery),
-            )  # fmt: skip
-            _read_all(connection, probe, thresholds, dsn)
-    finally:
-        engine.dispose()
+    with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
+        basics = read_basics(connection, dsn, lambda: connection.execute(BASICS).one())
+        if basics.version_num < MIN_VERSION_NUM:
+            raise ProbeError(f"PostgreSQL {basics.version} is not supported: the probe needs 10 or newer "
+                             "(13 or newer recommended)")
+        probe = ProbeData(
+            engine="postgresql", version=f"PostgreSQL {basics.version}", version_num=basics.version_num,
+            uptime_s=float(basics.uptime_s), connections_used=int(basics.in_use),
+            connections_max=int(basics.max_connections - basics.reserved), is_replica=bool(basics.in_recovery),
+        )  # fmt: skip
+        _read_all(connection, probe, thresholds, dsn)
     probe.duration_s = time.monotonic() - started
     return probe
 

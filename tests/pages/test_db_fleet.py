@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import migrate
+from tests.support.apptest import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 FLEET = str(ROOT / "views" / "db_fleet.py")
@@ -37,9 +38,6 @@ def run(page: str = FLEET, query: dict[str, str] | None = None) -> AppTest:
     assert not app.exception, [e.value for e in app.exception]
     return app
 
-
-def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
 
 
 def test_without_dsns_every_database_is_listed_as_not_configured_with_the_variable_to_set():

@@ -7,25 +7,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.store import engine_for, migrate
+from data.store import engine_for
 from data.store.incidents import incidents_between, save_incidents
 from metrics.incidents import Incident
-from tests.pages.test_slo_burn import SETTINGS_VARIABLES
+from tests.support.apptest import isolated_store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture(autouse=True)
 def store(monkeypatch, tmp_path) -> str:
-    for name in SETTINGS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    migrate(url)  # AppTest runs the page alone, without app.py's migration
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("RELIABILITY_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
-    monkeypatch.setenv("TEAM_TIMEZONE", "Europe/Berlin")
-    monkeypatch.setenv("RELIABILITY_NOW", "2026-11-24T14:05:00Z")
-    return url
+    return isolated_store(monkeypatch, tmp_path, team_timezone="Europe/Berlin", now="2026-11-24T14:05:00Z")
 
 
 def run(page: str) -> AppTest:

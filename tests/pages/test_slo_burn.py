@@ -14,12 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from data.catalog import load_catalog
 from data.settings import DEFAULT_CATALOG
+from tests.support.apptest import SETTINGS_VARIABLES, texts
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 EXAMPLE_SLOS = [slo.name for slo in load_catalog(DEFAULT_CATALOG).slos]
-SETTINGS_VARIABLES = ("PROMETHEUS_URL", "PROMETHEUS_NAME", "PROMETHEUS_TOKEN", "PROMETHEUS_USERNAME",
-                      "PROMETHEUS_PASSWORD", "PROMETHEUS_TIMEOUT_SECONDS", "SLO_CATALOG", "TEAM_TIMEZONE",
-                      "DATABASE_URL", "RELIABILITY_SECRETS_FILE")
 
 
 @pytest.fixture(autouse=True)
@@ -47,9 +45,6 @@ def overview(app: AppTest) -> pd.DataFrame:
 def slo_names(frame: pd.DataFrame) -> list[str]:
     return [link.removeprefix("?slo=") for link in frame["SLO"]]
 
-
-def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
 
 
 # --- overview ---------------------------------------------------------------------------------------------------------

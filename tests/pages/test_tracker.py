@@ -15,7 +15,8 @@ from data.store import engine_for, migrate
 from data.store.tracker import audit_trail, create_item, get_item, list_items, reviews_for
 from data.tracker_demo import seed_demo_items
 from metrics.tracker import KnownNames
-from tests.pages.test_slo_burn import APP, SETTINGS_VARIABLES
+from tests.pages.test_slo_burn import APP
+from tests.support.apptest import SETTINGS_VARIABLES
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 24)

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.store import migrate
-from tests.pages.test_slo_burn import SETTINGS_VARIABLES
+from tests.support.apptest import isolated_store, texts
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NOW = "2026-11-24T14:05:00Z"
@@ -16,14 +15,7 @@ NOW = "2026-11-24T14:05:00Z"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
-    for name in SETTINGS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    migrate(url)  # AppTest runs the page alone, without app.py's migration
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("RELIABILITY_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
-    monkeypatch.setenv("TEAM_TIMEZONE", "Europe/Berlin")
-    monkeypatch.setenv("RELIABILITY_NOW", NOW)
+    isolated_store(monkeypatch, tmp_path, team_timezone="Europe/Berlin", now=NOW)
 
 
 def run(query: dict | None = None) -> AppTest:
@@ -35,9 +27,6 @@ def run(query: dict | None = None) -> AppTest:
     assert not app.exception, [e.value for e in app.exception]
     return app
 
-
-def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
 
 
 def test_demo_mode_shows_the_banner_and_the_demo_rollups():

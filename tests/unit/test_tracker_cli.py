@@ -36,14 +36,14 @@ def store_env(tmp_path) -> dict[str, str]:
 
 @pytest.fixture
 def run_cli(monkeypatch, capsys):
-    def run(env: dict[str, str], *args: str) -> Completed:
+    def run(env: dict[str, str], *args: str, command: str = "tracker") -> Completed:
         for name in list(os.environ):
             if name not in env:
                 monkeypatch.delenv(name)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         capsys.readouterr()
-        code = cli.main(["tracker", *args])
+        code = cli.main([command, *args])
         captured = capsys.readouterr()
         return Completed(code, captured.out, captured.err)
 
@@ -130,23 +130,12 @@ def test_due_with_a_bad_instant_is_one_line(run_cli, store_env):
     assert completed.stderr.strip() == "error: --at 'yesterday' is not an ISO 8601 instant like 2026-11-24T14:05:00Z"
 
 
-def run_collect(monkeypatch, capsys, env: dict[str, str]) -> Completed:
-    for name in list(os.environ):
-        if name not in env:
-            monkeypatch.delenv(name)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    capsys.readouterr()
-    code = cli.main(["collect", "tracker-due"])
-    captured = capsys.readouterr()
-    return Completed(code, captured.out, captured.err)
 
-
-def test_collect_tracker_due_stores_due_on_parked_items_whose_date_came(run_cli, store_env, monkeypatch, capsys):
+def test_collect_tracker_due_stores_due_on_parked_items_whose_date_came(run_cli, store_env):
     run_cli(store_env, "seed-demo")
     parked_before = [item for item in json.loads(run_cli(store_env, "export", "--format", "json").stdout)["items"]
                      if item["state"] == "parked"]
-    completed = run_collect(monkeypatch, capsys, store_env)
+    completed = run_cli(store_env, "tracker-due", command="collect")
     assert completed.returncode == 0, completed.stderr
     assert "came due" in completed.stdout and not completed.stdout.startswith("0 ")
     items = {item["id"]: item for item in json.loads(run_cli(store_env, "export", "--format", "json").stdout)["items"]}
@@ -155,7 +144,7 @@ def test_collect_tracker_due_stores_due_on_parked_items_whose_date_came(run_cli,
     assert any(items[item["id"]]["state"] == "due" for item in parked_before)
 
 
-def test_collect_tracker_due_twice_marks_nothing_the_second_time(run_cli, store_env, monkeypatch, capsys):
+def test_collect_tracker_due_twice_marks_nothing_the_second_time(run_cli, store_env):
     run_cli(store_env, "seed-demo")
-    run_collect(monkeypatch, capsys, store_env)
-    assert run_collect(monkeypatch, capsys, store_env).stdout.startswith("0 item(s) came due")
+    run_cli(store_env, "tracker-due", command="collect")
+    assert run_cli(store_env, "tracker-due", command="collect").stdout.startswith("0 item(s) came due")
