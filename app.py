@@ -1,12 +1,13 @@
 """Reliability Dashboard: settings, the store's schema, and the pages grouped by role.
 
 Nothing here may raise into the browser: invalid settings are listed for the person who can fix them, and a store
-that cannot be migrated is reported while the pages that do not need it keep working.
+that cannot be migrated is reported while the pages that do not need it keep working. With sign-in configured
+(``[auth]`` in secrets), nobody sees a page before signing in (``ui.identity``).
 """
 import streamlit as st
 
 from data.settings import SettingsError
-from ui import loaders
+from ui import identity, loaders
 
 st.set_page_config(page_title="Reliability Dashboard", page_icon=":material/monitor_heart:", layout="wide")
 
@@ -20,6 +21,14 @@ except SettingsError as error:
         "Fix them in the environment or in `.streamlit/secrets.toml`, then reload this page.",
         icon=":material/settings_alert:",
     )
+    st.stop()
+
+session_identity = identity.resolve(settings)
+if session_identity.mode == "oidc" and not session_identity.signed_in:
+    identity.show_sign_in_page()
+    st.stop()
+if session_identity.no_access:
+    identity.show_no_access_page(session_identity)
     st.stop()
 
 store_problem = loaders.migrate_store(settings.database_url)
@@ -53,6 +62,7 @@ navigation = st.navigation(
     }
 )
 
+identity.show_sidebar(session_identity)
 with st.sidebar:
     st.divider()
     st.caption(f"**Data source:** {loaders.source(settings, loaders.evaluation_instant()).description}  \n"

@@ -31,6 +31,7 @@ from data.prometheus import PrometheusSettings, PrometheusSource  # noqa: E402
 from data.rollups import collect_daily_rollups, compute_daily_rollups, stored_trend_rows  # noqa: E402
 from data.store import engine_for, migrate  # noqa: E402
 from data.store.rollups import save_daily_rollups  # noqa: E402
+from metrics.access import VIA_CLI, Actor, Role  # noqa: E402
 from metrics.trends import build_trends  # noqa: E402
 from tests.support.servers import build_tsdb, start_prometheus  # noqa: E402
 
@@ -41,6 +42,7 @@ BACKFILL_DAYS = 90
 WEEKS = 26
 TIME_ZONE = "Europe/Berlin"
 NOW = HISTORY_END + timedelta(hours=1)
+BENCH_ACTOR = Actor("bench/rollups.py", Role.ADMIN, VIA_CLI)
 
 
 def synthetic_slos():
@@ -63,7 +65,7 @@ def backfill_once(url: str, slos) -> tuple[float, int, int]:
         source = PrometheusSource(PrometheusSettings(url=url, timeout_seconds=120))
         last = date(2026, 10, 31)
         started = time.perf_counter()
-        summary = collect_daily_rollups(source, slos, engine, time_zone=TIME_ZONE, now=NOW,
+        summary = collect_daily_rollups(source, slos, engine, time_zone=TIME_ZONE, now=NOW, actor=BENCH_ACTOR,
                                         first=last - timedelta(days=BACKFILL_DAYS - 1), last=last)
         elapsed = time.perf_counter() - started
         engine.dispose()
@@ -117,7 +119,8 @@ def main() -> int:
         engine = engine_for(database_url)
         source = demo.DemoSource(end=HISTORY_END, days=(last - first).days + 3)
         rows = compute_daily_rollups(source, slos, first, last, TIME_ZONE)
-        save_daily_rollups(engine, [{**row.as_row(), "source": "bench", "collected_at": NOW} for row in rows])
+        save_daily_rollups(engine, [{**row.as_row(), "source": "bench", "collected_at": NOW} for row in rows],
+                           actor=BENCH_ACTOR)
         services = sorted({slo.service for slo in slos})
         trends_once(engine, first, last, services)
         results = [trends_once(engine, first, last, services) for _ in range(5)]

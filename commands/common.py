@@ -58,6 +58,21 @@ def parse_cli_instant(text: str | None) -> datetime:
         raise CliError(f"--at {text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z") from None
 
 
+def cli_actor(name: str | None = None):
+    """Who the command line acts as: whoever holds the machine and the store's credentials, so an admin; the
+    audit trail records ``--as NAME`` or the login name, with ``via = cli``."""
+    import getpass
+
+    from metrics.access import VIA_CLI, Actor, Role
+
+    if not name:
+        try:
+            name = f"{getpass.getuser()} (cli)"
+        except Exception:  # no login name in this environment (a container without a passwd entry)
+            name = "cli"
+    return Actor(name, Role.ADMIN, VIA_CLI)
+
+
 def cli_source(settings, at: datetime):
     from data.slo_reports import make_source
 

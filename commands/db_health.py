@@ -12,7 +12,7 @@ import json
 import sys
 from datetime import date
 
-from commands.common import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, CliError, load_cli_settings
+from commands.common import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, CliError, cli_actor, load_cli_settings
 
 
 def _load_config(settings, path: str | None):
@@ -96,7 +96,7 @@ def command_collect_db_health(args: argparse.Namespace) -> int:
         raise CliError(f"no databases configured in {config.path}: nothing to collect")
     healths = probe_fleet(settings, config, args.deadline)
     probed = [h for h in healths if h.probe is not None]
-    stored = save_health_snapshots(settings.database_url, healths, settings.now())
+    stored = save_health_snapshots(settings.database_url, healths, settings.now(), actor=cli_actor())
     print(f"stored {stored} database snapshot(s) at {settings.now().replace(microsecond=0).isoformat()} "
           f"({len(probed)} of {len(healths)} database(s) answered)")
     for health in healths:
@@ -115,8 +115,9 @@ def command_db_records_add(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"--date {args.date!r} is not a date like 2026-11-24") from None
     try:
-        record = add_record(settings.database_url, database=args.database, kind=args.kind, done_on=done_on,
-                            recorded_by=args.by, outcome=args.outcome, notes=args.notes or "", link=args.link or "",
+        record = add_record(settings.database_url, actor=cli_actor(), database=args.database, kind=args.kind,
+                            done_on=done_on, recorded_by=args.by, outcome=args.outcome, notes=args.notes or "",
+                            link=args.link or "",
                             known_databases=[d.name for d in config.databases], now=settings.now())
     except RecordError as error:
         raise CliError(str(error)) from None

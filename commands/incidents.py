@@ -3,12 +3,11 @@ recovery times per week and service, as on the trends page)."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from datetime import date, timedelta
 
-from commands.common import EXIT_OK, CliError, load_cli_catalog, load_cli_settings
+from commands.common import EXIT_OK, CliError, cli_actor, load_cli_catalog, load_cli_settings
 
 IMPORT_COMMAND = "python cli.py incidents import --csv FILE"
 
@@ -38,8 +37,8 @@ def command_import(args: argparse.Namespace) -> int:
     migrate(settings.database_url)
     engine = engine_for(settings.database_url)
     try:
-        added, updated = save_incidents(engine, incidents, recorded_by=args.by or getpass.getuser(),
-                                        recorded_at=settings.now())
+        added, updated = save_incidents(engine, incidents, actor=cli_actor(args.by), recorded_at=settings.now(),
+                                        imported=True)
     finally:
         engine.dispose()
     print(f"{args.csv}: {added} incidents added, {updated} updated")

@@ -8,7 +8,15 @@ import sys
 from datetime import date
 from difflib import get_close_matches
 
-from commands.common import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, CliError, load_cli_catalog, load_cli_settings
+from commands.common import (
+    EXIT_ATTENTION,
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    cli_actor,
+    load_cli_catalog,
+    load_cli_settings,
+)
 
 COLLECT_COMMAND = "python cli.py collect rollups"
 
@@ -50,7 +58,7 @@ def command_collect_rollups(args: argparse.Namespace) -> int:
     engine = engine_for(settings.database_url)
     try:
         summary = collect_daily_rollups(source, catalog.slos, engine, time_zone=settings.team_timezone, now=now,
-                                        first=since, last=until, progress=_progress_bar)
+                                        first=since, last=until, actor=cli_actor(), progress=_progress_bar)
     except SourceError as error:
         raise CliError(f"{error}; the days stored before this are kept, run the command again to continue") from None
     finally:

@@ -9,6 +9,7 @@ from commands.common import (
     EXIT_FAILED,
     EXIT_OK,
     CliError,
+    cli_actor,
     cli_source,
     load_cli_catalog,
     load_cli_settings,
@@ -148,7 +149,7 @@ def command_collect_slo_snapshots(args: argparse.Namespace) -> int:
         for s in report.statuses
         if s.error is None
     ]
-    stored = save_snapshots(engine_for(settings.database_url), rows)
+    stored = save_snapshots(engine_for(settings.database_url), rows, actor=cli_actor())
     print(f"stored {stored} new SLO snapshots at {at.isoformat()}")
     for message in report.errors.values():
         print(f"error: {message}", file=sys.stderr)

@@ -6,7 +6,6 @@ revisit check is what marks items due). Every command brings the store to the la
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from commands.common import (
     EXIT_FAILED,
     EXIT_OK,
     CliError,
+    cli_actor,
     cli_source,
     load_cli_catalog,
     load_cli_settings,
@@ -34,13 +34,8 @@ def _engine(settings):
     return engine_for(settings.database_url)
 
 
-def _actor(args: argparse.Namespace) -> str:
-    if args.actor:
-        return args.actor
-    try:
-        return f"{getpass.getuser()} (cli)"
-    except Exception:
-        return "cli"
+def _actor(args: argparse.Namespace):
+    return cli_actor(getattr(args, "actor", None))
 
 
 def _known(settings):
@@ -178,7 +173,7 @@ def command_seed_demo(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     engine = _engine(settings)
     try:
-        count = seed_demo_items(engine, now=settings.now(), team_timezone=settings.team_timezone)
+        count = seed_demo_items(engine, actor=_actor(args), now=settings.now(), team_timezone=settings.team_timezone)
     finally:
         engine.dispose()
     print(f"stored {count} demo items" if count else "the store already has tracker items: left as it is")

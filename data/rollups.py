@@ -31,6 +31,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data.promql import SLO_LABEL, Matcher, SelectorError, SeriesSelector, batched, parse_selector
+from metrics.access import Actor, Role, require
 from metrics.periods import period_length
 from metrics.rollups import DailyRollup, LocalDay, day_runs, last_complete_day, local_days, local_midnight
 from metrics.slo import RatioIndicator, SloDefinition, format_prometheus_duration
@@ -249,11 +250,13 @@ ProgressCallback = Callable[[int, int, date], None]  # (days done, days to do, d
 
 def collect_daily_rollups(source, slos: Sequence[SloDefinition], engine: sa.Engine, *, time_zone: str,
                           now: datetime, first: date | None = None, last: date | None = None,
-                          progress: ProgressCallback | None = None) -> CollectionSummary:
+                          actor: Actor, progress: ProgressCallback | None = None) -> CollectionSummary:
     """Store every complete day between ``first`` and ``last`` (default: the last 90 complete days) that the
     store lacks, one transaction per day. Raises ``SourceError`` when the source cannot answer at all; what was
-    stored before that stays, and the next run continues from there."""
+    stored before that stays, and the next run continues from there. Admins only (``PermissionDenied``)."""
     from data.store.rollups import DEMO_SOURCE, collected_pairs, save_daily_rollups
+
+    require(actor, Role.ADMIN, "collect daily rollups")
 
     newest = last_complete_day(now, time_zone, SETTLE)
     last = min(last or newest, newest)
@@ -280,7 +283,7 @@ def collect_daily_rollups(source, slos: Sequence[SloDefinition], engine: sa.Engi
                                       and (day.day, slo.name) not in read.covered)
             stored = save_daily_rollups(engine, [
                 {**row.as_row(), "source": DEMO_SOURCE if is_demo else source.description,
-                 "collected_at": collected_at} for row in rows])
+                 "collected_at": collected_at} for row in rows], actor=actor)
             summary.rows_stored += stored
             summary.days_stored += 1 if stored else 0
             stored_days += 1

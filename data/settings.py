@@ -19,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
 DEFAULT_CATALOG = REPO_ROOT / "config" / "slos"
 DEFAULT_DATABASES_CONFIG = REPO_ROOT / "config" / "databases.toml"
+DEFAULT_ACCESS_CONFIG = REPO_ROOT / "config" / "access.toml"
 # DSN of a monitored database: DB_DSN_<NAME> with the name upper-cased and "-" turned into "_", or
 # `[databases] <name> = "..."` in secrets.toml.
 DSN_ENV_PREFIX = "DB_DSN_"
@@ -42,6 +43,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "catalog": "SLO_CATALOG",
         "team_timezone": "TEAM_TIMEZONE",
         "databases": "DATABASES_CONFIG",
+        "access": "ACCESS_CONFIG",
         "now": "RELIABILITY_NOW",
     },
 }
@@ -62,6 +64,7 @@ class Settings:
     catalog_path: Path
     team_timezone: str
     databases_path: Path = DEFAULT_DATABASES_CONFIG
+    access_path: Path = DEFAULT_ACCESS_CONFIG  # who gets which role once sign-in is on
     database_dsns: dict[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
     now_override: datetime | None = None  # RELIABILITY_NOW: the clock the app reads, for demos and tests
 
@@ -149,6 +152,11 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     if not databases_path.is_absolute() and not databases_path.exists():
         databases_path = REPO_ROOT / databases_path
 
+    access, _ = value("app", "access")
+    access_path = Path(access) if access else DEFAULT_ACCESS_CONFIG
+    if not access_path.is_absolute() and not access_path.exists():
+        access_path = REPO_ROOT / access_path
+
     dsns = {name: str(dsn) for name, dsn in secrets.get("databases", {}).items()}
     for variable, dsn in environ.items():
         if variable.startswith(DSN_ENV_PREFIX) and dsn.strip():
@@ -167,7 +175,8 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     if problems:
         raise SettingsError(problems)
     return Settings(prometheus=prometheus, database_url=database_url, catalog_path=catalog_path,
-                    team_timezone=team_timezone, databases_path=databases_path, database_dsns=dsns,
+                    team_timezone=team_timezone, databases_path=databases_path, access_path=access_path,
+                    database_dsns=dsns,
                     now_override=now_override)
 
 

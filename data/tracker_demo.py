@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from data.store.tracker import insert_items, list_items
+from metrics.access import Actor, Role, require
 from metrics.tracker import team_today
 from metrics.tracker_triggers import Readings, due_reasons
 
-DEMO_ACTOR = "demo seed"
 
 
 def _budget(slo: str, below: float) -> dict[str, Any]:
@@ -156,8 +156,11 @@ def demo_items(today: date) -> list[tuple[dict[str, Any], list[tuple[int, str, s
     ]
 
 
-def seed_demo_items(engine: sa.Engine, *, now: datetime, team_timezone: str) -> int:
-    """Store the demo items with their review histories, if the store has no items yet. Returns how many."""
+def seed_demo_items(engine: sa.Engine, *, actor: Actor, now: datetime, team_timezone: str) -> int:
+    """Store the demo items with their review histories, if the store has no items yet. Returns how many.
+
+    Seeding is an import: only admins may (``PermissionDenied`` otherwise), and the audit trail names who did."""
+    require(actor, Role.ADMIN, "load the demo tracker items")
     if list_items(engine):
         return 0
     today = team_today(now, team_timezone)
@@ -175,7 +178,7 @@ def seed_demo_items(engine: sa.Engine, *, now: datetime, team_timezone: str) -> 
             [reason] = due_reasons(row["revisit_on"], [], Readings(at=came_due), row["revisit_on"])
             row["due_reason"] = reason.to_dict()
         rows.append(row)
-    ids = insert_items(engine, rows, actor=DEMO_ACTOR, now=now)
+    ids = insert_items(engine, rows, actor=actor, now=now)
     review_rows = []
     for item_id, (fields, reviews) in zip(ids, specifications):
         state = "new"
@@ -188,5 +191,5 @@ def seed_demo_items(engine: sa.Engine, *, now: datetime, team_timezone: str) -> 
                 "next_revisit_on": None if next_in_days is None else today + timedelta(days=next_in_days),
             })  # fmt: skip
             state = "due" if state_after == "parked" else state_after
-    insert_items(engine, [], actor=DEMO_ACTOR, now=now, reviews=review_rows)
+    insert_items(engine, [], actor=actor, now=now, reviews=review_rows)
     return len(ids)

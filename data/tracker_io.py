@@ -35,6 +35,7 @@ from data.store.tracker import (
     insert_items,
     list_items,
 )
+from metrics.access import Actor, Role, require
 from metrics.tracker import REVIEW_OUTCOMES, STATES, KnownNames, TrackerRuleError, validate_item
 from metrics.tracker_triggers import validate_triggers
 
@@ -338,9 +339,12 @@ def detect_format(file_name: str, text: str) -> str:
     return "json" if text.lstrip().startswith(("{", "[")) else "csv"
 
 
-def import_items(engine: sa.Engine, text: str, import_format: str, *, known: KnownNames, actor: str,
+def import_items(engine: sa.Engine, text: str, import_format: str, *, known: KnownNames, actor: Actor,
                  now: datetime) -> list[int]:
-    """Validate every row, then store all of them in one transaction (or none). Returns the stored ids."""
+    """Validate every row, then store all of them in one transaction (or none). Returns the stored ids.
+
+    Only admins import (``PermissionDenied`` before anything is read)."""
+    require(actor, Role.ADMIN, "import tracker items")
     items = parse_items(text, import_format, known)
     clashes = existing_ids(engine, [item["id"] for item in items if item.get("id") is not None])
     if clashes:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from data.settings import Settings
 from data.store.tracker import TrackerItem, mark_due
+from metrics.access import VIA_SYSTEM, Actor, Role
 from metrics.db_checks import DatabaseHealth
 from metrics.report import SloReport
 from metrics.tracker import DUE, OPEN_STATES, PARKED, PRIORITIES, KnownNames, priority
@@ -176,7 +177,8 @@ def due_queue(items: Iterable[TrackerItem], readings: Readings, today: date) -> 
                                                       e.item.revisit_on))
 
 
-REVISIT_CHECK_ACTOR = "revisit check (automatic)"
+# The app applying an item's own revisit rule, whoever happens to look: not a person's edit.
+REVISIT_CHECK_ACTOR = Actor("revisit check (automatic)", Role.EDITOR, VIA_SYSTEM)
 
 
 def mark_due_items(engine, entries: Iterable[DueEntry], now: datetime) -> list[int]:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from data import demo
 from tests.support.servers import (
@@ -33,6 +34,10 @@ from tests.support.servers import (
 )
 
 __all__ = ["make_backfilled_prometheus", "screenshot"]
+
+# Property tests check behaviour, never speed: a per-example deadline fails at random on a loaded, shared machine.
+hypothesis_settings.register_profile("repository", deadline=None)
+hypothesis_settings.load_profile("repository")
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,15 @@
 """The DBA record form: validated entry, one new row per submission, nothing overwritten."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from data.databases import DatabaseConfig
 from data.settings import Settings
+from metrics.access import VIA_LOCAL, MissingName, PermissionDenied, Role
 from metrics.db_checks import RECORD_KIND_LABELS, RECORD_KINDS
-from ui import db_loaders
+from ui import db_loaders, identity
 
 
 def show_record_form(settings: Settings, config: DatabaseConfig, database: str | None = None, key: str = "record") -> None:
@@ -19,6 +22,10 @@ def show_record_form(settings: Settings, config: DatabaseConfig, database: str |
     names = [d.name for d in config.databases]
     if not names:
         st.caption("Add databases to databases.toml to keep records for them.")
+        return
+    actor = identity.current_actor(settings)
+    if not actor.can(Role.EDITOR):
+        identity.read_only_note(actor, Role.EDITOR, "Adding DBA records")
         return
     today = settings.now().date()
     with st.form(key, clear_on_submit=True, border=True):
@@ -38,10 +45,13 @@ def show_record_form(settings: Settings, config: DatabaseConfig, database: str |
     if not submitted:
         return
     try:
-        record = add_record(settings.database_url, database=chosen, kind=kind, done_on=done_on,
+        entering = identity.current_actor(settings)
+        if entering.via == VIA_LOCAL and not entering.name.strip():  # one person at their machine: who did it
+            entering = replace(entering, name=(recorded_by or "").strip())
+        record = add_record(settings.database_url, actor=entering, database=chosen, kind=kind, done_on=done_on,
                             recorded_by=recorded_by or "", outcome=result, notes=notes or "", link=url or "",
                             known_databases=names, now=settings.now())
-    except RecordError as error:
+    except (RecordError, PermissionDenied, MissingName) as error:
         st.error(f"Not recorded — {error}", icon=":material/error:")
         return
     except Exception as error:  # the store is down or not migrated: say so, store nothing

@@ -25,7 +25,7 @@ DATA_TTL_SECONDS = 60
 # Environment variables that shape the settings (see data/settings.py); the cache key is built from them, so a
 # changed environment (tests, a restarted deployment) is never served stale settings.
 _SETTINGS_PREFIXES = ("PROMETHEUS_", "DATABASE_URL", "SLO_CATALOG", "TEAM_TIMEZONE", "RELIABILITY_", "DB_DSN_",
-                      "DATABASES_CONFIG")
+                      "DATABASES_CONFIG", "ACCESS_CONFIG")
 
 
 def evaluation_instant(now: datetime | None = None) -> datetime:

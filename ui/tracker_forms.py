@@ -43,7 +43,9 @@ from metrics.tracker import (
     TrackerRuleError,
 )
 from metrics.tracker_triggers import TRIGGER_LINE_HELP, TriggerError, format_trigger_lines, parse_trigger_lines
-from ui.tracker_loaders import identity
+from data.settings import Settings
+from metrics.access import Actor, MissingName, PermissionDenied
+from ui import identity
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ class FormContext:
     known: KnownNames
     now: datetime
     today: date
-    actor: str | None
+    settings: Settings  # the acting identity is read from it when a save runs
 
 
 # --- shared plumbing ------------------------------------------------------------------------------------------------
@@ -123,6 +125,8 @@ def _guarded(prefix: str, action: Callable[[], None]) -> None:
         action()
     except TrackerRuleError as error:
         st.session_state[key(prefix, "errors")] = error.problems
+    except (PermissionDenied, MissingName) as error:
+        st.session_state[key(prefix, "errors")] = {"actor": str(error)}
     except ItemNotFound as error:
         st.session_state[key(prefix, "errors")] = {"form": str(error)}
     except Exception as error:
@@ -131,10 +135,11 @@ def _guarded(prefix: str, action: Callable[[], None]) -> None:
             "form": f"Nothing was saved: {type(error).__name__}. Try again; the server log has the details."}
 
 
-def _require_actor(context: FormContext) -> str:
-    """Who is saving, read when the save runs: a name typed just before pressing the button counts."""
-    actor = identity() or context.actor
-    if not actor:
+def _require_actor(context: FormContext) -> Actor:
+    """Who is saving, read when the save runs: a name typed just before pressing the button counts. The store
+    checks the role; here only a missing name is caught early, with the message under the form."""
+    actor = identity.current_actor(context.settings)
+    if not actor.name.strip():
         raise TrackerRuleError({"actor": "enter your name in the sidebar first: every change is recorded under it"})
     return actor
 

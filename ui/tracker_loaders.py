@@ -1,4 +1,4 @@
-"""What the tracker pages read: the store's engine, the names links may use, the clock, the acting person, and
+"""What the tracker pages read: the store's engine, the names links may use, the clock, and
 the live readings triggers are evaluated against.
 
 Database triggers read the database-health fleet probe through ``database_reading_provider`` (cached and shared
@@ -24,9 +24,6 @@ from metrics.report import SloReport
 from metrics.tracker import KnownNames, team_today
 from metrics.tracker_triggers import Readings
 from ui import loaders
-
-IDENTITY_KEY = "tracker_identity"  # survives page changes (widget state does not)
-_IDENTITY_INPUT_KEY = "tracker_identity_input"
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,38 +88,3 @@ def readings(settings: Settings, catalog: Catalog | None, wanted_databases: set[
     except Exception as error:  # a failing probe must not take the tracker down: database triggers read no data
         problem = (problem + " · " if problem else "") + f"database readings unavailable: {type(error).__name__}"
         return tracker_readings(report, at), problem
-
-
-def identity() -> str | None:
-    """Who is acting: the signed-in user when OIDC login is configured, else the name set in this session."""
-    try:
-        if getattr(st.user, "is_logged_in", False):
-            return str(st.user.get("email") or st.user.get("name") or "").strip() or None
-    except Exception:  # no [auth] configured: st.user has nothing to say
-        pass
-    name = str(st.session_state.get(_IDENTITY_INPUT_KEY) or st.session_state.get(IDENTITY_KEY) or "").strip()
-    return name or None
-
-
-def show_identity_input() -> str | None:
-    """The sidebar's "your name" box (only when nobody is signed in); returns the acting identity."""
-    signed_in = False
-    try:
-        signed_in = bool(getattr(st.user, "is_logged_in", False))
-    except Exception:
-        signed_in = False
-    with st.sidebar:
-        if signed_in:
-            st.caption(f"Signed in as **{identity()}**; your changes carry this name.")
-        else:
-            if _IDENTITY_INPUT_KEY not in st.session_state:
-                st.session_state[_IDENTITY_INPUT_KEY] = st.session_state.get(IDENTITY_KEY, "")
-            st.text_input("Your name", key=_IDENTITY_INPUT_KEY, placeholder="e.g. Kim Min-jun",
-                          on_change=_remember_identity,
-                          help="Every change you make in the tracker is recorded under this name. "
-                               "(With OIDC login configured, your signed-in identity is used instead.)")
-    return identity()
-
-
-def _remember_identity() -> None:
-    st.session_state[IDENTITY_KEY] = st.session_state.get(_IDENTITY_INPUT_KEY, "")

@@ -18,6 +18,7 @@ import streamlit as st
 from data.catalog import Catalog
 from data.rollups import demo_daily_rollups, rollups_frame, stored_trend_rows
 from data.settings import Settings
+from metrics.access import Actor, MissingName, PermissionDenied
 from metrics.rollups import last_complete_day
 from ui.loaders import catalog_fingerprint
 
@@ -98,3 +99,40 @@ def engine(database_url: str) -> sa.Engine:
 
 def clear_incidents() -> None:
     _incidents.clear()
+
+
+def show_collection(settings: Settings, slo_catalog: Catalog, actor: Actor) -> None:
+    """Run the rollup collector from the page (admins), with its progress; the same code as
+    ``cli.py collect rollups``, so a run from here and one from cron store the same rows."""
+    from data.rollups import collect_daily_rollups
+    from data.slo_reports import make_source
+    from data.sources import SourceError
+
+    with st.status("Collecting daily rollups…", expanded=True) as status:
+        bar = st.progress(0.0, text="Finding the days still missing…")
+
+        def progress(done: int, todo: int, day: date) -> None:
+            bar.progress(done / max(todo, 1), text=f"{done} of {todo} days, up to {day.isoformat()}")
+
+        try:
+            summary = collect_daily_rollups(make_source(settings), slo_catalog.slos, _engine(settings.database_url),
+                                            time_zone=settings.team_timezone, now=settings.now(), actor=actor,
+                                            progress=progress)
+        except (PermissionDenied, MissingName) as error:
+            status.update(label=str(error), state="error")
+            return
+        except SourceError as error:
+            status.update(label=f"Stopped: {error}. The days stored before this are kept; collect again to "
+                                "continue.", state="error")
+            return
+        except Exception as error:  # the store's driver errors vary: name the kind, never a DSN
+            status.update(label=f"Stopped: the store could not be written ({type(error).__name__}). The days "
+                                "stored before this are kept.", state="error")
+            return
+        clear()
+        problems = f"; {len(summary.errors)} SLO(s) refused: " + "; ".join(summary.errors.values()) \
+            if summary.errors else ""
+        status.update(label=f"Stored {summary.rows_stored} rows for {summary.days_stored} days "
+                            f"({summary.first} .. {summary.last}); {summary.already_collected} already collected, "
+                            f"{summary.queries} queries{problems}",
+                      state="error" if summary.errors else "complete", expanded=bool(summary.errors))

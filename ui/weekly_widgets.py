@@ -8,7 +8,9 @@ import sqlalchemy as sa
 import streamlit as st
 
 from data.store.weekly_notes import NoteConflict, NoteError, note_history, save_note
+from metrics.access import Actor, MissingName, PermissionDenied, Role
 from metrics.weekly_review import WeeklyReview
+from ui import identity
 
 HEADLINE_COLUMNS = 4
 FLASH_KEY = "weekly_notes_flash"
@@ -33,8 +35,9 @@ def _base_key(week: str) -> str:
     return f"weekly_notes_base_{week}"
 
 
-def show_notes_editor(engine: sa.Engine, weekly: WeeklyReview, actor: str | None, now: datetime) -> None:
-    """The week's notes: edit and save (refused when someone saved in between), and every earlier version."""
+def show_notes_editor(engine: sa.Engine, weekly: WeeklyReview, actor: Actor, now: datetime) -> None:
+    """The week's notes: edit and save (refused when someone saved in between), and every earlier version.
+    Viewers read the notes and their history; the form is for editors and admins."""
     week, note = weekly.week, weekly.note
     base_key, text_key = _base_key(week), f"weekly_notes_text_{week}"
     if base_key not in st.session_state:
@@ -42,24 +45,29 @@ def show_notes_editor(engine: sa.Engine, weekly: WeeklyReview, actor: str | None
         st.session_state[text_key] = "" if note is None else note.text
     if note is not None:
         st.caption(f"Version {note.version}, saved by {note.author} on {note.saved_at:%Y-%m-%d %H:%M} UTC.")
+    if not actor.can(Role.EDITOR):
+        st.markdown(note.text if note is not None and note.text else "_No notes for this week._")
+        identity.read_only_note(actor, Role.EDITOR, "Editing the notes")
+        _show_history(engine, week, note)
+        return
     with st.form(f"weekly_notes_{week}", border=False):
         text = st.text_area("Notes for the week", key=text_key, height=160,
                             placeholder="Decisions, follow-ups, who does what by when…")
         saved = st.form_submit_button("Save notes", icon=":material/save:")
     if saved:
-        if not actor:
+        if not actor.name.strip():
             st.warning("Write your name in the sidebar first: every version of the notes carries its author.",
                        icon=":material/person:")
         else:
             try:
-                stored = save_note(engine, week, text, author=actor, base_version=st.session_state[base_key],
+                stored = save_note(engine, week, text, actor=actor, base_version=st.session_state[base_key],
                                    now=now)
             except NoteConflict as conflict:
                 st.error(f"Not saved: {conflict}. Their text is below; copy what you need into yours and save "
                          "again.", icon=":material/sync_problem:")
                 st.code(conflict.current.text or "(empty)", language=None)
                 st.session_state[base_key] = conflict.current.version
-            except NoteError as error:
+            except (NoteError, PermissionDenied, MissingName) as error:
                 st.error(f"Not saved: {error}", icon=":material/error:")
             else:
                 st.session_state[base_key] = stored.version
@@ -67,6 +75,10 @@ def show_notes_editor(engine: sa.Engine, weekly: WeeklyReview, actor: str | None
                 st.rerun()  # the review, its exports and the history re-read the saved notes
     if FLASH_KEY in st.session_state:
         st.success(st.session_state.pop(FLASH_KEY), icon=":material/check:")
+    _show_history(engine, week, note)
+
+
+def _show_history(engine: sa.Engine, week: str, note) -> None:
     history = note_history(engine, week)
     if len(history) > 1 or (history and note is None):
         with st.expander(f"History of edits ({len(history)} versions)"):

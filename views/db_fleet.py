@@ -8,9 +8,10 @@ from difflib import get_close_matches
 
 import streamlit as st
 
+from metrics.access import PermissionDenied, Role
 from metrics.db_checks import CHECK_TITLES, DatabaseHealth
 from metrics.formatting import format_duration
-from ui import db_charts, db_loaders, db_widgets, loaders, widgets
+from ui import db_charts, db_loaders, db_widgets, identity, loaders, widgets
 from ui.db_forms import show_record_form
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -25,9 +26,12 @@ if refresh_column.button("Refresh", icon=":material/refresh:", help="Probe every
                          width="stretch"):
     db_loaders.clear_fleet()
     st.rerun()
+actor = identity.current_actor(settings)
 collect_now = collect_column.button("Collect now", icon=":material/save:", width="stretch",
+                                    disabled=not actor.can(Role.ADMIN),
                                     help="Store a snapshot of every database's numbers for the history charts "
-                                         "(what `cli.py collect db-health` does from cron)")
+                                         "(what `cli.py collect db-health` does from cron)"
+                                    + ("" if actor.can(Role.ADMIN) else ". Admins only."))
 
 if config.problems:
     with st.expander(f":material/warning: {len(config.problems)} problem(s) in {config.path.name} — the other "
@@ -51,10 +55,12 @@ if collect_now:
         try:
             from data.store.db_health import save_health_snapshots
 
-            stored = save_health_snapshots(settings.database_url, healths, probed_at)
+            stored = save_health_snapshots(settings.database_url, healths, probed_at, actor=actor)
             progress.update(label=f"Stored {stored} snapshot(s) at {widgets.local_time(probed_at, settings.team_timezone)}"
                             + ("" if stored else " (already stored this minute)"), state="complete")
             db_loaders.clear_fleet()
+        except PermissionDenied as error:
+            progress.update(label=str(error), state="error")
         except Exception as error:
             progress.update(label=f"Not stored: the store cannot be written ({type(error).__name__}); run "
                                   "`cli.py migrate`", state="error")

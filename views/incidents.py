@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from data.store.incidents import incidents_between, save_incidents
+from metrics.access import MissingName, PermissionDenied, Role
 from metrics.formatting import format_duration
 from metrics.incidents import CSV_COLUMNS, SEVERITIES, Incident, IncidentError, incident_problems, parse_incidents_csv
-from ui import loaders, trends_data, widgets
+from ui import identity, loaders, trends_data, widgets
 
 settings = loaders.settings()
 time_zone = settings.team_timezone
@@ -40,15 +41,13 @@ def moment(day, clock, label: str, problems: list[str]) -> datetime | None:
     return datetime.combine(day, clock, tzinfo=zone)
 
 
-def actor() -> str:
-    user = getattr(st, "user", None)
-    return (getattr(user, "email", None) or getattr(user, "name", None) or "dashboard user") if user else \
-        "dashboard user"
-
-
+actor = identity.current_actor(settings)
+can_record, can_import = actor.can(Role.EDITOR), actor.can(Role.ADMIN)
 record_tab, import_tab = st.tabs(["Record an incident", "Import a CSV"])
 
 with record_tab, widgets.guarded_panel("incident form"):
+    if not can_record:
+        identity.read_only_note(actor, Role.EDITOR, "Recording incidents")
     with st.form("incident", clear_on_submit=False):
         reference_column, service_column, severity_column = st.columns(3)
         reference = reference_column.text_input("Incident id", placeholder="INC-2026-041",
@@ -67,7 +66,7 @@ with record_tab, widgets.guarded_panel("incident form"):
         resolved_time = columns[3].time_input("Resolved (time)", value=None, step=60)
         summary = st.text_area("Summary", height=80)
         postmortem = st.text_input("Postmortem link", placeholder="https://…")
-        submitted = st.form_submit_button("Save incident", type="primary")
+        submitted = st.form_submit_button("Save incident", type="primary", disabled=not can_record)
     if submitted:
         problems: list[str] = []
         started = moment(started_day, started_time, "started", problems)
@@ -82,18 +81,24 @@ with record_tab, widgets.guarded_panel("incident form"):
         if problems:
             st.error("Not saved:\n\n" + "\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
         else:
-            added, _ = save_incidents(trends_data.engine(settings.database_url), [incident], recorded_by=actor(),
-                                      recorded_at=now)
-            trends_data.clear_incidents()
-            st.success(f"Incident {incident.reference} {'recorded' if added else 'updated'}.",
-                       icon=":material/check_circle:")
+            try:
+                added, _ = save_incidents(trends_data.engine(settings.database_url), [incident],
+                                          actor=identity.current_actor(settings), recorded_at=now)
+            except (PermissionDenied, MissingName) as error:
+                st.error(f"Not saved: {error}", icon=":material/lock:")
+            else:
+                trends_data.clear_incidents()
+                st.success(f"Incident {incident.reference} {'recorded' if added else 'updated'}.",
+                           icon=":material/check_circle:")
 
 with import_tab, widgets.guarded_panel("CSV import"):
     st.caption(f"Columns: `{','.join(CSV_COLUMNS)}` (id, service, severity and started required). Times ISO 8601; "
                f"without an offset they are {time_zone} time. Same from the command line: "
                "`python cli.py incidents import --csv FILE`.")
-    uploaded = st.file_uploader("Incidents CSV", type=["csv"], key="incidents_csv")
-    if uploaded is not None and st.button("Import", type="primary"):
+    if not can_import:
+        identity.read_only_note(actor, Role.ADMIN, "Importing incidents")
+    uploaded = st.file_uploader("Incidents CSV", type=["csv"], key="incidents_csv", disabled=not can_import)
+    if uploaded is not None and st.button("Import", type="primary", disabled=not can_import):
         try:
             text = uploaded.getvalue().decode("utf-8")
         except UnicodeDecodeError:
@@ -106,10 +111,15 @@ with import_tab, widgets.guarded_panel("CSV import"):
                 st.error(f"**Nothing was imported** — {len(error.problems)} problem(s):\n\n"
                          + "\n".join(f"- {problem}" for problem in error.problems), icon=":material/error:")
             else:
-                added, updated = save_incidents(trends_data.engine(settings.database_url), parsed,
-                                                recorded_by=actor(), recorded_at=now)
-                trends_data.clear_incidents()
-                st.success(f"{added} incidents added, {updated} updated.", icon=":material/check_circle:")
+                try:
+                    added, updated = save_incidents(trends_data.engine(settings.database_url), parsed,
+                                                    actor=identity.current_actor(settings), recorded_at=now,
+                                                    imported=True)
+                except (PermissionDenied, MissingName) as error:
+                    st.error(f"Nothing was imported: {error}", icon=":material/lock:")
+                else:
+                    trends_data.clear_incidents()
+                    st.success(f"{added} incidents added, {updated} updated.", icon=":material/check_circle:")
 
 st.subheader("Last 90 days")
 with widgets.guarded_panel("incident list"):

@@ -12,8 +12,9 @@ from data.store.tracker import audit_trail, get_item, list_items, review_counts,
 from data.tracker_demo import seed_demo_items
 from data.tracker_io import export_csv, export_json
 from data.tracker_signals import due_queue, evaluate_item, mark_due_items, wanted_databases
+from metrics.access import Role
 from metrics.tracker import OPEN_STATES, OWNER_ROLES, STATE_LABELS, STATES, priority
-from ui import loaders, tracker_forms, tracker_loaders, tracker_widgets, widgets
+from ui import identity, loaders, tracker_forms, tracker_loaders, tracker_widgets, widgets
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -29,8 +30,9 @@ now = tracker_loaders.now(settings)
 today = tracker_loaders.today(settings)
 catalog = tracker_loaders.catalog_or_none(settings)
 known = tracker_loaders.known(settings, catalog)
-actor = tracker_loaders.show_identity_input()
-context = tracker_forms.FormContext(engine=engine, known=known, now=now, today=today, actor=actor)
+actor = identity.current_actor(settings)
+context = tracker_forms.FormContext(engine=engine, known=known, now=now, today=today, settings=settings)
+can_edit, can_import = actor.can(Role.EDITOR), actor.can(Role.ADMIN)
 
 
 def open_item(item_id: int) -> None:
@@ -43,7 +45,8 @@ def close_item() -> None:
 
 def seed_demo() -> None:
     try:
-        count = seed_demo_items(engine, now=now, team_timezone=settings.team_timezone)
+        count = seed_demo_items(engine, actor=identity.current_actor(settings), now=now,
+                                team_timezone=settings.team_timezone)
         st.session_state["tracker_seeded"] = f"Loaded {count} demo items."
     except Exception as error:  # shown on the page, never a traceback
         st.session_state["tracker_seeded"] = f"The demo items could not be loaded: {type(error).__name__}."
@@ -165,7 +168,10 @@ def show_item(item_id_text: str) -> None:
             st.dataframe(tracker_widgets.audit_frame(audit_trail(engine, item.id), settings.team_timezone),
                          hide_index=True, key="tracker_item_audit")
     with change:
-        if not actor:
+        if not can_edit:
+            identity.read_only_note(actor, Role.EDITOR, "Editing, changing state and recording reviews")
+            return
+        if not actor.name:
             st.info("Enter your name in the sidebar to make changes: every change is recorded under it.",
                     icon=":material/badge:")
         with st.expander("Record a review", icon=":material/rate_review:", key=f"tracker_review_open_{item.id}"), \
@@ -249,7 +255,10 @@ def show_import_export() -> None:
                              mime="text/csv", icon=":material/download:", key="tracker_export_csv")
         right.download_button("Export JSON", export_json(items).encode("utf-8"), file_name=f"tracker-{stamp}.json",
                               mime="application/json", icon=":material/download:", key="tracker_export_json")
-        tracker_forms.show_import_form(context)
+        if can_import:
+            tracker_forms.show_import_form(context)
+        else:
+            identity.read_only_note(actor, Role.ADMIN, "Importing")
 
 
 def show_list() -> None:
@@ -261,7 +270,8 @@ def show_list() -> None:
     if not items:
         widgets.show_empty_state("No tracker items yet.", "Create the first one below, import a CSV or JSON export, "
                                  "or load a dozen demo items to see how the tracker works.")
-        st.button("Load demo items", on_click=seed_demo, icon=":material/science:", key="tracker_seed_demo")
+        if can_import:
+            st.button("Load demo items", on_click=seed_demo, icon=":material/science:", key="tracker_seed_demo")
     else:
         with widgets.guarded_panel("due queue"):
             show_due_queue()
@@ -276,12 +286,15 @@ def show_list() -> None:
             tracker_forms.pop_success(tracker_forms.CREATE_PREFIX)
         button_column.button(f"Open item #{created}", on_click=open_item, args=(created,),
                              key="tracker_open_created", icon=":material/open_in_new:", width="stretch")
-    with st.expander("New item", icon=":material/add:", key="tracker_new_open"):
-        if not actor:
-            st.info("Enter your name in the sidebar first: every change is recorded under it.",
-                    icon=":material/badge:")
-        with widgets.guarded_panel("new item form"):
-            tracker_forms.show_create_form(context)
+    if can_edit:
+        with st.expander("New item", icon=":material/add:", key="tracker_new_open"):
+            if not actor.name:
+                st.info("Enter your name in the sidebar first: every change is recorded under it.",
+                        icon=":material/badge:")
+            with widgets.guarded_panel("new item form"):
+                tracker_forms.show_create_form(context)
+    else:
+        identity.read_only_note(actor, Role.EDITOR, "Creating items")
     with widgets.guarded_panel("import and export"):
         show_import_export()
 

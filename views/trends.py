@@ -13,7 +13,8 @@ from data.rollups import default_trends_range
 from metrics.formatting import format_count, format_percent
 from metrics.incidents import stats_by_service, stats_by_week
 from metrics.trends import GRAINS, build_trends, periods_between
-from ui import loaders, trends_charts, trends_data, widgets
+from metrics.access import Role
+from ui import identity, loaders, trends_charts, trends_data, widgets
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 COLLECT_COMMAND = "python cli.py collect rollups"
@@ -22,12 +23,17 @@ settings = loaders.settings()  # app.py has already shown invalid settings and s
 time_zone = settings.team_timezone
 now = settings.now()
 
-title_column, refresh_column = st.columns([6, 1], vertical_alignment="bottom")
+actor = identity.current_actor(settings)
+title_column, collect_column, refresh_column = st.columns([5, 1, 1], vertical_alignment="bottom")
 title_column.title("Reliability trends")
 if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the stored rollups now",
                          width="stretch"):
     trends_data.clear()
     st.rerun()
+collect_now = collect_column.button(
+    "Collect", icon=":material/download:", width="stretch", disabled=settings.is_demo or not actor.can(Role.ADMIN),
+    help=f"Store the daily rollups still missing for the last 90 days (what `{COLLECT_COMMAND}` does from cron)"
+    + (". Admins only." if not actor.can(Role.ADMIN) else "") + (" Not in demo mode." if settings.is_demo else ""))
 widgets.show_demo_banner(settings.is_demo)
 
 catalog = widgets.catalog_or_stop(settings)
@@ -35,6 +41,9 @@ if not catalog.slos:
     widgets.show_empty_state(f"No SLOs defined in {settings.catalog_path}.",
                              "Add OpenSLO v1 YAML files there (see config/slos/ for examples).")
     st.stop()
+
+if collect_now:
+    trends_data.show_collection(settings, catalog, actor)
 
 # --- filters, kept in the query string ------------------------------------------------------------------------------
 

@@ -13,8 +13,7 @@ import streamlit as st
 from metrics.trends import parse_iso_week, period_label
 from metrics.weekly_report import budget_figure, incidents_summary, sections, subtitle
 from metrics.weekly_review import fleet_status_counts, last_complete_week, week_status
-from ui import loaders, theme, trends_data, weekly_data, weekly_widgets, widgets
-from ui.tracker_loaders import show_identity_input
+from ui import identity, loaders, theme, trends_data, weekly_data, weekly_widgets, widgets
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 WEEKS_OFFERED = 26
@@ -22,7 +21,7 @@ WEEKS_OFFERED = 26
 settings = loaders.settings()  # app.py has already shown invalid settings and stopped
 time_zone = settings.team_timezone
 now = settings.now()
-actor = show_identity_input()
+actor = identity.current_actor(settings)
 
 st.title("Weekly review")
 widgets.show_demo_banner(settings.is_demo)

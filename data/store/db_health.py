@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.store.audit import record_audit
 from data.store.engine import engine_for
-from data.store.models import AuditLogEntry, Base
+from data.store.models import Base
 from data.store.types import UTCDateTime
+from metrics.access import Actor, Role, require
 from metrics.db_checks import RECORD_KINDS, DatabaseHealth, DbaRecord
 
 TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
@@ -127,8 +129,10 @@ def snapshot_row(health: DatabaseHealth, taken_at: datetime) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now: datetime) -> int:
-    """Store every database's numbers (and its biggest tables' sizes) at ``now`` to the minute; one transaction."""
+def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now: datetime, *, actor: Actor) -> int:
+    """Store every database's numbers (and its biggest tables' sizes) at ``now`` to the minute; one transaction.
+    A collector: admins only (the CLI's cron job, or an admin's button)."""
+    require(actor, Role.ADMIN, "store database health snapshots")
     taken_at = now.replace(second=0, microsecond=0)
     snapshots = [snapshot_row(h, taken_at) for h in healths]
     sizes = []
@@ -140,6 +144,8 @@ def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now:
     with _engine(database_url).begin() as connection:
         stored = _insert_ignoring(connection, DbHealthSnapshot.__table__, snapshots, ["taken_at", "database"])
         _insert_ignoring(connection, DbTableSize.__table__, sizes, ["taken_at", "database", "table_name"])
+        record_audit(connection, actor=actor, action="collected", entity="db_health_snapshots",
+                     entity_id=taken_at.isoformat(), at=now, details={"databases": len(healths), "stored": stored})
     return stored
 
 
@@ -216,20 +222,25 @@ def validate_record(*, database: str, kind: str, done_on: date, recorded_by: str
         raise RecordError("link: must be an http(s) URL, e.g. a ticket or runbook")
 
 
-def add_record(database_url: str, *, database: str, kind: str, done_on: date, recorded_by: str,
+def add_record(database_url: str, *, actor: Actor, database: str, kind: str, done_on: date, recorded_by: str,
                outcome: str = "ok", notes: str = "", link: str = "", known_databases: list[str] | None = None,
                now: datetime) -> DbaRecord:
-    """Validate and append one record (and an audit-log line) in one transaction."""
+    """Validate and append one record (and an audit-log line naming who entered it) in one transaction.
+
+    ``recorded_by`` is who did the work (the backup check, the drill); ``actor`` is who enters it (an editor)."""
+    if not actor.can(Role.EDITOR):
+        require(actor, Role.EDITOR, "add DBA records")  # refuses before looking at the fields
     validate_record(database=database, kind=kind, done_on=done_on, recorded_by=recorded_by, outcome=outcome,
                     notes=notes, link=link, known_databases=known_databases, today=now.date())
+    require(actor, Role.EDITOR, "add DBA records")
     row = {"database": database, "kind": kind, "done_on": done_on, "recorded_at": now,
            "recorded_by": recorded_by.strip(), "outcome": outcome, "notes": notes.strip(), "link": link.strip()}
     with _engine(database_url).begin() as connection:
         result = connection.execute(sa.insert(DbaRecordRow.__table__).values(row))
         record_id = result.inserted_primary_key[0]
-        connection.execute(sa.insert(AuditLogEntry.__table__).values(
-            at=now, actor=row["recorded_by"], action="create", entity="dba_record", entity_id=str(record_id),
-            details={"database": database, "kind": kind, "done_on": done_on.isoformat(), "outcome": outcome}))
+        record_audit(connection, actor=actor, action="created", entity="dba_record", entity_id=record_id, at=now,
+                     details={"database": database, "kind": kind, "done_on": done_on.isoformat(), "outcome": outcome,
+                              "done_by": row["recorded_by"]})
     return _record({**row, "id": record_id})
 
 

@@ -12,8 +12,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.store.audit import record_audit
 from data.store.models import Base
 from data.store.types import UTCDateTime
+from metrics.access import Actor, Role, require
 from metrics.incidents import Incident
 
 
@@ -39,9 +41,13 @@ _TABLE = IncidentRow.__table__
 _FIELDS = ("service", "severity", "started", "detected", "acknowledged", "resolved", "summary", "postmortem_url")
 
 
-def save_incidents(engine: sa.Engine, incidents: Sequence[Incident], *, recorded_by: str,
-                   recorded_at: datetime) -> tuple[int, int]:
-    """Insert new incidents and replace those whose reference exists, in one transaction: (added, updated)."""
+def save_incidents(engine: sa.Engine, incidents: Sequence[Incident], *, actor: Actor, recorded_at: datetime,
+                   imported: bool = False) -> tuple[int, int]:
+    """Insert new incidents and replace those whose reference exists, in one transaction: (added, updated).
+
+    Editors record incidents; an import (``imported``) is for admins. Each incident gets an audit line."""
+    recorded_by = require(actor, Role.ADMIN if imported else Role.EDITOR,
+                          "import incidents" if imported else "record incidents")
     added = updated = 0
     with engine.begin() as connection:
         existing = set(connection.execute(sa.select(_TABLE.c.reference).where(
@@ -52,10 +58,15 @@ def save_incidents(engine: sa.Engine, incidents: Sequence[Incident], *, recorded
             if incident.reference in existing:
                 connection.execute(sa.update(_TABLE).where(_TABLE.c.reference == incident.reference).values(values))
                 updated += 1
+                action = "updated"
             else:
                 connection.execute(sa.insert(_TABLE).values(reference=incident.reference, **values))
                 existing.add(incident.reference)
                 added += 1
+                action = "created"
+            record_audit(connection, actor=actor, action=action, entity="incident", entity_id=incident.reference,
+                         at=recorded_at, details={"service": incident.service, "severity": incident.severity,
+                                                  **({"imported": True} if imported else {})})
     return added, updated
 
 

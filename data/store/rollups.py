@@ -9,14 +9,16 @@ Rows carry their source: the demo's rows (``collect rollups --demo``) never coun
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.store.audit import record_audit
 from data.store.models import Base
 from data.store.types import UTCDateTime
+from metrics.access import Actor, Role, require
 
 DEMO_SOURCE = "demo data"
 
@@ -75,8 +77,10 @@ def _upsert(dialect_name: str):
     raise NotImplementedError(f"no upsert for {dialect_name}")
 
 
-def save_daily_rollups(engine: sa.Engine, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert or replace rows keyed on (day, slo), all in one transaction. Returns how many rows were written."""
+def save_daily_rollups(engine: sa.Engine, rows: Sequence[dict[str, Any]], *, actor: Actor) -> int:
+    """Insert or replace rows keyed on (day, slo), all in one transaction with its audit line. Returns how many
+    rows were written. A collector: admins only."""
+    require(actor, Role.ADMIN, "store daily rollups")
     if not rows:
         return 0
     cleaned = []
@@ -87,6 +91,11 @@ def save_daily_rollups(engine: sa.Engine, rows: Sequence[dict[str, Any]]) -> int
         cleaned.append({name: row.get(name) for name in ROLLUP_COLUMNS})
     with engine.begin() as connection:
         connection.execute(_upsert(connection.dialect.name), cleaned)  # executemany: one cached statement
+        days = sorted({str(row["day"]) for row in cleaned})
+        record_audit(connection, actor=actor, action="collected", entity="daily_rollups",
+                     entity_id=days[0] if len(days) == 1 else f"{days[0]}..{days[-1]}",
+                     at=cleaned[0].get("collected_at") or datetime.now(timezone.utc),
+                     details={"rows": len(cleaned), "days": len(days)})
     return len(cleaned)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
 
+from data.store.audit import record_audit
 from data.store.models import SloSnapshot
+from metrics.access import Actor, Role, require
 
 SNAPSHOT_COLUMNS = tuple(column.name for column in SloSnapshot.__table__.columns)
 _WRITABLE_COLUMNS = tuple(name for name in SNAPSHOT_COLUMNS if name != "id")
@@ -30,11 +32,13 @@ def _insert_ignoring_duplicates(dialect_name: str, table: sa.Table) -> Any:
     raise NotImplementedError(f"no idempotent insert for {dialect_name}")
 
 
-def save_snapshots(engine: sa.Engine, rows: list[dict[str, Any]]) -> int:
+def save_snapshots(engine: sa.Engine, rows: list[dict[str, Any]], *, actor: Actor) -> int:
     """Store snapshots; a snapshot already stored (same taken_at and slo) is left as it is.
 
-    Returns how many rows were new. `taken_at` must be timezone-aware; unknown keys are refused.
+    Returns how many rows were new. `taken_at` must be timezone-aware; unknown keys are refused. A collector:
+    admins only; the run gets one audit line.
     """
+    require(actor, Role.ADMIN, "store SLO snapshots")
     if not rows:
         return 0
     cleaned = []
@@ -53,6 +57,10 @@ def save_snapshots(engine: sa.Engine, rows: list[dict[str, Any]]) -> int:
                 inserted += len(connection.execute(statement.values(chunk).returning(table.c.id)).all())
             else:
                 inserted += max(connection.execute(statement.values(chunk)).rowcount, 0)
+        taken = sorted({row["taken_at"] for row in cleaned})
+        record_audit(connection, actor=actor, action="collected", entity="slo_snapshots",
+                     entity_id=taken[-1].isoformat(), at=datetime.now(timezone.utc),
+                     details={"rows": len(cleaned), "stored": inserted})
     return inserted
 
 

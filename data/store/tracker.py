@@ -20,8 +20,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.store.audit import record_audit
 from data.store.models import AuditLogEntry, Base
 from data.store.types import UTCDateTime
+from metrics.access import Actor, Role, require
 from metrics.tracker import (
     DUE,
     NEW,
@@ -208,20 +210,13 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str)) if isinstance(value, (list, dict)) else value
 
 
-def _audit(connection: sa.Connection, *, item_id: int, actor: str, action: str, at: datetime, version: int,
+def _audit(connection: sa.Connection, *, item_id: int, actor: Actor, action: str, at: datetime, version: int,
            changes: Mapping[str, tuple[Any, Any]] | None = None, **extra: Any) -> None:
     details: dict[str, Any] = {"version": version, **{k: _jsonable(v) for k, v in extra.items()}}
     if changes:
         details["changes"] = {name: [_jsonable(old), _jsonable(new)] for name, (old, new) in changes.items()}
-    connection.execute(sa.insert(_AUDIT).values(at=at, actor=actor, action=action, entity=AUDIT_ENTITY,
-                                                entity_id=str(item_id), details=details))
-
-
-def _require_actor(actor: str) -> str:
-    actor = (actor or "").strip()
-    if not actor:
-        raise TrackerRuleError({"actor": "say who you are (your name in the sidebar) before changing anything"})
-    return actor
+    record_audit(connection, actor=actor, action=action, entity=AUDIT_ENTITY, entity_id=item_id, at=at,
+                 details=details)
 
 
 def _normalise(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -331,10 +326,10 @@ def audit_trail(engine: sa.Engine, item_id: int) -> list[dict[str, Any]]:
 # --- writes ---------------------------------------------------------------------------------------------------------
 
 
-def create_item(engine: sa.Engine, values: Mapping[str, Any], *, actor: str, now: datetime, today: date,
+def create_item(engine: sa.Engine, values: Mapping[str, Any], *, actor: Actor, now: datetime, today: date,
                 known: KnownNames) -> TrackerItem:
     """A new item (state "new" unless ``values`` says "parked" or "assessing"); raises ``TrackerRuleError``."""
-    actor = _require_actor(actor)
+    require(actor, Role.EDITOR, "create tracker items")
     unknown = set(values) - set(EDITABLE_FIELDS) - {"state"}
     if unknown:
         raise TrackerRuleError({name: "not a field of a tracker item" for name in sorted(unknown)})
@@ -358,14 +353,14 @@ def create_item(engine: sa.Engine, values: Mapping[str, Any], *, actor: str, now
         return _select_item(connection, item_id)
 
 
-def update_item(engine: sa.Engine, item_id: int, base_version: int, changes: Mapping[str, Any], *, actor: str,
+def update_item(engine: sa.Engine, item_id: int, base_version: int, changes: Mapping[str, Any], *, actor: Actor,
                 now: datetime, today: date, known: KnownNames, base: TrackerItem | None = None) -> TrackerItem:
     """Save an edit made on ``base_version``. Refused with ``EditConflict`` when someone saved in between, with
     ``TrackerRuleError`` when a field is invalid; in both cases nothing is stored. Unchanged fields are ignored.
 
     A linked SLO or database that was configured once and is no longer may stay on the item; only newly added
     names must be known."""
-    actor = _require_actor(actor)
+    require(actor, Role.EDITOR, "edit tracker items")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TrackerRuleError({name: "cannot be edited here" for name in sorted(unknown)})
@@ -401,14 +396,14 @@ def update_item(engine: sa.Engine, item_id: int, base_version: int, changes: Map
         return _select_item(connection, item_id)
 
 
-def change_state(engine: sa.Engine, item_id: int, base_version: int, target: str, *, actor: str, now: datetime,
+def change_state(engine: sa.Engine, item_id: int, base_version: int, target: str, *, actor: Actor, now: datetime,
                  today: date, resolution_code: str | None = None, revisit_on: date | None = None,
                  due_reason: DueReason | None = None, note: str = "") -> TrackerItem:
     """Move an item to ``target`` if the rules allow it. Parking may set the revisit date in the same step.
 
     Entering a finished state records its resolution code (implied for duplicate and risk accepted); returning to
     an open state clears it. Becoming due records why (by hand unless ``due_reason`` says otherwise)."""
-    actor = _require_actor(actor)
+    name = require(actor, Role.EDITOR, "change the state of tracker items")
     resolution_code = resolution_code or default_resolution(target)
     with engine.begin() as connection:
         current = _select_item(connection, item_id, for_update=True)
@@ -425,8 +420,8 @@ def change_state(engine: sa.Engine, item_id: int, base_version: int, target: str
         if target == PARKED:
             values["revisit_on"] = new_revisit
         if target == DUE:
-            reason = due_reason or DueReason(DUE_BY_HAND, f"marked due by {actor}" + (f": {note}" if note else ""),
-                                             at=now, source=actor)
+            reason = due_reason or DueReason(DUE_BY_HAND, f"marked due by {name}" + (f": {note}" if note else ""),
+                                             at=now, source=name)
             values["due_reason"] = reason.to_dict()
         else:
             values["due_reason"] = None
@@ -439,14 +434,14 @@ def change_state(engine: sa.Engine, item_id: int, base_version: int, target: str
         return _select_item(connection, item_id)
 
 
-def record_review(engine: sa.Engine, item_id: int, *, reviewer: str, outcome: str, what_changed: str,
+def record_review(engine: sa.Engine, item_id: int, *, reviewer: Actor, outcome: str, what_changed: str,
                   next_revisit_on: date | None, now: datetime, today: date) -> Review:
     """Append one review and apply its outcome to the item (state, resolution, next revisit, last reviewed).
     Keeping an item parked without a next revisit date uses the item's cadence when it has one.
 
     Reviews never conflict with edits: they are appended, and the item's state follows from the state it has at
     the moment of saving."""
-    reviewer = _require_actor(reviewer)
+    reviewer_name = require(reviewer, Role.EDITOR, "record tracker reviews")
     with engine.begin() as connection:
         current = _select_item(connection, item_id, for_update=True)
         if outcome == "keep_parked" and next_revisit_on is None and current.cadence_days:
@@ -457,7 +452,7 @@ def record_review(engine: sa.Engine, item_id: int, *, reviewer: str, outcome: st
             raise TrackerRuleError(problems)
         target, resolution = OUTCOME_EFFECTS[outcome]
         review_id = connection.execute(sa.insert(_REVIEWS).values(
-            item_id=item_id, reviewed_at=now, reviewer=reviewer, outcome=outcome, what_changed=what_changed or "",
+            item_id=item_id, reviewed_at=now, reviewer=reviewer_name, outcome=outcome, what_changed=what_changed or "",
             next_revisit_on=next_revisit_on, state_before=current.state, state_after=target,
         )).inserted_primary_key[0]
         values: dict[str, Any] = {"state": target, "last_reviewed_at": now, "resolution_code": resolution}
@@ -478,11 +473,14 @@ def record_review(engine: sa.Engine, item_id: int, *, reviewer: str, outcome: st
         return _review(row)
 
 
-def mark_due(engine: sa.Engine, reasons_by_item: Mapping[int, tuple[int, Sequence[DueReason]]], *, actor: str,
+def mark_due(engine: sa.Engine, reasons_by_item: Mapping[int, tuple[int, Sequence[DueReason]]], *, actor: Actor,
              now: datetime) -> list[int]:
     """Move parked items to due, keeping the first reason (with its reading). ``reasons_by_item`` maps an item id to
     (the version that was evaluated, its reasons). An item someone changed meanwhile is skipped: the next
-    evaluation sees its new state. Returns the ids that became due."""
+    evaluation sees its new state. Returns the ids that became due.
+
+    The pages call it with ``SYSTEM_ACTOR``: coming due is the app applying the item's own rule, whoever looks."""
+    require(actor, Role.EDITOR, "mark tracker items due")
     marked = []
     for item_id, (version, reasons) in reasons_by_item.items():
         if not reasons:
@@ -501,13 +499,13 @@ def mark_due(engine: sa.Engine, reasons_by_item: Mapping[int, tuple[int, Sequenc
     return marked
 
 
-def insert_items(engine: sa.Engine, items: Sequence[Mapping[str, Any]], *, actor: str, now: datetime,
+def insert_items(engine: sa.Engine, items: Sequence[Mapping[str, Any]], *, actor: Actor, now: datetime,
                  reviews: Sequence[Mapping[str, Any]] = ()) -> list[int]:
     """Store already-validated items as they are, ids included when given, in one transaction. An item's
     ``reviews`` (dicts of review fields) are appended under its id; ``reviews`` adds entries naming ``item_id``.
 
     For imports and the demo seed: ``data.tracker_io`` validates every row first. Returns the ids stored."""
-    actor = _require_actor(actor)
+    require(actor, Role.ADMIN, "import tracker items")
     stored = []
     with engine.begin() as connection:
         for values in items:

@@ -12,8 +12,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.store.audit import record_audit
 from data.store.models import Base
 from data.store.types import UTCDateTime
+from metrics.access import Actor, Role, require
 from metrics.trends import parse_iso_week
 from metrics.weekly_review import WeeklyNote
 
@@ -79,12 +81,12 @@ def note_history(engine: sa.Engine, week: str) -> list[WeeklyNote]:
                 for r in connection.execute(query).mappings()]
 
 
-def save_note(engine: sa.Engine, week: str, text: str, *, author: str, base_version: int,
+def save_note(engine: sa.Engine, week: str, text: str, *, actor: Actor, base_version: int,
               now: datetime) -> WeeklyNote:
-    """Save the notes edited from ``base_version`` (0 for a week without notes yet) as the next version."""
+    """Save the notes edited from ``base_version`` (0 for a week without notes yet) as the next version.
+    Editors and admins only."""
+    author = require(actor, Role.EDITOR, "edit the weekly notes")
     parse_iso_week(week)  # ValueError for a malformed week
-    if not author.strip():
-        raise NoteError("author: say who writes these notes (your name in the sidebar)")
     if len(text) > MAX_NOTE:
         raise NoteError(f"notes: at most {MAX_NOTE} characters")
     version = base_version + 1
@@ -100,6 +102,8 @@ def save_note(engine: sa.Engine, week: str, text: str, *, author: str, base_vers
                     raise _StaleSave()
             connection.execute(sa.insert(_VERSIONS).values(week=week, version=version, text=text,
                                                            author=author.strip(), saved_at=now))
+            record_audit(connection, actor=actor, action="edited", entity="weekly_note", entity_id=week, at=now,
+                         details={"version": version, "characters": len(text)})
     except (_StaleSave, sa.exc.IntegrityError):
         current = get_note(engine, week)
         if current is None:  # the base version named a note that does not exist

@@ -18,6 +18,7 @@ from data.store.db_health import (
     table_growth,
 )
 from metrics.db_checks import ProbeData, TableStats, build_health, check_up
+from tests.support.actors import admin, editor
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 24, 14, 5, 30, tzinfo=UTC)
@@ -41,17 +42,17 @@ def health(size: int, orders_bytes: int):
 
 
 def test_a_snapshot_is_stored_once_per_minute_and_read_back(store):
-    assert save_health_snapshots(store, [health(1000, 600)], NOW) == 1
-    assert save_health_snapshots(store, [health(1000, 600)], NOW + timedelta(seconds=20)) == 0
+    assert save_health_snapshots(store, [health(1000, 600)], NOW, actor=admin()) == 1
+    assert save_health_snapshots(store, [health(1000, 600)], NOW + timedelta(seconds=20), actor=admin()) == 0
     [row] = health_history(store, "orders", NOW - timedelta(days=1))
     assert (row["taken_at"], row["size_bytes"], row["connections_used"], row["checks"]) == (
         NOW.replace(second=0), 1000, 3, {"up": "ok"})
 
 
 def test_growth_compares_table_sizes_with_7_and_30_days_ago(store):
-    save_health_snapshots(store, [health(1000, 500)], NOW - timedelta(days=30))
-    save_health_snapshots(store, [health(1000, 800)], NOW - timedelta(days=7))
-    save_health_snapshots(store, [health(1200, 1000)], NOW)
+    save_health_snapshots(store, [health(1000, 500)], NOW - timedelta(days=30), actor=admin())
+    save_health_snapshots(store, [health(1000, 800)], NOW - timedelta(days=7), actor=admin())
+    save_health_snapshots(store, [health(1200, 1000)], NOW, actor=admin())
     assert table_growth(store, "orders", NOW) == [{"table": "public.orders", "size_bytes": 1000,
                                                    "growth_7d_bytes": 200, "growth_30d_bytes": 500}]
     assert sizes_at(store, ["orders"], NOW) == {"orders": 1000}
@@ -59,7 +60,7 @@ def test_growth_compares_table_sizes_with_7_and_30_days_ago(store):
 
 def test_records_are_appended_never_overwritten(store):
     for day in (1, 20):
-        add_record(store, database="orders", kind="backup_verified", done_on=date(2026, 11, day), recorded_by="kim",
+        add_record(store, actor=editor("kim"), database="orders", kind="backup_verified", done_on=date(2026, 11, day), recorded_by="kim",
                    now=NOW)
     assert [r.done_on.day for r in list_records(store, "orders")] == [20, 1]
 
@@ -74,5 +75,5 @@ def test_an_invalid_record_names_its_field_and_stores_nothing(store, field, valu
     values = {"database": "orders", "kind": "backup_verified", "done_on": date(2026, 11, 24), "recorded_by": "kim",
               field: value}
     with pytest.raises(RecordError, match=re.escape(message)):
-        add_record(store, now=NOW, **values)
+        add_record(store, actor=editor("kim"), now=NOW, **values)
     assert list_records(store) == []

@@ -9,6 +9,7 @@ import pytest
 from data.store import engine_for, migrate
 from data.store.incidents import incidents_between, save_incidents
 from metrics.incidents import Incident
+from tests.support.actors import editor
 
 pytestmark = pytest.mark.integration
 
@@ -37,19 +38,19 @@ def incident(reference: str = "INC-1", **changes) -> Incident:
 
 
 def test_an_incident_reads_back_as_it_was_saved(engine):
-    save_incidents(engine, [incident()], recorded_by="kim", recorded_at=T0)
+    save_incidents(engine, [incident()], actor=editor("kim"), recorded_at=T0)
     assert incidents_between(engine, T0, T0 + timedelta(hours=1)) == [incident()]
 
 
 def test_saving_an_existing_id_updates_it(engine):
-    save_incidents(engine, [incident()], recorded_by="kim", recorded_at=T0)
+    save_incidents(engine, [incident()], actor=editor("kim"), recorded_at=T0)
     resolved = incident(resolved=T0 + timedelta(hours=2))
-    assert save_incidents(engine, [resolved], recorded_by="kim", recorded_at=T0) == (0, 1)
+    assert save_incidents(engine, [resolved], actor=editor("kim"), recorded_at=T0) == (0, 1)
     assert incidents_between(engine, T0, T0 + timedelta(hours=1)) == [resolved]
 
 
 def test_the_range_is_half_open_and_filters_services(engine):
     save_incidents(engine, [incident("A"), incident("B", started=T0 + timedelta(hours=1)),
-                            incident("C", service="search")], recorded_by="kim", recorded_at=T0)
+                            incident("C", service="search")], actor=editor("kim"), recorded_at=T0)
     found = incidents_between(engine, T0, T0 + timedelta(hours=1), services=["checkout"])
     assert [i.reference for i in found] == ["A"]

@@ -22,6 +22,7 @@ from data.store import engine_for, migrate
 from data.store.rollups import daily_rollups_between
 from metrics.trends import daily_frame, slo_periods
 from tests.integration.conftest import HISTORY_END
+from tests.support.actors import admin
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +70,7 @@ def collected(demo_prometheus, tmp_path_factory):
     migrate(url)
     engine = engine_for(url)
     source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
-    summary = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, first=FIRST,
+    summary = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=FIRST,
                                     last=LAST)
     rows = {(row["day"], row["slo"]): row for row in daily_rollups_between(engine, FIRST, LAST)}
     yield summary, rows
@@ -190,10 +191,10 @@ def test_collecting_twice_changes_nothing_and_queries_nothing(store_url, demo_pr
     engine = engine_for(store_url)
     try:
         source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
-        first = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, first=date(2026, 10, 20),
+        first = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=date(2026, 10, 20),
                                       last=LAST)
         before = stored(engine)
-        again = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW,
+        again = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(),
                                       first=date(2026, 10, 20), last=LAST)
         assert first.rows_stored == 12 * len(CATALOG.slos)
         assert (again.rows_stored, again.queries) == (0, 0)
@@ -225,12 +226,12 @@ def test_an_interrupted_collection_keeps_whole_days_and_the_next_run_completes_i
     try:
         source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
         with pytest.raises(SourceError):  # the first run (28 days) is stored, the 25-hour day's queries fail
-            collect_daily_rollups(FailingAfter(source, calls=5), CATALOG.slos, engine, time_zone=BERLIN, now=NOW,
+            collect_daily_rollups(FailingAfter(source, calls=5), CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(),
                                   first=FIRST, last=LAST)
         partial = {(row["day"], row["slo"]) for row in stored(engine)}
         assert {day for day, _ in partial} == {FIRST + timedelta(days=n) for n in range(1, 28)}
         assert all(len([1 for d, _ in partial if d == day]) == len(CATALOG.slos) for day, _ in partial)
-        resumed = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, first=FIRST,
+        resumed = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=FIRST,
                                         last=LAST)
         assert resumed.already_collected == len(partial)
         assert len(stored(engine)) == (LAST - FIRST).days * len(CATALOG.slos)
@@ -250,7 +251,7 @@ def test_a_slo_whose_query_prometheus_rejects_is_named_and_the_others_are_stored
     engine = engine_for(url)
     try:
         source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
-        summary = collect_daily_rollups(source, [*CATALOG.slos, broken], engine, time_zone=BERLIN, now=NOW,
+        summary = collect_daily_rollups(source, [*CATALOG.slos, broken], engine, time_zone=BERLIN, now=NOW, actor=admin(),
                                         first=date(2026, 10, 30), last=LAST)
         assert list(summary.errors) == ["broken-slo"]
         assert "rejected the query of SLO 'broken-slo'" in summary.errors["broken-slo"]

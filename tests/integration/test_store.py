@@ -20,6 +20,7 @@ from data.store import (
     session_scope,
     snapshots_between,
 )
+from tests.support.actors import admin
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +83,7 @@ def test_concurrent_migrations_do_not_collide(database_url):
 def test_save_and_read_back(engine):
     rows = [snapshot(T0 + timedelta(minutes=i), sli=0.999 + i / 10_000) for i in range(5)]
     rows.append(snapshot(T0, slo="search-latency", sli=None, budget_remaining=None, burn_rates={}))
-    assert save_snapshots(engine, rows) == 6
+    assert save_snapshots(engine, rows, actor=admin()) == 6
 
     latest = latest_snapshots(engine, "checkout-availability", limit=2)
     assert [row["taken_at"] for row in latest] == [T0 + timedelta(minutes=4), T0 + timedelta(minutes=3)]
@@ -98,9 +99,9 @@ def test_save_and_read_back(engine):
 
 
 def test_duplicate_snapshot_is_ignored(engine):
-    assert save_snapshots(engine, [snapshot(T0)]) == 1
-    assert save_snapshots(engine, [snapshot(T0, sli=0.5), snapshot(T0 + timedelta(minutes=1))]) == 1
-    assert save_snapshots(engine, [snapshot(T0 + timedelta(minutes=2))] * 2) == 1
+    assert save_snapshots(engine, [snapshot(T0)], actor=admin()) == 1
+    assert save_snapshots(engine, [snapshot(T0, sli=0.5), snapshot(T0 + timedelta(minutes=1))], actor=admin()) == 1
+    assert save_snapshots(engine, [snapshot(T0 + timedelta(minutes=2))] * 2, actor=admin()) == 1
     stored = latest_snapshots(engine, "checkout-availability", limit=10)
     assert len(stored) == 3
     assert stored[-1]["sli"] == pytest.approx(0.9995), "the first stored snapshot wins"
@@ -109,19 +110,19 @@ def test_duplicate_snapshot_is_ignored(engine):
 def test_aware_datetimes_round_trip_as_utc(engine):
     seoul = timezone(timedelta(hours=9))
     taken_in_seoul = T0.astimezone(seoul)
-    save_snapshots(engine, [snapshot(taken_in_seoul)])
+    save_snapshots(engine, [snapshot(taken_in_seoul)], actor=admin())
     [row] = latest_snapshots(engine, "checkout-availability", limit=1)
     assert row["taken_at"] == T0
     assert row["taken_at"].utcoffset() == timedelta(0)
 
     # The same instant given in another zone is the same snapshot.
-    assert save_snapshots(engine, [snapshot(T0)]) == 0
+    assert save_snapshots(engine, [snapshot(T0)], actor=admin()) == 0
     assert len(snapshots_between(engine, "checkout-availability", T0.astimezone(seoul), T0 + timedelta(seconds=1))) == 1
 
 
 def test_naive_datetimes_are_refused(engine):
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
-        save_snapshots(engine, [snapshot(T0.replace(tzinfo=None))])
+        save_snapshots(engine, [snapshot(T0.replace(tzinfo=None))], actor=admin())
 
 
 def test_audit_log_through_a_session(engine):

@@ -11,6 +11,7 @@ from data.store import engine_for
 from data.store.incidents import incidents_between, save_incidents
 from metrics.incidents import Incident
 from tests.support.apptest import isolated_store
+from tests.support.actors import editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -20,8 +21,9 @@ def store(monkeypatch, tmp_path) -> str:
     return isolated_store(monkeypatch, tmp_path, team_timezone="Europe/Berlin", now="2026-11-24T14:05:00Z")
 
 
-def run(page: str) -> AppTest:
+def run(page: str, name: str = "Kim") -> AppTest:
     app = AppTest.from_file(APP, default_timeout=90)
+    app.session_state["identity_name"] = name  # the sidebar's "Your name" of local mode
     app.switch_page(page)
     app.run()
     assert not app.exception, [e.value for e in app.exception]
@@ -66,7 +68,7 @@ def test_the_trends_page_shows_recovery_times_per_week(store):
     engine = engine_for(store)
     started = datetime(2026, 11, 17, 9, 0, tzinfo=timezone.utc)
     save_incidents(engine, [Incident("INC-1", "checkout", "SEV1", started, acknowledged=started.replace(minute=10),
-                                     resolved=started.replace(hour=11))], recorded_by="kim", recorded_at=started)
+                                     resolved=started.replace(hour=11))], actor=editor("kim"), recorded_at=started)
     engine.dispose()
     app = run("views/trends.py")
     weeks = next(frame.value for frame in app.dataframe if "TTR median" in frame.value.columns)

@@ -17,6 +17,7 @@ from data.tracker_demo import seed_demo_items
 from metrics.tracker import KnownNames
 from tests.pages.test_slo_burn import APP
 from tests.support.apptest import SETTINGS_VARIABLES
+from tests.support.actors import admin, editor
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 24)
@@ -51,7 +52,7 @@ def run(query: dict[str, str] | None = None, name: str | None = "Ann") -> AppTes
         app.query_params[key] = value
     app.run()
     if name:
-        app.text_input(key="tracker_identity_input").set_value(name).run()
+        app.text_input(key="identity_name_input").set_value(name).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
 
@@ -69,7 +70,7 @@ def table(app: AppTest, first_column: str):
 
 def add_item(engine, **values):
     fields = {"title": "Failover takes 9 minutes", "owner_role": "DBA", **values}
-    return create_item(engine, fields, actor="seed", now=NOW, today=TODAY, known=KNOWN)
+    return create_item(engine, fields, actor=editor("seed"), now=NOW, today=TODAY, known=KNOWN)
 
 
 # --- list ------------------------------------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def test_an_empty_tracker_says_what_to_do_and_offers_demo_items():
 
 
 def test_the_page_opens_on_the_due_queue_with_each_reason(engine):
-    seed_demo_items(engine, now=NOW, team_timezone="Asia/Seoul")
+    seed_demo_items(engine, actor=admin("seed"), now=NOW, team_timezone="Asia/Seoul")
     app = run()
     headings = [heading.value for heading in app.subheader]
     assert headings[0].startswith("Due for revisit") and headings[1].startswith("All items")

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.support.apptest import isolated_store, texts
+from tests.support.actors import admin
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NOW = "2026-11-24T14:05:00Z"
@@ -102,7 +103,8 @@ def store_demo_rows_as_collected(last: date) -> None:
     rows = compute_daily_rollups(source, load_catalog(DEFAULT_CATALOG).slos, date(2026, 10, 20), last, "Europe/Berlin")
     engine = engine_for(os.environ["DATABASE_URL"])
     save_daily_rollups(engine, [{**row.as_row(), "source": "Prometheus (http://127.0.0.1:9)",
-                                 "collected_at": datetime(2026, 11, 21, 0, 30, tzinfo=timezone.utc)} for row in rows])
+                                 "collected_at": datetime(2026, 11, 21, 0, 30, tzinfo=timezone.utc)} for row in rows],
+                       actor=admin())
     engine.dispose()
 
 

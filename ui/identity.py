@@ -1,0 +1,153 @@
+"""Who is using this session, and as what role.
+
+Two modes:
+
+- **Sign-in** (OpenID Connect through ``st.login``) when ``[auth]`` is configured in ``.streamlit/secrets.toml``.
+  Nobody sees a page before signing in; the role comes from ``config/access.toml`` (e-mail, domain or an ID-token
+  claim).
+- **Local mode** otherwise: one person at their own machine, with the role ``local_role`` (admin by default) and
+  the name they type in the sidebar for attribution. Not for shared deployments, and the sidebar says so.
+
+Pages ask ``current_actor()`` and hide what the role may not do; the store refuses it anyway (``metrics.access``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from data.access import AccessConfigError, load_role_rules
+from data.settings import Settings
+from metrics.access import VIA_LOCAL, VIA_OIDC, Actor, Role, RoleRules, role_for
+
+NAME_KEY = "identity_name"  # survives page changes (widget state does not)
+_NAME_INPUT_KEY = "identity_name_input"
+LOCAL_MODE_NOTE = "Local mode: no sign-in. For one person on their own machine, not for shared deployments."
+
+
+@dataclass(frozen=True)
+class SessionIdentity:
+    mode: str  # "oidc" or "local"
+    actor: Actor | None  # None: signed out, or signed in with no role
+    email: str | None = None
+    problem: str | None = None  # the access configuration could not be read: everyone is a viewer until fixed
+
+    @property
+    def signed_in(self) -> bool:
+        return self.mode == "oidc" and self.email is not None
+
+    @property
+    def no_access(self) -> bool:
+        return self.signed_in and self.actor is None
+
+
+def sign_in_configured() -> bool:
+    """True when ``[auth]`` is in Streamlit's secrets: then everyone signs in."""
+    try:
+        return bool(st.secrets.get("auth"))
+    except Exception:  # no secrets file at all: Streamlit raises instead of answering False
+        return False
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_rules(path: str, mtime: int | None) -> tuple[RoleRules | None, str | None]:
+    try:
+        return load_role_rules(Path(path)), None
+    except AccessConfigError as error:
+        problems = "; ".join(error.problems)
+        return None, (f"{Path(path).name} could not be read ({problems}): everyone is a viewer until it is fixed.")
+
+
+def role_rules(settings: Settings) -> tuple[RoleRules, str | None]:
+    """The configured rules, reread when the file changes; a broken file fails closed (all viewers)."""
+    rules, problem = _cached_rules(str(settings.access_path), _mtime(settings.access_path))
+    if rules is None:
+        return RoleRules(default_role=Role.VIEWER, local_role=Role.VIEWER), problem
+    return rules, None
+
+
+def _signed_in_claims() -> dict | None:
+    try:
+        if not st.user.is_logged_in:
+            return None
+        return dict(st.user.to_dict())
+    except Exception:  # no [auth]: st.user has nothing to say
+        return None
+
+
+def resolve(settings: Settings) -> SessionIdentity:
+    rules, problem = role_rules(settings)
+    if sign_in_configured():
+        claims = _signed_in_claims()
+        if claims is None:
+            return SessionIdentity("oidc", None, problem=problem)
+        email = str(claims.get("email") or "").strip()
+        name = email or str(claims.get("name") or claims.get("sub") or "").strip()
+        role = role_for(email or None, claims, rules)
+        actor = Actor(name, role, VIA_OIDC) if role is not None else None
+        return SessionIdentity("oidc", actor, email=name, problem=problem)
+    typed = str(st.session_state.get(_NAME_INPUT_KEY) or st.session_state.get(NAME_KEY) or "").strip()
+    return SessionIdentity("local", Actor(typed, rules.local_role, VIA_LOCAL), problem=problem)
+
+
+def current_actor(settings: Settings) -> Actor:
+    """The acting identity for writes; a role-less viewer when nobody is signed in (the store refuses its writes)."""
+    identity = resolve(settings)
+    return identity.actor or Actor("", Role.VIEWER, identity.mode)
+
+
+def _remember_name() -> None:
+    st.session_state[NAME_KEY] = st.session_state.get(_NAME_INPUT_KEY, "")
+
+
+def show_sidebar(identity: SessionIdentity) -> None:
+    """Who is signed in and as what, with sign-out; or the local-mode label and the name box."""
+    with st.sidebar:
+        if identity.problem:
+            st.error(identity.problem, icon=":material/lock:")
+        if identity.mode == "oidc" and identity.actor is not None:
+            st.caption(f"Signed in as **{identity.actor.name}** · {identity.actor.role.label}")
+            st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out", type="tertiary")
+            return
+        if identity.mode == "local":
+            if _NAME_INPUT_KEY not in st.session_state:
+                st.session_state[_NAME_INPUT_KEY] = st.session_state.get(NAME_KEY, "")
+            st.text_input("Your name", key=_NAME_INPUT_KEY, placeholder="e.g. Kim Min-jun", on_change=_remember_name,
+                          help="Every change you make is recorded under this name.")
+            role = identity.actor.role.label if identity.actor else "viewer"
+            st.caption(f":material/person: {LOCAL_MODE_NOTE} Your role: {role}.")
+
+
+def show_sign_in_page() -> None:
+    """What someone who has not signed in sees: nothing of the data, one button."""
+    st.title("Reliability Dashboard")
+    st.info("Sign in to see the team's SLOs, databases, trends and records.", icon=":material/lock:")
+    if st.button("Sign in", type="primary", icon=":material/login:", key="sign_in"):
+        try:
+            st.login()
+        except Exception as error:  # an incomplete [auth] section: say what to fix, never a traceback
+            st.error(f"Sign-in is configured but cannot start: {type(error).__name__}: "
+                     f"{str(error).splitlines()[0][:300] if str(error) else 'no detail'}. Check [auth] in "
+                     ".streamlit/secrets.toml (redirect_uri, cookie_secret, client_id, client_secret, "
+                     "server_metadata_url).", icon=":material/error:")
+
+
+def show_no_access_page(identity: SessionIdentity) -> None:
+    st.title("Reliability Dashboard")
+    st.warning(f"**{identity.email}** is signed in but has no role in this dashboard. Ask an admin to add your "
+               "address, your domain or your group to config/access.toml.", icon=":material/block:")
+    st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out_no_access")
+
+
+def read_only_note(actor: Actor, needed: Role, what: str) -> None:
+    """Said in place of a form the role may not use."""
+    allowed = "admins" if needed is Role.ADMIN else "editors and admins"
+    st.caption(f":material/lock: {what}: only {allowed} can; your role is {actor.role.label}.")
