@@ -717,17 +717,19 @@ class AppServer:
 
 @contextlib.contextmanager
 def start_app(
-    env: dict[str, str] | None = None, *, keep_log_in: Path | None = None, project_dir: Path = REPO_ROOT
+    env: dict[str, str] | None = None, *, keep_log_in: Path | None = None, project_dir: Path = REPO_ROOT,
+    port: int | None = None,
 ) -> Iterator[AppServer]:
     """Migrate a fresh SQLite store, then serve app.py; `env` adds or overrides variables (e.g. PROMETHEUS_URL).
 
     The log tail is in the error when the app fails to start, and the log is copied to `keep_log_in`
-    at exit if given. `project_dir` is where app.py and cli.py live (the repository by default).
+    at exit if given. `project_dir` is where app.py and cli.py live (the repository by default). `port` is for a
+    caller that must know it beforehand (sign-in's redirect URI); a free one otherwise.
     """
     base_dir = Path(tempfile.mkdtemp(prefix="app-"))
     inherited = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_URL"}  # demo mode unless asked
     full_env = {**inherited, "DATABASE_URL": f"sqlite:///{base_dir / 'store.db'}", **(env or {})}
-    server = AppServer(port=free_port(), base_dir=base_dir, env=full_env, project_dir=project_dir)
+    server = AppServer(port=port or free_port(), base_dir=base_dir, env=full_env, project_dir=project_dir)
     try:
         server.migrate()
         server.start()

@@ -1,0 +1,77 @@
+"""What a viewer sees (AppTest, local mode with ``local_role = "viewer"``): every page reads, no form writes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.test_slo_burn import APP
+from tests.support.apptest import isolated_store, texts
+
+NOW = "2026-11-24T14:05:00Z"
+
+
+@pytest.fixture(autouse=True)
+def viewer_mode(monkeypatch, tmp_path) -> str:
+    url = isolated_store(monkeypatch, tmp_path, team_timezone="Europe/Berlin", now=NOW)
+    access = tmp_path / "access.toml"
+    access.write_text('local_role = "viewer"\n', encoding="utf-8")
+    monkeypatch.setenv("ACCESS_CONFIG", str(access))
+    monkeypatch.setenv("DATABASES_CONFIG", str(Path(__file__).resolve().parents[2] / "config" / "databases.toml"))
+    return url
+
+
+def run(page: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.session_state["identity_name"] = "Vic"
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def captions(app: AppTest) -> str:
+    return texts(app.caption)
+
+
+def test_the_sidebar_says_local_mode_and_the_role():
+    app = run("views/slo_burn.py")
+    assert "Local mode: no sign-in. For one person on their own machine, not for shared deployments." in \
+        texts(app.sidebar.caption)
+    assert "Your role: viewer." in texts(app.sidebar.caption)
+
+
+def test_a_viewer_gets_no_new_item_form_in_the_tracker():
+    app = run("views/tracker.py")
+    assert "Creating items: only editors and admins can; your role is viewer." in captions(app)
+    assert "Importing: only admins can; your role is viewer." in captions(app)
+    assert not [button for button in app.button if button.label == "Load demo items"]
+
+
+def test_a_viewer_sees_the_weekly_notes_without_the_editor():
+    app = run("views/weekly_review.py")
+    assert "Editing the notes: only editors and admins can; your role is viewer." in captions(app)
+    assert not [area for area in app.text_area if area.key and area.key.startswith("weekly_notes_text_")]
+
+
+def test_a_viewer_cannot_save_an_incident():
+    app = run("views/incidents.py")
+    assert "Recording incidents: only editors and admins can; your role is viewer." in captions(app)
+    [save] = [button for button in app.button if button.label == "Save incident"]
+    assert save.disabled
+
+
+def test_a_viewer_gets_no_dba_record_form():
+    app = run("views/db_records.py")
+    assert "Adding DBA records: only editors and admins can; your role is viewer." in captions(app)
+
+
+def test_a_viewer_cannot_run_the_collectors():
+    trends = run("views/trends.py")
+    [collect] = [button for button in trends.button if button.label == "Collect"]
+    assert collect.disabled
+    fleet = run("views/db_fleet.py")
+    [collect_now] = [button for button in fleet.button if button.label == "Collect now"]
+    assert collect_now.disabled
