@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from commands import db_health, incidents, rollups, slo, store, tracker, weekly_report
+from commands import alerts, db_health, incidents, rollups, slo, slo_rules, store, tracker, weekly_report
 from commands.common import EXIT_FAILED, CliError
 
-COMMAND_MODULES = (slo, store, db_health, rollups, incidents, tracker, weekly_report)
+COMMAND_MODULES = (slo, slo_rules, store, db_health, rollups, incidents, alerts, tracker, weekly_report)
 
 
 def build_parser() -> argparse.ArgumentParser:

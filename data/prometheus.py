@@ -211,6 +211,24 @@ class PrometheusSource:
         self._cache.put(key, result)
         return result
 
+    def alerting_rules(self) -> list[dict] | None:
+        """The alerting rules the server evaluates (``/api/v1/rules?type=alert``), each with its group's name under
+        ``group``; ``None`` when the server has no rules API (it answers 404), so nobody can tell what is loaded."""
+
+        def fetch():
+            response = self._session.request(
+                "GET", f"{self._client.url}/api/v1/rules", params={"type": "alert"}, headers=self._client.headers,
+                auth=self._client.auth, timeout=self.settings.timeout_seconds,
+            )  # fmt: skip
+            if response.status_code == 404:
+                return None
+            if not response.ok:
+                raise PrometheusApiClientException(f"HTTP Status Code {response.status_code} ({response.content!r})")
+            groups = response.json().get("data", {}).get("groups", [])
+            return [{**rule, "group": group.get("name", "")} for group in groups for rule in group.get("rules", [])]
+
+        return self._call(fetch)
+
     # -- SLO counts
     @staticmethod
     def _expressions(slo: SloDefinition, window: timedelta) -> dict[str, str]:

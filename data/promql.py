@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
-from metrics.slo import format_prometheus_duration
+from metrics.slo import RatioIndicator, format_prometheus_duration
 
 SLO_LABEL = "slo"
 
@@ -203,3 +203,12 @@ def tagged(expression: str, slo_name: str) -> str:
 def batched(expressions: dict[str, str]) -> str:
     """One query whose answer holds every SLO's value, labelled by SLO name."""
     return " or ".join(tagged(expression, slo_name) for slo_name, expression in expressions.items())
+
+
+def counter_expressions(indicator: RatioIndicator, window: timedelta) -> dict[str, str]:
+    """Total and bad events over ``window``: ``sum(increase(...))`` of the SLO's own selectors, bad events as
+    total − good when the SLO counts good ones. The same text as the Prometheus source's window counts."""
+    total = windowed_increase(indicator.total_query, window)
+    if indicator.bad_query is not None:
+        return {"total": total, "bad": windowed_increase(indicator.bad_query, window)}
+    return {"total": total, "bad": f"({total} - {windowed_increase(indicator.good_query, window)})"}

@@ -1,7 +1,8 @@
 """Incidents (TPM): enter one through the form or import a CSV; the trends page shows counts and recovery times.
 
 Times are entered in the team's time zone. A CSV is stored whole or not at all: every problem is listed with its
-row and field. Layout and widgets only: rules in ``metrics.incidents``, storage in ``data.store.incidents``.
+row and field. Beside them, when each SLO burn tier fired (``ui.alert_history``; ``python cli.py alerts history``).
+Layout and widgets only: rules in ``metrics.incidents``, storage in ``data.store.incidents``.
 """
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -9,11 +10,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from data.sources import SourceError
 from data.store.incidents import incidents_between, save_incidents
 from metrics.access import MissingName, PermissionDenied, Role
 from metrics.formatting import format_duration
 from metrics.incidents import CSV_COLUMNS, SEVERITIES, Incident, IncidentError, incident_problems, parse_incidents_csv
-from ui import identity, loaders, trends_data, widgets
+from ui import alert_history, identity, loaders, trends_data, widgets
 
 settings = loaders.settings()
 time_zone = settings.team_timezone
@@ -142,3 +144,49 @@ with widgets.guarded_panel("incident list"):
                      column_config={"postmortem": st.column_config.LinkColumn("postmortem")})
         st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name="incidents.csv",
                            mime="text/csv", icon=":material/download:")
+
+st.subheader("Alert firing history")
+with widgets.guarded_panel("alert firing history"):
+    at = loaders.evaluation_instant(now)
+    try:
+        firing = alert_history.history(settings, catalog, at)
+    except SourceError as error:
+        firing = None
+        st.warning(f"The alert history could not be read: {error}", icon=":material/cloud_off:")
+    if firing is not None:
+        if firing.computed:
+            covered = "" if firing.covered_from is None else \
+                f" (it begins {firing.covered_from.astimezone(zone):%Y-%m-%d})"
+            st.caption(f"When each SLO burn tier fired in the last 90 days, **computed from the demo history**"
+                       f"{covered} with the SLO burn page's tier rules, every 5 minutes. With Prometheus this reads "
+                       "the `ALERTS` series of the rules `python cli.py slo-rules` generates. Times in "
+                       f"{time_zone}; same from the command line: `python cli.py alerts history`.")
+        else:
+            st.caption(f"When each SLO burn tier fired in the last 90 days, from the `ALERTS` series of "
+                       f"{firing.source} (read every minute). Times in {time_zone}; same from the command line: "
+                       "`python cli.py alerts history`.")
+        if firing.notice:
+            st.info(firing.notice[0].upper() + firing.notice[1:] + ".", icon=":material/notifications_off:")
+        if firing.slos_without_rules:
+            st.warning(f"No SLOBurnRate rule is loaded for {', '.join(firing.slos_without_rules)}: regenerate the "
+                       "rule file with `python cli.py slo-rules` and reload Prometheus.", icon=":material/warning:")
+        if firing.ignored_series:
+            st.caption(f"{firing.ignored_series} SLOBurnRate series without the generated rules' labels (slo, "
+                       "service, severity, long_window, short_window) are left out: another generator's alerts.")
+        timeline_incidents = incidents_between(trends_data.engine(settings.database_url),
+                                               firing.first_evaluation, at + timedelta(days=1))
+        st.plotly_chart(alert_history.timeline_figure(firing, timeline_incidents, time_zone),
+                        config={"displaylogo": False}, key="alert_timeline")
+        if not firing.intervals and not firing.notice:
+            widgets.show_empty_state("No SLO burn tier fired in the last 90 days.",
+                                     "The SLO burn page shows each tier's burn rates against its threshold now.")
+        elif firing.intervals:
+            pages = sum(interval.key.severity == "page" for interval in firing.intervals)
+            still = sum(interval.ended is None for interval in firing.intervals)
+            st.caption(f"{len(firing.intervals)} firings: {pages} page, {len(firing.intervals) - pages} ticket; "
+                       f"{still} still firing.")
+            frame = alert_history.history_frame(firing, time_zone)
+            st.dataframe(frame, hide_index=True, key="alert_history")
+            st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"),
+                               file_name="slo-alerts.csv", mime="text/csv", icon=":material/download:",
+                               key="alert_history_csv")

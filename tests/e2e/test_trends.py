@@ -78,3 +78,17 @@ def test_an_incident_recorded_through_the_form_appears_in_the_list(trends_app, p
     wait_for_app(page)
     page.wait_for_timeout(500)
     screenshot(page, "incidents-form")
+
+
+def test_the_alert_firing_history_shows_beside_the_incidents(trends_app, page):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.goto(f"{trends_app}/incidents")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Alert firing history").wait_for()
+    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    page.locator("[data-testid=stDataFrame]").last.wait_for()
+    wait_for_app(page)
+    assert page.get_by_text("7 firings: 3 page, 4 ticket; 2 still firing.").is_visible()
+    assert page.get_by_text("Incidents and SLO burn alerts per service").is_visible()
+    page.wait_for_timeout(800)  # let the chart and the grid paint before the screenshot
+    screenshot(page, "incidents-alert-history")

@@ -1,6 +1,7 @@
 """The incidents page and the trends page's incident section in AppTest (demo mode, a fresh SQLite store)."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timezone
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from streamlit.testing.v1 import AppTest
 from data.store import engine_for
 from data.store.incidents import incidents_between, save_incidents
 from metrics.incidents import Incident
-from tests.support.apptest import isolated_store
+from tests.support.apptest import isolated_store, texts
 from tests.support.actors import editor
+from tests.support.servers import prometheus_available, require, start_prometheus
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -74,3 +76,47 @@ def test_the_trends_page_shows_recovery_times_per_week(store):
     weeks = next(frame.value for frame in app.dataframe if "TTR median" in frame.value.columns)
     assert (weeks[""].tolist(), weeks["TTA median"].tolist(), weeks["TTR median"].tolist()) == (
         ["2026-W47"], ["10 min"], ["2 h"])
+
+
+def alert_section(app: AppTest):
+    table = next(frame.value for frame in app.dataframe if "tier" in frame.value.columns)
+    timeline = next(json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
+                    if "SLO burn alerts" in chart.proto.spec)
+    return table, timeline
+
+
+def test_the_alert_firing_history_of_the_demo_shows_beside_the_incidents(store):
+    engine = engine_for(store)
+    started = datetime(2026, 11, 14, 11, 20, tzinfo=timezone.utc)
+    save_incidents(engine, [Incident("INC-7", "inventory", "SEV2", started, resolved=started.replace(hour=15))],
+                   actor=editor("kim"), recorded_at=started)
+    engine.dispose()
+    app = run("views/incidents.py")
+    assert "Alert firing history" in texts(app.subheader)
+    assert "computed from the demo history" in texts(app.caption)
+    assert "7 firings: 3 page, 4 ticket; 2 still firing." in texts(app.caption)
+    table, timeline = alert_section(app)
+    assert table.iloc[0].to_dict() == {"service": "checkout", "SLO": "checkout-availability", "severity": "■ page",
+                                       "tier": "1h / 5m", "started": "2026-11-24 14:45", "ended": "still firing",
+                                       "duration": "20 min"}  # Berlin time
+    assert table["service"].value_counts()["inventory"] == 4
+    bars = {trace["name"]: trace for trace in timeline["data"] if trace["type"] == "bar"}
+    assert set(bars) == {"incident", "■ page alert", "▲ ticket alert"}
+    assert "INC-7 · SEV2 · inventory" in bars["incident"]["customdata"][0]
+
+
+def test_an_unreachable_prometheus_is_a_warning_in_the_section_and_the_rest_of_the_page_works(monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_URL", "http://127.0.0.1:9")  # discard port: nothing listens
+    monkeypatch.setenv("PROMETHEUS_TIMEOUT_SECONDS", "2")
+    app = run("views/incidents.py")
+    assert "The alert history could not be read: Prometheus (http://127.0.0.1:9) is unreachable" in texts(app.warning)
+    assert "No incidents recorded in the last 90 days." in texts(app.info)
+
+
+def test_a_prometheus_without_the_rules_says_how_to_load_them(monkeypatch):
+    require("prometheus", prometheus_available(), "`prometheus` must be on PATH")
+    with start_prometheus() as prometheus:
+        monkeypatch.setenv("PROMETHEUS_URL", prometheus.url)
+        app = run("views/incidents.py")
+    assert (f"No SLO burn alert rules are loaded in Prometheus ({prometheus.url}): generate them with "
+            "`python cli.py slo-rules`.") in texts(app.info)

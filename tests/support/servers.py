@@ -269,8 +269,12 @@ class PrometheusServer:
         stop_process(self.process)
 
 
-def _prometheus_config(scrape_targets: dict[str, str] | None, scrape_interval: str) -> str:
-    lines = ["global:", f"  scrape_interval: {scrape_interval}", f"  evaluation_interval: {scrape_interval}"]
+def _prometheus_config(scrape_targets: dict[str, str] | None, scrape_interval: str,
+                       rule_files: tuple[Path, ...] = (), evaluation_interval: str | None = None) -> str:
+    lines = ["global:", f"  scrape_interval: {scrape_interval}",
+             f"  evaluation_interval: {evaluation_interval or scrape_interval}"]
+    if rule_files:
+        lines += ["rule_files:", *(f"  - {json.dumps(str(path))}" for path in rule_files)]
     if scrape_targets:
         lines.append("scrape_configs:")
         for job, address in scrape_targets.items():
@@ -280,12 +284,15 @@ def _prometheus_config(scrape_targets: dict[str, str] | None, scrape_interval: s
 
 @contextlib.contextmanager
 def start_prometheus(
-    tsdb_dir: Path | None = None, *, scrape_targets: dict[str, str] | None = None, scrape_interval: str = "1m"
+    tsdb_dir: Path | None = None, *, scrape_targets: dict[str, str] | None = None, scrape_interval: str = "1m",
+    rule_files: tuple[Path, ...] = (), evaluation_interval: str | None = None,
 ) -> Iterator[PrometheusServer]:
     """Run Prometheus on a fresh copy of `tsdb_dir` (or empty storage).
 
     No scrape targets by default, so backfilled history is all it serves; `scrape_targets` maps
-    job name to "host:port" (e.g. a postgres exporter) when a test needs live samples.
+    job name to "host:port" (e.g. a postgres exporter) when a test needs live samples. `rule_files`
+    are loaded and evaluated every `evaluation_interval` (default: the scrape interval); rules only
+    evaluate on live samples, never over backfilled history.
     """
     base_dir = Path(tempfile.mkdtemp(prefix="prometheus-"))
     server = PrometheusServer(port=free_port(), base_dir=base_dir)
@@ -294,7 +301,8 @@ def start_prometheus(
             shutil.copytree(tsdb_dir, server.data_dir)
         else:
             server.data_dir.mkdir()
-        (base_dir / "prometheus.yml").write_text(_prometheus_config(scrape_targets, scrape_interval))
+        (base_dir / "prometheus.yml").write_text(
+            _prometheus_config(scrape_targets, scrape_interval, tuple(rule_files), evaluation_interval))
         server.start()
         yield server
     finally:
