@@ -58,6 +58,7 @@ navigation = st.navigation(
         "Everyone": [
             st.Page("views/tracker.py", title="Revisit tracker", icon=":material/event_repeat:",
                     url_path="revisit-tracker"),
+            st.Page("views/audit.py", title="Audit trail", icon=":material/history:", url_path="audit-trail"),
         ],
     }
 )

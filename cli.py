@@ -7,12 +7,13 @@ Each area's subcommands live in ``commands/``; add a module there and list it in
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from commands import alerts, db_health, incidents, rollups, slo, slo_rules, store, tracker, weekly_report
-from commands.common import EXIT_FAILED, CliError
+from commands import alerts, audit, db_health, incidents, rollups, slo, slo_rules, store, tracker, weekly_report
+from commands.common import EXIT_FAILED, EXIT_OK, CliError
 
-COMMAND_MODULES = (slo, slo_rules, store, db_health, rollups, incidents, alerts, tracker, weekly_report)
+COMMAND_MODULES = (slo, slo_rules, store, db_health, rollups, incidents, alerts, tracker, weekly_report, audit)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
+    except BrokenPipeError:  # the reader (head, less) went away: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return EXIT_OK
     except Exception as error:  # last line of defence: one line, no traceback, no secrets
         print(f"error: unexpected {type(error).__name__}; check the settings and try again, or report it",
               file=sys.stderr)

@@ -1,6 +1,7 @@
 """What a viewer sees (AppTest, local mode with ``local_role = "viewer"``): every page reads, no form writes."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,19 @@ def test_a_viewer_cannot_run_the_collectors():
     fleet = run("views/db_fleet.py")
     [collect_now] = [button for button in fleet.button if button.label == "Collect now"]
     assert collect_now.disabled
+
+
+def test_the_audit_trail_page_shows_who_wrote_what_as_what_role(viewer_mode):
+    from data.store import engine_for
+    from data.store.incidents import save_incidents
+    from metrics.incidents import Incident
+    from tests.support.actors import editor
+
+    engine = engine_for(viewer_mode)
+    started = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    save_incidents(engine, [Incident("INC-3", "checkout", "SEV2", started)], actor=editor("kim"), recorded_at=started)
+    engine.dispose()
+    app = run("views/audit.py")
+    [frame] = [element.value for element in app.dataframe]
+    assert frame[["who", "role", "action", "what", "id"]].values.tolist() == [
+        ["kim", "editor", "created", "incident", "INC-3"]]
