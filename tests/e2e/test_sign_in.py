@@ -24,6 +24,9 @@ USERS = [
      "groups": ["reliability-admins"]},
     {"sub": "dave", "email": "dave@elsewhere.net", "email_verified": True, "name": "Dave"},
 ]
+COOKIE_SECRET = secrets.token_hex(32)
+PAGES = ("slo-burn", "trends", "incidents", "weekly-review", "database-health", "dba-records", "revisit-tracker",
+         "audit-trail")
 ACCESS = """
 default_role = "none"
 [members]
@@ -43,7 +46,7 @@ def signed_app(tmp_path_factory):
     port = free_port()
     with start_oidc_provider(USERS) as provider:
         secrets_file = write_auth_secrets(base / "secrets.toml", app_port=port, provider=provider,
-                                          cookie_secret=secrets.token_hex(32))
+                                          cookie_secret=COOKIE_SECRET)
         env = {"STREAMLIT_SECRETS_FILES": str(secrets_file), "RELIABILITY_SECRETS_FILE": str(secrets_file),
                "ACCESS_CONFIG": str(base / "access.toml"), "RELIABILITY_NOW": "2026-11-24T05:00:00Z"}
         with start_app(env, port=port, keep_log_in=ARTIFACTS_DIR / "logs") as app:
@@ -164,3 +167,19 @@ def test_signing_out_returns_to_the_sign_in_page(browser, signed_app):
         screenshot(page, "sign-in-signed-out")
     finally:
         context.close()
+
+
+def test_the_sign_in_secrets_appear_on_no_page_and_in_no_log_line(browser, signed_app):
+    context, page = sign_in(browser, signed_app, "carol")
+    try:
+        rendered = []
+        for path in PAGES:
+            page.goto(f"{signed_app.url}/{path}")
+            settled(page)
+            rendered.append(page.content())
+    finally:
+        context.close()
+    log = signed_app.log_path.read_text(errors="replace")
+    for secret in (COOKIE_SECRET, "test-client-secret"):
+        assert not [path for path, html in zip(PAGES, rendered) if secret in html]
+        assert secret not in log
