@@ -12,7 +12,8 @@ Pages ask ``current_actor()`` and hide what the role may not do; the store refus
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import getpass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -102,6 +103,19 @@ def current_actor(settings: Settings) -> Actor:
     """The acting identity for writes; a role-less viewer when nobody is signed in (the store refuses its writes)."""
     identity = resolve(settings)
     return identity.actor or Actor("", Role.VIEWER, identity.mode)
+
+
+def collector_actor(settings: Settings) -> Actor:
+    """Who runs a collector from a page. In local mode before a name is typed, the machine's login name: a
+    collector run is mechanical, and on one person's machine that login is who ran it."""
+    actor = current_actor(settings)
+    if actor.via == VIA_LOCAL and not actor.name.strip():
+        try:
+            login = getpass.getuser()
+        except Exception:  # no login name in this environment (a container without a passwd entry)
+            login = "local user"
+        actor = replace(actor, name=f"{login} (local)")
+    return actor
 
 
 def _remember_name() -> None:

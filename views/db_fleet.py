@@ -55,7 +55,8 @@ if collect_now:
         try:
             from data.store.db_health import save_health_snapshots
 
-            stored = save_health_snapshots(settings.database_url, healths, probed_at, actor=actor)
+            stored = save_health_snapshots(settings.database_url, healths, probed_at,
+                                           actor=identity.collector_actor(settings))
             progress.update(label=f"Stored {stored} snapshot(s) at {widgets.local_time(probed_at, settings.team_timezone)}"
                             + ("" if stored else " (already stored this minute)"), state="complete")
             db_loaders.clear_fleet()

@@ -43,7 +43,7 @@ if not catalog.slos:
     st.stop()
 
 if collect_now:
-    trends_data.show_collection(settings, catalog, actor)
+    trends_data.show_collection(settings, catalog, identity.collector_actor(settings))
 
 # --- filters, kept in the query string ------------------------------------------------------------------------------
 

@@ -70,6 +70,10 @@ def test_an_incident_recorded_through_the_form_appears_in_the_list(trends_app, p
     wait_for_app(page)
     page.get_by_test_id("stSidebarNav").get_by_text("Incidents").click()
     page.wait_for_url("**/incidents")
+    name = page.get_by_label("Your name", exact=True)  # local mode: every change carries a name
+    name.fill("Kim")
+    name.press("Enter")
+    wait_for_app(page)
     page.get_by_label("Incident id", exact=True).fill("INC-E2E-1")
     page.get_by_label("Summary", exact=True).fill("Checkout card errors")
     page.get_by_role("button", name="Save incident").click()
