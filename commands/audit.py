@@ -3,19 +3,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from commands.common import EXIT_OK, CliError, load_cli_settings
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"{option} {text!r} is not a date like 2026-11-24") from None
+from commands.common import EXIT_OK, CliError, load_cli_settings, parse_cli_date
 
 
 def command_audit(args: argparse.Namespace) -> int:
@@ -25,7 +16,7 @@ def command_audit(args: argparse.Namespace) -> int:
 
     settings = load_cli_settings(args)
     zone = ZoneInfo(settings.team_timezone)
-    since, until = _day(args.since, "--since"), _day(args.until, "--until")
+    since, until = parse_cli_date(args.since, "--since"), parse_cli_date(args.until, "--until")
     try:
         migrate(settings.database_url)
         engine = engine_for(settings.database_url)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 EXIT_OK, EXIT_ATTENTION, EXIT_FAILED = 0, 1, 2
@@ -47,6 +47,16 @@ def load_cli_catalog(settings, strict_problems: list[str]):
         raise CliError(str(error)) from None
     strict_problems.extend(str(problem) for problem in catalog.problems)
     return catalog
+
+
+def parse_cli_date(text: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option's day; None when not given; one readable error naming the option otherwise."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{option} {text!r} is not a date like 2026-11-24") from None
 
 
 def parse_cli_instant(text: str | None) -> datetime:

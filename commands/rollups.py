@@ -16,18 +16,10 @@ from commands.common import (
     cli_actor,
     load_cli_catalog,
     load_cli_settings,
+    parse_cli_date,
 )
 
 COLLECT_COMMAND = "python cli.py collect rollups"
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"{option} {text!r} is not a date like 2026-11-24") from None
 
 
 def _progress_bar(done: int, todo: int, day: date) -> None:
@@ -49,7 +41,7 @@ def command_collect_rollups(args: argparse.Namespace) -> int:
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
-    since, until = _date(args.since, "--since"), _date(args.until, "--until")
+    since, until = parse_cli_date(args.since, "--since"), parse_cli_date(args.until, "--until")
     if since and until and since > until:
         raise CliError(f"--since {since} is after --until {until}")
     now = settings.now()
@@ -91,8 +83,8 @@ def command_trends(args: argparse.Namespace) -> int:
                            (f"; did you mean {close[0]!r}?" if close else f" (services: {', '.join(known)})"))
     services = args.service or known
     default_first, default_last = default_trends_range(settings.now(), settings.team_timezone)
-    first = _date(args.from_date, "--from") or default_first
-    last = _date(args.to_date, "--to") or default_last
+    first = parse_cli_date(args.from_date, "--from") or default_first
+    last = parse_cli_date(args.to_date, "--to") or default_last
     if first > last:
         raise CliError(f"--from {first} is after --to {last}")
     if settings.is_demo:
