@@ -13,6 +13,7 @@ from data.store.incidents import incidents_between, save_incidents
 from metrics.formatting import format_duration
 from metrics.incidents import CSV_COLUMNS, SEVERITIES, Incident, IncidentError, incident_problems, parse_incidents_csv
 from ui import loaders, trends_data, widgets
+from ui.store_writes import store_write
 
 settings = loaders.settings()
 time_zone = settings.team_timezone
@@ -82,11 +83,12 @@ with record_tab, widgets.guarded_panel("incident form"):
         if problems:
             st.error("Not saved:\n\n" + "\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
         else:
-            added, _ = save_incidents(trends_data.engine(settings.database_url), [incident], recorded_by=actor(),
-                                      recorded_at=now)
-            trends_data.clear_incidents()
-            st.success(f"Incident {incident.reference} {'recorded' if added else 'updated'}.",
-                       icon=":material/check_circle:")
+            with store_write(f"save incident {incident.reference}", settings.database_url):
+                added, _ = save_incidents(trends_data.engine(settings.database_url), [incident],
+                                          recorded_by=actor(), recorded_at=now)
+                trends_data.clear_incidents()
+                st.success(f"Incident {incident.reference} {'recorded' if added else 'updated'}.",
+                           icon=":material/check_circle:")
 
 with import_tab, widgets.guarded_panel("CSV import"):
     st.caption(f"Columns: `{','.join(CSV_COLUMNS)}` (id, service, severity and started required). Times ISO 8601; "
@@ -106,10 +108,12 @@ with import_tab, widgets.guarded_panel("CSV import"):
                 st.error(f"**Nothing was imported** — {len(error.problems)} problem(s):\n\n"
                          + "\n".join(f"- {problem}" for problem in error.problems), icon=":material/error:")
             else:
-                added, updated = save_incidents(trends_data.engine(settings.database_url), parsed,
-                                                recorded_by=actor(), recorded_at=now)
-                trends_data.clear_incidents()
-                st.success(f"{added} incidents added, {updated} updated.", icon=":material/check_circle:")
+                with store_write(f"import {uploaded.name}", settings.database_url,
+                                 kept="nothing was imported; the file is still chosen"):
+                    added, updated = save_incidents(trends_data.engine(settings.database_url), parsed,
+                                                    recorded_by=actor(), recorded_at=now)
+                    trends_data.clear_incidents()
+                    st.success(f"{added} incidents added, {updated} updated.", icon=":material/check_circle:")
 
 st.subheader("Last 90 days")
 with widgets.guarded_panel("incident list"):
