@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -246,16 +246,19 @@ class PrometheusSource:
         windows = {slo.name: requested_windows(slo, at) for slo in slos}
         keys = list(BURN_WINDOWS) + ["period"]
         healthy = list(slos)
+        # One deadline for all of it, the search for a rejected query included: a slow server costs the page the
+        # configured timeout once, not once per round of parallel queries.
+        deadline = time.monotonic() + self.settings.timeout_seconds
         try:
-            answers = self._batched_answers(healthy, windows, keys, at)
+            answers = self._batched_answers(healthy, windows, keys, at, deadline)
         except QueryError:
             for slo in slos:
                 try:
-                    self._batched_answers([slo], windows, ["5m"], at)
+                    self._batched_answers([slo], windows, ["5m"], at, deadline)
                 except QueryError as error:
                     result.errors[slo.name] = f"Prometheus rejected the query of SLO {slo.name!r}: {error}"
             healthy = [slo for slo in slos if slo.name not in result.errors]
-            answers = self._batched_answers(healthy, windows, keys, at) if healthy else {}
+            answers = self._batched_answers(healthy, windows, keys, at, deadline) if healthy else {}
         for slo in slos:
             if slo.name in result.errors:
                 result.counts[slo.name] = {key: None for key in keys}
@@ -268,7 +271,10 @@ class PrometheusSource:
             result.counts[slo.name] = counts
         return result
 
-    def _batched_answers(self, slos, windows, keys, at) -> dict[tuple[str, str], dict[str, float]]:
+    def _batched_answers(self, slos, windows, keys, at,
+                         deadline: float | None = None) -> dict[tuple[str, str], dict[str, float]]:
+        """The batched queries, ``PARALLEL_QUERIES`` at a time, all answered by ``deadline`` (``time.monotonic()``;
+        default: the timeout from now) or ``SourceError``. Queries still running then end on their own timeout."""
         jobs = []
         for key in keys:
             # A calendar period that began less than a second ago has no window yet: no data, not a query error.
@@ -278,8 +284,22 @@ class PrometheusSource:
             for kind in ("total", "bad"):
                 expressions = {slo.name: self._expressions(slo, windows[slo.name][key])[kind] for slo in measurable}
                 jobs.append(((key, kind), batched(expressions)))
-        with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
-            answers = list(pool.map(lambda job: self.instant(job[1], at), jobs))
+        if deadline is None:
+            deadline = time.monotonic() + self.settings.timeout_seconds
+        pool = ThreadPoolExecutor(max_workers=PARALLEL_QUERIES, thread_name_prefix="prometheus-query")
+        futures = [pool.submit(self.instant, job[1], at) for job in jobs]
+        done, pending = wait(futures, timeout=max(deadline - time.monotonic(), 0.0), return_when=FIRST_EXCEPTION)
+        pool.shutdown(wait=False, cancel_futures=True)
+        failed = [future for future in futures if future in done and future.exception() is not None]
+        if failed:
+            raise failed[0].exception()  # SourceError or QueryError: no need to wait for the others
+        if pending:
+            raise SourceError(
+                f"{self.description} did not answer within {self.settings.timeout_seconds:g} s (the timeout for all "
+                f"of a page's queries; {len(pending)} of {len(futures)} were unanswered); it may be overloaded: try "
+                "again, or raise PROMETHEUS_TIMEOUT_SECONDS"
+            )
+        answers = [future.result() for future in futures]
         return {job[0]: _values_by_slo(answer) for job, answer in zip(jobs, answers)}
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:

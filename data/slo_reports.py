@@ -2,6 +2,7 @@
 turn a catalog and a source into numbers."""
 from __future__ import annotations
 
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -36,15 +37,47 @@ class SloHistory:
 
 
 def load_history(source: SloSource, slo: SloDefinition, at: datetime) -> SloHistory:
-    """Raises ``SourceError`` when the source cannot answer; the page shows it in the drill-down panel only."""
+    """Raises ``SourceError`` when the source cannot answer; the page shows it in the drill-down panel only.
+
+    A source with a timeout (Prometheus) gets it once for the whole history: both ranges are asked in parallel and
+    waited for at most that long in all."""
     period = current_period(slo.time_window, at)
     step = period_step(period)
     buckets_in_period = int((at - period.start) / step)
     period_start = at - step * max(buckets_in_period, 1)
-    period_buckets = source.event_buckets(slo, period_start, at, step)
     recent_start = at - RECENT_STEP * int(RECENT_SPAN / RECENT_STEP)
-    recent_buckets = source.event_buckets(slo, recent_start, at, RECENT_STEP)
+    ranges = [(period_start, step), (recent_start, RECENT_STEP)]
+    timeout = source_timeout(source)
+    if timeout is None:
+        period_buckets, recent_buckets = (source.event_buckets(slo, start, at, each) for start, each in ranges)
+    else:
+        period_buckets, recent_buckets = within_timeout(
+            [lambda start=start, each=each: source.event_buckets(slo, start, at, each) for start, each in ranges],
+            timeout, f"{source.description} did not send the history of SLO {slo.name!r}")
     return SloHistory(slo, at, period, period_buckets, recent_buckets)
+
+
+def source_timeout(source: SloSource) -> float | None:
+    """The time a source may take for one panel's reads in all; None for sources without one (the demo)."""
+    timeout = getattr(getattr(source, "settings", None), "timeout_seconds", None)
+    return float(timeout) if timeout is not None else None
+
+
+def within_timeout(calls: list, timeout_s: float, what: str) -> list:
+    """The calls' results, run in parallel and waited for at most ``timeout_s`` in all; the first failure
+    propagates, and a call still running then raises ``SourceError`` ("<what> within 2 s (the timeout …)").
+    Calls still running end on their own request timeouts, in their own threads."""
+    pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="source-read")
+    futures = [pool.submit(call) for call in calls]
+    done, pending = wait(futures, timeout=timeout_s, return_when=FIRST_EXCEPTION)
+    pool.shutdown(wait=False, cancel_futures=True)
+    failed = [future for future in futures if future in done and future.exception() is not None]
+    if failed:
+        raise failed[0].exception()
+    if pending:
+        raise SourceError(f"{what} within {timeout_s:g} s (the timeout for all of a panel's queries); it may be "
+                          "overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS")
+    return [future.result() for future in futures]
 
 
 def parse_instant(text: str | None) -> datetime:

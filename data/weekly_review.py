@@ -12,12 +12,14 @@ A source or table that cannot be read leaves its section empty with the reason; 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
 
 from data.settings import Settings
+from metrics.report import SloReport
 from metrics.rollups import local_midnight
 from metrics.slo import SloDefinition
 from metrics.trends import parse_iso_week
@@ -48,13 +50,15 @@ def daily_rows(settings: Settings, slos: list[SloDefinition], engine: sa.Engine,
     return stored_trend_rows(engine, monday - timedelta(days=7), sunday), "the store"
 
 
-def slo_readings(settings: Settings, slos: list[SloDefinition], at: datetime):
-    """Budget remaining and alert state of every SLO at ``at``: (readings, error or None)."""
+def slo_readings(settings: Settings, slos: list[SloDefinition], at: datetime, report: SloReport | None = None):
+    """Budget remaining and alert state of every SLO at ``at``: (readings, error or None). ``report``: one already
+    read (the page passes its cached report, or the last good one when the source fails now)."""
     from data.rollups import demo_source
     from data.slo_reports import load_report, make_source
 
-    source = demo_source(settings.now(), settings.team_timezone) if settings.is_demo else make_source(settings)
-    report = load_report(source, slos, at)
+    if report is None:
+        source = demo_source(settings.now(), settings.team_timezone) if settings.is_demo else make_source(settings)
+        report = load_report(source, slos, at)
     if report.statuses and all(status.error for status in report.statuses):
         return [], report.statuses[0].error
     return [SloReading(s.slo.name, s.slo.service, s.budget_remaining, s.alert_state) for s in report.statuses], None
@@ -106,8 +110,12 @@ def tracker_events(engine: sa.Engine, start: datetime, end: datetime) -> list[Tr
 
 
 def load_weekly_review(settings: Settings, slos: list[SloDefinition], engine: sa.Engine, week: str,
-                       daily: pd.DataFrame | None = None, source: str | None = None) -> WeeklyReview:
-    """The review of ``week``; ``ValueError`` for a malformed week or one that has not started."""
+                       daily: pd.DataFrame | None = None, source: str | None = None,
+                       slo_report: Callable[[datetime], SloReport] | None = None) -> WeeklyReview:
+    """The review of ``week``; ``ValueError`` for a malformed week or one that has not started.
+
+    ``slo_report(at)``: how to read the SLOs at the week's end (the page: its cache, falling back on the last good
+    report); the readings are dated by the report's own instant."""
     from data.store.incidents import incidents_between
     from data.store.weekly_notes import get_note
 
@@ -120,14 +128,17 @@ def load_weekly_review(settings: Settings, slos: list[SloDefinition], engine: sa
     previous_start = previous_week_start(week, time_zone)
     if daily is None:
         daily, source = daily_rows(settings, slos, engine, week)
-    reading_at = min(end, now)
+    reading_at = readings_at = min(end, now)
     try:
-        readings, readings_error = slo_readings(settings, slos, reading_at)
+        report = slo_report(reading_at) if slo_report is not None else None
+        if report is not None:
+            readings_at = report.at  # a last good report, shown while the source fails, carries its own instant
+        readings, readings_error = slo_readings(settings, slos, readings_at, report)
     except Exception as error:  # a source error of any kind: the section says so, the review goes on
         readings, readings_error = [], f"{type(error).__name__}: {error}"
     return build_weekly_review(ReviewInputs(
         week=week, time_zone=time_zone, source=source or "the store", generated_at=now, daily=daily,
-        incidents=incidents_between(engine, previous_start, end), readings=readings, readings_at=reading_at,
+        incidents=incidents_between(engine, previous_start, end), readings=readings, readings_at=readings_at,
         readings_error=readings_error, databases_now=database_statuses(engine, reading_at),
         databases_before=database_statuses(engine, start) or [], tracker_events=tracker_events(engine, start, end),
         note=get_note(engine, week), partial=status == "current",

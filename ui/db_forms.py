@@ -10,6 +10,7 @@ from data.settings import Settings
 from metrics.access import VIA_LOCAL, MissingName, PermissionDenied, Role
 from metrics.db_checks import RECORD_KIND_LABELS, RECORD_KINDS
 from ui import db_loaders, identity
+from ui.store_writes import store_write
 
 
 def show_record_form(settings: Settings, config: DatabaseConfig, database: str | None = None, key: str = "record") -> None:
@@ -28,7 +29,8 @@ def show_record_form(settings: Settings, config: DatabaseConfig, database: str |
         identity.read_only_note(actor, Role.EDITOR, "Adding DBA records")
         return
     today = settings.now().date()
-    with st.form(key, clear_on_submit=True, border=True):
+    # Cleared only after a successful save: a refused entry (a rule, the store down) stays in the form.
+    with st.form(key, clear_on_submit=False, border=True):
         left, middle, right = st.columns(3)
         chosen = database if database else left.selectbox("Database", names, key=f"{key}_database")
         if database:
@@ -44,20 +46,21 @@ def show_record_form(settings: Settings, config: DatabaseConfig, database: str |
         submitted = st.form_submit_button("Add record", icon=":material/add:")
     if not submitted:
         return
-    try:
-        entering = identity.current_actor(settings)
-        if entering.via == VIA_LOCAL and not entering.name.strip():  # one person at their machine: who did it
-            entering = replace(entering, name=(recorded_by or "").strip())
-        record = add_record(settings.database_url, actor=entering, database=chosen, kind=kind, done_on=done_on,
-                            recorded_by=recorded_by or "", outcome=result, notes=notes or "", link=url or "",
-                            known_databases=names, now=settings.now())
-    except (RecordError, PermissionDenied, MissingName) as error:
-        st.error(f"Not recorded — {error}", icon=":material/error:")
+    entering = identity.current_actor(settings)
+    if entering.via == VIA_LOCAL and not entering.name.strip():  # one person at their machine: who did it
+        entering = replace(entering, name=(recorded_by or "").strip())
+    record = None
+    with store_write("add the DBA record", settings.database_url):
+        try:
+            record = add_record(settings.database_url, actor=entering, database=chosen, kind=kind, done_on=done_on,
+                                recorded_by=recorded_by or "", outcome=result, notes=notes or "", link=url or "",
+                                known_databases=names, now=settings.now())
+        except (RecordError, PermissionDenied, MissingName) as error:
+            st.error(f"Not recorded — {error}", icon=":material/error:")
+    if record is None:
         return
-    except Exception as error:  # the store is down or not migrated: say so, store nothing
-        st.error(f"Not recorded: the store cannot be written ({type(error).__name__}). Run `cli.py migrate` and "
-                 "check DATABASE_URL.", icon=":material/database:")
-        return
+    for name in ("database", "kind", "done_on", "by", "outcome", "link", "notes"):
+        st.session_state.pop(f"{key}_{name}", None)  # saved: the next entry starts empty
     db_loaders.clear_fleet()
     st.session_state[f"{key}_flash"] = (f"Recorded {RECORD_KIND_LABELS[record.kind]} for {record.database} on "
                                         f"{record.done_on.isoformat()}.")

@@ -13,6 +13,7 @@ import streamlit as st
 from data.databases import DatabaseConfig, load_database_config
 from data.settings import Settings
 from metrics.db_checks import DatabaseHealth, DbaRecord
+from metrics.last_good import Shown, failed_probe_reason
 
 FLEET_TTL_SECONDS = 60
 
@@ -53,6 +54,26 @@ def fleet_health(settings: Settings, config: DatabaseConfig) -> tuple[list[Datab
     minute = settings.now().replace(second=0, microsecond=0)
     config_key = f"{config.path}|{_mtime(config.path) if config.path else None}|{settings.database_url}"
     return _cached_fleet(config_key, _dsn_digest(settings), minute, settings, config)
+
+
+def fleet_health_or_last_good(settings: Settings, config: DatabaseConfig
+                              ) -> tuple[list[DatabaseHealth], datetime, dict[str, Shown[DatabaseHealth]]]:
+    """``fleet_health`` plus, for each database whose probe fails now, its last good health (marked stale) when an
+    earlier probe in this process answered: {name: Shown}. Kept per database and DSN, shared by every viewer."""
+    from ui.loaders import last_good_store
+
+    healths, probed_at = fleet_health(settings, config)
+    store = last_good_store()
+    stale: dict[str, Shown[DatabaseHealth]] = {}
+    for health in healths:
+        if health.probe is None and failed_probe_reason(health) is None:
+            continue  # not configured: nothing to remember, nothing to fall back on
+        dsn = settings.dsn_for(health.database) or ""
+        key = ("database", str(config.path), health.database, hashlib.sha256(dsn.encode()).hexdigest()[:16])
+        shown = store.resolve(key, health, failed_probe_reason(health), probed_at)
+        if shown.stale:
+            stale[health.database] = shown
+    return healths, probed_at, stale
 
 
 def clear_fleet() -> None:

@@ -5,7 +5,8 @@ Markdown or HTML.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
@@ -89,22 +90,39 @@ def attention_text(health: DatabaseHealth) -> str:
     return " · ".join(f"{DB_STATUS_STYLES[c.status].symbol} {c.id}" for c in health.attention)
 
 
-def fleet_frame(healths: Sequence[DatabaseHealth], sizes_7d_ago: dict[str, int] | None = None) -> pd.DataFrame:
-    """One row per database, worst status first; numbers stay numbers (NaN = not measured) so columns sort."""
+def stale_health_view(current: DatabaseHealth, last_good: DatabaseHealth) -> DatabaseHealth:
+    """What the drill-down of a database that fails now shows: the last good probe's numbers and checks, with the
+    checks known now (``up`` saying why it fails, the DBA records) in place of theirs; status and error stay
+    current."""
+    now_known = {check.id: check for check in current.checks}
+    checks = [now_known.pop(check.id, check) for check in last_good.checks] + list(now_known.values())
+    return replace(last_good, status=current.status, checks=checks, error=current.error,
+                   probed_at=current.probed_at)
+
+
+def fleet_frame(healths: Sequence[DatabaseHealth], sizes_7d_ago: dict[str, int] | None = None,
+                stale: Mapping[str, tuple[DatabaseHealth, str]] | None = None) -> pd.DataFrame:
+    """One row per database, worst status first; numbers stay numbers (NaN = not measured) so columns sort.
+
+    ``stale``: for a database that fails now, its last good health and the note saying how old it is; its row
+    keeps today's status and failing checks but shows the last good numbers, with the note."""
     rank = {status: index for index, status in enumerate(STATUSES_WORST_FIRST)}
+    stale = stale or {}
     rows = []
-    for health in sorted(healths, key=lambda h: (rank.get(h.status, 0), h.database)):
+    for current in sorted(healths, key=lambda h: (rank.get(h.status, 0), h.database)):
+        last_good, stale_note = stale.get(current.database, (None, ""))
+        health = last_good or current  # where the numbers come from
         probe = health.probe
         lag = float("nan")
         if probe is not None and probe.is_replica:
             lag = float("nan") if probe.replica_lag_s is None else probe.replica_lag_s
         rows.append({
-            "status": db_status_badge(health.status),
-            "database": database_link(health.database),
-            "engine": health.engine,
-            "environment": health.environment,
-            "role": health.role,
-            "needs attention": attention_text(health),
+            "status": db_status_badge(current.status),
+            "database": database_link(current.database),
+            "engine": current.engine,
+            "environment": current.environment,
+            "role": current.role,
+            "needs attention": attention_text(current),
             "connections": _value(health, "connections"),
             "hit ratio": _value(health, "cache_hit_ratio"),
             "longest query s": _value(health, "long_running_queries"),
@@ -112,7 +130,7 @@ def fleet_frame(healths: Sequence[DatabaseHealth], sizes_7d_ago: dict[str, int] 
             "size": float("nan") if probe is None or probe.database_size_bytes is None
             else float(probe.database_size_bytes),
             "growth 7d": growth_7d(health, (sizes_7d_ago or {}).get(health.database)),
-            "note": health.error or "",
+            "note": " · ".join(text for text in (current.error or "", stale_note) if text),
         })  # fmt: skip
     columns = ["status", "database", "engine", "environment", "role", "needs attention", "connections", "hit ratio",
                "longest query s", "replica lag s", "size", "growth 7d", "note"]

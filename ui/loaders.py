@@ -4,11 +4,15 @@
 - Numbers (reports, histories) are ``st.cache_data(ttl=60)``, keyed on what changes them: the catalog (path and
   the files' modification times), the source's description, and the evaluation instant rounded down to the minute.
   Everyone looking during the same minute shares one evaluation, so the load on Prometheus does not grow with the
-  number of people watching, and the demo's "now" still moves every minute.
+  number of people watching, and the demo's "now" still moves every minute. A ``PROMETHEUS_CACHE_TTL_SECONDS``
+  under a minute shortens that (``freshness_bucket``).
+- When the source fails, a panel shows its last good answer, marked stale (``report_or_last_good``,
+  ``history_or_last_good``): kept per process in ``last_good_store``, shared by every viewer.
 """
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,9 +20,11 @@ from pathlib import Path
 import streamlit as st
 
 from data.catalog import Catalog, CatalogError, load_catalog
+from data.last_good import LastGoodStore
 from data.settings import DEFAULT_SECRETS_FILE, Settings, load_settings
 from data.slo_reports import SloHistory, load_history, load_report, make_source, parse_instant
-from data.sources import SloSource
+from data.sources import SloSource, SourceError
+from metrics.last_good import Shown
 from metrics.report import SloReport
 
 DATA_TTL_SECONDS = 60
@@ -76,30 +82,36 @@ def _migrated(database_url: str) -> bool:
     return True
 
 
+MIGRATE_RETRY_SECONDS = 30  # a store that cannot be migrated is tried again at most this often, not on every click
+
+
+@st.cache_resource(show_spinner=False)
+def _migration_failures() -> dict[str, tuple[float, str]]:
+    return {}
+
+
 def migrate_store(database_url: str) -> str | None:
-    """Bring the store to the newest schema once per process; a readable error message (no password) or None."""
+    """Bring the store to the newest schema once per process; a readable error message (no password) or None.
+
+    A failure is remembered for ``MIGRATE_RETRY_SECONDS``: a store that does not answer costs the pages (those that
+    read only Prometheus too) its connect timeout once in a while, not on every run."""
+    failures = _migration_failures()
+    recent = failures.get(database_url)
+    if recent is not None and time.monotonic() - recent[0] < MIGRATE_RETRY_SECONDS:
+        return recent[1]
     try:
         _migrated(database_url)
     except Exception as error:  # any driver or migration failure: shown, never a traceback
-        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        password = _password(database_url)
-        if password:
-            detail = detail.replace(password, "***")
-        from data.store import redact_database_url
+        from ui.store_writes import driver_detail, store_name
 
-        return (f"The store at {redact_database_url(database_url)} could not be migrated: {detail}. "
-                "Check DATABASE_URL and that the database accepts connections; pages that keep records are "
-                "unavailable until then.")
+        where = store_name(database_url)  # kind, host and database: no user, password or DSN
+        message = (f"{where[0].upper()}{where[1:]} could not be migrated: {driver_detail(error, database_url)}. "
+                   "Check DATABASE_URL and that the database accepts connections; pages that keep records are "
+                   "unavailable until then, the others work.")
+        failures[database_url] = (time.monotonic(), message)
+        return message
+    failures.pop(database_url, None)
     return None
-
-
-def _password(url: str) -> str | None:
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).password
-    except Exception:
-        return None
 
 
 # --- catalog --------------------------------------------------------------------------------------------------------
@@ -161,32 +173,94 @@ def data_key(app_settings: Settings, slo_source: SloSource, at: datetime) -> Dat
     return DataKey(f"{app_settings.catalog_path}|{fingerprint!r}", slo_source.description, at)
 
 
+def freshness_bucket(app_settings: Settings, wall_clock: float | None = None) -> int:
+    """Part of the data caches' key: when ``PROMETHEUS_CACHE_TTL_SECONDS`` is shorter than the minute the data caches
+    keep an evaluation, it changes every TTL, so a reload after it really asks the source again (0 otherwise)."""
+    prometheus = app_settings.prometheus
+    if prometheus is None or prometheus.cache_ttl_seconds >= DATA_TTL_SECONDS:
+        return 0
+    wall_clock = time.time() if wall_clock is None else wall_clock
+    return int(wall_clock // prometheus.cache_ttl_seconds)  # the settings refuse a TTL that is not positive
+
+
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
-def _cached_report(catalog_key: str, source_key: str, at: datetime, _source: SloSource, _catalog: Catalog) -> SloReport:
-    return load_report(_source, _catalog.slos, at)
+def _cached_report(catalog_key: str, source_key: str, at: datetime, bucket: int, _source: SloSource,
+                   _catalog: Catalog) -> tuple[SloReport, datetime]:
+    return load_report(_source, _catalog.slos, at), datetime.now(timezone.utc)
+
+
+def _read_report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> tuple[SloReport, datetime, DataKey]:
+    slo_source = source(app_settings, at)
+    key = data_key(app_settings, slo_source, at)
+    fresh, read_at = _cached_report(key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_source,
+                                    slo_catalog)
+    return fresh, read_at, key
 
 
 def report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> SloReport:
     """Every SLO's status at ``at``; an unreachable source yields "no data" rows plus ``report.errors``."""
-    slo_source = source(app_settings, at)
-    key = data_key(app_settings, slo_source, at)
-    return _cached_report(key.catalog, key.source, key.at, slo_source, slo_catalog)
+    return _read_report(app_settings, slo_catalog, at)[0]
+
+
+@st.cache_resource(show_spinner=False)
+def last_good_store() -> LastGoodStore:
+    """The last good answer of every panel, kept for the life of the process and shared by every viewer."""
+    return LastGoodStore()
+
+
+def _panel_key(kind: str, key: DataKey, fixed: bool, *extra: str) -> tuple:
+    # A page evaluated "now" falls back on its newest good answer, whatever minute it was read in; a link with
+    # ?at= falls back only on an answer for that same instant.
+    return (kind, key.catalog, key.source, key.at if fixed else "now", *extra)
+
+
+def report_or_last_good(app_settings: Settings, slo_catalog: Catalog, at: datetime,
+                        fixed: bool = False) -> Shown[SloReport]:
+    """The report at ``at``; when the source fails now, its last good report, marked stale, or the "no data"
+    report when there is none yet (``Shown.no_data_yet``). ``fixed``: ``at`` comes from a link's ``?at=``."""
+    fresh, read_at, key = _read_report(app_settings, slo_catalog, at)
+    failure = "; ".join(dict.fromkeys(fresh.errors.values())) or None
+    return last_good_store().resolve(_panel_key("report", key, fixed), fresh, failure, read_at)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
-def _cached_history(catalog_key: str, source_key: str, at: datetime, slo_name: str, _source: SloSource,
-                    _catalog: Catalog) -> SloHistory:
+def _cached_history(catalog_key: str, source_key: str, at: datetime, bucket: int, slo_name: str,
+                    _source: SloSource, _catalog: Catalog) -> tuple[SloHistory | None, str | None, datetime]:
+    """(history, None, read at) or (None, why the source failed, when): a failure is kept as briefly as an answer,
+    so a struggling source is not asked again by every viewer's every click."""
     slo = _catalog.slo(slo_name)
     if slo is None:
         raise KeyError(slo_name)
-    return load_history(_source, slo, at)
+    try:
+        return load_history(_source, slo, at), None, datetime.now(timezone.utc)
+    except SourceError as error:
+        return None, str(error), datetime.now(timezone.utc)
 
 
 def history(app_settings: Settings, slo_catalog: Catalog, slo_name: str, at: datetime) -> SloHistory:
     """One SLO's buckets over its period and the recent days; raises ``data.sources.SourceError``."""
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
-    return _cached_history(key.catalog, key.source, key.at, slo_name, slo_source, slo_catalog)
+    found, failure, _ = _cached_history(key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name,
+                                        slo_source, slo_catalog)
+    if found is None:
+        raise SourceError(failure or "no history")
+    return found
+
+
+def history_or_last_good(app_settings: Settings, slo_catalog: Catalog, slo_name: str, at: datetime,
+                         fixed: bool = False, source_failure: str | None = None) -> Shown[SloHistory | None]:
+    """One SLO's history; when the source fails now, its last good history, marked stale (value None when there is
+    none yet). ``source_failure``: the source already failed on this page, so it is not asked again (the page
+    stays within one timeout) and the last good history is shown."""
+    slo_source = source(app_settings, at)
+    key = data_key(app_settings, slo_source, at)
+    panel = _panel_key("history", key, fixed, slo_name)
+    if source_failure is not None:
+        return last_good_store().resolve(panel, None, source_failure, datetime.now(timezone.utc))
+    found, failure, read_at = _cached_history(key.catalog, key.source, key.at, freshness_bucket(app_settings),
+                                              slo_name, slo_source, slo_catalog)
+    return last_good_store().resolve(panel, found, failure, read_at)
 
 
 def clear_slo_data() -> None:

@@ -46,6 +46,7 @@ from metrics.tracker_triggers import TRIGGER_LINE_HELP, TriggerError, format_tri
 from data.settings import Settings
 from metrics.access import Actor, MissingName, PermissionDenied
 from ui import identity
+from ui.store_writes import STORE_ERRORS, store_failure_message
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +130,33 @@ def _guarded(prefix: str, action: Callable[[], None]) -> None:
         st.session_state[key(prefix, "errors")] = {"actor": str(error)}
     except ItemNotFound as error:
         st.session_state[key(prefix, "errors")] = {"form": str(error)}
+    except STORE_ERRORS as error:  # the store is down: nothing saved, the form keeps what was typed
+        log.warning("tracker form %s: the store cannot be written (%s)", prefix, type(error).__name__)
+        st.session_state[key(prefix, "errors")] = {
+            "form": store_failure_message(_action(prefix), error, _store_url())}
     except Exception as error:
         log.exception("tracker form %s failed", prefix)
         st.session_state[key(prefix, "errors")] = {
             "form": f"Nothing was saved: {type(error).__name__}. Try again; the server log has the details."}
+
+
+_ACTIONS = (("tracker_new", "create the item"), ("tracker_edit", "save the edit"),
+            ("tracker_state", "change the state"), ("tracker_review", "record the review"),
+            ("tracker_import", "import the items"))
+
+
+def _action(prefix: str) -> str:
+    return next((action for start, action in _ACTIONS if prefix.startswith(start)), "save the change")
+
+
+def _store_url() -> str | None:
+    """The store's URL, to name it in the message (kind, host and database only)."""
+    try:
+        from ui import loaders
+
+        return loaders.settings().database_url
+    except Exception:
+        return None
 
 
 def _require_actor(context: FormContext) -> Actor:

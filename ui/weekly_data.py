@@ -2,27 +2,48 @@
 exported documents, cached by their content so a rerun does not rebuild a 5 MB HTML file."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import streamlit as st
 
 from data.catalog import Catalog
 from data.settings import Settings
 from data.weekly_review import load_weekly_review
+from metrics.last_good import Shown
+from metrics.report import SloReport
 from metrics.trends import parse_iso_week
 from metrics.weekly_report import to_html, to_markdown
 from metrics.weekly_review import WeeklyReview
-from ui import trends_data
+from ui import loaders, trends_data
 
 
 def review(settings: Settings, catalog: Catalog, week: str) -> WeeklyReview:
     """The review of ``week``; raises ``ValueError`` for a week not started and the store's errors (the page shows
     them in a panel)."""
+    return review_and_readings(settings, catalog, week)[0]
+
+
+def review_and_readings(settings: Settings, catalog: Catalog, week: str
+                        ) -> tuple[WeeklyReview, Shown[SloReport] | None]:
+    """The review of ``week`` and, on Prometheus, how its "at risk" readings were read: fresh, or the last good
+    report (marked stale) when Prometheus fails now. None in demo mode."""
     monday, sunday = parse_iso_week(week)
     services = tuple(catalog.service_names())
     rows = trends_data.trend_rows(settings, catalog, monday - timedelta(days=7), sunday, services)
-    return load_weekly_review(settings, catalog.slos, trends_data.engine(settings.database_url), week,
-                              daily=rows.daily, source=rows.source)
+    shown: list[Shown[SloReport]] = []
+
+    def slo_report(at: datetime) -> SloReport:
+        # The current week is read "now" (to the minute, shared with the SLO burn page's cache); a past week at its
+        # end, a fixed instant with its own last good report.
+        fixed = at < settings.now()
+        shown.append(loaders.report_or_last_good(settings, catalog, at if fixed else loaders.evaluation_instant(at),
+                                                 fixed=fixed))
+        return shown[-1].value
+
+    weekly = load_weekly_review(settings, catalog.slos, trends_data.engine(settings.database_url), week,
+                                daily=rows.daily, source=rows.source,
+                                slo_report=None if settings.is_demo else slo_report)
+    return weekly, (shown[-1] if shown else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -9,11 +9,16 @@ import streamlit as st
 
 from data.store.weekly_notes import NoteConflict, NoteError, note_history, save_note
 from metrics.access import Actor, MissingName, PermissionDenied, Role
-from metrics.weekly_review import WeeklyReview
+from metrics.weekly_review import WeeklyNote, WeeklyReview
 from ui import identity
+from ui.store_writes import store_write
 
 HEADLINE_COLUMNS = 4
 FLASH_KEY = "weekly_notes_flash"
+
+
+def _engine_url(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
 
 
 def show_headline(weekly: WeeklyReview) -> None:
@@ -36,20 +41,26 @@ def _base_key(week: str) -> str:
 
 
 def show_notes_editor(engine: sa.Engine, weekly: WeeklyReview, actor: Actor, now: datetime) -> None:
-    """The week's notes: edit and save (refused when someone saved in between), and every earlier version.
+    """The week's notes: edit and save (refused when someone saved in between), and every earlier version."""
+    show_week_notes_editor(engine, weekly.week, weekly.note, actor, now)
+
+
+def show_week_notes_editor(engine: sa.Engine, week: str, note: WeeklyNote | None, actor: Actor,
+                           now: datetime) -> None:
+    """The notes editor of ``week`` given its current note (None: none, or not known because the store is down —
+    a save then builds on version 0 and is refused as a conflict if someone saved meanwhile, never overwriting).
     Viewers read the notes and their history; the form is for editors and admins."""
-    week, note = weekly.week, weekly.note
+    if not actor.can(Role.EDITOR):
+        st.markdown(note.text if note is not None and note.text else "_No notes for this week._")
+        identity.read_only_note(actor, Role.EDITOR, "Editing the notes")
+        _show_history(engine, week, note)
+        return
     base_key, text_key = _base_key(week), f"weekly_notes_text_{week}"
     if base_key not in st.session_state:
         st.session_state[base_key] = 0 if note is None else note.version
         st.session_state[text_key] = "" if note is None else note.text
     if note is not None:
         st.caption(f"Version {note.version}, saved by {note.author} on {note.saved_at:%Y-%m-%d %H:%M} UTC.")
-    if not actor.can(Role.EDITOR):
-        st.markdown(note.text if note is not None and note.text else "_No notes for this week._")
-        identity.read_only_note(actor, Role.EDITOR, "Editing the notes")
-        _show_history(engine, week, note)
-        return
     with st.form(f"weekly_notes_{week}", border=False):
         text = st.text_area("Notes for the week", key=text_key, height=160,
                             placeholder="Decisions, follow-ups, who does what by when…")
@@ -59,17 +70,19 @@ def show_notes_editor(engine: sa.Engine, weekly: WeeklyReview, actor: Actor, now
             st.warning("Write your name in the sidebar first: every version of the notes carries its author.",
                        icon=":material/person:")
         else:
-            try:
-                stored = save_note(engine, week, text, actor=actor, base_version=st.session_state[base_key],
-                                   now=now)
-            except NoteConflict as conflict:
-                st.error(f"Not saved: {conflict}. Their text is below; copy what you need into yours and save "
-                         "again.", icon=":material/sync_problem:")
-                st.code(conflict.current.text or "(empty)", language=None)
-                st.session_state[base_key] = conflict.current.version
-            except (NoteError, PermissionDenied, MissingName) as error:
-                st.error(f"Not saved: {error}", icon=":material/error:")
-            else:
+            stored = None
+            with store_write(f"save the notes of {week}", _engine_url(engine)):
+                try:
+                    stored = save_note(engine, week, text, actor=actor, base_version=st.session_state[base_key],
+                                       now=now)
+                except NoteConflict as conflict:
+                    st.error(f"Not saved: {conflict}. Their text is below; copy what you need into yours and save "
+                             "again.", icon=":material/sync_problem:")
+                    st.code(conflict.current.text or "(empty)", language=None)
+                    st.session_state[base_key] = conflict.current.version
+                except (NoteError, PermissionDenied, MissingName) as error:
+                    st.error(f"Not saved: {error}", icon=":material/error:")
+            if stored is not None:
                 st.session_state[base_key] = stored.version
                 st.session_state[FLASH_KEY] = f"Notes saved as version {stored.version}."
                 st.rerun()  # the review, its exports and the history re-read the saved notes

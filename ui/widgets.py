@@ -25,10 +25,11 @@ from metrics.formatting import (
     format_sli,
     format_target,
 )
+from metrics.last_good import Shown
 from metrics.report import EXHAUSTION_WINDOW, SloReport, SloStatus
 from metrics.slo import BURN_WINDOWS
 from metrics.timeseries import TierHistory
-from ui.theme import INFO, alert_state_badge, alert_state_style
+from ui.theme import INFO, NO_DATA as NO_DATA_STYLE, WARN, alert_state_badge, alert_state_style
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,41 @@ def show_freshness(at: datetime, team_timezone: str, source_description: str, fi
         st.caption(text)
 
 
+def stale_text(read_at: datetime, team_timezone: str, now: datetime | None = None) -> str:
+    """ "showing data from 14:05 (12 min old), marked stale": what a panel says about the last good data it shows
+    (the date too when it is not today's, in the team's time zone)."""
+    now = now or datetime.now(timezone.utc)
+    same_day = read_at.astimezone(ZoneInfo(team_timezone)).date() == now.astimezone(ZoneInfo(team_timezone)).date()
+    age = format_duration(max(now - read_at, timedelta(0)))
+    return f"showing data from {local_time(read_at, team_timezone, with_date=not same_day)} ({age} old), marked stale"
+
+
+def source_failure_text(subject: str, shown: Shown, team_timezone: str, now: datetime | None = None) -> str | None:
+    """The panel's message when its source failed now, e.g. for the subject "SLO data from Prometheus (…)":
+    "▲ No fresh SLO data from Prometheus (…). <why>. Showing data from 14:05 (12 min old), marked stale …", or
+    "○ No SLO data from Prometheus (…): no data yet. <why> …" without earlier data; None when the read succeeded."""
+    if not shown.failed:
+        return None
+    failure = shown.failure.rstrip(".")
+    if shown.stale:
+        showing = stale_text(shown.read_at, team_timezone, now)
+        return (f"{WARN.symbol} **No fresh {subject}.** {failure}. {showing[0].upper()}{showing[1:]}; fresh data "
+                "returns once the source answers again (press Refresh to try now).")
+    return (f"{NO_DATA_STYLE.symbol} **No {subject}: no data yet.** {failure}. Nothing was read successfully since the "
+            "dashboard started, so there is no earlier data to show; press Refresh to try again.")
+
+
+def show_source_failure(subject: str, shown: Shown, team_timezone: str, now: datetime | None = None) -> None:
+    """A stale warning (last good data shown) or a "no data yet" error where a panel's fresh data would be."""
+    text = source_failure_text(subject, shown, team_timezone, now)
+    if text is None:
+        return
+    if shown.stale:
+        st.warning(text, icon=":material/history:")
+    else:
+        st.error(text, icon=":material/cloud_off:")
+
+
 def show_demo_banner(is_demo: bool) -> None:
     """The visible "demo data" banner: nobody should mistake the generator's incidents for production."""
     if is_demo:
@@ -102,12 +138,27 @@ def guarded_panel(name: str) -> Iterator[None]:
 
     ``st.stop()``/``st.rerun()`` raise ``BaseException`` subclasses and pass through untouched.
     """
+    from ui.store_writes import is_store_error, store_read_message
+
     try:
         yield
     except Exception as error:
+        if is_store_error(error):  # the store is down: say so plainly, without the SQL SQLAlchemy would quote
+            log.warning("panel %r: the store cannot be read (%s)", name, type(error).__name__)
+            st.error(store_read_message(f"the {name}", error, _store_url()), icon=":material/database:")
+            return
         log.exception("panel %r failed", name)
         st.error(f"The {name} could not be shown: {type(error).__name__}: {_first_line(error)}. "
                  "The rest of the page still works; the server log has the details.", icon=":material/error:")
+
+
+def _store_url() -> str | None:
+    try:
+        from ui import loaders
+
+        return loaders.settings().database_url
+    except Exception:
+        return None
 
 
 def _first_line(error: BaseException) -> str:

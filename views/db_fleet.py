@@ -11,7 +11,7 @@ import streamlit as st
 from metrics.access import PermissionDenied, Role
 from metrics.db_checks import CHECK_TITLES, DatabaseHealth
 from metrics.formatting import format_duration
-from ui import db_charts, db_loaders, db_widgets, identity, loaders, widgets
+from ui import db_charts, db_loaders, db_widgets, identity, loaders, theme, widgets
 from ui.db_forms import show_record_form
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -48,7 +48,7 @@ if not config.databases:
     st.stop()
 
 with st.spinner(f"Probing {len(config.databases)} database(s) (at most {config.probe.deadline_s:g} s)…"):
-    healths, probed_at = db_loaders.fleet_health(settings, config)
+    healths, probed_at, last_good = db_loaders.fleet_health_or_last_good(settings, config)
 
 if collect_now:
     with st.status("Storing a snapshot of every database…", expanded=False) as progress:
@@ -74,6 +74,13 @@ if "stale" in freshness:
     st.warning(freshness, icon=":material/schedule:")
 else:
     st.caption(freshness)
+stale_notes = {name: widgets.stale_text(shown.read_at, settings.team_timezone, now=settings.now())
+               for name, shown in last_good.items()}
+if stale_notes:
+    st.warning(f"{theme.WARN.symbol} **{len(stale_notes)} database(s) did not answer now.** Their status and failing "
+               "checks are current; their numbers are from their last good probe:\n"
+               + "\n".join(f"- **{name}**: {note}" for name, note in sorted(stale_notes.items())),
+               icon=":material/history:")
 unconfigured = [h for h in healths if h.error and h.error.startswith("not configured")]
 if len(unconfigured) == len(healths):
     st.info("**No database is being probed yet.** None of the databases in "
@@ -119,7 +126,9 @@ def show_fleet() -> None:
         if not shown:
             widgets.show_empty_state("No database matches these filters.", "Clear a filter to see more databases.")
             return
-        frame = db_widgets.fleet_frame(shown, db_loaders.sizes_7d_ago(settings, [h.database for h in shown]))
+        frame = db_widgets.fleet_frame(shown, db_loaders.sizes_7d_ago(settings, [h.database for h in shown]),
+                                       stale={name: (last_good[name].value, f"{theme.WARN.symbol} {note}")
+                                              for name, note in stale_notes.items()})
         st.dataframe(
             frame.style.map(db_widgets.db_status_colour, subset=["status"]), hide_index=True, placeholder="—",
             key="db_fleet", column_order=db_widgets.FLEET_COLUMN_ORDER,
@@ -190,11 +199,18 @@ def show_drilldown(name: str) -> None:
             facts.append(f"probed in {health.probe.duration_s:.2f} s")
     st.caption(" · ".join(f for f in facts if f) + (f"  \n{target.description}" if target and target.description
                                                       else ""))
-    if health.error:
+    if name in last_good:  # it fails now, but answered before: its last good probe, marked stale
+        widgets.show_source_failure(f"numbers from {health.database}", last_good[name], settings.team_timezone,
+                                    now=settings.now())
+        health = db_widgets.stale_health_view(health, last_good[name].value)
+    elif health.error:
         st.error(f"**No numbers from {health.database}:** {health.error}", icon=":material/cloud_off:")
 
     with widgets.guarded_panel("checks"):
-        section("Checks", "Every check with its status, value, explanation and recommended action.")
+        section("Checks", "Every check with its status, value, explanation and recommended action."
+                + (f" {theme.WARN.symbol} Stale: from the last good probe at "
+                   f"{widgets.local_time(last_good[name].read_at, settings.team_timezone)}, except up and DBA records, "
+                   "which are current." if name in last_good else ""))
         checks = db_widgets.checks_frame(health)
         st.dataframe(checks.style.map(db_widgets.db_status_colour, subset=["status"]), hide_index=True,
                      height=db_widgets.table_height(len(checks)),

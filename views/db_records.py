@@ -11,6 +11,7 @@ import streamlit as st
 from metrics.db_checks import RECORD_KIND_LABELS, check_dba_records
 from ui import db_loaders, db_widgets, loaders, widgets
 from ui.db_forms import show_record_form
+from ui.store_writes import is_store_error, store_read_message
 
 settings = loaders.settings()
 config = db_loaders.database_config(settings)
@@ -38,8 +39,17 @@ else:
 try:
     records = db_loaders.records(settings, database)
 except Exception as error:
-    st.error(f"The records cannot be read from the store ({type(error).__name__}). Run `cli.py migrate` and check "
-             "DATABASE_URL.", icon=":material/database:")
+    if is_store_error(error):
+        st.error(store_read_message("the records", error, settings.database_url,
+                                    rest="The form below still takes an entry; saving waits for the store."),
+                 icon=":material/database:")
+    else:
+        st.error(f"The records cannot be read from the store ({type(error).__name__}). Run `cli.py migrate` and "
+                 "check DATABASE_URL.", icon=":material/database:")
+    # The form still shows, so an entry being typed is kept; adding it says plainly if the store refuses.
+    with widgets.guarded_panel("record form"):
+        st.markdown("#### Add a record")
+        show_record_form(settings, config, database=database, key="records_page_form")
     st.stop()
 
 with widgets.guarded_panel("staleness table"):

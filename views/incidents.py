@@ -16,6 +16,7 @@ from metrics.access import MissingName, PermissionDenied, Role
 from metrics.formatting import format_duration
 from metrics.incidents import CSV_COLUMNS, SEVERITIES, Incident, IncidentError, incident_problems, parse_incidents_csv
 from ui import alert_history, identity, loaders, trends_data, widgets
+from ui.store_writes import store_write
 
 settings = loaders.settings()
 time_zone = settings.team_timezone
@@ -83,15 +84,16 @@ with record_tab, widgets.guarded_panel("incident form"):
         if problems:
             st.error("Not saved:\n\n" + "\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
         else:
-            try:
-                added, _ = save_incidents(trends_data.engine(settings.database_url), [incident],
-                                          actor=identity.current_actor(settings), recorded_at=now)
-            except (PermissionDenied, MissingName) as error:
-                st.error(f"Not saved: {error}", icon=":material/lock:")
-            else:
-                trends_data.clear_incidents()
-                st.success(f"Incident {incident.reference} {'recorded' if added else 'updated'}.",
-                           icon=":material/check_circle:")
+            with store_write(f"save incident {incident.reference}", settings.database_url):
+                try:
+                    added, _ = save_incidents(trends_data.engine(settings.database_url), [incident],
+                                              actor=identity.current_actor(settings), recorded_at=now)
+                except (PermissionDenied, MissingName) as error:
+                    st.error(f"Not saved: {error}", icon=":material/lock:")
+                else:
+                    trends_data.clear_incidents()
+                    st.success(f"Incident {incident.reference} {'recorded' if added else 'updated'}.",
+                               icon=":material/check_circle:")
 
 with import_tab, widgets.guarded_panel("CSV import"):
     st.caption(f"Columns: `{','.join(CSV_COLUMNS)}` (id, service, severity and started required). Times ISO 8601; "
@@ -113,15 +115,17 @@ with import_tab, widgets.guarded_panel("CSV import"):
                 st.error(f"**Nothing was imported** — {len(error.problems)} problem(s):\n\n"
                          + "\n".join(f"- {problem}" for problem in error.problems), icon=":material/error:")
             else:
-                try:
-                    added, updated = save_incidents(trends_data.engine(settings.database_url), parsed,
-                                                    actor=identity.current_actor(settings), recorded_at=now,
-                                                    imported=True)
-                except (PermissionDenied, MissingName) as error:
-                    st.error(f"Nothing was imported: {error}", icon=":material/lock:")
-                else:
-                    trends_data.clear_incidents()
-                    st.success(f"{added} incidents added, {updated} updated.", icon=":material/check_circle:")
+                with store_write(f"import {uploaded.name}", settings.database_url,
+                                 kept="nothing was imported; the file is still chosen"):
+                    try:
+                        added, updated = save_incidents(trends_data.engine(settings.database_url), parsed,
+                                                        actor=identity.current_actor(settings), recorded_at=now,
+                                                        imported=True)
+                    except (PermissionDenied, MissingName) as error:
+                        st.error(f"Nothing was imported: {error}", icon=":material/lock:")
+                    else:
+                        trends_data.clear_incidents()
+                        st.success(f"{added} incidents added, {updated} updated.", icon=":material/check_circle:")
 
 st.subheader("Last 90 days")
 with widgets.guarded_panel("incident list"):

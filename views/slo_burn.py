@@ -9,11 +9,10 @@ from difflib import get_close_matches
 
 import streamlit as st
 
-from data.sources import SourceError
 from metrics.alerts import ALERT_STATES
 from metrics.timeseries import SHOWN_RECENT_SPAN, budget_burn_down, rolling_burn_rates, sli_series, tier_histories
 from ui import charts, loaders, widgets
-from ui.theme import alert_state_badge
+from ui.theme import WARN, alert_state_badge
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 FILTER_PARAMS = ("service", "state")
@@ -38,7 +37,7 @@ if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the
     st.rerun()
 
 slo_source = loaders.source(settings, at)
-widgets.show_freshness(at, settings.team_timezone, slo_source.description, fixed=fixed_at is not None)
+freshness_line = st.empty()  # filled once the report is read: a stale report carries its own instant
 widgets.show_demo_banner(slo_source.is_demo)
 
 # --- catalog --------------------------------------------------------------------------------------------------------
@@ -60,11 +59,12 @@ if not catalog.slos:
 # --- the report -----------------------------------------------------------------------------------------------------
 
 with st.spinner(f"Evaluating {len(catalog.slos)} SLOs on {slo_source.description}…"):
-    report = loaders.report(settings, catalog, at)
+    shown_report = loaders.report_or_last_good(settings, catalog, at, fixed=fixed_at is not None)
+report = shown_report.value  # fresh, or the last good one (marked stale) when the source fails now
 
-for source_name, message in report.errors.items():
-    st.error(f"**No SLO data from {source_name}.** {message}. Every SLO shows as no data until it answers; "
-             "press Refresh to try again.", icon=":material/cloud_off:")
+with freshness_line.container():
+    widgets.show_freshness(report.at, settings.team_timezone, slo_source.description, fixed=fixed_at is not None)
+widgets.show_source_failure(f"SLO data from {slo_source.description}", shown_report, settings.team_timezone)
 
 source_messages = set(report.errors.values())
 selected_slo = st.query_params.get("slo")
@@ -119,7 +119,9 @@ def show_overview() -> None:
                      column_order=widgets.overview_columns(frame),
                      placeholder="no data", key="slo_overview")
         caption_column, download_column = st.columns([4, 1], vertical_alignment="center")
-        caption_column.caption(f"{widgets.report_counts_caption(report, len(statuses))}, least budget first. "
+        stale = (f"{WARN.symbol} Stale: read at {widgets.local_time(shown_report.read_at, settings.team_timezone)}. "
+                 if shown_report.stale else "")
+        caption_column.caption(f"{stale}{widgets.report_counts_caption(report, len(statuses))}, least budget first. "
                                "Click a column to sort, an SLO to open its drill-down.")
         download_column.download_button(
             "Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
@@ -157,18 +159,20 @@ def show_drilldown(name: str) -> None:
     st.caption(f"`{slo.name}`")
     with widgets.guarded_panel("SLO headline"):
         widgets.show_slo_headline(status, settings.team_timezone)
-    if status.error:
+    if status.error and status.error not in source_messages:  # the source's own failure is said above already
         st.warning(status.error, icon=":material/warning:")
     elif status.note:
         st.info(status.note, icon=":material/info:")
 
-    history = None
-    try:
-        with st.spinner(f"Loading the history of {slo.name} from {slo_source.description}…"):
-            history = loaders.history(settings, catalog, name, at)
-    except SourceError as error:
-        st.error(f"The history of {slo.name} could not be loaded: {error}.",
-                 icon=":material/cloud_off:")
+    # When the report just failed, the history is not asked for: the page stays within one timeout, and shows the
+    # last good history instead.
+    with st.spinner(f"Loading the history of {slo.name} from {slo_source.description}…"):
+        shown_history = loaders.history_or_last_good(settings, catalog, name, at, fixed=fixed_at is not None,
+                                                      source_failure=shown_report.failure)
+    history = shown_history.value
+    if shown_history.failed:
+        widgets.show_source_failure(f"history of {slo.name} from {slo_source.description}", shown_history,
+                                    settings.team_timezone)
 
     rates = histories = None
     if history is not None:

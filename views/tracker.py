@@ -15,16 +15,11 @@ from data.tracker_signals import due_queue, evaluate_item, mark_due_items, wante
 from metrics.access import Role
 from metrics.tracker import OPEN_STATES, OWNER_ROLES, STATE_LABELS, STATES, priority
 from ui import identity, loaders, tracker_forms, tracker_loaders, tracker_widgets, widgets
+from ui.store_writes import STORE_ERRORS, store_read_message
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 settings = loaders.settings()  # app.py has already shown invalid settings and stopped
-store_problem = loaders.migrate_store(settings.database_url)
-if store_problem:
-    st.title("Revisit tracker")
-    st.error(store_problem, icon=":material/database:")
-    st.stop()
-
 engine = tracker_loaders.engine(settings.database_url)
 now = tracker_loaders.now(settings)
 today = tracker_loaders.today(settings)
@@ -33,6 +28,39 @@ known = tracker_loaders.known(settings, catalog)
 actor = identity.current_actor(settings)
 context = tracker_forms.FormContext(engine=engine, known=known, now=now, today=today, settings=settings)
 can_edit, can_import = actor.can(Role.EDITOR), actor.can(Role.ADMIN)
+
+
+def show_without_store(message: str) -> None:
+    """The store cannot be read: say so, and still draw the form being used, so what was typed stays (a save says
+    plainly that it was refused); then stop."""
+    st.title("Revisit tracker", anchor=False)
+    st.error(message, icon=":material/database:")
+    if not can_edit:
+        st.stop()
+    selected_id = st.query_params.get("item", "")
+    base = (st.session_state.get(tracker_forms.key(tracker_forms.edit_prefix(int(selected_id)), "base"))
+            if selected_id.isdigit() else None)
+    if base is not None:  # the item as this session last read it
+        st.subheader(f"#{base.id} · {tracker_widgets.plain(base.title)} (as last read)", anchor=False)
+        with st.expander("Record a review", icon=":material/rate_review:", key=f"tracker_review_open_{base.id}"), \
+                widgets.guarded_panel("review form"):
+            tracker_forms.show_review_form(context, base)
+        with st.expander("Change state", icon=":material/swap_horiz:", key=f"tracker_state_open_{base.id}"), \
+                widgets.guarded_panel("state form"):
+            tracker_forms.show_state_form(context, base)
+        with st.expander("Edit", icon=":material/edit:", key=f"tracker_edit_open_{base.id}"), \
+                widgets.guarded_panel("edit form"):
+            tracker_forms.show_edit_form(context, base)
+    elif not selected_id:
+        with st.expander("New item", icon=":material/add:", key="tracker_new_open"), \
+                widgets.guarded_panel("new item form"):
+            tracker_forms.show_create_form(context)
+    st.stop()
+
+
+store_problem = loaders.migrate_store(settings.database_url)
+if store_problem:
+    show_without_store(store_problem)
 
 
 def open_item(item_id: int) -> None:
@@ -54,13 +82,18 @@ def seed_demo() -> None:
 
 # --- data and evaluation --------------------------------------------------------------------------------------------
 
-items = list_items(engine)
-readings, readings_problem = tracker_loaders.readings(settings, catalog, wanted_databases(items))
-queue = due_queue(items, readings, today)
-if mark_due_items(engine, queue, now):  # parked items whose date or trigger came are now stored as due
+try:
     items = list_items(engine)
+    readings, readings_problem = tracker_loaders.readings(settings, catalog, wanted_databases(items))
     queue = due_queue(items, readings, today)
-counts = review_counts(engine)
+    if mark_due_items(engine, queue, now):  # parked items whose date or trigger came are now stored as due
+        items = list_items(engine)
+        queue = due_queue(items, readings, today)
+    counts = review_counts(engine)
+except STORE_ERRORS as error:
+    show_without_store(store_read_message("the tracker", error, settings.database_url,
+                                          rest="Nothing can be saved until it is back; what you typed stays in "
+                                               "the form below."))
 item_ages = tracker_widgets.ages(items, counts, today)
 
 

@@ -14,6 +14,7 @@ from metrics.trends import parse_iso_week, period_label
 from metrics.weekly_report import budget_figure, incidents_summary, sections, subtitle
 from metrics.weekly_review import fleet_status_counts, last_complete_week, week_status
 from ui import identity, loaders, theme, trends_data, weekly_data, weekly_widgets, widgets
+from ui.store_writes import is_store_error, store_read_message
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 WEEKS_OFFERED = 26
@@ -61,13 +62,24 @@ else:
 
 try:
     with st.spinner("Assembling the week…"):
-        weekly = weekly_data.review(settings, catalog, week)
+        weekly, readings_shown = weekly_data.review_and_readings(settings, catalog, week)
 except Exception as error:  # the store's driver errors vary; the page says what and where, never a traceback
-    st.error(f"The week cannot be assembled ({type(error).__name__}). Check `DATABASE_URL` and run "
-             "`python cli.py migrate`.", icon=":material/database:")
+    if not is_store_error(error):
+        st.error(f"The week cannot be assembled ({type(error).__name__}). Check `DATABASE_URL` and run "
+                 "`python cli.py migrate`.", icon=":material/database:")
+        st.stop()
+    st.error(store_read_message(f"the review of {week}", error, settings.database_url,
+                                rest="The notes below can still be written; saving waits for the store."),
+             icon=":material/database:")
+    # The notes editor still shows, so notes being written are kept; saving says plainly that the store is down.
+    st.subheader("Notes")
+    with widgets.guarded_panel("notes"):
+        weekly_widgets.show_week_notes_editor(trends_data.engine(settings.database_url), week, None, actor, now)
     st.stop()
 
 st.caption(subtitle(weekly) + f" · as of {widgets.local_time(now, time_zone, with_date=True)}")
+if readings_shown is not None:  # Prometheus fails now: the last good readings, marked stale, or "no data yet"
+    widgets.show_source_failure("budget and alert readings for \"SLOs at risk\"", readings_shown, time_zone)
 if weekly.partial:
     st.info(f"{week} is under way: its figures cover the days so far and \"at risk\" is read now.",
             icon=":material/hourglass_top:")

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+STORE_CONNECT_TIMEOUT_S = 5
 
 
 def sqlite_file(database_url: str | sa.URL) -> Path | None:
@@ -50,8 +51,13 @@ def engine_for(database_url: str | sa.URL, **kwargs) -> sa.Engine:
     path = sqlite_file(database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    if make_url(database_url).get_backend_name() != "sqlite":
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)  # a restarted server leaves dead pooled connections
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        # libpq waits for ever on a server that does not answer: a store that is down must fail a page's write
+        # in seconds, with a message, not hang it. The URL's own ?connect_timeout= wins.
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", STORE_CONNECT_TIMEOUT_S)
     engine = sa.create_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _configure_sqlite_connection)

@@ -218,6 +218,6 @@ def test_drilldown_history_failure_stays_in_its_panel(monkeypatch):
     monkeypatch.setenv("PROMETHEUS_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("PROMETHEUS_TIMEOUT_SECONDS", "2")
     app = run({"slo": "checkout-availability"})
-    assert "could not be loaded" in texts(app.error)
+    assert "No history of checkout-availability from Prometheus (http://127.0.0.1:9): no data yet" in texts(app.error)
     assert app.metric  # the headline still shows
     assert app.dataframe  # and the tiers table

@@ -795,3 +795,126 @@ def screenshot(page, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --------------------------------------------------------------------------- a slow TCP proxy
+
+
+@dataclass
+class SlowProxy:
+    """A loopback TCP proxy that holds back every answer: a real network condition in front of a real server.
+
+    Each connection is relayed to ``target`` as it is, but the first bytes of the answer are sent only
+    ``delay_s`` seconds after they arrive (``delay_s=None``: never; the proxy accepts, reads the request and holds
+    the connection open without a word). ``connections`` counts accepted connections. Threads only, no processes.
+    """
+
+    target_port: int
+    delay_s: float | None
+    target_host: str = "127.0.0.1"
+    port: int = 0
+    connections: int = 0
+    _listener: socket.socket | None = field(default=None, repr=False)
+    _stop: object = field(default=None, repr=False)
+    _threads: list = field(default_factory=list, repr=False)
+    _sockets: list = field(default_factory=list, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        import threading
+
+        self._stop = threading.Event()
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", self.port))
+        self._listener.listen(64)
+        self._listener.settimeout(0.2)
+        self.port = self._listener.getsockname()[1]
+        self._spawn(self._accept_loop)
+
+    def _spawn(self, target, *args) -> None:
+        import threading
+
+        thread = threading.Thread(target=target, args=args, daemon=True, name="slow-proxy")
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            self._sockets.append(client)
+            self._spawn(self._serve, client)
+
+    def _serve(self, client: socket.socket) -> None:
+        if self.delay_s is None:  # accept, read, never answer
+            with contextlib.suppress(OSError):
+                client.settimeout(0.2)
+                while not self._stop.is_set():
+                    try:
+                        if not client.recv(65536):
+                            return
+                    except (TimeoutError, socket.timeout):
+                        continue
+            return
+        try:
+            upstream = socket.create_connection((self.target_host, self.target_port), timeout=10)
+        except OSError:
+            with contextlib.suppress(OSError):
+                client.close()
+            return
+        self._sockets.append(upstream)
+        asked = {"waiting": False}  # a request went up since the last answer began: hold that answer back
+        self._spawn(self._pump, client, upstream, asked, False)  # requests go through at once
+        self._pump(upstream, client, asked, True)  # answers wait, each one (keep-alive connections included)
+
+    def _pump(self, source: socket.socket, sink: socket.socket, asked: dict, answers: bool) -> None:
+        with contextlib.suppress(OSError):
+            source.settimeout(0.2)
+            while not self._stop.is_set():
+                try:
+                    data = source.recv(65536)
+                except (TimeoutError, socket.timeout):
+                    continue
+                if not data:
+                    break
+                if not answers:
+                    asked["waiting"] = True
+                elif asked["waiting"]:
+                    asked["waiting"] = False
+                    if self._stop.wait(self.delay_s):
+                        return
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        for sock in [self._listener, *self._sockets]:
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+        self._sockets.clear()
+
+
+@contextlib.contextmanager
+def start_slow_proxy(target_port: int, delay_s: float | None, target_host: str = "127.0.0.1") -> Iterator[SlowProxy]:
+    """A ``SlowProxy`` to ``target_host:target_port`` on a free loopback port; stopped (threads joined) at exit."""
+    proxy = SlowProxy(target_port=target_port, delay_s=delay_s, target_host=target_host)
+    proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
