@@ -12,7 +12,9 @@ A source or table that cannot be read leaves its section empty with the reason; 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 import pandas as pd
 import sqlalchemy as sa
@@ -106,8 +108,14 @@ def tracker_events(engine: sa.Engine, start: datetime, end: datetime) -> list[Tr
 
 
 def load_weekly_review(settings: Settings, slos: list[SloDefinition], engine: sa.Engine, week: str,
-                       daily: pd.DataFrame | None = None, source: str | None = None) -> WeeklyReview:
-    """The review of ``week``; ``ValueError`` for a malformed week or one that has not started."""
+                       daily: pd.DataFrame | None = None, source: str | None = None,
+                       read_slos: Callable[[datetime], tuple[list[SloReading], str | None]] | None = None,
+                       ) -> WeeklyReview:
+    """The review of ``week``; ``ValueError`` for a malformed week or one that has not started.
+
+    ``read_slos(at)`` stands in for ``slo_readings`` (the page passes its cache shared by every viewer, so the SLO
+    source is read once per minute, not once per page load). The reading instant is whole minutes, like every
+    "now" figure of the app, so that cache can be shared during the minute and the CLI reads the same instant."""
     from data.store.incidents import incidents_between
     from data.store.weekly_notes import get_note
 
@@ -120,9 +128,9 @@ def load_weekly_review(settings: Settings, slos: list[SloDefinition], engine: sa
     previous_start = previous_week_start(week, time_zone)
     if daily is None:
         daily, source = daily_rows(settings, slos, engine, week)
-    reading_at = min(end, now)
+    reading_at = min(end, now.replace(second=0, microsecond=0))
     try:
-        readings, readings_error = slo_readings(settings, slos, reading_at)
+        readings, readings_error = (read_slos or partial(slo_readings, settings, slos))(reading_at)
     except Exception as error:  # a source error of any kind: the section says so, the review goes on
         readings, readings_error = [], f"{type(error).__name__}: {error}"
     return build_weekly_review(ReviewInputs(
