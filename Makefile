@@ -43,6 +43,7 @@ bench: $(DEV_STAMP)
 	$(VENV_PYTHON) bench/slo_overview.py
 	$(VENV_PYTHON) bench/db_probe.py
 	$(VENV_PYTHON) bench/rollups.py
+	$(VENV_PYTHON) bench/load.py
 
 clean:
 	rm -rf var/cache test-artifacts

@@ -1,5 +1,6 @@
-"""Loaders of the weekly review page: the assembled review (daily rows from the trends page's cache) and the
-exported documents, cached by their content so a rerun does not rebuild a 5 MB HTML file."""
+"""Loaders of the weekly review page: the assembled review (daily rows from the trends page's cache, SLO readings
+from the SLO burn page's report cache, shared by every viewer) and the exported documents, cached by their content so
+a rerun does not rebuild a 5 MB HTML file."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from data.catalog import load_catalog
 from data.settings import DEFAULT_CATALOG
 from tests.support.apptest import SETTINGS_VARIABLES, texts
+from tests.support.prometheus_metrics import settled_queries_answered
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 EXAMPLE_SLOS = [slo.name for slo in load_catalog(DEFAULT_CATALOG).slos]
@@ -221,3 +222,19 @@ def test_drilldown_history_failure_stays_in_its_panel(monkeypatch):
     assert "No history of checkout-availability from Prometheus (http://127.0.0.1:9): no data yet" in texts(app.error)
     assert app.metric  # the headline still shows
     assert app.dataframe  # and the tiers table
+
+
+def test_a_second_viewer_of_the_slo_burn_page_sends_prometheus_no_queries(monkeypatch, demo_prometheus):
+    """Reports are shared by every session: two viewers of the same instant cost Prometheus what one does."""
+    monkeypatch.setenv("PROMETHEUS_URL", demo_prometheus.url)
+    at = {"at": "2026-11-01T00:00:00Z"}  # the backfilled history's end
+    before = settled_queries_answered(demo_prometheus.url)
+    first_viewer = run(at)
+    after_one = settled_queries_answered(demo_prometheus.url)
+    second_viewer = run(at)
+    after_two = settled_queries_answered(demo_prometheus.url)
+    assert len(overview(first_viewer)) == len(EXAMPLE_SLOS)
+    assert set(overview(first_viewer)["state"]) != {"○ no data"}  # figures from the backfilled history
+    assert overview(second_viewer).equals(overview(first_viewer))
+    assert after_one > before
+    assert after_two == after_one

@@ -75,7 +75,7 @@ def test_slo_burn_renders_every_slo_while_the_store_is_down(store, postgres):
 
 def test_a_new_tracker_item_is_refused_while_the_store_is_down_and_saved_after(store, postgres):
     app = run_page("views/tracker.py")
-    app.sidebar.text_input(key="tracker_identity_input").set_value("Ann").run()
+    app.sidebar.text_input(key="identity_name_input").set_value("Ann").run()
     app.text_input(key="tracker_new_title").set_value("Failover takes 9 minutes")
     app.text_area(key="tracker_new_problem_statement").set_value("Measured in the last drill")
     postgres.stop()
@@ -112,7 +112,7 @@ def test_a_dba_record_is_refused_while_the_store_is_down_and_saved_after(store, 
 
 def test_weekly_notes_are_refused_while_the_store_is_down_and_saved_after(store, postgres):
     app = run_page("views/weekly_review.py")
-    app.sidebar.text_input(key="tracker_identity_input").input("Kim").run()
+    app.sidebar.text_input(key="identity_name_input").input("Kim").run()
     app.text_area(key="weekly_notes_text_2026-W47").input("Ship the retry fix by Friday")
     postgres.stop()
     no_exception(app.button[-1].click().run())

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from data.store import engine_for
 from data.store.weekly_notes import get_note, note_history
 from tests.support.apptest import isolated_store, texts
+from tests.support.prometheus_metrics import settled_queries_answered
 
 PAGE = str(Path(__file__).resolve().parents[2] / "views" / "weekly_review.py")
 NOW = "2026-11-24T14:05:00Z"  # a Tuesday: the last complete week is 2026-W47
@@ -90,3 +91,19 @@ def test_saved_notes_are_stored_as_a_new_version(store_url):
     note = get_note(engine_for(store_url), "2026-W47")
     assert (note.text, note.author, note.version) == ("Ship the retry fix", "Kim", 1)
     assert len(note_history(engine_for(store_url), "2026-W47")) == 1
+
+
+def test_a_second_viewer_of_the_weekly_review_sends_prometheus_no_queries(monkeypatch, demo_prometheus):
+    """The SLO readings at the week's end are shared by every session: two viewers cost Prometheus what one does."""
+    monkeypatch.setenv("PROMETHEUS_URL", demo_prometheus.url)
+    monkeypatch.setenv("RELIABILITY_NOW", "2026-11-01T00:00:00Z")  # the backfilled history's end: W43 is complete
+    before = settled_queries_answered(demo_prometheus.url)
+    first_viewer = run()
+    after_one = settled_queries_answered(demo_prometheus.url)
+    second_viewer = run()
+    after_two = settled_queries_answered(demo_prometheus.url)
+    reading = "Budget remaining and alert tiers at the week’s end, Mon 26 Oct 00:00 (Europe/Berlin)"
+    assert reading in texts(first_viewer.caption)
+    assert texts(second_viewer.caption) == texts(first_viewer.caption)
+    assert after_one > before  # the first viewer read the week's end from Prometheus
+    assert after_two == after_one  # the second was served the same readings
