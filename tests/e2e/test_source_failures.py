@@ -224,6 +224,10 @@ def test_with_the_store_down_slo_burn_works_and_a_write_is_refused_keeping_the_f
 
         open_page(page, f"{app.url}/incidents")
         page.get_by_text("The store is unreachable: the incident list cannot be shown").wait_for()
+        name = page.get_by_label("Your name", exact=True)  # local mode: every change carries a name
+        name.fill("Kim")
+        name.press("Enter")
+        wait_for_app(page)
         page.get_by_label("Incident id", exact=True).fill("INC-2026-777")
         page.get_by_label("Summary", exact=True).fill(summary)
         page.get_by_role("button", name="Save incident").click()
