@@ -6,10 +6,11 @@ are ``YYYY-MM-DD``, instants ISO 8601 in UTC, empty cells mean "not set", ``work
 JSON items also carry their review log (``reviews``: reviewed_at, reviewer, outcome, what_changed,
 next_revisit_on, state_before, state_after), appended again on import; CSV has items only.
 
-Spreadsheet safety: a CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or ``'`` is
-written with one extra leading ``'``, so a spreadsheet shows it as text instead of running it as a formula. Import
-removes exactly one leading ``'`` from every cell that has one; because ``'`` itself is escaped, every value comes
-back exactly as it was (export → import → export is identical). JSON needs no such escaping.
+Spreadsheet safety (``metrics.spreadsheet``, the rule every CSV download follows): a CSV cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab, a carriage return or ``'`` is written with one extra leading ``'``, so a
+spreadsheet shows it as text instead of running it as a formula. Import removes exactly one leading ``'`` from every
+cell that has one; because ``'`` itself is escaped, every value comes back exactly as it was (export → import →
+export is identical). JSON needs no such escaping.
 
 Import validates every row before storing any: all problems are reported with the row number (the CSV line's
 record number, 1 = first item after the header; JSON: position in ``items``, from 1) and the field, and nothing is
@@ -35,6 +36,7 @@ from data.store.tracker import (
     insert_items,
     list_items,
 )
+from metrics.spreadsheet import CSV_LINE_END, protect_cell, unprotect_cell
 from metrics.tracker import REVIEW_OUTCOMES, STATES, KnownNames, TrackerRuleError, validate_item
 from metrics.tracker_triggers import validate_triggers
 
@@ -51,7 +53,6 @@ INSTANT_COLUMNS = ("last_reviewed_at", "created_at", "updated_at")
 REVIEW_FIELDS = ("reviewed_at", "reviewer", "outcome", "what_changed", "next_revisit_on", "state_before",
                  "state_after")
 LIST_SEPARATOR = "; "
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
 FORMATS = ("csv", "json")
 JSON_FORMAT_NAME = "reliability-dashboard/tracker-items"
 JSON_FORMAT_VERSION = 1
@@ -84,16 +85,6 @@ def item_record(item: TrackerItem) -> dict[str, Any]:
     return record
 
 
-def protect_cell(text: str) -> str:
-    """The cell as written to CSV: one ``'`` in front of text a spreadsheet would run as a formula (or of a
-    leading ``'``, so that import can always remove exactly one)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def unprotect_cell(text: str) -> str:
-    return text[1:] if text.startswith("'") else text
-
-
 def _csv_cell(column: str, value: Any) -> str:
     if value is None:
         return ""
@@ -108,7 +99,7 @@ def _csv_cell(column: str, value: Any) -> str:
 
 def export_csv(items: Sequence[TrackerItem]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator=CSV_LINE_END)  # CRLF: a cell holding a lone CR is quoted too
     writer.writerow(COLUMNS)
     for item in items:
         record = item_record(item)

@@ -130,5 +130,5 @@ with widgets.guarded_panel("incident list"):
         } for i in reversed(recent)])  # fmt: skip
         st.dataframe(frame, hide_index=True, key="incident_list",
                      column_config={"postmortem": st.column_config.LinkColumn("postmortem")})
-        st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name="incidents.csv",
+        st.download_button("Download CSV", widgets.csv_download_bytes(frame), file_name="incidents.csv",
                            mime="text/csv", icon=":material/download:")
