@@ -36,6 +36,7 @@ from data.store.tracker import (
     insert_items,
     list_items,
 )
+from metrics.import_limits import text_size_problem
 from metrics.spreadsheet import CSV_LINE_END, protect_cell, unprotect_cell
 from metrics.tracker import REVIEW_OUTCOMES, STATES, KnownNames, TrackerRuleError, validate_item
 from metrics.tracker_triggers import validate_triggers
@@ -287,6 +288,9 @@ def parse_items(text: str, import_format: str, known: KnownNames) -> list[dict[s
 
     Links must be well-formed but need not be configured any more (history stays importable); states must be
     real states, and an item's state rules (resolution codes) must hold."""
+    too_large = text_size_problem(text)
+    if too_large:
+        raise ImportFailed([(0, "file", too_large)])
     rows, problems = (_parse_csv if import_format == "csv" else _parse_json)(text)
     items: list[dict[str, Any]] = []
     seen_ids: dict[int, int] = {}

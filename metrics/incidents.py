@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from metrics.import_limits import text_size_problem
 from metrics.trends import period_label
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -95,6 +96,9 @@ def parse_moment(text: str, time_zone: str) -> datetime:
 def parse_incidents_csv(text: str, time_zone: str, services: Sequence[str]) -> list[Incident]:
     """Every row of an incidents CSV, or ``IncidentError`` listing every problem as "row N, field: ..." (row 1 is
     the header), so a file is stored whole or not at all."""
+    too_large = text_size_problem(text)
+    if too_large:
+        raise IncidentError([too_large])
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_CSV_COLUMNS if name not in header]

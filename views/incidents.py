@@ -11,6 +11,7 @@ import streamlit as st
 
 from data.store.incidents import incidents_between, save_incidents
 from metrics.formatting import format_duration
+from metrics.import_limits import import_size_problem
 from metrics.incidents import CSV_COLUMNS, SEVERITIES, Incident, IncidentError, incident_problems, parse_incidents_csv
 from ui import loaders, trends_data, widgets
 
@@ -94,11 +95,13 @@ with import_tab, widgets.guarded_panel("CSV import"):
                "`python cli.py incidents import --csv FILE`.")
     uploaded = st.file_uploader("Incidents CSV", type=["csv"], key="incidents_csv")
     if uploaded is not None and st.button("Import", type="primary"):
+        too_large, text = import_size_problem(uploaded.size, uploaded.name), None
         try:
-            text = uploaded.getvalue().decode("utf-8")
+            text = None if too_large else uploaded.getvalue().decode("utf-8")
         except UnicodeDecodeError:
             st.error("The file is not UTF-8 text; export it as CSV UTF-8 and try again.", icon=":material/error:")
-            text = None
+        if too_large:
+            st.error(f"**Nothing was imported** — {too_large}.", icon=":material/error:")
         if text is not None:
             try:
                 parsed = parse_incidents_csv(text, time_zone, services)
