@@ -9,6 +9,7 @@ with a suggestion, because a misspelt threshold silently falling back to its def
 """
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -76,7 +77,13 @@ def _unknown(where: str, key: str, known: tuple[str, ...]) -> str:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite int or float: TOML also has nan and inf, which no threshold or timeout can mean."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
 
 
 def _thresholds(raw: Any, where: str, base: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
@@ -156,6 +163,8 @@ def parse_database_config(text: str, path: Path | str = "databases.toml") -> Dat
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return DatabaseConfig([], [f"{name_of_file}: not valid TOML ({error})"], Path(path))
+    except (ValueError, RecursionError) as error:  # an integer too long to read, nesting deeper than the stack
+        return DatabaseConfig([], [f"{name_of_file}: not readable TOML ({type(error).__name__})"], Path(path))
     for key in data:
         if key not in TOP_LEVEL:
             problems.append(_unknown(name_of_file, key, TOP_LEVEL))
