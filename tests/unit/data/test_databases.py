@@ -106,3 +106,16 @@ def test_an_infinite_probe_deadline_is_refused_and_the_default_kept():
 def test_toml_nested_deeper_than_pythons_stack_is_one_problem():
     config = parse_database_config("a = " + "[" * 5000 + "]" * 5000, "db.toml")
     assert (config.databases, config.problems) == ([], ["db.toml: not readable TOML (RecursionError)"])
+
+
+def test_a_selector_that_smuggles_a_query_in_braces_is_refused():
+    config = parse_database_config(MINIMAL + 'source = "prometheus"\nselector = \'{job="pg"} or vector(1) or {a="b"}\'\n',
+                                   "db.toml")
+    assert config.databases == []
+    [problem] = config.problems
+    assert problem.startswith("db.toml database 'orders-primary'.selector: PromQL label matchers in braces")
+
+
+def test_a_selector_of_label_matchers_is_accepted():
+    config = parse_database_config(MINIMAL + 'source = "prometheus"\nselector = \'{job="pg", instance=~"db1:.*"}\'\n')
+    assert config.problems == [] and config.databases[0].selector == '{job="pg", instance=~"db1:.*"}'
