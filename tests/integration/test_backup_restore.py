@@ -3,7 +3,6 @@ pg_restore of a PostgreSQL store; the restored store, migrated, exports exactly 
 review log is still append-only."""
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import uuid
@@ -11,8 +10,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from cli import main
 from data.store import engine_for
+from tests.support.stores import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -21,16 +20,9 @@ NOW = "2026-11-24T05:00:00Z"
 
 @pytest.fixture
 def cli(monkeypatch, capsys, tmp_path):
-    """``cli.py`` in-process against a store (a subprocess per call costs seconds of imports)."""
     def run(url: str, *args: str) -> str:
-        for name in [n for n in os.environ if n.startswith(("PROMETHEUS_", "DATABASE", "RELIABILITY_"))]:
-            monkeypatch.delenv(name)
-        monkeypatch.setenv("DATABASE_URL", url)
-        monkeypatch.setenv("RELIABILITY_NOW", NOW)
-        monkeypatch.setenv("RELIABILITY_SECRETS_FILE", str(tmp_path / "none.toml"))
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
+        env = {"DATABASE_URL": url, "RELIABILITY_NOW": NOW, "RELIABILITY_SECRETS_FILE": str(tmp_path / "none.toml")}
+        code, out, err = run_cli(monkeypatch, capsys, env, *args)
         assert code == 0, err
         return out
 

@@ -8,27 +8,24 @@ The query parameters of the pages (``?item=``, ``?database=``, ``?week=``, the s
 from __future__ import annotations
 
 import json
-import os
 import urllib.parse
 import urllib.request
-import uuid
 from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import pytest
-import sqlalchemy as sa
 
-import cli
 from data.catalog import load_catalog
 from data.db_probes.prometheus_exporter import _matchers
 from data.prometheus import PrometheusSettings, PrometheusSource
 from data.slo_reports import load_report
-from data.store import engine_for, migrate
+from data.store import engine_for
 from data.store.db_health import add_record, list_records
 from data.store.incidents import incidents_between
 from data.store.weekly_notes import note_history, save_note
 from data.settings import DEFAULT_CATALOG
 from tests.integration.conftest import HISTORY_END
+from tests.support.stores import fresh_store, run_cli, table_names
 
 pytestmark = pytest.mark.integration
 
@@ -82,33 +79,13 @@ def test_a_datname_cannot_add_a_series_to_the_exporter_query(demo_prometheus):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(f"inject_{uuid.uuid4().hex[:12]}")
-    migrate(url)
-    return url
+    return fresh_store(request, tmp_path, "inject")
 
 
-def tables(url: str) -> set[str]:
-    engine = engine_for(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
-def run_cli(monkeypatch, capsys, url: str, *args: str) -> tuple[int, str, str]:
-    for name in [n for n in os.environ if n.startswith(("PROMETHEUS_", "SLO_", "DATABASE", "RELIABILITY_"))]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("RELIABILITY_NOW", NOW.isoformat())
-    monkeypatch.setenv("RELIABILITY_SECRETS_FILE", "/nonexistent/secrets.toml")
-    monkeypatch.setenv("TEAM_TIMEZONE", "UTC")
-    capsys.readouterr()
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+def cli_against(monkeypatch, capsys, url: str, *args: str) -> tuple[int, str, str]:
+    env = {"DATABASE_URL": url, "RELIABILITY_NOW": NOW.isoformat(), "TEAM_TIMEZONE": "UTC",
+           "RELIABILITY_SECRETS_FILE": "/nonexistent/secrets.toml"}
+    return run_cli(monkeypatch, capsys, env, *args)
 
 
 def test_tracker_import_stores_sql_in_every_text_field_verbatim(store_url, tmp_path, monkeypatch, capsys):
@@ -117,24 +94,25 @@ def test_tracker_import_stores_sql_in_every_text_field_verbatim(store_url, tmp_p
              for text in SQL_INJECTIONS]
     path = tmp_path / "items.json"
     path.write_text(json.dumps({"items": items}), encoding="utf-8")
-    code, out, err = run_cli(monkeypatch, capsys, store_url, "tracker", "import", "--file", str(path),
+    code, out, err = cli_against(monkeypatch, capsys, store_url, "tracker", "import", "--file", str(path),
                              "--as", "'; DROP TABLE audit_log; --")
     assert code == 0, err
-    code, out, err = run_cli(monkeypatch, capsys, store_url, "tracker", "export", "--format", "json")
+    code, out, err = cli_against(monkeypatch, capsys, store_url, "tracker", "export", "--format", "json")
     exported = json.loads(out)["items"]
     assert [(item["title"], item["owner"], item["problem_statement"], item["external_reference"])
             for item in exported] == [(text[:200], text, text, text) for text in SQL_INJECTIONS]
-    assert STORE_TABLES <= tables(store_url)
+    assert STORE_TABLES <= table_names(store_url)
 
 
 def test_incidents_import_stores_sql_in_ids_and_summaries_verbatim(store_url, tmp_path, monkeypatch, capsys):
     lines = ["id,service,severity,started,summary,postmortem"]
     for number, text in enumerate(SQL_INJECTIONS):
         quoted = text.replace('"', '""')
-        lines.append(f'"{quoted} #{number}",checkout,SEV2,2026-11-2{number}T10:00,"{quoted}",https://wiki/{number}?q=\'')
+        lines.append(f'"{quoted} #{number}",checkout,SEV2,2026-11-2{number}T10:00,"{quoted}",'
+                     f"https://wiki/{number}?q='")
     path = tmp_path / "incidents.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, out, err = run_cli(monkeypatch, capsys, store_url, "incidents", "import", "--csv", str(path),
+    code, out, err = cli_against(monkeypatch, capsys, store_url, "incidents", "import", "--csv", str(path),
                              "--by", "Robert'); DROP TABLE incidents;--")
     assert code == 0, err
     engine = engine_for(store_url)
@@ -145,7 +123,7 @@ def test_incidents_import_stores_sql_in_ids_and_summaries_verbatim(store_url, tm
         engine.dispose()
     assert [(i.reference, i.summary) for i in stored] == [(f"{text} #{n}", text) for n, text in
                                                           enumerate(SQL_INJECTIONS)]
-    assert STORE_TABLES <= tables(store_url)
+    assert STORE_TABLES <= table_names(store_url)
 
 
 @pytest.mark.parametrize("text", SQL_INJECTIONS)
@@ -157,7 +135,7 @@ def test_a_weekly_note_with_sql_is_stored_and_read_back_verbatim(store_url, text
     finally:
         engine.dispose()
     assert (version.text, version.author) == (text, text.strip())
-    assert STORE_TABLES <= tables(store_url)
+    assert STORE_TABLES <= table_names(store_url)
 
 
 def test_dba_record_fields_with_sql_are_stored_and_read_back_verbatim(store_url):
@@ -167,4 +145,4 @@ def test_dba_record_fields_with_sql_are_stored_and_read_back_verbatim(store_url)
     records = list_records(store_url, "orders-primary")
     assert sorted((r.recorded_by, r.notes) for r in records) == sorted((t.strip(), t.strip()) for t in SQL_INJECTIONS)
     assert list_records(store_url, "' OR '1'='1") == []  # a filter value is a value, not a condition
-    assert STORE_TABLES <= tables(store_url)
+    assert STORE_TABLES <= table_names(store_url)

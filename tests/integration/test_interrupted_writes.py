@@ -11,14 +11,13 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-import cli
-from data.store import engine_for, migrate
+from data.store import engine_for
+from tests.support.stores import SETTINGS_PREFIXES, fresh_store, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -29,12 +28,7 @@ MESSAGE = "interrupted by the test"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(f"interrupt_{uuid.uuid4().hex[:12]}")
-    migrate(url)
-    return url
+    return fresh_store(request, tmp_path, "interrupt")
 
 
 def execute(url: str, *statements: str) -> None:
@@ -76,22 +70,8 @@ def count(url: str, table: str, where: str = "1 = 1") -> int:
 
 
 def environment(url: str, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PROMETHEUS_", "SLO_", "TEAM_", "RELIABILITY_", "DATABASE", "DB_DSN_"))}
-    env.update(DATABASE_URL=url, RELIABILITY_NOW=NOW, TEAM_TIMEZONE="UTC",
-               RELIABILITY_SECRETS_FILE=str(tmp_path / "no-secrets.toml"))
-    return env
-
-
-def run_cli_in_process(monkeypatch, capsys, env: dict[str, str], *args: str) -> tuple[int, str]:
-    for name in list(os.environ):
-        if name not in env:
-            monkeypatch.delenv(name)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    capsys.readouterr()
-    code = cli.main(list(args))
-    return code, capsys.readouterr().err
+    return {"DATABASE_URL": url, "RELIABILITY_NOW": NOW, "TEAM_TIMEZONE": "UTC",
+            "RELIABILITY_SECRETS_FILE": str(tmp_path / "no-secrets.toml")}
 
 
 # --- imports: the whole file or nothing ----------------------------------------------------------------------------
@@ -104,12 +84,12 @@ def test_a_tracker_import_refused_midway_stores_nothing_and_the_next_run_stores_
     path.write_text(json.dumps({"items": items}), encoding="utf-8")
     env = environment(store_url, tmp_path)
     refuse_inserts(store_url, "tracker_items", "NEW.title = 'boom'")
-    code, err = run_cli_in_process(monkeypatch, capsys, env, "tracker", "import", "--file", str(path), "--as", "t")
+    code, _, err = run_cli(monkeypatch, capsys, env, "tracker", "import", "--file", str(path), "--as", "t")
     assert code == 2 and "Traceback" not in err, err
     assert (count(store_url, "tracker_items"), count(store_url, "audit_log")) == (0, 0)
 
     accept_inserts_again(store_url, "tracker_items")
-    code, err = run_cli_in_process(monkeypatch, capsys, env, "tracker", "import", "--file", str(path), "--as", "t")
+    code, _, err = run_cli(monkeypatch, capsys, env, "tracker", "import", "--file", str(path), "--as", "t")
     assert code == 0, err
     assert (count(store_url, "tracker_items"), count(store_url, "audit_log")) == (3, 3)
 
@@ -123,12 +103,12 @@ def test_an_incidents_import_refused_midway_stores_nothing_and_the_next_run_stor
                     "INC-3,search,SEV4,2026-11-22T10:00,third\n", encoding="utf-8")
     env = environment(store_url, tmp_path)
     refuse_inserts(store_url, "incidents", "NEW.summary = 'boom'")
-    code, err = run_cli_in_process(monkeypatch, capsys, env, "incidents", "import", "--csv", str(path))
+    code, _, err = run_cli(monkeypatch, capsys, env, "incidents", "import", "--csv", str(path))
     assert code == 2 and "Traceback" not in err, err
     assert count(store_url, "incidents") == 0
 
     accept_inserts_again(store_url, "incidents")
-    code, err = run_cli_in_process(monkeypatch, capsys, env, "incidents", "import", "--csv", str(path))
+    code, _, err = run_cli(monkeypatch, capsys, env, "incidents", "import", "--csv", str(path))
     assert code == 0, err
     assert count(store_url, "incidents") == 3
 
@@ -137,8 +117,10 @@ def test_an_incidents_import_refused_midway_stores_nothing_and_the_next_run_stor
 
 
 def collect(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "cli.py", "collect", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=300)
+    """The collector as cron runs it: its own process."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
+    return subprocess.run([sys.executable, "cli.py", "collect", *args], cwd=REPO, env={**inherited, **env},
+                          capture_output=True, text=True, timeout=300)
 
 
 def rollup_rows(url: str) -> list[tuple]:

@@ -6,7 +6,6 @@ table, then upgraded by ``data.store.migrate`` exactly as the app does at start.
 every column it had unchanged (columns a migration adds are not compared), and the app must read it."""
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -19,6 +18,7 @@ from data.store import engine_for, head_revision, migrate
 from data.store.migrate import alembic_config
 from data.store.tracker import list_items, reviews_for
 from data.store.weekly_notes import note_history
+from tests.support.stores import fresh_store
 
 pytestmark = pytest.mark.integration
 
@@ -212,9 +212,7 @@ def snapshot(engine: sa.Engine, tables: dict[str, int]) -> dict[str, list[dict[s
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'last-release.db'}"
-    return request.getfixturevalue("postgres_server").create_database(f"migrate_{uuid.uuid4().hex[:12]}")
+    return fresh_store(request, tmp_path, "last_release", migrated=False)
 
 
 def test_the_previous_head_is_found_from_the_migration_scripts():

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 import cli
@@ -18,6 +17,7 @@ from data.store import engine_for
 from data.store.tracker import list_items
 from data.store.weekly_notes import note_history
 from tests.support.apptest import isolated_store, texts
+from tests.support.stores import table_names
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -35,14 +35,6 @@ def store_url(monkeypatch, tmp_path) -> str:
     for name in [n for n in os.environ if n.startswith("DB_DSN_")]:
         monkeypatch.delenv(name)
     return isolated_store(monkeypatch, tmp_path, team_timezone="Europe/Berlin", now=NOW)
-
-
-def tables(url: str) -> set[str]:
-    engine = engine_for(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def page(name: str, query: dict[str, str] | None = None, identity: str | None = None) -> AppTest:
@@ -93,7 +85,7 @@ def test_an_item_link_with_sql_in_it_is_an_unknown_item_and_nothing_changes(stor
         assert [i.title for i in list_items(engine)] == ["Failover takes 9 minutes"]
     finally:
         engine.dispose()
-    assert TABLES <= tables(store_url)
+    assert TABLES <= table_names(store_url)
 
 
 def test_the_search_box_treats_sql_as_words_to_find(store_url, tmp_path):
@@ -101,20 +93,20 @@ def test_the_search_box_treats_sql_as_words_to_find(store_url, tmp_path):
     app = page("tracker", {"search": SQL})
     [items] = [frame.value for frame in app.dataframe if list(frame.value.columns)[:1] == ["item"]]
     assert items["title"].tolist() == [f"Vendor tool logs {SQL} verbatim"]
-    assert TABLES <= tables(store_url)
+    assert TABLES <= table_names(store_url)
 
 
 def test_a_database_link_with_sql_in_it_is_an_unknown_database(store_url):
     app = page("db_fleet", {"database": "'; DROP TABLE dba_records; --"})
     assert "There is no database named" in texts(app.error)
-    assert TABLES <= tables(store_url)
+    assert TABLES <= table_names(store_url)
 
 
 def test_a_week_link_with_sql_in_it_says_so_and_shows_the_default_week(store_url):
     app = page("weekly_review", {"week": "2026-W47'; DROP TABLE weekly_notes; --"})
     assert "?week=2026-W47'; DROP TABLE weekly_notes; --" in texts(app.error)
     assert app.selectbox(key="weekly_week").value == "2026-W47"
-    assert TABLES <= tables(store_url)
+    assert TABLES <= table_names(store_url)
 
 
 # --- HTML in people's text -------------------------------------------------------------------------------------------
@@ -142,4 +134,4 @@ def test_weekly_notes_with_html_are_stored_verbatim_and_shown_as_code_not_html(s
         engine.dispose()
     assert {f"Decided: {HTML}", f"Decided: {HTML}\n{SQL}"} <= {code.value for code in app.code}
     assert all(not m.proto.allow_html for m in app.markdown)
-    assert TABLES <= tables(store_url)
+    assert TABLES <= table_names(store_url)

@@ -8,7 +8,7 @@ from data.store import engine_for, migrate
 from data.store.incidents import incidents_between
 
 from metrics.import_limits import MAX_IMPORT_BYTES
-from tests.unit.test_tracker_cli import run_cli, store_env  # noqa: F401 (fixtures)
+from tests.unit.test_tracker_cli import run_cli, store_env  # noqa: F401, F811 (fixtures)
 
 
 def oversized(path, header: str, row: str):

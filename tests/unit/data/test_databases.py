@@ -109,8 +109,8 @@ def test_toml_nested_deeper_than_pythons_stack_is_one_problem():
 
 
 def test_a_selector_that_smuggles_a_query_in_braces_is_refused():
-    config = parse_database_config(MINIMAL + 'source = "prometheus"\nselector = \'{job="pg"} or vector(1) or {a="b"}\'\n',
-                                   "db.toml")
+    smuggled = 'selector = \'{job="pg"} or vector(1) or {a="b"}\'\n'
+    config = parse_database_config(MINIMAL + 'source = "prometheus"\n' + smuggled, "db.toml")
     assert config.databases == []
     [problem] = config.problems
     assert problem.startswith("db.toml database 'orders-primary'.selector: PromQL label matchers in braces")

@@ -10,12 +10,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from data.databases import (
-    DATABASE_FIELDS,
     NAME_PATTERN,
     PROBE_FIELDS,
     ROLES,
     SOURCES,
-    TOP_LEVEL,
     parse_database_config,
 )
 from data.settings import DEFAULT_DATABASES_CONFIG
