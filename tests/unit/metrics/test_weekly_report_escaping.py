@@ -23,10 +23,10 @@ def weekly_with(text: str):
 def test_the_html_export_has_no_element_from_user_text():
     document = to_html(weekly_with(IMAGE))
     assert "<img" not in document
-    assert document.count("&lt;img src=x onerror=alert(1)&gt;") >= 5  # note author and text, summary, title, who
+    assert document.count("&lt;img src=x onerror=alert(1)&gt;") == 6  # summary, title, who, detail, author, note
 
 
 def test_the_markdown_export_escapes_the_tags_of_user_text():
     markdown = to_markdown(weekly_with(IMAGE))
     assert not re.search(r"(?<!\\)<img", markdown)  # every < of a person's text has its backslash
-    assert markdown.count("\\<img src=x onerror=alert(1)\\>") == 5
+    assert markdown.count("\\<img src=x onerror=alert(1)\\>") == 6  # summary, title, who, detail, author, note
