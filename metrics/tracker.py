@@ -192,7 +192,8 @@ def validate_item(fields: Mapping[str, Any], known: KnownNames, *, check_links: 
     elif len(title) > TITLE_MAX_LENGTH:
         problems["title"] = f"at most {TITLE_MAX_LENGTH} characters (this one has {len(title)})"
     for name, limit in TEXT_LIMITS.items():
-        value = fields.get(name) or ""
+        value = fields.get(name)
+        value = "" if value is None else value  # not `or ""`: an empty {} or [] from a file is not text either
         if not isinstance(value, str):
             problems[name] = "must be text"
         elif len(value) > limit:

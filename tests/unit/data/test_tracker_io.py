@@ -185,6 +185,10 @@ def test_a_title_that_is_not_text_is_refused():
     assert problem_lines(minimal_json(title=["x"])) == ["row 1, title: must be text, not ['x']"]
 
 
+def test_an_empty_object_where_text_belongs_is_refused():
+    assert problem_lines(minimal_json(problem_statement={})) == ["row 1, problem_statement: must be text"]
+
+
 def test_a_nul_character_is_refused_because_postgresql_cannot_store_it():
     assert problem_lines(minimal_json(owner="Kim\x00")) == [
         "row 1, owner: contains a NUL character (\\x00), which the store cannot keep"]

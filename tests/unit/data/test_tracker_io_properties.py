@@ -79,6 +79,8 @@ def test_json_items_with_values_of_any_shape_parse_or_fail_with_import_failed(re
 
 @FUZZ
 @given(st.lists(item_shaped, min_size=1, max_size=3))
+@example([{"title": "x", "state": "new", "owner_role": "SRE", "problem_statement": {}}])  # found against the store
+@example([{"title": "x", "state": "new", "owner_role": "SRE", "owner": []}])
 def test_every_item_that_parses_has_text_where_the_store_keeps_text(records):
     """What the store's columns will hold: strings (title and the free-text fields) and whole numbers in range."""
     try:
