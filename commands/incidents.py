@@ -3,6 +3,7 @@ recovery times per week and service, as on the trends page)."""
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 from datetime import date, timedelta
@@ -19,11 +20,15 @@ def _seconds(value) -> float | None:
 def command_import(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
     from data.store.incidents import save_incidents
+    from metrics.import_limits import import_size_problem
     from metrics.incidents import IncidentError, parse_incidents_csv
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
     try:
+        too_large = import_size_problem(os.stat(args.csv).st_size, args.csv)
+        if too_large:
+            raise CliError(f"{too_large}; nothing was imported")
         with open(args.csv, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as error:

@@ -70,9 +70,13 @@ def command_export(args: argparse.Namespace) -> int:
 
 def command_import(args: argparse.Namespace) -> int:
     from data.tracker_io import ImportFailed, detect_format, import_items
+    from metrics.import_limits import import_size_problem
 
     settings = load_cli_settings(args)
     try:
+        too_large = import_size_problem(Path(args.file).stat().st_size, args.file)
+        if too_large:
+            raise CliError(f"--file {too_large}; nothing was imported")
         text = Path(args.file).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CliError(f"--file {args.file}: no such file") from None

@@ -9,6 +9,7 @@ with a suggestion, because a misspelt threshold silently falling back to its def
 """
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
+from data.promql import SelectorError, parse_selector
 from metrics.db_checks import DEFAULT_RECORD_INTERVAL_DAYS, ENGINES, RECORD_KINDS, Thresholds, thresholds_with
 
 SOURCES = ("sql", "prometheus")
@@ -76,7 +78,13 @@ def _unknown(where: str, key: str, known: tuple[str, ...]) -> str:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite int or float: TOML also has nan and inf, which no threshold or timeout can mean."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
 
 
 def _thresholds(raw: Any, where: str, base: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
@@ -156,6 +164,8 @@ def parse_database_config(text: str, path: Path | str = "databases.toml") -> Dat
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return DatabaseConfig([], [f"{name_of_file}: not valid TOML ({error})"], Path(path))
+    except (ValueError, RecursionError) as error:  # an integer too long to read, nesting deeper than the stack
+        return DatabaseConfig([], [f"{name_of_file}: not readable TOML ({type(error).__name__})"], Path(path))
     for key in data:
         if key not in TOP_LEVEL:
             problems.append(_unknown(name_of_file, key, TOP_LEVEL))
@@ -232,8 +242,11 @@ def _parse_database(entry: Any, where: str, default_thresholds: dict[str, Any],
     datname = _text(entry, "datname", where, problems)
     if source == "prometheus" and not selector:
         problems.append(f"{where}.selector: required with source = \"prometheus\", e.g. '{{instance=\"db1:9187\"}}'")
-    if isinstance(selector, str) and selector and not (selector.startswith("{") and selector.endswith("}")):
-        problems.append(f"{where}.selector: PromQL label matchers in braces, e.g. '{{instance=\"db1:9187\"}}'")
+    if isinstance(selector, str) and selector:
+        problem = _selector_problem(selector)
+        if problem:
+            problems.append(f"{where}.selector: PromQL label matchers in braces, e.g. '{{instance=\"db1:9187\"}}'"
+                            f" ({problem})")
     thresholds = _thresholds(entry.get("thresholds", {}), f"{where}.thresholds", default_thresholds, problems)
     if thresholds is not None and not _threshold_order(thresholds, f"{where}.thresholds", problems):
         thresholds = None
@@ -243,6 +256,18 @@ def _parse_database(entry: Any, where: str, default_thresholds: dict[str, Any],
     return DatabaseTarget(name=name, engine=engine, environment=environment, role=role, owner=owner, source=source,
                           selector=selector, datname=datname, description=description, thresholds=thresholds_with(thresholds),
                           record_intervals=intervals)
+
+
+def _selector_problem(selector: str) -> str | None:
+    """Label matchers in braces and nothing else: the exporter source pastes them into its queries, so
+    ``{job="pg"} or vector(1)`` must not pass for a selector."""
+    if not (selector.strip().startswith("{") and selector.strip().endswith("}")):
+        return "not in braces"
+    try:
+        parse_selector("up" + selector.strip())
+    except SelectorError as error:
+        return str(error)
+    return None
 
 
 def load_database_config(path: Path) -> DatabaseConfig:

@@ -6,10 +6,11 @@ are ``YYYY-MM-DD``, instants ISO 8601 in UTC, empty cells mean "not set", ``work
 JSON items also carry their review log (``reviews``: reviewed_at, reviewer, outcome, what_changed,
 next_revisit_on, state_before, state_after), appended again on import; CSV has items only.
 
-Spreadsheet safety: a CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or ``'`` is
-written with one extra leading ``'``, so a spreadsheet shows it as text instead of running it as a formula. Import
-removes exactly one leading ``'`` from every cell that has one; because ``'`` itself is escaped, every value comes
-back exactly as it was (export → import → export is identical). JSON needs no such escaping.
+Spreadsheet safety (``metrics.spreadsheet``, the rule every CSV download follows): a CSV cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab, a carriage return or ``'`` is written with one extra leading ``'``, so a
+spreadsheet shows it as text instead of running it as a formula. Import removes exactly one leading ``'`` from every
+cell that has one; because ``'`` itself is escaped, every value comes back exactly as it was (export → import →
+export is identical). JSON needs no such escaping.
 
 Import validates every row before storing any: all problems are reported with the row number (the CSV line's
 record number, 1 = first item after the header; JSON: position in ``items``, from 1) and the field, and nothing is
@@ -36,7 +37,17 @@ from data.store.tracker import (
     list_items,
 )
 from metrics.access import Actor, Role, require
-from metrics.tracker import REVIEW_OUTCOMES, STATES, KnownNames, TrackerRuleError, validate_item
+from metrics.import_limits import text_size_problem
+from metrics.spreadsheet import CSV_LINE_END, protect_cell, unprotect_cell
+from metrics.tracker import (
+    NAME_MAX_LENGTH,
+    REVIEW_OUTCOMES,
+    STATES,
+    TEXT_MAX_LENGTH,
+    KnownNames,
+    TrackerRuleError,
+    validate_item,
+)
 from metrics.tracker_triggers import validate_triggers
 
 COLUMNS = (
@@ -52,7 +63,7 @@ INSTANT_COLUMNS = ("last_reviewed_at", "created_at", "updated_at")
 REVIEW_FIELDS = ("reviewed_at", "reviewer", "outcome", "what_changed", "next_revisit_on", "state_before",
                  "state_after")
 LIST_SEPARATOR = "; "
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
+ID_MAX = 2**31 - 1  # the store's id column is a 32-bit integer on PostgreSQL
 FORMATS = ("csv", "json")
 JSON_FORMAT_NAME = "reliability-dashboard/tracker-items"
 JSON_FORMAT_VERSION = 1
@@ -85,16 +96,6 @@ def item_record(item: TrackerItem) -> dict[str, Any]:
     return record
 
 
-def protect_cell(text: str) -> str:
-    """The cell as written to CSV: one ``'`` in front of text a spreadsheet would run as a formula (or of a
-    leading ``'``, so that import can always remove exactly one)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def unprotect_cell(text: str) -> str:
-    return text[1:] if text.startswith("'") else text
-
-
 def _csv_cell(column: str, value: Any) -> str:
     if value is None:
         return ""
@@ -109,7 +110,7 @@ def _csv_cell(column: str, value: Any) -> str:
 
 def export_csv(items: Sequence[TrackerItem]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator=CSV_LINE_END)  # CRLF: a cell holding a lone CR is quoted too
     writer.writerow(COLUMNS)
     for item in items:
         record = item_record(item)
@@ -140,44 +141,54 @@ def export_items(engine: sa.Engine, export_format: str) -> str:
 
 def _parse_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [(0, "file", "empty: expected a header line with the columns " + ", ".join(COLUMNS))]
-    header = [name.strip().lstrip("\ufeff") for name in header]
-    problems = []
-    unknown = [name for name in header if name not in COLUMNS]
-    if unknown:
-        problems.append((0, "header", f"unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})"))
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        problems.append((0, "header", f"missing column(s) {', '.join(missing)}"))
-    if problems:
-        return [], problems
-    rows = []
-    for number, cells in enumerate(reader, start=1):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append((number, "row", f"has {len(cells)} cells, the header has {len(header)}"))
-            continue
-        row: dict[str, Any] = {"_row": number}
-        for name, cell in zip(header, cells):
-            cell = unprotect_cell(cell)
-            if name in LIST_COLUMNS:
-                row[name] = [part.strip() for part in cell.split(";") if part.strip()]
-            elif name == "triggers":
-                try:
-                    row[name] = json.loads(cell) if cell.strip() else []
-                except json.JSONDecodeError as error:
-                    problems.append((number, name, f"not a JSON array of triggers ({error.msg})"))
-                    row[name] = []
-            elif name == "workaround_holds":
-                row[name] = {"": None, "yes": True, "no": False}.get(cell.strip().lower(), cell)
-            else:
-                row[name] = cell if cell != "" or name in ("title",) else None
-        rows.append(row)
+    rows: list[dict[str, Any]] = []
+    problems: list[tuple[int, str, str]] = []
+    number = 0
+    try:  # the csv module refuses some text (a cell over its field size limit): the rest cannot be read
+        header = next(reader, None)
+        if header is None:
+            return [], [(0, "file", "empty: expected a header line with the columns " + ", ".join(COLUMNS))]
+        header = [name.strip().lstrip("\ufeff") for name in header]
+        unknown = [name for name in header if name not in COLUMNS]
+        if unknown:
+            problems.append((0, "header", f"unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})"))
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing:
+            problems.append((0, "header", f"missing column(s) {', '.join(missing)}"))
+        if problems:
+            return [], problems
+        for number, cells in enumerate(reader, start=1):
+            row = _csv_row(number, cells, header, problems)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as error:
+        problems.append((number + 1, "row", f"cannot be read as CSV ({error})"))
     return rows, problems
+
+
+def _csv_row(number: int, cells: list[str], header: list[str],
+             problems: list[tuple[int, str, str]]) -> dict[str, Any] | None:
+    if not any(cell.strip() for cell in cells):
+        return None
+    if len(cells) != len(header):
+        problems.append((number, "row", f"has {len(cells)} cells, the header has {len(header)}"))
+        return None
+    row: dict[str, Any] = {"_row": number}
+    for name, cell in zip(header, cells):
+        cell = unprotect_cell(cell)
+        if name in LIST_COLUMNS:
+            row[name] = [part.strip() for part in cell.split(";") if part.strip()]
+        elif name == "triggers":
+            try:
+                row[name] = json.loads(cell) if cell.strip() else []
+            except (ValueError, RecursionError) as error:  # JSONDecodeError, a huge number, deep nesting
+                problems.append((number, name, f"not a JSON array of triggers ({getattr(error, 'msg', error)})"))
+                row[name] = []
+        elif name == "workaround_holds":
+            row[name] = {"": None, "yes": True, "no": False}.get(cell.strip().lower(), cell)
+        else:
+            row[name] = cell if cell != "" or name in ("title",) else None
+    return row
 
 
 def _parse_json(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]]]:
@@ -185,6 +196,8 @@ def _parse_json(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str, s
         payload = json.loads(text)
     except json.JSONDecodeError as error:
         return [], [(0, "file", f"not valid JSON (line {error.lineno}: {error.msg})")]
+    except (ValueError, RecursionError) as error:  # a number too long to read, nesting deeper than Python's stack
+        return [], [(0, "file", f"not readable JSON ({type(error).__name__}: {str(error)[:80]})")]
     records = payload.get("items") if isinstance(payload, dict) else payload
     if not isinstance(records, list):
         return [], [(0, "file", 'expected {"items": [...]} or a list of items')]
@@ -212,11 +225,11 @@ def _typed(row: Mapping[str, Any], problems: list[tuple[int, str, str]]) -> dict
             if value in (None, ""):
                 continue
             try:
-                values["id"] = int(value)
-                if values["id"] < 1:
+                values["id"] = _whole_number(value)
+                if not 1 <= values["id"] <= ID_MAX:
                     raise ValueError
             except (TypeError, ValueError):
-                problems.append((number, name, f"must be a positive whole number, not {value!r}"))
+                problems.append((number, name, f"must be a whole number from 1 to {ID_MAX}, not {value!r}"))
         elif name in DATE_COLUMNS:
             if value in (None, ""):
                 values[name] = None
@@ -230,9 +243,8 @@ def _typed(row: Mapping[str, Any], problems: list[tuple[int, str, str]]) -> dict
                 values[name] = None
                 continue
             try:
-                moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-                values[name] = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-            except ValueError:
+                values[name] = _instant(value)
+            except (ValueError, OverflowError):
                 problems.append((number, name, f"must be an ISO 8601 instant like 2026-11-24T14:05:00+00:00, "
                                  f"not {value!r}"))
         elif name == "cadence_days":
@@ -240,9 +252,14 @@ def _typed(row: Mapping[str, Any], problems: list[tuple[int, str, str]]) -> dict
                 values[name] = None
                 continue
             try:
-                values[name] = int(value)
+                values[name] = _whole_number(value)
             except (TypeError, ValueError):
                 problems.append((number, name, f"must be a whole number of days, not {value!r}"))
+        elif name == "title" and value is not None and not isinstance(value, str):
+            problems.append((number, name, f"must be text, not {value!r}"))
+            values[name] = value  # present, so "a title is required" is not said as well
+        elif name == "title":
+            values[name] = (value or "").strip()  # as the form stores it
         elif name in LIST_COLUMNS and isinstance(value, str):
             values[name] = [part.strip() for part in value.split(";") if part.strip()]
         elif name == "resolution_code":
@@ -252,6 +269,34 @@ def _typed(row: Mapping[str, Any], problems: list[tuple[int, str, str]]) -> dict
         else:
             values[name] = "" if value is None and name in FIELD_DEFAULTS and FIELD_DEFAULTS[name] == "" else value
     return values
+
+
+def _whole_number(value: Any) -> int:
+    """An int from JSON or a CSV cell; a bool, a fraction, NaN or infinity is not one (``ValueError``)."""
+    if isinstance(value, bool):
+        raise ValueError("a yes/no is not a number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("not a whole number")
+        return int(value)
+    return int(value)  # int, or text of digits; TypeError for anything else
+
+
+def _instant(value: Any) -> datetime:
+    """An aware UTC instant; without an offset the text is UTC. ``OverflowError`` when UTC falls outside
+    years 1–9999 (0001-01-01T00:00+05:00)."""
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def _strings_with_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_strings_with_nul(key) or _strings_with_nul(entry) for key, entry in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_strings_with_nul(entry) for entry in value)
+    return False
 
 
 def _typed_reviews(number: int, value: Any, problems: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
@@ -268,21 +313,23 @@ def _typed_reviews(number: int, value: Any, problems: list[tuple[int, str, str]]
             problems.append((number, "reviews", f"{where}: an object with {', '.join(REVIEW_FIELDS)}"))
             continue
         try:
-            moment = datetime.fromisoformat(str(review.get("reviewed_at")).replace("Z", "+00:00"))
             next_revisit = review.get("next_revisit_on")
             typed = {
-                "reviewed_at": moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc),
+                "reviewed_at": _instant(review.get("reviewed_at")),
                 "reviewer": str(review.get("reviewer") or "").strip(),
                 "outcome": review.get("outcome"), "what_changed": str(review.get("what_changed") or ""),
                 "next_revisit_on": date.fromisoformat(next_revisit) if next_revisit else None,
                 "state_before": review.get("state_before"), "state_after": review.get("state_after"),
             }  # fmt: skip
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             problems.append((number, "reviews", f"{where}: reviewed_at must be an ISO 8601 instant and "
                                                 "next_revisit_on a date like 2026-12-01"))
             continue
         if not typed["reviewer"]:
             problems.append((number, "reviews", f"{where}: reviewer is required"))
+        elif len(typed["reviewer"]) > NAME_MAX_LENGTH or len(typed["what_changed"]) > TEXT_MAX_LENGTH:
+            problems.append((number, "reviews", f"{where}: reviewer at most {NAME_MAX_LENGTH} characters, "
+                                                f"what_changed at most {TEXT_MAX_LENGTH}"))
         elif typed["outcome"] not in REVIEW_OUTCOMES:
             problems.append((number, "reviews", f"{where}: outcome must be one of {', '.join(REVIEW_OUTCOMES)}"))
         elif typed["state_before"] not in STATES or typed["state_after"] not in STATES:
@@ -297,12 +344,19 @@ def parse_items(text: str, import_format: str, known: KnownNames) -> list[dict[s
 
     Links must be well-formed but need not be configured any more (history stays importable); states must be
     real states, and an item's state rules (resolution codes) must hold."""
+    too_large = text_size_problem(text)
+    if too_large:
+        raise ImportFailed([(0, "file", too_large)])
     rows, problems = (_parse_csv if import_format == "csv" else _parse_json)(text)
     items: list[dict[str, Any]] = []
     seen_ids: dict[int, int] = {}
     for row in rows:
         row_problems: list[tuple[int, str, str]] = []
         values = _typed(row, row_problems)
+        for name, value in values.items():
+            if _strings_with_nul(value):  # PostgreSQL's text cannot hold it; refuse on every store alike
+                row_problems.append((row["_row"], name, "contains a NUL character (\\x00), which the store "
+                                                        "cannot keep"))
         full = {**FIELD_DEFAULTS, **values}
         for name, message in validate_item(full, known, check_links=False).items():
             row_problems.append((row["_row"], name, message))

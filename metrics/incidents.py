@@ -12,9 +12,10 @@ import io
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from metrics.import_limits import text_size_problem
 from metrics.trends import period_label
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -23,6 +24,7 @@ CSV_COLUMNS = ("id", "service", "severity", "started", "detected", "acknowledged
 REQUIRED_CSV_COLUMNS = ("id", "service", "severity", "started")
 MAX_REFERENCE = 100
 MAX_SUMMARY = 2000
+MAX_POSTMORTEM_URL = 500  # the store's column
 _UNKNOWN = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))  # stands in for an unreadable start while other fields are checked
 
 
@@ -83,7 +85,25 @@ def incident_problems(incident: Incident, services: Iterable[str] | None = None)
         problems.append(f"summary: at most {MAX_SUMMARY} characters")
     if incident.postmortem_url and not incident.postmortem_url.startswith(("http://", "https://")):
         problems.append("postmortem: not an http(s) link")
+    elif len(incident.postmortem_url) > MAX_POSTMORTEM_URL:
+        problems.append(f"postmortem: at most {MAX_POSTMORTEM_URL} characters")
+    for name, moment in (*order, ("resolved", incident.resolved)):
+        if moment is not None and not _fits_utc(moment):
+            problems.append(f"{name}: outside the years 1 to 9999 in UTC")
+    for name, text in (("id", incident.reference), ("service", incident.service), ("summary", incident.summary),
+                       ("postmortem", incident.postmortem_url)):
+        if "\x00" in text:  # PostgreSQL's text cannot hold it; refused on every store alike
+            problems.append(f"{name}: contains a NUL character (\\x00), which the store cannot keep")
     return problems
+
+
+def _fits_utc(moment: datetime) -> bool:
+    """The store keeps UTC: 0001-01-01T00:00+05:00 has no UTC year to be stored in."""
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        return False
+    return True
 
 
 def parse_moment(text: str, time_zone: str) -> datetime:
@@ -95,7 +115,16 @@ def parse_moment(text: str, time_zone: str) -> datetime:
 def parse_incidents_csv(text: str, time_zone: str, services: Sequence[str]) -> list[Incident]:
     """Every row of an incidents CSV, or ``IncidentError`` listing every problem as "row N, field: ..." (row 1 is
     the header), so a file is stored whole or not at all."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    too_large = text_size_problem(text)
+    if too_large:
+        raise IncidentError([too_large])
+    try:
+        return _parse_rows(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")), time_zone, services)
+    except csv.Error as error:  # e.g. a cell over the csv module's field size limit
+        raise IncidentError([f"the file cannot be read as CSV ({error})"]) from None
+
+
+def _parse_rows(reader: csv.DictReader, time_zone: str, services: Sequence[str]) -> list[Incident]:
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_CSV_COLUMNS if name not in header]
     unknown = [name for name in header if name not in CSV_COLUMNS]

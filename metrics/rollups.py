@@ -113,7 +113,7 @@ def histogram_quantile(quantile: float, buckets: Mapping[float | str, float] | N
     in_bucket = counts[index] - below
     if in_bucket <= 0:
         return points[index][0]
-    return lower + (points[index][0] - lower) * (rank - below) / in_bucket
+    return lower + (points[index][0] - lower) * ((rank - below) / in_bucket)  # fraction first: no overflow
 
 
 def add_buckets(histograms: Iterable[Mapping[str, float] | None]) -> dict[str, float] | None:

@@ -82,6 +82,10 @@ TITLE_MAX_LENGTH = 200
 NAME_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 20_000
 CADENCE_MAX_DAYS = 3650
+REFERENCE_MAX_LENGTH = 500
+# Longest text per field: what the store's columns hold (names and references are VARCHARs on PostgreSQL).
+TEXT_LIMITS = {"problem_statement": TEXT_MAX_LENGTH, "why_parked": TEXT_MAX_LENGTH, "workaround": TEXT_MAX_LENGTH,
+               "decided_by": NAME_MAX_LENGTH, "owner": NAME_MAX_LENGTH, "external_reference": REFERENCE_MAX_LENGTH}
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")  # services, SLOs, databases: no separators inside
 
 
@@ -187,12 +191,13 @@ def validate_item(fields: Mapping[str, Any], known: KnownNames, *, check_links: 
         problems["title"] = "a title is required"
     elif len(title) > TITLE_MAX_LENGTH:
         problems["title"] = f"at most {TITLE_MAX_LENGTH} characters (this one has {len(title)})"
-    for name in ("problem_statement", "why_parked", "workaround", "decided_by", "owner", "external_reference"):
-        value = fields.get(name) or ""
+    for name, limit in TEXT_LIMITS.items():
+        value = fields.get(name)
+        value = "" if value is None else value  # not `or ""`: an empty {} or [] from a file is not text either
         if not isinstance(value, str):
             problems[name] = "must be text"
-        elif len(value) > TEXT_MAX_LENGTH:
-            problems[name] = f"at most {TEXT_MAX_LENGTH} characters (this one has {len(value)})"
+        elif len(value) > limit:
+            problems[name] = f"at most {limit} characters (this one has {len(value)})"
     choices = {
         "state": STATES, "owner_role": OWNER_ROLES, "impact": LEVELS, "urgency": LEVELS,
         "why_parked_category": WHY_PARKED_CATEGORIES, "root_cause_confidence": ROOT_CAUSE_CONFIDENCES,

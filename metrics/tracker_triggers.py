@@ -7,6 +7,7 @@ so the page can show the live reading next to its threshold and the store can ke
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -91,7 +92,13 @@ def trigger_from_dict(data: Mapping[str, Any]) -> Trigger:
         value = data.get(name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TriggerError(f"{kind} needs a number for {name}")
-        return float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an int beyond float's range
+            value = math.inf
+        if not math.isfinite(value):  # NaN passes every comparison's "else"; JSON cannot store either
+            raise TriggerError(f"{kind} needs a finite number for {name}, not {value!r}")
+        return value
 
     if kind == SLO_BUDGET_BELOW:
         threshold = number("threshold")

@@ -97,7 +97,7 @@ def daily_frame(rows: Sequence[dict] | pd.DataFrame) -> pd.DataFrame:
 def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
     """error ratio, SLI, met, burn rate and budget consumed from summed counts; NaN when there were no events."""
     total, bad = frame["total"].to_numpy(float), frame["bad"].to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         ratio = np.where(total > 0, np.clip(bad, 0, None) / total, np.nan)
         ratio = np.minimum(ratio, 1.0)
         budget = 1.0 - frame["target"].to_numpy(float)
@@ -280,7 +280,7 @@ class TrendsView:
         return not self.daily.empty
 
     def to_dict(self) -> dict:
-        """JSON-ready: NaN becomes null (no data), dates become ISO text."""
+        """JSON-ready: NaN (no data) and infinities (a broken source) become null, dates become ISO text."""
         def records(frame: pd.DataFrame) -> list[dict]:
             clean = frame.drop(columns=[c for c in ("latency_buckets",) if c in frame])
             return [{key: _plain(value) for key, value in record.items()} for record in clean.to_dict("records")]
@@ -298,7 +298,7 @@ class TrendsView:
 
 def _plain(value):
     if isinstance(value, (float, np.floating)):
-        return None if np.isnan(value) else float(value)
+        return float(value) if np.isfinite(value) else None
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.bool_,)):

@@ -42,6 +42,7 @@ from metrics.tracker import (
     KnownNames,
     TrackerRuleError,
 )
+from metrics.import_limits import import_size_problem
 from metrics.tracker_triggers import TRIGGER_LINE_HELP, TriggerError, format_trigger_lines, parse_trigger_lines
 from data.settings import Settings
 from metrics.access import Actor, MissingName, PermissionDenied
@@ -526,6 +527,9 @@ def _submit_import(context: FormContext) -> None:
         upload = st.session_state.get(key(prefix, "file"))
         if upload is None:
             raise TrackerRuleError({"file": "choose a CSV or JSON file first"})
+        too_large = import_size_problem(upload.size, upload.name)
+        if too_large:
+            raise TrackerRuleError({"file": f"{too_large}; nothing was imported"})
         try:
             text = upload.getvalue().decode("utf-8-sig")
         except UnicodeDecodeError:

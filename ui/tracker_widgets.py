@@ -28,7 +28,7 @@ from metrics.tracker_aging import AGE_BRACKETS, ItemAge, aging_frame, item_age
 from metrics.tracker_triggers import DUE_BY_DATE, DUE_BY_SIGNAL, TriggerEvaluation
 from ui.theme import CRITICAL, INFO, NO_DATA, OK, SERIES_COLORS, WARN, StatusStyle, alert_state_badge, \
     register_template
-from ui.widgets import local_time
+from ui.widgets import csv_download_bytes, local_time
 
 # Tracker states on the shared palette: due needs attention (warn), work and waiting are information, finished is ok.
 _STATE_STATUS: dict[str, StatusStyle] = {
@@ -247,7 +247,4 @@ def day_text(moment: datetime | date | None) -> str:
 
 def table_csv(frame: pd.DataFrame) -> bytes:
     """The shown table as CSV for spreadsheets, with formula-like cells neutralised as in the export."""
-    from data.tracker_io import protect_cell
-
-    safe = frame.map(lambda value: protect_cell(value) if isinstance(value, str) else value)
-    return safe.to_csv(index=False).encode("utf-8")
+    return csv_download_bytes(frame)

@@ -28,6 +28,7 @@ from metrics.formatting import (
 from metrics.last_good import Shown
 from metrics.report import EXHAUSTION_WINDOW, SloReport, SloStatus
 from metrics.slo import BURN_WINDOWS
+from metrics.spreadsheet import spreadsheet_csv
 from metrics.timeseries import TierHistory
 from ui.theme import INFO, NO_DATA as NO_DATA_STYLE, WARN, alert_state_badge, alert_state_style
 
@@ -130,6 +131,12 @@ def _markdown_colour(state: str) -> str:
 
 def show_empty_state(message: str, what_to_do: str) -> None:
     st.info(f"{message}\n\n{what_to_do}", icon=":material/inbox:")
+
+
+def csv_download_bytes(frame: pd.DataFrame) -> bytes:
+    """A table for a "Download CSV" button: UTF-8, no index, formula-like cells neutralised
+    (``metrics.spreadsheet``), so opening the file in a spreadsheet never runs a cell."""
+    return spreadsheet_csv(frame).encode("utf-8")
 
 
 @contextlib.contextmanager

@@ -53,6 +53,6 @@ with widgets.guarded_panel("audit trail"):
         caption, download = st.columns([4, 1], vertical_alignment="center")
         caption.caption(f"{len(shown)} of {len(frame)} entries" + (f" (the newest {ROWS_SHOWN})"
                                                                     if len(entries) == ROWS_SHOWN else ""))
-        download.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"),
+        download.download_button("Download CSV", widgets.csv_download_bytes(shown),
                                  file_name="audit-trail.csv", mime="text/csv", icon=":material/download:",
                                  width="stretch")

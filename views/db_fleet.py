@@ -156,7 +156,7 @@ def show_fleet() -> None:
         caption, download = st.columns([4, 1], vertical_alignment="center")
         caption.caption(f"{len(shown)} of {len(healths)} database(s), worst first. Click a database for its "
                         "checks, sessions, tables, indexes, records and history.")
-        download.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"),
+        download.download_button("Download CSV", widgets.csv_download_bytes(frame),
                                  file_name=f"database-health-{probed_at:%Y%m%dT%H%MZ}.csv", mime="text/csv",
                                  icon=":material/download:", width="stretch")
 

@@ -88,5 +88,5 @@ with widgets.guarded_panel("records table"):
     else:
         st.dataframe(table, hide_index=True, placeholder="—",
                      column_config={"link": st.column_config.LinkColumn("link")})
-        st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"), file_name="dba-records.csv",
+        st.download_button("Download CSV", widgets.csv_download_bytes(table), file_name="dba-records.csv",
                            mime="text/csv", icon=":material/download:")

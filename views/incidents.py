@@ -14,6 +14,7 @@ from data.sources import SourceError
 from data.store.incidents import incidents_between, save_incidents
 from metrics.access import MissingName, PermissionDenied, Role
 from metrics.formatting import format_duration
+from metrics.import_limits import import_size_problem
 from metrics.incidents import CSV_COLUMNS, SEVERITIES, Incident, IncidentError, incident_problems, parse_incidents_csv
 from ui import alert_history, identity, loaders, trends_data, widgets
 from ui.store_writes import store_write
@@ -103,11 +104,13 @@ with import_tab, widgets.guarded_panel("CSV import"):
         identity.read_only_note(actor, Role.ADMIN, "Importing incidents")
     uploaded = st.file_uploader("Incidents CSV", type=["csv"], key="incidents_csv", disabled=not can_import)
     if uploaded is not None and st.button("Import", type="primary", disabled=not can_import):
+        too_large, text = import_size_problem(uploaded.size, uploaded.name), None
         try:
-            text = uploaded.getvalue().decode("utf-8")
+            text = None if too_large else uploaded.getvalue().decode("utf-8")
         except UnicodeDecodeError:
             st.error("The file is not UTF-8 text; export it as CSV UTF-8 and try again.", icon=":material/error:")
-            text = None
+        if too_large:
+            st.error(f"**Nothing was imported** — {too_large}.", icon=":material/error:")
         if text is not None:
             try:
                 parsed = parse_incidents_csv(text, time_zone, services)
@@ -146,7 +149,7 @@ with widgets.guarded_panel("incident list"):
         } for i in reversed(recent)])  # fmt: skip
         st.dataframe(frame, hide_index=True, key="incident_list",
                      column_config={"postmortem": st.column_config.LinkColumn("postmortem")})
-        st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name="incidents.csv",
+        st.download_button("Download CSV", widgets.csv_download_bytes(frame), file_name="incidents.csv",
                            mime="text/csv", icon=":material/download:")
 
 st.subheader("Alert firing history")
@@ -191,6 +194,6 @@ with widgets.guarded_panel("alert firing history"):
                        f"{still} still firing.")
             frame = alert_history.history_frame(firing, time_zone)
             st.dataframe(frame, hide_index=True, key="alert_history")
-            st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"),
+            st.download_button("Download CSV", widgets.csv_download_bytes(frame),
                                file_name="slo-alerts.csv", mime="text/csv", icon=":material/download:",
                                key="alert_history_csv")

@@ -124,7 +124,7 @@ def show_overview() -> None:
         caption_column.caption(f"{stale}{widgets.report_counts_caption(report, len(statuses))}, least budget first. "
                                "Click a column to sort, an SLO to open its drill-down.")
         download_column.download_button(
-            "Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
+            "Download CSV", widgets.csv_download_bytes(frame), file_name=f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
             mime="text/csv", icon=":material/download:", width="stretch",
         )  # fmt: skip
 

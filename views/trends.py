@@ -235,7 +235,7 @@ with widgets.guarded_panel("incidents"):
 
 with widgets.guarded_panel("download"):
     table = trends_charts.period_table(view.per_slo)
-    st.download_button("Download CSV (every SLO and period)", table.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download CSV (every SLO and period)", widgets.csv_download_bytes(table),
                        file_name=f"trends-{grain}-{first}-{last}.csv", mime="text/csv", icon=":material/download:")
     service_args = "".join(f" --service {s}" for s in services_picked)
     st.caption(f"Same figures from the command line: `python cli.py trends --grain {grain} --from {first} "

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from data.databases import DatabaseTarget
 from data.db_probes.common import ProbeError
+from data.promql import escape_label_value
 from metrics.db_checks import ProbeData, Session
 
 SQL_ONLY = "only through the SQL source (source = \"sql\"): the exporter does not publish it"
@@ -23,7 +24,7 @@ NOT_EXPORTED = "(query text is not exported)"
 def _matchers(selector: str, **extra: str) -> str:
     """``{job="pg"}`` plus ``datname="orders"`` → ``{job="pg",datname="orders"}``."""
     inner = selector.strip()[1:-1].strip().rstrip(",")
-    added = ",".join(f'{key}="{value}"' for key, value in extra.items() if value)
+    added = ",".join(f'{key}="{escape_label_value(value)}"' for key, value in extra.items() if value)
     return "{" + ",".join(part for part in (inner, added) if part) + "}"
 
 

@@ -88,3 +88,34 @@ def test_probe_options_default_and_validate():
     assert parse_database_config(MINIMAL).probe.deadline_s == DEFAULT_DEADLINE_S
     config = parse_database_config('[probe]\ndeadline_seconds = -1\n' + MINIMAL)
     assert "[probe].deadline_seconds: must be a positive number" in config.problems[0]
+
+
+def test_a_nan_threshold_is_refused_instead_of_never_firing():
+    config = parse_database_config(MINIMAL + "[database.thresholds]\nlong_query_warn_s = nan\n", "db.toml")
+    assert config.databases == []
+    assert config.problems == ["db.toml database 'orders-primary'.thresholds.long_query_warn_s: must be a "
+                               "non-negative number, got nan"]
+
+
+def test_an_infinite_probe_deadline_is_refused_and_the_default_kept():
+    config = parse_database_config("[probe]\ndeadline_seconds = inf\n" + MINIMAL, "db.toml")
+    assert config.probe.deadline_s == DEFAULT_DEADLINE_S
+    assert config.problems == ["db.toml [probe].deadline_seconds: must be a positive number of seconds, got inf"]
+
+
+def test_toml_nested_deeper_than_pythons_stack_is_one_problem():
+    config = parse_database_config("a = " + "[" * 5000 + "]" * 5000, "db.toml")
+    assert (config.databases, config.problems) == ([], ["db.toml: not readable TOML (RecursionError)"])
+
+
+def test_a_selector_that_smuggles_a_query_in_braces_is_refused():
+    smuggled = 'selector = \'{job="pg"} or vector(1) or {a="b"}\'\n'
+    config = parse_database_config(MINIMAL + 'source = "prometheus"\n' + smuggled, "db.toml")
+    assert config.databases == []
+    [problem] = config.problems
+    assert problem.startswith("db.toml database 'orders-primary'.selector: PromQL label matchers in braces")
+
+
+def test_a_selector_of_label_matchers_is_accepted():
+    config = parse_database_config(MINIMAL + 'source = "prometheus"\nselector = \'{job="pg", instance=~"db1:.*"}\'\n')
+    assert config.problems == [] and config.databases[0].selector == '{job="pg", instance=~"db1:.*"}'

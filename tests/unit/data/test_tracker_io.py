@@ -154,3 +154,72 @@ def test_a_bad_review_in_json_names_the_row_and_the_review():
         parse_items(json.dumps(payload), "json", KNOWN)
     assert failure.value.lines() == ["row 1, reviews: review 2: outcome must be one of keep_parked, start_work, "
                                      "resolved, risk_accepted, duplicate, obsolete"]
+
+
+# --- what the fuzz pass found: each is refused as a problem naming the row and field, never another exception ----
+
+
+def minimal_json(**values) -> str:
+    return json.dumps({"items": [{"title": "Failover takes 9 minutes", "state": "new", "owner_role": "DBA",
+                                  **values}]})
+
+
+def problem_lines(text: str, import_format: str = "json") -> list[str]:
+    with pytest.raises(ImportFailed) as failure:
+        parse_items(text, import_format, KNOWN)
+    return failure.value.lines()
+
+
+def test_an_id_beyond_the_stores_32_bit_column_is_refused():
+    assert problem_lines(minimal_json(id=2**31)) == [f"row 1, id: must be a whole number from 1 to {2**31 - 1}, "
+                                                     f"not {2**31}"]
+
+
+def test_an_infinite_id_or_cadence_is_refused():
+    text = minimal_json(id=1).replace('"id": 1', '"id": Infinity, "cadence_days": -Infinity')
+    assert problem_lines(text) == ["row 1, cadence_days: must be a whole number of days, not -inf",
+                                   "row 1, id: must be a whole number from 1 to 2147483647, not inf"]
+
+
+def test_a_title_that_is_not_text_is_refused():
+    assert problem_lines(minimal_json(title=["x"])) == ["row 1, title: must be text, not ['x']"]
+
+
+def test_an_empty_object_where_text_belongs_is_refused():
+    assert problem_lines(minimal_json(problem_statement={})) == ["row 1, problem_statement: must be text"]
+
+
+def test_a_nul_character_is_refused_because_postgresql_cannot_store_it():
+    assert problem_lines(minimal_json(owner="Kim\x00")) == [
+        "row 1, owner: contains a NUL character (\\x00), which the store cannot keep"]
+
+
+def test_an_owner_longer_than_its_column_is_refused():
+    assert problem_lines(minimal_json(owner="x" * 201)) == ["row 1, owner: at most 200 characters (this one has 201)"]
+
+
+def test_an_instant_whose_utc_falls_before_year_1_is_refused():
+    [line] = problem_lines(minimal_json(created_at="0001-01-01T00:00:00+05:00"))
+    assert line.startswith("row 1, created_at: must be an ISO 8601 instant")
+
+
+def test_a_trigger_threshold_that_is_not_finite_is_refused():
+    text = minimal_json(state="parked", triggers=[{"kind": "slo_burn_rate_above", "slo": "checkout-availability",
+                                                   "window": "1h", "threshold": 6}]).replace("6}", "NaN}")
+    assert problem_lines(text) == ["row 1, triggers: trigger 1: slo_burn_rate_above needs a finite number for "
+                                   "threshold, not nan"]
+
+
+def test_a_csv_cell_over_the_csv_modules_field_limit_is_one_problem():
+    [line] = problem_lines("title,state,owner_role\n" + "x" * 200_000 + ",new,SRE\n", "csv")
+    assert line.startswith("row 1, row: cannot be read as CSV (field larger than field limit")
+
+
+def test_json_nested_deeper_than_pythons_stack_is_one_problem():
+    [line] = problem_lines("[" * 100_000)
+    assert line.startswith("file: not readable JSON (RecursionError")
+
+
+def test_the_title_is_stored_without_surrounding_spaces_as_the_form_stores_it():
+    [row] = parse_items(minimal_json(title="  Failover takes 9 minutes  "), "json", KNOWN)
+    assert row["title"] == "Failover takes 9 minutes"

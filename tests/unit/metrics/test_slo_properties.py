@@ -3,7 +3,7 @@ give a number or "no data" — never an exception, never NaN."""
 import math
 from datetime import timedelta
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from metrics.alerts import alert_state, evaluate_tiers
@@ -33,13 +33,28 @@ def is_number_or_none(value):
     return value is None or (isinstance(value, float) and math.isfinite(value))
 
 
+# The cases a counter reset produces, named so they are always run: no events, a negative increase of either
+# counter, bad above total, and both zero after a reset.
+RESET_CASES = [EventCounts(0.0, 0.0), EventCounts(100.0, -5.0), EventCounts(-100.0, 5.0), EventCounts(100.0, 250.0),
+               EventCounts(-1.0, -1.0), EventCounts(0.0, 3.0)]
+
+
 @given(event_counts)
+@example(RESET_CASES[0])
+@example(RESET_CASES[1])
+@example(RESET_CASES[2])
+@example(RESET_CASES[3])
+@example(RESET_CASES[4])
+@example(RESET_CASES[5])
 def test_error_ratio_is_none_or_within_zero_and_one(counts):
     ratio = error_ratio(counts)
     assert ratio is None or 0.0 <= ratio <= 1.0
 
 
 @given(event_counts, targets)
+@example(RESET_CASES[0], 0.999)
+@example(RESET_CASES[1], 0.999)
+@example(RESET_CASES[3], 0.0)
 def test_burn_rate_and_budget_are_numbers_or_no_data(counts, target):
     assert is_number_or_none(burn_rate(counts, target))
     assert is_number_or_none(budget_remaining(counts, target))
@@ -64,3 +79,19 @@ def test_a_status_builds_from_any_counts(counts, target):
 @given(st.dictionaries(st.sampled_from(BURN_WINDOWS), st.one_of(st.none(), st.floats(allow_nan=False))))
 def test_alert_state_is_always_one_of_the_four(burn_rates):
     assert alert_state(evaluate_tiers(burn_rates, timedelta(days=28))) in ("page", "ticket", "ok", "no data")
+
+
+def test_no_events_is_no_data_not_a_perfect_window():
+    assert (error_ratio(EventCounts(0.0, 0.0)), burn_rate(EventCounts(0.0, 0.0), 0.999)) == (None, None)
+
+
+def test_a_negative_bad_increase_after_a_reset_counts_as_no_bad_events():
+    assert error_ratio(EventCounts(100.0, -5.0)) == 0.0
+
+
+def test_bad_events_above_total_are_capped_at_every_event_bad():
+    assert error_ratio(EventCounts(100.0, 250.0)) == 1.0
+
+
+def test_a_negative_total_after_a_reset_is_no_data():
+    assert error_ratio(EventCounts(-100.0, 5.0)) is None
