@@ -40,9 +40,23 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
         return EXIT_OK
     except Exception as error:  # last line of defence: one line, no traceback, no secrets
-        print(f"error: unexpected {type(error).__name__}; check the settings and try again, or report it",
-              file=sys.stderr)
+        print(f"error: {_unexpected(error)}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _unexpected(error: Exception) -> str:
+    """A store error names the driver's own first line (never SQLAlchemy's, which quotes the statement and its
+    values) and says that nothing of the write was stored; anything else only its kind."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(error, DBAPIError):
+        original = error.orig if error.orig is not None else error
+        detail = (str(original).strip().splitlines() or [type(original).__name__])[0][:300]
+        return (f"the store refused a write ({type(original).__name__}: {detail}); each write is one "
+                "transaction, so nothing of the refused one was stored")
+    if isinstance(error, SQLAlchemyError):
+        return f"the store could not be used ({type(error).__name__}); nothing was stored. Check DATABASE_URL"
+    return f"unexpected {type(error).__name__}; check the settings and try again, or report it"
 
 
 if __name__ == "__main__":

@@ -68,7 +68,11 @@ class PermissionDenied(PermissionError):
 
 
 class MissingName(ValueError):
-    """A write with nobody to attribute it to (local mode before a name was entered); nothing was stored."""
+    """A write with nobody to attribute it to (local mode before a name was entered), or a name the audit trail
+    cannot hold (too long, control characters); nothing was stored."""
+
+
+NAME_MAX_LENGTH = 200  # the audit trail's and the records' author columns
 
 
 def require(actor: Actor, needed: Role, action: str) -> str:
@@ -81,6 +85,9 @@ def require(actor: Actor, needed: Role, action: str) -> str:
     if not name:
         raise MissingName(f"say who you are before you {action} (your name in the sidebar): every change is "
                           "recorded under it. Nothing was saved.")
+    if len(name) > NAME_MAX_LENGTH or any(ord(character) < 32 for character in name):
+        raise MissingName(f"the name to record must be at most {NAME_MAX_LENGTH} characters with no control "
+                          "characters. Nothing was saved.")
     return name
 
 

@@ -135,6 +135,7 @@ def show_sidebar(identity: SessionIdentity) -> None:
             if _NAME_INPUT_KEY not in st.session_state:
                 st.session_state[_NAME_INPUT_KEY] = st.session_state.get(NAME_KEY, "")
             st.text_input("Your name", key=_NAME_INPUT_KEY, placeholder="e.g. Kim Min-jun", on_change=_remember_name,
+                          max_chars=100,
                           help="Every change you make is recorded under this name.")
             role = identity.actor.role.label if identity.actor else "viewer"
             st.caption(f":material/person: {LOCAL_MODE_NOTE} Your role: {role}.")

@@ -12,6 +12,7 @@ from metrics.access import Actor, MissingName, PermissionDenied, Role
 from metrics.weekly_review import WeeklyNote, WeeklyReview
 from ui import identity
 from ui.store_writes import store_write
+from ui.tracker_widgets import plain
 
 HEADLINE_COLUMNS = 4
 FLASH_KEY = "weekly_notes_flash"
@@ -60,7 +61,7 @@ def show_week_notes_editor(engine: sa.Engine, week: str, note: WeeklyNote | None
         st.session_state[base_key] = 0 if note is None else note.version
         st.session_state[text_key] = "" if note is None else note.text
     if note is not None:
-        st.caption(f"Version {note.version}, saved by {note.author} on {note.saved_at:%Y-%m-%d %H:%M} UTC.")
+        st.caption(f"Version {note.version}, saved by {plain(note.author)} on {note.saved_at:%Y-%m-%d %H:%M} UTC.")
     with st.form(f"weekly_notes_{week}", border=False):
         text = st.text_area("Notes for the week", key=text_key, height=160,
                             placeholder="Decisions, follow-ups, who does what by when…")
@@ -96,6 +97,6 @@ def _show_history(engine: sa.Engine, week: str, note) -> None:
     if len(history) > 1 or (history and note is None):
         with st.expander(f"History of edits ({len(history)} versions)"):
             for version in history:
-                st.markdown(f"**Version {version.version}** · {version.author} · "
+                st.markdown(f"**Version {version.version}** · {plain(version.author)} · "
                             f"{version.saved_at:%Y-%m-%d %H:%M} UTC")
                 st.code(version.text or "(empty)", language=None)

@@ -23,6 +23,8 @@ from metrics.db_checks import RECORD_KINDS, DatabaseHealth, DbaRecord
 TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
 RECORD_OUTCOMES = ("ok", "partial", "failed")
 NOTES_LIMIT = 2000
+BY_LIMIT = 200  # the columns' sizes: a longer value is a field message, never a raw database error
+LINK_LIMIT = 500
 
 
 class DbHealthSnapshot(Base):
@@ -214,6 +216,13 @@ def validate_record(*, database: str, kind: str, done_on: date, recorded_by: str
         raise RecordError(f"date: {done_on.isoformat()} is in the future; record what has been done")
     if not recorded_by.strip():
         raise RecordError("by: say who did it")
+    if len(recorded_by.strip()) > BY_LIMIT:
+        raise RecordError(f"by: at most {BY_LIMIT} characters")
+    if len(link.strip()) > LINK_LIMIT:
+        raise RecordError(f"link: at most {LINK_LIMIT} characters")
+    for field, text in (("by", recorded_by), ("notes", notes), ("link", link)):
+        if "\x00" in text:
+            raise RecordError(f"{field}: contains a NUL character, which no database stores as text")
     if outcome not in RECORD_OUTCOMES:
         raise RecordError(f"outcome: {outcome!r} is not one of {', '.join(RECORD_OUTCOMES)}")
     if len(notes) > NOTES_LIMIT:

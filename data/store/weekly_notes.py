@@ -89,6 +89,8 @@ def save_note(engine: sa.Engine, week: str, text: str, *, actor: Actor, base_ver
     parse_iso_week(week)  # ValueError for a malformed week
     if len(text) > MAX_NOTE:
         raise NoteError(f"notes: at most {MAX_NOTE} characters")
+    if "\x00" in text:
+        raise NoteError("notes: contain a NUL character, which no database stores as text")
     version = base_version + 1
     values = {"text": text, "version": version, "updated_by": author.strip(), "updated_at": now}
     try:

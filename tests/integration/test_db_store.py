@@ -77,3 +77,16 @@ def test_an_invalid_record_names_its_field_and_stores_nothing(store, field, valu
     with pytest.raises(RecordError, match=re.escape(message)):
         add_record(store, actor=editor("kim"), now=NOW, **values)
     assert list_records(store) == []
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"recorded_by": "k" * 201}, "by: at most 200 characters"),
+    ({"link": "https://wiki.example/" + "x" * 500}, "link: at most 500 characters"),
+    ({"notes": "checked\x00"}, "notes: contains a NUL character"),
+])
+def test_a_record_the_columns_cannot_hold_is_a_field_message_not_a_database_error(store, values, message):
+    fields = {"database": "orders", "kind": "backup_verified", "done_on": date(2026, 11, 20), "recorded_by": "kim",
+              **values}
+    with pytest.raises(RecordError, match=message):
+        add_record(store, actor=editor("kim"), now=NOW, **fields)
+    assert list_records(store) == []

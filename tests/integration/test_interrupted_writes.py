@@ -139,6 +139,8 @@ def test_collect_rollups_refused_midway_keeps_whole_days_and_the_next_run_adds_t
     refuse_inserts(store_url, "slo_daily_rollups", "NEW.day = '2026-11-03'")
     interrupted = collect(env, "rollups", *days)
     assert interrupted.returncode == 2 and "Traceback" not in interrupted.stderr, interrupted.stderr
+    assert "the store refused a write" in interrupted.stderr
+    assert "nothing of the refused one was stored" in interrupted.stderr
     per_day = {day: count(store_url, "slo_daily_rollups", f"day = '{day}'")
                for day in ("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05")}
     slos = per_day["2026-11-01"]

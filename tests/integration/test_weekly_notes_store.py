@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from data.store import engine_for, migrate
-from data.store.weekly_notes import NoteConflict, get_note, note_history, save_note
+from data.store.weekly_notes import NoteConflict, NoteError, get_note, note_history, save_note
 from data.store.audit import audit_entries
 from metrics.access import MissingName, PermissionDenied
 from tests.support.actors import editor, viewer
@@ -84,3 +84,9 @@ def test_a_save_is_attributed_in_the_audit_trail_with_the_role(engine):
 def test_a_malformed_week_is_refused(engine):
     with pytest.raises(ValueError, match="ISO week"):
         save_note(engine, "2026-47", "text", actor=editor("Kim"), base_version=0, now=NOW)
+
+
+def test_notes_with_a_nul_character_are_a_field_message_not_a_database_error(engine):
+    with pytest.raises(NoteError, match="NUL character"):
+        save_note(engine, WEEK, "ship\x00it", actor=editor("Kim"), base_version=0, now=NOW)
+    assert get_note(engine, WEEK) is None

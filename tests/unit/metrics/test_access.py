@@ -96,3 +96,13 @@ def test_a_bare_name_is_not_an_identity():
 
 def test_the_audit_details_carry_the_role_and_how_the_person_came():
     assert Actor("ada", Role.ADMIN, VIA_CLI).audit_details() == {"role": "admin", "via": "cli"}
+
+
+def test_a_name_longer_than_the_audit_trail_holds_is_refused():
+    with pytest.raises(MissingName, match="at most 200 characters"):
+        require(Actor("k" * 201, Role.EDITOR), Role.EDITOR, "record incidents")
+
+
+def test_a_name_with_control_characters_is_refused():
+    with pytest.raises(MissingName, match="no control characters"):
+        require(Actor("kim\x00", Role.EDITOR), Role.EDITOR, "record incidents")
