@@ -20,7 +20,7 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from urllib3.util.retry import Retry
 
 from data.promql import SLO_LABEL, batched, windowed_increase
-from data.sources import CountsResult, SourceError
+from data.sources import CountsResult, SourceError, SourceTimeout
 from metrics.report import requested_windows
 from metrics.slo import BURN_WINDOWS, EventCounts, SloDefinition, format_prometheus_duration
 
@@ -151,7 +151,7 @@ class PrometheusSource:
         try:
             return function(*args, **kwargs)
         except requests.exceptions.Timeout:
-            raise SourceError(
+            raise SourceTimeout(
                 f"{self.description} did not answer within {self.settings.timeout_seconds:g} s; "
                 "it may be overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS"
             ) from None
@@ -291,9 +291,11 @@ class PrometheusSource:
         done, pending = wait(futures, timeout=max(deadline - time.monotonic(), 0.0), return_when=FIRST_EXCEPTION)
         pool.shutdown(wait=False, cancel_futures=True)
         failed = [future for future in futures if future in done and future.exception() is not None]
-        if failed:
-            raise failed[0].exception()  # SourceError or QueryError: no need to wait for the others
-        if pending:
+        other = [f.exception() for f in failed if not isinstance(f.exception(), SourceTimeout)]
+        if other:
+            raise other[0]  # SourceError or QueryError: no need to wait for the others
+        if pending or failed:  # a request's own timeout and the page's end together: one message, the page's
+            pending = pending or set(failed)
             raise SourceError(
                 f"{self.description} did not answer within {self.settings.timeout_seconds:g} s (the timeout for all "
                 f"of a page's queries; {len(pending)} of {len(futures)} were unanswered); it may be overloaded: try "

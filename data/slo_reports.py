@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from data.settings import Settings
-from data.sources import SloSource, SourceError
+from data.sources import SloSource, SourceError, SourceTimeout
 from metrics.periods import Period, current_period
 from metrics.report import SloReport, build_report
 from metrics.slo import SloDefinition
@@ -72,9 +72,10 @@ def within_timeout(calls: list, timeout_s: float, what: str) -> list:
     done, pending = wait(futures, timeout=timeout_s, return_when=FIRST_EXCEPTION)
     pool.shutdown(wait=False, cancel_futures=True)
     failed = [future for future in futures if future in done and future.exception() is not None]
-    if failed:
-        raise failed[0].exception()
-    if pending:
+    timed_out = [future for future in failed if isinstance(future.exception(), SourceTimeout)]
+    if failed and len(timed_out) < len(failed):
+        raise next(f.exception() for f in failed if not isinstance(f.exception(), SourceTimeout))
+    if pending or timed_out:  # a request's own timeout and the panel's end together: one message, the panel's
         raise SourceError(f"{what} within {timeout_s:g} s (the timeout for all of a panel's queries); it may be "
                           "overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS")
     return [future.result() for future in futures]

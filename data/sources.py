@@ -22,6 +22,10 @@ class SourceError(RuntimeError):
     """A source could not answer at all (unreachable, timed out, refused): the message says which and what to do."""
 
 
+class SourceTimeout(SourceError):
+    """One request ran out of its time: a panel's overall timeout reports it in its own words."""
+
+
 class SloSource(Protocol):
     is_demo: bool
     description: str

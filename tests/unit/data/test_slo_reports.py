@@ -8,7 +8,7 @@ import pytest
 from data.demo import DemoSource
 from data.prometheus import PrometheusSettings, PrometheusSource
 from data.slo_reports import source_timeout, within_timeout
-from data.sources import SourceError
+from data.sources import SourceError, SourceTimeout
 
 
 def test_results_come_back_in_the_order_of_the_calls():
@@ -41,3 +41,12 @@ def test_the_first_failure_is_raised_without_waiting_for_the_deadline():
 def test_prometheus_has_its_configured_timeout_and_the_demo_none():
     assert source_timeout(PrometheusSource(PrometheusSettings(url="http://prom:9090", timeout_seconds=2.5))) == 2.5
     assert source_timeout(DemoSource()) is None
+
+
+def test_a_request_that_ran_out_of_time_is_reported_as_the_panels_timeout():
+    def timed_out():
+        raise SourceTimeout("Prometheus did not answer within 1 s")
+
+    with pytest.raises(SourceError) as raised:
+        within_timeout([timed_out, lambda: "recent"], 1, "Prometheus did not send the history")
+    assert str(raised.value).startswith("Prometheus did not send the history within 1 s (the timeout for all")
