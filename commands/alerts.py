@@ -7,7 +7,15 @@ import json
 import sys
 from datetime import date, timedelta
 
-from commands.common import EXIT_ATTENTION, EXIT_OK, CliError, cli_source, load_cli_catalog, load_cli_settings
+from commands.common import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    CliError,
+    cli_source,
+    load_cli_catalog,
+    load_cli_settings,
+    text_table,
+)
 
 
 def command_alerts_history(args: argparse.Namespace) -> int:
@@ -63,11 +71,7 @@ def _table(history, time_zone: str, interval_rows) -> str:
     if not rows:
         return f"{title}\n(no tier fired)" if not history.notice else title
     header = list(rows[0])
-    cells = [header] + [[row[column] for column in header] for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in cells]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join([title, *lines])
+    return "\n".join([title, text_table(header, [[row[column] for column in header] for row in rows])])
 
 
 def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubParsersAction) -> None:

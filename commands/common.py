@@ -68,6 +68,14 @@ def parse_cli_instant(text: str | None) -> datetime:
         raise CliError(f"--at {text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z") from None
 
 
+def text_table(header: list[str], rows: list[list[str]]) -> str:
+    """Columns padded to their widest cell, a rule under the header; what the table formats print."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
 def cli_actor(name: str | None = None):
     """Who the command line acts as: whoever holds the machine and the store's credentials, so an admin; the
     audit trail records ``--as NAME`` or the login name, with ``via = cli``."""

@@ -17,6 +17,7 @@ from commands.common import (
     load_cli_catalog,
     load_cli_settings,
     parse_cli_date,
+    text_table,
 )
 
 COLLECT_COMMAND = "python cli.py collect rollups"
@@ -112,13 +113,6 @@ def command_trends(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
 def trends_table(view, source: str, time_zone: str) -> str:
     from metrics.formatting import format_burn_rate, format_count, format_percent, format_sli, format_target
 
@@ -130,16 +124,16 @@ def trends_table(view, source: str, time_zone: str) -> str:
                  seconds(r.latency_p50), seconds(r.latency_p95), seconds(r.latency_p99)]
                 for r in view.per_slo.itertuples()]
     parts = [f"Trends {view.first} .. {view.last} by {view.grain} ({time_zone}) from {source}",
-             _table(["period", "slo", "target", "sli", "status", "budget used", "events", "days", "p50", "p95",
+             text_table(["period", "slo", "target", "sli", "status", "budget used", "events", "days", "p50", "p95",
                      "p99"], slo_rows)]
     fleet_rows = [[r.period, f"{r.slos_met}/{r.slos_with_data}", format_percent(r.compliance, 0)]
                   for r in view.fleet.itertuples()]
-    parts += ["", "Fleet: SLOs that met their objective", _table(["period", "met", "compliance"], fleet_rows)]
+    parts += ["", "Fleet: SLOs that met their objective", text_table(["period", "met", "compliance"], fleet_rows)]
     if view.current:
         change_rows = [[r.direction, r.slo, format_burn_rate(r.previous_burn_rate), format_burn_rate(r.current_burn_rate),
                         f"{r.change:+.2f}×"] for r in view.changes.itertuples()]
         parts += ["", f"Changes {view.previous} → {view.current} (burn rate: error ratio / error budget)",
-                  _table(["direction", "slo", view.previous, view.current, "change"], change_rows)]
+                  text_table(["direction", "slo", view.previous, view.current, "change"], change_rows)]
     return "\n".join(parts)
 
 

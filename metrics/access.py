@@ -75,12 +75,17 @@ class MissingName(ValueError):
 NAME_MAX_LENGTH = 200  # the audit trail's and the records' author columns
 
 
-def require(actor: Actor, needed: Role, action: str) -> str:
-    """The actor's name when its role allows ``action``; raises ``PermissionDenied`` or ``MissingName``."""
+def require_role(actor: Actor, needed: Role, action: str) -> None:
+    """``PermissionDenied`` unless the actor's role allows ``action`` (the name is checked by ``require``)."""
     if not isinstance(actor, Actor):
         raise TypeError("writes need an Actor (name and role), not a bare name")
     if not actor.can(needed):
         raise PermissionDenied(actor, needed, action)
+
+
+def require(actor: Actor, needed: Role, action: str) -> str:
+    """The actor's name when its role allows ``action``; raises ``PermissionDenied`` or ``MissingName``."""
+    require_role(actor, needed, action)
     name = (actor.name or "").strip()
     if not name:
         raise MissingName(f"say who you are before you {action} (your name in the sidebar): every change is "

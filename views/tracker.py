@@ -30,6 +30,19 @@ context = tracker_forms.FormContext(engine=engine, known=known, now=now, today=t
 can_edit, can_import = actor.can(Role.EDITOR), actor.can(Role.ADMIN)
 
 
+def show_change_forms(item) -> None:
+    """Record a review, change state, edit: on the item page, and from the item as last read when the store is down."""
+    with st.expander("Record a review", icon=":material/rate_review:", key=f"tracker_review_open_{item.id}"), \
+            widgets.guarded_panel("review form"):
+        tracker_forms.show_review_form(context, item)
+    with st.expander("Change state", icon=":material/swap_horiz:", key=f"tracker_state_open_{item.id}"), \
+            widgets.guarded_panel("state form"):
+        tracker_forms.show_state_form(context, item)
+    with st.expander("Edit", icon=":material/edit:", key=f"tracker_edit_open_{item.id}"), \
+            widgets.guarded_panel("edit form"):
+        tracker_forms.show_edit_form(context, item)
+
+
 def show_without_store(message: str) -> None:
     """The store cannot be read: say so, and still draw the form being used, so what was typed stays (a save says
     plainly that it was refused); then stop."""
@@ -42,15 +55,7 @@ def show_without_store(message: str) -> None:
             if selected_id.isdigit() else None)
     if base is not None:  # the item as this session last read it
         st.subheader(f"#{base.id} · {tracker_widgets.plain(base.title)} (as last read)", anchor=False)
-        with st.expander("Record a review", icon=":material/rate_review:", key=f"tracker_review_open_{base.id}"), \
-                widgets.guarded_panel("review form"):
-            tracker_forms.show_review_form(context, base)
-        with st.expander("Change state", icon=":material/swap_horiz:", key=f"tracker_state_open_{base.id}"), \
-                widgets.guarded_panel("state form"):
-            tracker_forms.show_state_form(context, base)
-        with st.expander("Edit", icon=":material/edit:", key=f"tracker_edit_open_{base.id}"), \
-                widgets.guarded_panel("edit form"):
-            tracker_forms.show_edit_form(context, base)
+        show_change_forms(base)
     elif not selected_id:
         with st.expander("New item", icon=":material/add:", key="tracker_new_open"), \
                 widgets.guarded_panel("new item form"):
@@ -207,15 +212,7 @@ def show_item(item_id_text: str) -> None:
         if not actor.name:
             st.info("Enter your name in the sidebar to make changes: every change is recorded under it.",
                     icon=":material/badge:")
-        with st.expander("Record a review", icon=":material/rate_review:", key=f"tracker_review_open_{item.id}"), \
-                widgets.guarded_panel("review form"):
-            tracker_forms.show_review_form(context, item)
-        with st.expander("Change state", icon=":material/swap_horiz:", key=f"tracker_state_open_{item.id}"), \
-                widgets.guarded_panel("state form"):
-            tracker_forms.show_state_form(context, item)
-        with st.expander("Edit", icon=":material/edit:", key=f"tracker_edit_open_{item.id}"), \
-                widgets.guarded_panel("edit form"):
-            tracker_forms.show_edit_form(context, item)
+        show_change_forms(item)
 
 
 # --- the list page --------------------------------------------------------------------------------------------------

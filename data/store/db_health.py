@@ -17,7 +17,7 @@ from data.store.audit import record_audit
 from data.store.engine import engine_for
 from data.store.models import Base
 from data.store.types import UTCDateTime
-from metrics.access import Actor, Role, require
+from metrics.access import Actor, Role, require, require_role
 from metrics.db_checks import RECORD_KINDS, DatabaseHealth, DbaRecord
 
 TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
@@ -237,8 +237,7 @@ def add_record(database_url: str, *, actor: Actor, database: str, kind: str, don
     """Validate and append one record (and an audit-log line naming who entered it) in one transaction.
 
     ``recorded_by`` is who did the work (the backup check, the drill); ``actor`` is who enters it (an editor)."""
-    if not actor.can(Role.EDITOR):
-        require(actor, Role.EDITOR, "add DBA records")  # refuses before looking at the fields
+    require_role(actor, Role.EDITOR, "add DBA records")  # refuses before looking at the fields
     validate_record(database=database, kind=kind, done_on=done_on, recorded_by=recorded_by, outcome=outcome,
                     notes=notes, link=link, known_databases=known_databases, today=now.date())
     require(actor, Role.EDITOR, "add DBA records")
