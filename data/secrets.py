@@ -32,8 +32,9 @@ MIN_FRAGMENT_LENGTH = 6  # a part of a secret, masked on its own only when it is
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # Keys whose values are secrets: password, passwd, sslpassword, pwd, token, access_token, api_key, client_secret...
 _SECRET_KEY = r"[\w.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key)[\w.\-]*"
+# An unquoted value ends before the punctuation that closes the sentence or the URL around it ("...=x: refused").
 _SECRET_PAIR = re.compile(rf"(?i)(?<![\w.\-])(?P<key>{_SECRET_KEY})(?P<sep>\s*=\s*)"
-                          r"""(?P<value>"[^"]*"|'[^']*'|[^\s&;]+)""")
+                          r"""(?P<value>"[^"]*"|'[^']*'|[^\s&;]+?(?=[:,.;)\]}'"]*(?:[\s&;]|$)))""")
 _SECRET_JSON_PAIR = re.compile(rf"""(?i)(?P<key>(?P<q>["']){_SECRET_KEY}(?P=q)\s*:\s*)(?P<value>"[^"]*"|'[^']*')""")
 _SQL_PASSWORD = re.compile(r"(?i)\b(?P<key>(?:password|identified\s+by)\s+)'(?:[^']|'')*'")
 # scheme://userinfo@ in free text: greedy to the last "@" of the token, as the URL parser reads it
@@ -95,7 +96,7 @@ def redact(text: Any) -> str:
             text = text.replace(secret, MASK)
     text = _URL_USERINFO.sub(_masked_userinfo, text)
     text = _SECRET_JSON_PAIR.sub(lambda m: f"{m['key']}{m['q']}{MASK}{m['q']}", text)
-    text = _SECRET_PAIR.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
+    text = _SECRET_PAIR.sub(_masked_pair, text)
     text = _SQL_PASSWORD.sub(lambda m: f"{m['key']}'{MASK}'", text)
     text = _BEARER.sub(lambda m: f"{m['key']}{MASK}", text)
     return _AUTHORIZATION.sub(lambda m: f"{m['key']}{MASK}", text)
@@ -108,8 +109,12 @@ def _masked_userinfo(match: re.Match) -> str:
     return f"{match['scheme']}{userinfo.split(':', 1)[0]}:{MASK}@"
 
 
+def _masked_pair(match: re.Match) -> str:
+    return f"{match['key']}{match['sep']}{MASK}"
+
+
 def _mask_secret_pairs(text: str) -> str:
-    return _SECRET_PAIR.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
+    return _SECRET_PAIR.sub(_masked_pair, text)
 
 
 def _port_problem(netloc: str, kind: str) -> str:

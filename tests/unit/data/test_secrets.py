@@ -215,3 +215,10 @@ def test_installed_redaction_covers_handlers_added_later(capsys):
     finally:
         logger.removeHandler(handler)
     assert "the secret is ***" in capsys.readouterr().err
+
+
+def test_redacting_twice_changes_nothing():
+    once = redact("could not migrate postgresql+psycopg://u@h:1/db?password=S3cr%40t: cannot connect (token=abc1).")
+    assert once == "could not migrate postgresql+psycopg://u@h:1/db?password=***: cannot connect (token=***)."
+    assert redact(once) == once
+
