@@ -57,7 +57,7 @@ class _FormPostSession(requests.Session):
         return response
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PrometheusSettings:
     url: str
     name: str = "Prometheus"
@@ -74,6 +74,12 @@ class PrometheusSettings:
         credentials, so no message about this source can quote them."""
         remember_secret(self.password, self.bearer_token)
         SecretUrl.parse(self.url)  # credentials or a token in the URL itself
+
+    def __repr__(self) -> str:
+        shown = {name: getattr(self, name) for name in ("name", "username", "verify_tls", "timeout_seconds",
+                                                         "cache_ttl_seconds")}
+        fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
+        return f"PrometheusSettings(url={SecretUrl.parse(self.url).describe()!r}, {fields})"
 
 
 class _QueryCache:

@@ -222,3 +222,13 @@ def test_redacting_twice_changes_nothing():
     assert once == "could not migrate postgresql+psycopg://u@h:1/db?password=***: cannot connect (token=***)."
     assert redact(once) == once
 
+
+def test_prometheus_settings_show_their_url_masked_and_no_password_or_token():
+    from data.prometheus import PrometheusSettings
+
+    settings = PrometheusSettings(url="http://reader:pr0m-pa55@prom:9090/api?token=t0k-abc123",
+                                  password="basic-pa55word", bearer_token="bearer-t0ken-9")
+    shown = f"{settings!r} {settings}"
+    assert "prom:9090/api?token=***" in shown
+    for secret in ("pr0m-pa55", "t0k-abc123", "basic-pa55word", "bearer-t0ken-9"):
+        assert secret not in shown
