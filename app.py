@@ -6,8 +6,11 @@ that cannot be migrated is reported while the pages that do not need it keep wor
 """
 import streamlit as st
 
+from data.secrets import install_log_redaction
 from data.settings import SettingsError
 from ui import identity, loaders
+
+install_log_redaction()  # before anything can log: no record, traceback included, carries a known secret
 
 st.set_page_config(page_title="Reliability Dashboard", page_icon=":material/monitor_heart:", layout="wide")
 

@@ -27,12 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from data.secrets import install_log_redaction, redact
+
+    install_log_redaction()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except CliError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {redact(error)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
@@ -40,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
         return EXIT_OK
     except Exception as error:  # last line of defence: one line, no traceback, no secrets
-        print(f"error: {_unexpected(error)}", file=sys.stderr)
+        print(f"error: {redact(_unexpected(error))}", file=sys.stderr)
         return EXIT_FAILED
 
 
@@ -49,6 +52,10 @@ def _unexpected(error: Exception) -> str:
     values) and says that nothing of the write was stored; anything else only its kind."""
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+    from data.secrets import UrlError
+
+    if isinstance(error, UrlError):
+        return str(error)
     if isinstance(error, DBAPIError):
         original = error.orig if error.orig is not None else error
         detail = (str(original).strip().splitlines() or [type(original).__name__])[0][:300]

@@ -10,7 +10,7 @@ from commands.common import EXIT_OK, CliError, load_cli_settings, parse_cli_date
 
 
 def command_audit(args: argparse.Namespace) -> int:
-    from data.store import engine_for, migrate, redact_database_url
+    from data.store import engine_for, migrate
     from data.store.audit import audit_entries
     from metrics.audit import AUDIT_COLUMNS, audit_rows
 
@@ -20,8 +20,8 @@ def command_audit(args: argparse.Namespace) -> int:
     try:
         migrate(settings.database_url)
         engine = engine_for(settings.database_url)
-    except Exception as error:  # driver errors vary: name the store, never its password
-        raise CliError(f"could not open the store {redact_database_url(settings.database_url)}: "
+    except Exception as error:  # driver errors vary: name the store (a SecretUrl, shown masked)
+        raise CliError(f"could not open the store {settings.database_url}: "
                        f"{type(error).__name__}") from None
     try:
         entries = audit_entries(

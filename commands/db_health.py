@@ -2,8 +2,8 @@
 records (``db-records add|list``).
 
 ``db-health`` exits 0 when every check is ok or info, 1 when any is warn or critical, 2 when it could not run (bad
-configuration, no DSN, the database unreachable). No DSN or password is ever printed: databases are named, and a
-server is shown as host:port/database at most.
+configuration, no DSN, the database unreachable). No DSN or password is ever printed: databases are named, a server
+is shown as host:port/database at most, and every error line passes through ``data.secrets.redact``.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import sys
 from datetime import date
 
 from commands.common import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, CliError, cli_actor, load_cli_settings
+from data.secrets import redact
 
 
 def _load_config(settings, path: str | None):
@@ -58,11 +59,12 @@ def _exit_code(healths, could_not_run: bool) -> int:
 def command_db_health(args: argparse.Namespace) -> int:
     from data.db_probes.common import ProbeError
     from data.db_probes.fleet import probe_dsn, probe_fleet
+    from data.secrets import Dsn
 
     settings = load_cli_settings(args)
     if args.dsn:
         try:
-            healths = [probe_dsn(args.dsn, name=args.name or "adhoc", deadline_s=args.deadline or 10.0,
+            healths = [probe_dsn(Dsn.parse(args.dsn), name=args.name or "adhoc", deadline_s=args.deadline or 10.0,
                                  now=settings.now())]
         except ProbeError as error:
             raise CliError(f"{args.name or 'the database'}: {error}") from None
@@ -82,7 +84,7 @@ def command_db_health(args: argparse.Namespace) -> int:
         print(_table(healths))
     for health in healths:
         if health.error:
-            print(f"error: {health.database}: {health.error}", file=sys.stderr)
+            print(f"error: {health.database}: {redact(health.error)}", file=sys.stderr)
     return _exit_code(healths, could_not_run)
 
 
@@ -101,7 +103,7 @@ def command_collect_db_health(args: argparse.Namespace) -> int:
           f"({len(probed)} of {len(healths)} database(s) answered)")
     for health in healths:
         if health.error:
-            print(f"error: {health.database}: {health.error}", file=sys.stderr)
+            print(f"error: {health.database}: {redact(health.error)}", file=sys.stderr)
     return EXIT_OK if len(probed) == len(healths) else EXIT_FAILED
 
 

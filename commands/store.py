@@ -13,14 +13,14 @@ def command_migrate(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     try:
         migrate(settings.database_url)
-    except Exception as error:  # the store's driver errors vary; say which store without its password
-        from data.store import redact_database_url
-
+    except Exception as error:  # the store's driver errors vary; the URL shows masked (a SecretUrl)
         from sqlalchemy.exc import OperationalError
 
-        reason = ("cannot connect: check DATABASE_URL and that the server runs"
-                  if isinstance(error, OperationalError) else type(error).__name__)
-        raise CliError(f"could not migrate the store {redact_database_url(settings.database_url)}: {reason}") from None
+        from data.secrets import UrlError
+
+        reason = ("cannot connect: check DATABASE_URL and that the server runs" if isinstance(error, OperationalError)
+                  else str(error) if isinstance(error, UrlError) else type(error).__name__)
+        raise CliError(f"could not migrate the store {settings.database_url}: {reason}") from None
     print("store is at the latest schema")
     return EXIT_OK
 

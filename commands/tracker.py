@@ -24,12 +24,12 @@ from commands.common import (
 
 
 def _engine(settings):
-    from data.store import engine_for, migrate, redact_database_url
+    from data.store import engine_for, migrate
 
     try:
         migrate(settings.database_url)
-    except Exception as error:  # driver errors vary: name the store, never its password
-        raise CliError(f"could not open the store {redact_database_url(settings.database_url)}: "
+    except Exception as error:  # driver errors vary: name the store (a SecretUrl, shown masked)
+        raise CliError(f"could not open the store {settings.database_url}: "
                        f"{type(error).__name__}") from None
     return engine_for(settings.database_url)
 

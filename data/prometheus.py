@@ -10,9 +10,8 @@ import math
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 import requests
@@ -20,21 +19,13 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from urllib3.util.retry import Retry
 
 from data.promql import SLO_LABEL, batched, windowed_increase
+from data.secrets import SecretUrl, remember_secret
 from data.sources import CountsResult, SourceError, SourceTimeout
 from metrics.report import requested_windows
 from metrics.slo import BURN_WINDOWS, EventCounts, SloDefinition, format_prometheus_duration
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
-
-
-def redact_url(url: str) -> str:
-    """The URL without user and password, for messages and the page."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class _FormPostSession(requests.Session):
@@ -66,17 +57,29 @@ class _FormPostSession(requests.Session):
         return response
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PrometheusSettings:
     url: str
     name: str = "Prometheus"
-    bearer_token: str | None = None
+    bearer_token: str | None = field(default=None, repr=False)
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     verify_tls: bool | str = True  # False, True, or a CA bundle path
     timeout_seconds: float = 10.0
     cache_ttl_seconds: float = 60.0
     collect_server_timings: bool = False
+
+    def __post_init__(self) -> None:
+        """Whoever builds these settings (the environment, ``--prometheus-url``, a test) teaches ``redact`` the
+        credentials, so no message about this source can quote them."""
+        remember_secret(self.password, self.bearer_token)
+        SecretUrl.parse(self.url)  # credentials or a token in the URL itself
+
+    def __repr__(self) -> str:
+        shown = {name: getattr(self, name) for name in ("name", "username", "verify_tls", "timeout_seconds",
+                                                         "cache_ttl_seconds")}
+        fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
+        return f"PrometheusSettings(url={SecretUrl.parse(self.url).describe()!r}, {fields})"
 
 
 class _QueryCache:
@@ -111,7 +114,7 @@ class PrometheusSource:
 
     def __init__(self, settings: PrometheusSettings) -> None:
         self.settings = settings
-        self.description = f"{settings.name} ({redact_url(settings.url)})"
+        self.description = f"{settings.name} ({SecretUrl.parse(settings.url).describe(userinfo=False)})"
         self._session = _FormPostSession()
         self._session.verify = settings.verify_tls
         headers = {"Authorization": f"Bearer {settings.bearer_token}"} if settings.bearer_token else None

@@ -1,7 +1,8 @@
 """Settings from environment variables and ``.streamlit/secrets.toml``; the environment wins.
 
 Invalid settings raise one ``SettingsError`` that lists every problem by the name a person would edit, and never
-quotes a secret's value.
+quotes a secret's value. The store URL and every DSN are read once into ``SecretUrl`` / ``Dsn`` values (which show
+masked and teach ``data.secrets.redact`` their passwords); the Prometheus password and token are remembered too.
 """
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from data.prometheus import PrometheusSettings, redact_url
+from data.prometheus import PrometheusSettings
+from data.secrets import Dsn, SecretUrl
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
@@ -60,13 +61,19 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     prometheus: PrometheusSettings | None
-    database_url: str
+    database_url: SecretUrl  # text is read into a SecretUrl on construction
     catalog_path: Path
     team_timezone: str
     databases_path: Path = DEFAULT_DATABASES_CONFIG
     access_path: Path = DEFAULT_ACCESS_CONFIG  # who gets which role once sign-in is on
-    database_dsns: dict[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    database_dsns: dict[str, Dsn] = field(default_factory=dict, repr=False, compare=False, hash=False)
     now_override: datetime | None = None  # RELIABILITY_NOW: the clock the app reads, for demos and tests
+
+    def __post_init__(self) -> None:
+        """Text given for the store URL or a DSN (tests, ``dataclasses.replace``) becomes its secret type here, so
+        no setting holds a printable password."""
+        object.__setattr__(self, "database_url", SecretUrl.of(self.database_url))
+        object.__setattr__(self, "database_dsns", {name: Dsn.of(dsn) for name, dsn in self.database_dsns.items()})
 
     @property
     def is_demo(self) -> bool:
@@ -76,7 +83,7 @@ class Settings:
         """The current instant as the app sees it (UTC)."""
         return self.now_override or datetime.now(timezone.utc)
 
-    def dsn_for(self, database_name: str) -> str | None:
+    def dsn_for(self, database_name: str) -> Dsn | None:
         """The DSN of a monitored database, from DB_DSN_<NAME> or ``[databases]`` in secrets.toml."""
         return self.database_dsns.get(database_name)
 
@@ -127,11 +134,13 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
 
     prometheus = _prometheus_settings(value, problems)
 
-    database_url, where = value("store", "database_url")
-    database_url = database_url or DEFAULT_DATABASE_URL
-    if "://" not in database_url:
+    database_text, where = value("store", "database_url")
+    database_url = SecretUrl.parse(database_text or DEFAULT_DATABASE_URL)
+    if database_url.problem and not database_url.scheme:
         problems.append(f"{where}: not a database URL (expected e.g. sqlite:///var/reliability.db or "
                         "postgresql+psycopg://user@host/db)")
+    elif database_url.problem:
+        problems.append(f"{where}: {database_url.problem}")
 
     catalog, where = value("app", "catalog")
     catalog_path = Path(catalog) if catalog else DEFAULT_CATALOG
@@ -157,10 +166,11 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     if not access_path.is_absolute() and not access_path.exists():
         access_path = REPO_ROOT / access_path
 
-    dsns = {name: str(dsn) for name, dsn in secrets.get("databases", {}).items()}
+    dsn_texts = {name: str(dsn) for name, dsn in secrets.get("databases", {}).items() if str(dsn).strip()}
     for variable, dsn in environ.items():
         if variable.startswith(DSN_ENV_PREFIX) and dsn.strip():
-            dsns[variable[len(DSN_ENV_PREFIX):].lower().replace("_", "-")] = dsn.strip()
+            dsn_texts[variable[len(DSN_ENV_PREFIX):].lower().replace("_", "-")] = dsn.strip()
+    dsns = {name: Dsn.parse(text) for name, text in dsn_texts.items()}  # an unreadable one fails its probe only
 
     now_text, where = value("app", "now")
     now_override = None
@@ -181,19 +191,19 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
 
 
 def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | None:
-    url, where = value("prometheus", "url")
-    if not url:
+    text, where = value("prometheus", "url")
+    if not text:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        problems.append(f"{where}: {redact_url(url) or 'the value'} is not an http(s) URL like "
-                        "http://prometheus:9090")
+    url = SecretUrl.parse(text)
+    if url.problem or url.scheme.lower() not in ("http", "https") or not url.host:
+        shown = "the value" if url.problem else url.describe(userinfo=False)
+        problems.append(f"{where}: {shown} is not an http(s) URL like http://prometheus:9090")
         return None
     username, _ = value("prometheus", "username")
     password, _ = value("prometheus", "password")
-    if parts.username and not username:
-        username, password = parts.username, parts.password
-        url = redact_url(url)
+    if url.username and not username:
+        username, password = url.username, url.reveal_password()
+    connect_url = url.reveal_without_userinfo()
     token, _ = value("prometheus", "token")
     name, _ = value("prometheus", "name")
 
@@ -227,7 +237,7 @@ def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | Non
         else:
             verify = ca_bundle
     return PrometheusSettings(
-        url=url,
+        url=connect_url,
         name=name or "Prometheus",
         bearer_token=token,
         username=username,

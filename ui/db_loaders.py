@@ -1,7 +1,7 @@
 """Cached loaders for the database pages: the config (reloaded when the file changes) and the fleet's health.
 
 The fleet is probed at most once a minute per configuration and set of DSNs, whoever is watching, so the dashboard
-never becomes load on the databases it watches. The cache key carries a digest of the DSNs, never the DSNs.
+never becomes load on the databases it watches. The cache key carries the DSNs' fingerprints, never the DSNs.
 """
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def database_config(settings: Settings) -> DatabaseConfig:
 
 
 def _dsn_digest(settings: Settings) -> str:
-    return hashlib.sha256(repr(sorted(settings.database_dsns.items())).encode()).hexdigest()[:16]
+    fingerprints = sorted((name, dsn.fingerprint()) for name, dsn in settings.database_dsns.items())
+    return hashlib.sha256(repr(fingerprints).encode()).hexdigest()[:16]
 
 
 @st.cache_data(ttl=FLEET_TTL_SECONDS, show_spinner=False, max_entries=16)
@@ -52,7 +53,8 @@ def _cached_fleet(config_key: str, dsn_digest: str, minute: datetime, _settings:
 def fleet_health(settings: Settings, config: DatabaseConfig) -> tuple[list[DatabaseHealth], datetime]:
     """Every configured database's health and when it was probed (shared by all viewers for a minute)."""
     minute = settings.now().replace(second=0, microsecond=0)
-    config_key = f"{config.path}|{_mtime(config.path) if config.path else None}|{settings.database_url}"
+    store = settings.database_url.fingerprint()
+    config_key = f"{config.path}|{_mtime(config.path) if config.path else None}|{store}"
     return _cached_fleet(config_key, _dsn_digest(settings), minute, settings, config)
 
 
@@ -68,8 +70,8 @@ def fleet_health_or_last_good(settings: Settings, config: DatabaseConfig
     for health in healths:
         if health.probe is None and failed_probe_reason(health) is None:
             continue  # not configured: nothing to remember, nothing to fall back on
-        dsn = settings.dsn_for(health.database) or ""
-        key = ("database", str(config.path), health.database, hashlib.sha256(dsn.encode()).hexdigest()[:16])
+        dsn = settings.dsn_for(health.database)
+        key = ("database", str(config.path), health.database, dsn.fingerprint() if dsn else "")
         shown = store.resolve(key, health, failed_probe_reason(health), probed_at)
         if shown.stale:
             stale[health.database] = shown

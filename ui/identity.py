@@ -149,8 +149,10 @@ def show_sign_in_page() -> None:
         try:
             st.login()
         except Exception as error:  # an incomplete [auth] section: say what to fix, never a traceback
+            from data.secrets import redact
+
             st.error(f"Sign-in is configured but cannot start: {type(error).__name__}: "
-                     f"{str(error).splitlines()[0][:300] if str(error) else 'no detail'}. Check [auth] in "
+                     f"{redact(str(error).splitlines()[0])[:300] if str(error) else 'no detail'}. Check [auth] in "
                      ".streamlit/secrets.toml (redirect_uri, cookie_secret, client_id, client_secret, "
                      "server_metadata_url).", icon=":material/error:")
 

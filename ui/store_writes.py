@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from data.secrets import SecretUrl, redact
+
 log = logging.getLogger(__name__)
 
 STORE_ERRORS = (OperationalError, InterfaceError, DBAPIError)  # DBAPIError: every error the driver raised
@@ -26,37 +28,22 @@ def is_store_error(error: BaseException) -> bool:
     return isinstance(error, STORE_ERRORS)
 
 
-def driver_detail(error: BaseException, database_url: str | None) -> str:
-    """The driver's first line (never SQLAlchemy's, which quotes the statement and its parameters), password
-    masked."""
+def driver_detail(error: BaseException, database_url: str | SecretUrl | None = None) -> str:
+    """The driver's first line (never SQLAlchemy's, which quotes the statement and its parameters), redacted.
+
+    Reading ``database_url`` teaches ``redact`` its password, even for a URL the settings never saw."""
+    SecretUrl.of(database_url)
     original = getattr(error, "orig", None) or error
     text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
-    password = _password(database_url)
-    if password:
-        text = text.replace(password, "***")
-    return text[:300]
+    return redact(text)[:300]
 
 
-def _password(database_url: str | None) -> str | None:
-    if not database_url:
-        return None
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(database_url).password
-    except Exception:
-        return None
-
-
-def store_name(database_url: str | None) -> str:
+def store_name(database_url: str | SecretUrl | None = None) -> str:
     """ "the PostgreSQL store on db-host:5432 (database reliability)": which store, without user, password or DSN."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        url = make_url(database_url or "")
-    except Exception:
+    url = SecretUrl.of(database_url or "")
+    if url.problem:
         return "the store"
-    backend = url.get_backend_name()
+    backend = url.backend
     if backend == "sqlite":
         return f"the SQLite store {url.database or '(in memory)'}"
     names = {"postgresql": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}

@@ -18,10 +18,6 @@ HEADLINE_COLUMNS = 4
 FLASH_KEY = "weekly_notes_flash"
 
 
-def _engine_url(engine: sa.Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
-
-
 def show_headline(weekly: WeeklyReview) -> None:
     figures = list(weekly.headline)
     for start in range(0, len(figures), HEADLINE_COLUMNS):
@@ -72,7 +68,7 @@ def show_week_notes_editor(engine: sa.Engine, week: str, note: WeeklyNote | None
                        icon=":material/person:")
         else:
             stored = None
-            with store_write(f"save the notes of {week}", _engine_url(engine)):
+            with store_write(f"save the notes of {week}", engine.url):
                 try:
                     stored = save_note(engine, week, text, actor=actor, base_version=st.session_state[base_key],
                                        now=now)

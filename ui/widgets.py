@@ -159,7 +159,7 @@ def guarded_panel(name: str) -> Iterator[None]:
                  "The rest of the page still works; the server log has the details.", icon=":material/error:")
 
 
-def _store_url() -> str | None:
+def _store_url():
     try:
         from ui import loaders
 
@@ -169,8 +169,10 @@ def _store_url() -> str | None:
 
 
 def _first_line(error: BaseException) -> str:
+    from data.secrets import redact
+
     text = str(error).strip()
-    return text.splitlines()[0][:300] if text else "no message"
+    return redact(text.splitlines()[0])[:300] if text else "no message"
 
 
 # --- headline counts ------------------------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
-"""What every probe shares: DSN handling that never leaks a password, and errors a person can act on."""
+"""What every probe shares: DSNs read once (``data.secrets.Dsn``), and errors a person can act on that never quote a
+password (every message passes through ``data.secrets.redact``)."""
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+
+from data.secrets import Dsn, redact
 
 PROBE_APPLICATION_NAME = "reliability-dashboard-probe"
 _SCHEMES = {
@@ -18,53 +18,37 @@ _SCHEMES = {
 
 
 class ProbeError(Exception):
-    """A probe could not run: the message names the cause and never contains a DSN or password."""
+    """A probe could not run: the message names the cause, and is redacted so it never holds a DSN or password."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
-def normalise_dsn(dsn: str) -> sa.URL:
-    """A SQLAlchemy URL with the driver this app uses (psycopg, PyMySQL); raises ProbeError for anything else."""
-    try:
-        url = make_url(dsn.strip())
-    except ArgumentError:
-        raise ProbeError("the DSN is not a URL like postgresql://user@host:5432/db or mysql://user@host/db") from None
-    scheme = url.drivername
-    if scheme not in _SCHEMES:
-        raise ProbeError(f"unsupported DSN scheme {scheme!r}: use postgresql://, mysql:// or mariadb://")
-    return url.set(drivername=_SCHEMES[scheme])
+def as_dsn(dsn: Dsn | str) -> Dsn:
+    return Dsn.of(dsn)
 
 
-def engine_of_dsn(dsn: str) -> str:
+def normalise_dsn(dsn: Dsn | str) -> sa.URL:
+    """The SQLAlchemy URL to connect with, with the driver this app uses (psycopg, PyMySQL); raises ProbeError for
+    a DSN that cannot be read or names another engine."""
+    dsn = as_dsn(dsn)
+    if dsn.problem:
+        raise ProbeError(dsn.problem)
+    if dsn.scheme not in _SCHEMES:
+        raise ProbeError(f"unsupported DSN scheme {dsn.scheme!r}: use postgresql://, mysql:// or mariadb://")
+    return dsn.sqlalchemy_url(drivername=_SCHEMES[dsn.scheme])
+
+
+def engine_of_dsn(dsn: Dsn | str) -> str:
     """``postgresql`` or ``mysql`` from the DSN's scheme (MariaDB is told apart once connected)."""
     return "postgresql" if normalise_dsn(dsn).drivername.startswith("postgresql") else "mysql"
 
 
-def describe_dsn(dsn: str) -> str:
-    """host:port/database, the only part of a DSN that may be shown."""
-    try:
-        url = normalise_dsn(dsn)
-    except ProbeError:
-        return "<unparseable DSN>"
-    port = f":{url.port}" if url.port else ""
-    return f"{url.host or 'localhost'}{port}/{url.database or ''}"
-
-
-def scrub(text: str, dsn: str | None) -> str:
-    """Remove the DSN's password (and any URL's userinfo) from a message."""
-    if dsn:
-        try:
-            password = make_url(dsn.strip()).password
-        except ArgumentError:
-            password = None
-        if password:
-            text = text.replace(str(password), "***")
-    return re.sub(r"(\w+://)[^/@\s]+@", r"\1***@", text)
-
-
-def explain_connect_error(error: BaseException, dsn: str, connect_timeout_s: float) -> str:
+def explain_connect_error(error: BaseException, dsn: Dsn | str, connect_timeout_s: float) -> str:
     """One readable line for a failed connection: refused, timed out, authentication, unknown database."""
     text = str(getattr(error, "orig", None) or error)
     lowered = text.lower()
-    where = describe_dsn(dsn)
+    where = as_dsn(dsn).where()
     if "refused" in lowered or "can't connect" in lowered and "111" in lowered:
         return f"cannot connect to {where}: connection refused (is the server running?)"
     if "timeout" in lowered or "timed out" in lowered:
@@ -75,11 +59,11 @@ def explain_connect_error(error: BaseException, dsn: str, connect_timeout_s: flo
         return f"cannot connect to {where}: the database does not exist"
     if "could not translate host name" in lowered or "name or service not known" in lowered:
         return f"cannot connect to {where}: unknown host"
-    first = scrub(text.strip().splitlines()[0] if text.strip() else type(error).__name__, dsn)
+    first = redact(text.strip().splitlines()[0] if text.strip() else type(error).__name__)
     return f"cannot connect to {where}: {first[:200]}"
 
 
-def explain_query_error(error: BaseException, dsn: str | None = None) -> str:
+def explain_query_error(error: BaseException) -> str:
     """A failed probe query in a few words: privilege, timeout, or the driver's first line."""
     text = str(getattr(error, "orig", None) or error)
     lowered = text.lower()
@@ -90,21 +74,21 @@ def explain_query_error(error: BaseException, dsn: str | None = None) -> str:
     if "lock timeout" in lowered or "lock wait timeout" in lowered:
         return "the query waited for a lock past the probe's lock timeout (a table is locked exclusively)"
     first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
-    return scrub(first, dsn)[:200]
+    return redact(first)[:200]
 
 
-def read_section(probe, checks: tuple[str, ...], dsn: str, read) -> None:
+def read_section(probe, checks: tuple[str, ...], read) -> None:
     """Run one group of queries; a failure marks its checks unavailable with the reason, and the probe goes on."""
     try:
         read()
     except sa.exc.DBAPIError as error:
-        reason = explain_query_error(error, dsn)
+        reason = explain_query_error(error)
         for check in checks:
             probe.unavailable[check] = reason
 
 
 @contextlib.contextmanager
-def probe_connection(make_engine: Callable[[str, float, float], sa.Engine], dsn: str, connect_timeout_s: float,
+def probe_connection(make_engine: Callable[[Dsn, float, float], sa.Engine], dsn: Dsn, connect_timeout_s: float,
                      statement_timeout_s: float) -> Iterator[sa.Connection]:
     """One probe's own connection: a failure to connect becomes a ProbeError a person can act on, and the engine
     (its pool) is gone afterwards so an unreachable server leaves nothing behind."""
@@ -120,9 +104,9 @@ def probe_connection(make_engine: Callable[[str, float, float], sa.Engine], dsn:
         engine.dispose()
 
 
-def read_basics(connection: sa.Connection, dsn: str, read: Callable[[], object]) -> object:
+def read_basics(read: Callable[[], object]) -> object:
     """The probe's first query: a failure here means the server answered but cannot be read at all."""
     try:
         return read()
     except sa.exc.DBAPIError as error:
-        raise ProbeError(f"the server answered but cannot be read: {explain_query_error(error, dsn)}") from None
+        raise ProbeError(f"the server answered but cannot be read: {explain_query_error(error)}") from None

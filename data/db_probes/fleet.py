@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from data.databases import DatabaseConfig, DatabaseTarget, ProbeOptions
-from data.db_probes.common import ProbeError, engine_of_dsn
+from data.db_probes.common import ProbeError, as_dsn, engine_of_dsn
+from data.secrets import Dsn
 from metrics.db_checks import (
     CRITICAL,
     UNKNOWN,
@@ -40,15 +41,15 @@ _last_cache_counters: dict[tuple[str, int], CacheCounters] = {}
 _counters_lock = threading.Lock()
 
 
-def use_recent_cache_counters(target: DatabaseTarget, dsn: str | None, probe: ProbeData, at: datetime) -> None:
+def use_recent_cache_counters(target: DatabaseTarget, dsn: Dsn | None, probe: ProbeData, at: datetime) -> None:
     """Replace cumulative cache counters by those since this process's previous probe of the database, if usable.
 
-    Keyed by name and (a hash of) the DSN, so a database pointed elsewhere starts afresh."""
+    Keyed by name and the DSN's fingerprint, so a database pointed elsewhere starts afresh."""
     if probe.cache_hits is None or probe.cache_reads is None:
         return
     current = CacheCounters(probe.cache_hits, probe.cache_reads, at)
     with _counters_lock:
-        key = (target.name, hash(dsn or target.selector))
+        key = (target.name, dsn.fingerprint() if dsn else target.selector)
         previous = _last_cache_counters.get(key)
         _last_cache_counters[key] = current
     recent = recent_cache_counters(previous, current, target.thresholds.cache_hit_min_reads)
@@ -67,7 +68,7 @@ class StoreContext:
     problem: str | None = None  # the store could not be read: records show as unknown
 
 
-def run_probe(target: DatabaseTarget, dsn: str, options: ProbeOptions, prometheus=None) -> ProbeData:
+def run_probe(target: DatabaseTarget, dsn: Dsn | None, options: ProbeOptions, prometheus=None) -> ProbeData:
     """Read one database through its source; raises ProbeError with a message that names no secret."""
     if target.source == "prometheus":
         from data.db_probes.prometheus_exporter import probe_exporter
@@ -147,7 +148,7 @@ def probe_fleet(settings, config: DatabaseConfig, deadline_s: float | None = Non
     prometheus = getattr(settings, "prometheus", None)
 
     results: dict[str, DatabaseHealth] = {}
-    to_probe: list[tuple[DatabaseTarget, str | None]] = []
+    to_probe: list[tuple[DatabaseTarget, Dsn | None]] = []
     for target in targets:
         dsn = settings.dsn_for(target.name)
         if target.source == "prometheus":
@@ -190,13 +191,14 @@ def probe_fleet(settings, config: DatabaseConfig, deadline_s: float | None = Non
     return [results[t.name] for t in targets]
 
 
-def probe_dsn(dsn: str, name: str = "adhoc", deadline_s: float = 10.0, options: ProbeOptions | None = None,
+def probe_dsn(dsn: Dsn | str, name: str = "adhoc", deadline_s: float = 10.0, options: ProbeOptions | None = None,
               target: DatabaseTarget | None = None, now: datetime | None = None) -> DatabaseHealth:
     """One database by DSN (``cli.py db-health --dsn``): no configuration, default thresholds, no DBA records."""
     from datetime import timezone
 
     options = options or ProbeOptions(deadline_s=deadline_s)
     now = now or datetime.now(timezone.utc)
+    dsn = as_dsn(dsn)
     engine = engine_of_dsn(dsn)
     target = target or DatabaseTarget(name=name, engine=engine, record_intervals={})
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-probe")

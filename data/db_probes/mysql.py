@@ -12,8 +12,9 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from data.db_probes.common import ProbeError, normalise_dsn, probe_connection, read_basics
+from data.db_probes.common import ProbeError, as_dsn, normalise_dsn, probe_connection, read_basics
 from data.db_probes.common import read_section as _section
+from data.secrets import Dsn
 from metrics.db_checks import (
     INSUFFICIENT_PRIVILEGE,
     IndexInfo,
@@ -79,7 +80,7 @@ WHERE SCHEMA_NAME = DATABASE() ORDER BY SUM_TIMER_WAIT DESC LIMIT 10
 """)
 
 
-def make_engine(dsn: str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
+def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
     url = normalise_dsn(dsn)
     socket_timeout = int(statement_timeout_s) + 2
     return sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
@@ -103,10 +104,11 @@ def _column_max(data_type: str, column_type: str) -> int:
     return signed_max * 2 + 1 if "unsigned" in column_type.lower() else signed_max
 
 
-def probe_mysql(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0,
+def probe_mysql(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0,
                 statement_timeout_s: float = 5.0) -> ProbeData:
     """Read everything the checks need; raises ProbeError when the server cannot be reached or read."""
     started = time.monotonic()
+    dsn = as_dsn(dsn)
     with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
 
         def basics():
@@ -116,7 +118,7 @@ def probe_mysql(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float = 
             limit_session(connection, mariadb, statement_timeout_s)
             return row, mariadb, {name: value for name, value in connection.execute(STATUS)}
 
-        (version, _, max_connections, schema, perf_schema), is_mariadb, status = read_basics(connection, dsn, basics)
+        (version, _, max_connections, schema, perf_schema), is_mariadb, status = read_basics(basics)
         if not schema:
             raise ProbeError("the DSN names no database: add /<database> to it")
         probe = ProbeData(
@@ -129,14 +131,14 @@ def probe_mysql(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float = 
         disk_reads = float(status.get("Innodb_buffer_pool_reads", 0))
         probe.cache_hits, probe.cache_reads = max(requests - disk_reads, 0.0), disk_reads
         probe.cache_scope = "since server start (InnoDB buffer pool)"
-        _read_all(connection, probe, thresholds, dsn, is_mariadb, bool(perf_schema))
+        _read_all(connection, probe, thresholds, is_mariadb, bool(perf_schema))
     probe.duration_s = time.monotonic() - started
     return probe
 
 
 
 
-def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, dsn: str, is_mariadb: bool,
+def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, is_mariadb: bool,
               perf_schema: bool) -> None:
     session_checks = ("idle_in_transaction", "long_running_queries", "blocked_sessions")
 
@@ -234,8 +236,8 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
             for r in connection.execute(STATEMENTS)
         ]  # fmt: skip
 
-    _section(probe, session_checks, dsn, sessions)
-    _section(probe, ("replication_lag",), dsn, replication)
-    _section(probe, ("database_size", "sequences"), dsn, tables)
-    _section(probe, ("duplicate_indexes", "unused_indexes"), dsn, indexes)
-    _section(probe, ("slow_statements",), dsn, statements)
+    _section(probe, session_checks, sessions)
+    _section(probe, ("replication_lag",), replication)
+    _section(probe, ("database_size", "sequences"), tables)
+    _section(probe, ("duplicate_indexes", "unused_indexes"), indexes)
+    _section(probe, ("slow_statements",), statements)

@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 from data.db_probes.common import (
     PROBE_APPLICATION_NAME,
     ProbeError,
+    as_dsn,
     normalise_dsn,
     probe_connection,
     read_basics,
@@ -23,6 +24,7 @@ from data.db_probes.common import (
 from data.db_probes.common import (
     read_section as _section,
 )
+from data.secrets import Dsn
 from metrics.db_checks import (
     INSUFFICIENT_PRIVILEGE,
     IndexInfo,
@@ -161,7 +163,7 @@ def session_options(statement_timeout_s: float, lock_timeout_s: float) -> str:
     ])  # fmt: skip
 
 
-def make_engine(dsn: str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
+def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
     url = normalise_dsn(dsn)
     return sa.create_engine(
         url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
@@ -180,12 +182,13 @@ def _sequence_max(row) -> int:
     return min(limit, column_max) if column_max else limit
 
 
-def probe_postgres(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0,
+def probe_postgres(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0,
                    statement_timeout_s: float = 5.0) -> ProbeData:
     """Read everything the checks need; raises ProbeError when the server cannot be reached or is unsupported."""
     started = time.monotonic()
+    dsn = as_dsn(dsn)
     with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
-        basics = read_basics(connection, dsn, lambda: connection.execute(BASICS).one())
+        basics = read_basics(lambda: connection.execute(BASICS).one())
         if basics.version_num < MIN_VERSION_NUM:
             raise ProbeError(f"PostgreSQL {basics.version} is not supported: the probe needs 10 or newer "
                              "(13 or newer recommended)")
@@ -194,14 +197,14 @@ def probe_postgres(dsn: str, thresholds: Thresholds, *, connect_timeout_s: float
             uptime_s=float(basics.uptime_s), connections_used=int(basics.in_use),
             connections_max=int(basics.max_connections - basics.reserved), is_replica=bool(basics.in_recovery),
         )  # fmt: skip
-        _read_all(connection, probe, thresholds, dsn)
+        _read_all(connection, probe, thresholds)
     probe.duration_s = time.monotonic() - started
     return probe
 
 
 
 
-def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, dsn: str) -> None:
+def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds) -> None:
     def sessions() -> None:
         rows = connection.execute(SESSIONS, {"probe": PROBE_APPLICATION_NAME}).all()
         probe.sessions = [
@@ -278,12 +281,12 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
             for r in connection.execute(statements_query(probe.version_num or 0))
         ]  # fmt: skip
 
-    _section(probe, ("idle_in_transaction", "long_running_queries", "blocked_sessions"), dsn, sessions)
-    _section(probe, ("cache_hit_ratio",), dsn, cache)
-    _section(probe, ("replication_lag",), dsn, replication)
-    _section(probe, ("wraparound", "database_size"), dsn, database)
-    _section(probe, ("dead_tuples",), dsn, tables)
-    _section(probe, ("sequences",), dsn, sequences)
-    _section(probe, ("unused_indexes",), dsn, unused)
-    _section(probe, ("duplicate_indexes", "invalid_indexes"), dsn, indexes)
-    _section(probe, ("slow_statements",), dsn, statements)
+    _section(probe, ("idle_in_transaction", "long_running_queries", "blocked_sessions"), sessions)
+    _section(probe, ("cache_hit_ratio",), cache)
+    _section(probe, ("replication_lag",), replication)
+    _section(probe, ("wraparound", "database_size"), database)
+    _section(probe, ("dead_tuples",), tables)
+    _section(probe, ("sequences",), sequences)
+    _section(probe, ("unused_indexes",), unused)
+    _section(probe, ("duplicate_indexes", "invalid_indexes"), indexes)
+    _section(probe, ("slow_statements",), statements)

@@ -1,6 +1,6 @@
 """The SQL store: SQLAlchemy 2 models, engines and sessions, Alembic migrations, repositories."""
 
-from data.store.engine import engine_for, redact_database_url, session_scope, sqlite_file
+from data.store.engine import engine_for, session_scope, sqlite_file
 from data.store.migrate import current_revision, head_revision, migrate
 from data.store.models import AuditLogEntry, Base, SloSnapshot
 from data.store.rollups import DailyRollupRow, daily_rollups_between, save_daily_rollups
@@ -17,7 +17,6 @@ __all__ = [
     "head_revision",
     "latest_snapshots",
     "migrate",
-    "redact_database_url",
     "save_daily_rollups",
     "save_snapshots",
     "session_scope",

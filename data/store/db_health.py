@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.secrets import redact
 from data.store.audit import record_audit
 from data.store.engine import engine_for
 from data.store.models import Base
@@ -113,7 +114,8 @@ def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict
 
 
 def snapshot_row(health: DatabaseHealth, taken_at: datetime) -> dict[str, Any]:
-    """The numbers of one health result worth keeping over time."""
+    """The numbers of one health result worth keeping over time; its error redacted, since a stored row outlives
+    the process and is shown to everyone who opens the history."""
     def value(check_id: str) -> Any:
         check = health.check(check_id)
         return None if check is None or not isinstance(check.value, (int, float)) else check.value
@@ -127,7 +129,8 @@ def snapshot_row(health: DatabaseHealth, taken_at: datetime) -> dict[str, Any]:
         "replication_lag_s": None if probe is None else (probe.replica_lag_s if probe.is_replica else value(
             "replication_lag")),
         "size_bytes": None if probe is None else probe.database_size_bytes,
-        "checks": {c.id: c.status for c in health.checks}, "error": health.error,
+        "checks": {c.id: c.status for c in health.checks},
+        "error": None if health.error is None else redact(health.error),
     }  # fmt: skip
 
 

@@ -8,16 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from data.secrets import SecretUrl, as_sqlalchemy_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 STORE_CONNECT_TIMEOUT_S = 5
 
 
-def sqlite_file(database_url: str | sa.URL) -> Path | None:
+StoreUrl = str | sa.URL | SecretUrl  # text is read by data.secrets (the password runs to the last "@")
+
+
+def sqlite_file(database_url: StoreUrl) -> Path | None:
     """The database file of a SQLite URL; None for other backends and in-memory databases."""
-    url = make_url(database_url)
+    url = as_sqlalchemy_url(database_url)
     if url.get_backend_name() != "sqlite":
         return None
     database = url.database or ""
@@ -43,7 +47,7 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
         cursor.close()
 
 
-def engine_for(database_url: str | sa.URL, **kwargs) -> sa.Engine:
+def engine_for(database_url: StoreUrl, **kwargs) -> sa.Engine:
     """Engine for a URL. For SQLite the file's directory is created and foreign keys are enforced.
 
     Engines hold connection pools: create one per process and keep it (st.cache_resource in the app).
@@ -51,14 +55,14 @@ def engine_for(database_url: str | sa.URL, **kwargs) -> sa.Engine:
     path = sqlite_file(database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    url = make_url(database_url)
+    url = as_sqlalchemy_url(database_url)
     if url.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)  # a restarted server leaves dead pooled connections
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         # libpq waits for ever on a server that does not answer: a store that is down must fail a page's write
         # in seconds, with a message, not hang it. The URL's own ?connect_timeout= wins.
         kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", STORE_CONNECT_TIMEOUT_S)
-    engine = sa.create_engine(database_url, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _configure_sqlite_connection)
     return engine
@@ -76,14 +80,3 @@ def session_scope(engine: sa.Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def redact_database_url(database_url: str) -> str:
-    """The store's URL with its password masked, for messages and logs."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(database_url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable database URL>"

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
+from urllib.parse import quote
 from pathlib import Path
 
 import psycopg
@@ -109,3 +110,75 @@ def test_a_record_for_a_database_not_in_the_config_is_refused(setup):
     completed = run_cli("db-records", "add", "--database", "nope", "--kind", "backup_verified", "--by", "kim",
                         env=env)
     assert completed.returncode == 2 and "database: 'nope' is not in databases.toml" in completed.stderr
+
+
+# --- passwords holding URL delimiters (issue 16) ------------------------------------------------------------------------
+
+DELIMITER_PASSWORD = "PG@PASS-2:/%x"
+PASSWORD_FRAGMENTS = (DELIMITER_PASSWORD, "PG@PASS", "PASS-2", "PASS", quote(DELIMITER_PASSWORD, safe=""))
+
+
+def assert_no_password(text: str) -> None:
+    for fragment in PASSWORD_FRAGMENTS:
+        assert fragment not in text, f"{fragment!r} in {text!r}"
+
+
+@pytest.fixture
+def password_setup(postgres_server, setup):
+    """``orders`` reached by a role whose password has "@", ":", "/" and "%" (unencoded), ``gone`` refusing, the
+    same password in its DSN."""
+    url, env = setup
+    role = f"pw_{uuid.uuid4().hex[:8]}"
+    postgres_server.create_password_role(role, DELIMITER_PASSWORD)
+    gone_port = free_port()
+    env = {**env, "DB_DSN_ORDERS": url.replace("postgresql+psycopg://postgres@",
+                                               f"postgresql://{role}:{DELIMITER_PASSWORD}@"),
+           "DB_DSN_GONE": f"postgresql://monitor:{DELIMITER_PASSWORD}@127.0.0.1:{gone_port}/gone"}
+    return env, gone_port
+
+
+def test_db_health_connects_with_a_delimiter_password_and_prints_none_of_it(password_setup):
+    env, gone_port = password_setup
+    healthy = run_cli("db-health", "--database", "orders", "--format", "json", env=env)
+    assert healthy.returncode == 0, healthy.stderr
+    assert json.loads(healthy.stdout)["status"] == "info"
+    refused = run_cli("db-health", "--database", "gone", "--format", "table", env=env)
+    assert refused.returncode == 2
+    assert (f"error: gone: cannot connect to 127.0.0.1:{gone_port}/gone: connection refused (is the server running?)"
+            in refused.stderr)
+    assert_no_password(healthy.stdout + healthy.stderr + refused.stdout + refused.stderr)
+
+
+def test_a_stored_snapshot_of_a_refused_database_holds_no_part_of_its_password(password_setup, tmp_path):
+    import sqlite3
+
+    env, gone_port = password_setup
+    collected = run_cli("collect", "db-health", env=env)
+    assert collected.returncode == 2 and collected.stdout.startswith("stored 2 database snapshot(s)")
+    assert_no_password(collected.stdout + collected.stderr)
+    with sqlite3.connect(tmp_path / "store.db") as connection:
+        rows = connection.execute("SELECT * FROM db_health_snapshots ORDER BY database").fetchall()
+        audit = connection.execute("SELECT * FROM audit_log").fetchall()
+    [gone, orders] = rows
+    assert f"cannot connect to 127.0.0.1:{gone_port}/gone: connection refused" in repr(gone)
+    assert_no_password(repr(rows) + repr(audit))
+
+
+def test_a_dsn_whose_port_is_not_a_number_is_named_without_the_password(setup):
+    _, env = setup
+    dsn = f"postgresql://monitor:{DELIMITER_PASSWORD}@127.0.0.1:abc/orders"
+    completed = run_cli("db-health", "--dsn", dsn, "--name", "adhoc", env=env)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "error: adhoc: the DSN's port is not a number"
+    assert_no_password(completed.stdout + completed.stderr)
+
+
+def test_migrate_never_prints_a_password_from_the_store_urls_query_string(setup):
+    _, env = setup
+    completed = run_cli("migrate", env={**env, "DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:1/db?password=S3cr%40t"})
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == ("error: could not migrate the store "
+                                        "postgresql+psycopg://u@127.0.0.1:1/db?password=***: cannot connect: check "
+                                        "DATABASE_URL and that the server runs")
+    for fragment in ("S3cr", "S3cr@t", "S3cr%40t"):
+        assert fragment not in completed.stdout + completed.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from urllib.parse import quote
 from collections.abc import Callable
 
 import pymysql
@@ -192,3 +193,26 @@ def test_a_wrong_password_is_an_authentication_failure_without_the_password(sche
     health = health_of(f"mysql://{user}:wrong-pw@127.0.0.1:{mariadb_server.port}/{database}", tmp_path)
     assert health.status == "critical" and "authentication failed" in health.error
     assert "wrong-pw" not in health.error
+
+
+DELIMITER_PASSWORD = "PG@PASS-2:/%x"  # "@", ":", "/" and "%" as people type them into DB_DSN_<NAME>
+PASSWORD_FRAGMENTS = (DELIMITER_PASSWORD, "PG@PASS", "PASS-2", quote(DELIMITER_PASSWORD, safe=""))
+
+
+@pytest.mark.parametrize("written", [DELIMITER_PASSWORD, quote(DELIMITER_PASSWORD, safe="")],
+                         ids=["unencoded", "encoded"])
+def test_a_password_with_url_delimiters_connects_and_the_probe_works(schema, mariadb_server, written, tmp_path):
+    database = schema.rsplit("/", 1)[1]
+    user = f"pw_{uuid.uuid4().hex[:8]}"
+    admin = connect(schema)
+    with admin.cursor() as cursor:
+        cursor.execute("CREATE USER %s@'%%' IDENTIFIED BY %s", (user, DELIMITER_PASSWORD))
+        cursor.execute(f"GRANT SELECT, PROCESS ON *.* TO '{user}'@'%'")
+    admin.close()
+    url = f"mysql://{user}:{written}@127.0.0.1:{mariadb_server.port}/{database}"
+    health = health_of(url, tmp_path)
+    assert health.error is None and health.check("up").status == "ok"
+    wrong = health_of(url.replace("PASS-2", "PASS-3"), tmp_path)
+    assert "authentication failed" in wrong.error
+    for fragment in PASSWORD_FRAGMENTS:
+        assert fragment not in repr(health.to_dict()) + repr(wrong.to_dict())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from urllib.parse import quote
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -330,3 +331,53 @@ def test_a_silent_server_costs_no_more_than_the_deadline_and_the_others_still_re
     assert time.monotonic() - started < 2.8
     assert silent_health.status == "critical" and "no answer within the probe deadline of 2 s" in silent_health.error
     assert healthy.check("up").status == "ok"
+
+
+# --- passwords holding URL delimiters (issue 16) ------------------------------------------------------------------------
+
+DELIMITER_PASSWORD = "PG@PASS-2:/%x"  # "@", ":", "/" and "%" as people type them into DB_DSN_<NAME>
+PASSWORD_FRAGMENTS = (DELIMITER_PASSWORD, "PG@PASS", "PASS-2", quote(DELIMITER_PASSWORD, safe=""))
+
+
+def assert_no_password(text: str) -> None:
+    for fragment in PASSWORD_FRAGMENTS:
+        assert fragment not in text, f"{fragment!r} in {text!r}"
+
+
+@pytest.fixture
+def password_role(postgres_server, database) -> str:
+    """A pg_monitor role whose password (``DELIMITER_PASSWORD``) the server checks."""
+    role = f"pw_{uuid.uuid4().hex[:8]}"
+    postgres_server.create_password_role(role, DELIMITER_PASSWORD)
+    return role
+
+
+def _password_dsn(database: str, role: str, password: str) -> str:
+    return database.replace("postgresql+psycopg://postgres@", f"postgresql://{role}:{password}@")
+
+
+@pytest.mark.parametrize("written", [DELIMITER_PASSWORD, quote(DELIMITER_PASSWORD, safe="")],
+                         ids=["unencoded", "encoded"])
+def test_a_password_with_url_delimiters_connects_and_the_probe_works(database, password_role, written, tmp_path):
+    health = health_of(_password_dsn(database, password_role, written), tmp_path)
+    assert health.error is None and health.probe is not None
+    assert health.check("up").status == "ok" and health.check("connections").status == "ok"
+    assert_no_password(repr(health.to_dict()))
+
+
+def test_the_role_really_needs_its_password(database, password_role, tmp_path):
+    health = health_of(_password_dsn(database, password_role, "PG@PASS-3:/%x"), tmp_path)
+    assert health.status == "critical" and "authentication failed" in health.error
+    assert_no_password(health.error)
+
+
+@pytest.mark.parametrize("dsn", ["postgresql://monitor:PG@PASS-2@127.0.0.1:{port}/orders",
+                                 "postgresql://monitor:PG@PASS-2:/%x@127.0.0.1:{port}/orders"],
+                         ids=["issue", "delimiters"])
+def test_a_refused_connection_names_the_real_host_and_no_part_of_the_password(dsn, tmp_path):
+    from tests.support.servers import free_port
+
+    port = free_port()
+    health = health_of(dsn.format(port=port), tmp_path)
+    assert health.error == f"cannot connect to 127.0.0.1:{port}/orders: connection refused (is the server running?)"
+    assert_no_password(repr(health.to_dict()))

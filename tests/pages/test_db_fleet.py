@@ -122,3 +122,39 @@ def test_a_valid_record_is_stored_and_the_kind_is_no_longer_stale():
     frame = app.dataframe[0].value
     backup = frame[frame["kind"] == "backup verified"].iloc[0]
     assert backup["status"] == "✓ ok" and backup["by"] == "kim"
+
+
+def page_text(app: AppTest) -> str:
+    """Everything the page sent to the browser: every element's message, and every table as CSV."""
+    parts = []
+
+    def walk(node) -> None:
+        if getattr(node, "proto", None) is not None:
+            parts.append(str(node.proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app._tree)
+    parts += [frame.value.to_csv() for frame in app.dataframe]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("dsn", ["postgresql://monitor:PG@PASS-2@127.0.0.1:{port}/orders",
+                                 "postgresql://monitor:PG@PASS-2:/%x@127.0.0.1:{port}/orders"],
+                         ids=["issue", "delimiters"])
+def test_a_refused_database_whose_password_holds_delimiters_shows_no_part_of_it(dsn, monkeypatch, tmp_path):
+    from tests.support.servers import free_port
+
+    port = free_port()
+    path = tmp_path / "databases.toml"
+    path.write_text('[[database]]\nname = "orders"\nengine = "postgresql"\n')
+    monkeypatch.setenv("DATABASES_CONFIG", str(path))
+    monkeypatch.setenv("DB_DSN_ORDERS", dsn.format(port=port))
+    fleet, drilldown = run(), run(query={"database": "orders"})
+    assert f"cannot connect to 127.0.0.1:{port}/orders: connection refused" in fleet.dataframe[0].value.to_csv()
+    assert (f"No numbers from orders:** cannot connect to 127.0.0.1:{port}/orders: connection refused"
+            in texts(drilldown.error))
+    for text in (page_text(fleet), page_text(drilldown)):
+        assert f"127.0.0.1:{port}/orders: connection refused" in text  # the walk reaches the messages
+        for fragment in ("PG@PASS", "PASS-2", "PASS", "%x", "PG%40"):
+            assert fragment not in text

@@ -441,6 +441,21 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
+    def create_password_role(self, role: str, password: str) -> None:
+        """A login role (with pg_monitor) whose password the server really checks: the cluster trusts everyone,
+        so a scram-sha-256 line for this role alone goes first in pg_hba.conf and the server reloads it."""
+        import psycopg
+        from psycopg import sql
+
+        hba = self.data_dir / "pg_hba.conf"
+        hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True,
+                             connect_timeout=5) as conn:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role),
+                                                                           sql.Literal(password)))
+            conn.execute(sql.SQL("GRANT pg_monitor TO {}").format(sql.Identifier(role)))
+            conn.execute("SELECT pg_reload_conf()")
+
     def stop(self) -> None:
         if not (self.data_dir / "postmaster.pid").exists():
             return

@@ -11,7 +11,7 @@ NO_SECRETS = Path("/nonexistent/secrets.toml")
 def test_defaults_are_demo_data_and_sqlite_under_var():
     settings = load_settings({}, NO_SECRETS)
     assert settings.is_demo
-    assert settings.database_url == DEFAULT_DATABASE_URL and "/var/" in DEFAULT_DATABASE_URL
+    assert settings.database_url.reveal() == DEFAULT_DATABASE_URL and "/var/" in DEFAULT_DATABASE_URL
     assert settings.team_timezone == "UTC"
 
 
@@ -93,8 +93,8 @@ def test_database_dsns_come_from_the_environment_and_secrets(tmp_path):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[databases]\norders-primary = "postgresql://a@h/db"\n')
     settings = load_settings({"DB_DSN_BILLING_REPLICA": "mysql://b@h/db"}, secrets)
-    assert settings.dsn_for("orders-primary") == "postgresql://a@h/db"
-    assert settings.dsn_for("billing-replica") == "mysql://b@h/db"
+    assert settings.dsn_for("orders-primary").reveal() == "postgresql://a@h/db"
+    assert settings.dsn_for("billing-replica").reveal() == "mysql://b@h/db"
     assert "postgresql://a@h/db" not in repr(settings)
 
 
