@@ -14,6 +14,7 @@ Pages ask ``current_actor()`` and hide what the role may not do; the store refus
 from __future__ import annotations
 
 import getpass
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,7 +33,6 @@ from metrics.access import (
     unverified_display_name,
     verified_email,
 )
-from ui.tracker_widgets import plain
 
 NAME_KEY = "identity_name"  # survives page changes (widget state does not)
 _NAME_INPUT_KEY = "identity_name_input"
@@ -56,6 +56,15 @@ class SessionIdentity:
     @property
     def no_access(self) -> bool:
         return self.signed_in and self.actor is None
+
+
+def literal(text: str) -> str:
+    """``text`` as a Markdown code span: a name from the provider shows as typed, never as a link (Markdown turns
+    bare addresses and URLs into links), emphasis, HTML or a Streamlit directive."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
 
 
 def sign_in_configured() -> bool:
@@ -144,10 +153,10 @@ def show_sidebar(identity: SessionIdentity) -> None:
         if identity.problem:
             st.error(identity.problem, icon=":material/lock:")
         if identity.mode == "oidc" and identity.actor is not None:
-            st.caption(f"Signed in as **{plain(identity.actor.name)}** · {identity.actor.role.label}")
+            st.caption(f"Signed in as {literal(identity.actor.name)} · {identity.actor.role.label}")
             if identity.display_name:
                 st.caption(f":material/warning: Display name from the provider, **not verified** and not your "
-                           f"identity here: {plain(identity.display_name)}")
+                           f"identity here: {literal(identity.display_name)}")
             st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out", type="tertiary")
             return
         if identity.mode == "local":
@@ -178,7 +187,7 @@ def _no_access_message(identity: SessionIdentity) -> str:
     if identity.name is None:
         return ("You are signed in, but your provider sent no subject (`sub`) or issuer (`iss`) claim, so nothing "
                 "you do here could be attributed to you: no access. Ask whoever runs the sign-in provider.")
-    who = f"**{plain(identity.name)}** is signed in but has no role in this dashboard."
+    who = f"{literal(identity.name)} is signed in but has no role in this dashboard."
     if identity.verified_address:
         return f"{who} Ask an admin to add your address, your domain or your group to config/access.toml."
     return (f"{who} Your provider does not mark an e-mail address of yours as verified (`email_verified`), so "

@@ -38,8 +38,8 @@ def test_someone_without_a_subject_gets_no_access_even_with_a_listed_address():
 
 
 def test_a_display_name_is_shown_only_as_an_unverified_label_without_its_markdown():
-    app = signed_in({"sub": "eve", "name": "**alice@example.com**"})
+    app = signed_in({"sub": "eve", "name": "[alice@example.com](https://evil.example) `x`"})
     captions = texts(app.sidebar.caption)
-    assert "Signed in as **sub eve at https\\://id.example.org** · viewer" in captions
+    assert "Signed in as ` sub eve at https://id.example.org ` · viewer" in captions
     assert "Display name from the provider, **not verified** and not your identity here: " \
-           "\\*\\*alice@example.com\\*\\*" in captions
+           "`` [alice@example.com](https://evil.example) `x` ``" in captions
