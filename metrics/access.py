@@ -135,14 +135,66 @@ def _claim_values(claims: Mapping[str, Any], claim: str) -> set[str]:
     return {str(value)}
 
 
-def role_for(email: str | None, claims: Mapping[str, Any], rules: RoleRules) -> Role | None:
+def email_is_verified(claims: Mapping[str, Any]) -> bool:
+    """Whether the provider vouches for the ``email`` claim: ``email_verified`` is the boolean true, or the string
+    "true" in any case (some providers send strings). Absent, false, "false", "0", 1, "yes" or anything else is
+    not verified: the app fails closed rather than guess what a provider meant."""
+    value = claims.get("email_verified")
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def verified_email(claims: Mapping[str, Any]) -> str | None:
+    """The ``email`` claim when the provider vouches for it, else None."""
+    email = claims.get("email")
+    if not isinstance(email, str) or not email.strip() or not email_is_verified(claims):
+        return None
+    return email.strip()
+
+
+def _claim_text(claims: Mapping[str, Any], name: str) -> str:
+    value = claims.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def identity_name(claims: Mapping[str, Any]) -> str | None:
+    """The name a signed-in person's writes are attributed to: the verified address, otherwise
+    ``"sub <subject> at <issuer>"`` (the ``sub`` and ``iss`` claims, unique together by OIDC's rules). None without
+    a subject, whatever else the claims say (every valid ID token has one: its absence means a claim set nobody
+    can vouch for), and None without an issuer when the name would be the subject form.
+
+    The subject form has spaces, so it is never a valid address, and an issuer is a URL without spaces, so the text
+    after the last " at " is always the issuer. Display names (``name``, ``preferred_username``, ``nickname``) are
+    whatever the person typed at the provider and never become an identity."""
+    subject, issuer = _claim_text(claims, "sub"), _claim_text(claims, "iss")
+    if not subject:
+        return None
+    if address := verified_email(claims):
+        return address
+    if not issuer or any(character.isspace() for character in issuer):
+        return None
+    return f"sub {subject} at {issuer}"
+
+
+DISPLAY_NAME_CLAIMS = ("name", "preferred_username", "nickname")
+
+
+def unverified_display_name(claims: Mapping[str, Any]) -> str | None:
+    """A name to show beside a subject identity so people recognise it; only ever a label, never an identity."""
+    for claim in DISPLAY_NAME_CLAIMS:
+        if text := _claim_text(claims, claim):
+            return text
+    return None
+
+
+def role_for(claims: Mapping[str, Any], rules: RoleRules) -> Role | None:
     """The highest role the rules grant this person; ``default_role`` when none does.
 
-    An address counts only when the provider says it is verified (``email_verified`` absent counts as verified:
-    not every provider sends it), so nobody gains a role by registering someone else's address elsewhere."""
+    Address and domain rules (``[members]``) look only at a verified address (``verified_email``), so nobody gains
+    a role by registering someone else's address at a provider that does not check it. Claim rules apply without
+    one: the provider asserts the claim itself."""
     granted: list[Role] = []
-    address = (email or "").strip().lower()
-    if address and claims.get("email_verified", True) is not False:
+    address = (verified_email(claims) or "").lower()
+    if address:
         for role, entries in rules.members.items():
             if any(_matches_member(address, entry) for entry in entries):
                 granted.append(role)

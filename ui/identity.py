@@ -4,7 +4,8 @@ Two modes:
 
 - **Sign-in** (OpenID Connect through ``st.login``) when ``[auth]`` is configured in ``.streamlit/secrets.toml``.
   Nobody sees a page before signing in; the role comes from ``config/access.toml`` (e-mail, domain or an ID-token
-  claim).
+  claim). Who someone is comes from ``metrics.access.identity_name``: a verified address, else issuer and subject,
+  never a display name.
 - **Local mode** otherwise: one person at their own machine, with the role ``local_role`` (admin by default) and
   the name they type in the sidebar for attribution. Not for shared deployments, and the sidebar says so.
 
@@ -13,6 +14,7 @@ Pages ask ``current_actor()`` and hide what the role may not do; the store refus
 from __future__ import annotations
 
 import getpass
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,7 +22,17 @@ import streamlit as st
 
 from data.access import AccessConfigError, load_role_rules
 from data.settings import Settings
-from metrics.access import VIA_LOCAL, VIA_OIDC, Actor, Role, RoleRules, role_for
+from metrics.access import (
+    VIA_LOCAL,
+    VIA_OIDC,
+    Actor,
+    Role,
+    RoleRules,
+    identity_name,
+    role_for,
+    unverified_display_name,
+    verified_email,
+)
 
 NAME_KEY = "identity_name"  # survives page changes (widget state does not)
 _NAME_INPUT_KEY = "identity_name_input"
@@ -30,17 +42,29 @@ LOCAL_MODE_NOTE = "Local mode: no sign-in. For one person on their own machine, 
 @dataclass(frozen=True)
 class SessionIdentity:
     mode: str  # "oidc" or "local"
-    actor: Actor | None  # None: signed out, or signed in with no role
-    email: str | None = None
+    actor: Actor | None  # None: signed out, or signed in with no role or nothing to attribute writes to
+    logged_in: bool = False
+    name: str | None = None  # metrics.access.identity_name; None when the claims identify nobody
+    verified_address: bool = False  # the name is an address the provider vouches for
+    display_name: str | None = None  # the provider's unverified label, shown beside a subject name only
     problem: str | None = None  # the access configuration could not be read: everyone is a viewer until fixed
 
     @property
     def signed_in(self) -> bool:
-        return self.mode == "oidc" and self.email is not None
+        return self.mode == "oidc" and self.logged_in
 
     @property
     def no_access(self) -> bool:
         return self.signed_in and self.actor is None
+
+
+def literal(text: str) -> str:
+    """``text`` as a Markdown code span: a name from the provider shows as typed, never as a link (Markdown turns
+    bare addresses and URLs into links), emphasis, HTML or a Streamlit directive."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
 
 
 def sign_in_configured() -> bool:
@@ -90,11 +114,12 @@ def resolve(settings: Settings) -> SessionIdentity:
         claims = _signed_in_claims()
         if claims is None:
             return SessionIdentity("oidc", None, problem=problem)
-        email = str(claims.get("email") or "").strip()
-        name = email or str(claims.get("name") or claims.get("sub") or "").strip()
-        role = role_for(email or None, claims, rules)
-        actor = Actor(name, role, VIA_OIDC) if role is not None else None
-        return SessionIdentity("oidc", actor, email=name, problem=problem)
+        name = identity_name(claims)
+        verified = verified_email(claims) is not None
+        role = role_for(claims, rules) if name else None
+        actor = Actor(name, role, VIA_OIDC) if name and role is not None else None
+        return SessionIdentity("oidc", actor, logged_in=True, name=name, verified_address=verified,
+                               display_name=None if verified else unverified_display_name(claims), problem=problem)
     typed = str(st.session_state.get(_NAME_INPUT_KEY) or st.session_state.get(NAME_KEY) or "").strip()
     return SessionIdentity("local", Actor(typed, rules.local_role, VIA_LOCAL), problem=problem)
 
@@ -128,7 +153,10 @@ def show_sidebar(identity: SessionIdentity) -> None:
         if identity.problem:
             st.error(identity.problem, icon=":material/lock:")
         if identity.mode == "oidc" and identity.actor is not None:
-            st.caption(f"Signed in as **{identity.actor.name}** · {identity.actor.role.label}")
+            st.caption(f"Signed in as {literal(identity.actor.name)} · {identity.actor.role.label}")
+            if identity.display_name:
+                st.caption(f":material/warning: Display name from the provider, **not verified** and not your "
+                           f"identity here: {literal(identity.display_name)}")
             st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out", type="tertiary")
             return
         if identity.mode == "local":
@@ -157,10 +185,21 @@ def show_sign_in_page() -> None:
                      "server_metadata_url).", icon=":material/error:")
 
 
+def _no_access_message(identity: SessionIdentity) -> str:
+    if identity.name is None:
+        return ("You are signed in, but your provider sent no subject (`sub`) or issuer (`iss`) claim, so nothing "
+                "you do here could be attributed to you: no access. Ask whoever runs the sign-in provider.")
+    who = f"{literal(identity.name)} is signed in but has no role in this dashboard."
+    if identity.verified_address:
+        return f"{who} Ask an admin to add your address, your domain or your group to config/access.toml."
+    return (f"{who} Your provider does not mark an e-mail address of yours as verified (`email_verified`), so "
+            "only a group claim in config/access.toml can give you a role: ask an admin, or have your address "
+            "verified at the provider.")
+
+
 def show_no_access_page(identity: SessionIdentity) -> None:
     st.title("Reliability Dashboard")
-    st.warning(f"**{identity.email}** is signed in but has no role in this dashboard. Ask an admin to add your "
-               "address, your domain or your group to config/access.toml.", icon=":material/block:")
+    st.warning(_no_access_message(identity), icon=":material/block:")
     st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out_no_access")
 
 

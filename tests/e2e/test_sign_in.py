@@ -1,7 +1,9 @@
 """Sign-in end to end: the app with ``[auth]`` configured, a real OpenID Connect provider on loopback, real
 Chromium. Nobody sees data before signing in; the role comes from config/access.toml (address, domain, ID-token
 claim); an editor's change is attributed to their address; a viewer gets no forms; someone no rule names gets no
-access. Screenshots: test-artifacts/screenshots/sign-in-*.png.
+access. An address counts only when ``email_verified`` is true (the provider passes a string "false" or "TRUE"
+through unchanged to ``st.user``); without one a person is "sub <subject> at <issuer>", never their display name.
+Screenshots: test-artifacts/screenshots/sign-in-*.png.
 """
 from __future__ import annotations
 
@@ -23,6 +25,11 @@ USERS = [
     {"sub": "carol", "email": "carol@partner.org", "email_verified": True, "name": "Carol",
      "groups": ["reliability-admins"]},
     {"sub": "dave", "email": "dave@elsewhere.net", "email_verified": True, "name": "Dave"},
+    {"sub": "mallory", "email": "admin@example.com", "email_verified": "false"},
+    {"sub": "trudy", "email": "alice@example.com", "name": "Alice"},
+    {"sub": "eve", "name": "alice@example.com"},
+    {"sub": "erin", "name": "alice@example.com", "preferred_username": "alice@example.com", "groups": ["sre"]},
+    {"sub": "peggy", "email": "peggy@example.com", "email_verified": "TRUE", "name": "Peggy"},
 ]
 COOKIE_SECRET = secrets.token_hex(32)
 PAGES = ("slo-burn", "trends", "incidents", "weekly-review", "database-health", "dba-records", "revisit-tracker",
@@ -30,27 +37,34 @@ PAGES = ("slo-burn", "trends", "incidents", "weekly-review", "database-health", 
 ACCESS = """
 default_role = "none"
 [members]
+admin = ["admin@example.com"]
 editor = ["alice@example.com"]
 viewer = ["@example.com"]
 [claim]
 name = "groups"
 admin = ["reliability-admins"]
+editor = ["sre"]
 """
 
 
 @pytest.fixture(scope="module")
-def signed_app(tmp_path_factory):
+def provider():
     require("oidc-provider-mock", oidc_provider_available(), "the `oidc-provider-mock` package (requirements-dev.txt)")
+    with start_oidc_provider(USERS) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def signed_app(tmp_path_factory, provider):
     base = tmp_path_factory.mktemp("sign-in")
     (base / "access.toml").write_text(ACCESS, encoding="utf-8")
     port = free_port()
-    with start_oidc_provider(USERS) as provider:
-        secrets_file = write_auth_secrets(base / "secrets.toml", app_port=port, provider=provider,
-                                          cookie_secret=COOKIE_SECRET)
-        env = {"STREAMLIT_SECRETS_FILES": str(secrets_file), "RELIABILITY_SECRETS_FILE": str(secrets_file),
-               "ACCESS_CONFIG": str(base / "access.toml"), "RELIABILITY_NOW": "2026-11-24T05:00:00Z"}
-        with start_app(env, port=port, keep_log_in=ARTIFACTS_DIR / "logs") as app:
-            yield app
+    secrets_file = write_auth_secrets(base / "secrets.toml", app_port=port, provider=provider,
+                                      cookie_secret=COOKIE_SECRET)
+    env = {"STREAMLIT_SECRETS_FILES": str(secrets_file), "RELIABILITY_SECRETS_FILE": str(secrets_file),
+           "ACCESS_CONFIG": str(base / "access.toml"), "RELIABILITY_NOW": "2026-11-24T05:00:00Z"}
+    with start_app(env, port=port, keep_log_in=ARTIFACTS_DIR / "logs") as app:
+        yield app
 
 
 def settled(page) -> None:
@@ -151,6 +165,81 @@ def test_someone_no_rule_names_gets_no_access(browser, signed_app):
         page.get_by_text("dave@elsewhere.net is signed in but has no role in this dashboard").wait_for()
         assert page.get_by_test_id("stSidebarNav").count() == 0
         screenshot(page, "sign-in-no-access")
+    finally:
+        context.close()
+
+
+def no_access_shown(page, name: str) -> None:
+    """The no-role page for ``name``, with no page of the app behind it."""
+    page.get_by_text(f"{name} is signed in but has no role in this dashboard").wait_for()
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+    assert page.get_by_text("Signed in as").count() == 0
+
+
+def test_an_address_marked_unverified_by_the_string_false_gets_no_role_from_it(browser, signed_app, provider):
+    context, page = sign_in(browser, signed_app, "mallory")
+    try:
+        no_access_shown(page, f"sub mallory at {provider.url}")
+        page.get_by_text("does not mark an e-mail address of yours as verified").wait_for()
+        assert page.get_by_text("admin@example.com").count() == 0
+        assert page.get_by_test_id("stAlert").get_by_role("link").count() == 0
+        screenshot(page, "sign-in-unverified-address")
+    finally:
+        context.close()
+
+
+def test_an_address_without_email_verified_is_not_matched(browser, signed_app, provider):
+    context, page = sign_in(browser, signed_app, "trudy")
+    try:
+        no_access_shown(page, f"sub trudy at {provider.url}")
+        assert page.get_by_text("alice@example.com").count() == 0
+    finally:
+        context.close()
+
+
+def test_a_display_name_that_is_an_address_is_not_who_you_are(browser, signed_app, provider):
+    context, page = sign_in(browser, signed_app, "eve")
+    try:
+        no_access_shown(page, f"sub eve at {provider.url}")
+        assert page.get_by_text("alice@example.com").count() == 0
+    finally:
+        context.close()
+
+
+def test_email_verified_as_the_string_true_counts_in_any_case(browser, signed_app):
+    context, page = sign_in(browser, signed_app, "peggy")
+    try:
+        page.get_by_text("Signed in as peggy@example.com · viewer").wait_for()
+    finally:
+        context.close()
+
+
+def test_a_group_editor_without_an_address_writes_under_issuer_and_subject(browser, signed_app, provider):
+    name = f"sub erin at {provider.url}"
+    context, page = sign_in(browser, signed_app, "erin")
+    try:
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_text(f"Signed in as {name} · editor").wait_for()
+        sidebar.get_by_text("Display name from the provider, not verified and not your identity here: "
+                            "alice@example.com").wait_for()
+        assert sidebar.get_by_text("Signed in as alice@example.com").count() == 0
+        assert sidebar.get_by_test_id("stCaptionContainer").get_by_role("link").count() == 0
+        screenshot(page, "sign-in-subject-identity")
+        page.get_by_test_id("stSidebarNav").get_by_text("Incidents").click()
+        page.wait_for_url(re.compile(r"/incidents"))
+        page.get_by_label("Incident id", exact=True).fill("INC-ERIN-1")
+        page.get_by_label("Summary", exact=True).fill("Recorded by a group editor with no address")
+        page.get_by_role("button", name="Save incident").click()
+        page.get_by_text("Incident INC-ERIN-1 recorded.").wait_for()
+        engine = engine_for(signed_app.database_url)
+        try:
+            entries = [entry for entry in audit_entries(engine, entity="incident")
+                       if entry["entity_id"] == "INC-ERIN-1"]
+        finally:
+            engine.dispose()
+        assert [(entry["actor"], entry["role"], entry["via"]) for entry in entries] == [(name, "editor", "oidc")]
+        page.goto(f"{signed_app.url}/audit-trail")
+        page.locator("[data-testid=stDataFrame] td", has_text=name).first.wait_for(state="attached")
     finally:
         context.close()
 

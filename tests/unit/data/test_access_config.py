@@ -9,6 +9,10 @@ from metrics.access import Role, RoleRules, role_for
 REPO = Path(__file__).resolve().parents[3]
 
 
+def verified(email: str, **claims) -> dict:
+    return {"sub": "someone", "email": email, "email_verified": True, **claims}
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "access.toml"
     path.write_text(text, encoding="utf-8")
@@ -18,7 +22,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_the_committed_example_loads_and_makes_signed_in_people_viewers():
     rules = load_role_rules(REPO / "config" / "access.toml")
     assert rules.default_role is Role.VIEWER and rules.local_role is Role.ADMIN
-    assert role_for("anyone@example.com", {}, rules) is Role.VIEWER
+    assert role_for(verified("anyone@example.com"), rules) is Role.VIEWER
 
 
 def test_an_absent_file_gives_the_defaults(tmp_path):
@@ -37,9 +41,9 @@ name = "groups"
 editor = ["tpm"]
 """))
     assert rules.default_role is None and rules.local_role is Role.EDITOR
-    assert role_for("boss@example.com", {}, rules) is Role.ADMIN
-    assert role_for("x@other.org", {"groups": ["tpm"]}, rules) is Role.EDITOR
-    assert role_for("x@other.org", {}, rules) is None
+    assert role_for(verified("boss@example.com"), rules) is Role.ADMIN
+    assert role_for(verified("x@other.org", groups=["tpm"]), rules) is Role.EDITOR
+    assert role_for(verified("x@other.org"), rules) is None
 
 
 def test_every_problem_is_listed_at_once(tmp_path):
