@@ -2,13 +2,13 @@
 
 Nothing here may raise into the browser: invalid settings are listed for the person who can fix them, and a store
 that cannot be migrated is reported while the pages that do not need it keep working. With sign-in configured
-(``[auth]`` in secrets), nobody sees a page before signing in (``ui.identity``).
+(``[auth]`` in secrets), nobody sees a page before signing in (``pages.common.identity``).
 """
 import streamlit as st
 
 from data.secrets import install_log_redaction
 from data.settings import SettingsError
-from ui import identity, loaders
+from pages.common import identity, loaders
 
 install_log_redaction()  # before anything can log: no record, traceback included, carries a known secret
 
@@ -41,27 +41,27 @@ if store_problem:
 navigation = st.navigation(
     {
         "SRE": [
-            st.Page("views/slo_burn.py", title="SLO burn", icon=":material/local_fire_department:",
+            st.Page("pages/slo_burn/page.py", title="SLO burn", icon=":material/local_fire_department:",
                     url_path="slo-burn", default=True),
         ],
         "TPM": [
-            st.Page("views/trends.py", title="Reliability trends", icon=":material/trending_up:",
+            st.Page("pages/trends/page.py", title="Reliability trends", icon=":material/trending_up:",
                     url_path="trends"),
-            st.Page("views/incidents.py", title="Incidents", icon=":material/emergency:", url_path="incidents"),
+            st.Page("pages/incidents/page.py", title="Incidents", icon=":material/emergency:", url_path="incidents"),
         ],
         "Manager": [
-            st.Page("views/weekly_review.py", title="Weekly review", icon=":material/summarize:",
+            st.Page("pages/weekly_review/page.py", title="Weekly review", icon=":material/summarize:",
                     url_path="weekly-review"),
         ],
         "DBA": [
-            st.Page("views/db_fleet.py", title="Database health", icon=":material/database:",
+            st.Page("pages/database_health/page.py", title="Database health", icon=":material/database:",
                     url_path="database-health"),
-            st.Page("views/db_records.py", title="DBA records", icon=":material/fact_check:", url_path="dba-records"),
+            st.Page("pages/database_health/records_page.py", title="DBA records", icon=":material/fact_check:", url_path="dba-records"),
         ],
         "Everyone": [
-            st.Page("views/tracker.py", title="Revisit tracker", icon=":material/event_repeat:",
+            st.Page("pages/tracker/page.py", title="Revisit tracker", icon=":material/event_repeat:",
                     url_path="revisit-tracker"),
-            st.Page("views/audit.py", title="Audit trail", icon=":material/history:", url_path="audit-trail"),
+            st.Page("pages/audit/page.py", title="Audit trail", icon=":material/history:", url_path="audit-trail"),
         ],
     }
 )

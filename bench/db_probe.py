@@ -23,11 +23,11 @@ sys.path.insert(0, str(REPO))
 
 import psycopg  # noqa: E402
 
-from data.databases import parse_database_config  # noqa: E402
-from data.db_probes.fleet import probe_fleet  # noqa: E402
-from data.db_probes.postgres import probe_postgres  # noqa: E402
+from data.databases.config import parse_database_config  # noqa: E402
+from data.databases.fleet import probe_fleet  # noqa: E402
+from data.databases.probes.postgres import probe_postgres  # noqa: E402
 from data.settings import load_settings  # noqa: E402
-from metrics.db_checks import Thresholds, evaluate_probe  # noqa: E402
+from metrics.databases.checks import Thresholds, evaluate_probe  # noqa: E402
 from tests.support.servers import free_port, start_postgres  # noqa: E402
 
 TABLES = 2000

@@ -55,7 +55,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from data import demo  # noqa: E402
+from data.slo import demo  # noqa: E402
 from tests.support.prometheus_metrics import settled_queries_answered  # noqa: E402
 from tests.support.servers import (  # noqa: E402
     CHROMIUM_ARGS,
@@ -65,7 +65,7 @@ from tests.support.servers import (  # noqa: E402
     start_prometheus,
 )
 
-# ui/loaders.py's DATA_TTL_SECONDS, which ui/weekly_data.py's readings use too (importing ui here would set up
+# pages/common/loaders.py's DATA_TTL_SECONDS, which pages/weekly_review/loaders.py's readings use too (importing ui here would set up
 # Streamlit's caches outside a runtime, with a warning per cached function).
 DATA_TTL_SECONDS = 60
 HISTORY_END = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -305,9 +305,9 @@ def collect_rollups(env: dict[str, str]) -> str:
 def queries_per_evaluation(prometheus_url: str) -> int:
     """HTTP queries one evaluation of the catalog costs (the SLO report; the weekly review's readings are the same
     report at the week's end), counted by a fresh source."""
-    from data.catalog import load_catalog
-    from data.prometheus import PrometheusSettings, PrometheusSource
-    from data.slo_reports import load_report
+    from data.slo.catalog import load_catalog
+    from data.slo.prometheus import PrometheusSettings, PrometheusSource
+    from data.slo.service import load_report
 
     source = PrometheusSource(PrometheusSettings(url=prometheus_url, timeout_seconds=60))
     load_report(source, load_catalog(REPO / "config" / "slos").slos, HISTORY_END)

@@ -25,14 +25,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from data import demo  # noqa: E402
-from data.catalog import load_catalog  # noqa: E402
-from data.prometheus import PrometheusSettings, PrometheusSource  # noqa: E402
-from data.rollups import collect_daily_rollups, compute_daily_rollups, stored_trend_rows  # noqa: E402
+from data.slo import demo  # noqa: E402
+from data.slo.catalog import load_catalog  # noqa: E402
+from data.slo.prometheus import PrometheusSettings, PrometheusSource  # noqa: E402
+from data.trends.rollups import collect_daily_rollups, compute_daily_rollups, stored_trend_rows  # noqa: E402
 from data.store import engine_for, migrate  # noqa: E402
-from data.store.rollups import save_daily_rollups  # noqa: E402
+from data.trends.store import save_daily_rollups  # noqa: E402
 from metrics.access import VIA_CLI, Actor, Role  # noqa: E402
-from metrics.trends import build_trends  # noqa: E402
+from metrics.trends.aggregate import build_trends  # noqa: E402
 from tests.support.servers import build_tsdb, start_prometheus  # noqa: E402
 
 HISTORY_END = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -74,7 +74,7 @@ def backfill_once(url: str, slos) -> tuple[float, int, int]:
 
 
 def trends_once(engine, first: date, last: date, services: list[str]) -> tuple[float, float, float, int]:
-    from ui import trends_charts
+    from pages.trends import charts as trends_charts
 
     started = time.perf_counter()
     daily = stored_trend_rows(engine, first, last, services)

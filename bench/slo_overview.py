@@ -20,10 +20,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from data import demo  # noqa: E402
-from data.catalog import load_catalog  # noqa: E402
-from data.prometheus import PrometheusSettings, PrometheusSource  # noqa: E402
-from data.slo_reports import load_report  # noqa: E402
+from data.slo import demo  # noqa: E402
+from data.slo.catalog import load_catalog  # noqa: E402
+from data.slo.prometheus import PrometheusSettings, PrometheusSource  # noqa: E402
+from data.slo.service import load_report  # noqa: E402
 from tests.support.servers import build_tsdb, start_prometheus  # noqa: E402
 
 HISTORY_END = datetime(2026, 11, 1, tzinfo=timezone.utc)

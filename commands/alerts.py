@@ -19,10 +19,10 @@ from commands.common import (
 
 
 def command_alerts_history(args: argparse.Namespace) -> int:
-    from data.alert_history import HISTORY_SPAN, load_alert_history
-    from data.sources import SourceError
-    from metrics.alert_history import interval_rows
-    from metrics.rollups import local_midnight
+    from data.slo.alert_history import HISTORY_SPAN, load_alert_history
+    from data.slo.sources import SourceError
+    from metrics.slo.alert_history import interval_rows
+    from metrics.trends.rollups import local_midnight
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])

@@ -12,7 +12,7 @@ from commands.common import EXIT_OK, CliError, load_cli_settings, parse_cli_date
 def command_audit(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
     from data.store.audit import audit_entries
-    from metrics.audit import AUDIT_COLUMNS, audit_rows
+    from metrics.audit.rows import AUDIT_COLUMNS, audit_rows
 
     settings = load_cli_settings(args)
     zone = ZoneInfo(settings.team_timezone)

@@ -21,7 +21,7 @@ def source_options(command: argparse.ArgumentParser) -> None:
 
 
 def load_cli_settings(args: argparse.Namespace):
-    from data.prometheus import PrometheusSettings
+    from data.slo.prometheus import PrometheusSettings
     from data.settings import SettingsError, load_settings
 
     try:
@@ -39,7 +39,7 @@ def load_cli_settings(args: argparse.Namespace):
 
 
 def load_cli_catalog(settings, strict_problems: list[str]):
-    from data.catalog import CatalogError, load_catalog
+    from data.slo.catalog import CatalogError, load_catalog
 
     try:
         catalog = load_catalog(settings.catalog_path)
@@ -60,7 +60,7 @@ def parse_cli_date(text: str | None, option: str) -> date | None:
 
 
 def parse_cli_instant(text: str | None) -> datetime:
-    from data.slo_reports import parse_instant
+    from data.slo.service import parse_instant
 
     try:
         return parse_instant(text)
@@ -92,7 +92,7 @@ def cli_actor(name: str | None = None):
 
 
 def cli_source(settings, at: datetime):
-    from data.slo_reports import make_source
+    from data.slo.service import make_source
 
     return make_source(settings, demo_end=at)
 

@@ -19,7 +19,7 @@ from data.secrets import redact
 def _load_config(settings, path: str | None):
     from pathlib import Path
 
-    from data.databases import load_database_config
+    from data.databases.config import load_database_config
 
     config = load_database_config(Path(path) if path else settings.databases_path)
     for problem in config.problems:
@@ -47,7 +47,7 @@ def _table(healths) -> str:
 
 
 def _exit_code(healths, could_not_run: bool) -> int:
-    from metrics.db_checks import needs_attention
+    from metrics.databases.checks import needs_attention
 
     if could_not_run:
         return EXIT_FAILED
@@ -57,8 +57,8 @@ def _exit_code(healths, could_not_run: bool) -> int:
 
 
 def command_db_health(args: argparse.Namespace) -> int:
-    from data.db_probes.common import ProbeError
-    from data.db_probes.fleet import probe_dsn, probe_fleet
+    from data.databases.probes.common import ProbeError
+    from data.databases.fleet import probe_dsn, probe_fleet
     from data.secrets import Dsn
 
     settings = load_cli_settings(args)
@@ -89,8 +89,8 @@ def command_db_health(args: argparse.Namespace) -> int:
 
 
 def command_collect_db_health(args: argparse.Namespace) -> int:
-    from data.db_probes.fleet import probe_fleet
-    from data.store.db_health import save_health_snapshots
+    from data.databases.fleet import probe_fleet
+    from data.databases.store import save_health_snapshots
 
     settings = load_cli_settings(args)
     config = _load_config(settings, args.config)
@@ -108,7 +108,7 @@ def command_collect_db_health(args: argparse.Namespace) -> int:
 
 
 def command_db_records_add(args: argparse.Namespace) -> int:
-    from data.store.db_health import RecordError, add_record
+    from data.databases.store import RecordError, add_record
 
     settings = load_cli_settings(args)
     config = _load_config(settings, args.config)
@@ -128,7 +128,7 @@ def command_db_records_add(args: argparse.Namespace) -> int:
 
 
 def command_db_records_list(args: argparse.Namespace) -> int:
-    from data.store.db_health import list_records
+    from data.databases.store import list_records
 
     settings = load_cli_settings(args)
     records = list_records(settings.database_url, args.database)
@@ -145,7 +145,7 @@ def command_db_records_list(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubParsersAction) -> None:
-    from metrics.db_checks import RECORD_KINDS
+    from metrics.databases.checks import RECORD_KINDS
 
     health = commands.add_parser("db-health", help="live health checks of one database or the whole fleet")
     target = health.add_mutually_exclusive_group()

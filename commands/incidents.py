@@ -19,9 +19,9 @@ def _seconds(value) -> float | None:
 
 def command_import(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
-    from data.store.incidents import save_incidents
+    from data.incidents.store import save_incidents
     from metrics.import_limits import import_size_problem
-    from metrics.incidents import IncidentError, parse_incidents_csv
+    from metrics.incidents.rules import IncidentError, parse_incidents_csv
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
@@ -51,12 +51,12 @@ def command_import(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from data.rollups import default_trends_range
+    from data.trends.rollups import default_trends_range
     from data.store import engine_for, migrate
-    from data.store.incidents import incidents_between
-    from metrics.incidents import stats_by_service, stats_by_week
-    from metrics.rollups import local_midnight
-    from metrics.trends import periods_between
+    from data.incidents.store import incidents_between
+    from metrics.incidents.rules import stats_by_service, stats_by_week
+    from metrics.trends.rollups import local_midnight
+    from metrics.trends.aggregate import periods_between
 
     settings = load_cli_settings(args)
     default_first, default_last = default_trends_range(settings.now(), settings.team_timezone)

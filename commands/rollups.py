@@ -35,9 +35,9 @@ def _progress_bar(done: int, todo: int, day: date) -> None:
 
 
 def command_collect_rollups(args: argparse.Namespace) -> int:
-    from data.rollups import collect_daily_rollups, demo_source
-    from data.slo_reports import make_source
-    from data.sources import SourceError
+    from data.trends.rollups import collect_daily_rollups, demo_source
+    from data.slo.service import make_source
+    from data.slo.sources import SourceError
     from data.store import engine_for, migrate
 
     settings = load_cli_settings(args)
@@ -70,9 +70,9 @@ def command_collect_rollups(args: argparse.Namespace) -> int:
 
 
 def command_trends(args: argparse.Namespace) -> int:
-    from data.rollups import default_trends_range, demo_daily_rollups, rollups_frame, stored_trend_rows
+    from data.trends.rollups import default_trends_range, demo_daily_rollups, rollups_frame, stored_trend_rows
     from data.store import engine_for, migrate
-    from metrics.trends import build_trends
+    from metrics.trends.aggregate import build_trends
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])

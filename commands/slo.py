@@ -19,7 +19,7 @@ from commands.common import (
 
 
 def command_slo_report(args: argparse.Namespace) -> int:
-    from data.slo_reports import load_report
+    from data.slo.service import load_report
 
     settings = load_cli_settings(args)
     problems: list[str] = []
@@ -47,7 +47,7 @@ def command_slo_report(args: argparse.Namespace) -> int:
 
 def _report_table(report) -> str:
     from metrics.formatting import format_burn_rate, format_duration, format_percent, format_sli, format_target
-    from metrics.slo import BURN_WINDOWS
+    from metrics.slo.definitions import BURN_WINDOWS
 
     header = ["state", "slo", "service", "target", "window", "sli", "budget left", *BURN_WINDOWS, "exhausted in"]
     rows = [header]
@@ -71,9 +71,9 @@ def _report_table(report) -> str:
 
 def command_slo_history(args: argparse.Namespace) -> int:
     """The drill-down's series for one SLO: burn-down, rolling burn rates and tier histories."""
-    from data.slo_reports import load_history
-    from data.sources import SourceError
-    from metrics.timeseries import SHOWN_RECENT_SPAN, budget_burn_down, rolling_burn_rates, tier_histories
+    from data.slo.service import load_history
+    from data.slo.sources import SourceError
+    from metrics.slo.timeseries import SHOWN_RECENT_SPAN, budget_burn_down, rolling_burn_rates, tier_histories
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
@@ -125,9 +125,9 @@ def _last(series) -> float | None:
 
 
 def command_collect_slo_snapshots(args: argparse.Namespace) -> int:
-    from data.slo_reports import load_report
+    from data.slo.service import load_report
     from data.store import engine_for
-    from data.store.snapshots import save_snapshots
+    from data.slo.snapshots import save_snapshots
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])

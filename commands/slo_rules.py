@@ -12,7 +12,7 @@ from commands.common import EXIT_OK, CliError, load_cli_catalog, load_cli_settin
 
 
 def command_slo_rules(args: argparse.Namespace) -> int:
-    from data.alert_rules import burn_rate_rules, rules_yaml
+    from data.slo.alert_rules import burn_rate_rules, rules_yaml
 
     settings = load_cli_settings(args)
     problems: list[str] = []

@@ -26,7 +26,7 @@ def command_migrate(args: argparse.Namespace) -> int:
 
 
 def command_demo_openmetrics(args: argparse.Namespace) -> int:
-    from data.demo import generate_history, write_openmetrics
+    from data.slo.demo import generate_history, write_openmetrics
 
     end = parse_cli_instant(args.end)
     history = generate_history(end, args.days)

@@ -39,8 +39,8 @@ def _actor(args: argparse.Namespace):
 
 
 def _known(settings):
-    from data.catalog import CatalogError, load_catalog
-    from data.tracker_signals import known_database_names, known_names
+    from data.slo.catalog import CatalogError, load_catalog
+    from data.tracker.signals import known_database_names, known_names
 
     try:
         catalog = load_catalog(settings.catalog_path)
@@ -52,7 +52,7 @@ def _known(settings):
 
 
 def command_export(args: argparse.Namespace) -> int:
-    from data.tracker_io import export_items
+    from data.tracker.transfer import export_items
 
     settings = load_cli_settings(args)
     engine = _engine(settings)
@@ -69,7 +69,7 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_import(args: argparse.Namespace) -> int:
-    from data.tracker_io import ImportFailed, detect_format, import_items
+    from data.tracker.transfer import ImportFailed, detect_format, import_items
     from metrics.import_limits import import_size_problem
 
     settings = load_cli_settings(args)
@@ -102,10 +102,10 @@ def command_import(args: argparse.Namespace) -> int:
 
 def _due_entries(args: argparse.Namespace, engine):
     """The due queue at ``--at`` (default now), read from the same sources as the pages."""
-    from data.slo_reports import load_report
-    from data.store.tracker import list_items
-    from data.tracker_signals import due_queue, probe_reading_provider, tracker_readings, wanted_databases
-    from metrics.tracker import team_today
+    from data.slo.service import load_report
+    from data.tracker.store import list_items
+    from data.tracker.signals import due_queue, probe_reading_provider, tracker_readings, wanted_databases
+    from metrics.tracker.rules import team_today
 
     settings = load_cli_settings(args)
     at = parse_cli_instant(args.at) if args.at else settings.now()
@@ -138,7 +138,7 @@ def command_due(args: argparse.Namespace) -> int:
 def command_collect_tracker_due(args: argparse.Namespace) -> int:
     """Store "due" on parked items whose date or trigger has come, so the queue is right even if nobody opened
     the tracker page: the dashboard, not anyone's memory, says when an item has come due."""
-    from data.tracker_signals import mark_due_items
+    from data.tracker.signals import mark_due_items
 
     engine = _engine(load_cli_settings(args))
     try:
@@ -154,7 +154,7 @@ def command_collect_tracker_due(args: argparse.Namespace) -> int:
 
 
 def _due_table(entries, at) -> str:
-    from metrics.tracker import priority
+    from metrics.tracker.rules import priority
 
     header = ["id", "priority", "role", "state", "title", "why due"]
     rows = [header]
@@ -172,7 +172,7 @@ def _due_table(entries, at) -> str:
 
 
 def command_seed_demo(args: argparse.Namespace) -> int:
-    from data.tracker_demo import seed_demo_items
+    from data.tracker.demo import seed_demo_items
 
     settings = load_cli_settings(args)
     engine = _engine(settings)

@@ -10,9 +10,9 @@ from commands.common import EXIT_OK, CliError, load_cli_catalog, load_cli_settin
 
 def command_weekly_report(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
-    from data.weekly_review import load_weekly_review
-    from metrics.weekly_report import to_html, to_markdown
-    from metrics.weekly_review import last_complete_week
+    from data.weekly.review import load_weekly_review
+    from data.weekly.export import to_html, to_markdown
+    from metrics.weekly.review import last_complete_week
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from data.prometheus import PrometheusSettings
+from data.slo.prometheus import PrometheusSettings
 from data.secrets import Dsn, SecretUrl
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -68,8 +68,8 @@ def failed_probe_reason(health) -> str | None:
     """Why a database's probe failed now (cannot connect, no answer within the deadline, …); None when it answered
     or was never tried (no DSN: "not configured" is no failure, and has no earlier numbers to fall back on).
 
-    ``health`` is a ``metrics.db_checks.DatabaseHealth``."""
-    from metrics.db_checks import UNKNOWN
+    ``health`` is a ``metrics.databases.checks.DatabaseHealth``."""
+    from metrics.databases.checks import UNKNOWN
 
     if health.probe is not None or not health.error or health.status == UNKNOWN:
         return None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from data import demo
+from data.slo import demo
 from tests.support.servers import (
     ARTIFACTS_DIR,
     AppServer,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from data import demo
+from data.slo import demo
 from tests.conftest import HISTORY_END, _write_demo_history
 from tests.support.servers import (
     PostgresServer,

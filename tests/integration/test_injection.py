@@ -15,14 +15,14 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from data.catalog import load_catalog
-from data.db_probes.prometheus_exporter import _matchers
-from data.prometheus import PrometheusSettings, PrometheusSource
-from data.slo_reports import load_report
+from data.slo.catalog import load_catalog
+from data.databases.probes.prometheus_exporter import _matchers
+from data.slo.prometheus import PrometheusSettings, PrometheusSource
+from data.slo.service import load_report
 from data.store import engine_for
-from data.store.db_health import add_record, list_records
-from data.store.incidents import incidents_between
-from data.store.weekly_notes import note_history, save_note
+from data.databases.store import add_record, list_records
+from data.incidents.store import incidents_between
+from data.weekly.notes import note_history, save_note
 from data.settings import DEFAULT_CATALOG
 from tests.integration.conftest import HISTORY_END
 from tests.support.stores import fresh_store, run_cli, table_names

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from data.db_probes.common import ProbeError, engine_of_dsn, explain_connect_error, normalise_dsn
+from data.databases.probes.common import ProbeError, engine_of_dsn, explain_connect_error, normalise_dsn
 from data.secrets import (
     MASK,
     Dsn,
@@ -224,7 +224,7 @@ def test_redacting_twice_changes_nothing():
 
 
 def test_prometheus_settings_show_their_url_masked_and_no_password_or_token():
-    from data.prometheus import PrometheusSettings
+    from data.slo.prometheus import PrometheusSettings
 
     settings = PrometheusSettings(url="http://reader:pr0m-pa55@prom:9090/api?token=t0k-abc123",
                                   password="basic-pa55word", bearer_token="bearer-t0ken-9")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from data.tracker_io import ImportFailed, parse_items
+from data.tracker.transfer import ImportFailed, parse_items
 from metrics.import_limits import MAX_IMPORT_BYTES, MAX_IMPORT_MB, import_size_problem, text_size_problem
-from metrics.incidents import IncidentError, parse_incidents_csv
-from metrics.tracker import KnownNames
+from metrics.incidents.rules import IncidentError, parse_incidents_csv
+from metrics.tracker.rules import KnownNames
 
 REPO = Path(__file__).resolve().parents[3]
 OVERSIZED_CSV = "title,state,owner_role\n" + "Failover takes 9 minutes,new,DBA\n" * (MAX_IMPORT_BYTES // 30)

@@ -1,7 +1,7 @@
 """Fresh or last good: what a panel shows when its source fails now, and which reading it keeps."""
 from datetime import datetime, timedelta, timezone
 
-from metrics.db_checks import CRITICAL, UNKNOWN, CheckResult, build_health
+from metrics.databases.checks import CRITICAL, UNKNOWN, CheckResult, build_health
 from metrics.last_good import GoodReading, Shown, choose, failed_probe_reason
 
 T0 = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)

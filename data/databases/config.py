@@ -1,0 +1,282 @@
+"""The databases to watch, from ``config/databases.toml``.
+
+Each ``[[database]]`` names a database, its engine, environment, role, owner, where its numbers come from (``sql``:
+live probes; ``prometheus``: exporter metrics) and optional threshold and record-interval overrides. DSNs never live
+here: they come from ``DB_DSN_<NAME>`` or ``[databases]`` in ``.streamlit/secrets.toml`` (``Settings.dsn_for``).
+
+A malformed entry is reported (file, database, field) and skipped; the others still load. Unknown fields are errors,
+with a suggestion, because a misspelt threshold silently falling back to its default is worse than no threshold.
+"""
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from data.slo.promql import SelectorError, parse_selector
+from metrics.databases.checks import DEFAULT_RECORD_INTERVAL_DAYS, ENGINES, RECORD_KINDS, Thresholds, thresholds_with
+
+SOURCES = ("sql", "prometheus")
+ROLES = ("primary", "replica")
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+DATABASE_FIELDS = ("name", "engine", "environment", "role", "owner", "source", "selector", "datname", "description",
+                   "thresholds", "record_intervals")
+PROBE_FIELDS = ("deadline_seconds", "connect_timeout_seconds", "statement_timeout_seconds")
+TOP_LEVEL = ("database", "probe", "defaults")
+DEFAULT_DEADLINE_S = 10.0
+DEFAULT_CONNECT_TIMEOUT_S = 3.0
+DEFAULT_STATEMENT_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    name: str
+    engine: str
+    environment: str = ""
+    role: str = "primary"
+    owner: str = ""
+    source: str = "sql"
+    selector: str = ""  # PromQL label matchers for source = "prometheus", e.g. {instance="db1:9187"}
+    datname: str = ""  # with postgres_exporter: the database's datname label (default: every database summed)
+    description: str = ""
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    record_intervals: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_RECORD_INTERVAL_DAYS))
+
+    @property
+    def dsn_variable(self) -> str:
+        """The environment variable that holds this database's DSN."""
+        return "DB_DSN_" + self.name.upper().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class ProbeOptions:
+    deadline_s: float = DEFAULT_DEADLINE_S  # the whole fleet's probe; a slower database is reported as timed out
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
+    statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S
+
+
+@dataclass
+class DatabaseConfig:
+    databases: list[DatabaseTarget]
+    problems: list[str]
+    path: Path | None = None
+    found: bool = True
+    probe: ProbeOptions = field(default_factory=ProbeOptions)
+
+    def database(self, name: str) -> DatabaseTarget | None:
+        return next((d for d in self.databases if d.name == name), None)
+
+
+def _unknown(where: str, key: str, known: tuple[str, ...]) -> str:
+    hint = get_close_matches(key, known, n=1)
+    suggestion = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(known)})"
+    return f"{where}: unknown field {key!r}{suggestion}"
+
+
+def _number(value: Any) -> bool:
+    """A finite int or float: TOML also has nan and inf, which no threshold or timeout can mean."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
+def _thresholds(raw: Any, where: str, base: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a table of threshold = number")
+        return None
+    values = dict(base)
+    ok = True
+    for key, value in raw.items():
+        if key not in Thresholds.names():
+            problems.append(_unknown(where, key, Thresholds.names()))
+            ok = False
+        elif not _number(value) or value < 0:
+            problems.append(f"{where}.{key}: must be a non-negative number, got {value!r}")
+            ok = False
+        else:
+            values[key] = float(value)
+    return values if ok else None
+
+
+def _threshold_order(values: dict[str, Any], where: str, problems: list[str]) -> bool:
+    """warn must come before critical, in the direction the check reads."""
+    ok = True
+    pairs = [("connections_warn", "connections_critical"), ("idle_in_transaction_warn_s",
+             "idle_in_transaction_critical_s"), ("long_query_warn_s", "long_query_critical_s"),
+             ("blocked_warn", "blocked_critical"), ("replication_lag_warn_s", "replication_lag_critical_s"),
+             ("wraparound_warn", "wraparound_critical"), ("sequence_warn", "sequence_critical")]  # fmt: skip
+    merged = {**Thresholds().__dict__, **values}
+    for warn, critical in pairs:
+        if merged[warn] > merged[critical]:
+            problems.append(f"{where}: {warn} ({merged[warn]:g}) is above {critical} ({merged[critical]:g})")
+            ok = False
+    if merged["cache_hit_warn"] < merged["cache_hit_critical"]:
+        problems.append(f"{where}: cache_hit_warn ({merged['cache_hit_warn']:g}) is below cache_hit_critical "
+                        f"({merged['cache_hit_critical']:g}); the hit ratio warns below the higher one")
+        ok = False
+    return ok
+
+
+def _record_intervals(raw: Any, where: str, problems: list[str]) -> dict[str, int | None] | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a table of record kind = days")
+        return None
+    values = dict(DEFAULT_RECORD_INTERVAL_DAYS)
+    ok = True
+    for key, value in raw.items():
+        if key not in RECORD_KINDS:
+            problems.append(_unknown(where, key, RECORD_KINDS))
+            ok = False
+        elif value == 0:
+            values[key] = None  # 0 turns the expectation off
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f"{where}.{key}: must be a whole number of days (0 = no expectation), got {value!r}")
+            ok = False
+        else:
+            values[key] = value
+    return values if ok else None
+
+
+def _text(entry: dict, key: str, where: str, problems: list[str], choices: tuple[str, ...] | None = None,
+          default: str = "") -> str | None:
+    value = entry.get(key, default)
+    if not isinstance(value, str):
+        problems.append(f"{where}.{key}: must be text, got {value!r}")
+        return None
+    if choices and value not in choices:
+        problems.append(f"{where}.{key}: {value!r} is not one of {', '.join(choices)}")
+        return None
+    return value
+
+
+def parse_database_config(text: str, path: Path | str = "databases.toml") -> DatabaseConfig:
+    """Parse the TOML text; never raises: every problem is in ``problems``."""
+    name_of_file = str(path)
+    problems: list[str] = []
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return DatabaseConfig([], [f"{name_of_file}: not valid TOML ({error})"], Path(path))
+    except (ValueError, RecursionError) as error:  # an integer too long to read, nesting deeper than the stack
+        return DatabaseConfig([], [f"{name_of_file}: not readable TOML ({type(error).__name__})"], Path(path))
+    for key in data:
+        if key not in TOP_LEVEL:
+            problems.append(_unknown(name_of_file, key, TOP_LEVEL))
+
+    probe = ProbeOptions()
+    raw_probe = data.get("probe", {})
+    if isinstance(raw_probe, dict):
+        values = {}
+        for key, value in raw_probe.items():
+            if key not in PROBE_FIELDS:
+                problems.append(_unknown(f"{name_of_file} [probe]", key, PROBE_FIELDS))
+            elif not _number(value) or value <= 0:
+                problems.append(f"{name_of_file} [probe].{key}: must be a positive number of seconds, got {value!r}")
+            else:
+                values[key.replace("_seconds", "_s")] = float(value)
+        probe = ProbeOptions(**values)
+    else:
+        problems.append(f"{name_of_file}: [probe] must be a table")
+
+    default_thresholds: dict[str, Any] = {}
+    raw_defaults = data.get("defaults", {})
+    if isinstance(raw_defaults, dict):
+        for key in raw_defaults:
+            if key != "thresholds":
+                problems.append(_unknown(f"{name_of_file} [defaults]", key, ("thresholds",)))
+        if "thresholds" in raw_defaults:
+            parsed = _thresholds(raw_defaults["thresholds"], f"{name_of_file} [defaults.thresholds]", {}, problems)
+            default_thresholds = parsed or {}
+    else:
+        problems.append(f"{name_of_file}: [defaults] must be a table")
+
+    entries = data.get("database", [])
+    if not isinstance(entries, list):
+        problems.append(f"{name_of_file}: databases are [[database]] tables")
+        entries = []
+    databases: list[DatabaseTarget] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        label = entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else f"#{index}"
+        where = f"{name_of_file} database {label!r}" if label != f"#{index}" else f"{name_of_file} database {label}"
+        target = _parse_database(entry, where, default_thresholds, problems)
+        if target is None:
+            continue
+        if target.name in seen:
+            problems.append(f"{where}: the name is used twice; names must be unique")
+            continue
+        seen.add(target.name)
+        databases.append(target)
+    return DatabaseConfig(databases, problems, Path(path), True, probe)
+
+
+def _parse_database(entry: Any, where: str, default_thresholds: dict[str, Any],
+                    problems: list[str]) -> DatabaseTarget | None:
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: must be a table")
+        return None
+    before = len(problems)
+    for key in entry:
+        if key not in DATABASE_FIELDS:
+            problems.append(_unknown(where, key, DATABASE_FIELDS))
+    name = entry.get("name")
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        problems.append(f"{where}.name: required; lower-case letters, digits and '-' (it names the DSN variable "
+                        "DB_DSN_<NAME>), got " + repr(name))
+    if "engine" not in entry:
+        problems.append(f"{where}.engine: required, one of {', '.join(ENGINES)}")
+    engine = _text(entry, "engine", where, problems, ENGINES, default="postgresql")
+    role = _text(entry, "role", where, problems, ROLES, default="primary")
+    source = _text(entry, "source", where, problems, SOURCES, default="sql")
+    environment = _text(entry, "environment", where, problems)
+    owner = _text(entry, "owner", where, problems)
+    selector = _text(entry, "selector", where, problems)
+    description = _text(entry, "description", where, problems)
+    datname = _text(entry, "datname", where, problems)
+    if source == "prometheus" and not selector:
+        problems.append(f"{where}.selector: required with source = \"prometheus\", e.g. '{{instance=\"db1:9187\"}}'")
+    if isinstance(selector, str) and selector:
+        problem = _selector_problem(selector)
+        if problem:
+            problems.append(f"{where}.selector: PromQL label matchers in braces, e.g. '{{instance=\"db1:9187\"}}'"
+                            f" ({problem})")
+    thresholds = _thresholds(entry.get("thresholds", {}), f"{where}.thresholds", default_thresholds, problems)
+    if thresholds is not None and not _threshold_order(thresholds, f"{where}.thresholds", problems):
+        thresholds = None
+    intervals = _record_intervals(entry.get("record_intervals", {}), f"{where}.record_intervals", problems)
+    if len(problems) > before:
+        return None
+    return DatabaseTarget(name=name, engine=engine, environment=environment, role=role, owner=owner, source=source,
+                          selector=selector, datname=datname, description=description, thresholds=thresholds_with(thresholds),
+                          record_intervals=intervals)
+
+
+def _selector_problem(selector: str) -> str | None:
+    """Label matchers in braces and nothing else: the exporter source pastes them into its queries, so
+    ``{job="pg"} or vector(1)`` must not pass for a selector."""
+    if not (selector.strip().startswith("{") and selector.strip().endswith("}")):
+        return "not in braces"
+    try:
+        parse_selector("up" + selector.strip())
+    except SelectorError as error:
+        return str(error)
+    return None
+
+
+def load_database_config(path: Path) -> DatabaseConfig:
+    """The databases in ``path``; a missing file is an empty fleet (``found=False``), not an error."""
+    path = Path(path)
+    if not path.exists():
+        return DatabaseConfig([], [], path, found=False)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return DatabaseConfig([], [f"{path}: cannot be read ({type(error).__name__})"], path)
+    return parse_database_config(text, path)

@@ -1,0 +1,212 @@
+"""Probe every configured database in parallel under one deadline, and turn what each probe read into checks.
+
+One unreachable or slow database never slows the others: each probe runs in its own thread with its engine's
+connect timeout and the session's statement timeout, and the fleet waits at most ``deadline_s`` in all; a database
+still being probed then is reported as "no answer within the deadline" while the rest are shown.
+
+This is the function the revisit tracker calls for its "a database check at warn or critical" trigger:
+``probe_fleet(settings, config, deadline_s) -> list[DatabaseHealth]``.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from data.databases.config import DatabaseConfig, DatabaseTarget, ProbeOptions
+from data.databases.probes.common import ProbeError, as_dsn, engine_of_dsn
+from data.secrets import Dsn
+from metrics.databases.checks import (
+    CRITICAL,
+    UNKNOWN,
+    CacheCounters,
+    CheckResult,
+    DatabaseHealth,
+    DbaRecord,
+    ProbeData,
+    build_health,
+    check_dba_records,
+    down_result,
+    evaluate_probe,
+    recent_cache_counters,
+)
+
+log = logging.getLogger(__name__)
+MAX_PARALLEL_PROBES = 32
+# The previous probe's cache counters per database, so the hit ratio covers the minutes since then (this process).
+_last_cache_counters: dict[tuple[str, int], CacheCounters] = {}
+_counters_lock = threading.Lock()
+
+
+def use_recent_cache_counters(target: DatabaseTarget, dsn: Dsn | None, probe: ProbeData, at: datetime) -> None:
+    """Replace cumulative cache counters by those since this process's previous probe of the database, if usable.
+
+    Keyed by name and the DSN's fingerprint, so a database pointed elsewhere starts afresh."""
+    if probe.cache_hits is None or probe.cache_reads is None:
+        return
+    current = CacheCounters(probe.cache_hits, probe.cache_reads, at)
+    with _counters_lock:
+        key = (target.name, dsn.fingerprint() if dsn else target.selector)
+        previous = _last_cache_counters.get(key)
+        _last_cache_counters[key] = current
+    recent = recent_cache_counters(previous, current, target.thresholds.cache_hit_min_reads)
+    if recent is not None:
+        minutes = max((at - previous.at).total_seconds() / 60, 1)
+        probe.cache_hits, probe.cache_reads = recent
+        probe.cache_scope = f"over the last {minutes:.0f} min (since the previous probe)"
+
+
+@dataclass
+class StoreContext:
+    """What the store adds to live numbers: DBA records and sizes 7 days ago (for growth)."""
+
+    records: dict[str, list[DbaRecord]] = field(default_factory=dict)
+    size_7d_ago: dict[str, int] = field(default_factory=dict)
+    problem: str | None = None  # the store could not be read: records show as unknown
+
+
+def run_probe(target: DatabaseTarget, dsn: Dsn | None, options: ProbeOptions, prometheus=None) -> ProbeData:
+    """Read one database through its source; raises ProbeError with a message that names no secret."""
+    if target.source == "prometheus":
+        from data.databases.probes.prometheus_exporter import probe_exporter
+
+        return probe_exporter(prometheus, target)
+    engine = engine_of_dsn(dsn)
+    if (engine == "postgresql") != (target.engine == "postgresql"):
+        raise ProbeError(f"its DSN is a {engine} URL but databases.toml says engine = {target.engine!r}")
+    timeouts = {"connect_timeout_s": options.connect_timeout_s, "statement_timeout_s": options.statement_timeout_s}
+    if engine == "postgresql":
+        from data.databases.probes.postgres import probe_postgres
+
+        return probe_postgres(dsn, target.thresholds, **timeouts)
+    from data.databases.probes.mysql import probe_mysql
+
+    return probe_mysql(dsn, target.thresholds, **timeouts)
+
+
+def _labels(target: DatabaseTarget) -> dict[str, str]:
+    return {"environment": target.environment, "role": target.role, "owner": target.owner, "source": target.source}
+
+
+def health_from_probe(target: DatabaseTarget, probe: ProbeData, probed_at: datetime, store: StoreContext | None,
+                      today: date) -> DatabaseHealth:
+    """Checks of what the probe read, plus the DBA records check when the store was consulted."""
+    size_7d_ago = None if store is None else store.size_7d_ago.get(target.name)
+    checks = evaluate_probe(probe, target.thresholds, role=target.role, size_7d_ago=size_7d_ago)
+    if store is not None:
+        checks.append(records_check(target, store, today))
+    return build_health(target.name, probe.engine, checks, probed_at, probe=probe, **_labels(target))
+
+
+def records_check(target: DatabaseTarget, store: StoreContext, today: date) -> CheckResult:
+    if store.problem:
+        return CheckResult("dba_records", UNKNOWN, None, f"cannot tell: {store.problem}")
+    return check_dba_records(store.records.get(target.name, []), target.record_intervals, today)
+
+
+def unprobed_health(target: DatabaseTarget, reason: str, probed_at: datetime | None, store: StoreContext | None,
+                    today: date, status: str = CRITICAL) -> DatabaseHealth:
+    """A database with no numbers: down (critical, records still checked), or not configured (unknown, nothing else:
+    a database nobody watches yet has no status to raise)."""
+    checks = [down_result(target.name, reason, status)]
+    if status != UNKNOWN and store is not None:
+        checks.append(records_check(target, store, today))
+    return build_health(target.name, target.engine, checks, probed_at, error=reason, **_labels(target))
+
+
+def not_configured_reason(target: DatabaseTarget) -> str:
+    return f"not configured: set {target.dsn_variable} (or [databases] {target.name} in .streamlit/secrets.toml)"
+
+
+def load_store_context(settings, names: list[str], now: datetime) -> StoreContext:
+    """Records and week-old sizes from the store; a store that cannot be read leaves them unknown, never fails."""
+    try:
+        from data.databases.store import latest_records_by_database, sizes_at
+
+        return StoreContext(records=latest_records_by_database(settings.database_url, names),
+                            size_7d_ago=sizes_at(settings.database_url, names, now))
+    except Exception as error:  # any driver or schema problem: say so on the records check, keep the probes
+        log.warning("store unavailable for DBA records: %s", type(error).__name__)
+        return StoreContext(problem=f"the store cannot be read ({type(error).__name__}); run `cli.py migrate`")
+
+
+def probe_fleet(settings, config: DatabaseConfig, deadline_s: float | None = None, *,
+                names: list[str] | None = None, with_store: bool = True) -> list[DatabaseHealth]:
+    """Every configured database's health, in configuration order, within ``deadline_s`` (default: the config's).
+
+    Databases without a DSN are "unknown: not configured"; unreachable ones "critical: cannot connect ...";
+    ones still probing at the deadline "critical: no answer within the deadline". Never raises for one database.
+    """
+    deadline_s = config.probe.deadline_s if deadline_s is None else deadline_s
+    targets = [t for t in config.databases if names is None or t.name in names]
+    now = settings.now()
+    today = now.date()
+    store = load_store_context(settings, [t.name for t in targets], now) if with_store else None
+    prometheus = getattr(settings, "prometheus", None)
+
+    results: dict[str, DatabaseHealth] = {}
+    to_probe: list[tuple[DatabaseTarget, Dsn | None]] = []
+    for target in targets:
+        dsn = settings.dsn_for(target.name)
+        if target.source == "prometheus":
+            if prometheus is None:
+                results[target.name] = unprobed_health(
+                    target, "not configured: source = \"prometheus\" needs PROMETHEUS_URL", None, store, today,
+                    UNKNOWN)
+                continue
+            to_probe.append((target, None))
+        elif not dsn:
+            results[target.name] = unprobed_health(target, not_configured_reason(target), None, store, today, UNKNOWN)
+        else:
+            to_probe.append((target, dsn))
+
+    if to_probe:
+        executor = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_PROBES, len(to_probe)),
+                                      thread_name_prefix="db-probe")
+        started = time.monotonic()
+        futures = {executor.submit(run_probe, target, dsn, config.probe, prometheus): (target, dsn)
+                   for target, dsn in to_probe}
+        done, _ = wait(futures, timeout=deadline_s)
+        executor.shutdown(wait=False, cancel_futures=True)  # stragglers end on their own timeouts
+        for future, (target, dsn) in futures.items():
+            if future not in done:
+                reason = f"no answer within the probe deadline of {deadline_s:g} s"
+                results[target.name] = unprobed_health(target, reason, now, store, today)
+                continue
+            try:
+                probe = future.result()
+            except ProbeError as error:
+                results[target.name] = unprobed_health(target, str(error), now, store, today)
+            except Exception as error:  # a bug or an unexpected driver error: one line, no secret
+                log.exception("probe of %s failed", target.name)
+                results[target.name] = unprobed_health(
+                    target, f"the probe failed unexpectedly ({type(error).__name__})", now, store, today)
+            else:
+                use_recent_cache_counters(target, dsn, probe, now)
+                results[target.name] = health_from_probe(target, probe, now, store, today)
+        log.info("probed %d databases in %.2f s", len(to_probe), time.monotonic() - started)
+    return [results[t.name] for t in targets]
+
+
+def probe_dsn(dsn: Dsn | str, name: str = "adhoc", deadline_s: float = 10.0, options: ProbeOptions | None = None,
+              target: DatabaseTarget | None = None, now: datetime | None = None) -> DatabaseHealth:
+    """One database by DSN (``cli.py db-health --dsn``): no configuration, default thresholds, no DBA records."""
+    from datetime import timezone
+
+    options = options or ProbeOptions(deadline_s=deadline_s)
+    now = now or datetime.now(timezone.utc)
+    dsn = as_dsn(dsn)
+    engine = engine_of_dsn(dsn)
+    target = target or DatabaseTarget(name=name, engine=engine, record_intervals={})
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-probe")
+    future = executor.submit(run_probe, target, dsn, options)
+    done, _ = wait([future], timeout=deadline_s)
+    executor.shutdown(wait=False, cancel_futures=True)
+    if not done:
+        raise ProbeError(f"no answer within the probe deadline of {deadline_s:g} s")
+    probe = future.result()  # ProbeError propagates
+    checks = evaluate_probe(probe, target.thresholds, role=target.role)
+    return build_health(target.name, probe.engine, checks, now, probe=probe, **_labels(target))

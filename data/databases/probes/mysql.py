@@ -1,0 +1,243 @@
+"""MySQL 8 / MariaDB 10.11 probe: one read-only session over information_schema, performance_schema and status.
+
+The session is read-only with its own statement limit (``max_execution_time`` on MySQL, ``max_statement_time`` on
+MariaDB) and ``innodb_lock_wait_timeout``; the socket has read and write timeouts so a stuck server cannot hold the
+probe. Without ``PROCESS`` the server shows only the probe's own sessions: the session checks then say
+``<insufficient privilege>`` instead of "nothing running". Sessions, tables and indexes are the DSN's schema's.
+"""
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+from data.databases.probes.common import ProbeError, as_dsn, normalise_dsn, probe_connection, read_basics
+from data.databases.probes.common import read_section as _section
+from data.secrets import Dsn
+from metrics.databases.checks import (
+    INSUFFICIENT_PRIVILEGE,
+    IndexInfo,
+    ProbeData,
+    SequenceUsage,
+    Session,
+    TableStats,
+    Thresholds,
+    truncate_query,
+)
+from metrics.databases.indexes import IndexDefinition, redundant_indexes
+
+NOT_RUNNING_COMMANDS = ("Sleep", "Daemon", "Binlog Dump", "Binlog Dump GTID", "Killed")
+INTEGER_MAX = {"tinyint": 127, "smallint": 32767, "mediumint": 8388607, "int": 2147483647,
+               "bigint": 9223372036854775807}  # fmt: skip
+
+STATUS = sa.text("""
+SHOW GLOBAL STATUS WHERE Variable_name IN
+  ('Uptime', 'Threads_connected', 'Innodb_buffer_pool_reads', 'Innodb_buffer_pool_read_requests')
+""")
+HAS_PROCESS = sa.text("""
+SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN ('PROCESS', 'SUPER')
+""")
+PROCESSES = sa.text("""
+SELECT ID, USER, COMMAND, TIME, STATE, INFO FROM information_schema.PROCESSLIST
+WHERE ID <> CONNECTION_ID() AND DB = DATABASE()
+""")
+TRANSACTIONS = sa.text("""
+SELECT trx_id, trx_mysql_thread_id AS thread_id, TIMESTAMPDIFF(SECOND, trx_started, NOW()) AS age_s, trx_query
+FROM information_schema.INNODB_TRX
+""")
+MARIADB_LOCK_WAITS = sa.text("SELECT requesting_trx_id, blocking_trx_id FROM information_schema.INNODB_LOCK_WAITS")
+MYSQL_LOCK_WAITS = sa.text("""
+SELECT REQUESTING_ENGINE_TRANSACTION_ID AS requesting_trx_id, BLOCKING_ENGINE_TRANSACTION_ID AS blocking_trx_id
+FROM performance_schema.data_lock_waits
+""")
+TABLES = sa.text("""
+SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) AS name, COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS bytes,
+       TABLE_ROWS AS table_rows, AUTO_INCREMENT AS auto_increment, TABLE_NAME AS table_name
+FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'
+""")
+AUTO_INCREMENT_COLUMNS = sa.text("""
+SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, DATA_TYPE AS data_type, COLUMN_TYPE AS column_type
+FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND EXTRA LIKE '%auto_increment%'
+""")
+STATISTICS = sa.text("""
+SELECT TABLE_NAME AS table_name, INDEX_NAME AS index_name, SEQ_IN_INDEX AS seq, COLUMN_NAME AS column_name,
+       NON_UNIQUE AS non_unique, INDEX_TYPE AS index_type, SUB_PART AS sub_part
+FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
+""")
+INDEX_SIZES = sa.text("""
+SELECT table_name, index_name, stat_value * @@innodb_page_size AS bytes FROM mysql.innodb_index_stats
+WHERE database_name = DATABASE() AND stat_name = 'size'
+""")
+UNUSED = sa.text("""
+SELECT object_name AS table_name, index_name FROM sys.schema_unused_indexes WHERE object_schema = DATABASE()
+""")
+STATEMENTS = sa.text("""
+SELECT DIGEST AS queryid, COUNT_STAR AS calls, SUM_TIMER_WAIT / 1000000000 AS total_ms, SUM_ROWS_SENT AS row_count,
+       DIGEST_TEXT AS query
+FROM performance_schema.events_statements_summary_by_digest
+WHERE SCHEMA_NAME = DATABASE() ORDER BY SUM_TIMER_WAIT DESC LIMIT 10
+""")
+
+
+def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
+    url = normalise_dsn(dsn)
+    socket_timeout = int(statement_timeout_s) + 2
+    return sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+                            connect_args={"connect_timeout": max(int(round(connect_timeout_s)), 1),
+                                          "read_timeout": socket_timeout, "write_timeout": socket_timeout})
+
+
+def limit_session(connection: sa.Connection, is_mariadb: bool, statement_timeout_s: float) -> None:
+    """Read-only, a statement limit and a short lock wait, on the probe's own session only."""
+    if is_mariadb:
+        connection.exec_driver_sql(f"SET SESSION max_statement_time = {statement_timeout_s:g}")
+    else:
+        connection.exec_driver_sql(f"SET SESSION max_execution_time = {int(statement_timeout_s * 1000)}")
+        connection.exec_driver_sql("SET SESSION information_schema_stats_expiry = 0")  # fresh AUTO_INCREMENT
+    connection.exec_driver_sql("SET SESSION innodb_lock_wait_timeout = 1")
+    connection.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
+
+
+def _column_max(data_type: str, column_type: str) -> int:
+    signed_max = INTEGER_MAX.get(data_type.lower(), INTEGER_MAX["bigint"])
+    return signed_max * 2 + 1 if "unsigned" in column_type.lower() else signed_max
+
+
+def probe_mysql(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0,
+                statement_timeout_s: float = 5.0) -> ProbeData:
+    """Read everything the checks need; raises ProbeError when the server cannot be reached or read."""
+    started = time.monotonic()
+    dsn = as_dsn(dsn)
+    with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
+
+        def basics():
+            row = connection.exec_driver_sql(
+                "SELECT @@version, @@version_comment, @@max_connections, DATABASE(), @@performance_schema").one()
+            mariadb = "mariadb" in f"{row[0]} {row[1]}".lower()
+            limit_session(connection, mariadb, statement_timeout_s)
+            return row, mariadb, {name: value for name, value in connection.execute(STATUS)}
+
+        (version, _, max_connections, schema, perf_schema), is_mariadb, status = read_basics(basics)
+        if not schema:
+            raise ProbeError("the DSN names no database: add /<database> to it")
+        probe = ProbeData(
+            engine="mariadb" if is_mariadb else "mysql",
+            version=f"{'MariaDB' if is_mariadb else 'MySQL'} {version.split('-')[0]}",
+            uptime_s=float(status.get("Uptime", 0)), connections_used=int(status.get("Threads_connected", 0)),
+            connections_max=int(max_connections),
+        )  # fmt: skip
+        requests = float(status.get("Innodb_buffer_pool_read_requests", 0))
+        disk_reads = float(status.get("Innodb_buffer_pool_reads", 0))
+        probe.cache_hits, probe.cache_reads = max(requests - disk_reads, 0.0), disk_reads
+        probe.cache_scope = "since server start (InnoDB buffer pool)"
+        _read_all(connection, probe, thresholds, is_mariadb, bool(perf_schema))
+    probe.duration_s = time.monotonic() - started
+    return probe
+
+
+
+
+def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, is_mariadb: bool,
+              perf_schema: bool) -> None:
+    session_checks = ("idle_in_transaction", "long_running_queries", "blocked_sessions")
+
+    def sessions() -> None:
+        if not connection.execute(HAS_PROCESS).scalar():
+            for check in session_checks:
+                probe.unavailable[check] = f"{INSUFFICIENT_PRIVILEGE} (PROCESS is needed to see other sessions)"
+            return
+        transactions = {r.thread_id: r for r in connection.execute(TRANSACTIONS)}
+        trx_thread = {r.trx_id: r.thread_id for r in transactions.values()}
+        waits = connection.execute(MARIADB_LOCK_WAITS if is_mariadb else MYSQL_LOCK_WAITS).all()
+        blockers: dict[int, list[int]] = {}
+        for wait in waits:
+            waiting, holding = trx_thread.get(wait.requesting_trx_id), trx_thread.get(wait.blocking_trx_id)
+            if waiting is not None and holding is not None:
+                blockers.setdefault(waiting, []).append(holding)
+        found = []
+        for r in connection.execute(PROCESSES):
+            in_transaction = r.ID in transactions
+            if r.COMMAND == "Sleep" and in_transaction:
+                last = transactions[r.ID].trx_query
+                found.append(Session(r.ID, r.USER, "idle in transaction",
+                                     truncate_query(last) if last else "(no statement running)",
+                                     state_seconds=float(r.TIME or 0)))
+            elif r.COMMAND not in NOT_RUNNING_COMMANDS:
+                found.append(Session(r.ID, r.USER, r.COMMAND, truncate_query(r.INFO), query_seconds=float(r.TIME or 0),
+                                     wait=r.STATE or None, blocked_by=tuple(sorted(set(blockers.get(r.ID, []))))))
+        probe.sessions = found
+
+    def replication() -> None:
+        try:
+            rows = connection.exec_driver_sql("SHOW REPLICA STATUS").mappings().all()
+        except sa.exc.ProgrammingError:
+            rows = connection.exec_driver_sql("SHOW SLAVE STATUS").mappings().all()
+        probe.is_replica = bool(rows)
+        probe.replicas, probe.inactive_slots = [], []
+        if rows:
+            row = {k.lower(): v for k, v in rows[0].items()}
+            io = row.get("replica_io_running", row.get("slave_io_running"))
+            sql_thread = row.get("replica_sql_running", row.get("slave_sql_running"))
+            probe.replica_receiving, probe.replica_applying = io == "Yes", sql_thread == "Yes"
+            behind = row.get("seconds_behind_source", row.get("seconds_behind_master"))
+            delay = row.get("sql_delay") or 0
+            probe.replica_lag_s = None if behind is None else max(float(behind) - float(delay), 0.0)
+
+    def tables() -> None:
+        rows = connection.execute(TABLES).all()
+        probe.tables = [TableStats(r.name, int(r.bytes), None if r.table_rows is None else int(r.table_rows))
+                        for r in rows]
+        probe.database_size_bytes = sum(int(r.bytes) for r in rows)
+        next_values = {r.table_name: r.auto_increment for r in rows}
+        probe.sequences = []
+        for c in connection.execute(AUTO_INCREMENT_COLUMNS):
+            next_value = next_values.get(c.table_name)
+            probe.sequences.append(SequenceUsage(
+                f"{c.table_name}.AUTO_INCREMENT", None if next_value is None else int(next_value) - 1,
+                _column_max(c.data_type, c.column_type), f"{c.table_name}.{c.column_name}", c.column_type))
+
+    def indexes() -> None:
+        sizes = {}
+        try:
+            sizes = {(r.table_name, r.index_name): int(r.bytes) for r in connection.execute(INDEX_SIZES)}
+        except sa.exc.DBAPIError:
+            pass  # no SELECT on mysql.*: indexes are listed without sizes
+        grouped: dict[tuple[str, str], list] = {}
+        for r in connection.execute(STATISTICS):
+            grouped.setdefault((r.table_name, r.index_name), []).append(r)
+        definitions = []
+        for (table, index), columns in grouped.items():
+            key = tuple(f"{c.column_name}({c.sub_part})" if c.sub_part else str(c.column_name) for c in columns)
+            definitions.append(IndexDefinition(
+                index, table, key, columns[0].index_type, unique=not int(columns[0].non_unique),
+                primary=index == "PRIMARY", size_bytes=sizes.get((table, index)),
+                definition=f"{'UNIQUE ' if not int(columns[0].non_unique) else ''}INDEX {index} ON {table} "
+                           f"({', '.join(key)})"))  # fmt: skip
+        probe.duplicate_indexes = redundant_indexes(definitions)
+        if not perf_schema:
+            probe.not_available["unused_indexes"] = "performance_schema is off (needed to count index use)"
+            return
+        by_name = {(d.table, d.name): d for d in definitions}
+        probe.unused_indexes = []
+        for r in connection.execute(UNUSED):
+            d = by_name.get((r.table_name, r.index_name))
+            if d is not None and not d.unique and (d.size_bytes or 0) >= thresholds.unused_index_min_bytes:
+                probe.unused_indexes.append(IndexInfo(d.name, d.table, d.size_bytes, 0, d.definition))
+
+    def statements() -> None:
+        if not perf_schema:
+            probe.not_available["slow_statements"] = "performance_schema is off"
+            return
+        probe.statements = [
+            {"queryid": r.queryid, "calls": int(r.calls), "total_ms": round(float(r.total_ms), 1),
+             "mean_ms": round(float(r.total_ms) / max(int(r.calls), 1), 2), "rows": int(r.row_count or 0),
+             "query": truncate_query(r.query)}
+            for r in connection.execute(STATEMENTS)
+        ]  # fmt: skip
+
+    _section(probe, session_checks, sessions)
+    _section(probe, ("replication_lag",), replication)
+    _section(probe, ("database_size", "sequences"), tables)
+    _section(probe, ("duplicate_indexes", "unused_indexes"), indexes)
+    _section(probe, ("slow_statements",), statements)

@@ -1,0 +1,292 @@
+"""PostgreSQL probe (10 and newer; 13+ tested): one read-only session, catalog and statistics views only.
+
+The session is read-only (``default_transaction_read_only``), has its own ``statement_timeout`` and
+``lock_timeout`` (``pg_total_relation_size`` waits on a table someone locked exclusively: better to report that than
+hang), and runs in autocommit so one refused query (no privilege) does not spoil the next. What the role may not see
+is reported per check as ``<insufficient privilege>``; grant ``pg_monitor`` for the full picture. Sessions, tables
+and indexes are those of the DSN's database; connections count the whole server, as ``max_connections`` does.
+"""
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+from data.databases.probes.common import (
+    PROBE_APPLICATION_NAME,
+    ProbeError,
+    as_dsn,
+    normalise_dsn,
+    probe_connection,
+    read_basics,
+)
+from data.databases.probes.common import (
+    read_section as _section,
+)
+from data.secrets import Dsn
+from metrics.databases.checks import (
+    INSUFFICIENT_PRIVILEGE,
+    IndexInfo,
+    ProbeData,
+    ReplicaInfo,
+    SequenceUsage,
+    Session,
+    TableStats,
+    Thresholds,
+    truncate_query,
+)
+from metrics.databases.indexes import IndexDefinition, redundant_indexes
+
+MIN_VERSION_NUM = 100000  # pg_blocking_pids, pg_sequences, pg_stat_progress_* shapes
+TYPE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+
+BASICS = sa.text("""
+SELECT current_setting('server_version') AS version,
+       current_setting('server_version_num')::int AS version_num,
+       extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime_s,
+       current_setting('max_connections')::int AS max_connections,
+       current_setting('superuser_reserved_connections')::int
+         + coalesce(nullif(current_setting('reserved_connections', true), ''), '0')::int AS reserved,
+       (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS in_use,
+       pg_is_in_recovery() AS in_recovery
+""")
+
+SESSIONS = sa.text("""
+SELECT a.pid, a.usename, a.state, a.query,
+       extract(epoch FROM now() - a.query_start) AS query_s,
+       extract(epoch FROM now() - a.state_change) AS state_s,
+       a.wait_event_type || ':' || a.wait_event AS wait,
+       pg_blocking_pids(a.pid) AS blocked_by
+FROM pg_stat_activity a
+WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+  AND (a.backend_type = 'client backend' OR a.backend_type IS NULL)  -- NULL: another user's, hidden from us
+  AND a.state IS DISTINCT FROM 'idle'
+  AND a.application_name IS DISTINCT FROM :probe
+""")
+
+CACHE = sa.text("""
+SELECT coalesce(sum(heap_blks_hit), 0) + coalesce(sum(idx_blks_hit), 0) AS hits,
+       coalesce(sum(heap_blks_read), 0) + coalesce(sum(idx_blks_read), 0) AS reads
+FROM pg_statio_user_tables
+""")
+
+REPLICA = sa.text("""
+SELECT (SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming') > 0 AS receiving,
+       pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up,
+       extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS replay_age_s
+""")
+PRIMARY_REPLICAS = sa.text("""
+SELECT coalesce(nullif(application_name, ''), client_addr::text, pid::text) AS name, state,
+       extract(epoch FROM replay_lag) AS replay_lag_s
+FROM pg_stat_replication
+""")
+INACTIVE_SLOTS = sa.text("SELECT slot_name FROM pg_replication_slots WHERE NOT active ORDER BY slot_name")
+
+DATABASE = sa.text("""
+SELECT age(datfrozenxid) AS xid_age, pg_database_size(current_database()) AS size_bytes
+FROM pg_database WHERE datname = current_database()
+""")
+
+TABLES = sa.text("""
+SELECT format('%I.%I', s.schemaname, s.relname) AS name, pg_total_relation_size(s.relid) AS total_bytes,
+       s.n_live_tup, s.n_dead_tup, s.last_autovacuum, s.last_vacuum,
+       coalesce(NOT ('autovacuum_enabled=false' = ANY (c.reloptions)), true) AS autovacuum_enabled,
+       age(c.relfrozenxid) AS xid_age
+FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+""")
+
+SEQUENCES = sa.text("""
+SELECT format('%I.%I', n.nspname, c.relname) AS name,
+       has_sequence_privilege(c.oid, 'SELECT,USAGE') AS readable,
+       CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(c.oid) END AS last_value,
+       s.seqmax, s.seqincrement, format_type(s.seqtypid, NULL) AS sequence_type,
+       format('%I.%I.%I', tn.nspname, t.relname, a.attname) AS column_name,
+       format_type(a.atttypid, NULL) AS column_type
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                      AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+LEFT JOIN pg_class t ON t.oid = d.refobjid
+LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+""")
+
+UNUSED_INDEXES = sa.text("""
+SELECT format('%I.%I', s.schemaname, s.indexrelname) AS name, format('%I.%I', s.schemaname, s.relname) AS table_name,
+       pg_relation_size(s.indexrelid) AS size_bytes, s.idx_scan, pg_get_indexdef(s.indexrelid) AS definition
+FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid
+  AND pg_relation_size(s.indexrelid) >= :min_bytes
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)
+""")
+
+INDEXES = sa.text("""
+SELECT format('%I.%I', n.nspname, ci.relname) AS name, format('%I.%I', n.nspname, ct.relname) AS table_name,
+       am.amname, i.indkey::text AS columns, i.indclass::text AS opclasses,
+       coalesce(pg_get_expr(i.indexprs, i.indrelid), '') AS expressions,
+       coalesce(pg_get_expr(i.indpred, i.indrelid), '') AS predicate,
+       i.indisunique, i.indisprimary, i.indisvalid, i.indisready, pg_relation_size(i.indexrelid) AS size_bytes,
+       pg_get_indexdef(i.indexrelid) AS definition,
+       i.indexrelid IN (SELECT index_relid FROM pg_stat_progress_create_index) AS being_built
+FROM pg_index i
+JOIN pg_class ci ON ci.oid = i.indexrelid
+JOIN pg_class ct ON ct.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = ci.relnamespace
+JOIN pg_am am ON am.oid = ci.relam
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+""")
+
+HAS_PG_STAT_STATEMENTS = sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")
+
+
+def statements_query(version_num: int) -> sa.TextClause:
+    """Top statements by total time: ``total_exec_time`` from PostgreSQL 13, ``total_time`` before."""
+    column = "total_exec_time" if version_num >= 130000 else "total_time"
+    return sa.text(f"""
+SELECT queryid::text AS queryid, calls, {column} AS total_ms, rows, query
+FROM pg_stat_statements
+WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+ORDER BY {column} DESC LIMIT 10
+""")
+
+
+def session_options(statement_timeout_s: float, lock_timeout_s: float) -> str:
+    """libpq ``options``: the probe session's own limits, and read-only."""
+    return " ".join([
+        f"-c statement_timeout={int(statement_timeout_s * 1000)}",
+        f"-c lock_timeout={int(lock_timeout_s * 1000)}",
+        "-c default_transaction_read_only=on",
+        "-c idle_in_transaction_session_timeout=60000",
+    ])  # fmt: skip
+
+
+def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
+    url = normalise_dsn(dsn)
+    return sa.create_engine(
+        url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+        connect_args={
+            "connect_timeout": max(int(round(connect_timeout_s)), 1),
+            "application_name": PROBE_APPLICATION_NAME,
+            "options": session_options(statement_timeout_s, min(1.0, statement_timeout_s)),
+        },
+    )  # fmt: skip
+
+
+def _sequence_max(row) -> int:
+    """The smaller of the sequence's own maximum and the owning column's type maximum."""
+    limit = int(row.seqmax)
+    column_max = TYPE_MAX.get(row.column_type or "")
+    return min(limit, column_max) if column_max else limit
+
+
+def probe_postgres(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0,
+                   statement_timeout_s: float = 5.0) -> ProbeData:
+    """Read everything the checks need; raises ProbeError when the server cannot be reached or is unsupported."""
+    started = time.monotonic()
+    dsn = as_dsn(dsn)
+    with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
+        basics = read_basics(lambda: connection.execute(BASICS).one())
+        if basics.version_num < MIN_VERSION_NUM:
+            raise ProbeError(f"PostgreSQL {basics.version} is not supported: the probe needs 10 or newer "
+                             "(13 or newer recommended)")
+        probe = ProbeData(
+            engine="postgresql", version=f"PostgreSQL {basics.version}", version_num=basics.version_num,
+            uptime_s=float(basics.uptime_s), connections_used=int(basics.in_use),
+            connections_max=int(basics.max_connections - basics.reserved), is_replica=bool(basics.in_recovery),
+        )  # fmt: skip
+        _read_all(connection, probe, thresholds)
+    probe.duration_s = time.monotonic() - started
+    return probe
+
+
+
+
+def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds) -> None:
+    def sessions() -> None:
+        rows = connection.execute(SESSIONS, {"probe": PROBE_APPLICATION_NAME}).all()
+        probe.sessions = [
+            Session(pid=r.pid, user=r.usename, state=r.state or INSUFFICIENT_PRIVILEGE,
+                    query=INSUFFICIENT_PRIVILEGE if r.query == INSUFFICIENT_PRIVILEGE else truncate_query(r.query),
+                    query_seconds=None if r.query_s is None else float(r.query_s),
+                    state_seconds=None if r.state_s is None else float(r.state_s), wait=r.wait,
+                    blocked_by=tuple(r.blocked_by or ()))
+            for r in rows
+        ]  # fmt: skip
+
+    def cache() -> None:
+        row = connection.execute(CACHE).one()
+        probe.cache_hits, probe.cache_reads = float(row.hits), float(row.reads)
+        probe.cache_scope = "since statistics were reset (tables and their indexes)"
+
+    def replication() -> None:
+        if probe.is_replica:
+            row = connection.execute(REPLICA).one()
+            probe.replica_receiving = bool(row.receiving)
+            # Matching LSNs mean caught up only while WAL still arrives; a cut-off replica also "matches".
+            probe.replica_lag_s = 0.0 if row.receiving and row.caught_up else (
+                None if row.replay_age_s is None else float(row.replay_age_s))
+        else:
+            probe.replicas = [ReplicaInfo(r.name, r.state, None if r.replay_lag_s is None else float(r.replay_lag_s))
+                              for r in connection.execute(PRIMARY_REPLICAS)]
+            probe.inactive_slots = list(connection.execute(INACTIVE_SLOTS).scalars())
+
+    def database() -> None:
+        row = connection.execute(DATABASE).one()
+        probe.database_xid_age, probe.database_size_bytes = int(row.xid_age), int(row.size_bytes)
+
+    def tables() -> None:
+        probe.tables = [
+            TableStats(r.name, r.total_bytes, r.n_live_tup, r.n_dead_tup, r.last_autovacuum, r.last_vacuum,
+                       bool(r.autovacuum_enabled), None if r.xid_age is None else int(r.xid_age))
+            for r in connection.execute(TABLES)
+        ]
+
+    def sequences() -> None:
+        probe.sequences = [
+            SequenceUsage(r.name, None if r.last_value is None else int(r.last_value), _sequence_max(r),
+                          r.column_name, r.column_type or r.sequence_type, hidden=not r.readable)
+            for r in connection.execute(SEQUENCES) if r.seqincrement > 0
+        ]
+
+    def unused() -> None:
+        probe.unused_indexes = [
+            IndexInfo(r.name, r.table_name, int(r.size_bytes), int(r.idx_scan), r.definition)
+            for r in connection.execute(UNUSED_INDEXES, {"min_bytes": int(thresholds.unused_index_min_bytes)})
+        ]
+
+    def indexes() -> None:
+        rows = connection.execute(INDEXES).all()
+        probe.invalid_indexes = [IndexInfo(r.name, r.table_name, int(r.size_bytes), None, r.definition)
+                                 for r in rows if not r.indisvalid and not r.being_built]
+        definitions = [
+            IndexDefinition(r.name, r.table_name, tuple(r.columns.split()), r.amname, tuple(r.opclasses.split()),
+                            r.expressions, r.predicate, r.indisunique, r.indisprimary, int(r.size_bytes),
+                            r.definition)
+            for r in rows if r.indisvalid
+        ]
+        probe.duplicate_indexes = redundant_indexes(definitions)
+
+    def statements() -> None:
+        if not connection.execute(HAS_PG_STAT_STATEMENTS).scalar():
+            probe.not_available["slow_statements"] = ("pg_stat_statements is not installed in this database "
+                                                    "(shared_preload_libraries + CREATE EXTENSION)")
+            return
+        probe.statements = [
+            {"queryid": r.queryid, "calls": int(r.calls), "total_ms": round(float(r.total_ms), 1),
+             "mean_ms": round(float(r.total_ms) / max(int(r.calls), 1), 2), "rows": int(r.rows),
+             "query": truncate_query(r.query)}
+            for r in connection.execute(statements_query(probe.version_num or 0))
+        ]  # fmt: skip
+
+    _section(probe, ("idle_in_transaction", "long_running_queries", "blocked_sessions"), sessions)
+    _section(probe, ("cache_hit_ratio",), cache)
+    _section(probe, ("replication_lag",), replication)
+    _section(probe, ("wraparound", "database_size"), database)
+    _section(probe, ("dead_tuples",), tables)
+    _section(probe, ("sequences",), sequences)
+    _section(probe, ("unused_indexes",), unused)
+    _section(probe, ("duplicate_indexes", "invalid_indexes"), indexes)
+    _section(probe, ("slow_statements",), statements)

@@ -1,0 +1,285 @@
+"""Database-health repositories: probe snapshots (history and growth) and DBA records (append-only).
+
+Snapshots are keyed on (taken_at, database), so collecting twice in the same minute stores nothing twice. DBA records
+are never updated or deleted: each entry is a new row, and the newest per kind is what counts.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data.secrets import redact
+from data.store.audit import record_audit
+from data.store.engine import engine_for
+from data.store.models import Base
+from data.store.types import UTCDateTime
+from metrics.access import Actor, Role, require, require_role
+from metrics.databases.checks import RECORD_KINDS, DatabaseHealth, DbaRecord
+
+TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
+RECORD_OUTCOMES = ("ok", "partial", "failed")
+NOTES_LIMIT = 2000
+BY_LIMIT = 200  # the columns' sizes: a longer value is a field message, never a raw database error
+LINK_LIMIT = 500
+
+
+class DbHealthSnapshot(Base):
+    """One database's key numbers at one moment (what the history charts draw)."""
+
+    __tablename__ = "db_health_snapshots"
+    __table_args__ = (
+        sa.UniqueConstraint("taken_at", "database"),
+        sa.Index("ix_db_health_snapshots_database_taken_at", "database", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    database: Mapped[str] = mapped_column(sa.String(200))
+    engine: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    connections_used: Mapped[int | None] = mapped_column(sa.Integer)
+    connections_max: Mapped[int | None] = mapped_column(sa.Integer)
+    cache_hit_ratio: Mapped[float | None] = mapped_column(sa.Float)
+    longest_query_s: Mapped[float | None] = mapped_column(sa.Float)
+    replication_lag_s: Mapped[float | None] = mapped_column(sa.Float)
+    size_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    checks: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class DbTableSize(Base):
+    """A table's total size (with indexes and TOAST) in one snapshot: 7- and 30-day growth come from these."""
+
+    __tablename__ = "db_table_sizes"
+    __table_args__ = (
+        sa.UniqueConstraint("taken_at", "database", "table_name"),
+        sa.Index("ix_db_table_sizes_database_taken_at", "database", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    database: Mapped[str] = mapped_column(sa.String(200))
+    table_name: Mapped[str] = mapped_column(sa.String(400))
+    total_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class DbaRecordRow(Base):
+    """A DBA's entry (backup verified, restore drill...). Append-only: never updated, never deleted."""
+
+    __tablename__ = "dba_records"
+    __table_args__ = (sa.Index("ix_dba_records_database_kind_done_on", "database", "kind", "done_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    database: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    done_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    notes: Mapped[str] = mapped_column(sa.Text)
+    link: Mapped[str] = mapped_column(sa.String(500))
+
+
+class RecordError(ValueError):
+    """An invalid DBA record; the message names the field."""
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(database_url: str) -> sa.Engine:
+    return engine_for(database_url)
+
+
+def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
+    if not rows:
+        return 0
+    name = connection.dialect.name
+    if name in ("postgresql", "sqlite"):
+        module = __import__(f"sqlalchemy.dialects.{name}", fromlist=["insert"])
+        statement = module.insert(table).on_conflict_do_nothing(index_elements=keys)
+    else:
+        statement = sa.insert(table).prefix_with("IGNORE")
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        if name == "postgresql":
+            inserted += len(connection.execute(statement.values(chunk).returning(table.c.id)).all())
+        else:
+            inserted += max(connection.execute(statement.values(chunk)).rowcount, 0)
+    return inserted
+
+
+def snapshot_row(health: DatabaseHealth, taken_at: datetime) -> dict[str, Any]:
+    """The numbers of one health result worth keeping over time; its error redacted, since a stored row outlives
+    the process and is shown to everyone who opens the history."""
+    def value(check_id: str) -> Any:
+        check = health.check(check_id)
+        return None if check is None or not isinstance(check.value, (int, float)) else check.value
+
+    probe = health.probe
+    return {
+        "taken_at": taken_at, "database": health.database, "engine": health.engine, "status": health.status,
+        "connections_used": None if probe is None else probe.connections_used,
+        "connections_max": None if probe is None else probe.connections_max,
+        "cache_hit_ratio": value("cache_hit_ratio"), "longest_query_s": value("long_running_queries"),
+        "replication_lag_s": None if probe is None else (probe.replica_lag_s if probe.is_replica else value(
+            "replication_lag")),
+        "size_bytes": None if probe is None else probe.database_size_bytes,
+        "checks": {c.id: c.status for c in health.checks},
+        "error": None if health.error is None else redact(health.error),
+    }  # fmt: skip
+
+
+def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now: datetime, *, actor: Actor) -> int:
+    """Store every database's numbers (and its biggest tables' sizes) at ``now`` to the minute; one transaction.
+    A collector: admins only (the CLI's cron job, or an admin's button)."""
+    require(actor, Role.ADMIN, "store database health snapshots")
+    taken_at = now.replace(second=0, microsecond=0)
+    snapshots = [snapshot_row(h, taken_at) for h in healths]
+    sizes = []
+    for health in healths:
+        tables = (health.probe.tables or []) if health.probe else []
+        biggest = sorted((t for t in tables if t.total_bytes is not None), key=lambda t: -t.total_bytes)
+        sizes += [{"taken_at": taken_at, "database": health.database, "table_name": t.name,
+                   "total_bytes": int(t.total_bytes)} for t in biggest[:TOP_TABLES_STORED]]
+    with _engine(database_url).begin() as connection:
+        stored = _insert_ignoring(connection, DbHealthSnapshot.__table__, snapshots, ["taken_at", "database"])
+        _insert_ignoring(connection, DbTableSize.__table__, sizes, ["taken_at", "database", "table_name"])
+        record_audit(connection, actor=actor, action="collected", entity="db_health_snapshots",
+                     entity_id=taken_at.isoformat(), at=now, details={"databases": len(healths), "stored": stored})
+    return stored
+
+
+def health_history(database_url: str, database: str, since: datetime) -> list[dict[str, Any]]:
+    """Snapshots of one database since ``since``, oldest first."""
+    table = DbHealthSnapshot.__table__
+    query = (sa.select(table).where(table.c.database == database, table.c.taken_at >= since)
+             .order_by(table.c.taken_at))
+    with _engine(database_url).connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def sizes_at(database_url: str, names: list[str], now: datetime, days: int = 7) -> dict[str, int]:
+    """Each database's size in the newest snapshot at least ``days`` old (and at most a day older than that)."""
+    if not names:
+        return {}
+    table = DbHealthSnapshot.__table__
+    end, start = now - timedelta(days=days), now - timedelta(days=days + 1)
+    query = (sa.select(table.c.database, table.c.size_bytes)
+             .where(table.c.database.in_(names), table.c.taken_at <= end, table.c.taken_at >= start,
+                    table.c.size_bytes.is_not(None))
+             .order_by(table.c.taken_at))  # fmt: skip
+    with _engine(database_url).connect() as connection:
+        return {row.database: int(row.size_bytes) for row in connection.execute(query)}  # newest wins
+
+
+def table_growth(database_url: str, database: str, now: datetime) -> list[dict[str, Any]]:
+    """Per table: newest stored size and its growth over 7 and 30 days (None where no snapshot is that old)."""
+    table = DbTableSize.__table__
+    with _engine(database_url).connect() as connection:
+        latest = connection.execute(sa.select(sa.func.max(table.c.taken_at)).where(table.c.database == database)
+                                    ).scalar()  # fmt: skip
+        if latest is None:
+            return []
+
+        def sizes(at_or_before: datetime) -> dict[str, int]:
+            moment = connection.execute(sa.select(sa.func.max(table.c.taken_at)).where(
+                table.c.database == database, table.c.taken_at <= at_or_before)).scalar()
+            if moment is None:
+                return {}
+            rows = connection.execute(sa.select(table.c.table_name, table.c.total_bytes).where(
+                table.c.database == database, table.c.taken_at == moment))
+            return {row.table_name: int(row.total_bytes) for row in rows}
+
+        current, week, month = sizes(latest), sizes(now - timedelta(days=7)), sizes(now - timedelta(days=30))
+    rows = []
+    for name, size in sorted(current.items(), key=lambda item: -item[1]):
+        rows.append({"table": name, "size_bytes": size,
+                     "growth_7d_bytes": None if name not in week else size - week[name],
+                     "growth_30d_bytes": None if name not in month else size - month[name]})
+    return rows
+
+
+# --- DBA records ------------------------------------------------------------------------------------------------------
+
+
+def validate_record(*, database: str, kind: str, done_on: date, recorded_by: str, outcome: str, notes: str,
+                    link: str, known_databases: list[str] | None, today: date) -> None:
+    """Raise RecordError naming the first bad field."""
+    if known_databases is not None and database not in known_databases:
+        raise RecordError(f"database: {database!r} is not in databases.toml (known: "
+                          f"{', '.join(known_databases) or 'none'})")
+    if kind not in RECORD_KINDS:
+        raise RecordError(f"kind: {kind!r} is not one of {', '.join(RECORD_KINDS)}")
+    if done_on > today:
+        raise RecordError(f"date: {done_on.isoformat()} is in the future; record what has been done")
+    if not recorded_by.strip():
+        raise RecordError("by: say who did it")
+    if len(recorded_by.strip()) > BY_LIMIT:
+        raise RecordError(f"by: at most {BY_LIMIT} characters")
+    if len(link.strip()) > LINK_LIMIT:
+        raise RecordError(f"link: at most {LINK_LIMIT} characters")
+    for field, text in (("by", recorded_by), ("notes", notes), ("link", link)):
+        if "\x00" in text:
+            raise RecordError(f"{field}: contains a NUL character, which no database stores as text")
+    if outcome not in RECORD_OUTCOMES:
+        raise RecordError(f"outcome: {outcome!r} is not one of {', '.join(RECORD_OUTCOMES)}")
+    if len(notes) > NOTES_LIMIT:
+        raise RecordError(f"notes: at most {NOTES_LIMIT} characters")
+    if link and (urlsplit(link).scheme not in ("http", "https") or not urlsplit(link).netloc):
+        raise RecordError("link: must be an http(s) URL, e.g. a ticket or runbook")
+
+
+def add_record(database_url: str, *, actor: Actor, database: str, kind: str, done_on: date, recorded_by: str,
+               outcome: str = "ok", notes: str = "", link: str = "", known_databases: list[str] | None = None,
+               now: datetime) -> DbaRecord:
+    """Validate and append one record (and an audit-log line naming who entered it) in one transaction.
+
+    ``recorded_by`` is who did the work (the backup check, the drill); ``actor`` is who enters it (an editor)."""
+    require_role(actor, Role.EDITOR, "add DBA records")  # refuses before looking at the fields
+    validate_record(database=database, kind=kind, done_on=done_on, recorded_by=recorded_by, outcome=outcome,
+                    notes=notes, link=link, known_databases=known_databases, today=now.date())
+    require(actor, Role.EDITOR, "add DBA records")
+    row = {"database": database, "kind": kind, "done_on": done_on, "recorded_at": now,
+           "recorded_by": recorded_by.strip(), "outcome": outcome, "notes": notes.strip(), "link": link.strip()}
+    with _engine(database_url).begin() as connection:
+        result = connection.execute(sa.insert(DbaRecordRow.__table__).values(row))
+        record_id = result.inserted_primary_key[0]
+        record_audit(connection, actor=actor, action="created", entity="dba_record", entity_id=record_id, at=now,
+                     details={"database": database, "kind": kind, "done_on": done_on.isoformat(), "outcome": outcome,
+                              "done_by": row["recorded_by"]})
+    return _record({**row, "id": record_id})
+
+
+def _record(row: dict[str, Any]) -> DbaRecord:
+    return DbaRecord(database=row["database"], kind=row["kind"], done_on=row["done_on"],
+                     recorded_by=row["recorded_by"], outcome=row["outcome"], notes=row["notes"], link=row["link"],
+                     recorded_at=row["recorded_at"], id=row["id"])
+
+
+def list_records(database_url: str, database: str | None = None) -> list[DbaRecord]:
+    """Every record (of one database), newest first."""
+    table = DbaRecordRow.__table__
+    query = sa.select(table).order_by(table.c.done_on.desc(), table.c.id.desc())
+    if database:
+        query = query.where(table.c.database == database)
+    with _engine(database_url).connect() as connection:
+        return [_record(dict(row._mapping)) for row in connection.execute(query)]
+
+
+def latest_records_by_database(database_url: str, names: list[str]) -> dict[str, list[DbaRecord]]:
+    """Each database's records (every kind, all entries; the check picks the newest per kind)."""
+    if not names:
+        return {}
+    table = DbaRecordRow.__table__
+    query = sa.select(table).where(table.c.database.in_(names)).order_by(table.c.done_on)
+    grouped: dict[str, list[DbaRecord]] = {}
+    with _engine(database_url).connect() as connection:
+        for row in connection.execute(query):
+            record = _record(dict(row._mapping))
+            grouped.setdefault(record.database, []).append(record)
+    return grouped

@@ -1,0 +1,775 @@
+"""The SLO catalog: OpenSLO v1 YAML files read into ``metrics.slo.definitions.SloDefinition``.
+
+``load_catalog(path)`` takes one YAML file or a directory. A directory is read recursively: every ``*.yaml`` and
+``*.yml`` file under it, in sorted order of their paths relative to the directory, skipping files and folders whose
+names start with a dot. Each file may hold several documents (``---``); documents are numbered from 1 within their
+file, empty documents included (they are otherwise ignored).
+
+Supported (``apiVersion: openslo/v1``):
+
+- ``kind: Service`` -> ``Service`` (name, display name, description).
+- ``kind: SLI`` with a ``ratioMetric`` over counters (``counter: true``, ``good`` or ``bad``, and ``total``), each a
+  Prometheus ``metricSource`` whose ``query`` is a plain series selector naming a raw counter. The tool applies the
+  rate windows itself, so functions, ranges and arithmetic are refused.
+- ``kind: SLO`` with ``service``, an inline ``indicator`` or an ``indicatorRef`` to an SLI document anywhere in the
+  catalog, exactly one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
+  ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``), ``budgetingMethod: Occurrences`` and exactly
+  one objective with ``target`` in [0, 1) or ``targetPercent`` in [0, 100).
+
+Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
+``CatalogProblem`` naming the file, the document, the object and the field; a document with any problem is skipped
+and the rest of the catalog still loads. Unknown fields, wrong types, duplicate keys inside a mapping and duplicate
+names across the catalog (the first one wins) are problems too.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import yaml
+
+from data.slo.promql import Matcher, SelectorError, SeriesSelector, parse_selector
+from metrics.slo.periods import parse_calendar_duration
+from metrics.slo.definitions import RatioIndicator, SloDefinition, TimeWindow, parse_duration
+
+API_VERSION = "openslo/v1"
+YAML_SUFFIXES = (".yaml", ".yml")
+ROLLING_UNITS = ("m", "h", "d", "w")
+
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "CatalogProblem",
+    "Matcher",
+    "SelectorError",
+    "SeriesSelector",
+    "Service",
+    "load_catalog",
+    "parse_selector",
+]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Public types
+
+
+class CatalogError(Exception):
+    """The catalog cannot be read at all (its path does not exist). Everything else is a ``CatalogProblem``."""
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    display_name: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogProblem:
+    """One thing wrong in the catalog, located as precisely as the input allows.
+
+    ``kind`` (``"SLO"``, ``"SLI"``, ``"Service"``) is filled in when the document says it; it only shapes the text.
+    """
+
+    file: str
+    document: int | None
+    name: str | None
+    field: str | None
+    message: str
+    kind: str | None = None
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.document is not None:
+            text += f", document {self.document}"
+        if self.name is not None:
+            text += f" ({self.kind} {_quote(self.name)})" if self.kind else f" ({_quote(self.name)})"
+        if self.field is not None:
+            text += f", field {self.field}"
+        return f"{text}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    slos: list[SloDefinition]
+    services: dict[str, Service]  # only those declared by Service documents
+    problems: list[CatalogProblem]
+
+    def slo(self, name: str) -> SloDefinition | None:
+        return next((slo for slo in self.slos if slo.name == name), None)
+
+    def service(self, name: str) -> Service:
+        """The declared service, or a bare ``Service(name)`` for one that SLOs name without a Service document."""
+        return self.services.get(name) or Service(name=name)
+
+    def service_names(self) -> list[str]:
+        """Every service either declared or named by an SLO, sorted."""
+        return sorted(set(self.services) | {slo.service for slo in self.slos})
+
+    def slos_for(self, service: str) -> list[SloDefinition]:
+        return [slo for slo in self.slos if slo.service == service]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """Read an OpenSLO v1 catalog from a YAML file or a directory of them (recursive, sorted; see the module doc)."""
+    root = Path(path)
+    if not root.exists():
+        raise CatalogError(
+            f"SLO catalog not found: {root} does not exist. Create it (a YAML file, or a directory of OpenSLO "
+            f"*.yaml files such as config/slos/), or point the catalog setting at one that exists."
+        )
+    if root.is_dir():
+        files = sorted(
+            (p for p in root.rglob("*") if p.suffix.lower() in YAML_SUFFIXES and p.is_file()
+             and not any(part.startswith(".") for part in p.relative_to(root).parts)),
+            key=lambda p: p.relative_to(root).as_posix(),
+        )
+        if not files:
+            return Catalog(slos=[], services={}, problems=[CatalogProblem(
+                file=_display(root), document=None, name=None, field=None,
+                message=f"no YAML files (*.yaml, *.yml) found in {_display(root)}: add OpenSLO documents there",
+            )])
+    else:
+        files = [root]
+    return _Builder().build(files)
+
+
+@dataclass
+class _Document:
+    file: str
+    number: int
+    data: Any
+    duplicate_keys: list[tuple[str, int]] = field(default_factory=list)
+    envelope_problems: int = 0
+
+    @property
+    def kind_text(self) -> str | None:
+        """The kind as written, for messages; ``kind`` is only set for kinds this loader reads."""
+        kind = self.data.get("kind") if isinstance(self.data, dict) else None
+        return kind if isinstance(kind, str) and kind.strip() else None
+
+    @property
+    def kind(self) -> str | None:
+        kind = self.data.get("kind") if isinstance(self.data, dict) else None
+        return kind if kind in _KINDS else None
+
+    @property
+    def name(self) -> str | None:
+        metadata = self.data.get("metadata") if isinstance(self.data, dict) else None
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        return name if isinstance(name, str) else None
+
+    @property
+    def place(self) -> str:
+        return f"{self.file}, document {self.number}"
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that records duplicate mapping keys instead of silently keeping the last one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    self.duplicate_keys.append((key_node.value, key_node.start_mark.line + 1))
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _Checker:
+    """Collects the problems of one document and offers the typed accessors that find them."""
+
+    def __init__(self, doc: _Document, problems: list[CatalogProblem]) -> None:
+        self.doc = doc
+        self.sink = problems
+        self.count = 0
+
+    def problem(self, path: str | None, message: str) -> None:
+        self.count += 1
+        self.sink.append(CatalogProblem(file=self.doc.file, document=self.doc.number, name=self.doc.name,
+                                        field=path, message=message, kind=self.doc.kind_text))
+
+    def mapping(self, value: Any, path: str, allowed: Sequence[str], required: Sequence[str] = (),
+                unsupported: dict[str, str] | None = None) -> dict[str, Any] | None:
+        """``value`` as a mapping; unknown, unsupported and missing keys are reported. ``None`` if not a mapping."""
+        if not isinstance(value, dict):
+            self.problem(path or None, f"must be a mapping, got {_describe(value)}")
+            return None
+        unsupported = unsupported or {}
+        for key in value:
+            where = f"{path}.{key}" if path else str(key)
+            if not isinstance(key, str):
+                hint = " (YAML reads yes/no/on/off as booleans: quote the key)" if isinstance(key, bool) else ""
+                self.problem(path or None, f"keys must be strings, got {_describe(key)}{hint}")
+            elif key in unsupported:
+                self.problem(where, unsupported[key])
+            elif key not in allowed:
+                self.problem(where, _unknown(key, list(allowed) + list(unsupported)))
+        for key in required:
+            if key not in value:
+                self.problem(f"{path}.{key}" if path else key, "required")
+        return value
+
+    def string(self, value: Any, path: str, required: bool = False) -> str | None:
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, f"must be a non-empty string, got {_describe(value)}")
+            return None
+        return value.strip()
+
+    def name(self, value: Any, path: str) -> str | None:
+        text = self.string(value, path, required=True)
+        if text is None:
+            return None
+        if not _DNS_LABEL.fullmatch(text):
+            self.problem(path, f"{_quote(text)} is not a valid name: use lowercase letters, digits and '-', start and "
+                               f"end with a letter or digit, at most 63 characters")
+            return None
+        return text
+
+    def string_map(self, value: Any, path: str) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(path, f"must be a mapping of strings, got {_describe(value)}")
+            return {}
+        result: dict[str, str] = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or not isinstance(item, str):
+                self.problem(f"{path}.{key}", f"keys and values must be strings, got {_describe(item)} (quote it)")
+            else:
+                result[key] = item
+        return result
+
+
+_DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+_DOCUMENT_FIELDS = ("apiVersion", "kind", "metadata", "spec")
+_METADATA_FIELDS = ("name", "displayName", "labels", "annotations")
+_KINDS = ("SLO", "SLI", "Service")
+_OTHER_OPENSLO_KINDS = ("AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource")
+_SERVICE_SPEC_FIELDS = ("description",)
+_SLO_SPEC_FIELDS = ("description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod",
+                    "objectives")
+_SLO_SPEC_UNSUPPORTED = {"alertPolicies": "alertPolicies are not supported: this tool derives multiwindow burn-rate "
+                                          "alerts from the objective itself; remove the field"}
+_SLI_SPEC_FIELDS = ("description", "ratioMetric")
+_SLI_SPEC_UNSUPPORTED = {"thresholdMetric": "thresholdMetric is not supported: this tool takes ratio SLIs over "
+                                            "counters (ratioMetric)"}
+_RATIO_FIELDS = ("counter", "good", "bad", "total")
+_RATIO_UNSUPPORTED = {key: "raw ratios are not supported: give good (or bad) and total counters"
+                      for key in ("raw", "rawType")}
+_METRIC_SOURCE_FIELDS = ("type", "spec")
+_METRIC_SOURCE_UNSUPPORTED = {"metricSourceRef": "metricSourceRef (DataSource documents) is not supported yet: give "
+                                                 "type: Prometheus and spec.query inline"}
+_TIME_WINDOW_FIELDS = ("duration", "isRolling", "calendar")
+_CALENDAR_FIELDS = ("startTime", "timeZone")
+_OBJECTIVE_FIELDS = ("displayName", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow")
+_OBJECTIVE_UNSUPPORTED = {key: "threshold objectives (op/value) are not supported: use a ratio indicator and a "
+                               "target" for key in ("op", "value")}
+_BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
+_QUERY_HELP = ("the query must be a series selector naming a counter, like http_requests_total{service=\"checkout\"}; "
+               "the tool applies rate windows itself")
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.problems: list[CatalogProblem] = []
+        self.file_order: dict[str, int] = {}
+
+    def build(self, files: list[Path]) -> Catalog:
+        documents: list[_Document] = []
+        for path in files:
+            documents.extend(self._read(path))
+
+        # Which document owns each (kind, name): the first one, valid or not. Later ones are duplicates.
+        owners: dict[tuple[str, str], _Document] = {}
+        candidates: list[_Document] = []
+        for doc in documents:
+            checker = _Checker(doc, self.problems)
+            identified = self._check_envelope(doc, checker)
+            doc.envelope_problems = checker.count
+            if not identified:
+                continue
+            key = (doc.kind, doc.name)
+            if key in owners:
+                checker.problem("metadata.name", f"duplicate {doc.kind} name {_quote(doc.name)}: already defined in "
+                                                 f"{owners[key].place}, which wins; this one is skipped")
+                continue
+            owners[key] = doc
+            candidates.append(doc)
+
+        services: dict[str, Service] = {}
+        slis: dict[str, RatioIndicator | None] = {}  # None: the SLI document has problems
+        for doc in candidates:
+            checker = _Checker(doc, self.problems)
+            if doc.kind == "Service":
+                service = self._service(doc, checker)
+                if service is not None and not checker.count and not doc.envelope_problems:
+                    services[service.name] = service
+            elif doc.kind == "SLI":
+                indicator = self._sli_spec(doc.data.get("spec"), "spec", checker)
+                slis[doc.name] = indicator if not checker.count and not doc.envelope_problems else None
+        sli_names = list(dict.fromkeys(doc.name for doc in documents if doc.kind == "SLI" and doc.name))
+
+        slos: list[SloDefinition] = []
+        for doc in candidates:
+            if doc.kind == "SLO":
+                checker = _Checker(doc, self.problems)
+                slo = self._slo(doc, checker, slis, sli_names)
+                if slo is not None and not checker.count and not doc.envelope_problems:
+                    slos.append(slo)
+
+        self.problems.sort(key=lambda p: (self.file_order.get(p.file, len(self.file_order)), p.document or 0))
+        return Catalog(slos=slos, services=services, problems=list(self.problems))
+
+    # -- files ----------------------------------------------------------------------------------------------------
+
+    def _read(self, path: Path) -> Iterator[_Document]:
+        shown = _display(path)
+        self.file_order.setdefault(shown, len(self.file_order))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            self._file_problem(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start}); the file is skipped")
+            return
+        except OSError as exc:
+            self._file_problem(shown, f"cannot be read ({exc.strerror or exc}); the file is skipped")
+            return
+        try:
+            loader = _Loader(text)  # reads the whole text first: control characters are refused here
+        except yaml.YAMLError as exc:
+            self._file_problem(shown, f"not readable as YAML ({exc}); the file is skipped")
+            return
+        number = 0
+        try:
+            while loader.check_node():
+                loader.duplicate_keys = []
+                node = loader.get_node()
+                number += 1
+                try:
+                    data = loader.construct_document(node) if node is not None else None
+                except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+                    # The document was read but a value in it cannot be built (a date like 2026-02-30, a tag such
+                    # as !!python/object that safe loading refuses): skip this document, keep reading the file.
+                    loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
+                    loader.deep_construct = False
+                    mark = getattr(exc, "problem_mark", None)
+                    where = (f"at line {mark.line + 1}, column {mark.column + 1}" if mark is not None
+                             else f"in the document starting at line {node.start_mark.line + 1}")
+                    what = getattr(exc, "problem", None) or str(exc)
+                    self.problems.append(CatalogProblem(file=shown, document=number, name=None, field=None,
+                                                        message=f"cannot read a value {where}: {what}"))
+                    continue
+                if data is None:
+                    continue  # an empty document, such as a trailing ---
+                yield _Document(file=shown, number=number, data=data,
+                                duplicate_keys=list(loader.duplicate_keys))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            what = " ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None))
+                            if part) or str(exc)
+            kept = (f"the {number} document(s) before it still load" if number else "nothing in this file loads")
+            self._file_problem(shown, f"malformed YAML{where}: {what}; the rest of the file is skipped ({kept})")
+        finally:
+            loader.dispose()
+
+    def _file_problem(self, file: str, message: str) -> None:
+        self.problems.append(CatalogProblem(file=file, document=None, name=None, field=None, message=message))
+
+    # -- every document --------------------------------------------------------------------------------------------
+
+    def _check_envelope(self, doc: _Document, checker: _Checker) -> bool:
+        """Check apiVersion, kind and metadata; return whether the document is identified: a supported kind and a
+        valid name. Only identified documents are checked further (other problems in the envelope, such as a label
+        that is not a string, are reported and skip the document later, after the rest of it has been checked)."""
+        if not isinstance(doc.data, dict):
+            checker.problem(None, f"a document must be a mapping (apiVersion, kind, metadata, spec), got "
+                                  f"{_describe(doc.data)}")
+            return False
+        for key, line in doc.duplicate_keys:
+            checker.problem(None, f"duplicate key {key!r} at line {line}: YAML would silently keep only the last one")
+        required = ("apiVersion", "kind", "metadata") + (() if doc.data.get("kind") == "Service" else ("spec",))
+        checker.mapping(doc.data, "", _DOCUMENT_FIELDS, required=required)
+        api_version = doc.data.get("apiVersion")
+        if "apiVersion" in doc.data and api_version != API_VERSION:
+            checker.problem("apiVersion", f"unsupported apiVersion {_describe(api_version)}: this tool reads "
+                                          f"{API_VERSION}")
+        kind = doc.data.get("kind")
+        if "kind" in doc.data:
+            if kind in _OTHER_OPENSLO_KINDS:
+                checker.problem("kind", f"kind {kind} is not supported by this tool (it reads {', '.join(_KINDS)})")
+            elif kind not in _KINDS:
+                checker.problem("kind", f"unknown kind {_describe(kind)}; expected one of {', '.join(_KINDS)}"
+                                        + _suggestion(kind, _KINDS))
+        name = None
+        if "metadata" in doc.data:
+            metadata = checker.mapping(doc.data["metadata"], "metadata", _METADATA_FIELDS, required=("name",))
+            if metadata is not None:
+                if "name" in metadata:
+                    name = checker.name(metadata["name"], "metadata.name")
+                checker.string(metadata.get("displayName"), "metadata.displayName")
+                checker.string_map(metadata.get("labels"), "metadata.labels")
+                checker.string_map(metadata.get("annotations"), "metadata.annotations")
+        return api_version == API_VERSION and doc.kind is not None and name is not None
+
+    # -- Service --------------------------------------------------------------------------------------------------
+
+    def _service(self, doc: _Document, checker: _Checker) -> Service | None:
+        spec = checker.mapping(doc.data["spec"], "spec", _SERVICE_SPEC_FIELDS) if "spec" in doc.data else None
+        description = checker.string(spec.get("description"), "spec.description") if spec else None
+        return Service(name=doc.name, display_name=_display_name(doc), description=description)
+
+    # -- SLI ------------------------------------------------------------------------------------------------------
+
+    def _sli_spec(self, value: Any, path: str, checker: _Checker) -> RatioIndicator | None:
+        spec = checker.mapping(value, path, _SLI_SPEC_FIELDS, unsupported=_SLI_SPEC_UNSUPPORTED)
+        if spec is None:
+            return None
+        checker.string(spec.get("description"), f"{path}.description")
+        if "ratioMetric" not in spec:
+            if "thresholdMetric" not in spec:
+                checker.problem(f"{path}.ratioMetric", "required")
+            return None
+        ratio_path = f"{path}.ratioMetric"
+        ratio = checker.mapping(spec["ratioMetric"], ratio_path, _RATIO_FIELDS, required=("counter", "total"),
+                                unsupported=_RATIO_UNSUPPORTED)
+        if ratio is None:
+            return None
+        if "counter" in ratio:
+            counter = ratio["counter"]
+            if not isinstance(counter, bool):
+                checker.problem(f"{ratio_path}.counter", f"must be true or false, got {_describe(counter)}")
+            elif not counter:
+                checker.problem(f"{ratio_path}.counter", "only counter ratios are supported (counter: true): the "
+                                                         "queries must name raw counters")
+        has_good, has_bad = "good" in ratio, "bad" in ratio
+        if has_good and has_bad:
+            checker.problem(ratio_path, "give good or bad, not both")
+        elif not has_good and not has_bad:
+            checker.problem(f"{ratio_path}.good", "required: give good (or bad) events")
+        good = self._query(ratio.get("good"), f"{ratio_path}.good", checker) if has_good else None
+        bad = self._query(ratio.get("bad"), f"{ratio_path}.bad", checker) if has_bad else None
+        total = self._query(ratio.get("total"), f"{ratio_path}.total", checker) if "total" in ratio else None
+        if total is None or (good is None) == (bad is None):
+            return None
+        return RatioIndicator(total_query=total, good_query=good, bad_query=bad)
+
+    def _query(self, value: Any, path: str, checker: _Checker) -> str | None:
+        part = checker.mapping(value, path, ("metricSource",), required=("metricSource",))
+        if part is None or "metricSource" not in part:
+            return None
+        source_path = f"{path}.metricSource"
+        source = checker.mapping(part["metricSource"], source_path, _METRIC_SOURCE_FIELDS, required=("type", "spec"),
+                                 unsupported=_METRIC_SOURCE_UNSUPPORTED)
+        if source is None:
+            return None
+        source_type = source.get("type")
+        if "type" in source and not (isinstance(source_type, str) and source_type.strip().lower() == "prometheus"):
+            checker.problem(f"{source_path}.type", f"unsupported metric source {_describe(source_type)}: this tool "
+                                                   f"reads Prometheus (and what speaks its API)")
+        if "spec" not in source:
+            return None
+        spec = checker.mapping(source["spec"], f"{source_path}.spec", ("query",), required=("query",))
+        if spec is None or "query" not in spec:
+            return None
+        query_path = f"{source_path}.spec.query"
+        query = checker.string(spec["query"], query_path, required=True)
+        if query is None:
+            return None
+        try:
+            parse_selector(query)
+        except SelectorError as exc:
+            checker.problem(query_path, f"{exc}: {_QUERY_HELP}")
+            return None
+        return query
+
+    # -- SLO ------------------------------------------------------------------------------------------------------
+
+    def _slo(self, doc: _Document, checker: _Checker, slis: dict[str, RatioIndicator | None],
+             sli_names: list[str]) -> SloDefinition | None:
+        spec = checker.mapping(doc.data.get("spec"), "spec", _SLO_SPEC_FIELDS, unsupported=_SLO_SPEC_UNSUPPORTED,
+                               required=("service", "timeWindow", "budgetingMethod", "objectives"))
+        if spec is None:
+            return None
+        description = checker.string(spec.get("description"), "spec.description")
+        service = checker.name(spec["service"], "spec.service") if "service" in spec else None
+        indicator, indicator_name = self._slo_indicator(spec, checker, slis, sli_names)
+        window = self._time_window(spec["timeWindow"], checker) if "timeWindow" in spec else None
+        method = self._budgeting_method(spec["budgetingMethod"], checker) if "budgetingMethod" in spec else None
+        objective = (self._objective(spec["objectives"], checker, spec.get("budgetingMethod"))
+                     if "objectives" in spec else None)
+        if checker.count or None in (service, indicator, window, method, objective):
+            return None
+        target, objective_name = objective
+        return SloDefinition(
+            name=doc.name,
+            service=service,
+            target=target,
+            time_window=window,
+            indicator=indicator,
+            display_name=_display_name(doc) or objective_name,
+            description=description,
+            indicator_name=indicator_name,
+            budgeting_method=method,
+            source=doc.place,
+            labels=dict(doc.data["metadata"].get("labels") or {}),
+        )
+
+    def _slo_indicator(self, spec: dict[str, Any], checker: _Checker, slis: dict[str, RatioIndicator | None],
+                       sli_names: list[str]) -> tuple[RatioIndicator | None, str | None]:
+        if "indicator" in spec and "indicatorRef" in spec:
+            checker.problem("spec", "give indicator or indicatorRef, not both")
+            return None, None
+        if "indicatorRef" in spec:
+            ref = checker.string(spec["indicatorRef"], "spec.indicatorRef", required=True)
+            if ref is None:
+                return None, None
+            if ref not in slis:
+                if ref in sli_names:  # an SLI document of that name exists but could not even be identified
+                    checker.problem("spec.indicatorRef", f"SLI {_quote(ref)} has problems of its own (reported with "
+                                                         f"it); this SLO is skipped until they are fixed")
+                else:
+                    checker.problem("spec.indicatorRef", f"no SLI named {_quote(ref)} in the catalog"
+                                                         + _suggestion(ref, sli_names, quoted=True))
+                return None, None
+            if slis[ref] is None:
+                checker.problem("spec.indicatorRef", f"SLI {_quote(ref)} has problems of its own (reported with it); "
+                                                     f"this SLO is skipped until they are fixed")
+                return None, None
+            return slis[ref], ref
+        if "indicator" not in spec:
+            checker.problem("spec.indicator", "required: give an inline indicator or an indicatorRef to an SLI")
+            return None, None
+        inline = checker.mapping(spec["indicator"], "spec.indicator", ("metadata", "spec"),
+                                 required=("metadata", "spec"))
+        if inline is None:
+            return None, None
+        name = None
+        if "metadata" in inline:
+            metadata = checker.mapping(inline["metadata"], "spec.indicator.metadata", _METADATA_FIELDS,
+                                       required=("name",))
+            if metadata is not None:
+                name = checker.name(metadata["name"], "spec.indicator.metadata.name") if "name" in metadata else None
+                checker.string(metadata.get("displayName"), "spec.indicator.metadata.displayName")
+                checker.string_map(metadata.get("labels"), "spec.indicator.metadata.labels")
+                checker.string_map(metadata.get("annotations"), "spec.indicator.metadata.annotations")
+        indicator = self._sli_spec(inline["spec"], "spec.indicator.spec", checker) if "spec" in inline else None
+        return indicator, name
+
+    def _time_window(self, value: Any, checker: _Checker) -> TimeWindow | None:
+        if not isinstance(value, list):
+            checker.problem("spec.timeWindow", f"must be a list with one item (- duration: 30d ...), got "
+                                               f"{_describe(value)}")
+            return None
+        if len(value) != 1:
+            checker.problem("spec.timeWindow", f"must have exactly one item, got {len(value)}")
+            return None
+        path = "spec.timeWindow[0]"
+        item = checker.mapping(value[0], path, _TIME_WINDOW_FIELDS, required=("duration",))
+        if item is None:
+            return None
+        rolling = item.get("isRolling")
+        if rolling is not None and not isinstance(rolling, bool):
+            checker.problem(f"{path}.isRolling", f"must be true or false, got {_describe(rolling)}")
+            return None
+        duration = checker.string(item.get("duration"), f"{path}.duration", required=True)
+        if "calendar" not in item:
+            if rolling is not True:
+                checker.problem(f"{path}.isRolling", "a window without a calendar must say isRolling: true")
+                return None
+            if duration is None:
+                return None
+            if duration[-1:] not in ROLLING_UNITS:
+                checker.problem(f"{path}.duration", f"{_quote(duration)} is not a rolling duration: use m, h, d or w "
+                                                    f"(like 28d); months, quarters and years are calendar windows")
+                return None
+            try:
+                parse_duration(duration)
+            except ValueError as exc:
+                checker.problem(f"{path}.duration", str(exc))
+                return None
+            return TimeWindow(duration=duration, is_rolling=True)
+        if rolling is True:
+            checker.problem(f"{path}.isRolling", "a calendar window cannot be rolling: drop isRolling or set it false")
+            return None
+        if duration is not None:
+            try:
+                parse_calendar_duration(duration)
+            except ValueError as exc:
+                checker.problem(f"{path}.duration", f"{exc} (calendar units: d, w, M, Q, Y)")
+                duration = None
+        calendar = checker.mapping(item["calendar"], f"{path}.calendar", _CALENDAR_FIELDS,
+                                   required=_CALENDAR_FIELDS)
+        if calendar is None or duration is None or not all(key in calendar for key in _CALENDAR_FIELDS):
+            return None
+        zone_name = checker.string(calendar["timeZone"], f"{path}.calendar.timeZone", required=True)
+        zone = _zone(zone_name) if zone_name else None
+        if zone_name and zone is None:
+            checker.problem(f"{path}.calendar.timeZone", f"{_quote(zone_name)} is not a known IANA time zone (like "
+                                                         f"Europe/Berlin or UTC)"
+                                                         + _suggestion(zone_name, sorted(_zone_names()), quoted=True))
+        start = self._start_time(calendar["startTime"], f"{path}.calendar.startTime", checker)
+        if zone is None or start is None:
+            return None
+        return TimeWindow(duration=duration, is_rolling=False, calendar_start=start.replace(tzinfo=zone),
+                          time_zone=zone_name)
+
+    @staticmethod
+    def _start_time(value: Any, path: str, checker: _Checker) -> datetime | None:
+        if isinstance(value, datetime):  # YAML reads an unquoted timestamp itself
+            moment = value
+        elif isinstance(value, date):
+            moment = datetime(value.year, value.month, value.day)
+        elif isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value.strip())
+            except ValueError:
+                checker.problem(path, f"{_quote(value)} is not a time like \"2026-01-01 00:00:00\"")
+                return None
+        else:
+            checker.problem(path, f"must be a time like \"2026-01-01 00:00:00\", got {_describe(value)}")
+            return None
+        if moment.tzinfo is not None:
+            checker.problem(path, "must be a local time without offset: the zone comes from timeZone")
+            return None
+        return moment
+
+    @staticmethod
+    def _budgeting_method(value: Any, checker: _Checker) -> str | None:
+        if value == "Occurrences":
+            return value
+        if value in ("Timeslices", "RatioTimeslices"):
+            checker.problem("spec.budgetingMethod", f"budgetingMethod {value} is not supported yet; this SLO is "
+                                                    f"skipped (use Occurrences)")
+        else:
+            checker.problem("spec.budgetingMethod", f"unknown budgetingMethod {_describe(value)}; expected "
+                                                    f"Occurrences" + _suggestion(value, _BUDGETING_METHODS))
+        return None
+
+    @staticmethod
+    def _objective(value: Any, checker: _Checker, method: Any) -> tuple[float, str | None] | None:
+        if not isinstance(value, list) or not value:
+            checker.problem("spec.objectives", f"must be a list with one objective (- target: 0.999), got "
+                                               f"{_describe(value)}")
+            return None
+        if len(value) > 1:
+            checker.problem("spec.objectives", f"this tool takes exactly one objective per SLO, got {len(value)}: "
+                                               f"split them into one SLO each")
+            return None
+        path = "spec.objectives[0]"
+        timeslice_note = "only used with budgetingMethod Timeslices; remove it"
+        unsupported = dict(_OBJECTIVE_UNSUPPORTED)
+        if method not in ("Timeslices", "RatioTimeslices"):
+            unsupported.update({"timeSliceTarget": timeslice_note, "timeSliceWindow": timeslice_note})
+        objective = checker.mapping(value[0], path, _OBJECTIVE_FIELDS, unsupported=unsupported)
+        if objective is None:
+            return None
+        display_name = checker.string(objective.get("displayName"), f"{path}.displayName")
+        if "target" in objective and "targetPercent" in objective:
+            checker.problem(path, "give target or targetPercent, not both")
+            return None
+        if "target" in objective:
+            target = _number(objective["target"], f"{path}.target", checker, upper=1, upper_text="1")
+        elif "targetPercent" in objective:
+            percent = _number(objective["targetPercent"], f"{path}.targetPercent", checker, upper=100,
+                              upper_text="100")
+            target = None if percent is None else float(Decimal(str(percent)) / 100)
+        else:
+            checker.problem(f"{path}.target", "required: give target (like 0.999) or targetPercent (like 99.9)")
+            return None
+        return None if target is None else (target, display_name)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _number(value: Any, path: str, checker: _Checker, upper: float, upper_text: str) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        checker.problem(path, f"must be a number in [0, {upper_text}), got {_describe(value)}")
+        return None
+    if not math.isfinite(value) or not 0 <= value < upper:
+        checker.problem(path, f"must be in [0, {upper_text}), got {value}")
+        return None
+    return float(value)
+
+
+def _display_name(doc: _Document) -> str | None:
+    name = doc.data["metadata"].get("displayName")
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it, else absolute; always with ``/``."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list", dict: "mapping"}.get(
+        type(value), "timestamp" if isinstance(value, (datetime, date)) else type(value).__name__)
+    if isinstance(value, (dict, list)):
+        return f"a {kind}" if value else f"an empty {kind}"
+    text = repr(value) if isinstance(value, str) else str(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{kind} {text}"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _suggestion(value: Any, options: Sequence[str], quoted: bool = False) -> str:
+    if not isinstance(value, str):
+        return ""
+    by_case = [option for option in options if option.lower() == value.lower()]
+    close = by_case or difflib.get_close_matches(value, list(options), n=1)
+    if not close:
+        return ""
+    return f" (did you mean {_quote(close[0]) if quoted else close[0]}?)"
+
+
+def _unknown(key: str, allowed: Sequence[str]) -> str:
+    hint = _suggestion(key, allowed)
+    if hint:
+        return "unknown field" + hint
+    return f"unknown field; expected one of: {', '.join(allowed)}"
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None

@@ -1,0 +1,273 @@
+"""Deterministic demo history for the example catalog, and the demo source that serves it.
+
+The same generator writes OpenMetrics text, so the integration tests can backfill a real Prometheus with exactly
+the history the demo source answers from, and compare the two reports.
+
+Values are a function of absolute time (a hash of the minute, not a random stream), so the demo's numbers hold
+still between refreshes; the injected incidents are placed relative to the end of the history so the demo always
+shows them: a fast burn on checkout, a slow burn on payments, an old outage that spent most of inventory's budget,
+and a quiet reporting service with no traffic at all.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+
+from data.slo.promql import SeriesSelector, parse_selector
+from data.slo.sources import CountsResult
+from metrics.slo.report import requested_windows
+from metrics.slo.definitions import EventCounts, SloDefinition
+
+GENERATOR_VERSION = 2
+DEFAULT_DAYS = 35
+FINE_STEP_SECONDS = 60  # 1-minute samples over the recent past, so 5-minute windows hold several samples
+COARSE_STEP_SECONDS = 300
+FINE_DAYS = 4
+LATENCY_BUCKETS = ("0.1", "0.25", "0.5", "1", "+Inf")
+
+
+@dataclass(frozen=True)
+class Incident:
+    """Error ratio (and latency share over the SLO thresholds) raised over [end - starts_before, end - ends_before)."""
+
+    starts_before: timedelta
+    ends_before: timedelta
+    error_ratio: float
+    slow_share: float = 0.0
+
+
+@dataclass(frozen=True)
+class ServiceProfile:
+    name: str
+    requests_per_second: float
+    error_ratio: float
+    error_codes: tuple[str, ...] = ("500",)
+    latency_under: dict[str, float] | None = None  # share of requests at or under each bucket boundary
+    incidents: tuple[Incident, ...] = ()
+    daily_swing: float = 0.4
+
+
+SERVICES: tuple[ServiceProfile, ...] = (
+    ServiceProfile(
+        "checkout", 120.0, 0.0003,
+        latency_under={"0.1": 0.80, "0.25": 0.995, "0.5": 0.999, "1": 0.9998},
+        incidents=(Incident(timedelta(minutes=50), timedelta(0), 0.03, slow_share=0.08),),
+    ),
+    ServiceProfile(
+        "payments", 40.0, 0.0001, error_codes=("500", "503"),
+        incidents=(Incident(timedelta(days=2, hours=12), timedelta(0), 0.0009),),
+    ),
+    ServiceProfile(
+        "search", 200.0, 0.002,
+        latency_under={"0.1": 0.55, "0.25": 0.90, "0.5": 0.97, "1": 0.995},
+        incidents=(Incident(timedelta(days=6, hours=3), timedelta(days=6), 0.05, slow_share=0.3),),
+    ),
+    ServiceProfile("auth", 80.0, 0.0002),
+    ServiceProfile(  # a back-office service with flat traffic: its old outage costs the same at any hour
+        "inventory", 30.0, 0.0004, daily_swing=0.0,
+        incidents=(Incident(timedelta(days=10, hours=3), timedelta(days=10), 0.10),),
+    ),
+    ServiceProfile("reporting", 0.0, 0.0, daily_swing=0.0),
+)
+NOTIFICATIONS_PER_SECOND = 15.0
+NOTIFICATIONS_FAILURE_RATIO = 0.0015
+
+
+@dataclass(frozen=True)
+class DemoSeries:
+    metric: str
+    labels: dict[str, str]
+    values: np.ndarray  # cumulative counter values, one per history timestamp
+
+
+@dataclass(frozen=True)
+class DemoHistory:
+    end: datetime
+    timestamps: np.ndarray  # int64 Unix seconds, ascending
+    series: list[DemoSeries] = field(default_factory=list)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(int(self.timestamps[0]), tz=timezone.utc)
+
+
+def history_timestamps(end: datetime, days: int) -> np.ndarray:
+    end_seconds = int(end.timestamp()) // FINE_STEP_SECONDS * FINE_STEP_SECONDS
+    fine_start = end_seconds - FINE_DAYS * 86400
+    coarse_start = (end_seconds - days * 86400) // COARSE_STEP_SECONDS * COARSE_STEP_SECONDS
+    coarse = np.arange(coarse_start, fine_start, COARSE_STEP_SECONDS, dtype=np.int64)
+    fine = np.arange(fine_start, end_seconds + 1, FINE_STEP_SECONDS, dtype=np.int64)
+    return np.concatenate([coarse, fine])
+
+
+def _noise(seconds: np.ndarray, salt: str) -> np.ndarray:
+    """Deterministic noise in [0, 1) from absolute time: the same instant always gets the same value."""
+    offset = int(hashlib.sha256(salt.encode()).hexdigest()[:8], 16) % 10_000
+    x = np.sin((seconds / 60.0 + offset) * 12.9898) * 43758.5453
+    return x - np.floor(x)
+
+
+def _interval_counts(timestamps: np.ndarray, per_second: np.ndarray) -> np.ndarray:
+    """Events between each sample and the one before it (the first sample opens the history with zero)."""
+    durations = np.diff(timestamps, prepend=timestamps[0]).astype(float)
+    return per_second * durations
+
+
+def _cumulative(interval_counts: np.ndarray) -> np.ndarray:
+    """Whole-event counter values: the floor of the running sum keeps long-run ratios exact."""
+    return np.floor(np.cumsum(interval_counts))
+
+
+def _incident_mask(timestamps: np.ndarray, end_seconds: int, incident: Incident) -> np.ndarray:
+    start = end_seconds - incident.starts_before.total_seconds()
+    stop = end_seconds - incident.ends_before.total_seconds()
+    return (timestamps > start) & (timestamps <= stop)
+
+
+def generate_history(end: datetime, days: int = DEFAULT_DAYS) -> DemoHistory:
+    timestamps = history_timestamps(end, days)
+    end_seconds = int(timestamps[-1])
+    hours = (timestamps % 86400) / 3600.0
+    series: list[DemoSeries] = []
+    for profile in SERVICES:
+        daily = 1.0 + profile.daily_swing * np.sin(2 * math.pi * (hours - 8.0) / 24.0)
+        traffic = profile.requests_per_second * daily * (0.9 + 0.2 * _noise(timestamps, profile.name))
+        errors = np.full(timestamps.shape, profile.error_ratio) * (0.5 + _noise(timestamps, profile.name + "/e"))
+        slow = np.zeros(timestamps.shape)
+        for incident in profile.incidents:
+            mask = _incident_mask(timestamps, end_seconds, incident)
+            errors = np.where(mask, incident.error_ratio * (0.8 + 0.4 * _noise(timestamps, profile.name + "/i")),
+                              errors)
+            slow = np.where(mask, incident.slow_share, slow)
+        requests = _interval_counts(timestamps, traffic)
+        failed = requests * errors
+        per_code = {"200": requests - failed}
+        for index, code in enumerate(profile.error_codes):
+            per_code[code] = failed / len(profile.error_codes)
+        for code, counts in per_code.items():
+            series.append(DemoSeries("http_requests_total", {"service": profile.name, "code": code},
+                                     _cumulative(counts)))
+        if profile.latency_under:
+            for le in LATENCY_BUCKETS:
+                share = 1.0 if le == "+Inf" else profile.latency_under[le]
+                under = share * (1.0 - slow) if le != "+Inf" else np.ones(timestamps.shape)
+                series.append(DemoSeries("http_request_duration_seconds_bucket",
+                                         {"service": profile.name, "le": le}, _cumulative(requests * under)))
+            series.append(DemoSeries("http_request_duration_seconds_count", {"service": profile.name},
+                                     _cumulative(requests)))
+    sent = _interval_counts(timestamps, NOTIFICATIONS_PER_SECOND * (0.8 + 0.4 * _noise(timestamps, "notify")))
+    failure = NOTIFICATIONS_FAILURE_RATIO * (0.5 + _noise(timestamps, "notify/f"))
+    series.append(DemoSeries("notifications_sent_total", {"service": "notifications"}, _cumulative(sent)))
+    series.append(DemoSeries("notifications_failed_total", {"service": "notifications"},
+                             _cumulative(sent * failure)))
+    return DemoHistory(end=datetime.fromtimestamp(end_seconds, tz=timezone.utc), timestamps=timestamps,
+                       series=series)
+
+
+def cache_key(end: datetime, days: int = DEFAULT_DAYS) -> str:
+    """Names a built Prometheus TSDB: changes whenever the generator's inputs or its version change."""
+    text = f"v{GENERATOR_VERSION}:{int(end.timestamp())}:{days}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_OPENMETRICS_FAMILIES = {
+    "http_requests_total": ("http_requests", "counter"),
+    "notifications_sent_total": ("notifications_sent", "counter"),
+    "notifications_failed_total": ("notifications_failed", "counter"),
+    "http_request_duration_seconds_bucket": ("http_request_duration_seconds", "histogram"),
+    "http_request_duration_seconds_count": ("http_request_duration_seconds", "histogram"),
+}
+
+
+def write_openmetrics(history: DemoHistory, out: TextIO) -> int:
+    """Write the history as OpenMetrics text for ``promtool tsdb create-blocks-from openmetrics``.
+
+    Timestamps are in seconds (milliseconds would be read as seconds and land thousands of years ahead) and the
+    text ends with ``# EOF``. Returns the number of samples written.
+    """
+    written = 0
+    by_family: dict[str, list[DemoSeries]] = {}
+    for item in history.series:
+        by_family.setdefault(_OPENMETRICS_FAMILIES[item.metric][0], []).append(item)
+    stamps = [str(int(t)) for t in history.timestamps]
+    for family, members in by_family.items():
+        out.write(f"# TYPE {family} {_OPENMETRICS_FAMILIES[members[0].metric][1]}\n")
+        for item in members:
+            label_text = ",".join(f'{k}="{v}"' for k, v in sorted(item.labels.items()))
+            prefix = f"{item.metric}{{{label_text}}} "
+            out.writelines(f"{prefix}{int(value)} {stamp}\n" for value, stamp in zip(item.values, stamps))
+            written += len(stamps)
+    out.write("# EOF\n")
+    return written
+
+
+class DemoSource:
+    """Answers like the Prometheus source, from the generated history: no network, the same numbers."""
+
+    is_demo = True
+    description = "demo data"
+
+    def __init__(self, end: datetime | None = None, days: int = DEFAULT_DAYS) -> None:
+        moment = end or datetime.now(timezone.utc)
+        self.history = generate_history(moment, days)
+        self.query_count = 0
+
+    def _matching(self, selector_text: str) -> np.ndarray | None:
+        selector: SeriesSelector = parse_selector(selector_text)
+        matched = [s.values for s in self.history.series if selector.matches(s.metric, s.labels)]
+        if not matched:
+            return None
+        return np.sum(matched, axis=0)
+
+    def _value_at(self, values: np.ndarray, moment: datetime) -> float:
+        index = np.searchsorted(self.history.timestamps, moment.timestamp(), side="right") - 1
+        return 0.0 if index < 0 else float(values[index])
+
+    def _increase(self, values: np.ndarray, start: datetime, end: datetime) -> float:
+        return self._value_at(values, end) - self._value_at(values, start)
+
+    def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
+        result = CountsResult()
+        for slo in slos:
+            total = self._matching(slo.indicator.total_query)
+            other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
+            counts: dict[str, EventCounts | None] = {}
+            for key, window in requested_windows(slo, at).items():
+                if total is None or other is None:
+                    counts[key] = None
+                    continue
+                total_increase = self._increase(total, at - window, at)
+                other_increase = self._increase(other, at - window, at)
+                counts[key] = (
+                    EventCounts.from_good(total_increase, other_increase)
+                    if slo.indicator.good_query
+                    else EventCounts(total=total_increase, bad=other_increase)
+                )
+            result.counts[slo.name] = counts
+        return result
+
+    def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
+        """Events per bucket ending at each step from ``start`` to ``end``: columns time, total, bad."""
+        total = self._matching(slo.indicator.total_query)
+        other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
+        if total is None or other is None:
+            return pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns, UTC]"), "total": [], "bad": []})
+        ends = pd.date_range(start, end, freq=step, tz="UTC")
+        stamps = self.history.timestamps
+
+        def cumulative_at(values: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+            index = np.searchsorted(stamps, seconds, side="right") - 1
+            return np.where(index >= 0, values[np.clip(index, 0, None)], 0.0)
+
+        end_seconds = np.array([t.timestamp() for t in ends])
+        start_seconds = end_seconds - step.total_seconds()
+        total_counts = cumulative_at(total, end_seconds) - cumulative_at(total, start_seconds)
+        other_counts = cumulative_at(other, end_seconds) - cumulative_at(other, start_seconds)
+        bad_counts = total_counts - other_counts if slo.indicator.good_query else other_counts
+        return pd.DataFrame({"time": ends, "total": total_counts, "bad": bad_counts})

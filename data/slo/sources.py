@@ -1,0 +1,36 @@
+"""What every SLO data source answers, whether it is the demo history or a Prometheus-compatible server."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import pandas as pd
+
+from metrics.slo.definitions import EventCounts, SloDefinition
+
+
+@dataclass
+class CountsResult:
+    """Event counts per SLO and window key (the burn windows and ``period``), and per-SLO errors."""
+
+    counts: dict[str, dict[str, EventCounts | None]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class SourceError(RuntimeError):
+    """A source could not answer at all (unreachable, timed out, refused): the message says which and what to do."""
+
+
+class SourceTimeout(SourceError):
+    """One request ran out of its time: a panel's overall timeout reports it in its own words."""
+
+
+class SloSource(Protocol):
+    is_demo: bool
+    description: str
+    query_count: int
+
+    def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult: ...
+
+    def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame: ...

@@ -1,0 +1,546 @@
+"""Revisit tracker store: items with a version column (optimistic locking), an append-only review log, and every
+change attributed in the shared ``audit_log``.
+
+Why the shared audit log and not a table of our own: it already exists for exactly this (who changed what, when),
+and one trail for the whole app is what a weekly review or an auditor reads. Each tracker entry records
+``entity="tracker_item"``, the item id, the action, and ``details = {"version": n, "changes": {field: [old, new]}}``.
+
+Rules come from ``metrics.tracker.rules``; every write validates first and runs in one transaction, so a refused write
+stores nothing. There is no function to update or delete a review, and the migration adds database triggers that
+refuse it too (``0003_tracker``).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data.store.audit import record_audit
+from data.store.models import AuditLogEntry, Base
+from data.store.types import UTCDateTime
+from metrics.access import Actor, Role, require
+from metrics.tracker.rules import (
+    DUE,
+    NEW,
+    OUTCOME_EFFECTS,
+    PARKED,
+    KnownNames,
+    TrackerRuleError,
+    default_resolution,
+    parking_problems,
+    review_problems,
+    state_change_problems,
+    validate_item,
+)
+from metrics.tracker.triggers import DUE_BY_HAND, DueReason, validate_triggers
+
+AUDIT_ENTITY = "tracker_item"
+
+
+class TrackerItemRow(Base):
+    __tablename__ = "tracker_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    problem_statement: Mapped[str] = mapped_column(sa.Text, default="")
+    state: Mapped[str] = mapped_column(sa.String(20), index=True)
+    owner_role: Mapped[str] = mapped_column(sa.String(10))
+    owner: Mapped[str] = mapped_column(sa.String(200), default="")
+    impact: Mapped[str] = mapped_column(sa.String(10))
+    urgency: Mapped[str] = mapped_column(sa.String(10))
+    why_parked_category: Mapped[str] = mapped_column(sa.String(20))
+    why_parked: Mapped[str] = mapped_column(sa.Text, default="")
+    workaround: Mapped[str] = mapped_column(sa.Text, default="")
+    workaround_holds: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
+    root_cause_confidence: Mapped[str] = mapped_column(sa.String(20))
+    decided_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    decided_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    revisit_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    cadence_days: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    last_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolution_code: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    external_reference: Mapped[str] = mapped_column(sa.String(500), default="")
+    services: Mapped[list[str]] = mapped_column(sa.JSON)
+    slos: Mapped[list[str]] = mapped_column(sa.JSON)
+    databases: Mapped[list[str]] = mapped_column(sa.JSON)
+    triggers: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
+    due_reason: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(sa.Integer)
+
+
+class TrackerReviewRow(Base):
+    """One look at an item. Append-only: the migration's triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "tracker_reviews"
+    __table_args__ = (sa.Index("ix_tracker_reviews_item_id_reviewed_at", "item_id", "reviewed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("tracker_items.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reviewer: Mapped[str] = mapped_column(sa.String(200))
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    what_changed: Mapped[str] = mapped_column(sa.Text, default="")
+    next_revisit_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    state_before: Mapped[str] = mapped_column(sa.String(20))
+    state_after: Mapped[str] = mapped_column(sa.String(20))
+
+
+# --- what callers see -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackerItem:
+    id: int
+    title: str
+    problem_statement: str
+    state: str
+    owner_role: str
+    owner: str
+    impact: str
+    urgency: str
+    why_parked_category: str
+    why_parked: str
+    workaround: str
+    workaround_holds: bool | None
+    root_cause_confidence: str
+    decided_by: str
+    decided_on: date | None
+    revisit_on: date | None
+    cadence_days: int | None
+    last_reviewed_at: datetime | None
+    resolution_code: str | None
+    external_reference: str
+    services: list[str] = field(default_factory=list)
+    slos: list[str] = field(default_factory=list)
+    databases: list[str] = field(default_factory=list)
+    triggers: list[dict[str, Any]] = field(default_factory=list)
+    due_reason: dict[str, Any] | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
+
+    def as_fields(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    item_id: int
+    reviewed_at: datetime
+    reviewer: str
+    outcome: str
+    what_changed: str
+    next_revisit_on: date | None
+    state_before: str
+    state_after: str
+
+
+# Fields a person edits in the edit form (and an import may set); state moves through change_state and reviews.
+EDITABLE_FIELDS = (
+    "title", "problem_statement", "owner_role", "owner", "impact", "urgency", "why_parked_category", "why_parked",
+    "workaround", "workaround_holds", "root_cause_confidence", "decided_by", "decided_on", "revisit_on",
+    "cadence_days", "resolution_code", "external_reference", "services", "slos", "databases", "triggers",
+)  # fmt: skip
+FIELD_DEFAULTS: dict[str, Any] = {
+    "problem_statement": "", "owner": "", "why_parked": "", "workaround": "", "workaround_holds": None,
+    "root_cause_confidence": "unknown", "decided_by": "", "decided_on": None, "revisit_on": None,
+    "cadence_days": None, "resolution_code": None, "external_reference": "", "services": [], "slos": [],
+    "databases": [], "triggers": [], "why_parked_category": "other", "impact": "medium", "urgency": "medium",
+}  # fmt: skip
+
+
+class ItemNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    field: str
+    changed_by: str
+    their_value: Any
+    your_value: Any
+
+
+class EditConflict(Exception):
+    """The item changed since the person loaded it; nothing was stored.
+
+    ``conflicts`` lists the fields others changed since ``base_version`` with their value and yours (yours is
+    what the person submitted, or the value they started from when they did not touch the field)."""
+
+    def __init__(self, current: TrackerItem, base_version: int, conflicts: list[FieldConflict]) -> None:
+        self.current = current
+        self.base_version = base_version
+        self.conflicts = conflicts
+        names = ", ".join(c.field for c in conflicts) or "its state"
+        super().__init__(f"item {current.id} was changed by someone else since version {base_version} "
+                         f"(now version {current.version}: {names}); nothing was saved")
+
+
+# --- helpers --------------------------------------------------------------------------------------------------------
+
+_ITEMS = TrackerItemRow.__table__
+_REVIEWS = TrackerReviewRow.__table__
+_AUDIT = AuditLogEntry.__table__
+_ITEM_COLUMNS = tuple(f.name for f in fields(TrackerItem))
+_REVIEW_COLUMNS = tuple(f.name for f in fields(Review))
+
+
+def _item(row: Mapping[str, Any]) -> TrackerItem:
+    values = {name: row[name] for name in _ITEM_COLUMNS}
+    for name in ("services", "slos", "databases", "triggers"):
+        values[name] = list(values[name] or [])
+    return TrackerItem(**values)
+
+
+def _review(row: Mapping[str, Any]) -> Review:
+    return Review(**{name: row[name] for name in _REVIEW_COLUMNS})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return json.loads(json.dumps(value, default=str)) if isinstance(value, (list, dict)) else value
+
+
+def _audit(connection: sa.Connection, *, item_id: int, actor: Actor, action: str, at: datetime, version: int,
+           changes: Mapping[str, tuple[Any, Any]] | None = None, **extra: Any) -> None:
+    details: dict[str, Any] = {"version": version, **{k: _jsonable(v) for k, v in extra.items()}}
+    if changes:
+        details["changes"] = {name: [_jsonable(old), _jsonable(new)] for name, (old, new) in changes.items()}
+    record_audit(connection, actor=actor, action=action, entity=AUDIT_ENTITY, entity_id=item_id, at=at,
+                 details=details)
+
+
+def _normalise(values: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned = dict(values)
+    if "title" in cleaned and isinstance(cleaned["title"], str):
+        cleaned["title"] = cleaned["title"].strip()
+    if cleaned.get("resolution_code") == "":
+        cleaned["resolution_code"] = None
+    return cleaned
+
+
+def _check_item(values: Mapping[str, Any], known: KnownNames, check_links: bool) -> dict[str, Any]:
+    problems = validate_item(values, known, check_links=check_links)
+    triggers = values.get("triggers") or []
+    if not isinstance(triggers, list):
+        problems["triggers"] = "must be a list of triggers"
+    else:
+        parsed, problem = validate_triggers(triggers, known, check_links=check_links)
+        if problem:
+            problems["triggers"] = problem
+        else:
+            values = {**values, "triggers": [trigger.to_dict() for trigger in parsed]}
+    if problems:
+        raise TrackerRuleError(problems)
+    return dict(values)
+
+
+def _select_item(connection: sa.Connection, item_id: int, for_update: bool = False) -> TrackerItem:
+    query = sa.select(_ITEMS).where(_ITEMS.c.id == item_id)
+    if for_update and connection.dialect.name != "sqlite":
+        query = query.with_for_update()
+    row = connection.execute(query).mappings().first()
+    if row is None:
+        raise ItemNotFound(f"there is no tracker item {item_id}")
+    return _item(row)
+
+
+def _conflict(connection: sa.Connection, item_id: int, base_version: int, submitted: Mapping[str, Any],
+              base: TrackerItem | None) -> EditConflict:
+    current = _select_item(connection, item_id)
+    changed_by: dict[str, str] = {}
+    entries = connection.execute(
+        sa.select(_AUDIT.c.actor, _AUDIT.c.details).where(_AUDIT.c.entity == AUDIT_ENTITY,
+                                                          _AUDIT.c.entity_id == str(item_id)).order_by(_AUDIT.c.id))
+    for actor, details in entries:
+        if (details or {}).get("version", 0) > base_version:
+            for name in (details or {}).get("changes", {}):
+                changed_by[name] = actor
+    conflicts = []
+    for name, actor in changed_by.items():
+        if name not in _ITEM_COLUMNS:
+            continue
+        yours = submitted[name] if name in submitted else (getattr(base, name) if base else None)
+        conflicts.append(FieldConflict(name, actor, getattr(current, name), yours))
+    return EditConflict(current, base_version, conflicts)
+
+
+# --- reads ----------------------------------------------------------------------------------------------------------
+
+
+def get_item(engine: sa.Engine, item_id: int) -> TrackerItem | None:
+    with engine.connect() as connection:
+        try:
+            return _select_item(connection, item_id)
+        except ItemNotFound:
+            return None
+
+
+def list_items(engine: sa.Engine) -> list[TrackerItem]:
+    """Every item, oldest first (by id)."""
+    with engine.connect() as connection:
+        return [_item(row) for row in connection.execute(sa.select(_ITEMS).order_by(_ITEMS.c.id)).mappings()]
+
+
+def reviews_for(engine: sa.Engine, item_id: int) -> list[Review]:
+    """An item's review log, oldest first."""
+    query = sa.select(_REVIEWS).where(_REVIEWS.c.item_id == item_id).order_by(_REVIEWS.c.reviewed_at, _REVIEWS.c.id)
+    with engine.connect() as connection:
+        return [_review(row) for row in connection.execute(query).mappings()]
+
+
+def all_reviews(engine: sa.Engine) -> dict[int, list[Review]]:
+    """Every review by item id, oldest first: for exports."""
+    query = sa.select(_REVIEWS).order_by(_REVIEWS.c.item_id, _REVIEWS.c.reviewed_at, _REVIEWS.c.id)
+    reviews: dict[int, list[Review]] = {}
+    with engine.connect() as connection:
+        for row in connection.execute(query).mappings():
+            reviews.setdefault(row["item_id"], []).append(_review(row))
+    return reviews
+
+
+def review_counts(engine: sa.Engine) -> dict[int, int]:
+    """How many times each item has been reviewed (items never reviewed are absent)."""
+    query = sa.select(_REVIEWS.c.item_id, sa.func.count()).group_by(_REVIEWS.c.item_id)
+    with engine.connect() as connection:
+        return {item_id: count for item_id, count in connection.execute(query)}
+
+
+def audit_trail(engine: sa.Engine, item_id: int) -> list[dict[str, Any]]:
+    """Every recorded change of an item, oldest first: at, actor, action, details."""
+    query = (sa.select(_AUDIT.c.at, _AUDIT.c.actor, _AUDIT.c.action, _AUDIT.c.details)
+             .where(_AUDIT.c.entity == AUDIT_ENTITY, _AUDIT.c.entity_id == str(item_id)).order_by(_AUDIT.c.id))
+    with engine.connect() as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]
+
+
+# --- writes ---------------------------------------------------------------------------------------------------------
+
+
+def create_item(engine: sa.Engine, values: Mapping[str, Any], *, actor: Actor, now: datetime, today: date,
+                known: KnownNames) -> TrackerItem:
+    """A new item (state "new" unless ``values`` says "parked" or "assessing"); raises ``TrackerRuleError``."""
+    require(actor, Role.EDITOR, "create tracker items")
+    unknown = set(values) - set(EDITABLE_FIELDS) - {"state"}
+    if unknown:
+        raise TrackerRuleError({name: "not a field of a tracker item" for name in sorted(unknown)})
+    full = _normalise({**FIELD_DEFAULTS, "state": NEW, **values})
+    problems: dict[str, str] = {}
+    if full["state"] not in (NEW, "assessing", PARKED):
+        problems["state"] = "a new item starts as new, assessing or parked"
+    elif full["state"] == PARKED:
+        problems.update(parking_problems(full.get("revisit_on"), len(full.get("triggers") or []), today))
+    try:
+        full = _check_item(full, known, check_links=True)
+    except TrackerRuleError as error:
+        problems = {**error.problems, **problems}
+    if problems:
+        raise TrackerRuleError(problems)
+    row = {**full, "created_at": now, "updated_at": now, "version": 1, "last_reviewed_at": None, "due_reason": None}
+    with engine.begin() as connection:
+        item_id = connection.execute(sa.insert(_ITEMS).values(row)).inserted_primary_key[0]
+        _audit(connection, item_id=item_id, actor=actor, action="created", at=now, version=1,
+               changes={name: (None, full[name]) for name in ("title", "state", "owner_role", "owner")})
+        return _select_item(connection, item_id)
+
+
+def update_item(engine: sa.Engine, item_id: int, base_version: int, changes: Mapping[str, Any], *, actor: Actor,
+                now: datetime, today: date, known: KnownNames, base: TrackerItem | None = None) -> TrackerItem:
+    """Save an edit made on ``base_version``. Refused with ``EditConflict`` when someone saved in between, with
+    ``TrackerRuleError`` when a field is invalid; in both cases nothing is stored. Unchanged fields are ignored.
+
+    A linked SLO or database that was configured once and is no longer may stay on the item; only newly added
+    names must be known."""
+    require(actor, Role.EDITOR, "edit tracker items")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TrackerRuleError({name: "cannot be edited here" for name in sorted(unknown)})
+    with engine.begin() as connection:
+        current = _select_item(connection, item_id, for_update=True)
+        if current.version != base_version:
+            raise _conflict(connection, item_id, base_version, changes, base)
+        merged = _normalise({**current.as_fields(), **changes})
+        kept = KnownNames(
+            slos=set(known.slos) | set(current.slos) | {t.get("slo") for t in current.triggers if t.get("slo")},
+            services=set(known.services) | set(current.services),
+            databases=set(known.databases) | set(current.databases)
+            | {t.get("database") for t in current.triggers if t.get("database")},
+        )
+        checked = _check_item({name: merged[name] for name in (*EDITABLE_FIELDS, "state")}, kept, check_links=True)
+        if current.state == PARKED and (checked["revisit_on"] != current.revisit_on
+                                        or checked["triggers"] != current.triggers):
+            problems = parking_problems(checked["revisit_on"], len(checked["triggers"]), today)
+            if problems:
+                raise TrackerRuleError(problems)
+        differences = {name: (getattr(current, name), checked[name]) for name in EDITABLE_FIELDS
+                       if checked[name] != getattr(current, name)}
+        if not differences:
+            return current
+        result = connection.execute(
+            sa.update(_ITEMS).where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
+            .values({**{name: new for name, (_, new) in differences.items()}, "updated_at": now,
+                     "version": base_version + 1}))
+        if result.rowcount != 1:
+            raise _conflict(connection, item_id, base_version, changes, base)
+        _audit(connection, item_id=item_id, actor=actor, action="edited", at=now, version=base_version + 1,
+               changes=differences)
+        return _select_item(connection, item_id)
+
+
+def change_state(engine: sa.Engine, item_id: int, base_version: int, target: str, *, actor: Actor, now: datetime,
+                 today: date, resolution_code: str | None = None, revisit_on: date | None = None,
+                 due_reason: DueReason | None = None, note: str = "") -> TrackerItem:
+    """Move an item to ``target`` if the rules allow it. Parking may set the revisit date in the same step.
+
+    Entering a finished state records its resolution code (implied for duplicate and risk accepted); returning to
+    an open state clears it. Becoming due records why (by hand unless ``due_reason`` says otherwise)."""
+    name = require(actor, Role.EDITOR, "change the state of tracker items")
+    resolution_code = resolution_code or default_resolution(target)
+    with engine.begin() as connection:
+        current = _select_item(connection, item_id, for_update=True)
+        if current.version != base_version:
+            raise _conflict(connection, item_id, base_version, {"state": target}, None)
+        new_revisit = revisit_on if revisit_on is not None else current.revisit_on
+        problems = state_change_problems(current.state, target, revisit_on=new_revisit,
+                                         trigger_count=len(current.triggers), resolution_code=resolution_code,
+                                         today=today)
+        if problems:
+            raise TrackerRuleError(problems)
+        values: dict[str, Any] = {"state": target, "resolution_code": resolution_code if target in
+                                  ("resolved", "closed", "duplicate", "risk_accepted", "cancelled") else None}
+        if target == PARKED:
+            values["revisit_on"] = new_revisit
+        if target == DUE:
+            reason = due_reason or DueReason(DUE_BY_HAND, f"marked due by {name}" + (f": {note}" if note else ""),
+                                             at=now, source=name)
+            values["due_reason"] = reason.to_dict()
+        else:
+            values["due_reason"] = None
+        changes = {name: (getattr(current, name), value) for name, value in values.items()
+                   if getattr(current, name) != value}
+        connection.execute(sa.update(_ITEMS).where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
+                           .values({**values, "updated_at": now, "version": base_version + 1}))
+        _audit(connection, item_id=item_id, actor=actor, action="state_changed", at=now, version=base_version + 1,
+               changes=changes, **({"note": note} if note else {}))
+        return _select_item(connection, item_id)
+
+
+def record_review(engine: sa.Engine, item_id: int, *, reviewer: Actor, outcome: str, what_changed: str,
+                  next_revisit_on: date | None, now: datetime, today: date) -> Review:
+    """Append one review and apply its outcome to the item (state, resolution, next revisit, last reviewed).
+    Keeping an item parked without a next revisit date uses the item's cadence when it has one.
+
+    Reviews never conflict with edits: they are appended, and the item's state follows from the state it has at
+    the moment of saving."""
+    reviewer_name = require(reviewer, Role.EDITOR, "record tracker reviews")
+    with engine.begin() as connection:
+        current = _select_item(connection, item_id, for_update=True)
+        if outcome == "keep_parked" and next_revisit_on is None and current.cadence_days:
+            next_revisit_on = today + timedelta(days=current.cadence_days)  # the item's own review cadence
+        problems = review_problems(current.state, outcome, next_revisit_on=next_revisit_on,
+                                   trigger_count=len(current.triggers), today=today)
+        if problems:
+            raise TrackerRuleError(problems)
+        target, resolution = OUTCOME_EFFECTS[outcome]
+        review_id = connection.execute(sa.insert(_REVIEWS).values(
+            item_id=item_id, reviewed_at=now, reviewer=reviewer_name, outcome=outcome, what_changed=what_changed or "",
+            next_revisit_on=next_revisit_on, state_before=current.state, state_after=target,
+        )).inserted_primary_key[0]
+        values: dict[str, Any] = {"state": target, "last_reviewed_at": now, "resolution_code": resolution}
+        if target == PARKED or next_revisit_on is not None:
+            values["revisit_on"] = next_revisit_on
+        if target != DUE:
+            values["due_reason"] = None
+        changes = {name: (getattr(current, name), value) for name, value in values.items()
+                   if getattr(current, name) != value}
+        result = connection.execute(sa.update(_ITEMS).where(_ITEMS.c.id == item_id,
+                                                            _ITEMS.c.version == current.version)
+                                    .values({**values, "updated_at": now, "version": current.version + 1}))
+        if result.rowcount != 1:
+            raise _conflict(connection, item_id, current.version, {}, current)
+        _audit(connection, item_id=item_id, actor=reviewer, action="reviewed", at=now, version=current.version + 1,
+               changes=changes, review_id=review_id, outcome=outcome)
+        row = connection.execute(sa.select(_REVIEWS).where(_REVIEWS.c.id == review_id)).mappings().one()
+        return _review(row)
+
+
+def mark_due(engine: sa.Engine, reasons_by_item: Mapping[int, tuple[int, Sequence[DueReason]]], *, actor: Actor,
+             now: datetime) -> list[int]:
+    """Move parked items to due, keeping the first reason (with its reading). ``reasons_by_item`` maps an item id to
+    (the version that was evaluated, its reasons). An item someone changed meanwhile is skipped: the next
+    evaluation sees its new state. Returns the ids that became due.
+
+    The pages call it with ``SYSTEM_ACTOR``: coming due is the app applying the item's own rule, whoever looks."""
+    require(actor, Role.EDITOR, "mark tracker items due")
+    marked = []
+    for item_id, (version, reasons) in reasons_by_item.items():
+        if not reasons:
+            continue
+        with engine.begin() as connection:
+            reason = reasons[0]
+            result = connection.execute(
+                sa.update(_ITEMS).where(_ITEMS.c.id == item_id, _ITEMS.c.version == version,
+                                        _ITEMS.c.state == PARKED)
+                .values(state=DUE, due_reason=reason.to_dict(), updated_at=now, version=version + 1))
+            if result.rowcount != 1:
+                continue
+            _audit(connection, item_id=item_id, actor=actor, action="became_due", at=now, version=version + 1,
+                   changes={"state": (PARKED, DUE)}, reason=reason.to_dict())
+            marked.append(item_id)
+    return marked
+
+
+def insert_items(engine: sa.Engine, items: Sequence[Mapping[str, Any]], *, actor: Actor, now: datetime,
+                 reviews: Sequence[Mapping[str, Any]] = ()) -> list[int]:
+    """Store already-validated items as they are, ids included when given, in one transaction. An item's
+    ``reviews`` (dicts of review fields) are appended under its id; ``reviews`` adds entries naming ``item_id``.
+
+    For imports and the demo seed: ``data.tracker.transfer`` validates every row first. Returns the ids stored."""
+    require(actor, Role.ADMIN, "import tracker items")
+    stored = []
+    with engine.begin() as connection:
+        for values in items:
+            row = {**FIELD_DEFAULTS, "version": 1, "due_reason": None, "last_reviewed_at": None,
+                   "created_at": now, "updated_at": now, **values}
+            row = {name: value for name, value in row.items() if name in _ITEM_COLUMNS and
+                   (name != "id" or value is not None)}
+            item_id = connection.execute(sa.insert(_ITEMS).values(row)).inserted_primary_key[0]
+            _audit(connection, item_id=item_id, actor=actor, action="imported", at=now, version=row["version"])
+            stored.append(item_id)
+            for review in values.get("reviews") or ():
+                connection.execute(sa.insert(_REVIEWS).values({**{name: value for name, value in review.items()
+                                                                  if name in _REVIEW_COLUMNS and name != "id"},
+                                                               "item_id": item_id}))
+        for review in reviews:
+            connection.execute(sa.insert(_REVIEWS).values({name: value for name, value in review.items()
+                                                           if name in _REVIEW_COLUMNS and name != "id"}))
+        if connection.dialect.name == "postgresql":  # explicit ids leave the sequence behind: move it past them
+            connection.execute(sa.text(
+                "SELECT setval(pg_get_serial_sequence('tracker_items', 'id'), "
+                "GREATEST((SELECT COALESCE(MAX(id), 0) FROM tracker_items), 1), "
+                "(SELECT COUNT(*) > 0 FROM tracker_items))"))
+    return stored
+
+
+def existing_ids(engine: sa.Engine, ids: Sequence[int]) -> set[int]:
+    if not ids:
+        return set()
+    with engine.connect() as connection:
+        return set(connection.execute(sa.select(_ITEMS.c.id).where(_ITEMS.c.id.in_(list(ids)))).scalars())
+
+
+__all__ = [
+    "EDITABLE_FIELDS", "EditConflict", "FieldConflict", "ItemNotFound", "Review", "TrackerItem", "all_reviews",
+    "audit_trail",
+    "change_state", "create_item", "existing_ids", "get_item", "insert_items", "list_items", "mark_due",
+    "record_review", "review_counts", "reviews_for", "update_item",
+]

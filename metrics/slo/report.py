@@ -1,0 +1,157 @@
+"""Assemble the SLO burn report from event counts: one status per SLO, sorted by budget remaining."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from metrics.slo.alerts import DEFAULT_TIERS, AlertEvaluation, AlertTier, alert_state, evaluate_tiers
+from metrics.slo.periods import Period, current_period
+from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
+from metrics.slo.budget import budget_remaining, burn_rate, sli, time_to_exhaustion
+
+PERIOD_KEY = "period"
+# Time to exhaustion is projected at the 1-hour burn rate: recent enough to reflect an incident in progress,
+# long enough not to swing with every 5-minute blip.
+EXHAUSTION_WINDOW = "1h"
+
+
+def requested_windows(slo: SloDefinition, at: datetime) -> dict[str, timedelta]:
+    """Every window a source must count for ``slo`` at ``at``: the burn windows and the period so far."""
+    windows = {label: parse_duration(label) for label in BURN_WINDOWS}
+    windows[PERIOD_KEY] = at - current_period(slo.time_window, at).start
+    return windows
+
+
+@dataclass(frozen=True)
+class SloStatus:
+    slo: SloDefinition
+    at: datetime
+    period: Period
+    counts: dict[str, EventCounts | None]
+    sli: float | None
+    budget_remaining: float | None
+    burn_rates: dict[str, float | None]
+    alerts: list[AlertEvaluation]
+    alert_state: str
+    time_to_exhaustion: timedelta | None
+    error: str | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return self.sli is not None
+
+    @property
+    def note(self) -> str | None:
+        """Why an SLO without an error shows no data, and what to do about it."""
+        if self.error is not None or self.has_data:
+            return None
+        period_counts = self.counts.get(PERIOD_KEY)
+        where = f" in {self.slo.source}" if self.slo.source else ""
+        if period_counts is None:
+            return (f"no series match the queries of SLO {self.slo.name!r}: check the metric names and labels"
+                    f"{where} against what the source has")
+        return f"SLO {self.slo.name!r} saw no events in its period so far: a quiet service, or traffic has stopped"
+
+    def to_dict(self) -> dict:
+        period_counts = self.counts.get(PERIOD_KEY)
+        return {
+            "slo": self.slo.name,
+            "service": self.slo.service,
+            "display_name": self.slo.display_name,
+            "target": self.slo.target,
+            "period": self.slo.time_window.label,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat(),
+            "sli": self.sli,
+            "error_budget": round(self.slo.error_budget, 12),
+            "budget_remaining": self.budget_remaining,
+            "events_total": None if period_counts is None else period_counts.total,
+            "events_bad": None if period_counts is None else period_counts.bad,
+            "burn_rates": dict(self.burn_rates),
+            "alert_state": self.alert_state,
+            "alerts": [
+                {
+                    "severity": e.tier.severity,
+                    "long": e.tier.long_window,
+                    "short": e.tier.short_window,
+                    "threshold": round(e.threshold, 6),
+                    "long_burn_rate": e.long_burn_rate,
+                    "short_burn_rate": e.short_burn_rate,
+                    "firing": e.firing,
+                }
+                for e in self.alerts
+            ],
+            "time_to_exhaustion_seconds": None
+            if self.time_to_exhaustion is None
+            else self.time_to_exhaustion.total_seconds(),
+            "error": self.error,
+            "note": self.note,
+            "source": self.slo.source,
+        }
+
+
+def build_status(
+    slo: SloDefinition,
+    at: datetime,
+    counts: dict[str, EventCounts | None],
+    error: str | None = None,
+    tiers: tuple[AlertTier, ...] = DEFAULT_TIERS,
+) -> SloStatus:
+    period = current_period(slo.time_window, at)
+    burn_rates = {label: burn_rate(counts.get(label), slo.target) for label in BURN_WINDOWS}
+    remaining = budget_remaining(counts.get(PERIOD_KEY), slo.target)
+    alerts = evaluate_tiers(burn_rates, period.length, tiers)
+    return SloStatus(
+        slo=slo,
+        at=at,
+        period=period,
+        counts=dict(counts),
+        sli=sli(counts.get(PERIOD_KEY)),
+        budget_remaining=remaining,
+        burn_rates=burn_rates,
+        alerts=alerts,
+        alert_state=alert_state(alerts),
+        time_to_exhaustion=time_to_exhaustion(remaining, period.length, burn_rates.get(EXHAUSTION_WINDOW)),
+        error=error,
+    )
+
+
+@dataclass(frozen=True)
+class SloReport:
+    at: datetime
+    statuses: list[SloStatus]
+    source: str
+    errors: dict[str, str] = field(default_factory=dict)  # problems not tied to one SLO, by source name
+
+    def to_dict(self) -> dict:
+        return {
+            "at": self.at.isoformat(),
+            "source": self.source,
+            "slos": [status.to_dict() for status in self.statuses],
+            "errors": dict(self.errors),
+        }
+
+    def status(self, slo_name: str) -> SloStatus | None:
+        return next((s for s in self.statuses if s.slo.name == slo_name), None)
+
+
+def sort_key(status: SloStatus) -> tuple:
+    """Most urgent first: firing pages, then least budget left; SLOs without data go last."""
+    severity = {"page": 0, "ticket": 1, "ok": 2, "no data": 3}[status.alert_state]
+    remaining = status.budget_remaining
+    return (remaining is None, remaining if remaining is not None else 0.0, severity, status.slo.name)
+
+
+def build_report(
+    slos: list[SloDefinition],
+    at: datetime,
+    counts_by_slo: dict[str, dict[str, EventCounts | None]],
+    errors_by_slo: dict[str, str] | None = None,
+    source: str = "",
+    errors: dict[str, str] | None = None,
+) -> SloReport:
+    errors_by_slo = errors_by_slo or {}
+    statuses = [
+        build_status(slo, at, counts_by_slo.get(slo.name, {}), errors_by_slo.get(slo.name)) for slo in slos
+    ]
+    return SloReport(at=at, statuses=sorted(statuses, key=sort_key), source=source, errors=dict(errors or {}))

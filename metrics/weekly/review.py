@@ -1,0 +1,411 @@
+"""The managers' weekly review of one ISO week, assembled from data already read: pure, so the page, the Markdown
+and HTML exports and ``cli.py weekly-report`` show the very same figures.
+
+Every figure the review shows is formatted here once (``metrics.formatting``), and the page and both exports print
+those strings: nothing is rounded twice in two places. "No data" stays "no data"; it never becomes 0.
+
+Sections: headline figures with deltas against the previous week; SLOs breached (missed the week's objective), at
+risk (at the week's end — or now, for the current week — budget remaining under 25 % or an alert tier firing) and
+recovered (missed the previous week, met this one); top offenders by budget burned; the week's incidents with time
+to acknowledge and to resolve; the database fleet at the week's end and what changed since the previous week's end;
+tracker items that came due and the reviews recorded; the week's notes.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from metrics.formatting import (
+    NO_DATA,
+    format_count,
+    format_duration,
+    format_percent,
+    format_sli,
+    format_target,
+)
+from metrics.incidents.rules import Incident, RecoveryStats, recovery_stats
+from metrics.trends.aggregate import MET, MISSED, NO_DATA as NO_DATA_STATUS, fleet_periods, parse_iso_week, period_label, slo_periods
+
+AT_RISK_BUDGET = 0.25  # budget remaining under this share at the week's end puts an SLO at risk
+FIRING_STATES = ("page", "ticket")
+TOP_OFFENDERS = 5
+
+
+# --- weeks -------------------------------------------------------------------------------------------------------
+
+
+def previous_week(week: str) -> str:
+    monday, _ = parse_iso_week(week)
+    return period_label(monday - timedelta(days=7), "week")
+
+
+def last_complete_week(now: datetime, time_zone: str) -> str:
+    """The newest ISO week whose Sunday has ended in the team's time zone: the default week to review."""
+    today = now.astimezone(ZoneInfo(time_zone)).date()
+    return period_label(today - timedelta(days=today.weekday() + 7), "week")
+
+
+def week_status(week: str, now: datetime, time_zone: str) -> str:
+    """ "complete", "current" (under way: figures so far) or "future"; ``ValueError`` for a malformed week."""
+    monday, sunday = parse_iso_week(week)
+    today = now.astimezone(ZoneInfo(time_zone)).date()
+    if today > sunday:
+        return "complete"
+    return "current" if today >= monday else "future"
+
+
+# --- inputs the data layer gathers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SloReading:
+    """An SLO at the week's end (or now): budget remaining over its period and its most severe firing tier."""
+
+    slo: str
+    service: str
+    budget_remaining: float | None
+    alert_state: str  # "page", "ticket", "ok", "no data"
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    database: str
+    status: str  # ok, warn, critical, no data
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
+class TrackerEvent:
+    """An item that came due, or a review recorded, during the week."""
+
+    item_id: int
+    title: str
+    kind: str  # "came due" or "reviewed"
+    at: datetime
+    actor: str
+    detail: str  # why it came due, or the review's outcome and what changed
+
+
+@dataclass(frozen=True)
+class WeeklyNote:
+    week: str
+    text: str
+    version: int
+    author: str
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewInputs:
+    """Everything the review reads, for the week and the week before it."""
+
+    week: str
+    time_zone: str
+    source: str  # "demo data", "the store", ...
+    generated_at: datetime
+    daily: pd.DataFrame  # daily rollups (``metrics.trends.aggregate.daily_frame``) covering both weeks
+    incidents: Sequence[Incident]  # started during either week
+    readings: Sequence[SloReading] = ()  # at the week's end (now, for the current week)
+    readings_at: datetime | None = None
+    readings_error: str | None = None
+    databases_now: Sequence[DatabaseStatus] | None = None  # None: no database snapshots stored at all
+    databases_before: Sequence[DatabaseStatus] = ()
+    tracker_events: Sequence[TrackerEvent] | None = None  # None: the tracker could not be read
+    note: WeeklyNote | None = None
+    partial: bool = False  # the current week, still under way
+
+
+# --- what the review shows ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline number: its label, this week's value and the change against last week, both as text."""
+
+    label: str
+    value: str
+    delta: str  # "+1", "−3.2 pts", "no data last week", ...
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SloLine:
+    slo: str
+    service: str
+    target: str
+    sli: str
+    budget_burned: str
+    budget_burned_value: float  # NaN = no data
+    previous_sli: str = NO_DATA
+    previous_budget_burned: str = NO_DATA
+    previous_budget_burned_value: float = float("nan")
+
+
+@dataclass(frozen=True)
+class RiskLine:
+    slo: str
+    service: str
+    budget_remaining: str
+    alert_state: str
+    why: str
+
+
+@dataclass(frozen=True)
+class IncidentLine:
+    reference: str
+    service: str
+    severity: str
+    started: str  # local time
+    time_to_acknowledge: str
+    time_to_resolve: str  # "open" while unresolved
+    summary: str
+    postmortem_url: str
+
+
+@dataclass(frozen=True)
+class DatabaseChange:
+    database: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class WeeklyReview:
+    week: str
+    previous_week: str
+    first_day: date
+    last_day: date
+    time_zone: str
+    source: str
+    generated_at: datetime
+    partial: bool
+    headline: tuple[Figure, ...]
+    breached: tuple[SloLine, ...]
+    at_risk: tuple[RiskLine, ...]
+    recovered: tuple[SloLine, ...]
+    top_offenders: tuple[SloLine, ...]
+    incidents: tuple[IncidentLine, ...]
+    incident_stats: RecoveryStats
+    readings_note: str  # when and from where "at risk" was read, or why it could not be
+    databases: tuple[DatabaseStatus, ...] | None  # None: no snapshots
+    database_changes: tuple[DatabaseChange, ...]
+    tracker_events: tuple[TrackerEvent, ...] | None
+    note: WeeklyNote | None
+    has_slo_data: bool
+    slo_lines: tuple[SloLine, ...] = field(default=())  # every SLO with its week's figures, for the chart
+
+
+def _nan(value) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def _signed(value: float, text: str) -> str:
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+def _count_delta(now: float | None, before: float | None) -> str:
+    if now is None or before is None or np.isnan(now) or np.isnan(before):
+        return "no data last week" if before is None or np.isnan(before) else NO_DATA
+    return _signed(now - before, f"{abs(now - before):.0f}")
+
+
+def _points_delta(now: float, before: float, decimals: int = 1) -> str:
+    if np.isnan(before):
+        return "no data last week"
+    if np.isnan(now):
+        return NO_DATA
+    change = (now - before) * 100
+    return _signed(round(change, decimals), f"{abs(change):.{decimals}f} pts")
+
+
+def _relative_delta(now: float, before: float) -> str:
+    if np.isnan(before) or before == 0:
+        return "no data last week"
+    if np.isnan(now):
+        return NO_DATA
+    change = (now / before - 1) * 100
+    return _signed(round(change, 1), f"{abs(change):.1f} %")
+
+
+def _duration_delta(now: timedelta | None, before: timedelta | None) -> str:
+    if now is None:
+        return NO_DATA
+    if before is None:
+        return "no data last week"
+    change = (now - before).total_seconds()
+    return _signed(change, format_duration(timedelta(seconds=abs(change))))
+
+
+def _mean_median(mean: timedelta | None, median: timedelta | None) -> str:
+    if mean is None:
+        return NO_DATA
+    return f"{format_duration(mean)} (median {format_duration(median)})"
+
+
+def _slo_line(row, before=None) -> SloLine:
+    sli = None if pd.isna(row.sli) else float(row.sli)
+    line = SloLine(row.slo, row.service, format_target(row.target), format_sli(sli, row.target),
+                   format_percent(_nan(row.budget_consumed)), _nan(row.budget_consumed))
+    if before is not None:
+        previous_sli = None if pd.isna(before.sli) else float(before.sli)
+        line = SloLine(line.slo, line.service, line.target, line.sli, line.budget_burned, line.budget_burned_value,
+                       format_sli(previous_sli, before.target), format_percent(_nan(before.budget_consumed)),
+                       _nan(before.budget_consumed))
+    return line
+
+
+def _headline(current: pd.DataFrame, previous: pd.DataFrame, stats_now: RecoveryStats,
+              stats_before: RecoveryStats) -> tuple[Figure, ...]:
+    fleet = fleet_periods(pd.concat([current, previous]) if not previous.empty else current).set_index("period")
+
+    def fleet_value(frame: pd.DataFrame, column: str) -> float:
+        if frame.empty or frame["period"].iloc[0] not in fleet.index:
+            return float("nan")
+        return float(fleet.loc[frame["period"].iloc[0], column])
+
+    met_now, met_before = fleet_value(current, "slos_met"), fleet_value(previous, "slos_met")
+    with_data_now = fleet_value(current, "slos_with_data")
+    compliance_now, compliance_before = fleet_value(current, "compliance"), fleet_value(previous, "compliance")
+    requests_now = _volume(current)
+    requests_before = _volume(previous)
+    burned_now, burned_before = _worst_burned(current), _worst_burned(previous)
+    met_text = NO_DATA if np.isnan(with_data_now) or with_data_now == 0 else f"{met_now:.0f} of {with_data_now:.0f}"
+    return (
+        Figure("SLOs met", met_text, _count_delta(met_now, met_before),
+               "SLOs whose week met the objective, of those with events"),
+        Figure("Compliance", format_percent(compliance_now, 0), _points_delta(compliance_now, compliance_before, 0),
+               "SLOs met / SLOs with events"),
+        Figure("Requests", format_count(requests_now), _relative_delta(requests_now, requests_before),
+               "Events of each service's busiest SLO, summed over services"),
+        Figure("Budget burned (worst SLO)", format_percent(burned_now[0]), _points_delta(burned_now[0], burned_before[0]),
+               "Share of its period budget the week's bad events used, for the SLO that burned most"
+               + (f" ({burned_now[1]})" if burned_now[1] else "")),
+        Figure("Incidents", str(stats_now.count), _count_delta(stats_now.count, stats_before.count),
+               "Incidents that started this week"),
+        Figure("MTTA", _mean_median(stats_now.tta_mean, stats_now.tta_median),
+               _duration_delta(stats_now.tta_mean, stats_before.tta_mean),
+               "Mean time to acknowledge (median in brackets); the delta compares means"),
+        Figure("MTTR", _mean_median(stats_now.ttr_mean, stats_now.ttr_median),
+               _duration_delta(stats_now.ttr_mean, stats_before.ttr_mean),
+               "Mean time to resolve (median in brackets); open incidents have none yet"),
+    )  # fmt: skip
+
+
+def _volume(per_slo: pd.DataFrame) -> float:
+    """Requests: each service's busiest SLO (a service's SLOs count the same requests), summed; NaN without data."""
+    if per_slo.empty or per_slo["total"].isna().all():
+        return float("nan")
+    return float(per_slo.groupby("service")["total"].max().sum())
+
+
+def _worst_burned(per_slo: pd.DataFrame) -> tuple[float, str]:
+    with_data = per_slo[per_slo["budget_consumed"].notna()]
+    if with_data.empty:
+        return float("nan"), ""
+    worst = with_data.sort_values(["budget_consumed", "slo"], ascending=[False, True]).iloc[0]
+    return float(worst["budget_consumed"]), str(worst["slo"])
+
+
+def _risk_lines(readings: Sequence[SloReading]) -> tuple[RiskLine, ...]:
+    lines = []
+    for reading in sorted(readings, key=lambda r: (_nan(r.budget_remaining) if r.budget_remaining is not None
+                                                   else float("inf"), r.slo)):
+        reasons = []
+        if reading.budget_remaining is not None and reading.budget_remaining < AT_RISK_BUDGET:
+            reasons.append(f"budget under {AT_RISK_BUDGET * 100:.0f} %")
+        if reading.alert_state in FIRING_STATES:
+            reasons.append(f"{reading.alert_state} tier firing")
+        if reasons:
+            lines.append(RiskLine(reading.slo, reading.service, format_percent(reading.budget_remaining),
+                                  reading.alert_state, " and ".join(reasons)))
+    return tuple(lines)
+
+
+def _incident_line(incident: Incident, zone: ZoneInfo) -> IncidentLine:
+    return IncidentLine(
+        incident.reference, incident.service, incident.severity,
+        incident.started.astimezone(zone).strftime("%a %d %b %H:%M"),
+        format_duration(incident.time_to_acknowledge),
+        "open" if incident.resolved is None else format_duration(incident.time_to_resolve),
+        incident.summary, incident.postmortem_url)  # fmt: skip
+
+
+def _database_changes(now: Sequence[DatabaseStatus], before: Sequence[DatabaseStatus]) -> tuple[DatabaseChange, ...]:
+    old = {d.database: d.status for d in before}
+    new = {d.database: d.status for d in now}
+    changes = [DatabaseChange(name, old.get(name, "not monitored"), new.get(name, "no snapshot"))
+               for name in sorted(set(old) | set(new)) if old.get(name) != new.get(name)]
+    return tuple(changes)
+
+
+def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
+    """The review of ``inputs.week`` (see the module docstring)."""
+    monday, sunday = parse_iso_week(inputs.week)
+    before = previous_week(inputs.week)
+    zone = ZoneInfo(inputs.time_zone)
+    previous_monday = monday - timedelta(days=7)
+    daily = inputs.daily
+    in_weeks = daily[(daily["day"] >= previous_monday) & (daily["day"] <= sunday)] if not daily.empty else daily
+    per_slo = slo_periods(in_weeks, "week")
+    current = per_slo[per_slo["period"] == inputs.week]
+    previous = per_slo[per_slo["period"] == before]
+    previous_by_slo = {row.slo: row for row in previous.itertuples()}
+
+    def in_week(incident: Incident, first: date) -> bool:
+        return first <= incident.started.astimezone(zone).date() <= first + timedelta(days=6)
+
+    incidents_now = sorted((i for i in inputs.incidents if in_week(i, monday)), key=lambda i: (i.started, i.reference))
+    incidents_before = [i for i in inputs.incidents if in_week(i, previous_monday)]
+    stats_now, stats_before = recovery_stats(incidents_now, inputs.week), recovery_stats(incidents_before, before)
+
+    lines = [_slo_line(row, previous_by_slo.get(row.slo)) for row in current.itertuples()]
+    by_name = {line.slo: line for line in lines}
+    breached = [by_name[row.slo] for row in current.itertuples() if row.status == MISSED]
+    recovered = [by_name[row.slo] for row in current.itertuples()
+                 if row.status == MET and row.slo in previous_by_slo and previous_by_slo[row.slo].status == MISSED]
+    offenders = sorted((line for line in lines if line.budget_burned_value > 0),
+                       key=lambda line: (-line.budget_burned_value, line.slo))[:TOP_OFFENDERS]
+    if inputs.readings_error:
+        readings_note = f"At risk could not be read: {inputs.readings_error}"
+    elif inputs.readings_at is not None:
+        moment = inputs.readings_at.astimezone(zone).strftime("%a %d %b %H:%M")
+        readings_note = (f"Budget remaining and alert tiers {'now' if inputs.partial else 'at the week’s end'}, "
+                         f"{moment} ({inputs.time_zone})")
+    else:
+        readings_note = "At risk: no reading"
+    return WeeklyReview(
+        week=inputs.week, previous_week=before, first_day=monday, last_day=sunday, time_zone=inputs.time_zone,
+        source=inputs.source, generated_at=inputs.generated_at, partial=inputs.partial,
+        headline=_headline(current, previous, stats_now, stats_before),
+        breached=tuple(sorted(breached, key=lambda line: (-_zero_nan(line.budget_burned_value), line.slo))),
+        at_risk=_risk_lines(inputs.readings), recovered=tuple(sorted(recovered, key=lambda line: line.slo)),
+        top_offenders=tuple(offenders), incidents=tuple(_incident_line(i, zone) for i in incidents_now),
+        incident_stats=stats_now, readings_note=readings_note,
+        databases=None if inputs.databases_now is None else tuple(sorted(inputs.databases_now,
+                                                                         key=lambda d: d.database)),
+        database_changes=() if inputs.databases_now is None else _database_changes(inputs.databases_now,
+                                                                                    inputs.databases_before),
+        tracker_events=None if inputs.tracker_events is None else tuple(sorted(inputs.tracker_events,
+                                                                               key=lambda e: (e.at, e.item_id))),
+        note=inputs.note, has_slo_data=bool((current["status"] != NO_DATA_STATUS).any()) if not current.empty
+        else False, slo_lines=tuple(sorted(lines, key=lambda line: line.slo)),
+    )  # fmt: skip
+
+
+def _zero_nan(value: float) -> float:
+    return 0.0 if np.isnan(value) else value
+
+
+def fleet_status_counts(databases: Sequence[DatabaseStatus]) -> Mapping[str, int]:
+    """How many databases are in each status, worst first."""
+    order = ("critical", "warn", "ok", "no data")
+    counts = {status: sum(d.status == status for d in databases) for status in order}
+    for database in databases:
+        if database.status not in counts:
+            counts[database.status] = sum(d.status == database.status for d in databases)
+    return {status: count for status, count in counts.items() if count}

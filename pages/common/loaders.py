@@ -1,0 +1,276 @@
+"""Cached loaders: the one place pages get settings, the catalog, the source, reports and histories from.
+
+- Objects (settings, catalog, source) are ``st.cache_resource``: built once, shared by every viewer.
+- Numbers (reports, histories) are ``st.cache_data(ttl=60)``, keyed on what changes them: the catalog (path and
+  the files' modification times), the source's description, and the evaluation instant rounded down to the minute.
+  Everyone looking during the same minute shares one evaluation, so the load on Prometheus does not grow with the
+  number of people watching, and the demo's "now" still moves every minute. A ``PROMETHEUS_CACHE_TTL_SECONDS``
+  under a minute shortens that (``freshness_bucket``).
+- When the source fails, a panel shows its last good answer, marked stale (``report_or_last_good``,
+  ``history_or_last_good``): kept per process in ``last_good_store``, shared by every viewer.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import streamlit as st
+
+from data.slo.catalog import Catalog, CatalogError, load_catalog
+from data.last_good import LastGoodStore
+from data.settings import DEFAULT_SECRETS_FILE, Settings, load_settings
+from data.slo.service import SloHistory, load_history, load_report, make_source, parse_instant
+from data.slo.sources import SloSource, SourceError
+from metrics.last_good import Shown
+from metrics.slo.report import SloReport
+
+DATA_TTL_SECONDS = 60
+# Environment variables that shape the settings (see data/settings.py); the cache key is built from them, so a
+# changed environment (tests, a restarted deployment) is never served stale settings.
+_SETTINGS_PREFIXES = ("PROMETHEUS_", "DATABASE_URL", "SLO_CATALOG", "TEAM_TIMEZONE", "RELIABILITY_", "DB_DSN_",
+                      "DATABASES_CONFIG", "ACCESS_CONFIG")
+
+
+def evaluation_instant(now: datetime | None = None) -> datetime:
+    """The instant every figure on the page is evaluated at: now, rounded down to the minute (UTC)."""
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
+def requested_instant(requested: str | None) -> datetime | None:
+    """The instant a shared link fixes with ``?at=`` (ISO 8601, naive = UTC), to the minute; ``None`` for now.
+
+    Raises ``ValueError`` for text that is not an instant, or one in the future."""
+    if not requested:
+        return None
+    moment = parse_instant(requested)
+    if moment > datetime.now(timezone.utc):
+        raise ValueError("in the future")
+    return evaluation_instant(moment)
+
+
+# --- settings -------------------------------------------------------------------------------------------------------
+
+
+def _settings_key() -> tuple:
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(_SETTINGS_PREFIXES)))
+    secrets = Path(os.environ.get("RELIABILITY_SECRETS_FILE", DEFAULT_SECRETS_FILE))
+    return environment, _mtime(secrets)
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_settings(key: tuple) -> Settings:
+    return load_settings()
+
+
+def settings() -> Settings:
+    """The app's settings; raises ``SettingsError`` (not cached, so a fix takes effect on the next run)."""
+    return _cached_settings(_settings_key())
+
+
+# --- the store ------------------------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Updating the database schema…")
+def _migrated(database_url: str) -> bool:
+    from data.store import migrate
+
+    migrate(database_url)
+    return True
+
+
+MIGRATE_RETRY_SECONDS = 30  # a store that cannot be migrated is tried again at most this often, not on every click
+
+
+@st.cache_resource(show_spinner=False)
+def _migration_failures() -> dict[str, tuple[float, str]]:
+    return {}
+
+
+def migrate_store(database_url: str) -> str | None:
+    """Bring the store to the newest schema once per process; a readable error message (no password) or None.
+
+    A failure is remembered for ``MIGRATE_RETRY_SECONDS``: a store that does not answer costs the pages (those that
+    read only Prometheus too) its connect timeout once in a while, not on every run."""
+    failures = _migration_failures()
+    recent = failures.get(database_url)
+    if recent is not None and time.monotonic() - recent[0] < MIGRATE_RETRY_SECONDS:
+        return recent[1]
+    try:
+        _migrated(database_url)
+    except Exception as error:  # any driver or migration failure: shown, never a traceback
+        from pages.common.store_writes import driver_detail, store_name
+
+        where = store_name(database_url)  # kind, host and database: no user, password or DSN
+        message = (f"{where[0].upper()}{where[1:]} could not be migrated: {driver_detail(error, database_url)}. "
+                   "Check DATABASE_URL and that the database accepts connections; pages that keep records are "
+                   "unavailable until then, the others work.")
+        failures[database_url] = (time.monotonic(), message)
+        return message
+    failures.pop(database_url, None)
+    return None
+
+
+# --- catalog --------------------------------------------------------------------------------------------------------
+
+
+def catalog_fingerprint(path: Path) -> tuple:
+    """(file, mtime, size) of every YAML file in the catalog: changes whenever a definition is edited."""
+    if path.is_file():
+        files = [path]
+    elif path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    else:
+        return ()
+    return tuple((str(p), _mtime(p), p.stat().st_size) for p in files)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _cached_catalog(path: str, fingerprint: tuple) -> Catalog:
+    return load_catalog(Path(path))
+
+
+def catalog(app_settings: Settings) -> Catalog:
+    """The SLO catalog, reloaded when a file in it changes; raises ``CatalogError`` if the path is gone."""
+    fingerprint = catalog_fingerprint(app_settings.catalog_path)
+    if not fingerprint and not app_settings.catalog_path.exists():
+        raise CatalogError(f"the SLO catalog {app_settings.catalog_path} does not exist")
+    return _cached_catalog(str(app_settings.catalog_path), fingerprint)
+
+
+# --- source ---------------------------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_source(_settings: Settings, settings_key: int, demo_minute: datetime | None) -> SloSource:
+    return make_source(_settings, demo_end=demo_minute)
+
+
+def source(app_settings: Settings, at: datetime) -> SloSource:
+    """Prometheus (one client per settings, with its own short answer cache) or the demo history ending at ``at``."""
+    demo_minute = at if app_settings.is_demo else None
+    # Settings are a frozen dataclass: their hash identifies them without putting a secret into the key.
+    return _cached_source(app_settings, hash(app_settings), demo_minute)
+
+
+# --- reports and histories ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """What a cached report or history depends on, besides the SLOs asked for."""
+
+    catalog: str  # path and fingerprint
+    source: str  # the source's description
+    at: datetime  # evaluation instant, whole minutes
+
+
+def data_key(app_settings: Settings, slo_source: SloSource, at: datetime) -> DataKey:
+    fingerprint = catalog_fingerprint(app_settings.catalog_path)
+    return DataKey(f"{app_settings.catalog_path}|{fingerprint!r}", slo_source.description, at)
+
+
+def freshness_bucket(app_settings: Settings, wall_clock: float | None = None) -> int:
+    """Part of the data caches' key: when ``PROMETHEUS_CACHE_TTL_SECONDS`` is shorter than the minute the data caches
+    keep an evaluation, it changes every TTL, so a reload after it really asks the source again (0 otherwise)."""
+    prometheus = app_settings.prometheus
+    if prometheus is None or prometheus.cache_ttl_seconds >= DATA_TTL_SECONDS:
+        return 0
+    wall_clock = time.time() if wall_clock is None else wall_clock
+    return int(wall_clock // prometheus.cache_ttl_seconds)  # the settings refuse a TTL that is not positive
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
+def _cached_report(catalog_key: str, source_key: str, at: datetime, bucket: int, _source: SloSource,
+                   _catalog: Catalog) -> tuple[SloReport, datetime]:
+    return load_report(_source, _catalog.slos, at), datetime.now(timezone.utc)
+
+
+def _read_report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> tuple[SloReport, datetime, DataKey]:
+    slo_source = source(app_settings, at)
+    key = data_key(app_settings, slo_source, at)
+    fresh, read_at = _cached_report(key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_source,
+                                    slo_catalog)
+    return fresh, read_at, key
+
+
+def report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> SloReport:
+    """Every SLO's status at ``at``; an unreachable source yields "no data" rows plus ``report.errors``."""
+    return _read_report(app_settings, slo_catalog, at)[0]
+
+
+@st.cache_resource(show_spinner=False)
+def last_good_store() -> LastGoodStore:
+    """The last good answer of every panel, kept for the life of the process and shared by every viewer."""
+    return LastGoodStore()
+
+
+def _panel_key(kind: str, key: DataKey, fixed: bool, *extra: str) -> tuple:
+    # A page evaluated "now" falls back on its newest good answer, whatever minute it was read in; a link with
+    # ?at= falls back only on an answer for that same instant.
+    return (kind, key.catalog, key.source, key.at if fixed else "now", *extra)
+
+
+def report_or_last_good(app_settings: Settings, slo_catalog: Catalog, at: datetime,
+                        fixed: bool = False) -> Shown[SloReport]:
+    """The report at ``at``; when the source fails now, its last good report, marked stale, or the "no data"
+    report when there is none yet (``Shown.no_data_yet``). ``fixed``: ``at`` comes from a link's ``?at=``."""
+    fresh, read_at, key = _read_report(app_settings, slo_catalog, at)
+    failure = "; ".join(dict.fromkeys(fresh.errors.values())) or None
+    return last_good_store().resolve(_panel_key("report", key, fixed), fresh, failure, read_at)
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
+def _cached_history(catalog_key: str, source_key: str, at: datetime, bucket: int, slo_name: str,
+                    _source: SloSource, _catalog: Catalog) -> tuple[SloHistory | None, str | None, datetime]:
+    """(history, None, read at) or (None, why the source failed, when): a failure is kept as briefly as an answer,
+    so a struggling source is not asked again by every viewer's every click."""
+    slo = _catalog.slo(slo_name)
+    if slo is None:
+        raise KeyError(slo_name)
+    try:
+        return load_history(_source, slo, at), None, datetime.now(timezone.utc)
+    except SourceError as error:
+        return None, str(error), datetime.now(timezone.utc)
+
+
+def history(app_settings: Settings, slo_catalog: Catalog, slo_name: str, at: datetime) -> SloHistory:
+    """One SLO's buckets over its period and the recent days; raises ``data.slo.sources.SourceError``."""
+    slo_source = source(app_settings, at)
+    key = data_key(app_settings, slo_source, at)
+    found, failure, _ = _cached_history(key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name,
+                                        slo_source, slo_catalog)
+    if found is None:
+        raise SourceError(failure or "no history")
+    return found
+
+
+def history_or_last_good(app_settings: Settings, slo_catalog: Catalog, slo_name: str, at: datetime,
+                         fixed: bool = False, source_failure: str | None = None) -> Shown[SloHistory | None]:
+    """One SLO's history; when the source fails now, its last good history, marked stale (value None when there is
+    none yet). ``source_failure``: the source already failed on this page, so it is not asked again (the page
+    stays within one timeout) and the last good history is shown."""
+    slo_source = source(app_settings, at)
+    key = data_key(app_settings, slo_source, at)
+    panel = _panel_key("history", key, fixed, slo_name)
+    if source_failure is not None:
+        return last_good_store().resolve(panel, None, source_failure, datetime.now(timezone.utc))
+    found, failure, read_at = _cached_history(key.catalog, key.source, key.at, freshness_bucket(app_settings),
+                                              slo_name, slo_source, slo_catalog)
+    return last_good_store().resolve(panel, found, failure, read_at)
+
+
+def clear_slo_data() -> None:
+    """Forget cached reports and histories (the page's refresh button); settings and catalog stay."""
+    _cached_report.clear()
+    _cached_history.clear()
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None

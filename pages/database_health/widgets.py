@@ -1,0 +1,275 @@
+"""Database health tables: pure builders (health results in, DataFrames out) plus the status badges they use.
+
+Query text only ever lands in DataFrame text cells or ``st.text``: shown as typed, truncated, never rendered as
+Markdown or HTML.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from urllib.parse import quote, urlencode
+
+import pandas as pd
+
+from metrics.databases.checks import (
+    CHECK_TITLES,
+    RECORD_KIND_LABELS,
+    STATUS_ORDER,
+    DatabaseHealth,
+    DbaRecord,
+    ProbeData,
+)
+from metrics.formatting import NO_DATA, format_bytes, format_duration, format_percent
+from pages.common.theme import CRITICAL, INFO, NO_DATA as NO_DATA_STYLE, OK, WARN, StatusStyle
+
+UNKNOWN_STYLE = StatusStyle("unknown", NO_DATA_STYLE.symbol, "unknown", NO_DATA_STYLE.color, NO_DATA_STYLE.fill)
+DB_STATUS_STYLES: dict[str, StatusStyle] = {"ok": OK, "info": INFO, "unknown": UNKNOWN_STYLE, "warn": WARN,
+                                            "critical": CRITICAL}  # fmt: skip
+# Worst first: the order of headline counts, filters and the fleet table.
+STATUSES_WORST_FIRST = tuple(reversed(STATUS_ORDER))
+STATUS_WIDTH = 100
+# The key numbers first, so they stay on screen; the list of failing checks and the note after them.
+FLEET_COLUMN_ORDER = ["status", "database", "engine", "environment", "role", "connections", "hit ratio",
+                      "longest query s", "replica lag s", "size", "growth 7d", "needs attention", "note"]
+ROW_HEIGHT = 35
+
+
+def table_height(rows: int) -> int:
+    """Pixels for a st.dataframe that shows every row without its own scroll bar."""
+    return ROW_HEIGHT * (rows + 1) + 3
+
+
+def db_status_badge(status: str) -> str:
+    """ "■ critical", "▲ warn", "○ unknown", "ℹ info", "✓ ok"."""
+    return DB_STATUS_STYLES.get(status, UNKNOWN_STYLE).badge
+
+
+def db_status_colour(text: str) -> str:
+    for style in DB_STATUS_STYLES.values():
+        if str(text).startswith(style.badge):
+            return f"color: {style.color}; font-weight: 600"
+    return ""
+
+
+def database_link(name: str, **params: str) -> str:
+    """Relative link to a database's drill-down: ``?database=orders-primary``."""
+    return "?" + urlencode({"database": name, **params}, quote_via=quote)
+
+
+def status_counts(healths: Iterable[DatabaseHealth]) -> dict[str, int]:
+    counts = {status: 0 for status in STATUSES_WORST_FIRST}
+    for health in healths:
+        counts[health.status] = counts.get(health.status, 0) + 1
+    return counts
+
+
+def filter_healths(healths: Iterable[DatabaseHealth], environments: Sequence[str],
+                   statuses: Sequence[str]) -> list[DatabaseHealth]:
+    """Databases in the selected environments and statuses; an empty selection means all."""
+    return [h for h in healths if (not environments or h.environment in environments)
+            and (not statuses or h.status in statuses)]  # fmt: skip
+
+
+def _value(health: DatabaseHealth, check_id: str) -> float:
+    check = health.check(check_id)
+    if check is None or not isinstance(check.value, (int, float)) or isinstance(check.value, bool):
+        return float("nan")
+    return float(check.value)
+
+
+def growth_7d(health: DatabaseHealth, size_7d_ago: int | None) -> float:
+    probe = health.probe
+    if probe is None or not probe.database_size_bytes or not size_7d_ago:
+        return float("nan")
+    return probe.database_size_bytes / size_7d_ago - 1
+
+
+def attention_text(health: DatabaseHealth) -> str:
+    """The checks that are not ok, worst first: "■ up · ▲ long_running_queries"; "" when all are ok."""
+    return " · ".join(f"{DB_STATUS_STYLES[c.status].symbol} {c.id}" for c in health.attention)
+
+
+def stale_health_view(current: DatabaseHealth, last_good: DatabaseHealth) -> DatabaseHealth:
+    """What the drill-down of a database that fails now shows: the last good probe's numbers and checks, with the
+    checks known now (``up`` saying why it fails, the DBA records) in place of theirs; status and error stay
+    current."""
+    now_known = {check.id: check for check in current.checks}
+    checks = [now_known.pop(check.id, check) for check in last_good.checks] + list(now_known.values())
+    return replace(last_good, status=current.status, checks=checks, error=current.error,
+                   probed_at=current.probed_at)
+
+
+def fleet_frame(healths: Sequence[DatabaseHealth], sizes_7d_ago: dict[str, int] | None = None,
+                stale: Mapping[str, tuple[DatabaseHealth, str]] | None = None) -> pd.DataFrame:
+    """One row per database, worst status first; numbers stay numbers (NaN = not measured) so columns sort.
+
+    ``stale``: for a database that fails now, its last good health and the note saying how old it is; its row
+    keeps today's status and failing checks but shows the last good numbers, with the note."""
+    rank = {status: index for index, status in enumerate(STATUSES_WORST_FIRST)}
+    stale = stale or {}
+    rows = []
+    for current in sorted(healths, key=lambda h: (rank.get(h.status, 0), h.database)):
+        last_good, stale_note = stale.get(current.database, (None, ""))
+        health = last_good or current  # where the numbers come from
+        probe = health.probe
+        lag = float("nan")
+        if probe is not None and probe.is_replica:
+            lag = float("nan") if probe.replica_lag_s is None else probe.replica_lag_s
+        rows.append({
+            "status": db_status_badge(current.status),
+            "database": database_link(current.database),
+            "engine": current.engine,
+            "environment": current.environment,
+            "role": current.role,
+            "needs attention": attention_text(current),
+            "connections": _value(health, "connections"),
+            "hit ratio": _value(health, "cache_hit_ratio"),
+            "longest query s": _value(health, "long_running_queries"),
+            "replica lag s": lag,
+            "size": float("nan") if probe is None or probe.database_size_bytes is None
+            else float(probe.database_size_bytes),
+            "growth 7d": growth_7d(health, (sizes_7d_ago or {}).get(health.database)),
+            "note": " · ".join(text for text in (current.error or "", stale_note) if text),
+        })  # fmt: skip
+    columns = ["status", "database", "engine", "environment", "role", "needs attention", "connections", "hit ratio",
+               "longest query s", "replica lag s", "size", "growth 7d", "note"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def format_check_value(check_id: str, value) -> str:
+    """A check's value for people: shares as %, seconds as durations, sizes in bytes units."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if check_id == "up":
+        return "up"
+    if isinstance(value, str):
+        return value
+    if check_id in ("connections", "wraparound", "sequences"):
+        return format_percent(value, 1)
+    if check_id == "cache_hit_ratio":
+        return format_percent(value, 2)
+    if check_id in ("idle_in_transaction", "long_running_queries", "replication_lag"):
+        return format_duration(timedelta(seconds=float(value)))
+    if check_id == "database_size":
+        return format_bytes(value)
+    return f"{value:g}"
+
+
+def checks_frame(health: DatabaseHealth) -> pd.DataFrame:
+    """Every check of one database, worst first."""
+    rank = {status: index for index, status in enumerate(STATUSES_WORST_FIRST)}
+    rows = [{"status": db_status_badge(c.status), "check": CHECK_TITLES.get(c.id, c.id), "id": c.id,
+             "value": format_check_value(c.id, c.value), "detail": c.detail, "action": c.action}
+            for c in sorted(health.checks, key=lambda c: rank.get(c.status, 0))]  # fmt: skip
+    return pd.DataFrame(rows, columns=["status", "check", "id", "value", "detail", "action"])
+
+
+def items_frame(health: DatabaseHealth, check_id: str, columns: Sequence[str]) -> pd.DataFrame:
+    """The items (objects involved) of one check, in the given columns."""
+    check = health.check(check_id)
+    rows = [] if check is None else check.items
+    return pd.DataFrame([{column: item.get(column) for column in columns} for item in rows], columns=list(columns))
+
+
+def sessions_frame(probe: ProbeData | None) -> pd.DataFrame:
+    """Every non-idle session of the database, longest running first."""
+    columns = ["pid", "user", "state", "running for", "seconds", "wait", "blocked by", "query"]
+    if probe is None or not probe.sessions:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for s in sorted(probe.sessions, key=lambda s: -(s.query_seconds or s.state_seconds or 0)):
+        seconds = s.state_seconds if s.state.startswith("idle in transaction") else s.query_seconds
+        rows.append({"pid": s.pid, "user": s.user, "state": s.state,
+                     "running for": NO_DATA if seconds is None else format_duration(timedelta(seconds=seconds)),
+                     "seconds": seconds, "wait": s.wait or "", "blocked by": ", ".join(map(str, s.blocked_by)),
+                     "query": s.query})  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def blocking_tree(probe: ProbeData | None) -> pd.DataFrame:
+    """Blockers at the root, the sessions waiting on them indented below ("└─"), as rows of a table."""
+    columns = ["session", "state", "waiting", "query"]
+    if probe is None or not probe.sessions:
+        return pd.DataFrame(columns=columns)
+    by_pid = {s.pid: s for s in probe.sessions}
+    waiting_on: dict[int, list[int]] = {}
+    for s in probe.sessions:
+        for blocker in s.blocked_by:
+            waiting_on.setdefault(blocker, []).append(s.pid)
+    roots = sorted(pid for pid in waiting_on if not (by_pid.get(pid) and by_pid[pid].blocked_by))
+    rows: list[dict] = []
+
+    def add(pid: int, depth: int, seen: set[int]) -> None:
+        session = by_pid.get(pid)
+        prefix = "" if depth == 0 else "   " * (depth - 1) + "└─ "
+        seconds = None if session is None else session.query_seconds
+        rows.append({"session": f"{prefix}{pid}" + (" (blocking)" if depth == 0 else ""),
+                     "state": "" if session is None else session.state,
+                     "waiting": "" if depth == 0 or seconds is None else format_duration(timedelta(seconds=seconds)),
+                     "query": "(not in this database, or hidden)" if session is None else session.query})
+        for child in sorted(waiting_on.get(pid, [])):
+            if child not in seen:
+                add(child, depth + 1, seen | {child})
+
+    for root in roots:
+        add(root, 0, {root})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def tables_frame(probe: ProbeData | None, growth: list[dict] | None = None, limit: int = 25) -> pd.DataFrame:
+    """Biggest tables with rows, dead rows, vacuum times and stored growth."""
+    columns = ["table", "size", "size bytes", "growth 7d", "growth 30d", "live rows", "dead rows", "last autovacuum",
+               "autovacuum", "xid age"]
+    if probe is None or not probe.tables:
+        return pd.DataFrame(columns=columns)
+    by_table = {row["table"]: row for row in growth or []}
+    rows = []
+    for t in sorted(probe.tables, key=lambda t: -(t.total_bytes or 0))[:limit]:
+        stored = by_table.get(t.name, {})
+        rows.append({"table": t.name, "size": format_bytes(t.total_bytes), "size bytes": t.total_bytes,
+                     "growth 7d": _signed_bytes(stored.get("growth_7d_bytes")),
+                     "growth 30d": _signed_bytes(stored.get("growth_30d_bytes")),
+                     "live rows": t.live_rows, "dead rows": t.dead_rows,
+                     "last autovacuum": "never" if t.last_autovacuum is None and probe.engine == "postgresql"
+                     else (t.last_autovacuum.strftime("%Y-%m-%d %H:%M") if t.last_autovacuum else ""),
+                     "autovacuum": "on" if t.autovacuum_enabled else "off", "xid age": t.xid_age})  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _signed_bytes(value: int | None) -> str:
+    if value is None:
+        return NO_DATA
+    return ("+" if value >= 0 else "−") + format_bytes(abs(value))
+
+
+def records_frame(records: Sequence[DbaRecord]) -> pd.DataFrame:
+    columns = ["done on", "kind", "outcome", "by", "notes", "link", "recorded at"]
+    rows = [{"done on": r.done_on, "kind": RECORD_KIND_LABELS.get(r.kind, r.kind), "outcome": r.outcome,
+             "by": r.recorded_by, "notes": r.notes, "link": r.link or None,
+             "recorded at": None if r.recorded_at is None else r.recorded_at.strftime("%Y-%m-%d %H:%M UTC")}
+            for r in records]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def staleness_frame(health: DatabaseHealth) -> pd.DataFrame:
+    """Per record kind with an expected interval: last entry, its age, and whether it is overdue."""
+    columns = ["status", "kind", "last", "age", "expected every", "by", "outcome"]
+    check = health.check("dba_records")
+    if check is None:
+        return pd.DataFrame(columns=columns)
+    rows = [{"status": db_status_badge(item["status"]), "kind": RECORD_KIND_LABELS.get(item["kind"], item["kind"]),
+             "last": item["last"] or "never", "age": "—" if item["age_days"] is None else f"{item['age_days']} d",
+             "expected every": f"{item['every_days']} d", "by": item["by"] or "", "outcome": item["outcome"] or ""}
+            for item in check.items]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def unavailable_signals(health: DatabaseHealth) -> list[str]:
+    """Checks the probe could not answer, with why: shown under the checks so nothing reads as healthy by silence."""
+    probe = health.probe
+    if probe is None:
+        return []
+    return [f"{CHECK_TITLES.get(check_id, check_id)}: {reason}"
+            for check_id, reason in {**probe.unavailable, **probe.not_available}.items()]
+

@@ -1,0 +1,212 @@
+"""SLO burn: is any SLO burning its error budget too fast right now? Which tier fires, since when, and how long
+until the budget is gone?
+
+The overview lists every SLO, least budget first, filtered by ``?service=`` and ``?state=``; ``?slo=NAME`` opens
+one SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``metrics``, tables and charts
+from ``pages.common.widgets`` and ``pages.slo_burn.charts``.
+"""
+from difflib import get_close_matches
+
+import streamlit as st
+
+from metrics.slo.alerts import ALERT_STATES
+from metrics.slo.timeseries import SHOWN_RECENT_SPAN, budget_burn_down, rolling_burn_rates, sli_series, tier_histories
+from pages.slo_burn import charts
+from pages.common import loaders, widgets
+from pages.common.theme import WARN, alert_state_badge
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+FILTER_PARAMS = ("service", "state")
+
+settings = loaders.settings()  # app.py has already shown invalid settings and stopped
+try:
+    fixed_at = loaders.requested_instant(st.query_params.get("at"))
+except ValueError:
+    st.warning(f"Ignored `?at={st.query_params.get('at')}`: not a past ISO 8601 instant such as "
+               "2026-11-01T14:05Z. Showing now instead.", icon=":material/event_busy:")
+    fixed_at = None
+at = fixed_at or loaders.evaluation_instant()
+
+
+# --- header: title, refresh, freshness, demo banner -----------------------------------------------------------------
+
+title_column, refresh_column = st.columns([6, 1], vertical_alignment="bottom")
+title_column.title("SLO burn")
+if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the data source now",
+                         width="stretch"):
+    loaders.clear_slo_data()
+    st.rerun()
+
+slo_source = loaders.source(settings, at)
+freshness_line = st.empty()  # filled once the report is read: a stale report carries its own instant
+widgets.show_demo_banner(slo_source.is_demo)
+
+# --- catalog --------------------------------------------------------------------------------------------------------
+
+catalog = widgets.catalog_or_stop(settings)
+
+if catalog.problems:
+    count = len(catalog.problems)
+    with st.expander(f":material/warning: {count} catalog problem{'s' if count != 1 else ''} — "
+                     f"the other SLOs still show", expanded=not catalog.slos):
+        for problem in catalog.problems:
+            st.warning(str(problem))
+
+if not catalog.slos:
+    widgets.show_empty_state(f"No SLOs defined in {settings.catalog_path}.",
+                             "Add OpenSLO v1 YAML files there (see config/slos/ for examples), then press Refresh.")
+    st.stop()
+
+# --- the report -----------------------------------------------------------------------------------------------------
+
+with st.spinner(f"Evaluating {len(catalog.slos)} SLOs on {slo_source.description}…"):
+    shown_report = loaders.report_or_last_good(settings, catalog, at, fixed=fixed_at is not None)
+report = shown_report.value  # fresh, or the last good one (marked stale) when the source fails now
+
+with freshness_line.container():
+    widgets.show_freshness(report.at, settings.team_timezone, slo_source.description, fixed=fixed_at is not None)
+widgets.show_source_failure(f"SLO data from {slo_source.description}", shown_report, settings.team_timezone)
+
+source_messages = set(report.errors.values())
+selected_slo = st.query_params.get("slo")
+
+
+def filter_values(name: str, options: list[str]) -> tuple[list[str], list[str]]:
+    """Values of a repeated query parameter: (known, unknown)."""
+    values = st.query_params.get_all(name)
+    return [v for v in values if v in options], [v for v in values if v not in options]
+
+
+def close_drilldown() -> None:
+    del st.query_params["slo"]
+
+
+def show_back_link() -> None:
+    """Back to the overview in place, keeping the filters the user came from (they stay in the query string).
+
+    A button rather than a Markdown link: Streamlit opens Markdown links in a new tab."""
+    st.button("All SLOs", icon=":material/arrow_back:", type="tertiary", on_click=close_drilldown)
+
+
+def show_overview() -> None:
+    with widgets.guarded_panel("headline counts"):
+        widgets.show_headline_counts(report.statuses)
+
+    service_options = catalog.service_names()
+    state_options = list(ALERT_STATES)
+    services_default, services_unknown = filter_values("service", service_options)
+    states_default, states_unknown = filter_values("state", state_options)
+    service_column, state_column = st.columns(2)
+    services = service_column.multiselect("Service", service_options, default=services_default,
+                                          key="filter_service", placeholder="All services")
+    states = state_column.multiselect("Alert state", state_options, default=states_default, key="filter_state",
+                                      format_func=alert_state_badge, placeholder="All alert states")
+    for name, values in (("service", services), ("state", states)):
+        if values:
+            st.query_params[name] = values
+        elif name in st.query_params:
+            del st.query_params[name]
+    for name, unknown in (("service", services_unknown), ("alert state", states_unknown)):
+        if unknown:
+            st.caption(f"Ignored unknown {name} filter: {', '.join(unknown)}")
+
+    with widgets.guarded_panel("SLO table"):
+        statuses = widgets.filter_statuses(report.statuses, services, states)
+        if not statuses:
+            widgets.show_empty_state("No SLO matches these filters.", "Clear a filter to see more SLOs.")
+            return
+        frame = widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
+        st.dataframe(widgets.overview_styler(frame), hide_index=True, column_config=widgets.overview_column_config(),
+                     column_order=widgets.overview_columns(frame),
+                     placeholder="no data", key="slo_overview")
+        caption_column, download_column = st.columns([4, 1], vertical_alignment="center")
+        stale = (f"{WARN.symbol} Stale: read at {widgets.local_time(shown_report.read_at, settings.team_timezone)}. "
+                 if shown_report.stale else "")
+        caption_column.caption(f"{stale}{widgets.report_counts_caption(report, len(statuses))}, least budget first. "
+                               "Click a column to sort, an SLO to open its drill-down.")
+        download_column.download_button(
+            "Download CSV", widgets.csv_download_bytes(frame), file_name=f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
+            mime="text/csv", icon=":material/download:", width="stretch",
+        )  # fmt: skip
+
+    for status in report.statuses:
+        if status.error and status.error not in source_messages:
+            st.warning(f"**{status.slo.name}**: {status.error}", icon=":material/warning:")
+
+
+def show_unknown_slo(name: str) -> None:
+    show_back_link()
+    problems = [problem for problem in catalog.problems if problem.name == name]
+    if problems:
+        st.error(f"The SLO **{name}** is in the catalog but its definition has problems, so it is not evaluated:",
+                 icon=":material/error:")
+        for problem in problems:
+            st.warning(str(problem))
+        return
+    suggestions = get_close_matches(name, [slo.name for slo in catalog.slos], n=3)
+    hint = f" Did you mean {', '.join(f'**{s}**' for s in suggestions)}?" if suggestions else ""
+    st.error(f"There is no SLO named **{name}** in the catalog ({settings.catalog_path}).{hint}",
+             icon=":material/search_off:")
+
+
+def show_drilldown(name: str) -> None:
+    status = report.status(name)
+    if status is None:
+        show_unknown_slo(name)
+        return
+    slo = status.slo
+    show_back_link()
+    st.subheader(f"{slo.display_name or slo.name} · {slo.service}")
+    st.caption(f"`{slo.name}`")
+    with widgets.guarded_panel("SLO headline"):
+        widgets.show_slo_headline(status, settings.team_timezone)
+    if status.error and status.error not in source_messages:  # the source's own failure is said above already
+        st.warning(status.error, icon=":material/warning:")
+    elif status.note:
+        st.info(status.note, icon=":material/info:")
+
+    # When the report just failed, the history is not asked for: the page stays within one timeout, and shows the
+    # last good history instead.
+    with st.spinner(f"Loading the history of {slo.name} from {slo_source.description}…"):
+        shown_history = loaders.history_or_last_good(settings, catalog, name, at, fixed=fixed_at is not None,
+                                                      source_failure=shown_report.failure)
+    history = shown_history.value
+    if shown_history.failed:
+        widgets.show_source_failure(f"history of {slo.name} from {slo_source.description}", shown_history,
+                                    settings.team_timezone)
+
+    rates = histories = None
+    if history is not None:
+        rates = rolling_burn_rates(history.recent_buckets, slo.target)
+        histories = tier_histories(rates, status.period.length, since=at - SHOWN_RECENT_SPAN)
+
+    st.markdown("#### Alert tiers")
+    with widgets.guarded_panel("alert tiers table"):
+        tiers = widgets.tier_frame(status, histories, settings.team_timezone, SHOWN_RECENT_SPAN)
+        st.dataframe(widgets.badge_styler(tiers, ["firing now"]), hide_index=True, placeholder="no data")
+        st.caption("A tier fires when the burn rate over its long window **and** over its short window are both "
+                   "above its threshold (SRE Workbook multiwindow, multi-burn-rate alerts).")
+
+    if history is None:
+        return
+    tz = settings.team_timezone
+    left, right = st.columns(2)
+    with left, widgets.guarded_panel("SLI chart"):
+        st.plotly_chart(charts.sli_figure(sli_series(history.period_buckets), slo.target, tz),
+                        theme=None, config=PLOTLY_CONFIG)
+    with right, widgets.guarded_panel("burn-down chart"):
+        burn_down = budget_burn_down(history.period_buckets, history.period, at, slo.target)
+        st.plotly_chart(charts.burn_down_figure(burn_down, history.period, at, tz), theme=None, config=PLOTLY_CONFIG)
+    shown_rates = rates[rates["time"] >= at - SHOWN_RECENT_SPAN]
+    with widgets.guarded_panel("burn rate chart"):
+        st.plotly_chart(charts.burn_rate_figure(shown_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG)
+        st.caption("Short windows (5m, 30m, 2h) are hidden at first: click them in the legend.")
+    with widgets.guarded_panel("alert tier chart"):
+        st.plotly_chart(charts.tier_figure(shown_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG)
+        st.caption("Solid: long window; dotted: short window; shaded: the tier was firing.")
+
+
+if selected_slo:
+    show_drilldown(selected_slo)
+else:
+    show_overview()

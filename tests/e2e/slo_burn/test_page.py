@@ -1,0 +1,98 @@
+"""The SLO burn page in real Chromium against the app as `make run` serves it (demo mode).
+
+Screenshots land in test-artifacts/screenshots/ (slo-overview.png, slo-drilldown.png) for a person to look at.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.support.servers import screenshot
+
+pytestmark = pytest.mark.e2e
+
+# st.dataframe draws on a canvas; its hidden accessibility table tells which row holds a value, the geometry below
+# turns that into a point to click. Streamlit's default row height, and the width pages/common/widgets.py fixes for "state".
+ROW_HEIGHT = 35
+STATE_COLUMN_WIDTH = 90
+
+
+def wait_for_app(page) -> None:
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+
+
+def test_overview_then_drilldown_of_checkout_availability(app_server, page):
+    page.set_viewport_size({"width": 1400, "height": 1100})  # the page scrolls inside Streamlit's main block
+    page.goto(app_server)
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.wait_for()
+    wait_for_app(page)
+
+    assert page.get_by_text("SLO burn", exact=True).first.is_visible()
+    banner = page.get_by_test_id("stAlert").filter(has_text="Demo data")
+    assert banner.is_visible()
+    assert page.get_by_text("· demo data").first.is_visible()
+    assert page.get_by_test_id("stMetric").count() == 4
+    link_cell = page.locator("[data-testid=stDataFrame] td", has_text="checkout-availability").first
+    link_cell.wait_for(state="attached")
+    for name in ("inventory-availability", "payments-availability", "reporting-availability"):
+        assert page.locator("[data-testid=stDataFrame] td", has_text=name).count() == 1
+    page.wait_for_timeout(500)  # let the grid paint before the screenshot
+    screenshot(page, "slo-overview")
+
+    # Open the drill-down through the table's link (it opens in a new tab, like any link in st.dataframe).
+    row = int(link_cell.get_attribute("id").rsplit("-", 1)[1])
+    box = grid.bounding_box()
+    x, y = box["x"] + STATE_COLUMN_WIDTH + 25, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2
+    page.mouse.move(x, y)
+    with page.context.expect_page() as opened:
+        page.mouse.click(x, y)
+    drilldown = opened.value
+    assert drilldown.url.endswith("?slo=checkout-availability")
+    drilldown.set_viewport_size({"width": 1400, "height": 2700})
+    drilldown.get_by_text("Checkout availability · checkout").wait_for()
+    charts = drilldown.get_by_test_id("stPlotlyChart")
+    charts.nth(3).wait_for()
+    assert charts.count() == 4
+    drilldown.locator(".js-plotly-plot .main-svg").nth(3).wait_for()
+    wait_for_app(drilldown)
+    assert drilldown.get_by_text("Alert tiers", exact=True).is_visible()
+    assert drilldown.get_by_text("All SLOs").is_visible()
+    assert drilldown.get_by_test_id("stException").count() == 0
+    assert drilldown.get_by_text("could not be shown").count() == 0
+    drilldown.wait_for_timeout(500)
+    screenshot(drilldown, "slo-drilldown")
+
+    # The back link returns to the overview in place.
+    drilldown.get_by_text("All SLOs").click()
+    drilldown.wait_for_url(lambda url: "slo=" not in url, timeout=15_000)
+    drilldown.get_by_test_id("stMetric").filter(has_text="SLOs paging").wait_for()
+
+
+def test_overview_on_a_real_prometheus_at_a_fixed_instant(app_factory, demo_prometheus, page):
+    """A link with ?at= shows the backfilled history as it stood then: no demo banner, the source by name."""
+    app = app_factory({"PROMETHEUS_URL": demo_prometheus.url, "PROMETHEUS_NAME": "Prometheus backfill",
+                       "TEAM_TIMEZONE": "Europe/Berlin"})
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.goto(f"{app.url}/?at=2026-11-01T00:00:00Z")
+    page.get_by_test_id("stDataFrame").first.wait_for()
+    wait_for_app(page)
+    assert page.get_by_text("evaluated at").first.is_visible()
+    assert page.get_by_text("Prometheus backfill").first.is_visible()
+    assert page.get_by_test_id("stAlert").filter(has_text="Demo data").count() == 0
+    paging = page.get_by_test_id("stMetric").filter(has_text="SLOs paging")
+    assert "1" in paging.inner_text()
+    cell = page.locator("[data-testid=stDataFrame] td", has_text="checkout-availability").first
+    cell.wait_for(state="attached")
+    page.wait_for_timeout(500)
+    screenshot(page, "slo-overview-prometheus")
+
+    page.goto(f"{app.url}/?slo=payments-availability&at=2026-11-01T00:00:00Z")
+    page.get_by_text("Payments availability · payments").wait_for()
+    page.get_by_test_id("stPlotlyChart").nth(3).wait_for()
+    wait_for_app(page)
+    assert page.get_by_test_id("stException").count() == 0
+    assert "ticket" in page.get_by_test_id("stMetric").filter(has_text="Alert state").inner_text()
+    page.set_viewport_size({"width": 1400, "height": 2700})
+    page.wait_for_timeout(500)
+    screenshot(page, "slo-drilldown-prometheus")

@@ -1,0 +1,120 @@
+"""The generated rule file against the real promtool: it checks, and Prometheus's own rule engine fires exactly
+the tiers whose threshold the error ratio crosses (``promtool test rules`` on synthetic series: no clock)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from data.slo.alert_rules import burn_rate_rules, rules_yaml
+from data.slo.catalog import load_catalog
+from tests.support.servers import prometheus_available, require
+
+REPO = Path(__file__).resolve().parents[3]
+CATALOG = load_catalog(REPO / "config" / "slos")
+AT = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def promtool():
+    require("promtool", prometheus_available(), "`promtool` (Debian package prometheus) must be on PATH")
+
+
+def promtool_run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["promtool", *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_cli_rule_file_passes_promtool_check_rules(tmp_path):
+    output = tmp_path / "slo-burn.yml"
+    completed = subprocess.run([sys.executable, "cli.py", "slo-rules", "--output", str(output)], cwd=REPO,
+                               capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stderr
+    checked = promtool_run("check", "rules", str(output), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS: 36 rules found" in checked.stdout
+
+
+ODD_NAME = "Checkout {{ .Labels }} and {{ unclosed"
+
+
+def test_template_delimiters_in_a_display_name_pass_promtool_and_would_break_it_unescaped(tmp_path):
+    slo = replace(CATALOG.slos[0], display_name=ODD_NAME)
+    escaped = tmp_path / "escaped.yml"
+    escaped.write_text(rules_yaml(burn_rate_rules([slo], AT)))
+    assert promtool_run("check", "rules", str(escaped), cwd=tmp_path).returncode == 0
+    raw = burn_rate_rules([slo], AT)
+    raw["groups"][0]["rules"][0]["annotations"]["summary"] = ODD_NAME  # what escaping prevents
+    unescaped = tmp_path / "unescaped.yml"
+    unescaped.write_text(rules_yaml(raw))
+    assert promtool_run("check", "rules", str(unescaped), cwd=tmp_path).returncode != 0
+
+
+def _expected(slo_name: str, tiers: list[tuple[str, str, str]], rules: dict, value: str) -> list[dict]:
+    """exp_alerts for the given (severity, long, short) tiers, annotations rendered as Prometheus would."""
+    group = next(g for g in rules["groups"] if g["name"] == f"slo-burn-{slo_name}")
+    expected = []
+    for rule in group["rules"]:
+        labels = rule["labels"]
+        if (labels["severity"], labels["long_window"], labels["short_window"]) in tiers:
+            annotations = {name: text.replace("{{ $value | humanizePercentage }}", value)
+                           for name, text in rule["annotations"].items()}
+            expected.append({"exp_labels": dict(labels), "exp_annotations": annotations})
+    return expected
+
+
+def test_prometheus_fires_exactly_the_tiers_whose_threshold_the_error_ratio_crosses(tmp_path):
+    """checkout (99.9 %, 30 d, good-based) fails 1.4 % of requests: above 6 × 0.1 % but under 14.4 × 0.1 %, so
+    every tier but the 1-hour page fires. payments (99.95 %, bad-based) fails 0.06 %: 1.2× its budget, so only the
+    3-day ticket tier (threshold 1) fires."""
+    rules = burn_rate_rules(CATALOG.slos, AT)
+    (tmp_path / "slo-burn.yml").write_text(rules_yaml(rules))
+    checkout_tiers = [("page", "6h", "30m"), ("ticket", "1d", "2h"), ("ticket", "3d", "6h")]
+    unit_test = {
+        "rule_files": ["slo-burn.yml"],
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": [
+                {"series": 'http_requests_total{service="checkout",code="200"}', "values": "0+986x300"},
+                {"series": 'http_requests_total{service="checkout",code="500"}', "values": "0+14x300"},
+                {"series": 'http_requests_total{service="payments",code="200"}', "values": "0+9994x300"},
+                {"series": 'http_requests_total{service="payments",code="503"}', "values": "0+6x300"},
+                {"series": 'http_requests_total{service="auth",code="200"}', "values": "0+1000x300"},
+            ],
+            "alert_rule_test": [{
+                "eval_time": "4h",
+                "alertname": "SLOBurnRate",
+                "exp_alerts": (_expected("checkout-availability", checkout_tiers, rules, "1.4%")
+                               + _expected("payments-availability", [("ticket", "3d", "6h")], rules, "0.06%")),
+            }],
+        }],
+    }  # fmt: skip
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(unit_test, sort_keys=False, allow_unicode=True))
+    completed = promtool_run("test", "rules", "test.yml", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_a_display_name_with_template_delimiters_renders_verbatim_in_the_alert(tmp_path):
+    slo = replace(CATALOG.slos[0], display_name=ODD_NAME)
+    rules = burn_rate_rules([slo], AT)
+    (tmp_path / "slo-burn.yml").write_text(rules_yaml(rules))
+    expected = _expected(slo.name, [("page", "1h", "5m"), ("page", "6h", "30m"), ("ticket", "1d", "2h"),
+                                    ("ticket", "3d", "6h")], rules, "50%")
+    for alert in expected:
+        alert["exp_annotations"] = {name: text.replace('{{ "{{" }}', "{{")
+                                    for name, text in alert["exp_annotations"].items()}
+    assert expected[0]["exp_annotations"]["summary"].startswith(ODD_NAME + " burns its error budget")
+    unit_test = {"rule_files": ["slo-burn.yml"], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m",
+        "input_series": [{"series": 'http_requests_total{service="checkout",code="200"}', "values": "0+10x90"},
+                         {"series": 'http_requests_total{service="checkout",code="500"}', "values": "0+10x90"}],
+        "alert_rule_test": [{"eval_time": "80m", "alertname": "SLOBurnRate", "exp_alerts": expected}],
+    }]}  # fmt: skip
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(unit_test, sort_keys=False, allow_unicode=True))
+    completed = promtool_run("test", "rules", "test.yml", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -1,0 +1,329 @@
+"""The revisit tracker page in Streamlit's AppTest: due queue, list, item page, forms and their refusals.
+
+Each test runs app.py (the real entry point) on its own SQLite store in demo mode, with the clock fixed through
+RELIABILITY_NOW so revisit dates are predictable.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data.settings import load_settings
+from data.store import engine_for, migrate
+from data.tracker.store import audit_trail, create_item, get_item, list_items, reviews_for
+from data.tracker.demo import seed_demo_items
+from metrics.tracker.rules import KnownNames
+from tests.pages.slo_burn.test_page import APP
+from tests.support.apptest import SETTINGS_VARIABLES
+from tests.support.actors import admin, editor
+
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+TODAY = date(2026, 11, 24)
+KNOWN = KnownNames(slos={"checkout-availability", "search-latency"}, services={"checkout", "search"})
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    for name in (*SETTINGS_VARIABLES, "RELIABILITY_NOW", "DATABASES_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("RELIABILITY_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    monkeypatch.setenv("DATABASES_CONFIG", str(tmp_path / "no-databases.toml"))
+    monkeypatch.setenv("TEAM_TIMEZONE", "Asia/Seoul")
+    monkeypatch.setenv("RELIABILITY_NOW", NOW.isoformat())
+
+
+@pytest.fixture
+def engine():
+    url = load_settings().database_url
+    migrate(url)
+    engine = engine_for(url)
+    yield engine
+    engine.dispose()
+
+
+def run(query: dict[str, str] | None = None, name: str | None = "Ann") -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.switch_page("pages/tracker/page.py")
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    app.run()
+    if name:
+        app.text_input(key="identity_name_input").set_value(name).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def texts(elements) -> str:
+    """Every element's text, without the backslashes that keep people's words from being read as Markdown."""
+    return "\n".join(str(element.value) for element in elements).replace("\\", "")
+
+
+def table(app: AppTest, first_column: str):
+    """The shown table whose first column is ``first_column`` (st.dataframe keys are not searchable in AppTest)."""
+    [frame] = [element.value for element in app.dataframe if list(element.value.columns)[:1] == [first_column]]
+    return frame
+
+
+def add_item(engine, **values):
+    fields = {"title": "Failover takes 9 minutes", "owner_role": "DBA", **values}
+    return create_item(engine, fields, actor=editor("seed"), now=NOW, today=TODAY, known=KNOWN)
+
+
+# --- list ------------------------------------------------------------------------------------------------------------
+
+
+def test_an_empty_tracker_says_what_to_do_and_offers_demo_items():
+    app = run()
+    assert "No tracker items yet." in texts(app.info)
+    app.button(key="tracker_seed_demo").click().run()
+    assert "Loaded 12 demo items." in texts(app.info)
+    assert app.subheader[0].value.startswith("Due for revisit")
+
+
+def test_the_page_opens_on_the_due_queue_with_each_reason(engine):
+    seed_demo_items(engine, actor=admin("seed"), now=NOW, team_timezone="Asia/Seoul")
+    app = run()
+    headings = [heading.value for heading in app.subheader]
+    assert headings[0].startswith("Due for revisit") and headings[1].startswith("All items")
+    markdown = texts(app.markdown)
+    assert "revisit date 2026-11-21 reached (3 d ago)" in markdown  # the vendor failover, parked until then
+    assert "search-latency budget remaining < 50.0 %" in markdown  # signal-due on the demo SLO
+    assert markdown.index("revisit date 2026-11-21") < markdown.index("search-latency budget remaining")
+
+
+def test_a_parked_item_whose_date_came_is_stored_as_due_by_the_revisit_check(engine):
+    item = add_item(engine, state="parked", revisit_on=TODAY)
+    run()
+    stored = get_item(engine, item.id)
+    assert stored.state == "due"
+    assert audit_trail(engine, item.id)[-1]["actor"] == "revisit check (automatic)"
+
+
+def test_filters_and_search_narrow_the_list(engine):
+    add_item(engine, title="Table cannot be partitioned online")
+    add_item(engine, title="Batch job breaks its SLO at month end", owner_role="TPM")
+    app = run()
+    app.multiselect(key="role").set_value(["TPM"]).run()
+    assert table(app, "item")["title"].tolist() == ["Batch job breaks its SLO at month end"]
+    app.multiselect(key="role").set_value([]).run()
+    app.text_input(key="search").set_value("PARTITIONED").run()
+    assert table(app, "item")["title"].tolist() == ["Table cannot be partitioned online"]
+
+
+# --- create ----------------------------------------------------------------------------------------------------------
+
+
+def fill_new_item(app: AppTest, **values) -> AppTest:
+    for name, value in values.items():
+        key = f"tracker_new_{name}"
+        for finder in (app.text_input, app.text_area, app.selectbox, app.multiselect, app.date_input):
+            try:
+                finder(key=key).set_value(value)
+                break
+            except KeyError:
+                continue
+        else:
+            raise KeyError(key)
+    return app
+
+
+def submit_new_item(app: AppTest) -> AppTest:
+    app.button(key="FormSubmitter:tracker_new_form-Create item").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_creating_an_item_stores_it_under_the_acting_name(engine):
+    app = run()
+    fill_new_item(app, title="Failover takes too long", problem_statement="Vendor **13.x**", owner_role="DBA",
+                  slos=["checkout-availability"])
+    submit_new_item(app)
+    [item] = list_items(engine)
+    assert (item.title, item.owner_role, item.slos) == ("Failover takes too long", "DBA", ["checkout-availability"])
+    assert audit_trail(engine, item.id)[0]["actor"] == "Ann"
+    assert f"Created item #{item.id}" in texts(app.success)
+
+
+def test_a_missing_title_is_shown_next_to_the_field_and_keeps_what_was_typed(engine):
+    app = run()
+    fill_new_item(app, title="  ", problem_statement="Kept text")
+    submit_new_item(app)
+    assert "Title: a title is required" in texts(app.error)
+    assert app.text_area(key="tracker_new_problem_statement").value == "Kept text"
+    assert list_items(engine) == []
+
+
+def test_parking_a_new_item_without_a_date_or_trigger_is_refused(engine):
+    app = run()
+    fill_new_item(app, title="Parked without a plan", state="parked")
+    submit_new_item(app)
+    assert "parking needs a revisit date or at least one revisit trigger" in texts(app.error)
+    assert list_items(engine) == []
+
+
+def test_a_revisit_date_in_the_past_is_refused_on_parking(engine):
+    app = run()
+    fill_new_item(app, title="Parked in the past", state="parked", revisit_on=date(2026, 11, 1))
+    submit_new_item(app)
+    assert "the revisit date 2026-11-01 is in the past" in texts(app.error)
+    assert list_items(engine) == []
+
+
+def test_a_trigger_on_an_unknown_slo_is_refused_with_its_position(engine):
+    app = run()
+    fill_new_item(app, title="Watch a ghost", triggers="budget ghost-slo < 20%")
+    submit_new_item(app)
+    assert "trigger 1: unknown SLO 'ghost-slo'" in texts(app.error)
+    assert list_items(engine) == []
+
+
+def test_nothing_is_saved_without_a_name(engine):
+    app = run(name=None)
+    fill_new_item(app, title="Anonymous")
+    submit_new_item(app)
+    assert "enter your name in the sidebar first" in texts(app.error)
+    assert list_items(engine) == []
+
+
+# --- item page -------------------------------------------------------------------------------------------------------
+
+
+def test_markdown_in_text_fields_is_rendered_without_raw_html(engine):
+    item = add_item(engine, problem_statement="**bold** <script>alert('x')</script><img src=x onerror=alert(1)>")
+    app = run({"item": str(item.id)})
+    [element] = [m for m in app.markdown if "<script>" in m.value]
+    assert element.proto.allow_html is False
+    assert all(not m.proto.allow_html for m in app.markdown)
+
+
+def test_an_unknown_item_says_so():
+    app = run({"item": "999"})
+    assert "There is no tracker item '999'" in texts(app.error)
+
+
+def test_recording_a_review_appends_it_to_the_timeline_and_moves_the_item(engine):
+    item = add_item(engine, state="parked", revisit_on=date(2026, 12, 1))
+    app = run({"item": str(item.id)})
+    prefix = f"tracker_review_{item.id}"
+    app.selectbox(key=f"{prefix}_outcome").set_value("keep_parked")
+    app.date_input(key=f"{prefix}_next_revisit_on").set_value(date(2027, 3, 1))
+    app.text_area(key=f"{prefix}_what_changed").set_value("New DBA has done this before")
+    app.button(key=f"FormSubmitter:{prefix}_form-Record review").click().run()
+    assert not app.exception
+    [review] = reviews_for(engine, item.id)
+    assert (review.reviewer, review.outcome, review.next_revisit_on) == ("Ann", "keep_parked", date(2027, 3, 1))
+    assert "New DBA has done this before" in texts(app.markdown)
+    assert get_item(engine, item.id).revisit_on == date(2027, 3, 1)
+
+
+def test_keeping_an_item_parked_without_a_next_date_is_refused_next_to_the_field(engine):
+    item = add_item(engine, state="parked", revisit_on=date(2026, 12, 1))
+    app = run({"item": str(item.id)})
+    prefix = f"tracker_review_{item.id}"
+    app.selectbox(key=f"{prefix}_outcome").set_value("keep_parked")
+    app.text_area(key=f"{prefix}_what_changed").set_value("typed words")
+    app.button(key=f"FormSubmitter:{prefix}_form-Record review").click().run()
+    assert "Next revisit on: parking needs a revisit date" in texts(app.error)
+    assert app.text_area(key=f"{prefix}_what_changed").value == "typed words"
+    assert reviews_for(engine, item.id) == []
+
+
+def test_the_second_of_two_concurrent_edits_gets_the_conflict_with_both_values(engine):
+    item = add_item(engine)
+    first, second = run({"item": str(item.id)}, name="Ann"), run({"item": str(item.id)}, name="Bob")
+    prefix = f"tracker_edit_{item.id}"
+    first.text_input(key=f"{prefix}_title").set_value("Ann's title")
+    first.button(key=f"FormSubmitter:{prefix}_form-Save changes").click().run()
+    second.text_input(key=f"{prefix}_title").set_value("Bob's title")
+    second.button(key=f"FormSubmitter:{prefix}_form-Save changes").click().run()
+    assert not second.exception
+    assert "Not saved: this item was changed by Ann since you opened it" in texts(second.error)
+    conflict = table(second, "field")
+    assert conflict.to_dict("records") == [{"field": "Title", "changed by": "Ann", "their value": "Ann's title",
+                                            "your value": "Bob's title"}]
+    assert second.text_input(key=f"{prefix}_title").value == "Bob's title"
+    assert get_item(engine, item.id).title == "Ann's title"
+
+
+def test_after_a_conflict_the_person_can_keep_their_values_and_save_over(engine):
+    item = add_item(engine)
+    first, second = run({"item": str(item.id)}, name="Ann"), run({"item": str(item.id)}, name="Bob")
+    prefix = f"tracker_edit_{item.id}"
+    first.text_input(key=f"{prefix}_title").set_value("Ann's title")
+    first.button(key=f"FormSubmitter:{prefix}_form-Save changes").click().run()
+    second.text_input(key=f"{prefix}_title").set_value("Bob's title")
+    second.button(key=f"FormSubmitter:{prefix}_form-Save changes").click().run()
+    second.button(key=f"{prefix}_rebase").click().run()
+    second.button(key=f"FormSubmitter:{prefix}_form-Save changes").click().run()
+    assert get_item(engine, item.id).title == "Bob's title"
+    assert [entry["actor"] for entry in audit_trail(engine, item.id)] == ["seed", "Ann", "Bob"]
+
+
+def test_a_state_change_to_parked_with_a_date_in_the_past_is_refused(engine):
+    item = add_item(engine)
+    app = run({"item": str(item.id)})
+    prefix = f"tracker_state_{item.id}"
+    app.selectbox(key=f"{prefix}_state").set_value("parked")
+    app.date_input(key=f"{prefix}_revisit_on").set_value(date(2026, 1, 1))
+    app.button(key=f"FormSubmitter:{prefix}_form-Change state").click().run()
+    assert "the revisit date 2026-01-01 is in the past" in texts(app.error)
+    assert get_item(engine, item.id).state == "new"
+
+
+def test_the_state_form_offers_only_allowed_transitions(engine):
+    item = add_item(engine)
+    app = run({"item": str(item.id)})
+    options = app.selectbox(key=f"tracker_state_{item.id}_state").options
+    assert "due" not in options and "closed" not in options and "parked" in options
+
+
+def test_the_item_page_shows_each_trigger_with_its_live_reading(engine):
+    item = add_item(engine, slos=["checkout-availability"],
+                    triggers=[{"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.99}])
+    app = run({"item": str(item.id)})
+    triggers = table(app, "trigger")
+    [row] = triggers.to_dict("records")
+    assert row["trigger"] == "checkout-availability budget remaining < 99.0 %"
+    assert row["now"].startswith("budget remaining ") and row["fires"] == "■ fired" and row["source"] == "demo data"
+    assert table(app, "SLO")["SLO"].tolist() == ["/slo-burn?slo=checkout-availability"]
+
+
+def test_a_database_trigger_reads_no_reading_yet_until_probes_are_wired(engine, tmp_path, monkeypatch):
+    databases = tmp_path / "databases.toml"
+    databases.write_text('[[database]]\nname = "orders-primary"\n', encoding="utf-8")
+    monkeypatch.setenv("DATABASES_CONFIG", str(databases))
+    item = add_item(engine, databases=[], triggers=[])
+    app = run({"item": str(item.id)})
+    prefix = f"tracker_edit_{item.id}"
+    assert "orders-primary" in app.multiselect(key=f"{prefix}_databases").options
+    app.multiselect(key=f"{prefix}_databases").set_value(["orders-primary"])
+    app.text_area(key=f"{prefix}_triggers").set_value("database orders-primary replication_lag warn")
+    app.button(key=f"FormSubmitter:{prefix}_form-Save changes").click().run()
+    assert not app.exception and "Saved." in texts(app.success)
+    [row] = table(app, "trigger").to_dict("records")
+    assert (row["now"], row["fires"]) == ("no reading yet", "○ no reading yet")
+
+
+def test_the_list_offers_the_export_in_both_formats(engine):
+    add_item(engine)
+    app = run()
+    labels = [button.label for button in app.get("download_button")]
+    assert {"Export CSV", "Export JSON", "Download table"} <= set(labels)
+
+
+def test_filters_live_in_the_link_so_a_view_can_be_shared(engine):
+    add_item(engine, title="Table cannot be partitioned online")
+    add_item(engine, title="Batch job breaks its SLO at month end", owner_role="TPM")
+    app = run({"role": "TPM"})
+    assert table(app, "item")["title"].tolist() == ["Batch job breaks its SLO at month end"]
+    assert app.multiselect(key="role").value == ["TPM"]
+
+
+def test_a_search_that_matches_nothing_says_what_to_do(engine):
+    add_item(engine)
+    app = run({"search": "nothing like this"})
+    assert "No item matches these filters." in texts(app.info)

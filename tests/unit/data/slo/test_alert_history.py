@@ -1,0 +1,69 @@
+"""The firing history on the demo source (computed from its history), and the ALERTS query's text."""
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from data.slo.alert_history import HISTORY_SPAN, alerts_selector, evaluation_range, load_alert_history
+from data.slo.catalog import load_catalog
+from data.slo.demo import DemoSource
+
+REPO = Path(__file__).resolve().parents[4]
+CATALOG = load_catalog(REPO / "config" / "slos")
+NOW = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def demo_history():
+    return load_alert_history(DemoSource(end=NOW), CATALOG.slos, NOW - HISTORY_SPAN, NOW)
+
+
+def by_tier(history):
+    return {(i.key.slo, i.key.severity, i.key.long_window): i for i in history.intervals}
+
+
+def test_the_demo_history_is_computed_and_says_so(demo_history):
+    assert demo_history.computed and demo_history.notice is None
+    assert demo_history.step == timedelta(minutes=5)
+    assert demo_history.covered_from == NOW - timedelta(days=35)
+
+
+def test_the_demo_checkout_burn_pages_and_is_still_firing(demo_history):
+    """The injected incident raises checkout's errors to 3 % for the last 50 minutes: the 1-hour page tier
+    (14.4 × 0.1 %) fires once its hour holds enough of it, and is firing at the end."""
+    checkout = by_tier(demo_history)[("checkout-availability", "page", "1h")]
+    assert checkout.ended is None
+    assert checkout.started == datetime(2026, 11, 24, 13, 45, tzinfo=timezone.utc)
+
+
+def test_the_old_inventory_outage_fired_every_tier_and_ended(demo_history):
+    tiers = {(severity, window): interval for (slo, severity, window), interval in by_tier(demo_history).items()
+             if slo == "inventory-availability"}
+    assert set(tiers) == {("page", "1h"), ("page", "6h"), ("ticket", "1d"), ("ticket", "3d")}
+    assert all(interval.ended is not None for interval in tiers.values())
+
+
+def test_a_quiet_service_never_fires(demo_history):
+    assert not [i for i in demo_history.intervals if i.key.service == "reporting"]
+
+
+def test_a_service_filter_keeps_only_its_slos():
+    history = load_alert_history(DemoSource(end=NOW), CATALOG.slos, NOW - timedelta(days=20), NOW,
+                                 services=["inventory"])
+    assert history.intervals and {i.key.service for i in history.intervals} == {"inventory"}
+
+
+def test_the_alerts_selector_asks_for_firing_slo_burn_alerts():
+    assert alerts_selector() == 'ALERTS{alertname="SLOBurnRate",alertstate="firing"}'
+
+
+def test_service_names_in_the_selector_are_regex_and_string_escaped():
+    selector = alerts_selector(["a.b", 'quo"te', "x y"])
+    assert selector.endswith(',service=~"a\\\\.b|quo\\"te|x y"}')
+
+
+def test_the_evaluation_range_lies_on_whole_steps_inside_the_asked_range():
+    first, last = evaluation_range(datetime(2026, 11, 24, 14, 5, 30, tzinfo=timezone.utc),
+                                   datetime(2026, 11, 24, 15, 0, 59, tzinfo=timezone.utc), timedelta(minutes=1))
+    assert (first, last) == (datetime(2026, 11, 24, 14, 6, tzinfo=timezone.utc),
+                             datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc))
