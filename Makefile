@@ -10,12 +10,13 @@ RUNTIME_STAMP := $(VENV)/.installed-requirements.txt
 DEV_STAMP := $(VENV)/.installed-requirements-dev.txt
 PYTEST_ARGS ?=
 
-.PHONY: help run test bench clean
+.PHONY: help run test lint bench clean
 
 help:
 	@echo "make run    - migrate the store and serve the app on http://127.0.0.1:8501"
 	@echo "make test   - install test components if missing, then run unit, integration and e2e tests"
 	@echo "              (extra pytest arguments: make test PYTEST_ARGS='-k store -x')"
+	@echo "make lint   - ruff (lint, format) and the import contracts; make test runs it first"
 	@echo "make bench  - run the benchmarks"
 	@echo "make clean  - remove var/cache and test-artifacts (keeps the venv and the store)"
 
@@ -34,7 +35,14 @@ run: $(RUNTIME_STAMP)
 	$(VENV_PYTHON) cli.py migrate
 	exec $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
 
-test: $(DEV_STAMP)
+# The layers and the style hold by tools, not memory: ruff (lint, format) and the import contracts in
+# pyproject.toml run before any test, and a violation fails `make test`.
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
+
+test: lint
 	bash scripts/install_test_components.sh
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
 

@@ -4,6 +4,7 @@ Nothing here may raise into the browser: invalid settings are listed for the per
 that cannot be migrated is reported while the pages that do not need it keep working. With sign-in configured
 (``[auth]`` in secrets), nobody sees a page before signing in (``pages.common.identity``).
 """
+
 import streamlit as st
 
 from data.secrets import install_log_redaction
@@ -41,26 +42,49 @@ if store_problem:
 navigation = st.navigation(
     {
         "SRE": [
-            st.Page("pages/slo_burn/page.py", title="SLO burn", icon=":material/local_fire_department:",
-                    url_path="slo-burn", default=True),
+            st.Page(
+                "pages/slo_burn/page.py",
+                title="SLO burn",
+                icon=":material/local_fire_department:",
+                url_path="slo-burn",
+                default=True,
+            ),
         ],
         "TPM": [
-            st.Page("pages/trends/page.py", title="Reliability trends", icon=":material/trending_up:",
-                    url_path="trends"),
+            st.Page(
+                "pages/trends/page.py", title="Reliability trends", icon=":material/trending_up:", url_path="trends"
+            ),
             st.Page("pages/incidents/page.py", title="Incidents", icon=":material/emergency:", url_path="incidents"),
         ],
         "Manager": [
-            st.Page("pages/weekly_review/page.py", title="Weekly review", icon=":material/summarize:",
-                    url_path="weekly-review"),
+            st.Page(
+                "pages/weekly_review/page.py",
+                title="Weekly review",
+                icon=":material/summarize:",
+                url_path="weekly-review",
+            ),
         ],
         "DBA": [
-            st.Page("pages/database_health/page.py", title="Database health", icon=":material/database:",
-                    url_path="database-health"),
-            st.Page("pages/database_health/records_page.py", title="DBA records", icon=":material/fact_check:", url_path="dba-records"),
+            st.Page(
+                "pages/database_health/page.py",
+                title="Database health",
+                icon=":material/database:",
+                url_path="database-health",
+            ),
+            st.Page(
+                "pages/database_health/records_page.py",
+                title="DBA records",
+                icon=":material/fact_check:",
+                url_path="dba-records",
+            ),
         ],
         "Everyone": [
-            st.Page("pages/tracker/page.py", title="Revisit tracker", icon=":material/event_repeat:",
-                    url_path="revisit-tracker"),
+            st.Page(
+                "pages/tracker/page.py",
+                title="Revisit tracker",
+                icon=":material/event_repeat:",
+                url_path="revisit-tracker",
+            ),
             st.Page("pages/audit/page.py", title="Audit trail", icon=":material/history:", url_path="audit-trail"),
         ],
     }
@@ -69,7 +93,9 @@ navigation = st.navigation(
 identity.show_sidebar(session_identity)
 with st.sidebar:
     st.divider()
-    st.caption(f"**Data source:** {loaders.source(settings, loaders.evaluation_instant()).description}  \n"
-               f"Times in {settings.team_timezone}; figures re-evaluated every minute.")
+    st.caption(
+        f"**Data source:** {loaders.source(settings, loaders.evaluation_instant()).description}  \n"
+        f"Times in {settings.team_timezone}; figures re-evaluated every minute."
+    )
 
 navigation.run()

@@ -4,6 +4,7 @@ Exit codes: 0 all good, 1 a report found something that needs attention (where a
 2 bad input or a source that could not answer. Errors are one readable line each, never a traceback.
 Each area's subcommands live in ``commands/``; add a module there and list it in ``COMMAND_MODULES``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,10 @@ def _unexpected(error: Exception) -> str:
     if isinstance(error, DBAPIError):
         original = error.orig if error.orig is not None else error
         detail = (str(original).strip().splitlines() or [type(original).__name__])[0][:300]
-        return (f"the store refused a write ({type(original).__name__}: {detail}); each write is one "
-                "transaction, so nothing of the refused one was stored")
+        return (
+            f"the store refused a write ({type(original).__name__}: {detail}); each write is one "
+            "transaction, so nothing of the refused one was stored"
+        )
     if isinstance(error, SQLAlchemyError):
         return f"the store could not be used ({type(error).__name__}); nothing was stored. Check DATABASE_URL"
     return f"unexpected {type(error).__name__}; check the settings and try again, or report it"

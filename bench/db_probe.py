@@ -9,6 +9,7 @@ Prints:
 accepts TCP and says nothing) or refuses the connection. Medians of 5 runs after a warm-up. Targets (issue 3): a full
 PostgreSQL probe under 2 s; the unreachable database costing no more than its deadline.
 """
+
 from __future__ import annotations
 
 import platform
@@ -58,7 +59,9 @@ def median_of(runs: int, action) -> float:
 
 
 def main() -> None:
-    print(f"machine: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
     with start_postgres() as server:
         wide = server.create_database("wide")
         build_wide_schema(wide)
@@ -82,12 +85,13 @@ def main() -> None:
             env["DB_DSN_UNREACHABLE"] = f"postgresql://monitor@127.0.0.1:{port}/gone"
             text = f"[probe]\ndeadline_seconds = {DEADLINE_S}\nconnect_timeout_seconds = 10\n" + "".join(
                 f'[[database]]\nname = "{name}"\nengine = "postgresql"\n'
-                for name in [f"fleet-{i:02d}" for i in range(FLEET - 1)] + ["unreachable"])
+                for name in [f"fleet-{i:02d}" for i in range(FLEET - 1)] + ["unreachable"]
+            )
             config = parse_database_config(text)
             settings = load_settings(env, secrets_file=REPO / "var" / "no-secrets.toml")
             result = {}
 
-            def fleet() -> None:
+            def fleet(settings=settings, config=config, result=result) -> None:
                 result["healths"] = probe_fleet(settings, config, with_store=False)
 
             seconds = median_of(RUNS, fleet)
@@ -95,8 +99,10 @@ def main() -> None:
             answered = [h for h in healths if h.probe is not None]
             slowest = max(h.probe.duration_s for h in answered)
             assert len(answered) == FLEET - 1, [h.error for h in healths if h.error]
-            print(f"db_fleet: databases={FLEET} unreachable={mode} deadline_s={DEADLINE_S:g} fleet_s={seconds:.3f} "
-                  f"slowest_answering_s={slowest:.3f}")
+            print(
+                f"db_fleet: databases={FLEET} unreachable={mode} deadline_s={DEADLINE_S:g} fleet_s={seconds:.3f} "
+                f"slowest_answering_s={slowest:.3f}"
+            )
             silent.close()
 
 

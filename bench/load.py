@@ -35,6 +35,7 @@ time is the app's).
 Each viewer waits ``--pause-seconds`` between loads, like a person reading. A load that does not finish within
 ``--load-timeout`` seconds is counted as failed and reported.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,10 +66,10 @@ from tests.support.servers import (  # noqa: E402
     start_prometheus,
 )
 
-# pages/common/loaders.py's DATA_TTL_SECONDS, which pages/weekly_review/loaders.py's readings use too (importing ui here would set up
-# Streamlit's caches outside a runtime, with a warning per cached function).
+# pages/common/loaders.py's DATA_TTL_SECONDS, which the weekly review's readings use too (importing pages here would
+# set up Streamlit's caches outside a runtime, with a warning per cached function).
 DATA_TTL_SECONDS = 60
-HISTORY_END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+HISTORY_END = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = "2026-11-01T00:00:00Z"  # the app's clock: the history's end, so "the last complete week" has data
 TIME_ZONE = "Europe/Berlin"
 ROLLUPS_SINCE, ROLLUPS_UNTIL = "2026-09-28", "2026-10-31"  # the history's whole local days
@@ -86,10 +87,16 @@ _DONE = """(content) => {
   return performance.now();
 }"""
 DONE = {
-    "slo_burn": _DONE.replace("CONTENT", "document.querySelectorAll('[data-testid=stMetric]').length >= 4 && "
-                                         "document.querySelector('[data-testid=stDataFrame]')"),
-    "weekly_review": _DONE.replace("CONTENT", "document.querySelectorAll('[data-testid=stMetric]').length >= 7 && "
-                                              "document.querySelector('.js-plotly-plot .main-svg')"),
+    "slo_burn": _DONE.replace(
+        "CONTENT",
+        "document.querySelectorAll('[data-testid=stMetric]').length >= 4 && "
+        "document.querySelector('[data-testid=stDataFrame]')",
+    ),
+    "weekly_review": _DONE.replace(
+        "CONTENT",
+        "document.querySelectorAll('[data-testid=stMetric]').length >= 7 && "
+        "document.querySelector('.js-plotly-plot .main-svg')",
+    ),
 }
 
 
@@ -228,8 +235,9 @@ async def open_viewer(browser, base_url: str, timeout_s: float, failures: list[s
     return context, page
 
 
-async def keep_loading(page, base_url: str, deadline: float, pause_s: float, timeout_s: float,
-                       result: PhaseResult, first_page: int) -> None:
+async def keep_loading(
+    page, base_url: str, deadline: float, pause_s: float, timeout_s: float, result: PhaseResult, first_page: int
+) -> None:
     """Load the two pages alternately until the deadline, pausing between loads like a person reading."""
     names = list(PAGES)
     turn = first_page
@@ -245,8 +253,9 @@ async def keep_loading(page, base_url: str, deadline: float, pause_s: float, tim
 
 async def run_phase(browser, app, prometheus_url: str, viewers: int, args, memory: MemorySampler) -> PhaseResult:
     result = PhaseResult(viewers=viewers)
-    opened = await asyncio.gather(*(open_viewer(browser, app.url, args.load_timeout * 2, result.warm_up_failures)
-                                    for _ in range(viewers)))
+    opened = await asyncio.gather(
+        *(open_viewer(browser, app.url, args.load_timeout * 2, result.warm_up_failures) for _ in range(viewers))
+    )
     try:
         browsers = browser_pids()
         queries_before = settled_queries_answered(prometheus_url)
@@ -255,8 +264,12 @@ async def run_phase(browser, app, prometheus_url: str, viewers: int, args, memor
         started = time.monotonic()
         deadline = started + args.minutes * 60
         # Half the viewers start on each page, so both pages are loaded at the same time from the first second.
-        await asyncio.gather(*(keep_loading(page, app.url, deadline, args.pause_seconds, args.load_timeout, result,
-                                            first_page=i) for i, (_, page) in enumerate(opened)))
+        await asyncio.gather(
+            *(
+                keep_loading(page, app.url, deadline, args.pause_seconds, args.load_timeout, result, first_page=i)
+                for i, (_, page) in enumerate(opened)
+            )
+        )
         result.seconds = time.monotonic() - started  # the last loads may end after the deadline: counted in full
         result.queries = settled_queries_answered(prometheus_url) - queries_before
         result.app_cpu_s = cpu_seconds([app.process.pid]) - app_cpu_before
@@ -275,14 +288,18 @@ async def drive(app, prometheus_url: str, args) -> list[PhaseResult]:
     if executable is None:
         raise SystemExit("no Chromium found (/usr/lib/chromium/chromium or /usr/bin/chromium)")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS,
-                                                   timeout=60_000)
+        browser = await playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS, timeout=60_000
+        )
         try:
             with MemorySampler(app.process.pid) as memory:
                 results = []
                 for viewers in (1, args.viewers):
-                    print(f"# phase: {viewers} viewer(s) for {args.minutes:g} min (app RSS before: "
-                          f"{tree_rss_mb(app.process.pid):.0f} MiB)…", file=sys.stderr)
+                    print(
+                        f"# phase: {viewers} viewer(s) for {args.minutes:g} min (app RSS before: "
+                        f"{tree_rss_mb(app.process.pid):.0f} MiB)…",
+                        file=sys.stderr,
+                    )
                     results.append(await run_phase(browser, app, prometheus_url, viewers, args, memory))
                 return results
         finally:
@@ -295,8 +312,15 @@ async def drive(app, prometheus_url: str, args) -> list[PhaseResult]:
 def collect_rollups(env: dict[str, str]) -> str:
     """``cli.py collect rollups`` for the history's days, as cron would run it; returns its summary line."""
     for command in (["migrate"], ["collect", "rollups", "--since", ROLLUPS_SINCE, "--until", ROLLUPS_UNTIL]):
-        done = subprocess.run([sys.executable, "cli.py", *command], cwd=REPO, env=env, capture_output=True,
-                              text=True, timeout=600, check=False)
+        done = subprocess.run(
+            [sys.executable, "cli.py", *command],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         if done.returncode != 0:
             raise SystemExit(f"cli.py {' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout.strip().splitlines()[-1]
@@ -339,18 +363,29 @@ def main() -> int:
         with path.open("w", encoding="utf-8") as out:
             demo.write_openmetrics(demo.generate_history(HISTORY_END), out)
 
-    print(f"# machine: {platform.machine()} cores={os.cpu_count()} python={platform.python_version()} "
-          f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
+    print(
+        f"# machine: {platform.machine()} cores={os.cpu_count()} python={platform.python_version()} "
+        f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+        file=sys.stderr,
+    )
     tsdb = build_tsdb(write, f"demo-{demo.cache_key(HISTORY_END)}")
     with start_prometheus(tsdb) as prometheus, tempfile.TemporaryDirectory(prefix="load-store-") as directory:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("PROMETHEUS_", "RELIABILITY_"))}
-        env.update({"PROMETHEUS_URL": prometheus.url, "PROMETHEUS_NAME": "Prometheus backfill",
-                    "TEAM_TIMEZONE": TIME_ZONE, "RELIABILITY_NOW": NOW,
-                    "DATABASE_URL": f"sqlite:///{directory}/store.db"})
+        env.update(
+            {
+                "PROMETHEUS_URL": prometheus.url,
+                "PROMETHEUS_NAME": "Prometheus backfill",
+                "TEAM_TIMEZONE": TIME_ZONE,
+                "RELIABILITY_NOW": NOW,
+                "DATABASE_URL": f"sqlite:///{directory}/store.db",
+            }
+        )
         print(f"# {collect_rollups(env)}", file=sys.stderr)
         per_evaluation = queries_per_evaluation(prometheus.url)
-        print(f"# one evaluation of the catalog: {per_evaluation} queries; shared for {DATA_TTL_SECONDS} s",
-              file=sys.stderr)
+        print(
+            f"# one evaluation of the catalog: {per_evaluation} queries; shared for {DATA_TTL_SECONDS} s",
+            file=sys.stderr,
+        )
         with start_app(env) as app:
             results = asyncio.run(drive(app, prometheus.url, args))
             log_tail = app.log_path.read_text(errors="replace")[-2000:] if app.log_path.exists() else ""
@@ -359,29 +394,42 @@ def main() -> int:
     for result in results:
         renders = result.all_renders
         if not renders:
-            print(f"load: viewers={result.viewers} minutes={args.minutes:g} loads=0 "
-                  f"failures={len(result.failures)}")
+            print(f"load: viewers={result.viewers} minutes={args.minutes:g} loads=0 failures={len(result.failures)}")
             failed = True
             continue
-        print(f"load: viewers={result.viewers} minutes={args.minutes:g} loads={len(renders)} "
-              f"render_median_s={statistics.median(renders):.2f} render_p95_s={percentile(renders, 0.95):.2f} "
-              f"prometheus_queries_per_min={result.queries_per_minute:.1f} (one viewer: {one_viewer:.1f}) "
-              f"app_rss_mb={result.rss_end_mb:.0f} app_rss_peak_mb={result.rss_peak_mb:.0f}")
+        print(
+            f"load: viewers={result.viewers} minutes={args.minutes:g} loads={len(renders)} "
+            f"render_median_s={statistics.median(renders):.2f} render_p95_s={percentile(renders, 0.95):.2f} "
+            f"prometheus_queries_per_min={result.queries_per_minute:.1f} (one viewer: {one_viewer:.1f}) "
+            f"app_rss_mb={result.rss_end_mb:.0f} app_rss_peak_mb={result.rss_peak_mb:.0f}"
+        )
         for name, values in result.renders.items():
             if values:
-                print(f"#   {name}: loads={len(values)} median_s={statistics.median(values):.2f} "
-                      f"p95_s={percentile(values, 0.95):.2f}", file=sys.stderr)
-        print(f"#   queries={result.queries} over {result.seconds:.0f} s; failed loads={len(result.failures)} "
-              f"(opening: {len(result.warm_up_failures)}); CPU: app {result.app_cpu_s:.1f} s "
-              f"({result.app_cpu_s / len(renders):.2f} s a load), browser {result.browser_cpu_s:.1f} s "
-              f"({result.browser_cpu_s / len(renders):.2f} s a load)", file=sys.stderr)
+                print(
+                    f"#   {name}: loads={len(values)} median_s={statistics.median(values):.2f} "
+                    f"p95_s={percentile(values, 0.95):.2f}",
+                    file=sys.stderr,
+                )
+        print(
+            f"#   queries={result.queries} over {result.seconds:.0f} s; failed loads={len(result.failures)} "
+            f"(opening: {len(result.warm_up_failures)}); CPU: app {result.app_cpu_s:.1f} s "
+            f"({result.app_cpu_s / len(renders):.2f} s a load), browser {result.browser_cpu_s:.1f} s "
+            f"({result.browser_cpu_s / len(renders):.2f} s a load)",
+            file=sys.stderr,
+        )
         bound = query_bound(result.seconds, per_evaluation)
         within = result.queries <= bound
-        print(f"#   shared caches allow at most {bound} queries in {result.seconds:.0f} s whatever the number of "
-              f"viewers: {'within' if within else 'EXCEEDED'}", file=sys.stderr)
+        print(
+            f"#   shared caches allow at most {bound} queries in {result.seconds:.0f} s whatever the number of "
+            f"viewers: {'within' if within else 'EXCEEDED'}",
+            file=sys.stderr,
+        )
         if not within:
-            print(f"# target missed: {result.viewers} viewers sent {result.queries} queries > {bound}: the load on "
-                  "Prometheus grows with the number of viewers", file=sys.stderr)
+            print(
+                f"# target missed: {result.viewers} viewers sent {result.queries} queries > {bound}: the load on "
+                "Prometheus grows with the number of viewers",
+                file=sys.stderr,
+            )
         target_missed = target_missed or not within
         for failure in sorted(set(result.failures + result.warm_up_failures))[:5]:
             print(f"#   failed: {failure}", file=sys.stderr)

@@ -10,6 +10,7 @@ own name); median of 3 runs. trends_data: 26 weeks of the same 100 SLOs (compute
 once), then median of 5 runs of reading the rows, ``build_trends`` and building the page's figures.
 The TSDB is built once by promtool (a few minutes) and cached in var/cache/tsdb/.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,14 +29,14 @@ sys.path.insert(0, str(REPO))
 from data.slo import demo  # noqa: E402
 from data.slo.catalog import load_catalog  # noqa: E402
 from data.slo.prometheus import PrometheusSettings, PrometheusSource  # noqa: E402
-from data.trends.rollups import collect_daily_rollups, compute_daily_rollups, stored_trend_rows  # noqa: E402
 from data.store import engine_for, migrate  # noqa: E402
+from data.trends.rollups import collect_daily_rollups, compute_daily_rollups, stored_trend_rows  # noqa: E402
 from data.trends.store import save_daily_rollups  # noqa: E402
 from metrics.access import VIA_CLI, Actor, Role  # noqa: E402
 from metrics.trends.aggregate import build_trends  # noqa: E402
 from tests.support.servers import build_tsdb, start_prometheus  # noqa: E402
 
-HISTORY_END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+HISTORY_END = datetime(2026, 11, 1, tzinfo=UTC)
 HISTORY_DAYS = 95
 SERVICES = 50
 BACKFILL_DAYS = 90
@@ -65,8 +66,16 @@ def backfill_once(url: str, slos) -> tuple[float, int, int]:
         source = PrometheusSource(PrometheusSettings(url=url, timeout_seconds=120))
         last = date(2026, 10, 31)
         started = time.perf_counter()
-        summary = collect_daily_rollups(source, slos, engine, time_zone=TIME_ZONE, now=NOW, actor=BENCH_ACTOR,
-                                        first=last - timedelta(days=BACKFILL_DAYS - 1), last=last)
+        summary = collect_daily_rollups(
+            source,
+            slos,
+            engine,
+            time_zone=TIME_ZONE,
+            now=NOW,
+            actor=BENCH_ACTOR,
+            first=last - timedelta(days=BACKFILL_DAYS - 1),
+            last=last,
+        )
         elapsed = time.perf_counter() - started
         engine.dispose()
     assert not summary.errors, summary.errors
@@ -98,8 +107,7 @@ def main() -> int:
         with path.open("w", encoding="utf-8") as out:
             demo.write_openmetrics(demo.generate_history(HISTORY_END, HISTORY_DAYS), out)
 
-    print(f"# machine: {platform.machine()} cores={os.cpu_count()} python={platform.python_version()}",
-          file=sys.stderr)
+    print(f"# machine: {platform.machine()} cores={os.cpu_count()} python={platform.python_version()}", file=sys.stderr)
     print("# building (or reusing) the 95-day TSDB…", file=sys.stderr)
     tsdb = build_tsdb(write, f"demo-{demo.cache_key(HISTORY_END, HISTORY_DAYS)}")
     slos = synthetic_slos()
@@ -107,8 +115,10 @@ def main() -> int:
         backfill_once(prometheus.url, slos)  # warm-up: Prometheus's page cache
         runs = [backfill_once(prometheus.url, slos) for _ in range(3)]
     seconds = statistics.median(run[0] for run in runs)
-    print(f"rollups_backfill: services={SERVICES} slos={len(slos)} days={BACKFILL_DAYS} queries={runs[0][1]} "
-          f"seconds={seconds:.2f} rows={runs[0][2]}")
+    print(
+        f"rollups_backfill: services={SERVICES} slos={len(slos)} days={BACKFILL_DAYS} queries={runs[0][1]} "
+        f"seconds={seconds:.2f} rows={runs[0][2]}"
+    )
 
     last = date(2026, 10, 31)
     monday = last - timedelta(days=last.weekday())
@@ -119,15 +129,18 @@ def main() -> int:
         engine = engine_for(database_url)
         source = demo.DemoSource(end=HISTORY_END, days=(last - first).days + 3)
         rows = compute_daily_rollups(source, slos, first, last, TIME_ZONE)
-        save_daily_rollups(engine, [{**row.as_row(), "source": "bench", "collected_at": NOW} for row in rows],
-                           actor=BENCH_ACTOR)
+        save_daily_rollups(
+            engine, [{**row.as_row(), "source": "bench", "collected_at": NOW} for row in rows], actor=BENCH_ACTOR
+        )
         services = sorted({slo.service for slo in slos})
         trends_once(engine, first, last, services)
         results = [trends_once(engine, first, last, services) for _ in range(5)]
         engine.dispose()
     read, compute, figures = (statistics.median(r[i] for r in results) for i in range(3))
-    print(f"trends_data: services={SERVICES} slos={len(slos)} weeks={WEEKS} rows={results[0][3]} "
-          f"read_s={read:.3f} compute_s={compute:.3f} figures_s={figures:.3f}")
+    print(
+        f"trends_data: services={SERVICES} slos={len(slos)} weeks={WEEKS} rows={results[0][3]} "
+        f"read_s={read:.3f} compute_s={compute:.3f} figures_s={figures:.3f}"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ prometheus_s: the time Prometheus itself spent executing those queries (its own 
 Each figure is the median of several runs after one warm-up run. Targets (issue 2): the same number of queries at
 both sizes and at most 24; cold_s <= 1.5 x prometheus_s + 0.5; warm_s < 0.05.
 """
+
 from __future__ import annotations
 
 import platform
@@ -14,7 +15,7 @@ import statistics
 import sys
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,7 +27,7 @@ from data.slo.prometheus import PrometheusSettings, PrometheusSource  # noqa: E4
 from data.slo.service import load_report  # noqa: E402
 from tests.support.servers import build_tsdb, start_prometheus  # noqa: E402
 
-HISTORY_END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+HISTORY_END = datetime(2026, 11, 1, tzinfo=UTC)
 SIZES = (20, 200)
 RUNS = 5
 
@@ -68,14 +69,19 @@ def main() -> int:
             demo.write_openmetrics(demo.generate_history(HISTORY_END), out)
 
     tsdb = build_tsdb(write, f"demo-{demo.cache_key(HISTORY_END)}")
-    print(f"# machine: {platform.machine()} {platform.processor() or ''} cores={_cores()} "
-          f"python={platform.python_version()}", file=sys.stderr)
+    print(
+        f"# machine: {platform.machine()} {platform.processor() or ''} cores={_cores()} "
+        f"python={platform.python_version()}",
+        file=sys.stderr,
+    )
     failures = []
     with start_prometheus(tsdb) as prometheus:
         results = {size: measure(prometheus.url, size) for size in SIZES}
     for size, figures in results.items():
-        print(f"slo_overview: N={size} queries={figures['queries']} cold_s={figures['cold_s']:.3f} "
-              f"warm_s={figures['warm_s']:.4f} prometheus_s={figures['prometheus_s']:.3f}")
+        print(
+            f"slo_overview: N={size} queries={figures['queries']} cold_s={figures['cold_s']:.3f} "
+            f"warm_s={figures['warm_s']:.4f} prometheus_s={figures['prometheus_s']:.3f}"
+        )
         if figures["queries"] > 24:
             failures.append(f"N={size}: {figures['queries']} queries > 24")
         if figures["cold_s"] > 1.5 * figures["prometheus_s"] + 0.5:

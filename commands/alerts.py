@@ -1,5 +1,6 @@
 """``alerts history``: when each SLO burn tier fired, as on the incidents page (from Prometheus's ``ALERTS``, or
 computed from the demo history)."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,10 +29,16 @@ def command_alerts_history(args: argparse.Namespace) -> int:
     catalog = load_cli_catalog(settings, [])
     now = settings.now().replace(second=0, microsecond=0)  # the page's evaluation instant
     try:
-        start = local_midnight(date.fromisoformat(args.from_date), settings.team_timezone) if args.from_date \
+        start = (
+            local_midnight(date.fromisoformat(args.from_date), settings.team_timezone)
+            if args.from_date
             else now - HISTORY_SPAN
-        end = min(now, local_midnight(date.fromisoformat(args.to_date) + timedelta(days=1), settings.team_timezone)) \
-            if args.to_date else now
+        )
+        end = (
+            min(now, local_midnight(date.fromisoformat(args.to_date) + timedelta(days=1), settings.team_timezone))
+            if args.to_date
+            else now
+        )
     except ValueError:
         raise CliError("--from and --to take dates like 2026-11-24") from None
     if start >= end:
@@ -52,11 +59,16 @@ def command_alerts_history(args: argparse.Namespace) -> int:
     if history.notice:
         print(f"note: {history.notice}", file=sys.stderr)
     if history.ignored_series:
-        print(f"note: {history.ignored_series} SLOBurnRate series without the generated rules' labels were left out",
-              file=sys.stderr)
+        print(
+            f"note: {history.ignored_series} SLOBurnRate series without the generated rules' labels were left out",
+            file=sys.stderr,
+        )
     if history.slos_without_rules:
-        print(f"note: no SLOBurnRate rule is loaded for {', '.join(history.slos_without_rules)}: regenerate the rules "
-              "with `python cli.py slo-rules`", file=sys.stderr)
+        print(
+            f"note: no SLOBurnRate rule is loaded for {', '.join(history.slos_without_rules)}: regenerate the rules "
+            "with `python cli.py slo-rules`",
+            file=sys.stderr,
+        )
     return EXIT_ATTENTION if history.notice or history.slos_without_rules else EXIT_OK
 
 
@@ -64,8 +76,9 @@ def _table(history, time_zone: str, interval_rows) -> str:
     from zoneinfo import ZoneInfo
 
     how = "computed from the demo history" if history.computed else "from ALERTS"
-    first, last = (moment.astimezone(ZoneInfo(time_zone)) for moment in (history.first_evaluation,
-                                                                          history.last_evaluation))
+    first, last = (
+        moment.astimezone(ZoneInfo(time_zone)) for moment in (history.first_evaluation, history.last_evaluation)
+    )
     title = f"SLO burn alerts {how}, {first:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M} ({time_zone}), {history.source}"
     rows = interval_rows(history.intervals, time_zone, history.last_evaluation)
     if not rows:
@@ -78,8 +91,9 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     alerts = commands.add_parser("alerts", help="when the SLO burn tiers fired")
     actions = alerts.add_subparsers(dest="action", required=True)
     history = actions.add_parser("history", help="firing intervals per SLO and tier (ALERTS, or the demo's)")
-    history.add_argument("--from", dest="from_date", help="first day, YYYY-MM-DD in the team's zone "
-                                                         "(default: 90 days before now)")
+    history.add_argument(
+        "--from", dest="from_date", help="first day, YYYY-MM-DD in the team's zone (default: 90 days before now)"
+    )
     history.add_argument("--to", dest="to_date", help="last day, YYYY-MM-DD (default: up to now)")
     history.add_argument("--service", action="append", help="a service (repeat for several; default: all)")
     history.add_argument("--format", choices=("json", "table"), default="table")

@@ -1,4 +1,5 @@
 """``audit``: the audit trail from the command line, the same rows as the Audit trail page."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,19 +22,30 @@ def command_audit(args: argparse.Namespace) -> int:
         migrate(settings.database_url)
         engine = engine_for(settings.database_url)
     except Exception as error:  # driver errors vary: name the store (a SecretUrl, shown masked)
-        raise CliError(f"could not open the store {settings.database_url}: "
-                       f"{type(error).__name__}") from None
+        raise CliError(f"could not open the store {settings.database_url}: {type(error).__name__}") from None
     try:
         entries = audit_entries(
-            engine, entity=args.entity, actor=args.actor, limit=args.limit,
+            engine,
+            entity=args.entity,
+            actor=args.actor,
+            limit=args.limit,
             since=datetime.combine(since, time(), zone) if since else None,
-            until=datetime.combine(until + timedelta(days=1), time(), zone) if until else None)
+            until=datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
+        )
     finally:
         engine.dispose()
     rows = audit_rows(entries, settings.team_timezone)
     if args.format == "json":
-        print(json.dumps({"time_zone": settings.team_timezone, "entries": [
-            {**row, "details": entry["details"]} for row, entry in zip(rows, entries)]}, indent=2, default=str))
+        print(
+            json.dumps(
+                {
+                    "time_zone": settings.team_timezone,
+                    "entries": [{**row, "details": entry["details"]} for row, entry in zip(rows, entries)],
+                },
+                indent=2,
+                default=str,
+            )
+        )
         return EXIT_OK
     if not rows:
         print("no audit entries match")

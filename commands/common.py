@@ -1,4 +1,5 @@
 """What every subcommand shares: exit codes, the one-line error, settings and catalog loading."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,8 @@ def source_options(command: argparse.ArgumentParser) -> None:
 
 
 def load_cli_settings(args: argparse.Namespace):
-    from data.slo.prometheus import PrometheusSettings
     from data.settings import SettingsError, load_settings
+    from data.slo.prometheus import PrometheusSettings
 
     try:
         settings = load_settings()
@@ -95,5 +96,3 @@ def cli_source(settings, at: datetime):
     from data.slo.service import make_source
 
     return make_source(settings, demo_end=at)
-
-

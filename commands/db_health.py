@@ -5,6 +5,7 @@ records (``db-records add|list``).
 configuration, no DSN, the database unreachable). No DSN or password is ever printed: databases are named, a server
 is shown as host:port/database at most, and every error line passes through ``data.secrets.redact``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,10 @@ def _load_config(settings, path: str | None):
 def _table(healths) -> str:
     lines = []
     for health in healths:
-        lines.append(f"{health.database} ({health.engine}"
-                     f"{', ' + health.environment if health.environment else ''}): {health.status.upper()}")
+        lines.append(
+            f"{health.database} ({health.engine}"
+            f"{', ' + health.environment if health.environment else ''}): {health.status.upper()}"
+        )
         width = max(len(c.id) for c in health.checks)
         for check in health.checks:
             lines.append(f"  {check.status:<8} {check.id:<{width}}  {check.detail}")
@@ -57,15 +60,18 @@ def _exit_code(healths, could_not_run: bool) -> int:
 
 
 def command_db_health(args: argparse.Namespace) -> int:
-    from data.databases.probes.common import ProbeError
     from data.databases.fleet import probe_dsn, probe_fleet
+    from data.databases.probes.common import ProbeError
     from data.secrets import Dsn
 
     settings = load_cli_settings(args)
     if args.dsn:
         try:
-            healths = [probe_dsn(Dsn.parse(args.dsn), name=args.name or "adhoc", deadline_s=args.deadline or 10.0,
-                                 now=settings.now())]
+            healths = [
+                probe_dsn(
+                    Dsn.parse(args.dsn), name=args.name or "adhoc", deadline_s=args.deadline or 10.0, now=settings.now()
+                )
+            ]
         except ProbeError as error:
             raise CliError(f"{args.name or 'the database'}: {error}") from None
     else:
@@ -99,8 +105,10 @@ def command_collect_db_health(args: argparse.Namespace) -> int:
     healths = probe_fleet(settings, config, args.deadline)
     probed = [h for h in healths if h.probe is not None]
     stored = save_health_snapshots(settings.database_url, healths, settings.now(), actor=cli_actor())
-    print(f"stored {stored} database snapshot(s) at {settings.now().replace(microsecond=0).isoformat()} "
-          f"({len(probed)} of {len(healths)} database(s) answered)")
+    print(
+        f"stored {stored} database snapshot(s) at {settings.now().replace(microsecond=0).isoformat()} "
+        f"({len(probed)} of {len(healths)} database(s) answered)"
+    )
     for health in healths:
         if health.error:
             print(f"error: {health.database}: {redact(health.error)}", file=sys.stderr)
@@ -117,10 +125,19 @@ def command_db_records_add(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"--date {args.date!r} is not a date like 2026-11-24") from None
     try:
-        record = add_record(settings.database_url, actor=cli_actor(), database=args.database, kind=args.kind,
-                            done_on=done_on, recorded_by=args.by, outcome=args.outcome, notes=args.notes or "",
-                            link=args.link or "",
-                            known_databases=[d.name for d in config.databases], now=settings.now())
+        record = add_record(
+            settings.database_url,
+            actor=cli_actor(),
+            database=args.database,
+            kind=args.kind,
+            done_on=done_on,
+            recorded_by=args.by,
+            outcome=args.outcome,
+            notes=args.notes or "",
+            link=args.link or "",
+            known_databases=[d.name for d in config.databases],
+            now=settings.now(),
+        )
     except RecordError as error:
         raise CliError(str(error)) from None
     print(f"recorded {record.kind} for {record.database} on {record.done_on.isoformat()} by {record.recorded_by}")
@@ -132,15 +149,27 @@ def command_db_records_list(args: argparse.Namespace) -> int:
 
     settings = load_cli_settings(args)
     records = list_records(settings.database_url, args.database)
-    rows = [{"database": r.database, "kind": r.kind, "done_on": r.done_on.isoformat(), "by": r.recorded_by,
-             "outcome": r.outcome, "notes": r.notes, "link": r.link,
-             "recorded_at": None if r.recorded_at is None else r.recorded_at.isoformat()} for r in records]
+    rows = [
+        {
+            "database": r.database,
+            "kind": r.kind,
+            "done_on": r.done_on.isoformat(),
+            "by": r.recorded_by,
+            "outcome": r.outcome,
+            "notes": r.notes,
+            "link": r.link,
+            "recorded_at": None if r.recorded_at is None else r.recorded_at.isoformat(),
+        }
+        for r in records
+    ]
     if args.format == "json":
         print(json.dumps({"records": rows}, indent=2))
     else:
         for row in rows:
-            print(f"{row['done_on']}  {row['database']:<20} {row['kind']:<18} {row['outcome']:<7} {row['by']:<12} "
-                  f"{row['notes'][:60]}")
+            print(
+                f"{row['done_on']}  {row['database']:<20} {row['kind']:<18} {row['outcome']:<7} {row['by']:<12} "
+                f"{row['notes'][:60]}"
+            )
     return EXIT_OK
 
 
@@ -150,8 +179,11 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     health = commands.add_parser("db-health", help="live health checks of one database or the whole fleet")
     target = health.add_mutually_exclusive_group()
     target.add_argument("--database", help="a database named in databases.toml (default: every one)")
-    target.add_argument("--dsn", help="probe this DSN directly (postgresql://... or mysql://...) with default "
-                                      "thresholds; prefer DB_DSN_<NAME> over passwords on the command line")
+    target.add_argument(
+        "--dsn",
+        help="probe this DSN directly (postgresql://... or mysql://...) with default "
+        "thresholds; prefer DB_DSN_<NAME> over passwords on the command line",
+    )
     health.add_argument("--name", help="the name to report with --dsn")
     health.add_argument("--config", help="databases.toml (default: settings, config/databases.toml)")
     health.add_argument("--deadline", type=float, help="seconds the whole probe may take (default: [probe])")

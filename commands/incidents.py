@@ -1,10 +1,11 @@
 """Incident commands: ``incidents import --csv FILE`` (whole file or nothing) and ``incidents report`` (counts and
 recovery times per week and service, as on the trends page)."""
+
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import sys
 from datetime import date, timedelta
 
@@ -18,8 +19,8 @@ def _seconds(value) -> float | None:
 
 
 def command_import(args: argparse.Namespace) -> int:
-    from data.store import engine_for, migrate
     from data.incidents.store import save_incidents
+    from data.store import engine_for, migrate
     from metrics.import_limits import import_size_problem
     from metrics.incidents.rules import IncidentError, parse_incidents_csv
 
@@ -42,8 +43,9 @@ def command_import(args: argparse.Namespace) -> int:
     migrate(settings.database_url)
     engine = engine_for(settings.database_url)
     try:
-        added, updated = save_incidents(engine, incidents, actor=cli_actor(args.by), recorded_at=settings.now(),
-                                        imported=True)
+        added, updated = save_incidents(
+            engine, incidents, actor=cli_actor(args.by), recorded_at=settings.now(), imported=True
+        )
     finally:
         engine.dispose()
     print(f"{args.csv}: {added} incidents added, {updated} updated")
@@ -51,12 +53,12 @@ def command_import(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from data.trends.rollups import default_trends_range
-    from data.store import engine_for, migrate
     from data.incidents.store import incidents_between
+    from data.store import engine_for, migrate
+    from data.trends.rollups import default_trends_range
     from metrics.incidents.rules import stats_by_service, stats_by_week
-    from metrics.trends.rollups import local_midnight
     from metrics.trends.aggregate import periods_between
+    from metrics.trends.rollups import local_midnight
 
     settings = load_cli_settings(args)
     default_first, default_last = default_trends_range(settings.now(), settings.team_timezone)
@@ -70,32 +72,56 @@ def command_report(args: argparse.Namespace) -> int:
     migrate(settings.database_url)
     engine = engine_for(settings.database_url)
     try:
-        incidents = incidents_between(engine, local_midnight(first, settings.team_timezone),
-                                      local_midnight(last + timedelta(days=1), settings.team_timezone),
-                                      args.service or None)
+        incidents = incidents_between(
+            engine,
+            local_midnight(first, settings.team_timezone),
+            local_midnight(last + timedelta(days=1), settings.team_timezone),
+            args.service or None,
+        )
     finally:
         engine.dispose()
     weeks = stats_by_week(incidents, settings.team_timezone, periods_between(first, last, "week"))
     services = stats_by_service(incidents)
 
     def record(stats) -> dict:
-        return {"key": stats.key, "count": stats.count, "open": stats.open, "by_severity": stats.by_severity,
-                "tta_mean_seconds": _seconds(stats.tta_mean), "tta_median_seconds": _seconds(stats.tta_median),
-                "ttr_mean_seconds": _seconds(stats.ttr_mean), "ttr_median_seconds": _seconds(stats.ttr_median)}
+        return {
+            "key": stats.key,
+            "count": stats.count,
+            "open": stats.open,
+            "by_severity": stats.by_severity,
+            "tta_mean_seconds": _seconds(stats.tta_mean),
+            "tta_median_seconds": _seconds(stats.tta_median),
+            "ttr_mean_seconds": _seconds(stats.ttr_mean),
+            "ttr_median_seconds": _seconds(stats.ttr_median),
+        }
 
     if args.format == "json":
-        print(json.dumps({"from": first.isoformat(), "to": last.isoformat(), "time_zone": settings.team_timezone,
-                          "weeks": [record(s) for s in weeks], "services": [record(s) for s in services]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "from": first.isoformat(),
+                    "to": last.isoformat(),
+                    "time_zone": settings.team_timezone,
+                    "weeks": [record(s) for s in weeks],
+                    "services": [record(s) for s in services],
+                },
+                indent=2,
+            )
+        )
     else:
         from metrics.formatting import format_duration
 
-        lines = [f"Incidents {first} .. {last} ({settings.team_timezone})",
-                 f"{'week / service':<16} {'count':>5} {'open':>4}  {'TTA mean':>10} {'TTA median':>10} "
-                 f"{'TTR mean':>10} {'TTR median':>10}"]
+        lines = [
+            f"Incidents {first} .. {last} ({settings.team_timezone})",
+            f"{'week / service':<16} {'count':>5} {'open':>4}  {'TTA mean':>10} {'TTA median':>10} "
+            f"{'TTR mean':>10} {'TTR median':>10}",
+        ]
         for stats in [*weeks, *services]:
-            lines.append(f"{stats.key:<16} {stats.count:>5} {stats.open:>4}  {format_duration(stats.tta_mean):>10} "
-                         f"{format_duration(stats.tta_median):>10} {format_duration(stats.ttr_mean):>10} "
-                         f"{format_duration(stats.ttr_median):>10}")
+            lines.append(
+                f"{stats.key:<16} {stats.count:>5} {stats.open:>4}  {format_duration(stats.tta_mean):>10} "
+                f"{format_duration(stats.tta_median):>10} {format_duration(stats.ttr_mean):>10} "
+                f"{format_duration(stats.ttr_median):>10}"
+            )
         print("\n".join(lines))
     return EXIT_OK
 
@@ -103,8 +129,9 @@ def command_report(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubParsersAction) -> None:
     incidents = commands.add_parser("incidents", help="import incidents from CSV; recovery times per week")
     actions = incidents.add_subparsers(dest="action", required=True)
-    importing = actions.add_parser("import", help="import a CSV: id,service,severity,started,detected,"
-                                                  "acknowledged,resolved,summary,postmortem")
+    importing = actions.add_parser(
+        "import", help="import a CSV: id,service,severity,started,detected,acknowledged,resolved,summary,postmortem"
+    )
     importing.add_argument("--csv", required=True, help="the file; times ISO 8601, without offset = team time")
     importing.add_argument("--by", help="who imports (default: the system user)")
     importing.add_argument("--catalog", help="OpenSLO file or directory (default: settings)")

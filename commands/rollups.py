@@ -1,5 +1,6 @@
 """Rollup commands: ``collect rollups`` (daily history into the store, from cron) and ``trends`` (every figure of
 the trends page, as JSON or a table)."""
+
 from __future__ import annotations
 
 import argparse
@@ -35,10 +36,10 @@ def _progress_bar(done: int, todo: int, day: date) -> None:
 
 
 def command_collect_rollups(args: argparse.Namespace) -> int:
-    from data.trends.rollups import collect_daily_rollups, demo_source
     from data.slo.service import make_source
     from data.slo.sources import SourceError
     from data.store import engine_for, migrate
+    from data.trends.rollups import collect_daily_rollups, demo_source
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
@@ -50,28 +51,41 @@ def command_collect_rollups(args: argparse.Namespace) -> int:
     migrate(settings.database_url)
     engine = engine_for(settings.database_url)
     try:
-        summary = collect_daily_rollups(source, catalog.slos, engine, time_zone=settings.team_timezone, now=now,
-                                        first=since, last=until, actor=cli_actor(), progress=_progress_bar)
+        summary = collect_daily_rollups(
+            source,
+            catalog.slos,
+            engine,
+            time_zone=settings.team_timezone,
+            now=now,
+            first=since,
+            last=until,
+            actor=cli_actor(),
+            progress=_progress_bar,
+        )
     except SourceError as error:
         raise CliError(f"{error}; the days stored before this are kept, run the command again to continue") from None
     finally:
         engine.dispose()
-    print(f"rollups {summary.first} .. {summary.last} ({settings.team_timezone}) from {source.description}: "
-          f"{summary.rows_stored} rows stored for {summary.days_stored} days, {summary.already_collected} "
-          f"already collected, {summary.queries} queries")
+    print(
+        f"rollups {summary.first} .. {summary.last} ({settings.team_timezone}) from {source.description}: "
+        f"{summary.rows_stored} rows stored for {summary.days_stored} days, {summary.already_collected} "
+        f"already collected, {summary.queries} queries"
+    )
     if summary.incomplete:
         days = sorted({day for day, _ in summary.incomplete})
-        print(f"not stored, incomplete (the counters did not exist all day): {len(summary.incomplete)} day × SLO "
-              f"pairs on {len(days)} days, {days[0]} .. {days[-1]}; they are retried on the next run",
-              file=sys.stderr)
+        print(
+            f"not stored, incomplete (the counters did not exist all day): {len(summary.incomplete)} day × SLO "
+            f"pairs on {len(days)} days, {days[0]} .. {days[-1]}; they are retried on the next run",
+            file=sys.stderr,
+        )
     for message in summary.errors.values():
         print(f"error: {message}", file=sys.stderr)
     return EXIT_FAILED if summary.errors else EXIT_OK
 
 
 def command_trends(args: argparse.Namespace) -> int:
-    from data.trends.rollups import default_trends_range, demo_daily_rollups, rollups_frame, stored_trend_rows
     from data.store import engine_for, migrate
+    from data.trends.rollups import default_trends_range, demo_daily_rollups, rollups_frame, stored_trend_rows
     from metrics.trends.aggregate import build_trends
 
     settings = load_cli_settings(args)
@@ -80,8 +94,10 @@ def command_trends(args: argparse.Namespace) -> int:
     for service in args.service or []:
         if service not in known:
             close = get_close_matches(service, known, n=1)
-            raise CliError(f"--service {service!r} is not in the catalog" +
-                           (f"; did you mean {close[0]!r}?" if close else f" (services: {', '.join(known)})"))
+            raise CliError(
+                f"--service {service!r} is not in the catalog"
+                + (f"; did you mean {close[0]!r}?" if close else f" (services: {', '.join(known)})")
+            )
     services = args.service or known
     default_first, default_last = default_trends_range(settings.now(), settings.team_timezone)
     first = parse_cli_date(args.from_date, "--from") or default_first
@@ -102,12 +118,14 @@ def command_trends(args: argparse.Namespace) -> int:
     view = build_trends(daily, args.grain, first, last, services)
     if not view.has_data:
         hint = "" if settings.is_demo else f"; run `{COLLECT_COMMAND} --since {first}` first"
-        print(f"no rollups from {source} between {first} and {last} for {', '.join(services)}{hint}",
-              file=sys.stderr)
+        print(f"no rollups from {source} between {first} and {last} for {', '.join(services)}{hint}", file=sys.stderr)
         return EXIT_ATTENTION
     if args.format == "json":
-        print(json.dumps({"source": source, "time_zone": settings.team_timezone, **view.to_dict()}, indent=2,
-                         allow_nan=False))
+        print(
+            json.dumps(
+                {"source": source, "time_zone": settings.team_timezone, **view.to_dict()}, indent=2, allow_nan=False
+            )
+        )
     else:
         print(trends_table(view, source, settings.team_timezone))
     return EXIT_OK
@@ -119,21 +137,48 @@ def trends_table(view, source: str, time_zone: str) -> str:
     def seconds(value) -> str:
         return "no data" if value != value else f"{value * 1000:.0f} ms"
 
-    slo_rows = [[r.period, r.slo, format_target(r.target), format_sli(None if r.sli != r.sli else r.sli, r.target),
-                 r.status, format_percent(r.budget_consumed), format_count(r.total), f"{r.days}/{r.days_in_period}",
-                 seconds(r.latency_p50), seconds(r.latency_p95), seconds(r.latency_p99)]
-                for r in view.per_slo.itertuples()]
-    parts = [f"Trends {view.first} .. {view.last} by {view.grain} ({time_zone}) from {source}",
-             text_table(["period", "slo", "target", "sli", "status", "budget used", "events", "days", "p50", "p95",
-                     "p99"], slo_rows)]
-    fleet_rows = [[r.period, f"{r.slos_met}/{r.slos_with_data}", format_percent(r.compliance, 0)]
-                  for r in view.fleet.itertuples()]
+    slo_rows = [
+        [
+            r.period,
+            r.slo,
+            format_target(r.target),
+            format_sli(None if r.sli != r.sli else r.sli, r.target),
+            r.status,
+            format_percent(r.budget_consumed),
+            format_count(r.total),
+            f"{r.days}/{r.days_in_period}",
+            seconds(r.latency_p50),
+            seconds(r.latency_p95),
+            seconds(r.latency_p99),
+        ]
+        for r in view.per_slo.itertuples()
+    ]
+    parts = [
+        f"Trends {view.first} .. {view.last} by {view.grain} ({time_zone}) from {source}",
+        text_table(
+            ["period", "slo", "target", "sli", "status", "budget used", "events", "days", "p50", "p95", "p99"], slo_rows
+        ),
+    ]
+    fleet_rows = [
+        [r.period, f"{r.slos_met}/{r.slos_with_data}", format_percent(r.compliance, 0)] for r in view.fleet.itertuples()
+    ]
     parts += ["", "Fleet: SLOs that met their objective", text_table(["period", "met", "compliance"], fleet_rows)]
     if view.current:
-        change_rows = [[r.direction, r.slo, format_burn_rate(r.previous_burn_rate), format_burn_rate(r.current_burn_rate),
-                        f"{r.change:+.2f}×"] for r in view.changes.itertuples()]
-        parts += ["", f"Changes {view.previous} → {view.current} (burn rate: error ratio / error budget)",
-                  text_table(["direction", "slo", view.previous, view.current, "change"], change_rows)]
+        change_rows = [
+            [
+                r.direction,
+                r.slo,
+                format_burn_rate(r.previous_burn_rate),
+                format_burn_rate(r.current_burn_rate),
+                f"{r.change:+.2f}×",
+            ]
+            for r in view.changes.itertuples()
+        ]
+        parts += [
+            "",
+            f"Changes {view.previous} → {view.current} (burn rate: error ratio / error budget)",
+            text_table(["direction", "slo", view.previous, view.current, "change"], change_rows),
+        ]
     return "\n".join(parts)
 
 

@@ -1,4 +1,5 @@
 """SLO commands: the burn report and one SLO's drill-down series."""
+
 from __future__ import annotations
 
 import argparse
@@ -52,17 +53,19 @@ def _report_table(report) -> str:
     header = ["state", "slo", "service", "target", "window", "sli", "budget left", *BURN_WINDOWS, "exhausted in"]
     rows = [header]
     for status in report.statuses:
-        rows.append([
-            status.alert_state,
-            status.slo.name,
-            status.slo.service,
-            format_target(status.slo.target),
-            status.slo.time_window.label,
-            format_sli(status.sli, status.slo.target),
-            format_percent(status.budget_remaining),
-            *[format_burn_rate(status.burn_rates[w]) for w in BURN_WINDOWS],
-            format_duration(status.time_to_exhaustion) if status.time_to_exhaustion is not None else "-",
-        ])
+        rows.append(
+            [
+                status.alert_state,
+                status.slo.name,
+                status.slo.service,
+                format_target(status.slo.target),
+                status.slo.time_window.label,
+                format_sli(status.sli, status.slo.target),
+                format_percent(status.budget_remaining),
+                *[format_burn_rate(status.burn_rates[w]) for w in BURN_WINDOWS],
+                format_duration(status.time_to_exhaustion) if status.time_to_exhaustion is not None else "-",
+            ]
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -79,8 +82,9 @@ def command_slo_history(args: argparse.Namespace) -> int:
     catalog = load_cli_catalog(settings, [])
     slo = next((s for s in catalog.slos if s.name == args.slo), None)
     if slo is None:
-        raise CliError(f"no SLO named {args.slo!r} in {settings.catalog_path}; known: "
-                       + ", ".join(s.name for s in catalog.slos))
+        raise CliError(
+            f"no SLO named {args.slo!r} in {settings.catalog_path}; known: " + ", ".join(s.name for s in catalog.slos)
+        )
     at = parse_cli_instant(args.at)
     source = cli_source(settings, at)
     try:
@@ -126,8 +130,8 @@ def _last(series) -> float | None:
 
 def command_collect_slo_snapshots(args: argparse.Namespace) -> int:
     from data.slo.service import load_report
-    from data.store import engine_for
     from data.slo.snapshots import save_snapshots
+    from data.store import engine_for
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
@@ -166,8 +170,9 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     source_options(history)
     history.add_argument("--slo", required=True)
     history.add_argument("--format", choices=("json", "csv"), default="json")
-    history.add_argument("--series", choices=("burn-down", "burn-rates"), default="burn-rates",
-                         help="which series --format csv prints")
+    history.add_argument(
+        "--series", choices=("burn-down", "burn-rates"), default="burn-rates", help="which series --format csv prints"
+    )
     history.set_defaults(handler=command_slo_history)
 
     snapshots = collect_kinds.add_parser("slo-snapshots", help="store every SLO's status now")

@@ -1,4 +1,5 @@
 """Store and demo commands: schema migrations and the demo history as OpenMetrics."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,13 @@ def command_migrate(args: argparse.Namespace) -> int:
 
         from data.secrets import UrlError
 
-        reason = ("cannot connect: check DATABASE_URL and that the server runs" if isinstance(error, OperationalError)
-                  else str(error) if isinstance(error, UrlError) else type(error).__name__)
+        reason = (
+            "cannot connect: check DATABASE_URL and that the server runs"
+            if isinstance(error, OperationalError)
+            else str(error)
+            if isinstance(error, UrlError)
+            else type(error).__name__
+        )
         raise CliError(f"could not migrate the store {settings.database_url}: {reason}") from None
     print("store is at the latest schema")
     return EXIT_OK
@@ -32,8 +38,10 @@ def command_demo_openmetrics(args: argparse.Namespace) -> int:
     history = generate_history(end, args.days)
     with open(args.output, "w", encoding="utf-8") as out:
         samples = write_openmetrics(history, out)
-    print(f"wrote {samples} samples from {history.start.isoformat()} to {history.end.isoformat()} "
-          f"into {args.output}", file=sys.stderr)
+    print(
+        f"wrote {samples} samples from {history.start.isoformat()} to {history.end.isoformat()} into {args.output}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

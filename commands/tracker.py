@@ -3,6 +3,7 @@
 ``tracker due`` only reads: it says which items are due at ``--at`` and why, without storing anything (the page's
 revisit check is what marks items due). Every command brings the store to the latest schema first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,7 @@ def _engine(settings):
     try:
         migrate(settings.database_url)
     except Exception as error:  # driver errors vary: name the store (a SecretUrl, shown masked)
-        raise CliError(f"could not open the store {settings.database_url}: "
-                       f"{type(error).__name__}") from None
+        raise CliError(f"could not open the store {settings.database_url}: {type(error).__name__}") from None
     return engine_for(settings.database_url)
 
 
@@ -87,8 +87,7 @@ def command_import(args: argparse.Namespace) -> int:
     import_format = args.format or detect_format(args.file, text)
     engine = _engine(settings)
     try:
-        ids = import_items(engine, text, import_format, known=_known(settings), actor=_actor(args),
-                           now=settings.now())
+        ids = import_items(engine, text, import_format, known=_known(settings), actor=_actor(args), now=settings.now())
     except ImportFailed as failure:
         for line in failure.lines():
             print(f"error: {line}", file=sys.stderr)
@@ -103,8 +102,8 @@ def command_import(args: argparse.Namespace) -> int:
 def _due_entries(args: argparse.Namespace, engine):
     """The due queue at ``--at`` (default now), read from the same sources as the pages."""
     from data.slo.service import load_report
-    from data.tracker.store import list_items
     from data.tracker.signals import due_queue, probe_reading_provider, tracker_readings, wanted_databases
+    from data.tracker.store import list_items
     from metrics.tracker.rules import team_today
 
     settings = load_cli_settings(args)
@@ -112,8 +111,9 @@ def _due_entries(args: argparse.Namespace, engine):
     catalog = load_cli_catalog(settings, [])
     items = list_items(engine)
     report = load_report(cli_source(settings, at), catalog.slos, at) if catalog.slos else None
-    readings = tracker_readings(report, at, wanted_databases=wanted_databases(items),
-                                database_readings=probe_reading_provider(settings))
+    readings = tracker_readings(
+        report, at, wanted_databases=wanted_databases(items), database_readings=probe_reading_provider(settings)
+    )
     return due_queue(items, readings, team_today(at, settings.team_timezone)), readings, report, at
 
 
@@ -124,8 +124,12 @@ def command_due(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if args.format == "json":
-        payload = {"at": at.isoformat(), "slo_source": readings.slo_source,
-                   "database_source": readings.database_source, "due": [entry.to_dict() for entry in entries]}
+        payload = {
+            "at": at.isoformat(),
+            "slo_source": readings.slo_source,
+            "database_source": readings.database_source,
+            "due": [entry.to_dict() for entry in entries],
+        }
         print(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(_due_table(entries, at))
@@ -164,8 +168,9 @@ def _due_table(entries, at) -> str:
         title = item.title if len(item.title) <= 60 else item.title[:59] + "…"
         rows.append([str(item.id), priority(item.impact, item.urgency), item.owner_role, item.state, title, reasons])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row[:-1], widths)), row[-1]]).rstrip()
-             for row in rows]
+    lines = [
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row[:-1], widths)), row[-1]]).rstrip() for row in rows
+    ]
     lines.insert(1, "  ".join("-" * width for width in [*widths, len(header[-1])]))
     title = f"Tracker items due at {at.isoformat()}: {len(entries)}"
     return title + ("\n" + "\n".join(lines) if entries else "\nnothing is due")

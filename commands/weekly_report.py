@@ -1,4 +1,5 @@
 """``weekly-report``: the weekly review page's document (Markdown or self-contained HTML) for one ISO week."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,8 +11,8 @@ from commands.common import EXIT_OK, CliError, load_cli_catalog, load_cli_settin
 
 def command_weekly_report(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
-    from data.weekly.review import load_weekly_review
     from data.weekly.export import to_html, to_markdown
+    from data.weekly.review import load_weekly_review
     from metrics.weekly.review import last_complete_week
 
     settings = load_cli_settings(args)

@@ -3,6 +3,7 @@
 A broken file is never half-applied: ``load_role_rules`` raises ``AccessConfigError`` listing every problem, and
 the app then treats everyone as a viewer until it is fixed (failing closed: nobody gains a write by a typo).
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -24,7 +25,9 @@ class AccessConfigError(ValueError):
 
 def _unknown(where: str, key: str, known: tuple[str, ...]) -> str:
     hint = get_close_matches(key, known, n=1)
-    return f"{where}: unknown key {key!r}" + (f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(known)})")
+    return f"{where}: unknown key {key!r}" + (
+        f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(known)})"
+    )
 
 
 def _role(value: Any, where: str, problems: list[str], allow_none: bool) -> Role | None:
@@ -69,33 +72,35 @@ def parse_role_rules(data: dict[str, Any], path: Path) -> RoleRules:
         entries = _string_list(value, f"[members] {key}", problems)
         for entry in entries:
             if "@" not in entry:
-                problems.append(f"[members] {key}: {entry!r} is neither an address (kim@example.com) nor a "
-                                "domain (@example.com)")
+                problems.append(
+                    f"[members] {key}: {entry!r} is neither an address (kim@example.com) nor a domain (@example.com)"
+                )
         members[Role.parse(key)] = entries
 
     claim_name = None
     claim_values: dict[Role, tuple[str, ...]] = {}
     raw_claim = data.get("claim", {})
     if not isinstance(raw_claim, dict):
-        problems.append("[claim]: must be a table with name = \"groups\" and role = [values]")
+        problems.append('[claim]: must be a table with name = "groups" and role = [values]')
         raw_claim = {}
     for key, value in raw_claim.items():
         if key not in CLAIM_KEYS:
             problems.append(_unknown("[claim]", key, CLAIM_KEYS))
         elif key == "name":
             if not isinstance(value, str) or not value.strip():
-                problems.append("[claim] name: must name an ID-token claim, e.g. \"groups\"")
+                problems.append('[claim] name: must name an ID-token claim, e.g. "groups"')
             else:
                 claim_name = value.strip()
         else:
             claim_values[Role.parse(key)] = _string_list(value, f"[claim] {key}", problems)
     if claim_values and claim_name is None and not any(p.startswith("[claim] name") for p in problems):
-        problems.append("[claim]: role values are given but no claim name (e.g. name = \"groups\")")
+        problems.append('[claim]: role values are given but no claim name (e.g. name = "groups")')
 
     if problems:
         raise AccessConfigError(path, problems)
-    return RoleRules(members=members, claim=claim_name, claim_values=claim_values, default_role=default_role,
-                     local_role=local_role)
+    return RoleRules(
+        members=members, claim=claim_name, claim_values=claim_values, default_role=default_role, local_role=local_role
+    )
 
 
 def load_role_rules(path: Path) -> RoleRules:

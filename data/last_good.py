@@ -3,6 +3,7 @@
 When a source fails, a panel shows what it last read successfully, marked stale (``metrics.last_good.choose``).
 Nothing is written to disk: after a restart there is no last good data until the source answers once.
 """
+
 from __future__ import annotations
 
 import threading

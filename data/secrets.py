@@ -15,6 +15,7 @@ Parsing teaches ``redact`` the secret: a process-wide registry of known secrets 
 values, in their raw, percent-encoded and decoded forms) is filled whenever a URL is parsed and whenever settings
 hold a password or token, so a driver's message is cleaned even when it quotes the secret in a form no pattern knows.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,10 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # Keys whose values are secrets: password, passwd, sslpassword, pwd, token, access_token, api_key, client_secret...
 _SECRET_KEY = r"[\w.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key)[\w.\-]*"
 # An unquoted value ends before the punctuation that closes the sentence or the URL around it ("...=x: refused").
-_SECRET_PAIR = re.compile(rf"(?i)(?<![\w.\-])(?P<key>{_SECRET_KEY})(?P<sep>\s*=\s*)"
-                          r"""(?P<value>"[^"]*"|'[^']*'|[^\s&;]+?(?=[:,.;)\]}'"]*(?:[\s&;]|$)))""")
+_SECRET_PAIR = re.compile(
+    rf"(?i)(?<![\w.\-])(?P<key>{_SECRET_KEY})(?P<sep>\s*=\s*)"
+    r"""(?P<value>"[^"]*"|'[^']*'|[^\s&;]+?(?=[:,.;)\]}'"]*(?:[\s&;]|$)))"""
+)
 _SECRET_JSON_PAIR = re.compile(rf"""(?i)(?P<key>(?P<q>["']){_SECRET_KEY}(?P=q)\s*:\s*)(?P<value>"[^"]*"|'[^']*')""")
 _SQL_PASSWORD = re.compile(r"(?i)\b(?P<key>(?:password|identified\s+by)\s+)'(?:[^']|'')*'")
 # scheme://userinfo@ in free text: greedy to the last "@" of the token, as the URL parser reads it
@@ -59,12 +62,22 @@ class _KnownSecrets:
     def remember(self, secret: str | None) -> None:
         if not secret:
             return
-        forms = {secret, unquote(secret), unquote_plus(secret), quote(secret, safe=""), quote(secret),
-                 quote_plus(secret)}
+        forms = {
+            secret,
+            unquote(secret),
+            unquote_plus(secret),
+            quote(secret, safe=""),
+            quote(secret),
+            quote_plus(secret),
+        }
         forms = {form for form in forms if len(form) >= MIN_KNOWN_SECRET_LENGTH and form != MASK}
         # What a parser splitting at the wrong delimiter shows as a host or path ("PASS-2" of "PG@PASS-2:/%x")
-        forms |= {part for form in list(forms) for part in _FRAGMENT_DELIMITERS.split(form)
-                  if len(part) >= MIN_FRAGMENT_LENGTH}
+        forms |= {
+            part
+            for form in list(forms)
+            for part in _FRAGMENT_DELIMITERS.split(form)
+            if len(part) >= MIN_FRAGMENT_LENGTH
+        }
         with self._lock:
             if forms <= self._values:
                 return
@@ -148,14 +161,15 @@ class SecretUrl:
         raw = (text or "").strip()
         scheme, separator, rest = raw.partition("://")
         if not separator or not _SCHEME.fullmatch(scheme):
-            return cls(scheme="", username=None, host=None, port=None, database=None, _raw=raw,
-                       problem=cls._not_a_url())
+            return cls(
+                scheme="", username=None, host=None, port=None, database=None, _raw=raw, problem=cls._not_a_url()
+            )
         username = password = None
         hostpart = rest
         at = -1 if rest.startswith("/") else rest.rfind("@")  # sqlite:///a@b.db has no userinfo
         if at >= 0:
             user, colon, secret = rest[:at].partition(":")
-            username, hostpart = unquote(user), rest[at + 1:]
+            username, hostpart = unquote(user), rest[at + 1 :]
             password = unquote(secret) if colon else None
             remember_secret(password, secret if colon else None)
         host = port = None
@@ -184,8 +198,17 @@ class SecretUrl:
                 database = make_url(f"{scheme}://{hostpart}").database
             except (ArgumentError, ValueError):
                 database = unquote(parts.path[1:]) if parts and parts.path else None
-        return cls(scheme=scheme, username=username, host=host, port=port, database=database, problem=problem,
-                   _password=password, _hostpart=hostpart, _raw=raw)
+        return cls(
+            scheme=scheme,
+            username=username,
+            host=host,
+            port=port,
+            database=database,
+            problem=problem,
+            _password=password,
+            _hostpart=hostpart,
+            _raw=raw,
+        )
 
     @classmethod
     def of(cls, value: Any) -> SecretUrl | None:

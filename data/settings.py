@@ -4,17 +4,18 @@ Invalid settings raise one ``SettingsError`` that lists every problem by the nam
 quotes a secret's value. The store URL and every DSN are read once into ``SecretUrl`` / ``Dsn`` values (which show
 masked and teach ``data.secrets.redact`` their passwords); the Prometheus password and token are remembered too.
 """
+
 from __future__ import annotations
 
 import os
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from data.slo.prometheus import PrometheusSettings
 from data.secrets import Dsn, SecretUrl
+from data.slo.prometheus import PrometheusSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
@@ -81,7 +82,7 @@ class Settings:
 
     def now(self) -> datetime:
         """The current instant as the app sees it (UTC)."""
-        return self.now_override or datetime.now(timezone.utc)
+        return self.now_override or datetime.now(UTC)
 
     def dsn_for(self, database_name: str) -> Dsn | None:
         """The DSN of a monitored database, from DB_DSN_<NAME> or ``[databases]`` in secrets.toml."""
@@ -137,8 +138,10 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     database_text, where = value("store", "database_url")
     database_url = SecretUrl.parse(database_text or DEFAULT_DATABASE_URL)
     if database_url.problem and not database_url.scheme:
-        problems.append(f"{where}: not a database URL (expected e.g. sqlite:///var/reliability.db or "
-                        "postgresql+psycopg://user@host/db)")
+        problems.append(
+            f"{where}: not a database URL (expected e.g. sqlite:///var/reliability.db or "
+            "postgresql+psycopg://user@host/db)"
+        )
     elif database_url.problem:
         problems.append(f"{where}: {database_url.problem}")
 
@@ -169,7 +172,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     dsn_texts = {name: str(dsn) for name, dsn in secrets.get("databases", {}).items() if str(dsn).strip()}
     for variable, dsn in environ.items():
         if variable.startswith(DSN_ENV_PREFIX) and dsn.strip():
-            dsn_texts[variable[len(DSN_ENV_PREFIX):].lower().replace("_", "-")] = dsn.strip()
+            dsn_texts[variable[len(DSN_ENV_PREFIX) :].lower().replace("_", "-")] = dsn.strip()
     dsns = {name: Dsn.parse(text) for name, text in dsn_texts.items()}  # an unreadable one fails its probe only
 
     now_text, where = value("app", "now")
@@ -178,16 +181,22 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         try:
             now_override = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
             if now_override.tzinfo is None:
-                now_override = now_override.replace(tzinfo=timezone.utc)
+                now_override = now_override.replace(tzinfo=UTC)
         except ValueError:
             problems.append(f"{where}: {now_text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z")
 
     if problems:
         raise SettingsError(problems)
-    return Settings(prometheus=prometheus, database_url=database_url, catalog_path=catalog_path,
-                    team_timezone=team_timezone, databases_path=databases_path, access_path=access_path,
-                    database_dsns=dsns,
-                    now_override=now_override)
+    return Settings(
+        prometheus=prometheus,
+        database_url=database_url,
+        catalog_path=catalog_path,
+        team_timezone=team_timezone,
+        databases_path=databases_path,
+        access_path=access_path,
+        database_dsns=dsns,
+        now_override=now_override,
+    )
 
 
 def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | None:

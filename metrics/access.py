@@ -7,6 +7,7 @@ cannot write through any path (a page, the CLI, an import), not only through the
 - editor: also changes tracker items, DBA records, incidents and weekly notes.
 - admin: also runs collectors and imports from the UI.
 """
+
 from __future__ import annotations
 
 import enum
@@ -88,11 +89,15 @@ def require(actor: Actor, needed: Role, action: str) -> str:
     require_role(actor, needed, action)
     name = (actor.name or "").strip()
     if not name:
-        raise MissingName(f"say who you are before you {action} (your name in the sidebar): every change is "
-                          "recorded under it. Nothing was saved.")
+        raise MissingName(
+            f"say who you are before you {action} (your name in the sidebar): every change is "
+            "recorded under it. Nothing was saved."
+        )
     if len(name) > NAME_MAX_LENGTH or any(ord(character) < 32 for character in name):
-        raise MissingName(f"the name to record must be at most {NAME_MAX_LENGTH} characters with no control "
-                          "characters. Nothing was saved.")
+        raise MissingName(
+            f"the name to record must be at most {NAME_MAX_LENGTH} characters with no control "
+            "characters. Nothing was saved."
+        )
     return name
 
 

@@ -1,4 +1,5 @@
 """Numbers formatted for people, the same on every page and in the CLI's tables."""
+
 from __future__ import annotations
 
 import math

@@ -5,6 +5,7 @@ reading it whole would hold a page's server thread and memory. Streamlit refuses
 (``server.maxUploadSize`` in ``.streamlit/config.toml``, the same 5 MB); the import code checks again, so the CLI
 and any other caller get the same clear refusal.
 """
+
 from __future__ import annotations
 
 MAX_IMPORT_MB = 5
@@ -15,8 +16,10 @@ def import_size_problem(size_bytes: int, name: str = "the file") -> str | None:
     """A message naming the limit when ``size_bytes`` is over it; None when the file may be imported."""
     if size_bytes <= MAX_IMPORT_BYTES:
         return None
-    return (f"{name} is {size_bytes:,} bytes; imports are limited to {MAX_IMPORT_MB} MB ({MAX_IMPORT_BYTES:,} "
-            "bytes): split it into smaller files")
+    return (
+        f"{name} is {size_bytes:,} bytes; imports are limited to {MAX_IMPORT_MB} MB ({MAX_IMPORT_BYTES:,} "
+        "bytes): split it into smaller files"
+    )
 
 
 def text_size_problem(text: str, name: str = "the file") -> str | None:

@@ -4,6 +4,7 @@ A panel asks its source; when the answer fails (unreachable, timed out, an error
 answer succeeded, the panel shows that earlier answer, marked stale, with the time it was read; without one it says
 "no data yet". The choice is pure: the caller keeps the last good answers (``data.last_good.LastGoodStore``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,9 @@ class Shown(Generic[T]):
         return max(now - self.read_at, timedelta(0))
 
 
-def choose(fresh: T, failure: str | None, read_at: datetime,
-           last_good: GoodReading[T] | None) -> tuple[Shown[T], GoodReading[T] | None]:
+def choose(
+    fresh: T, failure: str | None, read_at: datetime, last_good: GoodReading[T] | None
+) -> tuple[Shown[T], GoodReading[T] | None]:
     """What to show, and the last good reading to keep from now on.
 
     - the read succeeded (``failure`` is None): the fresh value, which becomes the last good one;

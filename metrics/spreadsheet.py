@@ -7,6 +7,7 @@ spreadsheet shows as text. A cell that already starts with ``'`` gets one too, s
 (``unprotect_cell``) removes exactly one ``'`` from every cell that has one and each value returns exactly as it
 was. Only text is touched: a number such as ``-3`` is a value, not a formula.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,9 +14,9 @@ from tests.support.servers import (
     ARTIFACTS_DIR,
     AppServer,
     MariaDBServer,
-    PrometheusServer,
     PostgresExporter,
     PostgresServer,
+    PrometheusServer,
     app_available,
     chromium_executable,
     launch_browser,
@@ -51,7 +51,9 @@ def postgres_server() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def postgres_exporter(postgres_server) -> Iterator[PostgresExporter]:
     """prometheus-postgres-exporter on the session's PostgreSQL; `.address` is its host:port to scrape."""
-    require("prometheus-postgres-exporter", postgres_exporter_available(), "Debian package prometheus-postgres-exporter")
+    require(
+        "prometheus-postgres-exporter", postgres_exporter_available(), "Debian package prometheus-postgres-exporter"
+    )
     with start_postgres_exporter(postgres_server) as exporter:
         yield exporter
 
@@ -74,7 +76,8 @@ def app_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app_factory():
-    """Start more app instances with extra env, e.g. `app_factory({"PROMETHEUS_URL": prom.url})`; stopped at session end."""
+    """Start more app instances with extra env, e.g. `app_factory({"PROMETHEUS_URL": prom.url})`; stopped at session
+    end."""
     import contextlib
 
     require("app", app_available(), "app.py and cli.py must exist at the repository root")
@@ -107,7 +110,7 @@ def page(browser):
 
 
 # A fixed end keeps the built TSDB cacheable between runs: the cache key changes only with the generator.
-HISTORY_END = datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc)
+HISTORY_END = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
 
 
 def _write_demo_history(path: Path) -> None:

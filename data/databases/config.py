@@ -7,6 +7,7 @@ here: they come from ``DB_DSN_<NAME>`` or ``[databases]`` in ``.streamlit/secret
 A malformed entry is reported (file, database, field) and skipped; the others still load. Unknown fields are errors,
 with a suggestion, because a misspelt threshold silently falling back to its default is worse than no threshold.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,19 @@ from metrics.databases.checks import DEFAULT_RECORD_INTERVAL_DAYS, ENGINES, RECO
 SOURCES = ("sql", "prometheus")
 ROLES = ("primary", "replica")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-DATABASE_FIELDS = ("name", "engine", "environment", "role", "owner", "source", "selector", "datname", "description",
-                   "thresholds", "record_intervals")
+DATABASE_FIELDS = (
+    "name",
+    "engine",
+    "environment",
+    "role",
+    "owner",
+    "source",
+    "selector",
+    "datname",
+    "description",
+    "thresholds",
+    "record_intervals",
+)
 PROBE_FIELDS = ("deadline_seconds", "connect_timeout_seconds", "statement_timeout_seconds")
 TOP_LEVEL = ("database", "probe", "defaults")
 DEFAULT_DEADLINE_S = 10.0
@@ -108,18 +120,25 @@ def _thresholds(raw: Any, where: str, base: dict[str, Any], problems: list[str])
 def _threshold_order(values: dict[str, Any], where: str, problems: list[str]) -> bool:
     """warn must come before critical, in the direction the check reads."""
     ok = True
-    pairs = [("connections_warn", "connections_critical"), ("idle_in_transaction_warn_s",
-             "idle_in_transaction_critical_s"), ("long_query_warn_s", "long_query_critical_s"),
-             ("blocked_warn", "blocked_critical"), ("replication_lag_warn_s", "replication_lag_critical_s"),
-             ("wraparound_warn", "wraparound_critical"), ("sequence_warn", "sequence_critical")]  # fmt: skip
+    pairs = [
+        ("connections_warn", "connections_critical"),
+        ("idle_in_transaction_warn_s", "idle_in_transaction_critical_s"),
+        ("long_query_warn_s", "long_query_critical_s"),
+        ("blocked_warn", "blocked_critical"),
+        ("replication_lag_warn_s", "replication_lag_critical_s"),
+        ("wraparound_warn", "wraparound_critical"),
+        ("sequence_warn", "sequence_critical"),
+    ]
     merged = {**Thresholds().__dict__, **values}
     for warn, critical in pairs:
         if merged[warn] > merged[critical]:
             problems.append(f"{where}: {warn} ({merged[warn]:g}) is above {critical} ({merged[critical]:g})")
             ok = False
     if merged["cache_hit_warn"] < merged["cache_hit_critical"]:
-        problems.append(f"{where}: cache_hit_warn ({merged['cache_hit_warn']:g}) is below cache_hit_critical "
-                        f"({merged['cache_hit_critical']:g}); the hit ratio warns below the higher one")
+        problems.append(
+            f"{where}: cache_hit_warn ({merged['cache_hit_warn']:g}) is below cache_hit_critical "
+            f"({merged['cache_hit_critical']:g}); the hit ratio warns below the higher one"
+        )
         ok = False
     return ok
 
@@ -144,8 +163,9 @@ def _record_intervals(raw: Any, where: str, problems: list[str]) -> dict[str, in
     return values if ok else None
 
 
-def _text(entry: dict, key: str, where: str, problems: list[str], choices: tuple[str, ...] | None = None,
-          default: str = "") -> str | None:
+def _text(
+    entry: dict, key: str, where: str, problems: list[str], choices: tuple[str, ...] | None = None, default: str = ""
+) -> str | None:
     value = entry.get(key, default)
     if not isinstance(value, str):
         problems.append(f"{where}.{key}: must be text, got {value!r}")
@@ -217,8 +237,9 @@ def parse_database_config(text: str, path: Path | str = "databases.toml") -> Dat
     return DatabaseConfig(databases, problems, Path(path), True, probe)
 
 
-def _parse_database(entry: Any, where: str, default_thresholds: dict[str, Any],
-                    problems: list[str]) -> DatabaseTarget | None:
+def _parse_database(
+    entry: Any, where: str, default_thresholds: dict[str, Any], problems: list[str]
+) -> DatabaseTarget | None:
     if not isinstance(entry, dict):
         problems.append(f"{where}: must be a table")
         return None
@@ -228,8 +249,10 @@ def _parse_database(entry: Any, where: str, default_thresholds: dict[str, Any],
             problems.append(_unknown(where, key, DATABASE_FIELDS))
     name = entry.get("name")
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        problems.append(f"{where}.name: required; lower-case letters, digits and '-' (it names the DSN variable "
-                        "DB_DSN_<NAME>), got " + repr(name))
+        problems.append(
+            f"{where}.name: required; lower-case letters, digits and '-' (it names the DSN variable "
+            "DB_DSN_<NAME>), got " + repr(name)
+        )
     if "engine" not in entry:
         problems.append(f"{where}.engine: required, one of {', '.join(ENGINES)}")
     engine = _text(entry, "engine", where, problems, ENGINES, default="postgresql")
@@ -241,21 +264,32 @@ def _parse_database(entry: Any, where: str, default_thresholds: dict[str, Any],
     description = _text(entry, "description", where, problems)
     datname = _text(entry, "datname", where, problems)
     if source == "prometheus" and not selector:
-        problems.append(f"{where}.selector: required with source = \"prometheus\", e.g. '{{instance=\"db1:9187\"}}'")
+        problems.append(f'{where}.selector: required with source = "prometheus", e.g. \'{{instance="db1:9187"}}\'')
     if isinstance(selector, str) and selector:
         problem = _selector_problem(selector)
         if problem:
-            problems.append(f"{where}.selector: PromQL label matchers in braces, e.g. '{{instance=\"db1:9187\"}}'"
-                            f" ({problem})")
+            problems.append(
+                f"{where}.selector: PromQL label matchers in braces, e.g. '{{instance=\"db1:9187\"}}' ({problem})"
+            )
     thresholds = _thresholds(entry.get("thresholds", {}), f"{where}.thresholds", default_thresholds, problems)
     if thresholds is not None and not _threshold_order(thresholds, f"{where}.thresholds", problems):
         thresholds = None
     intervals = _record_intervals(entry.get("record_intervals", {}), f"{where}.record_intervals", problems)
     if len(problems) > before:
         return None
-    return DatabaseTarget(name=name, engine=engine, environment=environment, role=role, owner=owner, source=source,
-                          selector=selector, datname=datname, description=description, thresholds=thresholds_with(thresholds),
-                          record_intervals=intervals)
+    return DatabaseTarget(
+        name=name,
+        engine=engine,
+        environment=environment,
+        role=role,
+        owner=owner,
+        source=source,
+        selector=selector,
+        datname=datname,
+        description=description,
+        thresholds=thresholds_with(thresholds),
+        record_intervals=intervals,
+    )
 
 
 def _selector_problem(selector: str) -> str | None:

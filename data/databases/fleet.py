@@ -7,6 +7,7 @@ still being probed then is reported as "no answer within the deadline" while the
 This is the function the revisit tracker calls for its "a database check at warn or critical" trigger:
 ``probe_fleet(settings, config, deadline_s) -> list[DatabaseHealth]``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,7 +15,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from data.databases.config import DatabaseConfig, DatabaseTarget, ProbeOptions
 from data.databases.probes.common import ProbeError, as_dsn, engine_of_dsn
@@ -91,8 +92,9 @@ def _labels(target: DatabaseTarget) -> dict[str, str]:
     return {"environment": target.environment, "role": target.role, "owner": target.owner, "source": target.source}
 
 
-def health_from_probe(target: DatabaseTarget, probe: ProbeData, probed_at: datetime, store: StoreContext | None,
-                      today: date) -> DatabaseHealth:
+def health_from_probe(
+    target: DatabaseTarget, probe: ProbeData, probed_at: datetime, store: StoreContext | None, today: date
+) -> DatabaseHealth:
     """Checks of what the probe read, plus the DBA records check when the store was consulted."""
     size_7d_ago = None if store is None else store.size_7d_ago.get(target.name)
     checks = evaluate_probe(probe, target.thresholds, role=target.role, size_7d_ago=size_7d_ago)
@@ -107,8 +109,14 @@ def records_check(target: DatabaseTarget, store: StoreContext, today: date) -> C
     return check_dba_records(store.records.get(target.name, []), target.record_intervals, today)
 
 
-def unprobed_health(target: DatabaseTarget, reason: str, probed_at: datetime | None, store: StoreContext | None,
-                    today: date, status: str = CRITICAL) -> DatabaseHealth:
+def unprobed_health(
+    target: DatabaseTarget,
+    reason: str,
+    probed_at: datetime | None,
+    store: StoreContext | None,
+    today: date,
+    status: str = CRITICAL,
+) -> DatabaseHealth:
     """A database with no numbers: down (critical, records still checked), or not configured (unknown, nothing else:
     a database nobody watches yet has no status to raise)."""
     checks = [down_result(target.name, reason, status)]
@@ -126,15 +134,23 @@ def load_store_context(settings, names: list[str], now: datetime) -> StoreContex
     try:
         from data.databases.store import latest_records_by_database, sizes_at
 
-        return StoreContext(records=latest_records_by_database(settings.database_url, names),
-                            size_7d_ago=sizes_at(settings.database_url, names, now))
+        return StoreContext(
+            records=latest_records_by_database(settings.database_url, names),
+            size_7d_ago=sizes_at(settings.database_url, names, now),
+        )
     except Exception as error:  # any driver or schema problem: say so on the records check, keep the probes
         log.warning("store unavailable for DBA records: %s", type(error).__name__)
         return StoreContext(problem=f"the store cannot be read ({type(error).__name__}); run `cli.py migrate`")
 
 
-def probe_fleet(settings, config: DatabaseConfig, deadline_s: float | None = None, *,
-                names: list[str] | None = None, with_store: bool = True) -> list[DatabaseHealth]:
+def probe_fleet(
+    settings,
+    config: DatabaseConfig,
+    deadline_s: float | None = None,
+    *,
+    names: list[str] | None = None,
+    with_store: bool = True,
+) -> list[DatabaseHealth]:
     """Every configured database's health, in configuration order, within ``deadline_s`` (default: the config's).
 
     Databases without a DSN are "unknown: not configured"; unreachable ones "critical: cannot connect ...";
@@ -154,8 +170,8 @@ def probe_fleet(settings, config: DatabaseConfig, deadline_s: float | None = Non
         if target.source == "prometheus":
             if prometheus is None:
                 results[target.name] = unprobed_health(
-                    target, "not configured: source = \"prometheus\" needs PROMETHEUS_URL", None, store, today,
-                    UNKNOWN)
+                    target, 'not configured: source = "prometheus" needs PROMETHEUS_URL', None, store, today, UNKNOWN
+                )
                 continue
             to_probe.append((target, None))
         elif not dsn:
@@ -164,11 +180,13 @@ def probe_fleet(settings, config: DatabaseConfig, deadline_s: float | None = Non
             to_probe.append((target, dsn))
 
     if to_probe:
-        executor = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_PROBES, len(to_probe)),
-                                      thread_name_prefix="db-probe")
+        executor = ThreadPoolExecutor(
+            max_workers=min(MAX_PARALLEL_PROBES, len(to_probe)), thread_name_prefix="db-probe"
+        )
         started = time.monotonic()
-        futures = {executor.submit(run_probe, target, dsn, config.probe, prometheus): (target, dsn)
-                   for target, dsn in to_probe}
+        futures = {
+            executor.submit(run_probe, target, dsn, config.probe, prometheus): (target, dsn) for target, dsn in to_probe
+        }
         done, _ = wait(futures, timeout=deadline_s)
         executor.shutdown(wait=False, cancel_futures=True)  # stragglers end on their own timeouts
         for future, (target, dsn) in futures.items():
@@ -183,7 +201,8 @@ def probe_fleet(settings, config: DatabaseConfig, deadline_s: float | None = Non
             except Exception as error:  # a bug or an unexpected driver error: one line, no secret
                 log.exception("probe of %s failed", target.name)
                 results[target.name] = unprobed_health(
-                    target, f"the probe failed unexpectedly ({type(error).__name__})", now, store, today)
+                    target, f"the probe failed unexpectedly ({type(error).__name__})", now, store, today
+                )
             else:
                 use_recent_cache_counters(target, dsn, probe, now)
                 results[target.name] = health_from_probe(target, probe, now, store, today)
@@ -191,13 +210,18 @@ def probe_fleet(settings, config: DatabaseConfig, deadline_s: float | None = Non
     return [results[t.name] for t in targets]
 
 
-def probe_dsn(dsn: Dsn | str, name: str = "adhoc", deadline_s: float = 10.0, options: ProbeOptions | None = None,
-              target: DatabaseTarget | None = None, now: datetime | None = None) -> DatabaseHealth:
+def probe_dsn(
+    dsn: Dsn | str,
+    name: str = "adhoc",
+    deadline_s: float = 10.0,
+    options: ProbeOptions | None = None,
+    target: DatabaseTarget | None = None,
+    now: datetime | None = None,
+) -> DatabaseHealth:
     """One database by DSN (``cli.py db-health --dsn``): no configuration, default thresholds, no DBA records."""
-    from datetime import timezone
 
     options = options or ProbeOptions(deadline_s=deadline_s)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     dsn = as_dsn(dsn)
     engine = engine_of_dsn(dsn)
     target = target or DatabaseTarget(name=name, engine=engine, record_intervals={})

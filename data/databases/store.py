@@ -3,9 +3,9 @@
 Snapshots are keyed on (taken_at, database), so collecting twice in the same minute stores nothing twice. DBA records
 are never updated or deleted: each entry is a new row, and the newest per kind is what counts.
 """
+
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from data.secrets import redact
 from data.store.audit import record_audit
-from data.store.engine import engine_for
+from data.store.engine import shared_engine
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require, require_role
@@ -89,11 +89,6 @@ class RecordError(ValueError):
     """An invalid DBA record; the message names the field."""
 
 
-@functools.lru_cache(maxsize=8)
-def _engine(database_url: str) -> sa.Engine:
-    return engine_for(database_url)
-
-
 def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
     if not rows:
         return 0
@@ -116,22 +111,28 @@ def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict
 def snapshot_row(health: DatabaseHealth, taken_at: datetime) -> dict[str, Any]:
     """The numbers of one health result worth keeping over time; its error redacted, since a stored row outlives
     the process and is shown to everyone who opens the history."""
+
     def value(check_id: str) -> Any:
         check = health.check(check_id)
         return None if check is None or not isinstance(check.value, (int, float)) else check.value
 
     probe = health.probe
     return {
-        "taken_at": taken_at, "database": health.database, "engine": health.engine, "status": health.status,
+        "taken_at": taken_at,
+        "database": health.database,
+        "engine": health.engine,
+        "status": health.status,
         "connections_used": None if probe is None else probe.connections_used,
         "connections_max": None if probe is None else probe.connections_max,
-        "cache_hit_ratio": value("cache_hit_ratio"), "longest_query_s": value("long_running_queries"),
-        "replication_lag_s": None if probe is None else (probe.replica_lag_s if probe.is_replica else value(
-            "replication_lag")),
+        "cache_hit_ratio": value("cache_hit_ratio"),
+        "longest_query_s": value("long_running_queries"),
+        "replication_lag_s": None
+        if probe is None
+        else (probe.replica_lag_s if probe.is_replica else value("replication_lag")),
         "size_bytes": None if probe is None else probe.database_size_bytes,
         "checks": {c.id: c.status for c in health.checks},
         "error": None if health.error is None else redact(health.error),
-    }  # fmt: skip
+    }
 
 
 def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now: datetime, *, actor: Actor) -> int:
@@ -144,22 +145,30 @@ def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now:
     for health in healths:
         tables = (health.probe.tables or []) if health.probe else []
         biggest = sorted((t for t in tables if t.total_bytes is not None), key=lambda t: -t.total_bytes)
-        sizes += [{"taken_at": taken_at, "database": health.database, "table_name": t.name,
-                   "total_bytes": int(t.total_bytes)} for t in biggest[:TOP_TABLES_STORED]]
-    with _engine(database_url).begin() as connection:
+        sizes += [
+            {"taken_at": taken_at, "database": health.database, "table_name": t.name, "total_bytes": int(t.total_bytes)}
+            for t in biggest[:TOP_TABLES_STORED]
+        ]
+    with shared_engine(database_url).begin() as connection:
         stored = _insert_ignoring(connection, DbHealthSnapshot.__table__, snapshots, ["taken_at", "database"])
         _insert_ignoring(connection, DbTableSize.__table__, sizes, ["taken_at", "database", "table_name"])
-        record_audit(connection, actor=actor, action="collected", entity="db_health_snapshots",
-                     entity_id=taken_at.isoformat(), at=now, details={"databases": len(healths), "stored": stored})
+        record_audit(
+            connection,
+            actor=actor,
+            action="collected",
+            entity="db_health_snapshots",
+            entity_id=taken_at.isoformat(),
+            at=now,
+            details={"databases": len(healths), "stored": stored},
+        )
     return stored
 
 
 def health_history(database_url: str, database: str, since: datetime) -> list[dict[str, Any]]:
     """Snapshots of one database since ``since``, oldest first."""
     table = DbHealthSnapshot.__table__
-    query = (sa.select(table).where(table.c.database == database, table.c.taken_at >= since)
-             .order_by(table.c.taken_at))
-    with _engine(database_url).connect() as connection:
+    query = sa.select(table).where(table.c.database == database, table.c.taken_at >= since).order_by(table.c.taken_at)
+    with shared_engine(database_url).connect() as connection:
         return [dict(row._mapping) for row in connection.execute(query)]
 
 
@@ -169,50 +178,79 @@ def sizes_at(database_url: str, names: list[str], now: datetime, days: int = 7) 
         return {}
     table = DbHealthSnapshot.__table__
     end, start = now - timedelta(days=days), now - timedelta(days=days + 1)
-    query = (sa.select(table.c.database, table.c.size_bytes)
-             .where(table.c.database.in_(names), table.c.taken_at <= end, table.c.taken_at >= start,
-                    table.c.size_bytes.is_not(None))
-             .order_by(table.c.taken_at))  # fmt: skip
-    with _engine(database_url).connect() as connection:
+    query = (
+        sa.select(table.c.database, table.c.size_bytes)
+        .where(
+            table.c.database.in_(names),
+            table.c.taken_at <= end,
+            table.c.taken_at >= start,
+            table.c.size_bytes.is_not(None),
+        )
+        .order_by(table.c.taken_at)
+    )
+    with shared_engine(database_url).connect() as connection:
         return {row.database: int(row.size_bytes) for row in connection.execute(query)}  # newest wins
 
 
 def table_growth(database_url: str, database: str, now: datetime) -> list[dict[str, Any]]:
     """Per table: newest stored size and its growth over 7 and 30 days (None where no snapshot is that old)."""
     table = DbTableSize.__table__
-    with _engine(database_url).connect() as connection:
-        latest = connection.execute(sa.select(sa.func.max(table.c.taken_at)).where(table.c.database == database)
-                                    ).scalar()  # fmt: skip
+    with shared_engine(database_url).connect() as connection:
+        latest = connection.execute(
+            sa.select(sa.func.max(table.c.taken_at)).where(table.c.database == database)
+        ).scalar()
         if latest is None:
             return []
 
         def sizes(at_or_before: datetime) -> dict[str, int]:
-            moment = connection.execute(sa.select(sa.func.max(table.c.taken_at)).where(
-                table.c.database == database, table.c.taken_at <= at_or_before)).scalar()
+            moment = connection.execute(
+                sa.select(sa.func.max(table.c.taken_at)).where(
+                    table.c.database == database, table.c.taken_at <= at_or_before
+                )
+            ).scalar()
             if moment is None:
                 return {}
-            rows = connection.execute(sa.select(table.c.table_name, table.c.total_bytes).where(
-                table.c.database == database, table.c.taken_at == moment))
+            rows = connection.execute(
+                sa.select(table.c.table_name, table.c.total_bytes).where(
+                    table.c.database == database, table.c.taken_at == moment
+                )
+            )
             return {row.table_name: int(row.total_bytes) for row in rows}
 
         current, week, month = sizes(latest), sizes(now - timedelta(days=7)), sizes(now - timedelta(days=30))
     rows = []
     for name, size in sorted(current.items(), key=lambda item: -item[1]):
-        rows.append({"table": name, "size_bytes": size,
-                     "growth_7d_bytes": None if name not in week else size - week[name],
-                     "growth_30d_bytes": None if name not in month else size - month[name]})
+        rows.append(
+            {
+                "table": name,
+                "size_bytes": size,
+                "growth_7d_bytes": None if name not in week else size - week[name],
+                "growth_30d_bytes": None if name not in month else size - month[name],
+            }
+        )
     return rows
 
 
 # --- DBA records ------------------------------------------------------------------------------------------------------
 
 
-def validate_record(*, database: str, kind: str, done_on: date, recorded_by: str, outcome: str, notes: str,
-                    link: str, known_databases: list[str] | None, today: date) -> None:
+def validate_record(
+    *,
+    database: str,
+    kind: str,
+    done_on: date,
+    recorded_by: str,
+    outcome: str,
+    notes: str,
+    link: str,
+    known_databases: list[str] | None,
+    today: date,
+) -> None:
     """Raise RecordError naming the first bad field."""
     if known_databases is not None and database not in known_databases:
-        raise RecordError(f"database: {database!r} is not in databases.toml (known: "
-                          f"{', '.join(known_databases) or 'none'})")
+        raise RecordError(
+            f"database: {database!r} is not in databases.toml (known: {', '.join(known_databases) or 'none'})"
+        )
     if kind not in RECORD_KINDS:
         raise RecordError(f"kind: {kind!r} is not one of {', '.join(RECORD_KINDS)}")
     if done_on > today:
@@ -234,31 +272,79 @@ def validate_record(*, database: str, kind: str, done_on: date, recorded_by: str
         raise RecordError("link: must be an http(s) URL, e.g. a ticket or runbook")
 
 
-def add_record(database_url: str, *, actor: Actor, database: str, kind: str, done_on: date, recorded_by: str,
-               outcome: str = "ok", notes: str = "", link: str = "", known_databases: list[str] | None = None,
-               now: datetime) -> DbaRecord:
+def add_record(
+    database_url: str,
+    *,
+    actor: Actor,
+    database: str,
+    kind: str,
+    done_on: date,
+    recorded_by: str,
+    outcome: str = "ok",
+    notes: str = "",
+    link: str = "",
+    known_databases: list[str] | None = None,
+    now: datetime,
+) -> DbaRecord:
     """Validate and append one record (and an audit-log line naming who entered it) in one transaction.
 
     ``recorded_by`` is who did the work (the backup check, the drill); ``actor`` is who enters it (an editor)."""
     require_role(actor, Role.EDITOR, "add DBA records")  # refuses before looking at the fields
-    validate_record(database=database, kind=kind, done_on=done_on, recorded_by=recorded_by, outcome=outcome,
-                    notes=notes, link=link, known_databases=known_databases, today=now.date())
+    validate_record(
+        database=database,
+        kind=kind,
+        done_on=done_on,
+        recorded_by=recorded_by,
+        outcome=outcome,
+        notes=notes,
+        link=link,
+        known_databases=known_databases,
+        today=now.date(),
+    )
     require(actor, Role.EDITOR, "add DBA records")
-    row = {"database": database, "kind": kind, "done_on": done_on, "recorded_at": now,
-           "recorded_by": recorded_by.strip(), "outcome": outcome, "notes": notes.strip(), "link": link.strip()}
-    with _engine(database_url).begin() as connection:
+    row = {
+        "database": database,
+        "kind": kind,
+        "done_on": done_on,
+        "recorded_at": now,
+        "recorded_by": recorded_by.strip(),
+        "outcome": outcome,
+        "notes": notes.strip(),
+        "link": link.strip(),
+    }
+    with shared_engine(database_url).begin() as connection:
         result = connection.execute(sa.insert(DbaRecordRow.__table__).values(row))
         record_id = result.inserted_primary_key[0]
-        record_audit(connection, actor=actor, action="created", entity="dba_record", entity_id=record_id, at=now,
-                     details={"database": database, "kind": kind, "done_on": done_on.isoformat(), "outcome": outcome,
-                              "done_by": row["recorded_by"]})
+        record_audit(
+            connection,
+            actor=actor,
+            action="created",
+            entity="dba_record",
+            entity_id=record_id,
+            at=now,
+            details={
+                "database": database,
+                "kind": kind,
+                "done_on": done_on.isoformat(),
+                "outcome": outcome,
+                "done_by": row["recorded_by"],
+            },
+        )
     return _record({**row, "id": record_id})
 
 
 def _record(row: dict[str, Any]) -> DbaRecord:
-    return DbaRecord(database=row["database"], kind=row["kind"], done_on=row["done_on"],
-                     recorded_by=row["recorded_by"], outcome=row["outcome"], notes=row["notes"], link=row["link"],
-                     recorded_at=row["recorded_at"], id=row["id"])
+    return DbaRecord(
+        database=row["database"],
+        kind=row["kind"],
+        done_on=row["done_on"],
+        recorded_by=row["recorded_by"],
+        outcome=row["outcome"],
+        notes=row["notes"],
+        link=row["link"],
+        recorded_at=row["recorded_at"],
+        id=row["id"],
+    )
 
 
 def list_records(database_url: str, database: str | None = None) -> list[DbaRecord]:
@@ -267,7 +353,7 @@ def list_records(database_url: str, database: str | None = None) -> list[DbaReco
     query = sa.select(table).order_by(table.c.done_on.desc(), table.c.id.desc())
     if database:
         query = query.where(table.c.database == database)
-    with _engine(database_url).connect() as connection:
+    with shared_engine(database_url).connect() as connection:
         return [_record(dict(row._mapping)) for row in connection.execute(query)]
 
 
@@ -278,7 +364,7 @@ def latest_records_by_database(database_url: str, names: list[str]) -> dict[str,
     table = DbaRecordRow.__table__
     query = sa.select(table).where(table.c.database.in_(names)).order_by(table.c.done_on)
     grouped: dict[str, list[DbaRecord]] = {}
-    with _engine(database_url).connect() as connection:
+    with shared_engine(database_url).connect() as connection:
         for row in connection.execute(query):
             record = _record(dict(row._mapping))
             grouped.setdefault(record.database, []).append(record)

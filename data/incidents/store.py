@@ -4,6 +4,7 @@ Saving an incident whose reference exists replaces it (re-importing a corrected 
 a batch is one transaction, so a file with one bad row stores nothing (rows are checked before, by
 ``metrics.incidents.rules``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -41,17 +42,26 @@ _TABLE = IncidentRow.__table__
 _FIELDS = ("service", "severity", "started", "detected", "acknowledged", "resolved", "summary", "postmortem_url")
 
 
-def save_incidents(engine: sa.Engine, incidents: Sequence[Incident], *, actor: Actor, recorded_at: datetime,
-                   imported: bool = False) -> tuple[int, int]:
+def save_incidents(
+    engine: sa.Engine, incidents: Sequence[Incident], *, actor: Actor, recorded_at: datetime, imported: bool = False
+) -> tuple[int, int]:
     """Insert new incidents and replace those whose reference exists, in one transaction: (added, updated).
 
     Editors record incidents; an import (``imported``) is for admins. Each incident gets an audit line."""
-    recorded_by = require(actor, Role.ADMIN if imported else Role.EDITOR,
-                          "import incidents" if imported else "record incidents")
+    recorded_by = require(
+        actor, Role.ADMIN if imported else Role.EDITOR, "import incidents" if imported else "record incidents"
+    )
     added = updated = 0
     with engine.begin() as connection:
-        existing = set(connection.execute(sa.select(_TABLE.c.reference).where(
-            _TABLE.c.reference.in_([i.reference for i in incidents]))).scalars()) if incidents else set()
+        existing = (
+            set(
+                connection.execute(
+                    sa.select(_TABLE.c.reference).where(_TABLE.c.reference.in_([i.reference for i in incidents]))
+                ).scalars()
+            )
+            if incidents
+            else set()
+        )
         for incident in incidents:
             values = {name: getattr(incident, name) for name in _FIELDS}
             values.update(recorded_by=recorded_by, recorded_at=recorded_at)
@@ -64,14 +74,25 @@ def save_incidents(engine: sa.Engine, incidents: Sequence[Incident], *, actor: A
                 existing.add(incident.reference)
                 added += 1
                 action = "created"
-            record_audit(connection, actor=actor, action=action, entity="incident", entity_id=incident.reference,
-                         at=recorded_at, details={"service": incident.service, "severity": incident.severity,
-                                                  **({"imported": True} if imported else {})})
+            record_audit(
+                connection,
+                actor=actor,
+                action=action,
+                entity="incident",
+                entity_id=incident.reference,
+                at=recorded_at,
+                details={
+                    "service": incident.service,
+                    "severity": incident.severity,
+                    **({"imported": True} if imported else {}),
+                },
+            )
     return added, updated
 
 
-def incidents_between(engine: sa.Engine, start: datetime, end: datetime,
-                      services: Iterable[str] | None = None) -> list[Incident]:
+def incidents_between(
+    engine: sa.Engine, start: datetime, end: datetime, services: Iterable[str] | None = None
+) -> list[Incident]:
     """Incidents that started in [start, end), oldest first."""
     query = sa.select(_TABLE).where(_TABLE.c.started >= start, _TABLE.c.started < end)
     if services is not None:

@@ -8,11 +8,12 @@ rules API; an ``ALERTS`` series for ``SLOBurnRate`` is history either way (a rul
 The demo source has no Prometheus, so its history is computed the way the SLO burn page judges a tier: burn rates
 over 5-minute buckets (``metrics.slo.timeseries.rolling_burn_rates``), each tier's rule at every bucket end.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from data.slo.alert_rules import ALERT_NAME, RULE_LABELS
 from data.slo.promql import escape_label_value
@@ -45,12 +46,16 @@ class AlertHistory:
 
     def to_dict(self) -> dict:
         return {
-            "source": self.source, "computed_from_demo_history": self.computed,
-            "from": self.first_evaluation.isoformat(), "to": self.last_evaluation.isoformat(),
-            "step_seconds": self.step.total_seconds(), "notice": self.notice,
-            "slos_without_rules": list(self.slos_without_rules), "ignored_series": self.ignored_series,
+            "source": self.source,
+            "computed_from_demo_history": self.computed,
+            "from": self.first_evaluation.isoformat(),
+            "to": self.last_evaluation.isoformat(),
+            "step_seconds": self.step.total_seconds(),
+            "notice": self.notice,
+            "slos_without_rules": list(self.slos_without_rules),
+            "ignored_series": self.ignored_series,
             "intervals": [interval.to_dict(self.last_evaluation) for interval in self.intervals],
-        }  # fmt: skip
+        }
 
 
 def alerts_selector(services: Sequence[str] | None = None) -> str:
@@ -77,11 +82,17 @@ def evaluation_range(start: datetime, end: datetime, step: timedelta) -> tuple[d
     seconds = step.total_seconds()
     first = -(-start.timestamp() // seconds) * seconds
     last = end.timestamp() // seconds * seconds
-    return (datetime.fromtimestamp(first, tz=timezone.utc), datetime.fromtimestamp(max(first, last), tz=timezone.utc))
+    return (datetime.fromtimestamp(first, tz=UTC), datetime.fromtimestamp(max(first, last), tz=UTC))
 
 
-def load_alert_history(source: SloSource, slos: Sequence[SloDefinition], start: datetime, end: datetime,
-                       services: Sequence[str] | None = None, step: timedelta | None = None) -> AlertHistory:
+def load_alert_history(
+    source: SloSource,
+    slos: Sequence[SloDefinition],
+    start: datetime,
+    end: datetime,
+    services: Sequence[str] | None = None,
+    step: timedelta | None = None,
+) -> AlertHistory:
     """Firing intervals of every SLO burn tier over [start, end], newest first; raises ``SourceError`` when the
     source cannot answer."""
     wanted = [slo for slo in slos if not services or slo.service in services]
@@ -108,23 +119,32 @@ def _prometheus_history(source, slos, start, end, services, step) -> AlertHistor
             ignored += 1
             continue
         key = AlertKey(*(labels[name] for name in RULE_LABELS))
-        points.setdefault(key, []).extend(datetime.fromtimestamp(float(t), tz=timezone.utc)
-                                          for t, _ in series["values"])
+        points.setdefault(key, []).extend(datetime.fromtimestamp(float(t), tz=UTC) for t, _ in series["values"])
     intervals = tuple(intervals_from_points(points, step, first, last))
     ours = [rule for rule in rules or [] if rule.get("name") == ALERT_NAME]
     loaded = {rule.get("labels", {}).get("slo") for rule in ours}
     notice = None
     if not intervals and rules is not None and not ours:
-        notice = (f"no SLO burn alert rules are loaded in {source.description}: generate them with "
-                  f"`{RULES_COMMAND}`")
+        notice = f"no SLO burn alert rules are loaded in {source.description}: generate them with `{RULES_COMMAND}`"
     elif not intervals and rules is None and not points:
-        notice = (f"{source.description} has no {ALERT_NAME} alerts in its ALERTS series over this range, and no rules "
-                  f"API to say whether the SLO burn alert rules are loaded: if not, generate them with "
-                  f"`{RULES_COMMAND}`")
+        notice = (
+            f"{source.description} has no {ALERT_NAME} alerts in its ALERTS series over this range, and no rules "
+            f"API to say whether the SLO burn alert rules are loaded: if not, generate them with "
+            f"`{RULES_COMMAND}`"
+        )
     without = tuple(slo.name for slo in slos if slo.name not in loaded) if ours else ()
-    return AlertHistory(source.description, first, last, step, intervals, computed=False, notice=notice,
-                        slos_without_rules=without, ignored_series=ignored,
-                        query_count=source.query_count - queries_before)
+    return AlertHistory(
+        source.description,
+        first,
+        last,
+        step,
+        intervals,
+        computed=False,
+        notice=notice,
+        slos_without_rules=without,
+        ignored_series=ignored,
+        query_count=source.query_count - queries_before,
+    )
 
 
 def _demo_history(source, slos, start, end, step) -> AlertHistory:
@@ -140,5 +160,12 @@ def _demo_history(source, slos, start, end, step) -> AlertHistory:
             if moments:
                 points[AlertKey.for_tier(slo.name, slo.service, tier)] = moments
     history = getattr(source, "history", None)
-    return AlertHistory(source.description, first, last, step, tuple(intervals_from_points(points, step, first, last)),
-                        computed=True, covered_from=history.start if history is not None else None)
+    return AlertHistory(
+        source.description,
+        first,
+        last,
+        step,
+        tuple(intervals_from_points(points, step, first, last)),
+        computed=True,
+        covered_from=history.start if history is not None else None,
+    )

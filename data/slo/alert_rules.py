@@ -19,6 +19,7 @@ with the threshold scaled to the SLO's period (14.4 / 6 / 3 / 1 for 30 days). Ch
 - Calendar periods (``1M``, ``1w`` calendar) change length; their thresholds are the period's that contains the
   generation instant (``at``), so regenerate the file when a period starts (from cron), as for a changed catalog.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,10 +28,10 @@ from datetime import datetime
 import yaml
 
 from data.slo.promql import counter_expressions
-from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
 from metrics.formatting import format_burn_rate, format_percent, format_target
-from metrics.slo.periods import current_period
+from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
 from metrics.slo.definitions import SloDefinition, format_prometheus_duration, parse_duration
+from metrics.slo.periods import current_period
 
 ALERT_NAME = "SLOBurnRate"
 GROUP_PREFIX = "slo-burn-"
@@ -55,8 +56,10 @@ def error_ratio_expression(slo: SloDefinition, window: str) -> str:
 
 def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float) -> str:
     limit = f"{_number(threshold)} * {_number(slo.error_budget)}"
-    return (f"(\n  {error_ratio_expression(slo, tier.long_window)}\n  > {limit}\n)\nand\n"
-            f"(\n  {error_ratio_expression(slo, tier.short_window)}\n  > {limit}\n)")
+    return (
+        f"(\n  {error_ratio_expression(slo, tier.long_window)}\n  > {limit}\n)\nand\n"
+        f"(\n  {error_ratio_expression(slo, tier.short_window)}\n  > {limit}\n)"
+    )
 
 
 def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime) -> dict:
@@ -66,16 +69,25 @@ def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime) -> dict:
     budget_share = format_percent(tier.budget_fraction, decimals=0)
     period_text = f"target {format_target(slo.target)} over {slo.time_window.label}"
     if not slo.time_window.is_rolling:
-        period_text += (f"; the period {period.start.date().isoformat()} to {period.end.date().isoformat()} lasts "
-                        f"{format_prometheus_duration(period.length)}")
+        period_text += (
+            f"; the period {period.start.date().isoformat()} to {period.end.date().isoformat()} lasts "
+            f"{format_prometheus_duration(period.length)}"
+        )
     return {
         "alert": ALERT_NAME,
         "expr": tier_expression(slo, tier, threshold),
-        "labels": {"slo": slo.name, "service": slo.service, "severity": tier.severity,
-                   "long_window": tier.long_window, "short_window": tier.short_window},
+        "labels": {
+            "slo": slo.name,
+            "service": slo.service,
+            "severity": tier.severity,
+            "long_window": tier.long_window,
+            "short_window": tier.short_window,
+        },
         "annotations": {
-            "summary": (f"{name} burns its error budget over {format_burn_rate(threshold)} "
-                        f"({tier.long_window} and {tier.short_window})"),
+            "summary": (
+                f"{name} burns its error budget over {format_burn_rate(threshold)} "
+                f"({tier.long_window} and {tier.short_window})"
+            ),
             "description": (
                 f"The error ratio over {tier.long_window} and over {tier.short_window} is above "
                 f"{format_burn_rate(threshold)} the error budget of {format_target(slo.error_budget)} "
@@ -87,11 +99,13 @@ def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime) -> dict:
     }
 
 
-def burn_rate_rules(slos: Sequence[SloDefinition], at: datetime,
-                    tiers: Sequence[AlertTier] = DEFAULT_TIERS) -> dict:
+def burn_rate_rules(slos: Sequence[SloDefinition], at: datetime, tiers: Sequence[AlertTier] = DEFAULT_TIERS) -> dict:
     """A Prometheus rule file: one group per SLO (groups are evaluated in parallel), one rule per tier."""
-    return {"groups": [{"name": f"{GROUP_PREFIX}{slo.name}", "rules": [tier_rule(slo, tier, at) for tier in tiers]}
-                       for slo in slos]}
+    return {
+        "groups": [
+            {"name": f"{GROUP_PREFIX}{slo.name}", "rules": [tier_rule(slo, tier, at) for tier in tiers]} for slo in slos
+        ]
+    }
 
 
 class _RuleDumper(yaml.SafeDumper):

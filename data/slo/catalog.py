@@ -21,25 +21,27 @@ Bad input never raises (except a path that does not exist: ``CatalogError``). Ev
 and the rest of the catalog still loads. Unknown fields, wrong types, duplicate keys inside a mapping and duplicate
 names across the catalog (the first one wins) are problems too.
 """
+
 from __future__ import annotations
 
 import difflib
 import math
 import os
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
 from data.slo.promql import Matcher, SelectorError, SeriesSelector, parse_selector
-from metrics.slo.periods import parse_calendar_duration
 from metrics.slo.definitions import RatioIndicator, SloDefinition, TimeWindow, parse_duration
+from metrics.slo.periods import parse_calendar_duration
 
 API_VERSION = "openslo/v1"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -133,15 +135,29 @@ def load_catalog(path: str | Path) -> Catalog:
         )
     if root.is_dir():
         files = sorted(
-            (p for p in root.rglob("*") if p.suffix.lower() in YAML_SUFFIXES and p.is_file()
-             and not any(part.startswith(".") for part in p.relative_to(root).parts)),
+            (
+                p
+                for p in root.rglob("*")
+                if p.suffix.lower() in YAML_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            ),
             key=lambda p: p.relative_to(root).as_posix(),
         )
         if not files:
-            return Catalog(slos=[], services={}, problems=[CatalogProblem(
-                file=_display(root), document=None, name=None, field=None,
-                message=f"no YAML files (*.yaml, *.yml) found in {_display(root)}: add OpenSLO documents there",
-            )])
+            return Catalog(
+                slos=[],
+                services={},
+                problems=[
+                    CatalogProblem(
+                        file=_display(root),
+                        document=None,
+                        name=None,
+                        field=None,
+                        message=f"no YAML files (*.yaml, *.yml) found in {_display(root)}: add OpenSLO documents there",
+                    )
+                ],
+            )
     else:
         files = [root]
     return _Builder().build(files)
@@ -204,11 +220,25 @@ class _Checker:
 
     def problem(self, path: str | None, message: str) -> None:
         self.count += 1
-        self.sink.append(CatalogProblem(file=self.doc.file, document=self.doc.number, name=self.doc.name,
-                                        field=path, message=message, kind=self.doc.kind_text))
+        self.sink.append(
+            CatalogProblem(
+                file=self.doc.file,
+                document=self.doc.number,
+                name=self.doc.name,
+                field=path,
+                message=message,
+                kind=self.doc.kind_text,
+            )
+        )
 
-    def mapping(self, value: Any, path: str, allowed: Sequence[str], required: Sequence[str] = (),
-                unsupported: dict[str, str] | None = None) -> dict[str, Any] | None:
+    def mapping(
+        self,
+        value: Any,
+        path: str,
+        allowed: Sequence[str],
+        required: Sequence[str] = (),
+        unsupported: dict[str, str] | None = None,
+    ) -> dict[str, Any] | None:
         """``value`` as a mapping; unknown, unsupported and missing keys are reported. ``None`` if not a mapping."""
         if not isinstance(value, dict):
             self.problem(path or None, f"must be a mapping, got {_describe(value)}")
@@ -241,8 +271,11 @@ class _Checker:
         if text is None:
             return None
         if not _DNS_LABEL.fullmatch(text):
-            self.problem(path, f"{_quote(text)} is not a valid name: use lowercase letters, digits and '-', start and "
-                               f"end with a letter or digit, at most 63 characters")
+            self.problem(
+                path,
+                f"{_quote(text)} is not a valid name: use lowercase letters, digits and '-', start and "
+                f"end with a letter or digit, at most 63 characters",
+            )
             return None
         return text
 
@@ -268,27 +301,44 @@ _METADATA_FIELDS = ("name", "displayName", "labels", "annotations")
 _KINDS = ("SLO", "SLI", "Service")
 _OTHER_OPENSLO_KINDS = ("AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource")
 _SERVICE_SPEC_FIELDS = ("description",)
-_SLO_SPEC_FIELDS = ("description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod",
-                    "objectives")
-_SLO_SPEC_UNSUPPORTED = {"alertPolicies": "alertPolicies are not supported: this tool derives multiwindow burn-rate "
-                                          "alerts from the objective itself; remove the field"}
+_SLO_SPEC_FIELDS = (
+    "description",
+    "service",
+    "indicator",
+    "indicatorRef",
+    "timeWindow",
+    "budgetingMethod",
+    "objectives",
+)
+_SLO_SPEC_UNSUPPORTED = {
+    "alertPolicies": "alertPolicies are not supported: this tool derives multiwindow burn-rate "
+    "alerts from the objective itself; remove the field"
+}
 _SLI_SPEC_FIELDS = ("description", "ratioMetric")
-_SLI_SPEC_UNSUPPORTED = {"thresholdMetric": "thresholdMetric is not supported: this tool takes ratio SLIs over "
-                                            "counters (ratioMetric)"}
+_SLI_SPEC_UNSUPPORTED = {
+    "thresholdMetric": "thresholdMetric is not supported: this tool takes ratio SLIs over counters (ratioMetric)"
+}
 _RATIO_FIELDS = ("counter", "good", "bad", "total")
-_RATIO_UNSUPPORTED = {key: "raw ratios are not supported: give good (or bad) and total counters"
-                      for key in ("raw", "rawType")}
+_RATIO_UNSUPPORTED = {
+    key: "raw ratios are not supported: give good (or bad) and total counters" for key in ("raw", "rawType")
+}
 _METRIC_SOURCE_FIELDS = ("type", "spec")
-_METRIC_SOURCE_UNSUPPORTED = {"metricSourceRef": "metricSourceRef (DataSource documents) is not supported yet: give "
-                                                 "type: Prometheus and spec.query inline"}
+_METRIC_SOURCE_UNSUPPORTED = {
+    "metricSourceRef": "metricSourceRef (DataSource documents) is not supported yet: give "
+    "type: Prometheus and spec.query inline"
+}
 _TIME_WINDOW_FIELDS = ("duration", "isRolling", "calendar")
 _CALENDAR_FIELDS = ("startTime", "timeZone")
 _OBJECTIVE_FIELDS = ("displayName", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow")
-_OBJECTIVE_UNSUPPORTED = {key: "threshold objectives (op/value) are not supported: use a ratio indicator and a "
-                               "target" for key in ("op", "value")}
+_OBJECTIVE_UNSUPPORTED = {
+    key: "threshold objectives (op/value) are not supported: use a ratio indicator and a target"
+    for key in ("op", "value")
+}
 _BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
-_QUERY_HELP = ("the query must be a series selector naming a counter, like http_requests_total{service=\"checkout\"}; "
-               "the tool applies rate windows itself")
+_QUERY_HELP = (
+    'the query must be a series selector naming a counter, like http_requests_total{service="checkout"}; '
+    "the tool applies rate windows itself"
+)
 
 
 class _Builder:
@@ -312,8 +362,11 @@ class _Builder:
                 continue
             key = (doc.kind, doc.name)
             if key in owners:
-                checker.problem("metadata.name", f"duplicate {doc.kind} name {_quote(doc.name)}: already defined in "
-                                                 f"{owners[key].place}, which wins; this one is skipped")
+                checker.problem(
+                    "metadata.name",
+                    f"duplicate {doc.kind} name {_quote(doc.name)}: already defined in "
+                    f"{owners[key].place}, which wins; this one is skipped",
+                )
                 continue
             owners[key] = doc
             candidates.append(doc)
@@ -374,22 +427,32 @@ class _Builder:
                     loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
                     loader.deep_construct = False
                     mark = getattr(exc, "problem_mark", None)
-                    where = (f"at line {mark.line + 1}, column {mark.column + 1}" if mark is not None
-                             else f"in the document starting at line {node.start_mark.line + 1}")
+                    where = (
+                        f"at line {mark.line + 1}, column {mark.column + 1}"
+                        if mark is not None
+                        else f"in the document starting at line {node.start_mark.line + 1}"
+                    )
                     what = getattr(exc, "problem", None) or str(exc)
-                    self.problems.append(CatalogProblem(file=shown, document=number, name=None, field=None,
-                                                        message=f"cannot read a value {where}: {what}"))
+                    self.problems.append(
+                        CatalogProblem(
+                            file=shown,
+                            document=number,
+                            name=None,
+                            field=None,
+                            message=f"cannot read a value {where}: {what}",
+                        )
+                    )
                     continue
                 if data is None:
                     continue  # an empty document, such as a trailing ---
-                yield _Document(file=shown, number=number, data=data,
-                                duplicate_keys=list(loader.duplicate_keys))
+                yield _Document(file=shown, number=number, data=data, duplicate_keys=list(loader.duplicate_keys))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-            what = " ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None))
-                            if part) or str(exc)
-            kept = (f"the {number} document(s) before it still load" if number else "nothing in this file loads")
+            what = " ".join(
+                str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part
+            ) or str(exc)
+            kept = f"the {number} document(s) before it still load" if number else "nothing in this file loads"
             self._file_problem(shown, f"malformed YAML{where}: {what}; the rest of the file is skipped ({kept})")
         finally:
             loader.dispose()
@@ -404,8 +467,9 @@ class _Builder:
         valid name. Only identified documents are checked further (other problems in the envelope, such as a label
         that is not a string, are reported and skip the document later, after the rest of it has been checked)."""
         if not isinstance(doc.data, dict):
-            checker.problem(None, f"a document must be a mapping (apiVersion, kind, metadata, spec), got "
-                                  f"{_describe(doc.data)}")
+            checker.problem(
+                None, f"a document must be a mapping (apiVersion, kind, metadata, spec), got {_describe(doc.data)}"
+            )
             return False
         for key, line in doc.duplicate_keys:
             checker.problem(None, f"duplicate key {key!r} at line {line}: YAML would silently keep only the last one")
@@ -413,15 +477,18 @@ class _Builder:
         checker.mapping(doc.data, "", _DOCUMENT_FIELDS, required=required)
         api_version = doc.data.get("apiVersion")
         if "apiVersion" in doc.data and api_version != API_VERSION:
-            checker.problem("apiVersion", f"unsupported apiVersion {_describe(api_version)}: this tool reads "
-                                          f"{API_VERSION}")
+            checker.problem(
+                "apiVersion", f"unsupported apiVersion {_describe(api_version)}: this tool reads {API_VERSION}"
+            )
         kind = doc.data.get("kind")
         if "kind" in doc.data:
             if kind in _OTHER_OPENSLO_KINDS:
                 checker.problem("kind", f"kind {kind} is not supported by this tool (it reads {', '.join(_KINDS)})")
             elif kind not in _KINDS:
-                checker.problem("kind", f"unknown kind {_describe(kind)}; expected one of {', '.join(_KINDS)}"
-                                        + _suggestion(kind, _KINDS))
+                checker.problem(
+                    "kind",
+                    f"unknown kind {_describe(kind)}; expected one of {', '.join(_KINDS)}" + _suggestion(kind, _KINDS),
+                )
         name = None
         if "metadata" in doc.data:
             metadata = checker.mapping(doc.data["metadata"], "metadata", _METADATA_FIELDS, required=("name",))
@@ -452,8 +519,13 @@ class _Builder:
                 checker.problem(f"{path}.ratioMetric", "required")
             return None
         ratio_path = f"{path}.ratioMetric"
-        ratio = checker.mapping(spec["ratioMetric"], ratio_path, _RATIO_FIELDS, required=("counter", "total"),
-                                unsupported=_RATIO_UNSUPPORTED)
+        ratio = checker.mapping(
+            spec["ratioMetric"],
+            ratio_path,
+            _RATIO_FIELDS,
+            required=("counter", "total"),
+            unsupported=_RATIO_UNSUPPORTED,
+        )
         if ratio is None:
             return None
         if "counter" in ratio:
@@ -461,8 +533,10 @@ class _Builder:
             if not isinstance(counter, bool):
                 checker.problem(f"{ratio_path}.counter", f"must be true or false, got {_describe(counter)}")
             elif not counter:
-                checker.problem(f"{ratio_path}.counter", "only counter ratios are supported (counter: true): the "
-                                                         "queries must name raw counters")
+                checker.problem(
+                    f"{ratio_path}.counter",
+                    "only counter ratios are supported (counter: true): the queries must name raw counters",
+                )
         has_good, has_bad = "good" in ratio, "bad" in ratio
         if has_good and has_bad:
             checker.problem(ratio_path, "give good or bad, not both")
@@ -480,14 +554,22 @@ class _Builder:
         if part is None or "metricSource" not in part:
             return None
         source_path = f"{path}.metricSource"
-        source = checker.mapping(part["metricSource"], source_path, _METRIC_SOURCE_FIELDS, required=("type", "spec"),
-                                 unsupported=_METRIC_SOURCE_UNSUPPORTED)
+        source = checker.mapping(
+            part["metricSource"],
+            source_path,
+            _METRIC_SOURCE_FIELDS,
+            required=("type", "spec"),
+            unsupported=_METRIC_SOURCE_UNSUPPORTED,
+        )
         if source is None:
             return None
         source_type = source.get("type")
         if "type" in source and not (isinstance(source_type, str) and source_type.strip().lower() == "prometheus"):
-            checker.problem(f"{source_path}.type", f"unsupported metric source {_describe(source_type)}: this tool "
-                                                   f"reads Prometheus (and what speaks its API)")
+            checker.problem(
+                f"{source_path}.type",
+                f"unsupported metric source {_describe(source_type)}: this tool "
+                f"reads Prometheus (and what speaks its API)",
+            )
         if "spec" not in source:
             return None
         spec = checker.mapping(source["spec"], f"{source_path}.spec", ("query",), required=("query",))
@@ -506,10 +588,16 @@ class _Builder:
 
     # -- SLO ------------------------------------------------------------------------------------------------------
 
-    def _slo(self, doc: _Document, checker: _Checker, slis: dict[str, RatioIndicator | None],
-             sli_names: list[str]) -> SloDefinition | None:
-        spec = checker.mapping(doc.data.get("spec"), "spec", _SLO_SPEC_FIELDS, unsupported=_SLO_SPEC_UNSUPPORTED,
-                               required=("service", "timeWindow", "budgetingMethod", "objectives"))
+    def _slo(
+        self, doc: _Document, checker: _Checker, slis: dict[str, RatioIndicator | None], sli_names: list[str]
+    ) -> SloDefinition | None:
+        spec = checker.mapping(
+            doc.data.get("spec"),
+            "spec",
+            _SLO_SPEC_FIELDS,
+            unsupported=_SLO_SPEC_UNSUPPORTED,
+            required=("service", "timeWindow", "budgetingMethod", "objectives"),
+        )
         if spec is None:
             return None
         description = checker.string(spec.get("description"), "spec.description")
@@ -517,8 +605,9 @@ class _Builder:
         indicator, indicator_name = self._slo_indicator(spec, checker, slis, sli_names)
         window = self._time_window(spec["timeWindow"], checker) if "timeWindow" in spec else None
         method = self._budgeting_method(spec["budgetingMethod"], checker) if "budgetingMethod" in spec else None
-        objective = (self._objective(spec["objectives"], checker, spec.get("budgetingMethod"))
-                     if "objectives" in spec else None)
+        objective = (
+            self._objective(spec["objectives"], checker, spec.get("budgetingMethod")) if "objectives" in spec else None
+        )
         if checker.count or None in (service, indicator, window, method, objective):
             return None
         target, objective_name = objective
@@ -536,8 +625,9 @@ class _Builder:
             labels=dict(doc.data["metadata"].get("labels") or {}),
         )
 
-    def _slo_indicator(self, spec: dict[str, Any], checker: _Checker, slis: dict[str, RatioIndicator | None],
-                       sli_names: list[str]) -> tuple[RatioIndicator | None, str | None]:
+    def _slo_indicator(
+        self, spec: dict[str, Any], checker: _Checker, slis: dict[str, RatioIndicator | None], sli_names: list[str]
+    ) -> tuple[RatioIndicator | None, str | None]:
         if "indicator" in spec and "indicatorRef" in spec:
             checker.problem("spec", "give indicator or indicatorRef, not both")
             return None, None
@@ -547,28 +637,38 @@ class _Builder:
                 return None, None
             if ref not in slis:
                 if ref in sli_names:  # an SLI document of that name exists but could not even be identified
-                    checker.problem("spec.indicatorRef", f"SLI {_quote(ref)} has problems of its own (reported with "
-                                                         f"it); this SLO is skipped until they are fixed")
+                    checker.problem(
+                        "spec.indicatorRef",
+                        f"SLI {_quote(ref)} has problems of its own (reported with "
+                        f"it); this SLO is skipped until they are fixed",
+                    )
                 else:
-                    checker.problem("spec.indicatorRef", f"no SLI named {_quote(ref)} in the catalog"
-                                                         + _suggestion(ref, sli_names, quoted=True))
+                    checker.problem(
+                        "spec.indicatorRef",
+                        f"no SLI named {_quote(ref)} in the catalog" + _suggestion(ref, sli_names, quoted=True),
+                    )
                 return None, None
             if slis[ref] is None:
-                checker.problem("spec.indicatorRef", f"SLI {_quote(ref)} has problems of its own (reported with it); "
-                                                     f"this SLO is skipped until they are fixed")
+                checker.problem(
+                    "spec.indicatorRef",
+                    f"SLI {_quote(ref)} has problems of its own (reported with it); "
+                    f"this SLO is skipped until they are fixed",
+                )
                 return None, None
             return slis[ref], ref
         if "indicator" not in spec:
             checker.problem("spec.indicator", "required: give an inline indicator or an indicatorRef to an SLI")
             return None, None
-        inline = checker.mapping(spec["indicator"], "spec.indicator", ("metadata", "spec"),
-                                 required=("metadata", "spec"))
+        inline = checker.mapping(
+            spec["indicator"], "spec.indicator", ("metadata", "spec"), required=("metadata", "spec")
+        )
         if inline is None:
             return None, None
         name = None
         if "metadata" in inline:
-            metadata = checker.mapping(inline["metadata"], "spec.indicator.metadata", _METADATA_FIELDS,
-                                       required=("name",))
+            metadata = checker.mapping(
+                inline["metadata"], "spec.indicator.metadata", _METADATA_FIELDS, required=("name",)
+            )
             if metadata is not None:
                 name = checker.name(metadata["name"], "spec.indicator.metadata.name") if "name" in metadata else None
                 checker.string(metadata.get("displayName"), "spec.indicator.metadata.displayName")
@@ -579,8 +679,9 @@ class _Builder:
 
     def _time_window(self, value: Any, checker: _Checker) -> TimeWindow | None:
         if not isinstance(value, list):
-            checker.problem("spec.timeWindow", f"must be a list with one item (- duration: 30d ...), got "
-                                               f"{_describe(value)}")
+            checker.problem(
+                "spec.timeWindow", f"must be a list with one item (- duration: 30d ...), got {_describe(value)}"
+            )
             return None
         if len(value) != 1:
             checker.problem("spec.timeWindow", f"must have exactly one item, got {len(value)}")
@@ -601,8 +702,11 @@ class _Builder:
             if duration is None:
                 return None
             if duration[-1:] not in ROLLING_UNITS:
-                checker.problem(f"{path}.duration", f"{_quote(duration)} is not a rolling duration: use m, h, d or w "
-                                                    f"(like 28d); months, quarters and years are calendar windows")
+                checker.problem(
+                    f"{path}.duration",
+                    f"{_quote(duration)} is not a rolling duration: use m, h, d or w "
+                    f"(like 28d); months, quarters and years are calendar windows",
+                )
                 return None
             try:
                 parse_duration(duration)
@@ -619,21 +723,23 @@ class _Builder:
             except ValueError as exc:
                 checker.problem(f"{path}.duration", f"{exc} (calendar units: d, w, M, Q, Y)")
                 duration = None
-        calendar = checker.mapping(item["calendar"], f"{path}.calendar", _CALENDAR_FIELDS,
-                                   required=_CALENDAR_FIELDS)
+        calendar = checker.mapping(item["calendar"], f"{path}.calendar", _CALENDAR_FIELDS, required=_CALENDAR_FIELDS)
         if calendar is None or duration is None or not all(key in calendar for key in _CALENDAR_FIELDS):
             return None
         zone_name = checker.string(calendar["timeZone"], f"{path}.calendar.timeZone", required=True)
         zone = _zone(zone_name) if zone_name else None
         if zone_name and zone is None:
-            checker.problem(f"{path}.calendar.timeZone", f"{_quote(zone_name)} is not a known IANA time zone (like "
-                                                         f"Europe/Berlin or UTC)"
-                                                         + _suggestion(zone_name, sorted(_zone_names()), quoted=True))
+            checker.problem(
+                f"{path}.calendar.timeZone",
+                f"{_quote(zone_name)} is not a known IANA time zone (like "
+                f"Europe/Berlin or UTC)" + _suggestion(zone_name, sorted(_zone_names()), quoted=True),
+            )
         start = self._start_time(calendar["startTime"], f"{path}.calendar.startTime", checker)
         if zone is None or start is None:
             return None
-        return TimeWindow(duration=duration, is_rolling=False, calendar_start=start.replace(tzinfo=zone),
-                          time_zone=zone_name)
+        return TimeWindow(
+            duration=duration, is_rolling=False, calendar_start=start.replace(tzinfo=zone), time_zone=zone_name
+        )
 
     @staticmethod
     def _start_time(value: Any, path: str, checker: _Checker) -> datetime | None:
@@ -645,10 +751,10 @@ class _Builder:
             try:
                 moment = datetime.fromisoformat(value.strip())
             except ValueError:
-                checker.problem(path, f"{_quote(value)} is not a time like \"2026-01-01 00:00:00\"")
+                checker.problem(path, f'{_quote(value)} is not a time like "2026-01-01 00:00:00"')
                 return None
         else:
-            checker.problem(path, f"must be a time like \"2026-01-01 00:00:00\", got {_describe(value)}")
+            checker.problem(path, f'must be a time like "2026-01-01 00:00:00", got {_describe(value)}')
             return None
         if moment.tzinfo is not None:
             checker.problem(path, "must be a local time without offset: the zone comes from timeZone")
@@ -660,22 +766,30 @@ class _Builder:
         if value == "Occurrences":
             return value
         if value in ("Timeslices", "RatioTimeslices"):
-            checker.problem("spec.budgetingMethod", f"budgetingMethod {value} is not supported yet; this SLO is "
-                                                    f"skipped (use Occurrences)")
+            checker.problem(
+                "spec.budgetingMethod",
+                f"budgetingMethod {value} is not supported yet; this SLO is skipped (use Occurrences)",
+            )
         else:
-            checker.problem("spec.budgetingMethod", f"unknown budgetingMethod {_describe(value)}; expected "
-                                                    f"Occurrences" + _suggestion(value, _BUDGETING_METHODS))
+            checker.problem(
+                "spec.budgetingMethod",
+                f"unknown budgetingMethod {_describe(value)}; expected "
+                f"Occurrences" + _suggestion(value, _BUDGETING_METHODS),
+            )
         return None
 
     @staticmethod
     def _objective(value: Any, checker: _Checker, method: Any) -> tuple[float, str | None] | None:
         if not isinstance(value, list) or not value:
-            checker.problem("spec.objectives", f"must be a list with one objective (- target: 0.999), got "
-                                               f"{_describe(value)}")
+            checker.problem(
+                "spec.objectives", f"must be a list with one objective (- target: 0.999), got {_describe(value)}"
+            )
             return None
         if len(value) > 1:
-            checker.problem("spec.objectives", f"this tool takes exactly one objective per SLO, got {len(value)}: "
-                                               f"split them into one SLO each")
+            checker.problem(
+                "spec.objectives",
+                f"this tool takes exactly one objective per SLO, got {len(value)}: split them into one SLO each",
+            )
             return None
         path = "spec.objectives[0]"
         timeslice_note = "only used with budgetingMethod Timeslices; remove it"
@@ -692,8 +806,7 @@ class _Builder:
         if "target" in objective:
             target = _number(objective["target"], f"{path}.target", checker, upper=1, upper_text="1")
         elif "targetPercent" in objective:
-            percent = _number(objective["targetPercent"], f"{path}.targetPercent", checker, upper=100,
-                              upper_text="100")
+            percent = _number(objective["targetPercent"], f"{path}.targetPercent", checker, upper=100, upper_text="100")
             target = None if percent is None else float(Decimal(str(percent)) / 100)
         else:
             checker.problem(f"{path}.target", "required: give target (like 0.999) or targetPercent (like 99.9)")
@@ -733,7 +846,8 @@ def _describe(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list", dict: "mapping"}.get(
-        type(value), "timestamp" if isinstance(value, (datetime, date)) else type(value).__name__)
+        type(value), "timestamp" if isinstance(value, (datetime, date)) else type(value).__name__
+    )
     if isinstance(value, (dict, list)):
         return f"a {kind}" if value else f"an empty {kind}"
     text = repr(value) if isinstance(value, str) else str(value)

@@ -8,12 +8,13 @@ still between refreshes; the injected incidents are placed relative to the end o
 shows them: a fast burn on checkout, a slow burn on payments, an old outage that spent most of inventory's budget,
 and a quiet reporting service with no traffic at all.
 """
+
 from __future__ import annotations
 
 import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 import numpy as np
@@ -21,8 +22,8 @@ import pandas as pd
 
 from data.slo.promql import SeriesSelector, parse_selector
 from data.slo.sources import CountsResult
-from metrics.slo.report import requested_windows
 from metrics.slo.definitions import EventCounts, SloDefinition
+from metrics.slo.report import requested_windows
 
 GENERATOR_VERSION = 2
 DEFAULT_DAYS = 35
@@ -55,22 +56,32 @@ class ServiceProfile:
 
 SERVICES: tuple[ServiceProfile, ...] = (
     ServiceProfile(
-        "checkout", 120.0, 0.0003,
+        "checkout",
+        120.0,
+        0.0003,
         latency_under={"0.1": 0.80, "0.25": 0.995, "0.5": 0.999, "1": 0.9998},
         incidents=(Incident(timedelta(minutes=50), timedelta(0), 0.03, slow_share=0.08),),
     ),
     ServiceProfile(
-        "payments", 40.0, 0.0001, error_codes=("500", "503"),
+        "payments",
+        40.0,
+        0.0001,
+        error_codes=("500", "503"),
         incidents=(Incident(timedelta(days=2, hours=12), timedelta(0), 0.0009),),
     ),
     ServiceProfile(
-        "search", 200.0, 0.002,
+        "search",
+        200.0,
+        0.002,
         latency_under={"0.1": 0.55, "0.25": 0.90, "0.5": 0.97, "1": 0.995},
         incidents=(Incident(timedelta(days=6, hours=3), timedelta(days=6), 0.05, slow_share=0.3),),
     ),
     ServiceProfile("auth", 80.0, 0.0002),
     ServiceProfile(  # a back-office service with flat traffic: its old outage costs the same at any hour
-        "inventory", 30.0, 0.0004, daily_swing=0.0,
+        "inventory",
+        30.0,
+        0.0004,
+        daily_swing=0.0,
         incidents=(Incident(timedelta(days=10, hours=3), timedelta(days=10), 0.10),),
     ),
     ServiceProfile("reporting", 0.0, 0.0, daily_swing=0.0),
@@ -94,7 +105,7 @@ class DemoHistory:
 
     @property
     def start(self) -> datetime:
-        return datetime.fromtimestamp(int(self.timestamps[0]), tz=timezone.utc)
+        return datetime.fromtimestamp(int(self.timestamps[0]), tz=UTC)
 
 
 def history_timestamps(end: datetime, days: int) -> np.ndarray:
@@ -142,32 +153,38 @@ def generate_history(end: datetime, days: int = DEFAULT_DAYS) -> DemoHistory:
         slow = np.zeros(timestamps.shape)
         for incident in profile.incidents:
             mask = _incident_mask(timestamps, end_seconds, incident)
-            errors = np.where(mask, incident.error_ratio * (0.8 + 0.4 * _noise(timestamps, profile.name + "/i")),
-                              errors)
+            errors = np.where(
+                mask, incident.error_ratio * (0.8 + 0.4 * _noise(timestamps, profile.name + "/i")), errors
+            )
             slow = np.where(mask, incident.slow_share, slow)
         requests = _interval_counts(timestamps, traffic)
         failed = requests * errors
         per_code = {"200": requests - failed}
-        for index, code in enumerate(profile.error_codes):
+        for code in profile.error_codes:
             per_code[code] = failed / len(profile.error_codes)
         for code, counts in per_code.items():
-            series.append(DemoSeries("http_requests_total", {"service": profile.name, "code": code},
-                                     _cumulative(counts)))
+            series.append(
+                DemoSeries("http_requests_total", {"service": profile.name, "code": code}, _cumulative(counts))
+            )
         if profile.latency_under:
             for le in LATENCY_BUCKETS:
                 share = 1.0 if le == "+Inf" else profile.latency_under[le]
                 under = share * (1.0 - slow) if le != "+Inf" else np.ones(timestamps.shape)
-                series.append(DemoSeries("http_request_duration_seconds_bucket",
-                                         {"service": profile.name, "le": le}, _cumulative(requests * under)))
-            series.append(DemoSeries("http_request_duration_seconds_count", {"service": profile.name},
-                                     _cumulative(requests)))
+                series.append(
+                    DemoSeries(
+                        "http_request_duration_seconds_bucket",
+                        {"service": profile.name, "le": le},
+                        _cumulative(requests * under),
+                    )
+                )
+            series.append(
+                DemoSeries("http_request_duration_seconds_count", {"service": profile.name}, _cumulative(requests))
+            )
     sent = _interval_counts(timestamps, NOTIFICATIONS_PER_SECOND * (0.8 + 0.4 * _noise(timestamps, "notify")))
     failure = NOTIFICATIONS_FAILURE_RATIO * (0.5 + _noise(timestamps, "notify/f"))
     series.append(DemoSeries("notifications_sent_total", {"service": "notifications"}, _cumulative(sent)))
-    series.append(DemoSeries("notifications_failed_total", {"service": "notifications"},
-                             _cumulative(sent * failure)))
-    return DemoHistory(end=datetime.fromtimestamp(end_seconds, tz=timezone.utc), timestamps=timestamps,
-                       series=series)
+    series.append(DemoSeries("notifications_failed_total", {"service": "notifications"}, _cumulative(sent * failure)))
+    return DemoHistory(end=datetime.fromtimestamp(end_seconds, tz=UTC), timestamps=timestamps, series=series)
 
 
 def cache_key(end: datetime, days: int = DEFAULT_DAYS) -> str:
@@ -214,7 +231,7 @@ class DemoSource:
     description = "demo data"
 
     def __init__(self, end: datetime | None = None, days: int = DEFAULT_DAYS) -> None:
-        moment = end or datetime.now(timezone.utc)
+        moment = end or datetime.now(UTC)
         self.history = generate_history(moment, days)
         self.query_count = 0
 

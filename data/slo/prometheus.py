@@ -4,6 +4,7 @@ Anything that speaks Prometheus's HTTP API (Thanos Query, Mimir, VictoriaMetrics
 names its evaluation instant (``time=``): without it Prometheus evaluates at "now" and a backfilled or lagging
 server answers nothing.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,11 +19,11 @@ import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from urllib3.util.retry import Retry
 
-from data.slo.promql import SLO_LABEL, batched, windowed_increase
 from data.secrets import SecretUrl, remember_secret
+from data.slo.promql import SLO_LABEL, batched, windowed_increase
 from data.slo.sources import CountsResult, SourceError, SourceTimeout
-from metrics.slo.report import requested_windows
 from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, format_prometheus_duration
+from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
@@ -41,7 +42,7 @@ class _FormPostSession(requests.Session):
         self.elapsed_seconds = 0.0
         self.server_seconds = 0.0
 
-    def request(self, method, url, params=None, **kwargs):  # noqa: D401 - requests' signature
+    def request(self, method, url, params=None, **kwargs):
         if method.upper() == "POST" and params and "/api/v1/query" in url:
             kwargs["data"] = params
             params = None
@@ -76,8 +77,10 @@ class PrometheusSettings:
         SecretUrl.parse(self.url)  # credentials or a token in the URL itself
 
     def __repr__(self) -> str:
-        shown = {name: getattr(self, name) for name in ("name", "username", "verify_tls", "timeout_seconds",
-                                                         "cache_ttl_seconds")}
+        shown = {
+            name: getattr(self, name)
+            for name in ("name", "username", "verify_tls", "timeout_seconds", "cache_ttl_seconds")
+        }
         fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
         return f"PrometheusSettings(url={SecretUrl.parse(self.url).describe()!r}, {fields})"
 
@@ -201,14 +204,16 @@ class PrometheusSource:
         while piece_start <= end:
             piece_end = min(end, piece_start + span)
             answer = self._call(
-                self._client.custom_query_range, query, piece_start, piece_end, f"{step.total_seconds():g}",
+                self._client.custom_query_range,
+                query,
+                piece_start,
+                piece_end,
+                f"{step.total_seconds():g}",
                 params=self._params({}),
             )
             for series in answer:
                 labels = tuple(sorted(series["metric"].items()))
-                merged.setdefault(labels, {"metric": series["metric"], "values": []})["values"].extend(
-                    series["values"]
-                )
+                merged.setdefault(labels, {"metric": series["metric"], "values": []})["values"].extend(series["values"])
             piece_start = piece_end + step
         result = list(merged.values())
         self._cache.put(key, result)
@@ -220,9 +225,13 @@ class PrometheusSource:
 
         def fetch():
             response = self._session.request(
-                "GET", f"{self._client.url}/api/v1/rules", params={"type": "alert"}, headers=self._client.headers,
-                auth=self._client.auth, timeout=self.settings.timeout_seconds,
-            )  # fmt: skip
+                "GET",
+                f"{self._client.url}/api/v1/rules",
+                params={"type": "alert"},
+                headers=self._client.headers,
+                auth=self._client.auth,
+                timeout=self.settings.timeout_seconds,
+            )
             if response.status_code == 404:
                 return None
             if not response.ok:
@@ -274,8 +283,9 @@ class PrometheusSource:
             result.counts[slo.name] = counts
         return result
 
-    def _batched_answers(self, slos, windows, keys, at,
-                         deadline: float | None = None) -> dict[tuple[str, str], dict[str, float]]:
+    def _batched_answers(
+        self, slos, windows, keys, at, deadline: float | None = None
+    ) -> dict[tuple[str, str], dict[str, float]]:
         """The batched queries, ``PARALLEL_QUERIES`` at a time, all answered by ``deadline`` (``time.monotonic()``;
         default: the timeout from now) or ``SourceError``. Queries still running then end on their own timeout."""
         jobs = []

@@ -4,6 +4,7 @@ Catalog queries are series selectors over raw counters; the app applies every wi
 overview stays at a fixed number of HTTP queries: one query per window and counter kind returns every SLO, each
 sub-expression tagged with an ``slo`` label through ``label_replace``.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,8 +69,18 @@ _PROMQL_KEYWORDS = frozenset(
     "and or unless by without on ignoring group_left group_right offset bool atan2 sum avg count min max stddev "
     "stdvar topk bottomk quantile count_values group limitk limit_ratio inf nan start end".split()
 )
-_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
-                   "\\": "\\", '"': '"', "'": "'"}
+_SIMPLE_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    '"': '"',
+    "'": "'",
+}
 
 
 def parse_selector(text: str) -> SeriesSelector:
@@ -106,8 +117,9 @@ def parse_selector(text: str) -> SeriesSelector:
             raise SelectorError("it has a range ([...])")
         if text.startswith("offset", pos) or rest == "@":
             raise SelectorError("it has an offset or @ modifier")
-        raise SelectorError(f"unexpected {text[pos:pos + 20]!r} at position {pos + 1} (arithmetic or more than one "
-                            f"selector)")
+        raise SelectorError(
+            f"unexpected {text[pos : pos + 20]!r} at position {pos + 1} (arithmetic or more than one selector)"
+        )
     names = [m for m in matchers if m.label == "__name__"]
     if metric is not None and names:
         raise SelectorError("the metric name is given twice (before '{' and as __name__)")
@@ -127,8 +139,10 @@ def _parse_matchers(text: str, pos: int) -> tuple[list[Matcher], int]:
             return matchers, pos + 1
         label = _LABEL_NAME.match(text, pos)
         if not label:
-            raise SelectorError(f"expected a label name or '}}' at position {pos + 1}"
-                                + ("" if pos < len(text) else " (the '{' is never closed)"))
+            raise SelectorError(
+                f"expected a label name or '}}' at position {pos + 1}"
+                + ("" if pos < len(text) else " (the '{' is never closed)")
+            )
         pos = _SPACE.match(text, label.end()).end()
         op = _MATCH_OP.match(text, pos)
         if not op:
@@ -142,15 +156,18 @@ def _parse_matchers(text: str, pos: int) -> tuple[list[Matcher], int]:
             try:
                 _compiled(unescaped)
             except re.error as exc:
-                raise SelectorError(f"label {label.group()!r}: {unescaped!r} is not a valid regular expression "
-                                    f"({exc})") from None
+                raise SelectorError(
+                    f"label {label.group()!r}: {unescaped!r} is not a valid regular expression ({exc})"
+                ) from None
         matchers.append(Matcher(label=label.group(), op=op.group(), value=unescaped))
         pos = _SPACE.match(text, value.end()).end()
         if pos < len(text) and text[pos] == ",":
             pos += 1
         elif not (pos < len(text) and text[pos] == "}"):
-            raise SelectorError(f"expected ',' or '}}' at position {pos + 1}"
-                                + ("" if pos < len(text) else " (the '{' is never closed)"))
+            raise SelectorError(
+                f"expected ',' or '}}' at position {pos + 1}"
+                + ("" if pos < len(text) else " (the '{' is never closed)")
+            )
 
 
 def _unescape(raw: str, label: str) -> str:
@@ -170,10 +187,10 @@ def _unescape(raw: str, label: str) -> str:
         if code in "xuU01234567":
             width, base = {"x": (2, 16), "u": (4, 16), "U": (8, 16)}.get(code, (3, 8))
             start = i + 1 if base == 8 else i + 2
-            digits = raw[start:start + width]
+            digits = raw[start : start + width]
             allowed = "01234567" if base == 8 else "0123456789abcdefABCDEF"
             if len(digits) != width or any(d not in allowed for d in digits) or int(digits, base) > 0x10FFFF:
-                raise SelectorError(f"label {label!r}: invalid escape \\{raw[i + 1:start + width]}")
+                raise SelectorError(f"label {label!r}: invalid escape \\{raw[i + 1 : start + width]}")
             out.append(chr(int(digits, base)))
             i = start + width
             continue

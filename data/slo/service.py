@@ -1,18 +1,19 @@
 """The SLO burn report and one SLO's drill-down history, read from a source: the one place pages and the CLI
 turn a catalog and a source into numbers."""
+
 from __future__ import annotations
 
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
 from data.settings import Settings
 from data.slo.sources import SloSource, SourceError, SourceTimeout
+from metrics.slo.definitions import SloDefinition
 from metrics.slo.periods import Period, current_period
 from metrics.slo.report import SloReport, build_report
-from metrics.slo.definitions import SloDefinition
 from metrics.slo.timeseries import RECENT_SPAN, RECENT_STEP, period_step
 
 
@@ -22,8 +23,9 @@ def load_report(source: SloSource, slos: list[SloDefinition], at: datetime) -> S
         result = source.window_counts(slos, at)
     except SourceError as error:
         message = str(error)
-        return build_report(slos, at, {}, {slo.name: message for slo in slos}, source.description,
-                            {source.description: message})
+        return build_report(
+            slos, at, {}, {slo.name: message for slo in slos}, source.description, {source.description: message}
+        )
     return build_report(slos, at, result.counts, result.errors, source.description)
 
 
@@ -53,7 +55,9 @@ def load_history(source: SloSource, slo: SloDefinition, at: datetime) -> SloHist
     else:
         period_buckets, recent_buckets = within_timeout(
             [lambda start=start, each=each: source.event_buckets(slo, start, at, each) for start, each in ranges],
-            timeout, f"{source.description} did not send the history of SLO {slo.name!r}")
+            timeout,
+            f"{source.description} did not send the history of SLO {slo.name!r}",
+        )
     return SloHistory(slo, at, period, period_buckets, recent_buckets)
 
 
@@ -76,17 +80,19 @@ def within_timeout(calls: list, timeout_s: float, what: str) -> list:
     if failed and len(timed_out) < len(failed):
         raise next(f.exception() for f in failed if not isinstance(f.exception(), SourceTimeout))
     if pending or timed_out:  # a request's own timeout and the panel's end together: one message, the panel's
-        raise SourceError(f"{what} within {timeout_s:g} s (the timeout for all of a panel's queries); it may be "
-                          "overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS")
+        raise SourceError(
+            f"{what} within {timeout_s:g} s (the timeout for all of a panel's queries); it may be "
+            "overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS"
+        )
     return [future.result() for future in futures]
 
 
 def parse_instant(text: str | None) -> datetime:
     """An ISO 8601 instant (naive means UTC); ``None`` means now."""
     if not text:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def make_source(settings: Settings, demo_end: datetime | None = None) -> SloSource:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,9 +58,15 @@ def save_snapshots(engine: sa.Engine, rows: list[dict[str, Any]], *, actor: Acto
             else:
                 inserted += max(connection.execute(statement.values(chunk)).rowcount, 0)
         taken = sorted({row["taken_at"] for row in cleaned})
-        record_audit(connection, actor=actor, action="collected", entity="slo_snapshots",
-                     entity_id=taken[-1].isoformat(), at=datetime.now(timezone.utc),
-                     details={"rows": len(cleaned), "stored": inserted})
+        record_audit(
+            connection,
+            actor=actor,
+            action="collected",
+            entity="slo_snapshots",
+            entity_id=taken[-1].isoformat(),
+            at=datetime.now(UTC),
+            details={"rows": len(cleaned), "stored": inserted},
+        )
     return inserted
 
 

@@ -1,4 +1,5 @@
 """What every SLO data source answers, whether it is the demo history or a Prometheus-compatible server."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,6 +1,7 @@
 """The audit trail: one append-only table (``audit_log``) where every write of the app says who, as what role, did
 what, when. Writers add their line inside their own transaction, so a write and its audit line land together or
 not at all."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,15 +15,37 @@ from metrics.access import Actor
 _AUDIT = AuditLogEntry.__table__
 
 
-def record_audit(connection: sa.Connection, *, actor: Actor, action: str, entity: str, entity_id: str | int,
-                 at: datetime, details: dict[str, Any] | None = None) -> None:
-    connection.execute(sa.insert(_AUDIT).values(
-        at=at, actor=actor.name.strip(), action=action, entity=entity, entity_id=str(entity_id),
-        details={**actor.audit_details(), **(details or {})}))
+def record_audit(
+    connection: sa.Connection,
+    *,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: str | int,
+    at: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    connection.execute(
+        sa.insert(_AUDIT).values(
+            at=at,
+            actor=actor.name.strip(),
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            details={**actor.audit_details(), **(details or {})},
+        )
+    )
 
 
-def audit_entries(engine: sa.Engine, *, since: datetime | None = None, until: datetime | None = None,
-                  entity: str | None = None, actor: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+def audit_entries(
+    engine: sa.Engine,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    entity: str | None = None,
+    actor: str | None = None,
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
     """The newest entries first: at, actor, role, via, action, entity, entity_id, details."""
     query = sa.select(_AUDIT).order_by(_AUDIT.c.at.desc(), _AUDIT.c.id.desc()).limit(limit)
     if since is not None:
@@ -38,7 +61,16 @@ def audit_entries(engine: sa.Engine, *, since: datetime | None = None, until: da
     entries = []
     for row in rows:
         details = dict(row["details"] or {})
-        entries.append({"at": row["at"], "actor": row["actor"], "role": details.pop("role", None),
-                        "via": details.pop("via", None), "action": row["action"], "entity": row["entity"],
-                        "entity_id": row["entity_id"], "details": details})
+        entries.append(
+            {
+                "at": row["at"],
+                "actor": row["actor"],
+                "role": details.pop("role", None),
+                "via": details.pop("via", None),
+                "action": row["action"],
+                "entity": row["entity"],
+                "entity_id": row["entity_id"],
+                "details": details,
+            }
+        )
     return entries

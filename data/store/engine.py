@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +51,8 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 def engine_for(database_url: StoreUrl, **kwargs) -> sa.Engine:
     """Engine for a URL. For SQLite the file's directory is created and foreign keys are enforced.
 
-    Engines hold connection pools: create one per process and keep it (st.cache_resource in the app).
+    Engines hold connection pools: pages and long-lived callers use ``shared_engine``; a one-off command or a test
+    that disposes its engine afterwards may call this directly.
     """
     path = sqlite_file(database_url)
     if path is not None:
@@ -66,6 +68,22 @@ def engine_for(database_url: StoreUrl, **kwargs) -> sa.Engine:
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _configure_sqlite_connection)
     return engine
+
+
+_shared: dict[str, sa.Engine] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_engine(database_url: StoreUrl) -> sa.Engine:
+    """The process's one engine (one connection pool) for a store URL, whoever asks: every page, loader and
+    repository of the app shares it, so a store never sees more pools than app processes."""
+    url = as_sqlalchemy_url(database_url)
+    key = url.render_as_string(hide_password=False)
+    with _shared_lock:
+        engine = _shared.get(key)
+        if engine is None:
+            engine = _shared[key] = engine_for(database_url)
+        return engine
 
 
 @contextlib.contextmanager

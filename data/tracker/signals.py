@@ -5,6 +5,7 @@ readings come from a provider passed in as ``database_readings``: a function tha
 triggers ask about and returns ``DatabaseReadings``. Until the database-health probes are wired in, there is no
 provider and every database trigger reads "no reading yet" (it never fires on missing data).
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -68,20 +69,23 @@ def known_database_names(databases_path: Path) -> set[str]:
 
 
 def known_names(slo_names: Iterable[str], service_names: Iterable[str], database_names: Iterable[str]) -> KnownNames:
-    return KnownNames(slos=frozenset(slo_names), services=frozenset(service_names),
-                      databases=frozenset(database_names))
+    return KnownNames(slos=frozenset(slo_names), services=frozenset(service_names), databases=frozenset(database_names))
 
 
 def slo_readings(report: SloReport | None) -> dict[str, SloReading]:
     """Budget remaining and burn rates of every SLO in the report (None where the SLO has no data)."""
     if report is None:
         return {}
-    return {status.slo.name: SloReading(status.budget_remaining, dict(status.burn_rates))
-            for status in report.statuses}
+    return {status.slo.name: SloReading(status.budget_remaining, dict(status.burn_rates)) for status in report.statuses}
 
 
-def tracker_readings(report: SloReport | None, at: datetime, *, wanted_databases: Collection[str] = (),
-                     database_readings: DatabaseReadingProvider | None = None) -> Readings:
+def tracker_readings(
+    report: SloReport | None,
+    at: datetime,
+    *,
+    wanted_databases: Collection[str] = (),
+    database_readings: DatabaseReadingProvider | None = None,
+) -> Readings:
     """Everything triggers may read, at one instant. ``database_readings`` is optional: without it, database
     triggers read "no reading yet"; a provider that fails is treated the same way (the page says so)."""
     databases: Mapping[tuple[str, str | None], str] = {}
@@ -122,12 +126,16 @@ class DueEntry:
     def to_dict(self) -> dict:
         item = self.item
         return {
-            "id": item.id, "title": item.title, "state": item.state, "owner_role": item.owner_role,
-            "owner": item.owner, "priority": priority(item.impact, item.urgency),
+            "id": item.id,
+            "title": item.title,
+            "state": item.state,
+            "owner_role": item.owner_role,
+            "owner": item.owner,
+            "priority": priority(item.impact, item.urgency),
             "revisit_on": None if item.revisit_on is None else item.revisit_on.isoformat(),
             "reasons": [reason.to_dict() for reason in self.reasons],
             "triggers": [evaluation.to_dict() for evaluation in self.evaluations],
-        }  # fmt: skip
+        }
 
 
 def _identity(reason: DueReason) -> tuple:
@@ -172,9 +180,12 @@ def due_queue(items: Iterable[TrackerItem], readings: Readings, today: date) -> 
         entry = evaluate_item(item, readings, today)
         if item.state == DUE or becomes_due(item.state, entry.live_reasons):
             entries.append(entry)
-    return sorted(entries, key=lambda e: due_sort_key(e.reasons,
-                                                      PRIORITIES.index(priority(e.item.impact, e.item.urgency)),
-                                                      e.item.revisit_on))
+    return sorted(
+        entries,
+        key=lambda e: due_sort_key(
+            e.reasons, PRIORITIES.index(priority(e.item.impact, e.item.urgency)), e.item.revisit_on
+        ),
+    )
 
 
 # The app applying an item's own revisit rule, whoever happens to look: not a person's edit.
@@ -183,8 +194,16 @@ REVISIT_CHECK_ACTOR = Actor("revisit check (automatic)", Role.EDITOR, VIA_SYSTEM
 
 def mark_due_items(engine, entries: Iterable[DueEntry], now: datetime) -> list[int]:
     """Store "due" on parked items whose date or trigger has come, with the reason and reading that fired."""
-    return mark_due(engine, {entry.item.id: (entry.item.version, entry.live_reasons) for entry in entries
-                             if entry.item.state == PARKED and entry.live_reasons}, actor=REVISIT_CHECK_ACTOR, now=now)
+    return mark_due(
+        engine,
+        {
+            entry.item.id: (entry.item.version, entry.live_reasons)
+            for entry in entries
+            if entry.item.state == PARKED and entry.live_reasons
+        },
+        actor=REVISIT_CHECK_ACTOR,
+        now=now,
+    )
 
 
 # --- database readings from the live probes (database health) ------------------------------------------------------
@@ -193,8 +212,9 @@ def mark_due_items(engine, entries: Iterable[DueEntry], now: datetime) -> list[i
 _TRIGGER_STATUS = {"ok": "ok", "info": "ok", "warn": "warn", "critical": "critical", "unknown": "no data"}
 
 
-def readings_from_health(healths: Iterable[DatabaseHealth], at: datetime,
-                         source: str = "live database probes") -> DatabaseReadings:
+def readings_from_health(
+    healths: Iterable[DatabaseHealth], at: datetime, source: str = "live database probes"
+) -> DatabaseReadings:
     """Each database's overall status and each check's status, as database triggers read them."""
     statuses: dict[tuple[str, str | None], str] = {}
     for health in healths:

@@ -9,6 +9,7 @@ Rules come from ``metrics.tracker.rules``; every write validates first and runs 
 stores nothing. There is no function to update or delete a review, and the migration adds database triggers that
 refuse it too (``0003_tracker``).
 """
+
 from __future__ import annotations
 
 import json
@@ -145,16 +146,49 @@ class Review:
 
 # Fields a person edits in the edit form (and an import may set); state moves through change_state and reviews.
 EDITABLE_FIELDS = (
-    "title", "problem_statement", "owner_role", "owner", "impact", "urgency", "why_parked_category", "why_parked",
-    "workaround", "workaround_holds", "root_cause_confidence", "decided_by", "decided_on", "revisit_on",
-    "cadence_days", "resolution_code", "external_reference", "services", "slos", "databases", "triggers",
-)  # fmt: skip
+    "title",
+    "problem_statement",
+    "owner_role",
+    "owner",
+    "impact",
+    "urgency",
+    "why_parked_category",
+    "why_parked",
+    "workaround",
+    "workaround_holds",
+    "root_cause_confidence",
+    "decided_by",
+    "decided_on",
+    "revisit_on",
+    "cadence_days",
+    "resolution_code",
+    "external_reference",
+    "services",
+    "slos",
+    "databases",
+    "triggers",
+)
 FIELD_DEFAULTS: dict[str, Any] = {
-    "problem_statement": "", "owner": "", "why_parked": "", "workaround": "", "workaround_holds": None,
-    "root_cause_confidence": "unknown", "decided_by": "", "decided_on": None, "revisit_on": None,
-    "cadence_days": None, "resolution_code": None, "external_reference": "", "services": [], "slos": [],
-    "databases": [], "triggers": [], "why_parked_category": "other", "impact": "medium", "urgency": "medium",
-}  # fmt: skip
+    "problem_statement": "",
+    "owner": "",
+    "why_parked": "",
+    "workaround": "",
+    "workaround_holds": None,
+    "root_cause_confidence": "unknown",
+    "decided_by": "",
+    "decided_on": None,
+    "revisit_on": None,
+    "cadence_days": None,
+    "resolution_code": None,
+    "external_reference": "",
+    "services": [],
+    "slos": [],
+    "databases": [],
+    "triggers": [],
+    "why_parked_category": "other",
+    "impact": "medium",
+    "urgency": "medium",
+}
 
 
 class ItemNotFound(LookupError):
@@ -180,8 +214,10 @@ class EditConflict(Exception):
         self.base_version = base_version
         self.conflicts = conflicts
         names = ", ".join(c.field for c in conflicts) or "its state"
-        super().__init__(f"item {current.id} was changed by someone else since version {base_version} "
-                         f"(now version {current.version}: {names}); nothing was saved")
+        super().__init__(
+            f"item {current.id} was changed by someone else since version {base_version} "
+            f"(now version {current.version}: {names}); nothing was saved"
+        )
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------
@@ -210,13 +246,21 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str)) if isinstance(value, (list, dict)) else value
 
 
-def _audit(connection: sa.Connection, *, item_id: int, actor: Actor, action: str, at: datetime, version: int,
-           changes: Mapping[str, tuple[Any, Any]] | None = None, **extra: Any) -> None:
+def _audit(
+    connection: sa.Connection,
+    *,
+    item_id: int,
+    actor: Actor,
+    action: str,
+    at: datetime,
+    version: int,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    **extra: Any,
+) -> None:
     details: dict[str, Any] = {"version": version, **{k: _jsonable(v) for k, v in extra.items()}}
     if changes:
         details["changes"] = {name: [_jsonable(old), _jsonable(new)] for name, (old, new) in changes.items()}
-    record_audit(connection, actor=actor, action=action, entity=AUDIT_ENTITY, entity_id=item_id, at=at,
-                 details=details)
+    record_audit(connection, actor=actor, action=action, entity=AUDIT_ENTITY, entity_id=item_id, at=at, details=details)
 
 
 def _normalise(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -254,13 +298,16 @@ def _select_item(connection: sa.Connection, item_id: int, for_update: bool = Fal
     return _item(row)
 
 
-def _conflict(connection: sa.Connection, item_id: int, base_version: int, submitted: Mapping[str, Any],
-              base: TrackerItem | None) -> EditConflict:
+def _conflict(
+    connection: sa.Connection, item_id: int, base_version: int, submitted: Mapping[str, Any], base: TrackerItem | None
+) -> EditConflict:
     current = _select_item(connection, item_id)
     changed_by: dict[str, str] = {}
     entries = connection.execute(
-        sa.select(_AUDIT.c.actor, _AUDIT.c.details).where(_AUDIT.c.entity == AUDIT_ENTITY,
-                                                          _AUDIT.c.entity_id == str(item_id)).order_by(_AUDIT.c.id))
+        sa.select(_AUDIT.c.actor, _AUDIT.c.details)
+        .where(_AUDIT.c.entity == AUDIT_ENTITY, _AUDIT.c.entity_id == str(item_id))
+        .order_by(_AUDIT.c.id)
+    )
     for actor, details in entries:
         if (details or {}).get("version", 0) > base_version:
             for name in (details or {}).get("changes", {}):
@@ -317,8 +364,11 @@ def review_counts(engine: sa.Engine) -> dict[int, int]:
 
 def audit_trail(engine: sa.Engine, item_id: int) -> list[dict[str, Any]]:
     """Every recorded change of an item, oldest first: at, actor, action, details."""
-    query = (sa.select(_AUDIT.c.at, _AUDIT.c.actor, _AUDIT.c.action, _AUDIT.c.details)
-             .where(_AUDIT.c.entity == AUDIT_ENTITY, _AUDIT.c.entity_id == str(item_id)).order_by(_AUDIT.c.id))
+    query = (
+        sa.select(_AUDIT.c.at, _AUDIT.c.actor, _AUDIT.c.action, _AUDIT.c.details)
+        .where(_AUDIT.c.entity == AUDIT_ENTITY, _AUDIT.c.entity_id == str(item_id))
+        .order_by(_AUDIT.c.id)
+    )
     with engine.connect() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]
 
@@ -326,8 +376,9 @@ def audit_trail(engine: sa.Engine, item_id: int) -> list[dict[str, Any]]:
 # --- writes ---------------------------------------------------------------------------------------------------------
 
 
-def create_item(engine: sa.Engine, values: Mapping[str, Any], *, actor: Actor, now: datetime, today: date,
-                known: KnownNames) -> TrackerItem:
+def create_item(
+    engine: sa.Engine, values: Mapping[str, Any], *, actor: Actor, now: datetime, today: date, known: KnownNames
+) -> TrackerItem:
     """A new item (state "new" unless ``values`` says "parked" or "assessing"); raises ``TrackerRuleError``."""
     require(actor, Role.EDITOR, "create tracker items")
     unknown = set(values) - set(EDITABLE_FIELDS) - {"state"}
@@ -348,13 +399,30 @@ def create_item(engine: sa.Engine, values: Mapping[str, Any], *, actor: Actor, n
     row = {**full, "created_at": now, "updated_at": now, "version": 1, "last_reviewed_at": None, "due_reason": None}
     with engine.begin() as connection:
         item_id = connection.execute(sa.insert(_ITEMS).values(row)).inserted_primary_key[0]
-        _audit(connection, item_id=item_id, actor=actor, action="created", at=now, version=1,
-               changes={name: (None, full[name]) for name in ("title", "state", "owner_role", "owner")})
+        _audit(
+            connection,
+            item_id=item_id,
+            actor=actor,
+            action="created",
+            at=now,
+            version=1,
+            changes={name: (None, full[name]) for name in ("title", "state", "owner_role", "owner")},
+        )
         return _select_item(connection, item_id)
 
 
-def update_item(engine: sa.Engine, item_id: int, base_version: int, changes: Mapping[str, Any], *, actor: Actor,
-                now: datetime, today: date, known: KnownNames, base: TrackerItem | None = None) -> TrackerItem:
+def update_item(
+    engine: sa.Engine,
+    item_id: int,
+    base_version: int,
+    changes: Mapping[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    known: KnownNames,
+    base: TrackerItem | None = None,
+) -> TrackerItem:
     """Save an edit made on ``base_version``. Refused with ``EditConflict`` when someone saved in between, with
     ``TrackerRuleError`` when a field is invalid; in both cases nothing is stored. Unchanged fields are ignored.
 
@@ -372,33 +440,63 @@ def update_item(engine: sa.Engine, item_id: int, base_version: int, changes: Map
         kept = KnownNames(
             slos=set(known.slos) | set(current.slos) | {t.get("slo") for t in current.triggers if t.get("slo")},
             services=set(known.services) | set(current.services),
-            databases=set(known.databases) | set(current.databases)
+            databases=set(known.databases)
+            | set(current.databases)
             | {t.get("database") for t in current.triggers if t.get("database")},
         )
         checked = _check_item({name: merged[name] for name in (*EDITABLE_FIELDS, "state")}, kept, check_links=True)
-        if current.state == PARKED and (checked["revisit_on"] != current.revisit_on
-                                        or checked["triggers"] != current.triggers):
+        if current.state == PARKED and (
+            checked["revisit_on"] != current.revisit_on or checked["triggers"] != current.triggers
+        ):
             problems = parking_problems(checked["revisit_on"], len(checked["triggers"]), today)
             if problems:
                 raise TrackerRuleError(problems)
-        differences = {name: (getattr(current, name), checked[name]) for name in EDITABLE_FIELDS
-                       if checked[name] != getattr(current, name)}
+        differences = {
+            name: (getattr(current, name), checked[name])
+            for name in EDITABLE_FIELDS
+            if checked[name] != getattr(current, name)
+        }
         if not differences:
             return current
         result = connection.execute(
-            sa.update(_ITEMS).where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
-            .values({**{name: new for name, (_, new) in differences.items()}, "updated_at": now,
-                     "version": base_version + 1}))
+            sa.update(_ITEMS)
+            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
+            .values(
+                {
+                    **{name: new for name, (_, new) in differences.items()},
+                    "updated_at": now,
+                    "version": base_version + 1,
+                }
+            )
+        )
         if result.rowcount != 1:
             raise _conflict(connection, item_id, base_version, changes, base)
-        _audit(connection, item_id=item_id, actor=actor, action="edited", at=now, version=base_version + 1,
-               changes=differences)
+        _audit(
+            connection,
+            item_id=item_id,
+            actor=actor,
+            action="edited",
+            at=now,
+            version=base_version + 1,
+            changes=differences,
+        )
         return _select_item(connection, item_id)
 
 
-def change_state(engine: sa.Engine, item_id: int, base_version: int, target: str, *, actor: Actor, now: datetime,
-                 today: date, resolution_code: str | None = None, revisit_on: date | None = None,
-                 due_reason: DueReason | None = None, note: str = "") -> TrackerItem:
+def change_state(
+    engine: sa.Engine,
+    item_id: int,
+    base_version: int,
+    target: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    resolution_code: str | None = None,
+    revisit_on: date | None = None,
+    due_reason: DueReason | None = None,
+    note: str = "",
+) -> TrackerItem:
     """Move an item to ``target`` if the rules allow it. Parking may set the revisit date in the same step.
 
     Entering a finished state records its resolution code (implied for duplicate and risk accepted); returning to
@@ -410,32 +508,63 @@ def change_state(engine: sa.Engine, item_id: int, base_version: int, target: str
         if current.version != base_version:
             raise _conflict(connection, item_id, base_version, {"state": target}, None)
         new_revisit = revisit_on if revisit_on is not None else current.revisit_on
-        problems = state_change_problems(current.state, target, revisit_on=new_revisit,
-                                         trigger_count=len(current.triggers), resolution_code=resolution_code,
-                                         today=today)
+        problems = state_change_problems(
+            current.state,
+            target,
+            revisit_on=new_revisit,
+            trigger_count=len(current.triggers),
+            resolution_code=resolution_code,
+            today=today,
+        )
         if problems:
             raise TrackerRuleError(problems)
-        values: dict[str, Any] = {"state": target, "resolution_code": resolution_code if target in
-                                  ("resolved", "closed", "duplicate", "risk_accepted", "cancelled") else None}
+        values: dict[str, Any] = {
+            "state": target,
+            "resolution_code": resolution_code
+            if target in ("resolved", "closed", "duplicate", "risk_accepted", "cancelled")
+            else None,
+        }
         if target == PARKED:
             values["revisit_on"] = new_revisit
         if target == DUE:
-            reason = due_reason or DueReason(DUE_BY_HAND, f"marked due by {name}" + (f": {note}" if note else ""),
-                                             at=now, source=name)
+            reason = due_reason or DueReason(
+                DUE_BY_HAND, f"marked due by {name}" + (f": {note}" if note else ""), at=now, source=name
+            )
             values["due_reason"] = reason.to_dict()
         else:
             values["due_reason"] = None
-        changes = {name: (getattr(current, name), value) for name, value in values.items()
-                   if getattr(current, name) != value}
-        connection.execute(sa.update(_ITEMS).where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
-                           .values({**values, "updated_at": now, "version": base_version + 1}))
-        _audit(connection, item_id=item_id, actor=actor, action="state_changed", at=now, version=base_version + 1,
-               changes=changes, **({"note": note} if note else {}))
+        changes = {
+            name: (getattr(current, name), value) for name, value in values.items() if getattr(current, name) != value
+        }
+        connection.execute(
+            sa.update(_ITEMS)
+            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
+            .values({**values, "updated_at": now, "version": base_version + 1})
+        )
+        _audit(
+            connection,
+            item_id=item_id,
+            actor=actor,
+            action="state_changed",
+            at=now,
+            version=base_version + 1,
+            changes=changes,
+            **({"note": note} if note else {}),
+        )
         return _select_item(connection, item_id)
 
 
-def record_review(engine: sa.Engine, item_id: int, *, reviewer: Actor, outcome: str, what_changed: str,
-                  next_revisit_on: date | None, now: datetime, today: date) -> Review:
+def record_review(
+    engine: sa.Engine,
+    item_id: int,
+    *,
+    reviewer: Actor,
+    outcome: str,
+    what_changed: str,
+    next_revisit_on: date | None,
+    now: datetime,
+    today: date,
+) -> Review:
     """Append one review and apply its outcome to the item (state, resolution, next revisit, last reviewed).
     Keeping an item parked without a next revisit date uses the item's cadence when it has one.
 
@@ -446,35 +575,57 @@ def record_review(engine: sa.Engine, item_id: int, *, reviewer: Actor, outcome: 
         current = _select_item(connection, item_id, for_update=True)
         if outcome == "keep_parked" and next_revisit_on is None and current.cadence_days:
             next_revisit_on = today + timedelta(days=current.cadence_days)  # the item's own review cadence
-        problems = review_problems(current.state, outcome, next_revisit_on=next_revisit_on,
-                                   trigger_count=len(current.triggers), today=today)
+        problems = review_problems(
+            current.state, outcome, next_revisit_on=next_revisit_on, trigger_count=len(current.triggers), today=today
+        )
         if problems:
             raise TrackerRuleError(problems)
         target, resolution = OUTCOME_EFFECTS[outcome]
-        review_id = connection.execute(sa.insert(_REVIEWS).values(
-            item_id=item_id, reviewed_at=now, reviewer=reviewer_name, outcome=outcome, what_changed=what_changed or "",
-            next_revisit_on=next_revisit_on, state_before=current.state, state_after=target,
-        )).inserted_primary_key[0]
+        review_id = connection.execute(
+            sa.insert(_REVIEWS).values(
+                item_id=item_id,
+                reviewed_at=now,
+                reviewer=reviewer_name,
+                outcome=outcome,
+                what_changed=what_changed or "",
+                next_revisit_on=next_revisit_on,
+                state_before=current.state,
+                state_after=target,
+            )
+        ).inserted_primary_key[0]
         values: dict[str, Any] = {"state": target, "last_reviewed_at": now, "resolution_code": resolution}
         if target == PARKED or next_revisit_on is not None:
             values["revisit_on"] = next_revisit_on
         if target != DUE:
             values["due_reason"] = None
-        changes = {name: (getattr(current, name), value) for name, value in values.items()
-                   if getattr(current, name) != value}
-        result = connection.execute(sa.update(_ITEMS).where(_ITEMS.c.id == item_id,
-                                                            _ITEMS.c.version == current.version)
-                                    .values({**values, "updated_at": now, "version": current.version + 1}))
+        changes = {
+            name: (getattr(current, name), value) for name, value in values.items() if getattr(current, name) != value
+        }
+        result = connection.execute(
+            sa.update(_ITEMS)
+            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == current.version)
+            .values({**values, "updated_at": now, "version": current.version + 1})
+        )
         if result.rowcount != 1:
             raise _conflict(connection, item_id, current.version, {}, current)
-        _audit(connection, item_id=item_id, actor=reviewer, action="reviewed", at=now, version=current.version + 1,
-               changes=changes, review_id=review_id, outcome=outcome)
+        _audit(
+            connection,
+            item_id=item_id,
+            actor=reviewer,
+            action="reviewed",
+            at=now,
+            version=current.version + 1,
+            changes=changes,
+            review_id=review_id,
+            outcome=outcome,
+        )
         row = connection.execute(sa.select(_REVIEWS).where(_REVIEWS.c.id == review_id)).mappings().one()
         return _review(row)
 
 
-def mark_due(engine: sa.Engine, reasons_by_item: Mapping[int, tuple[int, Sequence[DueReason]]], *, actor: Actor,
-             now: datetime) -> list[int]:
+def mark_due(
+    engine: sa.Engine, reasons_by_item: Mapping[int, tuple[int, Sequence[DueReason]]], *, actor: Actor, now: datetime
+) -> list[int]:
     """Move parked items to due, keeping the first reason (with its reading). ``reasons_by_item`` maps an item id to
     (the version that was evaluated, its reasons). An item someone changed meanwhile is skipped: the next
     evaluation sees its new state. Returns the ids that became due.
@@ -488,19 +639,34 @@ def mark_due(engine: sa.Engine, reasons_by_item: Mapping[int, tuple[int, Sequenc
         with engine.begin() as connection:
             reason = reasons[0]
             result = connection.execute(
-                sa.update(_ITEMS).where(_ITEMS.c.id == item_id, _ITEMS.c.version == version,
-                                        _ITEMS.c.state == PARKED)
-                .values(state=DUE, due_reason=reason.to_dict(), updated_at=now, version=version + 1))
+                sa.update(_ITEMS)
+                .where(_ITEMS.c.id == item_id, _ITEMS.c.version == version, _ITEMS.c.state == PARKED)
+                .values(state=DUE, due_reason=reason.to_dict(), updated_at=now, version=version + 1)
+            )
             if result.rowcount != 1:
                 continue
-            _audit(connection, item_id=item_id, actor=actor, action="became_due", at=now, version=version + 1,
-                   changes={"state": (PARKED, DUE)}, reason=reason.to_dict())
+            _audit(
+                connection,
+                item_id=item_id,
+                actor=actor,
+                action="became_due",
+                at=now,
+                version=version + 1,
+                changes={"state": (PARKED, DUE)},
+                reason=reason.to_dict(),
+            )
             marked.append(item_id)
     return marked
 
 
-def insert_items(engine: sa.Engine, items: Sequence[Mapping[str, Any]], *, actor: Actor, now: datetime,
-                 reviews: Sequence[Mapping[str, Any]] = ()) -> list[int]:
+def insert_items(
+    engine: sa.Engine,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    actor: Actor,
+    now: datetime,
+    reviews: Sequence[Mapping[str, Any]] = (),
+) -> list[int]:
     """Store already-validated items as they are, ids included when given, in one transaction. An item's
     ``reviews`` (dicts of review fields) are appended under its id; ``reviews`` adds entries naming ``item_id``.
 
@@ -509,25 +675,50 @@ def insert_items(engine: sa.Engine, items: Sequence[Mapping[str, Any]], *, actor
     stored = []
     with engine.begin() as connection:
         for values in items:
-            row = {**FIELD_DEFAULTS, "version": 1, "due_reason": None, "last_reviewed_at": None,
-                   "created_at": now, "updated_at": now, **values}
-            row = {name: value for name, value in row.items() if name in _ITEM_COLUMNS and
-                   (name != "id" or value is not None)}
+            row = {
+                **FIELD_DEFAULTS,
+                "version": 1,
+                "due_reason": None,
+                "last_reviewed_at": None,
+                "created_at": now,
+                "updated_at": now,
+                **values,
+            }
+            row = {
+                name: value
+                for name, value in row.items()
+                if name in _ITEM_COLUMNS and (name != "id" or value is not None)
+            }
             item_id = connection.execute(sa.insert(_ITEMS).values(row)).inserted_primary_key[0]
             _audit(connection, item_id=item_id, actor=actor, action="imported", at=now, version=row["version"])
             stored.append(item_id)
             for review in values.get("reviews") or ():
-                connection.execute(sa.insert(_REVIEWS).values({**{name: value for name, value in review.items()
-                                                                  if name in _REVIEW_COLUMNS and name != "id"},
-                                                               "item_id": item_id}))
+                connection.execute(
+                    sa.insert(_REVIEWS).values(
+                        {
+                            **{
+                                name: value
+                                for name, value in review.items()
+                                if name in _REVIEW_COLUMNS and name != "id"
+                            },
+                            "item_id": item_id,
+                        }
+                    )
+                )
         for review in reviews:
-            connection.execute(sa.insert(_REVIEWS).values({name: value for name, value in review.items()
-                                                           if name in _REVIEW_COLUMNS and name != "id"}))
+            connection.execute(
+                sa.insert(_REVIEWS).values(
+                    {name: value for name, value in review.items() if name in _REVIEW_COLUMNS and name != "id"}
+                )
+            )
         if connection.dialect.name == "postgresql":  # explicit ids leave the sequence behind: move it past them
-            connection.execute(sa.text(
-                "SELECT setval(pg_get_serial_sequence('tracker_items', 'id'), "
-                "GREATEST((SELECT COALESCE(MAX(id), 0) FROM tracker_items), 1), "
-                "(SELECT COUNT(*) > 0 FROM tracker_items))"))
+            connection.execute(
+                sa.text(
+                    "SELECT setval(pg_get_serial_sequence('tracker_items', 'id'), "
+                    "GREATEST((SELECT COALESCE(MAX(id), 0) FROM tracker_items), 1), "
+                    "(SELECT COUNT(*) > 0 FROM tracker_items))"
+                )
+            )
     return stored
 
 
@@ -539,8 +730,23 @@ def existing_ids(engine: sa.Engine, ids: Sequence[int]) -> set[int]:
 
 
 __all__ = [
-    "EDITABLE_FIELDS", "EditConflict", "FieldConflict", "ItemNotFound", "Review", "TrackerItem", "all_reviews",
+    "EDITABLE_FIELDS",
+    "EditConflict",
+    "FieldConflict",
+    "ItemNotFound",
+    "Review",
+    "TrackerItem",
+    "all_reviews",
     "audit_trail",
-    "change_state", "create_item", "existing_ids", "get_item", "insert_items", "list_items", "mark_due",
-    "record_review", "review_counts", "reviews_for", "update_item",
+    "change_state",
+    "create_item",
+    "existing_ids",
+    "get_item",
+    "insert_items",
+    "list_items",
+    "mark_due",
+    "record_review",
+    "review_counts",
+    "reviews_for",
+    "update_item",
 ]

@@ -16,13 +16,14 @@ Import validates every row before storing any: all problems are reported with th
 record number, 1 = first item after the header; JSON: position in ``items``, from 1) and the field, and nothing is
 stored unless every row is valid. Items keep their ids; an id already in the store is refused (import only adds).
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,17 +52,38 @@ from metrics.tracker.rules import (
 from metrics.tracker.triggers import validate_triggers
 
 COLUMNS = (
-    "id", "title", "problem_statement", "state", "owner_role", "owner", "impact", "urgency", "why_parked_category",
-    "why_parked", "workaround", "workaround_holds", "root_cause_confidence", "decided_by", "decided_on",
-    "revisit_on", "cadence_days", "last_reviewed_at", "resolution_code", "external_reference", "services", "slos",
-    "databases", "triggers", "created_at", "updated_at",
-)  # fmt: skip
+    "id",
+    "title",
+    "problem_statement",
+    "state",
+    "owner_role",
+    "owner",
+    "impact",
+    "urgency",
+    "why_parked_category",
+    "why_parked",
+    "workaround",
+    "workaround_holds",
+    "root_cause_confidence",
+    "decided_by",
+    "decided_on",
+    "revisit_on",
+    "cadence_days",
+    "last_reviewed_at",
+    "resolution_code",
+    "external_reference",
+    "services",
+    "slos",
+    "databases",
+    "triggers",
+    "created_at",
+    "updated_at",
+)
 REQUIRED_COLUMNS = ("title", "state", "owner_role")
 LIST_COLUMNS = ("services", "slos", "databases")
 DATE_COLUMNS = ("decided_on", "revisit_on")
 INSTANT_COLUMNS = ("last_reviewed_at", "created_at", "updated_at")
-REVIEW_FIELDS = ("reviewed_at", "reviewer", "outcome", "what_changed", "next_revisit_on", "state_before",
-                 "state_after")
+REVIEW_FIELDS = ("reviewed_at", "reviewer", "outcome", "what_changed", "next_revisit_on", "state_before", "state_after")
 LIST_SEPARATOR = "; "
 ID_MAX = 2**31 - 1  # the store's id column is a 32-bit integer on PostgreSQL
 FORMATS = ("csv", "json")
@@ -77,8 +99,9 @@ class ImportFailed(ValueError):
         super().__init__(f"{len(problems)} problem(s); nothing was imported")
 
     def lines(self) -> list[str]:
-        return [f"row {row}, {field}: {message}" if row else f"{field}: {message}" for row, field, message in
-                self.problems]
+        return [
+            f"row {row}, {field}: {message}" if row else f"{field}: {message}" for row, field, message in self.problems
+        ]
 
 
 # --- export ---------------------------------------------------------------------------------------------------------
@@ -119,14 +142,18 @@ def export_csv(items: Sequence[TrackerItem]) -> str:
 
 
 def review_record(review: Review) -> dict[str, Any]:
-    return {name: (value.isoformat() if isinstance(value, (date, datetime)) else value)
-            for name in REVIEW_FIELDS for value in (getattr(review, name),)}
+    return {
+        name: (value.isoformat() if isinstance(value, (date, datetime)) else value)
+        for name in REVIEW_FIELDS
+        for value in (getattr(review, name),)
+    }
 
 
 def export_json(items: Sequence[TrackerItem], reviews: Mapping[int, Sequence[Review]] | None = None) -> str:
     """Items with their review logs (JSON only: a CSV row has no room for a history)."""
-    records = [{**item_record(item), "reviews": [review_record(r) for r in (reviews or {}).get(item.id, ())]}
-               for item in items]
+    records = [
+        {**item_record(item), "reviews": [review_record(r) for r in (reviews or {}).get(item.id, ())]} for item in items
+    ]
     payload = {"format": JSON_FORMAT_NAME, "version": JSON_FORMAT_VERSION, "items": records}
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
@@ -166,8 +193,9 @@ def _parse_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str, st
     return rows, problems
 
 
-def _csv_row(number: int, cells: list[str], header: list[str],
-             problems: list[tuple[int, str, str]]) -> dict[str, Any] | None:
+def _csv_row(
+    number: int, cells: list[str], header: list[str], problems: list[tuple[int, str, str]]
+) -> dict[str, Any] | None:
     if not any(cell.strip() for cell in cells):
         return None
     if len(cells) != len(header):
@@ -245,8 +273,9 @@ def _typed(row: Mapping[str, Any], problems: list[tuple[int, str, str]]) -> dict
             try:
                 values[name] = _instant(value)
             except (ValueError, OverflowError):
-                problems.append((number, name, f"must be an ISO 8601 instant like 2026-11-24T14:05:00+00:00, "
-                                 f"not {value!r}"))
+                problems.append(
+                    (number, name, f"must be an ISO 8601 instant like 2026-11-24T14:05:00+00:00, not {value!r}")
+                )
         elif name == "cadence_days":
             if value in (None, ""):
                 values[name] = None
@@ -286,7 +315,7 @@ def _instant(value: Any) -> datetime:
     """An aware UTC instant; without an offset the text is UTC. ``OverflowError`` when UTC falls outside
     years 1–9999 (0001-01-01T00:00+05:00)."""
     moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _strings_with_nul(value: Any) -> bool:
@@ -317,19 +346,31 @@ def _typed_reviews(number: int, value: Any, problems: list[tuple[int, str, str]]
             typed = {
                 "reviewed_at": _instant(review.get("reviewed_at")),
                 "reviewer": str(review.get("reviewer") or "").strip(),
-                "outcome": review.get("outcome"), "what_changed": str(review.get("what_changed") or ""),
+                "outcome": review.get("outcome"),
+                "what_changed": str(review.get("what_changed") or ""),
                 "next_revisit_on": date.fromisoformat(next_revisit) if next_revisit else None,
-                "state_before": review.get("state_before"), "state_after": review.get("state_after"),
-            }  # fmt: skip
+                "state_before": review.get("state_before"),
+                "state_after": review.get("state_after"),
+            }
         except (TypeError, ValueError, OverflowError):
-            problems.append((number, "reviews", f"{where}: reviewed_at must be an ISO 8601 instant and "
-                                                "next_revisit_on a date like 2026-12-01"))
+            problems.append(
+                (
+                    number,
+                    "reviews",
+                    f"{where}: reviewed_at must be an ISO 8601 instant and next_revisit_on a date like 2026-12-01",
+                )
+            )
             continue
         if not typed["reviewer"]:
             problems.append((number, "reviews", f"{where}: reviewer is required"))
         elif len(typed["reviewer"]) > NAME_MAX_LENGTH or len(typed["what_changed"]) > TEXT_MAX_LENGTH:
-            problems.append((number, "reviews", f"{where}: reviewer at most {NAME_MAX_LENGTH} characters, "
-                                                f"what_changed at most {TEXT_MAX_LENGTH}"))
+            problems.append(
+                (
+                    number,
+                    "reviews",
+                    f"{where}: reviewer at most {NAME_MAX_LENGTH} characters, what_changed at most {TEXT_MAX_LENGTH}",
+                )
+            )
         elif typed["outcome"] not in REVIEW_OUTCOMES:
             problems.append((number, "reviews", f"{where}: outcome must be one of {', '.join(REVIEW_OUTCOMES)}"))
         elif typed["state_before"] not in STATES or typed["state_after"] not in STATES:
@@ -355,8 +396,9 @@ def parse_items(text: str, import_format: str, known: KnownNames) -> list[dict[s
         values = _typed(row, row_problems)
         for name, value in values.items():
             if _strings_with_nul(value):  # PostgreSQL's text cannot hold it; refuse on every store alike
-                row_problems.append((row["_row"], name, "contains a NUL character (\\x00), which the store "
-                                                        "cannot keep"))
+                row_problems.append(
+                    (row["_row"], name, "contains a NUL character (\\x00), which the store cannot keep")
+                )
         full = {**FIELD_DEFAULTS, **values}
         for name, message in validate_item(full, known, check_links=False).items():
             row_problems.append((row["_row"], name, message))
@@ -393,8 +435,9 @@ def detect_format(file_name: str, text: str) -> str:
     return "json" if text.lstrip().startswith(("{", "[")) else "csv"
 
 
-def import_items(engine: sa.Engine, text: str, import_format: str, *, known: KnownNames, actor: Actor,
-                 now: datetime) -> list[int]:
+def import_items(
+    engine: sa.Engine, text: str, import_format: str, *, known: KnownNames, actor: Actor, now: datetime
+) -> list[int]:
     """Validate every row, then store all of them in one transaction (or none). Returns the stored ids.
 
     Only admins import (``PermissionDenied`` before anything is read)."""
@@ -402,8 +445,11 @@ def import_items(engine: sa.Engine, text: str, import_format: str, *, known: Kno
     items = parse_items(text, import_format, known)
     clashes = existing_ids(engine, [item["id"] for item in items if item.get("id") is not None])
     if clashes:
-        rows = [(item["_row"], "id", f"{item['id']} is already in the store (import only adds items)")
-                for item in items if item.get("id") in clashes]
+        rows = [
+            (item["_row"], "id", f"{item['id']} is already in the store (import only adds items)")
+            for item in items
+            if item.get("id") in clashes
+        ]
         raise ImportFailed(rows)
     for item in items:
         item.setdefault("created_at", now)

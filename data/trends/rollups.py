@@ -1,13 +1,13 @@
 """Collecting daily rollups: per SLO and local day, the events, the bad events and the latency histogram.
 
-How a day is read, exactly. Local days last 23, 24 or 25 hours, so the days are grouped into runs of consecutive
-days of equal length (``metrics.trends.rollups.day_runs``: a year in a zone with summer time gives a handful of runs). One
-run is one range query whose step and window both equal the day's length, evaluated at the local midnights that
-close the days: ``sum(increase(<counter>[86400s]))`` at each midnight counts exactly that day's events, with the
-same boundary handling Prometheus applies to any window, and no day is counted twice. (Summing 24 hourly increases
-instead would extrapolate 24 times per day and cost 24 times the points.) Every query is batched across SLOs like
-``PrometheusSource.window_counts``: three queries per run (total, bad, latency buckets) plus one that checks each
-SLO's counter existed at the day's first midnight, whatever the number of SLOs.
+How a day is read, exactly. Local days last 23, 24 or 25 hours, so the days are grouped into runs of consecutive days of
+equal length (``metrics.trends.rollups.day_runs``: a year in a zone with summer time gives a handful of runs). One run
+is one range query whose step and window both equal the day's length, evaluated at the local midnights that close the
+days: ``sum(increase(<counter>[86400s]))`` at each midnight counts exactly that day's events, with the same boundary
+handling Prometheus applies to any window, and no day is counted twice. (Summing 24 hourly increases instead would
+extrapolate 24 times per day and cost 24 times the points.) Every query is batched across SLOs like
+``PrometheusSource.window_counts``: three queries per run (total, bad, latency buckets) plus one that checks each SLO's
+counter existed at the day's first midnight, whatever the number of SLOs.
 
 A day is stored only when complete: it ended (plus ``SETTLE`` for late scrapes) and the SLO's counter existed when
 it began. A day before the counter existed (before Prometheus's retention, or the demo history's start) would count
@@ -20,6 +20,7 @@ buckets rather than from averaged daily percentiles.
 
 The demo goes through the same run splitting and row building, reading ``DemoSource.event_buckets``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -32,9 +33,9 @@ import sqlalchemy as sa
 
 from data.slo.promql import SLO_LABEL, Matcher, SelectorError, SeriesSelector, batched, parse_selector
 from metrics.access import Actor, Role, require
+from metrics.slo.definitions import RatioIndicator, SloDefinition, format_prometheus_duration
 from metrics.slo.periods import period_length
 from metrics.trends.rollups import DailyRollup, LocalDay, day_runs, last_complete_day, local_days, local_midnight
-from metrics.slo.definitions import RatioIndicator, SloDefinition, format_prometheus_duration
 
 SETTLE = timedelta(minutes=10)  # a day counts as complete this long after its closing midnight
 DEFAULT_BACKFILL_DAYS = 90
@@ -71,8 +72,9 @@ def bucket_family(good_query: str | None) -> str | None:
         selector = parse_selector(good_query)
     except SelectorError:
         return None
-    if not (selector.metric or "").endswith("_bucket") or not any(m.label == "le" and m.op == "=" for m in
-                                                                   selector.matchers):
+    if not (selector.metric or "").endswith("_bucket") or not any(
+        m.label == "le" and m.op == "=" for m in selector.matchers
+    ):
         return None
     return str(SeriesSelector(selector.metric, tuple(m for m in selector.matchers if m.label != "le")))
 
@@ -88,11 +90,19 @@ def _rollups_for_day(day: LocalDay, slos: Sequence[SloDefinition], read: RunCoun
         if key not in read.covered:
             continue
         total, bad = read.counts.get(key, (None, None))
-        rows.append(DailyRollup(
-            day=day.day, slo=slo.name, service=slo.service, target=slo.target,
-            period_seconds=slo_period_seconds(slo, day.start), day_seconds=day.seconds,
-            total=total, bad=None if total is None else bad, latency_buckets=read.buckets.get(key),
-        ))  # fmt: skip
+        rows.append(
+            DailyRollup(
+                day=day.day,
+                slo=slo.name,
+                service=slo.service,
+                target=slo.target,
+                period_seconds=slo_period_seconds(slo, day.start),
+                day_seconds=day.seconds,
+                total=total,
+                bad=None if total is None else bad,
+                latency_buckets=read.buckets.get(key),
+            )
+        )
     return rows
 
 
@@ -120,8 +130,9 @@ class PrometheusDailyReader:
             "bad": (batched({n: e["bad"] for n, e in expressions.items()}), run[0].end),
             "present": (batched({s.name: f"count({s.indicator.total_query})" for s in slos}), run[0].start),
         }
-        histogram_queries = {name: f"sum by (le) (increase({family}[{window}]))"
-                             for name, family in families.items() if family}
+        histogram_queries = {
+            name: f"sum by (le) (increase({family}[{window}]))" for name, family in families.items() if family
+        }
         if histogram_queries:
             queries["histograms"] = (batched(histogram_queries), run[0].end)
 
@@ -195,8 +206,13 @@ class DemoDailyReader:
 
     def _bounds(self, family: str) -> list[str]:
         selector = parse_selector(family)
-        return sorted({series.labels["le"] for series in self.source.history.series
-                       if "le" in series.labels and selector.matches(series.metric, series.labels)})
+        return sorted(
+            {
+                series.labels["le"]
+                for series in self.source.history.series
+                if "le" in series.labels and selector.matches(series.metric, series.labels)
+            }
+        )
 
 
 def _bucket_probe(slo: SloDefinition, family: str, le: str) -> SloDefinition:
@@ -213,8 +229,9 @@ def reader_for(source):
 # --- computing and collecting ------------------------------------------------------------------------------------
 
 
-def _read_isolating(reader, slos: Sequence[SloDefinition], run: Sequence[LocalDay],
-                    errors: dict[str, str]) -> RunCounts:
+def _read_isolating(
+    reader, slos: Sequence[SloDefinition], run: Sequence[LocalDay], errors: dict[str, str]
+) -> RunCounts:
     """Read a run; when the batch is refused, find which SLOs' queries are broken and read the others."""
     healthy = [slo for slo in slos if slo.name not in errors]
     if not healthy:
@@ -232,8 +249,9 @@ def _read_isolating(reader, slos: Sequence[SloDefinition], run: Sequence[LocalDa
     return reader.read(healthy, run) if healthy else RunCounts()
 
 
-def compute_daily_rollups(source, slos: Sequence[SloDefinition], first: date, last: date,
-                          time_zone: str) -> list[DailyRollup]:
+def compute_daily_rollups(
+    source, slos: Sequence[SloDefinition], first: date, last: date, time_zone: str
+) -> list[DailyRollup]:
     """Every complete (day, SLO) between ``first`` and ``last`` without touching the store: the demo's trends."""
     reader = reader_for(source)
     rows: list[DailyRollup] = []
@@ -248,9 +266,18 @@ def compute_daily_rollups(source, slos: Sequence[SloDefinition], first: date, la
 ProgressCallback = Callable[[int, int, date], None]  # (days done, days to do, day just stored)
 
 
-def collect_daily_rollups(source, slos: Sequence[SloDefinition], engine: sa.Engine, *, time_zone: str,
-                          now: datetime, first: date | None = None, last: date | None = None,
-                          actor: Actor, progress: ProgressCallback | None = None) -> CollectionSummary:
+def collect_daily_rollups(
+    source,
+    slos: Sequence[SloDefinition],
+    engine: sa.Engine,
+    *,
+    time_zone: str,
+    now: datetime,
+    first: date | None = None,
+    last: date | None = None,
+    actor: Actor,
+    progress: ProgressCallback | None = None,
+) -> CollectionSummary:
     """Store every complete day between ``first`` and ``last`` (default: the last 90 complete days) that the
     store lacks, one transaction per day. Raises ``SourceError`` when the source cannot answer at all; what was
     stored before that stays, and the next run continues from there. Admins only (``PermissionDenied``)."""
@@ -278,12 +305,25 @@ def collect_daily_rollups(source, slos: Sequence[SloDefinition], engine: sa.Engi
         read = _read_isolating(reader, wanted, run, summary.errors)
         for day in run:
             rows = [row for row in _rollups_for_day(day, wanted, read) if (day.day, row.slo) not in done]
-            summary.incomplete.extend((day.day, slo.name) for slo in wanted if (day.day, slo.name) not in done
-                                      and slo.name not in summary.errors
-                                      and (day.day, slo.name) not in read.covered)
-            stored = save_daily_rollups(engine, [
-                {**row.as_row(), "source": DEMO_SOURCE if is_demo else source.description,
-                 "collected_at": collected_at} for row in rows], actor=actor)
+            summary.incomplete.extend(
+                (day.day, slo.name)
+                for slo in wanted
+                if (day.day, slo.name) not in done
+                and slo.name not in summary.errors
+                and (day.day, slo.name) not in read.covered
+            )
+            stored = save_daily_rollups(
+                engine,
+                [
+                    {
+                        **row.as_row(),
+                        "source": DEMO_SOURCE if is_demo else source.description,
+                        "collected_at": collected_at,
+                    }
+                    for row in rows
+                ],
+                actor=actor,
+            )
             summary.rows_stored += stored
             summary.days_stored += 1 if stored else 0
             stored_days += 1
@@ -293,8 +333,9 @@ def collect_daily_rollups(source, slos: Sequence[SloDefinition], engine: sa.Engi
     return summary
 
 
-def demo_daily_rollups(slos: Sequence[SloDefinition], now: datetime, time_zone: str,
-                       days: int = DEMO_HISTORY_DAYS) -> list[DailyRollup]:
+def demo_daily_rollups(
+    slos: Sequence[SloDefinition], now: datetime, time_zone: str, days: int = DEMO_HISTORY_DAYS
+) -> list[DailyRollup]:
     """The demo's rollups over ~6 months, computed in memory from a history that ends at today's local midnight.
 
     Pinning the end to midnight makes the page and ``cli.py trends --demo`` agree all day long (the demo's
@@ -319,8 +360,9 @@ def default_trends_range(now: datetime, time_zone: str, weeks: int = 26) -> tupl
     return monday - timedelta(weeks=weeks - 1), last
 
 
-def stored_trend_rows(engine: sa.Engine, first: date, last: date, services: Sequence[str] | None = None,
-                      demo: bool = False) -> pd.DataFrame:
+def stored_trend_rows(
+    engine: sa.Engine, first: date, last: date, services: Sequence[str] | None = None, demo: bool = False
+) -> pd.DataFrame:
     """Daily rows from the store as the frame ``metrics.trends.aggregate`` reads."""
     from data.trends.store import daily_rollups_between
     from metrics.trends.aggregate import daily_frame
@@ -334,5 +376,14 @@ def rollups_frame(rollups: Sequence[DailyRollup]) -> pd.DataFrame:
     return daily_frame([row.as_row() for row in rollups])
 
 
-__all__ = ["CollectionSummary", "bucket_family", "collect_daily_rollups", "compute_daily_rollups",
-           "default_trends_range", "demo_daily_rollups", "demo_source", "rollups_frame", "stored_trend_rows"]
+__all__ = [
+    "CollectionSummary",
+    "bucket_family",
+    "collect_daily_rollups",
+    "compute_daily_rollups",
+    "default_trends_range",
+    "demo_daily_rollups",
+    "demo_source",
+    "rollups_frame",
+    "stored_trend_rows",
+]

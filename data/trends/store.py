@@ -6,10 +6,11 @@ Writing a row that exists replaces it with the same values (an upsert), so colle
 
 Rows carry their source: the demo's rows (``collect rollups --demo``) never count as collected for Prometheus.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,8 +68,9 @@ def _upsert(dialect_name: str):
         else:
             from sqlalchemy.dialects.sqlite import insert
         statement = insert(_TABLE)
-        return statement.on_conflict_do_update(index_elements=list(_KEY),
-                                               set_={name: statement.excluded[name] for name in updated})
+        return statement.on_conflict_do_update(
+            index_elements=list(_KEY), set_={name: statement.excluded[name] for name in updated}
+        )
     if dialect_name in ("mysql", "mariadb"):
         from sqlalchemy.dialects.mysql import insert
 
@@ -92,10 +94,15 @@ def save_daily_rollups(engine: sa.Engine, rows: Sequence[dict[str, Any]], *, act
     with engine.begin() as connection:
         connection.execute(_upsert(connection.dialect.name), cleaned)  # executemany: one cached statement
         days = sorted({str(row["day"]) for row in cleaned})
-        record_audit(connection, actor=actor, action="collected", entity="daily_rollups",
-                     entity_id=days[0] if len(days) == 1 else f"{days[0]}..{days[-1]}",
-                     at=cleaned[0].get("collected_at") or datetime.now(timezone.utc),
-                     details={"rows": len(cleaned), "days": len(days)})
+        record_audit(
+            connection,
+            actor=actor,
+            action="collected",
+            entity="daily_rollups",
+            entity_id=days[0] if len(days) == 1 else f"{days[0]}..{days[-1]}",
+            at=cleaned[0].get("collected_at") or datetime.now(UTC),
+            details={"rows": len(cleaned), "days": len(days)},
+        )
     return len(cleaned)
 
 
@@ -105,14 +112,16 @@ def _source_filter(demo: bool):
 
 def collected_pairs(engine: sa.Engine, first: date, last: date, *, demo: bool = False) -> set[tuple[date, str]]:
     """(day, slo) pairs already stored between ``first`` and ``last`` (inclusive) by this kind of source."""
-    query = sa.select(_TABLE.c.day, _TABLE.c.slo).where(_TABLE.c.day >= first, _TABLE.c.day <= last,
-                                                        _source_filter(demo))
+    query = sa.select(_TABLE.c.day, _TABLE.c.slo).where(
+        _TABLE.c.day >= first, _TABLE.c.day <= last, _source_filter(demo)
+    )
     with engine.connect() as connection:
         return {(row.day, row.slo) for row in connection.execute(query)}
 
 
-def daily_rollups_between(engine: sa.Engine, first: date, last: date, *, services: Iterable[str] | None = None,
-                          demo: bool = False) -> list[dict[str, Any]]:
+def daily_rollups_between(
+    engine: sa.Engine, first: date, last: date, *, services: Iterable[str] | None = None, demo: bool = False
+) -> list[dict[str, Any]]:
     """Rows with first <= day <= last, oldest first, optionally for some services only."""
     query = sa.select(_TABLE).where(_TABLE.c.day >= first, _TABLE.c.day <= last, _source_filter(demo))
     if services is not None:

@@ -5,6 +5,7 @@ Both print the strings ``metrics.weekly.review`` formatted, so they carry the pa
 person typed (notes, incident summaries, tracker titles, review comments) is escaped: ``html.escape`` in HTML, and
 Markdown's table and markup characters in Markdown.
 """
+
 from __future__ import annotations
 
 import html
@@ -30,8 +31,10 @@ def title(review: WeeklyReview) -> str:
 
 
 def subtitle(review: WeeklyReview) -> str:
-    return (f"{review.first_day:%a %d %b %Y} – {review.last_day:%a %d %b %Y} ({review.time_zone}) · compared with "
-            f"{review.previous_week} · {review.source}")
+    return (
+        f"{review.first_day:%a %d %b %Y} – {review.last_day:%a %d %b %Y} ({review.time_zone}) · compared with "
+        f"{review.previous_week} · {review.source}"
+    )
 
 
 def sections(review: WeeklyReview) -> list[tuple[str, list[str], list[list[str]], str]]:
@@ -39,39 +42,83 @@ def sections(review: WeeklyReview) -> list[tuple[str, list[str], list[list[str]]
     slo_header = ["SLO", "service", "target", "SLI", "budget burned", f"SLI {review.previous_week}"]
 
     def slo_rows(lines) -> list[list[str]]:
-        return [[line.slo, line.service, line.target, line.sli, line.budget_burned, line.previous_sli] for line in lines]
+        return [
+            [line.slo, line.service, line.target, line.sli, line.budget_burned, line.previous_sli] for line in lines
+        ]
 
     parts = [
         ("SLOs breached", slo_header, slo_rows(review.breached), "No SLO missed its objective this week."),
-        ("SLOs at risk", ["SLO", "service", "budget remaining", "alert state", "why"],
-         [[r.slo, r.service, r.budget_remaining, r.alert_state, r.why] for r in review.at_risk],
-         "No SLO under 25 % of its budget or with a firing tier."),
-        ("SLOs recovered", slo_header, slo_rows(review.recovered),
-         f"No SLO that missed in {review.previous_week} met its objective this week."),
-        ("Top offenders by budget burned", ["SLO", "service", "budget burned", f"burned {review.previous_week}",
-                                            "SLI", "target"],
-         [[line.slo, line.service, line.budget_burned, line.previous_budget_burned, line.sli, line.target]
-          for line in review.top_offenders], "No SLO burned error budget this week."),
-        ("Incidents", ["id", "service", "severity", "started", "TTA", "TTR", "summary"],
-         [[i.reference, i.service, i.severity, i.started, i.time_to_acknowledge, i.time_to_resolve, i.summary]
-          for i in review.incidents], "No incidents started this week."),
-    ]  # fmt: skip
+        (
+            "SLOs at risk",
+            ["SLO", "service", "budget remaining", "alert state", "why"],
+            [[r.slo, r.service, r.budget_remaining, r.alert_state, r.why] for r in review.at_risk],
+            "No SLO under 25 % of its budget or with a firing tier.",
+        ),
+        (
+            "SLOs recovered",
+            slo_header,
+            slo_rows(review.recovered),
+            f"No SLO that missed in {review.previous_week} met its objective this week.",
+        ),
+        (
+            "Top offenders by budget burned",
+            ["SLO", "service", "budget burned", f"burned {review.previous_week}", "SLI", "target"],
+            [
+                [line.slo, line.service, line.budget_burned, line.previous_budget_burned, line.sli, line.target]
+                for line in review.top_offenders
+            ],
+            "No SLO burned error budget this week.",
+        ),
+        (
+            "Incidents",
+            ["id", "service", "severity", "started", "TTA", "TTR", "summary"],
+            [
+                [i.reference, i.service, i.severity, i.started, i.time_to_acknowledge, i.time_to_resolve, i.summary]
+                for i in review.incidents
+            ],
+            "No incidents started this week.",
+        ),
+    ]
     if review.databases is None:
-        parts.append(("Database fleet", [], [], "No database-health snapshots stored: run "
-                                                "`python cli.py collect db-health` from cron."))
+        parts.append(
+            (
+                "Database fleet",
+                [],
+                [],
+                "No database-health snapshots stored: run `python cli.py collect db-health` from cron.",
+            )
+        )
     else:
-        parts.append(("Database fleet at the week's end", ["database", "status", "snapshot"],
-                      [[d.database, d.status, f"{d.taken_at:%Y-%m-%d %H:%M} UTC"] for d in review.databases],
-                      "No snapshot taken before the week's end."))
-        parts.append((f"Database changes since the end of {review.previous_week}", ["database", "before", "after"],
-                      [[c.database, c.before, c.after] for c in review.database_changes],
-                      "No database changed status."))
+        parts.append(
+            (
+                "Database fleet at the week's end",
+                ["database", "status", "snapshot"],
+                [[d.database, d.status, f"{d.taken_at:%Y-%m-%d %H:%M} UTC"] for d in review.databases],
+                "No snapshot taken before the week's end.",
+            )
+        )
+        parts.append(
+            (
+                f"Database changes since the end of {review.previous_week}",
+                ["database", "before", "after"],
+                [[c.database, c.before, c.after] for c in review.database_changes],
+                "No database changed status.",
+            )
+        )
     if review.tracker_events is None:
         parts.append(("Revisit tracker", [], [], "The tracker could not be read."))
     else:
-        parts.append(("Revisit tracker: came due and decisions", ["item", "title", "event", "when", "by", "detail"],
-                      [[f"#{e.item_id}", e.title, e.kind, f"{e.at:%a %d %b %H:%M} UTC", e.actor, e.detail]
-                       for e in review.tracker_events], "No item came due and no review was recorded."))
+        parts.append(
+            (
+                "Revisit tracker: came due and decisions",
+                ["item", "title", "event", "when", "by", "detail"],
+                [
+                    [f"#{e.item_id}", e.title, e.kind, f"{e.at:%a %d %b %H:%M} UTC", e.actor, e.detail]
+                    for e in review.tracker_events
+                ],
+                "No item came due and no review was recorded.",
+            )
+        )
     return parts
 
 
@@ -92,8 +139,9 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def to_markdown(review: WeeklyReview) -> str:
     lines = [f"# {title(review)}", "", _md(subtitle(review)), "", "## Headline", ""]
-    lines += _md_table(["figure", review.week, f"vs {review.previous_week}"],
-                       [[f.label, f.value, f.delta] for f in review.headline])
+    lines += _md_table(
+        ["figure", review.week, f"vs {review.previous_week}"], [[f.label, f.value, f.delta] for f in review.headline]
+    )
     for heading, header, rows, empty in sections(review):
         lines += ["", f"## {heading}", ""]
         if heading == "Incidents" and rows:
@@ -106,8 +154,10 @@ def to_markdown(review: WeeklyReview) -> str:
         lines += _md_table(header, rows) if rows else [_md(empty) if "`" not in empty else empty]
     lines += ["", "## Notes", ""]
     if review.note and review.note.text.strip():
-        lines += [f"_{_md(review.note.author)}, version {review.note.version}, "
-                  f"{review.note.saved_at:%Y-%m-%d %H:%M} UTC_", ""]
+        lines += [
+            f"_{_md(review.note.author)}, version {review.note.version}, {review.note.saved_at:%Y-%m-%d %H:%M} UTC_",
+            "",
+        ]
         lines += ["> " + _MARKDOWN_SPECIAL.sub(r"\\\1", line) for line in review.note.text.strip().splitlines()]
     else:
         lines.append("No notes for this week.")
@@ -119,21 +169,43 @@ def to_markdown(review: WeeklyReview) -> str:
 
 def budget_figure(review: WeeklyReview, template: str = "plotly_white") -> go.Figure:
     """Budget burned per SLO, this week beside last week: where the week's errors went."""
-    lines = sorted(review.slo_lines, key=lambda line: (line.budget_burned_value if line.budget_burned_value ==
-                                                       line.budget_burned_value else -1.0, line.slo))
+    lines = sorted(
+        review.slo_lines,
+        key=lambda line: (
+            line.budget_burned_value if line.budget_burned_value == line.budget_burned_value else -1.0,
+            line.slo,
+        ),
+    )
     names = [line.slo for line in lines]
     figure = go.Figure()
-    figure.add_bar(y=names, x=[line.previous_budget_burned_value for line in lines], orientation="h",
-                   name=review.previous_week, marker_color=LAST_WEEK_COLOR,
-                   customdata=[line.previous_budget_burned for line in lines],
-                   hovertemplate="%{y}: %{customdata}<extra>" + review.previous_week + "</extra>")
-    figure.add_bar(y=names, x=[line.budget_burned_value for line in lines], orientation="h", name=review.week,
-                   marker_color=THIS_WEEK_COLOR, customdata=[line.budget_burned for line in lines],
-                   hovertemplate="%{y}: %{customdata}<extra>" + review.week + "</extra>")
-    figure.update_layout(template=template, barmode="group", height=max(260, 46 * len(lines) + 90),
-                         title="Error budget burned per SLO (share of its period budget)", hovermode="closest",
-                         xaxis=dict(tickformat=".0%", rangemode="tozero"), yaxis=dict(automargin=True),
-                         margin=dict(l=10, r=20, t=60, b=40))
+    figure.add_bar(
+        y=names,
+        x=[line.previous_budget_burned_value for line in lines],
+        orientation="h",
+        name=review.previous_week,
+        marker_color=LAST_WEEK_COLOR,
+        customdata=[line.previous_budget_burned for line in lines],
+        hovertemplate="%{y}: %{customdata}<extra>" + review.previous_week + "</extra>",
+    )
+    figure.add_bar(
+        y=names,
+        x=[line.budget_burned_value for line in lines],
+        orientation="h",
+        name=review.week,
+        marker_color=THIS_WEEK_COLOR,
+        customdata=[line.budget_burned for line in lines],
+        hovertemplate="%{y}: %{customdata}<extra>" + review.week + "</extra>",
+    )
+    figure.update_layout(
+        template=template,
+        barmode="group",
+        height=max(260, 46 * len(lines) + 90),
+        title="Error budget burned per SLO (share of its period budget)",
+        hovermode="closest",
+        xaxis=dict(tickformat=".0%", rangemode="tozero"),
+        yaxis=dict(automargin=True),
+        margin=dict(l=10, r=20, t=60, b=40),
+    )
     return figure
 
 
@@ -164,16 +236,22 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
 def to_html(review: WeeklyReview) -> str:
     """One file: styles inline, plotly.js embedded once, every user text escaped."""
     escape = html.escape
-    parts = [f"<h1>{escape(title(review))}</h1>", f"<p class='sub'>{escape(subtitle(review))}</p>",
-             "<h2>Headline</h2><div class='figures'>"]
+    parts = [
+        f"<h1>{escape(title(review))}</h1>",
+        f"<p class='sub'>{escape(subtitle(review))}</p>",
+        "<h2>Headline</h2><div class='figures'>",
+    ]
     for figure in review.headline:
-        parts.append(f"<div class='figure' title='{escape(figure.help)}'><div class='label'>{escape(figure.label)}"
-                     f"</div><div class='value'>{escape(figure.value)}</div><div class='delta'>"
-                     f"{escape(figure.delta)} vs {escape(review.previous_week)}</div></div>")
+        parts.append(
+            f"<div class='figure' title='{escape(figure.help)}'><div class='label'>{escape(figure.label)}"
+            f"</div><div class='value'>{escape(figure.value)}</div><div class='delta'>"
+            f"{escape(figure.delta)} vs {escape(review.previous_week)}</div></div>"
+        )
     parts.append("</div>")
     if review.slo_lines:
-        chart = budget_figure(review).to_html(full_html=False, include_plotlyjs=True,
-                                              config={"displaylogo": False, "responsive": True})
+        chart = budget_figure(review).to_html(
+            full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
+        )
         parts.append(f"<h2>Error budget burned</h2>{chart}")
     for heading, header, rows, empty in sections(review):
         parts.append(f"<h2>{escape(heading)}</h2>")
@@ -187,17 +265,24 @@ def to_html(review: WeeklyReview) -> str:
         parts.append(_html_table(header, rows) if rows else f"<p>{escape(empty.replace('`', ''))}</p>")
     parts.append("<h2>Notes</h2>")
     if review.note and review.note.text.strip():
-        parts.append(f"<p class='note-meta'>{escape(review.note.author)}, version {review.note.version}, "
-                     f"{review.note.saved_at:%Y-%m-%d %H:%M} UTC</p><blockquote>{escape(review.note.text.strip())}"
-                     "</blockquote>")
+        parts.append(
+            f"<p class='note-meta'>{escape(review.note.author)}, version {review.note.version}, "
+            f"{review.note.saved_at:%Y-%m-%d %H:%M} UTC</p><blockquote>{escape(review.note.text.strip())}"
+            "</blockquote>"
+        )
     else:
         parts.append("<p>No notes for this week.</p>")
     body = "\n".join(parts)
-    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{escape(title(review))}</title>"
-            f"<style>{_STYLE}</style></head><body>\n{body}\n</body></html>\n")
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{escape(title(review))}</title>"
+        f"<style>{_STYLE}</style></head><body>\n{body}\n</body></html>\n"
+    )
 
 
 def external_references(document: str) -> list[str]:
     """``src``/``href`` attributes that would fetch from the network when the file is opened: none expected."""
-    return re.findall(r"""<(?:script|link|img|iframe)[^>]*\s(?:src|href)\s*=\s*["']?(?:https?:)?//[^"'\s>]+""",
-                      document, flags=re.IGNORECASE)
+    return re.findall(
+        r"""<(?:script|link|img|iframe)[^>]*\s(?:src|href)\s*=\s*["']?(?:https?:)?//[^"'\s>]+""",
+        document,
+        flags=re.IGNORECASE,
+    )

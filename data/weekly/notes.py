@@ -5,6 +5,7 @@ names the version it was made on; when someone saved in between, it is refused w
 current text and who saved it, and nothing is stored. The versions table is the history of edits: rows are only
 ever inserted.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -58,9 +59,11 @@ class NoteConflict(Exception):
     def __init__(self, current: WeeklyNote, base_version: int) -> None:
         self.current = current
         self.base_version = base_version
-        super().__init__(f"the notes of {current.week} were saved by {current.author} at "
-                         f"{current.saved_at:%Y-%m-%d %H:%M} UTC (version {current.version}) after the version you "
-                         f"edited (version {base_version}); nothing was saved")
+        super().__init__(
+            f"the notes of {current.week} were saved by {current.author} at "
+            f"{current.saved_at:%Y-%m-%d %H:%M} UTC (version {current.version}) after the version you "
+            f"edited (version {base_version}); nothing was saved"
+        )
 
 
 def _note(row) -> WeeklyNote:
@@ -77,12 +80,13 @@ def note_history(engine: sa.Engine, week: str) -> list[WeeklyNote]:
     """Every saved version of the week's notes, newest first."""
     query = sa.select(_VERSIONS).where(_VERSIONS.c.week == week).order_by(_VERSIONS.c.version.desc())
     with engine.connect() as connection:
-        return [WeeklyNote(r["week"], r["text"], r["version"], r["author"], r["saved_at"])
-                for r in connection.execute(query).mappings()]
+        return [
+            WeeklyNote(r["week"], r["text"], r["version"], r["author"], r["saved_at"])
+            for r in connection.execute(query).mappings()
+        ]
 
 
-def save_note(engine: sa.Engine, week: str, text: str, *, actor: Actor, base_version: int,
-              now: datetime) -> WeeklyNote:
+def save_note(engine: sa.Engine, week: str, text: str, *, actor: Actor, base_version: int, now: datetime) -> WeeklyNote:
     """Save the notes edited from ``base_version`` (0 for a week without notes yet) as the next version.
     Editors and admins only."""
     author = require(actor, Role.EDITOR, "edit the weekly notes")
@@ -98,14 +102,23 @@ def save_note(engine: sa.Engine, week: str, text: str, *, actor: Actor, base_ver
             if base_version == 0:
                 connection.execute(sa.insert(_NOTES).values(week=week, **values))
             else:
-                result = connection.execute(sa.update(_NOTES).where(_NOTES.c.week == week,
-                                                                    _NOTES.c.version == base_version).values(values))
+                result = connection.execute(
+                    sa.update(_NOTES).where(_NOTES.c.week == week, _NOTES.c.version == base_version).values(values)
+                )
                 if result.rowcount != 1:
                     raise _StaleSave()
-            connection.execute(sa.insert(_VERSIONS).values(week=week, version=version, text=text,
-                                                           author=author.strip(), saved_at=now))
-            record_audit(connection, actor=actor, action="edited", entity="weekly_note", entity_id=week, at=now,
-                         details={"version": version, "characters": len(text)})
+            connection.execute(
+                sa.insert(_VERSIONS).values(week=week, version=version, text=text, author=author.strip(), saved_at=now)
+            )
+            record_audit(
+                connection,
+                actor=actor,
+                action="edited",
+                entity="weekly_note",
+                entity_id=week,
+                at=now,
+                details={"version": version, "characters": len(text)},
+            )
     except (_StaleSave, sa.exc.IntegrityError):
         current = get_note(engine, week)
         if current is None:  # the base version named a note that does not exist

@@ -10,6 +10,7 @@ What is read, for the week and the week before it:
 - the week's notes.
 A source or table that cannot be read leaves its section empty with the reason; it never fails the whole review.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,10 +20,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data.settings import Settings
-from metrics.slo.report import SloReport
-from metrics.trends.rollups import local_midnight
 from metrics.slo.definitions import SloDefinition
+from metrics.slo.report import SloReport
 from metrics.trends.aggregate import parse_iso_week
+from metrics.trends.rollups import local_midnight
 from metrics.weekly.review import (
     DatabaseStatus,
     ReviewInputs,
@@ -53,8 +54,8 @@ def daily_rows(settings: Settings, slos: list[SloDefinition], engine: sa.Engine,
 def slo_readings(settings: Settings, slos: list[SloDefinition], at: datetime, report: SloReport | None = None):
     """Budget remaining and alert state of every SLO at ``at``: (readings, error or None). ``report``: one already
     read (the page passes its cached report, or the last good one when the source fails now)."""
-    from data.trends.rollups import demo_source
     from data.slo.service import load_report, make_source
+    from data.trends.rollups import demo_source
 
     if report is None:
         source = demo_source(settings.now(), settings.team_timezone) if settings.is_demo else make_source(settings)
@@ -72,10 +73,17 @@ def database_statuses(engine: sa.Engine, at: datetime) -> list[DatabaseStatus] |
     with engine.connect() as connection:
         if connection.execute(sa.select(table.c.id).limit(1)).first() is None:
             return None
-        newest = (sa.select(table.c.database, sa.func.max(table.c.taken_at).label("taken_at"))
-                  .where(table.c.taken_at < at).group_by(table.c.database).subquery())
-        rows = connection.execute(sa.select(table.c.database, table.c.status, table.c.taken_at).join(
-            newest, sa.and_(table.c.database == newest.c.database, table.c.taken_at == newest.c.taken_at)))
+        newest = (
+            sa.select(table.c.database, sa.func.max(table.c.taken_at).label("taken_at"))
+            .where(table.c.taken_at < at)
+            .group_by(table.c.database)
+            .subquery()
+        )
+        rows = connection.execute(
+            sa.select(table.c.database, table.c.status, table.c.taken_at).join(
+                newest, sa.and_(table.c.database == newest.c.database, table.c.taken_at == newest.c.taken_at)
+            )
+        )
         return [DatabaseStatus(row.database, row.status, row.taken_at) for row in rows]
 
 
@@ -88,30 +96,55 @@ def tracker_events(engine: sa.Engine, start: datetime, end: datetime) -> list[Tr
     with engine.connect() as connection:
         titles = dict(connection.execute(sa.select(items.c.id, items.c.title)).all())
         events = []
-        for row in connection.execute(sa.select(audit).where(
-                audit.c.entity == AUDIT_ENTITY, audit.c.at >= start, audit.c.at < end,
-                audit.c.action.in_(["became_due", "state_changed"])).order_by(audit.c.id)).mappings():
+        for row in connection.execute(
+            sa.select(audit)
+            .where(
+                audit.c.entity == AUDIT_ENTITY,
+                audit.c.at >= start,
+                audit.c.at < end,
+                audit.c.action.in_(["became_due", "state_changed"]),
+            )
+            .order_by(audit.c.id)
+        ).mappings():
             details = row["details"] or {}
             state = (details.get("changes") or {}).get("state")
             if row["action"] == "state_changed" and not (state and state[-1] == "due"):
                 continue
             reason = (details.get("reason") or {}).get("text") or "set due by hand"
             item_id = int(row["entity_id"])
-            events.append(TrackerEvent(item_id, titles.get(item_id, f"item {item_id}"), "came due", row["at"],
-                                       row["actor"], reason))
-        for row in connection.execute(sa.select(reviews).where(reviews.c.reviewed_at >= start,
-                                                               reviews.c.reviewed_at < end)).mappings():
+            events.append(
+                TrackerEvent(
+                    item_id, titles.get(item_id, f"item {item_id}"), "came due", row["at"], row["actor"], reason
+                )
+            )
+        for row in connection.execute(
+            sa.select(reviews).where(reviews.c.reviewed_at >= start, reviews.c.reviewed_at < end)
+        ).mappings():
             detail = row["outcome"] + (f": {row['what_changed']}" if row["what_changed"] else "")
             if row["next_revisit_on"]:
                 detail += f" (next look {row['next_revisit_on']})"
-            events.append(TrackerEvent(row["item_id"], titles.get(row["item_id"], f"item {row['item_id']}"),
-                                       "reviewed", row["reviewed_at"], row["reviewer"], detail))
+            events.append(
+                TrackerEvent(
+                    row["item_id"],
+                    titles.get(row["item_id"], f"item {row['item_id']}"),
+                    "reviewed",
+                    row["reviewed_at"],
+                    row["reviewer"],
+                    detail,
+                )
+            )
     return events
 
 
-def load_weekly_review(settings: Settings, slos: list[SloDefinition], engine: sa.Engine, week: str,
-                       daily: pd.DataFrame | None = None, source: str | None = None,
-                       slo_report: Callable[[datetime], SloReport] | None = None) -> WeeklyReview:
+def load_weekly_review(
+    settings: Settings,
+    slos: list[SloDefinition],
+    engine: sa.Engine,
+    week: str,
+    daily: pd.DataFrame | None = None,
+    source: str | None = None,
+    slo_report: Callable[[datetime], SloReport] | None = None,
+) -> WeeklyReview:
     """The review of ``week``; ``ValueError`` for a malformed week or one that has not started.
 
     ``slo_report(at)``: how to read the SLOs at the week's end (the page: its cache, falling back on the last good
@@ -136,13 +169,24 @@ def load_weekly_review(settings: Settings, slos: list[SloDefinition], engine: sa
         readings, readings_error = slo_readings(settings, slos, readings_at, report)
     except Exception as error:  # a source error of any kind: the section says so, the review goes on
         readings, readings_error = [], f"{type(error).__name__}: {error}"
-    return build_weekly_review(ReviewInputs(
-        week=week, time_zone=time_zone, source=source or "the store", generated_at=now, daily=daily,
-        incidents=incidents_between(engine, previous_start, end), readings=readings, readings_at=readings_at,
-        readings_error=readings_error, databases_now=database_statuses(engine, reading_at),
-        databases_before=database_statuses(engine, start) or [], tracker_events=tracker_events(engine, start, end),
-        note=get_note(engine, week), partial=status == "current",
-    ))  # fmt: skip
+    return build_weekly_review(
+        ReviewInputs(
+            week=week,
+            time_zone=time_zone,
+            source=source or "the store",
+            generated_at=now,
+            daily=daily,
+            incidents=incidents_between(engine, previous_start, end),
+            readings=readings,
+            readings_at=readings_at,
+            readings_error=readings_error,
+            databases_now=database_statuses(engine, reading_at),
+            databases_before=database_statuses(engine, start) or [],
+            tracker_events=tracker_events(engine, start, end),
+            note=get_note(engine, week),
+            partial=status == "current",
+        )
+    )
 
 
 def previous_week_start(week: str, time_zone: str) -> datetime:

@@ -1,4 +1,5 @@
 """The audit trail as people read it: one row per write, details as one short line."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ def details_text(details: Mapping[str, Any]) -> str:
         else:
             parts.append(f"{key}: {value if isinstance(value, (str, int, float)) else json.dumps(value, default=str)}")
     text = "; ".join(parts)
-    return text if len(text) <= DETAILS_LIMIT else text[:DETAILS_LIMIT - 1] + "…"
+    return text if len(text) <= DETAILS_LIMIT else text[: DETAILS_LIMIT - 1] + "…"
 
 
 def audit_rows(entries: Iterable[Mapping[str, Any]], team_timezone: str) -> list[dict[str, str]]:
@@ -30,8 +31,16 @@ def audit_rows(entries: Iterable[Mapping[str, Any]], team_timezone: str) -> list
     rows = []
     for entry in entries:
         at: datetime = entry["at"]
-        rows.append({"when": at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), "who": entry["actor"],
-                     "role": entry.get("role") or "", "via": entry.get("via") or "", "action": entry["action"],
-                     "what": entry["entity"], "id": str(entry["entity_id"]),
-                     "details": details_text(entry.get("details") or {})})
+        rows.append(
+            {
+                "when": at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                "who": entry["actor"],
+                "role": entry.get("role") or "",
+                "via": entry.get("via") or "",
+                "action": entry["action"],
+                "what": entry["entity"],
+                "id": str(entry["entity_id"]),
+                "details": details_text(entry.get("details") or {}),
+            }
+        )
     return rows

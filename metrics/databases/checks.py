@@ -5,6 +5,7 @@ of its checks, so a check that could not be read (``unknown``: not configured, n
 healthy one, yet never outranks a real warning. Defaults are DESIGN.md's "Database health reference"; every
 threshold can be overridden per database in ``config/databases.toml`` (the field names of ``Thresholds``).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
@@ -22,21 +23,44 @@ XID_SPACE = 2**31  # transaction IDs before wraparound
 QUERY_TEXT_LIMIT = 300  # characters of query text kept in items: enough to recognise, short enough to read
 
 CHECK_IDS = (
-    "up", "connections", "idle_in_transaction", "cache_hit_ratio", "long_running_queries", "blocked_sessions",
-    "replication_lag", "wraparound", "dead_tuples", "sequences", "unused_indexes", "duplicate_indexes",
-    "invalid_indexes", "database_size", "slow_statements", "dba_records",
-)  # fmt: skip
+    "up",
+    "connections",
+    "idle_in_transaction",
+    "cache_hit_ratio",
+    "long_running_queries",
+    "blocked_sessions",
+    "replication_lag",
+    "wraparound",
+    "dead_tuples",
+    "sequences",
+    "unused_indexes",
+    "duplicate_indexes",
+    "invalid_indexes",
+    "database_size",
+    "slow_statements",
+    "dba_records",
+)
 # Checks that have no meaning on MySQL/MariaDB (no MVCC xid, no dead tuples, no invalid index state).
 POSTGRES_ONLY_CHECKS = ("wraparound", "dead_tuples", "invalid_indexes")
 
 CHECK_TITLES = {
-    "up": "Up", "connections": "Connections in use", "idle_in_transaction": "Idle in transaction",
-    "cache_hit_ratio": "Cache hit ratio", "long_running_queries": "Long-running queries",
-    "blocked_sessions": "Blocked sessions", "replication_lag": "Replication", "wraparound": "Transaction ID wraparound",
-    "dead_tuples": "Dead tuples", "sequences": "Sequences near exhaustion", "unused_indexes": "Unused indexes",
-    "duplicate_indexes": "Duplicate indexes", "invalid_indexes": "Invalid indexes", "database_size": "Size and growth",
-    "slow_statements": "Slow statements", "dba_records": "DBA records",
-}  # fmt: skip
+    "up": "Up",
+    "connections": "Connections in use",
+    "idle_in_transaction": "Idle in transaction",
+    "cache_hit_ratio": "Cache hit ratio",
+    "long_running_queries": "Long-running queries",
+    "blocked_sessions": "Blocked sessions",
+    "replication_lag": "Replication",
+    "wraparound": "Transaction ID wraparound",
+    "dead_tuples": "Dead tuples",
+    "sequences": "Sequences near exhaustion",
+    "unused_indexes": "Unused indexes",
+    "duplicate_indexes": "Duplicate indexes",
+    "invalid_indexes": "Invalid indexes",
+    "database_size": "Size and growth",
+    "slow_statements": "Slow statements",
+    "dba_records": "DBA records",
+}
 
 
 def worst(statuses) -> str:
@@ -91,13 +115,19 @@ DEFAULT_THRESHOLDS = Thresholds()
 # DBA record kinds and how often each must be renewed (days); None = no expectation (notes, windows).
 RECORD_KINDS = ("backup_verified", "restore_drill", "failover_test", "maintenance_window", "capacity_note")
 RECORD_KIND_LABELS = {
-    "backup_verified": "backup verified", "restore_drill": "restore drill", "failover_test": "failover test",
-    "maintenance_window": "maintenance window", "capacity_note": "capacity note",
-}  # fmt: skip
+    "backup_verified": "backup verified",
+    "restore_drill": "restore drill",
+    "failover_test": "failover test",
+    "maintenance_window": "maintenance window",
+    "capacity_note": "capacity note",
+}
 DEFAULT_RECORD_INTERVAL_DAYS: dict[str, int | None] = {
-    "backup_verified": 7, "restore_drill": 90, "failover_test": 180, "maintenance_window": None,
+    "backup_verified": 7,
+    "restore_drill": 90,
+    "failover_test": 180,
+    "maintenance_window": None,
     "capacity_note": None,
-}  # fmt: skip
+}
 
 
 # --- what a probe reads -----------------------------------------------------------------------------------------------
@@ -217,8 +247,14 @@ class CheckResult:
     items: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "value": self.value, "detail": self.detail,
-                "action": self.action, "items": self.items}
+        return {
+            "id": self.id,
+            "status": self.status,
+            "value": self.value,
+            "detail": self.detail,
+            "action": self.action,
+            "items": self.items,
+        }
 
 
 @dataclass
@@ -247,11 +283,17 @@ class DatabaseHealth:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "database": self.database, "engine": self.engine, "status": self.status,
-            "environment": self.environment, "role": self.role, "owner": self.owner, "source": self.source,
+            "database": self.database,
+            "engine": self.engine,
+            "status": self.status,
+            "environment": self.environment,
+            "role": self.role,
+            "owner": self.owner,
+            "source": self.source,
             "probed_at": None if self.probed_at is None else self.probed_at.isoformat(),
-            "error": self.error, "checks": [c.to_dict() for c in self.checks],
-        }  # fmt: skip
+            "error": self.error,
+            "checks": [c.to_dict() for c in self.checks],
+        }
 
 
 def truncate_query(text: str | None, limit: int = QUERY_TEXT_LIMIT) -> str:
@@ -274,9 +316,15 @@ def _unavailable(check_id: str, probe: ProbeData, default: str = "not read by th
     if check_id in probe.not_available:
         return CheckResult(check_id, INFO, None, f"not available: {probe.not_available[check_id]}")
     reason = probe.unavailable.get(check_id, default)
-    return CheckResult(check_id, UNKNOWN, None, f"cannot tell: {reason}",
-                       "Grant the probe's role pg_monitor (PostgreSQL) or PROCESS (MySQL/MariaDB)"
-                       if INSUFFICIENT_PRIVILEGE in reason else "")
+    return CheckResult(
+        check_id,
+        UNKNOWN,
+        None,
+        f"cannot tell: {reason}",
+        "Grant the probe's role pg_monitor (PostgreSQL) or PROCESS (MySQL/MariaDB)"
+        if INSUFFICIENT_PRIVILEGE in reason
+        else "",
+    )
 
 
 def _hidden_sessions(probe: ProbeData) -> list[Session]:
@@ -285,14 +333,22 @@ def _hidden_sessions(probe: ProbeData) -> list[Session]:
 
 
 def _hidden_note(hidden: list[Session]) -> str:
-    return (f"; {len(hidden)} other session(s) hidden: {INSUFFICIENT_PRIVILEGE} "
-            "(grant the probe's role pg_monitor to see them)")
+    return (
+        f"; {len(hidden)} other session(s) hidden: {INSUFFICIENT_PRIVILEGE} "
+        "(grant the probe's role pg_monitor to see them)"
+    )
 
 
 def _session_item(session: Session, seconds: float | None) -> dict[str, Any]:
-    return {"pid": session.pid, "user": session.user, "state": session.state, "seconds": _round(seconds),
-            "duration": format_duration(None if seconds is None else timedelta(seconds=seconds)),
-            "query": truncate_query(session.query), "wait": session.wait}
+    return {
+        "pid": session.pid,
+        "user": session.user,
+        "state": session.state,
+        "seconds": _round(seconds),
+        "duration": format_duration(None if seconds is None else timedelta(seconds=seconds)),
+        "query": truncate_query(session.query),
+        "wait": session.wait,
+    }
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -313,7 +369,9 @@ def check_connections(probe: ProbeData, t: Thresholds) -> CheckResult:
     share = probe.connections_used / probe.connections_max
     status = _level(share, t.connections_warn, t.connections_critical)
     return CheckResult(
-        "connections", status, round(share, 4),
+        "connections",
+        status,
+        round(share, 4),
         f"{probe.connections_used} of {probe.connections_max} usable connections in use ({format_percent(share, 0)})",
         "" if status == OK else "Find idle or leaked connections; put a pooler (PgBouncer, ProxySQL) in front",
     )
@@ -331,10 +389,15 @@ def check_idle_in_transaction(probe: ProbeData, t: Thresholds) -> CheckResult:
     if not idle:
         detail = "no session idle in a transaction"
     else:
-        detail = (f"{len(idle)} session(s) idle in a transaction, longest "
-                  f"{format_duration(timedelta(seconds=longest))}")
-    action = "" if status == OK else ("Commit or roll back in the application; terminate the session if it is "
-                                      "abandoned (it holds locks and stops vacuum)")
+        detail = f"{len(idle)} session(s) idle in a transaction, longest {format_duration(timedelta(seconds=longest))}"
+    action = (
+        ""
+        if status == OK
+        else (
+            "Commit or roll back in the application; terminate the session if it is "
+            "abandoned (it holds locks and stops vacuum)"
+        )
+    )
     if hidden:
         detail += _hidden_note(hidden)
         status = worst([status, UNKNOWN])
@@ -351,18 +414,28 @@ def check_long_running_queries(probe: ProbeData, t: Thresholds) -> CheckResult:
     longest = round(longest_seconds, 1)  # for people; the status and the items judge the unrounded time
     status = _level(longest_seconds, t.long_query_warn_s, t.long_query_critical_s)
     over = [s for s in running if (s.query_seconds or 0) >= t.long_query_warn_s]
-    detail = (f"{len(over)} query(ies) running over {format_duration(timedelta(seconds=t.long_query_warn_s))}, "
-              f"longest {format_duration(timedelta(seconds=longest or 0))}" if over
-              else f"longest running query {format_duration(timedelta(seconds=longest or 0))}" if running
-              else "no query running")  # fmt: skip
+    detail = (
+        f"{len(over)} query(ies) running over {format_duration(timedelta(seconds=t.long_query_warn_s))}, "
+        f"longest {format_duration(timedelta(seconds=longest or 0))}"
+        if over
+        else f"longest running query {format_duration(timedelta(seconds=longest or 0))}"
+        if running
+        else "no query running"
+    )
     action = "" if status == OK else "Check the plan (EXPLAIN); cancel the query if it is runaway"
     hidden = _hidden_sessions(probe)
     if hidden:
         detail += _hidden_note(hidden)
         status = worst([status, UNKNOWN])
         action = action or "Grant the probe's role pg_monitor"
-    return CheckResult("long_running_queries", status, _round(longest), detail, action,
-                       [_session_item(s, s.query_seconds) for s in over])
+    return CheckResult(
+        "long_running_queries",
+        status,
+        _round(longest),
+        detail,
+        action,
+        [_session_item(s, s.query_seconds) for s in over],
+    )
 
 
 def check_blocked_sessions(probe: ProbeData, t: Thresholds) -> CheckResult:
@@ -377,11 +450,21 @@ def check_blocked_sessions(probe: ProbeData, t: Thresholds) -> CheckResult:
         item["blocked_by"] = list(s.blocked_by)
         items.append(item)
     roots = sorted({pid for s in blocked for pid in s.blocked_by if not (by_pid.get(pid) and by_pid[pid].blocked_by)})
-    detail = (f"{len(blocked)} session(s) waiting for a lock held by session(s) {', '.join(map(str, roots))}"
-              if blocked else "no session waits for a lock")
-    return CheckResult("blocked_sessions", status, len(blocked), detail,
-                       "" if status == OK else "Look at what the blocking session does; end its transaction "
-                       "(commit, or terminate it) if it is stuck", items)
+    detail = (
+        f"{len(blocked)} session(s) waiting for a lock held by session(s) {', '.join(map(str, roots))}"
+        if blocked
+        else "no session waits for a lock"
+    )
+    return CheckResult(
+        "blocked_sessions",
+        status,
+        len(blocked),
+        detail,
+        ""
+        if status == OK
+        else "Look at what the blocking session does; end its transaction (commit, or terminate it) if it is stuck",
+        items,
+    )
 
 
 def check_cache_hit_ratio(probe: ProbeData, t: Thresholds) -> CheckResult:
@@ -391,15 +474,25 @@ def check_cache_hit_ratio(probe: ProbeData, t: Thresholds) -> CheckResult:
     scope = f" {probe.cache_scope}" if probe.cache_scope else ""
     if requests < t.cache_hit_min_reads:
         ratio = probe.cache_hits / requests if requests else None
-        return CheckResult("cache_hit_ratio", INFO, None if ratio is None else round(ratio, 6),
-                           f"too little traffic to judge: {requests:.0f} block requests{scope} "
-                           f"(fewer than {t.cache_hit_min_reads:.0f})")
+        return CheckResult(
+            "cache_hit_ratio",
+            INFO,
+            None if ratio is None else round(ratio, 6),
+            f"too little traffic to judge: {requests:.0f} block requests{scope} "
+            f"(fewer than {t.cache_hit_min_reads:.0f})",
+        )
     ratio = probe.cache_hits / requests
     status = CRITICAL if ratio < t.cache_hit_critical else WARN if ratio < t.cache_hit_warn else OK
-    return CheckResult("cache_hit_ratio", status, round(ratio, 6),
-                       f"{format_percent(ratio, 2)} of block requests served from memory{scope}",
-                       "" if status == OK else "The working set no longer fits: look for new sequential scans, "
-                       "or give the buffer pool / shared_buffers more memory")
+    return CheckResult(
+        "cache_hit_ratio",
+        status,
+        round(ratio, 6),
+        f"{format_percent(ratio, 2)} of block requests served from memory{scope}",
+        ""
+        if status == OK
+        else "The working set no longer fits: look for new sequential scans, "
+        "or give the buffer pool / shared_buffers more memory",
+    )
 
 
 def check_replication_lag(probe: ProbeData, t: Thresholds, role: str = "") -> CheckResult:
@@ -408,17 +501,30 @@ def check_replication_lag(probe: ProbeData, t: Thresholds, role: str = "") -> Ch
     if probe.is_replica:
         stopped = probe.replica_receiving is False or probe.replica_applying is False
         if stopped:
-            return CheckResult("replication_lag", CRITICAL, None,
-                               "replication is stopped: the replica receives or applies nothing, so it only looks "
-                               "caught up", "Check the replica's connection to its primary and its error log")
+            return CheckResult(
+                "replication_lag",
+                CRITICAL,
+                None,
+                "replication is stopped: the replica receives or applies nothing, so it only looks caught up",
+                "Check the replica's connection to its primary and its error log",
+            )
         if probe.replica_lag_s is None:
-            return CheckResult("replication_lag", UNKNOWN, None, "replica lag cannot be measured yet "
-                               "(no transaction replayed since start)")
+            return CheckResult(
+                "replication_lag",
+                UNKNOWN,
+                None,
+                "replica lag cannot be measured yet (no transaction replayed since start)",
+            )
         status = _level(probe.replica_lag_s, t.replication_lag_warn_s, t.replication_lag_critical_s)
-        return CheckResult("replication_lag", status, _round(probe.replica_lag_s, 3),
-                           f"replica is {format_duration(timedelta(seconds=probe.replica_lag_s))} behind its primary",
-                           "" if status == OK else "Look for long queries or I/O pressure on the replica, and "
-                           "for write bursts on the primary")
+        return CheckResult(
+            "replication_lag",
+            status,
+            _round(probe.replica_lag_s, 3),
+            f"replica is {format_duration(timedelta(seconds=probe.replica_lag_s))} behind its primary",
+            ""
+            if status == OK
+            else "Look for long queries or I/O pressure on the replica, and for write bursts on the primary",
+        )
     replicas = probe.replicas or []
     slots = probe.inactive_slots or []
     lags = [r.replay_lag_s for r in replicas if r.replay_lag_s is not None]
@@ -426,16 +532,24 @@ def check_replication_lag(probe: ProbeData, t: Thresholds, role: str = "") -> Ch
     status = _level(worst_lag, t.replication_lag_warn_s, t.replication_lag_critical_s)
     items = [{"replica": r.name, "state": r.state, "replay_lag_s": _round(r.replay_lag_s, 3)} for r in replicas]
     items += [{"slot": slot, "state": "inactive"} for slot in slots]
-    parts = [f"{len(replicas)} replica(s) attached" + (f", worst replay lag "
-             f"{format_duration(timedelta(seconds=worst_lag))}" if lags else "")]  # fmt: skip
+    parts = [
+        f"{len(replicas)} replica(s) attached"
+        + (f", worst replay lag {format_duration(timedelta(seconds=worst_lag))}" if lags else "")
+    ]
     if slots:
         status = worst([status, WARN])
         parts.append(f"{len(slots)} inactive replication slot(s) keep WAL: {', '.join(slots)}")
     if role == "replica":
         status = worst([status, WARN])
         parts.append("configured as a replica but the server is a primary (failed over?)")
-    return CheckResult("replication_lag", status, _round(worst_lag, 3), "; ".join(parts),
-                       "" if status == OK else "Drop slots no replica uses any more; check lagging replicas", items)
+    return CheckResult(
+        "replication_lag",
+        status,
+        _round(worst_lag, 3),
+        "; ".join(parts),
+        "" if status == OK else "Drop slots no replica uses any more; check lagging replicas",
+        items,
+    )
 
 
 def check_wraparound(probe: ProbeData, t: Thresholds) -> CheckResult:
@@ -445,30 +559,50 @@ def check_wraparound(probe: ProbeData, t: Thresholds) -> CheckResult:
     status = _level(share, t.wraparound_warn, t.wraparound_critical)
     oldest = sorted((tb for tb in probe.tables or [] if tb.xid_age is not None), key=lambda tb: -(tb.xid_age or 0))[:10]
     items = [{"table": tb.name, "xid_age": tb.xid_age, "share": round(tb.xid_age / XID_SPACE, 4)} for tb in oldest]
-    return CheckResult("wraparound", status, round(share, 4),
-                       f"oldest unfrozen transaction ID is {probe.database_xid_age:,} old: "
-                       f"{format_percent(share, 1)} of the way to wraparound",
-                       "" if status == OK else "VACUUM (FREEZE) the oldest tables; find what holds back the xmin "
-                       "horizon (old transactions, slots, prepared transactions)", items)
+    return CheckResult(
+        "wraparound",
+        status,
+        round(share, 4),
+        f"oldest unfrozen transaction ID is {probe.database_xid_age:,} old: "
+        f"{format_percent(share, 1)} of the way to wraparound",
+        ""
+        if status == OK
+        else "VACUUM (FREEZE) the oldest tables; find what holds back the xmin "
+        "horizon (old transactions, slots, prepared transactions)",
+        items,
+    )
 
 
 def check_dead_tuples(probe: ProbeData, t: Thresholds) -> CheckResult:
     if probe.tables is None:
         return _unavailable("dead_tuples", probe)
-    bloated = [tb for tb in probe.tables
-               if (tb.live_rows or 0) >= t.dead_tuples_min_rows and tb.dead_rows is not None
-               and tb.dead_rows > t.dead_tuples_ratio * (tb.live_rows or 0)]  # fmt: skip
+    bloated = [
+        tb
+        for tb in probe.tables
+        if (tb.live_rows or 0) >= t.dead_tuples_min_rows
+        and tb.dead_rows is not None
+        and tb.dead_rows > t.dead_tuples_ratio * (tb.live_rows or 0)
+    ]
     bloated.sort(key=lambda tb: -(tb.dead_rows or 0))
-    items = [{"table": tb.name, "live_rows": tb.live_rows, "dead_rows": tb.dead_rows,
-              "dead_ratio": round((tb.dead_rows or 0) / max(tb.live_rows or 1, 1), 3),
-              "autovacuum": "on" if tb.autovacuum_enabled else "off",
-              "last_autovacuum": None if tb.last_autovacuum is None else tb.last_autovacuum.isoformat()}
-             for tb in bloated]  # fmt: skip
+    items = [
+        {
+            "table": tb.name,
+            "live_rows": tb.live_rows,
+            "dead_rows": tb.dead_rows,
+            "dead_ratio": round((tb.dead_rows or 0) / max(tb.live_rows or 1, 1), 3),
+            "autovacuum": "on" if tb.autovacuum_enabled else "off",
+            "last_autovacuum": None if tb.last_autovacuum is None else tb.last_autovacuum.isoformat(),
+        }
+        for tb in bloated
+    ]
     status = WARN if bloated else OK
-    detail = (f"{len(bloated)} table(s) with dead rows over {format_percent(t.dead_tuples_ratio, 0)} of live rows: "
-              + ", ".join(tb.name for tb in bloated[:5]) if bloated
-              else f"no table of {t.dead_tuples_min_rows:,.0f}+ rows has over "
-                   f"{format_percent(t.dead_tuples_ratio, 0)} dead rows")  # fmt: skip
+    detail = (
+        f"{len(bloated)} table(s) with dead rows over {format_percent(t.dead_tuples_ratio, 0)} of live rows: "
+        + ", ".join(tb.name for tb in bloated[:5])
+        if bloated
+        else f"no table of {t.dead_tuples_min_rows:,.0f}+ rows has over "
+        f"{format_percent(t.dead_tuples_ratio, 0)} dead rows"
+    )
     action = ""
     if bloated:
         action = "VACUUM the tables; check why autovacuum does not keep up"
@@ -489,31 +623,60 @@ def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
         status = _level(share, t.sequence_warn, t.sequence_critical)
         if status != OK:
             statuses.append(status)
-            items.append({"sequence": s.name, "column": s.column, "type": s.column_type, "last_value": s.last_value,
-                          "max_value": s.max_value, "used": round(share, 4), "status": status})
+            items.append(
+                {
+                    "sequence": s.name,
+                    "column": s.column,
+                    "type": s.column_type,
+                    "last_value": s.last_value,
+                    "max_value": s.max_value,
+                    "used": round(share, 4),
+                    "status": status,
+                }
+            )
     items.sort(key=lambda item: -item["used"])
-    items += [{"sequence": s.name, "column": s.column, "last_value": INSUFFICIENT_PRIVILEGE, "status": UNKNOWN}
-              for s in hidden]
+    items += [
+        {"sequence": s.name, "column": s.column, "last_value": INSUFFICIENT_PRIVILEGE, "status": UNKNOWN}
+        for s in hidden
+    ]
     status = worst(statuses) if statuses else (UNKNOWN if hidden else OK)
     top = max((item["used"] for item in items if isinstance(item.get("used"), float)), default=0.0)
     if statuses:
-        detail = (f"{len(statuses)} sequence(s) past {format_percent(t.sequence_warn, 0)} of their column type's "
-                  f"maximum, fullest {format_percent(top, 1)}: " + ", ".join(i["sequence"] for i in items[:3]))
+        detail = (
+            f"{len(statuses)} sequence(s) past {format_percent(t.sequence_warn, 0)} of their column type's "
+            f"maximum, fullest {format_percent(top, 1)}: " + ", ".join(i["sequence"] for i in items[:3])
+        )
     else:
-        detail = f"{len(probe.sequences) - len(hidden)} sequence(s) checked, none past " \
-                 f"{format_percent(t.sequence_warn, 0)}"
+        detail = (
+            f"{len(probe.sequences) - len(hidden)} sequence(s) checked, none past {format_percent(t.sequence_warn, 0)}"
+        )
     if hidden:
         detail += f"; {len(hidden)} hidden: {INSUFFICIENT_PRIVILEGE} (needs USAGE or SELECT on the sequence)"
-    return CheckResult("sequences", status, round(top, 4), detail,
-                       "Widen the column to bigint (and the sequence with ALTER SEQUENCE ... AS bigint) before it "
-                       "runs out" if statuses else ("Grant the probe SELECT on the sequences" if hidden else ""),
-                       items)
+    return CheckResult(
+        "sequences",
+        status,
+        round(top, 4),
+        detail,
+        "Widen the column to bigint (and the sequence with ALTER SEQUENCE ... AS bigint) before it runs out"
+        if statuses
+        else ("Grant the probe SELECT on the sequences" if hidden else ""),
+        items,
+    )
 
 
 def _index_items(indexes: list[IndexInfo]) -> list[dict[str, Any]]:
-    return [{"index": i.name, "table": i.table, "size_bytes": i.size_bytes, "size": format_bytes(i.size_bytes),
-             "scans": i.scans, "duplicate_of": i.duplicate_of, "definition": truncate_query(i.definition)}
-            for i in sorted(indexes, key=lambda i: -(i.size_bytes or 0))]  # fmt: skip
+    return [
+        {
+            "index": i.name,
+            "table": i.table,
+            "size_bytes": i.size_bytes,
+            "size": format_bytes(i.size_bytes),
+            "scans": i.scans,
+            "duplicate_of": i.duplicate_of,
+            "definition": truncate_query(i.definition),
+        }
+        for i in sorted(indexes, key=lambda i: -(i.size_bytes or 0))
+    ]
 
 
 def check_unused_indexes(probe: ProbeData, t: Thresholds) -> CheckResult:
@@ -521,33 +684,58 @@ def check_unused_indexes(probe: ProbeData, t: Thresholds) -> CheckResult:
         return _unavailable("unused_indexes", probe)
     big = [i for i in probe.unused_indexes if (i.size_bytes or 0) >= t.unused_index_min_bytes]
     total = sum(i.size_bytes or 0 for i in big)
-    detail = (f"{len(big)} index(es) never scanned since statistics were reset, {format_bytes(total)} in all"
-              if big else f"no unused index of {format_bytes(t.unused_index_min_bytes)} or more")
-    return CheckResult("unused_indexes", INFO if big else OK, len(big), detail,
-                       "Confirm on every replica, then drop indexes nothing uses (they slow every write)" if big
-                       else "", _index_items(big))
+    detail = (
+        f"{len(big)} index(es) never scanned since statistics were reset, {format_bytes(total)} in all"
+        if big
+        else f"no unused index of {format_bytes(t.unused_index_min_bytes)} or more"
+    )
+    return CheckResult(
+        "unused_indexes",
+        INFO if big else OK,
+        len(big),
+        detail,
+        "Confirm on every replica, then drop indexes nothing uses (they slow every write)" if big else "",
+        _index_items(big),
+    )
 
 
 def check_duplicate_indexes(probe: ProbeData) -> CheckResult:
     if probe.duplicate_indexes is None:
         return _unavailable("duplicate_indexes", probe)
     dup = probe.duplicate_indexes
-    detail = (f"{len(dup)} index(es) duplicate or prefix another index on the same table: "
-              + ", ".join(f"{i.name} ⊆ {i.duplicate_of}" for i in dup[:3]) if dup else "no duplicate index")
-    return CheckResult("duplicate_indexes", INFO if dup else OK, len(dup), detail,
-                       "Drop the redundant index (keep the one that enforces a constraint)" if dup else "",
-                       _index_items(dup))
+    detail = (
+        f"{len(dup)} index(es) duplicate or prefix another index on the same table: "
+        + ", ".join(f"{i.name} ⊆ {i.duplicate_of}" for i in dup[:3])
+        if dup
+        else "no duplicate index"
+    )
+    return CheckResult(
+        "duplicate_indexes",
+        INFO if dup else OK,
+        len(dup),
+        detail,
+        "Drop the redundant index (keep the one that enforces a constraint)" if dup else "",
+        _index_items(dup),
+    )
 
 
 def check_invalid_indexes(probe: ProbeData) -> CheckResult:
     if probe.invalid_indexes is None:
         return _unavailable("invalid_indexes", probe)
     bad = probe.invalid_indexes
-    detail = (f"{len(bad)} invalid index(es) (a failed CREATE INDEX CONCURRENTLY?): " + ", ".join(i.name for i in bad)
-              if bad else "no invalid index")
-    return CheckResult("invalid_indexes", WARN if bad else OK, len(bad), detail,
-                       "DROP INDEX CONCURRENTLY the invalid index, fix the cause, and build it again" if bad else "",
-                       _index_items(bad))
+    detail = (
+        f"{len(bad)} invalid index(es) (a failed CREATE INDEX CONCURRENTLY?): " + ", ".join(i.name for i in bad)
+        if bad
+        else "no invalid index"
+    )
+    return CheckResult(
+        "invalid_indexes",
+        WARN if bad else OK,
+        len(bad),
+        detail,
+        "DROP INDEX CONCURRENTLY the invalid index, fix the cause, and build it again" if bad else "",
+        _index_items(bad),
+    )
 
 
 def check_database_size(probe: ProbeData, t: Thresholds, size_7d_ago: int | None = None) -> CheckResult:
@@ -565,16 +753,25 @@ def check_database_size(probe: ProbeData, t: Thresholds, size_7d_ago: int | None
         detail += "; growth appears once `collect db-health` has stored 7 days of snapshots"
     top = sorted((tb for tb in probe.tables or [] if tb.total_bytes), key=lambda tb: -(tb.total_bytes or 0))[:10]
     items = [{"table": tb.name, "size_bytes": tb.total_bytes, "size": format_bytes(tb.total_bytes)} for tb in top]
-    return CheckResult("database_size", status, size, detail,
-                       "" if status == OK else "Plan capacity: archive or partition the biggest tables", items)
+    return CheckResult(
+        "database_size",
+        status,
+        size,
+        detail,
+        "" if status == OK else "Plan capacity: archive or partition the biggest tables",
+        items,
+    )
 
 
 def check_slow_statements(probe: ProbeData) -> CheckResult:
     if probe.statements is None:
         return _unavailable("slow_statements", probe)
     top = probe.statements[:10]
-    detail = (f"top statement by total time: {top[0]['total_ms'] / 1000:,.1f} s over {top[0]['calls']:,} calls"
-              if top else "no statement statistics yet")
+    detail = (
+        f"top statement by total time: {top[0]['total_ms'] / 1000:,.1f} s over {top[0]['calls']:,} calls"
+        if top
+        else "no statement statistics yet"
+    )
     return CheckResult("slow_statements", INFO if top else OK, len(top), detail, "", top)
 
 
@@ -593,10 +790,17 @@ def check_dba_records(records: list[DbaRecord], intervals: dict[str, int | None]
         overdue = record is None or age > days or record.outcome == "failed"
         if overdue:
             stale.append(kind)
-        items.append({"kind": kind, "last": None if record is None else record.done_on.isoformat(),
-                      "age_days": age, "every_days": days, "by": None if record is None else record.recorded_by,
-                      "outcome": None if record is None else record.outcome,
-                      "status": WARN if overdue else OK})  # fmt: skip
+        items.append(
+            {
+                "kind": kind,
+                "last": None if record is None else record.done_on.isoformat(),
+                "age_days": age,
+                "every_days": days,
+                "by": None if record is None else record.recorded_by,
+                "outcome": None if record is None else record.outcome,
+                "status": WARN if overdue else OK,
+            }
+        )
     if not stale:
         return CheckResult("dba_records", OK, 0, "every expected record is recent", "", items)
     words = []
@@ -609,19 +813,30 @@ def check_dba_records(records: list[DbaRecord], intervals: dict[str, int | None]
             words.append(f"{label}: last one failed")
         else:
             words.append(f"{label}: {item['age_days']} d old (every {item['every_days']} d)")
-    return CheckResult("dba_records", WARN, len(stale), "stale: " + "; ".join(words),
-                       "Verify and record it on the DBA records page (or `cli.py db-records add`)", items)
+    return CheckResult(
+        "dba_records",
+        WARN,
+        len(stale),
+        "stale: " + "; ".join(words),
+        "Verify and record it on the DBA records page (or `cli.py db-records add`)",
+        items,
+    )
 
 
-def evaluate_probe(probe: ProbeData, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, role: str = "",
-                   size_7d_ago: int | None = None) -> list[CheckResult]:
+def evaluate_probe(
+    probe: ProbeData, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, role: str = "", size_7d_ago: int | None = None
+) -> list[CheckResult]:
     """Every check that applies to the probe's engine, in CHECK_IDS order."""
     t = thresholds
     checks = [
-        check_up(probe), check_connections(probe, t), check_idle_in_transaction(probe, t),
-        check_cache_hit_ratio(probe, t), check_long_running_queries(probe, t), check_blocked_sessions(probe, t),
+        check_up(probe),
+        check_connections(probe, t),
+        check_idle_in_transaction(probe, t),
+        check_cache_hit_ratio(probe, t),
+        check_long_running_queries(probe, t),
+        check_blocked_sessions(probe, t),
         check_replication_lag(probe, t, role),
-    ]  # fmt: skip
+    ]
     if probe.engine == "postgresql":
         checks += [check_wraparound(probe, t), check_dead_tuples(probe, t)]
     checks += [check_sequences(probe, t), check_unused_indexes(probe, t), check_duplicate_indexes(probe)]
@@ -641,8 +856,9 @@ class CacheCounters:
     at: datetime
 
 
-def recent_cache_counters(previous: CacheCounters | None, current: CacheCounters,
-                          min_requests: float) -> tuple[float, float] | None:
+def recent_cache_counters(
+    previous: CacheCounters | None, current: CacheCounters, min_requests: float
+) -> tuple[float, float] | None:
     """Hits and reads since ``previous``: what the ratio should judge (DESIGN: Δreads / Δrequests), rather than
     everything since the server started. None when there is no usable earlier sample: none, a counter reset, or
     fewer than ``min_requests`` requests in between (then the cumulative figures say more)."""
@@ -656,16 +872,35 @@ def recent_cache_counters(previous: CacheCounters | None, current: CacheCounters
 
 def down_result(database: str, reason: str, status: str = CRITICAL) -> CheckResult:
     """The ``up`` check of a database the probe could not read; ``unknown`` when it was never tried."""
-    action = ("Set its DSN (see the detail)" if status == UNKNOWN
-              else "Check that the server runs and accepts connections from the dashboard host")
+    action = (
+        "Set its DSN (see the detail)"
+        if status == UNKNOWN
+        else "Check that the server runs and accepts connections from the dashboard host"
+    )
     return CheckResult("up", status, None, reason, action)
 
 
-def build_health(database: str, engine: str, checks: list[CheckResult], probed_at: datetime | None, *,
-                 error: str | None = None, probe: ProbeData | None = None, **labels: str) -> DatabaseHealth:
+def build_health(
+    database: str,
+    engine: str,
+    checks: list[CheckResult],
+    probed_at: datetime | None,
+    *,
+    error: str | None = None,
+    probe: ProbeData | None = None,
+    **labels: str,
+) -> DatabaseHealth:
     """A DatabaseHealth whose status is the worst of its checks."""
-    return DatabaseHealth(database=database, engine=engine, status=worst(c.status for c in checks), checks=checks,
-                          probed_at=probed_at, error=error, probe=probe, **labels)
+    return DatabaseHealth(
+        database=database,
+        engine=engine,
+        status=worst(c.status for c in checks),
+        checks=checks,
+        probed_at=probed_at,
+        error=error,
+        probe=probe,
+        **labels,
+    )
 
 
 def thresholds_with(overrides: dict[str, float | None]) -> Thresholds:

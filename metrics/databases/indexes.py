@@ -2,6 +2,7 @@
 
 Pure: the probes hand in every index's definition as the catalog describes it, this decides which are redundant.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,7 +28,10 @@ class IndexDefinition:
 def _covers(bigger: IndexDefinition, smaller: IndexDefinition) -> bool:
     """``bigger`` answers every lookup ``smaller`` does (and enforces what it enforces)."""
     if (bigger.table, bigger.method, bigger.expressions, bigger.predicate) != (
-        smaller.table, smaller.method, smaller.expressions, smaller.predicate
+        smaller.table,
+        smaller.method,
+        smaller.expressions,
+        smaller.predicate,
     ):
         return False
     n = len(smaller.columns)
@@ -61,11 +65,18 @@ def _redundant_in_group(indexes: list[IndexDefinition]) -> list[IndexInfo]:
             if bigger is smaller or not _covers(bigger, smaller):
                 continue
             identical = len(bigger.columns) == len(smaller.columns) and _covers(smaller, bigger)
-            if identical and (smaller.primary or (smaller.unique and not bigger.unique)
-                              or (smaller.primary == bigger.primary and smaller.unique == bigger.unique
-                                  and smaller.name < bigger.name)):
+            if identical and (
+                smaller.primary
+                or (smaller.unique and not bigger.unique)
+                or (
+                    smaller.primary == bigger.primary and smaller.unique == bigger.unique and smaller.name < bigger.name
+                )
+            ):
                 continue  # keep this one; its twin is reported
-            found.append(IndexInfo(smaller.name, smaller.table, smaller.size_bytes, None, smaller.definition,
-                                   duplicate_of=bigger.name))
+            found.append(
+                IndexInfo(
+                    smaller.name, smaller.table, smaller.size_bytes, None, smaller.definition, duplicate_of=bigger.name
+                )
+            )
             break
     return found

@@ -5,6 +5,7 @@ acknowledgement; time to resolve (TTR) from the start of the impact to its resol
 and median: one long outage moves the mean, the median says what a typical incident costs. An incident belongs to
 the ISO week (team time zone) in which it started. Open incidents count, but have no TTR yet.
 """
+
 from __future__ import annotations
 
 import csv
@@ -12,20 +13,21 @@ import io
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from metrics.import_limits import text_size_problem
 from metrics.trends.aggregate import period_label
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
-CSV_COLUMNS = ("id", "service", "severity", "started", "detected", "acknowledged", "resolved", "summary",
-               "postmortem")
+CSV_COLUMNS = ("id", "service", "severity", "started", "detected", "acknowledged", "resolved", "summary", "postmortem")
 REQUIRED_CSV_COLUMNS = ("id", "service", "severity", "started")
 MAX_REFERENCE = 100
 MAX_SUMMARY = 2000
 MAX_POSTMORTEM_URL = 500  # the store's column
-_UNKNOWN = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))  # stands in for an unreadable start while other fields are checked
+_UNKNOWN = datetime(
+    1970, 1, 1, tzinfo=ZoneInfo("UTC")
+)  # stands in for an unreadable start while other fields are checked
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,7 @@ def incident_problems(incident: Incident, services: Iterable[str] | None = None)
         problems.append(f"service: {incident.service!r} is not in the SLO catalog (known: {', '.join(known)})")
     if incident.severity not in SEVERITIES:
         problems.append(f"severity: {incident.severity!r} is not one of {', '.join(SEVERITIES)}")
-    order = [("started", incident.started), ("detected", incident.detected),
-             ("acknowledged", incident.acknowledged)]
+    order = [("started", incident.started), ("detected", incident.detected), ("acknowledged", incident.acknowledged)]
     present = [(name, moment) for name, moment in order if moment is not None]
     for (earlier_name, earlier), (later_name, later) in zip(present, present[1:]):
         if later < earlier:
@@ -90,8 +91,12 @@ def incident_problems(incident: Incident, services: Iterable[str] | None = None)
     for name, moment in (*order, ("resolved", incident.resolved)):
         if moment is not None and not _fits_utc(moment):
             problems.append(f"{name}: outside the years 1 to 9999 in UTC")
-    for name, text in (("id", incident.reference), ("service", incident.service), ("summary", incident.summary),
-                       ("postmortem", incident.postmortem_url)):
+    for name, text in (
+        ("id", incident.reference),
+        ("service", incident.service),
+        ("summary", incident.summary),
+        ("postmortem", incident.postmortem_url),
+    ):
         if "\x00" in text:  # PostgreSQL's text cannot hold it; refused on every store alike
             problems.append(f"{name}: contains a NUL character (\\x00), which the store cannot keep")
     return problems
@@ -100,7 +105,7 @@ def incident_problems(incident: Incident, services: Iterable[str] | None = None)
 def _fits_utc(moment: datetime) -> bool:
     """The store keeps UTC: 0001-01-01T00:00+05:00 has no UTC year to be stored in."""
     try:
-        moment.astimezone(timezone.utc)
+        moment.astimezone(UTC)
     except OverflowError:
         return False
     return True
@@ -148,17 +153,27 @@ def _parse_rows(reader: csv.DictReader, time_zone: str, services: Sequence[str])
             try:
                 moments[name] = parse_moment(row[name], time_zone)
             except ValueError:
-                row_problems.append(f"{name}: {row[name]!r} is not a time like 2026-11-24T14:05 or "
-                                    "2026-11-24T14:05:00+09:00")
+                row_problems.append(
+                    f"{name}: {row[name]!r} is not a time like 2026-11-24T14:05 or 2026-11-24T14:05:00+09:00"
+                )
                 moments[name] = None
         time_problems = row_problems
-        incident = Incident(reference=row.get("id", ""), service=row.get("service", ""),
-                            severity=row.get("severity", "").upper(), started=moments["started"] or _UNKNOWN,
-                            detected=moments["detected"], acknowledged=moments["acknowledged"],
-                            resolved=moments["resolved"], summary=row.get("summary", ""),
-                            postmortem_url=row.get("postmortem", ""))
-        row_problems = time_problems + [problem for problem in incident_problems(incident, services)
-                                        if not (time_problems and " before " in problem)]
+        incident = Incident(
+            reference=row.get("id", ""),
+            service=row.get("service", ""),
+            severity=row.get("severity", "").upper(),
+            started=moments["started"] or _UNKNOWN,
+            detected=moments["detected"],
+            acknowledged=moments["acknowledged"],
+            resolved=moments["resolved"],
+            summary=row.get("summary", ""),
+            postmortem_url=row.get("postmortem", ""),
+        )
+        row_problems = time_problems + [
+            problem
+            for problem in incident_problems(incident, services)
+            if not (time_problems and " before " in problem)
+        ]
         if incident.reference in seen:
             row_problems.append(f"id: {incident.reference!r} already on row {seen[incident.reference]}")
         seen.setdefault(incident.reference, number)
@@ -193,8 +208,14 @@ def _mean_median(durations: list[timedelta]) -> tuple[timedelta | None, timedelt
 def recovery_stats(incidents: Sequence[Incident], key: str) -> RecoveryStats:
     tta = [i.time_to_acknowledge for i in incidents if i.time_to_acknowledge is not None]
     ttr = [i.time_to_resolve for i in incidents if i.time_to_resolve is not None]
-    return RecoveryStats(key, len(incidents), {s: sum(i.severity == s for i in incidents) for s in SEVERITIES},
-                         sum(i.resolved is None for i in incidents), *_mean_median(tta), *_mean_median(ttr))
+    return RecoveryStats(
+        key,
+        len(incidents),
+        {s: sum(i.severity == s for i in incidents) for s in SEVERITIES},
+        sum(i.resolved is None for i in incidents),
+        *_mean_median(tta),
+        *_mean_median(ttr),
+    )
 
 
 def stats_by_week(incidents: Sequence[Incident], time_zone: str, weeks: Sequence[str]) -> list[RecoveryStats]:

@@ -10,6 +10,7 @@ step), so a single firing evaluation lasts one step. A run whose last point is t
 still firing (``ended`` is ``None``); one whose first point is the range's first evaluation may have started
 earlier (``started_before_range``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
 from metrics.formatting import format_duration
-from metrics.slo.periods import current_period
+from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
 from metrics.slo.definitions import TimeWindow, parse_duration
+from metrics.slo.periods import current_period
 
 # Points within this share of a step of the next expected evaluation count as "one step later" (float seconds).
 _STEP_TOLERANCE = 0.5
@@ -39,7 +40,7 @@ class AlertKey:
     short_window: str
 
     @classmethod
-    def for_tier(cls, slo: str, service: str, tier: AlertTier) -> "AlertKey":
+    def for_tier(cls, slo: str, service: str, tier: AlertTier) -> AlertKey:
         return cls(slo, service, tier.severity, tier.long_window, tier.short_window)
 
 
@@ -56,16 +57,25 @@ class FiringInterval:
 
     def to_dict(self, until: datetime) -> dict:
         return {
-            "slo": self.key.slo, "service": self.key.service, "severity": self.key.severity,
-            "long_window": self.key.long_window, "short_window": self.key.short_window,
-            "started": self.started.isoformat(), "ended": None if self.ended is None else self.ended.isoformat(),
-            "still_firing": self.ended is None, "started_before_range": self.started_before_range,
+            "slo": self.key.slo,
+            "service": self.key.service,
+            "severity": self.key.severity,
+            "long_window": self.key.long_window,
+            "short_window": self.key.short_window,
+            "started": self.started.isoformat(),
+            "ended": None if self.ended is None else self.ended.isoformat(),
+            "still_firing": self.ended is None,
+            "started_before_range": self.started_before_range,
             "duration_seconds": self.duration(until).total_seconds(),
-        }  # fmt: skip
+        }
 
 
-def intervals_from_points(points: Mapping[AlertKey, Iterable[datetime]], step: timedelta, first_evaluation: datetime,
-                          last_evaluation: datetime) -> list[FiringInterval]:
+def intervals_from_points(
+    points: Mapping[AlertKey, Iterable[datetime]],
+    step: timedelta,
+    first_evaluation: datetime,
+    last_evaluation: datetime,
+) -> list[FiringInterval]:
     """Firing intervals from the instants each key fired at, evaluated every ``step`` from ``first_evaluation`` to
     ``last_evaluation``; newest first. Duplicate instants (the same alert from two Prometheus replicas) count once."""
     if step <= timedelta(0):
@@ -82,17 +92,22 @@ def intervals_from_points(points: Mapping[AlertKey, Iterable[datetime]], step: t
                 previous = moment
                 continue
             still_firing = previous + step > last_evaluation + tolerance
-            intervals.append(FiringInterval(
-                key=key, started=run_start, ended=None if still_firing else previous + step,
-                started_before_range=run_start - step < first_evaluation - tolerance,
-            ))  # fmt: skip
+            intervals.append(
+                FiringInterval(
+                    key=key,
+                    started=run_start,
+                    ended=None if still_firing else previous + step,
+                    started_before_range=run_start - step < first_evaluation - tolerance,
+                )
+            )
             if moment is not None:
                 run_start = previous = moment
     return sorted(intervals, key=lambda interval: (interval.started, interval.key), reverse=True)
 
 
-def tier_firing_times(burn_rates: pd.DataFrame, period_length: timedelta,
-                      tiers: Sequence[AlertTier] = DEFAULT_TIERS) -> dict[AlertTier, list[datetime]]:
+def tier_firing_times(
+    burn_rates: pd.DataFrame, period_length: timedelta, tiers: Sequence[AlertTier] = DEFAULT_TIERS
+) -> dict[AlertTier, list[datetime]]:
     """The instants of a burn-rate series (``metrics.slo.timeseries.rolling_burn_rates``) at which each tier's rule
     held: long AND short window above the threshold scaled to the period. Missing values never fire."""
     frame = burn_rates.sort_values("time")
@@ -101,13 +116,14 @@ def tier_firing_times(burn_rates: pd.DataFrame, period_length: timedelta,
     for tier in tiers:
         threshold = tier.threshold(period_length)
         long_rate, short_rate = frame[tier.long_window], frame[tier.short_window]
-        firing = (long_rate.notna() & short_rate.notna() & (long_rate > threshold) & (short_rate > threshold))
+        firing = long_rate.notna() & short_rate.notna() & (long_rate > threshold) & (short_rate > threshold)
         firing_times[tier] = [moment.to_pydatetime() for moment in times[firing.to_numpy(dtype=bool)]]
     return firing_times
 
 
-def tier_firing_times_by_period(burn_rates: pd.DataFrame, window: TimeWindow,
-                                tiers: Sequence[AlertTier] = DEFAULT_TIERS) -> dict[AlertTier, list[datetime]]:
+def tier_firing_times_by_period(
+    burn_rates: pd.DataFrame, window: TimeWindow, tiers: Sequence[AlertTier] = DEFAULT_TIERS
+) -> dict[AlertTier, list[datetime]]:
     """``tier_firing_times`` with each instant judged by the thresholds of the period it falls in, as the SLO burn
     page judges "now": a calendar month of 31 days pages at 14.88, one of 28 days at 13.44."""
     frame = burn_rates.sort_values("time").reset_index(drop=True)
@@ -118,8 +134,7 @@ def tier_firing_times_by_period(burn_rates: pd.DataFrame, window: TimeWindow,
     position = 0
     while position < len(frame):
         period = current_period(window, times.iloc[position].to_pydatetime())
-        chunk_end = max(int(times.searchsorted(pd.Timestamp(period.end).tz_convert("UTC"), side="left")),
-                        position + 1)
+        chunk_end = max(int(times.searchsorted(pd.Timestamp(period.end).tz_convert("UTC"), side="left")), position + 1)
         for tier, moments in tier_firing_times(frame.iloc[position:chunk_end], period.length, tiers).items():
             firing_times[tier].extend(moments)
         position = chunk_end
@@ -134,10 +149,15 @@ def interval_rows(intervals: Iterable[FiringInterval], time_zone: str, until: da
     def local(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
-    return [{
-        "service": interval.key.service, "SLO": interval.key.slo, "severity": interval.key.severity,
-        "tier": f"{interval.key.long_window} / {interval.key.short_window}",
-        "started": ("≤ " if interval.started_before_range else "") + local(interval.started),
-        "ended": "still firing" if interval.ended is None else local(interval.ended),
-        "duration": ("≥ " if interval.started_before_range else "") + format_duration(interval.duration(until)),
-    } for interval in intervals]  # fmt: skip
+    return [
+        {
+            "service": interval.key.service,
+            "SLO": interval.key.slo,
+            "severity": interval.key.severity,
+            "tier": f"{interval.key.long_window} / {interval.key.short_window}",
+            "started": ("≤ " if interval.started_before_range else "") + local(interval.started),
+            "ended": "still firing" if interval.ended is None else local(interval.ended),
+            "duration": ("≥ " if interval.started_before_range else "") + format_duration(interval.duration(until)),
+        }
+        for interval in intervals
+    ]

@@ -4,6 +4,7 @@ A tier fires when the burn rate over its long window AND over its short window (
 exceed its threshold. The threshold is the budget fraction the tier guards, spread over the long window:
 ``threshold = budget_fraction × period / long_window``. That scaling is why a 28-day SLO pages at 13.44, not 14.4.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

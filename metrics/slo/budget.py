@@ -2,6 +2,7 @@
 
 Every function returns ``None`` for "no data" instead of 0 or NaN, so a quiet window can never pass for a perfect one.
 """
+
 from __future__ import annotations
 
 import math

@@ -3,6 +3,7 @@
 Formulas follow the SRE Workbook (see DESIGN.md, "SLO reference"). Every function returns ``None`` for "no data"
 instead of 0 or NaN, so a quiet window can never pass for a perfect one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -91,5 +92,5 @@ class EventCounts:
     bad: float
 
     @classmethod
-    def from_good(cls, total: float, good: float) -> "EventCounts":
+    def from_good(cls, total: float, good: float) -> EventCounts:
         return cls(total=total, bad=total - good)

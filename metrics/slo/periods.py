@@ -1,8 +1,9 @@
 """Where an SLO's budget period starts and ends at a given instant: rolling windows and calendar periods."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from metrics.slo.definitions import TimeWindow, parse_duration
@@ -22,7 +23,7 @@ class Period:
 
         (Python subtracts two datetimes that share a tzinfo by their wall clocks, hence the UTC conversion.)
         """
-        return self.end.astimezone(timezone.utc) - self.start.astimezone(timezone.utc)
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
 
 def parse_calendar_duration(text: str) -> tuple[int, str]:

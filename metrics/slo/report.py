@@ -1,13 +1,14 @@
 """Assemble the SLO burn report from event counts: one status per SLO, sorted by budget remaining."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from metrics.slo.alerts import DEFAULT_TIERS, AlertEvaluation, AlertTier, alert_state, evaluate_tiers
-from metrics.slo.periods import Period, current_period
-from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
 from metrics.slo.budget import budget_remaining, burn_rate, sli, time_to_exhaustion
+from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
+from metrics.slo.periods import Period, current_period
 
 PERIOD_KEY = "period"
 # Time to exhaustion is projected at the 1-hour burn rate: recent enough to reflect an incident in progress,
@@ -48,8 +49,10 @@ class SloStatus:
         period_counts = self.counts.get(PERIOD_KEY)
         where = f" in {self.slo.source}" if self.slo.source else ""
         if period_counts is None:
-            return (f"no series match the queries of SLO {self.slo.name!r}: check the metric names and labels"
-                    f"{where} against what the source has")
+            return (
+                f"no series match the queries of SLO {self.slo.name!r}: check the metric names and labels"
+                f"{where} against what the source has"
+            )
         return f"SLO {self.slo.name!r} saw no events in its period so far: a quiet service, or traffic has stopped"
 
     def to_dict(self) -> dict:
@@ -151,7 +154,5 @@ def build_report(
     errors: dict[str, str] | None = None,
 ) -> SloReport:
     errors_by_slo = errors_by_slo or {}
-    statuses = [
-        build_status(slo, at, counts_by_slo.get(slo.name, {}), errors_by_slo.get(slo.name)) for slo in slos
-    ]
+    statuses = [build_status(slo, at, counts_by_slo.get(slo.name, {}), errors_by_slo.get(slo.name)) for slo in slos]
     return SloReport(at=at, statuses=sorted(statuses, key=sort_key), source=source, errors=dict(errors or {}))

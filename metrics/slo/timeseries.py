@@ -4,6 +4,7 @@ counts the events of the ``step`` that ends at ``time``).
 Charts need gaps where there is no traffic, so these frames carry NaN for "no data" in their value columns; the
 headline figures never do (they come from ``metrics.slo.definitions``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
-from metrics.slo.periods import Period
-from metrics.slo.definitions import BURN_WINDOWS, parse_duration
 from metrics.slo.budget import error_budget
+from metrics.slo.definitions import BURN_WINDOWS, parse_duration
+from metrics.slo.periods import Period
 
 RECENT_STEP = timedelta(minutes=5)
 RECENT_SPAN = timedelta(days=6)  # 3 days shown, plus 3 days so the 3-day rolling window is full from the start
@@ -52,16 +53,18 @@ def budget_burn_down(buckets: pd.DataFrame, period: Period, at: datetime, target
         bad = frame["bad"].clip(lower=0).cumsum()
         remaining = 1.0 - bad / (budget * total)
     start_row = pd.DataFrame({"time": [period_start], "budget_remaining": [1.0 if total > 0 else np.nan]})
-    actual = pd.concat([start_row, pd.DataFrame({"time": frame["time"], "budget_remaining": remaining})],
-                       ignore_index=True)
+    actual = pd.concat(
+        [start_row, pd.DataFrame({"time": frame["time"], "budget_remaining": remaining})], ignore_index=True
+    )
     length = period.length.total_seconds()
     elapsed = (pd.to_datetime(actual["time"], utc=True) - period_start).dt.total_seconds()
     actual["ideal_remaining"] = 1.0 - elapsed / length
     return actual
 
 
-def rolling_burn_rates(buckets: pd.DataFrame, target: float, step: timedelta = RECENT_STEP,
-                       windows: tuple[str, ...] = BURN_WINDOWS) -> pd.DataFrame:
+def rolling_burn_rates(
+    buckets: pd.DataFrame, target: float, step: timedelta = RECENT_STEP, windows: tuple[str, ...] = BURN_WINDOWS
+) -> pd.DataFrame:
     """Burn rate over each window at every bucket end; NaN until the window is full or when it saw no events."""
     budget = error_budget(target)
     frame = buckets.sort_values("time").reset_index(drop=True)
@@ -87,9 +90,12 @@ class TierHistory:
     firing_share_last_day: float | None  # share of the last 24 hours the tier fired; None without data
 
 
-def tier_histories(burn_rates: pd.DataFrame, period_length: timedelta,
-                   tiers: tuple[AlertTier, ...] = DEFAULT_TIERS,
-                   since: datetime | None = None) -> list[TierHistory]:
+def tier_histories(
+    burn_rates: pd.DataFrame,
+    period_length: timedelta,
+    tiers: tuple[AlertTier, ...] = DEFAULT_TIERS,
+    since: datetime | None = None,
+) -> list[TierHistory]:
     """How each tier has behaved over the rolling burn-rate series: firing now, since when, how often today."""
     frame = burn_rates.sort_values("time").reset_index(drop=True)
     if since is not None:

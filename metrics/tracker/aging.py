@@ -1,5 +1,6 @@
 """How long problems have been living with the team: age, days since the last look, overdue revisits, times
 revisited, and the open items by age bracket and owner role for the aging chart."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -12,7 +13,12 @@ from metrics.tracker.rules import OPEN_STATES, OWNER_ROLES
 
 # Upper bounds in days (exclusive) and labels, youngest first.
 AGE_BRACKETS: tuple[tuple[int | None, str], ...] = (
-    (30, "< 1 month"), (90, "1–3 months"), (180, "3–6 months"), (365, "6–12 months"), (None, "> 1 year"))
+    (30, "< 1 month"),
+    (90, "1–3 months"),
+    (180, "3–6 months"),
+    (365, "6–12 months"),
+    (None, "> 1 year"),
+)
 
 
 @dataclass(frozen=True)
@@ -23,8 +29,9 @@ class ItemAge:
     times_revisited: int
 
 
-def item_age(created_on: date, last_reviewed_on: date | None, revisit_on: date | None, state: str,
-             review_count: int, today: date) -> ItemAge:
+def item_age(
+    created_on: date, last_reviewed_on: date | None, revisit_on: date | None, state: str, review_count: int, today: date
+) -> ItemAge:
     """Aging figures of one item; an item that is no longer open is never overdue."""
     overdue = 0
     if state in OPEN_STATES and revisit_on is not None and revisit_on < today:

@@ -4,6 +4,7 @@ fields, and what each review outcome does to an item.
 Pure: plain values in, plain values out. No streamlit, no database, no clock (callers pass ``today``). Trigger
 evaluation and aging live in ``metrics.tracker.triggers`` and ``metrics.tracker.aging``.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,15 +17,29 @@ from zoneinfo import ZoneInfo
 # --- vocabularies ---------------------------------------------------------------------------------------------------
 
 NEW, ASSESSING, PARKED, DUE, IN_PROGRESS, RESOLVED, CLOSED = (
-    "new", "assessing", "parked", "due", "in_progress", "resolved", "closed")
+    "new",
+    "assessing",
+    "parked",
+    "due",
+    "in_progress",
+    "resolved",
+    "closed",
+)
 DUPLICATE, RISK_ACCEPTED, CANCELLED = "duplicate", "risk_accepted", "cancelled"
 
 STATES = (NEW, ASSESSING, PARKED, DUE, IN_PROGRESS, RESOLVED, CLOSED, DUPLICATE, RISK_ACCEPTED, CANCELLED)
 STATE_LABELS = {
-    NEW: "new", ASSESSING: "assessing", PARKED: "parked", DUE: "due for revisit", IN_PROGRESS: "in progress",
-    RESOLVED: "resolved", CLOSED: "closed", DUPLICATE: "duplicate", RISK_ACCEPTED: "risk accepted",
+    NEW: "new",
+    ASSESSING: "assessing",
+    PARKED: "parked",
+    DUE: "due for revisit",
+    IN_PROGRESS: "in progress",
+    RESOLVED: "resolved",
+    CLOSED: "closed",
+    DUPLICATE: "duplicate",
+    RISK_ACCEPTED: "risk accepted",
     CANCELLED: "cancelled",
-}  # fmt: skip
+}
 # Open = still somebody's problem; the aging figures count only these.
 OPEN_STATES = frozenset({NEW, ASSESSING, PARKED, DUE, IN_PROGRESS})
 # States that end the item's life; each needs a resolution code.
@@ -62,12 +77,22 @@ RESOLUTIONS_FOR_STATE: dict[str, tuple[str, ...]] = {
 
 KEEP_PARKED, START_WORK, OUTCOME_RESOLVED = "keep_parked", "start_work", "resolved"
 OUTCOME_RISK_ACCEPTED, OUTCOME_DUPLICATE, OUTCOME_OBSOLETE = "risk_accepted", "duplicate", "obsolete"
-REVIEW_OUTCOMES = (KEEP_PARKED, START_WORK, OUTCOME_RESOLVED, OUTCOME_RISK_ACCEPTED, OUTCOME_DUPLICATE,
-                   OUTCOME_OBSOLETE)
+REVIEW_OUTCOMES = (
+    KEEP_PARKED,
+    START_WORK,
+    OUTCOME_RESOLVED,
+    OUTCOME_RISK_ACCEPTED,
+    OUTCOME_DUPLICATE,
+    OUTCOME_OBSOLETE,
+)
 OUTCOME_LABELS = {
-    KEEP_PARKED: "keep parked", START_WORK: "start work", OUTCOME_RESOLVED: "resolved",
-    OUTCOME_RISK_ACCEPTED: "risk accepted", OUTCOME_DUPLICATE: "duplicate", OUTCOME_OBSOLETE: "obsolete",
-}  # fmt: skip
+    KEEP_PARKED: "keep parked",
+    START_WORK: "start work",
+    OUTCOME_RESOLVED: "resolved",
+    OUTCOME_RISK_ACCEPTED: "risk accepted",
+    OUTCOME_DUPLICATE: "duplicate",
+    OUTCOME_OBSOLETE: "obsolete",
+}
 # What each review outcome does: the state it leads to and the resolution code it sets (None keeps none).
 OUTCOME_EFFECTS: dict[str, tuple[str, str | None]] = {
     KEEP_PARKED: (PARKED, None),
@@ -84,8 +109,14 @@ TEXT_MAX_LENGTH = 20_000
 CADENCE_MAX_DAYS = 3650
 REFERENCE_MAX_LENGTH = 500
 # Longest text per field: what the store's columns hold (names and references are VARCHARs on PostgreSQL).
-TEXT_LIMITS = {"problem_statement": TEXT_MAX_LENGTH, "why_parked": TEXT_MAX_LENGTH, "workaround": TEXT_MAX_LENGTH,
-               "decided_by": NAME_MAX_LENGTH, "owner": NAME_MAX_LENGTH, "external_reference": REFERENCE_MAX_LENGTH}
+TEXT_LIMITS = {
+    "problem_statement": TEXT_MAX_LENGTH,
+    "why_parked": TEXT_MAX_LENGTH,
+    "workaround": TEXT_MAX_LENGTH,
+    "decided_by": NAME_MAX_LENGTH,
+    "owner": NAME_MAX_LENGTH,
+    "external_reference": REFERENCE_MAX_LENGTH,
+}
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")  # services, SLOs, databases: no separators inside
 
 
@@ -133,8 +164,10 @@ def transition_problem(current: str, target: str) -> str | None:
     if is_transition_allowed(current, target):
         return None
     allowed = ", ".join(STATE_LABELS[state] for state in STATES if state in ALLOWED_TRANSITIONS.get(current, ()))
-    return (f"an item that is {STATE_LABELS.get(current, current)} cannot become {STATE_LABELS[target]} "
-            f"(it may become: {allowed})")
+    return (
+        f"an item that is {STATE_LABELS.get(current, current)} cannot become {STATE_LABELS[target]} "
+        f"(it may become: {allowed})"
+    )
 
 
 def resolution_problem(state: str, resolution_code: str | None) -> str | None:
@@ -199,13 +232,18 @@ def validate_item(fields: Mapping[str, Any], known: KnownNames, *, check_links: 
         elif len(value) > limit:
             problems[name] = f"at most {limit} characters (this one has {len(value)})"
     choices = {
-        "state": STATES, "owner_role": OWNER_ROLES, "impact": LEVELS, "urgency": LEVELS,
-        "why_parked_category": WHY_PARKED_CATEGORIES, "root_cause_confidence": ROOT_CAUSE_CONFIDENCES,
-    }  # fmt: skip
+        "state": STATES,
+        "owner_role": OWNER_ROLES,
+        "impact": LEVELS,
+        "urgency": LEVELS,
+        "why_parked_category": WHY_PARKED_CATEGORIES,
+        "root_cause_confidence": ROOT_CAUSE_CONFIDENCES,
+    }
     for name, options in choices.items():
         if fields.get(name) not in options:
             problems[name] = f"must be one of {', '.join(options)}" + (
-                f", not {fields.get(name)!r}" if fields.get(name) not in (None, "") else "")
+                f", not {fields.get(name)!r}" if fields.get(name) not in (None, "") else ""
+            )
     resolution = fields.get("resolution_code")
     if resolution not in (None, "") and resolution not in RESOLUTION_CODES:
         problems["resolution_code"] = f"must be one of {', '.join(RESOLUTION_CODES)}, not {resolution!r}"
@@ -214,8 +252,9 @@ def validate_item(fields: Mapping[str, Any], known: KnownNames, *, check_links: 
         if problem:
             problems["resolution_code"] = problem
     cadence = fields.get("cadence_days")
-    if cadence is not None and (not isinstance(cadence, int) or isinstance(cadence, bool)
-                                or not 1 <= cadence <= CADENCE_MAX_DAYS):
+    if cadence is not None and (
+        not isinstance(cadence, int) or isinstance(cadence, bool) or not 1 <= cadence <= CADENCE_MAX_DAYS
+    ):
         problems["cadence_days"] = f"a whole number of days from 1 to {CADENCE_MAX_DAYS}, or empty"
     for name in ("revisit_on", "decided_on"):
         value = fields.get(name)
@@ -224,8 +263,11 @@ def validate_item(fields: Mapping[str, Any], known: KnownNames, *, check_links: 
     holds = fields.get("workaround_holds")
     if holds is not None and not isinstance(holds, bool):
         problems["workaround_holds"] = "must be yes, no or empty"
-    for name, kind, known_names in (("services", "service", known.services), ("slos", "SLO", known.slos),
-                                    ("databases", "database", known.databases)):
+    for name, kind, known_names in (
+        ("services", "service", known.services),
+        ("slos", "SLO", known.slos),
+        ("databases", "database", known.databases),
+    ):
         value = fields.get(name) or []
         if not isinstance(value, (list, tuple)) or not all(isinstance(entry, str) for entry in value):
             problems[name] = "must be a list of names"
@@ -241,13 +283,15 @@ def parking_problems(revisit_on: date | None, trigger_count: int, today: date) -
     if revisit_on is None and trigger_count == 0:
         return {"revisit_on": "parking needs a revisit date or at least one revisit trigger"}
     if revisit_on is not None and revisit_on < today:
-        return {"revisit_on": f"the revisit date {revisit_on.isoformat()} is in the past (today is "
-                              f"{today.isoformat()})"}
+        return {
+            "revisit_on": f"the revisit date {revisit_on.isoformat()} is in the past (today is {today.isoformat()})"
+        }
     return {}
 
 
-def state_change_problems(current: str, target: str, *, revisit_on: date | None, trigger_count: int,
-                          resolution_code: str | None, today: date) -> dict[str, str]:
+def state_change_problems(
+    current: str, target: str, *, revisit_on: date | None, trigger_count: int, resolution_code: str | None, today: date
+) -> dict[str, str]:
     """Everything that stops ``current`` → ``target``, by field; empty when the change may be stored."""
     problem = transition_problem(current, target)
     if problem:
@@ -261,24 +305,29 @@ def state_change_problems(current: str, target: str, *, revisit_on: date | None,
     return problems
 
 
-def review_problems(current: str, outcome: str, *, next_revisit_on: date | None, trigger_count: int,
-                    today: date) -> dict[str, str]:
+def review_problems(
+    current: str, outcome: str, *, next_revisit_on: date | None, trigger_count: int, today: date
+) -> dict[str, str]:
     """A review may be recorded from any open state; its outcome must lead somewhere allowed.
 
     Keeping an item parked needs a next revisit date (or a trigger), not in the past."""
     if outcome not in REVIEW_OUTCOMES:
         return {"outcome": f"must be one of {', '.join(OUTCOME_LABELS[o] for o in REVIEW_OUTCOMES)}"}
     if current not in OPEN_STATES:
-        return {"outcome": f"the item is {STATE_LABELS.get(current, current)}: reopen it (assessing) before "
-                           "recording a review"}
+        return {
+            "outcome": f"the item is {STATE_LABELS.get(current, current)}: reopen it (assessing) before "
+            "recording a review"
+        }
     target, resolution = OUTCOME_EFFECTS[outcome]
     if target != current:
         problem = transition_problem(current, target)
         if problem:
             return {"outcome": problem}
     if target == PARKED:
-        return {key if key != "revisit_on" else "next_revisit_on": value
-                for key, value in parking_problems(next_revisit_on, trigger_count, today).items()}
+        return {
+            key if key != "revisit_on" else "next_revisit_on": value
+            for key, value in parking_problems(next_revisit_on, trigger_count, today).items()
+        }
     return {}
 
 

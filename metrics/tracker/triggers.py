@@ -5,6 +5,7 @@ window above a value, a database check (or the whole database) at warn or critic
 against readings (given, never fetched here) says whether it fired and with which reading — value, when, source —
 so the page can show the live reading next to its threshold and the store can keep what made the item due.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,13 +18,19 @@ from metrics.formatting import format_burn_rate, format_percent
 from metrics.slo.definitions import BURN_WINDOWS
 from metrics.tracker.rules import PARKED, KnownNames
 
-SLO_BUDGET_BELOW, SLO_BURN_RATE_ABOVE, DATABASE_CHECK, DATE = "slo_budget_below", "slo_burn_rate_above", \
-    "database_check", "date"
+SLO_BUDGET_BELOW, SLO_BURN_RATE_ABOVE, DATABASE_CHECK, DATE = (
+    "slo_budget_below",
+    "slo_burn_rate_above",
+    "database_check",
+    "date",
+)
 TRIGGER_KINDS = (SLO_BUDGET_BELOW, SLO_BURN_RATE_ABOVE, DATABASE_CHECK, DATE)
 TRIGGER_KIND_LABELS = {
-    SLO_BUDGET_BELOW: "SLO budget remaining below", SLO_BURN_RATE_ABOVE: "SLO burn rate above",
-    DATABASE_CHECK: "database check at", DATE: "date reached",
-}  # fmt: skip
+    SLO_BUDGET_BELOW: "SLO budget remaining below",
+    SLO_BURN_RATE_ABOVE: "SLO burn rate above",
+    DATABASE_CHECK: "database check at",
+    DATE: "date reached",
+}
 DATABASE_LEVELS = ("warn", "critical")  # the lowest status that fires a database trigger
 _STATUS_RANK = {"ok": 0, "info": 0, "warn": 1, "critical": 2}
 BURN_RATE_WINDOWS = BURN_WINDOWS
@@ -71,7 +78,7 @@ class TriggerError(ValueError):
 def trigger_from_dict(data: Mapping[str, Any]) -> Trigger:
     """A trigger from its stored or imported form; raises ``TriggerError`` naming the bad field."""
     if not isinstance(data, Mapping):
-        raise TriggerError("a trigger must be an object like {\"kind\": \"slo_budget_below\", ...}")
+        raise TriggerError('a trigger must be an object like {"kind": "slo_budget_below", ...}')
     kind = data.get("kind")
     if kind not in TRIGGER_KINDS:
         raise TriggerError(f"kind must be one of {', '.join(TRIGGER_KINDS)}, not {kind!r}")
@@ -129,8 +136,9 @@ def trigger_from_dict(data: Mapping[str, Any]) -> Trigger:
     return Trigger(kind, on=on)
 
 
-def validate_triggers(triggers: Sequence[Mapping[str, Any]], known: KnownNames, *,
-                      check_links: bool = True) -> tuple[list[Trigger], str | None]:
+def validate_triggers(
+    triggers: Sequence[Mapping[str, Any]], known: KnownNames, *, check_links: bool = True
+) -> tuple[list[Trigger], str | None]:
     """Parsed triggers and the first problem (naming the trigger by its position), or None when all are good."""
     parsed: list[Trigger] = []
     for position, data in enumerate(triggers, start=1):
@@ -182,16 +190,28 @@ class TriggerEvaluation:
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value.isoformat() if isinstance(self.value, date) else self.value
-        return {"trigger": self.trigger.to_dict(), "fired": self.fired, "value": value,
-                "at": None if self.at is None else self.at.isoformat(), "source": self.source, "text": self.text}
+        return {
+            "trigger": self.trigger.to_dict(),
+            "fired": self.fired,
+            "value": value,
+            "at": None if self.at is None else self.at.isoformat(),
+            "source": self.source,
+            "text": self.text,
+        }
 
 
 def evaluate_trigger(trigger: Trigger, readings: Readings, today: date) -> TriggerEvaluation:
     """Whether one trigger fires now. Missing data never fires: "no reading yet" is shown as such."""
     if trigger.kind == DATE:
         fired = trigger.on is not None and trigger.on <= today
-        return TriggerEvaluation(trigger, fired, trigger.on.isoformat() if trigger.on else None, readings.at,
-                                 "calendar", f"{trigger.on} {'reached' if fired else 'not reached yet'}")
+        return TriggerEvaluation(
+            trigger,
+            fired,
+            trigger.on.isoformat() if trigger.on else None,
+            readings.at,
+            "calendar",
+            f"{trigger.on} {'reached' if fired else 'not reached yet'}",
+        )
     if trigger.kind in (SLO_BUDGET_BELOW, SLO_BURN_RATE_ABOVE):
         reading = readings.slos.get(trigger.slo or "")
         if trigger.kind == SLO_BUDGET_BELOW:
@@ -207,16 +227,30 @@ def evaluate_trigger(trigger: Trigger, readings: Readings, today: date) -> Trigg
                 return TriggerEvaluation(trigger, False, None, None, None, "no reading yet")
             fired = value > trigger.threshold
             relation = ">" if fired else "≤"
-            text = (f"burn rate over {trigger.window} {format_burn_rate(value)} {relation} "
-                    f"{format_burn_rate(trigger.threshold)}")
+            text = (
+                f"burn rate over {trigger.window} {format_burn_rate(value)} {relation} "
+                f"{format_burn_rate(trigger.threshold)}"
+            )
         return TriggerEvaluation(trigger, fired, value, readings.at, readings.slo_source, text)
     status = readings.databases.get((trigger.database or "", trigger.check))
     if status is None or status not in _STATUS_RANK:
-        return TriggerEvaluation(trigger, False, status, None, None,
-                                 "no reading yet" if status is None else f"status {status}: no reading to judge")
+        return TriggerEvaluation(
+            trigger,
+            False,
+            status,
+            None,
+            None,
+            "no reading yet" if status is None else f"status {status}: no reading to judge",
+        )
     fired = _STATUS_RANK[status] >= _STATUS_RANK[trigger.level or "warn"]
-    return TriggerEvaluation(trigger, fired, status, readings.at, readings.database_source,
-                             f"status {status} ({'at or above' if fired else 'below'} {trigger.level})")
+    return TriggerEvaluation(
+        trigger,
+        fired,
+        status,
+        readings.at,
+        readings.database_source,
+        f"status {status} ({'at or above' if fired else 'below'} {trigger.level})",
+    )
 
 
 # --- due ------------------------------------------------------------------------------------------------------------
@@ -237,16 +271,28 @@ class DueReason:
     trigger: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "value": self.value, "threshold": self.threshold,
-                "at": None if self.at is None else self.at.isoformat(), "source": self.source,
-                "trigger": None if self.trigger is None else dict(self.trigger)}
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "value": self.value,
+            "threshold": self.threshold,
+            "at": None if self.at is None else self.at.isoformat(),
+            "source": self.source,
+            "trigger": None if self.trigger is None else dict(self.trigger),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DueReason:
         at = data.get("at")
-        return cls(kind=data.get("kind", DUE_BY_HAND), text=data.get("text", ""), value=data.get("value"),
-                   threshold=data.get("threshold"), at=datetime.fromisoformat(at) if at else None,
-                   source=data.get("source"), trigger=data.get("trigger"))
+        return cls(
+            kind=data.get("kind", DUE_BY_HAND),
+            text=data.get("text", ""),
+            value=data.get("value"),
+            threshold=data.get("threshold"),
+            at=datetime.fromisoformat(at) if at else None,
+            source=data.get("source"),
+            trigger=data.get("trigger"),
+        )
 
 
 def _threshold(trigger: Trigger) -> float | str | None:
@@ -257,23 +303,40 @@ def _threshold(trigger: Trigger) -> float | str | None:
     return trigger.threshold
 
 
-def due_reasons(revisit_on: date | None, triggers: Sequence[Trigger], readings: Readings,
-                today: date) -> list[DueReason]:
+def due_reasons(
+    revisit_on: date | None, triggers: Sequence[Trigger], readings: Readings, today: date
+) -> list[DueReason]:
     """Every reason an item is due now: the revisit date first (it was planned), then each fired trigger."""
     reasons: list[DueReason] = []
     if revisit_on is not None and revisit_on <= today:
         late = (today - revisit_on).days
         text = f"revisit date {revisit_on.isoformat()} reached" + (f" ({late} d ago)" if late else " (today)")
-        reasons.append(DueReason(DUE_BY_DATE, text, value=today.isoformat(), threshold=revisit_on.isoformat(),
-                                 at=readings.at, source="calendar"))
+        reasons.append(
+            DueReason(
+                DUE_BY_DATE,
+                text,
+                value=today.isoformat(),
+                threshold=revisit_on.isoformat(),
+                at=readings.at,
+                source="calendar",
+            )
+        )
     for trigger in triggers:
         evaluation = evaluate_trigger(trigger, readings, today)
         if evaluation.fired:
             kind = DUE_BY_DATE if trigger.kind == DATE else DUE_BY_SIGNAL
             value = evaluation.value.isoformat() if isinstance(evaluation.value, date) else evaluation.value
-            reasons.append(DueReason(kind, f"{trigger.describe()}: {evaluation.text}", value=value,
-                                     threshold=_threshold(trigger), at=evaluation.at, source=evaluation.source,
-                                     trigger=trigger.to_dict()))
+            reasons.append(
+                DueReason(
+                    kind,
+                    f"{trigger.describe()}: {evaluation.text}",
+                    value=value,
+                    threshold=_threshold(trigger),
+                    at=evaluation.at,
+                    source=evaluation.source,
+                    trigger=trigger.to_dict(),
+                )
+            )
     return reasons
 
 
@@ -333,8 +396,12 @@ def parse_trigger_line(line: str) -> dict[str, Any]:
             percent = words[3].rstrip("%")
             return {"kind": SLO_BUDGET_BELOW, "slo": words[1], "threshold": round(float(percent) / 100, 8)}
         if keyword == "burn" and len(words) == 5 and words[3] == ">":
-            return {"kind": SLO_BURN_RATE_ABOVE, "slo": words[1], "window": words[2],
-                    "threshold": float(words[4].rstrip("x×"))}
+            return {
+                "kind": SLO_BURN_RATE_ABOVE,
+                "slo": words[1],
+                "window": words[2],
+                "threshold": float(words[4].rstrip("x×")),
+            }
         if keyword == "database" and len(words) in (3, 4):
             check = words[2] if len(words) == 4 else None
             return {"kind": DATABASE_CHECK, "database": words[1], "check": check, "level": words[-1].lower()}
@@ -342,9 +409,11 @@ def parse_trigger_line(line: str) -> dict[str, Any]:
             return {"kind": DATE, "on": words[1]}
     except ValueError:
         pass
-    raise TriggerError(f"cannot read {line.strip()!r}: write e.g. `budget checkout-availability < 25%`, "
-                       "`burn checkout-availability 1h > 6`, `database orders-db replication_lag warn` or "
-                       "`date 2027-01-15`")
+    raise TriggerError(
+        f"cannot read {line.strip()!r}: write e.g. `budget checkout-availability < 25%`, "
+        "`burn checkout-availability 1h > 6`, `database orders-db replication_lag warn` or "
+        "`date 2027-01-15`"
+    )
 
 
 def parse_trigger_lines(text: str) -> list[dict[str, Any]]:

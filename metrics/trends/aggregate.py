@@ -2,11 +2,12 @@
 
 Everything is event-weighted: a week's error ratio is the week's bad events over its events (summed from the days),
 never an average of daily ratios, so a quiet Sunday weighs what its traffic weighs. Weeks are ISO weeks and months
-calendar months of the team's time zone: the daily rows already are local days (``metrics.trends.rollups``), so a week is
-Monday..Sunday local, daylight-saving days included with their real 23 or 25 hours.
+calendar months of the team's time zone: the daily rows already are local days (``metrics.trends.rollups``), so a week
+is Monday..Sunday local, daylight-saving days included with their real 23 or 25 hours.
 
 Frames use NaN for "no data" (no events, or no series); it is never turned into 0.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,7 @@ from metrics.trends.rollups import add_buckets, histogram_quantile
 
 GRAINS = ("week", "month")
 MET, MISSED, NO_DATA = "met", "missed", "no data"
-DAILY_COLUMNS = ("day", "slo", "service", "target", "period_seconds", "day_seconds", "total", "bad",
-                 "latency_buckets")
+DAILY_COLUMNS = ("day", "slo", "service", "target", "period_seconds", "day_seconds", "total", "bad", "latency_buckets")
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -86,7 +86,9 @@ def daily_frame(rows: Sequence[dict] | pd.DataFrame) -> pd.DataFrame:
     if isinstance(rows, pd.DataFrame):
         frame = rows.copy()
     else:
-        frame = pd.DataFrame(list(rows), columns=list(DAILY_COLUMNS)) if rows else pd.DataFrame(columns=list(DAILY_COLUMNS))
+        frame = (
+            pd.DataFrame(list(rows), columns=list(DAILY_COLUMNS)) if rows else pd.DataFrame(columns=list(DAILY_COLUMNS))
+        )
     for column in ("total", "bad", "target", "period_seconds", "day_seconds"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     if "latency_buckets" not in frame:
@@ -114,9 +116,27 @@ def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
 def slo_periods(daily: pd.DataFrame, grain: str) -> pd.DataFrame:
     """One row per SLO and period: summed events, SLI, status (met / missed / no data), budget consumed, latency
     percentiles from the summed histogram, and ``days`` with data out of ``days_in_period``."""
-    columns = ["period", "period_start", "slo", "service", "target", "period_seconds", "days", "days_in_period",
-               "total", "bad", "seconds", "error_ratio", "sli", "burn_rate", "budget_consumed", "status",
-               "latency_p50", "latency_p95", "latency_p99"]
+    columns = [
+        "period",
+        "period_start",
+        "slo",
+        "service",
+        "target",
+        "period_seconds",
+        "days",
+        "days_in_period",
+        "total",
+        "bad",
+        "seconds",
+        "error_ratio",
+        "sli",
+        "burn_rate",
+        "budget_consumed",
+        "status",
+        "latency_p50",
+        "latency_p95",
+        "latency_p99",
+    ]
     if daily.empty:
         return pd.DataFrame(columns=columns)
     frame = daily.copy()
@@ -125,9 +145,13 @@ def slo_periods(daily: pd.DataFrame, grain: str) -> pd.DataFrame:
     frame["seconds"] = np.where(has_data, frame["day_seconds"], 0.0)
     frame["days"] = has_data.astype(int)
     grouped = frame.groupby(["period", "slo"], sort=True)
-    result = grouped.agg(service=("service", "last"), target=("target", "last"),
-                         period_seconds=("period_seconds", "last"), days=("days", "sum"),
-                         seconds=("seconds", "sum")).reset_index()
+    result = grouped.agg(
+        service=("service", "last"),
+        target=("target", "last"),
+        period_seconds=("period_seconds", "last"),
+        days=("days", "sum"),
+        seconds=("seconds", "sum"),
+    ).reset_index()
     result["total"] = grouped["total"].sum(min_count=1).to_numpy()  # all days without series: NaN, not 0
     result["bad"] = grouped["bad"].sum(min_count=1).to_numpy()
     histograms = [add_buckets(list(values)) for _, values in grouped["latency_buckets"]]
@@ -152,20 +176,46 @@ def service_periods(per_slo: pd.DataFrame) -> pd.DataFrame:
     """One row per service and period. A service met its objectives when every SLO with data met its own; it
     missed when any missed; no data when none had events. Volume is the busiest SLO's events (a service's SLOs
     usually count the same requests, so summing them would count requests twice); budget consumed is the worst."""
-    columns = ["period", "period_start", "service", "slos", "slos_with_data", "slos_met", "status", "volume",
-               "worst_budget_consumed", "worst_slo"]
+    columns = [
+        "period",
+        "period_start",
+        "service",
+        "slos",
+        "slos_with_data",
+        "slos_met",
+        "status",
+        "volume",
+        "worst_budget_consumed",
+        "worst_slo",
+    ]
     if per_slo.empty:
         return pd.DataFrame(columns=columns)
     status = per_slo["status"]
-    frame = per_slo.assign(_with_data=(status != NO_DATA).astype(int), _met=(status == MET).astype(int),
-                           _missed=(status == MISSED).astype(int),
-                           _consumed=per_slo["budget_consumed"].where(status != NO_DATA))
-    result = frame.groupby(["period", "service"], sort=True).agg(
-        period_start=("period_start", "first"), slos=("slo", "count"), slos_with_data=("_with_data", "sum"),
-        slos_met=("_met", "sum"), _missed=("_missed", "sum"), volume=("total", "max"),
-        worst_budget_consumed=("_consumed", "max")).reset_index()
-    worst = (frame[frame["_consumed"].notna()].sort_values("_consumed", ascending=False, kind="stable")
-             .drop_duplicates(["period", "service"]).set_index(["period", "service"])["slo"])
+    frame = per_slo.assign(
+        _with_data=(status != NO_DATA).astype(int),
+        _met=(status == MET).astype(int),
+        _missed=(status == MISSED).astype(int),
+        _consumed=per_slo["budget_consumed"].where(status != NO_DATA),
+    )
+    result = (
+        frame.groupby(["period", "service"], sort=True)
+        .agg(
+            period_start=("period_start", "first"),
+            slos=("slo", "count"),
+            slos_with_data=("_with_data", "sum"),
+            slos_met=("_met", "sum"),
+            _missed=("_missed", "sum"),
+            volume=("total", "max"),
+            worst_budget_consumed=("_consumed", "max"),
+        )
+        .reset_index()
+    )
+    worst = (
+        frame[frame["_consumed"].notna()]
+        .sort_values("_consumed", ascending=False, kind="stable")
+        .drop_duplicates(["period", "service"])
+        .set_index(["period", "service"])["slo"]
+    )
     result["worst_slo"] = [worst.get((p, s), "") for p, s in zip(result["period"], result["service"])]
     result["status"] = np.select([result["slos_with_data"] == 0, result["_missed"] > 0], [NO_DATA, MISSED], MET)
     return result[columns].sort_values(["period_start", "service"], ignore_index=True)
@@ -177,14 +227,25 @@ def fleet_periods(per_slo: pd.DataFrame) -> pd.DataFrame:
     if per_slo.empty:
         return pd.DataFrame(columns=columns)
     status = per_slo["status"]
-    frame = per_slo.assign(_with_data=(status != NO_DATA).astype(int), _met=(status == MET).astype(int),
-                           _missed=(status == MISSED).astype(int))
-    result = frame.groupby(["period", "period_start"], sort=True).agg(
-        slos=("slo", "count"), slos_with_data=("_with_data", "sum"), slos_met=("_met", "sum"),
-        slos_missed=("_missed", "sum")).reset_index()
+    frame = per_slo.assign(
+        _with_data=(status != NO_DATA).astype(int),
+        _met=(status == MET).astype(int),
+        _missed=(status == MISSED).astype(int),
+    )
+    result = (
+        frame.groupby(["period", "period_start"], sort=True)
+        .agg(
+            slos=("slo", "count"),
+            slos_with_data=("_with_data", "sum"),
+            slos_met=("_met", "sum"),
+            slos_missed=("_missed", "sum"),
+        )
+        .reset_index()
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
-        result["compliance"] = np.where(result["slos_with_data"] > 0,
-                                        result["slos_met"] / result["slos_with_data"].clip(lower=1), np.nan)
+        result["compliance"] = np.where(
+            result["slos_with_data"] > 0, result["slos_met"] / result["slos_with_data"].clip(lower=1), np.nan
+        )
     return result[columns].sort_values("period_start", ignore_index=True)
 
 
@@ -219,8 +280,19 @@ def rank_changes(per_slo: pd.DataFrame, current: str, previous: str, min_change:
     missed is a regression (and a change from missed to met an improvement) whatever its size; other changes
     smaller than ``min_change`` (in burn rate: 0.05 = 5 % of the budget's pace) are "unchanged".
     """
-    columns = ["slo", "service", "target", "previous_sli", "current_sli", "previous_burn_rate", "current_burn_rate",
-               "change", "previous_status", "current_status", "direction"]
+    columns = [
+        "slo",
+        "service",
+        "target",
+        "previous_sli",
+        "current_sli",
+        "previous_burn_rate",
+        "current_burn_rate",
+        "change",
+        "previous_status",
+        "current_status",
+        "direction",
+    ]
     before = per_slo[per_slo["period"] == previous].set_index("slo")
     after = per_slo[per_slo["period"] == current].set_index("slo")
     rows = []
@@ -237,20 +309,30 @@ def rank_changes(per_slo: pd.DataFrame, current: str, previous: str, min_change:
             direction = "improvement"
         else:
             direction = "unchanged"
-        rows.append({
-            "slo": slo, "service": new["service"], "target": new["target"],
-            "previous_sli": old["sli"], "current_sli": new["sli"],
-            "previous_burn_rate": old["burn_rate"], "current_burn_rate": new["burn_rate"], "change": change,
-            "previous_status": old["status"], "current_status": new["status"], "direction": direction,
-        })  # fmt: skip
+        rows.append(
+            {
+                "slo": slo,
+                "service": new["service"],
+                "target": new["target"],
+                "previous_sli": old["sli"],
+                "current_sli": new["sli"],
+                "previous_burn_rate": old["burn_rate"],
+                "current_burn_rate": new["burn_rate"],
+                "change": change,
+                "previous_status": old["status"],
+                "current_status": new["status"],
+                "direction": direction,
+            }
+        )
     frame = pd.DataFrame(rows, columns=columns)
     if frame.empty:
         return frame
     newly_missed = (frame["previous_status"] == MET) & (frame["current_status"] == MISSED)
     order = np.where(frame["direction"] == "regression", 0, np.where(frame["direction"] == "improvement", 2, 1))
     frame = frame.assign(_order=order, _newly=~newly_missed, _size=-frame["change"].abs())
-    return (frame.sort_values(["_order", "_newly", "_size", "slo"], ignore_index=True)
-            .drop(columns=["_order", "_newly", "_size"]))
+    return frame.sort_values(["_order", "_newly", "_size", "slo"], ignore_index=True).drop(
+        columns=["_order", "_newly", "_size"]
+    )
 
 
 # --- one view, shared by the trends page and ``cli.py trends`` ---------------------------------------------------
@@ -281,19 +363,25 @@ class TrendsView:
 
     def to_dict(self) -> dict:
         """JSON-ready: NaN (no data) and infinities (a broken source) become null, dates become ISO text."""
+
         def records(frame: pd.DataFrame) -> list[dict]:
             clean = frame.drop(columns=[c for c in ("latency_buckets",) if c in frame])
             return [{key: _plain(value) for key, value in record.items()} for record in clean.to_dict("records")]
 
         return {
-            "grain": self.grain, "from": self.first.isoformat(), "to": self.last.isoformat(),
-            "services": list(self.services), "periods": list(self.periods),
-            "fleet": records(self.fleet), "services_by_period": records(self.per_service),
+            "grain": self.grain,
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "services": list(self.services),
+            "periods": list(self.periods),
+            "fleet": records(self.fleet),
+            "services_by_period": records(self.per_service),
             "slos_by_period": records(self.per_slo),
             "compliance": {service: dict(row) for service, row in self.compliance.iterrows()},
-            "compared": {"current": self.current, "previous": self.previous}, "changes": records(self.changes),
+            "compared": {"current": self.current, "previous": self.previous},
+            "changes": records(self.changes),
             "partial_periods": list(self.partial_periods),
-        }  # fmt: skip
+        }
 
 
 def _plain(value):
@@ -308,8 +396,7 @@ def _plain(value):
     return value
 
 
-def build_trends(daily: pd.DataFrame, grain: str, first: date, last: date,
-                 services: Sequence[str]) -> TrendsView:
+def build_trends(daily: pd.DataFrame, grain: str, first: date, last: date, services: Sequence[str]) -> TrendsView:
     """The trends of ``services`` over [first, last]: rows outside the range or of other services are ignored.
 
     Compared periods: the newest period that is complete (every day collected) against the one before it."""
@@ -319,11 +406,26 @@ def build_trends(daily: pd.DataFrame, grain: str, first: date, last: date,
     per_slo = slo_periods(in_range, grain)
     per_service = service_periods(per_slo)
     periods = periods_between(first, last, grain)
-    complete = [p for p in complete_periods(per_slo)
-                if period_bounds(p, grain)[0] >= first and period_bounds(p, grain)[1] <= last]
+    complete = [
+        p
+        for p in complete_periods(per_slo)
+        if period_bounds(p, grain)[0] >= first and period_bounds(p, grain)[1] <= last
+    ]
     current, previous = (complete[-1], complete[-2]) if len(complete) >= 2 else (None, None)
     changes = rank_changes(per_slo, current, previous) if current else rank_changes(per_slo.iloc[0:0], "", "")
-    return TrendsView(grain, first, last, tuple(services), tuple(periods), per_slo, per_service,
-                      fleet_periods(per_slo), compliance_matrix(per_service, periods, services),
-                      in_range.reset_index(drop=True), current, previous, changes,
-                      tuple(p for p in periods if p not in complete))
+    return TrendsView(
+        grain,
+        first,
+        last,
+        tuple(services),
+        tuple(periods),
+        per_slo,
+        per_service,
+        fleet_periods(per_slo),
+        compliance_matrix(per_service, periods, services),
+        in_range.reset_index(drop=True),
+        current,
+        previous,
+        changes,
+        tuple(p for p in periods if p not in complete),
+    )

@@ -11,16 +11,17 @@ Budget consumed (of a day, week or month W, for an SLO with error budget B = 1 â
 the share of the SLO's period budget that W's bad events used, counting the budget at W's own traffic: a day spent
 exactly at the objective (burn rate 1) consumes 1/30 of a 30-day budget; a 30-day stretch at the objective, 100 %.
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from metrics.slo.definitions import EventCounts
 from metrics.slo.budget import burn_rate, error_ratio, sli
+from metrics.slo.definitions import EventCounts
 
 LATENCY_QUANTILES: tuple[float, ...] = (0.5, 0.95, 0.99)
 
@@ -42,7 +43,7 @@ def local_midnight(day: date, time_zone: str) -> datetime:
     """The instant (UTC) local midnight starts ``day``; a zone that skips midnight starts the day at the first
     existing minute (zoneinfo resolves the gap forward)."""
     local = datetime.combine(day, time(0), tzinfo=ZoneInfo(time_zone))
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def local_day(day: date, time_zone: str) -> LocalDay:
@@ -72,8 +73,12 @@ def day_runs(days: Iterable[LocalDay], max_days: int = 31) -> list[list[LocalDay
     """
     runs: list[list[LocalDay]] = []
     for current in sorted(days, key=lambda d: d.day):
-        if (runs and len(runs[-1]) < max_days and runs[-1][-1].end == current.start
-                and runs[-1][-1].seconds == current.seconds):
+        if (
+            runs
+            and len(runs[-1]) < max_days
+            and runs[-1][-1].end == current.start
+            and runs[-1][-1].seconds == current.seconds
+        ):
             runs[-1].append(current)
         else:
             runs.append([current])
@@ -133,8 +138,9 @@ def add_buckets(histograms: Iterable[Mapping[str, float] | None]) -> dict[str, f
 # --- the daily figures -------------------------------------------------------------------------------------------
 
 
-def budget_consumed(counts: EventCounts | None, target: float, window_seconds: float,
-                    period_seconds: float) -> float | None:
+def budget_consumed(
+    counts: EventCounts | None, target: float, window_seconds: float, period_seconds: float
+) -> float | None:
     """Share of the SLO's period budget the window's bad events used (see the module docstring)."""
     rate = burn_rate(counts, target)
     if rate is None or period_seconds <= 0:
@@ -183,10 +189,20 @@ class DailyRollup:
     def as_row(self) -> dict:
         """The stored form: raw counts plus the derived figures, so SQL readers need no code of ours."""
         return {
-            "day": self.day, "slo": self.slo, "service": self.service, "target": self.target,
-            "period_seconds": self.period_seconds, "day_seconds": self.day_seconds,
-            "total": self.total, "bad": self.bad, "error_ratio": self.error_ratio, "sli": self.sli,
-            "met_objective": self.met_objective, "budget_consumed": self.budget_consumed,
-            "latency_p50": self.latency(0.5), "latency_p95": self.latency(0.95), "latency_p99": self.latency(0.99),
+            "day": self.day,
+            "slo": self.slo,
+            "service": self.service,
+            "target": self.target,
+            "period_seconds": self.period_seconds,
+            "day_seconds": self.day_seconds,
+            "total": self.total,
+            "bad": self.bad,
+            "error_ratio": self.error_ratio,
+            "sli": self.sli,
+            "met_objective": self.met_objective,
+            "budget_consumed": self.budget_consumed,
+            "latency_p50": self.latency(0.5),
+            "latency_p95": self.latency(0.95),
+            "latency_p99": self.latency(0.99),
             "latency_buckets": self.latency_buckets,
-        }  # fmt: skip
+        }

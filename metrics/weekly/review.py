@@ -10,6 +10,7 @@ recovered (missed the previous week, met this one); top offenders by budget burn
 to acknowledge and to resolve; the database fleet at the week's end and what changed since the previous week's end;
 tracker items that came due and the reviews recorded; the week's notes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -29,7 +30,8 @@ from metrics.formatting import (
     format_target,
 )
 from metrics.incidents.rules import Incident, RecoveryStats, recovery_stats
-from metrics.trends.aggregate import MET, MISSED, NO_DATA as NO_DATA_STATUS, fleet_periods, parse_iso_week, period_label, slo_periods
+from metrics.trends.aggregate import MET, MISSED, fleet_periods, parse_iso_week, period_label, slo_periods
+from metrics.trends.aggregate import NO_DATA as NO_DATA_STATUS
 
 AT_RISK_BUDGET = 0.25  # budget remaining under this share at the week's end puts an SLO at risk
 FIRING_STATES = ("page", "ticket")
@@ -249,18 +251,33 @@ def _mean_median(mean: timedelta | None, median: timedelta | None) -> str:
 
 def _slo_line(row, before=None) -> SloLine:
     sli = None if pd.isna(row.sli) else float(row.sli)
-    line = SloLine(row.slo, row.service, format_target(row.target), format_sli(sli, row.target),
-                   format_percent(_nan(row.budget_consumed)), _nan(row.budget_consumed))
+    line = SloLine(
+        row.slo,
+        row.service,
+        format_target(row.target),
+        format_sli(sli, row.target),
+        format_percent(_nan(row.budget_consumed)),
+        _nan(row.budget_consumed),
+    )
     if before is not None:
         previous_sli = None if pd.isna(before.sli) else float(before.sli)
-        line = SloLine(line.slo, line.service, line.target, line.sli, line.budget_burned, line.budget_burned_value,
-                       format_sli(previous_sli, before.target), format_percent(_nan(before.budget_consumed)),
-                       _nan(before.budget_consumed))
+        line = SloLine(
+            line.slo,
+            line.service,
+            line.target,
+            line.sli,
+            line.budget_burned,
+            line.budget_burned_value,
+            format_sli(previous_sli, before.target),
+            format_percent(_nan(before.budget_consumed)),
+            _nan(before.budget_consumed),
+        )
     return line
 
 
-def _headline(current: pd.DataFrame, previous: pd.DataFrame, stats_now: RecoveryStats,
-              stats_before: RecoveryStats) -> tuple[Figure, ...]:
+def _headline(
+    current: pd.DataFrame, previous: pd.DataFrame, stats_now: RecoveryStats, stats_before: RecoveryStats
+) -> tuple[Figure, ...]:
     fleet = fleet_periods(pd.concat([current, previous]) if not previous.empty else current).set_index("period")
 
     def fleet_value(frame: pd.DataFrame, column: str) -> float:
@@ -276,24 +293,50 @@ def _headline(current: pd.DataFrame, previous: pd.DataFrame, stats_now: Recovery
     burned_now, burned_before = _worst_burned(current), _worst_burned(previous)
     met_text = NO_DATA if np.isnan(with_data_now) or with_data_now == 0 else f"{met_now:.0f} of {with_data_now:.0f}"
     return (
-        Figure("SLOs met", met_text, _count_delta(met_now, met_before),
-               "SLOs whose week met the objective, of those with events"),
-        Figure("Compliance", format_percent(compliance_now, 0), _points_delta(compliance_now, compliance_before, 0),
-               "SLOs met / SLOs with events"),
-        Figure("Requests", format_count(requests_now), _relative_delta(requests_now, requests_before),
-               "Events of each service's busiest SLO, summed over services"),
-        Figure("Budget burned (worst SLO)", format_percent(burned_now[0]), _points_delta(burned_now[0], burned_before[0]),
-               "Share of its period budget the week's bad events used, for the SLO that burned most"
-               + (f" ({burned_now[1]})" if burned_now[1] else "")),
-        Figure("Incidents", str(stats_now.count), _count_delta(stats_now.count, stats_before.count),
-               "Incidents that started this week"),
-        Figure("MTTA", _mean_median(stats_now.tta_mean, stats_now.tta_median),
-               _duration_delta(stats_now.tta_mean, stats_before.tta_mean),
-               "Mean time to acknowledge (median in brackets); the delta compares means"),
-        Figure("MTTR", _mean_median(stats_now.ttr_mean, stats_now.ttr_median),
-               _duration_delta(stats_now.ttr_mean, stats_before.ttr_mean),
-               "Mean time to resolve (median in brackets); open incidents have none yet"),
-    )  # fmt: skip
+        Figure(
+            "SLOs met",
+            met_text,
+            _count_delta(met_now, met_before),
+            "SLOs whose week met the objective, of those with events",
+        ),
+        Figure(
+            "Compliance",
+            format_percent(compliance_now, 0),
+            _points_delta(compliance_now, compliance_before, 0),
+            "SLOs met / SLOs with events",
+        ),
+        Figure(
+            "Requests",
+            format_count(requests_now),
+            _relative_delta(requests_now, requests_before),
+            "Events of each service's busiest SLO, summed over services",
+        ),
+        Figure(
+            "Budget burned (worst SLO)",
+            format_percent(burned_now[0]),
+            _points_delta(burned_now[0], burned_before[0]),
+            "Share of its period budget the week's bad events used, for the SLO that burned most"
+            + (f" ({burned_now[1]})" if burned_now[1] else ""),
+        ),
+        Figure(
+            "Incidents",
+            str(stats_now.count),
+            _count_delta(stats_now.count, stats_before.count),
+            "Incidents that started this week",
+        ),
+        Figure(
+            "MTTA",
+            _mean_median(stats_now.tta_mean, stats_now.tta_median),
+            _duration_delta(stats_now.tta_mean, stats_before.tta_mean),
+            "Mean time to acknowledge (median in brackets); the delta compares means",
+        ),
+        Figure(
+            "MTTR",
+            _mean_median(stats_now.ttr_mean, stats_now.ttr_median),
+            _duration_delta(stats_now.ttr_mean, stats_before.ttr_mean),
+            "Mean time to resolve (median in brackets); open incidents have none yet",
+        ),
+    )
 
 
 def _volume(per_slo: pd.DataFrame) -> float:
@@ -313,33 +356,48 @@ def _worst_burned(per_slo: pd.DataFrame) -> tuple[float, str]:
 
 def _risk_lines(readings: Sequence[SloReading]) -> tuple[RiskLine, ...]:
     lines = []
-    for reading in sorted(readings, key=lambda r: (_nan(r.budget_remaining) if r.budget_remaining is not None
-                                                   else float("inf"), r.slo)):
+    for reading in sorted(
+        readings, key=lambda r: (_nan(r.budget_remaining) if r.budget_remaining is not None else float("inf"), r.slo)
+    ):
         reasons = []
         if reading.budget_remaining is not None and reading.budget_remaining < AT_RISK_BUDGET:
             reasons.append(f"budget under {AT_RISK_BUDGET * 100:.0f} %")
         if reading.alert_state in FIRING_STATES:
             reasons.append(f"{reading.alert_state} tier firing")
         if reasons:
-            lines.append(RiskLine(reading.slo, reading.service, format_percent(reading.budget_remaining),
-                                  reading.alert_state, " and ".join(reasons)))
+            lines.append(
+                RiskLine(
+                    reading.slo,
+                    reading.service,
+                    format_percent(reading.budget_remaining),
+                    reading.alert_state,
+                    " and ".join(reasons),
+                )
+            )
     return tuple(lines)
 
 
 def _incident_line(incident: Incident, zone: ZoneInfo) -> IncidentLine:
     return IncidentLine(
-        incident.reference, incident.service, incident.severity,
+        incident.reference,
+        incident.service,
+        incident.severity,
         incident.started.astimezone(zone).strftime("%a %d %b %H:%M"),
         format_duration(incident.time_to_acknowledge),
         "open" if incident.resolved is None else format_duration(incident.time_to_resolve),
-        incident.summary, incident.postmortem_url)  # fmt: skip
+        incident.summary,
+        incident.postmortem_url,
+    )
 
 
 def _database_changes(now: Sequence[DatabaseStatus], before: Sequence[DatabaseStatus]) -> tuple[DatabaseChange, ...]:
     old = {d.database: d.status for d in before}
     new = {d.database: d.status for d in now}
-    changes = [DatabaseChange(name, old.get(name, "not monitored"), new.get(name, "no snapshot"))
-               for name in sorted(set(old) | set(new)) if old.get(name) != new.get(name)]
+    changes = [
+        DatabaseChange(name, old.get(name, "not monitored"), new.get(name, "no snapshot"))
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    ]
     return tuple(changes)
 
 
@@ -366,35 +424,54 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
     lines = [_slo_line(row, previous_by_slo.get(row.slo)) for row in current.itertuples()]
     by_name = {line.slo: line for line in lines}
     breached = [by_name[row.slo] for row in current.itertuples() if row.status == MISSED]
-    recovered = [by_name[row.slo] for row in current.itertuples()
-                 if row.status == MET and row.slo in previous_by_slo and previous_by_slo[row.slo].status == MISSED]
-    offenders = sorted((line for line in lines if line.budget_burned_value > 0),
-                       key=lambda line: (-line.budget_burned_value, line.slo))[:TOP_OFFENDERS]
+    recovered = [
+        by_name[row.slo]
+        for row in current.itertuples()
+        if row.status == MET and row.slo in previous_by_slo and previous_by_slo[row.slo].status == MISSED
+    ]
+    offenders = sorted(
+        (line for line in lines if line.budget_burned_value > 0), key=lambda line: (-line.budget_burned_value, line.slo)
+    )[:TOP_OFFENDERS]
     if inputs.readings_error:
         readings_note = f"At risk could not be read: {inputs.readings_error}"
     elif inputs.readings_at is not None:
         moment = inputs.readings_at.astimezone(zone).strftime("%a %d %b %H:%M")
-        readings_note = (f"Budget remaining and alert tiers {'now' if inputs.partial else 'at the week’s end'}, "
-                         f"{moment} ({inputs.time_zone})")
+        readings_note = (
+            f"Budget remaining and alert tiers {'now' if inputs.partial else 'at the week’s end'}, "
+            f"{moment} ({inputs.time_zone})"
+        )
     else:
         readings_note = "At risk: no reading"
     return WeeklyReview(
-        week=inputs.week, previous_week=before, first_day=monday, last_day=sunday, time_zone=inputs.time_zone,
-        source=inputs.source, generated_at=inputs.generated_at, partial=inputs.partial,
+        week=inputs.week,
+        previous_week=before,
+        first_day=monday,
+        last_day=sunday,
+        time_zone=inputs.time_zone,
+        source=inputs.source,
+        generated_at=inputs.generated_at,
+        partial=inputs.partial,
         headline=_headline(current, previous, stats_now, stats_before),
         breached=tuple(sorted(breached, key=lambda line: (-_zero_nan(line.budget_burned_value), line.slo))),
-        at_risk=_risk_lines(inputs.readings), recovered=tuple(sorted(recovered, key=lambda line: line.slo)),
-        top_offenders=tuple(offenders), incidents=tuple(_incident_line(i, zone) for i in incidents_now),
-        incident_stats=stats_now, readings_note=readings_note,
-        databases=None if inputs.databases_now is None else tuple(sorted(inputs.databases_now,
-                                                                         key=lambda d: d.database)),
-        database_changes=() if inputs.databases_now is None else _database_changes(inputs.databases_now,
-                                                                                    inputs.databases_before),
-        tracker_events=None if inputs.tracker_events is None else tuple(sorted(inputs.tracker_events,
-                                                                               key=lambda e: (e.at, e.item_id))),
-        note=inputs.note, has_slo_data=bool((current["status"] != NO_DATA_STATUS).any()) if not current.empty
-        else False, slo_lines=tuple(sorted(lines, key=lambda line: line.slo)),
-    )  # fmt: skip
+        at_risk=_risk_lines(inputs.readings),
+        recovered=tuple(sorted(recovered, key=lambda line: line.slo)),
+        top_offenders=tuple(offenders),
+        incidents=tuple(_incident_line(i, zone) for i in incidents_now),
+        incident_stats=stats_now,
+        readings_note=readings_note,
+        databases=None
+        if inputs.databases_now is None
+        else tuple(sorted(inputs.databases_now, key=lambda d: d.database)),
+        database_changes=()
+        if inputs.databases_now is None
+        else _database_changes(inputs.databases_now, inputs.databases_before),
+        tracker_events=None
+        if inputs.tracker_events is None
+        else tuple(sorted(inputs.tracker_events, key=lambda e: (e.at, e.item_id))),
+        note=inputs.note,
+        has_slo_data=bool((current["status"] != NO_DATA_STATUS).any()) if not current.empty else False,
+        slo_lines=tuple(sorted(lines, key=lambda line: line.slo)),
+    )
 
 
 def _zero_nan(value: float) -> float:

@@ -3,24 +3,27 @@
 ``?what=`` (tracker_item, incident, dba_record, weekly_note, daily_rollups, ...) and ``?who=`` narrow it, so a
 view can be shared. The same rows as ``python cli.py audit``. Layout and widgets only.
 """
+
 from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
+from data.store import shared_engine
 from data.store.audit import audit_entries
 from metrics.audit.rows import AUDIT_COLUMNS, audit_rows
 from pages.common import loaders, widgets
-from pages.trends import loaders as trends_data
 
 DAYS_SHOWN = 90
 ROWS_SHOWN = 2000
 
 settings = loaders.settings()
 st.title("Audit trail")
-st.caption(f"Every write of the last {DAYS_SHOWN} days, newest first: tracker items and reviews, incidents, DBA "
-           "records, weekly notes, imports and collector runs. Nothing here can be edited. Times in "
-           f"{settings.team_timezone}; the same from `python cli.py audit`.")
+st.caption(
+    f"Every write of the last {DAYS_SHOWN} days, newest first: tracker items and reviews, incidents, DBA "
+    "records, weekly notes, imports and collector runs. Nothing here can be edited. Times in "
+    f"{settings.team_timezone}; the same from `python cli.py audit`."
+)
 
 store_problem = loaders.migrate_store(settings.database_url)
 if store_problem:
@@ -29,15 +32,25 @@ if store_problem:
 
 with widgets.guarded_panel("audit trail"):
     since = settings.now() - timedelta(days=DAYS_SHOWN)
-    entries = audit_entries(trends_data.engine(settings.database_url), since=since, limit=ROWS_SHOWN)
+    entries = audit_entries(shared_engine(settings.database_url), since=since, limit=ROWS_SHOWN)
     frame = pd.DataFrame(audit_rows(entries, settings.team_timezone), columns=list(AUDIT_COLUMNS))
     what_options = sorted(set(frame["what"]))
     who_options = sorted(set(frame["who"]))
     what_column, who_column = st.columns(2)
-    what = what_column.multiselect("What", what_options, key="audit_what", placeholder="Everything",
-                                   default=[v for v in st.query_params.get_all("what") if v in what_options])
-    who = who_column.multiselect("Who", who_options, key="audit_who", placeholder="Everyone",
-                                 default=[v for v in st.query_params.get_all("who") if v in who_options])
+    what = what_column.multiselect(
+        "What",
+        what_options,
+        key="audit_what",
+        placeholder="Everything",
+        default=[v for v in st.query_params.get_all("what") if v in what_options],
+    )
+    who = who_column.multiselect(
+        "Who",
+        who_options,
+        key="audit_who",
+        placeholder="Everyone",
+        default=[v for v in st.query_params.get_all("who") if v in who_options],
+    )
     for name, values in (("what", what), ("who", who)):
         if values:
             st.query_params[name] = values
@@ -45,15 +58,29 @@ with widgets.guarded_panel("audit trail"):
             del st.query_params[name]
     shown = frame[frame["what"].isin(what or what_options) & frame["who"].isin(who or who_options)]
     if shown.empty:
-        widgets.show_empty_state("No writes recorded yet." if frame.empty else "No entry matches these filters.",
-                                 "Every change made on the pages or by the command line lands here."
-                                 if frame.empty else "Clear a filter to see more.")
+        widgets.show_empty_state(
+            "No writes recorded yet." if frame.empty else "No entry matches these filters.",
+            "Every change made on the pages or by the command line lands here."
+            if frame.empty
+            else "Clear a filter to see more.",
+        )
     else:
-        st.dataframe(shown, hide_index=True, key="audit_table",
-                     column_config={"details": st.column_config.TextColumn("details", width="large")})
+        st.dataframe(
+            shown,
+            hide_index=True,
+            key="audit_table",
+            column_config={"details": st.column_config.TextColumn("details", width="large")},
+        )
         caption, download = st.columns([4, 1], vertical_alignment="center")
-        caption.caption(f"{len(shown)} of {len(frame)} entries" + (f" (the newest {ROWS_SHOWN})"
-                                                                    if len(entries) == ROWS_SHOWN else ""))
-        download.download_button("Download CSV", widgets.csv_download_bytes(shown),
-                                 file_name="audit-trail.csv", mime="text/csv", icon=":material/download:",
-                                 width="stretch")
+        caption.caption(
+            f"{len(shown)} of {len(frame)} entries"
+            + (f" (the newest {ROWS_SHOWN})" if len(entries) == ROWS_SHOWN else "")
+        )
+        download.download_button(
+            "Download CSV",
+            widgets.csv_download_bytes(shown),
+            file_name="audit-trail.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            width="stretch",
+        )

@@ -11,6 +11,7 @@ Two modes:
 
 Pages ask ``current_actor()`` and hide what the role may not do; the store refuses it anyway (``metrics.access``).
 """
+
 from __future__ import annotations
 
 import getpass
@@ -118,8 +119,15 @@ def resolve(settings: Settings) -> SessionIdentity:
         verified = verified_email(claims) is not None
         role = role_for(claims, rules) if name else None
         actor = Actor(name, role, VIA_OIDC) if name and role is not None else None
-        return SessionIdentity("oidc", actor, logged_in=True, name=name, verified_address=verified,
-                               display_name=None if verified else unverified_display_name(claims), problem=problem)
+        return SessionIdentity(
+            "oidc",
+            actor,
+            logged_in=True,
+            name=name,
+            verified_address=verified,
+            display_name=None if verified else unverified_display_name(claims),
+            problem=problem,
+        )
     typed = str(st.session_state.get(_NAME_INPUT_KEY) or st.session_state.get(NAME_KEY) or "").strip()
     return SessionIdentity("local", Actor(typed, rules.local_role, VIA_LOCAL), problem=problem)
 
@@ -155,16 +163,23 @@ def show_sidebar(identity: SessionIdentity) -> None:
         if identity.mode == "oidc" and identity.actor is not None:
             st.caption(f"Signed in as {literal(identity.actor.name)} · {identity.actor.role.label}")
             if identity.display_name:
-                st.caption(f":material/warning: Display name from the provider, **not verified** and not your "
-                           f"identity here: {literal(identity.display_name)}")
+                st.caption(
+                    f":material/warning: Display name from the provider, **not verified** and not your "
+                    f"identity here: {literal(identity.display_name)}"
+                )
             st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out", type="tertiary")
             return
         if identity.mode == "local":
             if _NAME_INPUT_KEY not in st.session_state:
                 st.session_state[_NAME_INPUT_KEY] = st.session_state.get(NAME_KEY, "")
-            st.text_input("Your name", key=_NAME_INPUT_KEY, placeholder="e.g. Kim Min-jun", on_change=_remember_name,
-                          max_chars=100,
-                          help="Every change you make is recorded under this name.")
+            st.text_input(
+                "Your name",
+                key=_NAME_INPUT_KEY,
+                placeholder="e.g. Kim Min-jun",
+                on_change=_remember_name,
+                max_chars=100,
+                help="Every change you make is recorded under this name.",
+            )
             role = identity.actor.role.label if identity.actor else "viewer"
             st.caption(f":material/person: {LOCAL_MODE_NOTE} Your role: {role}.")
 
@@ -179,22 +194,29 @@ def show_sign_in_page() -> None:
         except Exception as error:  # an incomplete [auth] section: say what to fix, never a traceback
             from data.secrets import redact
 
-            st.error(f"Sign-in is configured but cannot start: {type(error).__name__}: "
-                     f"{redact(str(error).splitlines()[0])[:300] if str(error) else 'no detail'}. Check [auth] in "
-                     ".streamlit/secrets.toml (redirect_uri, cookie_secret, client_id, client_secret, "
-                     "server_metadata_url).", icon=":material/error:")
+            st.error(
+                f"Sign-in is configured but cannot start: {type(error).__name__}: "
+                f"{redact(str(error).splitlines()[0])[:300] if str(error) else 'no detail'}. Check [auth] in "
+                ".streamlit/secrets.toml (redirect_uri, cookie_secret, client_id, client_secret, "
+                "server_metadata_url).",
+                icon=":material/error:",
+            )
 
 
 def _no_access_message(identity: SessionIdentity) -> str:
     if identity.name is None:
-        return ("You are signed in, but your provider sent no subject (`sub`) or issuer (`iss`) claim, so nothing "
-                "you do here could be attributed to you: no access. Ask whoever runs the sign-in provider.")
+        return (
+            "You are signed in, but your provider sent no subject (`sub`) or issuer (`iss`) claim, so nothing "
+            "you do here could be attributed to you: no access. Ask whoever runs the sign-in provider."
+        )
     who = f"{literal(identity.name)} is signed in but has no role in this dashboard."
     if identity.verified_address:
         return f"{who} Ask an admin to add your address, your domain or your group to config/access.toml."
-    return (f"{who} Your provider does not mark an e-mail address of yours as verified (`email_verified`), so "
-            "only a group claim in config/access.toml can give you a role: ask an admin, or have your address "
-            "verified at the provider.")
+    return (
+        f"{who} Your provider does not mark an e-mail address of yours as verified (`email_verified`), so "
+        "only a group claim in config/access.toml can give you a role: ask an admin, or have your address "
+        "verified at the provider."
+    )
 
 
 def show_no_access_page(identity: SessionIdentity) -> None:

@@ -9,19 +9,20 @@
 - When the source fails, a panel shows its last good answer, marked stale (``report_or_last_good``,
   ``history_or_last_good``): kept per process in ``last_good_store``, shared by every viewer.
 """
+
 from __future__ import annotations
 
 import os
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
 
-from data.slo.catalog import Catalog, CatalogError, load_catalog
 from data.last_good import LastGoodStore
 from data.settings import DEFAULT_SECRETS_FILE, Settings, load_settings
+from data.slo.catalog import Catalog, CatalogError, load_catalog
 from data.slo.service import SloHistory, load_history, load_report, make_source, parse_instant
 from data.slo.sources import SloSource, SourceError
 from metrics.last_good import Shown
@@ -30,14 +31,22 @@ from metrics.slo.report import SloReport
 DATA_TTL_SECONDS = 60
 # Environment variables that shape the settings (see data/settings.py); the cache key is built from them, so a
 # changed environment (tests, a restarted deployment) is never served stale settings.
-_SETTINGS_PREFIXES = ("PROMETHEUS_", "DATABASE_URL", "SLO_CATALOG", "TEAM_TIMEZONE", "RELIABILITY_", "DB_DSN_",
-                      "DATABASES_CONFIG", "ACCESS_CONFIG")
+_SETTINGS_PREFIXES = (
+    "PROMETHEUS_",
+    "DATABASE_URL",
+    "SLO_CATALOG",
+    "TEAM_TIMEZONE",
+    "RELIABILITY_",
+    "DB_DSN_",
+    "DATABASES_CONFIG",
+    "ACCESS_CONFIG",
+)
 
 
 def evaluation_instant(now: datetime | None = None) -> datetime:
     """The instant every figure on the page is evaluated at: now, rounded down to the minute (UTC)."""
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(timezone.utc).replace(second=0, microsecond=0)
+    now = now or datetime.now(UTC)
+    return now.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 def requested_instant(requested: str | None) -> datetime | None:
@@ -47,7 +56,7 @@ def requested_instant(requested: str | None) -> datetime | None:
     if not requested:
         return None
     moment = parse_instant(requested)
-    if moment > datetime.now(timezone.utc):
+    if moment > datetime.now(UTC):
         raise ValueError("in the future")
     return evaluation_instant(moment)
 
@@ -105,9 +114,11 @@ def migrate_store(database_url: str) -> str | None:
         from pages.common.store_writes import driver_detail, store_name
 
         where = store_name(database_url)  # kind, host and database: no user, password or DSN
-        message = (f"{where[0].upper()}{where[1:]} could not be migrated: {driver_detail(error, database_url)}. "
-                   "Check DATABASE_URL and that the database accepts connections; pages that keep records are "
-                   "unavailable until then, the others work.")
+        message = (
+            f"{where[0].upper()}{where[1:]} could not be migrated: {driver_detail(error, database_url)}. "
+            "Check DATABASE_URL and that the database accepts connections; pages that keep records are "
+            "unavailable until then, the others work."
+        )
         failures[database_url] = (time.monotonic(), message)
         return message
     failures.pop(database_url, None)
@@ -184,16 +195,18 @@ def freshness_bucket(app_settings: Settings, wall_clock: float | None = None) ->
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
-def _cached_report(catalog_key: str, source_key: str, at: datetime, bucket: int, _source: SloSource,
-                   _catalog: Catalog) -> tuple[SloReport, datetime]:
-    return load_report(_source, _catalog.slos, at), datetime.now(timezone.utc)
+def _cached_report(
+    catalog_key: str, source_key: str, at: datetime, bucket: int, _source: SloSource, _catalog: Catalog
+) -> tuple[SloReport, datetime]:
+    return load_report(_source, _catalog.slos, at), datetime.now(UTC)
 
 
 def _read_report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> tuple[SloReport, datetime, DataKey]:
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
-    fresh, read_at = _cached_report(key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_source,
-                                    slo_catalog)
+    fresh, read_at = _cached_report(
+        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_source, slo_catalog
+    )
     return fresh, read_at, key
 
 
@@ -214,8 +227,9 @@ def _panel_key(kind: str, key: DataKey, fixed: bool, *extra: str) -> tuple:
     return (kind, key.catalog, key.source, key.at if fixed else "now", *extra)
 
 
-def report_or_last_good(app_settings: Settings, slo_catalog: Catalog, at: datetime,
-                        fixed: bool = False) -> Shown[SloReport]:
+def report_or_last_good(
+    app_settings: Settings, slo_catalog: Catalog, at: datetime, fixed: bool = False
+) -> Shown[SloReport]:
     """The report at ``at``; when the source fails now, its last good report, marked stale, or the "no data"
     report when there is none yet (``Shown.no_data_yet``). ``fixed``: ``at`` comes from a link's ``?at=``."""
     fresh, read_at, key = _read_report(app_settings, slo_catalog, at)
@@ -224,32 +238,40 @@ def report_or_last_good(app_settings: Settings, slo_catalog: Catalog, at: dateti
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
-def _cached_history(catalog_key: str, source_key: str, at: datetime, bucket: int, slo_name: str,
-                    _source: SloSource, _catalog: Catalog) -> tuple[SloHistory | None, str | None, datetime]:
+def _cached_history(
+    catalog_key: str, source_key: str, at: datetime, bucket: int, slo_name: str, _source: SloSource, _catalog: Catalog
+) -> tuple[SloHistory | None, str | None, datetime]:
     """(history, None, read at) or (None, why the source failed, when): a failure is kept as briefly as an answer,
     so a struggling source is not asked again by every viewer's every click."""
     slo = _catalog.slo(slo_name)
     if slo is None:
         raise KeyError(slo_name)
     try:
-        return load_history(_source, slo, at), None, datetime.now(timezone.utc)
+        return load_history(_source, slo, at), None, datetime.now(UTC)
     except SourceError as error:
-        return None, str(error), datetime.now(timezone.utc)
+        return None, str(error), datetime.now(UTC)
 
 
 def history(app_settings: Settings, slo_catalog: Catalog, slo_name: str, at: datetime) -> SloHistory:
     """One SLO's buckets over its period and the recent days; raises ``data.slo.sources.SourceError``."""
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
-    found, failure, _ = _cached_history(key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name,
-                                        slo_source, slo_catalog)
+    found, failure, _ = _cached_history(
+        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name, slo_source, slo_catalog
+    )
     if found is None:
         raise SourceError(failure or "no history")
     return found
 
 
-def history_or_last_good(app_settings: Settings, slo_catalog: Catalog, slo_name: str, at: datetime,
-                         fixed: bool = False, source_failure: str | None = None) -> Shown[SloHistory | None]:
+def history_or_last_good(
+    app_settings: Settings,
+    slo_catalog: Catalog,
+    slo_name: str,
+    at: datetime,
+    fixed: bool = False,
+    source_failure: str | None = None,
+) -> Shown[SloHistory | None]:
     """One SLO's history; when the source fails now, its last good history, marked stale (value None when there is
     none yet). ``source_failure``: the source already failed on this page, so it is not asked again (the page
     stays within one timeout) and the last good history is shown."""
@@ -257,9 +279,10 @@ def history_or_last_good(app_settings: Settings, slo_catalog: Catalog, slo_name:
     key = data_key(app_settings, slo_source, at)
     panel = _panel_key("history", key, fixed, slo_name)
     if source_failure is not None:
-        return last_good_store().resolve(panel, None, source_failure, datetime.now(timezone.utc))
-    found, failure, read_at = _cached_history(key.catalog, key.source, key.at, freshness_bucket(app_settings),
-                                              slo_name, slo_source, slo_catalog)
+        return last_good_store().resolve(panel, None, source_failure, datetime.now(UTC))
+    found, failure, read_at = _cached_history(
+        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name, slo_source, slo_catalog
+    )
     return last_good_store().resolve(panel, found, failure, read_at)
 
 

@@ -6,6 +6,7 @@ network is gone, the file is locked, the schema is missing) ends the block with 
 their content: they are drawn with ``clear_on_submit=False`` and cleared only after a successful save. The message
 names the store by its kind, host and database, and quotes no SQL, no parameters, no user, password or DSN.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -48,27 +49,34 @@ def store_name(database_url: str | SecretUrl | None = None) -> str:
         return f"the SQLite store {url.database or '(in memory)'}"
     names = {"postgresql": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}
     where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
-    return f"the {names.get(backend, backend)} store on {where}" + (f" (database {url.database})" if url.database
-                                                                   else "")
+    return f"the {names.get(backend, backend)} store on {where}" + (
+        f" (database {url.database})" if url.database else ""
+    )
 
 
-def store_failure_message(what: str, error: BaseException, database_url: str | None = None,
-                          kept: str = NOT_SAVED) -> str:
+def store_failure_message(
+    what: str, error: BaseException, database_url: str | None = None, kept: str = NOT_SAVED
+) -> str:
     """ "The store is unreachable: your edit was not saved; it is still in the form. Could not save the incident:
     the PostgreSQL store on db:5432 (database reliability) said "connection refused" (OperationalError). …" """
     unreachable = isinstance(error, (OperationalError, InterfaceError)) or not isinstance(error, DBAPIError)
     headline = "The store is unreachable" if unreachable else "The store refused the write"
-    return (f"**{headline}: {kept}.** Could not {what}: {store_name(database_url)} said "
-            f"\u201c{driver_detail(error, database_url)}\u201d ({type(getattr(error, 'orig', None) or error).__name__}). "
-            "Try again once it is back; nothing was stored.")
+    return (
+        f"**{headline}: {kept}.** Could not {what}: {store_name(database_url)} said "
+        f"\u201c{driver_detail(error, database_url)}\u201d ({type(getattr(error, 'orig', None) or error).__name__}). "
+        "Try again once it is back; nothing was stored."
+    )
 
 
-def store_read_message(what: str, error: BaseException, database_url: str | None = None,
-                       rest: str = "The rest of the page still works.") -> str:
+def store_read_message(
+    what: str, error: BaseException, database_url: str | None = None, rest: str = "The rest of the page still works."
+) -> str:
     """For a panel that cannot read the store: what is missing, why, and what still works."""
     where = store_name(database_url)
-    return (f"**The store is unreachable: {what} cannot be shown.** {where[0].upper()}{where[1:]} said "
-            f"\u201c{driver_detail(error, database_url)}\u201d. {rest}")
+    return (
+        f"**The store is unreachable: {what} cannot be shown.** {where[0].upper()}{where[1:]} said "
+        f"\u201c{driver_detail(error, database_url)}\u201d. {rest}"
+    )
 
 
 @dataclass

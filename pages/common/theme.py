@@ -3,6 +3,7 @@
 Colours are the Okabe-Ito set, which stays distinguishable with the common colour-vision deficiencies; every status
 also carries a symbol and a word, so nothing is told by colour alone (nor lost in a black-and-white printout).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

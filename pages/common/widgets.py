@@ -4,19 +4,19 @@ table builders of the SLO burn page.
 Table builders are pure (report in, DataFrame out) so they are testable without a running app; the ``show_*``
 functions draw with Streamlit.
 """
+
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from metrics.slo.alerts import ALERT_STATES
 from metrics.formatting import (
     NO_DATA,
     format_burn_rate,
@@ -26,11 +26,13 @@ from metrics.formatting import (
     format_target,
 )
 from metrics.last_good import Shown
-from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus
+from metrics.slo.alerts import ALERT_STATES
 from metrics.slo.definitions import BURN_WINDOWS
-from metrics.spreadsheet import spreadsheet_csv
+from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus
 from metrics.slo.timeseries import TierHistory
-from pages.common.theme import INFO, NO_DATA as NO_DATA_STYLE, WARN, alert_state_badge, alert_state_style
+from metrics.spreadsheet import spreadsheet_csv
+from pages.common.theme import INFO, WARN, alert_state_badge, alert_state_style
+from pages.common.theme import NO_DATA as NO_DATA_STYLE
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +49,18 @@ def local_time(moment: datetime, team_timezone: str, with_date: bool = False) ->
     return local.strftime("%a %d %b %H:%M" if with_date else "%H:%M")
 
 
-def freshness_text(at: datetime, team_timezone: str, source_description: str, now: datetime | None = None,
-                   fixed: bool = False) -> str:
+def freshness_text(
+    at: datetime, team_timezone: str, source_description: str, now: datetime | None = None, fixed: bool = False
+) -> str:
     """ "as of 14:05 (Europe/Seoul) · demo data", plus "· stale: 12 min old" when the data has aged.
 
     A link that fixes the instant (``?at=``) is not stale: it says so instead."""
     if fixed:
-        return (f"evaluated at {local_time(at, team_timezone, with_date=True)} ({team_timezone}) · "
-                f"{source_description} · fixed by the link's ?at=")
-    now = now or datetime.now(timezone.utc)
+        return (
+            f"evaluated at {local_time(at, team_timezone, with_date=True)} ({team_timezone}) · "
+            f"{source_description} · fixed by the link's ?at="
+        )
+    now = now or datetime.now(UTC)
     same_day = at.astimezone(ZoneInfo(team_timezone)).date() == now.astimezone(ZoneInfo(team_timezone)).date()
     text = f"as of {local_time(at, team_timezone, with_date=not same_day)} ({team_timezone}) · {source_description}"
     age = now - at
@@ -75,7 +80,7 @@ def show_freshness(at: datetime, team_timezone: str, source_description: str, fi
 def stale_text(read_at: datetime, team_timezone: str, now: datetime | None = None) -> str:
     """ "showing data from 14:05 (12 min old), marked stale": what a panel says about the last good data it shows
     (the date too when it is not today's, in the team's time zone)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     same_day = read_at.astimezone(ZoneInfo(team_timezone)).date() == now.astimezone(ZoneInfo(team_timezone)).date()
     age = format_duration(max(now - read_at, timedelta(0)))
     return f"showing data from {local_time(read_at, team_timezone, with_date=not same_day)} ({age} old), marked stale"
@@ -90,10 +95,14 @@ def source_failure_text(subject: str, shown: Shown, team_timezone: str, now: dat
     failure = shown.failure.rstrip(".")
     if shown.stale:
         showing = stale_text(shown.read_at, team_timezone, now)
-        return (f"{WARN.symbol} **No fresh {subject}.** {failure}. {showing[0].upper()}{showing[1:]}; fresh data "
-                "returns once the source answers again (press Refresh to try now).")
-    return (f"{NO_DATA_STYLE.symbol} **No {subject}: no data yet.** {failure}. Nothing was read successfully since the "
-            "dashboard started, so there is no earlier data to show; press Refresh to try again.")
+        return (
+            f"{WARN.symbol} **No fresh {subject}.** {failure}. {showing[0].upper()}{showing[1:]}; fresh data "
+            "returns once the source answers again (press Refresh to try now)."
+        )
+    return (
+        f"{NO_DATA_STYLE.symbol} **No {subject}: no data yet.** {failure}. Nothing was read successfully since the "
+        "dashboard started, so there is no earlier data to show; press Refresh to try again."
+    )
 
 
 def show_source_failure(subject: str, shown: Shown, team_timezone: str, now: datetime | None = None) -> None:
@@ -155,8 +164,11 @@ def guarded_panel(name: str) -> Iterator[None]:
             st.error(store_read_message(f"the {name}", error, _store_url()), icon=":material/database:")
             return
         log.exception("panel %r failed", name)
-        st.error(f"The {name} could not be shown: {type(error).__name__}: {_first_line(error)}. "
-                 "The rest of the page still works; the server log has the details.", icon=":material/error:")
+        st.error(
+            f"The {name} could not be shown: {type(error).__name__}: {_first_line(error)}. "
+            "The rest of the page still works; the server log has the details.",
+            icon=":material/error:",
+        )
 
 
 def _store_url():
@@ -207,8 +219,9 @@ def drilldown_link(slo_name: str, **params: str | list[str]) -> str:
 
 def filter_statuses(statuses: Iterable[SloStatus], services: Sequence[str], states: Sequence[str]) -> list[SloStatus]:
     """Statuses whose service and alert state are selected; an empty selection means "all"."""
-    return [s for s in statuses if (not services or s.slo.service in services)
-            and (not states or s.alert_state in states)]  # fmt: skip
+    return [
+        s for s in statuses if (not services or s.slo.service in services) and (not states or s.alert_state in states)
+    ]
 
 
 def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | None = None) -> pd.DataFrame:
@@ -216,19 +229,22 @@ def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | 
     sorts correctly; ``overview_column_config`` formats them for people."""
     rows = []
     for status in statuses:
-        rows.append({
-            "state": alert_state_badge(status.alert_state),
-            "SLO": drilldown_link(status.slo.name, **(link_params or {})),
-            "service": status.slo.service,
-            "target": format_target(status.slo.target),
-            "window": status.slo.time_window.label,
-            "SLI": format_sli(status.sli, status.slo.target),
-            "budget remaining": _number(status.budget_remaining),
-            **{window: _number(status.burn_rates.get(window)) for window in BURN_WINDOWS},
-            "time to exhaustion": _number(None if status.time_to_exhaustion is None
-                                          else status.time_to_exhaustion.total_seconds()),
-            "error": status.error or status.note or "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "state": alert_state_badge(status.alert_state),
+                "SLO": drilldown_link(status.slo.name, **(link_params or {})),
+                "service": status.slo.service,
+                "target": format_target(status.slo.target),
+                "window": status.slo.time_window.label,
+                "SLI": format_sli(status.sli, status.slo.target),
+                "budget remaining": _number(status.budget_remaining),
+                **{window: _number(status.burn_rates.get(window)) for window in BURN_WINDOWS},
+                "time to exhaustion": _number(
+                    None if status.time_to_exhaustion is None else status.time_to_exhaustion.total_seconds()
+                ),
+                "error": status.error or status.note or "",
+            }
+        )
     columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -244,6 +260,7 @@ def _number(value: float | None) -> float:
 
 def badge_styler(frame: pd.DataFrame, columns: Sequence[str]):
     """The frame with alert-state badges ("■ page …") in their palette colour; symbol and word still say it all."""
+
     def colour(text: str) -> str:
         for state in ALERT_STATES:
             if str(text).startswith(alert_state_badge(state)):
@@ -260,26 +277,47 @@ def overview_styler(frame: pd.DataFrame):
 def overview_column_config() -> dict:
     """Formats for the overview table; missing numbers show as "no data" through ``st.dataframe(placeholder=...)``."""
     config = {
-        "state": st.column_config.TextColumn("state", pinned=True, width=STATE_COLUMN_WIDTH, help="Most severe firing alert tier: ■ page, ▲ ticket, ✓ ok, "
-                                             "○ no data (no events in any window)"),
-        "SLO": st.column_config.LinkColumn("SLO", display_text=r"\?slo=([^&]*)", alignment="left", pinned=True,
-                                           help="Open the SLO's drill-down: alert tiers and charts"),
+        "state": st.column_config.TextColumn(
+            "state",
+            pinned=True,
+            width=STATE_COLUMN_WIDTH,
+            help="Most severe firing alert tier: ■ page, ▲ ticket, ✓ ok, ○ no data (no events in any window)",
+        ),
+        "SLO": st.column_config.LinkColumn(
+            "SLO",
+            display_text=r"\?slo=([^&]*)",
+            alignment="left",
+            pinned=True,
+            help="Open the SLO's drill-down: alert tiers and charts",
+        ),
         "target": st.column_config.TextColumn("target"),
         "SLI": st.column_config.TextColumn("SLI", help="Over the SLO period so far"),
         "budget remaining": st.column_config.ProgressColumn(
-            "budget left", format="percent", min_value=0.0, max_value=1.0, color=INFO.color, width=130,
-            help="Share of the period's error budget left; negative once overspent"),
+            "budget left",
+            format="percent",
+            min_value=0.0,
+            max_value=1.0,
+            color=INFO.color,
+            width=130,
+            help="Share of the period's error budget left; negative once overspent",
+        ),
         "time to exhaustion": st.column_config.NumberColumn(
-            "budget gone in", format="duration",
-            help=f"At the {EXHAUSTION_WINDOW} burn rate. \"a few seconds\" = already spent; no data = not being "
-                 "spent or unknown. The drill-down shows it exactly."),
-        "error": st.column_config.TextColumn("note", help="Why an SLO shows no data: a rejected query, no "
-                                             "matching series, or no traffic"),
+            "budget gone in",
+            format="duration",
+            help=f'At the {EXHAUSTION_WINDOW} burn rate. "a few seconds" = already spent; no data = not being '
+            "spent or unknown. The drill-down shows it exactly.",
+        ),
+        "error": st.column_config.TextColumn(
+            "note", help="Why an SLO shows no data: a rejected query, no matching series, or no traffic"
+        ),
     }
     for window in BURN_WINDOWS:
         config[window] = st.column_config.NumberColumn(
-            f"{window} ×", format="%.2f×", width=62,
-            help=f"Burn rate over the last {window}: 1× spends the budget exactly over the period")
+            f"{window} ×",
+            format="%.2f×",
+            width=62,
+            help=f"Burn rate over the last {window}: 1× spends the budget exactly over the period",
+        )
     return config
 
 
@@ -298,8 +336,7 @@ def exhaustion_text(status: SloStatus) -> str:
     return NO_DATA
 
 
-def firing_since_text(history: TierHistory | None, at: datetime, team_timezone: str,
-                      shown_span: timedelta) -> str:
+def firing_since_text(history: TierHistory | None, at: datetime, team_timezone: str, shown_span: timedelta) -> str:
     """ "since 13:20, 45 min", "more than 3 d" or "—" when the tier is quiet."""
     if history is None or not history.firing_now or history.firing_since is None:
         return "—"
@@ -310,8 +347,9 @@ def firing_since_text(history: TierHistory | None, at: datetime, team_timezone: 
     return f"since {local_time(since, team_timezone, with_date=not same_day)}, {format_duration(at - since)}"
 
 
-def tier_frame(status: SloStatus, histories: Sequence[TierHistory] | None, team_timezone: str,
-               shown_span: timedelta) -> pd.DataFrame:
+def tier_frame(
+    status: SloStatus, histories: Sequence[TierHistory] | None, team_timezone: str, shown_span: timedelta
+) -> pd.DataFrame:
     """The alert tiers table: current rates from the report, history (since when, how often) from the series."""
     by_tier = {h.tier: h for h in histories or ()}
     rows = []
@@ -324,18 +362,23 @@ def tier_frame(status: SloStatus, histories: Sequence[TierHistory] | None, team_
             firing = alert_state_badge("no data")
         else:
             firing = alert_state_badge("ok") + " quiet"
-        rows.append({
-            "severity": tier.severity,
-            "long window": tier.long_window,
-            "short window": tier.short_window,
-            "threshold": format_burn_rate(evaluation.threshold),
-            "long burn rate": format_burn_rate(evaluation.long_burn_rate),
-            "short burn rate": format_burn_rate(evaluation.short_burn_rate),
-            "firing now": firing,
-            "firing since": firing_since_text(history, status.at, team_timezone, shown_span)
-            if evaluation.firing else "—",
-            "fired in the last day": NO_DATA if history is None else format_percent(history.firing_share_last_day, 0),
-        })  # fmt: skip
+        rows.append(
+            {
+                "severity": tier.severity,
+                "long window": tier.long_window,
+                "short window": tier.short_window,
+                "threshold": format_burn_rate(evaluation.threshold),
+                "long burn rate": format_burn_rate(evaluation.long_burn_rate),
+                "short burn rate": format_burn_rate(evaluation.short_burn_rate),
+                "firing now": firing,
+                "firing since": firing_since_text(history, status.at, team_timezone, shown_span)
+                if evaluation.firing
+                else "—",
+                "fired in the last day": NO_DATA
+                if history is None
+                else format_percent(history.firing_share_last_day, 0),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -346,11 +389,17 @@ def show_slo_headline(status: SloStatus, team_timezone: str) -> None:
     columns[1].metric("Error budget remaining", format_percent(status.budget_remaining), border=True)
     style = alert_state_style(status.alert_state)
     columns[2].metric("Alert state", style.badge, border=True)
-    columns[3].metric("Budget gone in", exhaustion_text(status), border=True,
-                      help=f"Budget remaining at the current {EXHAUSTION_WINDOW} burn rate")
+    columns[3].metric(
+        "Budget gone in",
+        exhaustion_text(status),
+        border=True,
+        help=f"Budget remaining at the current {EXHAUSTION_WINDOW} burn rate",
+    )
     period = status.period
-    period_text = (f"{local_time(period.start, team_timezone, True)} → {local_time(period.end, team_timezone, True)}"
-                   f" ({team_timezone})")
+    period_text = (
+        f"{local_time(period.start, team_timezone, True)} → {local_time(period.end, team_timezone, True)}"
+        f" ({team_timezone})"
+    )
     where = f" · defined in `{slo.source}`" if slo.source else ""
     st.caption(f"Window **{slo.time_window.label}** · period {period_text}{where}")
     if slo.description:
@@ -370,6 +419,14 @@ def catalog_or_stop(settings):
     try:
         return loaders.catalog(settings)
     except CatalogError as error:
-        st.error(f"The SLO catalog cannot be read: {error}. Point `SLO_CATALOG` at a folder of OpenSLO YAML files.",
-                 icon=":material/folder_off:")
+        st.error(
+            f"The SLO catalog cannot be read: {error}. Point `SLO_CATALOG` at a folder of OpenSLO YAML files.",
+            icon=":material/folder_off:",
+        )
         st.stop()
+
+
+def plain(text: str) -> str:
+    """Text shown inline inside our own Markdown: keep people's words, but no Markdown or HTML of theirs."""
+    special = "\\`*_{}[]<>|~:$"  # emphasis, code, links, HTML, tables, strikethrough, directives, maths
+    return "".join("\\" + character if character in special else character for character in text.replace("\n", " "))

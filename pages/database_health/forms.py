@@ -1,4 +1,5 @@
 """The DBA record form: validated entry, one new row per submission, nothing overwritten."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -9,12 +10,14 @@ from data.databases.config import DatabaseConfig
 from data.settings import Settings
 from metrics.access import VIA_LOCAL, MissingName, PermissionDenied, Role
 from metrics.databases.checks import RECORD_KIND_LABELS, RECORD_KINDS
-from pages.database_health import loaders as db_loaders
 from pages.common import identity
 from pages.common.store_writes import store_write
+from pages.database_health import loaders as db_loaders
 
 
-def show_record_form(settings: Settings, config: DatabaseConfig, database: str | None = None, key: str = "record") -> None:
+def show_record_form(
+    settings: Settings, config: DatabaseConfig, database: str | None = None, key: str = "record"
+) -> None:
     """A form to add a DBA record; errors name the field, and a valid entry is stored and shown at once."""
     from data.databases.store import RECORD_OUTCOMES, RecordError, add_record
 
@@ -37,8 +40,9 @@ def show_record_form(settings: Settings, config: DatabaseConfig, database: str |
         if database:
             left.text_input("Database", value=database, disabled=True, key=f"{key}_database_fixed")
         kind = middle.selectbox("Kind", RECORD_KINDS, format_func=lambda k: RECORD_KIND_LABELS[k], key=f"{key}_kind")
-        done_on = right.date_input("Done on", value=today, max_value=today, key=f"{key}_done_on",
-                                   help="When it was done (not in the future)")
+        done_on = right.date_input(
+            "Done on", value=today, max_value=today, key=f"{key}_done_on", help="When it was done (not in the future)"
+        )
         who, outcome, link = st.columns(3)
         recorded_by = who.text_input("By", key=f"{key}_by", placeholder="who did it")
         result = outcome.selectbox("Outcome", RECORD_OUTCOMES, key=f"{key}_outcome")
@@ -53,16 +57,27 @@ def show_record_form(settings: Settings, config: DatabaseConfig, database: str |
     record = None
     with store_write("add the DBA record", settings.database_url):
         try:
-            record = add_record(settings.database_url, actor=entering, database=chosen, kind=kind, done_on=done_on,
-                                recorded_by=recorded_by or "", outcome=result, notes=notes or "", link=url or "",
-                                known_databases=names, now=settings.now())
+            record = add_record(
+                settings.database_url,
+                actor=entering,
+                database=chosen,
+                kind=kind,
+                done_on=done_on,
+                recorded_by=recorded_by or "",
+                outcome=result,
+                notes=notes or "",
+                link=url or "",
+                known_databases=names,
+                now=settings.now(),
+            )
         except (RecordError, PermissionDenied, MissingName) as error:
             st.error(f"Not recorded — {error}", icon=":material/error:")
     if record is None:
         return
     for name in ("database", "kind", "done_on", "by", "outcome", "link", "notes"):
         st.session_state.pop(f"{key}_{name}", None)  # saved: the next entry starts empty
-    db_loaders.clear_fleet()
-    st.session_state[f"{key}_flash"] = (f"Recorded {RECORD_KIND_LABELS[record.kind]} for {record.database} on "
-                                        f"{record.done_on.isoformat()}.")
+    db_loaders.clear()
+    st.session_state[f"{key}_flash"] = (
+        f"Recorded {RECORD_KIND_LABELS[record.kind]} for {record.database} on {record.done_on.isoformat()}."
+    )
     st.rerun()

@@ -1,9 +1,11 @@
 """Database health: is every database healthy, and if not, what is wrong?
 
 The fleet view lists every database in databases.toml, worst first, filtered by ``?environment=`` and ``?status=``;
-``?database=NAME`` opens one database's drill-down. Layout and widgets only: probing is ``pages.database_health.loaders``, checks
-are ``metrics.databases.checks``, tables are ``pages.database_health.widgets``.
+``?database=NAME`` opens one database's drill-down. Layout and widgets only: probing is
+``pages.database_health.loaders``, checks are ``metrics.databases.checks``, tables are
+``pages.database_health.widgets``.
 """
+
 from difflib import get_close_matches
 
 import streamlit as st
@@ -11,32 +13,38 @@ import streamlit as st
 from metrics.access import PermissionDenied, Role
 from metrics.databases.checks import CHECK_TITLES, DatabaseHealth
 from metrics.formatting import format_duration
-from pages.database_health import charts as db_charts, loaders as db_loaders, widgets as db_widgets
-from pages.common import identity, loaders, theme, widgets
+from pages.common import fleet, identity, loaders, theme, widgets
+from pages.common.charts import PLOTLY_CONFIG
+from pages.database_health import charts as db_charts
+from pages.database_health import loaders as db_loaders
+from pages.database_health import widgets as db_widgets
 from pages.database_health.forms import show_record_form
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 TEXT = st.column_config.TextColumn
 
 settings = loaders.settings()
-config = db_loaders.database_config(settings)
+config = fleet.database_config(settings)
 
 title_column, collect_column, refresh_column = st.columns([5, 1, 1], vertical_alignment="bottom")
 title_column.title("Database health")
-if refresh_column.button("Refresh", icon=":material/refresh:", help="Probe every database again now",
-                         width="stretch"):
-    db_loaders.clear_fleet()
+if refresh_column.button("Refresh", icon=":material/refresh:", help="Probe every database again now", width="stretch"):
+    db_loaders.clear()
     st.rerun()
 actor = identity.current_actor(settings)
-collect_now = collect_column.button("Collect now", icon=":material/save:", width="stretch",
-                                    disabled=not actor.can(Role.ADMIN),
-                                    help="Store a snapshot of every database's numbers for the history charts "
-                                         "(what `cli.py collect db-health` does from cron)"
-                                    + ("" if actor.can(Role.ADMIN) else ". Admins only."))
+collect_now = collect_column.button(
+    "Collect now",
+    icon=":material/save:",
+    width="stretch",
+    disabled=not actor.can(Role.ADMIN),
+    help="Store a snapshot of every database's numbers for the history charts "
+    "(what `cli.py collect db-health` does from cron)" + ("" if actor.can(Role.ADMIN) else ". Admins only."),
+)
 
 if config.problems:
-    with st.expander(f":material/warning: {len(config.problems)} problem(s) in {config.path.name} — the other "
-                     "databases still show", expanded=not config.databases):
+    with st.expander(
+        f":material/warning: {len(config.problems)} problem(s) in {config.path.name} — the other databases still show",
+        expanded=not config.databases,
+    ):
         for problem in config.problems:
             st.warning(problem)
 
@@ -45,50 +53,68 @@ if not config.databases:
     widgets.show_empty_state(
         f"No databases configured{'' if config.found else f': {where} does not exist'}.",
         f"Add a `[[database]]` entry (name, engine, environment, role, owner) to `{where}` — see the README — and set "
-        "its DSN in `DB_DSN_<NAME>` or `[databases]` in `.streamlit/secrets.toml`.")
+        "its DSN in `DB_DSN_<NAME>` or `[databases]` in `.streamlit/secrets.toml`.",
+    )
     st.stop()
 
 with st.spinner(f"Probing {len(config.databases)} database(s) (at most {config.probe.deadline_s:g} s)…"):
-    healths, probed_at, last_good = db_loaders.fleet_health_or_last_good(settings, config)
+    healths, probed_at, last_good = fleet.fleet_health_or_last_good(settings, config)
 
 if collect_now:
     with st.status("Storing a snapshot of every database…", expanded=False) as progress:
         try:
             from data.databases.store import save_health_snapshots
 
-            stored = save_health_snapshots(settings.database_url, healths, probed_at,
-                                           actor=identity.collector_actor(settings))
-            progress.update(label=f"Stored {stored} snapshot(s) at {widgets.local_time(probed_at, settings.team_timezone)}"
-                            + ("" if stored else " (already stored this minute)"), state="complete")
-            db_loaders.clear_fleet()
+            stored = save_health_snapshots(
+                settings.database_url, healths, probed_at, actor=identity.collector_actor(settings)
+            )
+            progress.update(
+                label=f"Stored {stored} snapshot(s) at {widgets.local_time(probed_at, settings.team_timezone)}"
+                + ("" if stored else " (already stored this minute)"),
+                state="complete",
+            )
+            db_loaders.clear()
         except PermissionDenied as error:
             progress.update(label=str(error), state="error")
         except Exception as error:
-            progress.update(label=f"Not stored: the store cannot be written ({type(error).__name__}); run "
-                                  "`cli.py migrate`", state="error")
+            progress.update(
+                label=f"Not stored: the store cannot be written ({type(error).__name__}); run `cli.py migrate`",
+                state="error",
+            )
 
 probed = [h for h in healths if h.probe is not None]
-freshness = widgets.freshness_text(probed_at, settings.team_timezone,
-                                   f"live probes: {len(probed)} of {len(healths)} database(s) answered",
-                                   now=settings.now())
+freshness = widgets.freshness_text(
+    probed_at,
+    settings.team_timezone,
+    f"live probes: {len(probed)} of {len(healths)} database(s) answered",
+    now=settings.now(),
+)
 if "stale" in freshness:
     st.warning(freshness, icon=":material/schedule:")
 else:
     st.caption(freshness)
-stale_notes = {name: widgets.stale_text(shown.read_at, settings.team_timezone, now=settings.now())
-               for name, shown in last_good.items()}
+stale_notes = {
+    name: widgets.stale_text(shown.read_at, settings.team_timezone, now=settings.now())
+    for name, shown in last_good.items()
+}
 if stale_notes:
-    st.warning(f"{theme.WARN.symbol} **{len(stale_notes)} database(s) did not answer now.** Their status and failing "
-               "checks are current; their numbers are from their last good probe:\n"
-               + "\n".join(f"- **{name}**: {note}" for name, note in sorted(stale_notes.items())),
-               icon=":material/history:")
+    st.warning(
+        f"{theme.WARN.symbol} **{len(stale_notes)} database(s) did not answer now.** Their status and failing "
+        "checks are current; their numbers are from their last good probe:\n"
+        + "\n".join(f"- **{name}**: {note}" for name, note in sorted(stale_notes.items())),
+        icon=":material/history:",
+    )
 unconfigured = [h for h in healths if h.error and h.error.startswith("not configured")]
 if len(unconfigured) == len(healths):
-    st.info("**No database is being probed yet.** None of the databases in "
-            f"`{config.path.name}` has a DSN, so there are no numbers to show — nothing on this page is invented. "
-            "Set one, e.g. `DB_DSN_" + healths[0].database.upper().replace("-", "_")
-            + "=postgresql://monitor@db-host:5432/orders`, or `[databases]` in `.streamlit/secrets.toml`, then "
-            "press Refresh.", icon=":material/link_off:")
+    st.info(
+        "**No database is being probed yet.** None of the databases in "
+        f"`{config.path.name}` has a DSN, so there are no numbers to show — nothing on this page is invented. "
+        "Set one, e.g. `DB_DSN_"
+        + healths[0].database.upper().replace("-", "_")
+        + "=postgresql://monitor@db-host:5432/orders`, or `[databases]` in `.streamlit/secrets.toml`, then "
+        "press Refresh.",
+        icon=":material/link_off:",
+    )
 
 selected = st.query_params.get("database")
 
@@ -111,11 +137,21 @@ def show_fleet() -> None:
     environments = sorted({h.environment for h in healths if h.environment})
     statuses = list(db_widgets.STATUSES_WORST_FIRST)
     left, right = st.columns(2)
-    chosen_environments = left.multiselect("Environment", environments, default=values_of("environment", environments),
-                                           placeholder="All environments", key="db_environment")
-    chosen_statuses = right.multiselect("Status", statuses, default=values_of("status", statuses),
-                                        format_func=db_widgets.db_status_badge, placeholder="All statuses",
-                                        key="db_status")
+    chosen_environments = left.multiselect(
+        "Environment",
+        environments,
+        default=values_of("environment", environments),
+        placeholder="All environments",
+        key="db_environment",
+    )
+    chosen_statuses = right.multiselect(
+        "Status",
+        statuses,
+        default=values_of("status", statuses),
+        format_func=db_widgets.db_status_badge,
+        placeholder="All statuses",
+        key="db_status",
+    )
     for name, values in (("environment", chosen_environments), ("status", chosen_statuses)):
         if values:
             st.query_params[name] = values
@@ -127,39 +163,61 @@ def show_fleet() -> None:
         if not shown:
             widgets.show_empty_state("No database matches these filters.", "Clear a filter to see more databases.")
             return
-        frame = db_widgets.fleet_frame(shown, db_loaders.sizes_7d_ago(settings, [h.database for h in shown]),
-                                       stale={name: (last_good[name].value, f"{theme.WARN.symbol} {note}")
-                                              for name, note in stale_notes.items()})
+        frame = db_widgets.fleet_frame(
+            shown,
+            db_loaders.sizes_7d_ago(settings, [h.database for h in shown]),
+            stale={name: (last_good[name].value, f"{theme.WARN.symbol} {note}") for name, note in stale_notes.items()},
+        )
         st.dataframe(
-            frame.style.map(db_widgets.db_status_colour, subset=["status"]), hide_index=True, placeholder="—",
-            key="db_fleet", column_order=db_widgets.FLEET_COLUMN_ORDER,
+            frame.style.map(db_widgets.db_status_colour, subset=["status"]),
+            hide_index=True,
+            placeholder="—",
+            key="db_fleet",
+            column_order=db_widgets.FLEET_COLUMN_ORDER,
             column_config={
-                "status": TEXT("status", pinned=True, width=db_widgets.STATUS_WIDTH,
-                               help="Worst of the database's checks: ■ critical, ▲ warn, ○ unknown, ℹ info, ✓ ok"),
-                "database": st.column_config.LinkColumn("database", display_text=r"\?database=([^&]*)", pinned=True,
-                                                        help="Open the database's drill-down"),
-                "needs attention": TEXT("needs attention", width="medium",
-                                        help="Checks that are not ok, worst first"),
-                "connections": st.column_config.ProgressColumn("connections", format="percent", min_value=0.0,
-                                                               max_value=1.0, width=110,
-                                                               help="Share of usable connections in use"),
-                "hit ratio": st.column_config.NumberColumn("hit ratio", format="percent",
-                                                           help="Buffer cache hit ratio (— with too little traffic)"),
+                "status": TEXT(
+                    "status",
+                    pinned=True,
+                    width=db_widgets.STATUS_WIDTH,
+                    help="Worst of the database's checks: ■ critical, ▲ warn, ○ unknown, ℹ info, ✓ ok",
+                ),
+                "database": st.column_config.LinkColumn(
+                    "database", display_text=r"\?database=([^&]*)", pinned=True, help="Open the database's drill-down"
+                ),
+                "needs attention": TEXT("needs attention", width="medium", help="Checks that are not ok, worst first"),
+                "connections": st.column_config.ProgressColumn(
+                    "connections",
+                    format="percent",
+                    min_value=0.0,
+                    max_value=1.0,
+                    width=110,
+                    help="Share of usable connections in use",
+                ),
+                "hit ratio": st.column_config.NumberColumn(
+                    "hit ratio", format="percent", help="Buffer cache hit ratio (— with too little traffic)"
+                ),
                 "longest query s": st.column_config.NumberColumn("longest query", format="duration"),
-                "replica lag s": st.column_config.NumberColumn("replica lag", format="duration",
-                                                               help="Replicas only"),
+                "replica lag s": st.column_config.NumberColumn("replica lag", format="duration", help="Replicas only"),
                 "size": st.column_config.NumberColumn("size", format="bytes"),
-                "growth 7d": st.column_config.NumberColumn("growth 7d", format="percent",
-                                                           help="From stored snapshots (`collect db-health`)"),
+                "growth 7d": st.column_config.NumberColumn(
+                    "growth 7d", format="percent", help="From stored snapshots (`collect db-health`)"
+                ),
                 "note": TEXT("note", width="medium", help="Why a database has no numbers"),
             },
-        )  # fmt: skip
+        )
         caption, download = st.columns([4, 1], vertical_alignment="center")
-        caption.caption(f"{len(shown)} of {len(healths)} database(s), worst first. Click a database for its "
-                        "checks, sessions, tables, indexes, records and history.")
-        download.download_button("Download CSV", widgets.csv_download_bytes(frame),
-                                 file_name=f"database-health-{probed_at:%Y%m%dT%H%MZ}.csv", mime="text/csv",
-                                 icon=":material/download:", width="stretch")
+        caption.caption(
+            f"{len(shown)} of {len(healths)} database(s), worst first. Click a database for its "
+            "checks, sessions, tables, indexes, records and history."
+        )
+        download.download_button(
+            "Download CSV",
+            widgets.csv_download_bytes(frame),
+            file_name=f"database-health-{probed_at:%Y%m%dT%H%MZ}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            width="stretch",
+        )
 
 
 def section(title: str, caption: str | None = None) -> None:
@@ -182,14 +240,21 @@ def show_drilldown(name: str) -> None:
     health: DatabaseHealth | None = next((h for h in healths if h.database == name), None)
     if health is None:
         hint = get_close_matches(name, [h.database for h in healths], n=3)
-        st.error(f"There is no database named **{name}** in {config.path.name}."
-                 + (f" Did you mean {', '.join(f'**{h}**' for h in hint)}?" if hint else ""),
-                 icon=":material/search_off:")
+        st.error(
+            f"There is no database named **{name}** in {config.path.name}."
+            + (f" Did you mean {', '.join(f'**{h}**' for h in hint)}?" if hint else ""),
+            icon=":material/search_off:",
+        )
         return
     target = config.database(name)
     st.subheader(f"{health.database} · {db_widgets.db_status_badge(health.status)}")
-    facts = [health.engine, health.environment, health.role, f"owner {health.owner}" if health.owner else "",
-             f"source {health.source}"]
+    facts = [
+        health.engine,
+        health.environment,
+        health.role,
+        f"owner {health.owner}" if health.owner else "",
+        f"source {health.source}",
+    ]
     if health.probe is not None:
         facts.append(health.probe.version)
         if health.probe.uptime_s is not None:
@@ -198,27 +263,42 @@ def show_drilldown(name: str) -> None:
             facts.append(f"up {format_duration(timedelta(seconds=health.probe.uptime_s))}")
         if health.probe.duration_s is not None:
             facts.append(f"probed in {health.probe.duration_s:.2f} s")
-    st.caption(" · ".join(f for f in facts if f) + (f"  \n{target.description}" if target and target.description
-                                                      else ""))
+    st.caption(
+        " · ".join(f for f in facts if f) + (f"  \n{target.description}" if target and target.description else "")
+    )
     if name in last_good:  # it fails now, but answered before: its last good probe, marked stale
-        widgets.show_source_failure(f"numbers from {health.database}", last_good[name], settings.team_timezone,
-                                    now=settings.now())
+        widgets.show_source_failure(
+            f"numbers from {health.database}", last_good[name], settings.team_timezone, now=settings.now()
+        )
         health = db_widgets.stale_health_view(health, last_good[name].value)
     elif health.error:
         st.error(f"**No numbers from {health.database}:** {health.error}", icon=":material/cloud_off:")
 
     with widgets.guarded_panel("checks"):
-        section("Checks", "Every check with its status, value, explanation and recommended action."
-                + (f" {theme.WARN.symbol} Stale: from the last good probe at "
-                   f"{widgets.local_time(last_good[name].read_at, settings.team_timezone)}, except up and DBA records, "
-                   "which are current." if name in last_good else ""))
+        section(
+            "Checks",
+            "Every check with its status, value, explanation and recommended action."
+            + (
+                f" {theme.WARN.symbol} Stale: from the last good probe at "
+                f"{widgets.local_time(last_good[name].read_at, settings.team_timezone)}, except up and DBA records, "
+                "which are current."
+                if name in last_good
+                else ""
+            ),
+        )
         checks = db_widgets.checks_frame(health)
-        st.dataframe(checks.style.map(db_widgets.db_status_colour, subset=["status"]), hide_index=True,
-                     height=db_widgets.table_height(len(checks)),
-                     column_order=["status", "check", "value", "detail", "action"],
-                     column_config={"status": TEXT("status", width=db_widgets.STATUS_WIDTH),
-                                    "value": TEXT("value", width="small"),
-                                    "detail": TEXT("detail", width="large"), "action": TEXT("action", width="medium")})
+        st.dataframe(
+            checks.style.map(db_widgets.db_status_colour, subset=["status"]),
+            hide_index=True,
+            height=db_widgets.table_height(len(checks)),
+            column_order=["status", "check", "value", "detail", "action"],
+            column_config={
+                "status": TEXT("status", width=db_widgets.STATUS_WIDTH),
+                "value": TEXT("value", width="small"),
+                "detail": TEXT("detail", width="large"),
+                "action": TEXT("action", width="medium"),
+            },
+        )
         missing = db_widgets.unavailable_signals(health)
         if missing:
             st.caption("Not available from this probe: " + "; ".join(missing))
@@ -226,15 +306,22 @@ def show_drilldown(name: str) -> None:
     probe = health.probe
     if probe is not None:
         sessions_tab, tables_tab, indexes_tab, sequences_tab, replication_tab, statements_tab = st.tabs(
-            ["Sessions", "Tables & vacuum", "Indexes", "Sequences", "Replication", "Statements"])
+            ["Sessions", "Tables & vacuum", "Indexes", "Sequences", "Replication", "Statements"]
+        )
         with sessions_tab, widgets.guarded_panel("sessions"):
             section("Blocked and blocking sessions", "Blockers at the root; sessions waiting on them below (└─).")
-            show_frame(db_widgets.blocking_tree(probe), "No session waits for a lock.",
-                       column_config={"query": TEXT("query", width="large")})
+            show_frame(
+                db_widgets.blocking_tree(probe),
+                "No session waits for a lock.",
+                column_config={"query": TEXT("query", width="large")},
+            )
             section("Active and idle-in-transaction sessions", "Query text is truncated and shown as plain text.")
-            show_frame(db_widgets.sessions_frame(probe), "No session is running a query or holding a transaction.",
-                       column_order=["pid", "user", "state", "running for", "wait", "blocked by", "query"],
-                       column_config={"query": TEXT("query", width="large")})
+            show_frame(
+                db_widgets.sessions_frame(probe),
+                "No session is running a query or holding a transaction.",
+                column_order=["pid", "user", "state", "running for", "wait", "blocked by", "query"],
+                column_config={"query": TEXT("query", width="large")},
+            )
         with tables_tab, widgets.guarded_panel("tables"):
             growth = []
             try:
@@ -242,14 +329,27 @@ def show_drilldown(name: str) -> None:
             except Exception:
                 st.caption("Growth is unavailable: the store cannot be read.")
             section("Top tables by size", "Growth comes from stored snapshots (`cli.py collect db-health`).")
-            show_frame(db_widgets.tables_frame(probe, growth), "No tables.",
-                       column_order=["table", "size", "growth 7d", "growth 30d", "live rows", "dead rows",
-                                     "last autovacuum", "autovacuum", "xid age"])
+            show_frame(
+                db_widgets.tables_frame(probe, growth),
+                "No tables.",
+                column_order=[
+                    "table",
+                    "size",
+                    "growth 7d",
+                    "growth 30d",
+                    "live rows",
+                    "dead rows",
+                    "last autovacuum",
+                    "autovacuum",
+                    "xid age",
+                ],
+            )
             for check_id in ("dead_tuples", "wraparound"):
                 check = health.check(check_id)
                 if check is not None:
-                    st.markdown(f"**{CHECK_TITLES[check_id]}** · {db_widgets.db_status_badge(check.status)} — "
-                                f"{check.detail}")
+                    st.markdown(
+                        f"**{CHECK_TITLES[check_id]}** · {db_widgets.db_status_badge(check.status)} — {check.detail}"
+                    )
         with indexes_tab, widgets.guarded_panel("indexes"):
             for check_id, columns in (
                 ("invalid_indexes", ["index", "table", "size", "definition"]),
@@ -260,28 +360,38 @@ def show_drilldown(name: str) -> None:
                 if check is None:
                     continue
                 section(f"{CHECK_TITLES[check_id]} · {db_widgets.db_status_badge(check.status)}", check.detail)
-                show_frame(db_widgets.items_frame(health, check_id, columns), None,
-                           column_config={"definition": TEXT("definition", width="large"),
-                                          "duplicate_of": TEXT("covered by")})
+                show_frame(
+                    db_widgets.items_frame(health, check_id, columns),
+                    None,
+                    column_config={"definition": TEXT("definition", width="large"), "duplicate_of": TEXT("covered by")},
+                )
         with sequences_tab, widgets.guarded_panel("sequences"):
             check = health.check("sequences")
             section(f"Sequences · {db_widgets.db_status_badge(check.status)}", check.detail)
-            show_frame(db_widgets.items_frame(health, "sequences", ["status", "sequence", "column", "type", "last_value",
-                                                                    "max_value", "used"]),
-                       "No sequence near its limit.",
-                       column_config={"used": st.column_config.ProgressColumn("used", format="percent",
-                                                                              min_value=0.0, max_value=1.0)})
+            show_frame(
+                db_widgets.items_frame(
+                    health, "sequences", ["status", "sequence", "column", "type", "last_value", "max_value", "used"]
+                ),
+                "No sequence near its limit.",
+                column_config={
+                    "used": st.column_config.ProgressColumn("used", format="percent", min_value=0.0, max_value=1.0)
+                },
+            )
         with replication_tab, widgets.guarded_panel("replication"):
             check = health.check("replication_lag")
             section(f"Replication · {db_widgets.db_status_badge(check.status)}", check.detail)
-            show_frame(db_widgets.items_frame(health, "replication_lag", ["replica", "slot", "state", "replay_lag_s"]),
-                       "No replica or replication slot.")
+            show_frame(
+                db_widgets.items_frame(health, "replication_lag", ["replica", "slot", "state", "replay_lag_s"]),
+                "No replica or replication slot.",
+            )
         with statements_tab, widgets.guarded_panel("statements"):
             check = health.check("slow_statements")
             section("Top statements by total time", check.detail if check else None)
-            show_frame(db_widgets.items_frame(health, "slow_statements", ["calls", "total_ms", "mean_ms", "rows",
-                                                                          "query"]),
-                       "No statement statistics.", column_config={"query": TEXT("query", width="large")})
+            show_frame(
+                db_widgets.items_frame(health, "slow_statements", ["calls", "total_ms", "mean_ms", "rows", "query"]),
+                "No statement statistics.",
+                column_config={"query": TEXT("query", width="large")},
+            )
 
     with widgets.guarded_panel("DBA records"):
         section("DBA records", "What no probe can see. Every entry is kept; the newest of each kind counts.")
@@ -293,14 +403,20 @@ def show_drilldown(name: str) -> None:
         except Exception as error:
             st.warning(f"Records cannot be read from the store ({type(error).__name__}); run `cli.py migrate`.")
             entries = []
-        show_frame(db_widgets.records_frame(entries), "No records yet.", placeholder="—",
-                   column_config={"link": st.column_config.LinkColumn("link"), "notes": TEXT("notes", width="large")})
+        show_frame(
+            db_widgets.records_frame(entries),
+            "No records yet.",
+            placeholder="—",
+            column_config={"link": st.column_config.LinkColumn("link"), "notes": TEXT("notes", width="large")},
+        )
         with st.expander("Add a record", icon=":material/add:"):
             show_record_form(settings, config, database=name, key="drilldown_record")
 
     with widgets.guarded_panel("history charts"):
-        section("History (30 days)", "From stored snapshots: run `cli.py collect db-health` from cron, or press "
-                "Collect now.")
+        section(
+            "History (30 days)",
+            "From stored snapshots: run `cli.py collect db-health` from cron, or press Collect now.",
+        )
         try:
             history = db_loaders.health_history(settings, name)
         except Exception as error:
@@ -313,23 +429,49 @@ def show_drilldown(name: str) -> None:
             tz = settings.team_timezone
             charts = st.columns(3)
             with charts[0]:
-                st.plotly_chart(db_charts.history_figure(history, "size_bytes", "Size", tz, kind="bytes",
-                                                         warn=thresholds and thresholds.database_size_warn_bytes),
-                                theme=None, config=PLOTLY_CONFIG)
+                st.plotly_chart(
+                    db_charts.history_figure(
+                        history,
+                        "size_bytes",
+                        "Size",
+                        tz,
+                        kind="bytes",
+                        warn=thresholds and thresholds.database_size_warn_bytes,
+                    ),
+                    theme=None,
+                    config=PLOTLY_CONFIG,
+                )
             with charts[1]:
                 for row in history:
                     used, most = row.get("connections_used"), row.get("connections_max")
                     row["connections_share"] = used / most if used is not None and most else None
-                st.plotly_chart(db_charts.history_figure(history, "connections_share", "Connections in use", tz,
-                                                         kind="percent",
-                                                         warn=thresholds and thresholds.connections_warn,
-                                                         critical=thresholds and thresholds.connections_critical),
-                                theme=None, config=PLOTLY_CONFIG)
+                st.plotly_chart(
+                    db_charts.history_figure(
+                        history,
+                        "connections_share",
+                        "Connections in use",
+                        tz,
+                        kind="percent",
+                        warn=thresholds and thresholds.connections_warn,
+                        critical=thresholds and thresholds.connections_critical,
+                    ),
+                    theme=None,
+                    config=PLOTLY_CONFIG,
+                )
             with charts[2]:
-                st.plotly_chart(db_charts.history_figure(history, "cache_hit_ratio", "Cache hit ratio", tz,
-                                                         kind="percent", warn=thresholds and thresholds.cache_hit_warn,
-                                                         critical=thresholds and thresholds.cache_hit_critical),
-                                theme=None, config=PLOTLY_CONFIG)
+                st.plotly_chart(
+                    db_charts.history_figure(
+                        history,
+                        "cache_hit_ratio",
+                        "Cache hit ratio",
+                        tz,
+                        kind="percent",
+                        warn=thresholds and thresholds.cache_hit_warn,
+                        critical=thresholds and thresholds.cache_hit_critical,
+                    ),
+                    theme=None,
+                    config=PLOTLY_CONFIG,
+                )
 
 
 if selected:

@@ -3,32 +3,41 @@ capacity notes), kept as history and flagged when a kind is past its expected in
 
 ``?database=NAME`` narrows the page to one database. Layout and widgets only.
 """
+
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from metrics.databases.checks import RECORD_KIND_LABELS, check_dba_records
-from pages.database_health import loaders as db_loaders, widgets as db_widgets
-from pages.common import loaders, widgets
-from pages.database_health.forms import show_record_form
+from pages.common import fleet, loaders, widgets
 from pages.common.store_writes import is_store_error, store_read_message
+from pages.database_health import loaders as db_loaders
+from pages.database_health import widgets as db_widgets
+from pages.database_health.forms import show_record_form
 
 settings = loaders.settings()
-config = db_loaders.database_config(settings)
+config = fleet.database_config(settings)
 st.title("DBA records")
-st.caption("Every entry is a new row: nothing is overwritten. A kind past its expected interval (set per database "
-           "in databases.toml, `[database.record_intervals]`) is a warning on the database's status.")
+st.caption(
+    "Every entry is a new row: nothing is overwritten. A kind past its expected interval (set per database "
+    "in databases.toml, `[database.record_intervals]`) is a warning on the database's status."
+)
 
 if not config.databases:
-    widgets.show_empty_state("No databases configured.",
-                             f"Add a `[[database]]` entry to `{config.path or settings.databases_path}` first.")
+    widgets.show_empty_state(
+        "No databases configured.", f"Add a `[[database]]` entry to `{config.path or settings.databases_path}` first."
+    )
     st.stop()
 
 names = [d.name for d in config.databases]
 requested = st.query_params.get("database")
-chosen = st.selectbox("Database", ["All databases", *names],
-                      index=names.index(requested) + 1 if requested in names else 0, key="records_database")
+chosen = st.selectbox(
+    "Database",
+    ["All databases", *names],
+    index=names.index(requested) + 1 if requested in names else 0,
+    key="records_database",
+)
 if chosen == "All databases":
     if "database" in st.query_params:
         del st.query_params["database"]
@@ -41,12 +50,21 @@ try:
     records = db_loaders.records(settings, database)
 except Exception as error:
     if is_store_error(error):
-        st.error(store_read_message("the records", error, settings.database_url,
-                                    rest="The form below still takes an entry; saving waits for the store."),
-                 icon=":material/database:")
+        st.error(
+            store_read_message(
+                "the records",
+                error,
+                settings.database_url,
+                rest="The form below still takes an entry; saving waits for the store.",
+            ),
+            icon=":material/database:",
+        )
     else:
-        st.error(f"The records cannot be read from the store ({type(error).__name__}). Run `cli.py migrate` and "
-                 "check DATABASE_URL.", icon=":material/database:")
+        st.error(
+            f"The records cannot be read from the store ({type(error).__name__}). Run `cli.py migrate` and "
+            "check DATABASE_URL.",
+            icon=":material/database:",
+        )
     # The form still shows, so an entry being typed is kept; adding it says plainly if the store refuses.
     with widgets.guarded_panel("record form"):
         st.markdown("#### Add a record")
@@ -62,17 +80,29 @@ with widgets.guarded_panel("staleness table"):
             continue
         check = check_dba_records([r for r in records if r.database == target.name], target.record_intervals, today)
         for item in check.items:
-            rows.append({"status": db_widgets.db_status_badge(item["status"]), "database": target.name,
-                         "kind": RECORD_KIND_LABELS[item["kind"]], "last": item["last"] or "never",
-                         "age (days)": item["age_days"], "expected every (days)": item["every_days"],
-                         "by": item["by"] or ""})
-    frame = pd.DataFrame(rows, columns=["status", "database", "kind", "last", "age (days)", "expected every (days)",
-                                        "by"])
+            rows.append(
+                {
+                    "status": db_widgets.db_status_badge(item["status"]),
+                    "database": target.name,
+                    "kind": RECORD_KIND_LABELS[item["kind"]],
+                    "last": item["last"] or "never",
+                    "age (days)": item["age_days"],
+                    "expected every (days)": item["every_days"],
+                    "by": item["by"] or "",
+                }
+            )
+    frame = pd.DataFrame(
+        rows, columns=["status", "database", "kind", "last", "age (days)", "expected every (days)", "by"]
+    )
     if frame.empty:
         st.caption("No record kind has an expected interval for these databases.")
     else:
-        st.dataframe(frame.style.map(db_widgets.db_status_colour, subset=["status"]), hide_index=True,
-                     placeholder="—", column_config={"age (days)": st.column_config.NumberColumn(format="%d")})
+        st.dataframe(
+            frame.style.map(db_widgets.db_status_colour, subset=["status"]),
+            hide_index=True,
+            placeholder="—",
+            column_config={"age (days)": st.column_config.NumberColumn(format="%d")},
+        )
 
 with widgets.guarded_panel("record form"):
     st.markdown("#### Add a record")
@@ -84,10 +114,19 @@ with widgets.guarded_panel("records table"):
     if database is None:
         table.insert(0, "database", [r.database for r in records])
     if table.empty:
-        widgets.show_empty_state("No records yet.", "Add the last verified backup above, or run "
-                                 "`cli.py db-records add --database NAME --kind backup_verified --by NAME`.")
+        widgets.show_empty_state(
+            "No records yet.",
+            "Add the last verified backup above, or run "
+            "`cli.py db-records add --database NAME --kind backup_verified --by NAME`.",
+        )
     else:
-        st.dataframe(table, hide_index=True, placeholder="—",
-                     column_config={"link": st.column_config.LinkColumn("link")})
-        st.download_button("Download CSV", widgets.csv_download_bytes(table), file_name="dba-records.csv",
-                           mime="text/csv", icon=":material/download:")
+        st.dataframe(
+            table, hide_index=True, placeholder="—", column_config={"link": st.column_config.LinkColumn("link")}
+        )
+        st.download_button(
+            "Download CSV",
+            widgets.csv_download_bytes(table),
+            file_name="dba-records.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )

@@ -3,6 +3,7 @@
 Query text only ever lands in DataFrame text cells or ``st.text``: shown as typed, truncated, never rendered as
 Markdown or HTML.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,17 +22,36 @@ from metrics.databases.checks import (
     ProbeData,
 )
 from metrics.formatting import NO_DATA, format_bytes, format_duration, format_percent
-from pages.common.theme import CRITICAL, INFO, NO_DATA as NO_DATA_STYLE, OK, WARN, StatusStyle
+from pages.common.theme import CRITICAL, INFO, OK, WARN, StatusStyle
+from pages.common.theme import NO_DATA as NO_DATA_STYLE
 
 UNKNOWN_STYLE = StatusStyle("unknown", NO_DATA_STYLE.symbol, "unknown", NO_DATA_STYLE.color, NO_DATA_STYLE.fill)
-DB_STATUS_STYLES: dict[str, StatusStyle] = {"ok": OK, "info": INFO, "unknown": UNKNOWN_STYLE, "warn": WARN,
-                                            "critical": CRITICAL}  # fmt: skip
+DB_STATUS_STYLES: dict[str, StatusStyle] = {
+    "ok": OK,
+    "info": INFO,
+    "unknown": UNKNOWN_STYLE,
+    "warn": WARN,
+    "critical": CRITICAL,
+}
 # Worst first: the order of headline counts, filters and the fleet table.
 STATUSES_WORST_FIRST = tuple(reversed(STATUS_ORDER))
 STATUS_WIDTH = 100
 # The key numbers first, so they stay on screen; the list of failing checks and the note after them.
-FLEET_COLUMN_ORDER = ["status", "database", "engine", "environment", "role", "connections", "hit ratio",
-                      "longest query s", "replica lag s", "size", "growth 7d", "needs attention", "note"]
+FLEET_COLUMN_ORDER = [
+    "status",
+    "database",
+    "engine",
+    "environment",
+    "role",
+    "connections",
+    "hit ratio",
+    "longest query s",
+    "replica lag s",
+    "size",
+    "growth 7d",
+    "needs attention",
+    "note",
+]
 ROW_HEIGHT = 35
 
 
@@ -64,11 +84,15 @@ def status_counts(healths: Iterable[DatabaseHealth]) -> dict[str, int]:
     return counts
 
 
-def filter_healths(healths: Iterable[DatabaseHealth], environments: Sequence[str],
-                   statuses: Sequence[str]) -> list[DatabaseHealth]:
+def filter_healths(
+    healths: Iterable[DatabaseHealth], environments: Sequence[str], statuses: Sequence[str]
+) -> list[DatabaseHealth]:
     """Databases in the selected environments and statuses; an empty selection means all."""
-    return [h for h in healths if (not environments or h.environment in environments)
-            and (not statuses or h.status in statuses)]  # fmt: skip
+    return [
+        h
+        for h in healths
+        if (not environments or h.environment in environments) and (not statuses or h.status in statuses)
+    ]
 
 
 def _value(health: DatabaseHealth, check_id: str) -> float:
@@ -96,12 +120,14 @@ def stale_health_view(current: DatabaseHealth, last_good: DatabaseHealth) -> Dat
     current."""
     now_known = {check.id: check for check in current.checks}
     checks = [now_known.pop(check.id, check) for check in last_good.checks] + list(now_known.values())
-    return replace(last_good, status=current.status, checks=checks, error=current.error,
-                   probed_at=current.probed_at)
+    return replace(last_good, status=current.status, checks=checks, error=current.error, probed_at=current.probed_at)
 
 
-def fleet_frame(healths: Sequence[DatabaseHealth], sizes_7d_ago: dict[str, int] | None = None,
-                stale: Mapping[str, tuple[DatabaseHealth, str]] | None = None) -> pd.DataFrame:
+def fleet_frame(
+    healths: Sequence[DatabaseHealth],
+    sizes_7d_ago: dict[str, int] | None = None,
+    stale: Mapping[str, tuple[DatabaseHealth, str]] | None = None,
+) -> pd.DataFrame:
     """One row per database, worst status first; numbers stay numbers (NaN = not measured) so columns sort.
 
     ``stale``: for a database that fails now, its last good health and the note saying how old it is; its row
@@ -116,24 +142,40 @@ def fleet_frame(healths: Sequence[DatabaseHealth], sizes_7d_ago: dict[str, int] 
         lag = float("nan")
         if probe is not None and probe.is_replica:
             lag = float("nan") if probe.replica_lag_s is None else probe.replica_lag_s
-        rows.append({
-            "status": db_status_badge(current.status),
-            "database": database_link(current.database),
-            "engine": current.engine,
-            "environment": current.environment,
-            "role": current.role,
-            "needs attention": attention_text(current),
-            "connections": _value(health, "connections"),
-            "hit ratio": _value(health, "cache_hit_ratio"),
-            "longest query s": _value(health, "long_running_queries"),
-            "replica lag s": lag,
-            "size": float("nan") if probe is None or probe.database_size_bytes is None
-            else float(probe.database_size_bytes),
-            "growth 7d": growth_7d(health, (sizes_7d_ago or {}).get(health.database)),
-            "note": " · ".join(text for text in (current.error or "", stale_note) if text),
-        })  # fmt: skip
-    columns = ["status", "database", "engine", "environment", "role", "needs attention", "connections", "hit ratio",
-               "longest query s", "replica lag s", "size", "growth 7d", "note"]
+        rows.append(
+            {
+                "status": db_status_badge(current.status),
+                "database": database_link(current.database),
+                "engine": current.engine,
+                "environment": current.environment,
+                "role": current.role,
+                "needs attention": attention_text(current),
+                "connections": _value(health, "connections"),
+                "hit ratio": _value(health, "cache_hit_ratio"),
+                "longest query s": _value(health, "long_running_queries"),
+                "replica lag s": lag,
+                "size": float("nan")
+                if probe is None or probe.database_size_bytes is None
+                else float(probe.database_size_bytes),
+                "growth 7d": growth_7d(health, (sizes_7d_ago or {}).get(health.database)),
+                "note": " · ".join(text for text in (current.error or "", stale_note) if text),
+            }
+        )
+    columns = [
+        "status",
+        "database",
+        "engine",
+        "environment",
+        "role",
+        "needs attention",
+        "connections",
+        "hit ratio",
+        "longest query s",
+        "replica lag s",
+        "size",
+        "growth 7d",
+        "note",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -159,9 +201,17 @@ def format_check_value(check_id: str, value) -> str:
 def checks_frame(health: DatabaseHealth) -> pd.DataFrame:
     """Every check of one database, worst first."""
     rank = {status: index for index, status in enumerate(STATUSES_WORST_FIRST)}
-    rows = [{"status": db_status_badge(c.status), "check": CHECK_TITLES.get(c.id, c.id), "id": c.id,
-             "value": format_check_value(c.id, c.value), "detail": c.detail, "action": c.action}
-            for c in sorted(health.checks, key=lambda c: rank.get(c.status, 0))]  # fmt: skip
+    rows = [
+        {
+            "status": db_status_badge(c.status),
+            "check": CHECK_TITLES.get(c.id, c.id),
+            "id": c.id,
+            "value": format_check_value(c.id, c.value),
+            "detail": c.detail,
+            "action": c.action,
+        }
+        for c in sorted(health.checks, key=lambda c: rank.get(c.status, 0))
+    ]
     return pd.DataFrame(rows, columns=["status", "check", "id", "value", "detail", "action"])
 
 
@@ -180,10 +230,18 @@ def sessions_frame(probe: ProbeData | None) -> pd.DataFrame:
     rows = []
     for s in sorted(probe.sessions, key=lambda s: -(s.query_seconds or s.state_seconds or 0)):
         seconds = s.state_seconds if s.state.startswith("idle in transaction") else s.query_seconds
-        rows.append({"pid": s.pid, "user": s.user, "state": s.state,
-                     "running for": NO_DATA if seconds is None else format_duration(timedelta(seconds=seconds)),
-                     "seconds": seconds, "wait": s.wait or "", "blocked by": ", ".join(map(str, s.blocked_by)),
-                     "query": s.query})  # fmt: skip
+        rows.append(
+            {
+                "pid": s.pid,
+                "user": s.user,
+                "state": s.state,
+                "running for": NO_DATA if seconds is None else format_duration(timedelta(seconds=seconds)),
+                "seconds": seconds,
+                "wait": s.wait or "",
+                "blocked by": ", ".join(map(str, s.blocked_by)),
+                "query": s.query,
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -204,10 +262,14 @@ def blocking_tree(probe: ProbeData | None) -> pd.DataFrame:
         session = by_pid.get(pid)
         prefix = "" if depth == 0 else "   " * (depth - 1) + "└─ "
         seconds = None if session is None else session.query_seconds
-        rows.append({"session": f"{prefix}{pid}" + (" (blocking)" if depth == 0 else ""),
-                     "state": "" if session is None else session.state,
-                     "waiting": "" if depth == 0 or seconds is None else format_duration(timedelta(seconds=seconds)),
-                     "query": "(not in this database, or hidden)" if session is None else session.query})
+        rows.append(
+            {
+                "session": f"{prefix}{pid}" + (" (blocking)" if depth == 0 else ""),
+                "state": "" if session is None else session.state,
+                "waiting": "" if depth == 0 or seconds is None else format_duration(timedelta(seconds=seconds)),
+                "query": "(not in this database, or hidden)" if session is None else session.query,
+            }
+        )
         for child in sorted(waiting_on.get(pid, [])):
             if child not in seen:
                 add(child, depth + 1, seen | {child})
@@ -219,21 +281,40 @@ def blocking_tree(probe: ProbeData | None) -> pd.DataFrame:
 
 def tables_frame(probe: ProbeData | None, growth: list[dict] | None = None, limit: int = 25) -> pd.DataFrame:
     """Biggest tables with rows, dead rows, vacuum times and stored growth."""
-    columns = ["table", "size", "size bytes", "growth 7d", "growth 30d", "live rows", "dead rows", "last autovacuum",
-               "autovacuum", "xid age"]
+    columns = [
+        "table",
+        "size",
+        "size bytes",
+        "growth 7d",
+        "growth 30d",
+        "live rows",
+        "dead rows",
+        "last autovacuum",
+        "autovacuum",
+        "xid age",
+    ]
     if probe is None or not probe.tables:
         return pd.DataFrame(columns=columns)
     by_table = {row["table"]: row for row in growth or []}
     rows = []
     for t in sorted(probe.tables, key=lambda t: -(t.total_bytes or 0))[:limit]:
         stored = by_table.get(t.name, {})
-        rows.append({"table": t.name, "size": format_bytes(t.total_bytes), "size bytes": t.total_bytes,
-                     "growth 7d": _signed_bytes(stored.get("growth_7d_bytes")),
-                     "growth 30d": _signed_bytes(stored.get("growth_30d_bytes")),
-                     "live rows": t.live_rows, "dead rows": t.dead_rows,
-                     "last autovacuum": "never" if t.last_autovacuum is None and probe.engine == "postgresql"
-                     else (t.last_autovacuum.strftime("%Y-%m-%d %H:%M") if t.last_autovacuum else ""),
-                     "autovacuum": "on" if t.autovacuum_enabled else "off", "xid age": t.xid_age})  # fmt: skip
+        rows.append(
+            {
+                "table": t.name,
+                "size": format_bytes(t.total_bytes),
+                "size bytes": t.total_bytes,
+                "growth 7d": _signed_bytes(stored.get("growth_7d_bytes")),
+                "growth 30d": _signed_bytes(stored.get("growth_30d_bytes")),
+                "live rows": t.live_rows,
+                "dead rows": t.dead_rows,
+                "last autovacuum": "never"
+                if t.last_autovacuum is None and probe.engine == "postgresql"
+                else (t.last_autovacuum.strftime("%Y-%m-%d %H:%M") if t.last_autovacuum else ""),
+                "autovacuum": "on" if t.autovacuum_enabled else "off",
+                "xid age": t.xid_age,
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -245,10 +326,18 @@ def _signed_bytes(value: int | None) -> str:
 
 def records_frame(records: Sequence[DbaRecord]) -> pd.DataFrame:
     columns = ["done on", "kind", "outcome", "by", "notes", "link", "recorded at"]
-    rows = [{"done on": r.done_on, "kind": RECORD_KIND_LABELS.get(r.kind, r.kind), "outcome": r.outcome,
-             "by": r.recorded_by, "notes": r.notes, "link": r.link or None,
-             "recorded at": None if r.recorded_at is None else r.recorded_at.strftime("%Y-%m-%d %H:%M UTC")}
-            for r in records]  # fmt: skip
+    rows = [
+        {
+            "done on": r.done_on,
+            "kind": RECORD_KIND_LABELS.get(r.kind, r.kind),
+            "outcome": r.outcome,
+            "by": r.recorded_by,
+            "notes": r.notes,
+            "link": r.link or None,
+            "recorded at": None if r.recorded_at is None else r.recorded_at.strftime("%Y-%m-%d %H:%M UTC"),
+        }
+        for r in records
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -258,10 +347,18 @@ def staleness_frame(health: DatabaseHealth) -> pd.DataFrame:
     check = health.check("dba_records")
     if check is None:
         return pd.DataFrame(columns=columns)
-    rows = [{"status": db_status_badge(item["status"]), "kind": RECORD_KIND_LABELS.get(item["kind"], item["kind"]),
-             "last": item["last"] or "never", "age": "—" if item["age_days"] is None else f"{item['age_days']} d",
-             "expected every": f"{item['every_days']} d", "by": item["by"] or "", "outcome": item["outcome"] or ""}
-            for item in check.items]  # fmt: skip
+    rows = [
+        {
+            "status": db_status_badge(item["status"]),
+            "kind": RECORD_KIND_LABELS.get(item["kind"], item["kind"]),
+            "last": item["last"] or "never",
+            "age": "—" if item["age_days"] is None else f"{item['age_days']} d",
+            "expected every": f"{item['every_days']} d",
+            "by": item["by"] or "",
+            "outcome": item["outcome"] or "",
+        }
+        for item in check.items
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -270,6 +367,7 @@ def unavailable_signals(health: DatabaseHealth) -> list[str]:
     probe = health.probe
     if probe is None:
         return []
-    return [f"{CHECK_TITLES.get(check_id, check_id)}: {reason}"
-            for check_id, reason in {**probe.unavailable, **probe.not_available}.items()]
-
+    return [
+        f"{CHECK_TITLES.get(check_id, check_id)}: {reason}"
+        for check_id, reason in {**probe.unavailable, **probe.not_available}.items()
+    ]

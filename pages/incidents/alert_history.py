@@ -3,6 +3,7 @@
 The history is cached like the SLO report (60 s, keyed on the catalog, the source and the minute), so everyone
 looking during the same minute shares one set of range queries.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,27 +13,27 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from data.settings import Settings
 from data.slo.alert_history import HISTORY_SPAN, AlertHistory, load_alert_history
 from data.slo.catalog import Catalog
-from data.settings import Settings
 from data.slo.sources import SloSource
-from metrics.slo.alert_history import interval_rows
 from metrics.formatting import format_duration
 from metrics.incidents.rules import Incident
+from metrics.slo.alert_history import interval_rows
 from pages.common import loaders
-from pages.slo_burn.charts import empty_figure
+from pages.common.charts import empty_figure
 from pages.common.theme import CRITICAL, INFO, WARN, alert_state_badge, register_template
 
 TEMPLATE = register_template()
 # One lane per kind within each service's row, top to bottom: incidents, then page, then ticket firings.
-LANES = (("incident", -0.27, INFO, "circle"), ("page", 0.0, CRITICAL, "square"),
-         ("ticket", 0.27, WARN, "triangle-up"))
+LANES = (("incident", -0.27, INFO, "circle"), ("page", 0.0, CRITICAL, "square"), ("ticket", 0.27, WARN, "triangle-up"))
 LANE_WIDTH = 0.24
 
 
 @st.cache_data(ttl=loaders.DATA_TTL_SECONDS, show_spinner=False, max_entries=16)
-def _cached_history(catalog_key: str, source_key: str, start: datetime, end: datetime, _source: SloSource,
-                    _catalog: Catalog) -> AlertHistory:
+def _cached_history(
+    catalog_key: str, source_key: str, start: datetime, end: datetime, _source: SloSource, _catalog: Catalog
+) -> AlertHistory:
     return load_alert_history(_source, _catalog.slos, start, end)
 
 
@@ -66,16 +67,28 @@ def timeline_figure(alert_history: AlertHistory, incidents: Sequence[Incident], 
     spans: dict[str, list[tuple[str, datetime, datetime, str]]] = {kind: [] for kind, *_ in LANES}
     for incident in incidents:
         ended = incident.resolved or until
-        spans["incident"].append((incident.service, incident.started, ended,
-                                  f"{incident.reference} · {incident.severity} · {incident.service}"
-                                  + ("" if incident.resolved else " · open")
-                                  + f" · {format_duration(ended - incident.started)}"))
+        spans["incident"].append(
+            (
+                incident.service,
+                incident.started,
+                ended,
+                f"{incident.reference} · {incident.severity} · {incident.service}"
+                + ("" if incident.resolved else " · open")
+                + f" · {format_duration(ended - incident.started)}",
+            )
+        )
     for interval in alert_history.intervals:
         key = interval.key
-        spans[key.severity].append((key.service, interval.started, interval.ended or until,
-                                    f"{key.slo} · {key.severity} {key.long_window} / {key.short_window} · "
-                                    + ("still firing · " if interval.ended is None else "")
-                                    + format_duration(interval.duration(until))))
+        spans[key.severity].append(
+            (
+                key.service,
+                interval.started,
+                interval.ended or until,
+                f"{key.slo} · {key.severity} {key.long_window} / {key.short_window} · "
+                + ("still firing · " if interval.ended is None else "")
+                + format_duration(interval.duration(until)),
+            )
+        )
     services = sorted({span[0] for kind in spans.values() for span in kind})
     if not services:
         return empty_figure("No incidents and no SLO burn alerts in this range", height=200)
@@ -90,23 +103,49 @@ def timeline_figure(alert_history: AlertHistory, incidents: Sequence[Incident], 
         lengths = [max((ended - started).total_seconds(), 0.0) * 1000 for _, started, ended, _ in items]
         hover = [text for *_, text in items]
         name = "incident" if kind == "incident" else f"{alert_state_badge(kind)} alert"
-        figure.add_trace(go.Bar(
-            y=lanes, x=lengths, base=starts, orientation="h", width=LANE_WIDTH, name=name, legendgroup=kind,
-            marker=dict(color=style.color, line=dict(color=style.color, width=1)), opacity=0.55,
-            customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-        ))  # fmt: skip
-        figure.add_trace(go.Scatter(
-            y=lanes, x=starts, mode="markers", name=name, legendgroup=kind, showlegend=False,
-            marker=dict(symbol=symbol, size=9, color=style.color, line=dict(color="white", width=1)),
-            customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-        ))  # fmt: skip
+        figure.add_trace(
+            go.Bar(
+                y=lanes,
+                x=lengths,
+                base=starts,
+                orientation="h",
+                width=LANE_WIDTH,
+                name=name,
+                legendgroup=kind,
+                marker=dict(color=style.color, line=dict(color=style.color, width=1)),
+                opacity=0.55,
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                y=lanes,
+                x=starts,
+                mode="markers",
+                name=name,
+                legendgroup=kind,
+                showlegend=False,
+                marker=dict(symbol=symbol, size=9, color=style.color, line=dict(color="white", width=1)),
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
     figure.update_layout(
-        template=TEMPLATE, title="Incidents and SLO burn alerts per service", hovermode="closest", barmode="overlay",
+        template=TEMPLATE,
+        title="Incidents and SLO burn alerts per service",
+        hovermode="closest",
+        barmode="overlay",
         height=140 + 60 * len(services),
         xaxis=dict(type="date", title=f"time ({time_zone})", range=_time_range(alert_history, spans, time_zone)),
-        yaxis=dict(tickvals=list(range(len(services))), ticktext=services, autorange="reversed",
-                   range=[len(services) - 0.5, -0.5], showgrid=False),
-    )  # fmt: skip
+        yaxis=dict(
+            tickvals=list(range(len(services))),
+            ticktext=services,
+            autorange="reversed",
+            range=[len(services) - 0.5, -0.5],
+            showgrid=False,
+        ),
+    )
     return figure
 
 

@@ -7,6 +7,7 @@ Every builder
 - downsamples to at most ``MAX_POINTS`` points per series before anything reaches the browser, keeping the worst
   value of each bucket, so a short spike or dip never disappears from the picture.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -17,56 +18,26 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from metrics.slo.alerts import AlertEvaluation
 from metrics.formatting import format_burn_rate, format_percent, format_sli, format_target, target_decimals
+from metrics.slo.alerts import AlertEvaluation
 from metrics.slo.periods import Period
-from pages.common.theme import TARGET_COLOR, alert_state_style, register_template
+from pages.common.charts import MAX_POINTS, TEMPLATE, downsample, empty_figure, local_times
+from pages.common.theme import TARGET_COLOR, alert_state_style
 
-TEMPLATE = register_template()
-MAX_POINTS = 1500
 # Burn rates of 0 (no bad events) cannot sit on a log axis; they are drawn at this floor, the hover keeps the truth.
 LOG_FLOOR = 0.01
 # Burn-rate windows drawn from the start; the short ones are one legend click away (they are noisy and the per-tier
 # chart shows each next to its long window).
 PROMINENT_WINDOWS = ("1h", "6h", "1d", "3d")
 WINDOW_COLORS = {
-    "5m": "#C6DBEF", "30m": "#9ECAE1", "1h": "#4292C6", "2h": "#6A51A3",
-    "6h": "#2171B5", "1d": "#08519C", "3d": "#08306B",
-}  # fmt: skip
-
-_AGGREGATIONS = ("max", "min", "last", "mean")
-
-
-def downsample(frame: pd.DataFrame, max_points: int = MAX_POINTS, how: str = "max",
-               time_column: str = "time") -> pd.DataFrame:
-    """At most ``max_points`` rows: consecutive rows are grouped into equal buckets, each stamped with its last time.
-
-    ``how`` picks the value kept per bucket and column: ``max`` for burn rates (peaks survive), ``min`` for SLIs
-    (dips survive), ``last`` for running totals such as the budget burn-down, ``mean`` when nothing else fits.
-    A bucket with no value at all stays NaN, so a gap in the data stays a gap in the chart.
-    """
-    if how not in _AGGREGATIONS:
-        raise ValueError(f"how must be one of {', '.join(_AGGREGATIONS)}, got {how!r}")
-    if max_points < 1:
-        raise ValueError("max_points must be at least 1")
-    frame = frame.sort_values(time_column).reset_index(drop=True)
-    if len(frame) <= max_points:
-        return frame
-    size = int(np.ceil(len(frame) / max_points))
-    groups = np.arange(len(frame)) // size
-    grouped = frame.groupby(groups, sort=True)
-    values = frame.columns.drop(time_column)
-    if how == "last":
-        reduced = grouped[list(values)].last()  # last non-NaN value in the bucket
-    else:
-        reduced = grouped[list(values)].agg(how)
-    reduced.insert(0, time_column, grouped[time_column].last())
-    return reduced.reset_index(drop=True)[list(frame.columns)]
-
-
-def local_times(times: pd.Series, timezone: str) -> pd.Series:
-    """Naive wall-clock times in ``timezone``: what Plotly should print on the axis."""
-    return pd.to_datetime(times, utc=True).dt.tz_convert(timezone).dt.tz_localize(None)
+    "5m": "#C6DBEF",
+    "30m": "#9ECAE1",
+    "1h": "#4292C6",
+    "2h": "#6A51A3",
+    "6h": "#2171B5",
+    "1d": "#08519C",
+    "3d": "#08306B",
+}
 
 
 def _local_instant(moment: datetime, timezone: str) -> pd.Timestamp:
@@ -81,8 +52,9 @@ def _texts(values: pd.Series, formatter) -> list[str]:
     return [formatter(None if pd.isna(value) else float(value)) for value in values]
 
 
-def firing_intervals(times: pd.Series, long_rate: pd.Series, short_rate: pd.Series,
-                     threshold: float) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+def firing_intervals(
+    times: pd.Series, long_rate: pd.Series, short_rate: pd.Series, threshold: float
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """Runs where both windows are above ``threshold`` (the tier's rule), as (first, last) point times.
 
     A run ends at the next point after its last firing one, so a one-point run still has a visible width. Missing
@@ -108,22 +80,31 @@ def _tier_label(evaluation: AlertEvaluation) -> str:
     return f"{evaluation.tier.severity} {format_burn_rate(evaluation.threshold)}"
 
 
-def _threshold_line(figure: go.Figure, evaluation: AlertEvaluation, row: int | None = None,
-                    label: str | None = None) -> None:
+def _threshold_line(
+    figure: go.Figure, evaluation: AlertEvaluation, row: int | None = None, label: str | None = None
+) -> None:
     """A dashed line at the tier's threshold, labelled "page 14.4×" at its left end, in the tier's status colour.
 
     The label is a separate annotation: on a log axis Plotly places annotations by log10 of the value (shapes by the
     value itself), which ``add_hline(annotation=...)`` gets wrong.
     """
     style = alert_state_style(evaluation.tier.severity)
-    figure.add_hline(y=evaluation.threshold, line=dict(color=style.color, dash="dash", width=1.5),
-                     row=row, col=1 if row else None)
+    figure.add_hline(
+        y=evaluation.threshold, line=dict(color=style.color, dash="dash", width=1.5), row=row, col=1 if row else None
+    )
     suffix = "" if row in (None, 1) else str(row)
     figure.add_annotation(
-        text=label or _tier_label(evaluation), xref=f"x{suffix} domain", yref=f"y{suffix}", x=0.005,
-        y=float(np.log10(evaluation.threshold)), xanchor="left", yanchor="bottom", showarrow=False,
-        font=dict(color=style.color, size=11), bgcolor="rgba(255,255,255,0.85)",
-    )  # fmt: skip
+        text=label or _tier_label(evaluation),
+        xref=f"x{suffix} domain",
+        yref=f"y{suffix}",
+        x=0.005,
+        y=float(np.log10(evaluation.threshold)),
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(color=style.color, size=11),
+        bgcolor="rgba(255,255,255,0.85)",
+    )
 
 
 _LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
@@ -136,18 +117,26 @@ def _log_axis(value_range: list[float], dense: bool = True) -> dict:
     return dict(type="log", range=value_range, tickvals=ticks, ticktext=[f"{tick:g}×" for tick in ticks])
 
 
-_RANGE_BUTTONS = dict(buttons=[
-    dict(count=6, label="6 h", step="hour", stepmode="backward"),
-    dict(count=1, label="1 d", step="day", stepmode="backward"),
-    dict(step="all", label="3 d"),
-], x=0, y=1.02, xanchor="left", yanchor="bottom", font=dict(size=11))  # fmt: skip
+_RANGE_BUTTONS = dict(
+    buttons=[
+        dict(count=6, label="6 h", step="hour", stepmode="backward"),
+        dict(count=1, label="1 d", step="day", stepmode="backward"),
+        dict(step="all", label="3 d"),
+    ],
+    x=0,
+    y=1.02,
+    xanchor="left",
+    yanchor="bottom",
+    font=dict(size=11),
+)
 
 
 # --- (1) SLI over the period ----------------------------------------------------------------------------------------
 
 
 def sli_figure(sli: pd.DataFrame, target: float, timezone: str, title: str = "SLI over the period") -> go.Figure:
-    """SLI per bucket (``metrics.slo.timeseries.sli_series``) against the target line; buckets without events are gaps."""
+    """SLI per bucket (``metrics.slo.timeseries.sli_series``) against the target line; buckets without events are
+    gaps."""
     frame = downsample(sli[["time", "sli", "total", "bad"]], how="min")
     decimals = target_decimals(target) + 1
     hover = [
@@ -157,32 +146,42 @@ def sli_figure(sli: pd.DataFrame, target: float, timezone: str, title: str = "SL
     ]
     figure = go.Figure(
         go.Scatter(
-            x=local_times(frame["time"], timezone), y=frame["sli"], name="SLI", mode="lines",
-            line=dict(width=1.8), customdata=hover, hovertemplate="%{customdata}<extra>SLI</extra>",
+            x=local_times(frame["time"], timezone),
+            y=frame["sli"],
+            name="SLI",
+            mode="lines",
+            line=dict(width=1.8),
+            customdata=hover,
+            hovertemplate="%{customdata}<extra>SLI</extra>",
             connectgaps=False,
         )
-    )  # fmt: skip
+    )
     figure.add_hline(
-        y=target, line=dict(color=TARGET_COLOR, dash="dash", width=1.5),
+        y=target,
+        line=dict(color=TARGET_COLOR, dash="dash", width=1.5),
         annotation=dict(text=f"target {format_target(target)}", font=dict(size=11), bgcolor="rgba(255,255,255,0.8)"),
         annotation_position="bottom left",
-    )  # fmt: skip
+    )
     known = frame["sli"].dropna()
     low = min(float(known.min()) if len(known) else target, target)
     span = max(1.0 - low, 1.0 - target)
     figure.update_layout(
-        template=TEMPLATE, title=title, showlegend=False, height=340,
+        template=TEMPLATE,
+        title=title,
+        showlegend=False,
+        height=340,
         xaxis_title=_time_axis_title(timezone),
         yaxis=dict(title="SLI", tickformat=f".{decimals}%", range=[max(0.0, low - 0.1 * span), 1.0 + 0.05 * span]),
-    )  # fmt: skip
+    )
     return figure
 
 
 # --- (2) error-budget burn-down -------------------------------------------------------------------------------------
 
 
-def burn_down_figure(burn_down: pd.DataFrame, period: Period, at: datetime, timezone: str,
-                     title: str = "Error budget remaining") -> go.Figure:
+def burn_down_figure(
+    burn_down: pd.DataFrame, period: Period, at: datetime, timezone: str, title: str = "Error budget remaining"
+) -> go.Figure:
     """Budget remaining (``metrics.slo.timeseries.budget_burn_down``) against the even-spend ideal, 0 % emphasised.
 
     The x axis covers the whole period, so a calendar period shows how much of it is still ahead.
@@ -192,28 +191,52 @@ def burn_down_figure(burn_down: pd.DataFrame, period: Period, at: datetime, time
     start, end = _local_instant(period.start, timezone), _local_instant(period.end, timezone)
     now = _local_instant(at, timezone)
     figure = go.Figure()
-    figure.add_trace(go.Scatter(
-        x=[start, end], y=[1.0, 0.0], name="ideal (even spend)", mode="lines",
-        line=dict(color=TARGET_COLOR, dash="dot", width=1.5), hoverinfo="skip",
-    ))  # fmt: skip
-    figure.add_trace(go.Scatter(
-        x=local_times(frame["time"], timezone), y=frame["budget_remaining"], name="budget remaining",
-        mode="lines", line=dict(width=2.2), customdata=hover,
-        hovertemplate="%{customdata}<extra>budget remaining</extra>",
-    ))  # fmt: skip
-    figure.add_hline(y=0, line=dict(color=alert_state_style("page").color, width=2),
-                     annotation=dict(text="budget spent", font=dict(size=11)), annotation_position="bottom right")
+    figure.add_trace(
+        go.Scatter(
+            x=[start, end],
+            y=[1.0, 0.0],
+            name="ideal (even spend)",
+            mode="lines",
+            line=dict(color=TARGET_COLOR, dash="dot", width=1.5),
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=local_times(frame["time"], timezone),
+            y=frame["budget_remaining"],
+            name="budget remaining",
+            mode="lines",
+            line=dict(width=2.2),
+            customdata=hover,
+            hovertemplate="%{customdata}<extra>budget remaining</extra>",
+        )
+    )
+    figure.add_hline(
+        y=0,
+        line=dict(color=alert_state_style("page").color, width=2),
+        annotation=dict(text="budget spent", font=dict(size=11)),
+        annotation_position="bottom right",
+    )
     if end > now:
-        figure.add_vrect(x0=now, x1=end, fillcolor="rgba(0,0,0,0.04)", line_width=0,
-                         annotation=dict(text="rest of the period", font=dict(size=11)),
-                         annotation_position="top left")
+        figure.add_vrect(
+            x0=now,
+            x1=end,
+            fillcolor="rgba(0,0,0,0.04)",
+            line_width=0,
+            annotation=dict(text="rest of the period", font=dict(size=11)),
+            annotation_position="top left",
+        )
     known = frame["budget_remaining"].dropna()
     low = min(float(known.min()) if len(known) else 0.0, 0.0)
     figure.update_layout(
-        template=TEMPLATE, title=title, height=340, xaxis_title=_time_axis_title(timezone),
+        template=TEMPLATE,
+        title=title,
+        height=340,
+        xaxis_title=_time_axis_title(timezone),
         xaxis=dict(range=[start, end]),
         yaxis=dict(title="budget remaining", tickformat=".0%", range=[low - 0.08, 1.08]),
-    )  # fmt: skip
+    )
     return figure
 
 
@@ -224,32 +247,44 @@ def _rate_trace(frame: pd.DataFrame, window: str, timezone: str, **style) -> go.
     values = frame[window]
     style.setdefault("name", window)
     return go.Scatter(
-        x=local_times(frame["time"], timezone), y=values.clip(lower=LOG_FLOOR), mode="lines",
-        customdata=_texts(values, format_burn_rate), hovertemplate=f"%{{customdata}}<extra>{window}</extra>",
+        x=local_times(frame["time"], timezone),
+        y=values.clip(lower=LOG_FLOOR),
+        mode="lines",
+        customdata=_texts(values, format_burn_rate),
+        hovertemplate=f"%{{customdata}}<extra>{window}</extra>",
         **style,
     )
 
 
-def burn_rate_figure(rates: pd.DataFrame, alerts: Sequence[AlertEvaluation], timezone: str,
-                     title: str = "Burn rate per window") -> go.Figure:
-    """Rolling burn rates (``metrics.slo.timeseries.rolling_burn_rates``) on a log axis, each tier's threshold dashed."""
+def burn_rate_figure(
+    rates: pd.DataFrame, alerts: Sequence[AlertEvaluation], timezone: str, title: str = "Burn rate per window"
+) -> go.Figure:
+    """Rolling burn rates (``metrics.slo.timeseries.rolling_burn_rates``) on a log axis, each tier's threshold
+    dashed."""
     windows = [column for column in rates.columns if column != "time"]
     frame = downsample(rates, how="max")
     figure = go.Figure()
     for window in windows:
-        figure.add_trace(_rate_trace(
-            frame, window, timezone, line=dict(color=WINDOW_COLORS.get(window), width=2 if window in
-                                               PROMINENT_WINDOWS else 1.2),
-            visible=True if window in PROMINENT_WINDOWS else "legendonly",
-        ))  # fmt: skip
+        figure.add_trace(
+            _rate_trace(
+                frame,
+                window,
+                timezone,
+                line=dict(color=WINDOW_COLORS.get(window), width=2 if window in PROMINENT_WINDOWS else 1.2),
+                visible=True if window in PROMINENT_WINDOWS else "legendonly",
+            )
+        )
     for evaluation in alerts:
         _threshold_line(figure, evaluation, label=f"{_tier_label(evaluation)} ({evaluation.tier.long_window})")
     figure.update_layout(
-        template=TEMPLATE, title=title, height=400, xaxis_title=_time_axis_title(timezone),
+        template=TEMPLATE,
+        title=title,
+        height=400,
+        xaxis_title=_time_axis_title(timezone),
         yaxis=dict(title="burn rate", **_log_axis(_log_range(frame[windows], alerts))),
         xaxis=dict(rangeselector=_RANGE_BUTTONS),
         legend=dict(title=dict(text="window ")),
-    )  # fmt: skip
+    )
     return figure
 
 
@@ -266,48 +301,73 @@ def _log_range(values: pd.DataFrame, alerts: Sequence[AlertEvaluation]) -> list[
 # --- (4) each tier: long and short window against the threshold, firing shaded -------------------------------------
 
 
-def tier_figure(rates: pd.DataFrame, alerts: Sequence[AlertEvaluation], timezone: str,
-                title: str = "Alert tiers: long and short window against the threshold") -> go.Figure:
+def tier_figure(
+    rates: pd.DataFrame,
+    alerts: Sequence[AlertEvaluation],
+    timezone: str,
+    title: str = "Alert tiers: long and short window against the threshold",
+) -> go.Figure:
     """One row per tier; firing intervals (both windows above the threshold) shaded in the tier's status colour."""
     figure = make_subplots(
-        rows=max(len(alerts), 1), cols=1, shared_xaxes=True, vertical_spacing=0.07,
+        rows=max(len(alerts), 1),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.07,
         subplot_titles=[
             f"{e.tier.severity}: {e.tier.long_window} and {e.tier.short_window} above {format_burn_rate(e.threshold)}"
             for e in alerts
         ],
-    )  # fmt: skip
+    )
     frame = downsample(rates, how="max")
     for row, evaluation in enumerate(alerts, start=1):
         tier = evaluation.tier
         style = alert_state_style(tier.severity)
-        figure.add_trace(_rate_trace(frame, tier.long_window, timezone, legendgroup="long",
-                                     name="long window", showlegend=row == 1,
-                                     line=dict(color=WINDOW_COLORS["3d"], width=2)), row=row, col=1)
-        figure.add_trace(_rate_trace(frame, tier.short_window, timezone, legendgroup="short",
-                                     name="short window", showlegend=row == 1,
-                                     line=dict(color=WINDOW_COLORS["1h"], width=1.2, dash="dot")), row=row, col=1)
+        figure.add_trace(
+            _rate_trace(
+                frame,
+                tier.long_window,
+                timezone,
+                legendgroup="long",
+                name="long window",
+                showlegend=row == 1,
+                line=dict(color=WINDOW_COLORS["3d"], width=2),
+            ),
+            row=row,
+            col=1,
+        )
+        figure.add_trace(
+            _rate_trace(
+                frame,
+                tier.short_window,
+                timezone,
+                legendgroup="short",
+                name="short window",
+                showlegend=row == 1,
+                line=dict(color=WINDOW_COLORS["1h"], width=1.2, dash="dot"),
+            ),
+            row=row,
+            col=1,
+        )
         # Shading after the traces: Plotly skips shapes aimed at a subplot that is still empty.
-        for start, end in firing_intervals(rates["time"], rates[tier.long_window], rates[tier.short_window],
-                                           evaluation.threshold):
-            figure.add_vrect(x0=_local_instant(start, timezone), x1=_local_instant(end, timezone),
-                             fillcolor=style.fill, line_width=0, layer="below", row=row, col=1)
+        for start, end in firing_intervals(
+            rates["time"], rates[tier.long_window], rates[tier.short_window], evaluation.threshold
+        ):
+            figure.add_vrect(
+                x0=_local_instant(start, timezone),
+                x1=_local_instant(end, timezone),
+                fillcolor=style.fill,
+                line_width=0,
+                layer="below",
+                row=row,
+                col=1,
+            )
         _threshold_line(figure, evaluation, row=row)
         columns = [tier.long_window, tier.short_window]
         figure.update_yaxes(**_log_axis(_log_range(frame[columns], [evaluation]), dense=False), row=row, col=1)
-    figure.update_layout(template=TEMPLATE, title=title, height=180 * max(len(alerts), 1) + 110,
-                         margin=dict(t=90))
-    for subplot_title in figure.layout.annotations[:len(alerts)]:  # make_subplots adds the titles first
+    figure.update_layout(template=TEMPLATE, title=title, height=180 * max(len(alerts), 1) + 110, margin=dict(t=90))
+    for subplot_title in figure.layout.annotations[: len(alerts)]:  # make_subplots adds the titles first
         subplot_title.update(x=0, xanchor="left", font=dict(size=12))
     figure.update_xaxes(title_text=_time_axis_title(timezone), row=max(len(alerts), 1), col=1)
-    return figure
-
-
-def empty_figure(message: str, height: int = 300) -> go.Figure:
-    """A chart-sized placeholder that says why there is nothing to draw."""
-    figure = go.Figure()
-    figure.add_annotation(text=message, showarrow=False, font=dict(size=14, color="#666666"),
-                          xref="paper", yref="paper", x=0.5, y=0.5)
-    figure.update_layout(template=TEMPLATE, height=height, xaxis=dict(visible=False), yaxis=dict(visible=False))
     return figure
 
 

@@ -1,29 +1,33 @@
 """SLO burn: is any SLO burning its error budget too fast right now? Which tier fires, since when, and how long
 until the budget is gone?
 
-The overview lists every SLO, least budget first, filtered by ``?service=`` and ``?state=``; ``?slo=NAME`` opens
-one SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``metrics``, tables and charts
+The overview lists every SLO, least budget first, filtered by ``?service=`` and ``?state=``; ``?slo=NAME`` opens one
+SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``metrics``, tables and charts
 from ``pages.common.widgets`` and ``pages.slo_burn.charts``.
 """
+
 from difflib import get_close_matches
 
 import streamlit as st
 
 from metrics.slo.alerts import ALERT_STATES
 from metrics.slo.timeseries import SHOWN_RECENT_SPAN, budget_burn_down, rolling_burn_rates, sli_series, tier_histories
-from pages.slo_burn import charts
 from pages.common import loaders, widgets
+from pages.common.charts import PLOTLY_CONFIG
 from pages.common.theme import WARN, alert_state_badge
+from pages.slo_burn import charts
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 FILTER_PARAMS = ("service", "state")
 
 settings = loaders.settings()  # app.py has already shown invalid settings and stopped
 try:
     fixed_at = loaders.requested_instant(st.query_params.get("at"))
 except ValueError:
-    st.warning(f"Ignored `?at={st.query_params.get('at')}`: not a past ISO 8601 instant such as "
-               "2026-11-01T14:05Z. Showing now instead.", icon=":material/event_busy:")
+    st.warning(
+        f"Ignored `?at={st.query_params.get('at')}`: not a past ISO 8601 instant such as "
+        "2026-11-01T14:05Z. Showing now instead.",
+        icon=":material/event_busy:",
+    )
     fixed_at = None
 at = fixed_at or loaders.evaluation_instant()
 
@@ -32,8 +36,7 @@ at = fixed_at or loaders.evaluation_instant()
 
 title_column, refresh_column = st.columns([6, 1], vertical_alignment="bottom")
 title_column.title("SLO burn")
-if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the data source now",
-                         width="stretch"):
+if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the data source now", width="stretch"):
     loaders.clear_slo_data()
     st.rerun()
 
@@ -47,14 +50,18 @@ catalog = widgets.catalog_or_stop(settings)
 
 if catalog.problems:
     count = len(catalog.problems)
-    with st.expander(f":material/warning: {count} catalog problem{'s' if count != 1 else ''} — "
-                     f"the other SLOs still show", expanded=not catalog.slos):
+    with st.expander(
+        f":material/warning: {count} catalog problem{'s' if count != 1 else ''} — the other SLOs still show",
+        expanded=not catalog.slos,
+    ):
         for problem in catalog.problems:
             st.warning(str(problem))
 
 if not catalog.slos:
-    widgets.show_empty_state(f"No SLOs defined in {settings.catalog_path}.",
-                             "Add OpenSLO v1 YAML files there (see config/slos/ for examples), then press Refresh.")
+    widgets.show_empty_state(
+        f"No SLOs defined in {settings.catalog_path}.",
+        "Add OpenSLO v1 YAML files there (see config/slos/ for examples), then press Refresh.",
+    )
     st.stop()
 
 # --- the report -----------------------------------------------------------------------------------------------------
@@ -97,10 +104,17 @@ def show_overview() -> None:
     services_default, services_unknown = filter_values("service", service_options)
     states_default, states_unknown = filter_values("state", state_options)
     service_column, state_column = st.columns(2)
-    services = service_column.multiselect("Service", service_options, default=services_default,
-                                          key="filter_service", placeholder="All services")
-    states = state_column.multiselect("Alert state", state_options, default=states_default, key="filter_state",
-                                      format_func=alert_state_badge, placeholder="All alert states")
+    services = service_column.multiselect(
+        "Service", service_options, default=services_default, key="filter_service", placeholder="All services"
+    )
+    states = state_column.multiselect(
+        "Alert state",
+        state_options,
+        default=states_default,
+        key="filter_state",
+        format_func=alert_state_badge,
+        placeholder="All alert states",
+    )
     for name, values in (("service", services), ("state", states)):
         if values:
             st.query_params[name] = values
@@ -116,18 +130,32 @@ def show_overview() -> None:
             widgets.show_empty_state("No SLO matches these filters.", "Clear a filter to see more SLOs.")
             return
         frame = widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
-        st.dataframe(widgets.overview_styler(frame), hide_index=True, column_config=widgets.overview_column_config(),
-                     column_order=widgets.overview_columns(frame),
-                     placeholder="no data", key="slo_overview")
+        st.dataframe(
+            widgets.overview_styler(frame),
+            hide_index=True,
+            column_config=widgets.overview_column_config(),
+            column_order=widgets.overview_columns(frame),
+            placeholder="no data",
+            key="slo_overview",
+        )
         caption_column, download_column = st.columns([4, 1], vertical_alignment="center")
-        stale = (f"{WARN.symbol} Stale: read at {widgets.local_time(shown_report.read_at, settings.team_timezone)}. "
-                 if shown_report.stale else "")
-        caption_column.caption(f"{stale}{widgets.report_counts_caption(report, len(statuses))}, least budget first. "
-                               "Click a column to sort, an SLO to open its drill-down.")
+        stale = (
+            f"{WARN.symbol} Stale: read at {widgets.local_time(shown_report.read_at, settings.team_timezone)}. "
+            if shown_report.stale
+            else ""
+        )
+        caption_column.caption(
+            f"{stale}{widgets.report_counts_caption(report, len(statuses))}, least budget first. "
+            "Click a column to sort, an SLO to open its drill-down."
+        )
         download_column.download_button(
-            "Download CSV", widgets.csv_download_bytes(frame), file_name=f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
-            mime="text/csv", icon=":material/download:", width="stretch",
-        )  # fmt: skip
+            "Download CSV",
+            widgets.csv_download_bytes(frame),
+            file_name=f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            width="stretch",
+        )
 
     for status in report.statuses:
         if status.error and status.error not in source_messages:
@@ -138,15 +166,19 @@ def show_unknown_slo(name: str) -> None:
     show_back_link()
     problems = [problem for problem in catalog.problems if problem.name == name]
     if problems:
-        st.error(f"The SLO **{name}** is in the catalog but its definition has problems, so it is not evaluated:",
-                 icon=":material/error:")
+        st.error(
+            f"The SLO **{name}** is in the catalog but its definition has problems, so it is not evaluated:",
+            icon=":material/error:",
+        )
         for problem in problems:
             st.warning(str(problem))
         return
     suggestions = get_close_matches(name, [slo.name for slo in catalog.slos], n=3)
     hint = f" Did you mean {', '.join(f'**{s}**' for s in suggestions)}?" if suggestions else ""
-    st.error(f"There is no SLO named **{name}** in the catalog ({settings.catalog_path}).{hint}",
-             icon=":material/search_off:")
+    st.error(
+        f"There is no SLO named **{name}** in the catalog ({settings.catalog_path}).{hint}",
+        icon=":material/search_off:",
+    )
 
 
 def show_drilldown(name: str) -> None:
@@ -168,12 +200,14 @@ def show_drilldown(name: str) -> None:
     # When the report just failed, the history is not asked for: the page stays within one timeout, and shows the
     # last good history instead.
     with st.spinner(f"Loading the history of {slo.name} from {slo_source.description}…"):
-        shown_history = loaders.history_or_last_good(settings, catalog, name, at, fixed=fixed_at is not None,
-                                                      source_failure=shown_report.failure)
+        shown_history = loaders.history_or_last_good(
+            settings, catalog, name, at, fixed=fixed_at is not None, source_failure=shown_report.failure
+        )
     history = shown_history.value
     if shown_history.failed:
-        widgets.show_source_failure(f"history of {slo.name} from {slo_source.description}", shown_history,
-                                    settings.team_timezone)
+        widgets.show_source_failure(
+            f"history of {slo.name} from {slo_source.description}", shown_history, settings.team_timezone
+        )
 
     rates = histories = None
     if history is not None:
@@ -184,16 +218,19 @@ def show_drilldown(name: str) -> None:
     with widgets.guarded_panel("alert tiers table"):
         tiers = widgets.tier_frame(status, histories, settings.team_timezone, SHOWN_RECENT_SPAN)
         st.dataframe(widgets.badge_styler(tiers, ["firing now"]), hide_index=True, placeholder="no data")
-        st.caption("A tier fires when the burn rate over its long window **and** over its short window are both "
-                   "above its threshold (SRE Workbook multiwindow, multi-burn-rate alerts).")
+        st.caption(
+            "A tier fires when the burn rate over its long window **and** over its short window are both "
+            "above its threshold (SRE Workbook multiwindow, multi-burn-rate alerts)."
+        )
 
     if history is None:
         return
     tz = settings.team_timezone
     left, right = st.columns(2)
     with left, widgets.guarded_panel("SLI chart"):
-        st.plotly_chart(charts.sli_figure(sli_series(history.period_buckets), slo.target, tz),
-                        theme=None, config=PLOTLY_CONFIG)
+        st.plotly_chart(
+            charts.sli_figure(sli_series(history.period_buckets), slo.target, tz), theme=None, config=PLOTLY_CONFIG
+        )
     with right, widgets.guarded_panel("burn-down chart"):
         burn_down = budget_burn_down(history.period_buckets, history.period, at, slo.target)
         st.plotly_chart(charts.burn_down_figure(burn_down, history.period, at, tz), theme=None, config=PLOTLY_CONFIG)

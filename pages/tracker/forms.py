@@ -5,6 +5,7 @@ button's callback, which runs before the page is drawn. So a refused save (a rul
 name) leaves what the person typed in place and puts the message right under the field it is about; a successful
 save clears the form. Callbacks catch everything: no traceback ever reaches the page.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from data.settings import Settings
 from data.tracker.store import (
     EditConflict,
     ItemNotFound,
@@ -27,6 +29,8 @@ from data.tracker.store import (
     update_item,
 )
 from data.tracker.transfer import ImportFailed, detect_format, import_items
+from metrics.access import Actor, MissingName, PermissionDenied
+from metrics.import_limits import import_size_problem
 from metrics.tracker.rules import (
     ALLOWED_TRANSITIONS,
     LEVELS,
@@ -42,10 +46,7 @@ from metrics.tracker.rules import (
     KnownNames,
     TrackerRuleError,
 )
-from metrics.import_limits import import_size_problem
 from metrics.tracker.triggers import TRIGGER_LINE_HELP, TriggerError, format_trigger_lines, parse_trigger_lines
-from data.settings import Settings
-from metrics.access import Actor, MissingName, PermissionDenied
 from pages.common import identity
 from pages.common.store_writes import STORE_ERRORS, store_failure_message
 
@@ -54,21 +55,56 @@ log = logging.getLogger(__name__)
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 HOLDS_CHOICES = {"unknown": None, "yes": True, "no": False}
 ITEM_FIELDS = (
-    "title", "problem_statement", "owner_role", "owner", "impact", "urgency", "why_parked_category", "why_parked",
-    "workaround", "workaround_holds", "root_cause_confidence", "decided_by", "decided_on", "revisit_on",
-    "cadence_days", "external_reference", "services", "slos", "databases", "triggers",
-)  # fmt: skip
+    "title",
+    "problem_statement",
+    "owner_role",
+    "owner",
+    "impact",
+    "urgency",
+    "why_parked_category",
+    "why_parked",
+    "workaround",
+    "workaround_holds",
+    "root_cause_confidence",
+    "decided_by",
+    "decided_on",
+    "revisit_on",
+    "cadence_days",
+    "external_reference",
+    "services",
+    "slos",
+    "databases",
+    "triggers",
+)
 FIELD_LABELS = {
-    "title": "Title", "problem_statement": "Problem statement (Markdown)", "owner_role": "Owner role",
-    "owner": "Owner", "impact": "Impact", "urgency": "Urgency", "why_parked_category": "Why beyond the team",
-    "why_parked": "Why it was judged beyond the team (Markdown)", "workaround": "Workaround (Markdown)",
-    "workaround_holds": "Workaround still holds?", "root_cause_confidence": "Root cause",
-    "decided_by": "Decided by", "decided_on": "Decided on", "revisit_on": "Revisit on",
-    "cadence_days": "Review cadence (days)", "external_reference": "External reference",
-    "services": "Services", "slos": "SLOs", "databases": "Databases", "triggers": "Revisit triggers",
-    "state": "State", "resolution_code": "Resolution", "outcome": "Outcome", "what_changed": "What changed since "
-    "the last look (Markdown)", "next_revisit_on": "Next revisit on", "actor": "Your name", "note": "Note",
-}  # fmt: skip
+    "title": "Title",
+    "problem_statement": "Problem statement (Markdown)",
+    "owner_role": "Owner role",
+    "owner": "Owner",
+    "impact": "Impact",
+    "urgency": "Urgency",
+    "why_parked_category": "Why beyond the team",
+    "why_parked": "Why it was judged beyond the team (Markdown)",
+    "workaround": "Workaround (Markdown)",
+    "workaround_holds": "Workaround still holds?",
+    "root_cause_confidence": "Root cause",
+    "decided_by": "Decided by",
+    "decided_on": "Decided on",
+    "revisit_on": "Revisit on",
+    "cadence_days": "Review cadence (days)",
+    "external_reference": "External reference",
+    "services": "Services",
+    "slos": "SLOs",
+    "databases": "Databases",
+    "triggers": "Revisit triggers",
+    "state": "State",
+    "resolution_code": "Resolution",
+    "outcome": "Outcome",
+    "what_changed": "What changed since the last look (Markdown)",
+    "next_revisit_on": "Next revisit on",
+    "actor": "Your name",
+    "note": "Note",
+}
 
 
 @dataclass(frozen=True)
@@ -107,12 +143,21 @@ def show_field_error(prefix: str, name: str) -> None:
 def show_form_messages(prefix: str) -> None:
     """Problems not tied to a shown field (who you are, unexpected failures) at the top of the form."""
     errors = errors_of(prefix)
-    shown = set(ITEM_FIELDS) | {"state", "resolution_code", "outcome", "what_changed", "next_revisit_on", "note",
-                                "file"}
+    shown = set(ITEM_FIELDS) | {
+        "state",
+        "resolution_code",
+        "outcome",
+        "what_changed",
+        "next_revisit_on",
+        "note",
+        "file",
+    }
     for name, message in errors.items():
         if name not in shown:
-            st.error(f"{FIELD_LABELS.get(name, name.replace('_', ' '))}: {message}" if name != "form" else message,
-                     icon=":material/error:")
+            st.error(
+                f"{FIELD_LABELS.get(name, name.replace('_', ' '))}: {message}" if name != "form" else message,
+                icon=":material/error:",
+            )
 
 
 def pop_success(prefix: str) -> None:
@@ -133,17 +178,21 @@ def _guarded(prefix: str, action: Callable[[], None]) -> None:
         st.session_state[key(prefix, "errors")] = {"form": str(error)}
     except STORE_ERRORS as error:  # the store is down: nothing saved, the form keeps what was typed
         log.warning("tracker form %s: the store cannot be written (%s)", prefix, type(error).__name__)
-        st.session_state[key(prefix, "errors")] = {
-            "form": store_failure_message(_action(prefix), error, _store_url())}
+        st.session_state[key(prefix, "errors")] = {"form": store_failure_message(_action(prefix), error, _store_url())}
     except Exception as error:
         log.exception("tracker form %s failed", prefix)
         st.session_state[key(prefix, "errors")] = {
-            "form": f"Nothing was saved: {type(error).__name__}. Try again; the server log has the details."}
+            "form": f"Nothing was saved: {type(error).__name__}. Try again; the server log has the details."
+        }
 
 
-_ACTIONS = (("tracker_new", "create the item"), ("tracker_edit", "save the edit"),
-            ("tracker_state", "change the state"), ("tracker_review", "record the review"),
-            ("tracker_import", "import the items"))
+_ACTIONS = (
+    ("tracker_new", "create the item"),
+    ("tracker_edit", "save the edit"),
+    ("tracker_state", "change the state"),
+    ("tracker_review", "record the review"),
+    ("tracker_import", "import the items"),
+)
 
 
 def _action(prefix: str) -> str:
@@ -175,11 +224,29 @@ def _require_actor(context: FormContext) -> Actor:
 def widget_values(item: TrackerItem | None) -> dict[str, Any]:
     """The form's starting values: an item's, or a new item's defaults."""
     if item is None:
-        return {"title": "", "problem_statement": "", "owner_role": "SRE", "owner": "", "impact": "medium",
-                "urgency": "medium", "why_parked_category": "other", "why_parked": "", "workaround": "",
-                "workaround_holds": "unknown", "root_cause_confidence": "unknown", "decided_by": "",
-                "decided_on": None, "revisit_on": None, "cadence_days": None, "external_reference": "",
-                "services": [], "slos": [], "databases": [], "triggers": "", "state": "new"}
+        return {
+            "title": "",
+            "problem_statement": "",
+            "owner_role": "SRE",
+            "owner": "",
+            "impact": "medium",
+            "urgency": "medium",
+            "why_parked_category": "other",
+            "why_parked": "",
+            "workaround": "",
+            "workaround_holds": "unknown",
+            "root_cause_confidence": "unknown",
+            "decided_by": "",
+            "decided_on": None,
+            "revisit_on": None,
+            "cadence_days": None,
+            "external_reference": "",
+            "services": [],
+            "slos": [],
+            "databases": [],
+            "triggers": "",
+            "state": "new",
+        }
     values = {name: getattr(item, name) for name in ITEM_FIELDS}
     values["workaround_holds"] = {None: "unknown", True: "yes", False: "no"}[item.workaround_holds]
     values["triggers"] = format_trigger_lines(item.triggers)
@@ -220,6 +287,7 @@ def _options(known: Sequence[str], current: Sequence[str]) -> list[str]:
 
 def render_item_fields(prefix: str, known: KnownNames) -> None:
     """Every editable field with its problem (if any) right under it."""
+
     def error(name: str) -> None:
         show_field_error(prefix, name)
 
@@ -233,22 +301,34 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
         error("owner_role")
         st.selectbox(FIELD_LABELS["impact"], LEVELS, key=key(prefix, "impact"))
         error("impact")
-        st.selectbox(FIELD_LABELS["why_parked_category"], WHY_PARKED_CATEGORIES,
-                     key=key(prefix, "why_parked_category"))
+        st.selectbox(FIELD_LABELS["why_parked_category"], WHY_PARKED_CATEGORIES, key=key(prefix, "why_parked_category"))
         error("why_parked_category")
     with middle:
         st.text_input(FIELD_LABELS["owner"], key=key(prefix, "owner"))
         error("owner")
         st.selectbox(FIELD_LABELS["urgency"], LEVELS, key=key(prefix, "urgency"))
         error("urgency")
-        st.selectbox(FIELD_LABELS["root_cause_confidence"], ROOT_CAUSE_CONFIDENCES,
-                     key=key(prefix, "root_cause_confidence"))
+        st.selectbox(
+            FIELD_LABELS["root_cause_confidence"], ROOT_CAUSE_CONFIDENCES, key=key(prefix, "root_cause_confidence")
+        )
     with right:
-        st.date_input(FIELD_LABELS["revisit_on"], key=key(prefix, "revisit_on"), min_value=EARLIEST_DATE,
-                      max_value=LATEST_DATE, format="YYYY-MM-DD", help="When to look again (team time zone)")
+        st.date_input(
+            FIELD_LABELS["revisit_on"],
+            key=key(prefix, "revisit_on"),
+            min_value=EARLIEST_DATE,
+            max_value=LATEST_DATE,
+            format="YYYY-MM-DD",
+            help="When to look again (team time zone)",
+        )
         error("revisit_on")
-        st.number_input(FIELD_LABELS["cadence_days"], key=key(prefix, "cadence_days"), min_value=1, max_value=3650,
-                        step=1, help="How often to look again after each review; empty for none")
+        st.number_input(
+            FIELD_LABELS["cadence_days"],
+            key=key(prefix, "cadence_days"),
+            min_value=1,
+            max_value=3650,
+            step=1,
+            help="How often to look again after each review; empty for none",
+        )
         error("cadence_days")
         st.selectbox(FIELD_LABELS["workaround_holds"], list(HOLDS_CHOICES), key=key(prefix, "workaround_holds"))
     st.text_area(FIELD_LABELS["why_parked"], key=key(prefix, "why_parked"), height=90)
@@ -256,24 +336,42 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
     st.text_area(FIELD_LABELS["workaround"], key=key(prefix, "workaround"), height=90)
     error("workaround")
     link_columns = st.columns(3)
-    for column, (name, known_names) in zip(link_columns, (("services", known.services), ("slos", known.slos),
-                                                          ("databases", known.databases))):
+    for column, (name, known_names) in zip(
+        link_columns, (("services", known.services), ("slos", known.slos), ("databases", known.databases))
+    ):
         with column:
             current = st.session_state.get(key(prefix, name)) or []
-            placeholder = "none configured: add them to config/databases.toml" if name == "databases" and not \
-                _options(known_names, current) else "none"
-            st.multiselect(FIELD_LABELS[name], _options(known_names, current), key=key(prefix, name),
-                           placeholder=placeholder)
+            placeholder = (
+                "none configured: add them to config/databases.toml"
+                if name == "databases" and not _options(known_names, current)
+                else "none"
+            )
+            st.multiselect(
+                FIELD_LABELS[name], _options(known_names, current), key=key(prefix, name), placeholder=placeholder
+            )
             error(name)
-    st.text_area(FIELD_LABELS["triggers"], key=key(prefix, "triggers"), height=90, help=TRIGGER_LINE_HELP,
-                 placeholder="budget checkout-availability < 25%")
+    st.text_area(
+        FIELD_LABELS["triggers"],
+        key=key(prefix, "triggers"),
+        height=90,
+        help=TRIGGER_LINE_HELP,
+        placeholder="budget checkout-availability < 25%",
+    )
     error("triggers")
     decided_left, decided_right, reference = st.columns(3)
     decided_left.text_input(FIELD_LABELS["decided_by"], key=key(prefix, "decided_by"))
-    decided_right.date_input(FIELD_LABELS["decided_on"], key=key(prefix, "decided_on"), min_value=EARLIEST_DATE,
-                             max_value=LATEST_DATE, format="YYYY-MM-DD")
-    reference.text_input(FIELD_LABELS["external_reference"], key=key(prefix, "external_reference"),
-                         help="A ticket, vendor case or document")
+    decided_right.date_input(
+        FIELD_LABELS["decided_on"],
+        key=key(prefix, "decided_on"),
+        min_value=EARLIEST_DATE,
+        max_value=LATEST_DATE,
+        format="YYYY-MM-DD",
+    )
+    reference.text_input(
+        FIELD_LABELS["external_reference"],
+        key=key(prefix, "external_reference"),
+        help="A ticket, vendor case or document",
+    )
     error("external_reference")
 
 
@@ -292,8 +390,14 @@ def _submit_create(context: FormContext) -> None:
         actor = _require_actor(context)
         if problems:
             raise TrackerRuleError(problems)
-        item = create_item(context.engine, {**values, "state": state}, actor=actor, now=context.now,
-                           today=context.today, known=context.known)
+        item = create_item(
+            context.engine,
+            {**values, "state": state},
+            actor=actor,
+            now=context.now,
+            today=context.today,
+            known=context.known,
+        )
         clear_form(prefix)
         st.session_state[key(prefix, "saved")] = f"Created item #{item.id}: {item.title}"
         st.session_state[key(prefix, "created_id")] = item.id
@@ -308,12 +412,18 @@ def show_create_form(context: FormContext) -> None:
         load_form(prefix, widget_values(None))
     with st.form("tracker_new_form", enter_to_submit=False, border=False):
         show_form_messages(prefix)
-        st.selectbox(FIELD_LABELS["state"], CREATE_STATES, key=key(prefix, "state"), format_func=STATE_LABELS.get,
-                     help="Parked needs a revisit date or at least one trigger")
+        st.selectbox(
+            FIELD_LABELS["state"],
+            CREATE_STATES,
+            key=key(prefix, "state"),
+            format_func=STATE_LABELS.get,
+            help="Parked needs a revisit date or at least one trigger",
+        )
         show_field_error(prefix, "state")
         render_item_fields(prefix, context.known)
-        st.form_submit_button("Create item", type="primary", on_click=_submit_create, args=(context,),
-                              icon=":material/add:")
+        st.form_submit_button(
+            "Create item", type="primary", on_click=_submit_create, args=(context,), icon=":material/add:"
+        )
 
 
 # --- edit -----------------------------------------------------------------------------------------------------------
@@ -339,18 +449,30 @@ def _submit_edit(context: FormContext, item_id: int) -> None:
         base: TrackerItem = st.session_state[key(prefix, "base")]
         changes = {name: value for name, value in values.items() if value != getattr(base, name)}
         try:
-            saved = update_item(context.engine, item_id, base.version, changes, actor=actor, now=context.now,
-                                today=context.today, known=context.known, base=base)
+            saved = update_item(
+                context.engine,
+                item_id,
+                base.version,
+                changes,
+                actor=actor,
+                now=context.now,
+                today=context.today,
+                known=context.known,
+                base=base,
+            )
         except EditConflict as conflict:
             st.session_state[key(prefix, "conflict")] = conflict
             who = ", ".join(sorted({c.changed_by for c in conflict.conflicts})) or "someone else"
-            message = (f"**Not saved: this item was changed by {who} since you opened it** (version "
-                       f"{conflict.base_version} → {conflict.current.version}). Your edits are still in the form. "
-                       "Compare below, then keep yours or load theirs.")
+            message = (
+                f"**Not saved: this item was changed by {who} since you opened it** (version "
+                f"{conflict.base_version} → {conflict.current.version}). Your edits are still in the form. "
+                "Compare below, then keep yours or load theirs."
+            )
             raise TrackerRuleError({"form": message}) from None
         clear_form(prefix)
         st.session_state[key(prefix, "saved")] = ("Saved." if changes else "Nothing changed.") + (
-            f" Now version {saved.version}." if changes else "")
+            f" Now version {saved.version}." if changes else ""
+        )
 
     st.session_state.pop(key(prefix, "errors"), None)
     _guarded(prefix, save)
@@ -369,9 +491,15 @@ def _discard_edits(prefix: str) -> None:
 
 
 def conflict_frame(conflict: EditConflict) -> pd.DataFrame:
-    rows = [{"field": FIELD_LABELS.get(c.field, c.field), "changed by": c.changed_by,
-             "their value": _display(c.their_value), "your value": _display(c.your_value)}
-            for c in conflict.conflicts]
+    rows = [
+        {
+            "field": FIELD_LABELS.get(c.field, c.field),
+            "changed by": c.changed_by,
+            "their value": _display(c.their_value),
+            "your value": _display(c.your_value),
+        }
+        for c in conflict.conflicts
+    ]
     return pd.DataFrame(rows, columns=["field", "changed by", "their value", "your value"])
 
 
@@ -394,23 +522,35 @@ def show_edit_form(context: FormContext, item: TrackerItem) -> None:
     pop_success(prefix)
     conflict: EditConflict | None = st.session_state.get(key(prefix, "conflict"))
     if conflict is not None:
-        st.error(errors_of(prefix).get("form", "Not saved: the item changed meanwhile."),
-                 icon=":material/sync_problem:")
+        st.error(
+            errors_of(prefix).get("form", "Not saved: the item changed meanwhile."), icon=":material/sync_problem:"
+        )
         st.dataframe(conflict_frame(conflict), hide_index=True, key=f"{prefix}_conflict_table")
         keep, discard = st.columns(2)
-        keep.button("Keep my values and save over theirs next", key=f"{prefix}_rebase", on_click=_rebase_on_latest,
-                    args=(prefix,), icon=":material/merge:", help="Your edits stay in the form; press Save again "
-                    "to store them on top of the latest version")
-        discard.button("Discard my edits and load the latest", key=f"{prefix}_discard", on_click=_discard_edits,
-                       args=(prefix,), icon=":material/refresh:")
+        keep.button(
+            "Keep my values and save over theirs next",
+            key=f"{prefix}_rebase",
+            on_click=_rebase_on_latest,
+            args=(prefix,),
+            icon=":material/merge:",
+            help="Your edits stay in the form; press Save again to store them on top of the latest version",
+        )
+        discard.button(
+            "Discard my edits and load the latest",
+            key=f"{prefix}_discard",
+            on_click=_discard_edits,
+            args=(prefix,),
+            icon=":material/refresh:",
+        )
     with st.form(f"{prefix}_form", enter_to_submit=False, border=False):
         if conflict is None:
             show_form_messages(prefix)
         base: TrackerItem = st.session_state[key(prefix, "base")]
         st.caption(f"Editing version {base.version}. If someone saves first, you will see what they changed.")
         render_item_fields(prefix, context.known)
-        st.form_submit_button("Save changes", type="primary", on_click=_submit_edit, args=(context, item.id),
-                              icon=":material/save:")
+        st.form_submit_button(
+            "Save changes", type="primary", on_click=_submit_edit, args=(context, item.id), icon=":material/save:"
+        )
 
 
 # --- change state ---------------------------------------------------------------------------------------------------
@@ -428,14 +568,26 @@ def _submit_state(context: FormContext, item_id: int, version: int) -> None:
         target = st.session_state.get(key(prefix, "state"))
         resolution = st.session_state.get(key(prefix, "resolution_code")) or None
         try:
-            saved = change_state(context.engine, item_id, version, target, actor=actor, now=context.now,
-                                 today=context.today, resolution_code=resolution,
-                                 revisit_on=st.session_state.get(key(prefix, "revisit_on")),
-                                 note=(st.session_state.get(key(prefix, "note")) or "").strip())
+            saved = change_state(
+                context.engine,
+                item_id,
+                version,
+                target,
+                actor=actor,
+                now=context.now,
+                today=context.today,
+                resolution_code=resolution,
+                revisit_on=st.session_state.get(key(prefix, "revisit_on")),
+                note=(st.session_state.get(key(prefix, "note")) or "").strip(),
+            )
         except EditConflict as conflict:
-            raise TrackerRuleError({"form": f"Not changed: someone else changed the item meanwhile (now version "
-                                            f"{conflict.current.version}, {STATE_LABELS[conflict.current.state]}). "
-                                            "Check the page again and retry."}) from None
+            raise TrackerRuleError(
+                {
+                    "form": f"Not changed: someone else changed the item meanwhile (now version "
+                    f"{conflict.current.version}, {STATE_LABELS[conflict.current.state]}). "
+                    "Check the page again and retry."
+                }
+            ) from None
         clear_form(prefix)
         st.session_state[key(prefix, "saved")] = f"The item is now {STATE_LABELS[saved.state]}."
 
@@ -452,20 +604,30 @@ def show_state_form(context: FormContext, item: TrackerItem) -> None:
         st.selectbox("New state", targets, key=key(prefix, "state"), format_func=STATE_LABELS.get)
         show_field_error(prefix, "state")
         left, right = st.columns(2)
-        left.date_input("Revisit on (when parking)", value=item.revisit_on, key=key(prefix, "revisit_on"),
-                        min_value=EARLIEST_DATE, max_value=LATEST_DATE, format="YYYY-MM-DD",
-                        help="Parking needs a revisit date (today or later) or a trigger")
+        left.date_input(
+            "Revisit on (when parking)",
+            value=item.revisit_on,
+            key=key(prefix, "revisit_on"),
+            min_value=EARLIEST_DATE,
+            max_value=LATEST_DATE,
+            format="YYYY-MM-DD",
+            help="Parking needs a revisit date (today or later) or a trigger",
+        )
         with left:
             show_field_error(prefix, "revisit_on")
-        right.selectbox("Resolution (when finishing)", [""] + list(RESOLUTION_CODES), key=key(prefix,
-                        "resolution_code"), format_func=lambda code: code.replace("_", " ") or "—",
-                        help="; ".join(f"{STATE_LABELS[s]}: {' or '.join(c)}" for s, c in
-                                       RESOLUTIONS_FOR_STATE.items()))
+        right.selectbox(
+            "Resolution (when finishing)",
+            [""] + list(RESOLUTION_CODES),
+            key=key(prefix, "resolution_code"),
+            format_func=lambda code: code.replace("_", " ") or "—",
+            help="; ".join(f"{STATE_LABELS[s]}: {' or '.join(c)}" for s, c in RESOLUTIONS_FOR_STATE.items()),
+        )
         with right:
             show_field_error(prefix, "resolution_code")
         st.text_input("Note for the audit trail (optional)", key=key(prefix, "note"))
-        st.form_submit_button("Change state", on_click=_submit_state, args=(context, item.id, item.version),
-                              icon=":material/swap_horiz:")
+        st.form_submit_button(
+            "Change state", on_click=_submit_state, args=(context, item.id, item.version), icon=":material/swap_horiz:"
+        )
 
 
 # --- review ---------------------------------------------------------------------------------------------------------
@@ -480,14 +642,20 @@ def _submit_review(context: FormContext, item_id: int) -> None:
 
     def save() -> None:
         actor = _require_actor(context)
-        review = record_review(context.engine, item_id, reviewer=actor,
-                               outcome=st.session_state.get(key(prefix, "outcome")),
-                               what_changed=st.session_state.get(key(prefix, "what_changed")) or "",
-                               next_revisit_on=st.session_state.get(key(prefix, "next_revisit_on")),
-                               now=context.now, today=context.today)
+        review = record_review(
+            context.engine,
+            item_id,
+            reviewer=actor,
+            outcome=st.session_state.get(key(prefix, "outcome")),
+            what_changed=st.session_state.get(key(prefix, "what_changed")) or "",
+            next_revisit_on=st.session_state.get(key(prefix, "next_revisit_on")),
+            now=context.now,
+            today=context.today,
+        )
         clear_form(prefix)
-        st.session_state[key(prefix, "saved")] = (f"Review recorded: {OUTCOME_LABELS[review.outcome]}; the item is "
-                                                  f"now {STATE_LABELS[review.state_after]}.")
+        st.session_state[key(prefix, "saved")] = (
+            f"Review recorded: {OUTCOME_LABELS[review.outcome]}; the item is now {STATE_LABELS[review.state_after]}."
+        )
 
     st.session_state.pop(key(prefix, "errors"), None)
     _guarded(prefix, save)
@@ -499,19 +667,35 @@ def show_review_form(context: FormContext, item: TrackerItem) -> None:
     with st.form(f"{prefix}_form", enter_to_submit=False, border=False):
         show_form_messages(prefix)
         left, right = st.columns(2)
-        left.selectbox(FIELD_LABELS["outcome"], REVIEW_OUTCOMES, key=key(prefix, "outcome"),
-                       format_func=OUTCOME_LABELS.get)
+        left.selectbox(
+            FIELD_LABELS["outcome"], REVIEW_OUTCOMES, key=key(prefix, "outcome"), format_func=OUTCOME_LABELS.get
+        )
         with left:
             show_field_error(prefix, "outcome")
-        right.date_input(FIELD_LABELS["next_revisit_on"], value=None, key=key(prefix, "next_revisit_on"),
-                         min_value=EARLIEST_DATE, max_value=LATEST_DATE, format="YYYY-MM-DD",
-                         help="Needed to keep the item parked (unless it has a trigger)")
+        right.date_input(
+            FIELD_LABELS["next_revisit_on"],
+            value=None,
+            key=key(prefix, "next_revisit_on"),
+            min_value=EARLIEST_DATE,
+            max_value=LATEST_DATE,
+            format="YYYY-MM-DD",
+            help="Needed to keep the item parked (unless it has a trigger)",
+        )
         with right:
             show_field_error(prefix, "next_revisit_on")
-        st.text_area(FIELD_LABELS["what_changed"], key=key(prefix, "what_changed"), height=100,
-                     placeholder="New people, tools, vendor versions, budgets… or nothing")
-        st.form_submit_button("Record review", type="primary", on_click=_submit_review, args=(context, item.id),
-                              icon=":material/rate_review:")
+        st.text_area(
+            FIELD_LABELS["what_changed"],
+            key=key(prefix, "what_changed"),
+            height=100,
+            placeholder="New people, tools, vendor versions, budgets… or nothing",
+        )
+        st.form_submit_button(
+            "Record review",
+            type="primary",
+            on_click=_submit_review,
+            args=(context, item.id),
+            icon=":material/rate_review:",
+        )
 
 
 # --- import ---------------------------------------------------------------------------------------------------------
@@ -535,12 +719,19 @@ def _submit_import(context: FormContext) -> None:
         except UnicodeDecodeError:
             raise TrackerRuleError({"file": "not UTF-8 text: export it as UTF-8 CSV or JSON"}) from None
         try:
-            ids = import_items(context.engine, text, detect_format(upload.name, text), known=context.known,
-                               actor=actor, now=context.now)
+            ids = import_items(
+                context.engine,
+                text,
+                detect_format(upload.name, text),
+                known=context.known,
+                actor=actor,
+                now=context.now,
+            )
         except ImportFailed as failure:
             st.session_state[key(prefix, "problems")] = failure.lines()
-            raise TrackerRuleError({"file": f"{len(failure.problems)} problem(s) in {upload.name}; nothing was "
-                                            "imported"}) from None
+            raise TrackerRuleError(
+                {"file": f"{len(failure.problems)} problem(s) in {upload.name}; nothing was imported"}
+            ) from None
         st.session_state.pop(key(prefix, "problems"), None)
         st.session_state[key(prefix, "saved")] = f"Imported {len(ids)} item(s) from {upload.name}."
 

@@ -4,15 +4,13 @@ the live readings triggers are evaluated against.
 Database triggers read the database-health fleet probe through ``database_reading_provider`` (cached and shared
 with the database-health page).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-import sqlalchemy as sa
-import streamlit as st
-
-from data.slo.catalog import Catalog, CatalogError
 from data.settings import Settings
+from data.slo.catalog import Catalog, CatalogError
 from data.tracker.signals import (
     DatabaseReadingProvider,
     known_database_names,
@@ -23,15 +21,7 @@ from data.tracker.signals import (
 from metrics.slo.report import SloReport
 from metrics.tracker.rules import KnownNames, team_today
 from metrics.tracker.triggers import Readings
-from pages.common import loaders
-
-
-@st.cache_resource(show_spinner=False)
-def engine(database_url: str) -> sa.Engine:
-    """One engine (connection pool) per store, shared by every viewer."""
-    from data.store import engine_for
-
-    return engine_for(database_url)
+from pages.common import fleet, loaders
 
 
 def now(settings: Settings) -> datetime:
@@ -60,14 +50,12 @@ def known(settings: Settings, catalog: Catalog | None) -> KnownNames:
 def database_reading_provider(settings: Settings) -> DatabaseReadingProvider | None:
     """Database readings for triggers: the database-health page's fleet probe, shared with it through its cache
     (one probe a minute, whoever asks). None when databases.toml lists no database."""
-    from pages.database_health import loaders as db_loaders
-
-    config = db_loaders.database_config(settings)
+    config = fleet.database_config(settings)
     if not config.databases:
         return None
 
     def cached_fleet(names):
-        healths, _ = db_loaders.fleet_health(settings, config)
+        healths, _ = fleet.fleet_health(settings, config)
         return [health for health in healths if health.database in names]
 
     return probe_reading_provider(settings, probe=cached_fleet)

@@ -6,22 +6,25 @@ search, the aging figures, a form for a new item, and import/export. ``?item=<id
 live status of what it links to, its triggers against their readings, the review timeline, and the forms to edit,
 change state and record a review. Layout and widgets only: rules in ``metrics``, storage in ``data``.
 """
+
 import streamlit as st
 
-from data.tracker.store import audit_trail, get_item, list_items, review_counts, reviews_for
+from data.store import shared_engine
 from data.tracker.demo import seed_demo_items
-from data.tracker.transfer import export_csv, export_json
 from data.tracker.signals import due_queue, evaluate_item, mark_due_items, wanted_databases
+from data.tracker.store import audit_trail, get_item, list_items, review_counts, reviews_for
+from data.tracker.transfer import export_csv, export_json
 from metrics.access import Role
 from metrics.tracker.rules import OPEN_STATES, OWNER_ROLES, STATE_LABELS, STATES, priority
 from pages.common import identity, loaders, widgets
-from pages.tracker import forms as tracker_forms, loaders as tracker_loaders, widgets as tracker_widgets
+from pages.common.charts import PLOTLY_CONFIG
 from pages.common.store_writes import STORE_ERRORS, store_read_message
-
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+from pages.tracker import forms as tracker_forms
+from pages.tracker import loaders as tracker_loaders
+from pages.tracker import widgets as tracker_widgets
 
 settings = loaders.settings()  # app.py has already shown invalid settings and stopped
-engine = tracker_loaders.engine(settings.database_url)
+engine = shared_engine(settings.database_url)
 now = tracker_loaders.now(settings)
 today = tracker_loaders.today(settings)
 catalog = tracker_loaders.catalog_or_none(settings)
@@ -33,14 +36,20 @@ can_edit, can_import = actor.can(Role.EDITOR), actor.can(Role.ADMIN)
 
 def show_change_forms(item) -> None:
     """Record a review, change state, edit: on the item page, and from the item as last read when the store is down."""
-    with st.expander("Record a review", icon=":material/rate_review:", key=f"tracker_review_open_{item.id}"), \
-            widgets.guarded_panel("review form"):
+    with (
+        st.expander("Record a review", icon=":material/rate_review:", key=f"tracker_review_open_{item.id}"),
+        widgets.guarded_panel("review form"),
+    ):
         tracker_forms.show_review_form(context, item)
-    with st.expander("Change state", icon=":material/swap_horiz:", key=f"tracker_state_open_{item.id}"), \
-            widgets.guarded_panel("state form"):
+    with (
+        st.expander("Change state", icon=":material/swap_horiz:", key=f"tracker_state_open_{item.id}"),
+        widgets.guarded_panel("state form"),
+    ):
         tracker_forms.show_state_form(context, item)
-    with st.expander("Edit", icon=":material/edit:", key=f"tracker_edit_open_{item.id}"), \
-            widgets.guarded_panel("edit form"):
+    with (
+        st.expander("Edit", icon=":material/edit:", key=f"tracker_edit_open_{item.id}"),
+        widgets.guarded_panel("edit form"),
+    ):
         tracker_forms.show_edit_form(context, item)
 
 
@@ -52,14 +61,19 @@ def show_without_store(message: str) -> None:
     if not can_edit:
         st.stop()
     selected_id = st.query_params.get("item", "")
-    base = (st.session_state.get(tracker_forms.key(tracker_forms.edit_prefix(int(selected_id)), "base"))
-            if selected_id.isdigit() else None)
+    base = (
+        st.session_state.get(tracker_forms.key(tracker_forms.edit_prefix(int(selected_id)), "base"))
+        if selected_id.isdigit()
+        else None
+    )
     if base is not None:  # the item as this session last read it
         st.subheader(f"#{base.id} · {tracker_widgets.plain(base.title)} (as last read)", anchor=False)
         show_change_forms(base)
     elif not selected_id:
-        with st.expander("New item", icon=":material/add:", key="tracker_new_open"), \
-                widgets.guarded_panel("new item form"):
+        with (
+            st.expander("New item", icon=":material/add:", key="tracker_new_open"),
+            widgets.guarded_panel("new item form"),
+        ):
             tracker_forms.show_create_form(context)
     st.stop()
 
@@ -79,8 +93,9 @@ def close_item() -> None:
 
 def seed_demo() -> None:
     try:
-        count = seed_demo_items(engine, actor=identity.current_actor(settings), now=now,
-                                team_timezone=settings.team_timezone)
+        count = seed_demo_items(
+            engine, actor=identity.current_actor(settings), now=now, team_timezone=settings.team_timezone
+        )
         st.session_state["tracker_seeded"] = f"Loaded {count} demo items."
     except Exception as error:  # shown on the page, never a traceback
         st.session_state["tracker_seeded"] = f"The demo items could not be loaded: {type(error).__name__}."
@@ -97,9 +112,14 @@ try:
         queue = due_queue(items, readings, today)
     counts = review_counts(engine)
 except STORE_ERRORS as error:
-    show_without_store(store_read_message("the tracker", error, settings.database_url,
-                                          rest="Nothing can be saved until it is back; what you typed stays in "
-                                               "the form below."))
+    show_without_store(
+        store_read_message(
+            "the tracker",
+            error,
+            settings.database_url,
+            rest="Nothing can be saved until it is back; what you typed stays in the form below.",
+        )
+    )
 item_ages = tracker_widgets.ages(items, counts, today)
 
 
@@ -111,8 +131,10 @@ def show_freshness() -> None:
     else:
         st.caption(text)
     if readings_problem:
-        st.warning(f"{readings_problem}. Triggers on those signals read \"no reading yet\" until they answer.",
-                   icon=":material/cloud_off:")
+        st.warning(
+            f'{readings_problem}. Triggers on those signals read "no reading yet" until they answer.',
+            icon=":material/cloud_off:",
+        )
 
 
 # --- the item page --------------------------------------------------------------------------------------------------
@@ -131,25 +153,35 @@ def show_item(item_id_text: str) -> None:
     with widgets.guarded_panel("item headline"):
         columns = st.columns([4, 2, 2, 3, 3])
         columns[0].metric("State", tracker_widgets.state_badge(item.state, short=True), border=True)
-        columns[1].metric("Priority", priority(item.impact, item.urgency), border=True,
-                          help=f"impact {item.impact} × urgency {item.urgency}")
+        columns[1].metric(
+            "Priority",
+            priority(item.impact, item.urgency),
+            border=True,
+            help=f"impact {item.impact} × urgency {item.urgency}",
+        )
         columns[2].metric("Age", f"{age.age_days} d", border=True)
-        columns[3].metric("Since last review", "never" if age.days_since_review is None else
-                          f"{age.days_since_review} d", border=True)
+        columns[3].metric(
+            "Since last review", "never" if age.days_since_review is None else f"{age.days_since_review} d", border=True
+        )
         columns[4].metric("Times revisited", age.times_revisited, border=True)
     if item.state in ("due", "parked") and entry.reasons:
         for reason in entry.reasons:
-            st.warning(f"Due: {reason.text}" + (f" · {reason.source}" if reason.source else ""),
-                       icon=":material/notification_important:")
+            st.warning(
+                f"Due: {reason.text}" + (f" · {reason.source}" if reason.source else ""),
+                icon=":material/notification_important:",
+            )
 
-    details, live, history, change = st.tabs(["Details", "Live status and triggers", "Reviews and audit trail",
-                                              "Edit, change state, review"], key=f"tracker_item_tabs_{item.id}")
+    details, live, history, change = st.tabs(
+        ["Details", "Live status and triggers", "Reviews and audit trail", "Edit, change state, review"],
+        key=f"tracker_item_tabs_{item.id}",
+    )
     with details, widgets.guarded_panel("item details"):
         left, right = st.columns([3, 2])
         with left:
             tracker_widgets.show_text_field("Problem statement", item.problem_statement)
-            tracker_widgets.show_text_field(f"Why it was judged beyond the team ({item.why_parked_category})",
-                                            item.why_parked)
+            tracker_widgets.show_text_field(
+                f"Why it was judged beyond the team ({item.why_parked_category})", item.why_parked
+            )
             holds = {None: "unknown", True: "still holds", False: "no longer holds"}[item.workaround_holds]
             tracker_widgets.show_text_field(f"Workaround ({holds})", item.workaround)
         with right:
@@ -167,32 +199,45 @@ def show_item(item_id_text: str) -> None:
                 "Created": tracker_widgets.day_text(item.created_at),
                 "Version": str(item.version),
             }
-            st.dataframe({"detail": list(facts), "value": list(facts.values())}, hide_index=True,
-                         key="tracker_item_facts", height=35 * (len(facts) + 1) + 3)
+            st.dataframe(
+                {"detail": list(facts), "value": list(facts.values())},
+                hide_index=True,
+                key="tracker_item_facts",
+                height=35 * (len(facts) + 1) + 3,
+            )
     with live:
         with widgets.guarded_panel("linked SLOs"):
             st.markdown("**Linked SLOs**")
             if item.slos:
                 report = loaders.report(settings, catalog, readings.at) if catalog and catalog.slos else None
-                st.dataframe(tracker_widgets.linked_slo_frame(item.slos, report), hide_index=True,
-                             column_config={"SLO": st.column_config.LinkColumn(
-                                 "SLO", display_text=r"slo=(.*)$", help="Open the SLO's drill-down")},
-                             key="tracker_item_slos")
+                st.dataframe(
+                    tracker_widgets.linked_slo_frame(item.slos, report),
+                    hide_index=True,
+                    column_config={
+                        "SLO": st.column_config.LinkColumn(
+                            "SLO", display_text=r"slo=(.*)$", help="Open the SLO's drill-down"
+                        )
+                    },
+                    key="tracker_item_slos",
+                )
             else:
                 st.caption("No SLO linked.")
         with widgets.guarded_panel("linked databases"):
             st.markdown("**Linked databases**")
             if item.databases:
-                st.dataframe(tracker_widgets.linked_database_frame(item.databases, readings.databases,
-                                                                   readings.database_source),
-                             hide_index=True, key="tracker_item_databases")
+                st.dataframe(
+                    tracker_widgets.linked_database_frame(item.databases, readings.databases, readings.database_source),
+                    hide_index=True,
+                    key="tracker_item_databases",
+                )
             else:
                 st.caption("No database linked.")
         with widgets.guarded_panel("triggers"):
             st.markdown("**Revisit triggers**")
             if entry.evaluations:
-                st.dataframe(tracker_widgets.trigger_frame(entry.evaluations), hide_index=True,
-                             key="tracker_item_triggers")
+                st.dataframe(
+                    tracker_widgets.trigger_frame(entry.evaluations), hide_index=True, key="tracker_item_triggers"
+                )
             else:
                 st.caption("No triggers: only the revisit date brings this item back.")
             unreadable = len(item.triggers) - len(entry.evaluations)
@@ -204,15 +249,20 @@ def show_item(item_id_text: str) -> None:
             tracker_widgets.review_timeline(reviews_for(engine, item.id), settings.team_timezone)
         with widgets.guarded_panel("audit trail"):
             st.markdown("**Audit trail**")
-            st.dataframe(tracker_widgets.audit_frame(audit_trail(engine, item.id), settings.team_timezone),
-                         hide_index=True, key="tracker_item_audit")
+            st.dataframe(
+                tracker_widgets.audit_frame(audit_trail(engine, item.id), settings.team_timezone),
+                hide_index=True,
+                key="tracker_item_audit",
+            )
     with change:
         if not can_edit:
             identity.read_only_note(actor, Role.EDITOR, "Editing, changing state and recording reviews")
             return
         if not actor.name:
-            st.info("Enter your name in the sidebar to make changes: every change is recorded under it.",
-                    icon=":material/badge:")
+            st.info(
+                "Enter your name in the sidebar to make changes: every change is recorded under it.",
+                icon=":material/badge:",
+            )
         show_change_forms(item)
 
 
@@ -233,14 +283,20 @@ def show_aging() -> None:
     open_items = [item for item in items if item.state in OPEN_STATES]
     columns = st.columns(4)
     columns[0].metric("Open items", len(open_items), border=True)
-    columns[1].metric("Overdue revisits", sum(1 for item in open_items if item_ages[item.id].overdue_days),
-                      border=True, help="Open items past their revisit date")
-    columns[2].metric("Never reviewed", sum(1 for item in open_items if item_ages[item.id].days_since_review is None),
-                      border=True)
+    columns[1].metric(
+        "Overdue revisits",
+        sum(1 for item in open_items if item_ages[item.id].overdue_days),
+        border=True,
+        help="Open items past their revisit date",
+    )
+    columns[2].metric(
+        "Never reviewed", sum(1 for item in open_items if item_ages[item.id].days_since_review is None), border=True
+    )
     oldest = max((item_ages[item.id].age_days for item in open_items), default=0)
     columns[3].metric("Oldest open item", f"{oldest} d", border=True)
-    st.plotly_chart(tracker_widgets.aging_figure(items, item_ages), theme=None, config=PLOTLY_CONFIG,
-                    key="tracker_aging_chart")
+    st.plotly_chart(
+        tracker_widgets.aging_figure(items, item_ages), theme=None, config=PLOTLY_CONFIG, key="tracker_aging_chart"
+    )
 
 
 def show_all_items() -> None:
@@ -249,21 +305,33 @@ def show_all_items() -> None:
     databases = sorted({name for item in items for name in item.databases} | set(known.databases))
     # Every filter lives in the URL (?state=due&role=DBA&search=vendor): any view can be shared as a link.
     first, second, third = st.columns(3)
-    states = first.multiselect("State", STATES, key="state", format_func=STATE_LABELS.get, placeholder="All states",
-                               bind="query-params")
+    states = first.multiselect(
+        "State", STATES, key="state", format_func=STATE_LABELS.get, placeholder="All states", bind="query-params"
+    )
     roles = second.multiselect("Owner role", OWNER_ROLES, key="role", placeholder="All roles", bind="query-params")
-    minimum_age = third.number_input("Older than (days)", min_value=0, value=0, step=30, key="older_than",
-                                     bind="query-params")
+    minimum_age = third.number_input(
+        "Older than (days)", min_value=0, value=0, step=30, key="older_than", bind="query-params"
+    )
     fourth, fifth, sixth = st.columns(3)
-    chosen_services = fourth.multiselect("Service", services, key="service", placeholder="All services",
-                                         bind="query-params")
-    chosen_databases = fifth.multiselect("Database", databases, key="database", placeholder="All databases",
-                                         bind="query-params")
-    search = sixth.text_input("Search", key="search", placeholder="words in title, problem, workaround…",
-                              bind="query-params")
-    shown = tracker_widgets.filter_items(items, item_ages, states=states, roles=roles, services=chosen_services,
-                                         databases=chosen_databases, minimum_age_days=int(minimum_age or 0),
-                                         search=search)
+    chosen_services = fourth.multiselect(
+        "Service", services, key="service", placeholder="All services", bind="query-params"
+    )
+    chosen_databases = fifth.multiselect(
+        "Database", databases, key="database", placeholder="All databases", bind="query-params"
+    )
+    search = sixth.text_input(
+        "Search", key="search", placeholder="words in title, problem, workaround…", bind="query-params"
+    )
+    shown = tracker_widgets.filter_items(
+        items,
+        item_ages,
+        states=states,
+        roles=roles,
+        services=chosen_services,
+        databases=chosen_databases,
+        minimum_age_days=int(minimum_age or 0),
+        search=search,
+    )
     if not shown:
         widgets.show_empty_state("No item matches these filters.", "Clear a filter or the search to see more.")
         return
@@ -271,21 +339,41 @@ def show_all_items() -> None:
     st.dataframe(frame, hide_index=True, column_config=tracker_widgets.items_column_config(), key="tracker_items")
     caption, download = st.columns([4, 1], vertical_alignment="center")
     caption.caption(f"{len(shown)} of {len(items)} items. Click a column to sort, an item number to open it.")
-    download.download_button("Download table", tracker_widgets.table_csv(frame),
-                             file_name=f"tracker-items-{today.isoformat()}.csv", mime="text/csv",
-                             icon=":material/download:", width="stretch", key="tracker_table_csv")
+    download.download_button(
+        "Download table",
+        tracker_widgets.table_csv(frame),
+        file_name=f"tracker-items-{today.isoformat()}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        width="stretch",
+        key="tracker_table_csv",
+    )
 
 
 def show_import_export() -> None:
     with st.expander("Import and export", icon=":material/import_export:", key="tracker_import_open"):
-        st.caption("The same format as `cli.py tracker export` / `tracker import`. In CSV, cells a spreadsheet "
-                   "would run as a formula start with an extra `'`, which import removes.")
+        st.caption(
+            "The same format as `cli.py tracker export` / `tracker import`. In CSV, cells a spreadsheet "
+            "would run as a formula start with an extra `'`, which import removes."
+        )
         left, right = st.columns(2)
         stamp = today.isoformat()
-        left.download_button("Export CSV", export_csv(items).encode("utf-8"), file_name=f"tracker-{stamp}.csv",
-                             mime="text/csv", icon=":material/download:", key="tracker_export_csv")
-        right.download_button("Export JSON", export_json(items).encode("utf-8"), file_name=f"tracker-{stamp}.json",
-                              mime="application/json", icon=":material/download:", key="tracker_export_json")
+        left.download_button(
+            "Export CSV",
+            export_csv(items).encode("utf-8"),
+            file_name=f"tracker-{stamp}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="tracker_export_csv",
+        )
+        right.download_button(
+            "Export JSON",
+            export_json(items).encode("utf-8"),
+            file_name=f"tracker-{stamp}.json",
+            mime="application/json",
+            icon=":material/download:",
+            key="tracker_export_json",
+        )
         if can_import:
             tracker_forms.show_import_form(context)
         else:
@@ -299,8 +387,11 @@ def show_list() -> None:
     if seeded:
         st.info(seeded, icon=":material/science:")
     if not items:
-        widgets.show_empty_state("No tracker items yet.", "Create the first one below, import a CSV or JSON export, "
-                                 "or load a dozen demo items to see how the tracker works.")
+        widgets.show_empty_state(
+            "No tracker items yet.",
+            "Create the first one below, import a CSV or JSON export, "
+            "or load a dozen demo items to see how the tracker works.",
+        )
         if can_import:
             st.button("Load demo items", on_click=seed_demo, icon=":material/science:", key="tracker_seed_demo")
     else:
@@ -315,13 +406,20 @@ def show_list() -> None:
         message_column, button_column = st.columns([4, 1], vertical_alignment="center")
         with message_column:
             tracker_forms.pop_success(tracker_forms.CREATE_PREFIX)
-        button_column.button(f"Open item #{created}", on_click=open_item, args=(created,),
-                             key="tracker_open_created", icon=":material/open_in_new:", width="stretch")
+        button_column.button(
+            f"Open item #{created}",
+            on_click=open_item,
+            args=(created,),
+            key="tracker_open_created",
+            icon=":material/open_in_new:",
+            width="stretch",
+        )
     if can_edit:
         with st.expander("New item", icon=":material/add:", key="tracker_new_open"):
             if not actor.name:
-                st.info("Enter your name in the sidebar first: every change is recorded under it.",
-                        icon=":material/badge:")
+                st.info(
+                    "Enter your name in the sidebar first: every change is recorded under it.", icon=":material/badge:"
+                )
             with widgets.guarded_panel("new item form"):
                 tracker_forms.show_create_form(context)
     else:

@@ -2,6 +2,7 @@
 
 Frame builders are pure (items in, DataFrame out) so tests can check them without a running app.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,10 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from data.tracker.store import Review, TrackerItem
 from data.tracker.signals import DueEntry
+from data.tracker.store import Review, TrackerItem
 from metrics.formatting import format_burn_rate, format_percent
 from metrics.slo.report import SloReport
+from metrics.tracker.aging import AGE_BRACKETS, ItemAge, aging_frame, item_age
 from metrics.tracker.rules import (
     FINISHED_STATES,
     OUTCOME_LABELS,
@@ -24,17 +26,29 @@ from metrics.tracker.rules import (
     STATE_LABELS,
     priority,
 )
-from metrics.tracker.aging import AGE_BRACKETS, ItemAge, aging_frame, item_age
 from metrics.tracker.triggers import DUE_BY_DATE, DUE_BY_SIGNAL, TriggerEvaluation
-from pages.common.theme import CRITICAL, INFO, NO_DATA, OK, SERIES_COLORS, WARN, StatusStyle, alert_state_badge, \
-    register_template
-from pages.common.widgets import csv_download_bytes, local_time
+from pages.common.theme import (
+    CRITICAL,
+    INFO,
+    NO_DATA,
+    OK,
+    SERIES_COLORS,
+    WARN,
+    StatusStyle,
+    alert_state_badge,
+    register_template,
+)
+from pages.common.widgets import csv_download_bytes, local_time, plain
 
 # Tracker states on the shared palette: due needs attention (warn), work and waiting are information, finished is ok.
 _STATE_STATUS: dict[str, StatusStyle] = {
-    "due": WARN, "new": INFO, "assessing": INFO, "parked": NO_DATA, "in_progress": INFO,
+    "due": WARN,
+    "new": INFO,
+    "assessing": INFO,
+    "parked": NO_DATA,
+    "in_progress": INFO,
     **{state: OK for state in FINISHED_STATES},
-}  # fmt: skip
+}
 
 
 def state_badge(state: str, short: bool = False) -> str:
@@ -49,14 +63,30 @@ def item_link(item_id: int) -> str:
 
 
 def ages(items: Iterable[TrackerItem], review_counts: Mapping[int, int], today: date) -> dict[int, ItemAge]:
-    return {item.id: item_age(item.created_at.date(), item.last_reviewed_at.date() if item.last_reviewed_at
-                              else None, item.revisit_on, item.state, review_counts.get(item.id, 0), today)
-            for item in items}
+    return {
+        item.id: item_age(
+            item.created_at.date(),
+            item.last_reviewed_at.date() if item.last_reviewed_at else None,
+            item.revisit_on,
+            item.state,
+            review_counts.get(item.id, 0),
+            today,
+        )
+        for item in items
+    }
 
 
-def filter_items(items: Iterable[TrackerItem], item_ages: Mapping[int, ItemAge], *, states: Sequence[str] = (),
-                 roles: Sequence[str] = (), services: Sequence[str] = (), databases: Sequence[str] = (),
-                 minimum_age_days: int = 0, search: str = "") -> list[TrackerItem]:
+def filter_items(
+    items: Iterable[TrackerItem],
+    item_ages: Mapping[int, ItemAge],
+    *,
+    states: Sequence[str] = (),
+    roles: Sequence[str] = (),
+    services: Sequence[str] = (),
+    databases: Sequence[str] = (),
+    minimum_age_days: int = 0,
+    search: str = "",
+) -> list[TrackerItem]:
     """Items matching every filter; an empty selection means "all". Search looks in the title, problem
     statement, why parked, workaround, owner and external reference, case-insensitively."""
     needle = search.strip().lower()
@@ -72,8 +102,20 @@ def filter_items(items: Iterable[TrackerItem], item_ages: Mapping[int, ItemAge],
             continue
         if item_ages[item.id].age_days < minimum_age_days:
             continue
-        if needle and needle not in " ".join((item.title, item.problem_statement, item.why_parked, item.workaround,
-                                              item.owner, item.external_reference)).lower():
+        if (
+            needle
+            and needle
+            not in " ".join(
+                (
+                    item.title,
+                    item.problem_statement,
+                    item.why_parked,
+                    item.workaround,
+                    item.owner,
+                    item.external_reference,
+                )
+            ).lower()
+        ):
             continue
         chosen.append(item)
     return chosen
@@ -83,28 +125,51 @@ def items_frame(items: Sequence[TrackerItem], item_ages: Mapping[int, ItemAge]) 
     rows = []
     for item in items:
         age = item_ages[item.id]
-        rows.append({
-            "item": item_link(item.id), "title": item.title, "state": state_badge(item.state),
-            "priority": priority(item.impact, item.urgency), "role": item.owner_role, "owner": item.owner,
-            "revisit on": item.revisit_on.isoformat() if item.revisit_on else "",
-            "age (days)": age.age_days, "since review (days)": age.days_since_review,
-            "overdue (days)": age.overdue_days or None, "times revisited": age.times_revisited,
-            "services": ", ".join(item.services), "SLOs": ", ".join(item.slos),
-            "databases": ", ".join(item.databases),
-        })  # fmt: skip
-    columns = ["item", "title", "state", "priority", "role", "owner", "revisit on", "age (days)",
-               "since review (days)", "overdue (days)", "times revisited", "services", "SLOs", "databases"]
+        rows.append(
+            {
+                "item": item_link(item.id),
+                "title": item.title,
+                "state": state_badge(item.state),
+                "priority": priority(item.impact, item.urgency),
+                "role": item.owner_role,
+                "owner": item.owner,
+                "revisit on": item.revisit_on.isoformat() if item.revisit_on else "",
+                "age (days)": age.age_days,
+                "since review (days)": age.days_since_review,
+                "overdue (days)": age.overdue_days or None,
+                "times revisited": age.times_revisited,
+                "services": ", ".join(item.services),
+                "SLOs": ", ".join(item.slos),
+                "databases": ", ".join(item.databases),
+            }
+        )
+    columns = [
+        "item",
+        "title",
+        "state",
+        "priority",
+        "role",
+        "owner",
+        "revisit on",
+        "age (days)",
+        "since review (days)",
+        "overdue (days)",
+        "times revisited",
+        "services",
+        "SLOs",
+        "databases",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
 def items_column_config() -> dict:
     return {
-        "item": st.column_config.LinkColumn("item", display_text=r"\?item=(\d+)", width=60, pinned=True,
-                                            help="Open the item page (a shareable link)"),
+        "item": st.column_config.LinkColumn(
+            "item", display_text=r"\?item=(\d+)", width=60, pinned=True, help="Open the item page (a shareable link)"
+        ),
         "title": st.column_config.TextColumn("title", pinned=True, width="large"),
         "priority": st.column_config.TextColumn("priority", help="From impact × urgency: P1 act now … P4 whenever"),
-        "since review (days)": st.column_config.NumberColumn("since review (days)",
-                                                             help="Empty: never reviewed"),
+        "since review (days)": st.column_config.NumberColumn("since review (days)", help="Empty: never reviewed"),
     }
 
 
@@ -122,22 +187,25 @@ def show_due_entry(entry: DueEntry, team_timezone: str, on_open) -> None:
     item = entry.item
     with st.container(border=True):
         title_column, button_column = st.columns([6, 1], vertical_alignment="center")
-        title_column.markdown(f"**#{item.id} · {plain(item.title)}**  \n"
-                              f"{state_badge(item.state)} · {priority(item.impact, item.urgency)} · "
-                              f"{item.owner_role}{' · ' + plain(item.owner) if item.owner else ''}")
-        button_column.button("Open", key=f"open_due_{item.id}", on_click=on_open, args=(item.id,),
-                             icon=":material/open_in_new:", width="stretch")
+        title_column.markdown(
+            f"**#{item.id} · {plain(item.title)}**  \n"
+            f"{state_badge(item.state)} · {priority(item.impact, item.urgency)} · "
+            f"{item.owner_role}{' · ' + plain(item.owner) if item.owner else ''}"
+        )
+        button_column.button(
+            "Open",
+            key=f"open_due_{item.id}",
+            on_click=on_open,
+            args=(item.id,),
+            icon=":material/open_in_new:",
+            width="stretch",
+        )
         for reason in entry.reasons:
             when = f" · {local_time(reason.at, team_timezone, with_date=True)}" if reason.at else ""
             source = f" · {reason.source}" if reason.source else ""
-            st.markdown(f"{reason_badge(reason.kind)} — {plain(reason.text)}  \n"
-                        f":gray[{when.removeprefix(' · ')}{source}]")
-
-
-def plain(text: str) -> str:
-    """Text shown inline inside our own Markdown: keep people's words, but no Markdown or HTML of theirs."""
-    special = "\\`*_{}[]<>|~:$"  # emphasis, code, links, HTML, tables, strikethrough, directives, maths
-    return "".join("\\" + character if character in special else character for character in text.replace("\n", " "))
+            st.markdown(
+                f"{reason_badge(reason.kind)} — {plain(reason.text)}  \n:gray[{when.removeprefix(' · ')}{source}]"
+            )
 
 
 def aging_figure(items: Iterable[TrackerItem], item_ages: Mapping[int, ItemAge]) -> go.Figure:
@@ -146,12 +214,21 @@ def aging_figure(items: Iterable[TrackerItem], item_ages: Mapping[int, ItemAge])
     figure = go.Figure(layout={"template": register_template()})
     for role, colour in zip(OWNER_ROLES, SERIES_COLORS):
         counts = frame[frame["owner role"] == role]
-        figure.add_bar(x=counts["age"], y=counts["open items"], name=role, marker_color=colour,
-                       hovertemplate=f"{role}: %{{y}} open items aged %{{x}}<extra></extra>")
-    figure.update_layout(barmode="stack", title="Open items by age and owner role", height=320,
-                         hovermode="closest", xaxis={"categoryorder": "array",
-                                                     "categoryarray": [label for _, label in AGE_BRACKETS]},
-                         yaxis={"title": "open items", "dtick": 1, "rangemode": "tozero"})
+        figure.add_bar(
+            x=counts["age"],
+            y=counts["open items"],
+            name=role,
+            marker_color=colour,
+            hovertemplate=f"{role}: %{{y}} open items aged %{{x}}<extra></extra>",
+        )
+    figure.update_layout(
+        barmode="stack",
+        title="Open items by age and owner role",
+        height=320,
+        hovermode="closest",
+        xaxis={"categoryorder": "array", "categoryarray": [label for _, label in AGE_BRACKETS]},
+        yaxis={"title": "open items", "dtick": 1, "rangemode": "tozero"},
+    )
     return figure
 
 
@@ -165,11 +242,17 @@ def show_text_field(label: str, text: str) -> None:
 
 
 def trigger_frame(evaluations: Sequence[TriggerEvaluation]) -> pd.DataFrame:
-    rows = [{"trigger": evaluation.trigger.describe(),
-             "now": evaluation.text,
-             "fires": f"{CRITICAL.symbol} fired" if evaluation.fired else
-             (f"{NO_DATA.symbol} no reading yet" if evaluation.value is None else f"{OK.symbol} quiet"),
-             "source": evaluation.source or ""} for evaluation in evaluations]
+    rows = [
+        {
+            "trigger": evaluation.trigger.describe(),
+            "now": evaluation.text,
+            "fires": f"{CRITICAL.symbol} fired"
+            if evaluation.fired
+            else (f"{NO_DATA.symbol} no reading yet" if evaluation.value is None else f"{OK.symbol} quiet"),
+            "source": evaluation.source or "",
+        }
+        for evaluation in evaluations
+    ]
     return pd.DataFrame(rows, columns=["trigger", "now", "fires", "source"])
 
 
@@ -177,20 +260,25 @@ def linked_slo_frame(slo_names: Sequence[str], report: SloReport | None) -> pd.D
     rows = []
     for name in slo_names:
         status = report.status(name) if report else None
-        rows.append({
-            "SLO": f"/slo-burn?slo={name}",
-            "alert state": alert_state_badge(status.alert_state) if status else f"{NO_DATA.symbol} not in catalog",
-            "budget remaining": format_percent(status.budget_remaining) if status else "",
-            "burn 1h": format_burn_rate(status.burn_rates.get("1h")) if status else "",
-            "burn 6h": format_burn_rate(status.burn_rates.get("6h")) if status else "",
-        })
+        rows.append(
+            {
+                "SLO": f"/slo-burn?slo={name}",
+                "alert state": alert_state_badge(status.alert_state) if status else f"{NO_DATA.symbol} not in catalog",
+                "budget remaining": format_percent(status.budget_remaining) if status else "",
+                "burn 1h": format_burn_rate(status.burn_rates.get("1h")) if status else "",
+                "burn 6h": format_burn_rate(status.burn_rates.get("6h")) if status else "",
+            }
+        )
     return pd.DataFrame(rows, columns=["SLO", "alert state", "budget remaining", "burn 1h", "burn 6h"])
 
 
-def linked_database_frame(database_names: Sequence[str], statuses: Mapping[tuple[str, str | None], str],
-                          source: str) -> pd.DataFrame:
-    rows = [{"database": name, "status": statuses.get((name, None), "no reading yet"), "source": source}
-            for name in database_names]
+def linked_database_frame(
+    database_names: Sequence[str], statuses: Mapping[tuple[str, str | None], str], source: str
+) -> pd.DataFrame:
+    rows = [
+        {"database": name, "status": statuses.get((name, None), "no reading yet"), "source": source}
+        for name in database_names
+    ]
     return pd.DataFrame(rows, columns=["database", "status", "source"])
 
 
@@ -202,10 +290,12 @@ def review_timeline(reviews: Sequence[Review], team_timezone: str) -> None:
     for review in reversed(reviews):
         with st.container(border=True):
             next_text = f" · next revisit {review.next_revisit_on.isoformat()}" if review.next_revisit_on else ""
-            st.markdown(f"**{local_timestamp(review.reviewed_at, team_timezone)} · {plain(review.reviewer)}** — "
-                        f"{OUTCOME_LABELS.get(review.outcome, review.outcome)} "
-                        f"({STATE_LABELS.get(review.state_before, review.state_before)} → "
-                        f"{STATE_LABELS.get(review.state_after, review.state_after)}){next_text}")
+            st.markdown(
+                f"**{local_timestamp(review.reviewed_at, team_timezone)} · {plain(review.reviewer)}** — "
+                f"{OUTCOME_LABELS.get(review.outcome, review.outcome)} "
+                f"({STATE_LABELS.get(review.state_before, review.state_before)} → "
+                f"{STATE_LABELS.get(review.state_after, review.state_after)}){next_text}"
+            )
             if review.what_changed.strip():
                 st.markdown(review.what_changed)
 
@@ -216,9 +306,15 @@ def audit_frame(entries: Sequence[Mapping], team_timezone: str) -> pd.DataFrame:
         details = entry.get("details") or {}
         changes = details.get("changes") or {}
         text = "; ".join(f"{name}: {_short(old)} → {_short(new)}" for name, (old, new) in changes.items())
-        rows.append({"when": local_timestamp(entry["at"], team_timezone), "who": entry["actor"],
-                     "what": entry["action"].replace("_", " "), "version": details.get("version"),
-                     "changes": text})
+        rows.append(
+            {
+                "when": local_timestamp(entry["at"], team_timezone),
+                "who": entry["actor"],
+                "what": entry["action"].replace("_", " "),
+                "version": details.get("version"),
+                "changes": text,
+            }
+        )
     return pd.DataFrame(rows, columns=["when", "who", "what", "version", "changes"])
 
 
@@ -241,8 +337,11 @@ def local_timestamp(moment: datetime, team_timezone: str) -> str:
 def day_text(moment: datetime | date | None) -> str:
     if moment is None:
         return "not set"
-    return moment.isoformat() if isinstance(moment, date) and not isinstance(moment, datetime) else \
-        moment.date().isoformat()
+    return (
+        moment.isoformat()
+        if isinstance(moment, date) and not isinstance(moment, datetime)
+        else moment.date().isoformat()
+    )
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:

@@ -1,23 +1,25 @@
 """Reliability trends (TPM): week over week and month over month, per service and for the fleet.
 
-Filters live in the query string so a view can be shared: ``?service=`` (repeated), ``?grain=week|month``,
-``?from=`` and ``?to=`` (YYYY-MM-DD). Every figure here is what ``python cli.py trends`` prints for the same
-arguments. Layout and widgets only: rows come from ``pages.trends.loaders``, figures from ``metrics.trends.aggregate`` and
+Filters live in the query string so a view can be shared: ``?service=`` (repeated), ``?grain=week|month``, ``?from=``
+and ``?to=`` (YYYY-MM-DD). Every figure here is what ``python cli.py trends`` prints for the same arguments. Layout and
+widgets only: rows come from ``pages.common.history``, figures from ``metrics.trends.aggregate`` and
 ``pages.trends.charts``.
 """
+
 from datetime import date
 
 import streamlit as st
 
 from data.trends.rollups import default_trends_range
+from metrics.access import Role
 from metrics.formatting import format_count, format_percent
 from metrics.incidents.rules import stats_by_service, stats_by_week
 from metrics.trends.aggregate import GRAINS, build_trends, periods_between
-from metrics.access import Role
-from pages.common import identity, loaders, widgets
-from pages.trends import charts as trends_charts, loaders as trends_data
+from pages.common import history, identity, loaders, widgets
+from pages.common.charts import PLOTLY_CONFIG
+from pages.trends import charts as trends_charts
+from pages.trends import collect
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 COLLECT_COMMAND = "python cli.py collect rollups"
 
 settings = loaders.settings()  # app.py has already shown invalid settings and stopped
@@ -27,24 +29,30 @@ now = settings.now()
 actor = identity.current_actor(settings)
 title_column, collect_column, refresh_column = st.columns([5, 1, 1], vertical_alignment="bottom")
 title_column.title("Reliability trends")
-if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the stored rollups now",
-                         width="stretch"):
-    trends_data.clear()
+if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the stored rollups now", width="stretch"):
+    history.clear()
     st.rerun()
 collect_now = collect_column.button(
-    "Collect", icon=":material/download:", width="stretch", disabled=settings.is_demo or not actor.can(Role.ADMIN),
+    "Collect",
+    icon=":material/download:",
+    width="stretch",
+    disabled=settings.is_demo or not actor.can(Role.ADMIN),
     help=f"Store the daily rollups still missing for the last 90 days (what `{COLLECT_COMMAND}` does from cron)"
-    + (". Admins only." if not actor.can(Role.ADMIN) else "") + (" Not in demo mode." if settings.is_demo else ""))
+    + (". Admins only." if not actor.can(Role.ADMIN) else "")
+    + (" Not in demo mode." if settings.is_demo else ""),
+)
 widgets.show_demo_banner(settings.is_demo)
 
 catalog = widgets.catalog_or_stop(settings)
 if not catalog.slos:
-    widgets.show_empty_state(f"No SLOs defined in {settings.catalog_path}.",
-                             "Add OpenSLO v1 YAML files there (see config/slos/ for examples).")
+    widgets.show_empty_state(
+        f"No SLOs defined in {settings.catalog_path}.",
+        "Add OpenSLO v1 YAML files there (see config/slos/ for examples).",
+    )
     st.stop()
 
 if collect_now:
-    trends_data.show_collection(settings, catalog, identity.collector_actor(settings))
+    collect.show_collection(settings, catalog, identity.collector_actor(settings))
 
 # --- filters, kept in the query string ------------------------------------------------------------------------------
 
@@ -74,25 +82,39 @@ if last > default_last:
     st.caption(f"`?to={last}` is not a complete day yet: showing up to {default_last}.")
     last = default_last
 if first > last:
-    st.warning(f"The range starts ({first}) after it ends ({last}): showing the last 26 weeks instead.",
-               icon=":material/event_busy:")
+    st.warning(
+        f"The range starts ({first}) after it ends ({last}): showing the last 26 weeks instead.",
+        icon=":material/event_busy:",
+    )
     first, last = default_first, default_last
 
 service_column, grain_column, range_column = st.columns([5, 2, 3])
 services_picked = service_column.multiselect(
-    "Service", service_options, default=[s for s in requested_services if s in service_options],
-    key="trends_service", placeholder="All services (the fleet)")
+    "Service",
+    service_options,
+    default=[s for s in requested_services if s in service_options],
+    key="trends_service",
+    placeholder="All services (the fleet)",
+)
 grain = grain_column.segmented_control("Per", list(GRAINS), default=grain_text, key="trends_grain") or "week"
-picked_range = range_column.date_input("Days", value=(first, last), max_value=default_last, key="trends_range",
-                                       help=f"Local days in {time_zone}; weeks are ISO weeks starting Monday")
+picked_range = range_column.date_input(
+    "Days",
+    value=(first, last),
+    max_value=default_last,
+    key="trends_range",
+    help=f"Local days in {time_zone}; weeks are ISO weeks starting Monday",
+)
 if isinstance(picked_range, (tuple, list)) and len(picked_range) == 2:
     first, last = picked_range
 if unknown_services:
     st.caption(f"Ignored unknown service filter: {', '.join(unknown_services)} (not in the catalog)")
 
-for name, value in (("service", services_picked), ("grain", None if grain == "week" else grain),
-                    ("from", None if first == default_first else first.isoformat()),
-                    ("to", None if last == default_last else last.isoformat())):
+for name, value in (
+    ("service", services_picked),
+    ("grain", None if grain == "week" else grain),
+    ("from", None if first == default_first else first.isoformat()),
+    ("to", None if last == default_last else last.isoformat()),
+):
     if value:
         st.query_params[name] = value
     elif name in st.query_params:
@@ -104,33 +126,46 @@ services = tuple(services_picked or service_options)
 
 try:
     with st.spinner("Reading the daily rollups…"):
-        rows = trends_data.trend_rows(settings, catalog, first, last, services)
+        rows = history.trend_rows(settings, catalog, first, last, services)
 except Exception as error:  # the store's driver errors vary; the page says what and where, never a traceback
-    st.error(f"The stored rollups cannot be read ({type(error).__name__}). Check `DATABASE_URL` and run "
-             "`python cli.py migrate`.", icon=":material/database:")
+    st.error(
+        f"The stored rollups cannot be read ({type(error).__name__}). Check `DATABASE_URL` and run "
+        "`python cli.py migrate`.",
+        icon=":material/database:",
+    )
     st.stop()
 
 if rows.source == "demo data":
     st.caption(f"Daily rollups computed from the demo history up to {rows.newest_day} ({time_zone}) · demo data")
 elif rows.newest_day is not None:
-    collected = (f" · collected {widgets.local_time(rows.collected_at, time_zone, with_date=True)}"
-                 if rows.collected_at else "")
-    st.caption(f"Daily rollups up to {rows.newest_day} ({time_zone}) · {loaders.source(settings, loaders.evaluation_instant()).description}{collected}")
+    collected = (
+        f" · collected {widgets.local_time(rows.collected_at, time_zone, with_date=True)}" if rows.collected_at else ""
+    )
+    st.caption(
+        f"Daily rollups up to {rows.newest_day} ({time_zone}) · "
+        f"{loaders.source(settings, loaders.evaluation_instant()).description}{collected}"
+    )
     lag = (default_last - rows.newest_day).days
     if lag > 1:
-        st.warning(f"Stale: the newest rollup is for {rows.newest_day}, {lag} days before the last complete day. "
-                   f"Is the daily `{COLLECT_COMMAND}` running?", icon=":material/schedule:")
+        st.warning(
+            f"Stale: the newest rollup is for {rows.newest_day}, {lag} days before the last complete day. "
+            f"Is the daily `{COLLECT_COMMAND}` running?",
+            icon=":material/schedule:",
+        )
 
 view = build_trends(rows.daily, grain, first, last, services)
 if not view.has_data:
     if rows.newest_day is None and not settings.is_demo:
-        widgets.show_empty_state("No data yet: no daily rollups have been collected.",
-                                 f"Run `{COLLECT_COMMAND}` (it backfills the last 90 days from Prometheus), then "
-                                 "press Refresh; schedule it daily from cron to keep the history growing.")
+        widgets.show_empty_state(
+            "No data yet: no daily rollups have been collected.",
+            f"Run `{COLLECT_COMMAND}` (it backfills the last 90 days from Prometheus), then "
+            "press Refresh; schedule it daily from cron to keep the history growing.",
+        )
     else:
-        widgets.show_empty_state(f"No rollups between {first} and {last} for {', '.join(services)}.",
-                                 f"Pick another range, or backfill it: `{COLLECT_COMMAND} --since {first} "
-                                 f"--until {last}`.")
+        widgets.show_empty_state(
+            f"No rollups between {first} and {last} for {', '.join(services)}.",
+            f"Pick another range, or backfill it: `{COLLECT_COMMAND} --since {first} --until {last}`.",
+        )
     st.stop()
 
 period_word = "week" if grain == "week" else "month"
@@ -142,19 +177,30 @@ with widgets.guarded_panel("headline"):
     if view.current:
         now_row, before_row = fleet.loc[view.current], fleet.loc[view.previous]
         columns = st.columns(3)
-        columns[0].metric(f"SLOs met ({view.current})",
-                          f"{now_row['slos_met']} of {now_row['slos_with_data']}",
-                          delta=int(now_row["slos_met"] - before_row["slos_met"]), border=True,
-                          help=f"Against {view.previous}. SLOs without events that {period_word} are left out.")
-        columns[1].metric(f"Compliance ({view.current})", format_percent(now_row["compliance"], 0),
-                          delta=f"{(now_row['compliance'] - before_row['compliance']) * 100:+.0f} pts", border=True)
+        columns[0].metric(
+            f"SLOs met ({view.current})",
+            f"{now_row['slos_met']} of {now_row['slos_with_data']}",
+            delta=int(now_row["slos_met"] - before_row["slos_met"]),
+            border=True,
+            help=f"Against {view.previous}. SLOs without events that {period_word} are left out.",
+        )
+        columns[1].metric(
+            f"Compliance ({view.current})",
+            format_percent(now_row["compliance"], 0),
+            delta=f"{(now_row['compliance'] - before_row['compliance']) * 100:+.0f} pts",
+            border=True,
+        )
         current_services = view.per_service[view.per_service["period"] == view.current]
         previous_services = view.per_service[view.per_service["period"] == view.previous]
         volume_now, volume_before = current_services["volume"].sum(), previous_services["volume"].sum()
         change = (volume_now / volume_before - 1) if volume_before else None
-        columns[2].metric(f"Requests ({view.current})", format_count(volume_now),
-                          delta=None if change is None else f"{change * 100:+.1f} %", delta_color="off",
-                          border=True)
+        columns[2].metric(
+            f"Requests ({view.current})",
+            format_count(volume_now),
+            delta=None if change is None else f"{change * 100:+.1f} %",
+            delta_color="off",
+            border=True,
+        )
         st.caption(f"{view.current} compared with {view.previous}: the two newest complete {period_word}s in range.")
     else:
         st.caption(f"Fewer than two complete {period_word}s in this range: nothing to compare yet.")
@@ -162,10 +208,15 @@ with widgets.guarded_panel("headline"):
 # --- compliance heatmap -----------------------------------------------------------------------------------------------
 
 with widgets.guarded_panel("compliance heatmap"):
-    st.plotly_chart(trends_charts.compliance_figure(view.compliance, period_word, view.partial_periods),
-                    config=PLOTLY_CONFIG, key="trends_compliance")
-    st.caption(f"A service meets its objectives in a {period_word} when every one of its SLOs with events does. "
-               f"\\* partial {period_word}: cut by the range or not every day collected; it counts the days it has.")
+    st.plotly_chart(
+        trends_charts.compliance_figure(view.compliance, period_word, view.partial_periods),
+        config=PLOTLY_CONFIG,
+        key="trends_compliance",
+    )
+    st.caption(
+        f"A service meets its objectives in a {period_word} when every one of its SLOs with events does. "
+        f"\\* partial {period_word}: cut by the range or not every day collected; it counts the days it has."
+    )
 
 # --- regressions and improvements -------------------------------------------------------------------------------------
 
@@ -176,20 +227,33 @@ with widgets.guarded_panel("ranked changes"):
     elif view.changes.empty:
         st.caption("No SLO had events in both periods.")
     else:
-        frame = trends_charts.changes_frame(view.changes, {k: v for k, v in (("grain", grain if grain != "week"
-                                                                              else None),) if v})
-        st.dataframe(frame, hide_index=True, placeholder="no data", key="trends_changes", column_config={
-            "SLO": st.column_config.LinkColumn("SLO", display_text=r"slo=([^&]*)",
-                                               help="Open the SLO's burn drill-down"),
-            "service": st.column_config.LinkColumn("service", display_text=r"service=([^&]*)",
-                                                   help="Show this service only"),
-            "burn before": st.column_config.NumberColumn(format="%.2f×"),
-            "burn now": st.column_config.NumberColumn(format="%.2f×"),
-            "burn change": st.column_config.NumberColumn(format="%+.2f×", help="Burn rate = error ratio / error "
-                                                         "budget: SLOs with different targets on one scale"),
-        })  # fmt: skip
-        st.caption("Worse first (a newly missed objective ranks first), then better. Changes under 0.05× burn rate "
-                   "count as unchanged.")
+        frame = trends_charts.changes_frame(
+            view.changes, {k: v for k, v in (("grain", grain if grain != "week" else None),) if v}
+        )
+        st.dataframe(
+            frame,
+            hide_index=True,
+            placeholder="no data",
+            key="trends_changes",
+            column_config={
+                "SLO": st.column_config.LinkColumn(
+                    "SLO", display_text=r"slo=([^&]*)", help="Open the SLO's burn drill-down"
+                ),
+                "service": st.column_config.LinkColumn(
+                    "service", display_text=r"service=([^&]*)", help="Show this service only"
+                ),
+                "burn before": st.column_config.NumberColumn(format="%.2f×"),
+                "burn now": st.column_config.NumberColumn(format="%.2f×"),
+                "burn change": st.column_config.NumberColumn(
+                    format="%+.2f×",
+                    help="Burn rate = error ratio / error budget: SLOs with different targets on one scale",
+                ),
+            },
+        )
+        st.caption(
+            "Worse first (a newly missed objective ranks first), then better. Changes under 0.05× burn rate "
+            "count as unchanged."
+        )
 
 # --- SLI, budget, latency, volume -------------------------------------------------------------------------------------
 
@@ -198,46 +262,65 @@ with widgets.guarded_panel("SLI chart"):
     st.plotly_chart(trends_charts.sli_figure(view.per_slo, period_word), config=PLOTLY_CONFIG, key="trends_sli")
     slo_count = view.per_slo["slo"].nunique()
     if slo_count > trends_charts.MAX_SLI_PANELS:
-        st.caption(f"The first {trends_charts.MAX_SLI_PANELS} of {slo_count} SLOs; pick services above to see "
-                   "others. The budget table and the CSV have them all.")
+        st.caption(
+            f"The first {trends_charts.MAX_SLI_PANELS} of {slo_count} SLOs; pick services above to see "
+            "others. The budget table and the CSV have them all."
+        )
 
 st.subheader(f"Error budget consumed per calendar {period_word}")
 with widgets.guarded_panel("budget table"):
     budget = trends_charts.budget_table(view.per_slo)
-    st.dataframe(budget, placeholder="no data", key="trends_budget",
-                 column_config={column: st.column_config.NumberColumn(format="percent") for column in budget.columns})
-    st.caption(f"Share of each SLO's period budget (e.g. 30 days) the {period_word}'s bad events used, at the "
-               f"{period_word}'s own traffic: a {period_word} exactly at the objective uses its length / the period.")
+    st.dataframe(
+        budget,
+        placeholder="no data",
+        key="trends_budget",
+        column_config={column: st.column_config.NumberColumn(format="percent") for column in budget.columns},
+    )
+    st.caption(
+        f"Share of each SLO's period budget (e.g. 30 days) the {period_word}'s bad events used, at the "
+        f"{period_word}'s own traffic: a {period_word} exactly at the objective uses its length / the period."
+    )
 
 with widgets.guarded_panel("latency chart"):
-    st.plotly_chart(trends_charts.latency_figure(view.per_slo, period_word), config=PLOTLY_CONFIG,
-                    key="trends_latency")
+    st.plotly_chart(trends_charts.latency_figure(view.per_slo, period_word), config=PLOTLY_CONFIG, key="trends_latency")
 
 with widgets.guarded_panel("volume chart"):
     st.plotly_chart(trends_charts.volume_figure(view.daily), config=PLOTLY_CONFIG, key="trends_volume")
 
 st.subheader("Incidents and recovery times")
 with widgets.guarded_panel("incidents"):
-    recorded = trends_data.incidents(settings, first, last, services)
+    recorded = history.incidents(settings, first, last, services)
     weekly = stats_by_week(recorded, time_zone, periods_between(first, last, "week"))
     if not recorded:
-        widgets.show_empty_state(f"No incidents recorded between {first} and {last}.",
-                                 "Add them on the Incidents page, or import a CSV: "
-                                 "`python cli.py incidents import --csv FILE`.")
+        widgets.show_empty_state(
+            f"No incidents recorded between {first} and {last}.",
+            "Add them on the Incidents page, or import a CSV: `python cli.py incidents import --csv FILE`.",
+        )
     else:
         st.plotly_chart(trends_charts.incidents_figure(weekly), config=PLOTLY_CONFIG, key="trends_incidents")
         by_week, by_service = st.tabs(["Per week", "Per service"])
-        by_week.dataframe(trends_charts.recovery_table([w for w in weekly if w.count]), hide_index=True,
-                          key="trends_recovery_weeks")
-        by_service.dataframe(trends_charts.recovery_table(stats_by_service(recorded)), hide_index=True,
-                             key="trends_recovery_services")
-        st.caption("TTA: detection (or start) to acknowledgement; TTR: start to resolution. Mean and median: one "
-                   "long outage moves the mean, the median is the typical incident.")
+        by_week.dataframe(
+            trends_charts.recovery_table([w for w in weekly if w.count]), hide_index=True, key="trends_recovery_weeks"
+        )
+        by_service.dataframe(
+            trends_charts.recovery_table(stats_by_service(recorded)), hide_index=True, key="trends_recovery_services"
+        )
+        st.caption(
+            "TTA: detection (or start) to acknowledgement; TTR: start to resolution. Mean and median: one "
+            "long outage moves the mean, the median is the typical incident."
+        )
 
 with widgets.guarded_panel("download"):
     table = trends_charts.period_table(view.per_slo)
-    st.download_button("Download CSV (every SLO and period)", widgets.csv_download_bytes(table),
-                       file_name=f"trends-{grain}-{first}-{last}.csv", mime="text/csv", icon=":material/download:")
+    st.download_button(
+        "Download CSV (every SLO and period)",
+        widgets.csv_download_bytes(table),
+        file_name=f"trends-{grain}-{first}-{last}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
     service_args = "".join(f" --service {s}" for s in services_picked)
-    st.caption(f"Same figures from the command line: `python cli.py trends --grain {grain} --from {first} "
-               f"--to {last}{service_args} --format json`")
+    st.caption(
+        f"Same figures from the command line: `python cli.py trends --grain {grain} --from {first} "
+        f"--to {last}{service_args} --format json`"
+    )

@@ -1,22 +1,23 @@
 """Loaders of the weekly review page: the assembled review (daily rows from the trends page's cache, SLO readings
 from the SLO burn page's report cache, shared by every viewer) and the exported documents, cached by their content so
 a rerun does not rebuild a 5 MB HTML file."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import streamlit as st
 
-from data.slo.catalog import Catalog
 from data.settings import Settings
+from data.slo.catalog import Catalog
+from data.store import shared_engine
+from data.weekly.export import to_html, to_markdown
 from data.weekly.review import load_weekly_review
 from metrics.last_good import Shown
 from metrics.slo.report import SloReport
 from metrics.trends.aggregate import parse_iso_week
-from data.weekly.export import to_html, to_markdown
 from metrics.weekly.review import WeeklyReview
-from pages.common import loaders
-from pages.trends import loaders as trends_data
+from pages.common import history, loaders
 
 
 def review(settings: Settings, catalog: Catalog, week: str) -> WeeklyReview:
@@ -25,26 +26,34 @@ def review(settings: Settings, catalog: Catalog, week: str) -> WeeklyReview:
     return review_and_readings(settings, catalog, week)[0]
 
 
-def review_and_readings(settings: Settings, catalog: Catalog, week: str
-                        ) -> tuple[WeeklyReview, Shown[SloReport] | None]:
+def review_and_readings(
+    settings: Settings, catalog: Catalog, week: str
+) -> tuple[WeeklyReview, Shown[SloReport] | None]:
     """The review of ``week`` and, on Prometheus, how its "at risk" readings were read: fresh, or the last good
     report (marked stale) when Prometheus fails now. None in demo mode."""
     monday, sunday = parse_iso_week(week)
     services = tuple(catalog.service_names())
-    rows = trends_data.trend_rows(settings, catalog, monday - timedelta(days=7), sunday, services)
+    rows = history.trend_rows(settings, catalog, monday - timedelta(days=7), sunday, services)
     shown: list[Shown[SloReport]] = []
 
     def slo_report(at: datetime) -> SloReport:
         # The current week is read "now" (to the minute, shared with the SLO burn page's cache); a past week at its
         # end, a fixed instant with its own last good report.
         fixed = at < settings.now()
-        shown.append(loaders.report_or_last_good(settings, catalog, at if fixed else loaders.evaluation_instant(at),
-                                                 fixed=fixed))
+        shown.append(
+            loaders.report_or_last_good(settings, catalog, at if fixed else loaders.evaluation_instant(at), fixed=fixed)
+        )
         return shown[-1].value
 
-    weekly = load_weekly_review(settings, catalog.slos, trends_data.engine(settings.database_url), week,
-                                daily=rows.daily, source=rows.source,
-                                slo_report=None if settings.is_demo else slo_report)
+    weekly = load_weekly_review(
+        settings,
+        catalog.slos,
+        shared_engine(settings.database_url),
+        week,
+        daily=rows.daily,
+        source=rows.source,
+        slo_report=None if settings.is_demo else slo_report,
+    )
     return weekly, (shown[-1] if shown else None)
 
 

@@ -1,4 +1,5 @@
 """Drawing the weekly review: headline metrics, section tables and the notes editor with its history."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +13,7 @@ from metrics.access import Actor, MissingName, PermissionDenied, Role
 from metrics.weekly.review import WeeklyNote, WeeklyReview
 from pages.common import identity
 from pages.common.store_writes import store_write
-from pages.tracker.widgets import plain
+from pages.common.widgets import plain
 
 HEADLINE_COLUMNS = 4
 FLASH_KEY = "weekly_notes_flash"
@@ -22,11 +23,19 @@ def show_headline(weekly: WeeklyReview) -> None:
     figures = list(weekly.headline)
     for start in range(0, len(figures), HEADLINE_COLUMNS):
         columns = st.columns(HEADLINE_COLUMNS)
-        for column, figure in zip(columns, figures[start:start + HEADLINE_COLUMNS]):
+        for column, figure in zip(columns, figures[start : start + HEADLINE_COLUMNS]):
             # Streamlit picks the arrow from an ASCII minus; the review's text uses the typographic one
-            delta = figure.delta.replace("−", "-") if figure.delta not in ("no data", "no data last week", "±0") else None
-            column.metric(figure.label, figure.value, delta=delta, delta_color="off", border=True,
-                          help=f"{figure.help}. Against {weekly.previous_week}: {figure.delta}.")
+            delta = (
+                figure.delta.replace("−", "-") if figure.delta not in ("no data", "no data last week", "±0") else None
+            )
+            column.metric(
+                figure.label,
+                figure.value,
+                delta=delta,
+                delta_color="off",
+                border=True,
+                help=f"{figure.help}. Against {weekly.previous_week}: {figure.delta}.",
+            )
 
 
 def show_table(header: list[str], rows: list[list[str]], key: str) -> None:
@@ -42,8 +51,7 @@ def show_notes_editor(engine: sa.Engine, weekly: WeeklyReview, actor: Actor, now
     show_week_notes_editor(engine, weekly.week, weekly.note, actor, now)
 
 
-def show_week_notes_editor(engine: sa.Engine, week: str, note: WeeklyNote | None, actor: Actor,
-                           now: datetime) -> None:
+def show_week_notes_editor(engine: sa.Engine, week: str, note: WeeklyNote | None, actor: Actor, now: datetime) -> None:
     """The notes editor of ``week`` given its current note (None: none, or not known because the store is down —
     a save then builds on version 0 and is refused as a conflict if someone saved meanwhile, never overwriting).
     Viewers read the notes and their history; the form is for editors and admins."""
@@ -59,22 +67,28 @@ def show_week_notes_editor(engine: sa.Engine, week: str, note: WeeklyNote | None
     if note is not None:
         st.caption(f"Version {note.version}, saved by {plain(note.author)} on {note.saved_at:%Y-%m-%d %H:%M} UTC.")
     with st.form(f"weekly_notes_{week}", border=False):
-        text = st.text_area("Notes for the week", key=text_key, height=160,
-                            placeholder="Decisions, follow-ups, who does what by when…")
+        text = st.text_area(
+            "Notes for the week", key=text_key, height=160, placeholder="Decisions, follow-ups, who does what by when…"
+        )
         saved = st.form_submit_button("Save notes", icon=":material/save:")
     if saved:
         if not actor.name.strip():
-            st.warning("Write your name in the sidebar first: every version of the notes carries its author.",
-                       icon=":material/person:")
+            st.warning(
+                "Write your name in the sidebar first: every version of the notes carries its author.",
+                icon=":material/person:",
+            )
         else:
             stored = None
             with store_write(f"save the notes of {week}", engine.url):
                 try:
-                    stored = save_note(engine, week, text, actor=actor, base_version=st.session_state[base_key],
-                                       now=now)
+                    stored = save_note(
+                        engine, week, text, actor=actor, base_version=st.session_state[base_key], now=now
+                    )
                 except NoteConflict as conflict:
-                    st.error(f"Not saved: {conflict}. Their text is below; copy what you need into yours and save "
-                             "again.", icon=":material/sync_problem:")
+                    st.error(
+                        f"Not saved: {conflict}. Their text is below; copy what you need into yours and save again.",
+                        icon=":material/sync_problem:",
+                    )
                     st.code(conflict.current.text or "(empty)", language=None)
                     st.session_state[base_key] = conflict.current.version
                 except (NoteError, PermissionDenied, MissingName) as error:
@@ -93,6 +107,7 @@ def _show_history(engine: sa.Engine, week: str, note) -> None:
     if len(history) > 1 or (history and note is None):
         with st.expander(f"History of edits ({len(history)} versions)"):
             for version in history:
-                st.markdown(f"**Version {version.version}** · {plain(version.author)} · "
-                            f"{version.saved_at:%Y-%m-%d %H:%M} UTC")
+                st.markdown(
+                    f"**Version {version.version}** · {plain(version.author)} · {version.saved_at:%Y-%m-%d %H:%M} UTC"
+                )
                 st.code(version.text or "(empty)", language=None)

@@ -1,4 +1,5 @@
 """Secrets stay secret: a planted password and token appear on no page, in no log line and in no error."""
+
 from __future__ import annotations
 
 import socket
@@ -38,8 +39,13 @@ def test_planted_credentials_stay_out_of_the_error_when_prometheus_is_unreachabl
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = app_factory({"PROMETHEUS_URL": f"http://reader:{PLANTED_PASSWORD}@127.0.0.1:{port}",
-                       "PROMETHEUS_TOKEN": PLANTED_TOKEN, "PROMETHEUS_TIMEOUT_SECONDS": "2"})
+    app = app_factory(
+        {
+            "PROMETHEUS_URL": f"http://reader:{PLANTED_PASSWORD}@127.0.0.1:{port}",
+            "PROMETHEUS_TOKEN": PLANTED_TOKEN,
+            "PROMETHEUS_TIMEOUT_SECONDS": "2",
+        }
+    )
     page.goto(app.url)
     page.get_by_text("No SLO data from").wait_for()
     wait_for_app(page)

@@ -5,6 +5,7 @@ access. An address counts only when ``email_verified`` is true (the provider pas
 through unchanged to ``st.user``); without one a person is "sub <subject> at <issuer>", never their display name.
 Screenshots: test-artifacts/screenshots/sign-in-*.png.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,13 @@ pytestmark = pytest.mark.e2e
 USERS = [
     {"sub": "alice", "email": "alice@example.com", "email_verified": True, "name": "Alice"},
     {"sub": "bob", "email": "bob@example.com", "email_verified": True, "name": "Bob"},
-    {"sub": "carol", "email": "carol@partner.org", "email_verified": True, "name": "Carol",
-     "groups": ["reliability-admins"]},
+    {
+        "sub": "carol",
+        "email": "carol@partner.org",
+        "email_verified": True,
+        "name": "Carol",
+        "groups": ["reliability-admins"],
+    },
     {"sub": "dave", "email": "dave@elsewhere.net", "email_verified": True, "name": "Dave"},
     {"sub": "mallory", "email": "admin@example.com", "email_verified": "false"},
     {"sub": "trudy", "email": "alice@example.com", "name": "Alice"},
@@ -32,8 +38,16 @@ USERS = [
     {"sub": "peggy", "email": "peggy@example.com", "email_verified": "TRUE", "name": "Peggy"},
 ]
 COOKIE_SECRET = secrets.token_hex(32)
-PAGES = ("slo-burn", "trends", "incidents", "weekly-review", "database-health", "dba-records", "revisit-tracker",
-         "audit-trail")
+PAGES = (
+    "slo-burn",
+    "trends",
+    "incidents",
+    "weekly-review",
+    "database-health",
+    "dba-records",
+    "revisit-tracker",
+    "audit-trail",
+)
 ACCESS = """
 default_role = "none"
 [members]
@@ -59,10 +73,15 @@ def signed_app(tmp_path_factory, provider):
     base = tmp_path_factory.mktemp("sign-in")
     (base / "access.toml").write_text(ACCESS, encoding="utf-8")
     port = free_port()
-    secrets_file = write_auth_secrets(base / "secrets.toml", app_port=port, provider=provider,
-                                      cookie_secret=COOKIE_SECRET)
-    env = {"STREAMLIT_SECRETS_FILES": str(secrets_file), "RELIABILITY_SECRETS_FILE": str(secrets_file),
-           "ACCESS_CONFIG": str(base / "access.toml"), "RELIABILITY_NOW": "2026-11-24T05:00:00Z"}
+    secrets_file = write_auth_secrets(
+        base / "secrets.toml", app_port=port, provider=provider, cookie_secret=COOKIE_SECRET
+    )
+    env = {
+        "STREAMLIT_SECRETS_FILES": str(secrets_file),
+        "RELIABILITY_SECRETS_FILE": str(secrets_file),
+        "ACCESS_CONFIG": str(base / "access.toml"),
+        "RELIABILITY_NOW": "2026-11-24T05:00:00Z",
+    }
     with start_app(env, port=port, keep_log_in=ARTIFACTS_DIR / "logs") as app:
         yield app
 
@@ -127,7 +146,11 @@ def test_an_editor_signs_in_and_a_change_carries_their_address(browser, signed_a
         finally:
             engine.dispose()
         assert (entry["actor"], entry["role"], entry["via"], entry["action"]) == (
-            "alice@example.com", "editor", "oidc", "created")
+            "alice@example.com",
+            "editor",
+            "oidc",
+            "created",
+        )
     finally:
         context.close()
 
@@ -220,8 +243,9 @@ def test_a_group_editor_without_an_address_writes_under_issuer_and_subject(brows
     try:
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_text(f"Signed in as {name} · editor").wait_for()
-        sidebar.get_by_text("Display name from the provider, not verified and not your identity here: "
-                            "alice@example.com").wait_for()
+        sidebar.get_by_text(
+            "Display name from the provider, not verified and not your identity here: alice@example.com"
+        ).wait_for()
         assert sidebar.get_by_text("Signed in as alice@example.com").count() == 0
         assert sidebar.get_by_test_id("stCaptionContainer").get_by_role("link").count() == 0
         screenshot(page, "sign-in-subject-identity")
@@ -233,8 +257,9 @@ def test_a_group_editor_without_an_address_writes_under_issuer_and_subject(brows
         page.get_by_text("Incident INC-ERIN-1 recorded.").wait_for()
         engine = engine_for(signed_app.database_url)
         try:
-            entries = [entry for entry in audit_entries(engine, entity="incident")
-                       if entry["entity_id"] == "INC-ERIN-1"]
+            entries = [
+                entry for entry in audit_entries(engine, entity="incident") if entry["entity_id"] == "INC-ERIN-1"
+            ]
         finally:
             engine.dispose()
         assert [(entry["actor"], entry["role"], entry["via"]) for entry in entries] == [(name, "editor", "oidc")]

@@ -9,11 +9,12 @@ with the store down a write is refused plainly while the form keeps what was typ
 Screenshots: test-artifacts/screenshots/source-failure-slo-stale.png, source-failure-slo-timeout.png,
 source-failure-db-stale.png, source-failure-db-drilldown-stale.png, source-failure-store-down.png.
 """
+
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -89,18 +90,24 @@ def no_traceback(page) -> None:
 
 
 def test_slo_burn_shows_last_good_data_marked_stale_while_prometheus_is_down(app_factory, prometheus, page):
-    app = app_factory({"PROMETHEUS_URL": prometheus.url, "PROMETHEUS_NAME": "Prometheus prod",
-                       "PROMETHEUS_CACHE_TTL_SECONDS": "1", "PROMETHEUS_TIMEOUT_SECONDS": "5",
-                       "TEAM_TIMEZONE": TIME_ZONE})
+    app = app_factory(
+        {
+            "PROMETHEUS_URL": prometheus.url,
+            "PROMETHEUS_NAME": "Prometheus prod",
+            "PROMETHEUS_CACHE_TTL_SECONDS": "1",
+            "PROMETHEUS_TIMEOUT_SECONDS": "5",
+            "TEAM_TIMEZONE": TIME_ZONE,
+        }
+    )
     overview, drilldown = f"{app.url}/?at={AT}", f"{app.url}/?slo=payments-availability&at={AT}"
     page.set_viewport_size({"width": 1400, "height": 1100})
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     open_page(page, overview)
     grid_cell(page, "checkout-availability").wait_for(state="attached")
     assert page.get_by_text("No fresh SLO data").count() == 0
     open_page(page, drilldown)  # its history gets a last good copy too
     page.get_by_test_id("stPlotlyChart").nth(3).wait_for()
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
 
     prometheus.stop()
     try:
@@ -144,8 +151,14 @@ def test_slo_burn_shows_last_good_data_marked_stale_while_prometheus_is_down(app
 
 def test_a_slow_prometheus_gives_a_timeout_message_in_bounded_time(app_factory, prometheus, page):
     with start_slow_proxy(prometheus.port, delay_s=120) as proxy:
-        app = app_factory({"PROMETHEUS_URL": proxy.url, "PROMETHEUS_NAME": "Prometheus slow",
-                           "PROMETHEUS_TIMEOUT_SECONDS": "2", "TEAM_TIMEZONE": TIME_ZONE})
+        app = app_factory(
+            {
+                "PROMETHEUS_URL": proxy.url,
+                "PROMETHEUS_NAME": "Prometheus slow",
+                "PROMETHEUS_TIMEOUT_SECONDS": "2",
+                "TEAM_TIMEZONE": TIME_ZONE,
+            }
+        )
         page.set_viewport_size({"width": 1400, "height": 1100})
         page.goto(f"{app.url}/?at={AT}")
         error = page.get_by_test_id("stAlert").filter(has_text="No SLO data from Prometheus slow")
@@ -167,8 +180,10 @@ def test_a_slow_prometheus_gives_a_timeout_message_in_bounded_time(app_factory, 
 def test_database_health_shows_the_last_good_probe_while_postgresql_is_down(app_factory, postgres, page, tmp_path):
     orders = postgres.create_database(f"orders_{uuid.uuid4().hex[:8]}")
     config = tmp_path / "databases.toml"
-    config.write_text('[probe]\ndeadline_seconds = 5\n'
-                      '[[database]]\nname = "orders"\nengine = "postgresql"\nenvironment = "production"\n')
+    config.write_text(
+        "[probe]\ndeadline_seconds = 5\n"
+        '[[database]]\nname = "orders"\nengine = "postgresql"\nenvironment = "production"\n'
+    )
     app = app_factory({"DATABASES_CONFIG": str(config), "DB_DSN_ORDERS": orders, "TEAM_TIMEZONE": TIME_ZONE})
     page.set_viewport_size({"width": 2600, "height": 1000})  # wide enough for the table's note column
     open_page(page, f"{app.url}/database-health")
@@ -232,7 +247,8 @@ def test_with_the_store_down_slo_burn_works_and_a_write_is_refused_keeping_the_f
         page.get_by_label("Summary", exact=True).fill(summary)
         page.get_by_role("button", name="Save incident").click()
         refusal = page.get_by_test_id("stAlert").filter(
-            has_text="The store is unreachable: your edit was not saved; it is still in the form")
+            has_text="The store is unreachable: your edit was not saved; it is still in the form"
+        )
         refusal.wait_for()
         wait_for_app(page)
         assert "Could not save incident INC-2026-777: the PostgreSQL store on 127.0.0.1" in refusal.inner_text()

@@ -1,6 +1,7 @@
 """HTML that people type is shown as text in the real browser, never run: a ``<script>`` and an ``<img onerror>`` in
 a tracker item's problem statement and in the weekly review's notes open no dialog, run nothing, and read as the
 characters typed. Screenshots: test-artifacts/screenshots/user-html-*.png."""
+
 from __future__ import annotations
 
 import json
@@ -26,13 +27,32 @@ PAYLOAD = f"Vendor says **fixed in 16**. {SCRIPT} {IMAGE}"
 def html_app(app_factory, tmp_path_factory) -> str:
     store = f"sqlite:///{tmp_path_factory.mktemp('user-html') / 'store.db'}"
     items = tmp_path_factory.mktemp("seed") / "items.json"
-    items.write_text(json.dumps({"items": [{"id": 1, "title": "Failover <b>takes</b> 9 minutes", "state": "new",
-                                            "owner_role": "DBA", "problem_statement": PAYLOAD,
-                                            "workaround": IMAGE}]}), encoding="utf-8")
+    items.write_text(
+        json.dumps(
+            {
+                "items": [
+                    {
+                        "id": 1,
+                        "title": "Failover <b>takes</b> 9 minutes",
+                        "state": "new",
+                        "owner_role": "DBA",
+                        "problem_statement": PAYLOAD,
+                        "workaround": IMAGE,
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     env = {"DATABASE_URL": store, "RELIABILITY_NOW": NOW, "TEAM_TIMEZONE": "Europe/Berlin"}
-    seeded = subprocess.run([sys.executable, "cli.py", "tracker", "import", "--file", str(items), "--as", "seed"],
-                            cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True,
-                            timeout=120)
+    seeded = subprocess.run(
+        [sys.executable, "cli.py", "tracker", "import", "--file", str(items), "--as", "seed"],
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert seeded.returncode == 0, seeded.stderr
     return app_factory(env).url
 

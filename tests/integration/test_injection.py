@@ -5,35 +5,41 @@ escaped, they stay one value (the answer names the SLO verbatim, and no injected
 SQL: text from the tracker and incidents imports (through the real CLI), weekly notes and DBA records is stored
 and read back verbatim on SQLite and PostgreSQL, and every table is still there afterwards (parameters are bound).
 The query parameters of the pages (``?item=``, ``?database=``, ``?week=``, the search box) are in tests/pages."""
+
 from __future__ import annotations
 
 import json
 import urllib.parse
 import urllib.request
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from data.slo.catalog import load_catalog
 from data.databases.probes.prometheus_exporter import _matchers
+from data.databases.store import add_record, list_records
+from data.incidents.store import incidents_between
+from data.settings import DEFAULT_CATALOG
+from data.slo.catalog import load_catalog
 from data.slo.prometheus import PrometheusSettings, PrometheusSource
 from data.slo.service import load_report
 from data.store import engine_for
-from data.databases.store import add_record, list_records
-from data.incidents.store import incidents_between
 from data.weekly.notes import note_history, save_note
-from data.settings import DEFAULT_CATALOG
 from tests.integration.conftest import HISTORY_END
-from tests.support.stores import fresh_store, run_cli, table_names
 from tests.support.actors import editor
+from tests.support.stores import fresh_store, run_cli, table_names
 
 pytestmark = pytest.mark.integration
 
 CATALOG = load_catalog(DEFAULT_CATALOG)
 PROMQL_INJECTIONS = [
     'x") or vector(1) or label_replace(up, "slo", "y", "", "',
-    'a\\"b', "new\nline", "trailing backslash \\", "{}[5m] offset 1h", "# comment", "한국어 SLO",
+    'a\\"b',
+    "new\nline",
+    "trailing backslash \\",
+    "{}[5m] offset 1h",
+    "# comment",
+    "한국어 SLO",
 ]
 SQL_INJECTIONS = [
     "'; DROP TABLE tracker_items; --",
@@ -43,9 +49,20 @@ SQL_INJECTIONS = [
     "' UNION SELECT version() --",
     "%_\\' \\\\ `backtick` $1 :name ?",
 ]
-STORE_TABLES = {"tracker_items", "tracker_reviews", "audit_log", "incidents", "weekly_notes", "weekly_note_versions",
-                "dba_records", "slo_snapshots", "slo_daily_rollups", "db_health_snapshots", "db_table_sizes"}
-NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+STORE_TABLES = {
+    "tracker_items",
+    "tracker_reviews",
+    "audit_log",
+    "incidents",
+    "weekly_notes",
+    "weekly_note_versions",
+    "dba_records",
+    "slo_snapshots",
+    "slo_daily_rollups",
+    "db_health_snapshots",
+    "db_table_sizes",
+}
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
 
 # --- PromQL ---------------------------------------------------------------------------------------------------------
@@ -84,24 +101,41 @@ def store_url(request, tmp_path) -> str:
 
 
 def cli_against(monkeypatch, capsys, url: str, *args: str) -> tuple[int, str, str]:
-    env = {"DATABASE_URL": url, "RELIABILITY_NOW": NOW.isoformat(), "TEAM_TIMEZONE": "UTC",
-           "RELIABILITY_SECRETS_FILE": "/nonexistent/secrets.toml"}
+    env = {
+        "DATABASE_URL": url,
+        "RELIABILITY_NOW": NOW.isoformat(),
+        "TEAM_TIMEZONE": "UTC",
+        "RELIABILITY_SECRETS_FILE": "/nonexistent/secrets.toml",
+    }
     return run_cli(monkeypatch, capsys, env, *args)
 
 
 def test_tracker_import_stores_sql_in_every_text_field_verbatim(store_url, tmp_path, monkeypatch, capsys):
-    items = [{"title": text[:200], "state": "new", "owner_role": "SRE", "owner": text, "problem_statement": text,
-              "why_parked": text, "workaround": text, "decided_by": text, "external_reference": text}
-             for text in SQL_INJECTIONS]
+    items = [
+        {
+            "title": text[:200],
+            "state": "new",
+            "owner_role": "SRE",
+            "owner": text,
+            "problem_statement": text,
+            "why_parked": text,
+            "workaround": text,
+            "decided_by": text,
+            "external_reference": text,
+        }
+        for text in SQL_INJECTIONS
+    ]
     path = tmp_path / "items.json"
     path.write_text(json.dumps({"items": items}), encoding="utf-8")
-    code, out, err = cli_against(monkeypatch, capsys, store_url, "tracker", "import", "--file", str(path),
-                             "--as", "'; DROP TABLE audit_log; --")
+    code, out, err = cli_against(
+        monkeypatch, capsys, store_url, "tracker", "import", "--file", str(path), "--as", "'; DROP TABLE audit_log; --"
+    )
     assert code == 0, err
     code, out, err = cli_against(monkeypatch, capsys, store_url, "tracker", "export", "--format", "json")
     exported = json.loads(out)["items"]
-    assert [(item["title"], item["owner"], item["problem_statement"], item["external_reference"])
-            for item in exported] == [(text[:200], text, text, text) for text in SQL_INJECTIONS]
+    assert [
+        (item["title"], item["owner"], item["problem_statement"], item["external_reference"]) for item in exported
+    ] == [(text[:200], text, text, text) for text in SQL_INJECTIONS]
     assert STORE_TABLES <= table_names(store_url)
 
 
@@ -109,21 +143,31 @@ def test_incidents_import_stores_sql_in_ids_and_summaries_verbatim(store_url, tm
     lines = ["id,service,severity,started,summary,postmortem"]
     for number, text in enumerate(SQL_INJECTIONS):
         quoted = text.replace('"', '""')
-        lines.append(f'"{quoted} #{number}",checkout,SEV2,2026-11-2{number}T10:00,"{quoted}",'
-                     f"https://wiki/{number}?q='")
+        lines.append(
+            f'"{quoted} #{number}",checkout,SEV2,2026-11-2{number}T10:00,"{quoted}",https://wiki/{number}?q=\''
+        )
     path = tmp_path / "incidents.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, out, err = cli_against(monkeypatch, capsys, store_url, "incidents", "import", "--csv", str(path),
-                             "--by", "Robert'); DROP TABLE incidents;--")
+    code, out, err = cli_against(
+        monkeypatch,
+        capsys,
+        store_url,
+        "incidents",
+        "import",
+        "--csv",
+        str(path),
+        "--by",
+        "Robert'); DROP TABLE incidents;--",
+    )
     assert code == 0, err
     engine = engine_for(store_url)
     try:
-        stored = incidents_between(engine, datetime(2026, 1, 1, tzinfo=timezone.utc),
-                                   datetime(2027, 1, 1, tzinfo=timezone.utc))
+        stored = incidents_between(engine, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
     finally:
         engine.dispose()
-    assert [(i.reference, i.summary) for i in stored] == [(f"{text} #{n}", text) for n, text in
-                                                          enumerate(SQL_INJECTIONS)]
+    assert [(i.reference, i.summary) for i in stored] == [
+        (f"{text} #{n}", text) for n, text in enumerate(SQL_INJECTIONS)
+    ]
     assert STORE_TABLES <= table_names(store_url)
 
 
@@ -141,8 +185,18 @@ def test_a_weekly_note_with_sql_is_stored_and_read_back_verbatim(store_url, text
 
 def test_dba_record_fields_with_sql_are_stored_and_read_back_verbatim(store_url):
     for text in SQL_INJECTIONS:
-        add_record(store_url, actor=editor("kim"), database="orders-primary", kind="restore_drill", done_on=date(2026, 11, 20),
-                   recorded_by=text, outcome="ok", notes=text, link="https://wiki/runbook?q=" + text[:10], now=NOW)
+        add_record(
+            store_url,
+            actor=editor("kim"),
+            database="orders-primary",
+            kind="restore_drill",
+            done_on=date(2026, 11, 20),
+            recorded_by=text,
+            outcome="ok",
+            notes=text,
+            link="https://wiki/runbook?q=" + text[:10],
+            now=NOW,
+        )
     records = list_records(store_url, "orders-primary")
     assert sorted((r.recorded_by, r.notes) for r in records) == sorted((t.strip(), t.strip()) for t in SQL_INJECTIONS)
     assert list_records(store_url, "' OR '1'='1") == []  # a filter value is a value, not a condition

@@ -55,15 +55,11 @@ def test_prometheus_serves_backfilled_samples(tiny_prometheus):
 
     prometheus = PrometheusConnect(tiny_prometheus.url, disable_ssl=True)
     at_fifth_minute = HISTORY_START + 4 * 60
-    result = prometheus.custom_query(
-        'fixture_requests_total{service="checkout"}', params={"time": at_fifth_minute}
-    )
+    result = prometheus.custom_query('fixture_requests_total{service="checkout"}', params={"time": at_fifth_minute})
     assert len(result) == 1
     assert float(result[0]["value"][1]) == 4 * STEP_VALUE
 
-    increase = prometheus.custom_query(
-        'increase(fixture_requests_total[5m])', params={"time": HISTORY_END}
-    )
+    increase = prometheus.custom_query("increase(fixture_requests_total[5m])", params={"time": HISTORY_END})
     assert float(increase[0]["value"][1]) == pytest.approx(5 * STEP_VALUE, rel=0.3)
 
 
@@ -150,15 +146,18 @@ def static_site(html: str):
             [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", root], log=log
         )
         try:
-            wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/"), timeout_s=20, what="http.server",
-                       process=process, log=log)  # fmt: skip
+            wait_until(
+                lambda: http_ok(f"http://127.0.0.1:{port}/"), timeout_s=20, what="http.server", process=process, log=log
+            )
             yield f"http://127.0.0.1:{port}"
         finally:
             stop_process(process)
 
 
 def test_browser_renders_a_local_page_and_takes_a_screenshot(page):
-    with static_site("<html><head><title>fixture</title></head><body><h1 id='hello'>Hello, SRE</h1></body></html>") as url:
+    with static_site(
+        "<html><head><title>fixture</title></head><body><h1 id='hello'>Hello, SRE</h1></body></html>"
+    ) as url:
         page.goto(f"{url}/index.html")
         assert page.title() == "fixture"
         assert page.locator("#hello").inner_text() == "Hello, SRE"

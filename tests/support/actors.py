@@ -1,4 +1,5 @@
 """Acting identities for tests that write to the store: every write names who, and as what role."""
+
 from metrics.access import VIA_LOCAL, Actor, Role
 
 

@@ -1,13 +1,24 @@
 """What the AppTest page suites share: a clean settings environment with its own migrated SQLite store, and
 reading texts off rendered elements."""
+
 from __future__ import annotations
 
 from data.store import migrate
 
 # Every variable that shapes data/settings.py; a test's environment starts without any of them.
-SETTINGS_VARIABLES = ("PROMETHEUS_URL", "PROMETHEUS_NAME", "PROMETHEUS_TOKEN", "PROMETHEUS_USERNAME",
-                      "PROMETHEUS_PASSWORD", "PROMETHEUS_TIMEOUT_SECONDS", "SLO_CATALOG", "TEAM_TIMEZONE",
-                      "DATABASE_URL", "RELIABILITY_SECRETS_FILE", "ACCESS_CONFIG")
+SETTINGS_VARIABLES = (
+    "PROMETHEUS_URL",
+    "PROMETHEUS_NAME",
+    "PROMETHEUS_TOKEN",
+    "PROMETHEUS_USERNAME",
+    "PROMETHEUS_PASSWORD",
+    "PROMETHEUS_TIMEOUT_SECONDS",
+    "SLO_CATALOG",
+    "TEAM_TIMEZONE",
+    "DATABASE_URL",
+    "RELIABILITY_SECRETS_FILE",
+    "ACCESS_CONFIG",
+)
 
 
 def isolated_store(monkeypatch, tmp_path, *, team_timezone: str, now: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 It serves discovery, authorization, token and userinfo endpoints, signs real ID tokens, and offers predefined
 users as one-click buttons on its authorization page. Nothing of the app's sign-in path is replaced."""
+
 from __future__ import annotations
 
 import contextlib
@@ -50,8 +51,13 @@ def start_oidc_provider(users: list[dict]) -> Iterator[OidcProvider]:
     log = base / "oidc.log"
     process = spawn(command, log=log)
     try:
-        wait_until(lambda: http_ok(provider.metadata_url), timeout_s=OIDC_START_TIMEOUT_S,
-                   what=f"OIDC provider on {provider.url}", process=process, log=log)
+        wait_until(
+            lambda: http_ok(provider.metadata_url),
+            timeout_s=OIDC_START_TIMEOUT_S,
+            what=f"OIDC provider on {provider.url}",
+            process=process,
+            log=log,
+        )
         yield provider
     finally:
         stop_process(process, PROCESS_STOP_TIMEOUT_S)

@@ -100,7 +100,7 @@ def wait_until(
         try:
             if ready():
                 return time.monotonic() - started
-        except Exception:  # noqa: BLE001 - not ready yet, whatever the reason
+        except Exception:
             pass
         if process is not None and process.poll() is not None:
             raise ServerStartError(
@@ -117,7 +117,7 @@ def wait_until(
 def http_ok(url: str, timeout_s: float = 2.0) -> bool:
     """True when a GET on `url` answers 200."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return False
@@ -195,10 +195,15 @@ def build_tsdb(write_openmetrics: Callable[[Path], None], cache_key: str) -> Pat
         write_openmetrics(openmetrics_file)
         blocks_dir = work_dir / "blocks"
         cmd = [
-            "promtool", "tsdb", "create-blocks-from", "openmetrics",
-            "--quiet", f"--max-block-duration={PROMTOOL_MAX_BLOCK_DURATION}",
-            str(openmetrics_file), str(blocks_dir),
-        ]  # fmt: skip
+            "promtool",
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            "--quiet",
+            f"--max-block-duration={PROMTOOL_MAX_BLOCK_DURATION}",
+            str(openmetrics_file),
+            str(blocks_dir),
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=PROMTOOL_TIMEOUT_S, check=False)
         if result.returncode != 0:
             raise RuntimeError(
@@ -269,23 +274,38 @@ class PrometheusServer:
         stop_process(self.process)
 
 
-def _prometheus_config(scrape_targets: dict[str, str] | None, scrape_interval: str,
-                       rule_files: tuple[Path, ...] = (), evaluation_interval: str | None = None) -> str:
-    lines = ["global:", f"  scrape_interval: {scrape_interval}",
-             f"  evaluation_interval: {evaluation_interval or scrape_interval}"]
+def _prometheus_config(
+    scrape_targets: dict[str, str] | None,
+    scrape_interval: str,
+    rule_files: tuple[Path, ...] = (),
+    evaluation_interval: str | None = None,
+) -> str:
+    lines = [
+        "global:",
+        f"  scrape_interval: {scrape_interval}",
+        f"  evaluation_interval: {evaluation_interval or scrape_interval}",
+    ]
     if rule_files:
         lines += ["rule_files:", *(f"  - {json.dumps(str(path))}" for path in rule_files)]
     if scrape_targets:
         lines.append("scrape_configs:")
         for job, address in scrape_targets.items():
-            lines += [f"  - job_name: {json.dumps(job)}", "    static_configs:", f"      - targets: [{json.dumps(address)}]"]
+            lines += [
+                f"  - job_name: {json.dumps(job)}",
+                "    static_configs:",
+                f"      - targets: [{json.dumps(address)}]",
+            ]
     return "\n".join(lines) + "\n"
 
 
 @contextlib.contextmanager
 def start_prometheus(
-    tsdb_dir: Path | None = None, *, scrape_targets: dict[str, str] | None = None, scrape_interval: str = "1m",
-    rule_files: tuple[Path, ...] = (), evaluation_interval: str | None = None,
+    tsdb_dir: Path | None = None,
+    *,
+    scrape_targets: dict[str, str] | None = None,
+    scrape_interval: str = "1m",
+    rule_files: tuple[Path, ...] = (),
+    evaluation_interval: str | None = None,
 ) -> Iterator[PrometheusServer]:
     """Run Prometheus on a fresh copy of `tsdb_dir` (or empty storage).
 
@@ -302,7 +322,8 @@ def start_prometheus(
         else:
             server.data_dir.mkdir()
         (base_dir / "prometheus.yml").write_text(
-            _prometheus_config(scrape_targets, scrape_interval, tuple(rule_files), evaluation_interval))
+            _prometheus_config(scrape_targets, scrape_interval, tuple(rule_files), evaluation_interval)
+        )
         server.start()
         yield server
     finally:
@@ -398,10 +419,21 @@ class PostgresServer:
             shutil.chown(self.base_dir, "postgres", "postgres")
             shutil.chown(self.socket_dir, "postgres", "postgres")
         self._run(
-            [str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--locale=C", "--no-sync"],
+            [
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
             timeout_s=120,
-        )  # fmt: skip
+        )
 
     def start(self) -> None:
         options = " ".join(
@@ -417,10 +449,21 @@ class PostgresServer:
         )
         started = time.monotonic()
         self._run(
-            [str(self.bindir / "pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_path),
-             "-w", "-t", str(POSTGRES_START_TIMEOUT_S), "-o", options],
+            [
+                str(self.bindir / "pg_ctl"),
+                "start",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_path),
+                "-w",
+                "-t",
+                str(POSTGRES_START_TIMEOUT_S),
+                "-o",
+                options,
+            ],
             timeout_s=POSTGRES_START_TIMEOUT_S + 10,
-        )  # fmt: skip
+        )
         wait_until(self._accepts_connections, timeout_s=POSTGRES_START_TIMEOUT_S, what="PostgreSQL", log=self.log_path)
         self.startup_seconds = time.monotonic() - started
 
@@ -449,10 +492,12 @@ class PostgresServer:
 
         hba = self.data_dir / "pg_hba.conf"
         hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True,
-                             connect_timeout=5) as conn:
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role),
-                                                                           sql.Literal(password)))
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True, connect_timeout=5
+        ) as conn:
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
+            )
             conn.execute(sql.SQL("GRANT pg_monitor TO {}").format(sql.Identifier(role)))
             conn.execute("SELECT pg_reload_conf()")
 
@@ -461,11 +506,23 @@ class PostgresServer:
             return
         subprocess.run(
             _as_postgres_user(
-                [str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w",
-                 "-t", str(PROCESS_STOP_TIMEOUT_S)]
+                [
+                    str(self.bindir / "pg_ctl"),
+                    "stop",
+                    "-D",
+                    str(self.data_dir),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "-t",
+                    str(PROCESS_STOP_TIMEOUT_S),
+                ]
             ),
-            capture_output=True, timeout=PROCESS_STOP_TIMEOUT_S + 10, cwd=self.base_dir, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            timeout=PROCESS_STOP_TIMEOUT_S + 10,
+            cwd=self.base_dir,
+            check=False,
+        )
         self._kill_leftover()
 
     def _kill_leftover(self) -> None:
@@ -528,7 +585,7 @@ class PostgresExporter:
         return self.base_dir / "postgres-exporter.log"
 
     def _reports_up(self) -> bool:
-        with urllib.request.urlopen(self.metrics_url, timeout=5) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(self.metrics_url, timeout=5) as response:
             return any(line.startswith("pg_up 1") for line in response.read().decode().splitlines())
 
     def start(self) -> None:
@@ -537,8 +594,14 @@ class PostgresExporter:
         env = {**os.environ, "DATA_SOURCE_NAME": self.data_source_name}
         started = time.monotonic()
         self.process = spawn(cmd, log=self.log_path, env=env, cwd=self.base_dir)
-        wait_until(self._reports_up, timeout_s=PROMETHEUS_START_TIMEOUT_S, what="postgres exporter",
-                   process=self.process, log=self.log_path, interval_s=0.2)  # fmt: skip
+        wait_until(
+            self._reports_up,
+            timeout_s=PROMETHEUS_START_TIMEOUT_S,
+            what="postgres exporter",
+            process=self.process,
+            log=self.log_path,
+            interval_s=0.2,
+        )
         self.startup_seconds = time.monotonic() - started
 
     def stop(self) -> None:
@@ -598,26 +661,39 @@ class MariaDBServer:
 
     def init(self) -> None:
         cmd = [
-            "mariadb-install-db", "--no-defaults", f"--datadir={self.data_dir}",
-            "--auth-root-authentication-method=normal", "--skip-test-db", "--user=root",
-        ]  # fmt: skip
+            "mariadb-install-db",
+            "--no-defaults",
+            f"--datadir={self.data_dir}",
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+            "--user=root",
+        ]
         if not running_as_root():
             cmd.remove("--user=root")
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=self.base_dir, check=False)
         if result.returncode != 0:
             raise ServerStartError(
-                f"mariadb-install-db failed with code {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+                f"mariadb-install-db failed with code {result.returncode}:\n"
+                f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
             )
 
     def start(self) -> None:
         if self.is_running:
             return
         cmd = [
-            "mariadbd", "--no-defaults", f"--datadir={self.data_dir}", f"--socket={self.socket_path}",
-            f"--port={self.port}", "--bind-address=127.0.0.1", f"--pid-file={self.base_dir / 'mariadb.pid'}",
-            "--skip-name-resolve", "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=16M",
-            "--innodb-flush-log-at-trx-commit=0", "--skip-log-bin",
-        ]  # fmt: skip
+            "mariadbd",
+            "--no-defaults",
+            f"--datadir={self.data_dir}",
+            f"--socket={self.socket_path}",
+            f"--port={self.port}",
+            "--bind-address=127.0.0.1",
+            f"--pid-file={self.base_dir / 'mariadb.pid'}",
+            "--skip-name-resolve",
+            "--innodb-buffer-pool-size=64M",
+            "--innodb-log-file-size=16M",
+            "--innodb-flush-log-at-trx-commit=0",
+            "--skip-log-bin",
+        ]
         if running_as_root():
             cmd.append("--user=root")
         started = time.monotonic()
@@ -708,21 +784,39 @@ class AppServer:
     def migrate(self) -> None:
         result = subprocess.run(
             [sys.executable, "cli.py", "migrate"],
-            cwd=self.project_dir, env=self.env, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
+            cwd=self.project_dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         if result.returncode != 0:
             raise ServerStartError(
-                f"`cli.py migrate` failed with code {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+                f"`cli.py migrate` failed with code {result.returncode}:\n"
+                f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
             )
 
     def start(self) -> None:
         if self.is_running:
             return
         cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.address", "127.0.0.1", "--server.port", str(self.port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(self.port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ]
         started = time.monotonic()
         self.process = spawn(cmd, log=self.log_path, env=self.env, cwd=self.project_dir)
         wait_until(
@@ -740,7 +834,10 @@ class AppServer:
 
 @contextlib.contextmanager
 def start_app(
-    env: dict[str, str] | None = None, *, keep_log_in: Path | None = None, project_dir: Path = REPO_ROOT,
+    env: dict[str, str] | None = None,
+    *,
+    keep_log_in: Path | None = None,
+    project_dir: Path = REPO_ROOT,
     port: int | None = None,
 ) -> Iterator[AppServer]:
     """Migrate a fresh SQLite store, then serve app.py; `env` adds or overrides variables (e.g. PROMETHEUS_URL).
@@ -861,7 +958,7 @@ class SlowProxy:
         while not self._stop.is_set():
             try:
                 client, _ = self._listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -877,7 +974,7 @@ class SlowProxy:
                     try:
                         if not client.recv(65536):
                             return
-                    except (TimeoutError, socket.timeout):
+                    except TimeoutError:
                         continue
             return
         try:
@@ -897,7 +994,7 @@ class SlowProxy:
             while not self._stop.is_set():
                 try:
                     data = source.recv(65536)
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     continue
                 if not data:
                     break

@@ -1,5 +1,6 @@
 """What the store-level tests share: a fresh migrated store on SQLite or the session's PostgreSQL, the tables it
 has, and ``cli.py`` run in-process against it (a subprocess per call costs seconds of imports)."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """What every probe shares: DSNs read once (``data.secrets.Dsn``), and errors a person can act on that never quote a
 password (every message passes through ``data.secrets.redact``)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -11,10 +12,14 @@ from data.secrets import Dsn, redact
 
 PROBE_APPLICATION_NAME = "reliability-dashboard-probe"
 _SCHEMES = {
-    "postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "postgresql+psycopg": "postgresql+psycopg",
-    "mysql": "mysql+pymysql", "mariadb": "mysql+pymysql", "mysql+pymysql": "mysql+pymysql",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "mariadb": "mysql+pymysql",
+    "mysql+pymysql": "mysql+pymysql",
     "mariadb+pymysql": "mysql+pymysql",
-}  # fmt: skip
+}
 
 
 class ProbeError(Exception):
@@ -69,7 +74,11 @@ def explain_query_error(error: BaseException) -> str:
     lowered = text.lower()
     if "permission denied" in lowered or "access denied" in lowered or "command denied" in lowered:
         return "<insufficient privilege>"
-    if "statement timeout" in lowered or "max_statement_time" in lowered or "maximum statement execution time" in lowered:
+    if (
+        "statement timeout" in lowered
+        or "max_statement_time" in lowered
+        or "maximum statement execution time" in lowered
+    ):
         return "the query hit the probe's statement timeout"
     if "lock timeout" in lowered or "lock wait timeout" in lowered:
         return "the query waited for a lock past the probe's lock timeout (a table is locked exclusively)"
@@ -88,8 +97,12 @@ def read_section(probe, checks: tuple[str, ...], read) -> None:
 
 
 @contextlib.contextmanager
-def probe_connection(make_engine: Callable[[Dsn, float, float], sa.Engine], dsn: Dsn, connect_timeout_s: float,
-                     statement_timeout_s: float) -> Iterator[sa.Connection]:
+def probe_connection(
+    make_engine: Callable[[Dsn, float, float], sa.Engine],
+    dsn: Dsn,
+    connect_timeout_s: float,
+    statement_timeout_s: float,
+) -> Iterator[sa.Connection]:
     """One probe's own connection: a failure to connect becomes a ProbeError a person can act on, and the engine
     (its pool) is gone afterwards so an unreachable server leaves nothing behind."""
     engine = make_engine(dsn, connect_timeout_s, statement_timeout_s)

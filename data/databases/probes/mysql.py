@@ -5,6 +5,7 @@ MariaDB) and ``innodb_lock_wait_timeout``; the socket has read and write timeout
 probe. Without ``PROCESS`` the server shows only the probe's own sessions: the session checks then say
 ``<insufficient privilege>`` instead of "nothing running". Sessions, tables and indexes are the DSN's schema's.
 """
+
 from __future__ import annotations
 
 import time
@@ -28,8 +29,13 @@ from metrics.databases.checks import (
 from metrics.databases.indexes import IndexDefinition, redundant_indexes
 
 NOT_RUNNING_COMMANDS = ("Sleep", "Daemon", "Binlog Dump", "Binlog Dump GTID", "Killed")
-INTEGER_MAX = {"tinyint": 127, "smallint": 32767, "mediumint": 8388607, "int": 2147483647,
-               "bigint": 9223372036854775807}  # fmt: skip
+INTEGER_MAX = {
+    "tinyint": 127,
+    "smallint": 32767,
+    "mediumint": 8388607,
+    "int": 2147483647,
+    "bigint": 9223372036854775807,
+}
 
 STATUS = sa.text("""
 SHOW GLOBAL STATUS WHERE Variable_name IN
@@ -83,9 +89,16 @@ WHERE SCHEMA_NAME = DATABASE() ORDER BY SUM_TIMER_WAIT DESC LIMIT 10
 def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
     url = normalise_dsn(dsn)
     socket_timeout = int(statement_timeout_s) + 2
-    return sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
-                            connect_args={"connect_timeout": max(int(round(connect_timeout_s)), 1),
-                                          "read_timeout": socket_timeout, "write_timeout": socket_timeout})
+    return sa.create_engine(
+        url,
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args={
+            "connect_timeout": max(int(round(connect_timeout_s)), 1),
+            "read_timeout": socket_timeout,
+            "write_timeout": socket_timeout,
+        },
+    )
 
 
 def limit_session(connection: sa.Connection, is_mariadb: bool, statement_timeout_s: float) -> None:
@@ -104,8 +117,9 @@ def _column_max(data_type: str, column_type: str) -> int:
     return signed_max * 2 + 1 if "unsigned" in column_type.lower() else signed_max
 
 
-def probe_mysql(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0,
-                statement_timeout_s: float = 5.0) -> ProbeData:
+def probe_mysql(
+    dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0, statement_timeout_s: float = 5.0
+) -> ProbeData:
     """Read everything the checks need; raises ProbeError when the server cannot be reached or read."""
     started = time.monotonic()
     dsn = as_dsn(dsn)
@@ -113,7 +127,8 @@ def probe_mysql(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: fl
 
         def basics():
             row = connection.exec_driver_sql(
-                "SELECT @@version, @@version_comment, @@max_connections, DATABASE(), @@performance_schema").one()
+                "SELECT @@version, @@version_comment, @@max_connections, DATABASE(), @@performance_schema"
+            ).one()
             mariadb = "mariadb" in f"{row[0]} {row[1]}".lower()
             limit_session(connection, mariadb, statement_timeout_s)
             return row, mariadb, {name: value for name, value in connection.execute(STATUS)}
@@ -124,9 +139,10 @@ def probe_mysql(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: fl
         probe = ProbeData(
             engine="mariadb" if is_mariadb else "mysql",
             version=f"{'MariaDB' if is_mariadb else 'MySQL'} {version.split('-')[0]}",
-            uptime_s=float(status.get("Uptime", 0)), connections_used=int(status.get("Threads_connected", 0)),
+            uptime_s=float(status.get("Uptime", 0)),
+            connections_used=int(status.get("Threads_connected", 0)),
             connections_max=int(max_connections),
-        )  # fmt: skip
+        )
         requests = float(status.get("Innodb_buffer_pool_read_requests", 0))
         disk_reads = float(status.get("Innodb_buffer_pool_reads", 0))
         probe.cache_hits, probe.cache_reads = max(requests - disk_reads, 0.0), disk_reads
@@ -136,10 +152,9 @@ def probe_mysql(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: fl
     return probe
 
 
-
-
-def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, is_mariadb: bool,
-              perf_schema: bool) -> None:
+def _read_all(
+    connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, is_mariadb: bool, perf_schema: bool
+) -> None:
     session_checks = ("idle_in_transaction", "long_running_queries", "blocked_sessions")
 
     def sessions() -> None:
@@ -160,12 +175,27 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
             in_transaction = r.ID in transactions
             if r.COMMAND == "Sleep" and in_transaction:
                 last = transactions[r.ID].trx_query
-                found.append(Session(r.ID, r.USER, "idle in transaction",
-                                     truncate_query(last) if last else "(no statement running)",
-                                     state_seconds=float(r.TIME or 0)))
+                found.append(
+                    Session(
+                        r.ID,
+                        r.USER,
+                        "idle in transaction",
+                        truncate_query(last) if last else "(no statement running)",
+                        state_seconds=float(r.TIME or 0),
+                    )
+                )
             elif r.COMMAND not in NOT_RUNNING_COMMANDS:
-                found.append(Session(r.ID, r.USER, r.COMMAND, truncate_query(r.INFO), query_seconds=float(r.TIME or 0),
-                                     wait=r.STATE or None, blocked_by=tuple(sorted(set(blockers.get(r.ID, []))))))
+                found.append(
+                    Session(
+                        r.ID,
+                        r.USER,
+                        r.COMMAND,
+                        truncate_query(r.INFO),
+                        query_seconds=float(r.TIME or 0),
+                        wait=r.STATE or None,
+                        blocked_by=tuple(sorted(set(blockers.get(r.ID, [])))),
+                    )
+                )
         probe.sessions = found
 
     def replication() -> None:
@@ -186,16 +216,23 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
 
     def tables() -> None:
         rows = connection.execute(TABLES).all()
-        probe.tables = [TableStats(r.name, int(r.bytes), None if r.table_rows is None else int(r.table_rows))
-                        for r in rows]
+        probe.tables = [
+            TableStats(r.name, int(r.bytes), None if r.table_rows is None else int(r.table_rows)) for r in rows
+        ]
         probe.database_size_bytes = sum(int(r.bytes) for r in rows)
         next_values = {r.table_name: r.auto_increment for r in rows}
         probe.sequences = []
         for c in connection.execute(AUTO_INCREMENT_COLUMNS):
             next_value = next_values.get(c.table_name)
-            probe.sequences.append(SequenceUsage(
-                f"{c.table_name}.AUTO_INCREMENT", None if next_value is None else int(next_value) - 1,
-                _column_max(c.data_type, c.column_type), f"{c.table_name}.{c.column_name}", c.column_type))
+            probe.sequences.append(
+                SequenceUsage(
+                    f"{c.table_name}.AUTO_INCREMENT",
+                    None if next_value is None else int(next_value) - 1,
+                    _column_max(c.data_type, c.column_type),
+                    f"{c.table_name}.{c.column_name}",
+                    c.column_type,
+                )
+            )
 
     def indexes() -> None:
         sizes = {}
@@ -209,11 +246,19 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
         definitions = []
         for (table, index), columns in grouped.items():
             key = tuple(f"{c.column_name}({c.sub_part})" if c.sub_part else str(c.column_name) for c in columns)
-            definitions.append(IndexDefinition(
-                index, table, key, columns[0].index_type, unique=not int(columns[0].non_unique),
-                primary=index == "PRIMARY", size_bytes=sizes.get((table, index)),
-                definition=f"{'UNIQUE ' if not int(columns[0].non_unique) else ''}INDEX {index} ON {table} "
-                           f"({', '.join(key)})"))  # fmt: skip
+            definitions.append(
+                IndexDefinition(
+                    index,
+                    table,
+                    key,
+                    columns[0].index_type,
+                    unique=not int(columns[0].non_unique),
+                    primary=index == "PRIMARY",
+                    size_bytes=sizes.get((table, index)),
+                    definition=f"{'UNIQUE ' if not int(columns[0].non_unique) else ''}INDEX {index} ON {table} "
+                    f"({', '.join(key)})",
+                )
+            )
         probe.duplicate_indexes = redundant_indexes(definitions)
         if not perf_schema:
             probe.not_available["unused_indexes"] = "performance_schema is off (needed to count index use)"
@@ -230,11 +275,16 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
             probe.not_available["slow_statements"] = "performance_schema is off"
             return
         probe.statements = [
-            {"queryid": r.queryid, "calls": int(r.calls), "total_ms": round(float(r.total_ms), 1),
-             "mean_ms": round(float(r.total_ms) / max(int(r.calls), 1), 2), "rows": int(r.row_count or 0),
-             "query": truncate_query(r.query)}
+            {
+                "queryid": r.queryid,
+                "calls": int(r.calls),
+                "total_ms": round(float(r.total_ms), 1),
+                "mean_ms": round(float(r.total_ms) / max(int(r.calls), 1), 2),
+                "rows": int(r.row_count or 0),
+                "query": truncate_query(r.query),
+            }
             for r in connection.execute(STATEMENTS)
-        ]  # fmt: skip
+        ]
 
     _section(probe, session_checks, sessions)
     _section(probe, ("replication_lag",), replication)

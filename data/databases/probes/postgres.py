@@ -6,6 +6,7 @@ hang), and runs in autocommit so one refused query (no privilege) does not spoil
 is reported per check as ``<insufficient privilege>``; grant ``pg_monitor`` for the full picture. Sessions, tables
 and indexes are those of the DSN's database; connections count the whole server, as ``max_connections`` does.
 """
+
 from __future__ import annotations
 
 import time
@@ -155,24 +156,28 @@ ORDER BY {column} DESC LIMIT 10
 
 def session_options(statement_timeout_s: float, lock_timeout_s: float) -> str:
     """libpq ``options``: the probe session's own limits, and read-only."""
-    return " ".join([
-        f"-c statement_timeout={int(statement_timeout_s * 1000)}",
-        f"-c lock_timeout={int(lock_timeout_s * 1000)}",
-        "-c default_transaction_read_only=on",
-        "-c idle_in_transaction_session_timeout=60000",
-    ])  # fmt: skip
+    return " ".join(
+        [
+            f"-c statement_timeout={int(statement_timeout_s * 1000)}",
+            f"-c lock_timeout={int(lock_timeout_s * 1000)}",
+            "-c default_transaction_read_only=on",
+            "-c idle_in_transaction_session_timeout=60000",
+        ]
+    )
 
 
 def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
     url = normalise_dsn(dsn)
     return sa.create_engine(
-        url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+        url,
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
         connect_args={
             "connect_timeout": max(int(round(connect_timeout_s)), 1),
             "application_name": PROBE_APPLICATION_NAME,
             "options": session_options(statement_timeout_s, min(1.0, statement_timeout_s)),
         },
-    )  # fmt: skip
+    )
 
 
 def _sequence_max(row) -> int:
@@ -182,39 +187,48 @@ def _sequence_max(row) -> int:
     return min(limit, column_max) if column_max else limit
 
 
-def probe_postgres(dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0,
-                   statement_timeout_s: float = 5.0) -> ProbeData:
+def probe_postgres(
+    dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0, statement_timeout_s: float = 5.0
+) -> ProbeData:
     """Read everything the checks need; raises ProbeError when the server cannot be reached or is unsupported."""
     started = time.monotonic()
     dsn = as_dsn(dsn)
     with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
         basics = read_basics(lambda: connection.execute(BASICS).one())
         if basics.version_num < MIN_VERSION_NUM:
-            raise ProbeError(f"PostgreSQL {basics.version} is not supported: the probe needs 10 or newer "
-                             "(13 or newer recommended)")
+            raise ProbeError(
+                f"PostgreSQL {basics.version} is not supported: the probe needs 10 or newer (13 or newer recommended)"
+            )
         probe = ProbeData(
-            engine="postgresql", version=f"PostgreSQL {basics.version}", version_num=basics.version_num,
-            uptime_s=float(basics.uptime_s), connections_used=int(basics.in_use),
-            connections_max=int(basics.max_connections - basics.reserved), is_replica=bool(basics.in_recovery),
-        )  # fmt: skip
+            engine="postgresql",
+            version=f"PostgreSQL {basics.version}",
+            version_num=basics.version_num,
+            uptime_s=float(basics.uptime_s),
+            connections_used=int(basics.in_use),
+            connections_max=int(basics.max_connections - basics.reserved),
+            is_replica=bool(basics.in_recovery),
+        )
         _read_all(connection, probe, thresholds)
     probe.duration_s = time.monotonic() - started
     return probe
-
-
 
 
 def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds) -> None:
     def sessions() -> None:
         rows = connection.execute(SESSIONS, {"probe": PROBE_APPLICATION_NAME}).all()
         probe.sessions = [
-            Session(pid=r.pid, user=r.usename, state=r.state or INSUFFICIENT_PRIVILEGE,
-                    query=INSUFFICIENT_PRIVILEGE if r.query == INSUFFICIENT_PRIVILEGE else truncate_query(r.query),
-                    query_seconds=None if r.query_s is None else float(r.query_s),
-                    state_seconds=None if r.state_s is None else float(r.state_s), wait=r.wait,
-                    blocked_by=tuple(r.blocked_by or ()))
+            Session(
+                pid=r.pid,
+                user=r.usename,
+                state=r.state or INSUFFICIENT_PRIVILEGE,
+                query=INSUFFICIENT_PRIVILEGE if r.query == INSUFFICIENT_PRIVILEGE else truncate_query(r.query),
+                query_seconds=None if r.query_s is None else float(r.query_s),
+                state_seconds=None if r.state_s is None else float(r.state_s),
+                wait=r.wait,
+                blocked_by=tuple(r.blocked_by or ()),
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
 
     def cache() -> None:
         row = connection.execute(CACHE).one()
@@ -226,11 +240,16 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
             row = connection.execute(REPLICA).one()
             probe.replica_receiving = bool(row.receiving)
             # Matching LSNs mean caught up only while WAL still arrives; a cut-off replica also "matches".
-            probe.replica_lag_s = 0.0 if row.receiving and row.caught_up else (
-                None if row.replay_age_s is None else float(row.replay_age_s))
+            probe.replica_lag_s = (
+                0.0
+                if row.receiving and row.caught_up
+                else (None if row.replay_age_s is None else float(row.replay_age_s))
+            )
         else:
-            probe.replicas = [ReplicaInfo(r.name, r.state, None if r.replay_lag_s is None else float(r.replay_lag_s))
-                              for r in connection.execute(PRIMARY_REPLICAS)]
+            probe.replicas = [
+                ReplicaInfo(r.name, r.state, None if r.replay_lag_s is None else float(r.replay_lag_s))
+                for r in connection.execute(PRIMARY_REPLICAS)
+            ]
             probe.inactive_slots = list(connection.execute(INACTIVE_SLOTS).scalars())
 
     def database() -> None:
@@ -239,16 +258,31 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
 
     def tables() -> None:
         probe.tables = [
-            TableStats(r.name, r.total_bytes, r.n_live_tup, r.n_dead_tup, r.last_autovacuum, r.last_vacuum,
-                       bool(r.autovacuum_enabled), None if r.xid_age is None else int(r.xid_age))
+            TableStats(
+                r.name,
+                r.total_bytes,
+                r.n_live_tup,
+                r.n_dead_tup,
+                r.last_autovacuum,
+                r.last_vacuum,
+                bool(r.autovacuum_enabled),
+                None if r.xid_age is None else int(r.xid_age),
+            )
             for r in connection.execute(TABLES)
         ]
 
     def sequences() -> None:
         probe.sequences = [
-            SequenceUsage(r.name, None if r.last_value is None else int(r.last_value), _sequence_max(r),
-                          r.column_name, r.column_type or r.sequence_type, hidden=not r.readable)
-            for r in connection.execute(SEQUENCES) if r.seqincrement > 0
+            SequenceUsage(
+                r.name,
+                None if r.last_value is None else int(r.last_value),
+                _sequence_max(r),
+                r.column_name,
+                r.column_type or r.sequence_type,
+                hidden=not r.readable,
+            )
+            for r in connection.execute(SEQUENCES)
+            if r.seqincrement > 0
         ]
 
     def unused() -> None:
@@ -259,27 +293,47 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
 
     def indexes() -> None:
         rows = connection.execute(INDEXES).all()
-        probe.invalid_indexes = [IndexInfo(r.name, r.table_name, int(r.size_bytes), None, r.definition)
-                                 for r in rows if not r.indisvalid and not r.being_built]
+        probe.invalid_indexes = [
+            IndexInfo(r.name, r.table_name, int(r.size_bytes), None, r.definition)
+            for r in rows
+            if not r.indisvalid and not r.being_built
+        ]
         definitions = [
-            IndexDefinition(r.name, r.table_name, tuple(r.columns.split()), r.amname, tuple(r.opclasses.split()),
-                            r.expressions, r.predicate, r.indisunique, r.indisprimary, int(r.size_bytes),
-                            r.definition)
-            for r in rows if r.indisvalid
+            IndexDefinition(
+                r.name,
+                r.table_name,
+                tuple(r.columns.split()),
+                r.amname,
+                tuple(r.opclasses.split()),
+                r.expressions,
+                r.predicate,
+                r.indisunique,
+                r.indisprimary,
+                int(r.size_bytes),
+                r.definition,
+            )
+            for r in rows
+            if r.indisvalid
         ]
         probe.duplicate_indexes = redundant_indexes(definitions)
 
     def statements() -> None:
         if not connection.execute(HAS_PG_STAT_STATEMENTS).scalar():
-            probe.not_available["slow_statements"] = ("pg_stat_statements is not installed in this database "
-                                                    "(shared_preload_libraries + CREATE EXTENSION)")
+            probe.not_available["slow_statements"] = (
+                "pg_stat_statements is not installed in this database (shared_preload_libraries + CREATE EXTENSION)"
+            )
             return
         probe.statements = [
-            {"queryid": r.queryid, "calls": int(r.calls), "total_ms": round(float(r.total_ms), 1),
-             "mean_ms": round(float(r.total_ms) / max(int(r.calls), 1), 2), "rows": int(r.rows),
-             "query": truncate_query(r.query)}
+            {
+                "queryid": r.queryid,
+                "calls": int(r.calls),
+                "total_ms": round(float(r.total_ms), 1),
+                "mean_ms": round(float(r.total_ms) / max(int(r.calls), 1), 2),
+                "rows": int(r.rows),
+                "query": truncate_query(r.query),
+            }
             for r in connection.execute(statements_query(probe.version_num or 0))
-        ]  # fmt: skip
+        ]
 
     _section(probe, ("idle_in_transaction", "long_running_queries", "blocked_sessions"), sessions)
     _section(probe, ("cache_hit_ratio",), cache)

@@ -4,20 +4,37 @@ The exporters publish server-wide numbers, not objects: connections, cache count
 longest transaction per state. Per-object checks (sequences, indexes, dead tuples, wraparound, blocked sessions,
 statement text) exist only through SQL; they are reported as "not available from the exporter", never as ok.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from data.databases.config import DatabaseTarget
 from data.databases.probes.common import ProbeError
 from data.slo.promql import escape_label_value
 from metrics.databases.checks import ProbeData, Session
 
-SQL_ONLY = "only through the SQL source (source = \"sql\"): the exporter does not publish it"
-POSTGRES_SQL_ONLY = ("blocked_sessions", "wraparound", "dead_tuples", "sequences", "unused_indexes",
-                     "duplicate_indexes", "invalid_indexes", "slow_statements")
-MYSQL_SQL_ONLY = ("idle_in_transaction", "long_running_queries", "blocked_sessions", "sequences", "unused_indexes",
-                  "duplicate_indexes", "slow_statements", "database_size")
+SQL_ONLY = 'only through the SQL source (source = "sql"): the exporter does not publish it'
+POSTGRES_SQL_ONLY = (
+    "blocked_sessions",
+    "wraparound",
+    "dead_tuples",
+    "sequences",
+    "unused_indexes",
+    "duplicate_indexes",
+    "invalid_indexes",
+    "slow_statements",
+)
+MYSQL_SQL_ONLY = (
+    "idle_in_transaction",
+    "long_running_queries",
+    "blocked_sessions",
+    "sequences",
+    "unused_indexes",
+    "duplicate_indexes",
+    "slow_statements",
+    "database_size",
+)
 NOT_EXPORTED = "(query text is not exported)"
 
 
@@ -54,8 +71,8 @@ class _Reader:
 def probe_exporter(prometheus, target: DatabaseTarget, at: datetime | None = None) -> ProbeData:
     """Numbers from the exporter series matching the database's ``selector``; raises ProbeError when down."""
     if prometheus is None:
-        raise ProbeError("source = \"prometheus\" needs PROMETHEUS_URL")
-    at = at or datetime.now(timezone.utc)
+        raise ProbeError('source = "prometheus" needs PROMETHEUS_URL')
+    at = at or datetime.now(UTC)
     if target.engine == "postgresql":
         return _postgres(_Reader(prometheus, target.selector, at), target)
     return _mysql(_Reader(prometheus, target.selector, at), target)

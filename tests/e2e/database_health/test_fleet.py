@@ -3,6 +3,7 @@ induced problems), a real MariaDB, an unreachable server and a database without 
 
 Screenshots: test-artifacts/screenshots/db-fleet.png, db-drilldown.png, db-records.png.
 """
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -49,35 +50,47 @@ def fleet_app(app_factory, postgres_server, mariadb_server, tmp_path):
     catalog = mariadb_server.create_database(f"catalog_{uuid.uuid4().hex[:8]}")
     with psycopg.connect(orders.replace("+psycopg", ""), autocommit=True) as connection:
         connection.execute("CREATE TABLE orders (id serial PRIMARY KEY, account int, note text)")
-        connection.execute("INSERT INTO orders (account, note) SELECT g % 500, repeat('x', 100) "
-                           "FROM generate_series(1, 20000) g")
+        connection.execute(
+            "INSERT INTO orders (account, note) SELECT g % 500, repeat('x', 100) FROM generate_series(1, 20000) g"
+        )
         connection.execute("CREATE INDEX orders_account ON orders (account)")
         connection.execute("CREATE INDEX orders_account_note ON orders (account, note)")
         connection.execute("SELECT setval('orders_id_seq', 2000000000)")
     config = tmp_path / "databases.toml"
     config.write_text(
-        '[probe]\ndeadline_seconds = 5\n'
+        "[probe]\ndeadline_seconds = 5\n"
         '[[database]]\nname = "orders-primary"\nengine = "postgresql"\nenvironment = "production"\nowner = "dba-team"\n'
         'description = "Orders and payments"\n[database.thresholds]\nlong_query_warn_s = 1\n'
         '[[database]]\nname = "catalog"\nengine = "mariadb"\nenvironment = "production"\nowner = "dba-team"\n'
         '[[database]]\nname = "billing"\nengine = "postgresql"\nenvironment = "production"\n'
-        '[[database]]\nname = "analytics"\nengine = "postgresql"\nenvironment = "staging"\n')
-    env = {"DATABASES_CONFIG": str(config), "DB_DSN_ORDERS_PRIMARY": orders, "DB_DSN_CATALOG": catalog,
-           "DB_DSN_BILLING": f"postgresql://monitor:secret-pw@127.0.0.1:{free_port()}/billing",
-           "TEAM_TIMEZONE": "Europe/Berlin"}
+        '[[database]]\nname = "analytics"\nengine = "postgresql"\nenvironment = "staging"\n'
+    )
+    env = {
+        "DATABASES_CONFIG": str(config),
+        "DB_DSN_ORDERS_PRIMARY": orders,
+        "DB_DSN_CATALOG": catalog,
+        "DB_DSN_BILLING": f"postgresql://monitor:secret-pw@127.0.0.1:{free_port()}/billing",
+        "TEAM_TIMEZONE": "Europe/Berlin",
+    }
     app = app_factory(env)
     # Two real collections, stamped an hour apart through the app's clock, so the history charts have a line.
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for hours_ago in (2, 1):
         at = (now - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M:00Z")
-        subprocess.run([sys.executable, "cli.py", "collect", "db-health"], cwd=REPO, capture_output=True, timeout=60,
-                       env={**os.environ, **env, "DATABASE_URL": app.database_url, "RELIABILITY_NOW": at})
+        subprocess.run(
+            [sys.executable, "cli.py", "collect", "db-health"],
+            cwd=REPO,
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, **env, "DATABASE_URL": app.database_url, "RELIABILITY_NOW": at},
+        )
     return app, orders
 
 
 def test_fleet_then_drilldown_of_a_database_with_problems(fleet_app, page):
     app, orders = fleet_app
     runner = psycopg.connect(orders.replace("+psycopg", ""), autocommit=True)
+
     def sleep() -> None:
         try:
             runner.execute("SELECT pg_sleep(20) /* monthly invoice run */")
@@ -121,13 +134,16 @@ def test_fleet_then_drilldown_of_a_database_with_problems(fleet_app, page):
         assert drilldown.locator("[data-testid=stDataFrame] td", has_text="monthly invoice run").count() >= 1
         drilldown.get_by_role("tab", name="Indexes").click()
         drilldown.locator("[data-testid=stDataFrame] td", has_text="orders_account_note").first.wait_for(
-            state="attached")
+            state="attached"
+        )
         drilldown.wait_for_timeout(300)
         screenshot(drilldown, "db-drilldown-indexes")
     finally:
         with psycopg.connect(orders.replace("+psycopg", ""), autocommit=True) as admin:
-            admin.execute("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%monthly invoice%' "
-                          "AND pid <> pg_backend_pid()")
+            admin.execute(
+                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%monthly invoice%' "
+                "AND pid <> pg_backend_pid()"
+            )
         sleeper.join(10)
         runner.close()
 

@@ -2,6 +2,7 @@
 
 Screenshots land in test-artifacts/screenshots/ (slo-overview.png, slo-drilldown.png) for a person to look at.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,8 @@ from tests.support.servers import screenshot
 pytestmark = pytest.mark.e2e
 
 # st.dataframe draws on a canvas; its hidden accessibility table tells which row holds a value, the geometry below
-# turns that into a point to click. Streamlit's default row height, and the width pages/common/widgets.py fixes for "state".
+# turns that into a point to click. Streamlit's default row height, and the width pages/common/widgets.py fixes for
+# "state".
 ROW_HEIGHT = 35
 STATE_COLUMN_WIDTH = 90
 
@@ -71,8 +73,13 @@ def test_overview_then_drilldown_of_checkout_availability(app_server, page):
 
 def test_overview_on_a_real_prometheus_at_a_fixed_instant(app_factory, demo_prometheus, page):
     """A link with ?at= shows the backfilled history as it stood then: no demo banner, the source by name."""
-    app = app_factory({"PROMETHEUS_URL": demo_prometheus.url, "PROMETHEUS_NAME": "Prometheus backfill",
-                       "TEAM_TIMEZONE": "Europe/Berlin"})
+    app = app_factory(
+        {
+            "PROMETHEUS_URL": demo_prometheus.url,
+            "PROMETHEUS_NAME": "Prometheus backfill",
+            "TEAM_TIMEZONE": "Europe/Berlin",
+        }
+    )
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.goto(f"{app.url}/?at=2026-11-01T00:00:00Z")
     page.get_by_test_id("stDataFrame").first.wait_for()

@@ -4,6 +4,7 @@ One story: create an item and park it with a revisit date; open the app with its
 item in the due queue; record a review and see it in the timeline; then two people edit the item at once and the
 second gets the conflict. Screenshots land in test-artifacts/screenshots/tracker-*.png.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,7 +70,8 @@ def type_date(container, label: str, text: str) -> None:
 
 def open_expander(page, title: str):
     expander = page.get_by_test_id("stExpander").filter(
-        has=page.locator("summary", has_text=re.compile(rf"{re.escape(title)}$")))
+        has=page.locator("summary", has_text=re.compile(rf"{re.escape(title)}$"))
+    )
     summary = expander.locator("summary").first
     if expander.locator("details").first.get_attribute("open") is None:
         summary.click()
@@ -110,8 +112,9 @@ def test_park_come_due_review_and_conflict(app_factory, browser):
     page.get_by_text("Due for revisit (0)").wait_for()
 
     # Later: the same store, the clock past the revisit date.
-    later_app = app_factory({"RELIABILITY_NOW": LATER, "TEAM_TIMEZONE": "Asia/Seoul",
-                             "DATABASE_URL": first_app.database_url})
+    later_app = app_factory(
+        {"RELIABILITY_NOW": LATER, "TEAM_TIMEZONE": "Asia/Seoul", "DATABASE_URL": first_app.database_url}
+    )
     goto(page, f"{later_app.url}/revisit-tracker")
     page.get_by_text("Due for revisit (1)").wait_for()
     page.get_by_text("revisit date 2026-12-01 reached (1 d ago)").wait_for()
@@ -129,7 +132,8 @@ def test_park_come_due_review_and_conflict(app_factory, browser):
     review = open_expander(page, "Record a review")
     choose(page, review, "Outcome", "start work")
     review.get_by_label("What changed since the last look (Markdown)", exact=True).fill(
-        "New DBA did *online* failovers before.")
+        "New DBA did *online* failovers before."
+    )
     review.get_by_role("button", name="Record review").click()
     wait_for_app(page)
     page.get_by_text("Review recorded: start work").wait_for()

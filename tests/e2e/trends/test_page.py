@@ -1,5 +1,6 @@
 """The trends page in real Chromium against the app as `make run` serves it (demo mode, Europe/Berlin, a fixed
 clock). Screenshots land in test-artifacts/screenshots/ (trends-weekly.png, trends-checkout-monthly.png)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The weekly review in real Chromium (demo mode, Europe/Berlin, a fixed clock): the page, and its Markdown download
 carrying the page's numbers. Screenshot: test-artifacts/screenshots/weekly-review.png."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,13 @@ def test_the_weekly_review_of_the_last_complete_week(weekly_app, page):
 def test_the_markdown_download_carries_the_pages_numbers(weekly_app, page):
     open_weekly_review(page, weekly_app)
     metrics = page.get_by_test_id("stMetric")
-    shown = {metrics.nth(i).get_by_test_id("stMetricLabel").inner_text().strip():
-             metrics.nth(i).get_by_test_id("stMetricValue").inner_text().strip() for i in range(metrics.count())}
+    shown = {
+        metrics.nth(i).get_by_test_id("stMetricLabel").inner_text().strip(): metrics.nth(i)
+        .get_by_test_id("stMetricValue")
+        .inner_text()
+        .strip()
+        for i in range(metrics.count())
+    }
     with page.expect_download() as download:
         page.get_by_role("button", name="Download Markdown").click()
     markdown = download.value.path().read_text(encoding="utf-8")

@@ -1,4 +1,6 @@
-"""`cli.py db-health`, `collect db-health` and `db-records` against a real PostgreSQL: output, exit codes, no secrets."""
+"""`cli.py db-health`, `collect db-health` and `db-records` against a real PostgreSQL: output, exit codes, no
+secrets."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +8,8 @@ import os
 import subprocess
 import sys
 import uuid
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -22,8 +24,9 @@ PASSWORD = "pw-never-printed"
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DB_DSN_", "DATABASES_CONFIG"))}
     environment.update(env)
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True, timeout=120,
-                          env=environment)
+    return subprocess.run(
+        [sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True, timeout=120, env=environment
+    )
 
 
 @pytest.fixture
@@ -32,12 +35,19 @@ def setup(postgres_server, tmp_path):
     url = postgres_server.create_database(f"cli_{uuid.uuid4().hex[:10]}")
     dsn = url.replace("postgresql+psycopg://postgres@", f"postgresql://postgres:{PASSWORD}@")
     config = tmp_path / "databases.toml"
-    config.write_text('[[database]]\nname = "orders"\nengine = "postgresql"\nenvironment = "test"\n'
-                      '[database.record_intervals]\nbackup_verified = 0\nrestore_drill = 0\nfailover_test = 0\n'
-                      '[[database]]\nname = "gone"\nengine = "postgresql"\n')
-    env = {"DB_DSN_ORDERS": dsn, "DB_DSN_GONE": f"postgresql://x:{PASSWORD}@127.0.0.1:{free_port()}/gone",
-           "DATABASES_CONFIG": str(config), "DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
-           "RELIABILITY_SECRETS_FILE": str(tmp_path / "none.toml"), "RELIABILITY_NOW": "2026-11-24T14:05:00Z"}
+    config.write_text(
+        '[[database]]\nname = "orders"\nengine = "postgresql"\nenvironment = "test"\n'
+        "[database.record_intervals]\nbackup_verified = 0\nrestore_drill = 0\nfailover_test = 0\n"
+        '[[database]]\nname = "gone"\nengine = "postgresql"\n'
+    )
+    env = {
+        "DB_DSN_ORDERS": dsn,
+        "DB_DSN_GONE": f"postgresql://x:{PASSWORD}@127.0.0.1:{free_port()}/gone",
+        "DATABASES_CONFIG": str(config),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "RELIABILITY_SECRETS_FILE": str(tmp_path / "none.toml"),
+        "RELIABILITY_NOW": "2026-11-24T14:05:00Z",
+    }
     assert run_cli("migrate", env=env).returncode == 0
     return url, env
 
@@ -94,12 +104,35 @@ def test_collect_stores_one_snapshot_per_database_once_per_minute(setup):
 
 def test_records_are_added_listed_and_refused_when_dated_in_the_future(setup):
     _, env = setup
-    added = run_cli("db-records", "add", "--database", "orders", "--kind", "backup_verified", "--by", "kim",
-                    "--date", "2026-11-23", env=env)
-    assert added.returncode == 0 and added.stdout.strip() == ("recorded backup_verified for orders on 2026-11-23 "
-                                                              "by kim")
-    future = run_cli("db-records", "add", "--database", "orders", "--kind", "restore_drill", "--by", "kim",
-                     "--date", "2026-12-01", env=env)
+    added = run_cli(
+        "db-records",
+        "add",
+        "--database",
+        "orders",
+        "--kind",
+        "backup_verified",
+        "--by",
+        "kim",
+        "--date",
+        "2026-11-23",
+        env=env,
+    )
+    assert added.returncode == 0 and added.stdout.strip() == (
+        "recorded backup_verified for orders on 2026-11-23 by kim"
+    )
+    future = run_cli(
+        "db-records",
+        "add",
+        "--database",
+        "orders",
+        "--kind",
+        "restore_drill",
+        "--by",
+        "kim",
+        "--date",
+        "2026-12-01",
+        env=env,
+    )
     assert future.returncode == 2 and "date: 2026-12-01 is in the future" in future.stderr
     listed = json.loads(run_cli("db-records", "list", "--format", "json", env=env).stdout)["records"]
     assert [(r["database"], r["kind"], r["by"]) for r in listed] == [("orders", "backup_verified", "kim")]
@@ -107,12 +140,11 @@ def test_records_are_added_listed_and_refused_when_dated_in_the_future(setup):
 
 def test_a_record_for_a_database_not_in_the_config_is_refused(setup):
     _, env = setup
-    completed = run_cli("db-records", "add", "--database", "nope", "--kind", "backup_verified", "--by", "kim",
-                        env=env)
+    completed = run_cli("db-records", "add", "--database", "nope", "--kind", "backup_verified", "--by", "kim", env=env)
     assert completed.returncode == 2 and "database: 'nope' is not in databases.toml" in completed.stderr
 
 
-# --- passwords holding URL delimiters (issue 16) ------------------------------------------------------------------------
+# --- passwords holding URL delimiters (issue 16) ----------------------------------------------------------------------
 
 DELIMITER_PASSWORD = "PG@PASS-2:/%x"
 PASSWORD_FRAGMENTS = (DELIMITER_PASSWORD, "PG@PASS", "PASS-2", "PASS", quote(DELIMITER_PASSWORD, safe=""))
@@ -131,9 +163,11 @@ def password_setup(postgres_server, setup):
     role = f"pw_{uuid.uuid4().hex[:8]}"
     postgres_server.create_password_role(role, DELIMITER_PASSWORD)
     gone_port = free_port()
-    env = {**env, "DB_DSN_ORDERS": url.replace("postgresql+psycopg://postgres@",
-                                               f"postgresql://{role}:{DELIMITER_PASSWORD}@"),
-           "DB_DSN_GONE": f"postgresql://monitor:{DELIMITER_PASSWORD}@127.0.0.1:{gone_port}/gone"}
+    env = {
+        **env,
+        "DB_DSN_ORDERS": url.replace("postgresql+psycopg://postgres@", f"postgresql://{role}:{DELIMITER_PASSWORD}@"),
+        "DB_DSN_GONE": f"postgresql://monitor:{DELIMITER_PASSWORD}@127.0.0.1:{gone_port}/gone",
+    }
     return env, gone_port
 
 
@@ -144,8 +178,10 @@ def test_db_health_connects_with_a_delimiter_password_and_prints_none_of_it(pass
     assert json.loads(healthy.stdout)["status"] == "info"
     refused = run_cli("db-health", "--database", "gone", "--format", "table", env=env)
     assert refused.returncode == 2
-    assert (f"error: gone: cannot connect to 127.0.0.1:{gone_port}/gone: connection refused (is the server running?)"
-            in refused.stderr)
+    assert (
+        f"error: gone: cannot connect to 127.0.0.1:{gone_port}/gone: connection refused (is the server running?)"
+        in refused.stderr
+    )
     assert_no_password(healthy.stdout + healthy.stderr + refused.stdout + refused.stderr)
 
 
@@ -175,10 +211,14 @@ def test_a_dsn_whose_port_is_not_a_number_is_named_without_the_password(setup):
 
 def test_migrate_never_prints_a_password_from_the_store_urls_query_string(setup):
     _, env = setup
-    completed = run_cli("migrate", env={**env, "DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:1/db?password=S3cr%40t"})
+    completed = run_cli(
+        "migrate", env={**env, "DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:1/db?password=S3cr%40t"}
+    )
     assert completed.returncode == 2
-    assert completed.stderr.strip() == ("error: could not migrate the store "
-                                        "postgresql+psycopg://u@127.0.0.1:1/db?password=***: cannot connect: check "
-                                        "DATABASE_URL and that the server runs")
+    assert completed.stderr.strip() == (
+        "error: could not migrate the store "
+        "postgresql+psycopg://u@127.0.0.1:1/db?password=***: cannot connect: check "
+        "DATABASE_URL and that the server runs"
+    )
     for fragment in ("S3cr", "S3cr@t", "S3cr%40t"):
         assert fragment not in completed.stdout + completed.stderr

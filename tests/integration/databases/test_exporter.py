@@ -1,10 +1,11 @@
 """PostgreSQL read through a real prometheus-postgres-exporter scraped by a real Prometheus (source = "prometheus")."""
+
 from __future__ import annotations
 
+import json
 import time
 import urllib.parse
 import urllib.request
-import json
 
 import pytest
 
@@ -34,8 +35,10 @@ def scraping_prometheus(postgres_exporter):
 
 def health_through_prometheus(prometheus_url: str, postgres_server, tmp_path):
     path = tmp_path / "databases.toml"
-    path.write_text('[[database]]\nname = "orders-metrics"\nengine = "postgresql"\nsource = "prometheus"\n'
-                    f"selector = '{{job=\"orders-pg\"}}'\ndatname = \"{postgres_server.database}\"\n")
+    path.write_text(
+        '[[database]]\nname = "orders-metrics"\nengine = "postgresql"\nsource = "prometheus"\n'
+        f'selector = \'{{job="orders-pg"}}\'\ndatname = "{postgres_server.database}"\n'
+    )
     config = load_database_config(path)
     assert config.problems == []
     settings = load_settings({"PROMETHEUS_URL": prometheus_url}, secrets_file=tmp_path / "none.toml")
@@ -43,8 +46,9 @@ def health_through_prometheus(prometheus_url: str, postgres_server, tmp_path):
     return health
 
 
-def test_the_exporter_source_reports_up_connections_and_the_size_the_server_reports(scraping_prometheus,
-                                                                                      postgres_server, tmp_path):
+def test_the_exporter_source_reports_up_connections_and_the_size_the_server_reports(
+    scraping_prometheus, postgres_server, tmp_path
+):
     import psycopg
 
     health = health_through_prometheus(scraping_prometheus.url, postgres_server, tmp_path)
@@ -65,8 +69,9 @@ def test_signals_the_exporter_cannot_give_are_info_not_ok(scraping_prometheus, p
 
 def test_a_selector_matching_no_exporter_is_critical_and_says_so(scraping_prometheus, postgres_server, tmp_path):
     path = tmp_path / "databases.toml"
-    path.write_text('[[database]]\nname = "ghost"\nengine = "postgresql"\nsource = "prometheus"\n'
-                    "selector = '{job=\"nobody\"}'\n")
+    path.write_text(
+        '[[database]]\nname = "ghost"\nengine = "postgresql"\nsource = "prometheus"\nselector = \'{job="nobody"}\'\n'
+    )
     settings = load_settings({"PROMETHEUS_URL": scraping_prometheus.url}, secrets_file=tmp_path / "none.toml")
     [health] = probe_fleet(settings, load_database_config(path), 10, with_store=False)
     assert health.status == "critical"

@@ -3,20 +3,21 @@
 Each test has its own schema and reads it as users do: a databases.toml with lowered thresholds where needed, the
 DSN from ``DB_DSN_<NAME>``, and ``probe_fleet``.
 """
+
 from __future__ import annotations
 
 import threading
 import time
 import uuid
-from urllib.parse import quote
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pymysql
 import pytest
 
 from data.databases.config import load_database_config
 from data.databases.fleet import probe_fleet
-from data.databases.probes.mysql import make_engine, limit_session
+from data.databases.probes.mysql import limit_session, make_engine
 from data.settings import load_settings
 from metrics.databases.checks import INSUFFICIENT_PRIVILEGE, DatabaseHealth
 
@@ -32,8 +33,14 @@ def connect(url: str, autocommit: bool = True) -> pymysql.Connection:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    return pymysql.connect(host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password or "",
-                           database=parsed.database, autocommit=autocommit)
+    return pymysql.connect(
+        host=parsed.host,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password or "",
+        database=parsed.database,
+        autocommit=autocommit,
+    )
 
 
 def execute(connection: pymysql.Connection, statement: str) -> None:
@@ -71,8 +78,9 @@ def test_a_fresh_schema_is_healthy_and_says_which_checks_mariadb_cannot_answer(s
     assert health.engine == "mariadb" and health.check("up").value.startswith("MariaDB ")
     assert health.status in ("ok", "info")
     assert {"wraparound", "dead_tuples", "invalid_indexes"}.isdisjoint(c.id for c in health.checks)
-    assert health.check("unused_indexes").detail == "not available: performance_schema is off (needed to count " \
-                                                    "index use)"
+    assert (
+        health.check("unused_indexes").detail == "not available: performance_schema is off (needed to count index use)"
+    )
 
 
 def test_the_probe_session_is_read_only_with_statement_and_lock_limits(schema):
@@ -80,7 +88,8 @@ def test_the_probe_session_is_read_only_with_statement_and_lock_limits(schema):
     with engine.connect() as connection:
         limit_session(connection, True, 4)
         values = connection.exec_driver_sql(
-            "SELECT @@session.max_statement_time, @@session.innodb_lock_wait_timeout, @@session.tx_read_only").one()
+            "SELECT @@session.max_statement_time, @@session.innodb_lock_wait_timeout, @@session.tx_read_only"
+        ).one()
         with pytest.raises(Exception, match="READ ONLY"):
             connection.exec_driver_sql("CREATE TABLE should_not_exist (id int)")
     engine.dispose()
@@ -90,8 +99,11 @@ def test_the_probe_session_is_read_only_with_statement_and_lock_limits(schema):
 def test_a_long_query_is_flagged_with_its_text_and_clears_when_killed(schema, tmp_path):
     runner = connect(schema)
     thread_id = runner.thread_id()
-    worker = threading.Thread(target=lambda: pytest.raises(pymysql.err.OperationalError, execute, runner,
-                                                           "SELECT SLEEP(60) AS nightly_report"))
+    worker = threading.Thread(
+        target=lambda: pytest.raises(
+            pymysql.err.OperationalError, execute, runner, "SELECT SLEEP(60) AS nightly_report"
+        )
+    )
     worker.start()
     thresholds = {"long_query_warn_s": 1, "long_query_critical_s": 600}
     admin = connect(schema)
@@ -159,8 +171,11 @@ def test_an_auto_increment_past_90_percent_of_int_is_critical_and_clears_when_wi
 
 def test_an_index_that_prefixes_another_is_a_duplicate_until_dropped(schema, tmp_path):
     setup = connect(schema)
-    execute(setup, "CREATE TABLE events (id int PRIMARY KEY, account int, at datetime, KEY by_account (account), "
-                   "KEY by_account_at (account, at))")
+    execute(
+        setup,
+        "CREATE TABLE events (id int PRIMARY KEY, account int, at datetime, KEY by_account (account), "
+        "KEY by_account_at (account, at))",
+    )
     check = health_of(schema, tmp_path).check("duplicate_indexes")
     assert [(i["index"], i["duplicate_of"]) for i in check.items] == [("by_account", "by_account_at")]
     execute(setup, "DROP INDEX by_account ON events")
@@ -199,8 +214,9 @@ DELIMITER_PASSWORD = "PG@PASS-2:/%x"  # "@", ":", "/" and "%" as people type the
 PASSWORD_FRAGMENTS = (DELIMITER_PASSWORD, "PG@PASS", "PASS-2", quote(DELIMITER_PASSWORD, safe=""))
 
 
-@pytest.mark.parametrize("written", [DELIMITER_PASSWORD, quote(DELIMITER_PASSWORD, safe="")],
-                         ids=["unencoded", "encoded"])
+@pytest.mark.parametrize(
+    "written", [DELIMITER_PASSWORD, quote(DELIMITER_PASSWORD, safe="")], ids=["unencoded", "encoded"]
+)
 def test_a_password_with_url_delimiters_connects_and_the_probe_works(schema, mariadb_server, written, tmp_path):
     database = schema.rsplit("/", 1)[1]
     user = f"pw_{uuid.uuid4().hex[:8]}"

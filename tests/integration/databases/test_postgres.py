@@ -3,13 +3,14 @@
 Every test has its own database (``create_database``) and reads it the way users do: a databases.toml (with
 lowered thresholds where a test needs them), the DSN from ``DB_DSN_<NAME>``, and ``probe_fleet``.
 """
+
 from __future__ import annotations
 
 import threading
 import time
 import uuid
-from urllib.parse import quote
 from collections.abc import Callable, Iterator
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -78,9 +79,22 @@ def test_a_fresh_database_is_ok_with_version_and_every_postgres_check(database, 
     assert health.status == "info"  # too little traffic to judge the hit ratio; no pg_stat_statements
     assert health.check("up").value.startswith("PostgreSQL ")
     assert [c.id for c in health.checks] == [
-        "up", "connections", "idle_in_transaction", "cache_hit_ratio", "long_running_queries", "blocked_sessions",
-        "replication_lag", "wraparound", "dead_tuples", "sequences", "unused_indexes", "duplicate_indexes",
-        "invalid_indexes", "database_size", "slow_statements"]
+        "up",
+        "connections",
+        "idle_in_transaction",
+        "cache_hit_ratio",
+        "long_running_queries",
+        "blocked_sessions",
+        "replication_lag",
+        "wraparound",
+        "dead_tuples",
+        "sequences",
+        "unused_indexes",
+        "duplicate_indexes",
+        "invalid_indexes",
+        "database_size",
+        "slow_statements",
+    ]
     assert {c.id for c in health.checks if c.status not in ("ok", "info")} == set()
     assert health.check("slow_statements").detail.startswith("not available: pg_stat_statements is not installed")
 
@@ -93,14 +107,19 @@ def test_a_full_probe_takes_well_under_two_seconds(database, tmp_path):
 def test_the_probe_session_is_read_only_with_statement_and_lock_timeouts(database):
     engine = make_engine(database, connect_timeout_s=3, statement_timeout_s=4)
     with engine.connect() as connection:
-        settings = {name: connection.exec_driver_sql(f"SHOW {name}").scalar()
-                    for name in ("statement_timeout", "lock_timeout", "default_transaction_read_only",
-                                 "application_name")}
+        settings = {
+            name: connection.exec_driver_sql(f"SHOW {name}").scalar()
+            for name in ("statement_timeout", "lock_timeout", "default_transaction_read_only", "application_name")
+        }
         with pytest.raises(Exception, match="read-only transaction"):
             connection.exec_driver_sql("CREATE TABLE should_not_exist (id int)")
     engine.dispose()
-    assert settings == {"statement_timeout": "4s", "lock_timeout": "1s", "default_transaction_read_only": "on",
-                        "application_name": "reliability-dashboard-probe"}
+    assert settings == {
+        "statement_timeout": "4s",
+        "lock_timeout": "1s",
+        "default_transaction_read_only": "on",
+        "application_name": "reliability-dashboard-probe",
+    }
 
 
 # --- induced problems -------------------------------------------------------------------------------------------------
@@ -171,8 +190,15 @@ def test_a_sequence_past_90_percent_of_its_integer_column_is_critical_and_clears
     sql("SELECT setval('orders_id_seq', 2000000000)")  # 93 % of integer's 2147483647
     check = health_of(database, tmp_path).check("sequences")
     assert check.status == "critical"
-    assert check.items[0] == {"sequence": "public.orders_id_seq", "column": "public.orders.id", "type": "integer",
-                              "last_value": 2000000000, "max_value": 2147483647, "used": 0.9313, "status": "critical"}
+    assert check.items[0] == {
+        "sequence": "public.orders_id_seq",
+        "column": "public.orders.id",
+        "type": "integer",
+        "last_value": 2000000000,
+        "max_value": 2147483647,
+        "used": 0.9313,
+        "status": "critical",
+    }
     sql("SELECT setval('orders_id_seq', 1)")
     assert health_of(database, tmp_path).check("sequences").status == "ok"
 
@@ -185,14 +211,14 @@ def test_a_bigint_sequence_owned_by_a_smallint_column_is_measured_against_smalli
     assert check.items[0]["max_value"] == 32767
 
 
-def test_duplicate_indexes_are_reported_with_the_index_that_covers_them_and_clear_when_dropped(database, sql,
-                                                                                                tmp_path):
+def test_duplicate_indexes_are_reported_with_the_index_that_covers_them_and_clear_when_dropped(database, sql, tmp_path):
     sql("CREATE TABLE events (id bigint PRIMARY KEY, account int, at timestamptz)")
     sql("CREATE INDEX events_account ON events (account); CREATE INDEX events_account_at ON events (account, at)")
     check = health_of(database, tmp_path).check("duplicate_indexes")
     assert check.status == "info"
-    assert [(i["index"], i["duplicate_of"]) for i in check.items] == [("public.events_account",
-                                                                        "public.events_account_at")]
+    assert [(i["index"], i["duplicate_of"]) for i in check.items] == [
+        ("public.events_account", "public.events_account_at")
+    ]
     sql("DROP INDEX events_account")
     assert health_of(database, tmp_path).check("duplicate_indexes").status == "ok"
 
@@ -248,7 +274,10 @@ def test_an_inactive_replication_slot_warns_and_clears_when_dropped(database, sq
 
 
 def test_database_size_is_the_server_figure_with_the_biggest_tables(database, sql, tmp_path):
-    sql("CREATE TABLE big (id int, pad text); INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g")
+    sql(
+        "CREATE TABLE big (id int, pad text); "
+        "INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g"
+    )
     check = health_of(database, tmp_path).check("database_size")
     assert check.status == "ok" and check.value > 1_000_000
     assert check.items[0]["table"] == "public.big" and check.items[0]["size_bytes"] > 1_000_000
@@ -259,7 +288,7 @@ def test_a_size_threshold_from_the_config_warns(database, tmp_path):
     assert check.status == "warn"
 
 
-# --- least privilege ---------------------------------------------------------------------------------------------------
+# --- least privilege --------------------------------------------------------------------------------------------------
 
 
 def _role_url(database: str, role: str) -> str:
@@ -274,8 +303,14 @@ def test_under_pg_monitor_sequences_it_may_not_read_show_as_insufficient_privile
     sequences = health.check("sequences")
     assert sequences.status == "unknown"
     assert INSUFFICIENT_PRIVILEGE in sequences.detail
-    assert sequences.items == [{"sequence": "public.invoices_id_seq", "column": "public.invoices.id",
-                                "last_value": INSUFFICIENT_PRIVILEGE, "status": "unknown"}]
+    assert sequences.items == [
+        {
+            "sequence": "public.invoices_id_seq",
+            "column": "public.invoices.id",
+            "last_value": INSUFFICIENT_PRIVILEGE,
+            "status": "unknown",
+        }
+    ]
     assert health.check("connections").status == "ok" and health.check("up").status == "ok"
     sql(f"GRANT SELECT ON SEQUENCE invoices_id_seq TO {role}")
     assert health_of(_role_url(database, role), tmp_path).check("sequences").status == "ok"
@@ -298,7 +333,7 @@ def test_without_pg_monitor_other_users_sessions_are_hidden_and_said_so(database
         runner.close()
 
 
-# --- failures ------------------------------------------------------------------------------------------------------------
+# --- failures ---------------------------------------------------------------------------------------------------------
 
 
 def test_a_refused_connection_is_critical_and_names_no_password(tmp_path):
@@ -318,11 +353,15 @@ def test_a_silent_server_costs_no_more_than_the_deadline_and_the_others_still_re
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)  # accepts TCP in the kernel, never answers the PostgreSQL handshake
     path = tmp_path / "databases.toml"
-    path.write_text('[probe]\nconnect_timeout_seconds = 10\n'
-                    '[[database]]\nname = "silent"\nengine = "postgresql"\n'
-                    '[[database]]\nname = "healthy"\nengine = "postgresql"\n')
-    settings = load_settings({"DB_DSN_SILENT": f"postgresql://x@127.0.0.1:{silent.getsockname()[1]}/x",
-                              "DB_DSN_HEALTHY": database}, secrets_file=tmp_path / "none.toml")
+    path.write_text(
+        "[probe]\nconnect_timeout_seconds = 10\n"
+        '[[database]]\nname = "silent"\nengine = "postgresql"\n'
+        '[[database]]\nname = "healthy"\nengine = "postgresql"\n'
+    )
+    settings = load_settings(
+        {"DB_DSN_SILENT": f"postgresql://x@127.0.0.1:{silent.getsockname()[1]}/x", "DB_DSN_HEALTHY": database},
+        secrets_file=tmp_path / "none.toml",
+    )
     started = time.monotonic()
     try:
         silent_health, healthy = probe_fleet(settings, load_database_config(path), 2.0, with_store=False)
@@ -333,7 +372,7 @@ def test_a_silent_server_costs_no_more_than_the_deadline_and_the_others_still_re
     assert healthy.check("up").status == "ok"
 
 
-# --- passwords holding URL delimiters (issue 16) ------------------------------------------------------------------------
+# --- passwords holding URL delimiters (issue 16) ----------------------------------------------------------------------
 
 DELIMITER_PASSWORD = "PG@PASS-2:/%x"  # "@", ":", "/" and "%" as people type them into DB_DSN_<NAME>
 PASSWORD_FRAGMENTS = (DELIMITER_PASSWORD, "PG@PASS", "PASS-2", quote(DELIMITER_PASSWORD, safe=""))
@@ -356,8 +395,9 @@ def _password_dsn(database: str, role: str, password: str) -> str:
     return database.replace("postgresql+psycopg://postgres@", f"postgresql://{role}:{password}@")
 
 
-@pytest.mark.parametrize("written", [DELIMITER_PASSWORD, quote(DELIMITER_PASSWORD, safe="")],
-                         ids=["unencoded", "encoded"])
+@pytest.mark.parametrize(
+    "written", [DELIMITER_PASSWORD, quote(DELIMITER_PASSWORD, safe="")], ids=["unencoded", "encoded"]
+)
 def test_a_password_with_url_delimiters_connects_and_the_probe_works(database, password_role, written, tmp_path):
     health = health_of(_password_dsn(database, password_role, written), tmp_path)
     assert health.error is None and health.probe is not None
@@ -371,9 +411,14 @@ def test_the_role_really_needs_its_password(database, password_role, tmp_path):
     assert_no_password(health.error)
 
 
-@pytest.mark.parametrize("dsn", ["postgresql://monitor:PG@PASS-2@127.0.0.1:{port}/orders",
-                                 "postgresql://monitor:PG@PASS-2:/%x@127.0.0.1:{port}/orders"],
-                         ids=["issue", "delimiters"])
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "postgresql://monitor:PG@PASS-2@127.0.0.1:{port}/orders",
+        "postgresql://monitor:PG@PASS-2:/%x@127.0.0.1:{port}/orders",
+    ],
+    ids=["issue", "delimiters"],
+)
 def test_a_refused_connection_names_the_real_host_and_no_part_of_the_password(dsn, tmp_path):
     from tests.support.servers import free_port
 

@@ -2,6 +2,7 @@
 
 A cut-off replica must not look caught up: its WAL receiver stops, and the check says so as critical.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -25,17 +26,38 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def replica(postgres_server) -> Iterator[PostgresServer]:
     base_dir = Path(tempfile.mkdtemp(prefix="pg-replica-"))
-    server = PostgresServer(port=free_port(), base_dir=base_dir, bindir=postgres_server.bindir,
-                            database=postgres_server.database)
+    server = PostgresServer(
+        port=free_port(), base_dir=base_dir, bindir=postgres_server.bindir, database=postgres_server.database
+    )
     server.socket_dir.mkdir()
     if running_as_root():
         shutil.chown(base_dir, "postgres", "postgres")
         shutil.chown(server.socket_dir, "postgres", "postgres")
     try:
-        subprocess.run(_as_postgres_user([str(server.bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p",
-                                          str(postgres_server.port), "-U", "postgres", "-D", str(server.data_dir),
-                                          "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"]),
-                       check=True, capture_output=True, timeout=120, cwd=base_dir)
+        subprocess.run(
+            _as_postgres_user(
+                [
+                    str(server.bindir / "pg_basebackup"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(postgres_server.port),
+                    "-U",
+                    "postgres",
+                    "-D",
+                    str(server.data_dir),
+                    "-R",
+                    "-X",
+                    "stream",
+                    "--no-sync",
+                    "--checkpoint=fast",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
+            cwd=base_dir,
+        )
         server.start()
         yield server
     finally:

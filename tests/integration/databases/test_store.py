@@ -1,4 +1,5 @@
 """The database-health repositories on SQLite, PostgreSQL and MariaDB: snapshots, growth, append-only records."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from data.store import migrate
 from data.databases.store import (
     RecordError,
     add_record,
@@ -17,6 +17,7 @@ from data.databases.store import (
     sizes_at,
     table_growth,
 )
+from data.store import migrate
 from metrics.databases.checks import ProbeData, TableStats, build_health, check_up
 from tests.support.actors import admin, editor
 
@@ -36,8 +37,14 @@ def store(request, tmp_path) -> str:
 
 
 def health(size: int, orders_bytes: int):
-    probe = ProbeData(engine="postgresql", version="PostgreSQL 15", database_size_bytes=size, connections_used=3,
-                      connections_max=97, tables=[TableStats("public.orders", total_bytes=orders_bytes)])
+    probe = ProbeData(
+        engine="postgresql",
+        version="PostgreSQL 15",
+        database_size_bytes=size,
+        connections_used=3,
+        connections_max=97,
+        tables=[TableStats("public.orders", total_bytes=orders_bytes)],
+    )
     return build_health("orders", "postgresql", [check_up(probe)], NOW, probe=probe)
 
 
@@ -46,47 +53,75 @@ def test_a_snapshot_is_stored_once_per_minute_and_read_back(store):
     assert save_health_snapshots(store, [health(1000, 600)], NOW + timedelta(seconds=20), actor=admin()) == 0
     [row] = health_history(store, "orders", NOW - timedelta(days=1))
     assert (row["taken_at"], row["size_bytes"], row["connections_used"], row["checks"]) == (
-        NOW.replace(second=0), 1000, 3, {"up": "ok"})
+        NOW.replace(second=0),
+        1000,
+        3,
+        {"up": "ok"},
+    )
 
 
 def test_growth_compares_table_sizes_with_7_and_30_days_ago(store):
     save_health_snapshots(store, [health(1000, 500)], NOW - timedelta(days=30), actor=admin())
     save_health_snapshots(store, [health(1000, 800)], NOW - timedelta(days=7), actor=admin())
     save_health_snapshots(store, [health(1200, 1000)], NOW, actor=admin())
-    assert table_growth(store, "orders", NOW) == [{"table": "public.orders", "size_bytes": 1000,
-                                                   "growth_7d_bytes": 200, "growth_30d_bytes": 500}]
+    assert table_growth(store, "orders", NOW) == [
+        {"table": "public.orders", "size_bytes": 1000, "growth_7d_bytes": 200, "growth_30d_bytes": 500}
+    ]
     assert sizes_at(store, ["orders"], NOW) == {"orders": 1000}
 
 
 def test_records_are_appended_never_overwritten(store):
     for day in (1, 20):
-        add_record(store, actor=editor("kim"), database="orders", kind="backup_verified", done_on=date(2026, 11, day), recorded_by="kim",
-                   now=NOW)
+        add_record(
+            store,
+            actor=editor("kim"),
+            database="orders",
+            kind="backup_verified",
+            done_on=date(2026, 11, day),
+            recorded_by="kim",
+            now=NOW,
+        )
     assert [r.done_on.day for r in list_records(store, "orders")] == [20, 1]
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("kind", "coffee_break", "kind: 'coffee_break' is not one of"),
-    ("done_on", date(2026, 11, 25), "date: 2026-11-25 is in the future"),
-    ("recorded_by", " ", "by: say who did it"),
-    ("link", "javascript:alert(1)", "link: must be an http(s) URL"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("kind", "coffee_break", "kind: 'coffee_break' is not one of"),
+        ("done_on", date(2026, 11, 25), "date: 2026-11-25 is in the future"),
+        ("recorded_by", " ", "by: say who did it"),
+        ("link", "javascript:alert(1)", "link: must be an http(s) URL"),
+    ],
+)
 def test_an_invalid_record_names_its_field_and_stores_nothing(store, field, value, message):
-    values = {"database": "orders", "kind": "backup_verified", "done_on": date(2026, 11, 24), "recorded_by": "kim",
-              field: value}
+    values = {
+        "database": "orders",
+        "kind": "backup_verified",
+        "done_on": date(2026, 11, 24),
+        "recorded_by": "kim",
+        field: value,
+    }
     with pytest.raises(RecordError, match=re.escape(message)):
         add_record(store, actor=editor("kim"), now=NOW, **values)
     assert list_records(store) == []
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"recorded_by": "k" * 201}, "by: at most 200 characters"),
-    ({"link": "https://wiki.example/" + "x" * 500}, "link: at most 500 characters"),
-    ({"notes": "checked\x00"}, "notes: contains a NUL character"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"recorded_by": "k" * 201}, "by: at most 200 characters"),
+        ({"link": "https://wiki.example/" + "x" * 500}, "link: at most 500 characters"),
+        ({"notes": "checked\x00"}, "notes: contains a NUL character"),
+    ],
+)
 def test_a_record_the_columns_cannot_hold_is_a_field_message_not_a_database_error(store, values, message):
-    fields = {"database": "orders", "kind": "backup_verified", "done_on": date(2026, 11, 20), "recorded_by": "kim",
-              **values}
+    fields = {
+        "database": "orders",
+        "kind": "backup_verified",
+        "done_on": date(2026, 11, 20),
+        "recorded_by": "kim",
+        **values,
+    }
     with pytest.raises(RecordError, match=message):
         add_record(store, actor=editor("kim"), now=NOW, **fields)
     assert list_records(store) == []

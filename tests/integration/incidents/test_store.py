@@ -1,19 +1,20 @@
 """The incidents repository on SQLite, PostgreSQL and MariaDB: ids update instead of duplicating, times stay UTC."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from data.store import engine_for, migrate
 from data.incidents.store import incidents_between, save_incidents
+from data.store import engine_for, migrate
 from metrics.incidents.rules import Incident
 from tests.support.actors import editor
 
 pytestmark = pytest.mark.integration
 
-T0 = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)  # the fall-back night in Europe
+T0 = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # the fall-back night in Europe
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
@@ -30,9 +31,17 @@ def engine(request, tmp_path):
 
 
 def incident(reference: str = "INC-1", **changes) -> Incident:
-    values = dict(reference=reference, service="checkout", severity="SEV2", started=T0,
-                  detected=T0 + timedelta(minutes=3), acknowledged=T0 + timedelta(minutes=9), resolved=None,
-                  summary="Card errors", postmortem_url="")
+    values = dict(
+        reference=reference,
+        service="checkout",
+        severity="SEV2",
+        started=T0,
+        detected=T0 + timedelta(minutes=3),
+        acknowledged=T0 + timedelta(minutes=9),
+        resolved=None,
+        summary="Card errors",
+        postmortem_url="",
+    )
     values.update(changes)
     return Incident(**values)
 
@@ -50,7 +59,11 @@ def test_saving_an_existing_id_updates_it(engine):
 
 
 def test_the_range_is_half_open_and_filters_services(engine):
-    save_incidents(engine, [incident("A"), incident("B", started=T0 + timedelta(hours=1)),
-                            incident("C", service="search")], actor=editor("kim"), recorded_at=T0)
+    save_incidents(
+        engine,
+        [incident("A"), incident("B", started=T0 + timedelta(hours=1)), incident("C", service="search")],
+        actor=editor("kim"),
+        recorded_at=T0,
+    )
     found = incidents_between(engine, T0, T0 + timedelta(hours=1), services=["checkout"])
     assert [i.reference for i in found] == ["A"]

@@ -1,11 +1,12 @@
 """The generated rule file against the real promtool: it checks, and Prometheus's own rule engine fires exactly
 the tiers whose threshold the error ratio crosses (``promtool test rules`` on synthetic series: no clock)."""
+
 from __future__ import annotations
 
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tests.support.servers import prometheus_available, require
 
 REPO = Path(__file__).resolve().parents[3]
 CATALOG = load_catalog(REPO / "config" / "slos")
-AT = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -31,8 +32,14 @@ def promtool_run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_the_cli_rule_file_passes_promtool_check_rules(tmp_path):
     output = tmp_path / "slo-burn.yml"
-    completed = subprocess.run([sys.executable, "cli.py", "slo-rules", "--output", str(output)], cwd=REPO,
-                               capture_output=True, text=True, timeout=120, check=False)
+    completed = subprocess.run(
+        [sys.executable, "cli.py", "slo-rules", "--output", str(output)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     checked = promtool_run("check", "rules", str(output), cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -61,8 +68,10 @@ def _expected(slo_name: str, tiers: list[tuple[str, str, str]], rules: dict, val
     for rule in group["rules"]:
         labels = rule["labels"]
         if (labels["severity"], labels["long_window"], labels["short_window"]) in tiers:
-            annotations = {name: text.replace("{{ $value | humanizePercentage }}", value)
-                           for name, text in rule["annotations"].items()}
+            annotations = {
+                name: text.replace("{{ $value | humanizePercentage }}", value)
+                for name, text in rule["annotations"].items()
+            }
             expected.append({"exp_labels": dict(labels), "exp_annotations": annotations})
     return expected
 
@@ -77,23 +86,29 @@ def test_prometheus_fires_exactly_the_tiers_whose_threshold_the_error_ratio_cros
     unit_test = {
         "rule_files": ["slo-burn.yml"],
         "evaluation_interval": "1m",
-        "tests": [{
-            "interval": "1m",
-            "input_series": [
-                {"series": 'http_requests_total{service="checkout",code="200"}', "values": "0+986x300"},
-                {"series": 'http_requests_total{service="checkout",code="500"}', "values": "0+14x300"},
-                {"series": 'http_requests_total{service="payments",code="200"}', "values": "0+9994x300"},
-                {"series": 'http_requests_total{service="payments",code="503"}', "values": "0+6x300"},
-                {"series": 'http_requests_total{service="auth",code="200"}', "values": "0+1000x300"},
-            ],
-            "alert_rule_test": [{
-                "eval_time": "4h",
-                "alertname": "SLOBurnRate",
-                "exp_alerts": (_expected("checkout-availability", checkout_tiers, rules, "1.4%")
-                               + _expected("payments-availability", [("ticket", "3d", "6h")], rules, "0.06%")),
-            }],
-        }],
-    }  # fmt: skip
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": 'http_requests_total{service="checkout",code="200"}', "values": "0+986x300"},
+                    {"series": 'http_requests_total{service="checkout",code="500"}', "values": "0+14x300"},
+                    {"series": 'http_requests_total{service="payments",code="200"}', "values": "0+9994x300"},
+                    {"series": 'http_requests_total{service="payments",code="503"}', "values": "0+6x300"},
+                    {"series": 'http_requests_total{service="auth",code="200"}', "values": "0+1000x300"},
+                ],
+                "alert_rule_test": [
+                    {
+                        "eval_time": "4h",
+                        "alertname": "SLOBurnRate",
+                        "exp_alerts": (
+                            _expected("checkout-availability", checkout_tiers, rules, "1.4%")
+                            + _expected("payments-availability", [("ticket", "3d", "6h")], rules, "0.06%")
+                        ),
+                    }
+                ],
+            }
+        ],
+    }
     (tmp_path / "test.yml").write_text(yaml.safe_dump(unit_test, sort_keys=False, allow_unicode=True))
     completed = promtool_run("test", "rules", "test.yml", cwd=tmp_path)
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -103,18 +118,31 @@ def test_a_display_name_with_template_delimiters_renders_verbatim_in_the_alert(t
     slo = replace(CATALOG.slos[0], display_name=ODD_NAME)
     rules = burn_rate_rules([slo], AT)
     (tmp_path / "slo-burn.yml").write_text(rules_yaml(rules))
-    expected = _expected(slo.name, [("page", "1h", "5m"), ("page", "6h", "30m"), ("ticket", "1d", "2h"),
-                                    ("ticket", "3d", "6h")], rules, "50%")
+    expected = _expected(
+        slo.name,
+        [("page", "1h", "5m"), ("page", "6h", "30m"), ("ticket", "1d", "2h"), ("ticket", "3d", "6h")],
+        rules,
+        "50%",
+    )
     for alert in expected:
-        alert["exp_annotations"] = {name: text.replace('{{ "{{" }}', "{{")
-                                    for name, text in alert["exp_annotations"].items()}
+        alert["exp_annotations"] = {
+            name: text.replace('{{ "{{" }}', "{{") for name, text in alert["exp_annotations"].items()
+        }
     assert expected[0]["exp_annotations"]["summary"].startswith(ODD_NAME + " burns its error budget")
-    unit_test = {"rule_files": ["slo-burn.yml"], "evaluation_interval": "1m", "tests": [{
-        "interval": "1m",
-        "input_series": [{"series": 'http_requests_total{service="checkout",code="200"}', "values": "0+10x90"},
-                         {"series": 'http_requests_total{service="checkout",code="500"}', "values": "0+10x90"}],
-        "alert_rule_test": [{"eval_time": "80m", "alertname": "SLOBurnRate", "exp_alerts": expected}],
-    }]}  # fmt: skip
+    unit_test = {
+        "rule_files": ["slo-burn.yml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": 'http_requests_total{service="checkout",code="200"}', "values": "0+10x90"},
+                    {"series": 'http_requests_total{service="checkout",code="500"}', "values": "0+10x90"},
+                ],
+                "alert_rule_test": [{"eval_time": "80m", "alertname": "SLOBurnRate", "exp_alerts": expected}],
+            }
+        ],
+    }
     (tmp_path / "test.yml").write_text(yaml.safe_dump(unit_test, sort_keys=False, allow_unicode=True))
     completed = promtool_run("test", "rules", "test.yml", cwd=tmp_path)
     assert completed.returncode == 0, completed.stdout + completed.stderr

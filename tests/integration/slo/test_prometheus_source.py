@@ -1,4 +1,5 @@
 """The Prometheus source against a real Prometheus backfilled with the demo history."""
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,9 @@ def assert_close_report(expected, actual):
                 assert got.burn_rates[window] is None, (want.slo.name, window)
             else:
                 assert got.burn_rates[window] == pytest.approx(want.burn_rates[window], rel=0.02), (
-                    want.slo.name, window)
+                    want.slo.name,
+                    window,
+                )
         assert got.alert_state == want.alert_state, want.slo.name
 
 
@@ -64,9 +67,21 @@ def _independent_counts(history, metric_filter, start, end):
 
 def test_cli_report_on_backfilled_prometheus_matches_figures_computed_from_raw_samples(demo_prometheus):
     completed = subprocess.run(
-        [sys.executable, "cli.py", "slo-report", "--prometheus-url", demo_prometheus.url,
-         "--at", HISTORY_END.isoformat(), "--format", "json"],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "cli.py",
+            "slo-report",
+            "--prometheus-url",
+            demo_prometheus.url,
+            "--at",
+            HISTORY_END.isoformat(),
+            "--format",
+            "json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
     by_name = {row["slo"]: row for row in json.loads(completed.stdout)["slos"]}
@@ -98,8 +113,11 @@ def test_cli_report_on_backfilled_prometheus_matches_figures_computed_from_raw_s
 
     # Calendar week starting Monday 00:00 Europe/Berlin: 2026-10-26 00:00 CET is 2026-10-25T23:00Z.
     week_start = HISTORY_END.replace(month=10, day=25, hour=23)
-    burn = _independent_counts(history, failed, week_start, HISTORY_END) / _independent_counts(
-        history, sent, week_start, HISTORY_END) / 0.01
+    burn = (
+        _independent_counts(history, failed, week_start, HISTORY_END)
+        / _independent_counts(history, sent, week_start, HISTORY_END)
+        / 0.01
+    )
     assert by_name["notifications-delivery"]["budget_remaining"] == pytest.approx(1 - burn, abs=0.01)
     assert by_name["checkout-availability"]["alert_state"] == "page"
     assert by_name["payments-availability"]["alert_state"] == "ticket"
@@ -130,8 +148,9 @@ def test_a_query_prometheus_rejects_names_its_slo_while_the_others_still_report(
         CATALOG.slo("checkout-availability"),
         name="broken-lookahead",
         # Python's re accepts a lookahead; Prometheus's RE2 does not.
-        indicator=RatioIndicator(total_query='http_requests_total{code=~"(?=5).*"}',
-                                 good_query='http_requests_total{code="200"}'),
+        indicator=RatioIndicator(
+            total_query='http_requests_total{code=~"(?=5).*"}', good_query='http_requests_total{code="200"}'
+        ),
     )
     report = load_report(prometheus_source(demo_prometheus.url), [*CATALOG.slos, broken], HISTORY_END)
     assert not report.errors
@@ -148,8 +167,11 @@ def test_slo_names_are_escaped_in_the_batched_query(demo_prometheus):
 
 
 def test_a_selector_without_series_is_no_data_not_an_error(demo_prometheus):
-    ghost = replace(CATALOG.slo("payments-availability"), name="ghost",
-                    indicator=RatioIndicator(total_query="ghost_requests_total", bad_query="ghost_errors_total"))
+    ghost = replace(
+        CATALOG.slo("payments-availability"),
+        name="ghost",
+        indicator=RatioIndicator(total_query="ghost_requests_total", bad_query="ghost_errors_total"),
+    )
     report = load_report(prometheus_source(demo_prometheus.url), [ghost], HISTORY_END)
     status = report.status("ghost")
     assert status.error is None
@@ -175,7 +197,8 @@ def test_drill_down_history_agrees_between_demo_and_prometheus(demo_prometheus):
     assert len(from_demo.period_buckets) == len(from_prometheus.period_buckets)
     assert list(from_demo.recent_buckets["time"]) == list(from_prometheus.recent_buckets["time"])
     assert from_prometheus.period_buckets["total"].sum() == pytest.approx(
-        from_demo.period_buckets["total"].sum(), rel=0.01)
+        from_demo.period_buckets["total"].sum(), rel=0.01
+    )
 
 
 def test_an_unreachable_prometheus_gives_one_clear_error_for_the_whole_report():
@@ -226,9 +249,19 @@ def test_cli_exits_2_with_one_line_and_no_traceback_when_prometheus_is_unreachab
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     completed = subprocess.run(
-        [sys.executable, "cli.py", "slo-report", "--prometheus-url", f"http://user:s3cret@127.0.0.1:{port}",
-         "--format", "json"],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "cli.py",
+            "slo-report",
+            "--prometheus-url",
+            f"http://user:s3cret@127.0.0.1:{port}",
+            "--format",
+            "json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert completed.returncode == 2
     assert "unreachable" in completed.stderr

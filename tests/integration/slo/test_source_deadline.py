@@ -4,6 +4,7 @@ The proxy relays every request at once and holds each answer back (tests/support
 timing is asserted: the contract is the message naming the timeout for all of a page's queries, and that queries
 still queued at the deadline are never sent.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

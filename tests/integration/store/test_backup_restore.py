@@ -1,6 +1,7 @@
 """The README's backup and restore, done for real: SQLite's online backup of a store in use, and pg_dump /
 pg_restore of a PostgreSQL store; the restored store, migrated, exports exactly what the original exports, and the
 review log is still append-only."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -68,12 +69,24 @@ def test_pg_dump_and_pg_restore_restore_the_same_store(cli, postgres_server, tmp
     exported = store_with_history(cli, live)
     dump = tmp_path / "reliability.dump"
     plain = live.replace("postgresql+psycopg://", "postgresql://")
-    subprocess.run([str(postgres_server.bindir / "pg_dump"), "--format=custom", f"--file={dump}", plain],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [str(postgres_server.bindir / "pg_dump"), "--format=custom", f"--file={dump}", plain],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     restored = postgres_server.create_database(f"restored_{uuid.uuid4().hex[:10]}")
-    subprocess.run([str(postgres_server.bindir / "pg_restore"), "--no-owner",
-                    f"--dbname={restored.replace('postgresql+psycopg://', 'postgresql://')}", str(dump)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            str(postgres_server.bindir / "pg_restore"),
+            "--no-owner",
+            f"--dbname={restored.replace('postgresql+psycopg://', 'postgresql://')}",
+            str(dump),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     cli(restored, "migrate")
     assert cli(restored, "tracker", "export", "--format", "json") == exported
     assert_review_log_refuses_changes(restored)

@@ -4,9 +4,10 @@ The store is built at the previous Alembic head (the revision the newest migrati
 so this keeps testing the newest migration as migrations are added), filled with representative rows in every
 table, then upgraded by ``data.store.migrate`` exactly as the app does at start. Every row must still be there with
 every column it had unchanged (columns a migration adds are not compared), and the app must read it."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -22,51 +23,148 @@ from tests.support.stores import fresh_store
 
 pytestmark = pytest.mark.integration
 
-T1 = datetime(2026, 3, 29, 0, 30, 15, 123456, tzinfo=timezone.utc)  # microseconds, a DST weekend in Europe
-T2 = datetime(2026, 11, 24, 14, 5, 0, 654321, tzinfo=timezone.utc)
+T1 = datetime(2026, 3, 29, 0, 30, 15, 123456, tzinfo=UTC)  # microseconds, a DST weekend in Europe
+T2 = datetime(2026, 11, 24, 14, 5, 0, 654321, tzinfo=UTC)
 HARD_TEXT = "Quotes ' \" ; -- DROP TABLE x; 한국어 émigré — <b>markup</b>\nsecond line\r\nthird"
 
 # Hand-written rows for the tables the store has today; a column a row leaves out gets a value of its type, and a
 # table added later gets two rows of such values, so the test needs no edit when the schema grows.
 REPRESENTATIVE: dict[str, list[dict[str, Any]]] = {
     "tracker_items": [
-        {"id": 1, "title": "Failover takes 9 minutes", "problem_statement": HARD_TEXT, "state": "parked",
-         "owner_role": "DBA", "owner": "Kim Min-jun", "impact": "high", "urgency": "low",
-         "why_parked_category": "vendor", "why_parked": "needs the next major version", "workaround": "manual",
-         "workaround_holds": True, "root_cause_confidence": "suspected", "decided_by": "lead",
-         "decided_on": date(2025, 3, 1), "revisit_on": date(2027, 1, 15), "cadence_days": 90,
-         "last_reviewed_at": T1, "resolution_code": None, "external_reference": "VENDOR-1234",
-         "services": ["checkout"], "slos": ["checkout-availability"], "databases": ["orders-primary"],
-         "triggers": [{"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.25}],
-         "due_reason": None, "created_at": T1, "updated_at": T2, "version": 3},
-        {"id": 2, "title": "Batch job breaks its SLO at month end", "problem_statement": "", "state": "resolved",
-         "owner_role": "TPM", "owner": "", "impact": "medium", "urgency": "medium", "why_parked_category": "other",
-         "why_parked": "", "workaround": "", "workaround_holds": None, "root_cause_confidence": "known",
-         "decided_by": "", "decided_on": None, "revisit_on": None, "cadence_days": None, "last_reviewed_at": None,
-         "resolution_code": "fixed", "external_reference": "", "services": [], "slos": [], "databases": [],
-         "triggers": [], "due_reason": {"kind": "date", "text": "revisit date 2026-11-01 reached"},
-         "created_at": T1, "updated_at": T1, "version": 1},
+        {
+            "id": 1,
+            "title": "Failover takes 9 minutes",
+            "problem_statement": HARD_TEXT,
+            "state": "parked",
+            "owner_role": "DBA",
+            "owner": "Kim Min-jun",
+            "impact": "high",
+            "urgency": "low",
+            "why_parked_category": "vendor",
+            "why_parked": "needs the next major version",
+            "workaround": "manual",
+            "workaround_holds": True,
+            "root_cause_confidence": "suspected",
+            "decided_by": "lead",
+            "decided_on": date(2025, 3, 1),
+            "revisit_on": date(2027, 1, 15),
+            "cadence_days": 90,
+            "last_reviewed_at": T1,
+            "resolution_code": None,
+            "external_reference": "VENDOR-1234",
+            "services": ["checkout"],
+            "slos": ["checkout-availability"],
+            "databases": ["orders-primary"],
+            "triggers": [{"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.25}],
+            "due_reason": None,
+            "created_at": T1,
+            "updated_at": T2,
+            "version": 3,
+        },
+        {
+            "id": 2,
+            "title": "Batch job breaks its SLO at month end",
+            "problem_statement": "",
+            "state": "resolved",
+            "owner_role": "TPM",
+            "owner": "",
+            "impact": "medium",
+            "urgency": "medium",
+            "why_parked_category": "other",
+            "why_parked": "",
+            "workaround": "",
+            "workaround_holds": None,
+            "root_cause_confidence": "known",
+            "decided_by": "",
+            "decided_on": None,
+            "revisit_on": None,
+            "cadence_days": None,
+            "last_reviewed_at": None,
+            "resolution_code": "fixed",
+            "external_reference": "",
+            "services": [],
+            "slos": [],
+            "databases": [],
+            "triggers": [],
+            "due_reason": {"kind": "date", "text": "revisit date 2026-11-01 reached"},
+            "created_at": T1,
+            "updated_at": T1,
+            "version": 1,
+        },
     ],
     "tracker_reviews": [
-        {"id": 1, "item_id": 1, "reviewed_at": T1, "reviewer": "Lee Seo-yeon", "outcome": "keep_parked",
-         "what_changed": HARD_TEXT, "next_revisit_on": date(2027, 1, 15), "state_before": "due",
-         "state_after": "parked"},
-        {"id": 2, "item_id": 2, "reviewed_at": T2, "reviewer": "Ann", "outcome": "resolved", "what_changed": "",
-         "next_revisit_on": None, "state_before": "in_progress", "state_after": "resolved"},
+        {
+            "id": 1,
+            "item_id": 1,
+            "reviewed_at": T1,
+            "reviewer": "Lee Seo-yeon",
+            "outcome": "keep_parked",
+            "what_changed": HARD_TEXT,
+            "next_revisit_on": date(2027, 1, 15),
+            "state_before": "due",
+            "state_after": "parked",
+        },
+        {
+            "id": 2,
+            "item_id": 2,
+            "reviewed_at": T2,
+            "reviewer": "Ann",
+            "outcome": "resolved",
+            "what_changed": "",
+            "next_revisit_on": None,
+            "state_before": "in_progress",
+            "state_after": "resolved",
+        },
     ],
     "audit_log": [
-        {"id": 1, "at": T1, "actor": "Kim Min-jun", "action": "created", "entity": "tracker_item", "entity_id": "1",
-         "details": {"version": 1}},
-        {"id": 2, "at": T2, "actor": "Ann", "action": "edited", "entity": "tracker_item", "entity_id": "1",
-         "details": {"version": 3, "changes": {"title": ["Failover", "Failover takes 9 minutes"]}}},
+        {
+            "id": 1,
+            "at": T1,
+            "actor": "Kim Min-jun",
+            "action": "created",
+            "entity": "tracker_item",
+            "entity_id": "1",
+            "details": {"version": 1},
+        },
+        {
+            "id": 2,
+            "at": T2,
+            "actor": "Ann",
+            "action": "edited",
+            "entity": "tracker_item",
+            "entity_id": "1",
+            "details": {"version": 3, "changes": {"title": ["Failover", "Failover takes 9 minutes"]}},
+        },
     ],
     "incidents": [
-        {"id": 1, "reference": "INC-2026-041", "service": "checkout", "severity": "SEV2", "started": T1,
-         "detected": T1, "acknowledged": T2, "resolved": T2, "summary": HARD_TEXT,
-         "postmortem_url": "https://wiki.example/pm/41", "recorded_by": "Ann", "recorded_at": T2},
-        {"id": 2, "reference": "INC-2026-042", "service": "search", "severity": "SEV4", "started": T2,
-         "detected": None, "acknowledged": None, "resolved": None, "summary": "", "postmortem_url": "",
-         "recorded_by": "Kim", "recorded_at": T2},
+        {
+            "id": 1,
+            "reference": "INC-2026-041",
+            "service": "checkout",
+            "severity": "SEV2",
+            "started": T1,
+            "detected": T1,
+            "acknowledged": T2,
+            "resolved": T2,
+            "summary": HARD_TEXT,
+            "postmortem_url": "https://wiki.example/pm/41",
+            "recorded_by": "Ann",
+            "recorded_at": T2,
+        },
+        {
+            "id": 2,
+            "reference": "INC-2026-042",
+            "service": "search",
+            "severity": "SEV4",
+            "started": T2,
+            "detected": None,
+            "acknowledged": None,
+            "resolved": None,
+            "summary": "",
+            "postmortem_url": "",
+            "recorded_by": "Kim",
+            "recorded_at": T2,
+        },
     ],
     "weekly_notes": [
         {"week": "2026-W47", "text": HARD_TEXT, "version": 2, "updated_by": "Ann", "updated_at": T2},
@@ -76,45 +174,148 @@ REPRESENTATIVE: dict[str, list[dict[str, Any]]] = {
         {"id": 2, "week": "2026-W47", "version": 2, "text": HARD_TEXT, "author": "Ann", "saved_at": T2},
     ],
     "slo_daily_rollups": [
-        {"id": 1, "day": date(2026, 3, 29), "slo": "checkout-availability", "service": "checkout",
-         "target": 0.999, "period_seconds": 2592000, "day_seconds": 82800, "total": 123456789.0, "bad": 12.5,
-         "error_ratio": 1.0125e-07, "sli": 0.9999998987, "met_objective": True, "budget_consumed": 0.000003,
-         "latency_p50": None, "latency_p95": None, "latency_p99": None, "latency_buckets": None,
-         "source": "Prometheus prod", "collected_at": T2},
-        {"id": 2, "day": date(2026, 11, 23), "slo": "search-latency", "service": "search", "target": 0.99,
-         "period_seconds": 2419200, "day_seconds": 86400, "total": None, "bad": None, "error_ratio": None,
-         "sli": None, "met_objective": None, "budget_consumed": None, "latency_p50": 0.12, "latency_p95": 0.4,
-         "latency_p99": 0.9, "latency_buckets": {"0.25": 10.0, "+Inf": 12.0}, "source": "demo",
-         "collected_at": T2},
+        {
+            "id": 1,
+            "day": date(2026, 3, 29),
+            "slo": "checkout-availability",
+            "service": "checkout",
+            "target": 0.999,
+            "period_seconds": 2592000,
+            "day_seconds": 82800,
+            "total": 123456789.0,
+            "bad": 12.5,
+            "error_ratio": 1.0125e-07,
+            "sli": 0.9999998987,
+            "met_objective": True,
+            "budget_consumed": 0.000003,
+            "latency_p50": None,
+            "latency_p95": None,
+            "latency_p99": None,
+            "latency_buckets": None,
+            "source": "Prometheus prod",
+            "collected_at": T2,
+        },
+        {
+            "id": 2,
+            "day": date(2026, 11, 23),
+            "slo": "search-latency",
+            "service": "search",
+            "target": 0.99,
+            "period_seconds": 2419200,
+            "day_seconds": 86400,
+            "total": None,
+            "bad": None,
+            "error_ratio": None,
+            "sli": None,
+            "met_objective": None,
+            "budget_consumed": None,
+            "latency_p50": 0.12,
+            "latency_p95": 0.4,
+            "latency_p99": 0.9,
+            "latency_buckets": {"0.25": 10.0, "+Inf": 12.0},
+            "source": "demo",
+            "collected_at": T2,
+        },
     ],
     "slo_snapshots": [
-        {"id": 1, "taken_at": T1, "slo": "checkout-availability", "service": "checkout", "target": 0.999,
-         "period": "30d", "sli": 0.9995, "budget_remaining": -0.5, "burn_rates": {"5m": 0.2, "1h": None},
-         "alert_state": "page", "source": "Prometheus prod"},
-        {"id": 2, "taken_at": T2, "slo": "search-latency", "service": "search", "target": 0.99, "period": "28d",
-         "sli": None, "budget_remaining": None, "burn_rates": {}, "alert_state": "no data", "source": "demo"},
+        {
+            "id": 1,
+            "taken_at": T1,
+            "slo": "checkout-availability",
+            "service": "checkout",
+            "target": 0.999,
+            "period": "30d",
+            "sli": 0.9995,
+            "budget_remaining": -0.5,
+            "burn_rates": {"5m": 0.2, "1h": None},
+            "alert_state": "page",
+            "source": "Prometheus prod",
+        },
+        {
+            "id": 2,
+            "taken_at": T2,
+            "slo": "search-latency",
+            "service": "search",
+            "target": 0.99,
+            "period": "28d",
+            "sli": None,
+            "budget_remaining": None,
+            "burn_rates": {},
+            "alert_state": "no data",
+            "source": "demo",
+        },
     ],
     "db_health_snapshots": [
-        {"id": 1, "taken_at": T2, "database": "orders-primary", "engine": "postgresql", "status": "warn",
-         "connections_used": 42, "connections_max": 97, "cache_hit_ratio": 0.9912, "longest_query_s": 61.5,
-         "replication_lag_s": None, "size_bytes": 13_000_000_000, "checks": [{"id": "up", "status": "ok"}],
-         "error": None},
-        {"id": 2, "taken_at": T2, "database": "catalog", "engine": "mariadb", "status": "critical",
-         "connections_used": None, "connections_max": None, "cache_hit_ratio": None, "longest_query_s": None,
-         "replication_lag_s": None, "size_bytes": None, "checks": [], "error": "cannot connect: refused"},
+        {
+            "id": 1,
+            "taken_at": T2,
+            "database": "orders-primary",
+            "engine": "postgresql",
+            "status": "warn",
+            "connections_used": 42,
+            "connections_max": 97,
+            "cache_hit_ratio": 0.9912,
+            "longest_query_s": 61.5,
+            "replication_lag_s": None,
+            "size_bytes": 13_000_000_000,
+            "checks": [{"id": "up", "status": "ok"}],
+            "error": None,
+        },
+        {
+            "id": 2,
+            "taken_at": T2,
+            "database": "catalog",
+            "engine": "mariadb",
+            "status": "critical",
+            "connections_used": None,
+            "connections_max": None,
+            "cache_hit_ratio": None,
+            "longest_query_s": None,
+            "replication_lag_s": None,
+            "size_bytes": None,
+            "checks": [],
+            "error": "cannot connect: refused",
+        },
     ],
     "db_table_sizes": [
-        {"id": 1, "taken_at": T1, "database": "orders-primary", "table_name": "public.orders",
-         "total_bytes": 9_000_000_000},
-        {"id": 2, "taken_at": T2, "database": "orders-primary", "table_name": "public.orders",
-         "total_bytes": 9_500_000_000},
+        {
+            "id": 1,
+            "taken_at": T1,
+            "database": "orders-primary",
+            "table_name": "public.orders",
+            "total_bytes": 9_000_000_000,
+        },
+        {
+            "id": 2,
+            "taken_at": T2,
+            "database": "orders-primary",
+            "table_name": "public.orders",
+            "total_bytes": 9_500_000_000,
+        },
     ],
     "dba_records": [
-        {"id": 1, "database": "orders-primary", "kind": "restore_drill", "done_on": date(2026, 10, 1),
-         "recorded_at": T1, "recorded_by": "Kim", "outcome": "ok", "notes": HARD_TEXT,
-         "link": "https://wiki.example/drill"},
-        {"id": 2, "database": "catalog", "kind": "backup_verified", "done_on": date(2026, 11, 20),
-         "recorded_at": T2, "recorded_by": "Lee", "outcome": "partial", "notes": "", "link": ""},
+        {
+            "id": 1,
+            "database": "orders-primary",
+            "kind": "restore_drill",
+            "done_on": date(2026, 10, 1),
+            "recorded_at": T1,
+            "recorded_by": "Kim",
+            "outcome": "ok",
+            "notes": HARD_TEXT,
+            "link": "https://wiki.example/drill",
+        },
+        {
+            "id": 2,
+            "database": "catalog",
+            "kind": "backup_verified",
+            "done_on": date(2026, 11, 20),
+            "recorded_at": T2,
+            "recorded_by": "Lee",
+            "outcome": "partial",
+            "notes": "",
+            "link": "",
+        },
     ],
 }
 
@@ -155,14 +356,14 @@ def value_of_type(column: sa.Column, index: int) -> Any:
     if isinstance(kind, sa.JSON):
         return {"value": index}
     if isinstance(kind, sa.String) and kind.length:
-        return f"v{index}"[:kind.length]
+        return f"v{index}"[: kind.length]
     return f"value {index}"
 
 
 def stored_form(value: Any, dialect: str) -> Any:
     """SQLite and MySQL keep naive UTC (the app's UTCDateTime); PostgreSQL keeps timestamptz."""
     if isinstance(value, datetime) and dialect != "postgresql":
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -236,8 +437,9 @@ def test_upgrading_last_releases_store_keeps_every_row_of_every_table(database_u
     engine = engine_for(database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == \
-                head_revision()
+            assert (
+                connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == head_revision()
+            )
         after = snapshot(engine, counts)
         for table, rows in before.items():
             kept = [{name: row[name] for name in rows[0]} for row in after[table]] if rows else after[table]

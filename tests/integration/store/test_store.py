@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from data.store import AuditLogEntry, current_revision, engine_for, head_revision, migrate, session_scope
 from data.slo.snapshots import latest_snapshots, save_snapshots, snapshots_between
+from data.store import AuditLogEntry, current_revision, engine_for, head_revision, migrate, session_scope
 from tests.support.actors import admin
 
 pytestmark = pytest.mark.integration
@@ -119,9 +119,15 @@ def test_naive_datetimes_are_refused(engine):
 def test_audit_log_through_a_session(engine):
     with session_scope(engine) as session:
         session.add(
-            AuditLogEntry(at=T0, actor="dba@example.org", action="create", entity="tracker_item", entity_id="42",
-                          details={"title": "bloat on orders"})
-        )  # fmt: skip
+            AuditLogEntry(
+                at=T0,
+                actor="dba@example.org",
+                action="create",
+                entity="tracker_item",
+                entity_id="42",
+                details={"title": "bloat on orders"},
+            )
+        )
     with pytest.raises(RuntimeError):
         with session_scope(engine) as session:
             session.add(AuditLogEntry(at=T0, actor="x", action="y", entity="z", entity_id="1", details={}))

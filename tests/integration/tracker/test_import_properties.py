@@ -4,11 +4,12 @@ holds, an import stores every row or none — never some — and fails only with
 Rows mix valid items with items whose fields were replaced by values of any shape, so most files hold a bad row
 somewhere; the stores' own limits (PostgreSQL's VARCHAR lengths, its text refusing NUL, 32-bit ids, JSON without
 NaN) are exactly what the validation must catch first."""
+
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -17,14 +18,15 @@ from hypothesis import strategies as st
 
 from data.store import engine_for, migrate
 from data.tracker.transfer import ImportFailed, import_items, item_record, review_record
-from tests.unit.data.tracker.test_transfer_properties import KNOWN, item_lists, item_shaped, reviews_of
 from tests.support.actors import admin
+from tests.unit.data.tracker.test_transfer_properties import KNOWN, item_lists, item_shaped, reviews_of
 
 pytestmark = pytest.mark.integration
 
-NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
-STORE_FUZZ = settings(max_examples=60, deadline=None,
-                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+STORE_FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 TABLES = ("tracker_items", "tracker_reviews", "audit_log")
 
 

@@ -1,14 +1,16 @@
 """The tracker store on SQLite, a real PostgreSQL and a real MariaDB: items, optimistic locking, the append-only
 review log, the audit trail, due marking, and the import/export round trip through an empty store."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from data.store import engine_for, migrate
+from data.tracker.signals import due_queue, mark_due_items
 from data.tracker.store import (
     EditConflict,
     audit_trail,
@@ -22,14 +24,13 @@ from data.tracker.store import (
     update_item,
 )
 from data.tracker.transfer import ImportFailed, export_items, import_items
-from data.tracker.signals import due_queue, mark_due_items
 from metrics.tracker.rules import KnownNames, TrackerRuleError
 from metrics.tracker.triggers import Readings, SloReading
 from tests.support.actors import admin, editor
 
 pytestmark = pytest.mark.integration
 
-NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 TODAY = NOW.date()
 KNOWN = KnownNames(slos={"checkout-availability"}, services={"checkout"}, databases={"orders-db"})
 
@@ -51,14 +52,20 @@ def engine(database_url):
 
 
 def new_item(engine, actor=editor("ann"), **values):
-    fields = {"title": "Failover takes 9 minutes on the vendor's version", "owner_role": "DBA",
-              "databases": ["orders-db"], "slos": ["checkout-availability"], **values}
+    fields = {
+        "title": "Failover takes 9 minutes on the vendor's version",
+        "owner_role": "DBA",
+        "databases": ["orders-db"],
+        "slos": ["checkout-availability"],
+        **values,
+    }
     return create_item(engine, fields, actor=actor, now=NOW, today=TODAY, known=KNOWN)
 
 
 def park(engine, item, revisit_on=date(2026, 12, 1), actor=editor("ann")):
-    return change_state(engine, item.id, item.version, "parked", actor=actor, now=NOW, today=TODAY,
-                        revisit_on=revisit_on)
+    return change_state(
+        engine, item.id, item.version, "parked", actor=actor, now=NOW, today=TODAY, revisit_on=revisit_on
+    )
 
 
 def test_a_created_item_reads_back_with_version_1_and_an_audit_entry(engine):
@@ -79,8 +86,16 @@ def test_an_invalid_item_stores_nothing(engine):
 
 def test_an_edit_bumps_the_version_and_records_old_and_new_values(engine):
     item = new_item(engine)
-    edited = update_item(engine, item.id, 1, {"title": "Failover: 9 min", "impact": "high"}, actor=editor("bob"), now=NOW,
-                         today=TODAY, known=KNOWN)
+    edited = update_item(
+        engine,
+        item.id,
+        1,
+        {"title": "Failover: 9 min", "impact": "high"},
+        actor=editor("bob"),
+        now=NOW,
+        today=TODAY,
+        known=KNOWN,
+    )
     assert edited.version == 2 and edited.title == "Failover: 9 min"
     entry = audit_trail(engine, item.id)[-1]
     assert entry["actor"] == "bob" and entry["details"]["changes"]["impact"] == ["medium", "high"]
@@ -90,8 +105,17 @@ def test_the_second_save_on_the_same_version_is_refused_showing_what_changed(eng
     item = new_item(engine)
     update_item(engine, item.id, 1, {"title": "Theirs"}, actor=editor("bob"), now=NOW, today=TODAY, known=KNOWN)
     with pytest.raises(EditConflict) as conflict:
-        update_item(engine, item.id, 1, {"title": "Mine", "owner": "cat"}, actor=editor("cat"), now=NOW, today=TODAY,
-                    known=KNOWN, base=item)
+        update_item(
+            engine,
+            item.id,
+            1,
+            {"title": "Mine", "owner": "cat"},
+            actor=editor("cat"),
+            now=NOW,
+            today=TODAY,
+            known=KNOWN,
+            base=item,
+        )
     [field] = conflict.value.conflicts
     assert (field.field, field.changed_by, field.their_value, field.your_value) == ("title", "bob", "Theirs", "Mine")
     assert conflict.value.current.version == 2
@@ -115,20 +139,37 @@ def test_parking_without_a_date_or_trigger_is_refused(engine):
 
 def test_a_review_is_appended_and_moves_the_item(engine):
     item = park(engine, new_item(engine))
-    review = record_review(engine, item.id, reviewer=editor("dan"), outcome="start_work", what_changed="new DBA knows it",
-                           next_revisit_on=None, now=NOW + timedelta(days=1), today=TODAY)
+    review = record_review(
+        engine,
+        item.id,
+        reviewer=editor("dan"),
+        outcome="start_work",
+        what_changed="new DBA knows it",
+        next_revisit_on=None,
+        now=NOW + timedelta(days=1),
+        today=TODAY,
+    )
     assert (review.state_before, review.state_after) == ("parked", "in_progress")
     stored = get_item(engine, item.id)
     assert stored.state == "in_progress" and stored.last_reviewed_at == NOW + timedelta(days=1)
     assert [r.what_changed for r in reviews_for(engine, item.id)] == ["new DBA knows it"]
 
 
-@pytest.mark.parametrize("statement", ["UPDATE tracker_reviews SET reviewer = 'mallory'",
-                                       "DELETE FROM tracker_reviews"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE tracker_reviews SET reviewer = 'mallory'", "DELETE FROM tracker_reviews"]
+)
 def test_the_database_refuses_to_change_or_delete_a_review(engine, statement):
     item = park(engine, new_item(engine))
-    record_review(engine, item.id, reviewer=editor("dan"), outcome="start_work", what_changed="", next_revisit_on=None,
-                  now=NOW, today=TODAY)
+    record_review(
+        engine,
+        item.id,
+        reviewer=editor("dan"),
+        outcome="start_work",
+        what_changed="",
+        next_revisit_on=None,
+        now=NOW,
+        today=TODAY,
+    )
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):
         with engine.begin() as connection:
             connection.execute(sa.text(statement))
@@ -143,7 +184,7 @@ def test_the_review_log_has_no_update_or_delete_function():
 
 def test_a_parked_item_whose_date_came_becomes_due_with_the_reason(engine):
     item = park(engine, new_item(engine), revisit_on=date(2026, 11, 30))
-    later = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    later = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     entries = due_queue(list_items(engine), Readings(at=later), later.date())
     assert mark_due_items(engine, entries, later) == [item.id]
     stored = get_item(engine, item.id)
@@ -152,14 +193,17 @@ def test_a_parked_item_whose_date_came_becomes_due_with_the_reason(engine):
 
 
 def test_a_fired_trigger_records_the_reading_that_fired_it(engine):
-    item = new_item(engine, triggers=[{"kind": "slo_budget_below", "slo": "checkout-availability",
-                                       "threshold": 0.25}])
+    item = new_item(engine, triggers=[{"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.25}])
     item = change_state(engine, item.id, 1, "parked", actor=editor("ann"), now=NOW, today=TODAY)
     readings = Readings(at=NOW, slo_source="demo data", slos={"checkout-availability": SloReading(0.1, {})})
     mark_due_items(engine, due_queue(list_items(engine), readings, TODAY), NOW)
     reason = get_item(engine, item.id).due_reason
     assert (reason["value"], reason["threshold"], reason["source"], reason["at"]) == (
-        0.1, 0.25, "demo data", NOW.isoformat())
+        0.1,
+        0.25,
+        "demo data",
+        NOW.isoformat(),
+    )
 
 
 def test_marking_due_skips_an_item_changed_since_it_was_evaluated(engine):
@@ -173,8 +217,16 @@ def test_marking_due_skips_an_item_changed_since_it_was_evaluated(engine):
 def test_export_import_into_an_empty_store_export_is_identical(engine, tmp_path, database_url):
     hard = 'Commas, "quotes",\nnew lines, 한국어, <script>alert(1)</script>, =SUM(A1) ' + "x" * 5000
     first = park(engine, new_item(engine, problem_statement=hard, owner="-lead", workaround="@weekly"))
-    record_review(engine, first.id, reviewer=editor("dan"), outcome="keep_parked", what_changed="vendor silent",
-                  next_revisit_on=date(2027, 1, 10), now=NOW, today=TODAY)
+    record_review(
+        engine,
+        first.id,
+        reviewer=editor("dan"),
+        outcome="keep_parked",
+        what_changed="vendor silent",
+        next_revisit_on=date(2027, 1, 10),
+        now=NOW,
+        today=TODAY,
+    )
     new_item(engine, title="Batch job breaks its SLO every month end", owner_role="TPM", databases=[])
     for export_format in ("csv", "json"):
         exported = export_items(engine, export_format)
@@ -187,8 +239,7 @@ def test_export_import_into_an_empty_store_export_is_identical(engine, tmp_path,
 
 
 def test_import_into_the_same_backend_keeps_ids_and_new_items_get_fresh_ones(engine):
-    text = ("id,title,state,owner_role\n"
-            "40,Table cannot be partitioned online,parked,DBA\n")
+    text = "id,title,state,owner_role\n40,Table cannot be partitioned online,parked,DBA\n"
     assert import_items(engine, text, "csv", known=KNOWN, actor=admin("imp"), now=NOW) == [40]
     assert new_item(engine).id == 41
 
@@ -204,8 +255,14 @@ def test_an_import_with_one_bad_row_stores_nothing(engine):
 def test_importing_an_id_already_in_the_store_is_refused(engine):
     item = new_item(engine)
     with pytest.raises(ImportFailed) as failure:
-        import_items(engine, f"id,title,state,owner_role\n{item.id},Again,new,SRE\n", "csv", known=KNOWN,
-                     actor=admin("imp"), now=NOW)
+        import_items(
+            engine,
+            f"id,title,state,owner_role\n{item.id},Again,new,SRE\n",
+            "csv",
+            known=KNOWN,
+            actor=admin("imp"),
+            now=NOW,
+        )
     assert failure.value.lines() == [f"row 1, id: {item.id} is already in the store (import only adds items)"]
 
 
@@ -216,16 +273,32 @@ def test_mark_due_is_a_no_op_without_reasons(engine):
 
 def test_keeping_an_item_parked_without_a_date_uses_its_cadence(engine):
     item = park(engine, new_item(engine, cadence_days=90))
-    review = record_review(engine, item.id, reviewer=editor("dan"), outcome="keep_parked", what_changed="",
-                           next_revisit_on=None, now=NOW, today=TODAY)
+    review = record_review(
+        engine,
+        item.id,
+        reviewer=editor("dan"),
+        outcome="keep_parked",
+        what_changed="",
+        next_revisit_on=None,
+        now=NOW,
+        today=TODAY,
+    )
     assert review.next_revisit_on == date(2027, 2, 22)
     assert get_item(engine, item.id).revisit_on == date(2027, 2, 22)
 
 
 def test_a_json_import_restores_the_review_log(engine, tmp_path):
     item = park(engine, new_item(engine))
-    record_review(engine, item.id, reviewer=editor("dan"), outcome="keep_parked", what_changed="vendor silent",
-                  next_revisit_on=date(2027, 1, 10), now=NOW, today=TODAY)
+    record_review(
+        engine,
+        item.id,
+        reviewer=editor("dan"),
+        outcome="keep_parked",
+        what_changed="vendor silent",
+        next_revisit_on=date(2027, 1, 10),
+        now=NOW,
+        today=TODAY,
+    )
     empty_url = f"sqlite:///{tmp_path / 'restored.db'}"
     migrate(empty_url)
     restored = engine_for(empty_url)

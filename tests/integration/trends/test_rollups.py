@@ -3,10 +3,11 @@ independently from the generator's raw samples; the store on SQLite, PostgreSQL 
 
 The team time zone is Europe/Berlin: the history (27 Sep .. 1 Nov 2026 UTC) holds the 25-hour day of 25 Oct.
 """
+
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,9 +17,9 @@ import pytest
 from data.slo.catalog import load_catalog
 from data.slo.demo import generate_history
 from data.slo.prometheus import PrometheusSettings, PrometheusSource
-from data.trends.rollups import collect_daily_rollups, compute_daily_rollups
 from data.slo.sources import SourceError
 from data.store import engine_for, migrate
+from data.trends.rollups import collect_daily_rollups, compute_daily_rollups
 from data.trends.store import daily_rollups_between
 from metrics.trends.aggregate import daily_frame, slo_periods
 from tests.integration.conftest import HISTORY_END
@@ -39,8 +40,14 @@ HISTORY = generate_history(HISTORY_END)
 
 def counter(metric: str, **labels) -> np.ndarray:
     """The sum of the raw counter series whose labels include ``labels``."""
-    return np.sum([s.values for s in HISTORY.series
-                   if s.metric == metric and all(s.labels.get(k) == v for k, v in labels.items())], axis=0)
+    return np.sum(
+        [
+            s.values
+            for s in HISTORY.series
+            if s.metric == metric and all(s.labels.get(k) == v for k, v in labels.items())
+        ],
+        axis=0,
+    )
 
 
 def value_at(values: np.ndarray, moment: datetime) -> float:
@@ -50,7 +57,7 @@ def value_at(values: np.ndarray, moment: datetime) -> float:
 
 
 def local_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(BERLIN)).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(BERLIN)).astimezone(UTC)
 
 
 def increase(values: np.ndarray, first: date, after_last: date) -> float:
@@ -70,8 +77,9 @@ def collected(demo_prometheus, tmp_path_factory):
     migrate(url)
     engine = engine_for(url)
     source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
-    summary = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=FIRST,
-                                    last=LAST)
+    summary = collect_daily_rollups(
+        source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=FIRST, last=LAST
+    )
     rows = {(row["day"], row["slo"]): row for row in daily_rollups_between(engine, FIRST, LAST)}
     yield summary, rows
     engine.dispose()
@@ -118,8 +126,10 @@ def test_daily_latency_matches_prometheus_histogram_quantile(collected, demo_pro
     _, rows = collected
     day = date(2026, 10, 14)
     source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
-    query = ('histogram_quantile(0.99, sum by (le) (increase(http_request_duration_seconds_bucket'
-             '{service="search"}[86400s])))')
+    query = (
+        "histogram_quantile(0.99, sum by (le) (increase(http_request_duration_seconds_bucket"
+        '{service="search"}[86400s])))'
+    )
     answer = source.instant(query, local_midnight(day + timedelta(days=1)))
     assert rows[(day, "search-latency")]["latency_p99"] == pytest.approx(float(answer[0]["value"][1]), rel=1e-9)
 
@@ -183,19 +193,23 @@ def store_url(request, tmp_path) -> str:
 
 
 def stored(engine) -> list[dict]:
-    return [{k: v for k, v in row.items() if k not in ("id", "collected_at")}
-            for row in daily_rollups_between(engine, FIRST, LAST)]
+    return [
+        {k: v for k, v in row.items() if k not in ("id", "collected_at")}
+        for row in daily_rollups_between(engine, FIRST, LAST)
+    ]
 
 
 def test_collecting_twice_changes_nothing_and_queries_nothing(store_url, demo_prometheus):
     engine = engine_for(store_url)
     try:
         source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
-        first = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=date(2026, 10, 20),
-                                      last=LAST)
+        first = collect_daily_rollups(
+            source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=date(2026, 10, 20), last=LAST
+        )
         before = stored(engine)
-        again = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(),
-                                      first=date(2026, 10, 20), last=LAST)
+        again = collect_daily_rollups(
+            source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=date(2026, 10, 20), last=LAST
+        )
         assert first.rows_stored == 12 * len(CATALOG.slos)
         assert (again.rows_stored, again.queries) == (0, 0)
         assert stored(engine) == before
@@ -226,13 +240,22 @@ def test_an_interrupted_collection_keeps_whole_days_and_the_next_run_completes_i
     try:
         source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
         with pytest.raises(SourceError):  # the first run (28 days) is stored, the 25-hour day's queries fail
-            collect_daily_rollups(FailingAfter(source, calls=5), CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(),
-                                  first=FIRST, last=LAST)
+            collect_daily_rollups(
+                FailingAfter(source, calls=5),
+                CATALOG.slos,
+                engine,
+                time_zone=BERLIN,
+                now=NOW,
+                actor=admin(),
+                first=FIRST,
+                last=LAST,
+            )
         partial = {(row["day"], row["slo"]) for row in stored(engine)}
         assert {day for day, _ in partial} == {FIRST + timedelta(days=n) for n in range(1, 28)}
         assert all(len([1 for d, _ in partial if d == day]) == len(CATALOG.slos) for day, _ in partial)
-        resumed = collect_daily_rollups(source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=FIRST,
-                                        last=LAST)
+        resumed = collect_daily_rollups(
+            source, CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=FIRST, last=LAST
+        )
         assert resumed.already_collected == len(partial)
         assert len(stored(engine)) == (LAST - FIRST).days * len(CATALOG.slos)
     finally:
@@ -244,15 +267,26 @@ def test_a_slo_whose_query_prometheus_rejects_is_named_and_the_others_are_stored
 
     from metrics.slo.definitions import RatioIndicator
 
-    broken = replaced(CATALOG.slos[0], name="broken-slo",
-                      indicator=RatioIndicator(total_query='http_requests_total{code=~"("}', bad_query="up"))
+    broken = replaced(
+        CATALOG.slos[0],
+        name="broken-slo",
+        indicator=RatioIndicator(total_query='http_requests_total{code=~"("}', bad_query="up"),
+    )
     url = f"sqlite:///{tmp_path / 'store.db'}"
     migrate(url)
     engine = engine_for(url)
     try:
         source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
-        summary = collect_daily_rollups(source, [*CATALOG.slos, broken], engine, time_zone=BERLIN, now=NOW, actor=admin(),
-                                        first=date(2026, 10, 30), last=LAST)
+        summary = collect_daily_rollups(
+            source,
+            [*CATALOG.slos, broken],
+            engine,
+            time_zone=BERLIN,
+            now=NOW,
+            actor=admin(),
+            first=date(2026, 10, 30),
+            last=LAST,
+        )
         assert list(summary.errors) == ["broken-slo"]
         assert "rejected the query of SLO 'broken-slo'" in summary.errors["broken-slo"]
         assert summary.rows_stored == 2 * len(CATALOG.slos)

@@ -1,18 +1,19 @@
 """Weekly notes on SQLite and a real PostgreSQL: every save kept as a version, a stale save refused."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from data.store import engine_for, migrate
-from data.weekly.notes import NoteConflict, NoteError, get_note, note_history, save_note
 from data.store.audit import audit_entries
+from data.weekly.notes import NoteConflict, NoteError, get_note, note_history, save_note
 from metrics.access import MissingName, PermissionDenied
 from tests.support.actors import editor, viewer
 
-NOW = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 WEEK = "2026-W47"
 
 

@@ -1,4 +1,5 @@
 """Every table offered as "Download CSV" goes through one helper that neutralises formula-like cells."""
+
 from __future__ import annotations
 
 import csv
@@ -21,7 +22,10 @@ def test_the_download_is_utf8_csv_without_index_and_with_formulas_neutralised():
 
 def test_no_page_or_widget_writes_csv_without_the_helper():
     """A new download button that calls ``DataFrame.to_csv`` itself would skip the neutralisation."""
-    offenders = [f"{path.relative_to(REPO)}:{number}" for path in sorted((REPO / "pages").rglob("*.py"))
-                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-                 if re.search(r"\.to_csv\(", line)]
+    offenders = [
+        f"{path.relative_to(REPO)}:{number}"
+        for path in sorted((REPO / "pages").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\.to_csv\(", line)
+    ]
     assert offenders == []

@@ -2,16 +2,17 @@
 
 AppTest does not apply Streamlit's own ``server.maxUploadSize``, so these reach the import code's check: the one
 that also guards the CLI."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.store import engine_for
 from data.incidents.store import incidents_between
+from data.store import engine_for
 from data.tracker.store import list_items
 from metrics.import_limits import MAX_IMPORT_BYTES
 from tests.support.apptest import isolated_store
@@ -46,7 +47,8 @@ def test_the_tracker_refuses_an_oversized_import_and_stores_nothing(store):
     app = open_page("pages/tracker/page.py")
     app.text_input(key="identity_name_input").set_value("Ann").run()
     app.file_uploader(key="tracker_import_file").set_value(
-        ("items.csv", oversized("title,state,owner_role\n", "Failover takes 9 minutes,new,DBA\n"), "text/csv"))
+        ("items.csv", oversized("title,state,owner_role\n", "Failover takes 9 minutes,new,DBA\n"), "text/csv")
+    )
     app.button(key="FormSubmitter:tracker_import_form-Import").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert "items.csv is " in errors(app) and "imports are limited to 5 MB" in errors(app)
@@ -60,8 +62,12 @@ def test_the_tracker_refuses_an_oversized_import_and_stores_nothing(store):
 def test_the_incidents_page_refuses_an_oversized_csv_and_stores_nothing(store):
     app = open_page("pages/incidents/page.py")
     app.file_uploader(key="incidents_csv").set_value(
-        ("incidents.csv", oversized("id,service,severity,started\n", "INC-1,checkout,SEV2,2026-11-24T10:00\n"),
-         "text/csv"))
+        (
+            "incidents.csv",
+            oversized("id,service,severity,started\n", "INC-1,checkout,SEV2,2026-11-24T10:00\n"),
+            "text/csv",
+        )
+    )
     app.run()
     [import_button] = [button for button in app.button if button.label == "Import"]
     import_button.click().run()
@@ -69,7 +75,6 @@ def test_the_incidents_page_refuses_an_oversized_csv_and_stores_nothing(store):
     assert "Nothing was imported" in errors(app) and "imports are limited to 5 MB" in errors(app)
     engine = engine_for(store)
     try:
-        assert incidents_between(engine, datetime(2000, 1, 1, tzinfo=timezone.utc),
-                                 datetime(2100, 1, 1, tzinfo=timezone.utc)) == []
+        assert incidents_between(engine, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)) == []
     finally:
         engine.dispose()

@@ -3,6 +3,7 @@ stored as a value, shown as text, and no table is dropped; user text with HTML i
 
 PromQL values reach a query only after matching a catalog name (``?slo=``, ``?service=``), so an injection is an
 unknown name with a clear message; the real-Prometheus and PostgreSQL halves are in tests/integration."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,15 @@ NOW = "2026-11-24T14:05:00Z"
 SQL = "'; DROP TABLE tracker_items; --"
 PROMQL = 'checkout"}) or vector(1) or sum(up{a="'
 HTML = "<script>alert('x')</script><img src=x onerror=alert(1)>"
-TABLES = {"tracker_items", "tracker_reviews", "audit_log", "incidents", "weekly_notes", "weekly_note_versions",
-          "dba_records"}
+TABLES = {
+    "tracker_items",
+    "tracker_reviews",
+    "audit_log",
+    "incidents",
+    "weekly_notes",
+    "weekly_note_versions",
+    "dba_records",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -37,8 +45,12 @@ def store_url(monkeypatch, tmp_path) -> str:
     return isolated_store(monkeypatch, tmp_path, team_timezone="Europe/Berlin", now=NOW)
 
 
-PAGE_FILES = {"db_fleet": "pages/database_health/page.py", "slo_burn": "pages/slo_burn/page.py",
-              "tracker": "pages/tracker/page.py", "weekly_review": "pages/weekly_review/page.py"}
+PAGE_FILES = {
+    "db_fleet": "pages/database_health/page.py",
+    "slo_burn": "pages/slo_burn/page.py",
+    "tracker": "pages/tracker/page.py",
+    "weekly_review": "pages/weekly_review/page.py",
+}
 
 
 def page(name: str, query: dict[str, str] | None = None, identity: str | None = None) -> AppTest:
@@ -56,8 +68,16 @@ def page(name: str, query: dict[str, str] | None = None, identity: str | None = 
 
 def seed_items(tmp_path, titles: list[str]) -> None:
     path = tmp_path / "seed.json"
-    path.write_text(json.dumps({"items": [{"title": title, "state": "new", "owner_role": "SRE",
-                                           "problem_statement": HTML} for title in titles]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "items": [
+                    {"title": title, "state": "new", "owner_role": "SRE", "problem_statement": HTML} for title in titles
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     assert cli.main(["tracker", "import", "--file", str(path), "--as", "seed"]) == 0
 
 

@@ -1,17 +1,19 @@
 """PROMETHEUS_CACHE_TTL_SECONDS under a minute shortens how long the page's data caches keep an evaluation."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from data.slo.prometheus import PrometheusSettings
 from data.settings import Settings
+from data.slo.prometheus import PrometheusSettings
 from pages.common.loaders import freshness_bucket
 
 
 def settings(ttl: float | None) -> Settings:
     prometheus = None if ttl is None else PrometheusSettings(url="http://prom:9090", cache_ttl_seconds=ttl)
-    return Settings(prometheus=prometheus, database_url="sqlite://", catalog_path=Path("config/slos"),
-                    team_timezone="UTC")
+    return Settings(
+        prometheus=prometheus, database_url="sqlite://", catalog_path=Path("config/slos"), team_timezone="UTC"
+    )
 
 
 def test_a_short_ttl_changes_the_key_every_ttl():

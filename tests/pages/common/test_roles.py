@@ -1,7 +1,8 @@
 """What a viewer sees (AppTest, local mode with ``local_role = "viewer"``): every page reads, no form writes."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,9 @@ def captions(app: AppTest) -> str:
 
 def test_the_sidebar_says_local_mode_and_the_role():
     app = run("pages/slo_burn/page.py")
-    assert "Local mode: no sign-in. For one person on their own machine, not for shared deployments." in \
-        texts(app.sidebar.caption)
+    assert "Local mode: no sign-in. For one person on their own machine, not for shared deployments." in texts(
+        app.sidebar.caption
+    )
     assert "Your role: viewer." in texts(app.sidebar.caption)
 
 
@@ -79,16 +81,17 @@ def test_a_viewer_cannot_run_the_collectors():
 
 
 def test_the_audit_trail_page_shows_who_wrote_what_as_what_role(viewer_mode):
-    from data.store import engine_for
     from data.incidents.store import save_incidents
+    from data.store import engine_for
     from metrics.incidents.rules import Incident
     from tests.support.actors import editor
 
     engine = engine_for(viewer_mode)
-    started = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    started = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     save_incidents(engine, [Incident("INC-3", "checkout", "SEV2", started)], actor=editor("kim"), recorded_at=started)
     engine.dispose()
     app = run("pages/audit/page.py")
     [frame] = [element.value for element in app.dataframe]
     assert frame[["who", "role", "action", "what", "id"]].values.tolist() == [
-        ["kim", "editor", "created", "incident", "INC-3"]]
+        ["kim", "editor", "created", "incident", "INC-3"]
+    ]

@@ -1,5 +1,6 @@
 """Sign-in claims the real provider in tests/e2e cannot send (it insists on a ``sub``), through AppTest's
 ``st.user``: someone with nothing to attribute writes to gets no access, and a display name stays a label."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,9 +10,13 @@ from tests.pages.slo_burn.test_page import APP
 from tests.support.apptest import isolated_store, texts
 
 ISSUER = "https://id.example.org"
-AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
-        "client_id": "reliability-dashboard", "client_secret": "test-client-secret",
-        "server_metadata_url": f"{ISSUER}/.well-known/openid-configuration"}
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "reliability-dashboard",
+    "client_secret": "test-client-secret",
+    "server_metadata_url": f"{ISSUER}/.well-known/openid-configuration",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -41,5 +46,7 @@ def test_a_display_name_is_shown_only_as_an_unverified_label_without_its_markdow
     app = signed_in({"sub": "eve", "name": "[alice@example.com](https://evil.example) `x`"})
     captions = texts(app.sidebar.caption)
     assert "Signed in as ` sub eve at https://id.example.org ` · viewer" in captions
-    assert "Display name from the provider, **not verified** and not your identity here: " \
-           "`` [alice@example.com](https://evil.example) `x` ``" in captions
+    assert (
+        "Display name from the provider, **not verified** and not your identity here: "
+        "`` [alice@example.com](https://evil.example) `x` ``" in captions
+    )

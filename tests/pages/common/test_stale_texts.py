@@ -1,13 +1,14 @@
 """What a panel says when its source fails: the last good data's time and age, or "no data yet"."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from metrics.last_good import Shown
 from pages.common.widgets import source_failure_text, stale_text
 
-NOW = datetime(2026, 11, 24, 5, 17, tzinfo=timezone.utc)  # 14:17 in Seoul
-READ_AT = datetime(2026, 11, 24, 5, 5, tzinfo=timezone.utc)  # 14:05 in Seoul
+NOW = datetime(2026, 11, 24, 5, 17, tzinfo=UTC)  # 14:17 in Seoul
+READ_AT = datetime(2026, 11, 24, 5, 5, tzinfo=UTC)  # 14:05 in Seoul
 
 
 def test_stale_text_gives_the_local_time_and_age_of_the_last_good_data():
@@ -20,8 +21,9 @@ def test_stale_text_gives_the_date_when_the_data_is_from_another_day():
 
 
 def test_a_stale_panel_names_what_failed_and_shows_the_warn_symbol():
-    shown = Shown("report", READ_AT, failure="Prometheus (http://prom:9090) is unreachable (connection error).",
-                  stale=True)
+    shown = Shown(
+        "report", READ_AT, failure="Prometheus (http://prom:9090) is unreachable (connection error).", stale=True
+    )
     text = source_failure_text("SLO data from Prometheus (http://prom:9090)", shown, "Asia/Seoul", NOW)
     assert text.startswith("▲ **No fresh SLO data from Prometheus (http://prom:9090).**")
     assert "is unreachable (connection error). Showing data from 14:05 (12 min old), marked stale;" in text

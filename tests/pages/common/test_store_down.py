@@ -3,6 +3,7 @@
 Pages that read only the SLO source still work; every form that writes refuses plainly ("the store is unreachable:
 your edit was not saved; it is still in the form"), keeps what was typed, and saves it once the store is back.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.store import engine_for, migrate
 from data.databases.store import list_records
+from data.store import engine_for, migrate
 from data.tracker.store import list_items
 from data.weekly.notes import get_note
 from tests.support.apptest import SETTINGS_VARIABLES, texts

@@ -1,4 +1,5 @@
 """The store down: one clear message from a real driver error, naming the store without user, password or SQL."""
+
 from __future__ import annotations
 
 import socket
@@ -21,8 +22,9 @@ def driver_error(url: str) -> Exception:
     engine = sa.create_engine(url, connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
     with pytest.raises(sa.exc.DBAPIError) as raised:
         with engine.connect() as connection:
-            connection.execute(sa.text("INSERT INTO incidents (summary) VALUES (:summary)"),
-                               {"summary": "typed by a person"})
+            connection.execute(
+                sa.text("INSERT INTO incidents (summary) VALUES (:summary)"), {"summary": "typed by a person"}
+            )
     return raised.value
 
 
@@ -31,8 +33,9 @@ def test_a_postgresql_store_that_refuses_connections_is_unreachable_and_nothing_
     error = driver_error(url)
     message = store_failure_message("save incident INC-1", error, url)
     assert is_store_error(error)
-    assert message.startswith(f"**The store is unreachable: {NOT_SAVED}.** Could not save incident INC-1: the "
-                              "PostgreSQL store on 127.0.0.1:")
+    assert message.startswith(
+        f"**The store is unreachable: {NOT_SAVED}.** Could not save incident INC-1: the PostgreSQL store on 127.0.0.1:"
+    )
     assert "(database reliability) said" in message and "OperationalError" in message
     for secret in (PASSWORD, "app:", "postgresql+psycopg://"):
         assert secret not in message

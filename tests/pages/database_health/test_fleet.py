@@ -1,5 +1,6 @@
 """The Database health and DBA records pages in Streamlit's AppTest, without any database reachable (as on a fresh
 machine): honest "not configured" rows, empty states, config problems, unknown names, and the record form."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,7 +40,6 @@ def run(page: str = FLEET, query: dict[str, str] | None = None) -> AppTest:
     return app
 
 
-
 def test_without_dsns_every_database_is_listed_as_not_configured_with_the_variable_to_set():
     app = run()
     frame = app.dataframe[0].value
@@ -70,8 +70,10 @@ def test_a_missing_config_file_shows_what_to_do(monkeypatch, tmp_path):
 
 def test_config_problems_name_the_field_and_the_valid_databases_still_show(monkeypatch, tmp_path):
     path = tmp_path / "databases.toml"
-    path.write_text('[[database]]\nname = "good"\nengine = "postgresql"\n'
-                    '[[database]]\nname = "bad"\nengine = "oracle"\n[database.thresholds]\nlong_query_wran_s = 5\n')
+    path.write_text(
+        '[[database]]\nname = "good"\nengine = "postgresql"\n'
+        '[[database]]\nname = "bad"\nengine = "oracle"\n[database.thresholds]\nlong_query_wran_s = 5\n'
+    )
     monkeypatch.setenv("DATABASES_CONFIG", str(path))
     app = run()
     problems = texts(app.warning)
@@ -139,9 +141,14 @@ def page_text(app: AppTest) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("dsn", ["postgresql://monitor:PG@PASS-2@127.0.0.1:{port}/orders",
-                                 "postgresql://monitor:PG@PASS-2:/%x@127.0.0.1:{port}/orders"],
-                         ids=["issue", "delimiters"])
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "postgresql://monitor:PG@PASS-2@127.0.0.1:{port}/orders",
+        "postgresql://monitor:PG@PASS-2:/%x@127.0.0.1:{port}/orders",
+    ],
+    ids=["issue", "delimiters"],
+)
 def test_a_refused_database_whose_password_holds_delimiters_shows_no_part_of_it(dsn, monkeypatch, tmp_path):
     from tests.support.servers import free_port
 
@@ -152,8 +159,9 @@ def test_a_refused_database_whose_password_holds_delimiters_shows_no_part_of_it(
     monkeypatch.setenv("DB_DSN_ORDERS", dsn.format(port=port))
     fleet, drilldown = run(), run(query={"database": "orders"})
     assert f"cannot connect to 127.0.0.1:{port}/orders: connection refused" in fleet.dataframe[0].value.to_csv()
-    assert (f"No numbers from orders:** cannot connect to 127.0.0.1:{port}/orders: connection refused"
-            in texts(drilldown.error))
+    assert f"No numbers from orders:** cannot connect to 127.0.0.1:{port}/orders: connection refused" in texts(
+        drilldown.error
+    )
     for text in (page_text(fleet), page_text(drilldown)):
         assert f"127.0.0.1:{port}/orders: connection refused" in text  # the walk reaches the messages
         for fragment in ("PG@PASS", "PASS-2", "PASS", "%x", "PG%40"):

@@ -1,7 +1,8 @@
 """Figure builders: the right traces, threshold and target lines, hover text, time zones and downsampling."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -9,12 +10,12 @@ import plotly.io as pio
 import pytest
 
 from metrics.slo.alerts import DEFAULT_TIERS, evaluate_tiers
-from metrics.slo.periods import Period
 from metrics.slo.definitions import BURN_WINDOWS
-from pages.slo_burn import charts
+from metrics.slo.periods import Period
 from pages.common.theme import TEMPLATE_NAME, alert_state_badge, alert_state_style
+from pages.slo_burn import charts
 
-AT = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 PERIOD_30D = timedelta(days=30)
 
 
@@ -89,8 +90,7 @@ def test_firing_intervals_need_both_windows_above_the_threshold():
     long_rate = pd.Series([1, 20, 20, 20, 1, 20, 20, 20], dtype=float)
     short_rate = pd.Series([20, 20, 1, 20, 20, 20, np.nan, 20], dtype=float)
     intervals = charts.firing_intervals(stamps, long_rate, short_rate, 14.4)
-    assert intervals == [(stamps[1], stamps[2]), (stamps[3], stamps[4]), (stamps[5], stamps[6]),
-                         (stamps[7], stamps[7])]
+    assert intervals == [(stamps[1], stamps[2]), (stamps[3], stamps[4]), (stamps[5], stamps[6]), (stamps[7], stamps[7])]
 
 
 def test_firing_intervals_empty_when_quiet():
@@ -158,8 +158,14 @@ def test_tier_figure_one_row_per_tier_with_long_and_short_and_firing_shaded():
 
 
 def test_sli_figure_draws_the_target_and_formats_hover_with_target_precision():
-    frame = pd.DataFrame({"time": times(3, timedelta(hours=1)), "sli": [0.9996, np.nan, 0.99949],
-                          "total": [10_000.0, 0.0, 10_000.0], "bad": [4.0, 0.0, 5.1]})
+    frame = pd.DataFrame(
+        {
+            "time": times(3, timedelta(hours=1)),
+            "sli": [0.9996, np.nan, 0.99949],
+            "total": [10_000.0, 0.0, 10_000.0],
+            "bad": [4.0, 0.0, 5.1],
+        }
+    )
     figure = charts.sli_figure(frame, 0.9995, "UTC")
     (trace,) = figure.data
     assert trace.customdata[0] == "99.960 % (4 bad of 10,000)"
@@ -172,7 +178,7 @@ def test_sli_figure_draws_the_target_and_formats_hover_with_target_precision():
 
 
 def test_burn_down_covers_the_whole_calendar_period_with_ideal_and_zero_lines():
-    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
     period = Period(start, start + timedelta(days=30))
     at = start + timedelta(days=10)
     frame = pd.DataFrame({"time": pd.date_range(start, at, freq="1h", tz="UTC")})
@@ -199,8 +205,9 @@ def test_burn_down_rolling_period_has_no_future_part():
 # --- theme -----------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state, badge", [("page", "■ page"), ("ticket", "▲ ticket"), ("ok", "✓ ok"),
-                                          ("no data", "○ no data")])
+@pytest.mark.parametrize(
+    "state, badge", [("page", "■ page"), ("ticket", "▲ ticket"), ("ok", "✓ ok"), ("no data", "○ no data")]
+)
 def test_alert_states_carry_a_symbol_besides_the_colour(state, badge):
     assert alert_state_badge(state) == badge
 

@@ -3,6 +3,7 @@
 Each test runs app.py (the real entry point with st.navigation) in a clean environment: its own SQLite store, no
 Prometheus, the example catalog unless the test points SLO_CATALOG elsewhere.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -12,8 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.slo.catalog import load_catalog
 from data.settings import DEFAULT_CATALOG
+from data.slo.catalog import load_catalog
 from tests.support.apptest import SETTINGS_VARIABLES, texts
 from tests.support.prometheus_metrics import settled_queries_answered
 
@@ -45,7 +46,6 @@ def overview(app: AppTest) -> pd.DataFrame:
 
 def slo_names(frame: pd.DataFrame) -> list[str]:
     return [link.removeprefix("?slo=") for link in frame["SLO"]]
-
 
 
 # --- overview ---------------------------------------------------------------------------------------------------------

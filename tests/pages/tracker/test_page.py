@@ -3,23 +3,24 @@
 Each test runs app.py (the real entry point) on its own SQLite store in demo mode, with the clock fixed through
 RELIABILITY_NOW so revisit dates are predictable.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.settings import load_settings
 from data.store import engine_for, migrate
-from data.tracker.store import audit_trail, create_item, get_item, list_items, reviews_for
 from data.tracker.demo import seed_demo_items
+from data.tracker.store import audit_trail, create_item, get_item, list_items, reviews_for
 from metrics.tracker.rules import KnownNames
 from tests.pages.slo_burn.test_page import APP
-from tests.support.apptest import SETTINGS_VARIABLES
 from tests.support.actors import admin, editor
+from tests.support.apptest import SETTINGS_VARIABLES
 
-NOW = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
 KNOWN = KnownNames(slos={"checkout-availability", "search-latency"}, services={"checkout", "search"})
 
@@ -139,8 +140,13 @@ def submit_new_item(app: AppTest) -> AppTest:
 
 def test_creating_an_item_stores_it_under_the_acting_name(engine):
     app = run()
-    fill_new_item(app, title="Failover takes too long", problem_statement="Vendor **13.x**", owner_role="DBA",
-                  slos=["checkout-availability"])
+    fill_new_item(
+        app,
+        title="Failover takes too long",
+        problem_statement="Vendor **13.x**",
+        owner_role="DBA",
+        slos=["checkout-availability"],
+    )
     submit_new_item(app)
     [item] = list_items(engine)
     assert (item.title, item.owner_role, item.slos) == ("Failover takes too long", "DBA", ["checkout-availability"])
@@ -243,8 +249,9 @@ def test_the_second_of_two_concurrent_edits_gets_the_conflict_with_both_values(e
     assert not second.exception
     assert "Not saved: this item was changed by Ann since you opened it" in texts(second.error)
     conflict = table(second, "field")
-    assert conflict.to_dict("records") == [{"field": "Title", "changed by": "Ann", "their value": "Ann's title",
-                                            "your value": "Bob's title"}]
+    assert conflict.to_dict("records") == [
+        {"field": "Title", "changed by": "Ann", "their value": "Ann's title", "your value": "Bob's title"}
+    ]
     assert second.text_input(key=f"{prefix}_title").value == "Bob's title"
     assert get_item(engine, item.id).title == "Ann's title"
 
@@ -282,8 +289,11 @@ def test_the_state_form_offers_only_allowed_transitions(engine):
 
 
 def test_the_item_page_shows_each_trigger_with_its_live_reading(engine):
-    item = add_item(engine, slos=["checkout-availability"],
-                    triggers=[{"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.99}])
+    item = add_item(
+        engine,
+        slos=["checkout-availability"],
+        triggers=[{"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.99}],
+    )
     app = run({"item": str(item.id)})
     triggers = table(app, "trigger")
     [row] = triggers.to_dict("records")

@@ -1,14 +1,15 @@
 """The trends page in Streamlit's AppTest: demo rollups, filters in the query string, the store's empty state."""
+
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.support.apptest import isolated_store, texts
 from tests.support.actors import admin
+from tests.support.apptest import isolated_store, texts
 
 APP = str(Path(__file__).resolve().parents[3] / "app.py")
 NOW = "2026-11-24T14:05:00Z"
@@ -28,7 +29,6 @@ def run(query: dict | None = None) -> AppTest:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
 
 
 def test_demo_mode_shows_the_banner_and_the_demo_rollups():
@@ -91,21 +91,30 @@ def test_an_empty_store_names_the_collect_command(monkeypatch):
 def store_demo_rows_as_collected(last: date) -> None:
     """Rows as the collector stores them from Prometheus, for the days up to ``last``."""
     import os
-    from datetime import datetime, timezone
+    from datetime import datetime
 
+    from data.settings import DEFAULT_CATALOG
     from data.slo.catalog import load_catalog
     from data.slo.demo import DemoSource
-    from data.trends.rollups import compute_daily_rollups
-    from data.settings import DEFAULT_CATALOG
     from data.store import engine_for
+    from data.trends.rollups import compute_daily_rollups
     from data.trends.store import save_daily_rollups
 
-    source = DemoSource(end=datetime(2026, 11, 24, tzinfo=timezone.utc), days=40)
+    source = DemoSource(end=datetime(2026, 11, 24, tzinfo=UTC), days=40)
     rows = compute_daily_rollups(source, load_catalog(DEFAULT_CATALOG).slos, date(2026, 10, 20), last, "Europe/Berlin")
     engine = engine_for(os.environ["DATABASE_URL"])
-    save_daily_rollups(engine, [{**row.as_row(), "source": "Prometheus (http://127.0.0.1:9)",
-                                 "collected_at": datetime(2026, 11, 21, 0, 30, tzinfo=timezone.utc)} for row in rows],
-                       actor=admin())
+    save_daily_rollups(
+        engine,
+        [
+            {
+                **row.as_row(),
+                "source": "Prometheus (http://127.0.0.1:9)",
+                "collected_at": datetime(2026, 11, 21, 0, 30, tzinfo=UTC),
+            }
+            for row in rows
+        ],
+        actor=admin(),
+    )
     engine.dispose()
 
 

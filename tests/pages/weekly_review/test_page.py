@@ -1,4 +1,5 @@
 """The weekly review page in Streamlit's AppTest: demo data, the week in the query string, notes and downloads."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,7 +28,6 @@ def run(query: dict | None = None) -> AppTest:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
 
 
 def test_demo_mode_shows_the_banner():

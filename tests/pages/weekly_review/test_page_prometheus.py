@@ -3,6 +3,7 @@
 While Prometheus is down the review keeps the last good readings of the week's end, marked stale with the time
 they were read; after the restart the warning goes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -60,7 +61,7 @@ def test_at_risk_readings_fall_back_on_the_last_good_ones_while_prometheus_is_do
     try:
         stale = run()
         warning = texts(stale.warning)
-        assert "No fresh budget and alert readings for \"SLOs at risk\"" in warning
+        assert 'No fresh budget and alert readings for "SLOs at risk"' in warning
         assert "is unreachable" in warning and "marked stale" in warning
         assert at_risk(stale) == readings_fresh
     finally:

@@ -1,4 +1,5 @@
 """``slo-rules`` and ``alerts history`` on the demo source: output, files, exit codes and one-line errors."""
+
 from __future__ import annotations
 
 import json
@@ -53,9 +54,14 @@ def test_alerts_history_json_has_the_demo_firings_with_their_times():
     assert (payload["from"], payload["to"]) == ("2026-08-26T14:05:00+00:00", "2026-11-24T14:05:00+00:00")
     assert len(payload["intervals"]) == 7
     checkout = payload["intervals"][0]
-    assert (checkout["slo"], checkout["severity"], checkout["long_window"], checkout["started"],
-            checkout["ended"], checkout["duration_seconds"]) == (
-        "checkout-availability", "page", "1h", "2026-11-24T13:45:00+00:00", None, 1200.0)
+    assert (
+        checkout["slo"],
+        checkout["severity"],
+        checkout["long_window"],
+        checkout["started"],
+        checkout["ended"],
+        checkout["duration_seconds"],
+    ) == ("checkout-availability", "page", "1h", "2026-11-24T13:45:00+00:00", None, 1200.0)
 
 
 def test_alerts_history_table_is_in_the_team_time_zone_and_filters_by_service():
@@ -65,8 +71,20 @@ def test_alerts_history_table_is_in_the_team_time_zone_and_filters_by_service():
     assert "(Europe/Berlin)" in title and "computed from the demo history" in title
     assert header.split() == ["service", "SLO", "severity", "tier", "started", "ended", "duration"]
     assert len(rows) == 1
-    assert rows[0].split() == ["checkout", "checkout-availability", "page", "1h", "/", "5m", "2026-11-24", "14:45",
-                               "still", "firing", "20", "min"]
+    assert rows[0].split() == [
+        "checkout",
+        "checkout-availability",
+        "page",
+        "1h",
+        "/",
+        "5m",
+        "2026-11-24",
+        "14:45",
+        "still",
+        "firing",
+        "20",
+        "min",
+    ]
 
 
 def test_alerts_history_over_days_without_firings_says_no_tier_fired():

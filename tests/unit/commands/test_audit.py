@@ -1,4 +1,5 @@
 """``cli.py audit``: the writes of the command line are in the trail, with their role, newest first."""
+
 import json
 
 from tests.unit.commands.test_cli import run_cli

@@ -1,4 +1,5 @@
 """The command line on the demo source: formats, exit codes, and one-line errors instead of tracebacks."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PROMETHEUS_", "SLO_", "TEAM_"))}
     environment.update(env or {})
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=120, env=environment)
+    return subprocess.run(
+        [sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True, timeout=120, env=environment
+    )
 
 
 def test_slo_report_json_has_every_slo_with_burn_rates_and_alerts():

@@ -1,12 +1,13 @@
 """``cli.py collect rollups`` and ``cli.py trends`` on the demo data: idempotent collection, the page's figures,
 and one-line errors for bad input. (The collection itself goes through data.trends.rollups; metrics does the math.)"""
+
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,12 +22,21 @@ ZONE = "Europe/Berlin"
 
 
 def run_cli(*args: str, store: Path, **extra_env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PROMETHEUS_", "SLO_", "TEAM_",
-                                                                             "DATABASE_", "RELIABILITY_"))}
-    environment.update(TEAM_TIMEZONE=ZONE, RELIABILITY_NOW=NOW, DATABASE_URL=f"sqlite:///{store}",
-                       RELIABILITY_SECRETS_FILE=str(store.parent / "no-secrets.toml"), **extra_env)
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=120, env=environment)
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PROMETHEUS_", "SLO_", "TEAM_", "DATABASE_", "RELIABILITY_"))
+    }
+    environment.update(
+        TEAM_TIMEZONE=ZONE,
+        RELIABILITY_NOW=NOW,
+        DATABASE_URL=f"sqlite:///{store}",
+        RELIABILITY_SECRETS_FILE=str(store.parent / "no-secrets.toml"),
+        **extra_env,
+    )
+    return subprocess.run(
+        [sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True, timeout=120, env=environment
+    )
 
 
 def test_collecting_the_demo_twice_stores_each_day_once(tmp_path):
@@ -42,7 +52,7 @@ def test_trends_json_carries_the_figures_the_page_computes(tmp_path):
     completed = run_cli("trends", "--demo", "--service", "inventory", "--format", "json", store=tmp_path / "s.db")
     assert completed.returncode == 0, completed.stderr
     payload = json.loads(completed.stdout)
-    now = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
     first, last = default_trends_range(now, ZONE)
     slos = load_catalog(REPO / "config" / "slos").slos
     view = build_trends(rollups_frame(demo_daily_rollups(slos, now, ZONE)), "week", first, last, ["inventory"])
@@ -67,8 +77,10 @@ def test_an_unknown_service_is_refused_with_a_suggestion(tmp_path):
 
 def test_a_malformed_date_is_refused_in_one_line(tmp_path):
     completed = run_cli("collect", "rollups", "--demo", "--since", "2026-02-30", store=tmp_path / "s.db")
-    assert (completed.returncode, completed.stderr.strip()) == (2, "error: --since '2026-02-30' is not a date "
-                                                                   "like 2026-11-24")
+    assert (completed.returncode, completed.stderr.strip()) == (
+        2,
+        "error: --since '2026-02-30' is not a date like 2026-11-24",
+    )
 
 
 def test_a_reversed_range_is_refused(tmp_path):

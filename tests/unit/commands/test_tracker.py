@@ -1,58 +1,29 @@
 """`cli.py tracker ...` on a throwaway SQLite store: export/import round trips, the due list, the demo seed, and
 refusals as one-line errors. Commands run in-process through ``cli.main`` (a subprocess per call costs seconds);
 one test runs the real ``cli.py`` to prove the wiring."""
+
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-import cli
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = "2026-11-24T05:00:00Z"
 
 
-@dataclass
-class Completed:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def store_env(tmp_path) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("PROMETHEUS_", "SLO_", "TEAM_", "RELIABILITY_", "DATABASE"))}
-    environment.update(DATABASE_URL=f"sqlite:///{tmp_path / 'store.db'}", RELIABILITY_NOW=NOW,
-                       RELIABILITY_SECRETS_FILE=str(tmp_path / "none.toml"), TEAM_TIMEZONE="Asia/Seoul")
-    return environment
-
-
-@pytest.fixture
-def run_cli(monkeypatch, capsys):
-    def run(env: dict[str, str], *args: str, command: str = "tracker") -> Completed:
-        for name in list(os.environ):
-            if name not in env:
-                monkeypatch.delenv(name)
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        code = cli.main([command, *args])
-        captured = capsys.readouterr()
-        return Completed(code, captured.out, captured.err)
-
-    return run
-
-
 def test_the_real_cli_runs_the_tracker_commands(store_env):
-    completed = subprocess.run([sys.executable, "cli.py", "tracker", "export", "--format", "json"], cwd=REPO,
-                               capture_output=True, text=True, timeout=120, env=store_env)
+    completed = subprocess.run(
+        [sys.executable, "cli.py", "tracker", "export", "--format", "json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=store_env,
+    )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["items"] == []
 
@@ -78,8 +49,9 @@ def test_export_then_import_into_an_empty_store_then_export_is_identical(run_cli
 
 def test_an_invalid_import_lists_every_problem_and_stores_nothing(run_cli, store_env, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("title,state,owner_role,revisit_on\nFine,new,SRE,\n,new,SRE,\nDated,new,CEO,tomorrow\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "title,state,owner_role,revisit_on\nFine,new,SRE,\n,new,SRE,\nDated,new,CEO,tomorrow\n", encoding="utf-8"
+    )
     completed = run_cli(store_env, "import", "--file", str(bad))
     assert completed.returncode == 2
     assert completed.stderr.splitlines() == [
@@ -107,7 +79,8 @@ def test_due_json_lists_due_items_with_their_reasons(run_cli, store_env):
     assert failover["reasons"][0]["kind"] == "date"
     assert failover["reasons"][0]["text"] == "revisit date 2026-11-21 reached (3 d ago)"
     assert [entry["reasons"][0]["kind"] for entry in payload["due"]] == sorted(
-        (entry["reasons"][0]["kind"] for entry in payload["due"]), key=["date", "signal", "by hand"].index)
+        (entry["reasons"][0]["kind"] for entry in payload["due"]), key=["date", "signal", "by hand"].index
+    )
 
 
 def test_due_at_an_earlier_instant_lists_fewer_items(run_cli, store_env):
@@ -130,11 +103,13 @@ def test_due_with_a_bad_instant_is_one_line(run_cli, store_env):
     assert completed.stderr.strip() == "error: --at 'yesterday' is not an ISO 8601 instant like 2026-11-24T14:05:00Z"
 
 
-
 def test_collect_tracker_due_stores_due_on_parked_items_whose_date_came(run_cli, store_env):
     run_cli(store_env, "seed-demo")
-    parked_before = [item for item in json.loads(run_cli(store_env, "export", "--format", "json").stdout)["items"]
-                     if item["state"] == "parked"]
+    parked_before = [
+        item
+        for item in json.loads(run_cli(store_env, "export", "--format", "json").stdout)["items"]
+        if item["state"] == "parked"
+    ]
     completed = run_cli(store_env, "tracker-due", command="collect")
     assert completed.returncode == 0, completed.stderr
     assert "came due" in completed.stdout and not completed.stdout.startswith("0 ")

@@ -1,4 +1,5 @@
 """config/access.toml: who gets which role; a broken file is refused whole, never half-applied."""
+
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,10 @@ def test_an_absent_file_gives_the_defaults(tmp_path):
 
 
 def test_members_claims_and_defaults_are_read(tmp_path):
-    rules = load_role_rules(write(tmp_path, """
+    rules = load_role_rules(
+        write(
+            tmp_path,
+            """
 default_role = "none"
 local_role = "editor"
 [members]
@@ -39,7 +43,9 @@ editor = ["@sre.example.com"]
 [claim]
 name = "groups"
 editor = ["tpm"]
-"""))
+""",
+        )
+    )
     assert rules.default_role is None and rules.local_role is Role.EDITOR
     assert role_for(verified("boss@example.com"), rules) is Role.ADMIN
     assert role_for(verified("x@other.org", groups=["tpm"]), rules) is Role.EDITOR
@@ -48,14 +54,19 @@ editor = ["tpm"]
 
 def test_every_problem_is_listed_at_once(tmp_path):
     with pytest.raises(AccessConfigError) as error:
-        load_role_rules(write(tmp_path, """
+        load_role_rules(
+            write(
+                tmp_path,
+                """
 default_role = "superuser"
 [members]
 admn = ["boss@example.com"]
 editor = ["not-an-address"]
 [claim]
 editor = ["tpm"]
-"""))
+""",
+            )
+        )
     problems = "\n".join(error.value.problems)
     assert "default_role: 'superuser' is not a role" in problems
     assert "unknown key 'admn'; did you mean 'admin'?" in problems

@@ -1,10 +1,11 @@
 """The process-wide store of last good answers: per key, bounded, shared between threads."""
+
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from data.last_good import LastGoodStore
 
-T0 = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 
 
 def test_each_key_falls_back_on_its_own_last_good_answer():

@@ -1,4 +1,5 @@
 """Secrets by construction: DSNs and URLs read once, shown masked everywhere, and one redaction for any text."""
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,12 @@ def test_the_issue_dsn_is_split_at_the_last_at_sign():
     assert dsn.where() == "127.0.0.1:1/orders"
     url = normalise_dsn(dsn)
     assert (url.drivername, url.host, url.port, url.database, url.password) == (
-        "postgresql+psycopg", "127.0.0.1", 1, "orders", "PG@PASS-2")
+        "postgresql+psycopg",
+        "127.0.0.1",
+        1,
+        "orders",
+        "PG@PASS-2",
+    )
 
 
 @pytest.mark.parametrize("password", [NASTY, "a#b", "q?uery", "50%off", "colon:in:it", "sl/ash/es", "h@sh#q?/:%"])
@@ -57,7 +63,12 @@ def test_passwords_with_url_delimiters_connect_with_the_right_password_and_never
     assert (dsn.host, dsn.port, dsn.database) == ("db.example", 3306, "shop")
     url = normalise_dsn(dsn)
     assert (url.username, url.password, url.host, url.port, url.database) == (
-        "monitor", password, "db.example", 3306, "shop")
+        "monitor",
+        password,
+        "db.example",
+        3306,
+        "shop",
+    )
     assert str(dsn) == "mysql://monitor:***@db.example:3306/shop"
     for shown in (str(dsn), repr(dsn), f"{dsn}", f"{dsn:>80}", "%s" % dsn, "%r" % (dsn,), dsn.describe()):
         assert password not in shown and written not in shown
@@ -91,10 +102,17 @@ def test_a_store_url_with_a_password_is_masked_and_connects_with_it():
 
 
 def test_a_store_settings_object_never_prints_its_passwords():
-    settings = load_settings({"DATABASE_URL": f"postgresql+psycopg://app:{NASTY}@db/reliability",
-                              "DB_DSN_ORDERS": ISSUE_DSN, "PROMETHEUS_URL": "http://prom:9090",
-                              "PROMETHEUS_PASSWORD": "prom-pa55word", "PROMETHEUS_USERNAME": "me",
-                              "PROMETHEUS_TOKEN": "tok-3f9a1c7e"}, NO_SECRETS_FILE)
+    settings = load_settings(
+        {
+            "DATABASE_URL": f"postgresql+psycopg://app:{NASTY}@db/reliability",
+            "DB_DSN_ORDERS": ISSUE_DSN,
+            "PROMETHEUS_URL": "http://prom:9090",
+            "PROMETHEUS_PASSWORD": "prom-pa55word",
+            "PROMETHEUS_USERNAME": "me",
+            "PROMETHEUS_TOKEN": "tok-3f9a1c7e",
+        },
+        NO_SECRETS_FILE,
+    )
     shown = f"{settings} {settings!r} {settings.database_url} {settings.dsn_for('orders')} {settings.prometheus!r}"
     assert_no_secret(shown, NASTY)
     assert "prom-pa55word" not in shown and "tok-3f9a1c7e" not in shown
@@ -142,17 +160,21 @@ def test_equal_dsns_are_equal_and_a_changed_password_changes_the_fingerprint():
 
 def test_driver_text_loses_a_known_password_raw_encoded_and_in_fragments():
     Dsn.parse(f"postgresql://monitor:{NASTY}@127.0.0.1:1/orders")  # parsing teaches redact the password
-    text = (f'connection to server failed: password "{NASTY}" rejected; dsn was '
-            f"user=monitor password={quote(NASTY, safe='')} host=PASS-2@127.0.0.1 (raw {quote(NASTY, safe='')})")
+    text = (
+        f'connection to server failed: password "{NASTY}" rejected; dsn was '
+        f"user=monitor password={quote(NASTY, safe='')} host=PASS-2@127.0.0.1 (raw {quote(NASTY, safe='')})"
+    )
     cleaned = redact(text)
     assert_no_secret(cleaned, NASTY)
     assert cleaned.startswith("connection to server failed") and "host=***@127.0.0.1" in cleaned
 
 
 def test_unknown_secrets_are_masked_by_their_shape():
-    text = ("could not connect to postgresql://bob:n0t-registered@h@db:5432/x; retry with "
-            "sslpassword=abc123 token='t-1' \"api_key\": \"k-9\" Authorization: Bearer eyJhbGciOi12345 "
-            "and ALTER ROLE x PASSWORD 'p4ss'")
+    text = (
+        "could not connect to postgresql://bob:n0t-registered@h@db:5432/x; retry with "
+        'sslpassword=abc123 token=\'t-1\' "api_key": "k-9" Authorization: Bearer eyJhbGciOi12345 '
+        "and ALTER ROLE x PASSWORD 'p4ss'"
+    )
     cleaned = redact(text)
     for secret in ("n0t-registered", "abc123", "t-1", "k-9", "eyJhbGciOi12345", "p4ss"):
         assert secret not in cleaned
@@ -163,7 +185,8 @@ def test_redaction_keeps_ordinary_messages_readable():
     text = "cannot connect to 127.0.0.1:1/orders: authentication failed (check the user and password in its DSN)"
     assert redact(text) == text
     assert redact("Access denied for user 'x'@'h' (using password: YES)") == (
-        "Access denied for user 'x'@'h' (using password: YES)")
+        "Access denied for user 'x'@'h' (using password: YES)"
+    )
 
 
 def test_short_secrets_are_masked_in_urls_but_not_wherever_their_letters_occur():
@@ -226,8 +249,11 @@ def test_redacting_twice_changes_nothing():
 def test_prometheus_settings_show_their_url_masked_and_no_password_or_token():
     from data.slo.prometheus import PrometheusSettings
 
-    settings = PrometheusSettings(url="http://reader:pr0m-pa55@prom:9090/api?token=t0k-abc123",
-                                  password="basic-pa55word", bearer_token="bearer-t0ken-9")
+    settings = PrometheusSettings(
+        url="http://reader:pr0m-pa55@prom:9090/api?token=t0k-abc123",
+        password="basic-pa55word",
+        bearer_token="bearer-t0ken-9",
+    )
     shown = f"{settings!r} {settings}"
     assert "prom:9090/api?token=***" in shown
     for secret in ("pr0m-pa55", "t0k-abc123", "basic-pa55word", "bearer-t0ken-9"):

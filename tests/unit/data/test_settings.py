@@ -1,4 +1,5 @@
 """Settings from the environment and secrets.toml; problems named by the setting, secrets never quoted."""
+
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ def test_defaults_are_demo_data_and_sqlite_under_var():
 
 
 def test_environment_configures_prometheus_with_a_token():
-    settings = load_settings({"PROMETHEUS_URL": "https://prom:9090", "PROMETHEUS_TOKEN": "t0ken",
-                              "PROMETHEUS_TIMEOUT_SECONDS": "5"}, NO_SECRETS)
+    settings = load_settings(
+        {"PROMETHEUS_URL": "https://prom:9090", "PROMETHEUS_TOKEN": "t0ken", "PROMETHEUS_TIMEOUT_SECONDS": "5"},
+        NO_SECRETS,
+    )
     assert settings.prometheus.url == "https://prom:9090"
     assert settings.prometheus.bearer_token == "t0ken"
     assert settings.prometheus.timeout_seconds == 5.0
@@ -40,8 +43,10 @@ def test_credentials_in_the_url_move_to_basic_auth_and_leave_the_url(tmp_path):
 
 def test_every_problem_is_reported_at_once_by_name():
     with pytest.raises(SettingsError) as raised:
-        load_settings({"PROMETHEUS_URL": "ftp://x", "TEAM_TIMEZONE": "Mars/Olympus",
-                       "PROMETHEUS_TIMEOUT_SECONDS": "soon"}, NO_SECRETS)
+        load_settings(
+            {"PROMETHEUS_URL": "ftp://x", "TEAM_TIMEZONE": "Mars/Olympus", "PROMETHEUS_TIMEOUT_SECONDS": "soon"},
+            NO_SECRETS,
+        )
     text = str(raised.value)
     assert "PROMETHEUS_URL" in text and "TEAM_TIMEZONE" in text
     assert len(raised.value.problems) == 2  # the timeout is not read for a URL that is already wrong

@@ -1,4 +1,5 @@
 """Roles: who may write what, and how a signed-in person gets a role."""
+
 import pytest
 
 from metrics.access import (
@@ -145,8 +146,12 @@ def test_the_default_role_still_applies_without_a_verified_address():
 
 def test_a_display_name_that_looks_like_a_listed_address_grants_nothing():
     rules = RoleRules(members={Role.ADMIN: ("boss@example.com",)}, default_role=None)
-    assert role_for({"iss": ISSUER, "sub": "eve", "name": "boss@example.com",
-                     "preferred_username": "boss@example.com"}, rules) is None
+    assert (
+        role_for(
+            {"iss": ISSUER, "sub": "eve", "name": "boss@example.com", "preferred_username": "boss@example.com"}, rules
+        )
+        is None
+    )
 
 
 def test_the_identity_name_is_the_verified_address():
@@ -167,8 +172,13 @@ def test_a_subject_identity_name_is_never_an_address():
 
 
 def test_a_display_name_is_never_used_as_identity():
-    claims = {"iss": ISSUER, "sub": "eve", "name": "alice@example.com", "preferred_username": "alice@example.com",
-              "nickname": "alice@example.com"}
+    claims = {
+        "iss": ISSUER,
+        "sub": "eve",
+        "name": "alice@example.com",
+        "preferred_username": "alice@example.com",
+        "nickname": "alice@example.com",
+    }
     assert identity_name(claims) == f"sub eve at {ISSUER}"
 
 

@@ -1,4 +1,5 @@
 """Numbers formatted for people."""
+
 from datetime import timedelta
 
 import pytest
@@ -41,8 +42,13 @@ def test_burn_rates_read_as_multiples(value, text):
 
 @pytest.mark.parametrize(
     "duration, text",
-    [(timedelta(seconds=45), "45 s"), (timedelta(minutes=5), "5 min"), (timedelta(hours=3, minutes=12), "3 h 12 min"),
-     (timedelta(days=4, hours=6, minutes=30), "4 d 6 h"), (timedelta(days=2), "2 d")],
+    [
+        (timedelta(seconds=45), "45 s"),
+        (timedelta(minutes=5), "5 min"),
+        (timedelta(hours=3, minutes=12), "3 h 12 min"),
+        (timedelta(days=4, hours=6, minutes=30), "4 d 6 h"),
+        (timedelta(days=2), "2 d"),
+    ],
 )
 def test_durations_use_two_units_at_most(duration, text):
     assert format_duration(duration) == text

@@ -1,4 +1,5 @@
 """The import size limit: one number for the page and the CLI, and a refusal that names it."""
+
 from __future__ import annotations
 
 import tomllib
@@ -21,7 +22,8 @@ def test_a_file_at_the_limit_is_accepted():
 
 def test_one_byte_over_the_limit_is_refused_naming_the_file_and_the_limit():
     assert import_size_problem(MAX_IMPORT_BYTES + 1, "items.csv") == (
-        "items.csv is 5,242,881 bytes; imports are limited to 5 MB (5,242,880 bytes): split it into smaller files")
+        "items.csv is 5,242,881 bytes; imports are limited to 5 MB (5,242,880 bytes): split it into smaller files"
+    )
 
 
 def test_text_is_measured_in_utf8_bytes_not_characters():

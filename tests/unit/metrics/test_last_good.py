@@ -1,10 +1,11 @@
 """Fresh or last good: what a panel shows when its source fails now, and which reading it keeps."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from metrics.databases.checks import CRITICAL, UNKNOWN, CheckResult, build_health
 from metrics.last_good import GoodReading, Shown, choose, failed_probe_reason
 
-T0 = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 
 
 def test_a_successful_read_is_shown_fresh_and_becomes_the_last_good_one():
@@ -52,12 +53,22 @@ def test_age_is_never_negative_when_clocks_disagree():
 
 
 def test_a_database_that_cannot_be_reached_has_failed_its_probe():
-    health = build_health("orders", "postgresql", [CheckResult("up", CRITICAL, None, "cannot connect")], T0,
-                          error="cannot connect: connection refused")
+    health = build_health(
+        "orders",
+        "postgresql",
+        [CheckResult("up", CRITICAL, None, "cannot connect")],
+        T0,
+        error="cannot connect: connection refused",
+    )
     assert failed_probe_reason(health) == "cannot connect: connection refused"
 
 
 def test_a_database_without_dsn_has_not_failed_a_probe():
-    health = build_health("orders", "postgresql", [CheckResult("up", UNKNOWN, None, "not configured")], None,
-                          error="not configured: set DB_DSN_ORDERS")
+    health = build_health(
+        "orders",
+        "postgresql",
+        [CheckResult("up", UNKNOWN, None, "not configured")],
+        None,
+        error="not configured: set DB_DSN_ORDERS",
+    )
     assert failed_probe_reason(health) is None

@@ -1,4 +1,5 @@
 """Spreadsheet-safe CSV: text a spreadsheet would run as a formula gets one leading ', everything else is kept."""
+
 from __future__ import annotations
 
 import csv
@@ -11,8 +12,15 @@ from hypothesis import strategies as st
 
 from metrics.spreadsheet import protect_cell, spreadsheet_csv, spreadsheet_safe_frame, unprotect_cell
 
-DANGEROUS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1",
-             "\r=1+1", "'quoted"]
+DANGEROUS = [
+    '=HYPERLINK("http://evil","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "'quoted",
+]
 
 
 @pytest.mark.parametrize("text", DANGEROUS)

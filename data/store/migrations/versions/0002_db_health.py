@@ -47,8 +47,9 @@ def upgrade() -> None:
         sa.Column("table_name", sa.String(400), nullable=False),
         sa.Column("total_bytes", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_db_table_sizes"),
-        sa.UniqueConstraint("taken_at", "database", "table_name",
-                            name="uq_db_table_sizes_taken_at_database_table_name"),
+        sa.UniqueConstraint(
+            "taken_at", "database", "table_name", name="uq_db_table_sizes_taken_at_database_table_name"
+        ),
     )
     op.create_index("ix_db_table_sizes_database_taken_at", "db_table_sizes", ["database", "taken_at"])
 

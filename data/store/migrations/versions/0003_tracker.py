@@ -77,19 +77,29 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for event in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER tracker_reviews_no_{event.lower()} BEFORE {event} ON tracker_reviews "
-                       f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END")
+            op.execute(
+                f"CREATE TRIGGER tracker_reviews_no_{event.lower()} BEFORE {event} ON tracker_reviews "
+                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
+            )
     elif dialect == "postgresql":
-        op.execute("CREATE FUNCTION tracker_reviews_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                   f"BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$")
-        op.execute("CREATE TRIGGER tracker_reviews_append_only BEFORE UPDATE OR DELETE ON tracker_reviews "
-                   "FOR EACH ROW EXECUTE FUNCTION tracker_reviews_append_only()")
-        op.execute("CREATE TRIGGER tracker_reviews_no_truncate BEFORE TRUNCATE ON tracker_reviews "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION tracker_reviews_append_only()")
+        op.execute(
+            "CREATE FUNCTION tracker_reviews_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER tracker_reviews_append_only BEFORE UPDATE OR DELETE ON tracker_reviews "
+            "FOR EACH ROW EXECUTE FUNCTION tracker_reviews_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER tracker_reviews_no_truncate BEFORE TRUNCATE ON tracker_reviews "
+            "FOR EACH STATEMENT EXECUTE FUNCTION tracker_reviews_append_only()"
+        )
     elif dialect in ("mysql", "mariadb"):
         for event in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER tracker_reviews_no_{event.lower()} BEFORE {event} ON tracker_reviews "
-                       f"FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{APPEND_ONLY_MESSAGE}'")
+            op.execute(
+                f"CREATE TRIGGER tracker_reviews_no_{event.lower()} BEFORE {event} ON tracker_reviews "
+                f"FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{APPEND_ONLY_MESSAGE}'"
+            )
 
 
 def downgrade() -> None:

@@ -1,4 +1,5 @@
 """databases.toml: what loads, and every problem naming the file, the database and the field."""
+
 from __future__ import annotations
 
 from data.databases.config import DEFAULT_DEADLINE_S, load_database_config, parse_database_config
@@ -23,8 +24,11 @@ def test_a_minimal_entry_gets_the_design_defaults():
 
 
 def test_thresholds_override_per_database_over_the_shared_defaults():
-    config = parse_database_config('[defaults.thresholds]\nlong_query_warn_s = 120\nblocked_warn = 2\n'
-                                   + MINIMAL + '[database.thresholds]\nlong_query_warn_s = 30\n')
+    config = parse_database_config(
+        "[defaults.thresholds]\nlong_query_warn_s = 120\nblocked_warn = 2\n"
+        + MINIMAL
+        + "[database.thresholds]\nlong_query_warn_s = 30\n"
+    )
     thresholds = config.databases[0].thresholds
     assert (thresholds.long_query_warn_s, thresholds.blocked_warn, thresholds.long_query_critical_s) == (30, 2, 300)
 
@@ -32,25 +36,27 @@ def test_thresholds_override_per_database_over_the_shared_defaults():
 def test_an_unknown_field_is_an_error_with_a_suggestion():
     config = parse_database_config(MINIMAL + 'enviroment = "prod"\n', "databases.toml")
     assert config.databases == []
-    assert config.problems == ["databases.toml database 'orders-primary': unknown field 'enviroment'; "
-                               "did you mean 'environment'?"]
+    assert config.problems == [
+        "databases.toml database 'orders-primary': unknown field 'enviroment'; did you mean 'environment'?"
+    ]
 
 
 def test_an_unknown_threshold_names_the_database_and_the_table():
-    config = parse_database_config(MINIMAL + '[database.thresholds]\nconections_warn = 0.5\n', "db.toml")
-    assert config.problems[0].startswith("db.toml database 'orders-primary'.thresholds: unknown field "
-                                         "'conections_warn'; did you mean 'connections_warn'?")
+    config = parse_database_config(MINIMAL + "[database.thresholds]\nconections_warn = 0.5\n", "db.toml")
+    assert config.problems[0].startswith(
+        "db.toml database 'orders-primary'.thresholds: unknown field "
+        "'conections_warn'; did you mean 'connections_warn'?"
+    )
 
 
 def test_a_bad_entry_is_skipped_and_the_others_still_load():
     config = parse_database_config(MINIMAL + '[[database]]\nname = "x"\nengine = "oracle"\n')
     assert [d.name for d in config.databases] == ["orders-primary"]
-    assert config.problems == ["databases.toml database 'x'.engine: 'oracle' is not one of postgresql, mysql, "
-                               "mariadb"]
+    assert config.problems == ["databases.toml database 'x'.engine: 'oracle' is not one of postgresql, mysql, mariadb"]
 
 
 def test_warn_above_critical_is_refused():
-    config = parse_database_config(MINIMAL + '[database.thresholds]\nlong_query_warn_s = 600\n')
+    config = parse_database_config(MINIMAL + "[database.thresholds]\nlong_query_warn_s = 600\n")
     assert "long_query_warn_s (600) is above long_query_critical_s (300)" in config.problems[0]
 
 
@@ -69,7 +75,7 @@ def test_a_prometheus_source_needs_a_selector():
 
 
 def test_record_intervals_accept_days_and_zero_turns_one_off():
-    config = parse_database_config(MINIMAL + '[database.record_intervals]\nbackup_verified = 1\nrestore_drill = 0\n')
+    config = parse_database_config(MINIMAL + "[database.record_intervals]\nbackup_verified = 1\nrestore_drill = 0\n")
     intervals = config.databases[0].record_intervals
     assert (intervals["backup_verified"], intervals["restore_drill"]) == (1, None)
 
@@ -86,15 +92,16 @@ def test_a_missing_file_is_an_empty_fleet_not_an_error(tmp_path):
 
 def test_probe_options_default_and_validate():
     assert parse_database_config(MINIMAL).probe.deadline_s == DEFAULT_DEADLINE_S
-    config = parse_database_config('[probe]\ndeadline_seconds = -1\n' + MINIMAL)
+    config = parse_database_config("[probe]\ndeadline_seconds = -1\n" + MINIMAL)
     assert "[probe].deadline_seconds: must be a positive number" in config.problems[0]
 
 
 def test_a_nan_threshold_is_refused_instead_of_never_firing():
     config = parse_database_config(MINIMAL + "[database.thresholds]\nlong_query_warn_s = nan\n", "db.toml")
     assert config.databases == []
-    assert config.problems == ["db.toml database 'orders-primary'.thresholds.long_query_warn_s: must be a "
-                               "non-negative number, got nan"]
+    assert config.problems == [
+        "db.toml database 'orders-primary'.thresholds.long_query_warn_s: must be a non-negative number, got nan"
+    ]
 
 
 def test_an_infinite_probe_deadline_is_refused_and_the_default_kept():

@@ -1,10 +1,11 @@
 """Property-based checks of ``databases.toml`` parsing: whatever the text or the values, the result is a config
 whose every database is usable, plus problems naming what was wrong — never an exception."""
+
 from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -49,32 +50,47 @@ def toml_document(document: dict) -> str:
     return "\n".join(f"{toml_string(key)} = {toml_value(value)}" for key, value in document.items()) + "\n"
 
 
-scalars = (st.booleans() | st.integers(-(2**63), 2**63 - 1)
-           | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20)
-           | st.datetimes(timezones=st.just(timezone.utc)) | st.dates())
-anything = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                        | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
-numbers = st.integers(-10, 10**12) | st.floats(allow_nan=True, allow_infinity=True)
-thresholds = st.dictionaries(st.sampled_from([*Thresholds.names(), "conections_warn"]), numbers | anything,
-                             max_size=5)
-database_entry = st.fixed_dictionaries(
-    {"name": st.from_regex(NAME_PATTERN, fullmatch=True) | anything,
-     "engine": st.sampled_from(ENGINES) | anything},
-    optional={"role": st.sampled_from(ROLES) | anything, "source": st.sampled_from(SOURCES) | anything,
-              "selector": st.just('{job="pg"}') | anything, "environment": anything, "owner": anything,
-              "datname": st.just('orders"} or vector(1) #') | anything, "description": anything,
-              "thresholds": thresholds | anything,
-              "record_intervals": st.dictionaries(st.sampled_from(RECORD_KINDS), numbers | anything, max_size=3)
-              | anything, "colour": anything},
+scalars = (
+    st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=20)
+    | st.datetimes(timezones=st.just(UTC))
+    | st.dates()
 )
-documents = st.fixed_dictionaries({}, optional={
-    "probe": st.dictionaries(st.sampled_from([*PROBE_FIELDS, "deadline"]), numbers | anything, max_size=3)
-    | anything,
-    "defaults": st.fixed_dictionaries({}, optional={"thresholds": thresholds | anything, "extra": anything})
-    | anything,
-    "database": st.lists(database_entry | anything, max_size=4) | anything,
-    "databases": anything,
-})
+anything = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+numbers = st.integers(-10, 10**12) | st.floats(allow_nan=True, allow_infinity=True)
+thresholds = st.dictionaries(st.sampled_from([*Thresholds.names(), "conections_warn"]), numbers | anything, max_size=5)
+database_entry = st.fixed_dictionaries(
+    {"name": st.from_regex(NAME_PATTERN, fullmatch=True) | anything, "engine": st.sampled_from(ENGINES) | anything},
+    optional={
+        "role": st.sampled_from(ROLES) | anything,
+        "source": st.sampled_from(SOURCES) | anything,
+        "selector": st.just('{job="pg"}') | anything,
+        "environment": anything,
+        "owner": anything,
+        "datname": st.just('orders"} or vector(1) #') | anything,
+        "description": anything,
+        "thresholds": thresholds | anything,
+        "record_intervals": st.dictionaries(st.sampled_from(RECORD_KINDS), numbers | anything, max_size=3) | anything,
+        "colour": anything,
+    },
+)
+documents = st.fixed_dictionaries(
+    {},
+    optional={
+        "probe": st.dictionaries(st.sampled_from([*PROBE_FIELDS, "deadline"]), numbers | anything, max_size=3)
+        | anything,
+        "defaults": st.fixed_dictionaries({}, optional={"thresholds": thresholds | anything, "extra": anything})
+        | anything,
+        "database": st.lists(database_entry | anything, max_size=4) | anything,
+        "databases": anything,
+    },
+)
 
 
 def assert_usable(config) -> None:
@@ -87,8 +103,16 @@ def assert_usable(config) -> None:
     for database in config.databases:
         assert NAME_PATTERN.match(database.name)
         assert database.engine in ENGINES and database.role in ROLES and database.source in SOURCES
-        assert all(isinstance(text, str) for text in (database.environment, database.owner, database.selector,
-                                                      database.datname, database.description))
+        assert all(
+            isinstance(text, str)
+            for text in (
+                database.environment,
+                database.owner,
+                database.selector,
+                database.datname,
+                database.description,
+            )
+        )
         for name in Thresholds.names():
             value = getattr(database.thresholds, name)
             assert value is None or (isinstance(value, float | int) and math.isfinite(value) and value >= 0), name

@@ -1,5 +1,6 @@
 """The exporter source's queries: a database's ``datname`` from databases.toml is a label value, escaped, so a
 quote in it cannot end the selector and add PromQL of its own."""
+
 from __future__ import annotations
 
 import pytest

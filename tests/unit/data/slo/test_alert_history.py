@@ -1,5 +1,6 @@
 """The firing history on the demo source (computed from its history), and the ALERTS query's text."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from data.slo.demo import DemoSource
 
 REPO = Path(__file__).resolve().parents[4]
 CATALOG = load_catalog(REPO / "config" / "slos")
-NOW = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +34,15 @@ def test_the_demo_checkout_burn_pages_and_is_still_firing(demo_history):
     (14.4 × 0.1 %) fires once its hour holds enough of it, and is firing at the end."""
     checkout = by_tier(demo_history)[("checkout-availability", "page", "1h")]
     assert checkout.ended is None
-    assert checkout.started == datetime(2026, 11, 24, 13, 45, tzinfo=timezone.utc)
+    assert checkout.started == datetime(2026, 11, 24, 13, 45, tzinfo=UTC)
 
 
 def test_the_old_inventory_outage_fired_every_tier_and_ended(demo_history):
-    tiers = {(severity, window): interval for (slo, severity, window), interval in by_tier(demo_history).items()
-             if slo == "inventory-availability"}
+    tiers = {
+        (severity, window): interval
+        for (slo, severity, window), interval in by_tier(demo_history).items()
+        if slo == "inventory-availability"
+    }
     assert set(tiers) == {("page", "1h"), ("page", "6h"), ("ticket", "1d"), ("ticket", "3d")}
     assert all(interval.ended is not None for interval in tiers.values())
 
@@ -48,8 +52,9 @@ def test_a_quiet_service_never_fires(demo_history):
 
 
 def test_a_service_filter_keeps_only_its_slos():
-    history = load_alert_history(DemoSource(end=NOW), CATALOG.slos, NOW - timedelta(days=20), NOW,
-                                 services=["inventory"])
+    history = load_alert_history(
+        DemoSource(end=NOW), CATALOG.slos, NOW - timedelta(days=20), NOW, services=["inventory"]
+    )
     assert history.intervals and {i.key.service for i in history.intervals} == {"inventory"}
 
 
@@ -63,7 +68,9 @@ def test_service_names_in_the_selector_are_regex_and_string_escaped():
 
 
 def test_the_evaluation_range_lies_on_whole_steps_inside_the_asked_range():
-    first, last = evaluation_range(datetime(2026, 11, 24, 14, 5, 30, tzinfo=timezone.utc),
-                                   datetime(2026, 11, 24, 15, 0, 59, tzinfo=timezone.utc), timedelta(minutes=1))
-    assert (first, last) == (datetime(2026, 11, 24, 14, 6, tzinfo=timezone.utc),
-                             datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc))
+    first, last = evaluation_range(
+        datetime(2026, 11, 24, 14, 5, 30, tzinfo=UTC),
+        datetime(2026, 11, 24, 15, 0, 59, tzinfo=UTC),
+        timedelta(minutes=1),
+    )
+    assert (first, last) == (datetime(2026, 11, 24, 14, 6, tzinfo=UTC), datetime(2026, 11, 24, 15, 0, tzinfo=UTC))

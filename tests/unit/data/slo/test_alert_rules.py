@@ -1,7 +1,8 @@
 """The SLO burn tiers as Prometheus alerting rules: structure, thresholds, expressions and escaping."""
+
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -14,14 +15,17 @@ from metrics.slo.definitions import RatioIndicator, SloDefinition, TimeWindow
 
 REPO = Path(__file__).resolve().parents[4]
 CATALOG = load_catalog(REPO / "config" / "slos")
-AT = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 
 
 def slo(name="checkout-availability", window=TimeWindow("30d"), target=0.999, **indicator) -> SloDefinition:
-    queries = indicator or {"total_query": 'http_requests_total{service="checkout"}',
-                            "bad_query": 'http_requests_total{service="checkout",code=~"5.."}'}
-    return SloDefinition(name=name, service="checkout", target=target, time_window=window,
-                         indicator=RatioIndicator(**queries))
+    queries = indicator or {
+        "total_query": 'http_requests_total{service="checkout"}',
+        "bad_query": 'http_requests_total{service="checkout",code=~"5.."}',
+    }
+    return SloDefinition(
+        name=name, service="checkout", target=target, time_window=window, indicator=RatioIndicator(**queries)
+    )
 
 
 def thresholds(definition: SloDefinition, at: datetime = AT) -> list[str]:
@@ -45,8 +49,15 @@ def test_one_group_per_slo_with_one_rule_per_tier_named_slo_burn_rate():
 def test_rules_carry_the_slo_service_severity_and_both_windows_as_labels():
     rules = burn_rate_rules([slo()], AT)["groups"][0]["rules"]
     assert [rule["labels"] for rule in rules] == [
-        {"slo": "checkout-availability", "service": "checkout", "severity": tier.severity,
-         "long_window": tier.long_window, "short_window": tier.short_window} for tier in DEFAULT_TIERS]
+        {
+            "slo": "checkout-availability",
+            "service": "checkout",
+            "severity": tier.severity,
+            "long_window": tier.long_window,
+            "short_window": tier.short_window,
+        }
+        for tier in DEFAULT_TIERS
+    ]
 
 
 def test_no_rule_waits_with_for():
@@ -63,10 +74,9 @@ def test_thresholds_for_a_28_day_period_are_13_44_5_6_2_8_0_933():
 
 
 def test_a_calendar_month_takes_the_thresholds_of_the_month_it_is_generated_in():
-    month = TimeWindow("1M", is_rolling=False, calendar_start=datetime(2026, 1, 1, tzinfo=timezone.utc),
-                       time_zone="UTC")
-    assert thresholds(slo(window=month), datetime(2027, 2, 10, tzinfo=timezone.utc))[0] == "13.44"  # 28 days
-    assert thresholds(slo(window=month), datetime(2026, 11, 10, tzinfo=timezone.utc))[0] == "14.4"  # 30 days
+    month = TimeWindow("1M", is_rolling=False, calendar_start=datetime(2026, 1, 1, tzinfo=UTC), time_zone="UTC")
+    assert thresholds(slo(window=month), datetime(2027, 2, 10, tzinfo=UTC))[0] == "13.44"  # 28 days
+    assert thresholds(slo(window=month), datetime(2026, 11, 10, tzinfo=UTC))[0] == "14.4"  # 30 days
 
 
 def test_the_limit_is_the_threshold_times_the_error_budget_without_float_noise():
@@ -83,8 +93,10 @@ def test_the_expression_is_long_and_short_window_both_over_the_limit():
 
 def test_the_error_ratio_uses_the_prometheus_sources_own_window_counts():
     """Rules and the SLO burn page count events with the same text, for bad-based and good-based SLOs."""
-    good_based = slo(total_query='http_requests_total{service="checkout"}',
-                     good_query='http_requests_total{service="checkout",code!~"5.."}')
+    good_based = slo(
+        total_query='http_requests_total{service="checkout"}',
+        good_query='http_requests_total{service="checkout",code!~"5.."}',
+    )
     for definition in (slo(), good_based):
         expression = burn_rate_rules([definition], AT)["groups"][0]["rules"][0]["expr"]
         counts = PrometheusSource._expressions(definition, timedelta(hours=1))
@@ -94,8 +106,10 @@ def test_the_error_ratio_uses_the_prometheus_sources_own_window_counts():
 def test_good_based_slos_count_bad_events_as_total_minus_good():
     definition = slo(total_query="requests_total", good_query='requests_total{code="200"}')
     expression = burn_rate_rules([definition], AT)["groups"][0]["rules"][0]["expr"]
-    assert ('(sum(increase(requests_total[1h])) - sum(increase(requests_total{code="200"}[1h]))) / '
-            "sum(increase(requests_total[1h]))") in expression
+    assert (
+        '(sum(increase(requests_total[1h])) - sum(increase(requests_total{code="200"}[1h]))) / '
+        "sum(increase(requests_total[1h]))"
+    ) in expression
 
 
 def test_template_delimiters_in_names_are_written_as_literal_text():
@@ -120,7 +134,8 @@ def test_multi_line_expressions_are_literal_blocks():
 
 def test_the_annotations_state_the_threshold_budget_and_period():
     annotations = burn_rate_rules([slo(window=TimeWindow("28d"), target=0.99)], AT)["groups"][0]["rules"][3][
-        "annotations"]
+        "annotations"
+    ]
     assert annotations["summary"].endswith("over 0.93× (3d and 6h)")
     assert "error budget of 1 % (target 99 % over 28d)" in annotations["description"]
     assert "10 % of the period's budget goes in 3d" in annotations["description"]

@@ -1,4 +1,5 @@
 """Specifications of the OpenSLO v1 catalog loader (data/slo/catalog.py) and of the example catalog in config/slos/."""
+
 from __future__ import annotations
 
 import copy
@@ -63,8 +64,12 @@ def sli(name: str, **kwargs: Any) -> dict[str, Any]:
 
 
 def service(name: str, display_name: str = "Demo", description: str = "A demo service.") -> dict[str, Any]:
-    return {"apiVersion": "openslo/v1", "kind": "Service", "metadata": {"name": name, "displayName": display_name},
-            "spec": {"description": description}}
+    return {
+        "apiVersion": "openslo/v1",
+        "kind": "Service",
+        "metadata": {"name": name, "displayName": display_name},
+        "spec": {"description": description},
+    }
 
 
 def write(directory: Path, filename: str, *documents: dict[str, Any]) -> Path:
@@ -95,29 +100,50 @@ def test_example_catalog_loads_nine_slos_without_problems():
     catalog = load_catalog(EXAMPLE_CATALOG)
 
     assert catalog.problems == []
-    assert sorted(s.name for s in catalog.slos) == sorted([
-        "checkout-availability", "checkout-latency", "payments-availability", "search-availability",
-        "search-latency", "auth-availability", "inventory-availability", "notifications-delivery",
-        "reporting-availability",
-    ])
+    assert sorted(s.name for s in catalog.slos) == sorted(
+        [
+            "checkout-availability",
+            "checkout-latency",
+            "payments-availability",
+            "search-availability",
+            "search-latency",
+            "auth-availability",
+            "inventory-availability",
+            "notifications-delivery",
+            "reporting-availability",
+        ]
+    )
 
 
 def test_example_catalog_declares_a_service_document_for_every_slo_service():
     catalog = load_catalog(EXAMPLE_CATALOG)
 
-    assert set(catalog.services) == {"checkout", "payments", "search", "auth", "inventory", "notifications",
-                                     "reporting"}
+    assert set(catalog.services) == {
+        "checkout",
+        "payments",
+        "search",
+        "auth",
+        "inventory",
+        "notifications",
+        "reporting",
+    }
     assert {s.service for s in catalog.slos} == set(catalog.services)
     assert all(s.display_name and s.description for s in catalog.services.values())
 
 
 def test_example_catalog_queries_name_only_series_the_demo_generator_produces():
-    produced = {"http_requests_total", "http_request_duration_seconds_bucket", "http_request_duration_seconds_count",
-                "notifications_sent_total", "notifications_failed_total"}
+    produced = {
+        "http_requests_total",
+        "http_request_duration_seconds_bucket",
+        "http_request_duration_seconds_count",
+        "notifications_sent_total",
+        "notifications_failed_total",
+    }
     catalog = load_catalog(EXAMPLE_CATALOG)
 
-    queries = [q for s in catalog.slos for q in (s.indicator.total_query, s.indicator.good_query,
-                                                 s.indicator.bad_query) if q]
+    queries = [
+        q for s in catalog.slos for q in (s.indicator.total_query, s.indicator.good_query, s.indicator.bad_query) if q
+    ]
     assert {parse_selector(q).metric for q in queries} <= produced
 
 
@@ -126,11 +152,12 @@ def test_example_catalog_spells_out_the_agreed_definitions():
 
     payments = catalog.slo("payments-availability")
     assert payments.target == 0.9995
-    assert payments.indicator == RatioIndicator(total_query='http_requests_total{service="payments"}',
-                                                bad_query='http_requests_total{service="payments",code=~"5.."}')
+    assert payments.indicator == RatioIndicator(
+        total_query='http_requests_total{service="payments"}',
+        bad_query='http_requests_total{service="payments",code=~"5.."}',
+    )
     search = catalog.slo("search-availability")
-    assert (search.indicator_name, search.target, search.time_window.duration) == ("search-non-5xx-ratio", 0.995,
-                                                                                   "28d")
+    assert (search.indicator_name, search.target, search.time_window.duration) == ("search-non-5xx-ratio", 0.995, "28d")
     notifications = catalog.slo("notifications-delivery")
     assert notifications.time_window.calendar_start == datetime(2026, 1, 5, tzinfo=ZoneInfo("Europe/Berlin"))
     assert notifications.time_window.calendar_start.weekday() == 0
@@ -165,8 +192,10 @@ def test_target_of_one_is_a_problem_that_names_file_document_slo_and_field(tmp_p
     catalog = load_one(tmp_path, service("demo"), slo("checkout-availability", objectives=[{"target": 1.0}]))
 
     assert catalog.slos == []
-    assert str(only_problem(catalog)) == ('catalog.yaml, document 2 (SLO "checkout-availability"), field '
-                                          'spec.objectives[0].target: must be in [0, 1), got 1.0')
+    assert str(only_problem(catalog)) == (
+        'catalog.yaml, document 2 (SLO "checkout-availability"), field '
+        "spec.objectives[0].target: must be in [0, 1), got 1.0"
+    )
 
 
 def test_more_than_one_objective_is_a_problem(tmp_path):
@@ -196,8 +225,9 @@ def test_unknown_field_deep_in_an_indicator_is_a_problem(tmp_path):
     catalog = load_one(tmp_path, slo(indicator=indicator))
 
     fields = {p.field: p.message for p in catalog.problems}
-    assert "unknown field (did you mean query?)" == fields[
-        "spec.indicator.spec.ratioMetric.total.metricSource.spec.qeury"]
+    assert (
+        "unknown field (did you mean query?)" == fields["spec.indicator.spec.ratioMetric.total.metricSource.spec.qeury"]
+    )
 
 
 def test_wrong_type_is_a_problem(tmp_path):
@@ -346,8 +376,13 @@ def test_invalid_time_zone_is_a_problem(tmp_path):
 
 
 def test_timeslices_budgeting_is_a_problem_and_skips_the_slo(tmp_path):
-    catalog = load_one(tmp_path, slo(budgetingMethod="Timeslices",
-                                     objectives=[{"target": 0.99, "timeSliceTarget": 0.95, "timeSliceWindow": "1m"}]))
+    catalog = load_one(
+        tmp_path,
+        slo(
+            budgetingMethod="Timeslices",
+            objectives=[{"target": 0.99, "timeSliceTarget": 0.95, "timeSliceWindow": "1m"}],
+        ),
+    )
 
     assert catalog.slos == []
     problem = only_problem(catalog)
@@ -358,15 +393,18 @@ def test_timeslices_budgeting_is_a_problem_and_skips_the_slo(tmp_path):
 # -- indicators and queries ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", [
-    "rate(http_requests_total[5m])",
-    "sum(http_requests_total)",
-    "http_requests_total[5m]",
-    'http_requests_total{code="500"} / http_requests_total',
-    "http_requests_total offset 1h",
-    '{code="500"}',
-    'http_requests_total{code="500"',
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "rate(http_requests_total[5m])",
+        "sum(http_requests_total)",
+        "http_requests_total[5m]",
+        'http_requests_total{code="500"} / http_requests_total',
+        "http_requests_total offset 1h",
+        '{code="500"}',
+        'http_requests_total{code="500"',
+    ],
+)
 def test_query_that_is_not_a_series_selector_is_a_problem(tmp_path, query):
     catalog = load_one(tmp_path, slo(indicator={"metadata": {"name": "x"}, "spec": ratio(good=query)}))
 
@@ -382,8 +420,9 @@ def test_selector_with_escaped_quotes_is_accepted(tmp_path):
 
     assert catalog.problems == []
     assert catalog.slos[0].indicator.good_query == query
-    assert parse_selector(query).matches("http_requests_total",
-                                         {"service": "demo", "path": '/say "hi"', "__meta": "a.b"})
+    assert parse_selector(query).matches(
+        "http_requests_total", {"service": "demo", "path": '/say "hi"', "__meta": "a.b"}
+    )
 
 
 def test_selector_matches_series_like_prometheus():
@@ -421,8 +460,9 @@ def test_threshold_metric_is_a_problem(tmp_path):
 
 
 def test_sli_with_problems_makes_the_slos_referring_to_it_problems_too(tmp_path):
-    catalog = load_one(tmp_path, sli("broken-ratio", good="rate(x[5m])"), slo(indicator=None,
-                                                                               indicatorRef="broken-ratio"))
+    catalog = load_one(
+        tmp_path, sli("broken-ratio", good="rate(x[5m])"), slo(indicator=None, indicatorRef="broken-ratio")
+    )
 
     assert catalog.slos == []
     assert [(p.kind, p.document) for p in catalog.problems] == [("SLI", 1), ("SLO", 2)]
@@ -464,20 +504,23 @@ def test_directory_is_read_recursively_in_sorted_order(tmp_path):
 # -- robustness --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "42\n",
-    "just text\n",
-    "apiVersion: openslo/v1\nkind: SLO\nmetadata: [a]\nspec: 5\n",
-    "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec: {service: 5, timeWindow: [5], objectives: [5],"
-    " budgetingMethod: 5, indicator: {metadata: 5, spec: {ratioMetric: {counter: 1, good: 5, total: {}}}}}\n",
-    "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x, labels: [a]}\nspec: {timeWindow: [{calendar: 5,"
-    " duration: 5}], indicatorRef: [x]}\n",
-    "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec: {timeWindow: [{duration: 1M, calendar:"
-    " {startTime: 5, timeZone: 5}}], objectives: [{targetPercent: .nan}]}\n",
-    "yes: no\n",
-    "a: 2026-02-30\n",
-    "a: !!python/object:os.system x\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "42\n",
+        "just text\n",
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: [a]\nspec: 5\n",
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec: {service: 5, timeWindow: [5], objectives: [5],"
+        " budgetingMethod: 5, indicator: {metadata: 5, spec: {ratioMetric: {counter: 1, good: 5, total: {}}}}}\n",
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x, labels: [a]}\nspec: {timeWindow: [{calendar: 5,"
+        " duration: 5}], indicatorRef: [x]}\n",
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec: {timeWindow: [{duration: 1M, calendar:"
+        " {startTime: 5, timeZone: 5}}], objectives: [{targetPercent: .nan}]}\n",
+        "yes: no\n",
+        "a: 2026-02-30\n",
+        "a: !!python/object:os.system x\n",
+    ],
+)
 def test_odd_input_becomes_problems_and_never_raises(tmp_path, text):
     (tmp_path / "odd.yaml").write_text(text)
     write(tmp_path, "valid.yaml", slo())

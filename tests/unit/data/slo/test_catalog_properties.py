@@ -1,5 +1,6 @@
 """Property-based check of the catalog loader: whatever text a file holds, loading never raises; it yields SLOs
 and problems."""
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

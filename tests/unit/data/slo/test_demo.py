@@ -1,6 +1,7 @@
 """The demo history: deterministic, with its injected incidents, and written as valid OpenMetrics."""
+
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ from data.slo.catalog import load_catalog
 from data.slo.demo import DemoSource, cache_key, generate_history, write_openmetrics
 from data.slo.service import load_report
 
-END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+END = datetime(2026, 11, 1, tzinfo=UTC)
 CATALOG = load_catalog(Path(__file__).resolve().parents[4] / "config" / "slos")
 
 
@@ -25,7 +26,8 @@ def test_values_depend_on_absolute_time_so_refreshes_hold_still():
     report_earlier = load_report(DemoSource(end=earlier.end), CATALOG.slos, END - timedelta(hours=2))
     report_later = load_report(DemoSource(end=later.end), CATALOG.slos, END - timedelta(hours=2))
     assert report_earlier.status("auth-availability").budget_remaining == pytest.approx(
-        report_later.status("auth-availability").budget_remaining, abs=1e-3)
+        report_later.status("auth-availability").budget_remaining, abs=1e-3
+    )
 
 
 def test_counters_never_decrease():

@@ -1,4 +1,5 @@
 """PromQL the app writes: escaped label values and batched queries."""
+
 from datetime import timedelta
 
 from data.slo.promql import batched, escape_label_value, parse_selector, tagged, windowed_increase

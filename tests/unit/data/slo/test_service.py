@@ -1,4 +1,5 @@
 """One timeout for all of a panel's reads: ``within_timeout`` runs them in parallel and waits once."""
+
 from __future__ import annotations
 
 import threading

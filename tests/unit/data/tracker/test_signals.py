@@ -1,11 +1,12 @@
 """Names the tracker may link to (read from databases.toml without the database-health loader), and why each
 item in the due queue is due."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from data.tracker.store import TrackerItem
 from data.tracker.signals import due_queue, known_database_names
+from data.tracker.store import TrackerItem
 from metrics.tracker.triggers import Readings, SloReading, due_reasons, trigger_from_dict
 
 
@@ -30,17 +31,37 @@ def test_a_missing_or_broken_file_means_no_known_databases(tmp_path):
 
 # --- why an item in the due queue is due ----------------------------------------------------------------------------
 
-AT = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
 BUDGET = {"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.25}
 
 
 def item(**overrides) -> TrackerItem:
-    values = dict(id=1, title="Failover", problem_statement="", state="parked", owner_role="DBA", owner="",
-                  impact="high", urgency="medium", why_parked_category="vendor", why_parked="", workaround="",
-                  workaround_holds=None, root_cause_confidence="known", decided_by="", decided_on=None,
-                  revisit_on=None, cadence_days=None, last_reviewed_at=None, resolution_code=None,
-                  external_reference="", triggers=[BUDGET], created_at=AT, updated_at=AT)
+    values = dict(
+        id=1,
+        title="Failover",
+        problem_statement="",
+        state="parked",
+        owner_role="DBA",
+        owner="",
+        impact="high",
+        urgency="medium",
+        why_parked_category="vendor",
+        why_parked="",
+        workaround="",
+        workaround_holds=None,
+        root_cause_confidence="known",
+        decided_by="",
+        decided_on=None,
+        revisit_on=None,
+        cadence_days=None,
+        last_reviewed_at=None,
+        resolution_code=None,
+        external_reference="",
+        triggers=[BUDGET],
+        created_at=AT,
+        updated_at=AT,
+    )
     values.update(overrides)
     return TrackerItem(**values)
 
@@ -66,18 +87,24 @@ def test_a_parked_item_without_a_reason_is_not_in_the_queue():
 
 
 def test_database_readings_from_probes_map_each_check_and_the_whole_database():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from data.tracker.signals import readings_from_health
     from metrics.databases.checks import CheckResult, DatabaseHealth
 
-    at = datetime(2026, 11, 24, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 24, tzinfo=UTC)
     health = DatabaseHealth(
-        database="orders-primary", engine="postgresql", status="critical",
-        checks=[CheckResult(id="blocked_sessions", status="critical", value=6, detail="", action="", items=[]),
-                CheckResult(id="sequences", status="unknown", value=None, detail="", action="", items=[]),
-                CheckResult(id="unused_indexes", status="info", value=2, detail="", action="", items=[])],
-        probed_at=at, error=None)
+        database="orders-primary",
+        engine="postgresql",
+        status="critical",
+        checks=[
+            CheckResult(id="blocked_sessions", status="critical", value=6, detail="", action="", items=[]),
+            CheckResult(id="sequences", status="unknown", value=None, detail="", action="", items=[]),
+            CheckResult(id="unused_indexes", status="info", value=2, detail="", action="", items=[]),
+        ],
+        probed_at=at,
+        error=None,
+    )
     readings = readings_from_health([health], at)
     assert readings.statuses[("orders-primary", None)] == "critical"
     assert readings.statuses[("orders-primary", "blocked_sessions")] == "critical"
@@ -95,10 +122,14 @@ def test_a_database_trigger_fires_on_a_probe_reading_through_the_provider():
 
     settings = load_settings({"RELIABILITY_NOW": "2026-11-24T09:00:00Z"}, Path("/nonexistent/secrets.toml"))
     at = settings.now()
-    health = DatabaseHealth(database="orders-primary", engine="postgresql", status="warn",
-                            checks=[CheckResult(id="dead_tuples", status="warn", value=0.3, detail="", action="",
-                                                items=[])],
-                            probed_at=at, error=None)
+    health = DatabaseHealth(
+        database="orders-primary",
+        engine="postgresql",
+        status="warn",
+        checks=[CheckResult(id="dead_tuples", status="warn", value=0.3, detail="", action="", items=[])],
+        probed_at=at,
+        error=None,
+    )
     provider = probe_reading_provider(settings, probe=lambda names: [health])
     readings = tracker_readings(None, at, wanted_databases={"orders-primary"}, database_readings=provider)
     trigger = trigger_from_dict(parse_trigger_line("database orders-primary dead_tuples warn"))

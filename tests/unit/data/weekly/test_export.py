@@ -1,28 +1,39 @@
 """The weekly review's Markdown and HTML: the page's numbers, a self-contained HTML file, user text escaped."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from metrics.incidents.rules import Incident
 from data.weekly.export import external_references, to_html, to_markdown
+from metrics.incidents.rules import Incident
 from metrics.weekly.review import TrackerEvent, WeeklyNote
 from tests.unit.metrics.weekly.test_review import MIXED, review
 
 SCRIPT = "<script>alert('x')</script>"
-TUESDAY = datetime(2026, 11, 17, 9, 0, tzinfo=timezone.utc)
+TUESDAY = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def weekly():
     return review(
         MIXED,
-        incidents=[Incident("INC-7", "checkout", "SEV2", TUESDAY, acknowledged=TUESDAY + timedelta(minutes=12),
-                            resolved=TUESDAY + timedelta(hours=3), summary=f"card errors {SCRIPT} | pipe")],
+        incidents=[
+            Incident(
+                "INC-7",
+                "checkout",
+                "SEV2",
+                TUESDAY,
+                acknowledged=TUESDAY + timedelta(minutes=12),
+                resolved=TUESDAY + timedelta(hours=3),
+                summary=f"card errors {SCRIPT} | pipe",
+            )
+        ],
         tracker_events=[TrackerEvent(4, f"Flaky failover {SCRIPT}", "reviewed", TUESDAY, "Kim", "parked again")],
-        note=WeeklyNote("2026-W47", f"Ship the retry fix\n{SCRIPT}", 3, "Lee", TUESDAY))
+        note=WeeklyNote("2026-W47", f"Ship the retry fix\n{SCRIPT}", 3, "Lee", TUESDAY),
+    )
 
 
 @pytest.fixture(scope="module")

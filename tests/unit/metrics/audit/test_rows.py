@@ -1,14 +1,17 @@
 """The audit trail as people read it."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from metrics.audit.rows import DETAILS_LIMIT, audit_rows, details_text
 
-AT = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
 
 def test_changes_read_as_old_arrow_new():
-    assert details_text({"version": 2, "changes": {"title": ["Old", "New"], "owner": [None, "kim"]}}) == \
-        "version: 2; title: Old → New; owner: — → kim"
+    assert (
+        details_text({"version": 2, "changes": {"title": ["Old", "New"], "owner": [None, "kim"]}})
+        == "version: 2; title: Old → New; owner: — → kim"
+    )
 
 
 def test_long_details_are_cut_with_an_ellipsis():
@@ -17,13 +20,36 @@ def test_long_details_are_cut_with_an_ellipsis():
 
 
 def test_a_row_shows_the_time_in_the_team_zone_with_role_and_how_they_came():
-    [row] = audit_rows([{"at": AT, "actor": "kim@example.com", "role": "editor", "via": "oidc", "action": "created",
-                         "entity": "incident", "entity_id": "INC-1", "details": {"severity": "SEV2"}}], "Asia/Seoul")
-    assert row == {"when": "2026-11-24 14:00:00", "who": "kim@example.com", "role": "editor", "via": "oidc",
-                   "action": "created", "what": "incident", "id": "INC-1", "details": "severity: SEV2"}
+    [row] = audit_rows(
+        [
+            {
+                "at": AT,
+                "actor": "kim@example.com",
+                "role": "editor",
+                "via": "oidc",
+                "action": "created",
+                "entity": "incident",
+                "entity_id": "INC-1",
+                "details": {"severity": "SEV2"},
+            }
+        ],
+        "Asia/Seoul",
+    )
+    assert row == {
+        "when": "2026-11-24 14:00:00",
+        "who": "kim@example.com",
+        "role": "editor",
+        "via": "oidc",
+        "action": "created",
+        "what": "incident",
+        "id": "INC-1",
+        "details": "severity: SEV2",
+    }
 
 
 def test_entries_from_before_roles_were_recorded_show_empty_roles():
-    [row] = audit_rows([{"at": AT, "actor": "ann", "action": "edited", "entity": "tracker_item", "entity_id": "3",
-                         "details": {}}], "UTC")
+    [row] = audit_rows(
+        [{"at": AT, "actor": "ann", "action": "edited", "entity": "tracker_item", "entity_id": "3", "details": {}}],
+        "UTC",
+    )
     assert (row["role"], row["via"], row["details"]) == ("", "", "")

@@ -1,7 +1,8 @@
 """Database checks as specifications: DESIGN.md's thresholds, the status order, and honesty about what is unknown."""
+
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -51,8 +52,12 @@ def test_worst_orders_ok_info_unknown_warn_critical():
 
 
 def test_a_database_status_is_its_worst_check():
-    health = build_health("db", "postgresql", [down_result("db", "refused"), check_connections(
-        probe(connections_used=1, connections_max=100), T)], None)
+    health = build_health(
+        "db",
+        "postgresql",
+        [down_result("db", "refused"), check_connections(probe(connections_used=1, connections_max=100), T)],
+        None,
+    )
     assert health.status == "critical"
 
 
@@ -69,8 +74,9 @@ def test_idle_in_transaction_warns_after_5_minutes_and_is_critical_after_30():
     assert [status(299), status(300), status(1799), status(1800)] == ["ok", "warn", "warn", "critical"]
 
 
-@pytest.mark.parametrize(("hits", "reads", "status"), [(99_000, 900, "ok"), (98_000, 2_000, "warn"),
-                                                       (94_000, 6_000, "critical")])
+@pytest.mark.parametrize(
+    ("hits", "reads", "status"), [(99_000, 900, "ok"), (98_000, 2_000, "warn"), (94_000, 6_000, "critical")]
+)
 def test_cache_hit_ratio_warns_below_99_and_is_critical_below_95_percent(hits, reads, status):
     assert check_cache_hit_ratio(probe(cache_hits=hits, cache_reads=reads), T).status == status
 
@@ -82,22 +88,25 @@ def test_cache_hit_ratio_with_too_little_traffic_is_info_not_a_verdict():
 
 def test_long_running_queries_warn_at_60_s_and_are_critical_at_300_s_with_the_query_named():
     def check(seconds):
-        return check_long_running_queries(probe(sessions=[Session(7, "app", "active", "SELECT 1",
-                                                                  query_seconds=seconds)]), T)
+        return check_long_running_queries(
+            probe(sessions=[Session(7, "app", "active", "SELECT 1", query_seconds=seconds)]), T
+        )
 
     assert [check(59).status, check(60).status, check(300).status] == ["ok", "warn", "critical"]
     assert check(300).items[0]["pid"] == 7 and check(300).items[0]["duration"] == "5 min"
 
 
 def test_a_query_just_under_the_threshold_is_not_flagged_even_when_its_time_rounds_up_to_it():
-    check = check_long_running_queries(probe(sessions=[Session(7, "app", "active", "SELECT 1",
-                                                               query_seconds=59.96)]), T)
+    check = check_long_running_queries(
+        probe(sessions=[Session(7, "app", "active", "SELECT 1", query_seconds=59.96)]), T
+    )
     assert check.status == "ok" and check.items == []
 
 
 def test_blocked_sessions_warn_from_1_and_are_critical_from_5_naming_the_root_blocker():
     sessions = [Session(1, "a", "idle in transaction", "UPDATE t")] + [
-        Session(10 + i, "b", "active", "UPDATE t", query_seconds=3, blocked_by=(1,)) for i in range(5)]
+        Session(10 + i, "b", "active", "UPDATE t", query_seconds=3, blocked_by=(1,)) for i in range(5)
+    ]
     assert check_blocked_sessions(probe(sessions=sessions[:2]), T).status == "warn"
     check = check_blocked_sessions(probe(sessions=sessions), T)
     assert check.status == "critical" and "held by session(s) 1" in check.detail
@@ -116,8 +125,9 @@ def test_a_stopped_replica_is_critical_even_when_it_looks_caught_up():
 
 
 def test_a_primary_reports_its_replicas_worst_lag():
-    check = check_replication_lag(probe(is_replica=False, replicas=[ReplicaInfo("r1", "streaming", 7.0)],
-                                        inactive_slots=[]), T)
+    check = check_replication_lag(
+        probe(is_replica=False, replicas=[ReplicaInfo("r1", "streaming", 7.0)], inactive_slots=[]), T
+    )
     assert check.status == "warn" and check.value == 7.0
 
 
@@ -132,8 +142,10 @@ def test_wraparound_warns_at_half_and_is_critical_at_80_percent_of_2_pow_31(age,
 
 
 def test_dead_tuples_warn_over_20_percent_of_live_on_tables_of_10k_rows_only():
-    tables = [TableStats("public.big", live_rows=10_000, dead_rows=2_001),
-              TableStats("public.small", live_rows=9_999, dead_rows=9_000)]
+    tables = [
+        TableStats("public.big", live_rows=10_000, dead_rows=2_001),
+        TableStats("public.small", live_rows=9_999, dead_rows=9_000),
+    ]
     check = check_dead_tuples(probe(tables=tables), T)
     assert check.status == "warn" and [i["table"] for i in check.items] == ["public.big"]
 
@@ -211,21 +223,21 @@ def test_a_failed_drill_does_not_count_as_done():
 
 
 def test_the_hit_ratio_judges_the_counters_since_the_previous_probe():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from metrics.databases.checks import CacheCounters, recent_cache_counters
 
-    t0 = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
     before, now = CacheCounters(1_000_000, 10, t0), CacheCounters(1_090_000, 10_010, t0.replace(minute=1))
     assert recent_cache_counters(before, now, 10_000) == (90_000, 10_000)  # 90 % now, 99.9 % since start
 
 
 def test_after_a_counter_reset_or_with_too_few_requests_the_cumulative_counters_stay():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from metrics.databases.checks import CacheCounters, recent_cache_counters
 
-    t0 = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
     t1 = t0.replace(minute=1)
     assert recent_cache_counters(CacheCounters(500, 5, t0), CacheCounters(100, 1, t1), 0) is None
     assert recent_cache_counters(CacheCounters(500, 5, t0), CacheCounters(600, 5, t1), 10_000) is None

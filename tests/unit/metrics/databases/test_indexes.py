@@ -1,4 +1,5 @@
 """Which indexes another index makes redundant."""
+
 from metrics.databases.indexes import IndexDefinition, redundant_indexes
 
 

@@ -1,14 +1,21 @@
 """Incident rules, CSV parsing with row- and field-named problems, and recovery times (metrics.incidents.rules)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from metrics.incidents.rules import Incident, IncidentError, incident_problems, parse_incidents_csv, recovery_stats, \
-    stats_by_week
+from metrics.incidents.rules import (
+    Incident,
+    IncidentError,
+    incident_problems,
+    parse_incidents_csv,
+    recovery_stats,
+    stats_by_week,
+)
 
-UTC = timezone.utc
+UTC = UTC
 SERVICES = ["checkout", "search"]
 HEADER = "id,service,severity,started,detected,acknowledged,resolved,summary,postmortem\n"
 
@@ -18,8 +25,15 @@ def at(hour: int, minute: int = 0, day: int = 16) -> datetime:
 
 
 def incident(**changes) -> Incident:
-    values = dict(reference="INC-1", service="checkout", severity="SEV2", started=at(10), detected=at(10, 5),
-                  acknowledged=at(10, 12), resolved=at(11))
+    values = dict(
+        reference="INC-1",
+        service="checkout",
+        severity="SEV2",
+        started=at(10),
+        detected=at(10, 5),
+        acknowledged=at(10, 12),
+        resolved=at(11),
+    )
     values.update(changes)
     return Incident(**values)
 
@@ -89,6 +103,9 @@ def test_open_incidents_count_but_have_no_recovery_time():
 
 def test_an_incident_belongs_to_the_local_iso_week_it_started_in():
     sunday_night_utc = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # Monday 08:30 in Seoul
-    weeks = stats_by_week([incident(started=sunday_night_utc, detected=None, acknowledged=None, resolved=None)],
-                          "Asia/Seoul", ["2026-W47", "2026-W48"])
+    weeks = stats_by_week(
+        [incident(started=sunday_night_utc, detected=None, acknowledged=None, resolved=None)],
+        "Asia/Seoul",
+        ["2026-W47", "2026-W48"],
+    )
     assert [w.count for w in weeks] == [0, 1]

@@ -1,21 +1,38 @@
 """Property-based check of the incidents CSV import: any text gives incidents the store can keep, or
 ``IncidentError`` listing the problems — never another exception."""
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from metrics.incidents.rules import CSV_COLUMNS, MAX_POSTMORTEM_URL, IncidentError, incident_problems, \
-    parse_incidents_csv
+from metrics.incidents.rules import (
+    CSV_COLUMNS,
+    MAX_POSTMORTEM_URL,
+    IncidentError,
+    incident_problems,
+    parse_incidents_csv,
+)
 
 SERVICES = ["checkout", "search"]
 HEADER = ",".join(CSV_COLUMNS) + "\n"
-cells = st.text(max_size=15) | st.sampled_from(["checkout", "SEV2", "2026-11-24T10:00", "0001-01-01T00:00+05:00",
-                                                "9999-12-31T23:00-05:00", "https://wiki/pm", '"', "\x00"])
+cells = st.text(max_size=15) | st.sampled_from(
+    [
+        "checkout",
+        "SEV2",
+        "2026-11-24T10:00",
+        "0001-01-01T00:00+05:00",
+        "9999-12-31T23:00-05:00",
+        "https://wiki/pm",
+        '"',
+        "\x00",
+    ]
+)
 rows = st.lists(cells, min_size=len(CSV_COLUMNS), max_size=len(CSV_COLUMNS)).map(
-    lambda values: ",".join('"' + value.replace('"', '""') + '"' for value in values) + "\n")
+    lambda values: ",".join('"' + value.replace('"', '""') + '"' for value in values) + "\n"
+)
 
 
 def parses_or_fails_cleanly(text: str) -> None:
@@ -26,7 +43,7 @@ def parses_or_fails_cleanly(text: str) -> None:
         return
     for incident in incidents:
         assert incident_problems(incident, SERVICES) == []
-        assert incident.started.astimezone(timezone.utc)  # the store keeps UTC
+        assert incident.started.astimezone(UTC)  # the store keeps UTC
         assert len(incident.postmortem_url) <= MAX_POSTMORTEM_URL
 
 

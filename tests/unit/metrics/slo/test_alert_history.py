@@ -1,5 +1,6 @@
 """Firing intervals from firing evaluations, and the tiers' rule over a burn-rate series."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from metrics.slo.alert_history import (
 from metrics.slo.alerts import DEFAULT_TIERS
 from metrics.slo.definitions import BURN_WINDOWS, TimeWindow
 
-T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 STEP = timedelta(minutes=1)
 PAGE = AlertKey("checkout-availability", "checkout", "page", "1h", "5m")
 TICKET = AlertKey("checkout-availability", "checkout", "ticket", "3d", "6h")
@@ -62,7 +63,10 @@ def test_firing_at_the_first_evaluation_may_have_started_before_the_range():
 def test_tiers_are_kept_apart_and_listed_newest_first():
     found = intervals({PAGE: minutes(20, 21), TICKET: minutes(5, 6, 7, 30)})
     assert [(i.key.severity, i.started) for i in found] == [
-        ("ticket", T0 + 30 * STEP), ("page", T0 + 20 * STEP), ("ticket", T0 + 5 * STEP)]
+        ("ticket", T0 + 30 * STEP),
+        ("page", T0 + 20 * STEP),
+        ("ticket", T0 + 5 * STEP),
+    ]
 
 
 def test_the_same_instant_from_two_prometheus_replicas_counts_once():
@@ -101,10 +105,8 @@ def test_a_tier_fires_where_both_its_windows_exceed_the_threshold_and_missing_va
 
 def test_calendar_months_judge_each_instant_by_its_own_months_threshold():
     """A burn of 14.6 pages in a 30-day November (14.4) but not in a 31-day October (14.88)."""
-    window = TimeWindow("1M", is_rolling=False, calendar_start=datetime(2026, 1, 1, tzinfo=timezone.utc),
-                        time_zone="UTC")
-    october, november = datetime(2026, 10, 31, 23, 0, tzinfo=timezone.utc), datetime(2026, 11, 1, 1, 0,
-                                                                                     tzinfo=timezone.utc)
+    window = TimeWindow("1M", is_rolling=False, calendar_start=datetime(2026, 1, 1, tzinfo=UTC), time_zone="UTC")
+    october, november = datetime(2026, 10, 31, 23, 0, tzinfo=UTC), datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
     frame = rates_frame([october, november], w1h=[14.6, 14.6], w5m=[14.6, 14.6])
     assert tier_firing_times_by_period(frame, window)[DEFAULT_TIERS[0]] == [november]
 
@@ -117,9 +119,21 @@ def test_a_rolling_period_uses_its_duration():
 
 def test_rows_show_team_time_still_firing_and_a_start_that_may_be_earlier():
     until = T0 + 100 * STEP
-    rows = interval_rows([FiringInterval(PAGE, T0, None, started_before_range=True),
-                          FiringInterval(TICKET, T0, T0 + 90 * STEP, started_before_range=False)],
-                         "Europe/Berlin", until)
-    assert rows[0] == {"service": "checkout", "SLO": "checkout-availability", "severity": "page", "tier": "1h / 5m",
-                       "started": "≤ 2026-11-24 13:00", "ended": "still firing", "duration": "≥ 1 h 40 min"}
+    rows = interval_rows(
+        [
+            FiringInterval(PAGE, T0, None, started_before_range=True),
+            FiringInterval(TICKET, T0, T0 + 90 * STEP, started_before_range=False),
+        ],
+        "Europe/Berlin",
+        until,
+    )
+    assert rows[0] == {
+        "service": "checkout",
+        "SLO": "checkout-availability",
+        "severity": "page",
+        "tier": "1h / 5m",
+        "started": "≤ 2026-11-24 13:00",
+        "ended": "still firing",
+        "duration": "≥ 1 h 40 min",
+    }
     assert (rows[1]["ended"], rows[1]["duration"]) == ("2026-11-24 14:30", "1 h 30 min")

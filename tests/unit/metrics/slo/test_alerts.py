@@ -1,4 +1,5 @@
 """Multiwindow, multi-burn-rate alert tiers (SRE Workbook)."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,9 +7,7 @@ import pytest
 from metrics.slo.alerts import DEFAULT_TIERS, alert_state, burn_rate_threshold, evaluate_tiers, is_firing
 
 
-@pytest.mark.parametrize(
-    "days, expected", [(30, [14.4, 6.0, 3.0, 1.0]), (28, [13.44, 5.6, 2.8, 0.9333])]
-)
+@pytest.mark.parametrize("days, expected", [(30, [14.4, 6.0, 3.0, 1.0]), (28, [13.44, 5.6, 2.8, 0.9333])])
 def test_tier_thresholds_scale_with_the_period(days, expected):
     thresholds = [tier.threshold(timedelta(days=days)) for tier in DEFAULT_TIERS]
     assert thresholds == pytest.approx(expected, abs=1e-4)
@@ -20,7 +19,11 @@ def test_threshold_is_budget_fraction_times_period_over_long_window():
 
 def test_short_windows_are_about_a_twelfth_of_the_long_ones():
     assert [(t.long_window, t.short_window) for t in DEFAULT_TIERS] == [
-        ("1h", "5m"), ("6h", "30m"), ("1d", "2h"), ("3d", "6h")]
+        ("1h", "5m"),
+        ("6h", "30m"),
+        ("1d", "2h"),
+        ("3d", "6h"),
+    ]
     assert [t.severity for t in DEFAULT_TIERS] == ["page", "page", "ticket", "ticket"]
 
 
@@ -36,8 +39,16 @@ def test_missing_data_never_fires():
 
 
 def rates(**values):
-    return {"5m": None, "30m": None, "1h": None, "2h": None, "6h": None, "1d": None, "3d": None, **{
-        key.replace("_", ""): value for key, value in values.items()}}
+    return {
+        "5m": None,
+        "30m": None,
+        "1h": None,
+        "2h": None,
+        "6h": None,
+        "1d": None,
+        "3d": None,
+        **{key.replace("_", ""): value for key, value in values.items()},
+    }
 
 
 def test_alert_state_is_page_when_a_page_tier_fires():

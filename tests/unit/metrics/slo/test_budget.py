@@ -1,10 +1,11 @@
 """SLO math: SLI, error budget, burn rate, budget remaining, time to exhaustion, and "no data"."""
+
 from datetime import timedelta
 
 import pytest
 
-from metrics.slo.definitions import EventCounts, format_prometheus_duration, parse_duration
 from metrics.slo.budget import budget_remaining, burn_rate, error_budget, error_ratio, sli, time_to_exhaustion
+from metrics.slo.definitions import EventCounts, format_prometheus_duration, parse_duration
 
 
 def test_sli_is_good_events_over_all_events():

@@ -1,16 +1,16 @@
 """Property-based checks of the SLO math: any counts, including zero, negative (counter resets) and huge ones,
 give a number or "no data" — never an exception, never NaN."""
+
 import math
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from metrics.slo.alerts import alert_state, evaluate_tiers
-from metrics.slo.report import PERIOD_KEY, build_status
-from metrics.slo.definitions import BURN_WINDOWS, EventCounts, RatioIndicator, SloDefinition, TimeWindow
 from metrics.slo.budget import budget_remaining, burn_rate, error_ratio, time_to_exhaustion
-from datetime import datetime, timezone
+from metrics.slo.definitions import BURN_WINDOWS, EventCounts, RatioIndicator, SloDefinition, TimeWindow
+from metrics.slo.report import PERIOD_KEY, build_status
 
 counts_values = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=64),
@@ -26,8 +26,14 @@ def is_number_or_none(value):
 
 # The cases a counter reset produces, named so they are always run: no events, a negative increase of either
 # counter, bad above total, and both zero after a reset.
-RESET_CASES = [EventCounts(0.0, 0.0), EventCounts(100.0, -5.0), EventCounts(-100.0, 5.0), EventCounts(100.0, 250.0),
-               EventCounts(-1.0, -1.0), EventCounts(0.0, 3.0)]
+RESET_CASES = [
+    EventCounts(0.0, 0.0),
+    EventCounts(100.0, -5.0),
+    EventCounts(-100.0, 5.0),
+    EventCounts(100.0, 250.0),
+    EventCounts(-1.0, -1.0),
+    EventCounts(0.0, 3.0),
+]
 
 
 @given(event_counts)
@@ -51,8 +57,10 @@ def test_burn_rate_and_budget_are_numbers_or_no_data(counts, target):
     assert is_number_or_none(budget_remaining(counts, target))
 
 
-@given(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)),
-       st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)))
+@given(
+    st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)),
+    st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)),
+)
 def test_time_to_exhaustion_never_raises(remaining, rate):
     result = time_to_exhaustion(remaining, timedelta(days=30), rate)
     assert result is None or result >= timedelta(0)
@@ -61,7 +69,7 @@ def test_time_to_exhaustion_never_raises(remaining, rate):
 @given(st.dictionaries(st.sampled_from([*BURN_WINDOWS, PERIOD_KEY]), st.one_of(st.none(), event_counts)), targets)
 def test_a_status_builds_from_any_counts(counts, target):
     slo = SloDefinition("s", "svc", target, TimeWindow("30d"), RatioIndicator(total_query="t", bad_query="b"))
-    status = build_status(slo, datetime(2026, 11, 1, tzinfo=timezone.utc), counts)
+    status = build_status(slo, datetime(2026, 11, 1, tzinfo=UTC), counts)
     assert status.alert_state in ("page", "ticket", "ok", "no data")
     assert all(is_number_or_none(rate) for rate in status.burn_rates.values())
     assert is_number_or_none(status.budget_remaining)

@@ -1,22 +1,29 @@
 """The report: one status per SLO from window counts, sorted most urgent first, in the CLI's JSON shape."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from metrics.slo.report import PERIOD_KEY, build_report, build_status, requested_windows
 from metrics.slo.definitions import BURN_WINDOWS, EventCounts, RatioIndicator, SloDefinition, TimeWindow
+from metrics.slo.report import PERIOD_KEY, build_report, build_status, requested_windows
 
-AT = datetime(2026, 11, 1, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def slo(name="checkout-availability", target=0.999, window="30d"):
-    return SloDefinition(name=name, service="checkout", target=target, time_window=TimeWindow(window),
-                         indicator=RatioIndicator(total_query="t_total", bad_query="b_total"))
+    return SloDefinition(
+        name=name,
+        service="checkout",
+        target=target,
+        time_window=TimeWindow(window),
+        indicator=RatioIndicator(total_query="t_total", bad_query="b_total"),
+    )
 
 
 def counts(period_bad, window_bad=None, total=1_000_000.0, window_total=10_000.0):
-    result = {w: EventCounts(total=window_total, bad=window_bad if window_bad is not None else 0.0)
-              for w in BURN_WINDOWS}
+    result = {
+        w: EventCounts(total=window_total, bad=window_bad if window_bad is not None else 0.0) for w in BURN_WINDOWS
+    }
     result[PERIOD_KEY] = EventCounts(total=total, bad=period_bad)
     return result
 
@@ -53,7 +60,8 @@ def test_an_slo_without_counts_is_no_data():
 
 def test_report_sorts_by_budget_remaining_with_no_data_last():
     report = build_report(
-        [slo("a"), slo("b"), slo("c")], AT,
+        [slo("a"), slo("b"), slo("c")],
+        AT,
         {"a": counts(period_bad=100), "b": counts(period_bad=900), "c": {}},
     )
     assert [s.slo.name for s in report.statuses] == ["b", "a", "c"]
@@ -68,8 +76,13 @@ def test_report_json_has_the_documented_shape():
     assert row["period"] == "30d" and row["target"] == 0.999
     assert list(row["burn_rates"]) == list(BURN_WINDOWS)
     assert row["alerts"][0] == {
-        "severity": "page", "long": "1h", "short": "5m", "threshold": 14.4,
-        "long_burn_rate": 0.0, "short_burn_rate": 0.0, "firing": False,
+        "severity": "page",
+        "long": "1h",
+        "short": "5m",
+        "threshold": 14.4,
+        "long_burn_rate": 0.0,
+        "short_burn_rate": 0.0,
+        "firing": False,
     }
 
 

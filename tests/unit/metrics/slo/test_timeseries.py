@@ -1,5 +1,6 @@
 """Drill-down series: SLI per bucket, budget burn-down, rolling burn rates, and how long each tier has fired."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -8,7 +9,7 @@ import pytest
 from metrics.slo.periods import Period
 from metrics.slo.timeseries import budget_burn_down, period_step, rolling_burn_rates, sli_series, tier_histories
 
-AT = datetime(2026, 11, 1, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def buckets(bad, total=1000.0, step=timedelta(minutes=5), end=AT):
@@ -17,8 +18,9 @@ def buckets(bad, total=1000.0, step=timedelta(minutes=5), end=AT):
 
 
 def test_sli_series_is_nan_where_a_bucket_saw_no_events():
-    frame = pd.DataFrame({"time": pd.date_range(end=AT, periods=2, freq="1h", tz="UTC"),
-                          "total": [100.0, 0.0], "bad": [1.0, 0.0]})
+    frame = pd.DataFrame(
+        {"time": pd.date_range(end=AT, periods=2, freq="1h", tz="UTC"), "total": [100.0, 0.0], "bad": [1.0, 0.0]}
+    )
     result = sli_series(frame)
     assert result["sli"].iloc[0] == pytest.approx(0.99)
     assert np.isnan(result["sli"].iloc[1])

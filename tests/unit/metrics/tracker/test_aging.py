@@ -1,4 +1,5 @@
 """Aging figures of tracker items and the open items by age and role."""
+
 from __future__ import annotations
 
 from datetime import date

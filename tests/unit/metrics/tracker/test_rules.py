@@ -1,7 +1,8 @@
 """Tracker rules: transitions, priority, validation of fields, parking, reviews."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -26,9 +27,18 @@ KNOWN = KnownNames(slos={"checkout-availability"}, services={"checkout"}, databa
 
 
 def item(**overrides):
-    fields = {"title": "Failover takes 9 minutes", "state": "new", "owner_role": "DBA", "impact": "high",
-              "urgency": "medium", "why_parked_category": "vendor", "root_cause_confidence": "suspected",
-              "services": ["checkout"], "slos": ["checkout-availability"], "databases": ["orders-db"]}
+    fields = {
+        "title": "Failover takes 9 minutes",
+        "state": "new",
+        "owner_role": "DBA",
+        "impact": "high",
+        "urgency": "medium",
+        "why_parked_category": "vendor",
+        "root_cause_confidence": "suspected",
+        "services": ["checkout"],
+        "slos": ["checkout-availability"],
+        "databases": ["orders-db"],
+    }
     fields.update(overrides)
     return fields
 
@@ -36,17 +46,34 @@ def item(**overrides):
 # --- transitions ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("current", "target"), [
-    ("new", "assessing"), ("assessing", "parked"), ("parked", "due"), ("due", "parked"), ("due", "in_progress"),
-    ("in_progress", "resolved"), ("resolved", "closed"), ("parked", "risk_accepted"), ("due", "duplicate"),
-])
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("new", "assessing"),
+        ("assessing", "parked"),
+        ("parked", "due"),
+        ("due", "parked"),
+        ("due", "in_progress"),
+        ("in_progress", "resolved"),
+        ("resolved", "closed"),
+        ("parked", "risk_accepted"),
+        ("due", "duplicate"),
+    ],
+)
 def test_the_main_line_and_side_states_are_allowed(current, target):
     assert is_transition_allowed(current, target)
 
 
-@pytest.mark.parametrize(("current", "target"), [
-    ("new", "due"), ("new", "closed"), ("closed", "parked"), ("resolved", "parked"), ("in_progress", "due"),
-])
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("new", "due"),
+        ("new", "closed"),
+        ("closed", "parked"),
+        ("resolved", "parked"),
+        ("in_progress", "due"),
+    ],
+)
 def test_skipping_steps_is_refused(current, target):
     assert not is_transition_allowed(current, target)
 
@@ -73,10 +100,19 @@ def test_staying_in_the_same_state_is_not_a_transition():
 # --- priority -------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("impact", "urgency", "expected"), [
-    ("critical", "critical", "P1"), ("critical", "high", "P1"), ("high", "high", "P2"), ("high", "medium", "P2"),
-    ("medium", "medium", "P3"), ("low", "high", "P3"), ("low", "medium", "P4"), ("low", "low", "P4"),
-])
+@pytest.mark.parametrize(
+    ("impact", "urgency", "expected"),
+    [
+        ("critical", "critical", "P1"),
+        ("critical", "high", "P1"),
+        ("high", "high", "P2"),
+        ("high", "medium", "P2"),
+        ("medium", "medium", "P3"),
+        ("low", "high", "P3"),
+        ("low", "medium", "P4"),
+        ("low", "low", "P4"),
+    ],
+)
 def test_priority_comes_from_impact_times_urgency(impact, urgency, expected):
     assert priority(impact, urgency) == expected
 
@@ -144,14 +180,14 @@ def test_parking_with_a_revisit_date_in_the_past_is_refused():
 
 
 def test_a_state_change_checks_the_transition_before_anything_else():
-    problems = state_change_problems("new", "due", revisit_on=None, trigger_count=0, resolution_code=None,
-                                     today=TODAY)
+    problems = state_change_problems("new", "due", revisit_on=None, trigger_count=0, resolution_code=None, today=TODAY)
     assert list(problems) == ["state"]
 
 
 def test_resolving_without_a_resolution_code_is_refused():
-    problems = state_change_problems("due", "resolved", revisit_on=None, trigger_count=0, resolution_code=None,
-                                     today=TODAY)
+    problems = state_change_problems(
+        "due", "resolved", revisit_on=None, trigger_count=0, resolution_code=None, today=TODAY
+    )
     assert "resolution_code" in problems
 
 
@@ -162,11 +198,9 @@ def test_duplicate_and_risk_accepted_imply_their_resolution_code():
 
 
 def test_keeping_an_item_parked_needs_a_next_revisit_date_not_in_the_past():
-    problems = review_problems("due", "keep_parked", next_revisit_on=date(2026, 11, 1), trigger_count=0,
-                               today=TODAY)
+    problems = review_problems("due", "keep_parked", next_revisit_on=date(2026, 11, 1), trigger_count=0, today=TODAY)
     assert "next_revisit_on" in problems
-    assert review_problems("due", "keep_parked", next_revisit_on=date(2027, 2, 1), trigger_count=0,
-                           today=TODAY) == {}
+    assert review_problems("due", "keep_parked", next_revisit_on=date(2027, 2, 1), trigger_count=0, today=TODAY) == {}
 
 
 def test_a_finished_item_must_be_reopened_before_a_review():
@@ -175,6 +209,6 @@ def test_a_finished_item_must_be_reopened_before_a_review():
 
 
 def test_today_is_the_calendar_day_in_the_team_time_zone():
-    late_evening_utc = datetime(2026, 11, 24, 20, 0, tzinfo=timezone.utc)
+    late_evening_utc = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
     assert team_today(late_evening_utc, "Asia/Seoul") == date(2026, 11, 25)
     assert team_today(late_evening_utc, "UTC") == date(2026, 11, 24)

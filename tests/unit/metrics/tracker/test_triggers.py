@@ -1,7 +1,8 @@
 """Revisit triggers against given readings, and the due logic."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -25,13 +26,15 @@ from metrics.tracker.triggers import (
     validate_triggers,
 )
 
-AT = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
 READINGS = Readings(
     at=AT,
     slo_source="demo data",
-    slos={"checkout-availability": SloReading(0.12, {"1h": 7.5, "6h": 2.0}),
-          "reporting-availability": SloReading(None, {"1h": None})},
+    slos={
+        "checkout-availability": SloReading(0.12, {"1h": 7.5, "6h": 2.0}),
+        "reporting-availability": SloReading(None, {"1h": None}),
+    },
     database_source="live probes",
     databases={("orders-db", "replication_lag"): "warn", ("orders-db", None): "ok"},
 )
@@ -46,20 +49,24 @@ def test_budget_below_threshold_fires_with_the_reading_value_time_and_source():
 
 
 def test_budget_above_threshold_does_not_fire():
-    assert not evaluate_trigger(Trigger("slo_budget_below", slo="checkout-availability", threshold=0.10),
-                                READINGS, TODAY).fired
+    assert not evaluate_trigger(
+        Trigger("slo_budget_below", slo="checkout-availability", threshold=0.10), READINGS, TODAY
+    ).fired
 
 
 def test_burn_rate_above_threshold_fires_only_for_its_window():
-    assert evaluate_trigger(Trigger("slo_burn_rate_above", slo="checkout-availability", window="1h",
-                                    threshold=6), READINGS, TODAY).fired
-    assert not evaluate_trigger(Trigger("slo_burn_rate_above", slo="checkout-availability", window="6h",
-                                        threshold=6), READINGS, TODAY).fired
+    assert evaluate_trigger(
+        Trigger("slo_burn_rate_above", slo="checkout-availability", window="1h", threshold=6), READINGS, TODAY
+    ).fired
+    assert not evaluate_trigger(
+        Trigger("slo_burn_rate_above", slo="checkout-availability", window="6h", threshold=6), READINGS, TODAY
+    ).fired
 
 
 def test_an_slo_without_data_never_fires_and_says_so():
-    evaluation = evaluate_trigger(Trigger("slo_budget_below", slo="reporting-availability", threshold=0.5),
-                                  READINGS, TODAY)
+    evaluation = evaluate_trigger(
+        Trigger("slo_budget_below", slo="reporting-availability", threshold=0.5), READINGS, TODAY
+    )
     assert not evaluation.fired and evaluation.value is None and evaluation.text == "no reading yet"
 
 
@@ -76,8 +83,7 @@ def test_a_whole_database_trigger_reads_the_overall_status():
 
 
 def test_a_database_trigger_without_readings_is_no_reading_yet():
-    evaluation = evaluate_trigger(Trigger("database_check", database="orders-db", level="warn"),
-                                  Readings(at=AT), TODAY)
+    evaluation = evaluate_trigger(Trigger("database_check", database="orders-db", level="warn"), Readings(at=AT), TODAY)
     assert not evaluation.fired and evaluation.text == "no reading yet"
 
 
@@ -87,21 +93,27 @@ def test_a_date_trigger_fires_on_its_day():
 
 
 def test_a_trigger_survives_a_round_trip_through_its_stored_form():
-    for trigger in (BUDGET, Trigger("slo_burn_rate_above", slo="x", window="1h", threshold=14.4),
-                    Trigger("database_check", database="d", check=None, level="critical"),
-                    Trigger("date", on=TODAY)):
+    for trigger in (
+        BUDGET,
+        Trigger("slo_burn_rate_above", slo="x", window="1h", threshold=14.4),
+        Trigger("database_check", database="d", check=None, level="critical"),
+        Trigger("date", on=TODAY),
+    ):
         assert trigger_from_dict(trigger.to_dict()) == trigger
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"kind": "cpu_above"}, "kind must be one of"),
-    ({"kind": "slo_budget_below", "slo": "x"}, "needs a number for threshold"),
-    ({"kind": "slo_budget_below", "slo": "x", "threshold": 25}, "budget fraction"),
-    ({"kind": "slo_burn_rate_above", "slo": "x", "window": "2d", "threshold": 2}, "window must be one of"),
-    ({"kind": "database_check", "database": "d", "level": "info"}, "level must be warn or critical"),
-    ({"kind": "date", "on": "next week"}, "on must be a date"),
-    ({"kind": "date", "on": "2026-12-01", "slo": "x"}, "unknown: slo"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "cpu_above"}, "kind must be one of"),
+        ({"kind": "slo_budget_below", "slo": "x"}, "needs a number for threshold"),
+        ({"kind": "slo_budget_below", "slo": "x", "threshold": 25}, "budget fraction"),
+        ({"kind": "slo_burn_rate_above", "slo": "x", "window": "2d", "threshold": 2}, "window must be one of"),
+        ({"kind": "database_check", "database": "d", "level": "info"}, "level must be warn or critical"),
+        ({"kind": "date", "on": "next week"}, "on must be a date"),
+        ({"kind": "date", "on": "2026-12-01", "slo": "x"}, "unknown: slo"),
+    ],
+)
 def test_a_malformed_trigger_names_what_is_wrong(data, message):
     with pytest.raises(TriggerError, match=message):
         trigger_from_dict(data)
@@ -109,8 +121,9 @@ def test_a_malformed_trigger_names_what_is_wrong(data, message):
 
 def test_a_trigger_on_an_unknown_slo_or_database_is_refused_by_position():
     known = KnownNames(slos={"checkout-availability"}, databases=set())
-    _, problem = validate_triggers([BUDGET.to_dict(), {"kind": "database_check", "database": "orders-db",
-                                                       "level": "warn"}], known)
+    _, problem = validate_triggers(
+        [BUDGET.to_dict(), {"kind": "database_check", "database": "orders-db", "level": "warn"}], known
+    )
     assert problem == "trigger 2: unknown database 'orders-db' (no databases are configured)"
 
 
@@ -151,24 +164,39 @@ def test_date_due_items_come_before_signal_due_items_whatever_their_priority():
 # --- typed trigger lines ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("budget checkout-availability < 25%", {"kind": "slo_budget_below", "slo": "checkout-availability",
-                                            "threshold": 0.25}),
-    ("burn checkout-availability 1h > 6", {"kind": "slo_burn_rate_above", "slo": "checkout-availability",
-                                           "window": "1h", "threshold": 6.0}),
-    ("database orders-db replication_lag warn", {"kind": "database_check", "database": "orders-db",
-                                                 "check": "replication_lag", "level": "warn"}),
-    ("database orders-db critical", {"kind": "database_check", "database": "orders-db", "check": None,
-                                     "level": "critical"}),
-    ("date 2027-01-15", {"kind": "date", "on": "2027-01-15"}),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "budget checkout-availability < 25%",
+            {"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.25},
+        ),
+        (
+            "burn checkout-availability 1h > 6",
+            {"kind": "slo_burn_rate_above", "slo": "checkout-availability", "window": "1h", "threshold": 6.0},
+        ),
+        (
+            "database orders-db replication_lag warn",
+            {"kind": "database_check", "database": "orders-db", "check": "replication_lag", "level": "warn"},
+        ),
+        (
+            "database orders-db critical",
+            {"kind": "database_check", "database": "orders-db", "check": None, "level": "critical"},
+        ),
+        ("date 2027-01-15", {"kind": "date", "on": "2027-01-15"}),
+    ],
+)
 def test_a_typed_trigger_line_becomes_a_trigger(line, expected):
     assert parse_trigger_line(line) == expected
 
 
 def test_every_trigger_formats_to_a_line_that_reads_back_the_same():
-    for trigger in (BUDGET, Trigger("slo_burn_rate_above", slo="x", window="1h", threshold=14.4),
-                    Trigger("database_check", database="d", check="lag", level="warn"), Trigger("date", on=TODAY)):
+    for trigger in (
+        BUDGET,
+        Trigger("slo_burn_rate_above", slo="x", window="1h", threshold=14.4),
+        Trigger("database_check", database="d", check="lag", level="warn"),
+        Trigger("date", on=TODAY),
+    ):
         assert trigger_from_dict(parse_trigger_line(format_trigger_line(trigger))) == trigger
 
 

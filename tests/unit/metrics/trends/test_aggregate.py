@@ -1,4 +1,5 @@
 """Weekly and monthly aggregation, compliance and regression ranking (metrics.trends.aggregate), on constructed rows."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -6,12 +7,11 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from metrics.trends.rollups import DailyRollup, local_day
 from metrics.trends.aggregate import (
     MISSED,
     NO_DATA,
-    compliance_matrix,
     complete_periods,
+    compliance_matrix,
     daily_frame,
     fleet_periods,
     parse_iso_week,
@@ -22,15 +22,25 @@ from metrics.trends.aggregate import (
     service_periods,
     slo_periods,
 )
+from metrics.trends.rollups import DailyRollup, local_day
 
 BERLIN = "Europe/Berlin"
 MONTH = 30 * 86400
 
 
-def row(day: date, total: float | None, bad: float | None, slo: str = "api-availability", service: str = "api",
-        target: float = 0.999, buckets: dict | None = None, time_zone: str = "UTC") -> dict:
-    return DailyRollup(day, slo, service, target, MONTH, local_day(day, time_zone).seconds, total, bad,
-                       buckets).as_row()
+def row(
+    day: date,
+    total: float | None,
+    bad: float | None,
+    slo: str = "api-availability",
+    service: str = "api",
+    target: float = 0.999,
+    buckets: dict | None = None,
+    time_zone: str = "UTC",
+) -> dict:
+    return DailyRollup(
+        day, slo, service, target, MONTH, local_day(day, time_zone).seconds, total, bad, buckets
+    ).as_row()
 
 
 def week_of(rows, grain="week"):
@@ -129,8 +139,10 @@ def test_monthly_grain_groups_calendar_months():
 
 def two_slo_week(bad_latency: float) -> list[dict]:
     monday = date(2026, 11, 16)
-    return [row(monday, 1000, 0, slo="api-availability"),
-            row(monday, 1000, bad_latency, slo="api-latency", target=0.99)]
+    return [
+        row(monday, 1000, 0, slo="api-availability"),
+        row(monday, 1000, bad_latency, slo="api-latency", target=0.99),
+    ]
 
 
 def test_a_service_misses_when_any_of_its_slos_misses():
@@ -176,8 +188,9 @@ def weeks(changes: dict[str, tuple[float, float]], target: float = 0.999) -> lis
 
 
 def test_regressions_come_first_largest_first():
-    ranked = rank_changes(week_of(weeks({"small": (0.1, 0.3), "large": (0.1, 0.9), "better": (0.9, 0.1)})),
-                          "2026-W48", "2026-W47")
+    ranked = rank_changes(
+        week_of(weeks({"small": (0.1, 0.3), "large": (0.1, 0.9), "better": (0.9, 0.1)})), "2026-W48", "2026-W47"
+    )
     assert ranked["slo"].tolist() == ["large", "small", "better"]
     assert ranked["direction"].tolist() == ["regression", "regression", "improvement"]
 

@@ -1,10 +1,12 @@
 """Local days, runs of equal-length days, budget consumed and histogram quantiles (metrics.trends.rollups)."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from metrics.slo.definitions import EventCounts
 from metrics.trends.rollups import (
     DailyRollup,
     budget_consumed,
@@ -14,14 +16,13 @@ from metrics.trends.rollups import (
     local_day,
     local_days,
 )
-from metrics.slo.definitions import EventCounts
 
 BERLIN = "Europe/Berlin"
 
 
 def test_a_berlin_day_starts_at_local_midnight():
     day = local_day(date(2026, 11, 24), BERLIN)
-    assert day.start == datetime(2026, 11, 23, 23, 0, tzinfo=timezone.utc)
+    assert day.start == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
     assert day.seconds == 86400
 
 
@@ -54,7 +55,7 @@ def test_runs_split_where_days_are_missing():
 
 
 def test_last_complete_day_waits_for_the_settle_time():
-    now = datetime(2026, 11, 24, 23, 5, tzinfo=timezone.utc)  # 00:05 in Berlin
+    now = datetime(2026, 11, 24, 23, 5, tzinfo=UTC)  # 00:05 in Berlin
     assert last_complete_day(now, BERLIN) == date(2026, 11, 24)
     assert last_complete_day(now, BERLIN, settle=timedelta(minutes=10)) == date(2026, 11, 23)
 

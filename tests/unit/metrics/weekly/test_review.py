@@ -1,7 +1,8 @@
 """Assembling the weekly review on constructed data: breached, at risk, recovered, deltas, top offenders."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -19,19 +20,38 @@ from metrics.weekly.review import (
 
 W46, W47 = date(2026, 11, 9), date(2026, 11, 16)  # Mondays
 DAY, PERIOD = 86_400, 30 * 86_400
-NOW = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 
 
-def week_rows(slo: str, monday: date, bad: float, total: float = 1000.0, target: float = 0.99,
-              service: str | None = None) -> list[dict]:
-    return [{"day": monday + timedelta(days=n), "slo": slo, "service": service or slo.split("-")[0],
-             "target": target, "period_seconds": PERIOD, "day_seconds": DAY, "total": total, "bad": bad,
-             "latency_buckets": None} for n in range(7)]
+def week_rows(
+    slo: str, monday: date, bad: float, total: float = 1000.0, target: float = 0.99, service: str | None = None
+) -> list[dict]:
+    return [
+        {
+            "day": monday + timedelta(days=n),
+            "slo": slo,
+            "service": service or slo.split("-")[0],
+            "target": target,
+            "period_seconds": PERIOD,
+            "day_seconds": DAY,
+            "total": total,
+            "bad": bad,
+            "latency_buckets": None,
+        }
+        for n in range(7)
+    ]
 
 
 def review(rows: list[dict], **inputs):
-    values = {"week": "2026-W47", "time_zone": "Europe/Berlin", "source": "test", "generated_at": NOW,
-              "daily": daily_frame(rows), "incidents": [], **inputs}
+    values = {
+        "week": "2026-W47",
+        "time_zone": "Europe/Berlin",
+        "source": "test",
+        "generated_at": NOW,
+        "daily": daily_frame(rows),
+        "incidents": [],
+        **inputs,
+    }
     return build_weekly_review(ReviewInputs(**values))
 
 
@@ -40,9 +60,14 @@ def figure(weekly, label: str):
 
 
 # a missed W47 after a met W46; b recovered; c met both weeks
-MIXED = (week_rows("a-availability", W46, 0) + week_rows("a-availability", W47, 20)
-         + week_rows("b-availability", W46, 20) + week_rows("b-availability", W47, 5)
-         + week_rows("c-availability", W46, 1) + week_rows("c-availability", W47, 1))
+MIXED = (
+    week_rows("a-availability", W46, 0)
+    + week_rows("a-availability", W47, 20)
+    + week_rows("b-availability", W46, 20)
+    + week_rows("b-availability", W47, 5)
+    + week_rows("c-availability", W46, 1)
+    + week_rows("c-availability", W47, 1)
+)
 
 
 def test_an_slo_that_missed_the_weeks_objective_is_breached():
@@ -59,10 +84,12 @@ def test_a_recovered_slo_shows_last_weeks_sli_beside_this_weeks():
 
 
 def test_budget_under_a_quarter_puts_an_slo_at_risk():
-    weekly = review(MIXED, readings=[SloReading("a-availability", "a", 0.20, "ok"),
-                                     SloReading("c-availability", "c", 0.90, "ok")])
+    weekly = review(
+        MIXED, readings=[SloReading("a-availability", "a", 0.20, "ok"), SloReading("c-availability", "c", 0.90, "ok")]
+    )
     assert [(r.slo, r.budget_remaining, r.why) for r in weekly.at_risk] == [
-        ("a-availability", "20.0 %", "budget under 25 %")]
+        ("a-availability", "20.0 %", "budget under 25 %")
+    ]
 
 
 def test_a_firing_tier_puts_an_slo_at_risk_whatever_its_budget():
@@ -76,8 +103,12 @@ def test_an_slo_without_a_reading_is_not_at_risk():
 
 
 def test_top_offenders_are_ordered_by_budget_burned():
-    rows = (week_rows("a-availability", W47, 2) + week_rows("b-availability", W47, 8)
-            + week_rows("c-availability", W47, 5) + week_rows("d-availability", W47, 0))
+    rows = (
+        week_rows("a-availability", W47, 2)
+        + week_rows("b-availability", W47, 8)
+        + week_rows("c-availability", W47, 5)
+        + week_rows("d-availability", W47, 0)
+    )
     weekly = review(rows)
     assert [line.slo for line in weekly.top_offenders] == ["b-availability", "c-availability", "a-availability"]
 
@@ -89,8 +120,12 @@ def test_budget_burned_is_the_share_of_the_period_budget():
 
 
 def test_slos_met_and_compliance_deltas_compare_with_the_previous_week():
-    rows = (week_rows("a-availability", W46, 20) + week_rows("a-availability", W47, 0)
-            + week_rows("b-availability", W46, 0) + week_rows("b-availability", W47, 0))
+    rows = (
+        week_rows("a-availability", W46, 20)
+        + week_rows("a-availability", W47, 0)
+        + week_rows("b-availability", W46, 0)
+        + week_rows("b-availability", W47, 0)
+    )
     weekly = review(rows)
     assert (figure(weekly, "SLOs met").value, figure(weekly, "SLOs met").delta) == ("2 of 2", "+1")
     assert (figure(weekly, "Compliance").value, figure(weekly, "Compliance").delta) == ("100 %", "+50 pts")
@@ -110,36 +145,48 @@ def test_a_week_without_rollups_shows_no_data_not_zero():
 
 
 def incident(reference: str, started: datetime, ack_minutes: int | None, resolve_minutes: int | None) -> Incident:
-    return Incident(reference, "checkout", "SEV2", started,
-                    acknowledged=None if ack_minutes is None else started + timedelta(minutes=ack_minutes),
-                    resolved=None if resolve_minutes is None else started + timedelta(minutes=resolve_minutes))
+    return Incident(
+        reference,
+        "checkout",
+        "SEV2",
+        started,
+        acknowledged=None if ack_minutes is None else started + timedelta(minutes=ack_minutes),
+        resolved=None if resolve_minutes is None else started + timedelta(minutes=resolve_minutes),
+    )
 
 
 def test_incidents_of_the_week_count_and_compare_with_last_week():
-    tuesday = datetime(2026, 11, 17, 9, 0, tzinfo=timezone.utc)
-    incidents = [incident("INC-1", tuesday, 10, 60), incident("INC-2", tuesday + timedelta(days=1), 20, 180),
-                 incident("INC-0", tuesday - timedelta(days=7), 5, 30)]
+    tuesday = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
+    incidents = [
+        incident("INC-1", tuesday, 10, 60),
+        incident("INC-2", tuesday + timedelta(days=1), 20, 180),
+        incident("INC-0", tuesday - timedelta(days=7), 5, 30),
+    ]
     weekly = review(MIXED, incidents=incidents)
     assert [line.reference for line in weekly.incidents] == ["INC-1", "INC-2"]
     assert (figure(weekly, "Incidents").value, figure(weekly, "Incidents").delta) == ("2", "+1")
 
 
 def test_mtta_and_mttr_show_mean_and_median_with_the_change_of_the_mean():
-    tuesday = datetime(2026, 11, 17, 9, 0, tzinfo=timezone.utc)
-    incidents = [incident("INC-1", tuesday, 10, 60), incident("INC-2", tuesday, 20, 180),
-                 incident("INC-3", tuesday, 60, None), incident("INC-0", tuesday - timedelta(days=7), 5, 30)]
+    tuesday = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
+    incidents = [
+        incident("INC-1", tuesday, 10, 60),
+        incident("INC-2", tuesday, 20, 180),
+        incident("INC-3", tuesday, 60, None),
+        incident("INC-0", tuesday - timedelta(days=7), 5, 30),
+    ]
     weekly = review(MIXED, incidents=incidents)
     assert (figure(weekly, "MTTA").value, figure(weekly, "MTTA").delta) == ("30 min (median 20 min)", "+25 min")
     assert (figure(weekly, "MTTR").value, figure(weekly, "MTTR").delta) == ("2 h (median 2 h)", "+1 h 30 min")
 
 
 def test_an_open_incident_has_no_time_to_resolve():
-    weekly = review(MIXED, incidents=[incident("INC-1", datetime(2026, 11, 17, 9, tzinfo=timezone.utc), 5, None)])
+    weekly = review(MIXED, incidents=[incident("INC-1", datetime(2026, 11, 17, 9, tzinfo=UTC), 5, None)])
     assert weekly.incidents[0].time_to_resolve == "open"
 
 
 def test_an_incident_belongs_to_the_week_of_its_local_start():
-    sunday_night_utc = datetime(2026, 11, 15, 23, 30, tzinfo=timezone.utc)  # Monday 00:30 in Berlin
+    sunday_night_utc = datetime(2026, 11, 15, 23, 30, tzinfo=UTC)  # Monday 00:30 in Berlin
     weekly = review(MIXED, incidents=[incident("INC-1", sunday_night_utc, 5, 10)])
     assert [line.reference for line in weekly.incidents] == ["INC-1"]
 
@@ -149,12 +196,20 @@ def test_without_snapshots_the_database_section_is_none():
 
 
 def test_database_changes_list_only_statuses_that_moved():
-    at = datetime(2026, 11, 22, 22, 0, tzinfo=timezone.utc)
-    weekly = review(MIXED, databases_now=[DatabaseStatus("orders", "warn", at), DatabaseStatus("users", "ok", at),
-                                          DatabaseStatus("billing", "ok", at)],
-                    databases_before=[DatabaseStatus("orders", "ok", at), DatabaseStatus("users", "ok", at)])
+    at = datetime(2026, 11, 22, 22, 0, tzinfo=UTC)
+    weekly = review(
+        MIXED,
+        databases_now=[
+            DatabaseStatus("orders", "warn", at),
+            DatabaseStatus("users", "ok", at),
+            DatabaseStatus("billing", "ok", at),
+        ],
+        databases_before=[DatabaseStatus("orders", "ok", at), DatabaseStatus("users", "ok", at)],
+    )
     assert [(c.database, c.before, c.after) for c in weekly.database_changes] == [
-        ("billing", "not monitored", "ok"), ("orders", "ok", "warn")]
+        ("billing", "not monitored", "ok"),
+        ("orders", "ok", "warn"),
+    ]
 
 
 def test_the_previous_week_crosses_the_year_boundary():
@@ -166,12 +221,13 @@ def test_the_last_complete_week_ends_on_the_last_local_sunday():
 
 
 def test_on_sunday_evening_utc_the_week_has_already_ended_in_seoul():
-    sunday_evening = datetime(2026, 11, 22, 16, 0, tzinfo=timezone.utc)  # Monday 01:00 in Seoul
+    sunday_evening = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # Monday 01:00 in Seoul
     assert last_complete_week(sunday_evening, "Asia/Seoul") == "2026-W47"
     assert last_complete_week(sunday_evening, "Europe/Berlin") == "2026-W46"
 
 
-@pytest.mark.parametrize(("week", "status"), [("2026-W47", "complete"), ("2026-W48", "current"),
-                                              ("2026-W49", "future")])
+@pytest.mark.parametrize(
+    ("week", "status"), [("2026-W47", "complete"), ("2026-W48", "current"), ("2026-W49", "future")]
+)
 def test_week_status(week, status):
     assert week_status(week, NOW, "Europe/Berlin") == status

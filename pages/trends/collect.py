@@ -1,0 +1,65 @@
+"""The rollup collector run from the trends page (admins), with its progress."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from data.settings import Settings
+from data.slo.catalog import Catalog
+from data.store import shared_engine
+from metrics.access import Actor, MissingName, PermissionDenied
+from pages.common import history
+
+
+def show_collection(settings: Settings, slo_catalog: Catalog, actor: Actor) -> None:
+    """Run the rollup collector from the page (admins), with its progress; the same code as
+    ``cli.py collect rollups``, so a run from here and one from cron store the same rows."""
+    from data.slo.service import make_source
+    from data.slo.sources import SourceError
+    from data.trends.rollups import collect_daily_rollups
+
+    with st.status("Collecting daily rollups…", expanded=True) as status:
+        bar = st.progress(0.0, text="Finding the days still missing…")
+
+        def progress(done: int, todo: int, day: date) -> None:
+            bar.progress(done / max(todo, 1), text=f"{done} of {todo} days, up to {day.isoformat()}")
+
+        try:
+            summary = collect_daily_rollups(
+                make_source(settings),
+                slo_catalog.slos,
+                shared_engine(settings.database_url),
+                time_zone=settings.team_timezone,
+                now=settings.now(),
+                actor=actor,
+                progress=progress,
+            )
+        except (PermissionDenied, MissingName) as error:
+            status.update(label=str(error), state="error")
+            return
+        except SourceError as error:
+            status.update(
+                label=f"Stopped: {error}. The days stored before this are kept; collect again to continue.",
+                state="error",
+            )
+            return
+        except Exception as error:  # the store's driver errors vary: name the kind, never a DSN
+            status.update(
+                label=f"Stopped: the store could not be written ({type(error).__name__}). The days "
+                "stored before this are kept.",
+                state="error",
+            )
+            return
+        history.clear()
+        problems = (
+            f"; {len(summary.errors)} SLO(s) refused: " + "; ".join(summary.errors.values()) if summary.errors else ""
+        )
+        status.update(
+            label=f"Stored {summary.rows_stored} rows for {summary.days_stored} days "
+            f"({summary.first} .. {summary.last}); {summary.already_collected} already collected, "
+            f"{summary.queries} queries{problems}",
+            state="error" if summary.errors else "complete",
+            expanded=bool(summary.errors),
+        )
