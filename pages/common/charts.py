@@ -12,6 +12,7 @@ from pages.common.theme import register_template
 TEMPLATE = register_template()
 MAX_POINTS = 1500
 # The toolbar of every chart: no Plotly logo, no selection tools (nothing on a page reads a selection).
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 _AGGREGATIONS = ("max", "min", "last", "mean")
 
