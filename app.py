@@ -5,6 +5,8 @@ that cannot be migrated is reported while the pages that do not need it keep wor
 (``[auth]`` in secrets), nobody sees a page before signing in (``pages.common.identity``).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from data.secrets import install_log_redaction
@@ -13,7 +15,10 @@ from pages.common import identity, loaders
 
 install_log_redaction()  # before anything can log: no record, traceback included, carries a known secret
 
-st.set_page_config(page_title="Reliability Dashboard", page_icon=":material/monitor_heart:", layout="wide")
+# A file, not a Material icon: Streamlit fetches a Material favicon from fonts.gstatic.com, and no request may leave
+# the machine from a page (an offline network must still see the app; tests/e2e/test_offline.py).
+FAVICON = Path(__file__).parent / "pages" / "common" / "favicon.png"
+st.set_page_config(page_title="Reliability Dashboard", page_icon=str(FAVICON), layout="wide")
 
 try:
     settings = loaders.settings()
