@@ -54,8 +54,9 @@ def _unexpected(error: Exception) -> str:
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     from data.secrets import UrlError
+    from metrics.access import MissingName, PermissionDenied
 
-    if isinstance(error, UrlError):
+    if isinstance(error, (UrlError, MissingName, PermissionDenied)):  # each says what is wrong and what was kept
         return str(error)
     if isinstance(error, DBAPIError):
         original = error.orig if error.orig is not None else error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import unicodedata
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -69,8 +70,26 @@ def parse_cli_instant(text: str | None) -> datetime:
         raise CliError(f"--at {text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z") from None
 
 
+# Bidirectional overrides reorder what a terminal shows (a title could hide a command inside it).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every control character shown as its escape (``\\x1b``, ``\\r``), so stored data cannot move
+    the cursor, recolour or clear a terminal, or fake a line of the table."""
+    return "".join(
+        character.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS
+        else character
+        for character in text
+    )
+
+
 def text_table(header: list[str], rows: list[list[str]]) -> str:
-    """Columns padded to their widest cell, a rule under the header; what the table formats print."""
+    """Columns padded to their widest cell, a rule under the header; what the table formats print. Cells are
+    ``terminal_text``: whatever a title holds, the table stays a table."""
+    header = [terminal_text(cell) for cell in header]
+    rows = [[terminal_text(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -82,13 +101,18 @@ def cli_actor(name: str | None = None):
     audit trail records ``--as NAME`` or the login name, with ``via = cli``."""
     import getpass
 
-    from metrics.access import VIA_CLI, Actor, Role
+    from metrics.access import NAME_MAX_LENGTH, VIA_CLI, Actor, Role
 
     if not name:
         try:
             name = f"{getpass.getuser()} (cli)"
         except Exception:  # no login name in this environment (a container without a passwd entry)
             name = "cli"
+    elif len(name) > NAME_MAX_LENGTH or any(unicodedata.category(character) == "Cc" for character in name):
+        raise CliError(
+            f"--as {terminal_text(name[:40])!r}: the name to record must be at most {NAME_MAX_LENGTH} characters "
+            "with no control characters"
+        )
     return Actor(name, Role.ADMIN, VIA_CLI)
 
 
