@@ -10,13 +10,14 @@ RUNTIME_STAMP := $(VENV)/.installed-requirements.txt
 DEV_STAMP := $(VENV)/.installed-requirements-dev.txt
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint bench clean
+.PHONY: help run test lint fuzz bench clean
 
 help:
 	@echo "make run    - migrate the store and serve the app on http://127.0.0.1:8501"
 	@echo "make test   - install test components if missing, then run unit, integration and e2e tests"
 	@echo "              (extra pytest arguments: make test PYTEST_ARGS='-k store -x')"
 	@echo "make lint   - ruff (lint, format) and the import contracts; make test runs it first"
+	@echo "make fuzz   - every page through generated links, 250 examples a page (FUZZ_EXAMPLES=N for more)"
 	@echo "make bench  - run the benchmarks"
 	@echo "make clean  - remove var/cache and test-artifacts (keeps the venv and the store)"
 
@@ -45,6 +46,11 @@ lint: $(DEV_STAMP)
 test: lint
 	bash scripts/install_test_components.sh
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
+
+# The generated-link test of tests/pages/test_query_fuzz.py, long: `make test` runs a few examples a page.
+FUZZ_EXAMPLES ?= 250
+fuzz: $(DEV_STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV_PYTHON) -m pytest -q tests/pages/test_query_fuzz.py $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)
 	bash scripts/install_test_components.sh
