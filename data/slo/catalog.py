@@ -117,9 +117,6 @@ class Catalog:
         """Every service either declared or named by an SLO, sorted."""
         return sorted(set(self.services) | {slo.service for slo in self.slos})
 
-    def slos_for(self, service: str) -> list[SloDefinition]:
-        return [slo for slo in self.slos if slo.service == service]
-
 
 # --------------------------------------------------------------------------------------------------------------------
 # Loading

@@ -20,9 +20,9 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from urllib3.util.retry import Retry
 
 from data.secrets import SecretUrl, remember_secret
-from data.slo.promql import SLO_LABEL, batched, windowed_increase
+from data.slo.promql import SLO_LABEL, batched, counter_expressions
 from data.slo.sources import CountsResult, SourceError, SourceTimeout
-from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, format_prometheus_duration
+from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition
 from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
@@ -242,16 +242,6 @@ class PrometheusSource:
         return self._call(fetch)
 
     # -- SLO counts
-    @staticmethod
-    def _expressions(slo: SloDefinition, window: timedelta) -> dict[str, str]:
-        indicator = slo.indicator
-        total = windowed_increase(indicator.total_query, window)
-        if indicator.bad_query is not None:
-            bad = windowed_increase(indicator.bad_query, window)
-        else:
-            bad = f"({total} - {windowed_increase(indicator.good_query, window)})"
-        return {"total": total, "bad": bad}
-
     def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
         """Counts for every SLO and window in 2 × (burn windows + period) queries, whatever the number of SLOs."""
         result = CountsResult()
@@ -295,7 +285,9 @@ class PrometheusSource:
             if not measurable:
                 continue
             for kind in ("total", "bad"):
-                expressions = {slo.name: self._expressions(slo, windows[slo.name][key])[kind] for slo in measurable}
+                expressions = {
+                    slo.name: counter_expressions(slo.indicator, windows[slo.name][key])[kind] for slo in measurable
+                }
                 jobs.append(((key, kind), batched(expressions)))
         if deadline is None:
             deadline = time.monotonic() + self.settings.timeout_seconds
@@ -319,7 +311,7 @@ class PrometheusSource:
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
         """Events per bucket of ``step`` ending at each step from ``start`` to ``end``: columns time, total, bad."""
-        expressions = self._expressions(slo, step)
+        expressions = counter_expressions(slo.indicator, step)
         try:
             total = self.range(expressions["total"], start, end, step)
             bad = self.range(expressions["bad"], start, end, step)
@@ -354,7 +346,3 @@ def _frame(answer: list[dict], column: str) -> pd.DataFrame:
             column: [v for _, v in points],
         }
     )
-
-
-def step_text(step: timedelta) -> str:
-    return format_prometheus_duration(step)
