@@ -3,12 +3,12 @@ turn a catalog and a source into numbers."""
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 
+from data.deadline import results_within
 from data.settings import Settings
 from data.slo.sources import SloSource, SourceError, SourceTimeout
 from metrics.slo.definitions import SloDefinition
@@ -70,21 +70,17 @@ def source_timeout(source: SloSource) -> float | None:
 def within_timeout(calls: list, timeout_s: float, what: str) -> list:
     """The calls' results, run in parallel and waited for at most ``timeout_s`` in all; the first failure
     propagates, and a call still running then raises ``SourceError`` ("<what> within 2 s (the timeout …)").
-    Calls still running end on their own request timeouts, in their own threads."""
-    pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="source-read")
-    futures = [pool.submit(call) for call in calls]
-    done, pending = wait(futures, timeout=timeout_s, return_when=FIRST_EXCEPTION)
-    pool.shutdown(wait=False, cancel_futures=True)
-    failed = [future for future in futures if future in done and future.exception() is not None]
-    timed_out = [future for future in failed if isinstance(future.exception(), SourceTimeout)]
-    if failed and len(timed_out) < len(failed):
-        raise next(f.exception() for f in failed if not isinstance(f.exception(), SourceTimeout))
-    if pending or timed_out:  # a request's own timeout and the panel's end together: one message, the panel's
-        raise SourceError(
+    Calls still running end on their own request timeouts, in their own threads (``data.deadline``)."""
+
+    def too_late(unanswered: int, total: int) -> SourceError:
+        return SourceError(
             f"{what} within {timeout_s:g} s (the timeout for all of a panel's queries); it may be "
             "overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS"
         )
-    return [future.result() for future in futures]
+
+    return results_within(
+        calls, timeout_s, too_late=too_late, timeout_errors=(SourceTimeout,), thread_name_prefix="source-read"
+    )
 
 
 def parse_instant(text: str | None) -> datetime:
