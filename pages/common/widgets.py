@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
@@ -49,32 +50,54 @@ def local_time(moment: datetime, team_timezone: str, with_date: bool = False) ->
     return local.strftime("%a %d %b %H:%M" if with_date else "%H:%M")
 
 
-def freshness_text(
+@dataclass(frozen=True)
+class Freshness:
+    """The freshness line and what it says: ``stale`` once the data is older than ``STALE_AFTER`` (never for an
+    instant a link fixes); ``age`` is None for such a fixed instant."""
+
+    text: str
+    stale: bool
+    age: timedelta | None
+
+
+def freshness(
     at: datetime, team_timezone: str, source_description: str, now: datetime | None = None, fixed: bool = False
-) -> str:
+) -> Freshness:
     """ "as of 14:05 (Europe/Seoul) · demo data", plus "· stale: 12 min old" when the data has aged.
 
     A link that fixes the instant (``?at=``) is not stale: it says so instead."""
     if fixed:
-        return (
+        text = (
             f"evaluated at {local_time(at, team_timezone, with_date=True)} ({team_timezone}) · "
             f"{source_description} · fixed by the link's ?at="
         )
+        return Freshness(text, stale=False, age=None)
     now = now or datetime.now(UTC)
     same_day = at.astimezone(ZoneInfo(team_timezone)).date() == now.astimezone(ZoneInfo(team_timezone)).date()
     text = f"as of {local_time(at, team_timezone, with_date=not same_day)} ({team_timezone}) · {source_description}"
     age = now - at
-    if age > STALE_AFTER:
+    stale = age > STALE_AFTER
+    if stale:
         text += f" · stale: {format_duration(age)} old"
-    return text
+    return Freshness(text, stale=stale, age=age)
 
 
-def show_freshness(at: datetime, team_timezone: str, source_description: str, fixed: bool = False) -> None:
-    text = freshness_text(at, team_timezone, source_description, fixed=fixed)
-    if "stale" in text and not fixed:
-        st.warning(text, icon=":material/schedule:")
+def freshness_text(
+    at: datetime, team_timezone: str, source_description: str, now: datetime | None = None, fixed: bool = False
+) -> str:
+    """``freshness(...).text``, for pages that still draw the line themselves."""
+    return freshness(at, team_timezone, source_description, now, fixed).text
+
+
+def show_freshness(
+    at: datetime, team_timezone: str, source_description: str, fixed: bool = False, now: datetime | None = None
+) -> None:
+    """The freshness line: a caption, or a warning once the data is stale."""
+    line = freshness(at, team_timezone, source_description, now=now, fixed=fixed)
+    if line.stale:
+        st.warning(line.text, icon=":material/schedule:")
     else:
-        st.caption(text)
+        st.caption(line.text)
 
 
 def stale_text(read_at: datetime, team_timezone: str, now: datetime | None = None) -> str:
