@@ -3,7 +3,7 @@ until the budget is gone?
 
 The overview lists every SLO, least budget first, filtered by ``?service=`` and ``?state=``; ``?slo=NAME`` opens one
 SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``metrics``, tables and charts
-from ``pages.common.widgets`` and ``pages.slo_burn.charts``.
+from ``pages.slo_burn.widgets`` and ``pages.slo_burn.charts``.
 """
 
 from difflib import get_close_matches
@@ -16,6 +16,7 @@ from pages.common import loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.common.theme import WARN, alert_state_badge
 from pages.slo_burn import charts
+from pages.slo_burn import widgets as slo_widgets
 
 FILTER_PARAMS = ("service", "state")
 
@@ -97,7 +98,7 @@ def show_back_link() -> None:
 
 def show_overview() -> None:
     with widgets.guarded_panel("headline counts"):
-        widgets.show_headline_counts(report.statuses)
+        slo_widgets.show_headline_counts(report.statuses)
 
     service_options = catalog.service_names()
     state_options = list(ALERT_STATES)
@@ -125,16 +126,16 @@ def show_overview() -> None:
             st.caption(f"Ignored unknown {name} filter: {', '.join(unknown)}")
 
     with widgets.guarded_panel("SLO table"):
-        statuses = widgets.filter_statuses(report.statuses, services, states)
+        statuses = slo_widgets.filter_statuses(report.statuses, services, states)
         if not statuses:
             widgets.show_empty_state("No SLO matches these filters.", "Clear a filter to see more SLOs.")
             return
-        frame = widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
+        frame = slo_widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
         st.dataframe(
-            widgets.overview_styler(frame),
+            slo_widgets.overview_styler(frame),
             hide_index=True,
-            column_config=widgets.overview_column_config(),
-            column_order=widgets.overview_columns(frame),
+            column_config=slo_widgets.overview_column_config(),
+            column_order=slo_widgets.overview_columns(frame),
             placeholder="no data",
             key="slo_overview",
         )
@@ -145,7 +146,7 @@ def show_overview() -> None:
             else ""
         )
         caption_column.caption(
-            f"{stale}{widgets.report_counts_caption(report, len(statuses))}, least budget first. "
+            f"{stale}{slo_widgets.report_counts_caption(report, len(statuses))}, least budget first. "
             "Click a column to sort, an SLO to open its drill-down."
         )
         download_column.download_button(
@@ -191,7 +192,7 @@ def show_drilldown(name: str) -> None:
     st.subheader(f"{slo.display_name or slo.name} · {slo.service}")
     st.caption(f"`{slo.name}`")
     with widgets.guarded_panel("SLO headline"):
-        widgets.show_slo_headline(status, settings.team_timezone)
+        slo_widgets.show_slo_headline(status, settings.team_timezone)
     if status.error and status.error not in source_messages:  # the source's own failure is said above already
         st.warning(status.error, icon=":material/warning:")
     elif status.note:
@@ -216,8 +217,8 @@ def show_drilldown(name: str) -> None:
 
     st.markdown("#### Alert tiers")
     with widgets.guarded_panel("alert tiers table"):
-        tiers = widgets.tier_frame(status, histories, settings.team_timezone, SHOWN_RECENT_SPAN)
-        st.dataframe(widgets.badge_styler(tiers, ["firing now"]), hide_index=True, placeholder="no data")
+        tiers = slo_widgets.tier_frame(status, histories, settings.team_timezone, SHOWN_RECENT_SPAN)
+        st.dataframe(slo_widgets.badge_styler(tiers, ["firing now"]), hide_index=True, placeholder="no data")
         st.caption(
             "A tier fires when the burn rate over its long window **and** over its short window are both "
             "above its threshold (SRE Workbook multiwindow, multi-burn-rate alerts)."
