@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data.settings import Settings
-from data.slo.alert_history import HISTORY_SPAN, AlertHistory, load_alert_history
+from data.slo.alert_history import AlertHistory
 from data.slo.catalog import Catalog
+from data.slo.service import firing_history
 from data.slo.sources import SloSource
 from metrics.formatting import format_duration
 from metrics.incidents.rules import Incident
@@ -32,16 +33,17 @@ LANE_WIDTH = 0.24
 
 @st.cache_data(ttl=loaders.DATA_TTL_SECONDS, show_spinner=False, max_entries=16)
 def _cached_history(
-    catalog_key: str, source_key: str, start: datetime, end: datetime, _source: SloSource, _catalog: Catalog
+    catalog_key: str, source_key: str, at: datetime, team_timezone: str, _source: SloSource, _catalog: Catalog
 ) -> AlertHistory:
-    return load_alert_history(_source, _catalog.slos, start, end)
+    return firing_history(_source, _catalog, at, team_timezone)
 
 
 def history(settings: Settings, catalog: Catalog, at: datetime) -> AlertHistory:
-    """The last 90 days up to ``at`` (whole minutes); raises ``data.slo.sources.SourceError``."""
+    """The last 90 days up to ``at`` (whole minutes), as ``alerts history`` prints them; raises
+    ``data.slo.sources.SourceError``."""
     source = loaders.source(settings, at)
     key = loaders.data_key(settings, source, at)
-    return _cached_history(key.catalog, key.source, at - HISTORY_SPAN, at, source, catalog)
+    return _cached_history(key.catalog, key.source, key.at, settings.team_timezone, source, catalog)
 
 
 def clear() -> None:

@@ -2,16 +2,17 @@
 until the budget is gone?
 
 The overview lists every SLO, least budget first, filtered by ``?service=`` and ``?state=``; ``?slo=NAME`` opens one
-SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``metrics``, tables and charts
-from ``pages.slo_burn.widgets`` and ``pages.slo_burn.charts``.
+SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``data.slo.service``,
+tables and charts from ``pages.slo_burn.widgets`` and ``pages.slo_burn.charts``.
 """
 
 from difflib import get_close_matches
 
 import streamlit as st
 
+from data.slo.service import drilldown_series
 from metrics.slo.alerts import ALERT_STATES
-from metrics.slo.timeseries import SHOWN_RECENT_SPAN, budget_burn_down, rolling_burn_rates, sli_series, tier_histories
+from metrics.slo.timeseries import SHOWN_RECENT_SPAN
 from pages.common import loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.common.theme import WARN, alert_state_badge
@@ -210,37 +211,38 @@ def show_drilldown(name: str) -> None:
             f"history of {slo.name} from {slo_source.description}", shown_history, settings.team_timezone
         )
 
-    rates = histories = None
-    if history is not None:
-        rates = rolling_burn_rates(history.recent_buckets, slo.target)
-        histories = tier_histories(rates, status.period.length, since=at - SHOWN_RECENT_SPAN)
+    series = None if history is None else drilldown_series(history)
 
     st.markdown("#### Alert tiers")
     with widgets.guarded_panel("alert tiers table"):
-        tiers = slo_widgets.tier_frame(status, histories, settings.team_timezone, SHOWN_RECENT_SPAN)
+        tiers = slo_widgets.tier_frame(
+            status, series.tiers if series else None, settings.team_timezone, SHOWN_RECENT_SPAN
+        )
         st.dataframe(slo_widgets.badge_styler(tiers, ["firing now"]), hide_index=True, placeholder="no data")
         st.caption(
             "A tier fires when the burn rate over its long window **and** over its short window are both "
             "above its threshold (SRE Workbook multiwindow, multi-burn-rate alerts)."
         )
 
-    if history is None:
+    if history is None or series is None:
         return
     tz = settings.team_timezone
     left, right = st.columns(2)
     with left, widgets.guarded_panel("SLI chart"):
-        st.plotly_chart(
-            charts.sli_figure(sli_series(history.period_buckets), slo.target, tz), theme=None, config=PLOTLY_CONFIG
-        )
+        st.plotly_chart(charts.sli_figure(series.sli, slo.target, tz), theme=None, config=PLOTLY_CONFIG)
     with right, widgets.guarded_panel("burn-down chart"):
-        burn_down = budget_burn_down(history.period_buckets, history.period, at, slo.target)
-        st.plotly_chart(charts.burn_down_figure(burn_down, history.period, at, tz), theme=None, config=PLOTLY_CONFIG)
-    shown_rates = rates[rates["time"] >= at - SHOWN_RECENT_SPAN]
+        st.plotly_chart(
+            charts.burn_down_figure(series.burn_down, history.period, at, tz), theme=None, config=PLOTLY_CONFIG
+        )
     with widgets.guarded_panel("burn rate chart"):
-        st.plotly_chart(charts.burn_rate_figure(shown_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG)
+        st.plotly_chart(
+            charts.burn_rate_figure(series.shown_burn_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG
+        )
         st.caption("Short windows (5m, 30m, 2h) are hidden at first: click them in the legend.")
     with widgets.guarded_panel("alert tier chart"):
-        st.plotly_chart(charts.tier_figure(shown_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG)
+        st.plotly_chart(
+            charts.tier_figure(series.shown_burn_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG
+        )
         st.caption("Solid: long window; dotted: short window; shaded: the tier was firing.")
 
 
