@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -153,6 +153,23 @@ def csv_download_bytes(frame: pd.DataFrame) -> bytes:
     """A table for a "Download CSV" button: UTF-8, no index, formula-like cells neutralised
     (``metrics.spreadsheet``), so opening the file in a spreadsheet never runs a cell."""
     return spreadsheet_csv(frame).encode("utf-8")
+
+
+def show_csv_download(data: bytes, file_name: str, label: str = "Download CSV", where=None, **options) -> None:
+    """A CSV download button (in ``where``, a column or container; default: the page) with the usual icon."""
+    (where or st).download_button(
+        label, data, file_name=file_name, mime="text/csv", icon=":material/download:", **options
+    )
+
+
+def keep_filters_in_link(selected: dict[str, Sequence[str]]) -> None:
+    """Each filter's selection in the query string (``?service=a&service=b``), dropped when empty, so the view
+    can be shared as a link."""
+    for name, values in selected.items():
+        if values:
+            st.query_params[name] = list(values)
+        elif name in st.query_params:
+            del st.query_params[name]
 
 
 @contextlib.contextmanager

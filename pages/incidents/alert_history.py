@@ -105,32 +105,28 @@ def timeline_figure(alert_history: AlertHistory, incidents: Sequence[Incident], 
         lengths = [max((ended - started).total_seconds(), 0.0) * 1000 for _, started, ended, _ in items]
         hover = [text for *_, text in items]
         name = "incident" if kind == "incident" else f"{alert_state_badge(kind)} alert"
+        # The bar and the marker at its start are one item: same lane, legend entry and hover text.
+        shared = dict(
+            y=lanes, name=name, legendgroup=kind, customdata=hover, hovertemplate="%{customdata}<extra></extra>"
+        )
         figure.add_trace(
             go.Bar(
-                y=lanes,
                 x=lengths,
                 base=starts,
                 orientation="h",
                 width=LANE_WIDTH,
-                name=name,
-                legendgroup=kind,
                 marker=dict(color=style.color, line=dict(color=style.color, width=1)),
                 opacity=0.55,
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
+                **shared,
             )
         )
         figure.add_trace(
             go.Scatter(
-                y=lanes,
                 x=starts,
                 mode="markers",
-                name=name,
-                legendgroup=kind,
                 showlegend=False,
                 marker=dict(symbol=symbol, size=9, color=style.color, line=dict(color="white", width=1)),
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
+                **shared,
             )
         )
     figure.update_layout(

@@ -145,16 +145,7 @@ def sli_figure(sli: pd.DataFrame, target: float, timezone: str, title: str = "SL
         for value, total, bad in zip(frame["sli"], frame["total"], frame["bad"])
     ]
     figure = go.Figure(
-        go.Scatter(
-            x=local_times(frame["time"], timezone),
-            y=frame["sli"],
-            name="SLI",
-            mode="lines",
-            line=dict(width=1.8),
-            customdata=hover,
-            hovertemplate="%{customdata}<extra>SLI</extra>",
-            connectgaps=False,
-        )
+        _line(frame["time"], frame["sli"], timezone, hover, "SLI", line=dict(width=1.8), connectgaps=False)
     )
     figure.add_hline(
         y=target,
@@ -202,15 +193,7 @@ def burn_down_figure(
         )
     )
     figure.add_trace(
-        go.Scatter(
-            x=local_times(frame["time"], timezone),
-            y=frame["budget_remaining"],
-            name="budget remaining",
-            mode="lines",
-            line=dict(width=2.2),
-            customdata=hover,
-            hovertemplate="%{customdata}<extra>budget remaining</extra>",
-        )
+        _line(frame["time"], frame["budget_remaining"], timezone, hover, "budget remaining", line=dict(width=2.2))
     )
     figure.add_hline(
         y=0,
@@ -243,16 +226,23 @@ def burn_down_figure(
 # --- (3) burn rate per window ---------------------------------------------------------------------------------------
 
 
+def _line(times: pd.Series, values: pd.Series, timezone: str, hover: list[str], label: str, **style) -> go.Scatter:
+    """A line over the team's local times; hovering a point shows its text from ``hover`` and ``label``."""
+    style.setdefault("name", label)
+    return go.Scatter(
+        x=local_times(times, timezone),
+        y=values,
+        mode="lines",
+        customdata=hover,
+        hovertemplate=f"%{{customdata}}<extra>{label}</extra>",
+        **style,
+    )
+
+
 def _rate_trace(frame: pd.DataFrame, window: str, timezone: str, **style) -> go.Scatter:
     values = frame[window]
-    style.setdefault("name", window)
-    return go.Scatter(
-        x=local_times(frame["time"], timezone),
-        y=values.clip(lower=LOG_FLOOR),
-        mode="lines",
-        customdata=_texts(values, format_burn_rate),
-        hovertemplate=f"%{{customdata}}<extra>{window}</extra>",
-        **style,
+    return _line(
+        frame["time"], values.clip(lower=LOG_FLOOR), timezone, _texts(values, format_burn_rate), window, **style
     )
 
 

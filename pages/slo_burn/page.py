@@ -117,11 +117,7 @@ def show_overview() -> None:
         format_func=alert_state_badge,
         placeholder="All alert states",
     )
-    for name, values in (("service", services), ("state", states)):
-        if values:
-            st.query_params[name] = values
-        elif name in st.query_params:
-            del st.query_params[name]
+    widgets.keep_filters_in_link({"service": services, "state": states})
     for name, unknown in (("service", services_unknown), ("alert state", states_unknown)):
         if unknown:
             st.caption(f"Ignored unknown {name} filter: {', '.join(unknown)}")
@@ -150,12 +146,10 @@ def show_overview() -> None:
             f"{stale}{slo_widgets.report_counts_caption(report, len(statuses))}, least budget first. "
             "Click a column to sort, an SLO to open its drill-down."
         )
-        download_column.download_button(
-            "Download CSV",
+        widgets.show_csv_download(
             widgets.csv_download_bytes(frame),
-            file_name=f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
-            mime="text/csv",
-            icon=":material/download:",
+            f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
+            where=download_column,
             width="stretch",
         )
 
