@@ -62,11 +62,44 @@ def _local(moment: datetime, time_zone: str) -> pd.Timestamp:
     return pd.Timestamp(moment).tz_convert(time_zone).tz_localize(None)
 
 
+Span = tuple[str, datetime, datetime, str]  # service, start, end, hover text
+
+
 def timeline_figure(alert_history: AlertHistory, incidents: Sequence[Incident], time_zone: str) -> go.Figure:
     """One row per service: its incidents (start to resolution, or now while open) and its page and ticket firings,
     each kind in its own lane, with a marker at every start so a five-minute firing still shows on 90 days."""
+    spans = _timeline_spans(alert_history, incidents)
+    services = sorted({span[0] for kind in spans.values() for span in kind})
+    if not services:
+        return empty_figure("No incidents and no SLO burn alerts in this range", height=200)
+    row = {service: index for index, service in enumerate(services)}
+    figure = go.Figure()
+    for kind, offset, style, symbol in LANES:
+        if spans[kind]:
+            lanes = [row[service] + offset for service, *_ in spans[kind]]
+            _add_lane(figure, kind, spans[kind], lanes, (style, symbol), time_zone)
+    figure.update_layout(
+        template=TEMPLATE,
+        title="Incidents and SLO burn alerts per service",
+        hovermode="closest",
+        barmode="overlay",
+        height=140 + 60 * len(services),
+        xaxis=dict(type="date", title=f"time ({time_zone})", range=_time_range(alert_history, spans, time_zone)),
+        yaxis=dict(
+            tickvals=list(range(len(services))),
+            ticktext=services,
+            autorange="reversed",
+            range=[len(services) - 0.5, -0.5],
+            showgrid=False,
+        ),
+    )
+    return figure
+
+
+def _timeline_spans(alert_history: AlertHistory, incidents: Sequence[Incident]) -> dict[str, list[Span]]:
+    """Per lane kind ("incident", "page", "ticket"), what the timeline draws; open ones end at the last evaluation."""
     until = alert_history.last_evaluation
-    spans: dict[str, list[tuple[str, datetime, datetime, str]]] = {kind: [] for kind, *_ in LANES}
+    spans: dict[str, list[Span]] = {kind: [] for kind, *_ in LANES}
     for incident in incidents:
         ended = incident.resolved or until
         spans["incident"].append(
@@ -91,60 +124,43 @@ def timeline_figure(alert_history: AlertHistory, incidents: Sequence[Incident], 
                 + format_duration(interval.duration(until)),
             )
         )
-    services = sorted({span[0] for kind in spans.values() for span in kind})
-    if not services:
-        return empty_figure("No incidents and no SLO burn alerts in this range", height=200)
-    row = {service: index for index, service in enumerate(services)}
-    figure = go.Figure()
-    for kind, offset, style, symbol in LANES:
-        items = spans[kind]
-        if not items:
-            continue
-        lanes = [row[service] + offset for service, *_ in items]
-        starts = [_local(started, time_zone) for _, started, _, _ in items]
-        lengths = [max((ended - started).total_seconds(), 0.0) * 1000 for _, started, ended, _ in items]
-        hover = [text for *_, text in items]
-        name = "incident" if kind == "incident" else f"{alert_state_badge(kind)} alert"
-        # The bar and the marker at its start are one item: same lane, legend entry and hover text.
-        shared = dict(
-            y=lanes, name=name, legendgroup=kind, customdata=hover, hovertemplate="%{customdata}<extra></extra>"
-        )
-        figure.add_trace(
-            go.Bar(
-                x=lengths,
-                base=starts,
-                orientation="h",
-                width=LANE_WIDTH,
-                marker=dict(color=style.color, line=dict(color=style.color, width=1)),
-                opacity=0.55,
-                **shared,
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=starts,
-                mode="markers",
-                showlegend=False,
-                marker=dict(symbol=symbol, size=9, color=style.color, line=dict(color="white", width=1)),
-                **shared,
-            )
-        )
-    figure.update_layout(
-        template=TEMPLATE,
-        title="Incidents and SLO burn alerts per service",
-        hovermode="closest",
-        barmode="overlay",
-        height=140 + 60 * len(services),
-        xaxis=dict(type="date", title=f"time ({time_zone})", range=_time_range(alert_history, spans, time_zone)),
-        yaxis=dict(
-            tickvals=list(range(len(services))),
-            ticktext=services,
-            autorange="reversed",
-            range=[len(services) - 0.5, -0.5],
-            showgrid=False,
-        ),
+    return spans
+
+
+def _add_lane(figure: go.Figure, kind: str, items: list[Span], lanes: list[float], look: tuple, time_zone: str) -> None:
+    """One kind's bars (start to end) and a marker at each start, in the kind's colour and marker shape (``look``)."""
+    style, symbol = look
+    starts = [_local(started, time_zone) for _, started, _, _ in items]
+    lengths = [max((ended - started).total_seconds(), 0.0) * 1000 for _, started, ended, _ in items]
+    name = "incident" if kind == "incident" else f"{alert_state_badge(kind)} alert"
+    # The bar and the marker at its start are one item: same lane, legend entry and hover text.
+    shared = dict(
+        y=lanes,
+        name=name,
+        legendgroup=kind,
+        customdata=[text for *_, text in items],
+        hovertemplate="%{customdata}<extra></extra>",
     )
-    return figure
+    figure.add_trace(
+        go.Bar(
+            x=lengths,
+            base=starts,
+            orientation="h",
+            width=LANE_WIDTH,
+            marker=dict(color=style.color, line=dict(color=style.color, width=1)),
+            opacity=0.55,
+            **shared,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=starts,
+            mode="markers",
+            showlegend=False,
+            marker=dict(symbol=symbol, size=9, color=style.color, line=dict(color="white", width=1)),
+            **shared,
+        )
+    )
 
 
 def _time_range(alert_history: AlertHistory, spans: dict, time_zone: str) -> list[pd.Timestamp]:

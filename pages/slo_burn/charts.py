@@ -310,55 +310,46 @@ def tier_figure(
     )
     frame = downsample(rates, how="max")
     for row, evaluation in enumerate(alerts, start=1):
-        tier = evaluation.tier
-        style = alert_state_style(tier.severity)
-        figure.add_trace(
-            _rate_trace(
-                frame,
-                tier.long_window,
-                timezone,
-                legendgroup="long",
-                name="long window",
-                showlegend=row == 1,
-                line=dict(color=WINDOW_COLORS["3d"], width=2),
-            ),
-            row=row,
-            col=1,
-        )
-        figure.add_trace(
-            _rate_trace(
-                frame,
-                tier.short_window,
-                timezone,
-                legendgroup="short",
-                name="short window",
-                showlegend=row == 1,
-                line=dict(color=WINDOW_COLORS["1h"], width=1.2, dash="dot"),
-            ),
-            row=row,
-            col=1,
-        )
-        # Shading after the traces: Plotly skips shapes aimed at a subplot that is still empty.
-        for start, end in firing_intervals(
-            rates["time"], rates[tier.long_window], rates[tier.short_window], evaluation.threshold
-        ):
-            figure.add_vrect(
-                x0=_local_instant(start, timezone),
-                x1=_local_instant(end, timezone),
-                fillcolor=style.fill,
-                line_width=0,
-                layer="below",
-                row=row,
-                col=1,
-            )
-        _threshold_line(figure, evaluation, row=row)
-        columns = [tier.long_window, tier.short_window]
-        figure.update_yaxes(**_log_axis(_log_range(frame[columns], [evaluation]), dense=False), row=row, col=1)
+        _add_tier_row(figure, row, evaluation, frame, rates, timezone)
     figure.update_layout(template=TEMPLATE, title=title, height=180 * max(len(alerts), 1) + 110, margin=dict(t=90))
     for subplot_title in figure.layout.annotations[: len(alerts)]:  # make_subplots adds the titles first
         subplot_title.update(x=0, xanchor="left", font=dict(size=12))
     figure.update_xaxes(title_text=_time_axis_title(timezone), row=max(len(alerts), 1), col=1)
     return figure
+
+
+def _add_tier_row(
+    figure: go.Figure, row: int, evaluation: AlertEvaluation, frame: pd.DataFrame, rates: pd.DataFrame, timezone: str
+) -> None:
+    """One tier's subplot: both windows' burn rates (downsampled ``frame``), the firing intervals shaded (from the
+    full ``rates``) and the threshold."""
+    tier = evaluation.tier
+    windows = (
+        (tier.long_window, "long", dict(color=WINDOW_COLORS["3d"], width=2)),
+        (tier.short_window, "short", dict(color=WINDOW_COLORS["1h"], width=1.2, dash="dot")),
+    )
+    for window, which, line in windows:
+        trace = _rate_trace(
+            frame, window, timezone, legendgroup=which, name=f"{which} window", showlegend=row == 1, line=line
+        )
+        figure.add_trace(trace, row=row, col=1)
+    # Shading after the traces: Plotly skips shapes aimed at a subplot that is still empty.
+    fill = alert_state_style(tier.severity).fill
+    for start, end in firing_intervals(
+        rates["time"], rates[tier.long_window], rates[tier.short_window], evaluation.threshold
+    ):
+        figure.add_vrect(
+            x0=_local_instant(start, timezone),
+            x1=_local_instant(end, timezone),
+            fillcolor=fill,
+            line_width=0,
+            layer="below",
+            row=row,
+            col=1,
+        )
+    _threshold_line(figure, evaluation, row=row)
+    columns = [tier.long_window, tier.short_window]
+    figure.update_yaxes(**_log_axis(_log_range(frame[columns], [evaluation]), dense=False), row=row, col=1)
 
 
 __all__ = [
