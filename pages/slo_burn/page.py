@@ -218,8 +218,13 @@ def show_drilldown(name: str) -> None:
             "above its threshold (SRE Workbook multiwindow, multi-burn-rate alerts)."
         )
 
-    if history is None or series is None:
-        return
+    if history is not None and series is not None:
+        show_charts(status, history, series)
+
+
+def show_charts(status, history, series) -> None:
+    """The drill-down's four charts: SLI, budget burn-down, burn rate per window, alert tiers."""
+    slo = status.slo
     tz = settings.team_timezone
     left, right = st.columns(2)
     with left, widgets.guarded_panel("SLI chart"):
