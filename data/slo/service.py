@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,7 @@ from data.slo.alert_rules import burn_rate_rules, rules_yaml
 from data.slo.catalog import Catalog
 from data.slo.sources import SloSource, SourceError, SourceTimeout
 from metrics.access import Actor
+from metrics.slo.alert_history import firing_range
 from metrics.slo.definitions import SloDefinition
 from metrics.slo.periods import Period, current_period
 from metrics.slo.report import SloReport, build_report
@@ -32,7 +33,6 @@ from metrics.slo.timeseries import (
     sli_series,
     tier_histories,
 )
-from metrics.trends.rollups import local_midnight
 
 
 def load_report(source: SloSource, slos: list[SloDefinition], at: datetime) -> SloReport:
@@ -146,10 +146,10 @@ def firing_history(
     """When each SLO burn tier fired, from ``first_day`` (default: ``HISTORY_SPAN`` before ``now``) to the end of
     ``last_day`` (default: ``now``), days in the team's zone; ``services`` limits it (default: all). Raises
     ``RequestError`` for an empty range or an unknown service, ``SourceError`` when the source cannot answer."""
-    start = local_midnight(first_day, team_timezone) if first_day else now - HISTORY_SPAN
-    end = min(now, local_midnight(last_day + timedelta(days=1), team_timezone)) if last_day else now
-    if start >= end:
-        raise RequestError(f"the range is empty: it starts {start.isoformat()} and ends {end.isoformat()}")
+    try:
+        start, end = firing_range(now, team_timezone, HISTORY_SPAN, first_day, last_day)
+    except ValueError as error:
+        raise RequestError(str(error)) from None
     known = catalog.service_names()
     unknown = [service for service in services or [] if service not in known]
     if unknown:
