@@ -6,56 +6,45 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, timedelta
+from datetime import date
 
-from commands.common import (
-    EXIT_ATTENTION,
-    EXIT_OK,
-    CliError,
-    cli_source,
-    load_cli_catalog,
-    load_cli_settings,
-    text_table,
-)
+from commands import common
 
 
 def command_alerts_history(args: argparse.Namespace) -> int:
-    from data.slo.alert_history import HISTORY_SPAN, load_alert_history
+    from data.slo.service import RequestError, firing_history
     from data.slo.sources import SourceError
-    from metrics.slo.alert_history import interval_rows
-    from metrics.trends.rollups import local_midnight
 
-    settings = load_cli_settings(args)
-    catalog = load_cli_catalog(settings, [])
+    settings = common.load_cli_settings(args)
+    catalog = common.load_cli_catalog(settings, [])
     now = settings.now().replace(second=0, microsecond=0)  # the page's evaluation instant
     try:
-        start = (
-            local_midnight(date.fromisoformat(args.from_date), settings.team_timezone)
-            if args.from_date
-            else now - HISTORY_SPAN
-        )
-        end = (
-            min(now, local_midnight(date.fromisoformat(args.to_date) + timedelta(days=1), settings.team_timezone))
-            if args.to_date
-            else now
-        )
+        first_day, last_day = (date.fromisoformat(day) if day else None for day in (args.from_date, args.to_date))
     except ValueError:
-        raise CliError("--from and --to take dates like 2026-11-24") from None
-    if start >= end:
-        raise CliError(f"the range is empty: it starts {start.isoformat()} and ends {end.isoformat()}")
-    unknown = [service for service in args.service or [] if service not in catalog.service_names()]
-    if unknown:
-        raise CliError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(catalog.service_names())}")
+        raise common.CliError("--from and --to take dates like 2026-11-24") from None
     try:
-        history = load_alert_history(cli_source(settings, now), catalog.slos, start, end, args.service or None)
-    except SourceError as error:
-        raise CliError(str(error)) from None
+        history = firing_history(
+            common.cli_source(settings, now),
+            catalog,
+            now,
+            settings.team_timezone,
+            first_day,
+            last_day,
+            args.service or None,
+        )
+    except (RequestError, SourceError) as error:
+        raise common.CliError(str(error)) from None
     if args.format == "json":
         payload = history.to_dict()
         payload["time_zone"] = settings.team_timezone
         print(json.dumps(payload, indent=2))
     else:
-        print(_table(history, settings.team_timezone, interval_rows))
+        print(_table(history, settings.team_timezone))
+    _print_notes(history)
+    return common.EXIT_ATTENTION if history.notice or history.slos_without_rules else common.EXIT_OK
+
+
+def _print_notes(history) -> None:
     if history.notice:
         print(f"note: {history.notice}", file=sys.stderr)
     if history.ignored_series:
@@ -69,11 +58,12 @@ def command_alerts_history(args: argparse.Namespace) -> int:
             "with `python cli.py slo-rules`",
             file=sys.stderr,
         )
-    return EXIT_ATTENTION if history.notice or history.slos_without_rules else EXIT_OK
 
 
-def _table(history, time_zone: str, interval_rows) -> str:
+def _table(history, time_zone: str) -> str:
     from zoneinfo import ZoneInfo
+
+    from metrics.slo.alert_history import interval_rows
 
     how = "computed from the demo history" if history.computed else "from ALERTS"
     first, last = (
@@ -84,7 +74,7 @@ def _table(history, time_zone: str, interval_rows) -> str:
     if not rows:
         return f"{title}\n(no tier fired)" if not history.notice else title
     header = list(rows[0])
-    return "\n".join([title, text_table(header, [[row[column] for column in header] for row in rows])])
+    return "\n".join([title, common.text_table(header, [[row[column] for column in header] for row in rows])])
 
 
 def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubParsersAction) -> None:

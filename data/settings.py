@@ -134,57 +134,16 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         return (None if raw is None else str(raw).strip() or None), f"[{section}] {key} in {secrets_path.name}"
 
     prometheus = _prometheus_settings(value, problems)
-
-    database_text, where = value("store", "database_url")
-    database_url = SecretUrl.parse(database_text or DEFAULT_DATABASE_URL)
-    if database_url.problem and not database_url.scheme:
-        problems.append(
-            f"{where}: not a database URL (expected e.g. sqlite:///var/reliability.db or "
-            "postgresql+psycopg://user@host/db)"
-        )
-    elif database_url.problem:
-        problems.append(f"{where}: {database_url.problem}")
-
+    database_url = _database_url(value, problems)
     catalog, where = value("app", "catalog")
-    catalog_path = Path(catalog) if catalog else DEFAULT_CATALOG
-    if not catalog_path.is_absolute() and not catalog_path.exists():
-        catalog_path = REPO_ROOT / catalog_path
+    catalog_path = _repo_path(catalog, DEFAULT_CATALOG)
     if not catalog_path.exists():
         problems.append(f"{where}: the SLO catalog {catalog_path} does not exist")
-
-    team_timezone, where = value("app", "team_timezone")
-    team_timezone = team_timezone or "UTC"
-    try:
-        ZoneInfo(team_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"{where}: {team_timezone!r} is not a time zone name like Europe/Berlin")
-
-    databases, where = value("app", "databases")
-    databases_path = Path(databases) if databases else DEFAULT_DATABASES_CONFIG
-    if not databases_path.is_absolute() and not databases_path.exists():
-        databases_path = REPO_ROOT / databases_path
-
-    access, _ = value("app", "access")
-    access_path = Path(access) if access else DEFAULT_ACCESS_CONFIG
-    if not access_path.is_absolute() and not access_path.exists():
-        access_path = REPO_ROOT / access_path
-
-    dsn_texts = {name: str(dsn) for name, dsn in secrets.get("databases", {}).items() if str(dsn).strip()}
-    for variable, dsn in environ.items():
-        if variable.startswith(DSN_ENV_PREFIX) and dsn.strip():
-            dsn_texts[variable[len(DSN_ENV_PREFIX) :].lower().replace("_", "-")] = dsn.strip()
-    dsns = {name: Dsn.parse(text) for name, text in dsn_texts.items()}  # an unreadable one fails its probe only
-
-    now_text, where = value("app", "now")
-    now_override = None
-    if now_text:
-        try:
-            now_override = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
-            if now_override.tzinfo is None:
-                now_override = now_override.replace(tzinfo=UTC)
-        except ValueError:
-            problems.append(f"{where}: {now_text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z")
-
+    team_timezone = _team_timezone(value, problems)
+    databases_path = _repo_path(value("app", "databases")[0], DEFAULT_DATABASES_CONFIG)
+    access_path = _repo_path(value("app", "access")[0], DEFAULT_ACCESS_CONFIG)
+    dsns = _database_dsns(secrets, environ)
+    now_override = _now_override(value, problems)
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -197,6 +156,58 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         database_dsns=dsns,
         now_override=now_override,
     )
+
+
+def _repo_path(text: str | None, default: Path) -> Path:
+    """A configured path (default when not set); a relative one that does not exist here is taken from the repo."""
+    path = Path(text) if text else default
+    if not path.is_absolute() and not path.exists():
+        path = REPO_ROOT / path
+    return path
+
+
+def _database_url(value, problems: list[str]) -> SecretUrl:
+    database_text, where = value("store", "database_url")
+    database_url = SecretUrl.parse(database_text or DEFAULT_DATABASE_URL)
+    if database_url.problem and not database_url.scheme:
+        problems.append(
+            f"{where}: not a database URL (expected e.g. sqlite:///var/reliability.db or "
+            "postgresql+psycopg://user@host/db)"
+        )
+    elif database_url.problem:
+        problems.append(f"{where}: {database_url.problem}")
+    return database_url
+
+
+def _team_timezone(value, problems: list[str]) -> str:
+    team_timezone, where = value("app", "team_timezone")
+    team_timezone = team_timezone or "UTC"
+    try:
+        ZoneInfo(team_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"{where}: {team_timezone!r} is not a time zone name like Europe/Berlin")
+    return team_timezone
+
+
+def _database_dsns(secrets: dict[str, dict[str, object]], environ: dict[str, str]) -> dict[str, Dsn]:
+    """DSNs by database name: ``[databases]`` in the secrets file, overridden by ``DB_DSN_<NAME>`` variables."""
+    dsn_texts = {name: str(dsn) for name, dsn in secrets.get("databases", {}).items() if str(dsn).strip()}
+    for variable, dsn in environ.items():
+        if variable.startswith(DSN_ENV_PREFIX) and dsn.strip():
+            dsn_texts[variable[len(DSN_ENV_PREFIX) :].lower().replace("_", "-")] = dsn.strip()
+    return {name: Dsn.parse(text) for name, text in dsn_texts.items()}  # an unreadable one fails its probe only
+
+
+def _now_override(value, problems: list[str]) -> datetime | None:
+    now_text, where = value("app", "now")
+    if not now_text:
+        return None
+    try:
+        now_override = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
+    except ValueError:
+        problems.append(f"{where}: {now_text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z")
+        return None
+    return now_override if now_override.tzinfo else now_override.replace(tzinfo=UTC)
 
 
 def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | None:
@@ -229,6 +240,21 @@ def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | Non
             return default
         return parsed
 
+    verify = _verify_tls(value, problems)
+    return PrometheusSettings(
+        url=connect_url,
+        name=name or "Prometheus",
+        bearer_token=token,
+        username=username,
+        password=password,
+        verify_tls=verify,
+        timeout_seconds=number("timeout_seconds", 10.0),
+        cache_ttl_seconds=number("cache_ttl_seconds", 60.0),
+    )
+
+
+def _verify_tls(value, problems: list[str]) -> bool | str:
+    """True, False, or the CA bundle's path: ``verify_tls`` and ``ca_bundle``, the bundle winning when it exists."""
     verify_text, where_verify = value("prometheus", "verify_tls")
     verify: bool | str = True
     if verify_text is not None:
@@ -245,13 +271,4 @@ def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | Non
             problems.append(f"{where_ca}: the CA bundle {ca_bundle} does not exist")
         else:
             verify = ca_bundle
-    return PrometheusSettings(
-        url=connect_url,
-        name=name or "Prometheus",
-        bearer_token=token,
-        username=username,
-        password=password,
-        verify_tls=verify,
-        timeout_seconds=number("timeout_seconds", 10.0),
-        cache_ttl_seconds=number("cache_ttl_seconds", 60.0),
-    )
+    return verify

@@ -18,7 +18,13 @@ from datetime import UTC, datetime, timedelta
 from data.slo.alert_rules import ALERT_NAME, RULE_LABELS
 from data.slo.promql import escape_label_value
 from data.slo.sources import SloSource
-from metrics.slo.alert_history import AlertKey, FiringInterval, intervals_from_points, tier_firing_times_by_period
+from metrics.slo.alert_history import (
+    AlertKey,
+    FiringInterval,
+    evaluation_range,
+    intervals_from_points,
+    tier_firing_times_by_period,
+)
 from metrics.slo.alerts import DEFAULT_TIERS
 from metrics.slo.definitions import BURN_WINDOWS, SloDefinition, parse_duration
 from metrics.slo.timeseries import RECENT_STEP, rolling_burn_rates
@@ -74,15 +80,6 @@ def _regex_literal(text: str) -> str:
     """``text`` matched literally by an RE2 regular expression (PromQL's): its metacharacters escaped (RE2 refuses
     escapes of letters and spaces, so nothing else is)."""
     return "".join("\\" + c if c in _RE2_SPECIAL else c for c in text)
-
-
-def evaluation_range(start: datetime, end: datetime, step: timedelta) -> tuple[datetime, datetime]:
-    """The first and last evaluation instants in [start, end] on the grid of whole steps since the epoch, so every
-    viewer in the same minute asks the same query (and shares its cached answer)."""
-    seconds = step.total_seconds()
-    first = -(-start.timestamp() // seconds) * seconds
-    last = end.timestamp() // seconds * seconds
-    return (datetime.fromtimestamp(first, tz=UTC), datetime.fromtimestamp(max(first, last), tz=UTC))
 
 
 def load_alert_history(

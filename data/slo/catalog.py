@@ -117,9 +117,6 @@ class Catalog:
         """Every service either declared or named by an SLO, sorted."""
         return sorted(set(self.services) | {slo.service for slo in self.slos})
 
-    def slos_for(self, service: str) -> list[SloDefinition]:
-        return [slo for slo in self.slos if slo.service == service]
-
 
 # --------------------------------------------------------------------------------------------------------------------
 # Loading
@@ -696,24 +693,33 @@ class _Builder:
             return None
         duration = checker.string(item.get("duration"), f"{path}.duration", required=True)
         if "calendar" not in item:
-            if rolling is not True:
-                checker.problem(f"{path}.isRolling", "a window without a calendar must say isRolling: true")
-                return None
-            if duration is None:
-                return None
-            if duration[-1:] not in ROLLING_UNITS:
-                checker.problem(
-                    f"{path}.duration",
-                    f"{_quote(duration)} is not a rolling duration: use m, h, d or w "
-                    f"(like 28d); months, quarters and years are calendar windows",
-                )
-                return None
-            try:
-                parse_duration(duration)
-            except ValueError as exc:
-                checker.problem(f"{path}.duration", str(exc))
-                return None
-            return TimeWindow(duration=duration, is_rolling=True)
+            return self._rolling_window(rolling, duration, path, checker)
+        return self._calendar_window(item, rolling, duration, path, checker)
+
+    @staticmethod
+    def _rolling_window(rolling: bool | None, duration: str | None, path: str, checker: _Checker) -> TimeWindow | None:
+        if rolling is not True:
+            checker.problem(f"{path}.isRolling", "a window without a calendar must say isRolling: true")
+            return None
+        if duration is None:
+            return None
+        if duration[-1:] not in ROLLING_UNITS:
+            checker.problem(
+                f"{path}.duration",
+                f"{_quote(duration)} is not a rolling duration: use m, h, d or w "
+                f"(like 28d); months, quarters and years are calendar windows",
+            )
+            return None
+        try:
+            parse_duration(duration)
+        except ValueError as exc:
+            checker.problem(f"{path}.duration", str(exc))
+            return None
+        return TimeWindow(duration=duration, is_rolling=True)
+
+    def _calendar_window(
+        self, item: dict, rolling: bool | None, duration: str | None, path: str, checker: _Checker
+    ) -> TimeWindow | None:
         if rolling is True:
             checker.problem(f"{path}.isRolling", "a calendar window cannot be rolling: drop isRolling or set it false")
             return None

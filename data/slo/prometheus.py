@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,10 +18,11 @@ import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from urllib3.util.retry import Retry
 
+from data.deadline import results_within
 from data.secrets import SecretUrl, remember_secret
-from data.slo.promql import SLO_LABEL, batched, windowed_increase
+from data.slo.promql import SLO_LABEL, batched, counter_expressions
 from data.slo.sources import CountsResult, SourceError, SourceTimeout
-from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, format_prometheus_duration
+from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition
 from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
@@ -242,16 +242,6 @@ class PrometheusSource:
         return self._call(fetch)
 
     # -- SLO counts
-    @staticmethod
-    def _expressions(slo: SloDefinition, window: timedelta) -> dict[str, str]:
-        indicator = slo.indicator
-        total = windowed_increase(indicator.total_query, window)
-        if indicator.bad_query is not None:
-            bad = windowed_increase(indicator.bad_query, window)
-        else:
-            bad = f"({total} - {windowed_increase(indicator.good_query, window)})"
-        return {"total": total, "bad": bad}
-
     def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
         """Counts for every SLO and window in 2 × (burn windows + period) queries, whatever the number of SLOs."""
         result = CountsResult()
@@ -295,31 +285,34 @@ class PrometheusSource:
             if not measurable:
                 continue
             for kind in ("total", "bad"):
-                expressions = {slo.name: self._expressions(slo, windows[slo.name][key])[kind] for slo in measurable}
+                expressions = {
+                    slo.name: counter_expressions(slo.indicator, windows[slo.name][key])[kind] for slo in measurable
+                }
                 jobs.append(((key, kind), batched(expressions)))
         if deadline is None:
             deadline = time.monotonic() + self.settings.timeout_seconds
-        pool = ThreadPoolExecutor(max_workers=PARALLEL_QUERIES, thread_name_prefix="prometheus-query")
-        futures = [pool.submit(self.instant, job[1], at) for job in jobs]
-        done, pending = wait(futures, timeout=max(deadline - time.monotonic(), 0.0), return_when=FIRST_EXCEPTION)
-        pool.shutdown(wait=False, cancel_futures=True)
-        failed = [future for future in futures if future in done and future.exception() is not None]
-        other = [f.exception() for f in failed if not isinstance(f.exception(), SourceTimeout)]
-        if other:
-            raise other[0]  # SourceError or QueryError: no need to wait for the others
-        if pending or failed:  # a request's own timeout and the page's end together: one message, the page's
-            pending = pending or set(failed)
-            raise SourceError(
+
+        def too_late(unanswered: int, total: int) -> SourceError:
+            # a request's own timeout and the page's end together: one message, the page's
+            return SourceError(
                 f"{self.description} did not answer within {self.settings.timeout_seconds:g} s (the timeout for all "
-                f"of a page's queries; {len(pending)} of {len(futures)} were unanswered); it may be overloaded: try "
-                "again, or raise PROMETHEUS_TIMEOUT_SECONDS"
+                f"of a page's queries; {unanswered} of {total} were unanswered); it may be overloaded: try again, "
+                "or raise PROMETHEUS_TIMEOUT_SECONDS"
             )
-        answers = [future.result() for future in futures]
+
+        answers = results_within(
+            [lambda query=job[1]: self.instant(query, at) for job in jobs],
+            deadline - time.monotonic(),
+            too_late=too_late,
+            timeout_errors=(SourceTimeout,),  # any other SourceError or QueryError: no need to wait for the others
+            max_workers=PARALLEL_QUERIES,
+            thread_name_prefix="prometheus-query",
+        )
         return {job[0]: _values_by_slo(answer) for job, answer in zip(jobs, answers)}
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
         """Events per bucket of ``step`` ending at each step from ``start`` to ``end``: columns time, total, bad."""
-        expressions = self._expressions(slo, step)
+        expressions = counter_expressions(slo.indicator, step)
         try:
             total = self.range(expressions["total"], start, end, step)
             bad = self.range(expressions["bad"], start, end, step)
@@ -354,7 +347,3 @@ def _frame(answer: list[dict], column: str) -> pd.DataFrame:
             column: [v for _, v in points],
         }
     )
-
-
-def step_text(step: timedelta) -> str:
-    return format_prometheus_duration(step)

@@ -224,7 +224,8 @@ def batched(expressions: dict[str, str]) -> str:
 
 def counter_expressions(indicator: RatioIndicator, window: timedelta) -> dict[str, str]:
     """Total and bad events over ``window``: ``sum(increase(...))`` of the SLO's own selectors, bad events as
-    total − good when the SLO counts good ones. The same text as the Prometheus source's window counts."""
+    total − good when the SLO counts good ones. The one builder: the Prometheus source's window counts, the
+    daily rollups and the alert rules all count events with this text."""
     total = windowed_increase(indicator.total_query, window)
     if indicator.bad_query is not None:
         return {"total": total, "bad": windowed_increase(indicator.bad_query, window)}

@@ -1,20 +1,38 @@
-"""The SLO burn report and one SLO's drill-down history, read from a source: the one place pages and the CLI
-turn a catalog and a source into numbers."""
+"""The SLO feature's steps, run by the pages and the CLI alike: the burn report, one SLO's drill-down history and
+its series, the tiers' firing history, the alert rule file and the snapshot collection. Pages and ``commands/``
+call these and draw or print what they return; they hold no sequence of steps of their own."""
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pandas as pd
 
+from data.deadline import results_within
 from data.settings import Settings
+from data.slo.alert_history import HISTORY_SPAN, AlertHistory, load_alert_history
+from data.slo.alert_rules import burn_rate_rules, rules_yaml
+from data.slo.catalog import Catalog
 from data.slo.sources import SloSource, SourceError, SourceTimeout
+from metrics.access import Actor
+from metrics.slo.alert_history import firing_range
 from metrics.slo.definitions import SloDefinition
 from metrics.slo.periods import Period, current_period
 from metrics.slo.report import SloReport, build_report
-from metrics.slo.timeseries import RECENT_SPAN, RECENT_STEP, period_step
+from metrics.slo.timeseries import (
+    RECENT_SPAN,
+    RECENT_STEP,
+    SHOWN_RECENT_SPAN,
+    TierHistory,
+    budget_burn_down,
+    period_step,
+    rolling_burn_rates,
+    sli_series,
+    tier_histories,
+)
 
 
 def load_report(source: SloSource, slos: list[SloDefinition], at: datetime) -> SloReport:
@@ -61,6 +79,30 @@ def load_history(source: SloSource, slo: SloDefinition, at: datetime) -> SloHist
     return SloHistory(slo, at, period, period_buckets, recent_buckets)
 
 
+@dataclass(frozen=True)
+class DrilldownSeries:
+    """What the drill-down draws from an SLO's history (and ``slo-history`` prints)."""
+
+    burn_rates: pd.DataFrame  # rolling burn rates per window over the recent buckets
+    shown_burn_rates: pd.DataFrame  # the same since ``SHOWN_RECENT_SPAN`` before the instant: what the charts show
+    tiers: list[TierHistory]  # per alert tier: firing now, since when, how often in the last day
+    burn_down: pd.DataFrame  # budget remaining over the period so far
+    sli: pd.DataFrame  # the SLI per period bucket
+
+
+def drilldown_series(history: SloHistory) -> DrilldownSeries:
+    slo, at = history.slo, history.at
+    since = at - SHOWN_RECENT_SPAN
+    burn_rates = rolling_burn_rates(history.recent_buckets, slo.target)
+    return DrilldownSeries(
+        burn_rates=burn_rates,
+        shown_burn_rates=burn_rates[burn_rates["time"] >= since],
+        tiers=tier_histories(burn_rates, history.period.length, since=since),
+        burn_down=budget_burn_down(history.period_buckets, history.period, at, slo.target),
+        sli=sli_series(history.period_buckets),
+    )
+
+
 def source_timeout(source: SloSource) -> float | None:
     """The time a source may take for one panel's reads in all; None for sources without one (the demo)."""
     timeout = getattr(getattr(source, "settings", None), "timeout_seconds", None)
@@ -70,21 +112,120 @@ def source_timeout(source: SloSource) -> float | None:
 def within_timeout(calls: list, timeout_s: float, what: str) -> list:
     """The calls' results, run in parallel and waited for at most ``timeout_s`` in all; the first failure
     propagates, and a call still running then raises ``SourceError`` ("<what> within 2 s (the timeout …)").
-    Calls still running end on their own request timeouts, in their own threads."""
-    pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="source-read")
-    futures = [pool.submit(call) for call in calls]
-    done, pending = wait(futures, timeout=timeout_s, return_when=FIRST_EXCEPTION)
-    pool.shutdown(wait=False, cancel_futures=True)
-    failed = [future for future in futures if future in done and future.exception() is not None]
-    timed_out = [future for future in failed if isinstance(future.exception(), SourceTimeout)]
-    if failed and len(timed_out) < len(failed):
-        raise next(f.exception() for f in failed if not isinstance(f.exception(), SourceTimeout))
-    if pending or timed_out:  # a request's own timeout and the panel's end together: one message, the panel's
-        raise SourceError(
+    Calls still running end on their own request timeouts, in their own threads (``data.deadline``)."""
+
+    def too_late(unanswered: int, total: int) -> SourceError:
+        return SourceError(
             f"{what} within {timeout_s:g} s (the timeout for all of a panel's queries); it may be "
             "overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS"
         )
-    return [future.result() for future in futures]
+
+    return results_within(
+        calls, timeout_s, too_late=too_late, timeout_errors=(SourceTimeout,), thread_name_prefix="source-read"
+    )
+
+
+class RequestError(ValueError):
+    """What was asked for cannot be answered (an empty range, an unknown service, a catalog that would lose alerts);
+    the message says why. ``problems``: the catalog's problems behind it, if any."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+def firing_history(
+    source: SloSource,
+    catalog: Catalog,
+    now: datetime,
+    team_timezone: str,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    services: Sequence[str] | None = None,
+) -> AlertHistory:
+    """When each SLO burn tier fired, from ``first_day`` (default: ``HISTORY_SPAN`` before ``now``) to the end of
+    ``last_day`` (default: ``now``), days in the team's zone; ``services`` limits it (default: all). Raises
+    ``RequestError`` for an empty range or an unknown service, ``SourceError`` when the source cannot answer."""
+    try:
+        start, end = firing_range(now, team_timezone, HISTORY_SPAN, first_day, last_day)
+    except ValueError as error:
+        raise RequestError(str(error)) from None
+    known = catalog.service_names()
+    unknown = [service for service in services or [] if service not in known]
+    if unknown:
+        raise RequestError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return load_alert_history(source, catalog.slos, start, end, services or None)
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    text: str  # the YAML, with its header comment
+    rules: int
+    slos: int
+
+
+RULES_HEADER = (
+    "Generated by `python cli.py slo-rules` from {catalog} at {generated}: one SLOBurnRate "
+    "alert per SLO and tier.\nDo not edit: regenerate when the catalog changes and, for "
+    "calendar SLOs, when a period starts.\nLoad it with `rule_files:` in prometheus.yml, then reload "
+    "Prometheus; check it with `promtool check rules FILE`."
+)
+
+
+def alert_rule_file(catalog: Catalog, catalog_path: Path, at: datetime) -> RuleFile:
+    """The SLO burn tiers as a Prometheus rule file; ``at`` picks the calendar periods that scale the thresholds.
+
+    Raises ``RequestError`` when the catalog has problems (an SLO would lose its alerts) or defines no SLOs."""
+    if catalog.problems:
+        raise RequestError(
+            f"{catalog_path}: {len(catalog.problems)} problem(s); fix them first, so no SLO loses its alerts: "
+            "nothing was written",
+            [str(problem) for problem in catalog.problems],
+        )
+    if not catalog.slos:
+        raise RequestError(f"{catalog_path} defines no SLOs: nothing was written")
+    rule_file = burn_rate_rules(catalog.slos, at)
+    header = RULES_HEADER.format(catalog=catalog_path, generated=at.isoformat(timespec="seconds"))
+    rules = sum(len(group["rules"]) for group in rule_file["groups"])
+    return RuleFile(rules_yaml(rule_file, header), rules, len(catalog.slos))
+
+
+@dataclass(frozen=True)
+class SnapshotRun:
+    taken_at: datetime  # the whole minute the snapshots are stored under
+    stored: int  # new rows (a snapshot already stored for that minute and SLO is kept as it was)
+    errors: dict[str, str]  # the report's errors: SLOs without numbers are not stored
+
+
+def snapshot_rows(report: SloReport, taken_at: datetime) -> list[dict]:
+    """One row per SLO with numbers (an SLO with an error has none to keep)."""
+    return [
+        {
+            "taken_at": taken_at,
+            "slo": s.slo.name,
+            "service": s.slo.service,
+            "target": s.slo.target,
+            "period": s.slo.time_window.label,
+            "sli": s.sli,
+            "budget_remaining": s.budget_remaining,
+            "burn_rates": s.burn_rates,
+            "alert_state": s.alert_state,
+            "source": report.source,
+        }
+        for s in report.statuses
+        if s.error is None
+    ]
+
+
+def collect_snapshots(settings: Settings, slos: list[SloDefinition], at: datetime, actor: Actor) -> SnapshotRun:
+    """Every SLO's status at ``at`` (to the minute), from the settings' source, kept in their store (admins only)."""
+    from data.slo.snapshots import save_snapshots
+    from data.store import engine_for
+
+    taken_at = at.replace(second=0, microsecond=0)
+    report = load_report(make_source(settings, demo_end=taken_at), slos, taken_at)
+    stored = save_snapshots(engine_for(settings.database_url), snapshot_rows(report, taken_at), actor=actor)
+    return SnapshotRun(taken_at, stored, dict(report.errors))
 
 
 def parse_instant(text: str | None) -> datetime:

@@ -116,14 +116,15 @@ class PrometheusDailyReader:
         self.source = source
 
     def read(self, slos: Sequence[SloDefinition], run: Sequence[LocalDay]) -> RunCounts:
-        from data.slo.prometheus import PARALLEL_QUERIES, PrometheusSource, QueryError
+        from data.slo.prometheus import PARALLEL_QUERIES, QueryError
+        from data.slo.promql import counter_expressions
 
         step = timedelta(seconds=run[0].seconds)
         window = format_prometheus_duration(step)
         by_end = {day.end.timestamp(): day.day for day in run}
         by_start = {day.start.timestamp(): day.day for day in run}
         result = RunCounts()
-        expressions = {slo.name: PrometheusSource._expressions(slo, step) for slo in slos}
+        expressions = {slo.name: counter_expressions(slo.indicator, step) for slo in slos}
         families = {s.name: bucket_family(s.indicator.good_query) for s in slos}
         queries = {
             "total": (batched({n: e["total"] for n, e in expressions.items()}), run[0].end),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -24,6 +24,7 @@ from metrics.formatting import format_duration
 from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
 from metrics.slo.definitions import TimeWindow, parse_duration
 from metrics.slo.periods import current_period
+from metrics.trends.rollups import local_midnight
 
 # Points within this share of a step of the next expected evaluation count as "one step later" (float seconds).
 _STEP_TOLERANCE = 0.5
@@ -161,3 +162,25 @@ def interval_rows(intervals: Iterable[FiringInterval], time_zone: str, until: da
         }
         for interval in intervals
     ]
+
+
+def evaluation_range(start: datetime, end: datetime, step: timedelta) -> tuple[datetime, datetime]:
+    """The first and last evaluation instants in [start, end] on the grid of whole steps since the epoch, so every
+    viewer in the same minute asks the same query (and shares its cached answer)."""
+    seconds = step.total_seconds()
+    first = -(-start.timestamp() // seconds) * seconds
+    last = end.timestamp() // seconds * seconds
+    return (datetime.fromtimestamp(first, tz=UTC), datetime.fromtimestamp(max(first, last), tz=UTC))
+
+
+def firing_range(
+    now: datetime, team_timezone: str, span: timedelta, first_day: date | None = None, last_day: date | None = None
+) -> tuple[datetime, datetime]:
+    """[start, end) of a firing history: from local midnight of ``first_day`` (default: ``span`` before ``now``)
+    to the end of ``last_day`` (default, and at most: ``now``), days in the team's zone. Raises ``ValueError``
+    when the range is empty."""
+    start = local_midnight(first_day, team_timezone) if first_day else now - span
+    end = min(now, local_midnight(last_day + timedelta(days=1), team_timezone)) if last_day else now
+    if start >= end:
+        raise ValueError(f"the range is empty: it starts {start.isoformat()} and ends {end.isoformat()}")
+    return start, end

@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data.settings import Settings
-from data.slo.alert_history import HISTORY_SPAN, AlertHistory, load_alert_history
+from data.slo.alert_history import AlertHistory
 from data.slo.catalog import Catalog
+from data.slo.service import firing_history
 from data.slo.sources import SloSource
 from metrics.formatting import format_duration
 from metrics.incidents.rules import Incident
@@ -32,16 +33,17 @@ LANE_WIDTH = 0.24
 
 @st.cache_data(ttl=loaders.DATA_TTL_SECONDS, show_spinner=False, max_entries=16)
 def _cached_history(
-    catalog_key: str, source_key: str, start: datetime, end: datetime, _source: SloSource, _catalog: Catalog
+    catalog_key: str, source_key: str, at: datetime, team_timezone: str, _source: SloSource, _catalog: Catalog
 ) -> AlertHistory:
-    return load_alert_history(_source, _catalog.slos, start, end)
+    return firing_history(_source, _catalog, at, team_timezone)
 
 
 def history(settings: Settings, catalog: Catalog, at: datetime) -> AlertHistory:
-    """The last 90 days up to ``at`` (whole minutes); raises ``data.slo.sources.SourceError``."""
+    """The last 90 days up to ``at`` (whole minutes), as ``alerts history`` prints them; raises
+    ``data.slo.sources.SourceError``."""
     source = loaders.source(settings, at)
     key = loaders.data_key(settings, source, at)
-    return _cached_history(key.catalog, key.source, at - HISTORY_SPAN, at, source, catalog)
+    return _cached_history(key.catalog, key.source, key.at, settings.team_timezone, source, catalog)
 
 
 def clear() -> None:
@@ -60,11 +62,44 @@ def _local(moment: datetime, time_zone: str) -> pd.Timestamp:
     return pd.Timestamp(moment).tz_convert(time_zone).tz_localize(None)
 
 
+Span = tuple[str, datetime, datetime, str]  # service, start, end, hover text
+
+
 def timeline_figure(alert_history: AlertHistory, incidents: Sequence[Incident], time_zone: str) -> go.Figure:
     """One row per service: its incidents (start to resolution, or now while open) and its page and ticket firings,
     each kind in its own lane, with a marker at every start so a five-minute firing still shows on 90 days."""
+    spans = _timeline_spans(alert_history, incidents)
+    services = sorted({span[0] for kind in spans.values() for span in kind})
+    if not services:
+        return empty_figure("No incidents and no SLO burn alerts in this range", height=200)
+    row = {service: index for index, service in enumerate(services)}
+    figure = go.Figure()
+    for kind, offset, style, symbol in LANES:
+        if spans[kind]:
+            lanes = [row[service] + offset for service, *_ in spans[kind]]
+            _add_lane(figure, kind, spans[kind], lanes, (style, symbol), time_zone)
+    figure.update_layout(
+        template=TEMPLATE,
+        title="Incidents and SLO burn alerts per service",
+        hovermode="closest",
+        barmode="overlay",
+        height=140 + 60 * len(services),
+        xaxis=dict(type="date", title=f"time ({time_zone})", range=_time_range(alert_history, spans, time_zone)),
+        yaxis=dict(
+            tickvals=list(range(len(services))),
+            ticktext=services,
+            autorange="reversed",
+            range=[len(services) - 0.5, -0.5],
+            showgrid=False,
+        ),
+    )
+    return figure
+
+
+def _timeline_spans(alert_history: AlertHistory, incidents: Sequence[Incident]) -> dict[str, list[Span]]:
+    """Per lane kind ("incident", "page", "ticket"), what the timeline draws; open ones end at the last evaluation."""
     until = alert_history.last_evaluation
-    spans: dict[str, list[tuple[str, datetime, datetime, str]]] = {kind: [] for kind, *_ in LANES}
+    spans: dict[str, list[Span]] = {kind: [] for kind, *_ in LANES}
     for incident in incidents:
         ended = incident.resolved or until
         spans["incident"].append(
@@ -89,64 +124,43 @@ def timeline_figure(alert_history: AlertHistory, incidents: Sequence[Incident], 
                 + format_duration(interval.duration(until)),
             )
         )
-    services = sorted({span[0] for kind in spans.values() for span in kind})
-    if not services:
-        return empty_figure("No incidents and no SLO burn alerts in this range", height=200)
-    row = {service: index for index, service in enumerate(services)}
-    figure = go.Figure()
-    for kind, offset, style, symbol in LANES:
-        items = spans[kind]
-        if not items:
-            continue
-        lanes = [row[service] + offset for service, *_ in items]
-        starts = [_local(started, time_zone) for _, started, _, _ in items]
-        lengths = [max((ended - started).total_seconds(), 0.0) * 1000 for _, started, ended, _ in items]
-        hover = [text for *_, text in items]
-        name = "incident" if kind == "incident" else f"{alert_state_badge(kind)} alert"
-        figure.add_trace(
-            go.Bar(
-                y=lanes,
-                x=lengths,
-                base=starts,
-                orientation="h",
-                width=LANE_WIDTH,
-                name=name,
-                legendgroup=kind,
-                marker=dict(color=style.color, line=dict(color=style.color, width=1)),
-                opacity=0.55,
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                y=lanes,
-                x=starts,
-                mode="markers",
-                name=name,
-                legendgroup=kind,
-                showlegend=False,
-                marker=dict(symbol=symbol, size=9, color=style.color, line=dict(color="white", width=1)),
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
-    figure.update_layout(
-        template=TEMPLATE,
-        title="Incidents and SLO burn alerts per service",
-        hovermode="closest",
-        barmode="overlay",
-        height=140 + 60 * len(services),
-        xaxis=dict(type="date", title=f"time ({time_zone})", range=_time_range(alert_history, spans, time_zone)),
-        yaxis=dict(
-            tickvals=list(range(len(services))),
-            ticktext=services,
-            autorange="reversed",
-            range=[len(services) - 0.5, -0.5],
-            showgrid=False,
-        ),
+    return spans
+
+
+def _add_lane(figure: go.Figure, kind: str, items: list[Span], lanes: list[float], look: tuple, time_zone: str) -> None:
+    """One kind's bars (start to end) and a marker at each start, in the kind's colour and marker shape (``look``)."""
+    style, symbol = look
+    starts = [_local(started, time_zone) for _, started, _, _ in items]
+    lengths = [max((ended - started).total_seconds(), 0.0) * 1000 for _, started, ended, _ in items]
+    name = "incident" if kind == "incident" else f"{alert_state_badge(kind)} alert"
+    # The bar and the marker at its start are one item: same lane, legend entry and hover text.
+    shared = dict(
+        y=lanes,
+        name=name,
+        legendgroup=kind,
+        customdata=[text for *_, text in items],
+        hovertemplate="%{customdata}<extra></extra>",
     )
-    return figure
+    figure.add_trace(
+        go.Bar(
+            x=lengths,
+            base=starts,
+            orientation="h",
+            width=LANE_WIDTH,
+            marker=dict(color=style.color, line=dict(color=style.color, width=1)),
+            opacity=0.55,
+            **shared,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=starts,
+            mode="markers",
+            showlegend=False,
+            marker=dict(symbol=symbol, size=9, color=style.color, line=dict(color="white", width=1)),
+            **shared,
+        )
+    )
 
 
 def _time_range(alert_history: AlertHistory, spans: dict, time_zone: str) -> list[pd.Timestamp]:

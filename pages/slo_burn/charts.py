@@ -145,16 +145,7 @@ def sli_figure(sli: pd.DataFrame, target: float, timezone: str, title: str = "SL
         for value, total, bad in zip(frame["sli"], frame["total"], frame["bad"])
     ]
     figure = go.Figure(
-        go.Scatter(
-            x=local_times(frame["time"], timezone),
-            y=frame["sli"],
-            name="SLI",
-            mode="lines",
-            line=dict(width=1.8),
-            customdata=hover,
-            hovertemplate="%{customdata}<extra>SLI</extra>",
-            connectgaps=False,
-        )
+        _line(frame["time"], frame["sli"], timezone, hover, "SLI", line=dict(width=1.8), connectgaps=False)
     )
     figure.add_hline(
         y=target,
@@ -202,15 +193,7 @@ def burn_down_figure(
         )
     )
     figure.add_trace(
-        go.Scatter(
-            x=local_times(frame["time"], timezone),
-            y=frame["budget_remaining"],
-            name="budget remaining",
-            mode="lines",
-            line=dict(width=2.2),
-            customdata=hover,
-            hovertemplate="%{customdata}<extra>budget remaining</extra>",
-        )
+        _line(frame["time"], frame["budget_remaining"], timezone, hover, "budget remaining", line=dict(width=2.2))
     )
     figure.add_hline(
         y=0,
@@ -243,16 +226,23 @@ def burn_down_figure(
 # --- (3) burn rate per window ---------------------------------------------------------------------------------------
 
 
+def _line(times: pd.Series, values: pd.Series, timezone: str, hover: list[str], label: str, **style) -> go.Scatter:
+    """A line over the team's local times; hovering a point shows its text from ``hover`` and ``label``."""
+    style.setdefault("name", label)
+    return go.Scatter(
+        x=local_times(times, timezone),
+        y=values,
+        mode="lines",
+        customdata=hover,
+        hovertemplate=f"%{{customdata}}<extra>{label}</extra>",
+        **style,
+    )
+
+
 def _rate_trace(frame: pd.DataFrame, window: str, timezone: str, **style) -> go.Scatter:
     values = frame[window]
-    style.setdefault("name", window)
-    return go.Scatter(
-        x=local_times(frame["time"], timezone),
-        y=values.clip(lower=LOG_FLOOR),
-        mode="lines",
-        customdata=_texts(values, format_burn_rate),
-        hovertemplate=f"%{{customdata}}<extra>{window}</extra>",
-        **style,
+    return _line(
+        frame["time"], values.clip(lower=LOG_FLOOR), timezone, _texts(values, format_burn_rate), window, **style
     )
 
 
@@ -320,55 +310,46 @@ def tier_figure(
     )
     frame = downsample(rates, how="max")
     for row, evaluation in enumerate(alerts, start=1):
-        tier = evaluation.tier
-        style = alert_state_style(tier.severity)
-        figure.add_trace(
-            _rate_trace(
-                frame,
-                tier.long_window,
-                timezone,
-                legendgroup="long",
-                name="long window",
-                showlegend=row == 1,
-                line=dict(color=WINDOW_COLORS["3d"], width=2),
-            ),
-            row=row,
-            col=1,
-        )
-        figure.add_trace(
-            _rate_trace(
-                frame,
-                tier.short_window,
-                timezone,
-                legendgroup="short",
-                name="short window",
-                showlegend=row == 1,
-                line=dict(color=WINDOW_COLORS["1h"], width=1.2, dash="dot"),
-            ),
-            row=row,
-            col=1,
-        )
-        # Shading after the traces: Plotly skips shapes aimed at a subplot that is still empty.
-        for start, end in firing_intervals(
-            rates["time"], rates[tier.long_window], rates[tier.short_window], evaluation.threshold
-        ):
-            figure.add_vrect(
-                x0=_local_instant(start, timezone),
-                x1=_local_instant(end, timezone),
-                fillcolor=style.fill,
-                line_width=0,
-                layer="below",
-                row=row,
-                col=1,
-            )
-        _threshold_line(figure, evaluation, row=row)
-        columns = [tier.long_window, tier.short_window]
-        figure.update_yaxes(**_log_axis(_log_range(frame[columns], [evaluation]), dense=False), row=row, col=1)
+        _add_tier_row(figure, row, evaluation, frame, rates, timezone)
     figure.update_layout(template=TEMPLATE, title=title, height=180 * max(len(alerts), 1) + 110, margin=dict(t=90))
     for subplot_title in figure.layout.annotations[: len(alerts)]:  # make_subplots adds the titles first
         subplot_title.update(x=0, xanchor="left", font=dict(size=12))
     figure.update_xaxes(title_text=_time_axis_title(timezone), row=max(len(alerts), 1), col=1)
     return figure
+
+
+def _add_tier_row(
+    figure: go.Figure, row: int, evaluation: AlertEvaluation, frame: pd.DataFrame, rates: pd.DataFrame, timezone: str
+) -> None:
+    """One tier's subplot: both windows' burn rates (downsampled ``frame``), the firing intervals shaded (from the
+    full ``rates``) and the threshold."""
+    tier = evaluation.tier
+    windows = (
+        (tier.long_window, "long", dict(color=WINDOW_COLORS["3d"], width=2)),
+        (tier.short_window, "short", dict(color=WINDOW_COLORS["1h"], width=1.2, dash="dot")),
+    )
+    for window, which, line in windows:
+        trace = _rate_trace(
+            frame, window, timezone, legendgroup=which, name=f"{which} window", showlegend=row == 1, line=line
+        )
+        figure.add_trace(trace, row=row, col=1)
+    # Shading after the traces: Plotly skips shapes aimed at a subplot that is still empty.
+    fill = alert_state_style(tier.severity).fill
+    for start, end in firing_intervals(
+        rates["time"], rates[tier.long_window], rates[tier.short_window], evaluation.threshold
+    ):
+        figure.add_vrect(
+            x0=_local_instant(start, timezone),
+            x1=_local_instant(end, timezone),
+            fillcolor=fill,
+            line_width=0,
+            layer="below",
+            row=row,
+            col=1,
+        )
+    _threshold_line(figure, evaluation, row=row)
+    columns = [tier.long_window, tier.short_window]
+    figure.update_yaxes(**_log_axis(_log_range(frame[columns], [evaluation]), dense=False), row=row, col=1)
 
 
 __all__ = [

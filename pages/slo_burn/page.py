@@ -2,20 +2,22 @@
 until the budget is gone?
 
 The overview lists every SLO, least budget first, filtered by ``?service=`` and ``?state=``; ``?slo=NAME`` opens one
-SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``metrics``, tables and charts
-from ``pages.common.widgets`` and ``pages.slo_burn.charts``.
+SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``data.slo.service``,
+tables and charts from ``pages.slo_burn.widgets`` and ``pages.slo_burn.charts``.
 """
 
 from difflib import get_close_matches
 
 import streamlit as st
 
+from data.slo.service import drilldown_series
 from metrics.slo.alerts import ALERT_STATES
-from metrics.slo.timeseries import SHOWN_RECENT_SPAN, budget_burn_down, rolling_burn_rates, sli_series, tier_histories
+from metrics.slo.timeseries import SHOWN_RECENT_SPAN
 from pages.common import loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.common.theme import WARN, alert_state_badge
 from pages.slo_burn import charts
+from pages.slo_burn import widgets as slo_widgets
 
 FILTER_PARAMS = ("service", "state")
 
@@ -97,7 +99,7 @@ def show_back_link() -> None:
 
 def show_overview() -> None:
     with widgets.guarded_panel("headline counts"):
-        widgets.show_headline_counts(report.statuses)
+        slo_widgets.show_headline_counts(report.statuses)
 
     service_options = catalog.service_names()
     state_options = list(ALERT_STATES)
@@ -115,26 +117,22 @@ def show_overview() -> None:
         format_func=alert_state_badge,
         placeholder="All alert states",
     )
-    for name, values in (("service", services), ("state", states)):
-        if values:
-            st.query_params[name] = values
-        elif name in st.query_params:
-            del st.query_params[name]
+    widgets.keep_filters_in_link({"service": services, "state": states})
     for name, unknown in (("service", services_unknown), ("alert state", states_unknown)):
         if unknown:
             st.caption(f"Ignored unknown {name} filter: {', '.join(unknown)}")
 
     with widgets.guarded_panel("SLO table"):
-        statuses = widgets.filter_statuses(report.statuses, services, states)
+        statuses = slo_widgets.filter_statuses(report.statuses, services, states)
         if not statuses:
             widgets.show_empty_state("No SLO matches these filters.", "Clear a filter to see more SLOs.")
             return
-        frame = widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
+        frame = slo_widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
         st.dataframe(
-            widgets.overview_styler(frame),
+            slo_widgets.overview_styler(frame),
             hide_index=True,
-            column_config=widgets.overview_column_config(),
-            column_order=widgets.overview_columns(frame),
+            column_config=slo_widgets.overview_column_config(),
+            column_order=slo_widgets.overview_columns(frame),
             placeholder="no data",
             key="slo_overview",
         )
@@ -145,15 +143,13 @@ def show_overview() -> None:
             else ""
         )
         caption_column.caption(
-            f"{stale}{widgets.report_counts_caption(report, len(statuses))}, least budget first. "
+            f"{stale}{slo_widgets.report_counts_caption(report, len(statuses))}, least budget first. "
             "Click a column to sort, an SLO to open its drill-down."
         )
-        download_column.download_button(
-            "Download CSV",
+        widgets.show_csv_download(
             widgets.csv_download_bytes(frame),
-            file_name=f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
-            mime="text/csv",
-            icon=":material/download:",
+            f"slo-burn-{at:%Y%m%dT%H%MZ}.csv",
+            where=download_column,
             width="stretch",
         )
 
@@ -191,7 +187,7 @@ def show_drilldown(name: str) -> None:
     st.subheader(f"{slo.display_name or slo.name} · {slo.service}")
     st.caption(f"`{slo.name}`")
     with widgets.guarded_panel("SLO headline"):
-        widgets.show_slo_headline(status, settings.team_timezone)
+        slo_widgets.show_slo_headline(status, settings.team_timezone)
     if status.error and status.error not in source_messages:  # the source's own failure is said above already
         st.warning(status.error, icon=":material/warning:")
     elif status.note:
@@ -209,37 +205,43 @@ def show_drilldown(name: str) -> None:
             f"history of {slo.name} from {slo_source.description}", shown_history, settings.team_timezone
         )
 
-    rates = histories = None
-    if history is not None:
-        rates = rolling_burn_rates(history.recent_buckets, slo.target)
-        histories = tier_histories(rates, status.period.length, since=at - SHOWN_RECENT_SPAN)
+    series = None if history is None else drilldown_series(history)
 
     st.markdown("#### Alert tiers")
     with widgets.guarded_panel("alert tiers table"):
-        tiers = widgets.tier_frame(status, histories, settings.team_timezone, SHOWN_RECENT_SPAN)
-        st.dataframe(widgets.badge_styler(tiers, ["firing now"]), hide_index=True, placeholder="no data")
+        tiers = slo_widgets.tier_frame(
+            status, series.tiers if series else None, settings.team_timezone, SHOWN_RECENT_SPAN
+        )
+        st.dataframe(slo_widgets.badge_styler(tiers, ["firing now"]), hide_index=True, placeholder="no data")
         st.caption(
             "A tier fires when the burn rate over its long window **and** over its short window are both "
             "above its threshold (SRE Workbook multiwindow, multi-burn-rate alerts)."
         )
 
-    if history is None:
-        return
+    if history is not None and series is not None:
+        show_charts(status, history, series)
+
+
+def show_charts(status, history, series) -> None:
+    """The drill-down's four charts: SLI, budget burn-down, burn rate per window, alert tiers."""
+    slo = status.slo
     tz = settings.team_timezone
     left, right = st.columns(2)
     with left, widgets.guarded_panel("SLI chart"):
-        st.plotly_chart(
-            charts.sli_figure(sli_series(history.period_buckets), slo.target, tz), theme=None, config=PLOTLY_CONFIG
-        )
+        st.plotly_chart(charts.sli_figure(series.sli, slo.target, tz), theme=None, config=PLOTLY_CONFIG)
     with right, widgets.guarded_panel("burn-down chart"):
-        burn_down = budget_burn_down(history.period_buckets, history.period, at, slo.target)
-        st.plotly_chart(charts.burn_down_figure(burn_down, history.period, at, tz), theme=None, config=PLOTLY_CONFIG)
-    shown_rates = rates[rates["time"] >= at - SHOWN_RECENT_SPAN]
+        st.plotly_chart(
+            charts.burn_down_figure(series.burn_down, history.period, at, tz), theme=None, config=PLOTLY_CONFIG
+        )
     with widgets.guarded_panel("burn rate chart"):
-        st.plotly_chart(charts.burn_rate_figure(shown_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG)
+        st.plotly_chart(
+            charts.burn_rate_figure(series.shown_burn_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG
+        )
         st.caption("Short windows (5m, 30m, 2h) are hidden at first: click them in the legend.")
     with widgets.guarded_panel("alert tier chart"):
-        st.plotly_chart(charts.tier_figure(shown_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG)
+        st.plotly_chart(
+            charts.tier_figure(series.shown_burn_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG
+        )
         st.caption("Solid: long window; dotted: short window; shaded: the tier was firing.")
 
 

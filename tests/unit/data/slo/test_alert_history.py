@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from data.slo.alert_history import HISTORY_SPAN, alerts_selector, evaluation_range, load_alert_history
+from data.slo.alert_history import HISTORY_SPAN, alerts_selector, load_alert_history
 from data.slo.catalog import load_catalog
 from data.slo.demo import DemoSource
 
@@ -65,12 +65,3 @@ def test_the_alerts_selector_asks_for_firing_slo_burn_alerts():
 def test_service_names_in_the_selector_are_regex_and_string_escaped():
     selector = alerts_selector(["a.b", 'quo"te', "x y"])
     assert selector.endswith(',service=~"a\\\\.b|quo\\"te|x y"}')
-
-
-def test_the_evaluation_range_lies_on_whole_steps_inside_the_asked_range():
-    first, last = evaluation_range(
-        datetime(2026, 11, 24, 14, 5, 30, tzinfo=UTC),
-        datetime(2026, 11, 24, 15, 0, 59, tzinfo=UTC),
-        timedelta(minutes=1),
-    )
-    assert (first, last) == (datetime(2026, 11, 24, 14, 6, tzinfo=UTC), datetime(2026, 11, 24, 15, 0, tzinfo=UTC))

@@ -2,14 +2,13 @@
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
 from data.slo.alert_rules import ALERT_NAME, burn_rate_rules, rules_yaml, template_literal, tier_expression
 from data.slo.catalog import load_catalog
-from data.slo.prometheus import PrometheusSource
 from metrics.slo.alerts import DEFAULT_TIERS
 from metrics.slo.definitions import RatioIndicator, SloDefinition, TimeWindow
 
@@ -89,18 +88,6 @@ def test_the_expression_is_long_and_short_window_both_over_the_limit():
     long_part, short_part = expression.split("\nand\n")
     assert "[1h]" in long_part and "[5m]" not in long_part
     assert "[5m]" in short_part and "[1h]" not in short_part
-
-
-def test_the_error_ratio_uses_the_prometheus_sources_own_window_counts():
-    """Rules and the SLO burn page count events with the same text, for bad-based and good-based SLOs."""
-    good_based = slo(
-        total_query='http_requests_total{service="checkout"}',
-        good_query='http_requests_total{service="checkout",code!~"5.."}',
-    )
-    for definition in (slo(), good_based):
-        expression = burn_rate_rules([definition], AT)["groups"][0]["rules"][0]["expr"]
-        counts = PrometheusSource._expressions(definition, timedelta(hours=1))
-        assert f"{counts['bad']} / {counts['total']}" in expression
 
 
 def test_good_based_slos_count_bad_events_as_total_minus_good():

@@ -2,7 +2,15 @@
 
 from datetime import timedelta
 
-from data.slo.promql import batched, escape_label_value, parse_selector, tagged, windowed_increase
+from data.slo.promql import (
+    batched,
+    counter_expressions,
+    escape_label_value,
+    parse_selector,
+    tagged,
+    windowed_increase,
+)
+from metrics.slo.definitions import RatioIndicator
 
 
 def test_label_values_escape_quotes_backslashes_and_newlines():
@@ -26,3 +34,18 @@ def test_tagged_attaches_the_slo_label():
 def test_batched_joins_every_slo_with_or():
     query = batched({"a": "sum(x)", "b": "sum(y)"})
     assert query == 'label_replace(sum(x), "slo", "a", "", "") or label_replace(sum(y), "slo", "b", "", "")'
+
+
+def test_counter_expressions_count_bad_events_with_the_bad_selector():
+    indicator = RatioIndicator(total_query="requests_total", bad_query='requests_total{code="500"}')
+    assert counter_expressions(indicator, timedelta(hours=1)) == {
+        "total": "sum(increase(requests_total[1h]))",
+        "bad": 'sum(increase(requests_total{code="500"}[1h]))',
+    }
+
+
+def test_counter_expressions_count_bad_events_as_total_minus_good():
+    indicator = RatioIndicator(total_query="requests_total", good_query='requests_total{code="200"}')
+    assert counter_expressions(indicator, timedelta(minutes=5))["bad"] == (
+        '(sum(increase(requests_total[5m])) - sum(increase(requests_total{code="200"}[5m])))'
+    )

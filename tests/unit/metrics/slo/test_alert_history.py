@@ -1,6 +1,6 @@
 """Firing intervals from firing evaluations, and the tiers' rule over a burn-rate series."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -9,6 +9,8 @@ import pytest
 from metrics.slo.alert_history import (
     AlertKey,
     FiringInterval,
+    evaluation_range,
+    firing_range,
     interval_rows,
     intervals_from_points,
     tier_firing_times,
@@ -137,3 +139,35 @@ def test_rows_show_team_time_still_firing_and_a_start_that_may_be_earlier():
         "duration": "≥ 1 h 40 min",
     }
     assert (rows[1]["ended"], rows[1]["duration"]) == ("2026-11-24 14:30", "1 h 30 min")
+
+
+def test_the_evaluation_range_lies_on_whole_steps_inside_the_asked_range():
+    first, last = evaluation_range(
+        datetime(2026, 11, 24, 14, 5, 30, tzinfo=UTC),
+        datetime(2026, 11, 24, 15, 0, 59, tzinfo=UTC),
+        timedelta(minutes=1),
+    )
+    assert (first, last) == (datetime(2026, 11, 24, 14, 6, tzinfo=UTC), datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
+
+
+def test_the_firing_range_defaults_to_the_span_before_now():
+    now = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
+    assert firing_range(now, "Europe/Berlin", timedelta(days=90)) == (now - timedelta(days=90), now)
+
+
+def test_the_firing_range_runs_from_local_midnight_to_the_end_of_the_last_day():
+    now = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
+    start, end = firing_range(now, "Europe/Berlin", timedelta(days=90), date(2026, 11, 20), date(2026, 11, 21))
+    assert (start, end) == (datetime(2026, 11, 19, 23, 0, tzinfo=UTC), datetime(2026, 11, 21, 23, 0, tzinfo=UTC))
+
+
+def test_the_firing_range_ends_now_at_the_latest():
+    now = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
+    assert firing_range(now, "UTC", timedelta(days=90), date(2026, 11, 24), date(2026, 11, 30))[1] == now
+
+
+def test_an_empty_firing_range_is_refused():
+    with pytest.raises(ValueError, match="the range is empty"):
+        firing_range(
+            datetime(2026, 11, 24, tzinfo=UTC), "UTC", timedelta(days=1), date(2026, 11, 22), date(2026, 11, 21)
+        )

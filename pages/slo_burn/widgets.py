@@ -1,0 +1,246 @@
+"""The SLO burn page's tables and headline: headline counts, the overview table, the drill-down's tier table.
+
+Table builders are pure (report in, DataFrame out) so they are testable without a running app; the ``show_*``
+functions draw with Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from metrics.formatting import NO_DATA, format_burn_rate, format_duration, format_percent, format_sli, format_target
+from metrics.slo.alerts import ALERT_STATES
+from metrics.slo.definitions import BURN_WINDOWS
+from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus
+from metrics.slo.timeseries import TierHistory
+from pages.common.theme import INFO, alert_state_badge, alert_state_style
+from pages.common.widgets import local_time
+
+# --- headline counts ------------------------------------------------------------------------------------------------
+
+HEADLINE_STATES = (("page", "paging"), ("ticket", "ticketing"), ("ok", "ok"), ("no data", "no data"))
+
+
+def state_counts(statuses: Iterable[SloStatus]) -> dict[str, int]:
+    counts = {state: 0 for state, _ in HEADLINE_STATES}
+    for status in statuses:
+        counts[status.alert_state] = counts.get(status.alert_state, 0) + 1
+    return counts
+
+
+def show_headline_counts(statuses: Sequence[SloStatus]) -> None:
+    counts = state_counts(statuses)
+    for column, (state, label) in zip(st.columns(len(HEADLINE_STATES)), HEADLINE_STATES):
+        style = alert_state_style(state)
+        column.metric(f"{style.symbol} SLOs {label}", counts[state], border=True)
+
+
+# --- overview table -------------------------------------------------------------------------------------------------
+
+STATE_COLUMN_WIDTH = 90  # px; fixed so the SLO links sit at a known place (the e2e test clicks them)
+OVERVIEW_NUMERIC = ["budget remaining", *BURN_WINDOWS, "time to exhaustion"]
+
+
+def drilldown_link(slo_name: str, **params: str | list[str]) -> str:
+    """Relative link to an SLO's drill-down on the current page: ``?slo=checkout-availability``."""
+    return "?" + urlencode({"slo": slo_name, **params}, doseq=True, quote_via=quote)
+
+
+def filter_statuses(statuses: Iterable[SloStatus], services: Sequence[str], states: Sequence[str]) -> list[SloStatus]:
+    """Statuses whose service and alert state are selected; an empty selection means "all"."""
+    return [
+        s for s in statuses if (not services or s.slo.service in services) and (not states or s.alert_state in states)
+    ]
+
+
+def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per SLO in report order (least budget first). Numbers stay numbers (NaN = no data) so the table
+    sorts correctly; ``overview_column_config`` formats them for people."""
+    rows = []
+    for status in statuses:
+        rows.append(
+            {
+                "state": alert_state_badge(status.alert_state),
+                "SLO": drilldown_link(status.slo.name, **(link_params or {})),
+                "service": status.slo.service,
+                "target": format_target(status.slo.target),
+                "window": status.slo.time_window.label,
+                "SLI": format_sli(status.sli, status.slo.target),
+                "budget remaining": _number(status.budget_remaining),
+                **{window: _number(status.burn_rates.get(window)) for window in BURN_WINDOWS},
+                "time to exhaustion": _number(
+                    None if status.time_to_exhaustion is None else status.time_to_exhaustion.total_seconds()
+                ),
+                "error": status.error or status.note or "",
+            }
+        )
+    columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def overview_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns to show: the error column only when some SLO has an error (the table is wide already)."""
+    return [c for c in frame.columns if c != "error" or frame["error"].astype(bool).any()]
+
+
+def _number(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def badge_styler(frame: pd.DataFrame, columns: Sequence[str]):
+    """The frame with alert-state badges ("■ page …") in their palette colour; symbol and word still say it all."""
+
+    def colour(text: str) -> str:
+        for state in ALERT_STATES:
+            if str(text).startswith(alert_state_badge(state)):
+                return f"color: {alert_state_style(state).color}; font-weight: 600"
+        return ""
+
+    return frame.style.map(colour, subset=list(columns))
+
+
+def overview_styler(frame: pd.DataFrame):
+    return badge_styler(frame, ["state"])
+
+
+def overview_column_config() -> dict:
+    """Formats for the overview table; missing numbers show as "no data" through ``st.dataframe(placeholder=...)``."""
+    config = {
+        "state": st.column_config.TextColumn(
+            "state",
+            pinned=True,
+            width=STATE_COLUMN_WIDTH,
+            help="Most severe firing alert tier: ■ page, ▲ ticket, ✓ ok, ○ no data (no events in any window)",
+        ),
+        "SLO": st.column_config.LinkColumn(
+            "SLO",
+            display_text=r"\?slo=([^&]*)",
+            alignment="left",
+            pinned=True,
+            help="Open the SLO's drill-down: alert tiers and charts",
+        ),
+        "target": st.column_config.TextColumn("target"),
+        "SLI": st.column_config.TextColumn("SLI", help="Over the SLO period so far"),
+        "budget remaining": st.column_config.ProgressColumn(
+            "budget left",
+            format="percent",
+            min_value=0.0,
+            max_value=1.0,
+            color=INFO.color,
+            width=130,
+            help="Share of the period's error budget left; negative once overspent",
+        ),
+        "time to exhaustion": st.column_config.NumberColumn(
+            "budget gone in",
+            format="duration",
+            help=f'At the {EXHAUSTION_WINDOW} burn rate. "a few seconds" = already spent; no data = not being '
+            "spent or unknown. The drill-down shows it exactly.",
+        ),
+        "error": st.column_config.TextColumn(
+            "note", help="Why an SLO shows no data: a rejected query, no matching series, or no traffic"
+        ),
+    }
+    for window in BURN_WINDOWS:
+        config[window] = st.column_config.NumberColumn(
+            f"{window} ×",
+            format="%.2f×",
+            width=62,
+            help=f"Burn rate over the last {window}: 1× spends the budget exactly over the period",
+        )
+    return config
+
+
+# --- drill-down -----------------------------------------------------------------------------------------------------
+
+
+def exhaustion_text(status: SloStatus) -> str:
+    """Time to exhaustion for people: "already spent", "not burning" or "3 h 12 min"."""
+    if status.time_to_exhaustion is not None:
+        if status.time_to_exhaustion <= timedelta(0):
+            return "already spent"
+        return format_duration(status.time_to_exhaustion)
+    rate = status.burn_rates.get(EXHAUSTION_WINDOW)
+    if status.budget_remaining is not None and rate is not None and rate <= 0:
+        return "not burning"
+    return NO_DATA
+
+
+def firing_since_text(history: TierHistory | None, at: datetime, team_timezone: str, shown_span: timedelta) -> str:
+    """ "since 13:20, 45 min", "more than 3 d" or "—" when the tier is quiet."""
+    if history is None or not history.firing_now or history.firing_since is None:
+        return "—"
+    if history.since_before_range:
+        return f"more than {format_duration(shown_span)}"
+    since = history.firing_since
+    same_day = since.astimezone(ZoneInfo(team_timezone)).date() == at.astimezone(ZoneInfo(team_timezone)).date()
+    return f"since {local_time(since, team_timezone, with_date=not same_day)}, {format_duration(at - since)}"
+
+
+def tier_frame(
+    status: SloStatus, histories: Sequence[TierHistory] | None, team_timezone: str, shown_span: timedelta
+) -> pd.DataFrame:
+    """The alert tiers table: current rates from the report, history (since when, how often) from the series."""
+    by_tier = {h.tier: h for h in histories or ()}
+    rows = []
+    for evaluation in status.alerts:
+        tier = evaluation.tier
+        history = by_tier.get(tier)
+        if evaluation.firing:
+            firing = alert_state_badge(tier.severity) + " firing"
+        elif not evaluation.has_data:
+            firing = alert_state_badge("no data")
+        else:
+            firing = alert_state_badge("ok") + " quiet"
+        rows.append(
+            {
+                "severity": tier.severity,
+                "long window": tier.long_window,
+                "short window": tier.short_window,
+                "threshold": format_burn_rate(evaluation.threshold),
+                "long burn rate": format_burn_rate(evaluation.long_burn_rate),
+                "short burn rate": format_burn_rate(evaluation.short_burn_rate),
+                "firing now": firing,
+                "firing since": firing_since_text(history, status.at, team_timezone, shown_span)
+                if evaluation.firing
+                else "—",
+                "fired in the last day": NO_DATA
+                if history is None
+                else format_percent(history.firing_share_last_day, 0),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def show_slo_headline(status: SloStatus, team_timezone: str) -> None:
+    slo = status.slo
+    columns = st.columns(4)
+    columns[0].metric(f"SLI (target {format_target(slo.target)})", format_sli(status.sli, slo.target), border=True)
+    columns[1].metric("Error budget remaining", format_percent(status.budget_remaining), border=True)
+    style = alert_state_style(status.alert_state)
+    columns[2].metric("Alert state", style.badge, border=True)
+    columns[3].metric(
+        "Budget gone in",
+        exhaustion_text(status),
+        border=True,
+        help=f"Budget remaining at the current {EXHAUSTION_WINDOW} burn rate",
+    )
+    period = status.period
+    period_text = (
+        f"{local_time(period.start, team_timezone, True)} → {local_time(period.end, team_timezone, True)}"
+        f" ({team_timezone})"
+    )
+    where = f" · defined in `{slo.source}`" if slo.source else ""
+    st.caption(f"Window **{slo.time_window.label}** · period {period_text}{where}")
+    if slo.description:
+        st.caption(slo.description)
+
+
+def report_counts_caption(report: SloReport, shown: int) -> str:
+    total = len(report.statuses)
+    return f"{shown} of {total} SLOs" if shown != total else f"{total} SLOs"
