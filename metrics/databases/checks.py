@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from metrics.formatting import format_bytes, format_duration, format_percent
@@ -257,6 +258,14 @@ class CheckResult:
         }
 
 
+class ProbeState(StrEnum):
+    """Whether a database's probe ran: it answered, it was never tried (no DSN or source), or it failed."""
+
+    ANSWERED = "answered"
+    NOT_CONFIGURED = "not configured"
+    FAILED = "failed"
+
+
 @dataclass
 class DatabaseHealth:
     """One database's health: every check, the worst status, and the probe's raw numbers for the drill-down."""
@@ -272,6 +281,7 @@ class DatabaseHealth:
     owner: str = ""
     source: str = "sql"
     probe: ProbeData | None = None
+    probe_state: ProbeState = ProbeState.ANSWERED
 
     def check(self, check_id: str) -> CheckResult | None:
         return next((c for c in self.checks if c.id == check_id), None)
@@ -888,9 +898,11 @@ def build_health(
     *,
     error: str | None = None,
     probe: ProbeData | None = None,
+    probe_state: ProbeState | None = None,
     **labels: str,
 ) -> DatabaseHealth:
-    """A DatabaseHealth whose status is the worst of its checks."""
+    """A DatabaseHealth whose status is the worst of its checks. ``probe_state`` defaults to answered when there is a
+    probe, failed when there is none."""
     return DatabaseHealth(
         database=database,
         engine=engine,
@@ -899,6 +911,7 @@ def build_health(
         probed_at=probed_at,
         error=error,
         probe=probe,
+        probe_state=probe_state or (ProbeState.FAILED if probe is None else ProbeState.ANSWERED),
         **labels,
     )
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from data.databases import service
 from data.databases.config import DatabaseConfig
 from data.settings import Settings
 from metrics.access import VIA_LOCAL, MissingName, PermissionDenied, Role
@@ -19,7 +20,7 @@ def show_record_form(
     settings: Settings, config: DatabaseConfig, database: str | None = None, key: str = "record"
 ) -> None:
     """A form to add a DBA record; errors name the field, and a valid entry is stored and shown at once."""
-    from data.databases.store import RECORD_OUTCOMES, RecordError, add_record
+    from data.databases.store import RECORD_OUTCOMES, RecordError
 
     flash = st.session_state.pop(f"{key}_flash", None)  # the confirmation survives the rerun that shows the row
     if flash:
@@ -57,8 +58,9 @@ def show_record_form(
     record = None
     with store_write("add the DBA record", settings.database_url):
         try:
-            record = add_record(
-                settings.database_url,
+            record = service.add_record(
+                settings,
+                config,
                 actor=entering,
                 database=chosen,
                 kind=kind,
@@ -67,8 +69,6 @@ def show_record_form(
                 outcome=result,
                 notes=notes or "",
                 link=url or "",
-                known_databases=names,
-                now=settings.now(),
             )
         except (RecordError, PermissionDenied, MissingName) as error:
             st.error(f"Not recorded — {error}", icon=":material/error:")
