@@ -102,33 +102,12 @@ def collect_snapshots(
     return Collection(healths, stored, answered, len(healths), at)
 
 
-def add_record(
-    settings: Settings,
-    config: DatabaseConfig,
-    *,
-    actor: Actor,
-    database: str,
-    kind: str,
-    done_on: date,
-    recorded_by: str,
-    outcome: str = "ok",
-    notes: str = "",
-    link: str = "",
-) -> DbaRecord:
-    """Append one DBA record for a database in databases.toml (editors; raises RecordError naming the field)."""
-    return repository.add_record(
-        settings.database_url,
-        actor=actor,
-        database=database,
-        kind=kind,
-        done_on=done_on,
-        recorded_by=recorded_by,
-        outcome=outcome,
-        notes=notes,
-        link=link,
-        known_databases=[d.name for d in config.databases],
-        now=settings.now(),
-    )
+def add_record(settings: Settings, config: DatabaseConfig, *, actor: Actor, **entry: Any) -> DbaRecord:
+    """Append one DBA record for a database in databases.toml (editors; raises RecordError naming the field).
+
+    ``entry``: database, kind, done_on, recorded_by, and optionally outcome, notes, link (``store.add_record``)."""
+    known = [d.name for d in config.databases]
+    return repository.add_record(settings.database_url, actor=actor, known_databases=known, now=settings.now(), **entry)
 
 
 def records(settings: Settings, database: str | None = None) -> list[DbaRecord]:

@@ -689,6 +689,13 @@ def _index_items(indexes: list[IndexInfo]) -> list[dict[str, Any]]:
     ]
 
 
+def _index_result(check_id: str, found: list[IndexInfo], status: str, detail: str, action: str) -> CheckResult:
+    """An index check: ``status`` and ``action`` when it found any index, ok and no action when not."""
+    return CheckResult(
+        check_id, status if found else OK, len(found), detail, action if found else "", _index_items(found)
+    )
+
+
 def check_unused_indexes(probe: ProbeData, t: Thresholds) -> CheckResult:
     if probe.unused_indexes is None:
         return _unavailable("unused_indexes", probe)
@@ -699,14 +706,8 @@ def check_unused_indexes(probe: ProbeData, t: Thresholds) -> CheckResult:
         if big
         else f"no unused index of {format_bytes(t.unused_index_min_bytes)} or more"
     )
-    return CheckResult(
-        "unused_indexes",
-        INFO if big else OK,
-        len(big),
-        detail,
-        "Confirm on every replica, then drop indexes nothing uses (they slow every write)" if big else "",
-        _index_items(big),
-    )
+    action = "Confirm on every replica, then drop indexes nothing uses (they slow every write)"
+    return _index_result("unused_indexes", big, INFO, detail, action)
 
 
 def check_duplicate_indexes(probe: ProbeData) -> CheckResult:
@@ -719,14 +720,8 @@ def check_duplicate_indexes(probe: ProbeData) -> CheckResult:
         if dup
         else "no duplicate index"
     )
-    return CheckResult(
-        "duplicate_indexes",
-        INFO if dup else OK,
-        len(dup),
-        detail,
-        "Drop the redundant index (keep the one that enforces a constraint)" if dup else "",
-        _index_items(dup),
-    )
+    action = "Drop the redundant index (keep the one that enforces a constraint)"
+    return _index_result("duplicate_indexes", dup, INFO, detail, action)
 
 
 def check_invalid_indexes(probe: ProbeData) -> CheckResult:
@@ -738,14 +733,8 @@ def check_invalid_indexes(probe: ProbeData) -> CheckResult:
         if bad
         else "no invalid index"
     )
-    return CheckResult(
-        "invalid_indexes",
-        WARN if bad else OK,
-        len(bad),
-        detail,
-        "DROP INDEX CONCURRENTLY the invalid index, fix the cause, and build it again" if bad else "",
-        _index_items(bad),
-    )
+    action = "DROP INDEX CONCURRENTLY the invalid index, fix the cause, and build it again"
+    return _index_result("invalid_indexes", bad, WARN, detail, action)
 
 
 def check_database_size(probe: ProbeData, t: Thresholds, size_7d_ago: int | None = None) -> CheckResult:
