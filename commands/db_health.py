@@ -37,22 +37,22 @@ def _load_config(settings, path: str | None):
 
 
 def _table(healths) -> str:
-    lines = []
+    """Per database: its status line, then its checks as a table, with what to look at and do under each check
+    that is not ok."""
+    blocks = []
     for health in healths:
-        lines.append(
-            f"{health.database} ({health.engine}"
-            f"{', ' + health.environment if health.environment else ''}): {health.status.upper()}"
-        )
-        width = max(len(c.id) for c in health.checks)
+        rows = []
         for check in health.checks:
-            lines.append(f"  {check.status:<8} {check.id:<{width}}  {check.detail}")
-            for item in check.items[:5] if check.status not in ("ok",) else []:
-                described = ", ".join(f"{k}={v}" for k, v in item.items() if v not in (None, "") and k != "status")
-                lines.append(f"           - {described[:160]}")
-            if check.action and check.status != "ok":
-                lines.append(f"           → {check.action}")
-        lines.append("")
-    return "\n".join(lines).rstrip()
+            rows.append([check.status, check.id, check.detail])
+            if check.status != "ok":
+                for item in check.items[:5]:
+                    described = ", ".join(f"{k}={v}" for k, v in item.items() if v not in (None, "") and k != "status")
+                    rows.append(["", "", f"- {described[:160]}"])
+                if check.action:
+                    rows.append(["", "", f"→ {check.action}"])
+        title = f"{health.database} ({health.engine}{', ' + health.environment if health.environment else ''})"
+        blocks.append(f"{title}: {health.status.upper()}\n" + text_table(["status", "check", "detail"], rows))
+    return "\n\n".join(blocks)
 
 
 def _exit_code(healths, could_not_run: bool) -> int:
