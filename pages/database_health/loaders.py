@@ -12,7 +12,7 @@ from data.settings import Settings
 from metrics.databases.checks import DbaRecord
 from pages.common import fleet
 
-FLEET_TTL_SECONDS = 60
+STORE_TTL_SECONDS = fleet.FLEET_TTL_SECONDS  # stored history is read as often as the fleet is probed
 
 
 def clear() -> None:
@@ -21,7 +21,7 @@ def clear() -> None:
     _cached_store.clear()
 
 
-@st.cache_data(ttl=FLEET_TTL_SECONDS, show_spinner=False, max_entries=64)
+@st.cache_data(ttl=STORE_TTL_SECONDS, show_spinner=False, max_entries=64)
 def _cached_store(kind: str, store: str, database: str | None, minute: datetime, _settings: Settings):
     """``store``: the store URL's fingerprint, so two stores never share an entry."""
     if kind == "history":

@@ -1,9 +1,9 @@
 """Database health: is every database healthy, and if not, what is wrong?
 
 The fleet view lists every database in databases.toml, worst first, filtered by ``?environment=`` and ``?status=``;
-``?database=NAME`` opens one database's drill-down. Layout and widgets only: probing is
-``pages.database_health.loaders``, checks are ``metrics.databases.checks``, tables are
-``pages.database_health.widgets``.
+``?database=NAME`` opens one database's drill-down. Layout and widgets only: every step (probe, last good,
+collect, records, history) is ``data.databases.service``, cached by ``pages.common.fleet`` and
+``pages.database_health.loaders``; checks are ``metrics.databases.checks``, tables ``pages.database_health.widgets``.
 """
 
 import logging
