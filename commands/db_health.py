@@ -117,7 +117,7 @@ def command_collect_db_health(args: argparse.Namespace) -> int:
 
 def command_db_records_add(args: argparse.Namespace) -> int:
     from data.databases import service
-    from data.databases.store import RecordError
+    from metrics.databases.records import RecordError
 
     settings = load_cli_settings(args)
     config = _load_config(settings, args.config)
@@ -172,6 +172,7 @@ def command_db_records_list(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubParsersAction) -> None:
     from metrics.databases.checks import RECORD_KINDS
+    from metrics.databases.records import RECORD_OUTCOMES
 
     health = commands.add_parser("db-health", help="live health checks of one database or the whole fleet")
     target = health.add_mutually_exclusive_group()
@@ -199,7 +200,7 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     add.add_argument("--kind", required=True, choices=RECORD_KINDS)
     add.add_argument("--date", help="when it was done, YYYY-MM-DD (default: today)")
     add.add_argument("--by", required=True, help="who did it")
-    add.add_argument("--outcome", choices=("ok", "failed", "partial"), default="ok")
+    add.add_argument("--outcome", choices=RECORD_OUTCOMES, default="ok")
     add.add_argument("--notes")
     add.add_argument("--link")
     add.add_argument("--config")

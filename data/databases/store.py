@@ -19,9 +19,7 @@ from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require, require_role
 from metrics.databases.checks import DatabaseHealth, DbaRecord
-from metrics.databases.records import RECORD_OUTCOMES, RecordError, validate_record
-
-__all__ = ["RECORD_OUTCOMES", "RecordError"]  # where the record pages and commands have always found them
+from metrics.databases.records import validate_record
 
 TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
 

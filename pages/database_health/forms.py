@@ -8,10 +8,10 @@ import streamlit as st
 
 from data.databases import service
 from data.databases.config import DatabaseConfig
-from data.databases.store import RECORD_OUTCOMES, RecordError
 from data.settings import Settings
 from metrics.access import VIA_LOCAL, MissingName, PermissionDenied, Role
 from metrics.databases.checks import RECORD_KIND_LABELS, RECORD_KINDS
+from metrics.databases.records import RECORD_OUTCOMES, RecordError
 from pages.common import identity
 from pages.common.store_writes import store_write
 from pages.database_health import loaders as db_loaders

@@ -8,12 +8,12 @@ import pytest
 
 from data.databases import service
 from data.databases.config import parse_database_config
-from data.databases.store import RecordError
 from data.last_good import LastGoodStore
 from data.settings import Settings
 from data.store import migrate
 from metrics.access import VIA_CLI, Actor, PermissionDenied, Role
 from metrics.databases.checks import CRITICAL, OK, UNKNOWN, CheckResult, ProbeData, ProbeState, build_health
+from metrics.databases.records import RecordError
 
 NOW = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 CONFIG = parse_database_config(
