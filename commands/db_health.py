@@ -13,16 +13,22 @@ import json
 import sys
 from datetime import date
 
-from commands.common import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, CliError, cli_actor, load_cli_settings
+from commands.common import (
+    EXIT_ATTENTION,
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    cli_actor,
+    load_cli_settings,
+    text_table,
+)
 from data.secrets import redact
 
 
 def _load_config(settings, path: str | None):
-    from pathlib import Path
+    from data.databases import service
 
-    from data.databases.config import load_database_config
-
-    config = load_database_config(Path(path) if path else settings.databases_path)
+    config = service.load_config(settings, path)
     for problem in config.problems:
         print(f"databases.toml: {problem}", file=sys.stderr)
     if not config.found:
@@ -31,22 +37,22 @@ def _load_config(settings, path: str | None):
 
 
 def _table(healths) -> str:
-    lines = []
+    """Per database: its status line, then its checks as a table, with what to look at and do under each check
+    that is not ok."""
+    blocks = []
     for health in healths:
-        lines.append(
-            f"{health.database} ({health.engine}"
-            f"{', ' + health.environment if health.environment else ''}): {health.status.upper()}"
-        )
-        width = max(len(c.id) for c in health.checks)
+        rows = []
         for check in health.checks:
-            lines.append(f"  {check.status:<8} {check.id:<{width}}  {check.detail}")
-            for item in check.items[:5] if check.status not in ("ok",) else []:
-                described = ", ".join(f"{k}={v}" for k, v in item.items() if v not in (None, "") and k != "status")
-                lines.append(f"           - {described[:160]}")
-            if check.action and check.status != "ok":
-                lines.append(f"           → {check.action}")
-        lines.append("")
-    return "\n".join(lines).rstrip()
+            rows.append([check.status, check.id, check.detail])
+            if check.status != "ok":
+                for item in check.items[:5]:
+                    described = ", ".join(f"{k}={v}" for k, v in item.items() if v not in (None, "") and k != "status")
+                    rows.append(["", "", f"- {described[:160]}"])
+                if check.action:
+                    rows.append(["", "", f"→ {check.action}"])
+        title = f"{health.database} ({health.engine}{', ' + health.environment if health.environment else ''})"
+        blocks.append(f"{title}: {health.status.upper()}\n" + text_table(["status", "check", "detail"], rows))
+    return "\n\n".join(blocks)
 
 
 def _exit_code(healths, could_not_run: bool) -> int:
@@ -60,18 +66,13 @@ def _exit_code(healths, could_not_run: bool) -> int:
 
 
 def command_db_health(args: argparse.Namespace) -> int:
-    from data.databases.fleet import probe_dsn, probe_fleet
+    from data.databases import service
     from data.databases.probes.common import ProbeError
-    from data.secrets import Dsn
 
     settings = load_cli_settings(args)
     if args.dsn:
         try:
-            healths = [
-                probe_dsn(
-                    Dsn.parse(args.dsn), name=args.name or "adhoc", deadline_s=args.deadline or 10.0, now=settings.now()
-                )
-            ]
+            healths = [service.check_dsn(args.dsn, args.name or "adhoc", args.deadline or 10.0, settings.now())]
         except ProbeError as error:
             raise CliError(f"{args.name or 'the database'}: {error}") from None
     else:
@@ -81,42 +82,42 @@ def command_db_health(args: argparse.Namespace) -> int:
             raise CliError(f"no database named {args.database!r} in {config.path} (known: {known})")
         if not config.databases:
             raise CliError(f"no databases configured in {config.path}: add a [[database]] entry")
-        healths = probe_fleet(settings, config, args.deadline, names=[args.database] if args.database else None)
+        healths = service.check_fleet(settings, config, args.deadline, names=[args.database] if args.database else None)
     could_not_run = any(h.error for h in healths) if (args.database or args.dsn) else False
     if args.format == "json":
         payload = healths[0].to_dict() if (args.database or args.dsn) else {"databases": [h.to_dict() for h in healths]}
         print(json.dumps(payload, indent=2, default=str, allow_nan=False))
     else:
         print(_table(healths))
-    for health in healths:
-        if health.error:
-            print(f"error: {health.database}: {redact(health.error)}", file=sys.stderr)
+    _print_errors(healths)
     return _exit_code(healths, could_not_run)
 
 
+def _print_errors(healths) -> None:
+    for health in healths:
+        if health.error:
+            print(f"error: {health.database}: {redact(health.error)}", file=sys.stderr)
+
+
 def command_collect_db_health(args: argparse.Namespace) -> int:
-    from data.databases.fleet import probe_fleet
-    from data.databases.store import save_health_snapshots
+    from data.databases import service
 
     settings = load_cli_settings(args)
     config = _load_config(settings, args.config)
     if not config.databases:
         raise CliError(f"no databases configured in {config.path}: nothing to collect")
-    healths = probe_fleet(settings, config, args.deadline)
-    probed = [h for h in healths if h.probe is not None]
-    stored = save_health_snapshots(settings.database_url, healths, settings.now(), actor=cli_actor())
+    collection = service.collect_snapshots(settings, config, actor=cli_actor(), deadline_s=args.deadline)
     print(
-        f"stored {stored} database snapshot(s) at {settings.now().replace(microsecond=0).isoformat()} "
-        f"({len(probed)} of {len(healths)} database(s) answered)"
+        f"stored {collection.stored} database snapshot(s) at {collection.at.replace(microsecond=0).isoformat()} "
+        f"({collection.answered} of {collection.total} database(s) answered)"
     )
-    for health in healths:
-        if health.error:
-            print(f"error: {health.database}: {redact(health.error)}", file=sys.stderr)
-    return EXIT_OK if len(probed) == len(healths) else EXIT_FAILED
+    _print_errors(collection.healths)
+    return EXIT_OK if collection.complete else EXIT_FAILED
 
 
 def command_db_records_add(args: argparse.Namespace) -> int:
-    from data.databases.store import RecordError, add_record
+    from data.databases import service
+    from metrics.databases.records import RecordError
 
     settings = load_cli_settings(args)
     config = _load_config(settings, args.config)
@@ -125,8 +126,9 @@ def command_db_records_add(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"--date {args.date!r} is not a date like 2026-11-24") from None
     try:
-        record = add_record(
-            settings.database_url,
+        record = service.add_record(
+            settings,
+            config,
             actor=cli_actor(),
             database=args.database,
             kind=args.kind,
@@ -135,8 +137,6 @@ def command_db_records_add(args: argparse.Namespace) -> int:
             outcome=args.outcome,
             notes=args.notes or "",
             link=args.link or "",
-            known_databases=[d.name for d in config.databases],
-            now=settings.now(),
         )
     except RecordError as error:
         raise CliError(str(error)) from None
@@ -145,10 +145,9 @@ def command_db_records_add(args: argparse.Namespace) -> int:
 
 
 def command_db_records_list(args: argparse.Namespace) -> int:
-    from data.databases.store import list_records
+    from data.databases import service
 
     settings = load_cli_settings(args)
-    records = list_records(settings.database_url, args.database)
     rows = [
         {
             "database": r.database,
@@ -160,21 +159,20 @@ def command_db_records_list(args: argparse.Namespace) -> int:
             "link": r.link,
             "recorded_at": None if r.recorded_at is None else r.recorded_at.isoformat(),
         }
-        for r in records
+        for r in service.records(settings, args.database)
     ]
     if args.format == "json":
         print(json.dumps({"records": rows}, indent=2))
-    else:
-        for row in rows:
-            print(
-                f"{row['done_on']}  {row['database']:<20} {row['kind']:<18} {row['outcome']:<7} {row['by']:<12} "
-                f"{row['notes'][:60]}"
-            )
+    elif rows:
+        header = ["done on", "database", "kind", "outcome", "by", "notes"]
+        cells = ["done_on", "database", "kind", "outcome", "by", "notes"]
+        print(text_table(header, [[row[c] if c != "notes" else row[c][:60] for c in cells] for row in rows]))
     return EXIT_OK
 
 
 def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubParsersAction) -> None:
     from metrics.databases.checks import RECORD_KINDS
+    from metrics.databases.records import RECORD_OUTCOMES
 
     health = commands.add_parser("db-health", help="live health checks of one database or the whole fleet")
     target = health.add_mutually_exclusive_group()
@@ -202,7 +200,7 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     add.add_argument("--kind", required=True, choices=RECORD_KINDS)
     add.add_argument("--date", help="when it was done, YYYY-MM-DD (default: today)")
     add.add_argument("--by", required=True, help="who did it")
-    add.add_argument("--outcome", choices=("ok", "failed", "partial"), default="ok")
+    add.add_argument("--outcome", choices=RECORD_OUTCOMES, default="ok")
     add.add_argument("--notes")
     add.add_argument("--link")
     add.add_argument("--config")

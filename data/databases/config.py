@@ -99,22 +99,36 @@ def _number(value: Any) -> bool:
         return False
 
 
-def _thresholds(raw: Any, where: str, base: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
+def _key_values(
+    raw: Any, where: str, what: str, known: tuple[str, ...], base: dict[str, Any], read, problems: list[str]
+) -> dict[str, Any] | None:
+    """A TOML table of ``what`` (known keys only) over ``base``; ``read(value)`` gives (value, problem or None).
+    None when anything is wrong, with every problem named."""
     if not isinstance(raw, dict):
-        problems.append(f"{where}: must be a table of threshold = number")
+        problems.append(f"{where}: must be a table of {what}")
         return None
     values = dict(base)
     ok = True
     for key, value in raw.items():
-        if key not in Thresholds.names():
-            problems.append(_unknown(where, key, Thresholds.names()))
+        if key not in known:
+            problems.append(_unknown(where, key, known))
             ok = False
-        elif not _number(value) or value < 0:
-            problems.append(f"{where}.{key}: must be a non-negative number, got {value!r}")
+            continue
+        values[key], problem = read(value)
+        if problem:
+            problems.append(f"{where}.{key}: {problem}")
             ok = False
-        else:
-            values[key] = float(value)
     return values if ok else None
+
+
+def _threshold_value(value: Any) -> tuple[float | None, str | None]:
+    if not _number(value) or value < 0:
+        return None, f"must be a non-negative number, got {value!r}"
+    return float(value), None
+
+
+def _thresholds(raw: Any, where: str, base: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
+    return _key_values(raw, where, "threshold = number", Thresholds.names(), base, _threshold_value, problems)
 
 
 def _threshold_order(values: dict[str, Any], where: str, problems: list[str]) -> bool:
@@ -143,24 +157,18 @@ def _threshold_order(values: dict[str, Any], where: str, problems: list[str]) ->
     return ok
 
 
+def _interval_days(value: Any) -> tuple[int | None, str | None]:
+    if value == 0:
+        return None, None  # 0 turns the expectation off
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return None, f"must be a whole number of days (0 = no expectation), got {value!r}"
+    return value, None
+
+
 def _record_intervals(raw: Any, where: str, problems: list[str]) -> dict[str, int | None] | None:
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: must be a table of record kind = days")
-        return None
-    values = dict(DEFAULT_RECORD_INTERVAL_DAYS)
-    ok = True
-    for key, value in raw.items():
-        if key not in RECORD_KINDS:
-            problems.append(_unknown(where, key, RECORD_KINDS))
-            ok = False
-        elif value == 0:
-            values[key] = None  # 0 turns the expectation off
-        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            problems.append(f"{where}.{key}: must be a whole number of days (0 = no expectation), got {value!r}")
-            ok = False
-        else:
-            values[key] = value
-    return values if ok else None
+    return _key_values(
+        raw, where, "record kind = days", RECORD_KINDS, DEFAULT_RECORD_INTERVAL_DAYS, _interval_days, problems
+    )
 
 
 def _text(

@@ -28,6 +28,7 @@ from metrics.databases.checks import (
     DatabaseHealth,
     DbaRecord,
     ProbeData,
+    ProbeState,
     build_health,
     check_dba_records,
     down_result,
@@ -115,14 +116,17 @@ def unprobed_health(
     probed_at: datetime | None,
     store: StoreContext | None,
     today: date,
-    status: str = CRITICAL,
+    state: ProbeState = ProbeState.FAILED,
 ) -> DatabaseHealth:
     """A database with no numbers: down (critical, records still checked), or not configured (unknown, nothing else:
     a database nobody watches yet has no status to raise)."""
-    checks = [down_result(target.name, reason, status)]
-    if status != UNKNOWN and store is not None:
+    configured = state is not ProbeState.NOT_CONFIGURED
+    checks = [down_result(target.name, reason, CRITICAL if configured else UNKNOWN)]
+    if configured and store is not None:
         checks.append(records_check(target, store, today))
-    return build_health(target.name, target.engine, checks, probed_at, error=reason, **_labels(target))
+    return build_health(
+        target.name, target.engine, checks, probed_at, error=reason, probe_state=state, **_labels(target)
+    )
 
 
 def not_configured_reason(target: DatabaseTarget) -> str:
@@ -170,12 +174,19 @@ def probe_fleet(
         if target.source == "prometheus":
             if prometheus is None:
                 results[target.name] = unprobed_health(
-                    target, 'not configured: source = "prometheus" needs PROMETHEUS_URL', None, store, today, UNKNOWN
+                    target,
+                    'not configured: source = "prometheus" needs PROMETHEUS_URL',
+                    None,
+                    store,
+                    today,
+                    ProbeState.NOT_CONFIGURED,
                 )
                 continue
             to_probe.append((target, None))
         elif not dsn:
-            results[target.name] = unprobed_health(target, not_configured_reason(target), None, store, today, UNKNOWN)
+            results[target.name] = unprobed_health(
+                target, not_configured_reason(target), None, store, today, ProbeState.NOT_CONFIGURED
+            )
         else:
             to_probe.append((target, dsn))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,13 +18,10 @@ from data.store.engine import shared_engine
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require, require_role
-from metrics.databases.checks import RECORD_KINDS, DatabaseHealth, DbaRecord
+from metrics.databases.checks import DatabaseHealth, DbaRecord
+from metrics.databases.records import validate_record
 
 TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
-RECORD_OUTCOMES = ("ok", "partial", "failed")
-NOTES_LIMIT = 2000
-BY_LIMIT = 200  # the columns' sizes: a longer value is a field message, never a raw database error
-LINK_LIMIT = 500
 
 
 class DbHealthSnapshot(Base):
@@ -83,10 +79,6 @@ class DbaRecordRow(Base):
     outcome: Mapped[str] = mapped_column(sa.String(20))
     notes: Mapped[str] = mapped_column(sa.Text)
     link: Mapped[str] = mapped_column(sa.String(500))
-
-
-class RecordError(ValueError):
-    """An invalid DBA record; the message names the field."""
 
 
 def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
@@ -232,44 +224,6 @@ def table_growth(database_url: str, database: str, now: datetime) -> list[dict[s
 
 
 # --- DBA records ------------------------------------------------------------------------------------------------------
-
-
-def validate_record(
-    *,
-    database: str,
-    kind: str,
-    done_on: date,
-    recorded_by: str,
-    outcome: str,
-    notes: str,
-    link: str,
-    known_databases: list[str] | None,
-    today: date,
-) -> None:
-    """Raise RecordError naming the first bad field."""
-    if known_databases is not None and database not in known_databases:
-        raise RecordError(
-            f"database: {database!r} is not in databases.toml (known: {', '.join(known_databases) or 'none'})"
-        )
-    if kind not in RECORD_KINDS:
-        raise RecordError(f"kind: {kind!r} is not one of {', '.join(RECORD_KINDS)}")
-    if done_on > today:
-        raise RecordError(f"date: {done_on.isoformat()} is in the future; record what has been done")
-    if not recorded_by.strip():
-        raise RecordError("by: say who did it")
-    if len(recorded_by.strip()) > BY_LIMIT:
-        raise RecordError(f"by: at most {BY_LIMIT} characters")
-    if len(link.strip()) > LINK_LIMIT:
-        raise RecordError(f"link: at most {LINK_LIMIT} characters")
-    for field, text in (("by", recorded_by), ("notes", notes), ("link", link)):
-        if "\x00" in text:
-            raise RecordError(f"{field}: contains a NUL character, which no database stores as text")
-    if outcome not in RECORD_OUTCOMES:
-        raise RecordError(f"outcome: {outcome!r} is not one of {', '.join(RECORD_OUTCOMES)}")
-    if len(notes) > NOTES_LIMIT:
-        raise RecordError(f"notes: at most {NOTES_LIMIT} characters")
-    if link and (urlsplit(link).scheme not in ("http", "https") or not urlsplit(link).netloc):
-        raise RecordError("link: must be an http(s) URL, e.g. a ticket or runbook")
 
 
 def add_record(

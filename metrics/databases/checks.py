@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from metrics.formatting import format_bytes, format_duration, format_percent
@@ -257,6 +258,14 @@ class CheckResult:
         }
 
 
+class ProbeState(StrEnum):
+    """Whether a database's probe ran: it answered, it was never tried (no DSN or source), or it failed."""
+
+    ANSWERED = "answered"
+    NOT_CONFIGURED = "not configured"
+    FAILED = "failed"
+
+
 @dataclass
 class DatabaseHealth:
     """One database's health: every check, the worst status, and the probe's raw numbers for the drill-down."""
@@ -272,6 +281,7 @@ class DatabaseHealth:
     owner: str = ""
     source: str = "sql"
     probe: ProbeData | None = None
+    probe_state: ProbeState = ProbeState.ANSWERED
 
     def check(self, check_id: str) -> CheckResult | None:
         return next((c for c in self.checks if c.id == check_id), None)
@@ -679,6 +689,13 @@ def _index_items(indexes: list[IndexInfo]) -> list[dict[str, Any]]:
     ]
 
 
+def _index_result(check_id: str, found: list[IndexInfo], status: str, detail: str, action: str) -> CheckResult:
+    """An index check: ``status`` and ``action`` when it found any index, ok and no action when not."""
+    return CheckResult(
+        check_id, status if found else OK, len(found), detail, action if found else "", _index_items(found)
+    )
+
+
 def check_unused_indexes(probe: ProbeData, t: Thresholds) -> CheckResult:
     if probe.unused_indexes is None:
         return _unavailable("unused_indexes", probe)
@@ -689,14 +706,8 @@ def check_unused_indexes(probe: ProbeData, t: Thresholds) -> CheckResult:
         if big
         else f"no unused index of {format_bytes(t.unused_index_min_bytes)} or more"
     )
-    return CheckResult(
-        "unused_indexes",
-        INFO if big else OK,
-        len(big),
-        detail,
-        "Confirm on every replica, then drop indexes nothing uses (they slow every write)" if big else "",
-        _index_items(big),
-    )
+    action = "Confirm on every replica, then drop indexes nothing uses (they slow every write)"
+    return _index_result("unused_indexes", big, INFO, detail, action)
 
 
 def check_duplicate_indexes(probe: ProbeData) -> CheckResult:
@@ -709,14 +720,8 @@ def check_duplicate_indexes(probe: ProbeData) -> CheckResult:
         if dup
         else "no duplicate index"
     )
-    return CheckResult(
-        "duplicate_indexes",
-        INFO if dup else OK,
-        len(dup),
-        detail,
-        "Drop the redundant index (keep the one that enforces a constraint)" if dup else "",
-        _index_items(dup),
-    )
+    action = "Drop the redundant index (keep the one that enforces a constraint)"
+    return _index_result("duplicate_indexes", dup, INFO, detail, action)
 
 
 def check_invalid_indexes(probe: ProbeData) -> CheckResult:
@@ -728,14 +733,8 @@ def check_invalid_indexes(probe: ProbeData) -> CheckResult:
         if bad
         else "no invalid index"
     )
-    return CheckResult(
-        "invalid_indexes",
-        WARN if bad else OK,
-        len(bad),
-        detail,
-        "DROP INDEX CONCURRENTLY the invalid index, fix the cause, and build it again" if bad else "",
-        _index_items(bad),
-    )
+    action = "DROP INDEX CONCURRENTLY the invalid index, fix the cause, and build it again"
+    return _index_result("invalid_indexes", bad, WARN, detail, action)
 
 
 def check_database_size(probe: ProbeData, t: Thresholds, size_7d_ago: int | None = None) -> CheckResult:
@@ -888,9 +887,11 @@ def build_health(
     *,
     error: str | None = None,
     probe: ProbeData | None = None,
+    probe_state: ProbeState | None = None,
     **labels: str,
 ) -> DatabaseHealth:
-    """A DatabaseHealth whose status is the worst of its checks."""
+    """A DatabaseHealth whose status is the worst of its checks. ``probe_state`` defaults to answered when there is a
+    probe, failed when there is none."""
     return DatabaseHealth(
         database=database,
         engine=engine,
@@ -899,6 +900,7 @@ def build_health(
         probed_at=probed_at,
         error=error,
         probe=probe,
+        probe_state=probe_state or (ProbeState.FAILED if probe is None else ProbeState.ANSWERED),
         **labels,
     )
 

@@ -12,10 +12,11 @@ from datetime import datetime
 
 import streamlit as st
 
-from data.databases.config import DatabaseConfig, load_database_config
+from data.databases import service
+from data.databases.config import DatabaseConfig
 from data.settings import Settings
 from metrics.databases.checks import DatabaseHealth
-from metrics.last_good import Shown, failed_probe_reason
+from metrics.last_good import Shown
 
 FLEET_TTL_SECONDS = 60
 
@@ -28,15 +29,13 @@ def _mtime(path) -> int | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_config(path: str, mtime: int | None) -> DatabaseConfig:
-    from pathlib import Path
-
-    return load_database_config(Path(path))
+def _cached_config(path: str, mtime: int | None, _settings: Settings) -> DatabaseConfig:
+    return service.load_config(_settings, path)
 
 
 def database_config(settings: Settings) -> DatabaseConfig:
     """databases.toml as configured; never raises (problems are in the result)."""
-    return _cached_config(str(settings.databases_path), _mtime(settings.databases_path))
+    return _cached_config(str(settings.databases_path), _mtime(settings.databases_path), settings)
 
 
 def _dsn_digest(settings: Settings) -> str:
@@ -48,9 +47,7 @@ def _dsn_digest(settings: Settings) -> str:
 def _cached_fleet(
     config_key: str, dsn_digest: str, minute: datetime, _settings: Settings, _config: DatabaseConfig
 ) -> tuple[list[DatabaseHealth], datetime]:
-    from data.databases.fleet import probe_fleet
-
-    return probe_fleet(_settings, _config), _settings.now()
+    return service.check_fleet(_settings, _config), _settings.now()
 
 
 def fleet_health(settings: Settings, config: DatabaseConfig) -> tuple[list[DatabaseHealth], datetime]:
@@ -69,17 +66,7 @@ def fleet_health_or_last_good(
     from pages.common.loaders import last_good_store
 
     healths, probed_at = fleet_health(settings, config)
-    store = last_good_store()
-    stale: dict[str, Shown[DatabaseHealth]] = {}
-    for health in healths:
-        if health.probe is None and failed_probe_reason(health) is None:
-            continue  # not configured: nothing to remember, nothing to fall back on
-        dsn = settings.dsn_for(health.database)
-        key = ("database", str(config.path), health.database, dsn.fingerprint() if dsn else "")
-        shown = store.resolve(key, health, failed_probe_reason(health), probed_at)
-        if shown.stale:
-            stale[health.database] = shown
-    return healths, probed_at, stale
+    return healths, probed_at, service.last_good_of_failing(settings, config, healths, probed_at, last_good_store())
 
 
 def clear_fleet() -> None:

@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import streamlit as st
 
+from data.databases import service
 from data.databases.config import DatabaseConfig
 from data.settings import Settings
 from metrics.access import VIA_LOCAL, MissingName, PermissionDenied, Role
 from metrics.databases.checks import RECORD_KIND_LABELS, RECORD_KINDS
+from metrics.databases.records import RECORD_OUTCOMES, RecordError
 from pages.common import identity
 from pages.common.store_writes import store_write
 from pages.database_health import loaders as db_loaders
@@ -19,8 +21,6 @@ def show_record_form(
     settings: Settings, config: DatabaseConfig, database: str | None = None, key: str = "record"
 ) -> None:
     """A form to add a DBA record; errors name the field, and a valid entry is stored and shown at once."""
-    from data.databases.store import RECORD_OUTCOMES, RecordError, add_record
-
     flash = st.session_state.pop(f"{key}_flash", None)  # the confirmation survives the rerun that shows the row
     if flash:
         st.success(flash, icon=":material/check:")
@@ -32,6 +32,13 @@ def show_record_form(
     if not actor.can(Role.EDITOR):
         identity.read_only_note(actor, Role.EDITOR, "Adding DBA records")
         return
+    entry = _record_inputs(settings, names, database, key)
+    if entry is not None:
+        _save_record(settings, config, entry, key)
+
+
+def _record_inputs(settings: Settings, names: list[str], database: str | None, key: str) -> dict | None:
+    """The form's fields; the entry as ``service.add_record`` takes it once submitted, else None."""
     today = settings.now().date()
     # Cleared only after a successful save: a refused entry (a rule, the store down) stays in the form.
     with st.form(key, clear_on_submit=False, border=True):
@@ -50,26 +57,27 @@ def show_record_form(
         notes = st.text_area("Notes", key=f"{key}_notes", max_chars=2000, height=80)
         submitted = st.form_submit_button("Add record", icon=":material/add:")
     if not submitted:
-        return
+        return None
+    return {
+        "database": chosen,
+        "kind": kind,
+        "done_on": done_on,
+        "recorded_by": recorded_by or "",
+        "outcome": result,
+        "notes": notes or "",
+        "link": url or "",
+    }
+
+
+def _save_record(settings: Settings, config: DatabaseConfig, entry: dict, key: str) -> None:
+    """Store the entry, or say why not; a stored one empties the form and is confirmed after the rerun."""
     entering = identity.current_actor(settings)
     if entering.via == VIA_LOCAL and not entering.name.strip():  # one person at their machine: who did it
-        entering = replace(entering, name=(recorded_by or "").strip())
+        entering = replace(entering, name=entry["recorded_by"].strip())
     record = None
     with store_write("add the DBA record", settings.database_url):
         try:
-            record = add_record(
-                settings.database_url,
-                actor=entering,
-                database=chosen,
-                kind=kind,
-                done_on=done_on,
-                recorded_by=recorded_by or "",
-                outcome=result,
-                notes=notes or "",
-                link=url or "",
-                known_databases=names,
-                now=settings.now(),
-            )
+            record = service.add_record(settings, config, actor=entering, **entry)
         except (RecordError, PermissionDenied, MissingName) as error:
             st.error(f"Not recorded — {error}", icon=":material/error:")
     if record is None:

@@ -3,15 +3,16 @@ health is ``pages.common.fleet``, shared with the tracker."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import streamlit as st
 
+from data.databases import service
 from data.settings import Settings
 from metrics.databases.checks import DbaRecord
 from pages.common import fleet
 
-FLEET_TTL_SECONDS = 60
+STORE_TTL_SECONDS = fleet.FLEET_TTL_SECONDS  # stored history is read as often as the fleet is probed
 
 
 def clear() -> None:
@@ -20,36 +21,34 @@ def clear() -> None:
     _cached_store.clear()
 
 
-@st.cache_data(ttl=FLEET_TTL_SECONDS, show_spinner=False, max_entries=64)
-def _cached_store(kind: str, database_url: str, database: str | None, minute: datetime):
-    from data.databases import store as repository
-
+@st.cache_data(ttl=STORE_TTL_SECONDS, show_spinner=False, max_entries=64)
+def _cached_store(kind: str, store: str, database: str | None, minute: datetime, _settings: Settings):
+    """``store``: the store URL's fingerprint, so two stores never share an entry."""
     if kind == "history":
-        return repository.health_history(database_url, database, minute - timedelta(days=30))
+        return service.health_history(_settings, database, minute)
     if kind == "growth":
-        return repository.table_growth(database_url, database, minute)
+        return service.table_growth(_settings, database, minute)
     if kind == "records":
-        return repository.list_records(database_url, database)
+        return service.records(_settings, database)
     raise ValueError(kind)
+
+
+def _minute(settings: Settings) -> datetime:
+    return settings.now().replace(second=0, microsecond=0)
 
 
 def health_history(settings: Settings, database: str) -> list[dict]:
     """The last 30 days of stored snapshots of one database; raises if the store cannot be read."""
-    return _cached_store("history", settings.database_url, database, settings.now().replace(second=0, microsecond=0))
+    return _cached_store("history", settings.database_url.fingerprint(), database, _minute(settings), settings)
 
 
 def table_growth(settings: Settings, database: str) -> list[dict]:
-    return _cached_store("growth", settings.database_url, database, settings.now().replace(second=0, microsecond=0))
+    return _cached_store("growth", settings.database_url.fingerprint(), database, _minute(settings), settings)
 
 
 def records(settings: Settings, database: str | None = None) -> list[DbaRecord]:
-    return _cached_store("records", settings.database_url, database, settings.now().replace(second=0, microsecond=0))
+    return _cached_store("records", settings.database_url.fingerprint(), database, _minute(settings), settings)
 
 
 def sizes_7d_ago(settings: Settings, names: list[str]) -> dict[str, int]:
-    from data.databases.store import sizes_at
-
-    try:
-        return sizes_at(settings.database_url, names, settings.now())
-    except Exception:  # no history yet or no store: growth shows as no data
-        return {}
+    return service.sizes_7d_ago(settings, names)

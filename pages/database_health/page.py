@@ -1,17 +1,20 @@
 """Database health: is every database healthy, and if not, what is wrong?
 
 The fleet view lists every database in databases.toml, worst first, filtered by ``?environment=`` and ``?status=``;
-``?database=NAME`` opens one database's drill-down. Layout and widgets only: probing is
-``pages.database_health.loaders``, checks are ``metrics.databases.checks``, tables are
-``pages.database_health.widgets``.
+``?database=NAME`` opens one database's drill-down. Layout and widgets only: every step (probe, last good,
+collect, records, history) is ``data.databases.service``, cached by ``pages.common.fleet`` and
+``pages.database_health.loaders``; checks are ``metrics.databases.checks``, tables ``pages.database_health.widgets``.
 """
 
+import logging
+from datetime import timedelta
 from difflib import get_close_matches
 
 import streamlit as st
 
+from data.databases import service
 from metrics.access import PermissionDenied, Role
-from metrics.databases.checks import CHECK_TITLES, DatabaseHealth
+from metrics.databases.checks import CHECK_TITLES, DatabaseHealth, ProbeState
 from metrics.formatting import format_duration
 from pages.common import fleet, identity, loaders, theme, widgets
 from pages.common.charts import PLOTLY_CONFIG
@@ -20,67 +23,83 @@ from pages.database_health import loaders as db_loaders
 from pages.database_health import widgets as db_widgets
 from pages.database_health.forms import show_record_form
 
+log = logging.getLogger(__name__)
 TEXT = st.column_config.TextColumn
 
-settings = loaders.settings()
-config = fleet.database_config(settings)
 
-title_column, collect_column, refresh_column = st.columns([5, 1, 1], vertical_alignment="bottom")
-title_column.title("Database health")
-if refresh_column.button("Refresh", icon=":material/refresh:", help="Probe every database again now", width="stretch"):
-    db_loaders.clear()
-    st.rerun()
-actor = identity.current_actor(settings)
-collect_now = collect_column.button(
-    "Collect now",
-    icon=":material/save:",
-    width="stretch",
-    disabled=not actor.can(Role.ADMIN),
-    help="Store a snapshot of every database's numbers for the history charts "
-    "(what `cli.py collect db-health` does from cron)" + ("" if actor.can(Role.ADMIN) else ". Admins only."),
-)
-
-if config.problems:
-    with st.expander(
-        f":material/warning: {len(config.problems)} problem(s) in {config.path.name} — the other databases still show",
-        expanded=not config.databases,
+def show_header(actor) -> bool:
+    """The title, Refresh and Collect now; whether Collect now was pressed."""
+    title_column, collect_column, refresh_column = st.columns([5, 1, 1], vertical_alignment="bottom")
+    title_column.title("Database health")
+    if refresh_column.button(
+        "Refresh", icon=":material/refresh:", help="Probe every database again now", width="stretch"
     ):
-        for problem in config.problems:
-            st.warning(problem)
-
-if not config.databases:
-    where = config.path or settings.databases_path
-    widgets.show_empty_state(
-        f"No databases configured{'' if config.found else f': {where} does not exist'}.",
-        f"Add a `[[database]]` entry (name, engine, environment, role, owner) to `{where}` — see the README — and set "
-        "its DSN in `DB_DSN_<NAME>` or `[databases]` in `.streamlit/secrets.toml`.",
+        db_loaders.clear()
+        st.rerun()
+    return collect_column.button(
+        "Collect now",
+        icon=":material/save:",
+        width="stretch",
+        disabled=not actor.can(Role.ADMIN),
+        help="Store a snapshot of every database's numbers for the history charts "
+        "(what `cli.py collect db-health` does from cron)" + ("" if actor.can(Role.ADMIN) else ". Admins only."),
     )
-    st.stop()
 
-with st.spinner(f"Probing {len(config.databases)} database(s) (at most {config.probe.deadline_s:g} s)…"):
-    healths, probed_at, last_good = fleet.fleet_health_or_last_good(settings, config)
 
-if collect_now:
+def show_config_problems() -> None:
+    if config.problems:
+        with st.expander(
+            f":material/warning: {len(config.problems)} problem(s) in {config.path.name} — the other databases still "
+            "show",
+            expanded=not config.databases,
+        ):
+            for problem in config.problems:
+                st.warning(problem)
+    if not config.databases:
+        where = config.path or settings.databases_path
+        widgets.show_empty_state(
+            f"No databases configured{'' if config.found else f': {where} does not exist'}.",
+            f"Add a `[[database]]` entry (name, engine, environment, role, owner) to `{where}` — see the README — "
+            "and set its DSN in `DB_DSN_<NAME>` or `[databases]` in `.streamlit/secrets.toml`.",
+        )
+        st.stop()
+
+
+def collect_snapshots(healths: list[DatabaseHealth], probed_at) -> None:
+    """Store the probe just shown (what `cli.py collect db-health` does), saying what was stored."""
     with st.status("Storing a snapshot of every database…", expanded=False) as progress:
         try:
-            from data.databases.store import save_health_snapshots
-
-            stored = save_health_snapshots(
-                settings.database_url, healths, probed_at, actor=identity.collector_actor(settings)
+            collection = service.collect_snapshots(
+                settings, config, actor=identity.collector_actor(settings), healths=healths, at=probed_at
             )
             progress.update(
-                label=f"Stored {stored} snapshot(s) at {widgets.local_time(probed_at, settings.team_timezone)}"
-                + ("" if stored else " (already stored this minute)"),
+                label=f"Stored {collection.stored} snapshot(s) at "
+                f"{widgets.local_time(collection.at, settings.team_timezone)}"
+                + ("" if collection.stored else " (already stored this minute)"),
                 state="complete",
             )
             db_loaders.clear()
         except PermissionDenied as error:
             progress.update(label=str(error), state="error")
         except Exception as error:
+            log.warning("snapshots not stored: %s", type(error).__name__)
             progress.update(
                 label=f"Not stored: the store cannot be written ({type(error).__name__}); run `cli.py migrate`",
                 state="error",
             )
+
+
+settings = loaders.settings()
+config = fleet.database_config(settings)
+actor = identity.current_actor(settings)
+collect_now = show_header(actor)
+show_config_problems()
+
+with st.spinner(f"Probing {len(config.databases)} database(s) (at most {config.probe.deadline_s:g} s)…"):
+    healths, probed_at, last_good = fleet.fleet_health_or_last_good(settings, config)
+
+if collect_now:
+    collect_snapshots(healths, probed_at)
 
 probed = [h for h in healths if h.probe is not None]
 freshness = widgets.freshness_text(
@@ -104,7 +123,7 @@ if stale_notes:
         + "\n".join(f"- **{name}**: {note}" for name, note in sorted(stale_notes.items())),
         icon=":material/history:",
     )
-unconfigured = [h for h in healths if h.error and h.error.startswith("not configured")]
+unconfigured = [h for h in healths if h.probe_state is ProbeState.NOT_CONFIGURED]
 if len(unconfigured) == len(healths):
     st.info(
         "**No database is being probed yet.** None of the databases in "
@@ -133,7 +152,17 @@ def show_fleet() -> None:
         for column, status in zip(st.columns(len(counts)), counts):
             style = db_widgets.DB_STATUS_STYLES[status]
             column.metric(f"{style.symbol} {status}", counts[status], border=True)
+    chosen_environments, chosen_statuses = chosen_filters()
+    with widgets.guarded_panel("database table"):
+        shown = db_widgets.filter_healths(healths, chosen_environments, chosen_statuses)
+        if not shown:
+            widgets.show_empty_state("No database matches these filters.", "Clear a filter to see more databases.")
+            return
+        show_fleet_table(shown)
 
+
+def chosen_filters() -> tuple[list[str], list[str]]:
+    """The environment and status filters, kept in the link (``?environment=``, ``?status=``)."""
     environments = sorted({h.environment for h in healths if h.environment})
     statuses = list(db_widgets.STATUSES_WORST_FIRST)
     left, right = st.columns(2)
@@ -158,66 +187,65 @@ def show_fleet() -> None:
         elif name in st.query_params:
             del st.query_params[name]
 
-    with widgets.guarded_panel("database table"):
-        shown = db_widgets.filter_healths(healths, chosen_environments, chosen_statuses)
-        if not shown:
-            widgets.show_empty_state("No database matches these filters.", "Clear a filter to see more databases.")
-            return
-        frame = db_widgets.fleet_frame(
-            shown,
-            db_loaders.sizes_7d_ago(settings, [h.database for h in shown]),
-            stale={name: (last_good[name].value, f"{theme.WARN.symbol} {note}") for name, note in stale_notes.items()},
-        )
-        st.dataframe(
-            frame.style.map(db_widgets.db_status_colour, subset=["status"]),
-            hide_index=True,
-            placeholder="—",
-            key="db_fleet",
-            column_order=db_widgets.FLEET_COLUMN_ORDER,
-            column_config={
-                "status": TEXT(
-                    "status",
-                    pinned=True,
-                    width=db_widgets.STATUS_WIDTH,
-                    help="Worst of the database's checks: ■ critical, ▲ warn, ○ unknown, ℹ info, ✓ ok",
-                ),
-                "database": st.column_config.LinkColumn(
-                    "database", display_text=r"\?database=([^&]*)", pinned=True, help="Open the database's drill-down"
-                ),
-                "needs attention": TEXT("needs attention", width="medium", help="Checks that are not ok, worst first"),
-                "connections": st.column_config.ProgressColumn(
-                    "connections",
-                    format="percent",
-                    min_value=0.0,
-                    max_value=1.0,
-                    width=110,
-                    help="Share of usable connections in use",
-                ),
-                "hit ratio": st.column_config.NumberColumn(
-                    "hit ratio", format="percent", help="Buffer cache hit ratio (— with too little traffic)"
-                ),
-                "longest query s": st.column_config.NumberColumn("longest query", format="duration"),
-                "replica lag s": st.column_config.NumberColumn("replica lag", format="duration", help="Replicas only"),
-                "size": st.column_config.NumberColumn("size", format="bytes"),
-                "growth 7d": st.column_config.NumberColumn(
-                    "growth 7d", format="percent", help="From stored snapshots (`collect db-health`)"
-                ),
-                "note": TEXT("note", width="medium", help="Why a database has no numbers"),
-            },
-        )
-        caption, download = st.columns([4, 1], vertical_alignment="center")
-        caption.caption(
-            f"{len(shown)} of {len(healths)} database(s), worst first. Click a database for its "
-            "checks, sessions, tables, indexes, records and history."
-        )
-        download.download_button(
-            "Download CSV",
-            widgets.csv_download_bytes(frame),
-            file_name=f"database-health-{probed_at:%Y%m%dT%H%MZ}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            width="stretch",
-        )
+    return chosen_environments, chosen_statuses
+
+
+def show_fleet_table(shown: list[DatabaseHealth]) -> None:
+    frame = db_widgets.fleet_frame(
+        shown,
+        db_loaders.sizes_7d_ago(settings, [h.database for h in shown]),
+        stale={name: (last_good[name].value, f"{theme.WARN.symbol} {note}") for name, note in stale_notes.items()},
+    )
+    st.dataframe(
+        frame.style.map(db_widgets.db_status_colour, subset=["status"]),
+        hide_index=True,
+        placeholder="—",
+        key="db_fleet",
+        column_order=db_widgets.FLEET_COLUMN_ORDER,
+        column_config={
+            "status": TEXT(
+                "status",
+                pinned=True,
+                width=db_widgets.STATUS_WIDTH,
+                help="Worst of the database's checks: ■ critical, ▲ warn, ○ unknown, ℹ info, ✓ ok",
+            ),
+            "database": st.column_config.LinkColumn(
+                "database", display_text=r"\?database=([^&]*)", pinned=True, help="Open the database's drill-down"
+            ),
+            "needs attention": TEXT("needs attention", width="medium", help="Checks that are not ok, worst first"),
+            "connections": st.column_config.ProgressColumn(
+                "connections",
+                format="percent",
+                min_value=0.0,
+                max_value=1.0,
+                width=110,
+                help="Share of usable connections in use",
+            ),
+            "hit ratio": st.column_config.NumberColumn(
+                "hit ratio", format="percent", help="Buffer cache hit ratio (— with too little traffic)"
+            ),
+            "longest query s": st.column_config.NumberColumn("longest query", format="duration"),
+            "replica lag s": st.column_config.NumberColumn("replica lag", format="duration", help="Replicas only"),
+            "size": st.column_config.NumberColumn("size", format="bytes"),
+            "growth 7d": st.column_config.NumberColumn(
+                "growth 7d", format="percent", help="From stored snapshots (`collect db-health`)"
+            ),
+            "note": TEXT("note", width="medium", help="Why a database has no numbers"),
+        },
+    )
+    caption, download = st.columns([4, 1], vertical_alignment="center")
+    caption.caption(
+        f"{len(shown)} of {len(healths)} database(s), worst first. Click a database for its "
+        "checks, sessions, tables, indexes, records and history."
+    )
+    download.download_button(
+        "Download CSV",
+        widgets.csv_download_bytes(frame),
+        file_name=f"database-health-{probed_at:%Y%m%dT%H%MZ}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        width="stretch",
+    )
 
 
 def section(title: str, caption: str | None = None) -> None:
@@ -247,6 +275,25 @@ def show_drilldown(name: str) -> None:
         )
         return
     target = config.database(name)
+    show_drilldown_heading(health, target)
+    if name in last_good:  # it fails now, but answered before: its last good probe, marked stale
+        widgets.show_source_failure(
+            f"numbers from {health.database}", last_good[name], settings.team_timezone, now=settings.now()
+        )
+        health = db_widgets.stale_health_view(health, last_good[name].value)
+    elif health.error:
+        st.error(f"**No numbers from {health.database}:** {health.error}", icon=":material/cloud_off:")
+    with widgets.guarded_panel("checks"):
+        show_checks(health)
+    if health.probe is not None:
+        show_probe_tabs(health)
+    with widgets.guarded_panel("DBA records"):
+        show_dba_records(health)
+    with widgets.guarded_panel("history charts"):
+        show_history(name, target.thresholds if target else None)
+
+
+def show_drilldown_heading(health: DatabaseHealth, target) -> None:
     st.subheader(f"{health.database} · {db_widgets.db_status_badge(health.status)}")
     facts = [
         health.engine,
@@ -258,220 +305,197 @@ def show_drilldown(name: str) -> None:
     if health.probe is not None:
         facts.append(health.probe.version)
         if health.probe.uptime_s is not None:
-            from datetime import timedelta
-
             facts.append(f"up {format_duration(timedelta(seconds=health.probe.uptime_s))}")
         if health.probe.duration_s is not None:
             facts.append(f"probed in {health.probe.duration_s:.2f} s")
     st.caption(
         " · ".join(f for f in facts if f) + (f"  \n{target.description}" if target and target.description else "")
     )
-    if name in last_good:  # it fails now, but answered before: its last good probe, marked stale
-        widgets.show_source_failure(
-            f"numbers from {health.database}", last_good[name], settings.team_timezone, now=settings.now()
-        )
-        health = db_widgets.stale_health_view(health, last_good[name].value)
-    elif health.error:
-        st.error(f"**No numbers from {health.database}:** {health.error}", icon=":material/cloud_off:")
 
-    with widgets.guarded_panel("checks"):
-        section(
-            "Checks",
-            "Every check with its status, value, explanation and recommended action."
-            + (
-                f" {theme.WARN.symbol} Stale: from the last good probe at "
-                f"{widgets.local_time(last_good[name].read_at, settings.team_timezone)}, except up and DBA records, "
-                "which are current."
-                if name in last_good
-                else ""
-            ),
-        )
-        checks = db_widgets.checks_frame(health)
-        st.dataframe(
-            checks.style.map(db_widgets.db_status_colour, subset=["status"]),
-            hide_index=True,
-            height=db_widgets.table_height(len(checks)),
-            column_order=["status", "check", "value", "detail", "action"],
-            column_config={
-                "status": TEXT("status", width=db_widgets.STATUS_WIDTH),
-                "value": TEXT("value", width="small"),
-                "detail": TEXT("detail", width="large"),
-                "action": TEXT("action", width="medium"),
-            },
-        )
-        missing = db_widgets.unavailable_signals(health)
-        if missing:
-            st.caption("Not available from this probe: " + "; ".join(missing))
 
-    probe = health.probe
-    if probe is not None:
-        sessions_tab, tables_tab, indexes_tab, sequences_tab, replication_tab, statements_tab = st.tabs(
-            ["Sessions", "Tables & vacuum", "Indexes", "Sequences", "Replication", "Statements"]
-        )
-        with sessions_tab, widgets.guarded_panel("sessions"):
-            section("Blocked and blocking sessions", "Blockers at the root; sessions waiting on them below (└─).")
-            show_frame(
-                db_widgets.blocking_tree(probe),
-                "No session waits for a lock.",
-                column_config={"query": TEXT("query", width="large")},
-            )
-            section("Active and idle-in-transaction sessions", "Query text is truncated and shown as plain text.")
-            show_frame(
-                db_widgets.sessions_frame(probe),
-                "No session is running a query or holding a transaction.",
-                column_order=["pid", "user", "state", "running for", "wait", "blocked by", "query"],
-                column_config={"query": TEXT("query", width="large")},
-            )
-        with tables_tab, widgets.guarded_panel("tables"):
-            growth = []
-            try:
-                growth = db_loaders.table_growth(settings, name)
-            except Exception:
-                st.caption("Growth is unavailable: the store cannot be read.")
-            section("Top tables by size", "Growth comes from stored snapshots (`cli.py collect db-health`).")
-            show_frame(
-                db_widgets.tables_frame(probe, growth),
-                "No tables.",
-                column_order=[
-                    "table",
-                    "size",
-                    "growth 7d",
-                    "growth 30d",
-                    "live rows",
-                    "dead rows",
-                    "last autovacuum",
-                    "autovacuum",
-                    "xid age",
-                ],
-            )
-            for check_id in ("dead_tuples", "wraparound"):
-                check = health.check(check_id)
-                if check is not None:
-                    st.markdown(
-                        f"**{CHECK_TITLES[check_id]}** · {db_widgets.db_status_badge(check.status)} — {check.detail}"
-                    )
-        with indexes_tab, widgets.guarded_panel("indexes"):
-            for check_id, columns in (
-                ("invalid_indexes", ["index", "table", "size", "definition"]),
-                ("duplicate_indexes", ["index", "duplicate_of", "table", "size", "definition"]),
-                ("unused_indexes", ["index", "table", "size", "scans", "definition"]),
-            ):
-                check = health.check(check_id)
-                if check is None:
-                    continue
-                section(f"{CHECK_TITLES[check_id]} · {db_widgets.db_status_badge(check.status)}", check.detail)
-                show_frame(
-                    db_widgets.items_frame(health, check_id, columns),
-                    None,
-                    column_config={"definition": TEXT("definition", width="large"), "duplicate_of": TEXT("covered by")},
-                )
-        with sequences_tab, widgets.guarded_panel("sequences"):
-            check = health.check("sequences")
-            section(f"Sequences · {db_widgets.db_status_badge(check.status)}", check.detail)
-            show_frame(
-                db_widgets.items_frame(
-                    health, "sequences", ["status", "sequence", "column", "type", "last_value", "max_value", "used"]
-                ),
-                "No sequence near its limit.",
-                column_config={
-                    "used": st.column_config.ProgressColumn("used", format="percent", min_value=0.0, max_value=1.0)
-                },
-            )
-        with replication_tab, widgets.guarded_panel("replication"):
-            check = health.check("replication_lag")
-            section(f"Replication · {db_widgets.db_status_badge(check.status)}", check.detail)
-            show_frame(
-                db_widgets.items_frame(health, "replication_lag", ["replica", "slot", "state", "replay_lag_s"]),
-                "No replica or replication slot.",
-            )
-        with statements_tab, widgets.guarded_panel("statements"):
-            check = health.check("slow_statements")
-            section("Top statements by total time", check.detail if check else None)
-            show_frame(
-                db_widgets.items_frame(health, "slow_statements", ["calls", "total_ms", "mean_ms", "rows", "query"]),
-                "No statement statistics.",
-                column_config={"query": TEXT("query", width="large")},
-            )
+def show_checks(health: DatabaseHealth) -> None:
+    name = health.database
+    section(
+        "Checks",
+        "Every check with its status, value, explanation and recommended action."
+        + (
+            f" {theme.WARN.symbol} Stale: from the last good probe at "
+            f"{widgets.local_time(last_good[name].read_at, settings.team_timezone)}, except up and DBA records, "
+            "which are current."
+            if name in last_good
+            else ""
+        ),
+    )
+    checks = db_widgets.checks_frame(health)
+    st.dataframe(
+        checks.style.map(db_widgets.db_status_colour, subset=["status"]),
+        hide_index=True,
+        height=db_widgets.table_height(len(checks)),
+        column_order=["status", "check", "value", "detail", "action"],
+        column_config={
+            "status": TEXT("status", width=db_widgets.STATUS_WIDTH),
+            "value": TEXT("value", width="small"),
+            "detail": TEXT("detail", width="large"),
+            "action": TEXT("action", width="medium"),
+        },
+    )
+    missing = db_widgets.unavailable_signals(health)
+    if missing:
+        st.caption("Not available from this probe: " + "; ".join(missing))
 
-    with widgets.guarded_panel("DBA records"):
-        section("DBA records", "What no probe can see. Every entry is kept; the newest of each kind counts.")
-        staleness = db_widgets.staleness_frame(health)
-        if not staleness.empty:
-            st.dataframe(staleness.style.map(db_widgets.db_status_colour, subset=["status"]), hide_index=True)
-        try:
-            entries = db_loaders.records(settings, name)
-        except Exception as error:
-            st.warning(f"Records cannot be read from the store ({type(error).__name__}); run `cli.py migrate`.")
-            entries = []
+
+def show_probe_tabs(health: DatabaseHealth) -> None:
+    """One tab per part of what the probe read; each is its own guarded panel, so one failing leaves the others."""
+    tabs = {
+        "Sessions": ("sessions", show_sessions_tab),
+        "Tables & vacuum": ("tables", show_tables_tab),
+        "Indexes": ("indexes", show_indexes_tab),
+        "Sequences": ("sequences", show_sequences_tab),
+        "Replication": ("replication", show_replication_tab),
+        "Statements": ("statements", show_statements_tab),
+    }
+    for tab, (panel, show) in zip(st.tabs(list(tabs)), tabs.values()):
+        with tab, widgets.guarded_panel(panel):
+            show(health)
+
+
+def show_sessions_tab(health: DatabaseHealth) -> None:
+    section("Blocked and blocking sessions", "Blockers at the root; sessions waiting on them below (└─).")
+    show_frame(
+        db_widgets.blocking_tree(health.probe),
+        "No session waits for a lock.",
+        column_config={"query": TEXT("query", width="large")},
+    )
+    section("Active and idle-in-transaction sessions", "Query text is truncated and shown as plain text.")
+    show_frame(
+        db_widgets.sessions_frame(health.probe),
+        "No session is running a query or holding a transaction.",
+        column_order=["pid", "user", "state", "running for", "wait", "blocked by", "query"],
+        column_config={"query": TEXT("query", width="large")},
+    )
+
+
+def show_tables_tab(health: DatabaseHealth) -> None:
+    growth: list[dict] = []
+    with widgets.guarded_panel("table growth"):  # the store down: say so and log it; the live tables still show
+        growth = db_loaders.table_growth(settings, health.database)
+    section("Top tables by size", "Growth comes from stored snapshots (`cli.py collect db-health`).")
+    show_frame(db_widgets.tables_frame(health.probe, growth), "No tables.", column_order=db_widgets.TABLES_COLUMN_ORDER)
+    for check_id in ("dead_tuples", "wraparound"):
+        check = health.check(check_id)
+        if check is not None:
+            st.markdown(f"**{CHECK_TITLES[check_id]}** · {db_widgets.db_status_badge(check.status)} — {check.detail}")
+
+
+def show_indexes_tab(health: DatabaseHealth) -> None:
+    for check_id, columns in (
+        ("invalid_indexes", ["index", "table", "size", "definition"]),
+        ("duplicate_indexes", ["index", "duplicate_of", "table", "size", "definition"]),
+        ("unused_indexes", ["index", "table", "size", "scans", "definition"]),
+    ):
+        check = health.check(check_id)
+        if check is None:
+            continue
+        section(f"{CHECK_TITLES[check_id]} · {db_widgets.db_status_badge(check.status)}", check.detail)
         show_frame(
-            db_widgets.records_frame(entries),
-            "No records yet.",
-            placeholder="—",
-            column_config={"link": st.column_config.LinkColumn("link"), "notes": TEXT("notes", width="large")},
+            db_widgets.items_frame(health, check_id, columns),
+            None,
+            column_config={"definition": TEXT("definition", width="large"), "duplicate_of": TEXT("covered by")},
         )
-        with st.expander("Add a record", icon=":material/add:"):
-            show_record_form(settings, config, database=name, key="drilldown_record")
 
-    with widgets.guarded_panel("history charts"):
-        section(
-            "History (30 days)",
-            "From stored snapshots: run `cli.py collect db-health` from cron, or press Collect now.",
-        )
-        try:
-            history = db_loaders.health_history(settings, name)
-        except Exception as error:
-            st.warning(f"History cannot be read from the store ({type(error).__name__}); run `cli.py migrate`.")
-            history = []
-        if len(history) < 2:
-            st.caption(f"{len(history) or 'No'} snapshot(s) stored so far; the charts appear from two.")
-        else:
-            thresholds = target.thresholds if target else None
-            tz = settings.team_timezone
-            charts = st.columns(3)
-            with charts[0]:
-                st.plotly_chart(
-                    db_charts.history_figure(
-                        history,
-                        "size_bytes",
-                        "Size",
-                        tz,
-                        kind="bytes",
-                        warn=thresholds and thresholds.database_size_warn_bytes,
-                    ),
-                    theme=None,
-                    config=PLOTLY_CONFIG,
-                )
-            with charts[1]:
-                for row in history:
-                    used, most = row.get("connections_used"), row.get("connections_max")
-                    row["connections_share"] = used / most if used is not None and most else None
-                st.plotly_chart(
-                    db_charts.history_figure(
-                        history,
-                        "connections_share",
-                        "Connections in use",
-                        tz,
-                        kind="percent",
-                        warn=thresholds and thresholds.connections_warn,
-                        critical=thresholds and thresholds.connections_critical,
-                    ),
-                    theme=None,
-                    config=PLOTLY_CONFIG,
-                )
-            with charts[2]:
-                st.plotly_chart(
-                    db_charts.history_figure(
-                        history,
-                        "cache_hit_ratio",
-                        "Cache hit ratio",
-                        tz,
-                        kind="percent",
-                        warn=thresholds and thresholds.cache_hit_warn,
-                        critical=thresholds and thresholds.cache_hit_critical,
-                    ),
-                    theme=None,
-                    config=PLOTLY_CONFIG,
-                )
+
+def show_sequences_tab(health: DatabaseHealth) -> None:
+    check = health.check("sequences")
+    section(f"Sequences · {db_widgets.db_status_badge(check.status)}", check.detail)
+    show_frame(
+        db_widgets.items_frame(
+            health, "sequences", ["status", "sequence", "column", "type", "last_value", "max_value", "used"]
+        ),
+        "No sequence near its limit.",
+        column_config={"used": st.column_config.ProgressColumn("used", format="percent", min_value=0.0, max_value=1.0)},
+    )
+
+
+def show_replication_tab(health: DatabaseHealth) -> None:
+    check = health.check("replication_lag")
+    section(f"Replication · {db_widgets.db_status_badge(check.status)}", check.detail)
+    show_frame(
+        db_widgets.items_frame(health, "replication_lag", ["replica", "slot", "state", "replay_lag_s"]),
+        "No replica or replication slot.",
+    )
+
+
+def show_statements_tab(health: DatabaseHealth) -> None:
+    check = health.check("slow_statements")
+    section("Top statements by total time", check.detail if check else None)
+    show_frame(
+        db_widgets.items_frame(health, "slow_statements", ["calls", "total_ms", "mean_ms", "rows", "query"]),
+        "No statement statistics.",
+        column_config={"query": TEXT("query", width="large")},
+    )
+
+
+def show_dba_records(health: DatabaseHealth) -> None:
+    section("DBA records", "What no probe can see. Every entry is kept; the newest of each kind counts.")
+    staleness = db_widgets.staleness_frame(health)
+    if not staleness.empty:
+        st.dataframe(staleness.style.map(db_widgets.db_status_colour, subset=["status"]), hide_index=True)
+    try:
+        entries = db_loaders.records(settings, health.database)
+    except Exception as error:
+        log.warning("records of %s not read: %s", health.database, type(error).__name__)
+        st.warning(f"Records cannot be read from the store ({type(error).__name__}); run `cli.py migrate`.")
+        entries = []
+    show_frame(
+        db_widgets.records_frame(entries),
+        "No records yet.",
+        placeholder="—",
+        column_config={"link": st.column_config.LinkColumn("link"), "notes": TEXT("notes", width="large")},
+    )
+    with st.expander("Add a record", icon=":material/add:"):
+        show_record_form(settings, config, database=health.database, key="drilldown_record")
+
+
+def show_history(name: str, thresholds) -> None:
+    section(
+        "History (30 days)",
+        "From stored snapshots: run `cli.py collect db-health` from cron, or press Collect now.",
+    )
+    try:
+        history = db_loaders.health_history(settings, name)
+    except Exception as error:
+        log.warning("history of %s not read: %s", name, type(error).__name__)
+        st.warning(f"History cannot be read from the store ({type(error).__name__}); run `cli.py migrate`.")
+        history = []
+    if len(history) < 2:
+        st.caption(f"{len(history) or 'No'} snapshot(s) stored so far; the charts appear from two.")
+        return
+    charts = (
+        ("size_bytes", "Size", "bytes", thresholds and thresholds.database_size_warn_bytes, None),
+        (
+            "connections_share",
+            "Connections in use",
+            "percent",
+            thresholds and thresholds.connections_warn,
+            thresholds and thresholds.connections_critical,
+        ),
+        (
+            "cache_hit_ratio",
+            "Cache hit ratio",
+            "percent",
+            thresholds and thresholds.cache_hit_warn,
+            thresholds and thresholds.cache_hit_critical,
+        ),
+    )
+    for column, (field, title, kind, warn, critical) in zip(st.columns(len(charts)), charts):
+        with column:
+            st.plotly_chart(
+                db_charts.history_figure(
+                    history, field, title, settings.team_timezone, kind=kind, warn=warn, critical=critical
+                ),
+                theme=None,
+                config=PLOTLY_CONFIG,
+            )
 
 
 if selected:

@@ -4,12 +4,9 @@ capacity notes), kept as history and flagged when a kind is past its expected in
 ``?database=NAME`` narrows the page to one database. Layout and widgets only.
 """
 
-from datetime import date
-
-import pandas as pd
 import streamlit as st
 
-from metrics.databases.checks import RECORD_KIND_LABELS, check_dba_records
+from data.databases import service
 from pages.common import fleet, loaders, widgets
 from pages.common.store_writes import is_store_error, store_read_message
 from pages.database_health import loaders as db_loaders
@@ -73,26 +70,8 @@ except Exception as error:
 
 with widgets.guarded_panel("staleness table"):
     st.markdown("#### Staleness")
-    today: date = settings.now().date()
-    rows = []
-    for target in config.databases:
-        if database and target.name != database:
-            continue
-        check = check_dba_records([r for r in records if r.database == target.name], target.record_intervals, today)
-        for item in check.items:
-            rows.append(
-                {
-                    "status": db_widgets.db_status_badge(item["status"]),
-                    "database": target.name,
-                    "kind": RECORD_KIND_LABELS[item["kind"]],
-                    "last": item["last"] or "never",
-                    "age (days)": item["age_days"],
-                    "expected every (days)": item["every_days"],
-                    "by": item["by"] or "",
-                }
-            )
-    frame = pd.DataFrame(
-        rows, columns=["status", "database", "kind", "last", "age (days)", "expected every (days)", "by"]
+    frame = db_widgets.record_staleness_frame(
+        service.record_staleness(config, records, settings.now().date(), database)
     )
     if frame.empty:
         st.caption("No record kind has an expected interval for these databases.")

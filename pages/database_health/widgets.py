@@ -279,20 +279,24 @@ def blocking_tree(probe: ProbeData | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+TABLES_COLUMNS = [
+    "table",
+    "size",
+    "size bytes",
+    "growth 7d",
+    "growth 30d",
+    "live rows",
+    "dead rows",
+    "last autovacuum",
+    "autovacuum",
+    "xid age",
+]
+TABLES_COLUMN_ORDER = [c for c in TABLES_COLUMNS if c != "size bytes"]  # shown; "size bytes" is for sorting
+
+
 def tables_frame(probe: ProbeData | None, growth: list[dict] | None = None, limit: int = 25) -> pd.DataFrame:
     """Biggest tables with rows, dead rows, vacuum times and stored growth."""
-    columns = [
-        "table",
-        "size",
-        "size bytes",
-        "growth 7d",
-        "growth 30d",
-        "live rows",
-        "dead rows",
-        "last autovacuum",
-        "autovacuum",
-        "xid age",
-    ]
+    columns = TABLES_COLUMNS
     if probe is None or not probe.tables:
         return pd.DataFrame(columns=columns)
     by_table = {row["table"]: row for row in growth or []}
@@ -371,3 +375,25 @@ def unavailable_signals(health: DatabaseHealth) -> list[str]:
         f"{CHECK_TITLES.get(check_id, check_id)}: {reason}"
         for check_id, reason in {**probe.unavailable, **probe.not_available}.items()
     ]
+
+
+RECORD_STALENESS_COLUMNS = ["status", "database", "kind", "last", "age (days)", "expected every (days)", "by"]
+
+
+def record_staleness_frame(rows: Iterable[tuple[str, dict]]) -> pd.DataFrame:
+    """One row per database and record kind with an expected interval (``service.record_staleness``)."""
+    return pd.DataFrame(
+        [
+            {
+                "status": db_status_badge(item["status"]),
+                "database": name,
+                "kind": RECORD_KIND_LABELS[item["kind"]],
+                "last": item["last"] or "never",
+                "age (days)": item["age_days"],
+                "expected every (days)": item["every_days"],
+                "by": item["by"] or "",
+            }
+            for name, item in rows
+        ],
+        columns=RECORD_STALENESS_COLUMNS,
+    )

@@ -4,11 +4,14 @@ password (every message passes through ``data.secrets.redact``)."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
 
 from data.secrets import Dsn, redact
+from metrics.databases.checks import truncate_query
 
 PROBE_APPLICATION_NAME = "reliability-dashboard-probe"
 _SCHEMES = {
@@ -123,3 +126,41 @@ def read_basics(read: Callable[[], object]) -> object:
         return read()
     except sa.exc.DBAPIError as error:
         raise ProbeError(f"the server answered but cannot be read: {explain_query_error(error)}") from None
+
+
+def probe_engine(dsn: Dsn | str, connect_timeout_s: float, **connect_args) -> sa.Engine:
+    """An engine for one probe: no pool kept, autocommit, the connect timeout (whole seconds, at least 1) and the
+    engine's own ``connect_args``."""
+    return sa.create_engine(
+        normalise_dsn(dsn),
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": max(int(round(connect_timeout_s)), 1), **connect_args},
+    )
+
+
+def statement_row(queryid, calls, total_ms, rows, query: str | None) -> dict:
+    """One row of the top statements by total time, as the slow statements check reads it."""
+    return {
+        "queryid": queryid,
+        "calls": int(calls),
+        "total_ms": round(float(total_ms), 1),
+        "mean_ms": round(float(total_ms) / max(int(calls), 1), 2),
+        "rows": int(rows or 0),
+        "query": truncate_query(query),
+    }
+
+
+def timed_probe(
+    make_engine: Callable[[Dsn, float, float], sa.Engine],
+    dsn: Dsn | str,
+    connect_timeout_s: float,
+    statement_timeout_s: float,
+    read: Callable[[sa.Connection], object],
+):
+    """``read(connection)`` on the probe's own connection; the ProbeData it returns carries how long it all took."""
+    started = time.monotonic()
+    with probe_connection(make_engine, as_dsn(dsn), connect_timeout_s, statement_timeout_s) as connection:
+        probe = read(connection)
+    probe.duration_s = time.monotonic() - started
+    return probe

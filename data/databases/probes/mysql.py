@@ -8,12 +8,9 @@ probe. Without ``PROCESS`` the server shows only the probe's own sessions: the s
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 
-from data.databases.probes.common import ProbeError, as_dsn, normalise_dsn, probe_connection, read_basics
+from data.databases.probes.common import ProbeError, probe_engine, read_basics, statement_row, timed_probe
 from data.databases.probes.common import read_section as _section
 from data.secrets import Dsn
 from metrics.databases.checks import (
@@ -87,18 +84,8 @@ WHERE SCHEMA_NAME = DATABASE() ORDER BY SUM_TIMER_WAIT DESC LIMIT 10
 
 
 def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
-    url = normalise_dsn(dsn)
     socket_timeout = int(statement_timeout_s) + 2
-    return sa.create_engine(
-        url,
-        poolclass=NullPool,
-        isolation_level="AUTOCOMMIT",
-        connect_args={
-            "connect_timeout": max(int(round(connect_timeout_s)), 1),
-            "read_timeout": socket_timeout,
-            "write_timeout": socket_timeout,
-        },
-    )
+    return probe_engine(dsn, connect_timeout_s, read_timeout=socket_timeout, write_timeout=socket_timeout)
 
 
 def limit_session(connection: sa.Connection, is_mariadb: bool, statement_timeout_s: float) -> None:
@@ -121,173 +108,193 @@ def probe_mysql(
     dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0, statement_timeout_s: float = 5.0
 ) -> ProbeData:
     """Read everything the checks need; raises ProbeError when the server cannot be reached or read."""
-    started = time.monotonic()
-    dsn = as_dsn(dsn)
-    with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
+    return timed_probe(
+        make_engine,
+        dsn,
+        connect_timeout_s,
+        statement_timeout_s,
+        lambda connection: _read_mysql(connection, thresholds, statement_timeout_s),
+    )
 
-        def basics():
-            row = connection.exec_driver_sql(
-                "SELECT @@version, @@version_comment, @@max_connections, DATABASE(), @@performance_schema"
-            ).one()
-            mariadb = "mariadb" in f"{row[0]} {row[1]}".lower()
-            limit_session(connection, mariadb, statement_timeout_s)
-            return row, mariadb, {name: value for name, value in connection.execute(STATUS)}
 
-        (version, _, max_connections, schema, perf_schema), is_mariadb, status = read_basics(basics)
-        if not schema:
-            raise ProbeError("the DSN names no database: add /<database> to it")
-        probe = ProbeData(
-            engine="mariadb" if is_mariadb else "mysql",
-            version=f"{'MariaDB' if is_mariadb else 'MySQL'} {version.split('-')[0]}",
-            uptime_s=float(status.get("Uptime", 0)),
-            connections_used=int(status.get("Threads_connected", 0)),
-            connections_max=int(max_connections),
-        )
-        requests = float(status.get("Innodb_buffer_pool_read_requests", 0))
-        disk_reads = float(status.get("Innodb_buffer_pool_reads", 0))
-        probe.cache_hits, probe.cache_reads = max(requests - disk_reads, 0.0), disk_reads
-        probe.cache_scope = "since server start (InnoDB buffer pool)"
-        _read_all(connection, probe, thresholds, is_mariadb, bool(perf_schema))
-    probe.duration_s = time.monotonic() - started
+def _read_mysql(connection: sa.Connection, thresholds: Thresholds, statement_timeout_s: float) -> ProbeData:
+    """The probe on its open connection: the server basics, then every group of queries."""
+
+    def basics():
+        row = connection.exec_driver_sql(
+            "SELECT @@version, @@version_comment, @@max_connections, DATABASE(), @@performance_schema"
+        ).one()
+        mariadb = "mariadb" in f"{row[0]} {row[1]}".lower()
+        limit_session(connection, mariadb, statement_timeout_s)
+        return row, mariadb, {name: value for name, value in connection.execute(STATUS)}
+
+    (version, _, max_connections, schema, perf_schema), is_mariadb, status = read_basics(basics)
+    if not schema:
+        raise ProbeError("the DSN names no database: add /<database> to it")
+    probe = ProbeData(
+        engine="mariadb" if is_mariadb else "mysql",
+        version=f"{'MariaDB' if is_mariadb else 'MySQL'} {version.split('-')[0]}",
+        uptime_s=float(status.get("Uptime", 0)),
+        connections_used=int(status.get("Threads_connected", 0)),
+        connections_max=int(max_connections),
+    )
+    requests = float(status.get("Innodb_buffer_pool_read_requests", 0))
+    disk_reads = float(status.get("Innodb_buffer_pool_reads", 0))
+    probe.cache_hits, probe.cache_reads = max(requests - disk_reads, 0.0), disk_reads
+    probe.cache_scope = "since server start (InnoDB buffer pool)"
+    _read_all(connection, probe, thresholds, is_mariadb, bool(perf_schema))
     return probe
+
+
+SESSION_CHECKS = ("idle_in_transaction", "long_running_queries", "blocked_sessions")
 
 
 def _read_all(
     connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, is_mariadb: bool, perf_schema: bool
 ) -> None:
-    session_checks = ("idle_in_transaction", "long_running_queries", "blocked_sessions")
+    """Each group of queries in turn; one that fails marks only its own checks unavailable."""
+    _section(probe, SESSION_CHECKS, lambda: _read_sessions(connection, probe, is_mariadb))
+    _section(probe, ("replication_lag",), lambda: _read_replication(connection, probe))
+    _section(probe, ("database_size", "sequences"), lambda: _read_tables(connection, probe))
+    _section(
+        probe,
+        ("duplicate_indexes", "unused_indexes"),
+        lambda: _read_indexes(connection, probe, thresholds, perf_schema),
+    )
+    _section(probe, ("slow_statements",), lambda: _read_statements(connection, probe, perf_schema))
 
-    def sessions() -> None:
-        if not connection.execute(HAS_PROCESS).scalar():
-            for check in session_checks:
-                probe.unavailable[check] = f"{INSUFFICIENT_PRIVILEGE} (PROCESS is needed to see other sessions)"
-            return
-        transactions = {r.thread_id: r for r in connection.execute(TRANSACTIONS)}
-        trx_thread = {r.trx_id: r.thread_id for r in transactions.values()}
-        waits = connection.execute(MARIADB_LOCK_WAITS if is_mariadb else MYSQL_LOCK_WAITS).all()
-        blockers: dict[int, list[int]] = {}
-        for wait in waits:
-            waiting, holding = trx_thread.get(wait.requesting_trx_id), trx_thread.get(wait.blocking_trx_id)
-            if waiting is not None and holding is not None:
-                blockers.setdefault(waiting, []).append(holding)
-        found = []
-        for r in connection.execute(PROCESSES):
-            in_transaction = r.ID in transactions
-            if r.COMMAND == "Sleep" and in_transaction:
-                last = transactions[r.ID].trx_query
-                found.append(
-                    Session(
-                        r.ID,
-                        r.USER,
-                        "idle in transaction",
-                        truncate_query(last) if last else "(no statement running)",
-                        state_seconds=float(r.TIME or 0),
-                    )
-                )
-            elif r.COMMAND not in NOT_RUNNING_COMMANDS:
-                found.append(
-                    Session(
-                        r.ID,
-                        r.USER,
-                        r.COMMAND,
-                        truncate_query(r.INFO),
-                        query_seconds=float(r.TIME or 0),
-                        wait=r.STATE or None,
-                        blocked_by=tuple(sorted(set(blockers.get(r.ID, [])))),
-                    )
-                )
-        probe.sessions = found
 
-    def replication() -> None:
-        try:
-            rows = connection.exec_driver_sql("SHOW REPLICA STATUS").mappings().all()
-        except sa.exc.ProgrammingError:
-            rows = connection.exec_driver_sql("SHOW SLAVE STATUS").mappings().all()
-        probe.is_replica = bool(rows)
-        probe.replicas, probe.inactive_slots = [], []
-        if rows:
-            row = {k.lower(): v for k, v in rows[0].items()}
-            io = row.get("replica_io_running", row.get("slave_io_running"))
-            sql_thread = row.get("replica_sql_running", row.get("slave_sql_running"))
-            probe.replica_receiving, probe.replica_applying = io == "Yes", sql_thread == "Yes"
-            behind = row.get("seconds_behind_source", row.get("seconds_behind_master"))
-            delay = row.get("sql_delay") or 0
-            probe.replica_lag_s = None if behind is None else max(float(behind) - float(delay), 0.0)
+def _read_sessions(connection: sa.Connection, probe: ProbeData, is_mariadb: bool) -> None:
+    """The schema's running and idle-in-transaction sessions, with who blocks whom; needs PROCESS."""
+    if not connection.execute(HAS_PROCESS).scalar():
+        for check in SESSION_CHECKS:
+            probe.unavailable[check] = f"{INSUFFICIENT_PRIVILEGE} (PROCESS is needed to see other sessions)"
+        return
+    transactions = {r.thread_id: r for r in connection.execute(TRANSACTIONS)}
+    blockers = _lock_blockers(connection, is_mariadb, {r.trx_id: r.thread_id for r in transactions.values()})
+    found = (_session(r, transactions, blockers) for r in connection.execute(PROCESSES))
+    probe.sessions = [session for session in found if session is not None]
 
-    def tables() -> None:
-        rows = connection.execute(TABLES).all()
-        probe.tables = [
-            TableStats(r.name, int(r.bytes), None if r.table_rows is None else int(r.table_rows)) for r in rows
-        ]
-        probe.database_size_bytes = sum(int(r.bytes) for r in rows)
-        next_values = {r.table_name: r.auto_increment for r in rows}
-        probe.sequences = []
-        for c in connection.execute(AUTO_INCREMENT_COLUMNS):
-            next_value = next_values.get(c.table_name)
-            probe.sequences.append(
-                SequenceUsage(
-                    f"{c.table_name}.AUTO_INCREMENT",
-                    None if next_value is None else int(next_value) - 1,
-                    _column_max(c.data_type, c.column_type),
-                    f"{c.table_name}.{c.column_name}",
-                    c.column_type,
-                )
+
+def _lock_blockers(connection: sa.Connection, is_mariadb: bool, trx_thread: dict) -> dict[int, list[int]]:
+    """Per waiting thread, the threads holding the locks it waits for."""
+    blockers: dict[int, list[int]] = {}
+    for wait in connection.execute(MARIADB_LOCK_WAITS if is_mariadb else MYSQL_LOCK_WAITS).all():
+        waiting, holding = trx_thread.get(wait.requesting_trx_id), trx_thread.get(wait.blocking_trx_id)
+        if waiting is not None and holding is not None:
+            blockers.setdefault(waiting, []).append(holding)
+    return blockers
+
+
+def _session(r, transactions: dict, blockers: dict[int, list[int]]) -> Session | None:
+    """One process-list row as a session: idle in a transaction, running, or None (sleeping, a daemon...)."""
+    if r.COMMAND == "Sleep" and r.ID in transactions:
+        last = transactions[r.ID].trx_query
+        return Session(
+            r.ID,
+            r.USER,
+            "idle in transaction",
+            truncate_query(last) if last else "(no statement running)",
+            state_seconds=float(r.TIME or 0),
+        )
+    if r.COMMAND in NOT_RUNNING_COMMANDS:
+        return None
+    return Session(
+        r.ID,
+        r.USER,
+        r.COMMAND,
+        truncate_query(r.INFO),
+        query_seconds=float(r.TIME or 0),
+        wait=r.STATE or None,
+        blocked_by=tuple(sorted(set(blockers.get(r.ID, [])))),
+    )
+
+
+def _read_replication(connection: sa.Connection, probe: ProbeData) -> None:
+    try:
+        rows = connection.exec_driver_sql("SHOW REPLICA STATUS").mappings().all()
+    except sa.exc.ProgrammingError:
+        rows = connection.exec_driver_sql("SHOW SLAVE STATUS").mappings().all()
+    probe.is_replica = bool(rows)
+    probe.replicas, probe.inactive_slots = [], []
+    if rows:
+        row = {k.lower(): v for k, v in rows[0].items()}
+        io = row.get("replica_io_running", row.get("slave_io_running"))
+        sql_thread = row.get("replica_sql_running", row.get("slave_sql_running"))
+        probe.replica_receiving, probe.replica_applying = io == "Yes", sql_thread == "Yes"
+        behind = row.get("seconds_behind_source", row.get("seconds_behind_master"))
+        delay = row.get("sql_delay") or 0
+        probe.replica_lag_s = None if behind is None else max(float(behind) - float(delay), 0.0)
+
+
+def _read_tables(connection: sa.Connection, probe: ProbeData) -> None:
+    """Tables with their sizes, the schema's size, and AUTO_INCREMENT columns as sequences."""
+    rows = connection.execute(TABLES).all()
+    probe.tables = [TableStats(r.name, int(r.bytes), None if r.table_rows is None else int(r.table_rows)) for r in rows]
+    probe.database_size_bytes = sum(int(r.bytes) for r in rows)
+    next_values = {r.table_name: r.auto_increment for r in rows}
+    probe.sequences = []
+    for c in connection.execute(AUTO_INCREMENT_COLUMNS):
+        next_value = next_values.get(c.table_name)
+        probe.sequences.append(
+            SequenceUsage(
+                f"{c.table_name}.AUTO_INCREMENT",
+                None if next_value is None else int(next_value) - 1,
+                _column_max(c.data_type, c.column_type),
+                f"{c.table_name}.{c.column_name}",
+                c.column_type,
             )
+        )
 
-    def indexes() -> None:
-        sizes = {}
-        try:
-            sizes = {(r.table_name, r.index_name): int(r.bytes) for r in connection.execute(INDEX_SIZES)}
-        except sa.exc.DBAPIError:
-            pass  # no SELECT on mysql.*: indexes are listed without sizes
-        grouped: dict[tuple[str, str], list] = {}
-        for r in connection.execute(STATISTICS):
-            grouped.setdefault((r.table_name, r.index_name), []).append(r)
-        definitions = []
-        for (table, index), columns in grouped.items():
-            key = tuple(f"{c.column_name}({c.sub_part})" if c.sub_part else str(c.column_name) for c in columns)
-            definitions.append(
-                IndexDefinition(
-                    index,
-                    table,
-                    key,
-                    columns[0].index_type,
-                    unique=not int(columns[0].non_unique),
-                    primary=index == "PRIMARY",
-                    size_bytes=sizes.get((table, index)),
-                    definition=f"{'UNIQUE ' if not int(columns[0].non_unique) else ''}INDEX {index} ON {table} "
-                    f"({', '.join(key)})",
-                )
+
+def _read_indexes(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, perf_schema: bool) -> None:
+    """Redundant indexes, and (with performance_schema) unused ones of a size worth dropping."""
+    definitions = _index_definitions(connection)
+    probe.duplicate_indexes = redundant_indexes(definitions)
+    if not perf_schema:
+        probe.not_available["unused_indexes"] = "performance_schema is off (needed to count index use)"
+        return
+    by_name = {(d.table, d.name): d for d in definitions}
+    probe.unused_indexes = []
+    for r in connection.execute(UNUSED):
+        d = by_name.get((r.table_name, r.index_name))
+        if d is not None and not d.unique and (d.size_bytes or 0) >= thresholds.unused_index_min_bytes:
+            probe.unused_indexes.append(IndexInfo(d.name, d.table, d.size_bytes, 0, d.definition))
+
+
+def _index_definitions(connection: sa.Connection) -> list[IndexDefinition]:
+    """Every index of the schema with its key columns, and its size where mysql.innodb_index_stats may be read."""
+    sizes = {}
+    try:
+        sizes = {(r.table_name, r.index_name): int(r.bytes) for r in connection.execute(INDEX_SIZES)}
+    except sa.exc.DBAPIError:
+        pass  # no SELECT on mysql.*: indexes are listed without sizes
+    grouped: dict[tuple[str, str], list] = {}
+    for r in connection.execute(STATISTICS):
+        grouped.setdefault((r.table_name, r.index_name), []).append(r)
+    definitions = []
+    for (table, index), columns in grouped.items():
+        key = tuple(f"{c.column_name}({c.sub_part})" if c.sub_part else str(c.column_name) for c in columns)
+        unique = not int(columns[0].non_unique)
+        definitions.append(
+            IndexDefinition(
+                index,
+                table,
+                key,
+                columns[0].index_type,
+                unique=unique,
+                primary=index == "PRIMARY",
+                size_bytes=sizes.get((table, index)),
+                definition=f"{'UNIQUE ' if unique else ''}INDEX {index} ON {table} ({', '.join(key)})",
             )
-        probe.duplicate_indexes = redundant_indexes(definitions)
-        if not perf_schema:
-            probe.not_available["unused_indexes"] = "performance_schema is off (needed to count index use)"
-            return
-        by_name = {(d.table, d.name): d for d in definitions}
-        probe.unused_indexes = []
-        for r in connection.execute(UNUSED):
-            d = by_name.get((r.table_name, r.index_name))
-            if d is not None and not d.unique and (d.size_bytes or 0) >= thresholds.unused_index_min_bytes:
-                probe.unused_indexes.append(IndexInfo(d.name, d.table, d.size_bytes, 0, d.definition))
+        )
+    return definitions
 
-    def statements() -> None:
-        if not perf_schema:
-            probe.not_available["slow_statements"] = "performance_schema is off"
-            return
-        probe.statements = [
-            {
-                "queryid": r.queryid,
-                "calls": int(r.calls),
-                "total_ms": round(float(r.total_ms), 1),
-                "mean_ms": round(float(r.total_ms) / max(int(r.calls), 1), 2),
-                "rows": int(r.row_count or 0),
-                "query": truncate_query(r.query),
-            }
-            for r in connection.execute(STATEMENTS)
-        ]
 
-    _section(probe, session_checks, sessions)
-    _section(probe, ("replication_lag",), replication)
-    _section(probe, ("database_size", "sequences"), tables)
-    _section(probe, ("duplicate_indexes", "unused_indexes"), indexes)
-    _section(probe, ("slow_statements",), statements)
+def _read_statements(connection: sa.Connection, probe: ProbeData, perf_schema: bool) -> None:
+    if not perf_schema:
+        probe.not_available["slow_statements"] = "performance_schema is off"
+        return
+    probe.statements = [
+        statement_row(r.queryid, r.calls, r.total_ms, r.row_count, r.query) for r in connection.execute(STATEMENTS)
+    ]

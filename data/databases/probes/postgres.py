@@ -9,18 +9,15 @@ and indexes are those of the DSN's database; connections count the whole server,
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 
 from data.databases.probes.common import (
     PROBE_APPLICATION_NAME,
     ProbeError,
-    as_dsn,
-    normalise_dsn,
-    probe_connection,
+    probe_engine,
     read_basics,
+    statement_row,
+    timed_probe,
 )
 from data.databases.probes.common import (
     read_section as _section,
@@ -167,16 +164,11 @@ def session_options(statement_timeout_s: float, lock_timeout_s: float) -> str:
 
 
 def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: float) -> sa.Engine:
-    url = normalise_dsn(dsn)
-    return sa.create_engine(
-        url,
-        poolclass=NullPool,
-        isolation_level="AUTOCOMMIT",
-        connect_args={
-            "connect_timeout": max(int(round(connect_timeout_s)), 1),
-            "application_name": PROBE_APPLICATION_NAME,
-            "options": session_options(statement_timeout_s, min(1.0, statement_timeout_s)),
-        },
+    return probe_engine(
+        dsn,
+        connect_timeout_s,
+        application_name=PROBE_APPLICATION_NAME,
+        options=session_options(statement_timeout_s, min(1.0, statement_timeout_s)),
     )
 
 
@@ -191,156 +183,168 @@ def probe_postgres(
     dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0, statement_timeout_s: float = 5.0
 ) -> ProbeData:
     """Read everything the checks need; raises ProbeError when the server cannot be reached or is unsupported."""
-    started = time.monotonic()
-    dsn = as_dsn(dsn)
-    with probe_connection(make_engine, dsn, connect_timeout_s, statement_timeout_s) as connection:
-        basics = read_basics(lambda: connection.execute(BASICS).one())
-        if basics.version_num < MIN_VERSION_NUM:
-            raise ProbeError(
-                f"PostgreSQL {basics.version} is not supported: the probe needs 10 or newer (13 or newer recommended)"
-            )
-        probe = ProbeData(
-            engine="postgresql",
-            version=f"PostgreSQL {basics.version}",
-            version_num=basics.version_num,
-            uptime_s=float(basics.uptime_s),
-            connections_used=int(basics.in_use),
-            connections_max=int(basics.max_connections - basics.reserved),
-            is_replica=bool(basics.in_recovery),
+    return timed_probe(
+        make_engine,
+        dsn,
+        connect_timeout_s,
+        statement_timeout_s,
+        lambda connection: _read_postgres(connection, thresholds),
+    )
+
+
+def _read_postgres(connection: sa.Connection, thresholds: Thresholds) -> ProbeData:
+    """The probe on its open connection: the server basics, then every group of queries."""
+    basics = read_basics(lambda: connection.execute(BASICS).one())
+    if basics.version_num < MIN_VERSION_NUM:
+        raise ProbeError(
+            f"PostgreSQL {basics.version} is not supported: the probe needs 10 or newer (13 or newer recommended)"
         )
-        _read_all(connection, probe, thresholds)
-    probe.duration_s = time.monotonic() - started
+    probe = ProbeData(
+        engine="postgresql",
+        version=f"PostgreSQL {basics.version}",
+        version_num=basics.version_num,
+        uptime_s=float(basics.uptime_s),
+        connections_used=int(basics.in_use),
+        connections_max=int(basics.max_connections - basics.reserved),
+        is_replica=bool(basics.in_recovery),
+    )
+    _read_all(connection, probe, thresholds)
     return probe
 
 
 def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds) -> None:
-    def sessions() -> None:
-        rows = connection.execute(SESSIONS, {"probe": PROBE_APPLICATION_NAME}).all()
-        probe.sessions = [
-            Session(
-                pid=r.pid,
-                user=r.usename,
-                state=r.state or INSUFFICIENT_PRIVILEGE,
-                query=INSUFFICIENT_PRIVILEGE if r.query == INSUFFICIENT_PRIVILEGE else truncate_query(r.query),
-                query_seconds=None if r.query_s is None else float(r.query_s),
-                state_seconds=None if r.state_s is None else float(r.state_s),
-                wait=r.wait,
-                blocked_by=tuple(r.blocked_by or ()),
-            )
-            for r in rows
+    """Each group of queries in turn; one that fails marks only its own checks unavailable."""
+    _section(
+        probe,
+        ("idle_in_transaction", "long_running_queries", "blocked_sessions"),
+        lambda: _read_sessions(connection, probe),
+    )
+    _section(probe, ("cache_hit_ratio",), lambda: _read_cache(connection, probe))
+    _section(probe, ("replication_lag",), lambda: _read_replication(connection, probe))
+    _section(probe, ("wraparound", "database_size"), lambda: _read_database(connection, probe))
+    _section(probe, ("dead_tuples",), lambda: _read_tables(connection, probe))
+    _section(probe, ("sequences",), lambda: _read_sequences(connection, probe))
+    _section(probe, ("unused_indexes",), lambda: _read_unused(connection, probe, thresholds))
+    _section(probe, ("duplicate_indexes", "invalid_indexes"), lambda: _read_indexes(connection, probe))
+    _section(probe, ("slow_statements",), lambda: _read_statements(connection, probe))
+
+
+def _read_sessions(connection: sa.Connection, probe: ProbeData) -> None:
+    rows = connection.execute(SESSIONS, {"probe": PROBE_APPLICATION_NAME}).all()
+    probe.sessions = [
+        Session(
+            pid=r.pid,
+            user=r.usename,
+            state=r.state or INSUFFICIENT_PRIVILEGE,
+            query=INSUFFICIENT_PRIVILEGE if r.query == INSUFFICIENT_PRIVILEGE else truncate_query(r.query),
+            query_seconds=None if r.query_s is None else float(r.query_s),
+            state_seconds=None if r.state_s is None else float(r.state_s),
+            wait=r.wait,
+            blocked_by=tuple(r.blocked_by or ()),
+        )
+        for r in rows
+    ]
+
+
+def _read_cache(connection: sa.Connection, probe: ProbeData) -> None:
+    row = connection.execute(CACHE).one()
+    probe.cache_hits, probe.cache_reads = float(row.hits), float(row.reads)
+    probe.cache_scope = "since statistics were reset (tables and their indexes)"
+
+
+def _read_replication(connection: sa.Connection, probe: ProbeData) -> None:
+    if probe.is_replica:
+        row = connection.execute(REPLICA).one()
+        probe.replica_receiving = bool(row.receiving)
+        # Matching LSNs mean caught up only while WAL still arrives; a cut-off replica also "matches".
+        probe.replica_lag_s = (
+            0.0 if row.receiving and row.caught_up else (None if row.replay_age_s is None else float(row.replay_age_s))
+        )
+    else:
+        probe.replicas = [
+            ReplicaInfo(r.name, r.state, None if r.replay_lag_s is None else float(r.replay_lag_s))
+            for r in connection.execute(PRIMARY_REPLICAS)
         ]
+        probe.inactive_slots = list(connection.execute(INACTIVE_SLOTS).scalars())
 
-    def cache() -> None:
-        row = connection.execute(CACHE).one()
-        probe.cache_hits, probe.cache_reads = float(row.hits), float(row.reads)
-        probe.cache_scope = "since statistics were reset (tables and their indexes)"
 
-    def replication() -> None:
-        if probe.is_replica:
-            row = connection.execute(REPLICA).one()
-            probe.replica_receiving = bool(row.receiving)
-            # Matching LSNs mean caught up only while WAL still arrives; a cut-off replica also "matches".
-            probe.replica_lag_s = (
-                0.0
-                if row.receiving and row.caught_up
-                else (None if row.replay_age_s is None else float(row.replay_age_s))
-            )
-        else:
-            probe.replicas = [
-                ReplicaInfo(r.name, r.state, None if r.replay_lag_s is None else float(r.replay_lag_s))
-                for r in connection.execute(PRIMARY_REPLICAS)
-            ]
-            probe.inactive_slots = list(connection.execute(INACTIVE_SLOTS).scalars())
+def _read_database(connection: sa.Connection, probe: ProbeData) -> None:
+    row = connection.execute(DATABASE).one()
+    probe.database_xid_age, probe.database_size_bytes = int(row.xid_age), int(row.size_bytes)
 
-    def database() -> None:
-        row = connection.execute(DATABASE).one()
-        probe.database_xid_age, probe.database_size_bytes = int(row.xid_age), int(row.size_bytes)
 
-    def tables() -> None:
-        probe.tables = [
-            TableStats(
-                r.name,
-                r.total_bytes,
-                r.n_live_tup,
-                r.n_dead_tup,
-                r.last_autovacuum,
-                r.last_vacuum,
-                bool(r.autovacuum_enabled),
-                None if r.xid_age is None else int(r.xid_age),
-            )
-            for r in connection.execute(TABLES)
-        ]
+def _read_tables(connection: sa.Connection, probe: ProbeData) -> None:
+    probe.tables = [
+        TableStats(
+            r.name,
+            r.total_bytes,
+            r.n_live_tup,
+            r.n_dead_tup,
+            r.last_autovacuum,
+            r.last_vacuum,
+            bool(r.autovacuum_enabled),
+            None if r.xid_age is None else int(r.xid_age),
+        )
+        for r in connection.execute(TABLES)
+    ]
 
-    def sequences() -> None:
-        probe.sequences = [
-            SequenceUsage(
-                r.name,
-                None if r.last_value is None else int(r.last_value),
-                _sequence_max(r),
-                r.column_name,
-                r.column_type or r.sequence_type,
-                hidden=not r.readable,
-            )
-            for r in connection.execute(SEQUENCES)
-            if r.seqincrement > 0
-        ]
 
-    def unused() -> None:
-        probe.unused_indexes = [
-            IndexInfo(r.name, r.table_name, int(r.size_bytes), int(r.idx_scan), r.definition)
-            for r in connection.execute(UNUSED_INDEXES, {"min_bytes": int(thresholds.unused_index_min_bytes)})
-        ]
+def _read_sequences(connection: sa.Connection, probe: ProbeData) -> None:
+    probe.sequences = [
+        SequenceUsage(
+            r.name,
+            None if r.last_value is None else int(r.last_value),
+            _sequence_max(r),
+            r.column_name,
+            r.column_type or r.sequence_type,
+            hidden=not r.readable,
+        )
+        for r in connection.execute(SEQUENCES)
+        if r.seqincrement > 0
+    ]
 
-    def indexes() -> None:
-        rows = connection.execute(INDEXES).all()
-        probe.invalid_indexes = [
-            IndexInfo(r.name, r.table_name, int(r.size_bytes), None, r.definition)
-            for r in rows
-            if not r.indisvalid and not r.being_built
-        ]
-        definitions = [
-            IndexDefinition(
-                r.name,
-                r.table_name,
-                tuple(r.columns.split()),
-                r.amname,
-                tuple(r.opclasses.split()),
-                r.expressions,
-                r.predicate,
-                r.indisunique,
-                r.indisprimary,
-                int(r.size_bytes),
-                r.definition,
-            )
-            for r in rows
-            if r.indisvalid
-        ]
-        probe.duplicate_indexes = redundant_indexes(definitions)
 
-    def statements() -> None:
-        if not connection.execute(HAS_PG_STAT_STATEMENTS).scalar():
-            probe.not_available["slow_statements"] = (
-                "pg_stat_statements is not installed in this database (shared_preload_libraries + CREATE EXTENSION)"
-            )
-            return
-        probe.statements = [
-            {
-                "queryid": r.queryid,
-                "calls": int(r.calls),
-                "total_ms": round(float(r.total_ms), 1),
-                "mean_ms": round(float(r.total_ms) / max(int(r.calls), 1), 2),
-                "rows": int(r.rows),
-                "query": truncate_query(r.query),
-            }
-            for r in connection.execute(statements_query(probe.version_num or 0))
-        ]
+def _read_unused(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds) -> None:
+    probe.unused_indexes = [
+        IndexInfo(r.name, r.table_name, int(r.size_bytes), int(r.idx_scan), r.definition)
+        for r in connection.execute(UNUSED_INDEXES, {"min_bytes": int(thresholds.unused_index_min_bytes)})
+    ]
 
-    _section(probe, ("idle_in_transaction", "long_running_queries", "blocked_sessions"), sessions)
-    _section(probe, ("cache_hit_ratio",), cache)
-    _section(probe, ("replication_lag",), replication)
-    _section(probe, ("wraparound", "database_size"), database)
-    _section(probe, ("dead_tuples",), tables)
-    _section(probe, ("sequences",), sequences)
-    _section(probe, ("unused_indexes",), unused)
-    _section(probe, ("duplicate_indexes", "invalid_indexes"), indexes)
-    _section(probe, ("slow_statements",), statements)
+
+def _read_indexes(connection: sa.Connection, probe: ProbeData) -> None:
+    rows = connection.execute(INDEXES).all()
+    probe.invalid_indexes = [
+        IndexInfo(r.name, r.table_name, int(r.size_bytes), None, r.definition)
+        for r in rows
+        if not r.indisvalid and not r.being_built
+    ]
+    definitions = [
+        IndexDefinition(
+            r.name,
+            r.table_name,
+            tuple(r.columns.split()),
+            r.amname,
+            tuple(r.opclasses.split()),
+            r.expressions,
+            r.predicate,
+            r.indisunique,
+            r.indisprimary,
+            int(r.size_bytes),
+            r.definition,
+        )
+        for r in rows
+        if r.indisvalid
+    ]
+    probe.duplicate_indexes = redundant_indexes(definitions)
+
+
+def _read_statements(connection: sa.Connection, probe: ProbeData) -> None:
+    if not connection.execute(HAS_PG_STAT_STATEMENTS).scalar():
+        probe.not_available["slow_statements"] = (
+            "pg_stat_statements is not installed in this database (shared_preload_libraries + CREATE EXTENSION)"
+        )
+        return
+    probe.statements = [
+        statement_row(r.queryid, r.calls, r.total_ms, r.rows, r.query)
+        for r in connection.execute(statements_query(probe.version_num or 0))
+    ]

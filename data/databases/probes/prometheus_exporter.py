@@ -12,19 +12,21 @@ from datetime import UTC, datetime
 from data.databases.config import DatabaseTarget
 from data.databases.probes.common import ProbeError
 from data.slo.promql import escape_label_value
-from metrics.databases.checks import ProbeData, Session
+from metrics.databases.checks import CHECK_IDS, ProbeData, Session
 
 SQL_ONLY = 'only through the SQL source (source = "sql"): the exporter does not publish it'
-POSTGRES_SQL_ONLY = (
-    "blocked_sessions",
-    "wraparound",
-    "dead_tuples",
-    "sequences",
-    "unused_indexes",
-    "duplicate_indexes",
-    "invalid_indexes",
-    "slow_statements",
+# What postgres_exporter publishes; every other check exists only through SQL.
+POSTGRES_EXPORTED = (
+    "up",
+    "connections",
+    "idle_in_transaction",
+    "cache_hit_ratio",
+    "long_running_queries",
+    "replication_lag",
+    "database_size",
+    "dba_records",
 )
+POSTGRES_SQL_ONLY = tuple(check for check in CHECK_IDS if check not in POSTGRES_EXPORTED)
 MYSQL_SQL_ONLY = (
     "idle_in_transaction",
     "long_running_queries",
@@ -78,13 +80,18 @@ def probe_exporter(prometheus, target: DatabaseTarget, at: datetime | None = Non
     return _mysql(_Reader(prometheus, target.selector, at), target)
 
 
+def _require_up(read: _Reader, metric: str, exporter: str) -> None:
+    """Raise ProbeError unless the exporter is scraped and reaches its database."""
+    up = read.scalar(f"max({metric}{read.selector})")
+    if up is None:
+        raise ProbeError(f"no {metric} series in Prometheus matches {read.selector}: is {exporter} scraped?")
+    if up < 1:
+        raise ProbeError(f"{exporter} reports {metric} 0: it cannot reach the database")
+
+
 def _postgres(read: _Reader, target: DatabaseTarget) -> ProbeData:
     s = read.selector
-    up = read.scalar(f"max(pg_up{s})")
-    if up is None:
-        raise ProbeError(f"no pg_up series in Prometheus matches {s}: is postgres_exporter scraped?")
-    if up < 1:
-        raise ProbeError("postgres_exporter reports pg_up 0: it cannot reach the database")
+    _require_up(read, "pg_up", "postgres_exporter")
     static = read.vector(f"pg_static{s}")
     version = static[0]["metric"].get("short_version", "") if static else ""
     db = _matchers(s, datname=target.datname)
@@ -124,11 +131,7 @@ def _postgres(read: _Reader, target: DatabaseTarget) -> ProbeData:
 
 def _mysql(read: _Reader, target: DatabaseTarget) -> ProbeData:
     s = read.selector
-    up = read.scalar(f"max(mysql_up{s})")
-    if up is None:
-        raise ProbeError(f"no mysql_up series in Prometheus matches {s}: is mysqld_exporter scraped?")
-    if up < 1:
-        raise ProbeError("mysqld_exporter reports mysql_up 0: it cannot reach the database")
+    _require_up(read, "mysql_up", "mysqld_exporter")
     probe = ProbeData(engine=target.engine, version=f"{target.engine} (via mysqld_exporter)")
     used = read.scalar(f"max(mysql_global_status_threads_connected{s})")
     most = read.scalar(f"max(mysql_global_variables_max_connections{s})")

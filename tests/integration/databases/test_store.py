@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from data.databases.store import (
-    RecordError,
     add_record,
     health_history,
     list_records,
@@ -19,6 +18,7 @@ from data.databases.store import (
 )
 from data.store import migrate
 from metrics.databases.checks import ProbeData, TableStats, build_health, check_up
+from metrics.databases.records import RecordError
 from tests.support.actors import admin, editor
 
 pytestmark = pytest.mark.integration

@@ -104,3 +104,35 @@ def test_collect_slo_snapshots_is_idempotent_for_the_same_minute(tmp_path):
     first = run_cli("collect", "slo-snapshots", "--at", AT, env=env)
     second = run_cli("collect", "slo-snapshots", "--at", AT, env=env)
     assert "stored 9 new" in first.stdout and "stored 0 new" in second.stdout
+
+
+def test_db_health_table_shows_each_databases_checks_under_a_header_with_what_to_do_below_a_failing_one():
+    from commands.db_health import _table
+    from metrics.databases.checks import OK, WARN, CheckResult, build_health
+
+    checks = [
+        CheckResult("up", OK, None, "answered"),
+        CheckResult("connections", WARN, 0.9, "90% in use", "Raise max_connections", [{"user": "app", "count": 80}]),
+    ]
+    health = build_health("orders", "postgresql", checks, None, environment="prod")
+    assert _table([health]).splitlines() == [
+        "orders (postgresql, prod): WARN",
+        "status  check        detail",
+        "------  -----------  -----------------------",
+        "ok      up           answered",
+        "warn    connections  90% in use",
+        "                     - user=app, count=80",
+        "                     → Raise max_connections",
+    ]
+
+
+def test_db_records_list_prints_a_table_with_a_header(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}", "RELIABILITY_NOW": "2026-11-24T14:05:00Z"}
+    assert run_cli("migrate", env=env).returncode == 0
+    added = run_cli(
+        "db-records", "add", "--database", "orders-primary", "--kind", "backup_verified", "--by", "kim", env=env
+    )
+    assert added.returncode == 0, added.stderr
+    lines = run_cli("db-records", "list", env=env).stdout.splitlines()
+    assert lines[0].split() == ["done", "on", "database", "kind", "outcome", "by", "notes"]
+    assert lines[2].split() == ["2026-11-24", "orders-primary", "backup_verified", "ok", "kim"]

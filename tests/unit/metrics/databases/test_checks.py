@@ -7,10 +7,15 @@ from datetime import UTC, date
 import pytest
 
 from metrics.databases.checks import (
+    CRITICAL,
     INSUFFICIENT_PRIVILEGE,
+    OK,
+    UNKNOWN,
+    CheckResult,
     DbaRecord,
     IndexInfo,
     ProbeData,
+    ProbeState,
     ReplicaInfo,
     SequenceUsage,
     Session,
@@ -242,3 +247,21 @@ def test_after_a_counter_reset_or_with_too_few_requests_the_cumulative_counters_
     assert recent_cache_counters(CacheCounters(500, 5, t0), CacheCounters(100, 1, t1), 0) is None
     assert recent_cache_counters(CacheCounters(500, 5, t0), CacheCounters(600, 5, t1), 10_000) is None
     assert recent_cache_counters(None, CacheCounters(600, 5, t1), 0) is None
+
+
+def test_a_health_with_a_probe_has_answered():
+    health = build_health(
+        "orders", "postgresql", [CheckResult("up", OK, None, "")], None, probe=ProbeData("mysql", "8")
+    )
+    assert health.probe_state is ProbeState.ANSWERED
+
+
+def test_a_health_without_a_probe_has_failed():
+    health = build_health("orders", "postgresql", [CheckResult("up", CRITICAL, None, "refused")], None)
+    assert health.probe_state is ProbeState.FAILED
+
+
+def test_a_health_never_tried_keeps_the_not_configured_state_it_is_given():
+    checks = [CheckResult("up", UNKNOWN, None, "not configured")]
+    never = build_health("orders", "postgresql", checks, None, probe_state=ProbeState.NOT_CONFIGURED)
+    assert never.probe_state is ProbeState.NOT_CONFIGURED

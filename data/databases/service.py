@@ -1,0 +1,153 @@
+"""Database health: the steps the database pages and ``cli.py db-health | collect db-health | db-records`` both run.
+
+Load the fleet's configuration, probe it, fall back to each failing database's last good probe, store snapshots
+for the history, read that history, and add or read DBA records. Pages cache and lay out what these return; commands
+print it. Neither holds a sequence of steps of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from data.databases import store as repository
+from data.databases.config import DatabaseConfig, load_database_config
+from data.databases.fleet import probe_dsn, probe_fleet
+from data.last_good import LastGoodStore
+from data.secrets import Dsn
+from data.settings import Settings
+from metrics.access import Actor
+from metrics.databases.checks import DatabaseHealth, DbaRecord, ProbeState, check_dba_records
+from metrics.last_good import Shown, failed_probe_reason
+
+log = logging.getLogger(__name__)
+HISTORY_DAYS = 30
+
+
+def load_config(settings: Settings, path: str | Path | None = None) -> DatabaseConfig:
+    """databases.toml (``path``, or the settings' one); never raises: problems are in the result."""
+    return load_database_config(Path(path) if path else settings.databases_path)
+
+
+def check_fleet(
+    settings: Settings, config: DatabaseConfig, deadline_s: float | None = None, names: list[str] | None = None
+) -> list[DatabaseHealth]:
+    """Every configured database's health (or only ``names``), in configuration order, within the deadline."""
+    return probe_fleet(settings, config, deadline_s, names=names)
+
+
+def check_dsn(dsn: Dsn | str, name: str, deadline_s: float, now: datetime) -> DatabaseHealth:
+    """One database by DSN, with default thresholds; raises ProbeError when it cannot be read."""
+    return probe_dsn(dsn, name=name, deadline_s=deadline_s, now=now)
+
+
+def last_good_of_failing(
+    settings: Settings,
+    config: DatabaseConfig,
+    healths: list[DatabaseHealth],
+    probed_at: datetime,
+    store: LastGoodStore,
+) -> dict[str, Shown[DatabaseHealth]]:
+    """Remember every answered probe in ``store``; for each database whose probe fails now and answered earlier,
+    its last good health, marked stale: {name: Shown}. Kept per database and DSN."""
+    stale: dict[str, Shown[DatabaseHealth]] = {}
+    for health in healths:
+        if health.probe_state is ProbeState.NOT_CONFIGURED:
+            continue  # nothing to remember, nothing to fall back on
+        dsn = settings.dsn_for(health.database)
+        key = ("database", str(config.path), health.database, dsn.fingerprint() if dsn else "")
+        shown = store.resolve(key, health, failed_probe_reason(health), probed_at)
+        if shown.stale:
+            stale[health.database] = shown
+    return stale
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What a snapshot collection did: the healths stored at ``at``, how many snapshots were new (0: already stored
+    this minute) and how many databases answered."""
+
+    healths: list[DatabaseHealth]
+    stored: int
+    answered: int
+    total: int
+    at: datetime
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+def collect_snapshots(
+    settings: Settings,
+    config: DatabaseConfig,
+    *,
+    actor: Actor,
+    deadline_s: float | None = None,
+    healths: list[DatabaseHealth] | None = None,
+    at: datetime | None = None,
+) -> Collection:
+    """Store a snapshot of every database's numbers for the history charts (admins only; raises PermissionDenied).
+
+    ``healths`` probed at ``at`` are stored as they are (the page's current probe); without them the fleet is
+    probed now."""
+    if healths is None:
+        healths = check_fleet(settings, config, deadline_s)
+    at = settings.now() if at is None else at
+    stored = repository.save_health_snapshots(settings.database_url, healths, at, actor=actor)
+    answered = sum(1 for h in healths if h.probe is not None)
+    return Collection(healths, stored, answered, len(healths), at)
+
+
+def add_record(settings: Settings, config: DatabaseConfig, *, actor: Actor, **entry: Any) -> DbaRecord:
+    """Append one DBA record for a database in databases.toml (editors; raises RecordError naming the field).
+
+    ``entry``: database, kind, done_on, recorded_by, and optionally outcome, notes, link (``store.add_record``)."""
+    known = [d.name for d in config.databases]
+    return repository.add_record(settings.database_url, actor=actor, known_databases=known, now=settings.now(), **entry)
+
+
+def records(settings: Settings, database: str | None = None) -> list[DbaRecord]:
+    """Every DBA record (of one database), newest first; raises if the store cannot be read."""
+    return repository.list_records(settings.database_url, database)
+
+
+def record_staleness(
+    config: DatabaseConfig, entries: list[DbaRecord], today: date, database: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Per configured database (or only ``database``) and record kind with an expected interval: (name, item of the
+    DBA records check: status, kind, last, age_days, every_days, by)."""
+    rows = []
+    for target in config.databases:
+        if database and target.name != database:
+            continue
+        mine = [r for r in entries if r.database == target.name]
+        rows += [(target.name, item) for item in check_dba_records(mine, target.record_intervals, today).items]
+    return rows
+
+
+def health_history(settings: Settings, database: str, now: datetime) -> list[dict[str, Any]]:
+    """The last 30 days of one database's stored snapshots, oldest first, each with ``connections_share`` (used over
+    usable, None when unknown); raises if the store cannot be read."""
+    history = repository.health_history(settings.database_url, database, now - timedelta(days=HISTORY_DAYS))
+    for row in history:
+        used, most = row.get("connections_used"), row.get("connections_max")
+        row["connections_share"] = used / most if used is not None and most else None
+    return history
+
+
+def table_growth(settings: Settings, database: str, now: datetime) -> list[dict[str, Any]]:
+    """Per table: newest stored size and its 7- and 30-day growth; raises if the store cannot be read."""
+    return repository.table_growth(settings.database_url, database, now)
+
+
+def sizes_7d_ago(settings: Settings, names: list[str]) -> dict[str, int]:
+    """Each database's size a week ago from the snapshots; {} when there is no history or no store."""
+    try:
+        return repository.sizes_at(settings.database_url, names, settings.now())
+    except Exception as error:  # no history yet or no store: growth shows as no data
+        log.info("no week-old sizes: %s", type(error).__name__)
+        return {}
