@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 
 from data.databases.config import DatabaseConfig, DatabaseTarget, ProbeOptions
 from data.databases.probes.common import ProbeError, as_dsn, engine_of_dsn
+from data.deadline import CallState, Outcome, run_within
 from data.secrets import Dsn
 from metrics.databases.checks import (
     CRITICAL,
@@ -191,34 +192,32 @@ def probe_fleet(
             to_probe.append((target, dsn))
 
     if to_probe:
-        executor = ThreadPoolExecutor(
-            max_workers=min(MAX_PARALLEL_PROBES, len(to_probe)), thread_name_prefix="db-probe"
-        )
         started = time.monotonic()
-        futures = {
-            executor.submit(run_probe, target, dsn, config.probe, prometheus): (target, dsn) for target, dsn in to_probe
-        }
-        done, _ = wait(futures, timeout=deadline_s)
-        executor.shutdown(wait=False, cancel_futures=True)  # stragglers end on their own timeouts
-        for future, (target, dsn) in futures.items():
-            if future not in done:
-                reason = f"no answer within the probe deadline of {deadline_s:g} s"
-                results[target.name] = unprobed_health(target, reason, now, store, today)
-                continue
-            try:
-                probe = future.result()
-            except ProbeError as error:
-                results[target.name] = unprobed_health(target, str(error), now, store, today)
-            except Exception as error:  # a bug or an unexpected driver error: one line, no secret
-                log.exception("probe of %s failed", target.name)
-                results[target.name] = unprobed_health(
-                    target, f"the probe failed unexpectedly ({type(error).__name__})", now, store, today
-                )
-            else:
-                use_recent_cache_counters(target, dsn, probe, now)
-                results[target.name] = health_from_probe(target, probe, now, store, today)
+        ran = run_within(
+            [partial(run_probe, target, dsn, config.probe, prometheus) for target, dsn in to_probe],
+            deadline_s,
+            max_workers=min(MAX_PARALLEL_PROBES, len(to_probe)),
+            thread_name_prefix="db-probe",
+        )  # stragglers end on their own timeouts
+        for (target, dsn), outcome in zip(to_probe, ran.outcomes):
+            results[target.name] = _health_of_outcome(target, dsn, outcome, deadline_s, now, store, today)
         log.info("probed %d databases in %.2f s", len(to_probe), time.monotonic() - started)
     return [results[t.name] for t in targets]
+
+
+def _health_of_outcome(target, dsn, outcome: Outcome, deadline_s: float, now, store, today) -> DatabaseHealth:
+    """One probe's outcome as a health: late, refused, broken or answered."""
+    if outcome.state is CallState.UNFINISHED:
+        reason = f"no answer within the probe deadline of {deadline_s:g} s"
+        return unprobed_health(target, reason, now, store, today)
+    if isinstance(outcome.error, ProbeError):
+        return unprobed_health(target, str(outcome.error), now, store, today)
+    if outcome.error is not None:  # a bug or an unexpected driver error: one line, no secret
+        log.error("probe of %s failed", target.name, exc_info=outcome.error)
+        reason = f"the probe failed unexpectedly ({type(outcome.error).__name__})"
+        return unprobed_health(target, reason, now, store, today)
+    use_recent_cache_counters(target, dsn, outcome.value, now)
+    return health_from_probe(target, outcome.value, now, store, today)
 
 
 def probe_dsn(
@@ -236,12 +235,11 @@ def probe_dsn(
     dsn = as_dsn(dsn)
     engine = engine_of_dsn(dsn)
     target = target or DatabaseTarget(name=name, engine=engine, record_intervals={})
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-probe")
-    future = executor.submit(run_probe, target, dsn, options)
-    done, _ = wait([future], timeout=deadline_s)
-    executor.shutdown(wait=False, cancel_futures=True)
-    if not done:
+    [outcome] = run_within(
+        [partial(run_probe, target, dsn, options)], deadline_s, thread_name_prefix="db-probe"
+    ).outcomes
+    if outcome.state is CallState.UNFINISHED:
         raise ProbeError(f"no answer within the probe deadline of {deadline_s:g} s")
-    probe = future.result()  # ProbeError propagates
+    probe = outcome.result()  # ProbeError propagates
     checks = evaluate_probe(probe, target.thresholds, role=target.role)
     return build_health(target.name, probe.engine, checks, now, probe=probe, **_labels(target))

@@ -102,16 +102,12 @@ if collect_now:
     collect_snapshots(healths, probed_at)
 
 probed = [h for h in healths if h.probe is not None]
-freshness = widgets.freshness_text(
+widgets.show_freshness(
     probed_at,
     settings.team_timezone,
     f"live probes: {len(probed)} of {len(healths)} database(s) answered",
     now=settings.now(),
 )
-if "stale" in freshness:
-    st.warning(freshness, icon=":material/schedule:")
-else:
-    st.caption(freshness)
 stale_notes = {
     name: widgets.stale_text(shown.read_at, settings.team_timezone, now=settings.now())
     for name, shown in last_good.items()
