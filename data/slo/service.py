@@ -228,12 +228,19 @@ def collect_snapshots(settings: Settings, slos: list[SloDefinition], at: datetim
     return SnapshotRun(taken_at, stored, dict(report.errors))
 
 
+# No source holds samples before the Unix epoch, and windows reaching back from an instant near year 1 overflow.
+EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def parse_instant(text: str | None) -> datetime:
-    """An ISO 8601 instant (naive means UTC); ``None`` means now."""
+    """An ISO 8601 instant (naive means UTC), not before 1970; ``None`` means now. ``ValueError`` otherwise."""
     if not text:
         return datetime.now(UTC)
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment < EARLIEST_INSTANT:
+        raise ValueError(f"{text!r} is before 1970")
+    return moment
 
 
 def make_source(settings: Settings, demo_end: datetime | None = None) -> SloSource:

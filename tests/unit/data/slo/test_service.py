@@ -166,3 +166,16 @@ def test_collect_snapshots_stores_every_slo_once_per_minute(tmp_path):
     again = collect_snapshots(settings, CATALOG.slos, AT, actor)
     assert (first.taken_at, first.stored, first.errors) == (AT, len(CATALOG.slos), {})
     assert again.stored == 0
+
+
+def test_an_instant_before_1970_is_refused_as_a_value_error():
+    from data.slo.service import parse_instant
+
+    with pytest.raises(ValueError, match="before 1970"):
+        parse_instant("0001-01-01T00:00Z")
+
+
+def test_an_instant_in_1970_is_read():
+    from data.slo.service import parse_instant
+
+    assert parse_instant("1970-01-01T00:00:00Z") == datetime(1970, 1, 1, tzinfo=UTC)
