@@ -23,7 +23,7 @@ from metrics.tracker.rules import DUE, OPEN_STATES, PARKED, PRIORITIES, KnownNam
 from metrics.tracker.triggers import (
     DueReason,
     Readings,
-    SloReading,
+    SloTriggerReading,
     Trigger,
     TriggerError,
     TriggerEvaluation,
@@ -72,11 +72,14 @@ def known_names(slo_names: Iterable[str], service_names: Iterable[str], database
     return KnownNames(slos=frozenset(slo_names), services=frozenset(service_names), databases=frozenset(database_names))
 
 
-def slo_readings(report: SloReport | None) -> dict[str, SloReading]:
+def slo_readings(report: SloReport | None) -> dict[str, SloTriggerReading]:
     """Budget remaining and burn rates of every SLO in the report (None where the SLO has no data)."""
     if report is None:
         return {}
-    return {status.slo.name: SloReading(status.budget_remaining, dict(status.burn_rates)) for status in report.statuses}
+    return {
+        status.slo.name: SloTriggerReading(status.budget_remaining, dict(status.burn_rates))
+        for status in report.statuses
+    }
 
 
 def tracker_readings(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from data.tracker.signals import due_queue, known_database_names
 from data.tracker.store import TrackerItem
-from metrics.tracker.triggers import Readings, SloReading, due_reasons, trigger_from_dict
+from metrics.tracker.triggers import Readings, SloTriggerReading, due_reasons, trigger_from_dict
 
 
 def test_database_names_come_from_database_tables(tmp_path):
@@ -67,7 +67,7 @@ def item(**overrides) -> TrackerItem:
 
 
 def readings(budget: float) -> Readings:
-    return Readings(at=AT, slo_source="demo data", slos={"checkout-availability": SloReading(budget, {})})
+    return Readings(at=AT, slo_source="demo data", slos={"checkout-availability": SloTriggerReading(budget, {})})
 
 
 def test_a_due_item_still_firing_shows_the_live_reading_once():
