@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,15 @@ from data.store.audit import record_audit
 from data.store.models import AuditLogEntry, Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require
+from metrics.tracker.items import (
+    EDITABLE_FIELDS,
+    FIELD_DEFAULTS,
+    ITEM_FIELDS,
+    REVIEW_FIELDS,
+    Review,
+    TrackerItem,
+    checked_item,
+)
 from metrics.tracker.rules import (
     DUE,
     NEW,
@@ -36,9 +45,8 @@ from metrics.tracker.rules import (
     parking_problems,
     review_problems,
     state_change_problems,
-    validate_item,
 )
-from metrics.tracker.triggers import DUE_BY_HAND, DueReason, validate_triggers
+from metrics.tracker.triggers import DUE_BY_HAND, DueReason
 
 AUDIT_ENTITY = "tracker_item"
 
@@ -93,104 +101,6 @@ class TrackerReviewRow(Base):
     state_after: Mapped[str] = mapped_column(sa.String(20))
 
 
-# --- what callers see -----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrackerItem:
-    id: int
-    title: str
-    problem_statement: str
-    state: str
-    owner_role: str
-    owner: str
-    impact: str
-    urgency: str
-    why_parked_category: str
-    why_parked: str
-    workaround: str
-    workaround_holds: bool | None
-    root_cause_confidence: str
-    decided_by: str
-    decided_on: date | None
-    revisit_on: date | None
-    cadence_days: int | None
-    last_reviewed_at: datetime | None
-    resolution_code: str | None
-    external_reference: str
-    services: list[str] = field(default_factory=list)
-    slos: list[str] = field(default_factory=list)
-    databases: list[str] = field(default_factory=list)
-    triggers: list[dict[str, Any]] = field(default_factory=list)
-    due_reason: dict[str, Any] | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    version: int = 1
-
-    def as_fields(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@dataclass(frozen=True)
-class Review:
-    id: int
-    item_id: int
-    reviewed_at: datetime
-    reviewer: str
-    outcome: str
-    what_changed: str
-    next_revisit_on: date | None
-    state_before: str
-    state_after: str
-
-
-# Fields a person edits in the edit form (and an import may set); state moves through change_state and reviews.
-EDITABLE_FIELDS = (
-    "title",
-    "problem_statement",
-    "owner_role",
-    "owner",
-    "impact",
-    "urgency",
-    "why_parked_category",
-    "why_parked",
-    "workaround",
-    "workaround_holds",
-    "root_cause_confidence",
-    "decided_by",
-    "decided_on",
-    "revisit_on",
-    "cadence_days",
-    "resolution_code",
-    "external_reference",
-    "services",
-    "slos",
-    "databases",
-    "triggers",
-)
-FIELD_DEFAULTS: dict[str, Any] = {
-    "problem_statement": "",
-    "owner": "",
-    "why_parked": "",
-    "workaround": "",
-    "workaround_holds": None,
-    "root_cause_confidence": "unknown",
-    "decided_by": "",
-    "decided_on": None,
-    "revisit_on": None,
-    "cadence_days": None,
-    "resolution_code": None,
-    "external_reference": "",
-    "services": [],
-    "slos": [],
-    "databases": [],
-    "triggers": [],
-    "why_parked_category": "other",
-    "impact": "medium",
-    "urgency": "medium",
-}
-
-
 class ItemNotFound(LookupError):
     pass
 
@@ -225,8 +135,8 @@ class EditConflict(Exception):
 _ITEMS = TrackerItemRow.__table__
 _REVIEWS = TrackerReviewRow.__table__
 _AUDIT = AuditLogEntry.__table__
-_ITEM_COLUMNS = tuple(f.name for f in fields(TrackerItem))
-_REVIEW_COLUMNS = tuple(f.name for f in fields(Review))
+_ITEM_COLUMNS = ITEM_FIELDS
+_REVIEW_COLUMNS = REVIEW_FIELDS
 
 
 def _item(row: Mapping[str, Any]) -> TrackerItem:
@@ -273,19 +183,10 @@ def _normalise(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_item(values: Mapping[str, Any], known: KnownNames, check_links: bool) -> dict[str, Any]:
-    problems = validate_item(values, known, check_links=check_links)
-    triggers = values.get("triggers") or []
-    if not isinstance(triggers, list):
-        problems["triggers"] = "must be a list of triggers"
-    else:
-        parsed, problem = validate_triggers(triggers, known, check_links=check_links)
-        if problem:
-            problems["triggers"] = problem
-        else:
-            values = {**values, "triggers": [trigger.to_dict() for trigger in parsed]}
+    checked, problems = checked_item(values, known, check_links=check_links)
     if problems:
         raise TrackerRuleError(problems)
-    return dict(values)
+    return checked
 
 
 def _select_item(connection: sa.Connection, item_id: int, for_update: bool = False) -> TrackerItem:
@@ -731,6 +632,7 @@ def existing_ids(engine: sa.Engine, ids: Sequence[int]) -> set[int]:
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "FIELD_DEFAULTS",
     "EditConflict",
     "FieldConflict",
     "ItemNotFound",

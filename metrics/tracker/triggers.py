@@ -216,13 +216,15 @@ class Readings:
 
     ``databases`` maps (database, check id) to a status ("ok", "warn", "critical", "no data"); (database, None) is
     the database's overall status. Empty when no database probe is wired in: database triggers then read
-    "no reading yet" and never fire."""
+    "no reading yet" and never fire. ``slo_errors`` and ``database_error`` say which source could not answer."""
 
     at: datetime
     slo_source: str = "no SLO source"
     slos: Mapping[str, SloTriggerReading] = field(default_factory=dict)
     database_source: str = "no database readings"
     databases: Mapping[tuple[str, str | None], str] = field(default_factory=dict)
+    slo_errors: tuple[str, ...] = ()  # why SLOs read no data, one message per source that failed
+    database_error: str | None = None  # why databases read no data: the probe failed (its error's type)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from data.tracker.store import (
 from data.tracker.transfer import ImportFailed, detect_format, import_items
 from metrics.access import Actor, MissingName, PermissionDenied
 from metrics.import_limits import import_size_problem
+from metrics.tracker.items import FORM_FIELDS
 from metrics.tracker.rules import (
     ALLOWED_TRANSITIONS,
     LEVELS,
@@ -54,28 +55,7 @@ log = logging.getLogger(__name__)
 
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 HOLDS_CHOICES = {"unknown": None, "yes": True, "no": False}
-ITEM_FIELDS = (
-    "title",
-    "problem_statement",
-    "owner_role",
-    "owner",
-    "impact",
-    "urgency",
-    "why_parked_category",
-    "why_parked",
-    "workaround",
-    "workaround_holds",
-    "root_cause_confidence",
-    "decided_by",
-    "decided_on",
-    "revisit_on",
-    "cadence_days",
-    "external_reference",
-    "services",
-    "slos",
-    "databases",
-    "triggers",
-)
+ITEM_FIELDS = FORM_FIELDS
 FIELD_LABELS = {
     "title": "Title",
     "problem_statement": "Problem statement (Markdown)",

@@ -11,10 +11,11 @@ import streamlit as st
 
 from data.store import shared_engine
 from data.tracker.demo import seed_demo_items
-from data.tracker.signals import due_queue, evaluate_item, mark_due_items, wanted_databases
-from data.tracker.store import audit_trail, get_item, list_items, review_counts, reviews_for
+from data.tracker.service import check_revisits
+from data.tracker.store import audit_trail, get_item, review_counts, reviews_for
 from data.tracker.transfer import export_csv, export_json
 from metrics.access import Role
+from metrics.tracker.due import evaluate_item
 from metrics.tracker.rules import OPEN_STATES, OWNER_ROLES, STATE_LABELS, STATES, priority
 from pages.common import identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
@@ -104,12 +105,11 @@ def seed_demo() -> None:
 # --- data and evaluation --------------------------------------------------------------------------------------------
 
 try:
-    items = list_items(engine)
-    readings, readings_problem = tracker_loaders.readings(settings, catalog, wanted_databases(items))
-    queue = due_queue(items, readings, today)
-    if mark_due_items(engine, queue, now):  # parked items whose date or trigger came are now stored as due
-        items = list_items(engine)
-        queue = due_queue(items, readings, today)
+    # The revisit check, on every view: parked items whose date or trigger came are stored as due (only items
+    # still parked at the version read; nobody's change is undone), and the queue shown is the one stored.
+    tracker, _ = check_revisits(engine, tracker_loaders.readings_for(settings, catalog), today, now)
+    items, readings, queue = tracker.items, tracker.readings, tracker.entries
+    readings_problem = tracker_loaders.readings_problem(readings)
     counts = review_counts(engine)
 except STORE_ERRORS as error:
     show_without_store(

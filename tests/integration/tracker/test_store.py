@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from data.store import engine_for, migrate
-from data.tracker.signals import due_queue, mark_due_items
+from data.tracker.service import mark_due_items
 from data.tracker.store import (
     EditConflict,
     audit_trail,
@@ -24,6 +24,7 @@ from data.tracker.store import (
     update_item,
 )
 from data.tracker.transfer import ImportFailed, export_items, import_items
+from metrics.tracker.due import due_queue
 from metrics.tracker.rules import KnownNames, TrackerRuleError
 from metrics.tracker.triggers import Readings, SloTriggerReading
 from tests.support.actors import admin, editor
