@@ -199,6 +199,35 @@ def _select_item(connection: sa.Connection, item_id: int, for_update: bool = Fal
     return _item(row)
 
 
+def _save_version(
+    connection: sa.Connection,
+    current: TrackerItem,
+    values: Mapping[str, Any],
+    *,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    **extra: Any,
+) -> bool:
+    """Store ``values`` as the item's next version, with the audit entry naming what changed. False (nothing
+    stored) when another version was saved since ``current`` was read."""
+    version = current.version + 1
+    result = connection.execute(
+        sa.update(_ITEMS)
+        .where(_ITEMS.c.id == current.id, _ITEMS.c.version == current.version)
+        .values({**values, "updated_at": now, "version": version})
+    )
+    if result.rowcount != 1:
+        return False
+    changes = {
+        name: (getattr(current, name), value) for name, value in values.items() if getattr(current, name) != value
+    }
+    _audit(
+        connection, item_id=current.id, actor=actor, action=action, at=now, version=version, changes=changes, **extra
+    )
+    return True
+
+
 def _conflict(
     connection: sa.Connection, item_id: int, base_version: int, submitted: Mapping[str, Any], base: TrackerItem | None
 ) -> EditConflict:
@@ -359,28 +388,9 @@ def update_item(
         }
         if not differences:
             return current
-        result = connection.execute(
-            sa.update(_ITEMS)
-            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
-            .values(
-                {
-                    **{name: new for name, (_, new) in differences.items()},
-                    "updated_at": now,
-                    "version": base_version + 1,
-                }
-            )
-        )
-        if result.rowcount != 1:
+        values = {name: new for name, (_, new) in differences.items()}
+        if not _save_version(connection, current, values, actor=actor, action="edited", now=now):
             raise _conflict(connection, item_id, base_version, changes, base)
-        _audit(
-            connection,
-            item_id=item_id,
-            actor=actor,
-            action="edited",
-            at=now,
-            version=base_version + 1,
-            changes=differences,
-        )
         return _select_item(connection, item_id)
 
 
@@ -434,24 +444,9 @@ def change_state(
             values["due_reason"] = reason.to_dict()
         else:
             values["due_reason"] = None
-        changes = {
-            name: (getattr(current, name), value) for name, value in values.items() if getattr(current, name) != value
-        }
-        connection.execute(
-            sa.update(_ITEMS)
-            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
-            .values({**values, "updated_at": now, "version": base_version + 1})
-        )
-        _audit(
-            connection,
-            item_id=item_id,
-            actor=actor,
-            action="state_changed",
-            at=now,
-            version=base_version + 1,
-            changes=changes,
-            **({"note": note} if note else {}),
-        )
+        extra = {"note": note} if note else {}
+        if not _save_version(connection, current, values, actor=actor, action="state_changed", now=now, **extra):
+            raise _conflict(connection, item_id, base_version, {"state": target}, None)
         return _select_item(connection, item_id)
 
 
@@ -499,27 +494,18 @@ def record_review(
             values["revisit_on"] = next_revisit_on
         if target != DUE:
             values["due_reason"] = None
-        changes = {
-            name: (getattr(current, name), value) for name, value in values.items() if getattr(current, name) != value
-        }
-        result = connection.execute(
-            sa.update(_ITEMS)
-            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == current.version)
-            .values({**values, "updated_at": now, "version": current.version + 1})
-        )
-        if result.rowcount != 1:
-            raise _conflict(connection, item_id, current.version, {}, current)
-        _audit(
+        saved = _save_version(
             connection,
-            item_id=item_id,
+            current,
+            values,
             actor=reviewer,
             action="reviewed",
-            at=now,
-            version=current.version + 1,
-            changes=changes,
+            now=now,
             review_id=review_id,
             outcome=outcome,
         )
+        if not saved:
+            raise _conflict(connection, item_id, current.version, {}, current)
         row = connection.execute(sa.select(_REVIEWS).where(_REVIEWS.c.id == review_id)).mappings().one()
         return _review(row)
 

@@ -54,6 +54,15 @@ from pages.common.store_writes import STORE_ERRORS, store_failure_message
 log = logging.getLogger(__name__)
 
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _date_input(container, label: str, widget_key: str, **options: Any) -> None:
+    """A day picker in the forms' one range and format (``options``: value, help)."""
+    container.date_input(
+        label, key=widget_key, min_value=EARLIEST_DATE, max_value=LATEST_DATE, format="YYYY-MM-DD", **options
+    )
+
+
 HOLDS_CHOICES = {"unknown": None, "yes": True, "no": False}
 ITEM_FIELDS = FORM_FIELDS
 FIELD_LABELS = {
@@ -292,13 +301,8 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
             FIELD_LABELS["root_cause_confidence"], ROOT_CAUSE_CONFIDENCES, key=key(prefix, "root_cause_confidence")
         )
     with right:
-        st.date_input(
-            FIELD_LABELS["revisit_on"],
-            key=key(prefix, "revisit_on"),
-            min_value=EARLIEST_DATE,
-            max_value=LATEST_DATE,
-            format="YYYY-MM-DD",
-            help="When to look again (team time zone)",
+        _date_input(
+            st, FIELD_LABELS["revisit_on"], key(prefix, "revisit_on"), help="When to look again (team time zone)"
         )
         error("revisit_on")
         st.number_input(
@@ -340,13 +344,7 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
     error("triggers")
     decided_left, decided_right, reference = st.columns(3)
     decided_left.text_input(FIELD_LABELS["decided_by"], key=key(prefix, "decided_by"))
-    decided_right.date_input(
-        FIELD_LABELS["decided_on"],
-        key=key(prefix, "decided_on"),
-        min_value=EARLIEST_DATE,
-        max_value=LATEST_DATE,
-        format="YYYY-MM-DD",
-    )
+    _date_input(decided_right, FIELD_LABELS["decided_on"], key(prefix, "decided_on"))
     reference.text_input(
         FIELD_LABELS["external_reference"],
         key=key(prefix, "external_reference"),
@@ -584,13 +582,11 @@ def show_state_form(context: FormContext, item: TrackerItem) -> None:
         st.selectbox("New state", targets, key=key(prefix, "state"), format_func=STATE_LABELS.get)
         show_field_error(prefix, "state")
         left, right = st.columns(2)
-        left.date_input(
+        _date_input(
+            left,
             "Revisit on (when parking)",
+            key(prefix, "revisit_on"),
             value=item.revisit_on,
-            key=key(prefix, "revisit_on"),
-            min_value=EARLIEST_DATE,
-            max_value=LATEST_DATE,
-            format="YYYY-MM-DD",
             help="Parking needs a revisit date (today or later) or a trigger",
         )
         with left:
@@ -652,13 +648,11 @@ def show_review_form(context: FormContext, item: TrackerItem) -> None:
         )
         with left:
             show_field_error(prefix, "outcome")
-        right.date_input(
+        _date_input(
+            right,
             FIELD_LABELS["next_revisit_on"],
+            key(prefix, "next_revisit_on"),
             value=None,
-            key=key(prefix, "next_revisit_on"),
-            min_value=EARLIEST_DATE,
-            max_value=LATEST_DATE,
-            format="YYYY-MM-DD",
             help="Needed to keep the item parked (unless it has a trigger)",
         )
         with right:

@@ -387,24 +387,18 @@ def show_import_export() -> None:
             "The same format as `cli.py tracker export` / `tracker import`. In CSV, cells a spreadsheet "
             "would run as a formula start with an extra `'`, which import removes."
         )
-        left, right = st.columns(2)
         stamp = today.isoformat()
-        left.download_button(
-            "Export CSV",
-            export_items(engine, "csv").encode("utf-8"),
-            file_name=f"tracker-{stamp}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key="tracker_export_csv",
-        )
-        right.download_button(
-            "Export JSON",
-            export_items(engine, "json").encode("utf-8"),
-            file_name=f"tracker-{stamp}.json",
-            mime="application/json",
-            icon=":material/download:",
-            key="tracker_export_json",
-        )
+        for column, (export_format, mime) in zip(
+            st.columns(2), (("csv", "text/csv"), ("json", "application/json")), strict=True
+        ):
+            column.download_button(
+                f"Export {export_format.upper()}",
+                export_items(engine, export_format).encode("utf-8"),
+                file_name=f"tracker-{stamp}.{export_format}",
+                mime=mime,
+                icon=":material/download:",
+                key=f"tracker_export_{export_format}",
+            )
         if can_import:
             tracker_forms.show_import_form(context)
         else:
