@@ -517,7 +517,8 @@ def mark_due(
     (the version that was evaluated, its reasons). An item someone changed meanwhile is skipped: the next
     evaluation sees its new state. Returns the ids that became due.
 
-    The pages call it with ``SYSTEM_ACTOR``: coming due is the app applying the item's own rule, whoever looks."""
+    ``data.tracker.service`` calls it as ``REVISIT_CHECK_ACTOR``: coming due is the app applying the item's own
+    rule, whoever looks."""
     require(actor, Role.EDITOR, "mark tracker items due")
     marked = []
     for item_id, (version, reasons) in reasons_by_item.items():
@@ -546,6 +547,25 @@ def mark_due(
     return marked
 
 
+def _imported_row(values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """An imported item's row: defaults for what the file left out, its id only when it has one."""
+    row = {
+        **FIELD_DEFAULTS,
+        "version": 1,
+        "due_reason": None,
+        "last_reviewed_at": None,
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+    return {name: value for name, value in row.items() if name in _ITEM_COLUMNS and (name != "id" or value is not None)}
+
+
+def _review_row(review: Mapping[str, Any]) -> dict[str, Any]:
+    """An imported review's columns; the store gives it a new id."""
+    return {name: value for name, value in review.items() if name in _REVIEW_COLUMNS and name != "id"}
+
+
 def insert_items(
     engine: sa.Engine,
     items: Sequence[Mapping[str, Any]],
@@ -562,42 +582,14 @@ def insert_items(
     stored = []
     with engine.begin() as connection:
         for values in items:
-            row = {
-                **FIELD_DEFAULTS,
-                "version": 1,
-                "due_reason": None,
-                "last_reviewed_at": None,
-                "created_at": now,
-                "updated_at": now,
-                **values,
-            }
-            row = {
-                name: value
-                for name, value in row.items()
-                if name in _ITEM_COLUMNS and (name != "id" or value is not None)
-            }
+            row = _imported_row(values, now)
             item_id = connection.execute(sa.insert(_ITEMS).values(row)).inserted_primary_key[0]
             _audit(connection, item_id=item_id, actor=actor, action="imported", at=now, version=row["version"])
             stored.append(item_id)
             for review in values.get("reviews") or ():
-                connection.execute(
-                    sa.insert(_REVIEWS).values(
-                        {
-                            **{
-                                name: value
-                                for name, value in review.items()
-                                if name in _REVIEW_COLUMNS and name != "id"
-                            },
-                            "item_id": item_id,
-                        }
-                    )
-                )
+                connection.execute(sa.insert(_REVIEWS).values({**_review_row(review), "item_id": item_id}))
         for review in reviews:
-            connection.execute(
-                sa.insert(_REVIEWS).values(
-                    {name: value for name, value in review.items() if name in _REVIEW_COLUMNS and name != "id"}
-                )
-            )
+            connection.execute(sa.insert(_REVIEWS).values(_review_row(review)))
         if connection.dialect.name == "postgresql":  # explicit ids leave the sequence behind: move it past them
             connection.execute(
                 sa.text(

@@ -276,27 +276,31 @@ def _options(known: Sequence[str], current: Sequence[str]) -> list[str]:
 
 def render_item_fields(prefix: str, known: KnownNames) -> None:
     """Every editable field with its problem (if any) right under it."""
+    _render_summary_fields(prefix)
+    _render_link_fields(prefix, known)
+    _render_decision_fields(prefix)
 
-    def error(name: str) -> None:
-        show_field_error(prefix, name)
+
+def _render_summary_fields(prefix: str) -> None:
+    """Title, problem, owner, impact and urgency, revisit date and cadence, why parked and the workaround."""
 
     st.text_input(FIELD_LABELS["title"], key=key(prefix, "title"), max_chars=200)
-    error("title")
+    show_field_error(prefix, "title")
     st.text_area(FIELD_LABELS["problem_statement"], key=key(prefix, "problem_statement"), height=120)
-    error("problem_statement")
+    show_field_error(prefix, "problem_statement")
     left, middle, right = st.columns(3)
     with left:
         st.selectbox(FIELD_LABELS["owner_role"], OWNER_ROLES, key=key(prefix, "owner_role"))
-        error("owner_role")
+        show_field_error(prefix, "owner_role")
         st.selectbox(FIELD_LABELS["impact"], LEVELS, key=key(prefix, "impact"))
-        error("impact")
+        show_field_error(prefix, "impact")
         st.selectbox(FIELD_LABELS["why_parked_category"], WHY_PARKED_CATEGORIES, key=key(prefix, "why_parked_category"))
-        error("why_parked_category")
+        show_field_error(prefix, "why_parked_category")
     with middle:
         st.text_input(FIELD_LABELS["owner"], key=key(prefix, "owner"))
-        error("owner")
+        show_field_error(prefix, "owner")
         st.selectbox(FIELD_LABELS["urgency"], LEVELS, key=key(prefix, "urgency"))
-        error("urgency")
+        show_field_error(prefix, "urgency")
         st.selectbox(
             FIELD_LABELS["root_cause_confidence"], ROOT_CAUSE_CONFIDENCES, key=key(prefix, "root_cause_confidence")
         )
@@ -304,7 +308,7 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
         _date_input(
             st, FIELD_LABELS["revisit_on"], key(prefix, "revisit_on"), help="When to look again (team time zone)"
         )
-        error("revisit_on")
+        show_field_error(prefix, "revisit_on")
         st.number_input(
             FIELD_LABELS["cadence_days"],
             key=key(prefix, "cadence_days"),
@@ -313,12 +317,17 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
             step=1,
             help="How often to look again after each review; empty for none",
         )
-        error("cadence_days")
+        show_field_error(prefix, "cadence_days")
         st.selectbox(FIELD_LABELS["workaround_holds"], list(HOLDS_CHOICES), key=key(prefix, "workaround_holds"))
     st.text_area(FIELD_LABELS["why_parked"], key=key(prefix, "why_parked"), height=90)
-    error("why_parked")
+    show_field_error(prefix, "why_parked")
     st.text_area(FIELD_LABELS["workaround"], key=key(prefix, "workaround"), height=90)
-    error("workaround")
+    show_field_error(prefix, "workaround")
+
+
+def _render_link_fields(prefix: str, known: KnownNames) -> None:
+    """Linked services, SLOs and databases, and the revisit triggers."""
+
     link_columns = st.columns(3)
     for column, (name, known_names) in zip(
         link_columns, (("services", known.services), ("slos", known.slos), ("databases", known.databases))
@@ -333,7 +342,7 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
             st.multiselect(
                 FIELD_LABELS[name], _options(known_names, current), key=key(prefix, name), placeholder=placeholder
             )
-            error(name)
+            show_field_error(prefix, name)
     st.text_area(
         FIELD_LABELS["triggers"],
         key=key(prefix, "triggers"),
@@ -341,7 +350,11 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
         help=TRIGGER_LINE_HELP,
         placeholder="budget checkout-availability < 25%",
     )
-    error("triggers")
+    show_field_error(prefix, "triggers")
+
+
+def _render_decision_fields(prefix: str) -> None:
+    """Who decided it was beyond the team, when, and the external reference."""
     decided_left, decided_right, reference = st.columns(3)
     decided_left.text_input(FIELD_LABELS["decided_by"], key=key(prefix, "decided_by"))
     _date_input(decided_right, FIELD_LABELS["decided_on"], key(prefix, "decided_on"))
@@ -350,7 +363,7 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
         key=key(prefix, "external_reference"),
         help="A ticket, vendor case or document",
     )
-    error("external_reference")
+    show_field_error(prefix, "external_reference")
 
 
 # --- create ---------------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from data.tracker.store import audit_trail, get_item, review_counts, reviews_for
 from data.tracker.transfer import export_items
 from metrics.access import Role
 from metrics.tracker.due import evaluate_item
-from metrics.tracker.rules import OPEN_STATES, OWNER_ROLES, STATE_LABELS, STATES, priority
+from metrics.tracker.rules import DUE, OPEN_STATES, OWNER_ROLES, PARKED, STATE_LABELS, STATES, priority
 from pages.common import identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.common.store_writes import STORE_ERRORS, store_read_message
@@ -126,7 +126,7 @@ item_ages = tracker_widgets.ages(items, counts, today)
 def show_freshness() -> None:
     source = readings.slo_source + (" · " + readings.database_source if readings.databases else "")
     text = widgets.freshness_text(readings.at, settings.team_timezone, source, now=now)  # the app's clock
-    if "stale" in text:
+    if now - readings.at > widgets.STALE_AFTER:  # the rule freshness_text marks "stale" by
         st.warning(text, icon=":material/schedule:")
     else:
         st.caption(text)
@@ -157,7 +157,7 @@ def show_item_headline(item, entry) -> None:
             "Since last review", "never" if age.days_since_review is None else f"{age.days_since_review} d", border=True
         )
         columns[4].metric("Times revisited", age.times_revisited, border=True)
-    if item.state in ("due", "parked") and entry.reasons:
+    if item.state in (DUE, PARKED) and entry.reasons:
         for reason in entry.reasons:
             st.warning(
                 f"Due: {reason.text}" + (f" · {reason.source}" if reason.source else ""),
