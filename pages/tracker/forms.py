@@ -155,10 +155,11 @@ def pop_success(prefix: str) -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def _guarded(prefix: str, action: Callable[[], None]) -> None:
-    """Run a save; whatever goes wrong ends as a message in the form, never as a traceback."""
+def _guarded(prefix: str, save: Callable[[], None], action: str) -> None:
+    """Run a save; whatever goes wrong ends as a message in the form, never as a traceback. ``action`` names the
+    save in the store-down message ("could not create the item …")."""
     try:
-        action()
+        save()
     except TrackerRuleError as error:
         st.session_state[key(prefix, "errors")] = error.problems
     except (PermissionDenied, MissingName) as error:
@@ -167,25 +168,12 @@ def _guarded(prefix: str, action: Callable[[], None]) -> None:
         st.session_state[key(prefix, "errors")] = {"form": str(error)}
     except STORE_ERRORS as error:  # the store is down: nothing saved, the form keeps what was typed
         log.warning("tracker form %s: the store cannot be written (%s)", prefix, type(error).__name__)
-        st.session_state[key(prefix, "errors")] = {"form": store_failure_message(_action(prefix), error, _store_url())}
+        st.session_state[key(prefix, "errors")] = {"form": store_failure_message(action, error, _store_url())}
     except Exception as error:
         log.exception("tracker form %s failed", prefix)
         st.session_state[key(prefix, "errors")] = {
             "form": f"Nothing was saved: {type(error).__name__}. Try again; the server log has the details."
         }
-
-
-_ACTIONS = (
-    ("tracker_new", "create the item"),
-    ("tracker_edit", "save the edit"),
-    ("tracker_state", "change the state"),
-    ("tracker_review", "record the review"),
-    ("tracker_import", "import the items"),
-)
-
-
-def _action(prefix: str) -> str:
-    return next((action for start, action in _ACTIONS if prefix.startswith(start)), "save the change")
 
 
 def _store_url() -> str | None:
@@ -394,7 +382,7 @@ def _submit_create(context: FormContext) -> None:
         st.session_state[key(prefix, "created_id")] = item.id
 
     st.session_state.pop(key(prefix, "errors"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "create the item")
 
 
 def show_create_form(context: FormContext) -> None:
@@ -466,7 +454,7 @@ def _submit_edit(context: FormContext, item_id: int) -> None:
         )
 
     st.session_state.pop(key(prefix, "errors"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "save the edit")
 
 
 def _rebase_on_latest(prefix: str) -> None:
@@ -583,7 +571,7 @@ def _submit_state(context: FormContext, item_id: int, version: int) -> None:
         st.session_state[key(prefix, "saved")] = f"The item is now {STATE_LABELS[saved.state]}."
 
     st.session_state.pop(key(prefix, "errors"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "change the state")
 
 
 def show_state_form(context: FormContext, item: TrackerItem) -> None:
@@ -647,7 +635,7 @@ def _submit_review(context: FormContext, item_id: int) -> None:
         )
 
     st.session_state.pop(key(prefix, "errors"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "record the review")
 
 
 def show_review_form(context: FormContext, item: TrackerItem) -> None:
@@ -724,7 +712,7 @@ def _submit_import(context: FormContext) -> None:
 
     st.session_state.pop(key(prefix, "errors"), None)
     st.session_state.pop(key(prefix, "problems"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "import the items")
 
 
 def show_import_form(context: FormContext) -> None:
