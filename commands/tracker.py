@@ -41,15 +41,13 @@ def _actor(args: argparse.Namespace):
 
 def _known(settings):
     from data.slo.catalog import CatalogError, load_catalog
-    from data.tracker.signals import known_database_names, known_names
+    from data.tracker.service import link_names
 
     try:
         catalog = load_catalog(settings.catalog_path)
     except CatalogError:
         catalog = None
-    slos = [slo.name for slo in catalog.slos] if catalog else []
-    services = catalog.service_names() if catalog else []
-    return known_names(slos, services, known_database_names(settings.databases_path))
+    return link_names(settings, catalog)
 
 
 def command_export(args: argparse.Namespace) -> int:

@@ -20,12 +20,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from data.settings import Settings
+from data.slo.catalog import Catalog
 from data.slo.service import load_report, make_source
-from data.tracker.signals import probe_reading_provider, tracker_readings
+from data.tracker.signals import known_database_names, known_names, probe_reading_provider, tracker_readings
 from data.tracker.store import list_items, mark_due
 from metrics.access import VIA_SYSTEM, Actor, Role
 from metrics.tracker.due import DueEntry, due_queue, items_to_mark, wanted_databases
 from metrics.tracker.items import TrackerItem
+from metrics.tracker.rules import KnownNames
 from metrics.tracker.triggers import Readings
 
 # The app applying an item's own revisit rule, whoever happens to look: not a person's edit.
@@ -68,6 +70,14 @@ def check_revisits(
         items = list_items(engine)
         queue = DueQueue(items, queue.readings, due_queue(items, queue.readings, today))
     return queue, marked
+
+
+def link_names(settings: Settings, catalog: Catalog | None) -> KnownNames:
+    """SLOs and services of the catalog (none when it cannot be read) and databases of databases.toml: what new
+    links and triggers may name, on the page and in an import alike."""
+    slos = [slo.name for slo in catalog.slos] if catalog else []
+    services = catalog.service_names() if catalog else []
+    return known_names(slos, services, known_database_names(settings.databases_path))
 
 
 def source_readings_for(settings: Settings, slos: Sequence, at: datetime) -> ReadingsFor:

@@ -12,11 +12,9 @@ from datetime import date, datetime
 
 from data.settings import Settings
 from data.slo.catalog import Catalog, CatalogError
-from data.tracker.service import ReadingsFor
+from data.tracker.service import ReadingsFor, link_names
 from data.tracker.signals import (
     DatabaseReadingProvider,
-    known_database_names,
-    known_names,
     probe_reading_provider,
     tracker_readings,
 )
@@ -44,9 +42,7 @@ def catalog_or_none(settings: Settings) -> Catalog | None:
 
 def known(settings: Settings, catalog: Catalog | None) -> KnownNames:
     """SLOs and services of the catalog and databases of databases.toml: what new links and triggers may name."""
-    slos = [slo.name for slo in catalog.slos] if catalog else []
-    services = catalog.service_names() if catalog else []
-    return known_names(slos, services, known_database_names(settings.databases_path))
+    return link_names(settings, catalog)
 
 
 def database_reading_provider(settings: Settings) -> DatabaseReadingProvider | None:

@@ -97,3 +97,16 @@ def test_check_revisits_keeps_an_edit_saved_after_the_check_read_the_item(engine
     assert check_revisits(engine, edit_while_reading, TODAY, NOW)[1] == []
     stored = get_item(engine, item.id)
     assert (stored.state, stored.owner) == ("parked", "bob")
+
+
+def test_link_names_without_a_catalog_know_only_the_configured_databases(tmp_path):
+    from pathlib import Path
+
+    from data.settings import load_settings
+    from data.tracker.service import link_names
+
+    databases = tmp_path / "databases.toml"
+    databases.write_text('[[database]]\nname = "orders-db"\n', encoding="utf-8")
+    settings = load_settings({"DATABASES_CONFIG": str(databases)}, Path("/nonexistent/secrets.toml"))
+    known = link_names(settings, None)
+    assert (set(known.slos), set(known.services), set(known.databases)) == (set(), set(), {"orders-db"})
