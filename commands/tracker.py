@@ -1,7 +1,8 @@
 """Revisit tracker commands: export, import, the due list, and the demo items.
 
-``tracker due`` only reads: it says which items are due at ``--at`` and why, without storing anything (the page's
-revisit check is what marks items due). Every command brings the store to the latest schema first.
+``tracker due`` only reads: it says which items are due at ``--at`` and why, without storing anything (the revisit
+check marks items due: the tracker page runs it on every view, ``collect tracker-due`` on a schedule; both call
+``data.tracker.service.check_revisits``). Every command brings the store to the latest schema first.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from commands.common import (
     EXIT_OK,
     CliError,
     cli_actor,
-    cli_source,
     load_cli_catalog,
     load_cli_settings,
     parse_cli_instant,
     source_options,
+    text_table,
 )
 
 
@@ -40,15 +41,13 @@ def _actor(args: argparse.Namespace):
 
 def _known(settings):
     from data.slo.catalog import CatalogError, load_catalog
-    from data.tracker.signals import known_database_names, known_names
+    from data.tracker.service import link_names
 
     try:
         catalog = load_catalog(settings.catalog_path)
     except CatalogError:
         catalog = None
-    slos = [slo.name for slo in catalog.slos] if catalog else []
-    services = catalog.service_names() if catalog else []
-    return known_names(slos, services, known_database_names(settings.databases_path))
+    return link_names(settings, catalog)
 
 
 def command_export(args: argparse.Namespace) -> int:
@@ -99,81 +98,78 @@ def command_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _due_entries(args: argparse.Namespace, engine):
-    """The due queue at ``--at`` (default now), read from the same sources as the pages."""
-    from data.slo.service import load_report
-    from data.tracker.signals import due_queue, probe_reading_provider, tracker_readings, wanted_databases
-    from data.tracker.store import list_items
+def _due_queue(args: argparse.Namespace, engine, *, mark: bool):
+    """The due queue at ``--at`` (default now), read from the same sources as the pages; with ``mark``, the
+    revisit check the page runs (items whose date or trigger came are stored as due)."""
+    from data.tracker.service import check_revisits, read_due_queue, source_readings_for
     from metrics.tracker.rules import team_today
 
     settings = load_cli_settings(args)
     at = parse_cli_instant(args.at) if args.at else settings.now()
-    catalog = load_cli_catalog(settings, [])
-    items = list_items(engine)
-    report = load_report(cli_source(settings, at), catalog.slos, at) if catalog.slos else None
-    readings = tracker_readings(
-        report, at, wanted_databases=wanted_databases(items), database_readings=probe_reading_provider(settings)
-    )
-    return due_queue(items, readings, team_today(at, settings.team_timezone)), readings, report, at
+    readings_for = source_readings_for(settings, load_cli_catalog(settings, []).slos, at)
+    today = team_today(at, settings.team_timezone)
+    if mark:
+        queue, marked = check_revisits(engine, readings_for, today, at)
+    else:
+        queue, marked = read_due_queue(engine, readings_for, today), []
+    return queue, marked, at
+
+
+def _warn_unread(readings) -> None:
+    for message in readings.slo_errors:
+        print(f"warning: SLO triggers read no data: {message}", file=sys.stderr)
+    if readings.database_error:
+        print(f"warning: database triggers read no data: {readings.database_error}", file=sys.stderr)
 
 
 def command_due(args: argparse.Namespace) -> int:
     engine = _engine(load_cli_settings(args))
     try:
-        entries, readings, report, at = _due_entries(args, engine)
+        queue, _, at = _due_queue(args, engine, mark=False)
     finally:
         engine.dispose()
     if args.format == "json":
         payload = {
             "at": at.isoformat(),
-            "slo_source": readings.slo_source,
-            "database_source": readings.database_source,
-            "due": [entry.to_dict() for entry in entries],
+            "slo_source": queue.readings.slo_source,
+            "database_source": queue.readings.database_source,
+            "due": [entry.to_dict() for entry in queue.entries],
         }
         print(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        print(_due_table(entries, at))
-    if report is not None:
-        for message in report.errors.values():
-            print(f"warning: SLO triggers read no data: {message}", file=sys.stderr)
+        print(_due_table(queue.entries, at))
+    _warn_unread(queue.readings)
     return EXIT_OK
 
 
 def command_collect_tracker_due(args: argparse.Namespace) -> int:
     """Store "due" on parked items whose date or trigger has come, so the queue is right even if nobody opened
     the tracker page: the dashboard, not anyone's memory, says when an item has come due."""
-    from data.tracker.signals import mark_due_items
-
     engine = _engine(load_cli_settings(args))
     try:
-        entries, _, report, at = _due_entries(args, engine)
-        marked = mark_due_items(engine, entries, at)
+        queue, marked, _ = _due_queue(args, engine, mark=True)
     finally:
         engine.dispose()
     print(f"{len(marked)} item(s) came due" + (f": {', '.join(f'#{i}' for i in marked)}" if marked else ""))
-    if report is not None:
-        for message in report.errors.values():
-            print(f"warning: SLO triggers read no data: {message}", file=sys.stderr)
+    _warn_unread(queue.readings)
     return EXIT_OK
 
 
 def _due_table(entries, at) -> str:
     from metrics.tracker.rules import priority
 
-    header = ["id", "priority", "role", "state", "title", "why due"]
-    rows = [header]
+    title = f"Tracker items due at {at.isoformat()}: {len(entries)}"
+    if not entries:
+        return title + "\nnothing is due"
+    rows = []
     for entry in entries:
         item = entry.item
         reasons = " | ".join(reason.text for reason in entry.reasons)
-        title = item.title if len(item.title) <= 60 else item.title[:59] + "…"
-        rows.append([str(item.id), priority(item.impact, item.urgency), item.owner_role, item.state, title, reasons])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    lines = [
-        "  ".join([*(cell.ljust(width) for cell, width in zip(row[:-1], widths)), row[-1]]).rstrip() for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in [*widths, len(header[-1])]))
-    title = f"Tracker items due at {at.isoformat()}: {len(entries)}"
-    return title + ("\n" + "\n".join(lines) if entries else "\nnothing is due")
+        title_text = item.title if len(item.title) <= 60 else item.title[:59] + "…"
+        rows.append(
+            [str(item.id), priority(item.impact, item.urgency), item.owner_role, item.state, title_text, reasons]
+        )
+    return title + "\n" + text_table(["id", "priority", "role", "state", "title", "why due"], rows)
 
 
 def command_seed_demo(args: argparse.Namespace) -> int:

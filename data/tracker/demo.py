@@ -14,19 +14,19 @@ import sqlalchemy as sa
 from data.tracker.store import insert_items, list_items
 from metrics.access import Actor, Role, require
 from metrics.tracker.rules import team_today
-from metrics.tracker.triggers import Readings, due_reasons
+from metrics.tracker.triggers import Readings, TriggerKind, due_reasons
 
 
 def _budget(slo: str, below: float) -> dict[str, Any]:
-    return {"kind": "slo_budget_below", "slo": slo, "threshold": below}
+    return {"kind": TriggerKind.SLO_BUDGET_BELOW.value, "slo": slo, "threshold": below}
 
 
 def _burn(slo: str, window: str, above: float) -> dict[str, Any]:
-    return {"kind": "slo_burn_rate_above", "slo": slo, "window": window, "threshold": above}
+    return {"kind": TriggerKind.SLO_BURN_RATE_ABOVE.value, "slo": slo, "window": window, "threshold": above}
 
 
 def _database(name: str, check: str | None, level: str) -> dict[str, Any]:
-    return {"kind": "database_check", "database": name, "check": check, "level": level}
+    return {"kind": TriggerKind.DATABASE_CHECK.value, "database": name, "check": check, "level": level}
 
 
 def demo_items(today: date) -> list[tuple[dict[str, Any], list[tuple[int, str, str, str, int | None]]]]:

@@ -11,27 +11,16 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from data.settings import Settings
-from data.tracker.store import TrackerItem, mark_due
-from metrics.access import VIA_SYSTEM, Actor, Role
 from metrics.databases.checks import DatabaseHealth
 from metrics.slo.report import SloReport
-from metrics.tracker.rules import DUE, OPEN_STATES, PARKED, PRIORITIES, KnownNames, priority
+from metrics.tracker.rules import KnownNames
 from metrics.tracker.triggers import (
-    DueReason,
     Readings,
-    SloReading,
-    Trigger,
-    TriggerError,
-    TriggerEvaluation,
-    becomes_due,
-    due_reasons,
-    due_sort_key,
-    evaluate_trigger,
-    trigger_from_dict,
+    SloTriggerReading,
 )
 
 
@@ -72,11 +61,14 @@ def known_names(slo_names: Iterable[str], service_names: Iterable[str], database
     return KnownNames(slos=frozenset(slo_names), services=frozenset(service_names), databases=frozenset(database_names))
 
 
-def slo_readings(report: SloReport | None) -> dict[str, SloReading]:
+def slo_readings(report: SloReport | None) -> dict[str, SloTriggerReading]:
     """Budget remaining and burn rates of every SLO in the report (None where the SLO has no data)."""
     if report is None:
         return {}
-    return {status.slo.name: SloReading(status.budget_remaining, dict(status.burn_rates)) for status in report.statuses}
+    return {
+        status.slo.name: SloTriggerReading(status.budget_remaining, dict(status.burn_rates))
+        for status in report.statuses
+    }
 
 
 def tracker_readings(
@@ -87,122 +79,25 @@ def tracker_readings(
     database_readings: DatabaseReadingProvider | None = None,
 ) -> Readings:
     """Everything triggers may read, at one instant. ``database_readings`` is optional: without it, database
-    triggers read "no reading yet"; a provider that fails is treated the same way (the page says so)."""
+    triggers read "no reading yet"; a provider that fails is treated the same way, and ``database_error`` says so
+    (a failing probe must not take the tracker down)."""
     databases: Mapping[tuple[str, str | None], str] = {}
-    database_source = "no database readings yet"
+    database_source, database_error = "no database readings yet", None
     if database_readings is not None and wanted_databases:
-        result = database_readings(wanted_databases)
-        databases, database_source = dict(result.statuses), result.source
+        try:
+            result = database_readings(wanted_databases)
+        except Exception as error:  # probes fail in many ways; the name of the error is what the page shows
+            database_error = type(error).__name__
+        else:
+            databases, database_source = dict(result.statuses), result.source
     return Readings(
         at=at,
         slo_source=report.source if report is not None else "no SLO source",
         slos=slo_readings(report),
         database_source=database_source,
         databases=databases,
-    )
-
-
-# --- the due queue --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueEntry:
-    """An item in the due queue: why it is due now (live), why it became due (stored), and every trigger's
-    current reading so the page can show each next to its threshold."""
-
-    item: TrackerItem
-    live_reasons: list[DueReason]
-    stored_reason: DueReason | None
-    evaluations: list[TriggerEvaluation]
-
-    @property
-    def reasons(self) -> list[DueReason]:
-        """What to show: every live reason (the current reading), then the stored one when its signal has since
-        recovered (the reading that fired it is then the only trace of why the item came due)."""
-        live = {_identity(reason) for reason in self.live_reasons}
-        stored = [self.stored_reason] if self.stored_reason and _identity(self.stored_reason) not in live else []
-        return list(self.live_reasons) + stored
-
-    def to_dict(self) -> dict:
-        item = self.item
-        return {
-            "id": item.id,
-            "title": item.title,
-            "state": item.state,
-            "owner_role": item.owner_role,
-            "owner": item.owner,
-            "priority": priority(item.impact, item.urgency),
-            "revisit_on": None if item.revisit_on is None else item.revisit_on.isoformat(),
-            "reasons": [reason.to_dict() for reason in self.reasons],
-            "triggers": [evaluation.to_dict() for evaluation in self.evaluations],
-        }
-
-
-def _identity(reason: DueReason) -> tuple:
-    """Same cause, whatever its reading: the revisit date, or one trigger."""
-    trigger = tuple(sorted((reason.trigger or {}).items()))
-    return (reason.kind, trigger, reason.threshold if not trigger else None)
-
-
-def parsed_triggers(item: TrackerItem) -> list[Trigger]:
-    """An item's stored triggers; one that no longer parses is skipped (the item page lists it as unreadable)."""
-    triggers = []
-    for data in item.triggers:
-        try:
-            triggers.append(trigger_from_dict(data))
-        except TriggerError:
-            continue
-    return triggers
-
-
-def wanted_databases(items: Iterable[TrackerItem]) -> set[str]:
-    """Databases that open items' triggers read: the only ones worth probing for the tracker."""
-    return {t.database for item in items if item.state in OPEN_STATES for t in parsed_triggers(item) if t.database}
-
-
-def evaluate_item(item: TrackerItem, readings: Readings, today: date) -> DueEntry:
-    triggers = parsed_triggers(item)
-    return DueEntry(
-        item=item,
-        live_reasons=due_reasons(item.revisit_on, triggers, readings, today),
-        stored_reason=DueReason.from_dict(item.due_reason) if item.due_reason else None,
-        evaluations=[evaluate_trigger(trigger, readings, today) for trigger in triggers],
-    )
-
-
-def due_queue(items: Iterable[TrackerItem], readings: Readings, today: date) -> list[DueEntry]:
-    """Items due now: those already due, and parked ones whose date or trigger has come. Date-due first, then
-    signal-due, then due by hand; higher priority first within each."""
-    entries = []
-    for item in items:
-        if item.state not in (DUE, PARKED):
-            continue
-        entry = evaluate_item(item, readings, today)
-        if item.state == DUE or becomes_due(item.state, entry.live_reasons):
-            entries.append(entry)
-    return sorted(
-        entries,
-        key=lambda e: due_sort_key(
-            e.reasons, PRIORITIES.index(priority(e.item.impact, e.item.urgency)), e.item.revisit_on
-        ),
-    )
-
-
-# The app applying an item's own revisit rule, whoever happens to look: not a person's edit.
-REVISIT_CHECK_ACTOR = Actor("revisit check (automatic)", Role.EDITOR, VIA_SYSTEM)
-
-
-def mark_due_items(engine, entries: Iterable[DueEntry], now: datetime) -> list[int]:
-    """Store "due" on parked items whose date or trigger has come, with the reason and reading that fired."""
-    return mark_due(
-        engine,
-        {
-            entry.item.id: (entry.item.version, entry.live_reasons)
-            for entry in entries
-            if entry.item.state == PARKED and entry.live_reasons
-        },
-        actor=REVISIT_CHECK_ACTOR,
-        now=now,
+        slo_errors=tuple(report.errors.values()) if report is not None else (),
+        database_error=database_error,
     )
 
 

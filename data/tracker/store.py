@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,15 @@ from data.store.audit import record_audit
 from data.store.models import AuditLogEntry, Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require
+from metrics.tracker.items import (
+    EDITABLE_FIELDS,
+    FIELD_DEFAULTS,
+    ITEM_FIELDS,
+    REVIEW_FIELDS,
+    Review,
+    TrackerItem,
+    checked_item,
+)
 from metrics.tracker.rules import (
     DUE,
     NEW,
@@ -36,9 +45,8 @@ from metrics.tracker.rules import (
     parking_problems,
     review_problems,
     state_change_problems,
-    validate_item,
 )
-from metrics.tracker.triggers import DUE_BY_HAND, DueReason, validate_triggers
+from metrics.tracker.triggers import DUE_BY_HAND, DueReason
 
 AUDIT_ENTITY = "tracker_item"
 
@@ -93,104 +101,6 @@ class TrackerReviewRow(Base):
     state_after: Mapped[str] = mapped_column(sa.String(20))
 
 
-# --- what callers see -----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrackerItem:
-    id: int
-    title: str
-    problem_statement: str
-    state: str
-    owner_role: str
-    owner: str
-    impact: str
-    urgency: str
-    why_parked_category: str
-    why_parked: str
-    workaround: str
-    workaround_holds: bool | None
-    root_cause_confidence: str
-    decided_by: str
-    decided_on: date | None
-    revisit_on: date | None
-    cadence_days: int | None
-    last_reviewed_at: datetime | None
-    resolution_code: str | None
-    external_reference: str
-    services: list[str] = field(default_factory=list)
-    slos: list[str] = field(default_factory=list)
-    databases: list[str] = field(default_factory=list)
-    triggers: list[dict[str, Any]] = field(default_factory=list)
-    due_reason: dict[str, Any] | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    version: int = 1
-
-    def as_fields(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@dataclass(frozen=True)
-class Review:
-    id: int
-    item_id: int
-    reviewed_at: datetime
-    reviewer: str
-    outcome: str
-    what_changed: str
-    next_revisit_on: date | None
-    state_before: str
-    state_after: str
-
-
-# Fields a person edits in the edit form (and an import may set); state moves through change_state and reviews.
-EDITABLE_FIELDS = (
-    "title",
-    "problem_statement",
-    "owner_role",
-    "owner",
-    "impact",
-    "urgency",
-    "why_parked_category",
-    "why_parked",
-    "workaround",
-    "workaround_holds",
-    "root_cause_confidence",
-    "decided_by",
-    "decided_on",
-    "revisit_on",
-    "cadence_days",
-    "resolution_code",
-    "external_reference",
-    "services",
-    "slos",
-    "databases",
-    "triggers",
-)
-FIELD_DEFAULTS: dict[str, Any] = {
-    "problem_statement": "",
-    "owner": "",
-    "why_parked": "",
-    "workaround": "",
-    "workaround_holds": None,
-    "root_cause_confidence": "unknown",
-    "decided_by": "",
-    "decided_on": None,
-    "revisit_on": None,
-    "cadence_days": None,
-    "resolution_code": None,
-    "external_reference": "",
-    "services": [],
-    "slos": [],
-    "databases": [],
-    "triggers": [],
-    "why_parked_category": "other",
-    "impact": "medium",
-    "urgency": "medium",
-}
-
-
 class ItemNotFound(LookupError):
     pass
 
@@ -225,8 +135,8 @@ class EditConflict(Exception):
 _ITEMS = TrackerItemRow.__table__
 _REVIEWS = TrackerReviewRow.__table__
 _AUDIT = AuditLogEntry.__table__
-_ITEM_COLUMNS = tuple(f.name for f in fields(TrackerItem))
-_REVIEW_COLUMNS = tuple(f.name for f in fields(Review))
+_ITEM_COLUMNS = ITEM_FIELDS
+_REVIEW_COLUMNS = REVIEW_FIELDS
 
 
 def _item(row: Mapping[str, Any]) -> TrackerItem:
@@ -273,19 +183,10 @@ def _normalise(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_item(values: Mapping[str, Any], known: KnownNames, check_links: bool) -> dict[str, Any]:
-    problems = validate_item(values, known, check_links=check_links)
-    triggers = values.get("triggers") or []
-    if not isinstance(triggers, list):
-        problems["triggers"] = "must be a list of triggers"
-    else:
-        parsed, problem = validate_triggers(triggers, known, check_links=check_links)
-        if problem:
-            problems["triggers"] = problem
-        else:
-            values = {**values, "triggers": [trigger.to_dict() for trigger in parsed]}
+    checked, problems = checked_item(values, known, check_links=check_links)
     if problems:
         raise TrackerRuleError(problems)
-    return dict(values)
+    return checked
 
 
 def _select_item(connection: sa.Connection, item_id: int, for_update: bool = False) -> TrackerItem:
@@ -296,6 +197,35 @@ def _select_item(connection: sa.Connection, item_id: int, for_update: bool = Fal
     if row is None:
         raise ItemNotFound(f"there is no tracker item {item_id}")
     return _item(row)
+
+
+def _save_version(
+    connection: sa.Connection,
+    current: TrackerItem,
+    values: Mapping[str, Any],
+    *,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    **extra: Any,
+) -> bool:
+    """Store ``values`` as the item's next version, with the audit entry naming what changed. False (nothing
+    stored) when another version was saved since ``current`` was read."""
+    version = current.version + 1
+    result = connection.execute(
+        sa.update(_ITEMS)
+        .where(_ITEMS.c.id == current.id, _ITEMS.c.version == current.version)
+        .values({**values, "updated_at": now, "version": version})
+    )
+    if result.rowcount != 1:
+        return False
+    changes = {
+        name: (getattr(current, name), value) for name, value in values.items() if getattr(current, name) != value
+    }
+    _audit(
+        connection, item_id=current.id, actor=actor, action=action, at=now, version=version, changes=changes, **extra
+    )
+    return True
 
 
 def _conflict(
@@ -458,28 +388,9 @@ def update_item(
         }
         if not differences:
             return current
-        result = connection.execute(
-            sa.update(_ITEMS)
-            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
-            .values(
-                {
-                    **{name: new for name, (_, new) in differences.items()},
-                    "updated_at": now,
-                    "version": base_version + 1,
-                }
-            )
-        )
-        if result.rowcount != 1:
+        values = {name: new for name, (_, new) in differences.items()}
+        if not _save_version(connection, current, values, actor=actor, action="edited", now=now):
             raise _conflict(connection, item_id, base_version, changes, base)
-        _audit(
-            connection,
-            item_id=item_id,
-            actor=actor,
-            action="edited",
-            at=now,
-            version=base_version + 1,
-            changes=differences,
-        )
         return _select_item(connection, item_id)
 
 
@@ -533,24 +444,9 @@ def change_state(
             values["due_reason"] = reason.to_dict()
         else:
             values["due_reason"] = None
-        changes = {
-            name: (getattr(current, name), value) for name, value in values.items() if getattr(current, name) != value
-        }
-        connection.execute(
-            sa.update(_ITEMS)
-            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == base_version)
-            .values({**values, "updated_at": now, "version": base_version + 1})
-        )
-        _audit(
-            connection,
-            item_id=item_id,
-            actor=actor,
-            action="state_changed",
-            at=now,
-            version=base_version + 1,
-            changes=changes,
-            **({"note": note} if note else {}),
-        )
+        extra = {"note": note} if note else {}
+        if not _save_version(connection, current, values, actor=actor, action="state_changed", now=now, **extra):
+            raise _conflict(connection, item_id, base_version, {"state": target}, None)
         return _select_item(connection, item_id)
 
 
@@ -598,27 +494,18 @@ def record_review(
             values["revisit_on"] = next_revisit_on
         if target != DUE:
             values["due_reason"] = None
-        changes = {
-            name: (getattr(current, name), value) for name, value in values.items() if getattr(current, name) != value
-        }
-        result = connection.execute(
-            sa.update(_ITEMS)
-            .where(_ITEMS.c.id == item_id, _ITEMS.c.version == current.version)
-            .values({**values, "updated_at": now, "version": current.version + 1})
-        )
-        if result.rowcount != 1:
-            raise _conflict(connection, item_id, current.version, {}, current)
-        _audit(
+        saved = _save_version(
             connection,
-            item_id=item_id,
+            current,
+            values,
             actor=reviewer,
             action="reviewed",
-            at=now,
-            version=current.version + 1,
-            changes=changes,
+            now=now,
             review_id=review_id,
             outcome=outcome,
         )
+        if not saved:
+            raise _conflict(connection, item_id, current.version, {}, current)
         row = connection.execute(sa.select(_REVIEWS).where(_REVIEWS.c.id == review_id)).mappings().one()
         return _review(row)
 
@@ -630,7 +517,8 @@ def mark_due(
     (the version that was evaluated, its reasons). An item someone changed meanwhile is skipped: the next
     evaluation sees its new state. Returns the ids that became due.
 
-    The pages call it with ``SYSTEM_ACTOR``: coming due is the app applying the item's own rule, whoever looks."""
+    ``data.tracker.service`` calls it as ``REVISIT_CHECK_ACTOR``: coming due is the app applying the item's own
+    rule, whoever looks."""
     require(actor, Role.EDITOR, "mark tracker items due")
     marked = []
     for item_id, (version, reasons) in reasons_by_item.items():
@@ -659,6 +547,25 @@ def mark_due(
     return marked
 
 
+def _imported_row(values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """An imported item's row: defaults for what the file left out, its id only when it has one."""
+    row = {
+        **FIELD_DEFAULTS,
+        "version": 1,
+        "due_reason": None,
+        "last_reviewed_at": None,
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+    return {name: value for name, value in row.items() if name in _ITEM_COLUMNS and (name != "id" or value is not None)}
+
+
+def _review_row(review: Mapping[str, Any]) -> dict[str, Any]:
+    """An imported review's columns; the store gives it a new id."""
+    return {name: value for name, value in review.items() if name in _REVIEW_COLUMNS and name != "id"}
+
+
 def insert_items(
     engine: sa.Engine,
     items: Sequence[Mapping[str, Any]],
@@ -675,42 +582,14 @@ def insert_items(
     stored = []
     with engine.begin() as connection:
         for values in items:
-            row = {
-                **FIELD_DEFAULTS,
-                "version": 1,
-                "due_reason": None,
-                "last_reviewed_at": None,
-                "created_at": now,
-                "updated_at": now,
-                **values,
-            }
-            row = {
-                name: value
-                for name, value in row.items()
-                if name in _ITEM_COLUMNS and (name != "id" or value is not None)
-            }
+            row = _imported_row(values, now)
             item_id = connection.execute(sa.insert(_ITEMS).values(row)).inserted_primary_key[0]
             _audit(connection, item_id=item_id, actor=actor, action="imported", at=now, version=row["version"])
             stored.append(item_id)
             for review in values.get("reviews") or ():
-                connection.execute(
-                    sa.insert(_REVIEWS).values(
-                        {
-                            **{
-                                name: value
-                                for name, value in review.items()
-                                if name in _REVIEW_COLUMNS and name != "id"
-                            },
-                            "item_id": item_id,
-                        }
-                    )
-                )
+                connection.execute(sa.insert(_REVIEWS).values({**_review_row(review), "item_id": item_id}))
         for review in reviews:
-            connection.execute(
-                sa.insert(_REVIEWS).values(
-                    {name: value for name, value in review.items() if name in _REVIEW_COLUMNS and name != "id"}
-                )
-            )
+            connection.execute(sa.insert(_REVIEWS).values(_review_row(review)))
         if connection.dialect.name == "postgresql":  # explicit ids leave the sequence behind: move it past them
             connection.execute(
                 sa.text(
@@ -731,6 +610,7 @@ def existing_ids(engine: sa.Engine, ids: Sequence[int]) -> set[int]:
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "FIELD_DEFAULTS",
     "EditConflict",
     "FieldConflict",
     "ItemNotFound",

@@ -29,9 +29,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from data.tracker.store import (
-    FIELD_DEFAULTS,
-    Review,
-    TrackerItem,
     all_reviews,
     existing_ids,
     insert_items,
@@ -40,6 +37,7 @@ from data.tracker.store import (
 from metrics.access import Actor, Role, require
 from metrics.import_limits import text_size_problem
 from metrics.spreadsheet import CSV_LINE_END, protect_cell, unprotect_cell
+from metrics.tracker.items import FIELD_DEFAULTS, TRANSFER_COLUMNS, Review, TrackerItem, checked_item
 from metrics.tracker.rules import (
     NAME_MAX_LENGTH,
     REVIEW_OUTCOMES,
@@ -47,38 +45,9 @@ from metrics.tracker.rules import (
     TEXT_MAX_LENGTH,
     KnownNames,
     TrackerRuleError,
-    validate_item,
 )
-from metrics.tracker.triggers import validate_triggers
 
-COLUMNS = (
-    "id",
-    "title",
-    "problem_statement",
-    "state",
-    "owner_role",
-    "owner",
-    "impact",
-    "urgency",
-    "why_parked_category",
-    "why_parked",
-    "workaround",
-    "workaround_holds",
-    "root_cause_confidence",
-    "decided_by",
-    "decided_on",
-    "revisit_on",
-    "cadence_days",
-    "last_reviewed_at",
-    "resolution_code",
-    "external_reference",
-    "services",
-    "slos",
-    "databases",
-    "triggers",
-    "created_at",
-    "updated_at",
-)
+COLUMNS = TRANSFER_COLUMNS
 REQUIRED_COLUMNS = ("title", "state", "owner_role")
 LIST_COLUMNS = ("services", "slos", "databases")
 DATE_COLUMNS = ("decided_on", "revisit_on")
@@ -399,18 +368,8 @@ def parse_items(text: str, import_format: str, known: KnownNames) -> list[dict[s
                 row_problems.append(
                     (row["_row"], name, "contains a NUL character (\\x00), which the store cannot keep")
                 )
-        full = {**FIELD_DEFAULTS, **values}
-        for name, message in validate_item(full, known, check_links=False).items():
-            row_problems.append((row["_row"], name, message))
-        triggers = full.get("triggers") or []
-        if not isinstance(triggers, list):
-            row_problems.append((row["_row"], "triggers", "must be a list of triggers"))
-        else:
-            parsed, problem = validate_triggers(triggers, known, check_links=False)
-            if problem:
-                row_problems.append((row["_row"], "triggers", problem))
-            else:
-                full["triggers"] = [trigger.to_dict() for trigger in parsed]
+        full, item_problems = checked_item({**FIELD_DEFAULTS, **values}, known, check_links=False)
+        row_problems.extend((row["_row"], name, message) for name, message in item_problems.items())
         item_id = full.get("id")
         if item_id is not None:
             if item_id in seen_ids:

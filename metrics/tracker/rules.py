@@ -2,7 +2,8 @@
 fields, and what each review outcome does to an item.
 
 Pure: plain values in, plain values out. No streamlit, no database, no clock (callers pass ``today``). Trigger
-evaluation and aging live in ``metrics.tracker.triggers`` and ``metrics.tracker.aging``.
+evaluation, the due queue and aging live in ``metrics.tracker.triggers``, ``metrics.tracker.due`` and
+``metrics.tracker.aging``.
 """
 
 from __future__ import annotations

@@ -9,27 +9,36 @@ so the page can show the live reading next to its threshold and the store can ke
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from metrics.formatting import format_burn_rate, format_percent
 from metrics.slo.definitions import BURN_WINDOWS
 from metrics.tracker.rules import PARKED, KnownNames
 
-SLO_BUDGET_BELOW, SLO_BURN_RATE_ABOVE, DATABASE_CHECK, DATE = (
-    "slo_budget_below",
-    "slo_burn_rate_above",
-    "database_check",
-    "date",
-)
-TRIGGER_KINDS = (SLO_BUDGET_BELOW, SLO_BURN_RATE_ABOVE, DATABASE_CHECK, DATE)
-TRIGGER_KIND_LABELS = {
-    SLO_BUDGET_BELOW: "SLO budget remaining below",
-    SLO_BURN_RATE_ABOVE: "SLO burn rate above",
-    DATABASE_CHECK: "database check at",
-    DATE: "date reached",
+
+class TriggerKind(StrEnum):
+    """What a trigger reads. The value is the stored and exported ``kind`` (unchanged by the enum)."""
+
+    SLO_BUDGET_BELOW = "slo_budget_below"
+    SLO_BURN_RATE_ABOVE = "slo_burn_rate_above"
+    DATABASE_CHECK = "database_check"
+    DATE = "date"
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields this kind keeps, besides ``kind``, in their stored order."""
+        return _KIND_FIELDS[self]
+
+
+_KIND_FIELDS: dict[TriggerKind, tuple[str, ...]] = {
+    TriggerKind.SLO_BUDGET_BELOW: ("slo", "threshold"),
+    TriggerKind.SLO_BURN_RATE_ABOVE: ("slo", "window", "threshold"),
+    TriggerKind.DATABASE_CHECK: ("database", "check", "level"),
+    TriggerKind.DATE: ("on",),
 }
 DATABASE_LEVELS = ("warn", "critical")  # the lowest status that fires a database trigger
 _STATUS_RANK = {"ok": 0, "info": 0, "warn": 1, "critical": 2}
@@ -39,9 +48,9 @@ BURN_RATE_WINDOWS = BURN_WINDOWS
 @dataclass(frozen=True)
 class Trigger:
     """One revisit trigger. Which fields matter depends on ``kind``; ``to_dict``/``trigger_from_dict`` keep only
-    those, so a stored trigger reads the same after any round trip."""
+    those, so a stored trigger reads the same after any round trip. ``kind`` may be given as its stored string."""
 
-    kind: str
+    kind: TriggerKind
     slo: str | None = None
     window: str | None = None  # burn-rate window, e.g. "1h"
     threshold: float | None = None  # budget fraction (0.25 = 25 %) or burn rate (6 = 6×)
@@ -50,82 +59,93 @@ class Trigger:
     level: str | None = None  # "warn" or "critical"
     on: date | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", TriggerKind(self.kind))
+
     def to_dict(self) -> dict[str, Any]:
-        if self.kind == SLO_BUDGET_BELOW:
-            return {"kind": self.kind, "slo": self.slo, "threshold": self.threshold}
-        if self.kind == SLO_BURN_RATE_ABOVE:
-            return {"kind": self.kind, "slo": self.slo, "window": self.window, "threshold": self.threshold}
-        if self.kind == DATABASE_CHECK:
-            return {"kind": self.kind, "database": self.database, "check": self.check, "level": self.level}
-        return {"kind": self.kind, "on": None if self.on is None else self.on.isoformat()}
+        values: dict[str, Any] = {"kind": self.kind.value}
+        for name in self.kind.fields:
+            value = getattr(self, name)
+            values[name] = value.isoformat() if isinstance(value, date) else value
+        return values
 
     def describe(self) -> str:
         """ "checkout-availability budget remaining < 25 %", "orders-db replication lag at warn or worse"."""
-        if self.kind == SLO_BUDGET_BELOW:
-            return f"{self.slo} budget remaining < {format_percent(self.threshold)}"
-        if self.kind == SLO_BURN_RATE_ABOVE:
-            return f"{self.slo} burn rate over {self.window} > {format_burn_rate(self.threshold)}"
-        if self.kind == DATABASE_CHECK:
-            what = f"{self.database} check {self.check}" if self.check else f"{self.database} (any check)"
-            return f"{what} at {self.level}" + (" or worse" if self.level == "warn" else "")
-        return f"date {self.on.isoformat() if self.on else '?'} reached"
+        return _DESCRIBE[self.kind](self)
+
+
+def _describe_database(trigger: Trigger) -> str:
+    what = f"{trigger.database} check {trigger.check}" if trigger.check else f"{trigger.database} (any check)"
+    return f"{what} at {trigger.level}" + (" or worse" if trigger.level == "warn" else "")
+
+
+_DESCRIBE: dict[TriggerKind, Callable[[Trigger], str]] = {
+    TriggerKind.SLO_BUDGET_BELOW: lambda t: f"{t.slo} budget remaining < {format_percent(t.threshold)}",
+    TriggerKind.SLO_BURN_RATE_ABOVE: lambda t: f"{t.slo} burn rate over {t.window} > {format_burn_rate(t.threshold)}",
+    TriggerKind.DATABASE_CHECK: _describe_database,
+    TriggerKind.DATE: lambda t: f"date {t.on.isoformat() if t.on else '?'} reached",
+}
 
 
 class TriggerError(ValueError):
     """A trigger that cannot be read; the message says which field and why."""
 
 
-def trigger_from_dict(data: Mapping[str, Any]) -> Trigger:
-    """A trigger from its stored or imported form; raises ``TriggerError`` naming the bad field."""
-    if not isinstance(data, Mapping):
-        raise TriggerError('a trigger must be an object like {"kind": "slo_budget_below", ...}')
-    kind = data.get("kind")
-    if kind not in TRIGGER_KINDS:
-        raise TriggerError(f"kind must be one of {', '.join(TRIGGER_KINDS)}, not {kind!r}")
-    allowed = set(Trigger(kind=kind).to_dict())
-    unknown = set(data) - allowed
-    if unknown:
-        raise TriggerError(f"{kind} takes {', '.join(sorted(allowed))}; unknown: {', '.join(sorted(unknown))}")
+class _Fields:
+    """A stored trigger's fields, read one by one; every problem raises ``TriggerError`` naming the field."""
 
-    def text(name: str, required: bool = True) -> str | None:
-        value = data.get(name)
+    def __init__(self, kind: TriggerKind, data: Mapping[str, Any]) -> None:
+        self.kind, self.data = kind, data
+
+    def text(self, name: str, required: bool = True) -> str | None:
+        value = self.data.get(name)
         if value in (None, "") and not required:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise TriggerError(f"{kind} needs {name}")
+            raise TriggerError(f"{self.kind} needs {name}")
         return value.strip()
 
-    def number(name: str) -> float:
-        value = data.get(name)
+    def number(self, name: str) -> float:
+        value = self.data.get(name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TriggerError(f"{kind} needs a number for {name}")
+            raise TriggerError(f"{self.kind} needs a number for {name}")
         try:
             value = float(value)
         except OverflowError:  # an int beyond float's range
             value = math.inf
         if not math.isfinite(value):  # NaN passes every comparison's "else"; JSON cannot store either
-            raise TriggerError(f"{kind} needs a finite number for {name}, not {value!r}")
+            raise TriggerError(f"{self.kind} needs a finite number for {name}, not {value!r}")
         return value
 
-    if kind == SLO_BUDGET_BELOW:
-        threshold = number("threshold")
-        if not -1.0 <= threshold <= 1.0:
-            raise TriggerError("threshold is a budget fraction from -1 to 1 (0.25 = 25 % left)")
-        return Trigger(kind, slo=text("slo"), threshold=threshold)
-    if kind == SLO_BURN_RATE_ABOVE:
-        window = text("window")
-        if window not in BURN_RATE_WINDOWS:
-            raise TriggerError(f"window must be one of {', '.join(BURN_RATE_WINDOWS)}, not {window!r}")
-        threshold = number("threshold")
-        if threshold <= 0:
-            raise TriggerError("threshold is a burn rate above 0 (1 = spending the budget exactly over the period)")
-        return Trigger(kind, slo=text("slo"), window=window, threshold=threshold)
-    if kind == DATABASE_CHECK:
-        level = text("level")
-        if level not in DATABASE_LEVELS:
-            raise TriggerError(f"level must be warn or critical, not {level!r}")
-        return Trigger(kind, database=text("database"), check=text("check", required=False), level=level)
-    on = data.get("on")
+
+def _budget_from(fields: _Fields) -> Trigger:
+    threshold = fields.number("threshold")
+    if not -1.0 <= threshold <= 1.0:
+        raise TriggerError("threshold is a budget fraction from -1 to 1 (0.25 = 25 % left)")
+    return Trigger(fields.kind, slo=fields.text("slo"), threshold=threshold)
+
+
+def _burn_rate_from(fields: _Fields) -> Trigger:
+    window = fields.text("window")
+    if window not in BURN_RATE_WINDOWS:
+        raise TriggerError(f"window must be one of {', '.join(BURN_RATE_WINDOWS)}, not {window!r}")
+    threshold = fields.number("threshold")
+    if threshold <= 0:
+        raise TriggerError("threshold is a burn rate above 0 (1 = spending the budget exactly over the period)")
+    return Trigger(fields.kind, slo=fields.text("slo"), window=window, threshold=threshold)
+
+
+def _database_check_from(fields: _Fields) -> Trigger:
+    level = fields.text("level")
+    if level not in DATABASE_LEVELS:
+        raise TriggerError(f"level must be warn or critical, not {level!r}")
+    return Trigger(
+        fields.kind, database=fields.text("database"), check=fields.text("check", required=False), level=level
+    )
+
+
+def _date_from(fields: _Fields) -> Trigger:
+    on = fields.data.get("on")
     if isinstance(on, str):
         try:
             on = date.fromisoformat(on)
@@ -133,7 +153,31 @@ def trigger_from_dict(data: Mapping[str, Any]) -> Trigger:
             raise TriggerError(f"on must be a date like 2026-12-01, not {on!r}") from None
     if not isinstance(on, date):
         raise TriggerError("date needs on, a date like 2026-12-01")
-    return Trigger(kind, on=on)
+    return Trigger(fields.kind, on=on)
+
+
+_FROM_FIELDS: dict[TriggerKind, Callable[[_Fields], Trigger]] = {
+    TriggerKind.SLO_BUDGET_BELOW: _budget_from,
+    TriggerKind.SLO_BURN_RATE_ABOVE: _burn_rate_from,
+    TriggerKind.DATABASE_CHECK: _database_check_from,
+    TriggerKind.DATE: _date_from,
+}
+
+
+def trigger_from_dict(data: Mapping[str, Any]) -> Trigger:
+    """A trigger from its stored or imported form; raises ``TriggerError`` naming the bad field."""
+    if not isinstance(data, Mapping):
+        raise TriggerError('a trigger must be an object like {"kind": "slo_budget_below", ...}')
+    raw_kind = data.get("kind")
+    try:
+        kind = TriggerKind(raw_kind)
+    except ValueError:
+        raise TriggerError(f"kind must be one of {', '.join(TriggerKind)}, not {raw_kind!r}") from None
+    allowed = {"kind", *kind.fields}
+    unknown = set(data) - allowed
+    if unknown:
+        raise TriggerError(f"{kind} takes {', '.join(sorted(allowed))}; unknown: {', '.join(sorted(unknown))}")
+    return _FROM_FIELDS[kind](_Fields(kind, data))
 
 
 def validate_triggers(
@@ -159,7 +203,9 @@ def validate_triggers(
 
 
 @dataclass(frozen=True)
-class SloReading:
+class SloTriggerReading:
+    """One SLO's budget remaining and burn rates by window, as SLO triggers read them (None = no data)."""
+
     budget_remaining: float | None
     burn_rates: Mapping[str, float | None]
 
@@ -170,13 +216,15 @@ class Readings:
 
     ``databases`` maps (database, check id) to a status ("ok", "warn", "critical", "no data"); (database, None) is
     the database's overall status. Empty when no database probe is wired in: database triggers then read
-    "no reading yet" and never fire."""
+    "no reading yet" and never fire. ``slo_errors`` and ``database_error`` say which source could not answer."""
 
     at: datetime
     slo_source: str = "no SLO source"
-    slos: Mapping[str, SloReading] = field(default_factory=dict)
+    slos: Mapping[str, SloTriggerReading] = field(default_factory=dict)
     database_source: str = "no database readings"
     databases: Mapping[tuple[str, str | None], str] = field(default_factory=dict)
+    slo_errors: tuple[str, ...] = ()  # why SLOs read no data, one message per source that failed
+    database_error: str | None = None  # why databases read no data: the probe failed (its error's type)
 
 
 @dataclass(frozen=True)
@@ -200,48 +248,50 @@ class TriggerEvaluation:
         }
 
 
-def evaluate_trigger(trigger: Trigger, readings: Readings, today: date) -> TriggerEvaluation:
-    """Whether one trigger fires now. Missing data never fires: "no reading yet" is shown as such."""
-    if trigger.kind == DATE:
-        fired = trigger.on is not None and trigger.on <= today
-        return TriggerEvaluation(
-            trigger,
-            fired,
-            trigger.on.isoformat() if trigger.on else None,
-            readings.at,
-            "calendar",
-            f"{trigger.on} {'reached' if fired else 'not reached yet'}",
-        )
-    if trigger.kind in (SLO_BUDGET_BELOW, SLO_BURN_RATE_ABOVE):
-        reading = readings.slos.get(trigger.slo or "")
-        if trigger.kind == SLO_BUDGET_BELOW:
-            value = None if reading is None else reading.budget_remaining
-            if value is None:
-                return TriggerEvaluation(trigger, False, None, None, None, "no reading yet")
-            fired = value < trigger.threshold
-            relation = "<" if fired else "≥"
-            text = f"budget remaining {format_percent(value)} {relation} {format_percent(trigger.threshold)}"
-        else:
-            value = None if reading is None else reading.burn_rates.get(trigger.window or "")
-            if value is None:
-                return TriggerEvaluation(trigger, False, None, None, None, "no reading yet")
-            fired = value > trigger.threshold
-            relation = ">" if fired else "≤"
-            text = (
-                f"burn rate over {trigger.window} {format_burn_rate(value)} {relation} "
-                f"{format_burn_rate(trigger.threshold)}"
-            )
-        return TriggerEvaluation(trigger, fired, value, readings.at, readings.slo_source, text)
+def _no_reading(trigger: Trigger, value: str | None = None, text: str = "no reading yet") -> TriggerEvaluation:
+    return TriggerEvaluation(trigger, False, value, None, None, text)
+
+
+def _evaluate_date(trigger: Trigger, readings: Readings, today: date) -> TriggerEvaluation:
+    fired = trigger.on is not None and trigger.on <= today
+    return TriggerEvaluation(
+        trigger,
+        fired,
+        trigger.on.isoformat() if trigger.on else None,
+        readings.at,
+        "calendar",
+        f"{trigger.on} {'reached' if fired else 'not reached yet'}",
+    )
+
+
+def _evaluate_budget(trigger: Trigger, readings: Readings, today: date) -> TriggerEvaluation:
+    reading = readings.slos.get(trigger.slo or "")
+    value = None if reading is None else reading.budget_remaining
+    if value is None:
+        return _no_reading(trigger)
+    fired = value < trigger.threshold
+    relation = "<" if fired else "≥"
+    text = f"budget remaining {format_percent(value)} {relation} {format_percent(trigger.threshold)}"
+    return TriggerEvaluation(trigger, fired, value, readings.at, readings.slo_source, text)
+
+
+def _evaluate_burn_rate(trigger: Trigger, readings: Readings, today: date) -> TriggerEvaluation:
+    reading = readings.slos.get(trigger.slo or "")
+    value = None if reading is None else reading.burn_rates.get(trigger.window or "")
+    if value is None:
+        return _no_reading(trigger)
+    fired = value > trigger.threshold
+    relation = ">" if fired else "≤"
+    text = f"burn rate over {trigger.window} {format_burn_rate(value)} {relation} {format_burn_rate(trigger.threshold)}"
+    return TriggerEvaluation(trigger, fired, value, readings.at, readings.slo_source, text)
+
+
+def _evaluate_database(trigger: Trigger, readings: Readings, today: date) -> TriggerEvaluation:
     status = readings.databases.get((trigger.database or "", trigger.check))
-    if status is None or status not in _STATUS_RANK:
-        return TriggerEvaluation(
-            trigger,
-            False,
-            status,
-            None,
-            None,
-            "no reading yet" if status is None else f"status {status}: no reading to judge",
-        )
+    if status is None:
+        return _no_reading(trigger)
+    if status not in _STATUS_RANK:
+        return _no_reading(trigger, status, f"status {status}: no reading to judge")
     fired = _STATUS_RANK[status] >= _STATUS_RANK[trigger.level or "warn"]
     return TriggerEvaluation(
         trigger,
@@ -253,16 +303,38 @@ def evaluate_trigger(trigger: Trigger, readings: Readings, today: date) -> Trigg
     )
 
 
+_EVALUATE: dict[TriggerKind, Callable[[Trigger, Readings, date], TriggerEvaluation]] = {
+    TriggerKind.SLO_BUDGET_BELOW: _evaluate_budget,
+    TriggerKind.SLO_BURN_RATE_ABOVE: _evaluate_burn_rate,
+    TriggerKind.DATABASE_CHECK: _evaluate_database,
+    TriggerKind.DATE: _evaluate_date,
+}
+
+
+def evaluate_trigger(trigger: Trigger, readings: Readings, today: date) -> TriggerEvaluation:
+    """Whether one trigger fires now. Missing data never fires: "no reading yet" is shown as such."""
+    return _EVALUATE[trigger.kind](trigger, readings, today)
+
+
 # --- due ------------------------------------------------------------------------------------------------------------
 
-DUE_BY_DATE, DUE_BY_SIGNAL, DUE_BY_HAND = "date", "signal", "by hand"
+
+class DueKind(StrEnum):
+    """Why an item came due; the value is what the store and the exports keep."""
+
+    DATE = "date"
+    SIGNAL = "signal"
+    BY_HAND = "by hand"
+
+
+DUE_BY_DATE, DUE_BY_SIGNAL, DUE_BY_HAND = DueKind.DATE, DueKind.SIGNAL, DueKind.BY_HAND
 
 
 @dataclass(frozen=True)
 class DueReason:
     """Why an item is due: its revisit date, a trigger that fired (with the reading), or a person's decision."""
 
-    kind: str  # DUE_BY_DATE, DUE_BY_SIGNAL, DUE_BY_HAND
+    kind: DueKind
     text: str
     value: float | str | None = None
     threshold: float | str | None = None
@@ -272,7 +344,7 @@ class DueReason:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
+            "kind": DueKind(self.kind).value,
             "text": self.text,
             "value": self.value,
             "threshold": self.threshold,
@@ -285,7 +357,7 @@ class DueReason:
     def from_dict(cls, data: Mapping[str, Any]) -> DueReason:
         at = data.get("at")
         return cls(
-            kind=data.get("kind", DUE_BY_HAND),
+            kind=_due_kind(data.get("kind")),
             text=data.get("text", ""),
             value=data.get("value"),
             threshold=data.get("threshold"),
@@ -295,12 +367,21 @@ class DueReason:
         )
 
 
-def _threshold(trigger: Trigger) -> float | str | None:
-    if trigger.kind == DATABASE_CHECK:
-        return trigger.level
-    if trigger.kind == DATE:
-        return None if trigger.on is None else trigger.on.isoformat()
-    return trigger.threshold
+# What a fired trigger's reading was compared with: a fraction or burn rate, a level, a date.
+_THRESHOLD: dict[TriggerKind, Callable[[Trigger], float | str | None]] = {
+    TriggerKind.SLO_BUDGET_BELOW: lambda t: t.threshold,
+    TriggerKind.SLO_BURN_RATE_ABOVE: lambda t: t.threshold,
+    TriggerKind.DATABASE_CHECK: lambda t: t.level,
+    TriggerKind.DATE: lambda t: None if t.on is None else t.on.isoformat(),
+}
+
+
+def _due_kind(value: Any) -> DueKind:
+    """A stored reason's kind; anything unrecognised reads as a person's decision (the badge it always had)."""
+    try:
+        return DueKind(value)
+    except ValueError:
+        return DueKind.BY_HAND
 
 
 def due_reasons(
@@ -324,14 +405,14 @@ def due_reasons(
     for trigger in triggers:
         evaluation = evaluate_trigger(trigger, readings, today)
         if evaluation.fired:
-            kind = DUE_BY_DATE if trigger.kind == DATE else DUE_BY_SIGNAL
+            kind = DueKind.DATE if trigger.kind is TriggerKind.DATE else DueKind.SIGNAL
             value = evaluation.value.isoformat() if isinstance(evaluation.value, date) else evaluation.value
             reasons.append(
                 DueReason(
                     kind,
                     f"{trigger.describe()}: {evaluation.text}",
                     value=value,
-                    threshold=_threshold(trigger),
+                    threshold=_THRESHOLD[trigger.kind](trigger),
                     at=evaluation.at,
                     source=evaluation.source,
                     trigger=trigger.to_dict(),
@@ -353,11 +434,6 @@ def due_sort_key(reasons: Sequence[DueReason], priority_rank: int, revisit_on: d
     return (rank, priority_rank, revisit_on or date.max)
 
 
-def linked_names(triggers: Collection[Trigger]) -> tuple[set[str], set[str]]:
-    """The SLOs and databases triggers read, so readings are gathered only for those."""
-    return ({t.slo for t in triggers if t.slo}, {t.database for t in triggers if t.database})
-
-
 # --- one trigger per line, for forms ---------------------------------------------------------------------------------
 
 TRIGGER_LINE_HELP = (
@@ -370,19 +446,59 @@ TRIGGER_LINE_HELP = (
 )
 
 
+_LINE: dict[TriggerKind, Callable[[Trigger], str]] = {
+    TriggerKind.SLO_BUDGET_BELOW: lambda t: f"budget {t.slo} < {_number_text(t.threshold * 100)}%",
+    TriggerKind.SLO_BURN_RATE_ABOVE: lambda t: f"burn {t.slo} {t.window} > {_number_text(t.threshold)}",
+    TriggerKind.DATABASE_CHECK: lambda t: " ".join(part for part in ("database", t.database, t.check, t.level) if part),
+    TriggerKind.DATE: lambda t: f"date {t.on.isoformat() if t.on else ''}",
+}
+
+
 def format_trigger_line(trigger: Trigger) -> str:
     """The line a person types for a trigger; ``parse_trigger_line`` reads it back."""
-    if trigger.kind == SLO_BUDGET_BELOW:
-        return f"budget {trigger.slo} < {_number_text(trigger.threshold * 100)}%"
-    if trigger.kind == SLO_BURN_RATE_ABOVE:
-        return f"burn {trigger.slo} {trigger.window} > {_number_text(trigger.threshold)}"
-    if trigger.kind == DATABASE_CHECK:
-        return " ".join(part for part in ("database", trigger.database, trigger.check, trigger.level) if part)
-    return f"date {trigger.on.isoformat() if trigger.on else ''}"
+    return _LINE[trigger.kind](trigger)
 
 
 def _number_text(value: float) -> str:
     return f"{round(value, 6):g}"
+
+
+def _budget_line(words: list[str]) -> dict[str, Any] | None:
+    if len(words) != 4 or words[2] != "<":
+        return None
+    percent = words[3].rstrip("%")
+    return {"kind": TriggerKind.SLO_BUDGET_BELOW.value, "slo": words[1], "threshold": round(float(percent) / 100, 8)}
+
+
+def _burn_line(words: list[str]) -> dict[str, Any] | None:
+    if len(words) != 5 or words[3] != ">":
+        return None
+    return {
+        "kind": TriggerKind.SLO_BURN_RATE_ABOVE.value,
+        "slo": words[1],
+        "window": words[2],
+        "threshold": float(words[4].rstrip("x×")),
+    }
+
+
+def _database_line(words: list[str]) -> dict[str, Any] | None:
+    if len(words) not in (3, 4):
+        return None
+    check = words[2] if len(words) == 4 else None
+    return {"kind": TriggerKind.DATABASE_CHECK.value, "database": words[1], "check": check, "level": words[-1].lower()}
+
+
+def _date_line(words: list[str]) -> dict[str, Any] | None:
+    return {"kind": TriggerKind.DATE.value, "on": words[1]} if len(words) == 2 else None
+
+
+# A typed line's first word says which kind it is.
+_LINE_READERS: dict[str, Callable[[list[str]], dict[str, Any] | None]] = {
+    "budget": _budget_line,
+    "burn": _burn_line,
+    "database": _database_line,
+    "date": _date_line,
+}
 
 
 def parse_trigger_line(line: str) -> dict[str, Any]:
@@ -390,25 +506,13 @@ def parse_trigger_line(line: str) -> dict[str, Any]:
     words = line.replace("<", " < ").replace(">", " > ").split()
     if not words:
         raise TriggerError("empty line")
-    keyword = words[0].lower()
+    reader = _LINE_READERS.get(words[0].lower())
     try:
-        if keyword == "budget" and len(words) == 4 and words[2] == "<":
-            percent = words[3].rstrip("%")
-            return {"kind": SLO_BUDGET_BELOW, "slo": words[1], "threshold": round(float(percent) / 100, 8)}
-        if keyword == "burn" and len(words) == 5 and words[3] == ">":
-            return {
-                "kind": SLO_BURN_RATE_ABOVE,
-                "slo": words[1],
-                "window": words[2],
-                "threshold": float(words[4].rstrip("x×")),
-            }
-        if keyword == "database" and len(words) in (3, 4):
-            check = words[2] if len(words) == 4 else None
-            return {"kind": DATABASE_CHECK, "database": words[1], "check": check, "level": words[-1].lower()}
-        if keyword == "date" and len(words) == 2:
-            return {"kind": DATE, "on": words[1]}
+        data = reader(words) if reader else None
     except ValueError:
-        pass
+        data = None
+    if data is not None:
+        return data
     raise TriggerError(
         f"cannot read {line.strip()!r}: write e.g. `budget checkout-availability < 25%`, "
         "`burn checkout-availability 1h > 6`, `database orders-db replication_lag warn` or "

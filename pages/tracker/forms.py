@@ -31,6 +31,7 @@ from data.tracker.store import (
 from data.tracker.transfer import ImportFailed, detect_format, import_items
 from metrics.access import Actor, MissingName, PermissionDenied
 from metrics.import_limits import import_size_problem
+from metrics.tracker.items import FORM_FIELDS
 from metrics.tracker.rules import (
     ALLOWED_TRANSITIONS,
     LEVELS,
@@ -53,29 +54,17 @@ from pages.common.store_writes import STORE_ERRORS, store_failure_message
 log = logging.getLogger(__name__)
 
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _date_input(container, label: str, widget_key: str, **options: Any) -> None:
+    """A day picker in the forms' one range and format (``options``: value, help)."""
+    container.date_input(
+        label, key=widget_key, min_value=EARLIEST_DATE, max_value=LATEST_DATE, format="YYYY-MM-DD", **options
+    )
+
+
 HOLDS_CHOICES = {"unknown": None, "yes": True, "no": False}
-ITEM_FIELDS = (
-    "title",
-    "problem_statement",
-    "owner_role",
-    "owner",
-    "impact",
-    "urgency",
-    "why_parked_category",
-    "why_parked",
-    "workaround",
-    "workaround_holds",
-    "root_cause_confidence",
-    "decided_by",
-    "decided_on",
-    "revisit_on",
-    "cadence_days",
-    "external_reference",
-    "services",
-    "slos",
-    "databases",
-    "triggers",
-)
+ITEM_FIELDS = FORM_FIELDS
 FIELD_LABELS = {
     "title": "Title",
     "problem_statement": "Problem statement (Markdown)",
@@ -166,10 +155,11 @@ def pop_success(prefix: str) -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def _guarded(prefix: str, action: Callable[[], None]) -> None:
-    """Run a save; whatever goes wrong ends as a message in the form, never as a traceback."""
+def _guarded(prefix: str, save: Callable[[], None], action: str) -> None:
+    """Run a save; whatever goes wrong ends as a message in the form, never as a traceback. ``action`` names the
+    save in the store-down message ("could not create the item …")."""
     try:
-        action()
+        save()
     except TrackerRuleError as error:
         st.session_state[key(prefix, "errors")] = error.problems
     except (PermissionDenied, MissingName) as error:
@@ -178,25 +168,12 @@ def _guarded(prefix: str, action: Callable[[], None]) -> None:
         st.session_state[key(prefix, "errors")] = {"form": str(error)}
     except STORE_ERRORS as error:  # the store is down: nothing saved, the form keeps what was typed
         log.warning("tracker form %s: the store cannot be written (%s)", prefix, type(error).__name__)
-        st.session_state[key(prefix, "errors")] = {"form": store_failure_message(_action(prefix), error, _store_url())}
+        st.session_state[key(prefix, "errors")] = {"form": store_failure_message(action, error, _store_url())}
     except Exception as error:
         log.exception("tracker form %s failed", prefix)
         st.session_state[key(prefix, "errors")] = {
             "form": f"Nothing was saved: {type(error).__name__}. Try again; the server log has the details."
         }
-
-
-_ACTIONS = (
-    ("tracker_new", "create the item"),
-    ("tracker_edit", "save the edit"),
-    ("tracker_state", "change the state"),
-    ("tracker_review", "record the review"),
-    ("tracker_import", "import the items"),
-)
-
-
-def _action(prefix: str) -> str:
-    return next((action for start, action in _ACTIONS if prefix.startswith(start)), "save the change")
 
 
 def _store_url() -> str | None:
@@ -287,40 +264,39 @@ def _options(known: Sequence[str], current: Sequence[str]) -> list[str]:
 
 def render_item_fields(prefix: str, known: KnownNames) -> None:
     """Every editable field with its problem (if any) right under it."""
+    _render_summary_fields(prefix)
+    _render_link_fields(prefix, known)
+    _render_decision_fields(prefix)
 
-    def error(name: str) -> None:
-        show_field_error(prefix, name)
+
+def _render_summary_fields(prefix: str) -> None:
+    """Title, problem, owner, impact and urgency, revisit date and cadence, why parked and the workaround."""
 
     st.text_input(FIELD_LABELS["title"], key=key(prefix, "title"), max_chars=200)
-    error("title")
+    show_field_error(prefix, "title")
     st.text_area(FIELD_LABELS["problem_statement"], key=key(prefix, "problem_statement"), height=120)
-    error("problem_statement")
+    show_field_error(prefix, "problem_statement")
     left, middle, right = st.columns(3)
     with left:
         st.selectbox(FIELD_LABELS["owner_role"], OWNER_ROLES, key=key(prefix, "owner_role"))
-        error("owner_role")
+        show_field_error(prefix, "owner_role")
         st.selectbox(FIELD_LABELS["impact"], LEVELS, key=key(prefix, "impact"))
-        error("impact")
+        show_field_error(prefix, "impact")
         st.selectbox(FIELD_LABELS["why_parked_category"], WHY_PARKED_CATEGORIES, key=key(prefix, "why_parked_category"))
-        error("why_parked_category")
+        show_field_error(prefix, "why_parked_category")
     with middle:
         st.text_input(FIELD_LABELS["owner"], key=key(prefix, "owner"))
-        error("owner")
+        show_field_error(prefix, "owner")
         st.selectbox(FIELD_LABELS["urgency"], LEVELS, key=key(prefix, "urgency"))
-        error("urgency")
+        show_field_error(prefix, "urgency")
         st.selectbox(
             FIELD_LABELS["root_cause_confidence"], ROOT_CAUSE_CONFIDENCES, key=key(prefix, "root_cause_confidence")
         )
     with right:
-        st.date_input(
-            FIELD_LABELS["revisit_on"],
-            key=key(prefix, "revisit_on"),
-            min_value=EARLIEST_DATE,
-            max_value=LATEST_DATE,
-            format="YYYY-MM-DD",
-            help="When to look again (team time zone)",
+        _date_input(
+            st, FIELD_LABELS["revisit_on"], key(prefix, "revisit_on"), help="When to look again (team time zone)"
         )
-        error("revisit_on")
+        show_field_error(prefix, "revisit_on")
         st.number_input(
             FIELD_LABELS["cadence_days"],
             key=key(prefix, "cadence_days"),
@@ -329,12 +305,17 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
             step=1,
             help="How often to look again after each review; empty for none",
         )
-        error("cadence_days")
+        show_field_error(prefix, "cadence_days")
         st.selectbox(FIELD_LABELS["workaround_holds"], list(HOLDS_CHOICES), key=key(prefix, "workaround_holds"))
     st.text_area(FIELD_LABELS["why_parked"], key=key(prefix, "why_parked"), height=90)
-    error("why_parked")
+    show_field_error(prefix, "why_parked")
     st.text_area(FIELD_LABELS["workaround"], key=key(prefix, "workaround"), height=90)
-    error("workaround")
+    show_field_error(prefix, "workaround")
+
+
+def _render_link_fields(prefix: str, known: KnownNames) -> None:
+    """Linked services, SLOs and databases, and the revisit triggers."""
+
     link_columns = st.columns(3)
     for column, (name, known_names) in zip(
         link_columns, (("services", known.services), ("slos", known.slos), ("databases", known.databases))
@@ -349,7 +330,7 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
             st.multiselect(
                 FIELD_LABELS[name], _options(known_names, current), key=key(prefix, name), placeholder=placeholder
             )
-            error(name)
+            show_field_error(prefix, name)
     st.text_area(
         FIELD_LABELS["triggers"],
         key=key(prefix, "triggers"),
@@ -357,22 +338,20 @@ def render_item_fields(prefix: str, known: KnownNames) -> None:
         help=TRIGGER_LINE_HELP,
         placeholder="budget checkout-availability < 25%",
     )
-    error("triggers")
+    show_field_error(prefix, "triggers")
+
+
+def _render_decision_fields(prefix: str) -> None:
+    """Who decided it was beyond the team, when, and the external reference."""
     decided_left, decided_right, reference = st.columns(3)
     decided_left.text_input(FIELD_LABELS["decided_by"], key=key(prefix, "decided_by"))
-    decided_right.date_input(
-        FIELD_LABELS["decided_on"],
-        key=key(prefix, "decided_on"),
-        min_value=EARLIEST_DATE,
-        max_value=LATEST_DATE,
-        format="YYYY-MM-DD",
-    )
+    _date_input(decided_right, FIELD_LABELS["decided_on"], key(prefix, "decided_on"))
     reference.text_input(
         FIELD_LABELS["external_reference"],
         key=key(prefix, "external_reference"),
         help="A ticket, vendor case or document",
     )
-    error("external_reference")
+    show_field_error(prefix, "external_reference")
 
 
 # --- create ---------------------------------------------------------------------------------------------------------
@@ -403,7 +382,7 @@ def _submit_create(context: FormContext) -> None:
         st.session_state[key(prefix, "created_id")] = item.id
 
     st.session_state.pop(key(prefix, "errors"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "create the item")
 
 
 def show_create_form(context: FormContext) -> None:
@@ -475,7 +454,7 @@ def _submit_edit(context: FormContext, item_id: int) -> None:
         )
 
     st.session_state.pop(key(prefix, "errors"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "save the edit")
 
 
 def _rebase_on_latest(prefix: str) -> None:
@@ -592,7 +571,7 @@ def _submit_state(context: FormContext, item_id: int, version: int) -> None:
         st.session_state[key(prefix, "saved")] = f"The item is now {STATE_LABELS[saved.state]}."
 
     st.session_state.pop(key(prefix, "errors"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "change the state")
 
 
 def show_state_form(context: FormContext, item: TrackerItem) -> None:
@@ -604,13 +583,11 @@ def show_state_form(context: FormContext, item: TrackerItem) -> None:
         st.selectbox("New state", targets, key=key(prefix, "state"), format_func=STATE_LABELS.get)
         show_field_error(prefix, "state")
         left, right = st.columns(2)
-        left.date_input(
+        _date_input(
+            left,
             "Revisit on (when parking)",
+            key(prefix, "revisit_on"),
             value=item.revisit_on,
-            key=key(prefix, "revisit_on"),
-            min_value=EARLIEST_DATE,
-            max_value=LATEST_DATE,
-            format="YYYY-MM-DD",
             help="Parking needs a revisit date (today or later) or a trigger",
         )
         with left:
@@ -658,7 +635,7 @@ def _submit_review(context: FormContext, item_id: int) -> None:
         )
 
     st.session_state.pop(key(prefix, "errors"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "record the review")
 
 
 def show_review_form(context: FormContext, item: TrackerItem) -> None:
@@ -672,13 +649,11 @@ def show_review_form(context: FormContext, item: TrackerItem) -> None:
         )
         with left:
             show_field_error(prefix, "outcome")
-        right.date_input(
+        _date_input(
+            right,
             FIELD_LABELS["next_revisit_on"],
+            key(prefix, "next_revisit_on"),
             value=None,
-            key=key(prefix, "next_revisit_on"),
-            min_value=EARLIEST_DATE,
-            max_value=LATEST_DATE,
-            format="YYYY-MM-DD",
             help="Needed to keep the item parked (unless it has a trigger)",
         )
         with right:
@@ -737,7 +712,7 @@ def _submit_import(context: FormContext) -> None:
 
     st.session_state.pop(key(prefix, "errors"), None)
     st.session_state.pop(key(prefix, "problems"), None)
-    _guarded(prefix, save)
+    _guarded(prefix, save, "import the items")
 
 
 def show_import_form(context: FormContext) -> None:

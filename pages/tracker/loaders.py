@@ -7,14 +7,14 @@ with the database-health page).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from data.settings import Settings
 from data.slo.catalog import Catalog, CatalogError
+from data.tracker.service import ReadingsFor, link_names
 from data.tracker.signals import (
     DatabaseReadingProvider,
-    known_database_names,
-    known_names,
     probe_reading_provider,
     tracker_readings,
 )
@@ -42,9 +42,7 @@ def catalog_or_none(settings: Settings) -> Catalog | None:
 
 def known(settings: Settings, catalog: Catalog | None) -> KnownNames:
     """SLOs and services of the catalog and databases of databases.toml: what new links and triggers may name."""
-    slos = [slo.name for slo in catalog.slos] if catalog else []
-    services = catalog.service_names() if catalog else []
-    return known_names(slos, services, known_database_names(settings.databases_path))
+    return link_names(settings, catalog)
 
 
 def database_reading_provider(settings: Settings) -> DatabaseReadingProvider | None:
@@ -61,18 +59,24 @@ def database_reading_provider(settings: Settings) -> DatabaseReadingProvider | N
     return probe_reading_provider(settings, probe=cached_fleet)
 
 
-def readings(settings: Settings, catalog: Catalog | None, wanted_databases: set[str]) -> tuple[Readings, str | None]:
-    """Live readings now, and a problem to show when a source could not answer (triggers then read no data)."""
+def readings_for(settings: Settings, catalog: Catalog | None) -> ReadingsFor:
+    """Live readings now from the pages' cached loaders (the SLO report, the database-health fleet probe), for
+    ``data.tracker.service``: a function of the database names the open items' triggers read."""
     at = loaders.evaluation_instant(settings.now())
-    report: SloReport | None = None
-    problem = None
-    if catalog is not None and catalog.slos:
-        report = loaders.report(settings, catalog, at)
-        if report.errors:
-            problem = "SLO readings unavailable: " + "; ".join(report.errors.values())
-    provider = database_reading_provider(settings)
-    try:
-        return tracker_readings(report, at, wanted_databases=wanted_databases, database_readings=provider), problem
-    except Exception as error:  # a failing probe must not take the tracker down: database triggers read no data
-        problem = (problem + " · " if problem else "") + f"database readings unavailable: {type(error).__name__}"
-        return tracker_readings(report, at), problem
+    report: SloReport | None = loaders.report(settings, catalog, at) if catalog is not None and catalog.slos else None
+
+    def read(wanted_databases: Collection[str]) -> Readings:
+        provider = database_reading_provider(settings)
+        return tracker_readings(report, at, wanted_databases=wanted_databases, database_readings=provider)
+
+    return read
+
+
+def readings_problem(readings: Readings) -> str | None:
+    """What to show when a source could not answer (triggers on it then read no data)."""
+    problems = []
+    if readings.slo_errors:
+        problems.append("SLO readings unavailable: " + "; ".join(readings.slo_errors))
+    if readings.database_error:
+        problems.append(f"database readings unavailable: {readings.database_error}")
+    return " · ".join(problems) or None

@@ -11,11 +11,12 @@ import streamlit as st
 
 from data.store import shared_engine
 from data.tracker.demo import seed_demo_items
-from data.tracker.signals import due_queue, evaluate_item, mark_due_items, wanted_databases
-from data.tracker.store import audit_trail, get_item, list_items, review_counts, reviews_for
-from data.tracker.transfer import export_csv, export_json
+from data.tracker.service import check_revisits
+from data.tracker.store import audit_trail, get_item, review_counts, reviews_for
+from data.tracker.transfer import export_items
 from metrics.access import Role
-from metrics.tracker.rules import OPEN_STATES, OWNER_ROLES, STATE_LABELS, STATES, priority
+from metrics.tracker.due import evaluate_item
+from metrics.tracker.rules import DUE, OPEN_STATES, OWNER_ROLES, PARKED, STATE_LABELS, STATES, priority
 from pages.common import identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.common.store_writes import STORE_ERRORS, store_read_message
@@ -104,12 +105,11 @@ def seed_demo() -> None:
 # --- data and evaluation --------------------------------------------------------------------------------------------
 
 try:
-    items = list_items(engine)
-    readings, readings_problem = tracker_loaders.readings(settings, catalog, wanted_databases(items))
-    queue = due_queue(items, readings, today)
-    if mark_due_items(engine, queue, now):  # parked items whose date or trigger came are now stored as due
-        items = list_items(engine)
-        queue = due_queue(items, readings, today)
+    # The revisit check, on every view: parked items whose date or trigger came are stored as due (only items
+    # still parked at the version read; nobody's change is undone), and the queue shown is the one stored.
+    tracker, _ = check_revisits(engine, tracker_loaders.readings_for(settings, catalog), today, now)
+    items, readings, queue = tracker.items, tracker.readings, tracker.entries
+    readings_problem = tracker_loaders.readings_problem(readings)
     counts = review_counts(engine)
 except STORE_ERRORS as error:
     show_without_store(
@@ -126,7 +126,7 @@ item_ages = tracker_widgets.ages(items, counts, today)
 def show_freshness() -> None:
     source = readings.slo_source + (" · " + readings.database_source if readings.databases else "")
     text = widgets.freshness_text(readings.at, settings.team_timezone, source, now=now)  # the app's clock
-    if "stale" in text:
+    if now - readings.at > widgets.STALE_AFTER:  # the rule freshness_text marks "stale" by
         st.warning(text, icon=":material/schedule:")
     else:
         st.caption(text)
@@ -140,15 +140,8 @@ def show_freshness() -> None:
 # --- the item page --------------------------------------------------------------------------------------------------
 
 
-def show_item(item_id_text: str) -> None:
-    st.button("All items", icon=":material/arrow_back:", type="tertiary", on_click=close_item)
-    item = get_item(engine, int(item_id_text)) if item_id_text.isdigit() else None
-    if item is None:
-        st.error(f"There is no tracker item {item_id_text!r}. Pick one from the list.", icon=":material/search_off:")
-        return
-    st.title(f"#{item.id} · {tracker_widgets.plain(item.title)}", anchor=False)
-    show_freshness()
-    entry = evaluate_item(item, readings, today)
+def show_item_headline(item, entry) -> None:
+    """State, priority and aging figures, then why the item is due (when it is)."""
     age = item_ages[item.id]
     with widgets.guarded_panel("item headline"):
         columns = st.columns([4, 2, 2, 3, 3])
@@ -164,106 +157,144 @@ def show_item(item_id_text: str) -> None:
             "Since last review", "never" if age.days_since_review is None else f"{age.days_since_review} d", border=True
         )
         columns[4].metric("Times revisited", age.times_revisited, border=True)
-    if item.state in ("due", "parked") and entry.reasons:
+    if item.state in (DUE, PARKED) and entry.reasons:
         for reason in entry.reasons:
             st.warning(
                 f"Due: {reason.text}" + (f" · {reason.source}" if reason.source else ""),
                 icon=":material/notification_important:",
             )
 
+
+def item_facts(item) -> dict[str, str]:
+    return {
+        "Owner": f"{item.owner_role} · {item.owner or 'nobody named'}",
+        "Impact / urgency": f"{item.impact} / {item.urgency}",
+        "Root cause": item.root_cause_confidence,
+        "Decided": f"{item.decided_by or '—'} on {tracker_widgets.day_text(item.decided_on)}",
+        "Revisit on": tracker_widgets.day_text(item.revisit_on),
+        "Cadence": f"every {item.cadence_days} d" if item.cadence_days else "none",
+        "Last reviewed": tracker_widgets.day_text(item.last_reviewed_at),
+        "Resolution": (item.resolution_code or "—").replace("_", " "),
+        "External reference": item.external_reference or "—",
+        "Services": ", ".join(item.services) or "—",
+        "Created": tracker_widgets.day_text(item.created_at),
+        "Version": str(item.version),
+    }
+
+
+def show_item_details(item) -> None:
+    left, right = st.columns([3, 2])
+    with left:
+        tracker_widgets.show_text_field("Problem statement", item.problem_statement)
+        tracker_widgets.show_text_field(
+            f"Why it was judged beyond the team ({item.why_parked_category})", item.why_parked
+        )
+        holds = {None: "unknown", True: "still holds", False: "no longer holds"}[item.workaround_holds]
+        tracker_widgets.show_text_field(f"Workaround ({holds})", item.workaround)
+    with right:
+        facts = item_facts(item)
+        st.dataframe(
+            {"detail": list(facts), "value": list(facts.values())},
+            hide_index=True,
+            key="tracker_item_facts",
+            height=35 * (len(facts) + 1) + 3,
+        )
+
+
+def show_linked(panel: str, heading: str, names, frame, none_text: str, **dataframe_options) -> None:
+    """One "linked ..." panel: its table when the item names any, else what the item does without."""
+    with widgets.guarded_panel(panel):
+        st.markdown(f"**{heading}**")
+        if names:
+            st.dataframe(frame(), hide_index=True, **dataframe_options)
+        else:
+            st.caption(none_text)
+
+
+def slo_report():
+    """The SLO report at the readings' instant (cached, shared with the SLO pages); None without SLOs."""
+    return loaders.report(settings, catalog, readings.at) if catalog and catalog.slos else None
+
+
+def show_item_live_status(item, entry) -> None:
+    """What the item links to, live, and each trigger against its reading."""
+    show_linked(
+        "linked SLOs",
+        "Linked SLOs",
+        item.slos,
+        lambda: tracker_widgets.linked_slo_frame(item.slos, slo_report()),
+        "No SLO linked.",
+        column_config={
+            "SLO": st.column_config.LinkColumn("SLO", display_text=r"slo=(.*)$", help="Open the SLO's drill-down")
+        },
+        key="tracker_item_slos",
+    )
+    show_linked(
+        "linked databases",
+        "Linked databases",
+        item.databases,
+        lambda: tracker_widgets.linked_database_frame(item.databases, readings.databases, readings.database_source),
+        "No database linked.",
+        key="tracker_item_databases",
+    )
+    with widgets.guarded_panel("triggers"):
+        st.markdown("**Revisit triggers**")
+        if entry.evaluations:
+            st.dataframe(tracker_widgets.trigger_frame(entry.evaluations), hide_index=True, key="tracker_item_triggers")
+        else:
+            st.caption("No triggers: only the revisit date brings this item back.")
+        unreadable = len(item.triggers) - len(entry.evaluations)
+        if unreadable:
+            st.warning(f"{unreadable} stored trigger(s) could not be read; edit the item to fix them.")
+
+
+def show_item_history(item) -> None:
+    with widgets.guarded_panel("review timeline"):
+        st.markdown("**Review timeline**")
+        tracker_widgets.review_timeline(reviews_for(engine, item.id), settings.team_timezone)
+    with widgets.guarded_panel("audit trail"):
+        st.markdown("**Audit trail**")
+        st.dataframe(
+            tracker_widgets.audit_frame(audit_trail(engine, item.id), settings.team_timezone),
+            hide_index=True,
+            key="tracker_item_audit",
+        )
+
+
+def show_item_changes(item) -> None:
+    if not can_edit:
+        identity.read_only_note(actor, Role.EDITOR, "Editing, changing state and recording reviews")
+        return
+    if not actor.name:
+        st.info(
+            "Enter your name in the sidebar to make changes: every change is recorded under it.",
+            icon=":material/badge:",
+        )
+    show_change_forms(item)
+
+
+def show_item(item_id_text: str) -> None:
+    st.button("All items", icon=":material/arrow_back:", type="tertiary", on_click=close_item)
+    item = get_item(engine, int(item_id_text)) if item_id_text.isdigit() else None
+    if item is None:
+        st.error(f"There is no tracker item {item_id_text!r}. Pick one from the list.", icon=":material/search_off:")
+        return
+    st.title(f"#{item.id} · {tracker_widgets.plain(item.title)}", anchor=False)
+    show_freshness()
+    entry = evaluate_item(item, readings, today)
+    show_item_headline(item, entry)
     details, live, history, change = st.tabs(
         ["Details", "Live status and triggers", "Reviews and audit trail", "Edit, change state, review"],
         key=f"tracker_item_tabs_{item.id}",
     )
     with details, widgets.guarded_panel("item details"):
-        left, right = st.columns([3, 2])
-        with left:
-            tracker_widgets.show_text_field("Problem statement", item.problem_statement)
-            tracker_widgets.show_text_field(
-                f"Why it was judged beyond the team ({item.why_parked_category})", item.why_parked
-            )
-            holds = {None: "unknown", True: "still holds", False: "no longer holds"}[item.workaround_holds]
-            tracker_widgets.show_text_field(f"Workaround ({holds})", item.workaround)
-        with right:
-            facts = {
-                "Owner": f"{item.owner_role} · {item.owner or 'nobody named'}",
-                "Impact / urgency": f"{item.impact} / {item.urgency}",
-                "Root cause": item.root_cause_confidence,
-                "Decided": f"{item.decided_by or '—'} on {tracker_widgets.day_text(item.decided_on)}",
-                "Revisit on": tracker_widgets.day_text(item.revisit_on),
-                "Cadence": f"every {item.cadence_days} d" if item.cadence_days else "none",
-                "Last reviewed": tracker_widgets.day_text(item.last_reviewed_at),
-                "Resolution": (item.resolution_code or "—").replace("_", " "),
-                "External reference": item.external_reference or "—",
-                "Services": ", ".join(item.services) or "—",
-                "Created": tracker_widgets.day_text(item.created_at),
-                "Version": str(item.version),
-            }
-            st.dataframe(
-                {"detail": list(facts), "value": list(facts.values())},
-                hide_index=True,
-                key="tracker_item_facts",
-                height=35 * (len(facts) + 1) + 3,
-            )
+        show_item_details(item)
     with live:
-        with widgets.guarded_panel("linked SLOs"):
-            st.markdown("**Linked SLOs**")
-            if item.slos:
-                report = loaders.report(settings, catalog, readings.at) if catalog and catalog.slos else None
-                st.dataframe(
-                    tracker_widgets.linked_slo_frame(item.slos, report),
-                    hide_index=True,
-                    column_config={
-                        "SLO": st.column_config.LinkColumn(
-                            "SLO", display_text=r"slo=(.*)$", help="Open the SLO's drill-down"
-                        )
-                    },
-                    key="tracker_item_slos",
-                )
-            else:
-                st.caption("No SLO linked.")
-        with widgets.guarded_panel("linked databases"):
-            st.markdown("**Linked databases**")
-            if item.databases:
-                st.dataframe(
-                    tracker_widgets.linked_database_frame(item.databases, readings.databases, readings.database_source),
-                    hide_index=True,
-                    key="tracker_item_databases",
-                )
-            else:
-                st.caption("No database linked.")
-        with widgets.guarded_panel("triggers"):
-            st.markdown("**Revisit triggers**")
-            if entry.evaluations:
-                st.dataframe(
-                    tracker_widgets.trigger_frame(entry.evaluations), hide_index=True, key="tracker_item_triggers"
-                )
-            else:
-                st.caption("No triggers: only the revisit date brings this item back.")
-            unreadable = len(item.triggers) - len(entry.evaluations)
-            if unreadable:
-                st.warning(f"{unreadable} stored trigger(s) could not be read; edit the item to fix them.")
+        show_item_live_status(item, entry)
     with history:
-        with widgets.guarded_panel("review timeline"):
-            st.markdown("**Review timeline**")
-            tracker_widgets.review_timeline(reviews_for(engine, item.id), settings.team_timezone)
-        with widgets.guarded_panel("audit trail"):
-            st.markdown("**Audit trail**")
-            st.dataframe(
-                tracker_widgets.audit_frame(audit_trail(engine, item.id), settings.team_timezone),
-                hide_index=True,
-                key="tracker_item_audit",
-            )
+        show_item_history(item)
     with change:
-        if not can_edit:
-            identity.read_only_note(actor, Role.EDITOR, "Editing, changing state and recording reviews")
-            return
-        if not actor.name:
-            st.info(
-                "Enter your name in the sidebar to make changes: every change is recorded under it.",
-                icon=":material/badge:",
-            )
-        show_change_forms(item)
+        show_item_changes(item)
 
 
 # --- the list page --------------------------------------------------------------------------------------------------
@@ -356,24 +387,18 @@ def show_import_export() -> None:
             "The same format as `cli.py tracker export` / `tracker import`. In CSV, cells a spreadsheet "
             "would run as a formula start with an extra `'`, which import removes."
         )
-        left, right = st.columns(2)
         stamp = today.isoformat()
-        left.download_button(
-            "Export CSV",
-            export_csv(items).encode("utf-8"),
-            file_name=f"tracker-{stamp}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key="tracker_export_csv",
-        )
-        right.download_button(
-            "Export JSON",
-            export_json(items).encode("utf-8"),
-            file_name=f"tracker-{stamp}.json",
-            mime="application/json",
-            icon=":material/download:",
-            key="tracker_export_json",
-        )
+        for column, (export_format, mime) in zip(
+            st.columns(2), (("csv", "text/csv"), ("json", "application/json")), strict=True
+        ):
+            column.download_button(
+                f"Export {export_format.upper()}",
+                export_items(engine, export_format).encode("utf-8"),
+                file_name=f"tracker-{stamp}.{export_format}",
+                mime=mime,
+                icon=":material/download:",
+                key=f"tracker_export_{export_format}",
+            )
         if can_import:
             tracker_forms.show_import_form(context)
         else:

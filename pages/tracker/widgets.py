@@ -14,11 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from data.tracker.signals import DueEntry
 from data.tracker.store import Review, TrackerItem
 from metrics.formatting import format_burn_rate, format_percent
 from metrics.slo.report import SloReport
 from metrics.tracker.aging import AGE_BRACKETS, ItemAge, aging_frame, item_age
+from metrics.tracker.due import DueEntry
 from metrics.tracker.rules import (
     FINISHED_STATES,
     OUTCOME_LABELS,

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from data.store import engine_for, migrate
-from data.tracker.signals import due_queue, mark_due_items
+from data.tracker.service import mark_due_items
 from data.tracker.store import (
     EditConflict,
     audit_trail,
@@ -24,8 +24,9 @@ from data.tracker.store import (
     update_item,
 )
 from data.tracker.transfer import ImportFailed, export_items, import_items
+from metrics.tracker.due import due_queue
 from metrics.tracker.rules import KnownNames, TrackerRuleError
-from metrics.tracker.triggers import Readings, SloReading
+from metrics.tracker.triggers import Readings, SloTriggerReading
 from tests.support.actors import admin, editor
 
 pytestmark = pytest.mark.integration
@@ -195,7 +196,7 @@ def test_a_parked_item_whose_date_came_becomes_due_with_the_reason(engine):
 def test_a_fired_trigger_records_the_reading_that_fired_it(engine):
     item = new_item(engine, triggers=[{"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.25}])
     item = change_state(engine, item.id, 1, "parked", actor=editor("ann"), now=NOW, today=TODAY)
-    readings = Readings(at=NOW, slo_source="demo data", slos={"checkout-availability": SloReading(0.1, {})})
+    readings = Readings(at=NOW, slo_source="demo data", slos={"checkout-availability": SloTriggerReading(0.1, {})})
     mark_due_items(engine, due_queue(list_items(engine), readings, TODAY), NOW)
     reason = get_item(engine, item.id).due_reason
     assert (reason["value"], reason["threshold"], reason["source"], reason["at"]) == (

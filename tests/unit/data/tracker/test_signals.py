@@ -1,13 +1,11 @@
-"""Names the tracker may link to (read from databases.toml without the database-health loader), and why each
-item in the due queue is due."""
+"""Names the tracker may link to (read from databases.toml without the database-health loader), and database
+readings from the probes (why each item in the due queue is due: tests/unit/metrics/tracker/test_due.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
 
-from data.tracker.signals import due_queue, known_database_names
-from data.tracker.store import TrackerItem
-from metrics.tracker.triggers import Readings, SloReading, due_reasons, trigger_from_dict
+from data.tracker.signals import known_database_names
 
 
 def test_database_names_come_from_database_tables(tmp_path):
@@ -27,63 +25,6 @@ def test_a_missing_or_broken_file_means_no_known_databases(tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text("[[database]\n", encoding="utf-8")
     assert known_database_names(broken) == set()
-
-
-# --- why an item in the due queue is due ----------------------------------------------------------------------------
-
-AT = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
-TODAY = date(2026, 11, 24)
-BUDGET = {"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.25}
-
-
-def item(**overrides) -> TrackerItem:
-    values = dict(
-        id=1,
-        title="Failover",
-        problem_statement="",
-        state="parked",
-        owner_role="DBA",
-        owner="",
-        impact="high",
-        urgency="medium",
-        why_parked_category="vendor",
-        why_parked="",
-        workaround="",
-        workaround_holds=None,
-        root_cause_confidence="known",
-        decided_by="",
-        decided_on=None,
-        revisit_on=None,
-        cadence_days=None,
-        last_reviewed_at=None,
-        resolution_code=None,
-        external_reference="",
-        triggers=[BUDGET],
-        created_at=AT,
-        updated_at=AT,
-    )
-    values.update(overrides)
-    return TrackerItem(**values)
-
-
-def readings(budget: float) -> Readings:
-    return Readings(at=AT, slo_source="demo data", slos={"checkout-availability": SloReading(budget, {})})
-
-
-def test_a_due_item_still_firing_shows_the_live_reading_once():
-    fired = due_reasons(None, [trigger_from_dict(BUDGET)], readings(0.10), TODAY)[0]
-    [entry] = due_queue([item(state="due", due_reason=fired.to_dict())], readings(0.05), TODAY)
-    assert [reason.value for reason in entry.reasons] == [0.05]
-
-
-def test_a_due_item_whose_signal_recovered_keeps_the_reading_that_fired_it():
-    fired = due_reasons(None, [trigger_from_dict(BUDGET)], readings(0.10), TODAY)[0]
-    [entry] = due_queue([item(state="due", due_reason=fired.to_dict())], readings(0.60), TODAY)
-    assert [(reason.value, reason.source) for reason in entry.reasons] == [(0.10, "demo data")]
-
-
-def test_a_parked_item_without_a_reason_is_not_in_the_queue():
-    assert due_queue([item(revisit_on=date(2027, 1, 1))], readings(0.60), TODAY) == []
 
 
 def test_database_readings_from_probes_map_each_check_and_the_whole_database():
@@ -136,3 +77,16 @@ def test_a_database_trigger_fires_on_a_probe_reading_through_the_provider():
     evaluation = evaluate_trigger(trigger, readings, at.date())
     assert evaluation.fired
     assert readings.database_source == "live database probes"
+
+
+def test_a_failing_database_provider_reads_no_data_and_names_the_error():
+    from datetime import datetime
+
+    from data.tracker.signals import tracker_readings
+
+    def broken(names):
+        raise ConnectionRefusedError("down")
+
+    at = datetime(2026, 11, 24, tzinfo=UTC)
+    readings = tracker_readings(None, at, wanted_databases={"orders-primary"}, database_readings=broken)
+    assert (readings.databases, readings.database_error) == ({}, "ConnectionRefusedError")

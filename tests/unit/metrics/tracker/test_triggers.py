@@ -10,11 +10,13 @@ from metrics.tracker.rules import KnownNames
 from metrics.tracker.triggers import (
     DUE_BY_DATE,
     DUE_BY_SIGNAL,
+    DueKind,
     DueReason,
     Readings,
-    SloReading,
+    SloTriggerReading,
     Trigger,
     TriggerError,
+    TriggerKind,
     becomes_due,
     due_reasons,
     due_sort_key,
@@ -32,8 +34,8 @@ READINGS = Readings(
     at=AT,
     slo_source="demo data",
     slos={
-        "checkout-availability": SloReading(0.12, {"1h": 7.5, "6h": 2.0}),
-        "reporting-availability": SloReading(None, {"1h": None}),
+        "checkout-availability": SloTriggerReading(0.12, {"1h": 7.5, "6h": 2.0}),
+        "reporting-availability": SloTriggerReading(None, {"1h": None}),
     },
     database_source="live probes",
     databases={("orders-db", "replication_lag"): "warn", ("orders-db", None): "ok"},
@@ -208,3 +210,58 @@ def test_a_bad_trigger_line_names_its_line_number_and_shows_examples():
 def test_a_well_formed_line_with_a_bad_value_names_the_field():
     with pytest.raises(TriggerError, match="line 1: window must be one of"):
         parse_trigger_lines("burn checkout-availability 2d > 6")
+
+
+# --- TriggerKind and DueKind ------------------------------------------------------------------------------------
+
+
+def test_a_trigger_given_its_kind_as_stored_text_holds_the_enum():
+    assert Trigger("date", on=date(2027, 1, 15)).kind is TriggerKind.DATE
+
+
+def test_a_trigger_of_an_unknown_kind_cannot_be_built():
+    with pytest.raises(ValueError):
+        Trigger("cpu_above")
+
+
+@pytest.mark.parametrize("kind", list(TriggerKind))
+def test_every_trigger_kind_is_stored_as_its_plain_text_name(kind):
+    data = {
+        TriggerKind.SLO_BUDGET_BELOW: {"kind": "slo_budget_below", "slo": "s", "threshold": 0.25},
+        TriggerKind.SLO_BURN_RATE_ABOVE: {"kind": "slo_burn_rate_above", "slo": "s", "window": "1h", "threshold": 6.0},
+        TriggerKind.DATABASE_CHECK: {"kind": "database_check", "database": "d", "check": None, "level": "warn"},
+        TriggerKind.DATE: {"kind": "date", "on": "2027-01-15"},
+    }[kind]
+    stored = trigger_from_dict(data).to_dict()
+    assert stored == data
+    assert type(stored["kind"]) is str
+
+
+def test_every_trigger_kind_can_be_evaluated_described_and_typed_as_a_line():
+    for kind in TriggerKind:
+        trigger = trigger_from_dict(parse_trigger_line(LINE_FOR_KIND[kind]))
+        assert trigger.kind is kind
+        assert evaluate_trigger(trigger, READINGS, TODAY).text
+        assert trigger.describe()
+        assert format_trigger_line(trigger) == LINE_FOR_KIND[kind]
+
+
+LINE_FOR_KIND = {
+    TriggerKind.SLO_BUDGET_BELOW: "budget checkout-availability < 25%",
+    TriggerKind.SLO_BURN_RATE_ABOVE: "burn checkout-availability 1h > 6",
+    TriggerKind.DATABASE_CHECK: "database orders-db replication_lag warn",
+    TriggerKind.DATE: "date 2027-01-15",
+}
+
+
+def test_a_due_reason_read_back_keeps_its_kind_as_the_enum():
+    reason = DueReason.from_dict(DueReason(DueKind.SIGNAL, "x").to_dict())
+    assert reason.kind is DueKind.SIGNAL
+
+
+def test_a_due_reason_with_an_unknown_stored_kind_reads_as_by_hand():
+    assert DueReason.from_dict({"kind": "gut feeling", "text": "x"}).kind is DueKind.BY_HAND
+
+
+def test_a_stored_due_reason_kind_is_plain_text():
+    assert type(DueReason(DueKind.DATE, "x").to_dict()["kind"]) is str

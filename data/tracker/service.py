@@ -1,0 +1,91 @@
+"""The revisit tracker's steps, run the same way by the page and by ``cli.py tracker due`` / ``collect tracker-due``.
+
+- ``read_due_queue``: the due queue at an instant. Reads only.
+- ``check_revisits``: the revisit check. Stores "due" on parked items whose date or trigger came (the one write an
+  automatic check makes), then returns the queue as it now stands.
+
+Readings come from a ``ReadingsFor``: a function of the database names the open items' triggers read. The page
+passes its cached loaders; the CLI passes ``source_readings_for`` (straight from the sources at ``--at``).
+
+The revisit check never undoes anyone's work: it only moves items that are still parked at the version it
+evaluated (``data.tracker.store.mark_due``); an item someone changed meanwhile is left alone until the next check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from data.settings import Settings
+from data.slo.catalog import Catalog
+from data.slo.service import load_report, make_source
+from data.tracker.signals import known_database_names, known_names, probe_reading_provider, tracker_readings
+from data.tracker.store import list_items, mark_due
+from metrics.access import VIA_SYSTEM, Actor, Role
+from metrics.tracker.due import DueEntry, due_queue, items_to_mark, wanted_databases
+from metrics.tracker.items import TrackerItem
+from metrics.tracker.rules import KnownNames
+from metrics.tracker.triggers import Readings
+
+# The app applying an item's own revisit rule, whoever happens to look: not a person's edit.
+REVISIT_CHECK_ACTOR = Actor("revisit check (automatic)", Role.EDITOR, VIA_SYSTEM)
+
+# Readings for the databases the open items' triggers name.
+ReadingsFor = Callable[[Collection[str]], Readings]
+
+
+@dataclass(frozen=True)
+class DueQueue:
+    """The tracker at one instant: every item, the readings its triggers were evaluated against, and the queue."""
+
+    items: list[TrackerItem]
+    readings: Readings
+    entries: list[DueEntry]
+
+
+def read_due_queue(engine: sa.Engine, readings_for: ReadingsFor, today: date) -> DueQueue:
+    """Every item and the due queue now; stores nothing."""
+    items = list_items(engine)
+    readings = readings_for(wanted_databases(items))
+    return DueQueue(items, readings, due_queue(items, readings, today))
+
+
+def mark_due_items(engine: sa.Engine, entries: Iterable[DueEntry], now: datetime) -> list[int]:
+    """Store "due" on parked items whose date or trigger has come, with the reason and reading that fired.
+    Returns the ids that came due."""
+    return mark_due(engine, items_to_mark(entries), actor=REVISIT_CHECK_ACTOR, now=now)
+
+
+def check_revisits(
+    engine: sa.Engine, readings_for: ReadingsFor, today: date, now: datetime
+) -> tuple[DueQueue, list[int]]:
+    """The revisit check: mark what came due, and the queue as stored afterwards (re-read only when something
+    changed). Returns the queue and the ids that came due."""
+    queue = read_due_queue(engine, readings_for, today)
+    marked = mark_due_items(engine, queue.entries, now)
+    if marked:
+        items = list_items(engine)
+        queue = DueQueue(items, queue.readings, due_queue(items, queue.readings, today))
+    return queue, marked
+
+
+def link_names(settings: Settings, catalog: Catalog | None) -> KnownNames:
+    """SLOs and services of the catalog (none when it cannot be read) and databases of databases.toml: what new
+    links and triggers may name, on the page and in an import alike."""
+    slos = [slo.name for slo in catalog.slos] if catalog else []
+    services = catalog.service_names() if catalog else []
+    return known_names(slos, services, known_database_names(settings.databases_path))
+
+
+def source_readings_for(settings: Settings, slos: Sequence, at: datetime) -> ReadingsFor:
+    """Readings straight from the sources at ``at``: the SLO report of ``slos`` (none when there are no SLOs) and
+    the database probes of databases.toml. For the CLI; the page passes its cached loaders instead."""
+
+    def read(names: Collection[str]) -> Readings:
+        report = load_report(make_source(settings, demo_end=at), slos, at) if slos else None
+        return tracker_readings(report, at, wanted_databases=names, database_readings=probe_reading_provider(settings))
+
+    return read
