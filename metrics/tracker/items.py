@@ -117,3 +117,16 @@ def checked_item(
         else:
             checked["triggers"] = [trigger.to_dict() for trigger in parsed]
     return checked, problems
+
+
+# The store's id column is a 32-bit integer on every engine; a larger number cannot name an item.
+MAX_ITEM_ID = 2**31 - 1
+
+
+def item_id_from_link(text: str | None) -> int | None:
+    """The item id a link's ``?item=`` names, or None: ASCII digits only (``"²".isdigit()`` is true, ``int("²")``
+    fails) and within the store's range, so no link can overflow a query."""
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ITEM_ID else None

@@ -16,6 +16,7 @@ from data.tracker.store import audit_trail, get_item, review_counts, reviews_for
 from data.tracker.transfer import export_items
 from metrics.access import Role
 from metrics.tracker.due import evaluate_item
+from metrics.tracker.items import item_id_from_link
 from metrics.tracker.rules import DUE, OPEN_STATES, OWNER_ROLES, PARKED, STATE_LABELS, STATES, priority
 from pages.common import identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
@@ -61,10 +62,10 @@ def show_without_store(message: str) -> None:
     st.error(message, icon=":material/database:")
     if not can_edit:
         st.stop()
-    selected_id = st.query_params.get("item", "")
+    selected_id = item_id_from_link(st.query_params.get("item"))
     base = (
-        st.session_state.get(tracker_forms.key(tracker_forms.edit_prefix(int(selected_id)), "base"))
-        if selected_id.isdigit()
+        st.session_state.get(tracker_forms.key(tracker_forms.edit_prefix(selected_id), "base"))
+        if selected_id is not None
         else None
     )
     if base is not None:  # the item as this session last read it
@@ -275,9 +276,13 @@ def show_item_changes(item) -> None:
 
 def show_item(item_id_text: str) -> None:
     st.button("All items", icon=":material/arrow_back:", type="tertiary", on_click=close_item)
-    item = get_item(engine, int(item_id_text)) if item_id_text.isdigit() else None
+    item_id = item_id_from_link(item_id_text)
+    item = get_item(engine, item_id) if item_id is not None else None
     if item is None:
-        st.error(f"There is no tracker item {item_id_text!r}. Pick one from the list.", icon=":material/search_off:")
+        st.error(
+            f"There is no tracker item {widgets.plain(repr(item_id_text))}. Pick one from the list.",
+            icon=":material/search_off:",
+        )
         return
     st.title(f"#{item.id} · {tracker_widgets.plain(item.title)}", anchor=False)
     show_freshness()

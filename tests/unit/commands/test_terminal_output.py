@@ -49,3 +49,15 @@ def test_importing_as_a_name_with_a_control_character_says_what_is_wrong(run_cli
         completed.stderr.startswith("error: --as 'Ann\\\\x07': the name to record")
         and "unexpected" not in completed.stderr
     )
+
+
+def test_due_table_prints_an_ansi_title_escaped(run_cli, store_env, tmp_path):
+    items = tmp_path / "items.json"
+    items.write_text(
+        json.dumps({"items": [{"title": ANSI_TITLE, "state": "due", "owner_role": "SRE", "revisit_on": "2026-11-01"}]}),
+        encoding="utf-8",
+    )
+    assert run_cli(store_env, "import", "--file", str(items)).returncode == 0
+    table = run_cli(store_env, "due", "--format", "table").stdout
+    assert "\x1b" not in table and "\r" not in table
+    assert "Disk \\x1b[2J\\x1b[31mfull" in table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from metrics.tracker.items import (
     EDITABLE_FIELDS,
     FIELD_DEFAULTS,
@@ -45,3 +47,16 @@ def test_checked_item_names_the_bad_trigger_and_a_bad_field_together():
     values = {**FIELD_DEFAULTS, "title": "", "state": "new", "owner_role": "DBA", "triggers": [{"kind": "cpu"}]}
     problems = checked_item(values, KNOWN, check_links=True)[1]
     assert "title" in problems and problems["triggers"].startswith("trigger 1: kind must be one of")
+
+
+def test_a_link_item_id_is_ascii_digits_within_the_stores_range():
+    from metrics.tracker.items import MAX_ITEM_ID, item_id_from_link
+
+    assert item_id_from_link("12") == 12 and item_id_from_link(str(MAX_ITEM_ID)) == MAX_ITEM_ID
+
+
+@pytest.mark.parametrize("text", ["", None, "0", "-1", "1 OR 1=1", "²", "١٢", "18446744073709551617", "2147483648"])
+def test_a_link_item_id_that_cannot_name_an_item_is_none(text):
+    from metrics.tracker.items import item_id_from_link
+
+    assert item_id_from_link(text) is None
