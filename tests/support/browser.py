@@ -50,10 +50,14 @@ _SETTLED = """
 }
 """
 
-# Plotly has drawn its SVG into every chart, every st.dataframe has its canvas and its accessibility table.
+# Plotly has drawn its SVG into every chart a person can see, every visible st.dataframe has its canvas (charts and
+# grids in a closed expander or another tab are drawn only when shown).
 _PAINTED = """
-() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every((c) => c.querySelector('.main-svg'))
-   && [...document.querySelectorAll('[data-testid=stDataFrame]')].every((g) => g.querySelector('canvas'))
+() => {
+  const shown = (selector) => [...document.querySelectorAll(selector)].filter((el) => el.checkVisibility());
+  return shown('[data-testid=stPlotlyChart]').every((chart) => chart.querySelector('.main-svg'))
+      && shown('[data-testid=stDataFrame]').every((grid) => grid.querySelector('canvas'));
+}
 """
 
 _NEXT_FRAME = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
