@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import open_app, painted, rerun, settled
+from tests.support.browser import PAGE_NOT_FOUND, new_page, open_app, painted, rerun, settled
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -97,3 +97,20 @@ def test_overview_on_a_real_prometheus_at_a_fixed_instant(app_factory, demo_prom
     page.set_viewport_size({"width": 1400, "height": 2700})
     painted(page)
     screenshot(page, "slo-drilldown-prometheus")
+
+
+def test_a_link_to_the_slo_burn_url_path_opens_the_drilldown_without_page_not_found(app_server, browser):
+    """The app's own links (trends, tracker) name /slo-burn?slo=NAME. It must open that drill-down as it is: no
+    "Page not found", the address kept. Needs app.py to serve /slo-burn too (README, "Deep links")."""
+    warm = new_page(browser)
+    open_app(warm, app_server)  # the server's first session shows the notice on any deep link (README): not this
+    warm.context.close()
+    page = new_page(browser)
+    try:
+        page.goto(f"{app_server}/slo-burn?slo=checkout-availability")
+        settled(page)
+        page.get_by_text("Checkout availability · checkout").wait_for()
+        assert page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND).count() == 0
+        assert page.url == f"{app_server}/slo-burn?slo=checkout-availability"
+    finally:
+        page.context.close()
