@@ -3,7 +3,7 @@
 Every e2e test goes through these helpers, so "the app is ready" means the same everywhere:
 
 - ``open_app(page, url)``: load a URL and wait until the app has rendered it (``settled``), closing the
-  "Page not found" notice Streamlit shows when a deep link names no page of ``st.navigation`` (README, "Deep links").
+  "Page not found" notice Streamlit shows on some deep links while it runs the right page (README, "Deep links").
 - ``settled(page)``: the root ``stApp`` is connected, its script run is over (``data-test-script-state`` is
   ``notRunning``), the running-man status widget is gone and no element is left stale from the previous run.
 - ``rerun(page)``: a ``with`` block around an action that makes the script run again (a button, Enter in a text
