@@ -6,15 +6,12 @@ import socket
 
 import pytest
 
+from tests.support.browser import open_app
+
 pytestmark = pytest.mark.e2e
 
 PLANTED_PASSWORD = "planted-pa55word-7f3a"
 PLANTED_TOKEN = "planted-token-91c2"
-
-
-def wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
 
 
 def visible_text_and_html(page) -> str:
@@ -26,9 +23,8 @@ def test_planted_prometheus_credentials_appear_nowhere(app_factory, demo_prometh
     app = app_factory({"PROMETHEUS_URL": url_with_password, "PROMETHEUS_TOKEN": PLANTED_TOKEN})
     seen = []
     for path in ("/?at=2026-11-01T00:00:00Z", "/?slo=checkout-availability&at=2026-11-01T00:00:00Z"):
-        page.goto(app.url + path)
+        open_app(page, app.url + path)
         page.get_by_test_id("stMetric").first.wait_for()
-        wait_for_app(page)
         seen.append(visible_text_and_html(page))
     everything = "\n".join(seen) + app.log_path.read_text(errors="replace")
     assert "reader" not in "\n".join(seen)  # the user name too stays off the page
@@ -46,9 +42,8 @@ def test_planted_credentials_stay_out_of_the_error_when_prometheus_is_unreachabl
             "PROMETHEUS_TIMEOUT_SECONDS": "2",
         }
     )
-    page.goto(app.url)
+    open_app(page, app.url)
     page.get_by_text("No SLO data from").wait_for()
-    wait_for_app(page)
     text = visible_text_and_html(page)
     assert "unreachable" in text
     assert PLANTED_PASSWORD not in text + app.log_path.read_text(errors="replace")

@@ -8,17 +8,21 @@ Screenshots: test-artifacts/screenshots/sign-in-*.png.
 
 from __future__ import annotations
 
+import ast
 import re
 import secrets
+from pathlib import Path
 
 import pytest
 
 from data.store import engine_for
 from data.store.audit import audit_entries
+from tests.support.browser import click_sidebar_page, new_page, open_app, painted, rerun, settled
 from tests.support.oidc import oidc_provider_available, start_oidc_provider, write_auth_secrets
 from tests.support.servers import ARTIFACTS_DIR, free_port, require, screenshot, start_app
 
 pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[2]
 
 USERS = [
     {"sub": "alice", "email": "alice@example.com", "email_verified": True, "name": "Alice"},
@@ -38,16 +42,40 @@ USERS = [
     {"sub": "peggy", "email": "peggy@example.com", "email_verified": "TRUE", "name": "Peggy"},
 ]
 COOKIE_SECRET = secrets.token_hex(32)
-PAGES = (
-    "slo-burn",
-    "trends",
-    "incidents",
-    "weekly-review",
-    "database-health",
-    "dba-records",
-    "revisit-tracker",
-    "audit-trail",
+
+
+def navigation_pages() -> list[tuple[str, str]]:
+    """(script path, url_path) of every ``st.Page`` in app.py's ``st.navigation``: the pages as the app serves them."""
+    tree = ast.parse((REPO / "app.py").read_text(encoding="utf-8"))
+    pages = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Page":
+            url_path = next(keyword.value.value for keyword in node.keywords if keyword.arg == "url_path")
+            pages.append((node.args[0].value, url_path))
+    return pages
+
+
+PAGES = tuple(url_path for _, url_path in navigation_pages())
+# Every query parameter a page of the app reads, at once: a shared link to any drill-down.
+DEEP_QUERY = (
+    "?slo=checkout-availability&item=1&database=orders-primary&service=checkout&grain=month&at=2026-11-01T00:00:00Z"
 )
+
+
+def signed_out_paths() -> list[str]:
+    """Every way a URL could name a page: each page's url_path (bare, with a trailing slash, in capitals, with the
+    query strings its links carry), the script's file path (Streamlit's older `pages/` multipage mode served
+    /<file stem>), each feature folder and each file name under pages/, and the entry points."""
+    paths = {"/", f"/{DEEP_QUERY}", "/app", "/app.py", "/cli", "/main", "/index", "/pages", "/pages/"}
+    for script, url_path in navigation_pages():
+        script_path = Path(script)  # pages/<feature>/page.py
+        paths |= {f"/{url_path}", f"/{url_path}/", f"/{url_path.upper()}", f"/{url_path}{DEEP_QUERY}"}
+        paths |= {f"/{script_path.with_suffix('')}", f"/{script_path}", f"/{script_path.parent.name}{DEEP_QUERY}"}
+    for source in (REPO / "pages").rglob("*.py"):
+        paths |= {f"/{source.stem}", f"/{source.parent.name}"}
+    return sorted(paths)
+
+
 ACCESS = """
 default_role = "none"
 [members]
@@ -86,39 +114,80 @@ def signed_app(tmp_path_factory, provider):
         yield app
 
 
-def settled(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-    page.wait_for_timeout(500)
-
-
 def sign_in(browser, app, sub: str):
     """A fresh browser (no cookie) that signs in as ``sub`` through the provider's authorization page."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    page.goto(app.url)
+    page = new_page(browser)
+    open_app(page, app.url)
     page.get_by_text("Sign in to see the team's SLOs").wait_for()
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/oauth2/authorize"))
     page.get_by_role("button", name=sub, exact=True).click()
     page.wait_for_url(re.compile(rf"^{re.escape(app.url)}/?(\?.*)?$"))
     settled(page)
-    return context, page
+    return page.context, page
 
 
 def test_nobody_sees_a_page_before_signing_in(browser, signed_app):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
+    page = new_page(browser, height=900)
     try:
-        page.goto(f"{signed_app.url}/revisit-tracker")
+        open_app(page, f"{signed_app.url}/revisit-tracker")
         page.get_by_text("Sign in to see the team's SLOs").wait_for()
-        settled(page)
         assert page.get_by_test_id("stSidebarNav").count() == 0
         assert page.get_by_text("SLO burn").count() == 0
         screenshot(page, "sign-in-page")
     finally:
-        context.close()
+        page.context.close()
+
+
+def sign_in_screen(page) -> dict:
+    """What the main area shows, element by element, and whether anything else of the app is on the page."""
+    return {
+        "elements": page.locator("[data-testid=stMain] [data-testid]").evaluate_all(
+            "(nodes) => nodes.map((node) => node.dataset.testid)"
+        ),
+        "text": page.get_by_test_id("stMain").inner_text(),
+        "sidebar": page.get_by_test_id("stSidebar").count(),
+        "navigation": page.get_by_test_id("stSidebarNav").count(),
+    }
+
+
+def test_a_visitor_who_has_not_signed_in_reaches_no_page_by_any_url(browser, signed_app):
+    page = new_page(browser, height=900)
+    try:
+        open_app(page, signed_app.url)
+        expected = sign_in_screen(page)
+        assert page.get_by_role("button", name="Sign in").count() == 1
+        assert "Sign in to see the team's SLOs" in expected["text"]
+        assert (expected["sidebar"], expected["navigation"]) == (0, 0)
+        assert not [title for title in ("SLO burn", "Reliability trends", "Audit trail") if title in expected["text"]]
+        shown, blank = {}, {}
+        for path in signed_out_paths():
+            if nested(path):
+                blank[path] = nothing_of_the_app(page, f"{signed_app.url}{path}")
+                continue
+            open_app(page, f"{signed_app.url}{path}")
+            page.get_by_text("Sign in to see the team's SLOs").wait_for()
+            shown[path] = sign_in_screen(page)
+            assert "checkout-availability" not in page.content(), path
+    finally:
+        page.context.close()
+    assert len(shown) > 3 * len(PAGES) and blank
+    assert {path: screen for path, screen in shown.items() if screen != expected} == {}
+    assert {path: text for path, text in blank.items() if text} == {}
+
+
+def nested(path: str) -> bool:
+    """A path of two or more segments, like /pages/tracker/page: Streamlit loads its scripts relative to the page
+    (./static/...), so there the browser gets no script and the app does not start at all."""
+    return "/" in path.split("?")[0].strip("/")
+
+
+def nothing_of_the_app(page, url: str) -> str:
+    """Load ``url`` where the app cannot start; returns what the page shows (its visible text): nothing."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("stApp").count() == 0, url
+    return page.locator("body").inner_text().strip()
 
 
 def test_an_editor_signs_in_and_a_change_carries_their_address(browser, signed_app):
@@ -126,19 +195,18 @@ def test_an_editor_signs_in_and_a_change_carries_their_address(browser, signed_a
     try:
         page.get_by_text("Signed in as alice@example.com · editor").wait_for()
         screenshot(page, "sign-in-editor")
-        page.get_by_test_id("stSidebarNav").get_by_text("Revisit tracker").click()
-        settled(page)
+        click_sidebar_page(page, "Revisit tracker", "**/revisit-tracker")
         page.locator("summary", has_text="New item").click()
         form = page.get_by_test_id("stExpander").filter(has=page.locator("summary", has_text="New item"))
         form.get_by_label("Title", exact=True).fill("Vendor failover takes 9 minutes")
-        form.get_by_role("button", name="Create item").click()
-        settled(page)
+        with rerun(page):
+            form.get_by_role("button", name="Create item").click()
         page.get_by_text("Created item #1").wait_for()
-        page.get_by_role("button", name="Open item #1").click()
-        settled(page)
+        with rerun(page):
+            page.get_by_role("button", name="Open item #1").click()
         page.get_by_role("tab", name="Reviews and audit trail").click()
         page.get_by_test_id("stDataFrame").last.wait_for()
-        page.wait_for_timeout(800)
+        painted(page)
         screenshot(page, "sign-in-editor-audit")
         engine = engine_for(signed_app.database_url)
         try:
@@ -159,16 +227,14 @@ def test_a_viewer_reads_everything_but_gets_no_forms(browser, signed_app):
     context, page = sign_in(browser, signed_app, "bob")
     try:
         page.get_by_text("Signed in as bob@example.com · viewer").wait_for()
-        page.goto(f"{signed_app.url}/revisit-tracker")
-        settled(page)
+        open_app(page, f"{signed_app.url}/revisit-tracker")
         page.get_by_text("Creating items: only editors and admins can; your role is viewer.").wait_for()
         assert page.locator("summary", has_text="New item").count() == 0
-        page.goto(f"{signed_app.url}/incidents")
-        settled(page)
+        open_app(page, f"{signed_app.url}/incidents")
         page.get_by_text("Recording incidents: only editors and admins can").wait_for()
         assert page.get_by_role("button", name="Save incident").is_disabled()
         page.get_by_test_id("stSelectbox").first.wait_for()
-        page.wait_for_timeout(800)
+        painted(page)
         screenshot(page, "sign-in-viewer-incidents")
     finally:
         context.close()
@@ -249,11 +315,11 @@ def test_a_group_editor_without_an_address_writes_under_issuer_and_subject(brows
         assert sidebar.get_by_text("Signed in as alice@example.com").count() == 0
         assert sidebar.get_by_test_id("stCaptionContainer").get_by_role("link").count() == 0
         screenshot(page, "sign-in-subject-identity")
-        page.get_by_test_id("stSidebarNav").get_by_text("Incidents").click()
-        page.wait_for_url(re.compile(r"/incidents"))
+        click_sidebar_page(page, "Incidents", "**/incidents")
         page.get_by_label("Incident id", exact=True).fill("INC-ERIN-1")
         page.get_by_label("Summary", exact=True).fill("Recorded by a group editor with no address")
-        page.get_by_role("button", name="Save incident").click()
+        with rerun(page):
+            page.get_by_role("button", name="Save incident").click()
         page.get_by_text("Incident INC-ERIN-1 recorded.").wait_for()
         engine = engine_for(signed_app.database_url)
         try:
@@ -263,7 +329,7 @@ def test_a_group_editor_without_an_address_writes_under_issuer_and_subject(brows
         finally:
             engine.dispose()
         assert [(entry["actor"], entry["role"], entry["via"]) for entry in entries] == [(name, "editor", "oidc")]
-        page.goto(f"{signed_app.url}/audit-trail")
+        open_app(page, f"{signed_app.url}/audit-trail")
         page.locator("[data-testid=stDataFrame] td", has_text=name).first.wait_for(state="attached")
     finally:
         context.close()
@@ -288,8 +354,7 @@ def test_the_sign_in_secrets_appear_on_no_page_and_in_no_log_line(browser, signe
     try:
         rendered = []
         for path in PAGES:
-            page.goto(f"{signed_app.url}/{path}")
-            settled(page)
+            open_app(page, f"{signed_app.url}/{path}")
             rendered.append(page.content())
     finally:
         context.close()

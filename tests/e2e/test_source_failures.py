@@ -22,6 +22,7 @@ import pytest
 
 from data.slo import demo
 from tests.conftest import HISTORY_END, _write_demo_history
+from tests.support.browser import fill_name, open_app, painted, rerun
 from tests.support.servers import (
     PostgresServer,
     PrometheusServer,
@@ -52,22 +53,6 @@ def postgres() -> Iterator[PostgresServer]:
     require("postgresql", postgres_available(), "PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb)")
     with start_postgres() as server:
         yield server
-
-
-def wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-
-
-def open_page(page, url: str) -> None:
-    """Open a deep link; close Streamlit 1.67's spurious "Page not found" dialog on a slow first run (see
-    tests/e2e/test_db_fleet.py)."""
-    page.goto(url)
-    wait_for_app(page)
-    page.wait_for_timeout(500)
-    if page.get_by_text("Page not found").count():
-        page.get_by_role("button", name="Close").first.click()
-        page.get_by_text("Page not found").wait_for(state="hidden")
 
 
 def grid_cell(page, text: str):
@@ -102,16 +87,16 @@ def test_slo_burn_shows_last_good_data_marked_stale_while_prometheus_is_down(app
     overview, drilldown = f"{app.url}/?at={AT}", f"{app.url}/?slo=payments-availability&at={AT}"
     page.set_viewport_size({"width": 1400, "height": 1100})
     before = datetime.now(UTC)
-    open_page(page, overview)
+    open_app(page, overview)
     grid_cell(page, "checkout-availability").wait_for(state="attached")
     assert page.get_by_text("No fresh SLO data").count() == 0
-    open_page(page, drilldown)  # its history gets a last good copy too
+    open_app(page, drilldown)  # its history gets a last good copy too
     page.get_by_test_id("stPlotlyChart").nth(3).wait_for()
     after = datetime.now(UTC)
 
     prometheus.stop()
     try:
-        open_page(page, overview)
+        open_app(page, overview)
         warning = page.get_by_test_id("stAlert").filter(has_text="No fresh SLO data from Prometheus prod")
         warning.wait_for()
         text = warning.inner_text()
@@ -122,29 +107,29 @@ def test_slo_burn_shows_last_good_data_marked_stale_while_prometheus_is_down(app
         assert "1" in page.get_by_test_id("stMetric").filter(has_text="SLOs paging").inner_text()
         assert page.get_by_text("▲ Stale: read at").count() == 1
         no_traceback(page)
-        page.wait_for_timeout(500)
+        painted(page)
         screenshot(page, "source-failure-slo-stale")
 
-        open_page(page, drilldown)
+        open_app(page, drilldown)
         page.get_by_text("No fresh history of payments-availability").wait_for()
         page.get_by_test_id("stPlotlyChart").nth(3).wait_for()  # the last good charts
         no_traceback(page)
 
         # Pages that do not need Prometheus keep working.
-        open_page(page, f"{app.url}/database-health")
+        open_app(page, f"{app.url}/database-health")
         page.get_by_text("Database health", exact=True).first.wait_for()
         no_traceback(page)
-        open_page(page, f"{app.url}/revisit-tracker")
+        open_app(page, f"{app.url}/revisit-tracker")
         page.get_by_text("Revisit tracker", exact=True).first.wait_for()
         no_traceback(page)
     finally:
         prometheus.start()
 
-    open_page(page, overview)
+    open_app(page, overview)
     grid_cell(page, "checkout-availability").wait_for(state="attached")
     assert page.get_by_text("No fresh SLO data").count() == 0
     assert page.get_by_text("marked stale").count() == 0
-    open_page(page, drilldown)
+    open_app(page, drilldown)
     page.get_by_test_id("stPlotlyChart").nth(3).wait_for()
     assert page.get_by_text("No fresh history").count() == 0
 
@@ -160,19 +145,18 @@ def test_a_slow_prometheus_gives_a_timeout_message_in_bounded_time(app_factory, 
             }
         )
         page.set_viewport_size({"width": 1400, "height": 1100})
-        page.goto(f"{app.url}/?at={AT}")
+        open_app(page, f"{app.url}/?at={AT}", timeout=BOUNDED_MS)
         error = page.get_by_test_id("stAlert").filter(has_text="No SLO data from Prometheus slow")
         error.wait_for(timeout=BOUNDED_MS)
         text = error.inner_text()
         assert "no data yet" in text and "did not answer within 2 s" in text
         grid_cell(page, "checkout-availability").wait_for(state="attached", timeout=BOUNDED_MS)
-        wait_for_app(page)
         no_traceback(page)
-        page.wait_for_timeout(500)
+        painted(page)
         screenshot(page, "source-failure-slo-timeout")
 
         # The drill-down does not ask again for what just timed out: it too finishes in bounded time.
-        page.goto(f"{app.url}/?slo=checkout-availability&at={AT}")
+        open_app(page, f"{app.url}/?slo=checkout-availability&at={AT}", timeout=BOUNDED_MS)
         page.get_by_text("No history of checkout-availability").wait_for(timeout=BOUNDED_MS)
         no_traceback(page)
 
@@ -186,13 +170,14 @@ def test_database_health_shows_the_last_good_probe_while_postgresql_is_down(app_
     )
     app = app_factory({"DATABASES_CONFIG": str(config), "DB_DSN_ORDERS": orders, "TEAM_TIMEZONE": TIME_ZONE})
     page.set_viewport_size({"width": 2600, "height": 1000})  # wide enough for the table's note column
-    open_page(page, f"{app.url}/database-health")
+    open_app(page, f"{app.url}/database-health")
     grid_cell(page, "orders").wait_for(state="attached")
     page.get_by_text("live probes: 1 of 1 database(s) answered").first.wait_for()
 
     postgres.stop()
     try:
-        page.get_by_role("button", name="Refresh").click()
+        with rerun(page):
+            page.get_by_role("button", name="Refresh").click()
         warning = page.get_by_test_id("stAlert").filter(has_text="did not answer now")
         warning.wait_for()
         assert "orders: showing data from" in warning.inner_text()
@@ -201,24 +186,24 @@ def test_database_health_shows_the_last_good_probe_while_postgresql_is_down(app_
         assert "cannot connect" in note.inner_text()
         assert grid_cell(page, "critical").inner_text().startswith("■ critical")
         no_traceback(page)
-        page.wait_for_timeout(500)
+        painted(page)
         screenshot(page, "source-failure-db-stale")
 
-        open_page(page, f"{app.url}/database-health?database=orders")
+        open_app(page, f"{app.url}/database-health?database=orders")
         page.get_by_text("No fresh numbers from orders").wait_for()
         page.get_by_text("Stale: from the last good probe at").wait_for()
         assert page.get_by_role("tab", name="Sessions").is_visible()  # the last good probe's tabs
         no_traceback(page)
         page.set_viewport_size({"width": 1400, "height": 1400})
-        page.wait_for_timeout(500)
+        painted(page)
         screenshot(page, "source-failure-db-drilldown-stale")
     finally:
         postgres.start()
 
-    open_page(page, f"{app.url}/database-health")
-    page.get_by_role("button", name="Refresh").click()
+    open_app(page, f"{app.url}/database-health")
+    with rerun(page):
+        page.get_by_role("button", name="Refresh").click()
     page.get_by_text("live probes: 1 of 1 database(s) answered").first.wait_for()
-    wait_for_app(page)
     assert page.get_by_text("did not answer now").count() == 0
 
 
@@ -226,37 +211,34 @@ def test_with_the_store_down_slo_burn_works_and_a_write_is_refused_keeping_the_f
     store = postgres.create_database(f"store_{uuid.uuid4().hex[:8]}")
     app = app_factory({"DATABASE_URL": store, "TEAM_TIMEZONE": TIME_ZONE})
     page.set_viewport_size({"width": 1400, "height": 1300})
-    open_page(page, app.url)
+    open_app(page, app.url)
     grid_cell(page, "checkout-availability").wait_for(state="attached")
     summary = "Checkout 502s after the 14:00 deploy; rolled back at 14:20"
 
     postgres.stop()
     try:
-        open_page(page, app.url)  # SLO burn reads only Prometheus (here the demo): it still works
+        open_app(page, app.url)  # SLO burn reads only Prometheus (here the demo): it still works
         grid_cell(page, "checkout-availability").wait_for(state="attached")
         assert page.get_by_text("store is unreachable").count() == 0
         no_traceback(page)
 
-        open_page(page, f"{app.url}/incidents")
+        open_app(page, f"{app.url}/incidents")
         page.get_by_text("The store is unreachable: the incident list cannot be shown").wait_for()
-        name = page.get_by_label("Your name", exact=True)  # local mode: every change carries a name
-        name.fill("Kim")
-        name.press("Enter")
-        wait_for_app(page)
+        fill_name(page, "Kim")  # local mode: every change carries a name
         page.get_by_label("Incident id", exact=True).fill("INC-2026-777")
         page.get_by_label("Summary", exact=True).fill(summary)
-        page.get_by_role("button", name="Save incident").click()
+        with rerun(page):
+            page.get_by_role("button", name="Save incident").click()
         refusal = page.get_by_test_id("stAlert").filter(
             has_text="The store is unreachable: your edit was not saved; it is still in the form"
         )
         refusal.wait_for()
-        wait_for_app(page)
         assert "Could not save incident INC-2026-777: the PostgreSQL store on 127.0.0.1" in refusal.inner_text()
         assert page.get_by_label("Incident id", exact=True).input_value() == "INC-2026-777"
         assert page.get_by_label("Summary", exact=True).input_value() == summary
         assert "postgresql+psycopg://" not in page.content()
         no_traceback(page)
-        page.wait_for_timeout(500)
+        painted(page)
         screenshot(page, "source-failure-store-down")
     finally:
         postgres.start()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import click_sidebar_page, fill_name, open_app, painted, rerun
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -68,12 +69,6 @@ def watch_for_script(page) -> list[str]:
     return dialogs
 
 
-def settle(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
-    page.wait_for_timeout(800)
-
-
 def nothing_ran(page, dialogs: list[str]) -> None:
     assert dialogs == []
     assert page.evaluate("() => window.__ran === undefined")
@@ -83,15 +78,11 @@ def nothing_ran(page, dialogs: list[str]) -> None:
 
 def test_a_problem_statement_with_html_reads_as_text_and_runs_nothing(html_app, page):
     dialogs = watch_for_script(page)
-    page.goto(html_app + "/revisit-tracker?item=1")
-    settle(page)
-    notice = page.get_by_role("dialog").filter(has_text="Page not found")
-    if notice.count():
-        page.keyboard.press("Escape")
+    open_app(page, html_app + "/revisit-tracker?item=1")
     page.get_by_text("Problem statement", exact=True).wait_for()
     page.get_by_test_id("stMetric").first.wait_for()
     page.get_by_test_id("stDataFrame").first.wait_for()
-    settle(page)
+    painted(page)
     details = page.get_by_test_id("stMain")
     assert details.get_by_text(SCRIPT, exact=False).first.is_visible()
     assert details.get_by_text("onerror=", exact=False).first.is_visible()
@@ -104,26 +95,21 @@ def test_a_problem_statement_with_html_reads_as_text_and_runs_nothing(html_app, 
 def test_weekly_notes_with_html_are_saved_and_read_as_text_and_run_nothing(html_app, page):
     dialogs = watch_for_script(page)
     page.set_viewport_size({"width": 1400, "height": 3000})
-    page.goto(html_app)
-    settle(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Weekly review").click()
-    page.wait_for_url("**/weekly-review")
+    open_app(page, html_app)
+    click_sidebar_page(page, "Weekly review", "**/weekly-review")
     page.get_by_test_id("stMetric").nth(6).wait_for(timeout=90_000)
-    settle(page)
-    name = page.get_by_label("Your name", exact=True)
-    name.fill("Ann")
-    name.press("Enter")
-    settle(page)
+    fill_name(page, "Ann")
     notes = page.get_by_label("Notes for the week")
     for text in ("First draft", PAYLOAD):  # two saves, so the history shows the versions
         notes.fill(text)
-        page.get_by_role("button", name="Save notes").click()
+        with rerun(page):
+            page.get_by_role("button", name="Save notes").click()
         page.get_by_text("Notes saved as version").wait_for()
-        settle(page)
     assert notes.input_value() == PAYLOAD
     page.get_by_text("History of edits (2 versions)").click()
     history = page.get_by_test_id("stExpander").filter(has_text="History of edits")
     history.get_by_test_id("stCode").first.wait_for()
     assert history.get_by_text(SCRIPT, exact=False).first.is_visible()
+    painted(page)
     screenshot(page, "user-html-weekly-notes")
     nothing_ran(page, dialogs)

@@ -17,31 +17,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.browser import open_app, painted, rerun, settled
 from tests.support.servers import free_port, screenshot
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[3]
-
-
-def wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-
-
-def open_page(page, url: str) -> None:
-    """Open a deep link. Streamlit 1.67 answers a deep link whose first run is slow (here: the first probe of the
-    fleet, seconds) with its "Page not found" dialog while it still runs the right page; close it if it shows.
-    Reported to the lead: the page is correct, the dialog is noise."""
-    page.goto(url)
-    wait_for_app(page)
-    dismiss_page_not_found(page)
-
-
-def dismiss_page_not_found(page) -> None:
-    page.wait_for_timeout(500)
-    if page.get_by_text("Page not found").count():
-        page.get_by_role("button", name="Close").first.click()
-        page.get_by_text("Page not found").wait_for(state="hidden")
 
 
 @pytest.fixture
@@ -101,30 +81,28 @@ def test_fleet_then_drilldown_of_a_database_with_problems(fleet_app, page):
     sleeper.start()
     try:
         page.set_viewport_size({"width": 1400, "height": 1000})
-        open_page(page, f"{app.url}/database-health")
+        open_app(page, f"{app.url}/database-health")
         page.get_by_test_id("stDataFrame").first.wait_for()
-        wait_for_app(page)
         assert page.get_by_text("Database health", exact=True).first.is_visible()
         assert page.get_by_text("live probes: 2 of 4 database(s) answered").first.is_visible()
         for name in ("orders-primary", "catalog", "billing", "analytics"):
             page.locator("[data-testid=stDataFrame] td", has_text=name).first.wait_for(state="attached")
         assert page.get_by_test_id("stException").count() == 0
         assert "secret-pw" not in page.content()
-        dismiss_page_not_found(page)
+        painted(page)
         screenshot(page, "db-fleet")
 
-        page.get_by_role("button", name="Collect now").click()
+        with rerun(page):
+            page.get_by_role("button", name="Collect now").click()
         page.get_by_text("Stored 4 snapshot(s)").wait_for()
-        page.wait_for_timeout(300)
+        painted(page)
         screenshot(page, "db-fleet-collected")
 
         drilldown = page.context.new_page()
         drilldown.set_viewport_size({"width": 1400, "height": 2200})
-        drilldown.goto(f"{app.url}/database-health?database=orders-primary")
+        open_app(drilldown, f"{app.url}/database-health?database=orders-primary")
         drilldown.get_by_text("Checks", exact=True).wait_for()
-        wait_for_app(drilldown)
-        dismiss_page_not_found(drilldown)
-        drilldown.wait_for_timeout(800)
+        painted(drilldown)
         screenshot(drilldown, "db-drilldown")
         assert drilldown.get_by_text("All databases").is_visible()
         assert drilldown.get_by_role("tab", name="Sessions").is_visible()
@@ -136,7 +114,7 @@ def test_fleet_then_drilldown_of_a_database_with_problems(fleet_app, page):
         drilldown.locator("[data-testid=stDataFrame] td", has_text="orders_account_note").first.wait_for(
             state="attached"
         )
-        drilldown.wait_for_timeout(300)
+        painted(drilldown)
         screenshot(drilldown, "db-drilldown-indexes")
     finally:
         with psycopg.connect(orders.replace("+psycopg", ""), autocommit=True) as admin:
@@ -151,13 +129,13 @@ def test_fleet_then_drilldown_of_a_database_with_problems(fleet_app, page):
 def test_records_page_adds_a_record_through_the_form(fleet_app, page):
     app, _ = fleet_app
     page.set_viewport_size({"width": 1400, "height": 1200})
-    open_page(page, f"{app.url}/dba-records?database=orders-primary")
+    open_app(page, f"{app.url}/dba-records?database=orders-primary")
     page.get_by_text("Staleness").wait_for()
-    wait_for_app(page)
+    settled(page)
     page.get_by_label("By").fill("kim")
     page.get_by_label("Notes").fill("Restored last night's dump into a scratch server; row counts matched.")
-    page.get_by_role("button", name="Add record").click()
+    with rerun(page):
+        page.get_by_role("button", name="Add record").click()
     page.get_by_text("Recorded backup verified for orders-primary").wait_for()
-    wait_for_app(page)
-    page.wait_for_timeout(500)
+    painted(page)
     screenshot(page, "db-records")

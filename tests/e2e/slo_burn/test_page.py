@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.browser import PAGE_NOT_FOUND, new_page, open_app, painted, rerun, settled
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -18,17 +19,11 @@ ROW_HEIGHT = 35
 STATE_COLUMN_WIDTH = 90
 
 
-def wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-
-
 def test_overview_then_drilldown_of_checkout_availability(app_server, page):
     page.set_viewport_size({"width": 1400, "height": 1100})  # the page scrolls inside Streamlit's main block
-    page.goto(app_server)
+    open_app(page, app_server)
     grid = page.get_by_test_id("stDataFrame").first
     grid.wait_for()
-    wait_for_app(page)
 
     assert page.get_by_text("SLO burn", exact=True).first.is_visible()
     banner = page.get_by_test_id("stAlert").filter(has_text="Demo data")
@@ -39,7 +34,7 @@ def test_overview_then_drilldown_of_checkout_availability(app_server, page):
     link_cell.wait_for(state="attached")
     for name in ("inventory-availability", "payments-availability", "reporting-availability"):
         assert page.locator("[data-testid=stDataFrame] td", has_text=name).count() == 1
-    page.wait_for_timeout(500)  # let the grid paint before the screenshot
+    painted(page)
     screenshot(page, "slo-overview")
 
     # Open the drill-down through the table's link (it opens in a new tab, like any link in st.dataframe).
@@ -57,17 +52,18 @@ def test_overview_then_drilldown_of_checkout_availability(app_server, page):
     charts.nth(3).wait_for()
     assert charts.count() == 4
     drilldown.locator(".js-plotly-plot .main-svg").nth(3).wait_for()
-    wait_for_app(drilldown)
+    settled(drilldown)
     assert drilldown.get_by_text("Alert tiers", exact=True).is_visible()
     assert drilldown.get_by_text("All SLOs").is_visible()
     assert drilldown.get_by_test_id("stException").count() == 0
     assert drilldown.get_by_text("could not be shown").count() == 0
-    drilldown.wait_for_timeout(500)
+    painted(drilldown)
     screenshot(drilldown, "slo-drilldown")
 
     # The back link returns to the overview in place.
-    drilldown.get_by_text("All SLOs").click()
-    drilldown.wait_for_url(lambda url: "slo=" not in url, timeout=15_000)
+    with rerun(drilldown):
+        drilldown.get_by_text("All SLOs").click()
+        drilldown.wait_for_url(lambda url: "slo=" not in url, timeout=15_000)
     drilldown.get_by_test_id("stMetric").filter(has_text="SLOs paging").wait_for()
 
 
@@ -81,9 +77,8 @@ def test_overview_on_a_real_prometheus_at_a_fixed_instant(app_factory, demo_prom
         }
     )
     page.set_viewport_size({"width": 1400, "height": 1100})
-    page.goto(f"{app.url}/?at=2026-11-01T00:00:00Z")
+    open_app(page, f"{app.url}/?at=2026-11-01T00:00:00Z")
     page.get_by_test_id("stDataFrame").first.wait_for()
-    wait_for_app(page)
     assert page.get_by_text("evaluated at").first.is_visible()
     assert page.get_by_text("Prometheus backfill").first.is_visible()
     assert page.get_by_test_id("stAlert").filter(has_text="Demo data").count() == 0
@@ -91,15 +86,31 @@ def test_overview_on_a_real_prometheus_at_a_fixed_instant(app_factory, demo_prom
     assert "1" in paging.inner_text()
     cell = page.locator("[data-testid=stDataFrame] td", has_text="checkout-availability").first
     cell.wait_for(state="attached")
-    page.wait_for_timeout(500)
+    painted(page)
     screenshot(page, "slo-overview-prometheus")
 
-    page.goto(f"{app.url}/?slo=payments-availability&at=2026-11-01T00:00:00Z")
+    open_app(page, f"{app.url}/?slo=payments-availability&at=2026-11-01T00:00:00Z")
     page.get_by_text("Payments availability · payments").wait_for()
     page.get_by_test_id("stPlotlyChart").nth(3).wait_for()
-    wait_for_app(page)
     assert page.get_by_test_id("stException").count() == 0
     assert "ticket" in page.get_by_test_id("stMetric").filter(has_text="Alert state").inner_text()
     page.set_viewport_size({"width": 1400, "height": 2700})
-    page.wait_for_timeout(500)
+    painted(page)
     screenshot(page, "slo-drilldown-prometheus")
+
+
+def test_a_link_to_the_slo_burn_url_path_opens_the_drilldown_without_page_not_found(app_server, browser):
+    """The app's own links (trends, tracker) name /slo-burn?slo=NAME. It must open that drill-down as it is: no
+    "Page not found", the address kept. Needs app.py to serve /slo-burn too (README, "Deep links")."""
+    warm = new_page(browser)
+    open_app(warm, app_server)  # the server's first session shows the notice on any deep link (README): not this
+    warm.context.close()
+    page = new_page(browser)
+    try:
+        page.goto(f"{app_server}/slo-burn?slo=checkout-availability")
+        settled(page)
+        page.get_by_text("Checkout availability · checkout").wait_for()
+        assert page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND).count() == 0
+        assert page.url == f"{app_server}/slo-burn?slo=checkout-availability"
+    finally:
+        page.context.close()

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.support.browser import fill_name, new_page, open_app, painted, rerun
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -20,30 +21,10 @@ REVISIT_ON = "2026-12-01"
 LATER = "2026-12-02T05:00:00Z"
 
 
-def wait_for_app(page) -> None:
-    """Until the script run is over and st.navigation has drawn the grouped sidebar."""
-    page.get_by_test_id("stApp").wait_for()
-    page.get_by_test_id("stSidebarNav").get_by_text("Revisit tracker").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-    page.wait_for_timeout(500)
-
-
 def goto(page, url: str) -> None:
-    """Open a deep link. Streamlit first looks the path up among the files in pages/ (its older multipage mode),
-    shows "Page not found", then runs app.py, whose st.navigation serves the right page: close that notice."""
-    page.goto(url)
-    wait_for_app(page)
-    notice = page.get_by_role("dialog").filter(has_text="Page not found")
-    if notice.count():
-        page.keyboard.press("Escape")
-        notice.wait_for(state="hidden")
-
-
-def set_name(page, name: str) -> None:
-    box = page.get_by_label("Your name", exact=True)
-    box.fill(name)
-    box.press("Enter")
-    wait_for_app(page)
+    """Open a deep link; the run is over once st.navigation has drawn the grouped sidebar."""
+    open_app(page, url)
+    page.get_by_test_id("stSidebarNav").get_by_text("Revisit tracker").wait_for()
 
 
 def choose(page, container, label: str, option: str) -> None:
@@ -76,7 +57,6 @@ def open_expander(page, title: str):
     if expander.locator("details").first.get_attribute("open") is None:
         summary.click()
         expander.get_by_test_id("stExpanderDetails").wait_for()
-        page.wait_for_timeout(300)
     return expander
 
 
@@ -87,12 +67,10 @@ def no_errors(page) -> None:
 
 def test_park_come_due_review_and_conflict(app_factory, browser):
     first_app = app_factory({"RELIABILITY_NOW": CREATED_AT, "TEAM_TIMEZONE": "Asia/Seoul"})
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
+    page = new_page(browser)
     goto(page, f"{first_app.url}/revisit-tracker")
     page.get_by_text("No tracker items yet.").wait_for()
-    set_name(page, "Ann")
+    fill_name(page, "Ann")
 
     # Create an item, parked until REVISIT_ON.
     form = open_expander(page, "New item")
@@ -101,13 +79,13 @@ def test_park_come_due_review_and_conflict(app_factory, browser):
     choose(page, form, "State", "parked")
     choose(page, form, "Owner role", "DBA")
     type_date(form, "Revisit on", REVISIT_ON)
-    form.get_by_role("button", name="Create item").click()
-    wait_for_app(page)
+    with rerun(page):
+        form.get_by_role("button", name="Create item").click()
     page.get_by_text("Created item #1").wait_for()
     no_errors(page)
     page.get_by_test_id("stDataFrame").first.wait_for()
     page.get_by_test_id("stPlotlyChart").first.wait_for()
-    page.wait_for_timeout(800)
+    painted(page)
     screenshot(page, "tracker-created")
     page.get_by_text("Due for revisit (0)").wait_for()
 
@@ -120,13 +98,13 @@ def test_park_come_due_review_and_conflict(app_factory, browser):
     page.get_by_text("revisit date 2026-12-01 reached (1 d ago)").wait_for()
     no_errors(page)
     page.get_by_test_id("stPlotlyChart").first.wait_for()
-    page.wait_for_timeout(800)
+    painted(page)
     screenshot(page, "tracker-due-queue")
 
     # Record a review; it shows in the timeline.
-    set_name(page, "Dana")
-    page.get_by_role("button", name="Open").first.click()
-    wait_for_app(page)
+    fill_name(page, "Dana")
+    with rerun(page):
+        page.get_by_role("button", name="Open").first.click()
     page.get_by_text("#1 · Failover takes 9 minutes").first.wait_for()
     page.get_by_role("tab", name="Edit, change state, review").click()
     review = open_expander(page, "Record a review")
@@ -134,38 +112,36 @@ def test_park_come_due_review_and_conflict(app_factory, browser):
     review.get_by_label("What changed since the last look (Markdown)", exact=True).fill(
         "New DBA did *online* failovers before."
     )
-    review.get_by_role("button", name="Record review").click()
-    wait_for_app(page)
+    with rerun(page):
+        review.get_by_role("button", name="Record review").click()
     page.get_by_text("Review recorded: start work").wait_for()
     page.get_by_role("tab", name="Reviews and audit trail").click()
     page.get_by_text("New DBA did online failovers before.").wait_for()
     page.get_by_text("start work (due for revisit → in progress)").first.wait_for()
     no_errors(page)
     page.get_by_test_id("stDataFrame").last.wait_for()
-    page.wait_for_timeout(800)
+    painted(page)
     screenshot(page, "tracker-review-timeline")
 
     # Two people edit the same item; the second save is refused with what changed.
-    other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    other_context.set_default_timeout(30_000)
-    other = other_context.new_page()
+    other = new_page(browser)
     pages = {"Ann": page, "Bob": other}
     for name, each in pages.items():
         goto(each, f"{later_app.url}/revisit-tracker?item=1")
-        set_name(each, name)
+        fill_name(each, name)
         each.get_by_role("tab", name="Edit, change state, review").click()
         open_expander(each, "Edit")
     for name, each in pages.items():
         editor = open_expander(each, "Edit")
         editor.get_by_label("Title", exact=True).fill(f"Failover: {name}'s wording")
-        editor.get_by_role("button", name="Save changes").click()
-        wait_for_app(each)
+        with rerun(each):
+            editor.get_by_role("button", name="Save changes").click()
     page.get_by_text("Saved. Now version").wait_for()
     other.get_by_text("Not saved: this item was changed by Ann since you opened it").wait_for()
     assert open_expander(other, "Edit").get_by_label("Title", exact=True).input_value() == "Failover: Bob's wording"
     no_errors(other)
     other.get_by_text("Not saved: this item was changed by Ann").scroll_into_view_if_needed()
-    other.wait_for_timeout(800)
+    painted(other)
     screenshot(other, "tracker-edit-conflict")
-    other_context.close()
-    context.close()
+    other.context.close()
+    page.context.close()

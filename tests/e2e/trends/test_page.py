@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.browser import click_sidebar_page, fill_name, open_app, painted, rerun, settled
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -17,24 +18,16 @@ def trends_app(app_factory) -> str:
     return app_factory(ENV).url
 
 
-def wait_for_app(page) -> None:
-    page.get_by_test_id("stApp").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
-
-
 def open_trends(page, url: str, query: str = "") -> None:
     """Through the sidebar, as a person would; a query string is then added as a shared link would carry it."""
     page.set_viewport_size({"width": 1400, "height": 4200})  # the page scrolls inside Streamlit's main block
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Reliability trends").click()
-    page.wait_for_url("**/trends")
+    open_app(page, url)
+    click_sidebar_page(page, "Reliability trends", "**/trends")
     if query:
-        page.goto(f"{url}/trends{query}")
+        open_app(page, f"{url}/trends{query}")
     page.get_by_test_id("stPlotlyChart").nth(3).wait_for(timeout=90_000)
     page.locator(".js-plotly-plot .main-svg").nth(3).wait_for()
-    wait_for_app(page)
-    page.wait_for_timeout(800)  # let the grids and charts paint before the screenshot
+    painted(page)  # the grids and charts have drawn before the screenshot
 
 
 def test_weekly_trends_of_the_fleet(trends_app, page):
@@ -67,33 +60,27 @@ def test_the_csv_download_carries_every_slo_and_week(trends_app, page):
 
 def test_an_incident_recorded_through_the_form_appears_in_the_list(trends_app, page):
     page.set_viewport_size({"width": 1400, "height": 1600})
-    page.goto(trends_app)
-    wait_for_app(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Incidents").click()
-    page.wait_for_url("**/incidents")
-    name = page.get_by_label("Your name", exact=True)  # local mode: every change carries a name
-    name.fill("Kim")
-    name.press("Enter")
-    wait_for_app(page)
+    open_app(page, trends_app)
+    click_sidebar_page(page, "Incidents", "**/incidents")
+    fill_name(page, "Kim")  # local mode: every change carries a name
     page.get_by_label("Incident id", exact=True).fill("INC-E2E-1")
     page.get_by_label("Summary", exact=True).fill("Checkout card errors")
-    page.get_by_role("button", name="Save incident").click()
+    with rerun(page):
+        page.get_by_role("button", name="Save incident").click()
     page.get_by_text("Incident INC-E2E-1 recorded.").wait_for()
     page.locator("[data-testid=stDataFrame] td", has_text="INC-E2E-1").first.wait_for(state="attached")
-    wait_for_app(page)
-    page.wait_for_timeout(500)
+    painted(page)
     screenshot(page, "incidents-form")
 
 
 def test_the_alert_firing_history_shows_beside_the_incidents(trends_app, page):
     page.set_viewport_size({"width": 1400, "height": 2600})
-    page.goto(f"{trends_app}/incidents")
-    wait_for_app(page)
+    open_app(page, f"{trends_app}/incidents")
     page.get_by_role("heading", name="Alert firing history").wait_for()
     page.locator(".js-plotly-plot .main-svg").first.wait_for()
     page.locator("[data-testid=stDataFrame]").last.wait_for()
-    wait_for_app(page)
+    settled(page)
     assert page.get_by_text("7 firings: 3 page, 4 ticket; 2 still firing.").is_visible()
     assert page.get_by_text("Incidents and SLO burn alerts per service").is_visible()
-    page.wait_for_timeout(800)  # let the chart and the grid paint before the screenshot
+    painted(page)  # the chart and the grid have drawn before the screenshot
     screenshot(page, "incidents-alert-history")

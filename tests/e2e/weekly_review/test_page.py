@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.browser import click_sidebar_page, open_app, painted
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -19,14 +20,11 @@ def weekly_app(app_factory) -> str:
 
 def open_weekly_review(page, url: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 3000})
-    page.goto(url)
-    page.get_by_test_id("stApp").wait_for()
-    page.get_by_test_id("stSidebarNav").get_by_text("Weekly review").click()
-    page.wait_for_url("**/weekly-review")
+    open_app(page, url)
+    click_sidebar_page(page, "Weekly review", "**/weekly-review")
     page.get_by_test_id("stMetric").nth(6).wait_for(timeout=90_000)
     page.locator(".js-plotly-plot .main-svg").first.wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
-    page.wait_for_timeout(800)
+    painted(page)
 
 
 def test_the_weekly_review_of_the_last_complete_week(weekly_app, page):

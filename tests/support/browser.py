@@ -1,0 +1,138 @@
+"""Driving the Streamlit app in real Chromium: open it, wait for it, act on it, on conditions and never on a clock.
+
+Every e2e test goes through these helpers, so "the app is ready" means the same everywhere:
+
+- ``open_app(page, url)``: load a URL and wait until the app has rendered it (``settled``), closing the
+  "Page not found" notice Streamlit shows on some deep links while it runs the right page (README, "Deep links").
+- ``settled(page)``: the root ``stApp`` is connected, its script run is over (``data-test-script-state`` is
+  ``notRunning``), the running-man status widget is gone and no element is left stale from the previous run.
+- ``rerun(page)``: a ``with`` block around an action that makes the script run again (a button, Enter in a text
+  field, a sidebar link): it returns when that new run has finished, not when the old one still looks finished.
+- ``painted(page)``: every chart and table on the page has drawn, before a screenshot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections.abc import Iterator
+
+APP_TIMEOUT_MS = 90_000  # a first run on a loaded 2-core machine (migrations, first probes) takes tens of seconds
+DEFAULT_TIMEOUT_MS = 30_000
+PAGE_NOT_FOUND = "Page not found"
+
+# Counts the script runs the browser has seen finish: each time stApp's script state becomes "notRunning" from
+# another state. Installed in every document of a context before the page's own scripts run.
+_RUN_COUNTER = """
+(() => {
+  if (window.__finishedRuns !== undefined) return;
+  window.__finishedRuns = 0;
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.target.dataset.testid !== 'stApp') continue;
+      if (change.target.getAttribute('data-test-script-state') === 'notRunning'
+          && change.oldValue !== 'notRunning') window.__finishedRuns += 1;
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+_SETTLED = """
+() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return !!app
+    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid=stStatusWidget]')
+    && !document.querySelector('[data-testid=stElementContainer][data-stale=true]')
+    && !document.querySelector('[data-testid=stSkeleton], [data-testid=stAppSkeleton]');
+}
+"""
+
+# Plotly has drawn its SVG into every chart a person can see, every visible st.dataframe has its canvas (charts and
+# grids in a closed expander or another tab are drawn only when shown).
+_PAINTED = """
+() => {
+  const shown = (selector) => [...document.querySelectorAll(selector)].filter((el) => el.checkVisibility());
+  return shown('[data-testid=stPlotlyChart]').every((chart) => chart.querySelector('.main-svg'))
+      && shown('[data-testid=stDataFrame]').every((grid) => grid.querySelector('canvas'));
+}
+"""
+
+_NEXT_FRAME = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+_watched: weakref.WeakSet = weakref.WeakSet()
+
+
+def watch_runs(context) -> None:
+    """Count finished script runs in every page ``context`` opens from now on (once per context)."""
+    if context not in _watched:
+        context.add_init_script(_RUN_COUNTER)
+        _watched.add(context)
+
+
+def new_page(browser, width: int = 1400, height: int = 1000):
+    """A page in a fresh browser context (no cookie, no session); close it with ``page.context.close()``."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    watch_runs(context)
+    return context.new_page()
+
+
+def settled(page, timeout: int = APP_TIMEOUT_MS) -> None:
+    """Until the app has rendered and no script run is going on (see the module docstring)."""
+    page.get_by_test_id("stApp").wait_for(timeout=timeout)
+    page.wait_for_function(_SETTLED, timeout=timeout)
+
+
+def dismiss_page_not_found(page) -> None:
+    """Close Streamlit's "Page not found" notice if the run that just finished raised it. Call after ``settled``:
+    the notice arrives within the run, so it is in the page by then or not at all."""
+    notice = page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND)
+    if notice.count():
+        page.keyboard.press("Escape")
+        notice.wait_for(state="hidden")
+
+
+def open_app(page, url: str, timeout: int = APP_TIMEOUT_MS) -> None:
+    """Load ``url`` (a page of the app, a deep link, the sign-in screen) and wait until the app has rendered it."""
+    watch_runs(page.context)
+    page.goto(url)
+    settled(page, timeout)
+    dismiss_page_not_found(page)
+
+
+def finished_runs(page) -> int:
+    return page.evaluate("() => window.__finishedRuns || 0")
+
+
+@contextlib.contextmanager
+def rerun(page, timeout: int = APP_TIMEOUT_MS) -> Iterator[None]:
+    """``with rerun(page): button.click()``: returns once the run the action started has finished."""
+    before = finished_runs(page)
+    yield
+    page.wait_for_function(f"() => (window.__finishedRuns || 0) > {before}", timeout=timeout)
+    settled(page, timeout)
+
+
+def painted(page, timeout: int = APP_TIMEOUT_MS) -> None:
+    """Until the app is settled and every chart and table has drawn, then two animation frames: for screenshots."""
+    settled(page, timeout)
+    page.wait_for_function(_PAINTED, timeout=timeout)
+    page.evaluate(_NEXT_FRAME)
+
+
+def click_sidebar_page(page, title: str, url_glob: str) -> None:
+    """Go to another page the way a person does: its link in the sidebar navigation."""
+    with rerun(page):
+        page.get_by_test_id("stSidebarNav").get_by_text(title).click()
+        page.wait_for_url(url_glob)
+
+
+def fill_name(page, name: str) -> None:
+    """Local mode asks who makes a change: type the name and wait for the run that Enter starts."""
+    box = page.get_by_label("Your name", exact=True)
+    box.fill(name)
+    with rerun(page):
+        box.press("Enter")
