@@ -13,10 +13,9 @@ import re
 
 import plotly.graph_objects as go
 
+from metrics.status import CURRENT_PERIOD_COLOR, PREVIOUS_PERIOD_COLOR
 from metrics.weekly.review import WeeklyReview, fleet_status_counts
 
-# The dashboard's palette (pages/common/theme.py, Okabe-Ito); repeated here because metrics/ imports nothing from ui/.
-THIS_WEEK_COLOR, LAST_WEEK_COLOR = "#0072B2", "#BBBBBB"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
@@ -178,24 +177,29 @@ def budget_figure(review: WeeklyReview, template: str = "plotly_white") -> go.Fi
     )
     names = [line.slo for line in lines]
     figure = go.Figure()
-    figure.add_bar(
-        y=names,
-        x=[line.previous_budget_burned_value for line in lines],
-        orientation="h",
-        name=review.previous_week,
-        marker_color=LAST_WEEK_COLOR,
-        customdata=[line.previous_budget_burned for line in lines],
-        hovertemplate="%{y}: %{customdata}<extra>" + review.previous_week + "</extra>",
-    )
-    figure.add_bar(
-        y=names,
-        x=[line.budget_burned_value for line in lines],
-        orientation="h",
-        name=review.week,
-        marker_color=THIS_WEEK_COLOR,
-        customdata=[line.budget_burned for line in lines],
-        hovertemplate="%{y}: %{customdata}<extra>" + review.week + "</extra>",
-    )
+    for week, values, texts, color in (
+        (
+            review.previous_week,
+            [line.previous_budget_burned_value for line in lines],
+            [line.previous_budget_burned for line in lines],
+            PREVIOUS_PERIOD_COLOR,
+        ),
+        (
+            review.week,
+            [line.budget_burned_value for line in lines],
+            [line.budget_burned for line in lines],
+            CURRENT_PERIOD_COLOR,
+        ),
+    ):
+        figure.add_bar(
+            y=names,
+            x=values,
+            orientation="h",
+            name=week,
+            marker_color=color,
+            customdata=texts,
+            hovertemplate="%{y}: %{customdata}<extra>" + week + "</extra>",
+        )
     figure.update_layout(
         template=template,
         barmode="group",

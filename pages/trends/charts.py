@@ -13,7 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from metrics.formatting import format_count, format_percent, format_sli, format_target, target_decimals
+from metrics.formatting import format_count, format_sli, format_target, target_decimals
+from metrics.status import AXIS_COLOR, SERIES_COLORS
 from metrics.trends.aggregate import MET, MISSED, NO_DATA
 from pages.common.charts import downsample, empty_figure
 from pages.common.theme import CRITICAL, OK, TARGET_COLOR, WARN, register_template
@@ -301,13 +302,9 @@ def period_table(per_slo: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def percent_text(value) -> str:
-    return format_percent(None if _missing(value) else float(value))
-
-
 # --- incidents --------------------------------------------------------------------------------------------------------
 
-SEVERITY_COLORS = {"SEV1": CRITICAL.color, "SEV2": WARN.color, "SEV3": "#56B4E9", "SEV4": "#BBBBBB"}
+SEVERITY_COLORS = {"SEV1": CRITICAL.color, "SEV2": WARN.color, "SEV3": SERIES_COLORS[1], "SEV4": AXIS_COLOR}
 
 
 def incidents_figure(weekly) -> go.Figure:
