@@ -32,6 +32,7 @@ from metrics.formatting import (
 from metrics.incidents.rules import Incident, RecoveryStats, recovery_stats
 from metrics.trends.aggregate import MET, MISSED, fleet_periods, parse_iso_week, period_label, slo_periods
 from metrics.trends.aggregate import NO_DATA as NO_DATA_STATUS
+from metrics.trends.rollups import RollupOrigin
 
 AT_RISK_BUDGET = 0.25  # budget remaining under this share at the week's end puts an SLO at risk
 FIRING_STATES = ("page", "ticket")
@@ -108,7 +109,7 @@ class ReviewInputs:
 
     week: str
     time_zone: str
-    source: str  # "demo data", "the store", ...
+    source: RollupOrigin  # where the daily rollups came from (printed as its words)
     generated_at: datetime
     daily: pd.DataFrame  # daily rollups (``metrics.trends.aggregate.daily_frame``) covering both weeks
     incidents: Sequence[Incident]  # started during either week
@@ -183,7 +184,7 @@ class WeeklyReview:
     first_day: date
     last_day: date
     time_zone: str
-    source: str
+    source: RollupOrigin
     generated_at: datetime
     partial: bool
     headline: tuple[Figure, ...]

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from data.audit.service import audit_listing
 from data.store import shared_engine
-from data.store.audit import audit_entries
-from metrics.audit.rows import AUDIT_COLUMNS, audit_rows
+from metrics.audit.rows import AUDIT_COLUMNS
 from pages.common import loaders, widgets
 
 DAYS_SHOWN = 90
@@ -32,8 +32,8 @@ if store_problem:
 
 with widgets.guarded_panel("audit trail"):
     since = settings.now() - timedelta(days=DAYS_SHOWN)
-    entries = audit_entries(shared_engine(settings.database_url), since=since, limit=ROWS_SHOWN)
-    frame = pd.DataFrame(audit_rows(entries, settings.team_timezone), columns=list(AUDIT_COLUMNS))
+    listing = audit_listing(shared_engine(settings.database_url), settings.team_timezone, since=since, limit=ROWS_SHOWN)
+    frame = pd.DataFrame(listing.rows, columns=list(AUDIT_COLUMNS))
     what_options = sorted(set(frame["what"]))
     who_options = sorted(set(frame["who"]))
     what_column, who_column = st.columns(2)
@@ -73,8 +73,7 @@ with widgets.guarded_panel("audit trail"):
         )
         caption, download = st.columns([4, 1], vertical_alignment="center")
         caption.caption(
-            f"{len(shown)} of {len(frame)} entries"
-            + (f" (the newest {ROWS_SHOWN})" if len(entries) == ROWS_SHOWN else "")
+            f"{len(shown)} of {len(frame)} entries" + (f" (the newest {ROWS_SHOWN})" if listing.truncated else "")
         )
         download.download_button(
             "Download CSV",
