@@ -34,29 +34,24 @@ with widgets.guarded_panel("audit trail"):
     since = settings.now() - timedelta(days=DAYS_SHOWN)
     listing = audit_listing(shared_engine(settings.database_url), settings.team_timezone, since=since, limit=ROWS_SHOWN)
     frame = pd.DataFrame(listing.rows, columns=list(AUDIT_COLUMNS))
-    what_options = sorted(set(frame["what"]))
-    who_options = sorted(set(frame["who"]))
-    what_column, who_column = st.columns(2)
-    what = what_column.multiselect(
-        "What",
-        what_options,
-        key="audit_what",
-        placeholder="Everything",
-        default=[v for v in st.query_params.get_all("what") if v in what_options],
-    )
-    who = who_column.multiselect(
-        "Who",
-        who_options,
-        key="audit_who",
-        placeholder="Everyone",
-        default=[v for v in st.query_params.get_all("who") if v in who_options],
-    )
-    for name, values in (("what", what), ("who", who)):
-        if values:
-            st.query_params[name] = values
+    # ``?what=`` and ``?who=``: one multiselect each, kept in the query string; nothing picked means everything.
+    shown = frame
+    for column, (name, label, placeholder) in zip(
+        st.columns(2), (("what", "What", "Everything"), ("who", "Who", "Everyone"))
+    ):
+        options = sorted(set(frame[name]))
+        picked = column.multiselect(
+            label,
+            options,
+            key=f"audit_{name}",
+            placeholder=placeholder,
+            default=[v for v in st.query_params.get_all(name) if v in options],
+        )
+        if picked:
+            st.query_params[name] = picked
+            shown = shown[shown[name].isin(picked)]
         elif name in st.query_params:
             del st.query_params[name]
-    shown = frame[frame["what"].isin(what or what_options) & frame["who"].isin(who or who_options)]
     if shown.empty:
         widgets.show_empty_state(
             "No writes recorded yet." if frame.empty else "No entry matches these filters.",
