@@ -100,7 +100,8 @@ def trends_range(now: datetime, time_zone: str) -> tuple[date, date]:
 
 
 def rollup_source(settings: Settings):
-    """What the collector reads: the demo history ending at today's local midnight, or the configured Prometheus."""
+    """What the collector (and the weekly review's SLO readings) read: the demo history ending at today's local
+    midnight, or the configured Prometheus."""
     if settings.is_demo:
         return demo_source(settings.now(), settings.team_timezone)
     from data.slo.service import make_source

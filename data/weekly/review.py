@@ -35,12 +35,11 @@ def week_bounds(week: str, time_zone: str) -> tuple[datetime, datetime]:
 def slo_readings(settings: Settings, slos: list[SloDefinition], at: datetime, report: SloReport | None = None):
     """Budget remaining and alert state of every SLO at ``at``: (readings, error or None). ``report``: one already
     read (the page passes its cached report, or the last good one when the source fails now)."""
-    from data.slo.service import load_report, make_source
-    from data.trends.rollups import demo_source
+    from data.slo.service import load_report
+    from data.trends.service import rollup_source
 
     if report is None:
-        source = demo_source(settings.now(), settings.team_timezone) if settings.is_demo else make_source(settings)
-        report = load_report(source, slos, at)
+        report = load_report(rollup_source(settings), slos, at)
     if report.statuses and all(status.error for status in report.statuses):
         return [], report.statuses[0].error
     return [SloReading(s.slo.name, s.slo.service, s.budget_remaining, s.alert_state) for s in report.statuses], None
