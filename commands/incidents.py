@@ -18,6 +18,20 @@ def _seconds(value) -> float | None:
     return None if value is None else value.total_seconds()
 
 
+def _stats_record(stats) -> dict:
+    """One week's or service's recovery figures for ``--format json``."""
+    return {
+        "key": stats.key,
+        "count": stats.count,
+        "open": stats.open,
+        "by_severity": stats.by_severity,
+        "tta_mean_seconds": _seconds(stats.tta_mean),
+        "tta_median_seconds": _seconds(stats.tta_median),
+        "ttr_mean_seconds": _seconds(stats.ttr_mean),
+        "ttr_median_seconds": _seconds(stats.ttr_median),
+    }
+
+
 def command_import(args: argparse.Namespace) -> int:
     from data.incidents.service import import_incidents
     from data.store import engine_for, migrate
@@ -77,18 +91,6 @@ def command_report(args: argparse.Namespace) -> int:
         engine.dispose()
     report = incident_report(incidents, settings.team_timezone, first, last)
 
-    def record(stats) -> dict:
-        return {
-            "key": stats.key,
-            "count": stats.count,
-            "open": stats.open,
-            "by_severity": stats.by_severity,
-            "tta_mean_seconds": _seconds(stats.tta_mean),
-            "tta_median_seconds": _seconds(stats.tta_median),
-            "ttr_mean_seconds": _seconds(stats.ttr_mean),
-            "ttr_median_seconds": _seconds(stats.ttr_median),
-        }
-
     if args.format == "json":
         print(
             json.dumps(
@@ -96,8 +98,8 @@ def command_report(args: argparse.Namespace) -> int:
                     "from": first.isoformat(),
                     "to": last.isoformat(),
                     "time_zone": settings.team_timezone,
-                    "weeks": [record(s) for s in report.weeks],
-                    "services": [record(s) for s in report.services],
+                    "weeks": [_stats_record(s) for s in report.weeks],
+                    "services": [_stats_record(s) for s in report.services],
                 },
                 indent=2,
             )

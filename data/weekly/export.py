@@ -79,6 +79,10 @@ def fleet_counts(review: WeeklyReview, section: Section) -> dict[str, int]:
 def sections(review: WeeklyReview) -> list[Section]:
     """Every table section (kind, heading, table header, rows, text when empty), shared by the page, Markdown and
     HTML."""
+    return [*_slo_and_incident_sections(review), *_database_sections(review), _tracker_section(review)]
+
+
+def _slo_and_incident_sections(review: WeeklyReview) -> list[Section]:
     slo_header = ["SLO", "service", "target", "SLI", "budget burned", f"SLI {review.previous_week}"]
 
     def slo_rows(lines) -> list[list[str]]:
@@ -86,7 +90,7 @@ def sections(review: WeeklyReview) -> list[Section]:
             [line.slo, line.service, line.target, line.sli, line.budget_burned, line.previous_sli] for line in lines
         ]
 
-    parts: list[Section] = [
+    return [
         Section(
             SectionKind.SLOS_BREACHED,
             "SLOs breached",
@@ -129,8 +133,11 @@ def sections(review: WeeklyReview) -> list[Section]:
             "No incidents started this week.",
         ),
     ]
+
+
+def _database_sections(review: WeeklyReview) -> list[Section]:
     if review.databases is None:
-        parts.append(
+        return [
             Section(
                 SectionKind.DATABASE_FLEET,
                 "Database fleet",
@@ -138,42 +145,38 @@ def sections(review: WeeklyReview) -> list[Section]:
                 [],
                 "No database-health snapshots stored: run `python cli.py collect db-health` from cron.",
             )
-        )
-    else:
-        parts.append(
-            Section(
-                SectionKind.DATABASE_FLEET,
-                "Database fleet at the week's end",
-                ["database", "status", "snapshot"],
-                [[d.database, d.status, f"{d.taken_at:%Y-%m-%d %H:%M} UTC"] for d in review.databases],
-                "No snapshot taken before the week's end.",
-            )
-        )
-        parts.append(
-            Section(
-                SectionKind.DATABASE_CHANGES,
-                f"Database changes since the end of {review.previous_week}",
-                ["database", "before", "after"],
-                [[c.database, c.before, c.after] for c in review.database_changes],
-                "No database changed status.",
-            )
-        )
+        ]
+    return [
+        Section(
+            SectionKind.DATABASE_FLEET,
+            "Database fleet at the week's end",
+            ["database", "status", "snapshot"],
+            [[d.database, d.status, f"{d.taken_at:%Y-%m-%d %H:%M} UTC"] for d in review.databases],
+            "No snapshot taken before the week's end.",
+        ),
+        Section(
+            SectionKind.DATABASE_CHANGES,
+            f"Database changes since the end of {review.previous_week}",
+            ["database", "before", "after"],
+            [[c.database, c.before, c.after] for c in review.database_changes],
+            "No database changed status.",
+        ),
+    ]
+
+
+def _tracker_section(review: WeeklyReview) -> Section:
     if review.tracker_events is None:
-        parts.append(Section(SectionKind.TRACKER, "Revisit tracker", [], [], "The tracker could not be read."))
-    else:
-        parts.append(
-            Section(
-                SectionKind.TRACKER,
-                "Revisit tracker: came due and decisions",
-                ["item", "title", "event", "when", "by", "detail"],
-                [
-                    [f"#{e.item_id}", e.title, e.kind, f"{e.at:%a %d %b %H:%M} UTC", e.actor, e.detail]
-                    for e in review.tracker_events
-                ],
-                "No item came due and no review was recorded.",
-            )
-        )
-    return parts
+        return Section(SectionKind.TRACKER, "Revisit tracker", [], [], "The tracker could not be read.")
+    return Section(
+        SectionKind.TRACKER,
+        "Revisit tracker: came due and decisions",
+        ["item", "title", "event", "when", "by", "detail"],
+        [
+            [f"#{e.item_id}", e.title, e.kind, f"{e.at:%a %d %b %H:%M} UTC", e.actor, e.detail]
+            for e in review.tracker_events
+        ],
+        "No item came due and no review was recorded.",
+    )
 
 
 def incidents_summary(review: WeeklyReview) -> str:
