@@ -1,7 +1,8 @@
 """Audit trail: every write the app made, who made it, as what role, when. Newest first.
 
 ``?what=`` (tracker_item, incident, dba_record, weekly_note, daily_rollups, ...) and ``?who=`` narrow it, so a
-view can be shared. The same rows as ``python cli.py audit``. Layout and widgets only.
+view can be shared. The same rows as ``python cli.py audit`` (both read ``data.audit.service.audit_listing``).
+Layout and widgets only.
 """
 
 from datetime import timedelta

@@ -2,7 +2,8 @@
 
 Times are entered in the team's time zone. A CSV is stored whole or not at all: every problem is listed with its row and
 field. Beside them, when each SLO burn tier fired (``pages.incidents.alert_history``; ``python cli.py alerts history``).
-Layout and widgets only: rules in ``metrics.incidents.rules``, storage in ``data.incidents.store``.
+Layout and widgets only: recording, importing and listing through ``data.incidents.service`` (what the CLI runs),
+rules in ``metrics.incidents.rules``.
 """
 
 from datetime import datetime, time, timedelta

@@ -2,8 +2,8 @@
 
 Filters live in the query string so a view can be shared: ``?service=`` (repeated), ``?grain=week|month``, ``?from=``
 and ``?to=`` (YYYY-MM-DD). Every figure here is what ``python cli.py trends`` prints for the same arguments. Layout and
-widgets only: rows come from ``pages.common.history``, figures from ``metrics.trends.aggregate`` and
-``pages.trends.charts``.
+widgets only: rows come from ``pages.common.history`` (cached ``data.trends.service.trend_rows``), figures from
+``data.trends.service.trends_view`` and ``pages.trends.charts``.
 """
 
 from datetime import date

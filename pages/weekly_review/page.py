@@ -2,8 +2,8 @@
 
 ``?week=2026-W47`` picks the week (default: the last complete week in the team's time zone), so a review can be
 shared as a link. Every figure is what ``python cli.py weekly-report --week ...`` prints. Layout and widgets only:
-the review comes from ``pages.weekly_review.loaders``, its figures from ``metrics.weekly.review``, the documents from
-``data.weekly.export``.
+the review comes from ``pages.weekly_review.loaders`` (cached ``data.weekly.service``), its figures from
+``metrics.weekly.review``, the documents from ``data.weekly.service.export_document``.
 """
 
 from datetime import timedelta
