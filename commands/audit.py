@@ -4,57 +4,53 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from commands.common import EXIT_OK, CliError, load_cli_settings, parse_cli_date
+from commands.common import EXIT_OK, CliError, load_cli_settings, parse_cli_date, text_table
 
 
 def command_audit(args: argparse.Namespace) -> int:
+    from data.audit.service import audit_listing, local_day_bounds
     from data.store import engine_for, migrate
-    from data.store.audit import audit_entries
-    from metrics.audit.rows import AUDIT_COLUMNS, audit_rows
+    from metrics.audit.rows import AUDIT_COLUMNS
 
     settings = load_cli_settings(args)
-    zone = ZoneInfo(settings.team_timezone)
     since, until = parse_cli_date(args.since, "--since"), parse_cli_date(args.until, "--until")
+    start, end = local_day_bounds(since, until, settings.team_timezone)
     try:
         migrate(settings.database_url)
         engine = engine_for(settings.database_url)
     except Exception as error:  # driver errors vary: name the store (a SecretUrl, shown masked)
         raise CliError(f"could not open the store {settings.database_url}: {type(error).__name__}") from None
     try:
-        entries = audit_entries(
+        listing = audit_listing(
             engine,
+            settings.team_timezone,
+            since=start,
+            until=end,
             entity=args.entity,
             actor=args.actor,
             limit=args.limit,
-            since=datetime.combine(since, time(), zone) if since else None,
-            until=datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
         )
     finally:
         engine.dispose()
-    rows = audit_rows(entries, settings.team_timezone)
     if args.format == "json":
         print(
             json.dumps(
                 {
                     "time_zone": settings.team_timezone,
-                    "entries": [{**row, "details": entry["details"]} for row, entry in zip(rows, entries)],
+                    "entries": [
+                        {**row, "details": entry["details"]} for row, entry in zip(listing.rows, listing.entries)
+                    ],
                 },
                 indent=2,
                 default=str,
             )
         )
         return EXIT_OK
-    if not rows:
+    if not listing.rows:
         print("no audit entries match")
         return EXIT_OK
-    shown = [column for column in AUDIT_COLUMNS if column != "details"]
-    widths = {column: max(len(column), *(len(row[column]) for row in rows)) for column in shown}
-    print("  ".join(column.ljust(widths[column]) for column in shown) + "  details")
-    for row in rows:
-        print("  ".join(row[column].ljust(widths[column]) for column in shown) + "  " + row["details"])
+    print(text_table(list(AUDIT_COLUMNS), [[row[column] for column in AUDIT_COLUMNS] for row in listing.rows]))
     return EXIT_OK
 
 

@@ -7,9 +7,9 @@ import argparse
 import json
 import os
 import sys
-from datetime import date, timedelta
+from datetime import date
 
-from commands.common import EXIT_OK, CliError, cli_actor, load_cli_catalog, load_cli_settings
+from commands.common import EXIT_OK, CliError, cli_actor, load_cli_catalog, load_cli_settings, text_table
 
 IMPORT_COMMAND = "python cli.py incidents import --csv FILE"
 
@@ -18,11 +18,25 @@ def _seconds(value) -> float | None:
     return None if value is None else value.total_seconds()
 
 
+def _stats_record(stats) -> dict:
+    """One week's or service's recovery figures for ``--format json``."""
+    return {
+        "key": stats.key,
+        "count": stats.count,
+        "open": stats.open,
+        "by_severity": stats.by_severity,
+        "tta_mean_seconds": _seconds(stats.tta_mean),
+        "tta_median_seconds": _seconds(stats.tta_median),
+        "ttr_mean_seconds": _seconds(stats.ttr_mean),
+        "ttr_median_seconds": _seconds(stats.ttr_median),
+    }
+
+
 def command_import(args: argparse.Namespace) -> int:
-    from data.incidents.store import save_incidents
+    from data.incidents.service import import_incidents
     from data.store import engine_for, migrate
     from metrics.import_limits import import_size_problem
-    from metrics.incidents.rules import IncidentError, parse_incidents_csv
+    from metrics.incidents.rules import IncidentError
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
@@ -34,34 +48,34 @@ def command_import(args: argparse.Namespace) -> int:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as error:
         raise CliError(f"cannot read {args.csv}: {type(error).__name__}") from None
+    migrate(settings.database_url)
+    engine = engine_for(settings.database_url)
     try:
-        incidents = parse_incidents_csv(text, settings.team_timezone, catalog.service_names())
+        result = import_incidents(
+            engine,
+            text,
+            time_zone=settings.team_timezone,
+            services=catalog.service_names(),
+            actor=cli_actor(args.by),
+            recorded_at=settings.now(),
+        )
     except IncidentError as error:
         for problem in error.problems:
             print(f"{args.csv}: {problem}", file=sys.stderr)
         raise CliError(f"{args.csv}: {len(error.problems)} problem(s); nothing was imported") from None
-    migrate(settings.database_url)
-    engine = engine_for(settings.database_url)
-    try:
-        added, updated = save_incidents(
-            engine, incidents, actor=cli_actor(args.by), recorded_at=settings.now(), imported=True
-        )
     finally:
         engine.dispose()
-    print(f"{args.csv}: {added} incidents added, {updated} updated")
+    print(f"{args.csv}: {result.added} incidents added, {result.updated} updated")
     return EXIT_OK
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from data.incidents.store import incidents_between
+    from data.incidents.service import incident_report, incidents_in_days
     from data.store import engine_for, migrate
-    from data.trends.rollups import default_trends_range
-    from metrics.incidents.rules import stats_by_service, stats_by_week
-    from metrics.trends.aggregate import periods_between
-    from metrics.trends.rollups import local_midnight
+    from data.trends.service import trends_range
 
     settings = load_cli_settings(args)
-    default_first, default_last = default_trends_range(settings.now(), settings.team_timezone)
+    default_first, default_last = trends_range(settings.now(), settings.team_timezone)
     try:
         first = date.fromisoformat(args.from_date) if args.from_date else default_first
         last = date.fromisoformat(args.to_date) if args.to_date else default_last
@@ -72,28 +86,10 @@ def command_report(args: argparse.Namespace) -> int:
     migrate(settings.database_url)
     engine = engine_for(settings.database_url)
     try:
-        incidents = incidents_between(
-            engine,
-            local_midnight(first, settings.team_timezone),
-            local_midnight(last + timedelta(days=1), settings.team_timezone),
-            args.service or None,
-        )
+        incidents = incidents_in_days(engine, first, last, settings.team_timezone, args.service or None)
     finally:
         engine.dispose()
-    weeks = stats_by_week(incidents, settings.team_timezone, periods_between(first, last, "week"))
-    services = stats_by_service(incidents)
-
-    def record(stats) -> dict:
-        return {
-            "key": stats.key,
-            "count": stats.count,
-            "open": stats.open,
-            "by_severity": stats.by_severity,
-            "tta_mean_seconds": _seconds(stats.tta_mean),
-            "tta_median_seconds": _seconds(stats.tta_median),
-            "ttr_mean_seconds": _seconds(stats.ttr_mean),
-            "ttr_median_seconds": _seconds(stats.ttr_median),
-        }
+    report = incident_report(incidents, settings.team_timezone, first, last)
 
     if args.format == "json":
         print(
@@ -102,8 +98,8 @@ def command_report(args: argparse.Namespace) -> int:
                     "from": first.isoformat(),
                     "to": last.isoformat(),
                     "time_zone": settings.team_timezone,
-                    "weeks": [record(s) for s in weeks],
-                    "services": [record(s) for s in services],
+                    "weeks": [_stats_record(s) for s in report.weeks],
+                    "services": [_stats_record(s) for s in report.services],
                 },
                 indent=2,
             )
@@ -111,18 +107,17 @@ def command_report(args: argparse.Namespace) -> int:
     else:
         from metrics.formatting import format_duration
 
-        lines = [
-            f"Incidents {first} .. {last} ({settings.team_timezone})",
-            f"{'week / service':<16} {'count':>5} {'open':>4}  {'TTA mean':>10} {'TTA median':>10} "
-            f"{'TTR mean':>10} {'TTR median':>10}",
+        header = ["week / service", "count", "open", "TTA mean", "TTA median", "TTR mean", "TTR median"]
+        rows = [
+            [
+                stats.key,
+                str(stats.count),
+                str(stats.open),
+                *(format_duration(d) for d in (stats.tta_mean, stats.tta_median, stats.ttr_mean, stats.ttr_median)),
+            ]
+            for stats in [*report.weeks, *report.services]
         ]
-        for stats in [*weeks, *services]:
-            lines.append(
-                f"{stats.key:<16} {stats.count:>5} {stats.open:>4}  {format_duration(stats.tta_mean):>10} "
-                f"{format_duration(stats.tta_median):>10} {format_duration(stats.ttr_mean):>10} "
-                f"{format_duration(stats.ttr_median):>10}"
-            )
-        print("\n".join(lines))
+        print(f"Incidents {first} .. {last} ({settings.team_timezone})\n" + text_table(header, rows))
     return EXIT_OK
 
 

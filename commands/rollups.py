@@ -36,38 +36,27 @@ def _progress_bar(done: int, todo: int, day: date) -> None:
 
 
 def command_collect_rollups(args: argparse.Namespace) -> int:
-    from data.slo.service import make_source
     from data.slo.sources import SourceError
     from data.store import engine_for, migrate
-    from data.trends.rollups import collect_daily_rollups, demo_source
+    from data.trends.service import collect_rollups
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
     since, until = parse_cli_date(args.since, "--since"), parse_cli_date(args.until, "--until")
     if since and until and since > until:
         raise CliError(f"--since {since} is after --until {until}")
-    now = settings.now()
-    source = demo_source(now, settings.team_timezone) if settings.is_demo else make_source(settings)
     migrate(settings.database_url)
     engine = engine_for(settings.database_url)
     try:
-        summary = collect_daily_rollups(
-            source,
-            catalog.slos,
-            engine,
-            time_zone=settings.team_timezone,
-            now=now,
-            first=since,
-            last=until,
-            actor=cli_actor(),
-            progress=_progress_bar,
+        summary = collect_rollups(
+            settings, catalog.slos, engine, actor=cli_actor(), first=since, last=until, progress=_progress_bar
         )
     except SourceError as error:
         raise CliError(f"{error}; the days stored before this are kept, run the command again to continue") from None
     finally:
         engine.dispose()
     print(
-        f"rollups {summary.first} .. {summary.last} ({settings.team_timezone}) from {source.description}: "
+        f"rollups {summary.first} .. {summary.last} ({settings.team_timezone}) from {summary.source}: "
         f"{summary.rows_stored} rows stored for {summary.days_stored} days, {summary.already_collected} "
         f"already collected, {summary.queries} queries"
     )
@@ -83,51 +72,57 @@ def command_collect_rollups(args: argparse.Namespace) -> int:
     return EXIT_FAILED if summary.errors else EXIT_OK
 
 
-def command_trends(args: argparse.Namespace) -> int:
-    from data.store import engine_for, migrate
-    from data.trends.rollups import default_trends_range, demo_daily_rollups, rollups_frame, stored_trend_rows
-    from metrics.trends.aggregate import build_trends
-
-    settings = load_cli_settings(args)
-    catalog = load_cli_catalog(settings, [])
-    known = catalog.service_names()
-    for service in args.service or []:
+def _checked_services(requested: list[str] | None, known: list[str]) -> list[str]:
+    """The ``--service`` options, each one in the catalog (or one error with the nearest name); all when none."""
+    for service in requested or []:
         if service not in known:
             close = get_close_matches(service, known, n=1)
             raise CliError(
                 f"--service {service!r} is not in the catalog"
                 + (f"; did you mean {close[0]!r}?" if close else f" (services: {', '.join(known)})")
             )
-    services = args.service or known
-    default_first, default_last = default_trends_range(settings.now(), settings.team_timezone)
+    return requested or known
+
+
+def command_trends(args: argparse.Namespace) -> int:
+    from data.store import engine_for, migrate
+    from data.trends.service import trend_rows, trends_range, trends_view
+
+    settings = load_cli_settings(args)
+    catalog = load_cli_catalog(settings, [])
+    services = _checked_services(args.service, catalog.service_names())
+    default_first, default_last = trends_range(settings.now(), settings.team_timezone)
     first = parse_cli_date(args.from_date, "--from") or default_first
     last = parse_cli_date(args.to_date, "--to") or default_last
     if first > last:
         raise CliError(f"--from {first} is after --to {last}")
-    if settings.is_demo:
-        daily = rollups_frame(demo_daily_rollups(catalog.slos, settings.now(), settings.team_timezone))
-        source = "demo data"
-    else:
+    engine = None
+    if not settings.is_demo:
         migrate(settings.database_url)
         engine = engine_for(settings.database_url)
-        try:
-            daily = stored_trend_rows(engine, first, last, services)
-        finally:
+    try:
+        rows = trend_rows(settings, catalog.slos, engine, first, last, services)
+    finally:
+        if engine is not None:
             engine.dispose()
-        source = "the store"
-    view = build_trends(daily, args.grain, first, last, services)
+    view = trends_view(rows, args.grain, first, last, services)
     if not view.has_data:
-        hint = "" if settings.is_demo else f"; run `{COLLECT_COMMAND} --since {first}` first"
-        print(f"no rollups from {source} between {first} and {last} for {', '.join(services)}{hint}", file=sys.stderr)
+        hint = "" if rows.is_demo else f"; run `{COLLECT_COMMAND} --since {first}` first"
+        print(
+            f"no rollups from {rows.origin} between {first} and {last} for {', '.join(services)}{hint}",
+            file=sys.stderr,
+        )
         return EXIT_ATTENTION
     if args.format == "json":
         print(
             json.dumps(
-                {"source": source, "time_zone": settings.team_timezone, **view.to_dict()}, indent=2, allow_nan=False
+                {"source": rows.origin.value, "time_zone": settings.team_timezone, **view.to_dict()},
+                indent=2,
+                allow_nan=False,
             )
         )
     else:
-        print(trends_table(view, source, settings.team_timezone))
+        print(trends_table(view, rows.origin, settings.team_timezone))
     return EXIT_OK
 
 

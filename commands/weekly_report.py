@@ -11,8 +11,7 @@ from commands.common import EXIT_OK, CliError, load_cli_catalog, load_cli_settin
 
 def command_weekly_report(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
-    from data.weekly.export import to_html, to_markdown
-    from data.weekly.review import load_weekly_review
+    from data.weekly.service import export_document, load_weekly_review
     from metrics.weekly.review import last_complete_week
 
     settings = load_cli_settings(args)
@@ -26,7 +25,7 @@ def command_weekly_report(args: argparse.Namespace) -> int:
         raise CliError(f"--week {week!r}: {error}") from None
     finally:
         engine.dispose()
-    document = to_markdown(review) if args.format == "markdown" else to_html(review)
+    document = export_document(review, args.format)
     if args.output:
         try:
             Path(args.output).write_text(document, encoding="utf-8")

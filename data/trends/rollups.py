@@ -62,6 +62,7 @@ class CollectionSummary:
     incomplete: list[DayKey] = field(default_factory=list)  # not stored: the counter did not exist all day
     errors: dict[str, str] = field(default_factory=dict)  # SLO -> why its query was refused
     queries: int = 0
+    source: str = ""  # the description of the source read ("demo data" for the demo)
 
 
 def bucket_family(good_query: str | None) -> str | None:
@@ -282,56 +283,65 @@ def collect_daily_rollups(
     """Store every complete day between ``first`` and ``last`` (default: the last 90 complete days) that the
     store lacks, one transaction per day. Raises ``SourceError`` when the source cannot answer at all; what was
     stored before that stays, and the next run continues from there. Admins only (``PermissionDenied``)."""
-    from data.trends.store import DEMO_SOURCE, collected_pairs, save_daily_rollups
+    from data.trends.store import DEMO_SOURCE, collected_pairs
 
     require(actor, Role.ADMIN, "collect daily rollups")
 
     newest = last_complete_day(now, time_zone, SETTLE)
     last = min(last or newest, newest)
     first = first or newest - timedelta(days=DEFAULT_BACKFILL_DAYS - 1)
-    summary = CollectionSummary(first=first, last=last)
+    is_demo = getattr(source, "is_demo", False)
+    summary = CollectionSummary(first=first, last=last, source=DEMO_SOURCE if is_demo else source.description)
     if first > last:
         return summary
-    is_demo = getattr(source, "is_demo", False)
     done = collected_pairs(engine, first, last, demo=is_demo)
     summary.already_collected = len(done)
     names = {slo.name for slo in slos}
     todo = [day for day in local_days(first, last, time_zone) if any((day.day, n) not in done for n in names)]
     reader = reader_for(source)
     queries_before = getattr(source, "query_count", 0)
-    collected_at = now
     stored_days = 0
     for run in day_runs(todo):
         wanted = [slo for slo in slos if any((day.day, slo.name) not in done for day in run)]
         read = _read_isolating(reader, wanted, run, summary.errors)
         for day in run:
-            rows = [row for row in _rollups_for_day(day, wanted, read) if (day.day, row.slo) not in done]
-            summary.incomplete.extend(
-                (day.day, slo.name)
-                for slo in wanted
-                if (day.day, slo.name) not in done
-                and slo.name not in summary.errors
-                and (day.day, slo.name) not in read.covered
-            )
-            stored = save_daily_rollups(
-                engine,
-                [
-                    {
-                        **row.as_row(),
-                        "source": DEMO_SOURCE if is_demo else source.description,
-                        "collected_at": collected_at,
-                    }
-                    for row in rows
-                ],
-                actor=actor,
-            )
-            summary.rows_stored += stored
-            summary.days_stored += 1 if stored else 0
+            _store_day(engine, day, wanted, read, done, summary, collected_at=now, actor=actor)
             stored_days += 1
             if progress:
                 progress(stored_days, len(todo), day.day)
     summary.queries = getattr(source, "query_count", 0) - queries_before
     return summary
+
+
+def _store_day(
+    engine: sa.Engine,
+    day: LocalDay,
+    slos: Sequence[SloDefinition],
+    read: RunCounts,
+    done: set[DayKey],
+    summary: CollectionSummary,
+    *,
+    collected_at: datetime,
+    actor: Actor,
+) -> None:
+    """Write one day's missing rows in one transaction; note the pairs left out as incomplete in ``summary``."""
+    from data.trends.store import save_daily_rollups
+
+    rows = [row for row in _rollups_for_day(day, slos, read) if (day.day, row.slo) not in done]
+    summary.incomplete.extend(
+        (day.day, slo.name)
+        for slo in slos
+        if (day.day, slo.name) not in done
+        and slo.name not in summary.errors
+        and (day.day, slo.name) not in read.covered
+    )
+    stored = save_daily_rollups(
+        engine,
+        [{**row.as_row(), "source": summary.source, "collected_at": collected_at} for row in rows],
+        actor=actor,
+    )
+    summary.rows_stored += stored
+    summary.days_stored += 1 if stored else 0
 
 
 def demo_daily_rollups(

@@ -20,8 +20,10 @@ from data.store.audit import record_audit
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require
+from metrics.trends.rollups import RollupOrigin
 
-DEMO_SOURCE = "demo data"
+# The ``source`` column holds the collecting source's description, or this marker for the demo's rows.
+DEMO_SOURCE = RollupOrigin.DEMO.value
 
 
 class DailyRollupRow(Base):

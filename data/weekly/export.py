@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
+from enum import Enum
 
 import plotly.graph_objects as go
 
+from metrics.status import CURRENT_PERIOD_COLOR, PREVIOUS_PERIOD_COLOR
 from metrics.weekly.review import WeeklyReview, fleet_status_counts
 
-# The dashboard's palette (pages/common/theme.py, Okabe-Ito); repeated here because metrics/ imports nothing from ui/.
-THIS_WEEK_COLOR, LAST_WEEK_COLOR = "#0072B2", "#BBBBBB"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
@@ -37,8 +38,51 @@ def subtitle(review: WeeklyReview) -> str:
     )
 
 
-def sections(review: WeeklyReview) -> list[tuple[str, list[str], list[list[str]], str]]:
-    """(heading, table header, rows, text when empty) of every table section, shared by Markdown and HTML."""
+class SectionKind(Enum):
+    """Which table a section is: what the page and the documents add above some of them is chosen by kind."""
+
+    SLOS_BREACHED = "breached"
+    SLOS_AT_RISK = "at risk"
+    SLOS_RECOVERED = "recovered"
+    TOP_OFFENDERS = "top offenders"
+    INCIDENTS = "incidents"
+    DATABASE_FLEET = "database fleet"
+    DATABASE_CHANGES = "database changes"
+    TRACKER = "tracker"
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: SectionKind
+    heading: str
+    header: list[str]
+    rows: list[list[str]]
+    empty: str  # shown instead of the table when there are no rows
+
+
+def section_caption(review: WeeklyReview, section: Section) -> str | None:
+    """The line above a section's table, plain text: the incident counts, or how "at risk" was read."""
+    if section.kind is SectionKind.INCIDENTS and section.rows:
+        return incidents_summary(review)
+    if section.kind is SectionKind.SLOS_AT_RISK:
+        return review.readings_note
+    return None
+
+
+def fleet_counts(review: WeeklyReview, section: Section) -> dict[str, int]:
+    """Databases per status above the fleet table; empty for any other section or without snapshots."""
+    if section.kind is not SectionKind.DATABASE_FLEET or not review.databases:
+        return {}
+    return fleet_status_counts(review.databases)
+
+
+def sections(review: WeeklyReview) -> list[Section]:
+    """Every table section (kind, heading, table header, rows, text when empty), shared by the page, Markdown and
+    HTML."""
+    return [*_slo_and_incident_sections(review), *_database_sections(review), _tracker_section(review)]
+
+
+def _slo_and_incident_sections(review: WeeklyReview) -> list[Section]:
     slo_header = ["SLO", "service", "target", "SLI", "budget burned", f"SLI {review.previous_week}"]
 
     def slo_rows(lines) -> list[list[str]]:
@@ -46,21 +90,30 @@ def sections(review: WeeklyReview) -> list[tuple[str, list[str], list[list[str]]
             [line.slo, line.service, line.target, line.sli, line.budget_burned, line.previous_sli] for line in lines
         ]
 
-    parts = [
-        ("SLOs breached", slo_header, slo_rows(review.breached), "No SLO missed its objective this week."),
-        (
+    return [
+        Section(
+            SectionKind.SLOS_BREACHED,
+            "SLOs breached",
+            slo_header,
+            slo_rows(review.breached),
+            "No SLO missed its objective this week.",
+        ),
+        Section(
+            SectionKind.SLOS_AT_RISK,
             "SLOs at risk",
             ["SLO", "service", "budget remaining", "alert state", "why"],
             [[r.slo, r.service, r.budget_remaining, r.alert_state, r.why] for r in review.at_risk],
             "No SLO under 25 % of its budget or with a firing tier.",
         ),
-        (
+        Section(
+            SectionKind.SLOS_RECOVERED,
             "SLOs recovered",
             slo_header,
             slo_rows(review.recovered),
             f"No SLO that missed in {review.previous_week} met its objective this week.",
         ),
-        (
+        Section(
+            SectionKind.TOP_OFFENDERS,
             "Top offenders by budget burned",
             ["SLO", "service", "budget burned", f"burned {review.previous_week}", "SLI", "target"],
             [
@@ -69,7 +122,8 @@ def sections(review: WeeklyReview) -> list[tuple[str, list[str], list[list[str]]
             ],
             "No SLO burned error budget this week.",
         ),
-        (
+        Section(
+            SectionKind.INCIDENTS,
             "Incidents",
             ["id", "service", "severity", "started", "TTA", "TTR", "summary"],
             [
@@ -79,47 +133,50 @@ def sections(review: WeeklyReview) -> list[tuple[str, list[str], list[list[str]]
             "No incidents started this week.",
         ),
     ]
+
+
+def _database_sections(review: WeeklyReview) -> list[Section]:
     if review.databases is None:
-        parts.append(
-            (
+        return [
+            Section(
+                SectionKind.DATABASE_FLEET,
                 "Database fleet",
                 [],
                 [],
                 "No database-health snapshots stored: run `python cli.py collect db-health` from cron.",
             )
-        )
-    else:
-        parts.append(
-            (
-                "Database fleet at the week's end",
-                ["database", "status", "snapshot"],
-                [[d.database, d.status, f"{d.taken_at:%Y-%m-%d %H:%M} UTC"] for d in review.databases],
-                "No snapshot taken before the week's end.",
-            )
-        )
-        parts.append(
-            (
-                f"Database changes since the end of {review.previous_week}",
-                ["database", "before", "after"],
-                [[c.database, c.before, c.after] for c in review.database_changes],
-                "No database changed status.",
-            )
-        )
+        ]
+    return [
+        Section(
+            SectionKind.DATABASE_FLEET,
+            "Database fleet at the week's end",
+            ["database", "status", "snapshot"],
+            [[d.database, d.status, f"{d.taken_at:%Y-%m-%d %H:%M} UTC"] for d in review.databases],
+            "No snapshot taken before the week's end.",
+        ),
+        Section(
+            SectionKind.DATABASE_CHANGES,
+            f"Database changes since the end of {review.previous_week}",
+            ["database", "before", "after"],
+            [[c.database, c.before, c.after] for c in review.database_changes],
+            "No database changed status.",
+        ),
+    ]
+
+
+def _tracker_section(review: WeeklyReview) -> Section:
     if review.tracker_events is None:
-        parts.append(("Revisit tracker", [], [], "The tracker could not be read."))
-    else:
-        parts.append(
-            (
-                "Revisit tracker: came due and decisions",
-                ["item", "title", "event", "when", "by", "detail"],
-                [
-                    [f"#{e.item_id}", e.title, e.kind, f"{e.at:%a %d %b %H:%M} UTC", e.actor, e.detail]
-                    for e in review.tracker_events
-                ],
-                "No item came due and no review was recorded.",
-            )
-        )
-    return parts
+        return Section(SectionKind.TRACKER, "Revisit tracker", [], [], "The tracker could not be read.")
+    return Section(
+        SectionKind.TRACKER,
+        "Revisit tracker: came due and decisions",
+        ["item", "title", "event", "when", "by", "detail"],
+        [
+            [f"#{e.item_id}", e.title, e.kind, f"{e.at:%a %d %b %H:%M} UTC", e.actor, e.detail]
+            for e in review.tracker_events
+        ],
+        "No item came due and no review was recorded.",
+    )
 
 
 def incidents_summary(review: WeeklyReview) -> str:
@@ -142,16 +199,18 @@ def to_markdown(review: WeeklyReview) -> str:
     lines += _md_table(
         ["figure", review.week, f"vs {review.previous_week}"], [[f.label, f.value, f.delta] for f in review.headline]
     )
-    for heading, header, rows, empty in sections(review):
-        lines += ["", f"## {heading}", ""]
-        if heading == "Incidents" and rows:
-            lines += [_md(incidents_summary(review)), ""]
-        if heading.startswith("SLOs at risk"):
-            lines += [_md(review.readings_note), ""]
-        if heading.startswith("Database fleet at") and review.databases:
-            counts = fleet_status_counts(review.databases)
+    for section in sections(review):
+        lines += ["", f"## {section.heading}", ""]
+        caption = section_caption(review, section)
+        if caption:
+            lines += [_md(caption), ""]
+        counts = fleet_counts(review, section)
+        if counts:
             lines += [", ".join(f"{count} {status}" for status, count in counts.items()), ""]
-        lines += _md_table(header, rows) if rows else [_md(empty) if "`" not in empty else empty]
+        if section.rows:
+            lines += _md_table(section.header, section.rows)
+        else:
+            lines += [_md(section.empty) if "`" not in section.empty else section.empty]
     lines += ["", "## Notes", ""]
     if review.note and review.note.text.strip():
         lines += [
@@ -178,24 +237,29 @@ def budget_figure(review: WeeklyReview, template: str = "plotly_white") -> go.Fi
     )
     names = [line.slo for line in lines]
     figure = go.Figure()
-    figure.add_bar(
-        y=names,
-        x=[line.previous_budget_burned_value for line in lines],
-        orientation="h",
-        name=review.previous_week,
-        marker_color=LAST_WEEK_COLOR,
-        customdata=[line.previous_budget_burned for line in lines],
-        hovertemplate="%{y}: %{customdata}<extra>" + review.previous_week + "</extra>",
-    )
-    figure.add_bar(
-        y=names,
-        x=[line.budget_burned_value for line in lines],
-        orientation="h",
-        name=review.week,
-        marker_color=THIS_WEEK_COLOR,
-        customdata=[line.budget_burned for line in lines],
-        hovertemplate="%{y}: %{customdata}<extra>" + review.week + "</extra>",
-    )
+    for week, values, texts, color in (
+        (
+            review.previous_week,
+            [line.previous_budget_burned_value for line in lines],
+            [line.previous_budget_burned for line in lines],
+            PREVIOUS_PERIOD_COLOR,
+        ),
+        (
+            review.week,
+            [line.budget_burned_value for line in lines],
+            [line.budget_burned for line in lines],
+            CURRENT_PERIOD_COLOR,
+        ),
+    ):
+        figure.add_bar(
+            y=names,
+            x=values,
+            orientation="h",
+            name=week,
+            marker_color=color,
+            customdata=texts,
+            hovertemplate="%{y}: %{customdata}<extra>" + week + "</extra>",
+        )
     figure.update_layout(
         template=template,
         barmode="group",
@@ -253,16 +317,18 @@ def to_html(review: WeeklyReview) -> str:
             full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
         )
         parts.append(f"<h2>Error budget burned</h2>{chart}")
-    for heading, header, rows, empty in sections(review):
-        parts.append(f"<h2>{escape(heading)}</h2>")
-        if heading == "Incidents" and rows:
-            parts.append(f"<p class='caption'>{escape(incidents_summary(review))}</p>")
-        if heading.startswith("SLOs at risk"):
-            parts.append(f"<p class='caption'>{escape(review.readings_note)}</p>")
-        if heading.startswith("Database fleet at") and review.databases:
-            counts = fleet_status_counts(review.databases)
+    for section in sections(review):
+        parts.append(f"<h2>{escape(section.heading)}</h2>")
+        caption = section_caption(review, section)
+        if caption:
+            parts.append(f"<p class='caption'>{escape(caption)}</p>")
+        counts = fleet_counts(review, section)
+        if counts:
             parts.append(f"<p>{escape(', '.join(f'{c} {s}' for s, c in counts.items()))}</p>")
-        parts.append(_html_table(header, rows) if rows else f"<p>{escape(empty.replace('`', ''))}</p>")
+        if section.rows:
+            parts.append(_html_table(section.header, section.rows))
+        else:
+            parts.append(f"<p>{escape(section.empty.replace('`', ''))}</p>")
     parts.append("<h2>Notes</h2>")
     if review.note and review.note.text.strip():
         parts.append(

@@ -1,8 +1,9 @@
-"""Gathering the weekly review's inputs from the store and the SLO source; ``metrics.weekly.review`` assembles them.
+"""Reading the weekly review's inputs from the store and the SLO source; ``data.weekly.service`` runs the reads and
+``metrics.weekly.review`` assembles them.
 
 What is read, for the week and the week before it:
-- daily rollups (the store's, or the demo's computed in memory — the caller may pass them, as the page does from its
-  cache);
+- daily rollups (``data.trends.service.trend_rows``: the store's, or the demo's computed in memory — the page passes
+  its cached ones);
 - incidents that started during either week (team time zone);
 - each SLO's budget remaining and firing tier at the week's end (now, for the current week), from the SLO source;
 - the newest database-health snapshot of each database at each week's end (none stored: "no snapshots");
@@ -13,10 +14,8 @@ A source or table that cannot be read leaves its section empty with the reason; 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import pandas as pd
 import sqlalchemy as sa
 
 from data.settings import Settings
@@ -24,15 +23,7 @@ from metrics.slo.definitions import SloDefinition
 from metrics.slo.report import SloReport
 from metrics.trends.aggregate import parse_iso_week
 from metrics.trends.rollups import local_midnight
-from metrics.weekly.review import (
-    DatabaseStatus,
-    ReviewInputs,
-    SloReading,
-    TrackerEvent,
-    WeeklyReview,
-    build_weekly_review,
-    week_status,
-)
+from metrics.weekly.review import DatabaseStatus, SloReading, TrackerEvent
 
 
 def week_bounds(week: str, time_zone: str) -> tuple[datetime, datetime]:
@@ -41,25 +32,14 @@ def week_bounds(week: str, time_zone: str) -> tuple[datetime, datetime]:
     return local_midnight(monday, time_zone), local_midnight(sunday + timedelta(days=1), time_zone)
 
 
-def daily_rows(settings: Settings, slos: list[SloDefinition], engine: sa.Engine, week: str) -> tuple[pd.DataFrame, str]:
-    """The daily rollups of the week and the week before, and where they came from."""
-    from data.trends.rollups import demo_daily_rollups, rollups_frame, stored_trend_rows
-
-    monday, sunday = parse_iso_week(week)
-    if settings.is_demo:
-        return rollups_frame(demo_daily_rollups(slos, settings.now(), settings.team_timezone)), "demo data"
-    return stored_trend_rows(engine, monday - timedelta(days=7), sunday), "the store"
-
-
 def slo_readings(settings: Settings, slos: list[SloDefinition], at: datetime, report: SloReport | None = None):
     """Budget remaining and alert state of every SLO at ``at``: (readings, error or None). ``report``: one already
     read (the page passes its cached report, or the last good one when the source fails now)."""
-    from data.slo.service import load_report, make_source
-    from data.trends.rollups import demo_source
+    from data.slo.service import load_report
+    from data.trends.service import rollup_source
 
     if report is None:
-        source = demo_source(settings.now(), settings.team_timezone) if settings.is_demo else make_source(settings)
-        report = load_report(source, slos, at)
+        report = load_report(rollup_source(settings), slos, at)
     if report.statuses and all(status.error for status in report.statuses):
         return [], report.statuses[0].error
     return [SloReading(s.slo.name, s.slo.service, s.budget_remaining, s.alert_state) for s in report.statuses], None
@@ -134,59 +114,6 @@ def tracker_events(engine: sa.Engine, start: datetime, end: datetime) -> list[Tr
                 )
             )
     return events
-
-
-def load_weekly_review(
-    settings: Settings,
-    slos: list[SloDefinition],
-    engine: sa.Engine,
-    week: str,
-    daily: pd.DataFrame | None = None,
-    source: str | None = None,
-    slo_report: Callable[[datetime], SloReport] | None = None,
-) -> WeeklyReview:
-    """The review of ``week``; ``ValueError`` for a malformed week or one that has not started.
-
-    ``slo_report(at)``: how to read the SLOs at the week's end (the page: its cache, falling back on the last good
-    report); the readings are dated by the report's own instant."""
-    from data.incidents.store import incidents_between
-    from data.weekly.notes import get_note
-
-    now = settings.now()
-    time_zone = settings.team_timezone
-    status = week_status(week, now, time_zone)
-    if status == "future":
-        raise ValueError(f"{week} has not started yet in {time_zone}")
-    start, end = week_bounds(week, time_zone)
-    previous_start = previous_week_start(week, time_zone)
-    if daily is None:
-        daily, source = daily_rows(settings, slos, engine, week)
-    reading_at = readings_at = min(end, now)
-    try:
-        report = slo_report(reading_at) if slo_report is not None else None
-        if report is not None:
-            readings_at = report.at  # a last good report, shown while the source fails, carries its own instant
-        readings, readings_error = slo_readings(settings, slos, readings_at, report)
-    except Exception as error:  # a source error of any kind: the section says so, the review goes on
-        readings, readings_error = [], f"{type(error).__name__}: {error}"
-    return build_weekly_review(
-        ReviewInputs(
-            week=week,
-            time_zone=time_zone,
-            source=source or "the store",
-            generated_at=now,
-            daily=daily,
-            incidents=incidents_between(engine, previous_start, end),
-            readings=readings,
-            readings_at=readings_at,
-            readings_error=readings_error,
-            databases_now=database_statuses(engine, reading_at),
-            databases_before=database_statuses(engine, start) or [],
-            tracker_events=tracker_events(engine, start, end),
-            note=get_note(engine, week),
-            partial=status == "current",
-        )
-    )
 
 
 def previous_week_start(week: str, time_zone: str) -> datetime:

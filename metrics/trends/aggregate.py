@@ -172,6 +172,16 @@ def _quantile(quantile: float, histogram) -> float:
 # --- per service and for the fleet -------------------------------------------------------------------------------
 
 
+def _status_counts(per_slo: pd.DataFrame) -> pd.DataFrame:
+    """``per_slo`` with 0/1 columns ``_with_data``, ``_met`` and ``_missed`` from its statuses, to sum per group."""
+    status = per_slo["status"]
+    return per_slo.assign(
+        _with_data=(status != NO_DATA).astype(int),
+        _met=(status == MET).astype(int),
+        _missed=(status == MISSED).astype(int),
+    )
+
+
 def service_periods(per_slo: pd.DataFrame) -> pd.DataFrame:
     """One row per service and period. A service met its objectives when every SLO with data met its own; it
     missed when any missed; no data when none had events. Volume is the busiest SLO's events (a service's SLOs
@@ -190,13 +200,7 @@ def service_periods(per_slo: pd.DataFrame) -> pd.DataFrame:
     ]
     if per_slo.empty:
         return pd.DataFrame(columns=columns)
-    status = per_slo["status"]
-    frame = per_slo.assign(
-        _with_data=(status != NO_DATA).astype(int),
-        _met=(status == MET).astype(int),
-        _missed=(status == MISSED).astype(int),
-        _consumed=per_slo["budget_consumed"].where(status != NO_DATA),
-    )
+    frame = _status_counts(per_slo).assign(_consumed=per_slo["budget_consumed"].where(per_slo["status"] != NO_DATA))
     result = (
         frame.groupby(["period", "service"], sort=True)
         .agg(
@@ -226,12 +230,7 @@ def fleet_periods(per_slo: pd.DataFrame) -> pd.DataFrame:
     columns = ["period", "period_start", "slos", "slos_with_data", "slos_met", "slos_missed", "compliance"]
     if per_slo.empty:
         return pd.DataFrame(columns=columns)
-    status = per_slo["status"]
-    frame = per_slo.assign(
-        _with_data=(status != NO_DATA).astype(int),
-        _met=(status == MET).astype(int),
-        _missed=(status == MISSED).astype(int),
-    )
+    frame = _status_counts(per_slo)
     result = (
         frame.groupby(["period", "period_start"], sort=True)
         .agg(

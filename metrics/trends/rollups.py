@@ -18,12 +18,20 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from metrics.slo.budget import burn_rate, error_ratio, sli
 from metrics.slo.definitions import EventCounts
 
 LATENCY_QUANTILES: tuple[float, ...] = (0.5, 0.95, 0.99)
+
+
+class RollupOrigin(StrEnum):
+    """Where a set of daily rollups came from; the value is the words the pages, documents and CLI print."""
+
+    DEMO = "demo data"  # computed in memory from the demo history (or stored by ``collect rollups --demo``)
+    STORE = "the store"  # collected from Prometheus into the store
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from metrics.formatting import (
 from metrics.incidents.rules import Incident, RecoveryStats, recovery_stats
 from metrics.trends.aggregate import MET, MISSED, fleet_periods, parse_iso_week, period_label, slo_periods
 from metrics.trends.aggregate import NO_DATA as NO_DATA_STATUS
+from metrics.trends.rollups import RollupOrigin
 
 AT_RISK_BUDGET = 0.25  # budget remaining under this share at the week's end puts an SLO at risk
 FIRING_STATES = ("page", "ticket")
@@ -108,7 +109,7 @@ class ReviewInputs:
 
     week: str
     time_zone: str
-    source: str  # "demo data", "the store", ...
+    source: RollupOrigin  # where the daily rollups came from (printed as its words)
     generated_at: datetime
     daily: pd.DataFrame  # daily rollups (``metrics.trends.aggregate.daily_frame``) covering both weeks
     incidents: Sequence[Incident]  # started during either week
@@ -183,7 +184,7 @@ class WeeklyReview:
     first_day: date
     last_day: date
     time_zone: str
-    source: str
+    source: RollupOrigin
     generated_at: datetime
     partial: bool
     headline: tuple[Figure, ...]
@@ -401,6 +402,23 @@ def _database_changes(now: Sequence[DatabaseStatus], before: Sequence[DatabaseSt
     return tuple(changes)
 
 
+def _in_week(incident: Incident, monday: date, zone: ZoneInfo) -> bool:
+    return monday <= incident.started.astimezone(zone).date() <= monday + timedelta(days=6)
+
+
+def _readings_note(inputs: ReviewInputs) -> str:
+    """How "at risk" was read: when (now, or at the week's end), or why it could not be."""
+    if inputs.readings_error:
+        return f"At risk could not be read: {inputs.readings_error}"
+    if inputs.readings_at is None:
+        return "At risk: no reading"
+    moment = inputs.readings_at.astimezone(ZoneInfo(inputs.time_zone)).strftime("%a %d %b %H:%M")
+    return (
+        f"Budget remaining and alert tiers {'now' if inputs.partial else 'at the week’s end'}, "
+        f"{moment} ({inputs.time_zone})"
+    )
+
+
 def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
     """The review of ``inputs.week`` (see the module docstring)."""
     monday, sunday = parse_iso_week(inputs.week)
@@ -414,11 +432,10 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
     previous = per_slo[per_slo["period"] == before]
     previous_by_slo = {row.slo: row for row in previous.itertuples()}
 
-    def in_week(incident: Incident, first: date) -> bool:
-        return first <= incident.started.astimezone(zone).date() <= first + timedelta(days=6)
-
-    incidents_now = sorted((i for i in inputs.incidents if in_week(i, monday)), key=lambda i: (i.started, i.reference))
-    incidents_before = [i for i in inputs.incidents if in_week(i, previous_monday)]
+    incidents_now = sorted(
+        (i for i in inputs.incidents if _in_week(i, monday, zone)), key=lambda i: (i.started, i.reference)
+    )
+    incidents_before = [i for i in inputs.incidents if _in_week(i, previous_monday, zone)]
     stats_now, stats_before = recovery_stats(incidents_now, inputs.week), recovery_stats(incidents_before, before)
 
     lines = [_slo_line(row, previous_by_slo.get(row.slo)) for row in current.itertuples()]
@@ -432,16 +449,6 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
     offenders = sorted(
         (line for line in lines if line.budget_burned_value > 0), key=lambda line: (-line.budget_burned_value, line.slo)
     )[:TOP_OFFENDERS]
-    if inputs.readings_error:
-        readings_note = f"At risk could not be read: {inputs.readings_error}"
-    elif inputs.readings_at is not None:
-        moment = inputs.readings_at.astimezone(zone).strftime("%a %d %b %H:%M")
-        readings_note = (
-            f"Budget remaining and alert tiers {'now' if inputs.partial else 'at the week’s end'}, "
-            f"{moment} ({inputs.time_zone})"
-        )
-    else:
-        readings_note = "At risk: no reading"
     return WeeklyReview(
         week=inputs.week,
         previous_week=before,
@@ -458,7 +465,7 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
         top_offenders=tuple(offenders),
         incidents=tuple(_incident_line(i, zone) for i in incidents_now),
         incident_stats=stats_now,
-        readings_note=readings_note,
+        readings_note=_readings_note(inputs),
         databases=None
         if inputs.databases_now is None
         else tuple(sorted(inputs.databases_now, key=lambda d: d.database)),

@@ -1,7 +1,8 @@
 """Audit trail: every write the app made, who made it, as what role, when. Newest first.
 
 ``?what=`` (tracker_item, incident, dba_record, weekly_note, daily_rollups, ...) and ``?who=`` narrow it, so a
-view can be shared. The same rows as ``python cli.py audit``. Layout and widgets only.
+view can be shared. The same rows as ``python cli.py audit`` (both read ``data.audit.service.audit_listing``).
+Layout and widgets only.
 """
 
 from datetime import timedelta
@@ -9,9 +10,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from data.audit.service import audit_listing
 from data.store import shared_engine
-from data.store.audit import audit_entries
-from metrics.audit.rows import AUDIT_COLUMNS, audit_rows
+from metrics.audit.rows import AUDIT_COLUMNS
 from pages.common import loaders, widgets
 
 DAYS_SHOWN = 90
@@ -32,31 +33,26 @@ if store_problem:
 
 with widgets.guarded_panel("audit trail"):
     since = settings.now() - timedelta(days=DAYS_SHOWN)
-    entries = audit_entries(shared_engine(settings.database_url), since=since, limit=ROWS_SHOWN)
-    frame = pd.DataFrame(audit_rows(entries, settings.team_timezone), columns=list(AUDIT_COLUMNS))
-    what_options = sorted(set(frame["what"]))
-    who_options = sorted(set(frame["who"]))
-    what_column, who_column = st.columns(2)
-    what = what_column.multiselect(
-        "What",
-        what_options,
-        key="audit_what",
-        placeholder="Everything",
-        default=[v for v in st.query_params.get_all("what") if v in what_options],
-    )
-    who = who_column.multiselect(
-        "Who",
-        who_options,
-        key="audit_who",
-        placeholder="Everyone",
-        default=[v for v in st.query_params.get_all("who") if v in who_options],
-    )
-    for name, values in (("what", what), ("who", who)):
-        if values:
-            st.query_params[name] = values
+    listing = audit_listing(shared_engine(settings.database_url), settings.team_timezone, since=since, limit=ROWS_SHOWN)
+    frame = pd.DataFrame(listing.rows, columns=list(AUDIT_COLUMNS))
+    # ``?what=`` and ``?who=``: one multiselect each, kept in the query string; nothing picked means everything.
+    shown = frame
+    for column, (name, label, placeholder) in zip(
+        st.columns(2), (("what", "What", "Everything"), ("who", "Who", "Everyone"))
+    ):
+        options = sorted(set(frame[name]))
+        picked = column.multiselect(
+            label,
+            options,
+            key=f"audit_{name}",
+            placeholder=placeholder,
+            default=[v for v in st.query_params.get_all(name) if v in options],
+        )
+        if picked:
+            st.query_params[name] = picked
+            shown = shown[shown[name].isin(picked)]
         elif name in st.query_params:
             del st.query_params[name]
-    shown = frame[frame["what"].isin(what or what_options) & frame["who"].isin(who or who_options)]
     if shown.empty:
         widgets.show_empty_state(
             "No writes recorded yet." if frame.empty else "No entry matches these filters.",
@@ -73,8 +69,7 @@ with widgets.guarded_panel("audit trail"):
         )
         caption, download = st.columns([4, 1], vertical_alignment="center")
         caption.caption(
-            f"{len(shown)} of {len(frame)} entries"
-            + (f" (the newest {ROWS_SHOWN})" if len(entries) == ROWS_SHOWN else "")
+            f"{len(shown)} of {len(frame)} entries" + (f" (the newest {ROWS_SHOWN})" if listing.truncated else "")
         )
         download.download_button(
             "Download CSV",

@@ -10,62 +10,47 @@ path; those rows are marked as demo and never read in Prometheus mode.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from data.settings import Settings
 from data.slo.catalog import Catalog
 from data.store import shared_engine
-from data.trends.rollups import demo_daily_rollups, rollups_frame, stored_trend_rows
+from data.trends import service as trends_service
+from data.trends.service import TrendRows
 from metrics.trends.rollups import last_complete_day
 from pages.common.loaders import catalog_fingerprint
 
 STORE_TTL_SECONDS = 300  # rollups change once a day; five minutes keeps a fresh collection visible soon enough
 
-
-@dataclass(frozen=True)
-class TrendRows:
-    daily: pd.DataFrame
-    source: str  # "demo data" or "the store"
-    newest_day: date | None  # the newest day with a row
-    collected_at: datetime | None  # when the newest rows were stored (None for the demo)
+__all__ = ["TrendRows", "clear", "clear_incidents", "incidents", "trend_rows"]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _demo_rows(catalog_key: str, time_zone: str, last_day: date, _catalog: Catalog, _now: datetime) -> pd.DataFrame:
-    return rollups_frame(demo_daily_rollups(_catalog.slos, _now, time_zone))
+def _demo_rows(
+    catalog_key: str, time_zone: str, last_day: date, _settings: Settings, _catalog: Catalog, _first: date, _last: date
+) -> TrendRows:
+    return trends_service.trend_rows(_settings, _catalog.slos, None, _first, _last)
 
 
 @st.cache_data(ttl=STORE_TTL_SECONDS, show_spinner=False, max_entries=32)
-def _stored_rows(database_url: str, first: date, last: date, services: tuple[str, ...]) -> TrendRows:
-    from data.trends.store import last_collected_at, rollup_day_range
-
-    engine = shared_engine(database_url)
-    day_range = rollup_day_range(engine)
-    return TrendRows(
-        stored_trend_rows(engine, first, last, list(services)),
-        "the store",
-        day_range[1] if day_range else None,
-        last_collected_at(engine),
-    )
+def _stored_rows(
+    database_url: str, first: date, last: date, services: tuple[str, ...], _settings: Settings
+) -> TrendRows:
+    return trends_service.trend_rows(_settings, (), shared_engine(database_url), first, last, services)
 
 
 def trend_rows(
     settings: Settings, slo_catalog: Catalog, first: date, last: date, services: tuple[str, ...]
 ) -> TrendRows:
-    """Daily rows for the range and services; raises the store's errors (the page shows them in a panel)."""
+    """Daily rows for the range and services (``data.trends.service.trend_rows``, cached: the demo's once a day per
+    catalog, the store's for five minutes); raises the store's errors (the page shows them in a panel)."""
     if settings.is_demo:
-        now = settings.now()
         key = f"{settings.catalog_path}|{catalog_fingerprint(settings.catalog_path)!r}"
-        daily = _demo_rows(
-            key, settings.team_timezone, last_complete_day(now, settings.team_timezone), slo_catalog, now
-        )
-        newest = daily["day"].max() if not daily.empty else None
-        return TrendRows(daily, "demo data", newest, None)
-    return _stored_rows(settings.database_url, first, last, services)
+        last_day = last_complete_day(settings.now(), settings.team_timezone)
+        return _demo_rows(key, settings.team_timezone, last_day, settings, slo_catalog, first, last)
+    return _stored_rows(settings.database_url, first, last, services, settings)
 
 
 def clear() -> None:
@@ -76,24 +61,16 @@ INCIDENTS_TTL_SECONDS = 30
 
 
 @st.cache_data(ttl=INCIDENTS_TTL_SECONDS, show_spinner=False, max_entries=32)
-def _incidents(database_url: str, start: datetime, end: datetime, services: tuple[str, ...]):
-    from data.incidents.store import incidents_between
+def _incidents(database_url: str, first: date, last: date, time_zone: str, services: tuple[str, ...]):
+    from data.incidents.service import incidents_in_days
 
-    return incidents_between(shared_engine(database_url), start, end, list(services))
+    return incidents_in_days(shared_engine(database_url), first, last, time_zone, services)
 
 
 def incidents(settings: Settings, first: date, last: date, services: tuple[str, ...]):
-    """Incidents that started on the local days [first, last]; raises the store's errors."""
-    from datetime import timedelta
-
-    from metrics.trends.rollups import local_midnight
-
-    return _incidents(
-        settings.database_url,
-        local_midnight(first, settings.team_timezone),
-        local_midnight(last + timedelta(days=1), settings.team_timezone),
-        services,
-    )
+    """Incidents that started on the local days [first, last] (``data.incidents.service.incidents_in_days``,
+    cached); raises the store's errors."""
+    return _incidents(settings.database_url, first, last, settings.team_timezone, services)
 
 
 def clear_incidents() -> None:

@@ -2,7 +2,8 @@
 
 Times are entered in the team's time zone. A CSV is stored whole or not at all: every problem is listed with its row and
 field. Beside them, when each SLO burn tier fired (``pages.incidents.alert_history``; ``python cli.py alerts history``).
-Layout and widgets only: rules in ``metrics.incidents.rules``, storage in ``data.incidents.store``.
+Layout and widgets only: recording, importing and listing through ``data.incidents.service`` (what the CLI runs),
+rules in ``metrics.incidents.rules``.
 """
 
 from datetime import datetime, time, timedelta
@@ -11,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from data.incidents.store import incidents_between, save_incidents
+from data.incidents.service import import_incidents, recent_incidents, record_incident
+from data.incidents.store import incidents_between
 from data.slo.sources import SourceError
 from data.store import shared_engine
 from metrics.access import MissingName, PermissionDenied, Role
@@ -23,7 +25,6 @@ from metrics.incidents.rules import (
     Incident,
     IncidentError,
     incident_problems,
-    parse_incidents_csv,
 )
 from pages.common import history, identity, loaders, widgets
 from pages.common.store_writes import store_write
@@ -108,9 +109,10 @@ with record_tab, widgets.guarded_panel("incident form"):
         else:
             with store_write(f"save incident {incident.reference}", settings.database_url):
                 try:
-                    added, _ = save_incidents(
+                    added = record_incident(
                         shared_engine(settings.database_url),
-                        [incident],
+                        incident,
+                        services=services,
                         actor=identity.current_actor(settings),
                         recorded_at=now,
                     )
@@ -141,37 +143,37 @@ with import_tab, widgets.guarded_panel("CSV import"):
         if too_large:
             st.error(f"**Nothing was imported** — {too_large}.", icon=":material/error:")
         if text is not None:
-            try:
-                parsed = parse_incidents_csv(text, time_zone, services)
-            except IncidentError as error:
-                st.error(
-                    f"**Nothing was imported** — {len(error.problems)} problem(s):\n\n"
-                    + "\n".join(f"- {problem}" for problem in error.problems),
-                    icon=":material/error:",
-                )
-            else:
-                with store_write(
-                    f"import {uploaded.name}",
-                    settings.database_url,
-                    kept="nothing was imported; the file is still chosen",
-                ):
-                    try:
-                        added, updated = save_incidents(
-                            shared_engine(settings.database_url),
-                            parsed,
-                            actor=identity.current_actor(settings),
-                            recorded_at=now,
-                            imported=True,
-                        )
-                    except (PermissionDenied, MissingName) as error:
-                        st.error(f"Nothing was imported: {error}", icon=":material/lock:")
-                    else:
-                        history.clear_incidents()
-                        st.success(f"{added} incidents added, {updated} updated.", icon=":material/check_circle:")
+            with store_write(
+                f"import {uploaded.name}",
+                settings.database_url,
+                kept="nothing was imported; the file is still chosen",
+            ):
+                try:
+                    result = import_incidents(
+                        shared_engine(settings.database_url),
+                        text,
+                        time_zone=time_zone,
+                        services=services,
+                        actor=identity.current_actor(settings),
+                        recorded_at=now,
+                    )
+                except IncidentError as error:
+                    st.error(
+                        f"**Nothing was imported** — {len(error.problems)} problem(s):\n\n"
+                        + "\n".join(f"- {problem}" for problem in error.problems),
+                        icon=":material/error:",
+                    )
+                except (PermissionDenied, MissingName) as error:
+                    st.error(f"Nothing was imported: {error}", icon=":material/lock:")
+                else:
+                    history.clear_incidents()
+                    st.success(
+                        f"{result.added} incidents added, {result.updated} updated.", icon=":material/check_circle:"
+                    )
 
 st.subheader("Last 90 days")
 with widgets.guarded_panel("incident list"):
-    recent = incidents_between(shared_engine(settings.database_url), now - timedelta(days=90), now + timedelta(days=1))
+    recent = recent_incidents(shared_engine(settings.database_url), now)
     if not recent:
         widgets.show_empty_state("No incidents recorded in the last 90 days.", "Record one above, or import a CSV.")
     else:

@@ -13,7 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from metrics.formatting import format_count, format_percent, format_sli, format_target, target_decimals
+from metrics.formatting import format_count, format_sli, format_target, target_decimals
+from metrics.status import AXIS_COLOR, SERIES_COLORS
 from metrics.trends.aggregate import MET, MISSED, NO_DATA
 from pages.common.charts import downsample, empty_figure
 from pages.common.theme import CRITICAL, OK, TARGET_COLOR, WARN, register_template
@@ -40,6 +41,21 @@ def _missing(value) -> bool:
 
 
 NO_DATA_CELL = "#A6A6A6"  # dark enough for the white ○ to show
+
+
+def _add_status_legend(figure: go.Figure) -> None:
+    """A legend of met / missed / no data: heatmaps have none for categories."""
+    for status in (MET, MISSED, NO_DATA):
+        style = STATUS_STYLES[status]
+        figure.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=status_badge(status),
+                marker=dict(symbol="square", size=12, color=style.color if status != NO_DATA else NO_DATA_CELL),
+            )
+        )
 
 
 def compliance_figure(matrix: pd.DataFrame, grain: str, partial: tuple[str, ...] = ()) -> go.Figure:
@@ -80,17 +96,7 @@ def compliance_figure(matrix: pd.DataFrame, grain: str, partial: tuple[str, ...]
             ygap=2,
         )
     )
-    for status in (MET, MISSED, NO_DATA):  # a legend: heatmaps have none for categories
-        style = STATUS_STYLES[status]
-        figure.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=status_badge(status),
-                marker=dict(symbol="square", size=12, color=style.color if status != NO_DATA else NO_DATA_CELL),
-            )
-        )
+    _add_status_legend(figure)
     figure.update_layout(
         template=TEMPLATE,
         title=f"SLO compliance per service and {grain}",
@@ -110,6 +116,55 @@ def compliance_figure(matrix: pd.DataFrame, grain: str, partial: tuple[str, ...]
     return figure
 
 
+def _add_sli_panel(figure: go.Figure, index: int, slo: str, frame: pd.DataFrame) -> None:
+    """Panel ``index``: one SLO's SLI per period, its objective dashed, its y range fitted to both."""
+    target = float(frame["target"].iloc[-1])
+    colours = [STATUS_STYLES[s].color for s in frame["status"]]
+    symbols = ["square" if s == MISSED else "circle" for s in frame["status"]]
+    hover = [
+        f"{p}: SLI {format_sli(None if _missing(v) else float(v), target)} · {status_badge(s)} · "
+        f"{format_count(t)} events"
+        for p, v, s, t in zip(frame["period"], frame["sli"], frame["status"], frame["total"])
+    ]
+    figure.add_trace(
+        go.Scatter(
+            x=frame["period"],
+            y=frame["sli"],
+            mode="lines+markers",
+            name=slo,
+            showlegend=False,
+            line=dict(width=1.5, color=SERIES_COLORS[0]),
+            marker=dict(color=colours, symbol=symbols, size=8),
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            connectgaps=False,
+        ),
+        row=index,
+        col=1,
+    )
+    figure.add_hline(y=target, line=dict(color=TARGET_COLOR, dash="dash", width=1), row=index, col=1)
+    known = frame["sli"].dropna()
+    if known.empty:
+        figure.add_annotation(
+            text="no events in this range: no data",
+            showarrow=False,
+            font=dict(color="#666666"),
+            xref=f"x{index if index > 1 else ''} domain",
+            yref=f"y{index if index > 1 else ''} domain",
+            x=0.5,
+            y=0.6,
+        )
+    low = min(float(known.min()) if len(known) else target, target)
+    span = max(1.0 - low, 1.0 - target)
+    figure.update_yaxes(
+        tickformat=f".{target_decimals(target) + 1}%",
+        row=index,
+        col=1,
+        nticks=4,
+        range=[low - 0.15 * span, 1.0 + 0.05 * span],
+    )
+
+
 def sli_figure(per_slo: pd.DataFrame, grain: str) -> go.Figure:
     """One small panel per SLO: the SLI of each period against its objective; missed periods marked ■."""
     slos = list(dict.fromkeys(per_slo["slo"]))[:MAX_SLI_PANELS]
@@ -125,52 +180,7 @@ def sli_figure(per_slo: pd.DataFrame, grain: str) -> go.Figure:
         ],
     )
     for index, slo in enumerate(slos, start=1):
-        frame = per_slo[per_slo["slo"] == slo]
-        target = float(frame["target"].iloc[-1])
-        colours = [STATUS_STYLES[s].color for s in frame["status"]]
-        symbols = ["square" if s == MISSED else "circle" for s in frame["status"]]
-        hover = [
-            f"{p}: SLI {format_sli(None if _missing(v) else float(v), target)} · {status_badge(s)} · "
-            f"{format_count(t)} events"
-            for p, v, s, t in zip(frame["period"], frame["sli"], frame["status"], frame["total"])
-        ]
-        figure.add_trace(
-            go.Scatter(
-                x=frame["period"],
-                y=frame["sli"],
-                mode="lines+markers",
-                name=slo,
-                showlegend=False,
-                line=dict(width=1.5, color="#0072B2"),
-                marker=dict(color=colours, symbol=symbols, size=8),
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
-                connectgaps=False,
-            ),
-            row=index,
-            col=1,
-        )
-        figure.add_hline(y=target, line=dict(color=TARGET_COLOR, dash="dash", width=1), row=index, col=1)
-        known = frame["sli"].dropna()
-        if known.empty:
-            figure.add_annotation(
-                text="no events in this range: no data",
-                showarrow=False,
-                font=dict(color="#666666"),
-                xref=f"x{index if index > 1 else ''} domain",
-                yref=f"y{index if index > 1 else ''} domain",
-                x=0.5,
-                y=0.6,
-            )
-        low = min(float(known.min()) if len(known) else target, target)
-        span = max(1.0 - low, 1.0 - target)
-        figure.update_yaxes(
-            tickformat=f".{target_decimals(target) + 1}%",
-            row=index,
-            col=1,
-            nticks=4,
-            range=[low - 0.15 * span, 1.0 + 0.05 * span],
-        )
+        _add_sli_panel(figure, index, slo, per_slo[per_slo["slo"] == slo])
     for annotation in figure.layout.annotations:
         annotation.update(x=0, xanchor="left", font=dict(size=12))
     figure.update_layout(
@@ -301,13 +311,9 @@ def period_table(per_slo: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def percent_text(value) -> str:
-    return format_percent(None if _missing(value) else float(value))
-
-
 # --- incidents --------------------------------------------------------------------------------------------------------
 
-SEVERITY_COLORS = {"SEV1": CRITICAL.color, "SEV2": WARN.color, "SEV3": "#56B4E9", "SEV4": "#BBBBBB"}
+SEVERITY_COLORS = {"SEV1": CRITICAL.color, "SEV2": WARN.color, "SEV3": SERIES_COLORS[1], "SEV4": AXIS_COLOR}
 
 
 def incidents_figure(weekly) -> go.Figure:

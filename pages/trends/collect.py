@@ -16,9 +16,8 @@ from pages.common import history
 def show_collection(settings: Settings, slo_catalog: Catalog, actor: Actor) -> None:
     """Run the rollup collector from the page (admins), with its progress; the same code as
     ``cli.py collect rollups``, so a run from here and one from cron store the same rows."""
-    from data.slo.service import make_source
     from data.slo.sources import SourceError
-    from data.trends.rollups import collect_daily_rollups
+    from data.trends.service import collect_rollups
 
     with st.status("Collecting daily rollups…", expanded=True) as status:
         bar = st.progress(0.0, text="Finding the days still missing…")
@@ -27,14 +26,8 @@ def show_collection(settings: Settings, slo_catalog: Catalog, actor: Actor) -> N
             bar.progress(done / max(todo, 1), text=f"{done} of {todo} days, up to {day.isoformat()}")
 
         try:
-            summary = collect_daily_rollups(
-                make_source(settings),
-                slo_catalog.slos,
-                shared_engine(settings.database_url),
-                time_zone=settings.team_timezone,
-                now=settings.now(),
-                actor=actor,
-                progress=progress,
+            summary = collect_rollups(
+                settings, slo_catalog.slos, shared_engine(settings.database_url), actor=actor, progress=progress
             )
         except (PermissionDenied, MissingName) as error:
             status.update(label=str(error), state="error")

@@ -2,19 +2,19 @@
 
 Filters live in the query string so a view can be shared: ``?service=`` (repeated), ``?grain=week|month``, ``?from=``
 and ``?to=`` (YYYY-MM-DD). Every figure here is what ``python cli.py trends`` prints for the same arguments. Layout and
-widgets only: rows come from ``pages.common.history``, figures from ``metrics.trends.aggregate`` and
-``pages.trends.charts``.
+widgets only: rows come from ``pages.common.history`` (cached ``data.trends.service.trend_rows``), figures from
+``data.trends.service.trends_view`` and ``pages.trends.charts``.
 """
 
 from datetime import date
 
 import streamlit as st
 
-from data.trends.rollups import default_trends_range
+from data.incidents.service import incident_report
+from data.trends.service import trends_range, trends_view
 from metrics.access import Role
 from metrics.formatting import format_count, format_percent
-from metrics.incidents.rules import stats_by_service, stats_by_week
-from metrics.trends.aggregate import GRAINS, build_trends, periods_between
+from metrics.trends.aggregate import GRAINS
 from pages.common import history, identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.trends import charts as trends_charts
@@ -56,7 +56,7 @@ if collect_now:
 
 # --- filters, kept in the query string ------------------------------------------------------------------------------
 
-default_first, default_last = default_trends_range(now, time_zone)
+default_first, default_last = trends_range(now, time_zone)
 
 
 def query_date(name: str, default: date) -> date:
@@ -135,7 +135,7 @@ except Exception as error:  # the store's driver errors vary; the page says what
     )
     st.stop()
 
-if rows.source == "demo data":
+if rows.is_demo:
     st.caption(f"Daily rollups computed from the demo history up to {rows.newest_day} ({time_zone}) · demo data")
 elif rows.newest_day is not None:
     collected = (
@@ -145,15 +145,15 @@ elif rows.newest_day is not None:
         f"Daily rollups up to {rows.newest_day} ({time_zone}) · "
         f"{loaders.source(settings, loaders.evaluation_instant()).description}{collected}"
     )
-    lag = (default_last - rows.newest_day).days
-    if lag > 1:
+    lag = rows.days_behind(default_last)
+    if lag is not None:
         st.warning(
             f"Stale: the newest rollup is for {rows.newest_day}, {lag} days before the last complete day. "
             f"Is the daily `{COLLECT_COMMAND}` running?",
             icon=":material/schedule:",
         )
 
-view = build_trends(rows.daily, grain, first, last, services)
+view = trends_view(rows, grain, first, last, services)
 if not view.has_data:
     if rows.newest_day is None and not settings.is_demo:
         widgets.show_empty_state(
@@ -290,20 +290,20 @@ with widgets.guarded_panel("volume chart"):
 st.subheader("Incidents and recovery times")
 with widgets.guarded_panel("incidents"):
     recorded = history.incidents(settings, first, last, services)
-    weekly = stats_by_week(recorded, time_zone, periods_between(first, last, "week"))
+    report = incident_report(recorded, time_zone, first, last)
     if not recorded:
         widgets.show_empty_state(
             f"No incidents recorded between {first} and {last}.",
             "Add them on the Incidents page, or import a CSV: `python cli.py incidents import --csv FILE`.",
         )
     else:
-        st.plotly_chart(trends_charts.incidents_figure(weekly), config=PLOTLY_CONFIG, key="trends_incidents")
+        st.plotly_chart(trends_charts.incidents_figure(report.weeks), config=PLOTLY_CONFIG, key="trends_incidents")
         by_week, by_service = st.tabs(["Per week", "Per service"])
         by_week.dataframe(
-            trends_charts.recovery_table([w for w in weekly if w.count]), hide_index=True, key="trends_recovery_weeks"
+            trends_charts.recovery_table(report.weeks_with_incidents), hide_index=True, key="trends_recovery_weeks"
         )
         by_service.dataframe(
-            trends_charts.recovery_table(stats_by_service(recorded)), hide_index=True, key="trends_recovery_services"
+            trends_charts.recovery_table(report.services), hide_index=True, key="trends_recovery_services"
         )
         st.caption(
             "TTA: detection (or start) to acknowledgement; TTR: start to resolution. Mean and median: one "

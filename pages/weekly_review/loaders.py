@@ -11,8 +11,7 @@ import streamlit as st
 from data.settings import Settings
 from data.slo.catalog import Catalog
 from data.store import shared_engine
-from data.weekly.export import to_html, to_markdown
-from data.weekly.review import load_weekly_review
+from data.weekly.service import DocumentFormat, export_document, load_weekly_review
 from metrics.last_good import Shown
 from metrics.slo.report import SloReport
 from metrics.trends.aggregate import parse_iso_week
@@ -50,8 +49,7 @@ def review_and_readings(
         catalog.slos,
         shared_engine(settings.database_url),
         week,
-        daily=rows.daily,
-        source=rows.source,
+        rows=rows,
         slo_report=None if settings.is_demo else slo_report,
     )
     return weekly, (shown[-1] if shown else None)
@@ -59,10 +57,10 @@ def review_and_readings(
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _html(markdown_key: str, _review: WeeklyReview) -> bytes:
-    return to_html(_review).encode("utf-8")
+    return export_document(_review, DocumentFormat.HTML).encode("utf-8")
 
 
 def documents(weekly: WeeklyReview) -> tuple[bytes, bytes]:
     """(Markdown, HTML) of the review; the HTML is cached on the Markdown, which carries every figure."""
-    markdown = to_markdown(weekly)
+    markdown = export_document(weekly, DocumentFormat.MARKDOWN)
     return markdown.encode("utf-8"), _html(markdown + weekly.source, weekly)

@@ -2,8 +2,8 @@
 
 ``?week=2026-W47`` picks the week (default: the last complete week in the team's time zone), so a review can be
 shared as a link. Every figure is what ``python cli.py weekly-report --week ...`` prints. Layout and widgets only:
-the review comes from ``pages.weekly_review.loaders``, its figures from ``metrics.weekly.review``, the documents from
-``data.weekly.export``.
+the review comes from ``pages.weekly_review.loaders`` (cached ``data.weekly.service``), its figures from
+``metrics.weekly.review``, the documents from ``data.weekly.service.export_document``.
 """
 
 from datetime import timedelta
@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from data.store import shared_engine
-from data.weekly.export import budget_figure, incidents_summary, sections, subtitle
+from data.weekly.export import budget_figure, fleet_counts, section_caption, sections, subtitle
 from metrics.trends.aggregate import parse_iso_week, period_label
-from metrics.weekly.review import fleet_status_counts, last_complete_week, week_status
+from metrics.weekly.review import last_complete_week, week_status
 from pages.common import identity, loaders, theme, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.common.store_writes import is_store_error, store_read_message
@@ -152,22 +152,21 @@ with widgets.guarded_panel("budget chart"):
 
 # --- sections ---------------------------------------------------------------------------------------------------------
 
-for number, (heading, header, rows, empty) in enumerate(sections(weekly)):
-    st.subheader(heading)
-    with widgets.guarded_panel(heading.lower()):
-        if heading == "Incidents" and rows:
-            st.caption(incidents_summary(weekly))
-        if heading.startswith("SLOs at risk"):
-            st.caption(weekly.readings_note)
-        if heading.startswith("Database fleet at") and weekly.databases:
-            counts = fleet_status_counts(weekly.databases)
+for number, section in enumerate(sections(weekly)):
+    st.subheader(section.heading)
+    with widgets.guarded_panel(section.heading.lower()):
+        caption = section_caption(weekly, section)
+        if caption:
+            st.caption(caption)
+        counts = fleet_counts(weekly, section)
+        if counts:
             st.markdown(
                 " · ".join(f"{theme.STATUSES.get(s, theme.NO_DATA).symbol} **{c}** {s}" for s, c in counts.items())
             )
-        if rows:
-            weekly_widgets.show_table(header, rows, key=f"weekly_section_{number}")
+        if section.rows:
+            weekly_widgets.show_table(section.header, section.rows, key=f"weekly_section_{number}")
         else:
-            st.caption(empty)
+            st.caption(section.empty)
 
 st.subheader("Notes")
 with widgets.guarded_panel("notes"):

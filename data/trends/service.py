@@ -1,0 +1,135 @@
+"""The trends feature's steps, run by the trends page and by ``cli.py collect rollups`` / ``cli.py trends`` alike:
+collecting the daily rollups into the store, reading them back (or the demo's, computed in memory), and the view
+every figure of the page and the CLI comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data.settings import Settings
+from data.trends.rollups import (
+    CollectionSummary,
+    ProgressCallback,
+    collect_daily_rollups,
+    default_trends_range,
+    demo_daily_rollups,
+    demo_source,
+    rollups_frame,
+    stored_trend_rows,
+)
+from metrics.access import Actor
+from metrics.slo.definitions import SloDefinition
+from metrics.trends.aggregate import TrendsView, build_trends
+from metrics.trends.rollups import RollupOrigin
+
+STALE_AFTER_DAYS = 1  # the newest stored day may lag the last complete day by this much before it counts as stale
+
+
+@dataclass(frozen=True)
+class TrendRows:
+    """Daily rollups for a range, where they came from, and how fresh the stored ones are."""
+
+    daily: pd.DataFrame
+    origin: RollupOrigin
+    newest_day: date | None  # the newest day with a row
+    collected_at: datetime | None = None  # when the newest rows were stored (None for the demo)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.origin is RollupOrigin.DEMO
+
+    def days_behind(self, last_complete: date) -> int | None:
+        """How many days the newest stored row lags ``last_complete``, when that is more than one day (stale);
+        None when fresh, computed in memory (the demo) or nothing is stored."""
+        if self.is_demo or self.newest_day is None:
+            return None
+        lag = (last_complete - self.newest_day).days
+        return lag if lag > STALE_AFTER_DAYS else None
+
+
+def demo_trend_rows(slos: Sequence[SloDefinition], now: datetime, time_zone: str) -> TrendRows:
+    """The demo's ~6 months of rollups, whatever the range (the page caches them once a day)."""
+    daily = rollups_frame(demo_daily_rollups(slos, now, time_zone))
+    return TrendRows(daily, RollupOrigin.DEMO, daily["day"].max() if not daily.empty else None)
+
+
+def stored_trend_rows_between(
+    engine: sa.Engine, first: date, last: date, services: Sequence[str] | None = None
+) -> TrendRows:
+    """The store's rollups for ``first`` .. ``last`` and the services, with the newest day and collection time."""
+    from data.trends.store import last_collected_at, rollup_day_range
+
+    day_range = rollup_day_range(engine)
+    return TrendRows(
+        stored_trend_rows(engine, first, last, None if services is None else list(services)),
+        RollupOrigin.STORE,
+        day_range[1] if day_range else None,
+        last_collected_at(engine),
+    )
+
+
+def trend_rows(
+    settings: Settings,
+    slos: Sequence[SloDefinition],
+    engine: sa.Engine | None,
+    first: date,
+    last: date,
+    services: Sequence[str] | None = None,
+) -> TrendRows:
+    """Daily rows for the range: the demo's (``engine`` unused) or the store's; raises the store's errors."""
+    if settings.is_demo:
+        return demo_trend_rows(slos, settings.now(), settings.team_timezone)
+    if engine is None:
+        raise ValueError("reading stored rollups needs the store's engine")
+    return stored_trend_rows_between(engine, first, last, services)
+
+
+def trends_view(rows: TrendRows, grain: str, first: date, last: date, services: Sequence[str]) -> TrendsView:
+    """Every figure of the trends page and of ``cli.py trends``: per SLO, service and fleet, and what changed."""
+    return build_trends(rows.daily, grain, first, last, services)
+
+
+def trends_range(now: datetime, time_zone: str) -> tuple[date, date]:
+    """The default range: the last 26 ISO weeks up to the last complete day."""
+    return default_trends_range(now, time_zone)
+
+
+def rollup_source(settings: Settings):
+    """What the collector (and the weekly review's SLO readings) read: the demo history ending at today's local
+    midnight, or the configured Prometheus."""
+    if settings.is_demo:
+        return demo_source(settings.now(), settings.team_timezone)
+    from data.slo.service import make_source
+
+    return make_source(settings)
+
+
+def collect_rollups(
+    settings: Settings,
+    slos: Sequence[SloDefinition],
+    engine: sa.Engine,
+    *,
+    actor: Actor,
+    first: date | None = None,
+    last: date | None = None,
+    progress: ProgressCallback | None = None,
+) -> CollectionSummary:
+    """Store the complete days still missing (default: the last 90), from the settings' source; the page's Collect
+    button and ``cli.py collect rollups`` (from cron) both run this. Raises ``SourceError`` when the source cannot
+    answer (the days stored before stay) and ``PermissionDenied`` for non-admins."""
+    return collect_daily_rollups(
+        rollup_source(settings),
+        slos,
+        engine,
+        time_zone=settings.team_timezone,
+        now=settings.now(),
+        first=first,
+        last=last,
+        actor=actor,
+        progress=progress,
+    )

@@ -1,0 +1,104 @@
+"""The weekly review's steps, run by the Weekly review page and by ``cli.py weekly-report`` alike: assembling one ISO
+week's review from the store and the SLO source, and exporting it as Markdown or self-contained HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from data.settings import Settings
+from data.trends.service import TrendRows, trend_rows
+from data.weekly.export import to_html, to_markdown
+from data.weekly.review import (
+    database_statuses,
+    previous_week_start,
+    slo_readings,
+    tracker_events,
+    week_bounds,
+)
+from metrics.slo.definitions import SloDefinition
+from metrics.slo.report import SloReport
+from metrics.trends.aggregate import parse_iso_week
+from metrics.weekly.review import ReviewInputs, SloReading, WeeklyReview, build_weekly_review, week_status
+
+
+class DocumentFormat(StrEnum):
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+def load_weekly_review(
+    settings: Settings,
+    slos: list[SloDefinition],
+    engine: sa.Engine,
+    week: str,
+    rows: TrendRows | None = None,
+    slo_report: Callable[[datetime], SloReport] | None = None,
+) -> WeeklyReview:
+    """The review of ``week``; ``ValueError`` for a malformed week or one that has not started.
+
+    ``rows``: the daily rollups of the week and the week before (the page passes its cached ones; read here when
+    None). ``slo_report(at)``: how to read the SLOs at the week's end (the page: its cache, falling back on the last
+    good report); the readings are dated by the report's own instant."""
+    from data.incidents.store import incidents_between
+    from data.weekly.notes import get_note
+
+    now = settings.now()
+    time_zone = settings.team_timezone
+    status = week_status(week, now, time_zone)
+    if status == "future":
+        raise ValueError(f"{week} has not started yet in {time_zone}")
+    start, end = week_bounds(week, time_zone)
+    if rows is None:
+        monday, sunday = parse_iso_week(week)
+        rows = trend_rows(settings, slos, engine, monday - timedelta(days=7), sunday)
+    reading_at = min(end, now)
+    readings, readings_at, readings_error = _readings(settings, slos, reading_at, slo_report)
+    return build_weekly_review(
+        ReviewInputs(
+            week=week,
+            time_zone=time_zone,
+            source=rows.origin,
+            generated_at=now,
+            daily=rows.daily,
+            incidents=incidents_between(engine, previous_week_start(week, time_zone), end),
+            readings=readings,
+            readings_at=readings_at,
+            readings_error=readings_error,
+            databases_now=database_statuses(engine, reading_at),
+            databases_before=database_statuses(engine, start) or [],
+            tracker_events=tracker_events(engine, start, end),
+            note=get_note(engine, week),
+            partial=status == "current",
+        )
+    )
+
+
+def _readings(
+    settings: Settings,
+    slos: list[SloDefinition],
+    reading_at: datetime,
+    slo_report: Callable[[datetime], SloReport] | None,
+) -> tuple[list[SloReading], datetime, str | None]:
+    """(readings, their instant, error or None) at ``reading_at``; a source error of any kind leaves the section
+    empty with the reason, the review goes on."""
+    readings_at = reading_at
+    try:
+        report = slo_report(reading_at) if slo_report is not None else None
+        if report is not None:
+            readings_at = report.at  # a last good report, shown while the source fails, carries its own instant
+        readings, error = slo_readings(settings, slos, readings_at, report)
+    except Exception as error:  # a source error of any kind: the section says so, the review goes on
+        return [], readings_at, f"{type(error).__name__}: {error}"
+    return readings, readings_at, error
+
+
+def export_document(review: WeeklyReview, document_format: DocumentFormat | str) -> str:
+    """The review as Markdown (pastes into chat and wikis) or one self-contained HTML file: what the page's
+    downloads and ``cli.py weekly-report --format`` give."""
+    if DocumentFormat(document_format) is DocumentFormat.MARKDOWN:
+        return to_markdown(review)
+    return to_html(review)
