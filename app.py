@@ -51,8 +51,17 @@ navigation = st.navigation(
                 "pages/slo_burn/page.py",
                 title="SLO burn",
                 icon=":material/local_fire_department:",
-                url_path="slo-burn",
+                url_path="slo-burn-overview",
                 default=True,
+            ),
+            # Streamlit serves the default page at "/" only, so links to /slo-burn?slo=... said "Page not found":
+            # the same page under that path, not in the menu.
+            st.Page(
+                "pages/slo_burn/page.py",
+                title="SLO burn",
+                icon=":material/local_fire_department:",
+                url_path="slo-burn",
+                visibility="hidden",
             ),
         ],
         "TPM": [

@@ -15,7 +15,6 @@ Pages ask ``current_actor()`` and hide what the role may not do; the store refus
 from __future__ import annotations
 
 import getpass
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from metrics.access import (
     unverified_display_name,
     verified_email,
 )
+from pages.common.widgets import literal
 
 NAME_KEY = "identity_name"  # survives page changes (widget state does not)
 _NAME_INPUT_KEY = "identity_name_input"
@@ -57,15 +57,6 @@ class SessionIdentity:
     @property
     def no_access(self) -> bool:
         return self.signed_in and self.actor is None
-
-
-def literal(text: str) -> str:
-    """``text`` as a Markdown code span: a name from the provider shows as typed, never as a link (Markdown turns
-    bare addresses and URLs into links), emphasis, HTML or a Streamlit directive."""
-    text = " ".join(text.split())
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    return f"{fence} {text} {fence}"
 
 
 def sign_in_configured() -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -226,7 +227,22 @@ def catalog_or_stop(settings):
         st.stop()
 
 
+def literal(text: str) -> str:
+    """``text`` as a Markdown code span: text from a link, a source or a person shows as typed, never as a link
+    (Markdown turns bare addresses and URLs into links), emphasis, HTML or a Streamlit directive."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
+_AUTOLINK = re.compile(r"(\\:|w)(//|ww\.)", re.IGNORECASE)
+
+
 def plain(text: str) -> str:
     """Text shown inline inside our own Markdown: keep people's words, but no Markdown or HTML of theirs."""
     special = "\\`*_{}[]<>|~:$"  # emphasis, code, links, HTML, tables, strikethrough, directives, maths
-    return "".join("\\" + character if character in special else character for character in text.replace("\n", " "))
+    escaped = "".join("\\" + character if character in special else character for character in text.replace("\n", " "))
+    # A bare address becomes a live link even with its colon escaped: a zero-width space (an entity, since
+    # Markdown decodes those) between the scheme and "//", or inside "www.", keeps it plain text.
+    return _AUTOLINK.sub(lambda match: match.group(1) + "&#8203;" + match.group(2), escaped)

@@ -12,7 +12,7 @@ from data.settings import Settings
 from metrics.access import VIA_LOCAL, MissingName, PermissionDenied, Role
 from metrics.databases.checks import RECORD_KIND_LABELS, RECORD_KINDS
 from metrics.databases.records import RECORD_OUTCOMES, RecordError
-from pages.common import identity
+from pages.common import identity, widgets
 from pages.common.store_writes import store_write
 from pages.database_health import loaders as db_loaders
 
@@ -79,7 +79,7 @@ def _save_record(settings: Settings, config: DatabaseConfig, entry: dict, key: s
         try:
             record = service.add_record(settings, config, actor=entering, **entry)
         except (RecordError, PermissionDenied, MissingName) as error:
-            st.error(f"Not recorded — {error}", icon=":material/error:")
+            st.error(f"Not recorded — {widgets.plain(str(error))}", icon=":material/error:")
     if record is None:
         return
     for name in ("database", "kind", "done_on", "by", "outcome", "link", "notes"):

@@ -265,7 +265,7 @@ def show_drilldown(name: str) -> None:
     if health is None:
         hint = get_close_matches(name, [h.database for h in healths], n=3)
         st.error(
-            f"There is no database named **{name}** in {config.path.name}."
+            f"There is no database named {widgets.literal(name)} in {config.path.name}."
             + (f" Did you mean {', '.join(f'**{h}**' for h in hint)}?" if hint else ""),
             icon=":material/search_off:",
         )
@@ -278,7 +278,10 @@ def show_drilldown(name: str) -> None:
         )
         health = db_widgets.stale_health_view(health, last_good[name].value)
     elif health.error:
-        st.error(f"**No numbers from {health.database}:** {health.error}", icon=":material/cloud_off:")
+        st.error(
+            f"**No numbers from {widgets.plain(health.database)}:** {widgets.plain(health.error)}",
+            icon=":material/cloud_off:",
+        )
     with widgets.guarded_panel("checks"):
         show_checks(health)
     if health.probe is not None:
@@ -380,7 +383,8 @@ def show_tables_tab(health: DatabaseHealth) -> None:
     for check_id in ("dead_tuples", "wraparound"):
         check = health.check(check_id)
         if check is not None:
-            st.markdown(f"**{CHECK_TITLES[check_id]}** · {db_widgets.db_status_badge(check.status)} — {check.detail}")
+            badge = db_widgets.db_status_badge(check.status)
+            st.markdown(f"**{CHECK_TITLES[check_id]}** · {badge} — {widgets.plain(check.detail)}")
 
 
 def show_indexes_tab(health: DatabaseHealth) -> None:

@@ -105,7 +105,10 @@ with record_tab, widgets.guarded_panel("incident form"):
         )
         problems += incident_problems(incident, services)
         if problems:
-            st.error("Not saved:\n\n" + "\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
+            st.error(
+                "Not saved:\n\n" + "\n".join(f"- {widgets.plain(str(problem))}" for problem in problems),
+                icon=":material/error:",
+            )
         else:
             with store_write(f"save incident {incident.reference}", settings.database_url):
                 try:
@@ -160,7 +163,7 @@ with import_tab, widgets.guarded_panel("CSV import"):
                 except IncidentError as error:
                     st.error(
                         f"**Nothing was imported** — {len(error.problems)} problem(s):\n\n"
-                        + "\n".join(f"- {problem}" for problem in error.problems),
+                        + "\n".join(f"- {widgets.plain(str(problem))}" for problem in error.problems),
                         icon=":material/error:",
                     )
                 except (PermissionDenied, MissingName) as error:
@@ -219,7 +222,7 @@ with widgets.guarded_panel("alert firing history"):
         firing = alert_history.history(settings, catalog, at)
     except SourceError as error:
         firing = None
-        st.warning(f"The alert history could not be read: {error}", icon=":material/cloud_off:")
+        st.warning(f"The alert history could not be read: {widgets.plain(str(error))}", icon=":material/cloud_off:")
     if firing is not None:
         if firing.computed:
             covered = (

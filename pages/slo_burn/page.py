@@ -26,7 +26,7 @@ try:
     fixed_at = loaders.requested_instant(st.query_params.get("at"))
 except ValueError:
     st.warning(
-        f"Ignored `?at={st.query_params.get('at')}`: not a past ISO 8601 instant such as "
+        f"Ignored {widgets.literal('?at=' + str(st.query_params.get('at')))}: not a past ISO 8601 instant such as "
         "2026-11-01T14:05Z. Showing now instead.",
         icon=":material/event_busy:",
     )
@@ -120,7 +120,7 @@ def show_overview() -> None:
     widgets.keep_filters_in_link({"service": services, "state": states})
     for name, unknown in (("service", services_unknown), ("alert state", states_unknown)):
         if unknown:
-            st.caption(f"Ignored unknown {name} filter: {', '.join(unknown)}")
+            st.caption(f"Ignored unknown {name} filter: {', '.join(widgets.literal(u) for u in unknown)}")
 
     with widgets.guarded_panel("SLO table"):
         statuses = slo_widgets.filter_statuses(report.statuses, services, states)
@@ -155,7 +155,9 @@ def show_overview() -> None:
 
     for status in report.statuses:
         if status.error and status.error not in source_messages:
-            st.warning(f"**{status.slo.name}**: {status.error}", icon=":material/warning:")
+            st.warning(
+                f"**{widgets.plain(status.slo.name)}**: {widgets.plain(status.error)}", icon=":material/warning:"
+            )
 
 
 def show_unknown_slo(name: str) -> None:
@@ -172,7 +174,7 @@ def show_unknown_slo(name: str) -> None:
     suggestions = get_close_matches(name, [slo.name for slo in catalog.slos], n=3)
     hint = f" Did you mean {', '.join(f'**{s}**' for s in suggestions)}?" if suggestions else ""
     st.error(
-        f"There is no SLO named **{name}** in the catalog ({settings.catalog_path}).{hint}",
+        f"There is no SLO named {widgets.literal(name)} in the catalog ({settings.catalog_path}).{hint}",
         icon=":material/search_off:",
     )
 
@@ -184,8 +186,8 @@ def show_drilldown(name: str) -> None:
         return
     slo = status.slo
     show_back_link()
-    st.subheader(f"{slo.display_name or slo.name} · {slo.service}")
-    st.caption(f"`{slo.name}`")
+    st.subheader(f"{widgets.plain(slo.display_name or slo.name)} · {widgets.plain(slo.service)}")
+    st.caption(widgets.literal(slo.name))
     with widgets.guarded_panel("SLO headline"):
         slo_widgets.show_slo_headline(status, settings.team_timezone)
     if status.error and status.error not in source_messages:  # the source's own failure is said above already

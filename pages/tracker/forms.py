@@ -48,7 +48,7 @@ from metrics.tracker.rules import (
     TrackerRuleError,
 )
 from metrics.tracker.triggers import TRIGGER_LINE_HELP, TriggerError, format_trigger_lines, parse_trigger_lines
-from pages.common import identity
+from pages.common import identity, widgets
 from pages.common.store_writes import STORE_ERRORS, store_failure_message
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def errors_of(prefix: str) -> dict[str, str]:
 def show_field_error(prefix: str, name: str) -> None:
     message = errors_of(prefix).get(name)
     if message:
-        st.error(f"{FIELD_LABELS.get(name, name)}: {message}", icon=":material/error:")
+        st.error(f"{FIELD_LABELS.get(name, name)}: {widgets.plain(message)}", icon=":material/error:")
 
 
 def show_form_messages(prefix: str) -> None:

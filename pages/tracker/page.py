@@ -280,7 +280,7 @@ def show_item(item_id_text: str) -> None:
     item = get_item(engine, item_id) if item_id is not None else None
     if item is None:
         st.error(
-            f"There is no tracker item {widgets.plain(repr(item_id_text))}. Pick one from the list.",
+            f"There is no tracker item {widgets.literal(item_id_text)}. Pick one from the list.",
             icon=":material/search_off:",
         )
         return

@@ -66,7 +66,9 @@ def query_date(name: str, default: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        st.warning(f"Ignored `?{name}={text}`: not a date like 2026-11-24.", icon=":material/event_busy:")
+        st.warning(
+            f"Ignored {widgets.literal(f'?{name}={text}')}: not a date like 2026-11-24.", icon=":material/event_busy:"
+        )
         return default
 
 
@@ -75,7 +77,7 @@ requested_services = st.query_params.get_all("service")
 unknown_services = [s for s in requested_services if s not in service_options]
 grain_text = st.query_params.get("grain", "week")
 if grain_text not in GRAINS:
-    st.warning(f"Ignored `?grain={grain_text}`: use week or month.", icon=":material/warning:")
+    st.warning(f"Ignored {widgets.literal(f'?grain={grain_text}')}: use week or month.", icon=":material/warning:")
     grain_text = "week"
 first, last = query_date("from", default_first), query_date("to", default_last)
 if last > default_last:
@@ -107,7 +109,8 @@ picked_range = range_column.date_input(
 if isinstance(picked_range, (tuple, list)) and len(picked_range) == 2:
     first, last = picked_range
 if unknown_services:
-    st.caption(f"Ignored unknown service filter: {', '.join(unknown_services)} (not in the catalog)")
+    ignored = ", ".join(widgets.literal(service) for service in unknown_services)
+    st.caption(f"Ignored unknown service filter: {ignored} (not in the catalog)")
 
 for name, value in (
     ("service", services_picked),

@@ -46,7 +46,8 @@ try:
     requested_status = week_status(requested, now, time_zone)
 except ValueError as error:
     st.error(
-        f"`?week={requested}`: {error}. Pick a week below, or write it like {default_week}.",
+        f"{widgets.literal(f'?week={requested}')}: {widgets.plain(str(error))}. Pick a week below, or write it "
+        f"like {default_week}.",
         icon=":material/event_busy:",
     )
     requested, requested_status = default_week, "complete"

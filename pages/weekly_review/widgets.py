@@ -92,7 +92,7 @@ def show_week_notes_editor(engine: sa.Engine, week: str, note: WeeklyNote | None
                     st.code(conflict.current.text or "(empty)", language=None)
                     st.session_state[base_key] = conflict.current.version
                 except (NoteError, PermissionDenied, MissingName) as error:
-                    st.error(f"Not saved: {error}", icon=":material/error:")
+                    st.error(f"Not saved: {plain(str(error))}", icon=":material/error:")
             if stored is not None:
                 st.session_state[base_key] = stored.version
                 st.session_state[FLASH_KEY] = f"Notes saved as version {stored.version}."

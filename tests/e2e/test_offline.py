@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.support.browser import open_app, watch_runs
+
 pytestmark = pytest.mark.e2e
 
 PAGES = (
@@ -29,6 +31,7 @@ LOCAL = ("127.0.0.1", "localhost", "::1")
 def offline_page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.set_default_timeout(60_000)
+    watch_runs(context)
     outside: list[str] = []
 
     def only_loopback(route):
@@ -46,24 +49,15 @@ def offline_page(browser):
         context.close()
 
 
-def wait_until_rendered(page) -> None:
-    page.wait_for_selector("[data-testid=stApp]")
-    page.wait_for_selector("[data-testid=stMainBlockContainer] h1")
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
-    page.wait_for_load_state("networkidle")
-
-
 def test_no_page_sends_a_request_beyond_loopback(offline_page, app_server):
     page, outside = offline_page
     for path in PAGES:
-        page.goto(f"{app_server}/{path}")
-        wait_until_rendered(page)
+        open_app(page, f"{app_server}/{path}")
     assert outside == []
 
 
 def test_the_favicon_is_served_by_the_app(offline_page, app_server):
     page, _ = offline_page
-    page.goto(app_server)
-    wait_until_rendered(page)
+    open_app(page, app_server)
     icon = page.locator("link[rel~=icon]").first.get_attribute("href")
     assert urlparse(page.url).hostname in LOCAL and (icon.startswith("/") or urlparse(icon).hostname in LOCAL)

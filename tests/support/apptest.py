@@ -3,7 +3,11 @@ reading texts off rendered elements."""
 
 from __future__ import annotations
 
+import re
+
 from data.store import migrate
+
+MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]<>|~:$#+\-.!()])")
 
 # Every variable that shapes data/settings.py; a test's environment starts without any of them.
 SETTINGS_VARIABLES = (
@@ -37,4 +41,11 @@ def isolated_store(monkeypatch, tmp_path, *, team_timezone: str, now: str | None
 
 
 def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
+    """The elements' text as a person reads it: Markdown's backslash escapes (``\\:``, ``\\_``, ``\\[``, which keep
+    people's words from being read as Markdown) are not shown, so they are not compared either."""
+    return "\n".join(readable(str(element.value)) for element in elements)
+
+
+def readable(markdown: str) -> str:
+    """Markdown source as it reads: no backslash escapes, no zero-width spaces that keep addresses from linking."""
+    return MARKDOWN_ESCAPE.sub(r"\1", markdown).replace("&#8203;", "")

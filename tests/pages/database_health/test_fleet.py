@@ -89,7 +89,7 @@ def test_the_status_filter_comes_from_the_link():
 
 def test_an_unknown_database_in_the_link_suggests_a_close_name():
     app = run(query={"database": "orders-primry"})
-    assert "There is no database named **orders-primry**" in texts(app.error)
+    assert "There is no database named ` orders-primry `" in texts(app.error)
     assert "**orders-primary**" in texts(app.error)
 
 

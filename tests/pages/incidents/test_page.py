@@ -63,7 +63,7 @@ def test_the_form_records_an_incident_in_team_time(store):
 
 def test_an_acknowledgement_before_detection_is_refused_and_nothing_stored(store):
     app = fill_form(run("pages/incidents/page.py"), acknowledged=time(10, 1))
-    assert "acknowledged: before detected" in "\n".join(e.value for e in app.error)
+    assert "acknowledged: before detected" in texts(app.error)
     assert stored(store) == []
 
 

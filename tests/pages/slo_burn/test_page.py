@@ -94,7 +94,7 @@ def test_a_shared_filtered_link_opens_filtered_and_says_so_when_nothing_matches(
     assert "No SLO matches these filters" in texts(app.info)
     app = run({"service": "nope"})
     assert len(overview(app)) == len(EXAMPLE_SLOS)
-    assert any("Ignored unknown service filter: nope" in caption.value for caption in app.caption)
+    assert any("Ignored unknown service filter: ` nope `" in caption.value for caption in app.caption)
 
 
 # --- drill-down -------------------------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_drilldown_of_a_quiet_slo_says_no_data_instead_of_zero():
 def test_unknown_slo_parameter_gives_a_clear_message_with_a_suggestion():
     app = run({"slo": "checkout-availabilty"})
     message = texts(app.error)
-    assert "There is no SLO named **checkout-availabilty**" in message
+    assert "There is no SLO named ` checkout-availabilty `" in message
     assert "checkout-availability" in message
     assert not app.dataframe
 

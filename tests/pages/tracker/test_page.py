@@ -208,7 +208,7 @@ def test_markdown_in_text_fields_is_rendered_without_raw_html(engine):
 
 def test_an_unknown_item_says_so():
     app = run({"item": "999"})
-    assert "There is no tracker item '999'" in texts(app.error)
+    assert "There is no tracker item ` 999 `" in texts(app.error)  # the link's text as a code span, never Markdown
 
 
 def test_recording_a_review_appends_it_to_the_timeline_and_moves_the_item(engine):

@@ -68,12 +68,12 @@ def test_the_month_grain_labels_periods_by_month():
 
 def test_an_unknown_service_is_named_and_ignored():
     app = run({"service": "nope"})
-    assert "Ignored unknown service filter: nope" in texts(app.caption)
+    assert "Ignored unknown service filter: ` nope `" in texts(app.caption)
 
 
 def test_a_malformed_date_is_named_and_the_default_range_used():
     app = run({"from": "yesterday"})
-    assert "Ignored `?from=yesterday`" in texts(app.warning)
+    assert "Ignored ` ?from=yesterday `" in texts(app.warning)
 
 
 def test_a_range_with_no_data_says_how_to_fill_it():
