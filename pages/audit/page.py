@@ -71,11 +71,6 @@ with widgets.guarded_panel("audit trail"):
         caption.caption(
             f"{len(shown)} of {len(frame)} entries" + (f" (the newest {ROWS_SHOWN})" if listing.truncated else "")
         )
-        download.download_button(
-            "Download CSV",
-            widgets.csv_download_bytes(shown),
-            file_name="audit-trail.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            width="stretch",
+        widgets.show_csv_download(
+            widgets.csv_download_bytes(shown), file_name="audit-trail.csv", where=download, width="stretch"
         )

@@ -212,19 +212,32 @@ def _first_line(error: BaseException) -> str:
     return redact(text.splitlines()[0])[:300] if text else "no message"
 
 
-def catalog_or_stop(settings):
-    """The SLO catalog for a page; when its folder is gone, one error saying what to do and the page stops."""
+def catalog_or_stop(settings, require_slos: bool = False):
+    """The SLO catalog for a page; when its folder is gone (or, with ``require_slos``, holds no SLO), one message
+    saying what to do and the page stops."""
     from data.slo.catalog import CatalogError
     from pages.common import loaders
 
     try:
-        return loaders.catalog(settings)
+        catalog = loaders.catalog(settings)
     except CatalogError as error:
         st.error(
-            f"The SLO catalog cannot be read: {error}. Point `SLO_CATALOG` at a folder of OpenSLO YAML files.",
+            f"The SLO catalog cannot be read: {plain(str(error))}. Point `SLO_CATALOG` at a folder of OpenSLO YAML "
+            "files.",
             icon=":material/folder_off:",
         )
         st.stop()
+    if require_slos and not catalog.slos:
+        show_no_slos(settings)
+        st.stop()
+    return catalog
+
+
+def show_no_slos(settings) -> None:
+    show_empty_state(
+        f"No SLOs defined in {settings.catalog_path}.",
+        "Add OpenSLO v1 YAML files there (see config/slos/ for examples), then press Refresh.",
+    )
 
 
 def literal(text: str) -> str:

@@ -234,12 +234,10 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
         f"{len(shown)} of {len(healths)} database(s), worst first. Click a database for its "
         "checks, sessions, tables, indexes, records and history."
     )
-    download.download_button(
-        "Download CSV",
+    widgets.show_csv_download(
         widgets.csv_download_bytes(frame),
         file_name=f"database-health-{probed_at:%Y%m%dT%H%MZ}.csv",
-        mime="text/csv",
-        icon=":material/download:",
+        where=download,
         width="stretch",
     )
 

@@ -102,10 +102,4 @@ with widgets.guarded_panel("records table"):
         st.dataframe(
             table, hide_index=True, placeholder="—", column_config={"link": st.column_config.LinkColumn("link")}
         )
-        st.download_button(
-            "Download CSV",
-            widgets.csv_download_bytes(table),
-            file_name="dba-records.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
+        widgets.show_csv_download(widgets.csv_download_bytes(table), file_name="dba-records.csv")

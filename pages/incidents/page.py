@@ -207,13 +207,7 @@ with widgets.guarded_panel("incident list"):
             key="incident_list",
             column_config={"postmortem": st.column_config.LinkColumn("postmortem")},
         )
-        st.download_button(
-            "Download CSV",
-            widgets.csv_download_bytes(frame),
-            file_name="incidents.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
+        widgets.show_csv_download(widgets.csv_download_bytes(frame), file_name="incidents.csv")
 
 st.subheader("Alert firing history")
 with widgets.guarded_panel("alert firing history"):
@@ -275,11 +269,6 @@ with widgets.guarded_panel("alert firing history"):
             )
             frame = alert_history.history_frame(firing, time_zone)
             st.dataframe(frame, hide_index=True, key="alert_history")
-            st.download_button(
-                "Download CSV",
-                widgets.csv_download_bytes(frame),
-                file_name="slo-alerts.csv",
-                mime="text/csv",
-                icon=":material/download:",
-                key="alert_history_csv",
+            widgets.show_csv_download(
+                widgets.csv_download_bytes(frame), file_name="slo-alerts.csv", key="alert_history_csv"
             )

@@ -57,13 +57,10 @@ if catalog.problems:
         expanded=not catalog.slos,
     ):
         for problem in catalog.problems:
-            st.warning(str(problem))
+            st.warning(widgets.plain(str(problem)))
 
 if not catalog.slos:
-    widgets.show_empty_state(
-        f"No SLOs defined in {settings.catalog_path}.",
-        "Add OpenSLO v1 YAML files there (see config/slos/ for examples), then press Refresh.",
-    )
+    widgets.show_no_slos(settings)
     st.stop()
 
 # --- the report -----------------------------------------------------------------------------------------------------
@@ -169,7 +166,7 @@ def show_unknown_slo(name: str) -> None:
             icon=":material/error:",
         )
         for problem in problems:
-            st.warning(str(problem))
+            st.warning(widgets.plain(str(problem)))
         return
     suggestions = get_close_matches(name, [slo.name for slo in catalog.slos], n=3)
     hint = f" Did you mean {', '.join(f'**{s}**' for s in suggestions)}?" if suggestions else ""

@@ -375,12 +375,11 @@ def show_all_items() -> None:
     st.dataframe(frame, hide_index=True, column_config=tracker_widgets.items_column_config(), key="tracker_items")
     caption, download = st.columns([4, 1], vertical_alignment="center")
     caption.caption(f"{len(shown)} of {len(items)} items. Click a column to sort, an item number to open it.")
-    download.download_button(
-        "Download table",
+    widgets.show_csv_download(
         tracker_widgets.table_csv(frame),
         file_name=f"tracker-items-{today.isoformat()}.csv",
-        mime="text/csv",
-        icon=":material/download:",
+        label="Download table",
+        where=download,
         width="stretch",
         key="tracker_table_csv",
     )

@@ -43,13 +43,7 @@ collect_now = collect_column.button(
 )
 widgets.show_demo_banner(settings.is_demo)
 
-catalog = widgets.catalog_or_stop(settings)
-if not catalog.slos:
-    widgets.show_empty_state(
-        f"No SLOs defined in {settings.catalog_path}.",
-        "Add OpenSLO v1 YAML files there (see config/slos/ for examples).",
-    )
-    st.stop()
+catalog = widgets.catalog_or_stop(settings, require_slos=True)
 
 if collect_now:
     collect.show_collection(settings, catalog, identity.collector_actor(settings))
@@ -315,12 +309,10 @@ with widgets.guarded_panel("incidents"):
 
 with widgets.guarded_panel("download"):
     table = trends_charts.period_table(view.per_slo)
-    st.download_button(
-        "Download CSV (every SLO and period)",
+    widgets.show_csv_download(
         widgets.csv_download_bytes(table),
         file_name=f"trends-{grain}-{first}-{last}.csv",
-        mime="text/csv",
-        icon=":material/download:",
+        label="Download CSV (every SLO and period)",
     )
     service_args = "".join(f" --service {s}" for s in services_picked)
     st.caption(

@@ -30,13 +30,7 @@ actor = identity.current_actor(settings)
 
 st.title("Weekly review")
 widgets.show_demo_banner(settings.is_demo)
-catalog = widgets.catalog_or_stop(settings)
-if not catalog.slos:
-    widgets.show_empty_state(
-        f"No SLOs defined in {settings.catalog_path}.",
-        "Add OpenSLO v1 YAML files there (see config/slos/ for examples).",
-    )
-    st.stop()
+catalog = widgets.catalog_or_stop(settings, require_slos=True)
 
 # --- the week, kept in the query string -------------------------------------------------------------------------------
 
