@@ -13,7 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.store.audit import record_audit
+from data.store.audit import audit_row, record_audits
+from data.store.lookups import existing_values
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require
@@ -51,43 +52,35 @@ def save_incidents(
     recorded_by = require(
         actor, Role.ADMIN if imported else Role.EDITOR, "import incidents" if imported else "record incidents"
     )
-    added = updated = 0
+    new: dict[str, dict] = {}  # inserted together at the end: one executemany for an import of any size
+    audits = []
     with engine.begin() as connection:
-        existing = (
-            set(
-                connection.execute(
-                    sa.select(_TABLE.c.reference).where(_TABLE.c.reference.in_([i.reference for i in incidents]))
-                ).scalars()
-            )
-            if incidents
-            else set()
-        )
+        stored = existing_values(connection, _TABLE.c.reference, (i.reference for i in incidents))
         for incident in incidents:
             values = {name: getattr(incident, name) for name in _FIELDS}
             values.update(recorded_by=recorded_by, recorded_at=recorded_at)
-            if incident.reference in existing:
+            if incident.reference in stored:
                 connection.execute(sa.update(_TABLE).where(_TABLE.c.reference == incident.reference).values(values))
-                updated += 1
                 action = "updated"
             else:
-                connection.execute(sa.insert(_TABLE).values(reference=incident.reference, **values))
-                existing.add(incident.reference)
-                added += 1
-                action = "created"
-            record_audit(
-                connection,
-                actor=actor,
-                action=action,
-                entity="incident",
-                entity_id=incident.reference,
-                at=recorded_at,
-                details={
-                    "service": incident.service,
-                    "severity": incident.severity,
-                    **({"imported": True} if imported else {}),
-                },
+                action = "updated" if incident.reference in new else "created"
+                new[incident.reference] = {"reference": incident.reference, **values}  # a later row wins, as an update
+            details = {"service": incident.service, "severity": incident.severity}
+            audits.append(
+                audit_row(
+                    actor=actor,
+                    action=action,
+                    entity="incident",
+                    entity_id=incident.reference,
+                    at=recorded_at,
+                    details={**details, **({"imported": True} if imported else {})},
+                )
             )
-    return added, updated
+        if new:
+            connection.execute(sa.insert(_TABLE), list(new.values()))
+        record_audits(connection, audits)
+    added = len(new)
+    return added, len(incidents) - added
 
 
 def incidents_between(
