@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from data.secrets import Dsn, SecretUrl
-from data.slo.prometheus import PrometheusSettings
+from data.slo.prometheus import DEFAULT_MAX_ANSWER_BYTES, PrometheusSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
@@ -39,6 +39,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "ca_bundle": "PROMETHEUS_CA_BUNDLE",
         "timeout_seconds": "PROMETHEUS_TIMEOUT_SECONDS",
         "cache_ttl_seconds": "PROMETHEUS_CACHE_TTL_SECONDS",
+        "max_answer_bytes": "PROMETHEUS_MAX_ANSWER_BYTES",
     },
     "store": {"database_url": "DATABASE_URL"},
     "app": {
@@ -250,7 +251,23 @@ def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | Non
         verify_tls=verify,
         timeout_seconds=number("timeout_seconds", 10.0),
         cache_ttl_seconds=number("cache_ttl_seconds", 60.0),
+        max_answer_bytes=_max_answer_bytes(value, problems),
     )
+
+
+def _max_answer_bytes(value, problems: list[str]) -> int:
+    """The cap on one Prometheus answer: a whole number of bytes (``_`` allowed as a separator), at least 1 kB."""
+    text, where = value("prometheus", "max_answer_bytes")
+    if text is None:
+        return DEFAULT_MAX_ANSWER_BYTES
+    try:
+        parsed = int(text.replace("_", ""))
+    except ValueError:
+        parsed = 0
+    if parsed < 1024:
+        problems.append(f"{where}: must be a whole number of bytes of at least 1024, got {text!r}")
+        return DEFAULT_MAX_ANSWER_BYTES
+    return parsed
 
 
 def _verify_tls(value, problems: list[str]) -> bool | str:
