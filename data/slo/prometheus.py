@@ -115,9 +115,9 @@ class _PastDeadline(Exception):
 
 
 class _TooLarge(Exception):
-    def __init__(self, size: str) -> None:
-        super().__init__(size)
-        self.size = size  # what was seen: "a Content-Length of 200,000,000 bytes" or "more than 67,108,864 bytes"
+    def __init__(self, declared: int | None = None) -> None:
+        super().__init__(declared)
+        self.declared = declared  # the Content-Length, when the server announced its size
 
 
 def _time_left(deadline: float) -> float:
@@ -136,10 +136,10 @@ class _BoundedReader:
         self.limit = limit
         self.deadline = deadline
 
-    def read(self, response: requests.Response) -> bytes:
+    def read(self, response: requests.Response) -> bytearray:
         declared = response.headers.get("Content-Length", "").strip()
         if declared.isdigit() and int(declared) > self.limit:
-            raise _TooLarge(f"a Content-Length of {int(declared):,} bytes")
+            raise _TooLarge(int(declared))
         encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
         decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
         sock = getattr(getattr(response.raw, "connection", None), "sock", None)
@@ -155,12 +155,12 @@ class _BoundedReader:
                 piece = decoder.decompress(piece, self.limit + 1 - len(body))
             body += piece
             if len(body) > self.limit or (decoder is not None and decoder.unconsumed_tail):
-                raise _TooLarge(f"more than {self.limit:,} bytes")
+                raise _TooLarge
         if decoder is not None:
             body += decoder.flush()
             if len(body) > self.limit:
-                raise _TooLarge(f"more than {self.limit:,} bytes")
-        return bytes(body)
+                raise _TooLarge
+        return body  # json.loads reads a bytearray as it is: no copy
 
 
 def _json_or_none(body: bytes) -> object:
@@ -271,10 +271,7 @@ class PrometheusSource:
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError, _PastDeadline):
             raise self._timeout() from None
         except _TooLarge as too_large:
-            raise SourceError(
-                f"{self.description} answered with {too_large.size}, more than the {self.settings.max_answer_bytes:,} "
-                "bytes allowed (PROMETHEUS_MAX_ANSWER_BYTES): narrow the query or raise the cap"
-            ) from None
+            raise self._too_large(too_large.declared) from None
         except requests.exceptions.SSLError:
             raise SourceError(
                 f"{self.description}: the TLS certificate could not be verified; set PROMETHEUS_CA_BUNDLE "
@@ -305,6 +302,13 @@ class PrometheusSource:
             )
         self._session.count(time.monotonic() - started, _server_seconds(payload))
         return payload
+
+    def _too_large(self, declared: int | None) -> SourceError:
+        what = "more than" if declared is None else f"an answer of {declared:,} bytes (its Content-Length), over"
+        return SourceError(
+            f"{self.description} answered with {what} the {self.settings.max_answer_bytes:,} bytes allowed "
+            "(PROMETHEUS_MAX_ANSWER_BYTES); it was refused: narrow the query or raise the cap"
+        )
 
     def _timeout(self) -> SourceTimeout:
         return SourceTimeout(
@@ -370,7 +374,7 @@ class PrometheusSource:
         payload = self._get_json("/api/v1/rules", {"type": "alert"}, post=False)
         if payload is None:
             return None
-        groups = payload.get("data", {}).get("groups", []) if isinstance(payload.get("data"), dict) else None
+        groups = payload["data"].get("groups") if isinstance(payload.get("data"), dict) else None
         if not isinstance(groups, list) or not all(
             isinstance(group, dict) and isinstance(group.get("rules", []), list) for group in groups
         ):
