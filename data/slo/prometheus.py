@@ -7,8 +7,10 @@ server answers nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import socket
 import threading
 import time
 import zlib
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import requests
 import urllib3
+import urllib3.connection
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -35,6 +38,54 @@ PARALLEL_QUERIES = 4
 # with room for longer names and labels.
 DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024
 ANSWER_PIECE_BYTES = 256 * 1024
+
+
+_current = threading.local()  # the deadline of the request this thread is sending, for its connection
+
+
+class _Watchdog:
+    """Shuts a connection's socket at its request's deadline, whatever the server does: headers and chunk sizes
+    trickled a byte at a time are cut off too, not only the reads of the body (which stop by themselves)."""
+
+    def __init__(self, sock, deadline: float) -> None:
+        self.fired = False
+        self._sock = sock
+        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._fire)
+        self._timer.name = "prometheus-deadline"
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _DeadlineConnection:
+    """A connection that starts its request's ``_Watchdog`` before it waits for the answer."""
+
+    def getresponse(self, *args, **kwargs):
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None and self.sock is not None:
+            _current.watchdog = _Watchdog(self.sock, deadline)
+        return super().getresponse(*args, **kwargs)
+
+
+class _HttpPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = type("_DeadlineHTTPConnection", (_DeadlineConnection, urllib3.connection.HTTPConnection), {})
+
+
+class _HttpsPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = type("_DeadlineHTTPSConnection", (_DeadlineConnection, urllib3.connection.HTTPSConnection), {})
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HttpPool, "https": _HttpsPool}
 
 
 class _CountingSession(requests.Session):
@@ -227,7 +278,7 @@ class PrometheusSource:
         if settings.username:
             self._session.auth = (settings.username, settings.password or "")
         retry = Retry(total=1, connect=1, read=0, status=0, backoff_factor=0.1)
-        self._session.mount(self._url, HTTPAdapter(max_retries=retry))
+        self._session.mount(self._url, _DeadlineAdapter(max_retries=retry))
         self._cache = _QueryCache(settings.cache_ttl_seconds)
 
     # -- accounting, for the benchmark and the tests that hold the query count to its contract
@@ -256,6 +307,31 @@ class PrometheusSource:
         parameters in the body, where long batched queries belong."""
         started = time.monotonic()
         deadline = min(deadline or math.inf, started + self.settings.timeout_seconds)
+        status, body = self._send(path, params, deadline, post)
+        if status == 404:
+            return None
+        if status in (401, 403):
+            raise SourceError(f"{self.description} refused the credentials; check PROMETHEUS_TOKEN or the user")
+        payload = _json_or_none(body)
+        if status in (400, 422):
+            detail = payload.get("error") if isinstance(payload, dict) else None
+            raise QueryError(str(detail) if detail else body[:300].decode("utf-8", "replace"))
+        if not 200 <= status < 400:
+            raise SourceError(
+                f"{self.description} answered with an error (HTTP Status Code {status}); try again shortly"
+            )
+        if not isinstance(payload, dict):
+            raise SourceError(
+                f"{self.description} answered with something that is not Prometheus JSON (HTTP {status}, "
+                f"{len(body):,} bytes); check that PROMETHEUS_URL points at its HTTP API"
+            )
+        self._session.count(time.monotonic() - started, _server_seconds(payload))
+        return payload
+
+    def _send(self, path: str, params: dict, deadline: float, post: bool) -> tuple[int, bytearray]:
+        """The status and body of one request, all of it within ``deadline`` (a ``_Watchdog`` shuts the socket
+        then) and the body within ``max_answer_bytes``; ``SourceError`` for every way it can fail."""
+        _current.deadline, _current.watchdog = deadline, None
         try:
             left = _time_left(deadline)
             response = self._session.request(
@@ -268,40 +344,32 @@ class PrometheusSource:
             )
             with response:
                 body = _BoundedReader(self.settings.max_answer_bytes, deadline).read(response)
+            if _current.watchdog is not None and _current.watchdog.fired:
+                raise _PastDeadline  # the socket was shut mid-answer: what was read is cut short
+            return response.status_code, body
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError, _PastDeadline):
             raise self._timeout() from None
         except _TooLarge as too_large:
             raise self._too_large(too_large.declared) from None
-        except requests.exceptions.SSLError:
-            raise SourceError(
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            if _current.watchdog is not None and _current.watchdog.fired:
+                raise self._timeout() from None
+            raise self._unreachable(error) from None
+        finally:
+            if _current.watchdog is not None:
+                _current.watchdog.cancel()
+            _current.deadline = None
+
+    def _unreachable(self, error: Exception) -> SourceError:
+        if isinstance(error, requests.exceptions.SSLError):
+            return SourceError(
                 f"{self.description}: the TLS certificate could not be verified; set PROMETHEUS_CA_BUNDLE "
                 "or PROMETHEUS_VERIFY_TLS=false"
-            ) from None
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
-            reason = type(error).__name__.replace("Error", " error").strip().lower()
-            raise SourceError(
-                f"{self.description} is unreachable ({reason}); check that it runs and that PROMETHEUS_URL is right"
-            ) from None
-        if response.status_code == 404:
-            return None
-        if response.status_code in (401, 403):
-            raise SourceError(f"{self.description} refused the credentials; check PROMETHEUS_TOKEN or the user")
-        payload = _json_or_none(body)
-        if response.status_code in (400, 422):
-            detail = payload.get("error") if isinstance(payload, dict) else None
-            raise QueryError(str(detail) if detail else body[:300].decode("utf-8", "replace"))
-        if not response.ok:
-            raise SourceError(
-                f"{self.description} answered with an error (HTTP Status Code {response.status_code}); try again "
-                "shortly"
             )
-        if not isinstance(payload, dict):
-            raise SourceError(
-                f"{self.description} answered with something that is not Prometheus JSON (HTTP "
-                f"{response.status_code}, {len(body):,} bytes); check that PROMETHEUS_URL points at its HTTP API"
-            )
-        self._session.count(time.monotonic() - started, _server_seconds(payload))
-        return payload
+        reason = type(error).__name__.replace("Error", " error").strip().lower()
+        return SourceError(
+            f"{self.description} is unreachable ({reason}); check that it runs and that PROMETHEUS_URL is right"
+        )
 
     def _too_large(self, declared: int | None) -> SourceError:
         what = "more than" if declared is None else f"an answer of {declared:,} bytes (its Content-Length), over"

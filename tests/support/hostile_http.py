@@ -8,6 +8,7 @@ the client under test speaks real HTTP to it.
 - ``huge-declared``: the same, announced by its Content-Length
 - ``gzip-bomb``: a valid vector answer of ``HUGE_ANSWER_BYTES`` gzip-compressed to a few hundred kB
 - ``trickle``: the headers, then one byte of a valid answer a second
+- ``trickle-headers``: the status line, then one byte of headers a second
 - ``matrix``: a matrix where a vector belongs (and a vector where a matrix belongs)
 - ``missing-fields``: a vector whose series have no ``value``
 - ``not-json``: a 200 whose body is HTML
@@ -139,6 +140,14 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
                 if server.stopping.wait(TRICKLE_SECONDS_PER_BYTE) or index > TRICKLE_MAX_SECONDS:
                     return
                 self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+
+        def _trickle_headers(self, _wants_matrix):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for index in range(TRICKLE_MAX_SECONDS):
+                if server.stopping.wait(TRICKLE_SECONDS_PER_BYTE):
+                    return
+                self.wfile.write(b"X-Slow: " if index % 10 == 0 else b"a")
                 self.wfile.flush()
 
         def _matrix(self, wants_matrix):

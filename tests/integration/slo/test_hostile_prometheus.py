@@ -124,6 +124,18 @@ def test_the_cli_on_a_trickling_prometheus_exits_2_at_its_configured_deadline_wi
     assert seconds < CLI_TIMEOUT_S + EXIT_MARGIN_S
 
 
+def test_the_cli_on_a_prometheus_trickling_its_headers_exits_2_at_its_deadline(hostile, tmp_path):
+    environment = cli_environment(tmp_path, PROMETHEUS_TIMEOUT_SECONDS=str(CLI_TIMEOUT_S))
+    started = time.monotonic()
+    completed, _ = run_cli(
+        ["slo-report", "--prometheus-url", hostile.url_for("trickle-headers")], environment, tmp_path / "r"
+    )
+    assert completed.returncode == 2
+    [line] = completed.stderr.splitlines()
+    assert f"did not answer within {CLI_TIMEOUT_S} s (the timeout for all of a page's queries" in line
+    assert time.monotonic() - started < CLI_TIMEOUT_S + EXIT_MARGIN_S
+
+
 def test_collect_on_a_trickling_prometheus_exits_at_its_deadline(hostile, tmp_path):
     environment = cli_environment(
         tmp_path, PROMETHEUS_URL=hostile.url_for("trickle"), PROMETHEUS_TIMEOUT_SECONDS=str(CLI_TIMEOUT_S)
@@ -148,6 +160,13 @@ def test_no_worker_thread_outlives_a_trickling_historys_deadline(hostile):
     baseline = threads_besides_the_server()
     with pytest.raises(SourceError, match="within 1 s"):
         load_history(source(hostile.url_for("trickle"), timeout_seconds=1), CATALOG.slos[0], HISTORY_END)
+    assert settle_threads(baseline) == baseline
+
+
+def test_no_worker_thread_outlives_a_deadline_on_trickled_headers(hostile):
+    baseline = threads_besides_the_server()
+    report = load_report(source(hostile.url_for("trickle-headers"), timeout_seconds=1), CATALOG.slos, HISTORY_END)
+    assert "did not answer within 1 s" in next(iter(report.errors.values()))
     assert settle_threads(baseline) == baseline
 
 
