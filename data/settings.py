@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from data.secrets import Dsn, SecretUrl
-from data.slo.prometheus import PrometheusSettings
+from data.slo.prometheus import DEFAULT_MAX_ANSWER_BYTES, PrometheusSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
@@ -39,6 +39,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "ca_bundle": "PROMETHEUS_CA_BUNDLE",
         "timeout_seconds": "PROMETHEUS_TIMEOUT_SECONDS",
         "cache_ttl_seconds": "PROMETHEUS_CACHE_TTL_SECONDS",
+        "max_answer_bytes": "PROMETHEUS_MAX_ANSWER_BYTES",
     },
     "store": {"database_url": "DATABASE_URL"},
     "app": {
@@ -69,6 +70,8 @@ class Settings:
     access_path: Path = DEFAULT_ACCESS_CONFIG  # who gets which role once sign-in is on
     database_dsns: dict[str, Dsn] = field(default_factory=dict, repr=False, compare=False, hash=False)
     now_override: datetime | None = None  # RELIABILITY_NOW: the clock the app reads, for demos and tests
+    # the configured Prometheus options (timeout, token, auth, TLS, cap), kept when no URL is set
+    prometheus_options: PrometheusSettings | None = field(default=None, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         """Text given for the store URL or a DSN (tests, ``dataclasses.replace``) becomes its secret type here, so
@@ -79,6 +82,13 @@ class Settings:
     @property
     def is_demo(self) -> bool:
         return self.prometheus is None
+
+    def with_prometheus_url(self, url: str) -> Settings:
+        """These settings reading the Prometheus at ``url`` (``--prometheus-url``): only the URL is replaced, the
+        configured name, timeout, token, basic auth, TLS verification and answer cap are kept, whether or not a URL
+        was configured too."""
+        base = self.prometheus_options or self.prometheus or PrometheusSettings(url=url)
+        return replace(self, prometheus=replace(base, url=url.rstrip("/")))
 
     def now(self) -> datetime:
         """The current instant as the app sees it (UTC)."""
@@ -133,7 +143,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         raw = secrets.get(section, {}).get(key)
         return (None if raw is None else str(raw).strip() or None), f"[{section}] {key} in {secrets_path.name}"
 
-    prometheus = _prometheus_settings(value, problems)
+    prometheus, prometheus_options = _prometheus_settings(value, problems)
     database_url = _database_url(value, problems)
     catalog, where = value("app", "catalog")
     catalog_path = _repo_path(catalog, DEFAULT_CATALOG)
@@ -148,6 +158,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         raise SettingsError(problems)
     return Settings(
         prometheus=prometheus,
+        prometheus_options=prometheus_options,
         database_url=database_url,
         catalog_path=catalog_path,
         team_timezone=team_timezone,
@@ -210,20 +221,19 @@ def _now_override(value, problems: list[str]) -> datetime | None:
     return now_override if now_override.tzinfo else now_override.replace(tzinfo=UTC)
 
 
-def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | None:
+def _prometheus_settings(value, problems: list[str]) -> tuple[PrometheusSettings | None, PrometheusSettings | None]:
+    """The configured Prometheus (None when no URL is set: demo data) and its options, read even without a URL so
+    ``--prometheus-url`` keeps the configured timeout, token, basic auth, TLS and cap (``with_prometheus_url``)."""
     text, where = value("prometheus", "url")
-    if not text:
-        return None
-    url = SecretUrl.parse(text)
-    if url.problem or url.scheme.lower() not in ("http", "https") or not url.host:
+    url = SecretUrl.parse(text or "")
+    if text and (url.problem or url.scheme.lower() not in ("http", "https") or not url.host):
         shown = "the value" if url.problem else url.describe(userinfo=False)
         problems.append(f"{where}: {shown} is not an http(s) URL like http://prometheus:9090")
-        return None
+        return None, None  # its other settings are not read for a URL that is already wrong
     username, _ = value("prometheus", "username")
     password, _ = value("prometheus", "password")
-    if url.username and not username:
+    if text and url.username and not username:
         username, password = url.username, url.reveal_password()
-    connect_url = url.reveal_without_userinfo()
     token, _ = value("prometheus", "token")
     name, _ = value("prometheus", "name")
 
@@ -240,17 +250,33 @@ def _prometheus_settings(value, problems: list[str]) -> PrometheusSettings | Non
             return default
         return parsed
 
-    verify = _verify_tls(value, problems)
-    return PrometheusSettings(
-        url=connect_url,
+    options = PrometheusSettings(
+        url=url.reveal_without_userinfo() if text else "",
         name=name or "Prometheus",
         bearer_token=token,
         username=username,
         password=password,
-        verify_tls=verify,
+        verify_tls=_verify_tls(value, problems),
         timeout_seconds=number("timeout_seconds", 10.0),
         cache_ttl_seconds=number("cache_ttl_seconds", 60.0),
+        max_answer_bytes=_max_answer_bytes(value, problems),
     )
+    return (options if text else None), options
+
+
+def _max_answer_bytes(value, problems: list[str]) -> int:
+    """The cap on one Prometheus answer: a whole number of bytes (``_`` allowed as a separator), at least 1 kB."""
+    text, where = value("prometheus", "max_answer_bytes")
+    if text is None:
+        return DEFAULT_MAX_ANSWER_BYTES
+    try:
+        parsed = int(text.replace("_", ""))
+    except ValueError:
+        parsed = 0
+    if parsed < 1024:
+        problems.append(f"{where}: must be a whole number of bytes of at least 1024, got {text!r}")
+        return DEFAULT_MAX_ANSWER_BYTES
+    return parsed
 
 
 def _verify_tls(value, problems: list[str]) -> bool | str:

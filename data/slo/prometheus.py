@@ -7,15 +7,21 @@ server answers nothing.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
+import socket
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pandas as pd
 import requests
-from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+import urllib3
+import urllib3.connection
+from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from data.deadline import results_within
@@ -27,13 +33,64 @@ from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
+# The cap on one answer: sized for 1,000 SLOs × 500 values, a vector sample being about 90 bytes of JSON
+# ({"metric":{"slo":"checkout-availability-eu-west-1"},"value":[1764000000.123,"123456.789"]}), so 45 MB,
+# with room for longer names and labels.
+DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024
+ANSWER_PIECE_BYTES = 256 * 1024
 
 
-class _FormPostSession(requests.Session):
-    """Sends query parameters in the POST body, where long batched queries belong, and times each answer.
+_current = threading.local()  # the deadline of the request this thread is sending, for its connection
 
-    prometheus-api-client passes ``params`` even for POST, which would put a 40 kB query into the URL.
-    """
+
+class _Watchdog:
+    """Shuts a connection's socket at its request's deadline, whatever the server does: headers and chunk sizes
+    trickled a byte at a time are cut off too, not only the reads of the body (which stop by themselves)."""
+
+    def __init__(self, sock, deadline: float) -> None:
+        self.fired = False
+        self._sock = sock
+        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._fire)
+        self._timer.name = "prometheus-deadline"
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _DeadlineConnection:
+    """A connection that starts its request's ``_Watchdog`` before it waits for the answer."""
+
+    def getresponse(self, *args, **kwargs):
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None and self.sock is not None:
+            _current.watchdog = _Watchdog(self.sock, deadline)
+        return super().getresponse(*args, **kwargs)
+
+
+class _HttpPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = type("_DeadlineHTTPConnection", (_DeadlineConnection, urllib3.connection.HTTPConnection), {})
+
+
+class _HttpsPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = type("_DeadlineHTTPSConnection", (_DeadlineConnection, urllib3.connection.HTTPSConnection), {})
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HttpPool, "https": _HttpsPool}
+
+
+class _CountingSession(requests.Session):
+    """The HTTP session of one source: it counts the queries and adds up their times, for the benchmark and the
+    tests that hold the query count to its contract."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -42,20 +99,11 @@ class _FormPostSession(requests.Session):
         self.elapsed_seconds = 0.0
         self.server_seconds = 0.0
 
-    def request(self, method, url, params=None, **kwargs):
-        if method.upper() == "POST" and params and "/api/v1/query" in url:
-            kwargs["data"] = params
-            params = None
-        response = super().request(method, url, params=params, **kwargs)
-        server_seconds = 0.0
-        if response.ok and "stats" in (kwargs.get("data") or params or {}):
-            timings = response.json().get("data", {}).get("stats", {}).get("timings", {})
-            server_seconds = float(timings.get("execTotalTime", 0.0))
+    def count(self, elapsed_seconds: float, server_seconds: float) -> None:
         with self._lock:
             self.http_queries += 1
-            self.elapsed_seconds += response.elapsed.total_seconds()
+            self.elapsed_seconds += elapsed_seconds
             self.server_seconds += server_seconds
-        return response
 
 
 @dataclass(frozen=True, repr=False)
@@ -68,6 +116,7 @@ class PrometheusSettings:
     verify_tls: bool | str = True  # False, True, or a CA bundle path
     timeout_seconds: float = 10.0
     cache_ttl_seconds: float = 60.0
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
     collect_server_timings: bool = False
 
     def __post_init__(self) -> None:
@@ -79,7 +128,7 @@ class PrometheusSettings:
     def __repr__(self) -> str:
         shown = {
             name: getattr(self, name)
-            for name in ("name", "username", "verify_tls", "timeout_seconds", "cache_ttl_seconds")
+            for name in ("name", "username", "verify_tls", "timeout_seconds", "cache_ttl_seconds", "max_answer_bytes")
         }
         fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
         return f"PrometheusSettings(url={SecretUrl.parse(self.url).describe()!r}, {fields})"
@@ -112,25 +161,124 @@ class QueryError(Exception):
     """Prometheus answered, but refused or failed this query."""
 
 
+class _PastDeadline(Exception):
+    """The request's deadline passed while its answer was still arriving."""
+
+
+class _TooLarge(Exception):
+    def __init__(self, declared: int | None = None) -> None:
+        super().__init__(declared)
+        self.declared = declared  # the Content-Length, when the server announced its size
+
+
+def _time_left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _PastDeadline
+    return left
+
+
+class _BoundedReader:
+    """Reads an answer's body as it arrives, at most ``limit`` bytes (after gzip) and until ``deadline`` at the
+    latest: every read is one ``recv`` whose socket timeout is the time left, so a server trickling a byte a second
+    ends at the deadline, and one sending 200 MB is cut off at the cap instead of being held in memory."""
+
+    def __init__(self, limit: int, deadline: float) -> None:
+        self.limit = limit
+        self.deadline = deadline
+
+    def read(self, response: requests.Response) -> bytearray:
+        declared = response.headers.get("Content-Length", "").strip()
+        if declared.isdigit() and int(declared) > self.limit:
+            raise _TooLarge(int(declared))
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
+        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+        body = bytearray()
+        while True:
+            left = _time_left(self.deadline)
+            if sock is not None:
+                sock.settimeout(left)
+            piece = response.raw.read1(ANSWER_PIECE_BYTES, decode_content=False)
+            if not piece:
+                break
+            if decoder is not None:
+                piece = decoder.decompress(piece, self.limit + 1 - len(body))
+            body += piece
+            if len(body) > self.limit or (decoder is not None and decoder.unconsumed_tail):
+                raise _TooLarge
+        if decoder is not None:
+            body += decoder.flush()
+            if len(body) > self.limit:
+                raise _TooLarge
+        return body  # json.loads reads a bytearray as it is: no copy
+
+
+def _json_or_none(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _server_seconds(payload: dict) -> float:
+    data = payload.get("data")
+    timings = data.get("stats", {}).get("timings", {}) if isinstance(data, dict) else {}
+    try:
+        return float(timings.get("execTotalTime", 0.0)) if isinstance(timings, dict) else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def answer_shape_problem(payload: dict, expected: str) -> str | None:
+    """What is wrong with a query's answer for a ``vector`` or ``matrix`` reader, in words for a message
+    ("a matrix where a vector was expected"); ``None`` when every series has the fields the reader uses."""
+    data = payload.get("data")
+    if payload.get("status") != "success" or not isinstance(data, dict):
+        return f"status {str(payload.get('status'))[:40]!r} and no data where a {expected} was expected"
+    kind, result = data.get("resultType"), data.get("result")
+    if kind != expected:
+        shown = f"a {kind}" if isinstance(kind, str) and kind.isidentifier() and len(kind) < 20 else "no resultType"
+        return f"{shown} where a {expected} was expected"
+    if not isinstance(result, list):
+        return f"a {expected} without a list of series"
+    sample_field = "value" if expected == "vector" else "values"
+    for series in result:
+        if not isinstance(series, dict) or not isinstance(series.get("metric"), dict):
+            return f"a {expected} whose series have no labels (metric)"
+        samples = [series.get(sample_field)] if expected == "vector" else series.get(sample_field)
+        if not isinstance(samples, list) or not all(_is_sample(sample) for sample in samples):
+            return f"a {expected} whose series have no [time, value] {sample_field}"
+    return None
+
+
+def _is_sample(sample: object) -> bool:
+    if not (isinstance(sample, list) and len(sample) == 2 and isinstance(sample[0], int | float)):
+        return False
+    try:
+        float(sample[1])
+    except (TypeError, ValueError):
+        return False
+    return isinstance(sample[1], str)
+
+
 class PrometheusSource:
     is_demo = False
 
     def __init__(self, settings: PrometheusSettings) -> None:
         self.settings = settings
         self.description = f"{settings.name} ({SecretUrl.parse(settings.url).describe(userinfo=False)})"
-        self._session = _FormPostSession()
+        self._url = settings.url.rstrip("/")
+        self._session = _CountingSession()
         self._session.verify = settings.verify_tls
-        headers = {"Authorization": f"Bearer {settings.bearer_token}"} if settings.bearer_token else None
-        auth = (settings.username, settings.password or "") if settings.username else None
-        self._client = PrometheusConnect(
-            url=settings.url.rstrip("/"),
-            headers=headers,
-            auth=auth,
-            session=self._session,
-            timeout=settings.timeout_seconds,
-            method="POST",
-            retry=Retry(total=1, connect=1, read=0, status=0, backoff_factor=0.1),
-        )
+        # gzip only: the answer is decompressed here, piece by piece, so the cap holds on what it grows to
+        self._session.headers["Accept-Encoding"] = "gzip"
+        if settings.bearer_token:
+            self._session.headers["Authorization"] = f"Bearer {settings.bearer_token}"
+        if settings.username:
+            self._session.auth = (settings.username, settings.password or "")
+        retry = Retry(total=1, connect=1, read=0, status=0, backoff_factor=0.1)
+        self._session.mount(self._url, _DeadlineAdapter(max_retries=retry))
         self._cache = _QueryCache(settings.cache_ttl_seconds)
 
     # -- accounting, for the benchmark and the tests that hold the query count to its contract
@@ -153,64 +301,133 @@ class PrometheusSource:
             params["stats"] = "all"
         return params
 
-    def _call(self, function, *args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except requests.exceptions.Timeout:
-            raise SourceTimeout(
-                f"{self.description} did not answer within {self.settings.timeout_seconds:g} s; "
-                "it may be overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS"
-            ) from None
-        except requests.exceptions.SSLError:
+    def _get_json(self, path: str, params: dict, deadline: float | None = None, *, post: bool = True) -> dict | None:
+        """The JSON answer of one request, read within ``deadline`` (``time.monotonic()``; at most the timeout from
+        now) and ``max_answer_bytes``; ``None`` when the server has no such API (404). Queries go by POST with the
+        parameters in the body, where long batched queries belong."""
+        started = time.monotonic()
+        deadline = min(deadline or math.inf, started + self.settings.timeout_seconds)
+        status, body = self._send(path, params, deadline, post)
+        if status == 404:
+            return None
+        if status in (401, 403):
+            raise SourceError(f"{self.description} refused the credentials; check PROMETHEUS_TOKEN or the user")
+        payload = _json_or_none(body)
+        if status in (400, 422):
+            detail = payload.get("error") if isinstance(payload, dict) else None
+            raise QueryError(str(detail) if detail else body[:300].decode("utf-8", "replace"))
+        if not 200 <= status < 400:
             raise SourceError(
+                f"{self.description} answered with an error (HTTP Status Code {status}); try again shortly"
+            )
+        if not isinstance(payload, dict):
+            raise SourceError(
+                f"{self.description} answered with something that is not Prometheus JSON (HTTP {status}, "
+                f"{len(body):,} bytes); check that PROMETHEUS_URL points at its HTTP API"
+            )
+        self._session.count(time.monotonic() - started, _server_seconds(payload))
+        return payload
+
+    def _send(self, path: str, params: dict, deadline: float, post: bool) -> tuple[int, bytearray]:
+        """The status and body of one request, all of it within ``deadline`` (a ``_Watchdog`` shuts the socket
+        then) and the body within ``max_answer_bytes``; ``SourceError`` for every way it can fail."""
+        _current.deadline, _current.watchdog = deadline, None
+        try:
+            left = _time_left(deadline)
+            response = self._session.request(
+                "POST" if post else "GET",
+                f"{self._url}{path}",
+                data=params if post else None,
+                params=None if post else params,
+                timeout=(left, left),
+                stream=True,
+            )
+            with response:
+                body = _BoundedReader(self.settings.max_answer_bytes, deadline).read(response)
+            if _current.watchdog is not None and _current.watchdog.fired:
+                raise _PastDeadline  # the socket was shut mid-answer: what was read is cut short
+            return response.status_code, body
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError, _PastDeadline):
+            raise self._timeout() from None
+        except _TooLarge as too_large:
+            raise self._too_large(too_large.declared) from None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            if _current.watchdog is not None and _current.watchdog.fired:
+                raise self._timeout() from None
+            raise self._unreachable(error) from None
+        finally:
+            if _current.watchdog is not None:
+                _current.watchdog.cancel()
+            _current.deadline = None
+
+    def _unreachable(self, error: Exception) -> SourceError:
+        if isinstance(error, requests.exceptions.SSLError):
+            return SourceError(
                 f"{self.description}: the TLS certificate could not be verified; set PROMETHEUS_CA_BUNDLE "
                 "or PROMETHEUS_VERIFY_TLS=false"
-            ) from None
-        except requests.exceptions.RequestException as error:
-            reason = type(error).__name__.replace("Error", " error").strip().lower()
-            raise SourceError(
-                f"{self.description} is unreachable ({reason}); check that it runs and that PROMETHEUS_URL is right"
-            ) from None
-        except PrometheusApiClientException as error:
-            raise self._query_error(str(error)) from None
+            )
+        reason = type(error).__name__.replace("Error", " error").strip().lower()
+        return SourceError(
+            f"{self.description} is unreachable ({reason}); check that it runs and that PROMETHEUS_URL is right"
+        )
 
-    def _query_error(self, text: str) -> Exception:
-        if "HTTP Status Code 401" in text or "HTTP Status Code 403" in text:
-            return SourceError(f"{self.description} refused the credentials; check PROMETHEUS_TOKEN or the user")
-        if "HTTP Status Code 400" in text or "HTTP Status Code 422" in text:
-            detail = text.split('"error":"', 1)[-1].split('"', 1)[0] if '"error":"' in text else text
-            return QueryError(detail.replace("\\\\", "\\"))
-        code = text.split("(", 1)[0].strip()
-        return SourceError(f"{self.description} answered with an error ({code}); try again shortly")
+    def _too_large(self, declared: int | None) -> SourceError:
+        what = "more than" if declared is None else f"an answer of {declared:,} bytes (its Content-Length), over"
+        return SourceError(
+            f"{self.description} answered with {what} the {self.settings.max_answer_bytes:,} bytes allowed "
+            "(PROMETHEUS_MAX_ANSWER_BYTES); it was refused: narrow the query or raise the cap"
+        )
 
-    def instant(self, query: str, at: datetime) -> list[dict]:
+    def _timeout(self) -> SourceTimeout:
+        return SourceTimeout(
+            f"{self.description} did not answer within {self.settings.timeout_seconds:g} s; "
+            "it may be overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS"
+        )
+
+    def _result(self, path: str, params: dict, expected: str, deadline: float | None) -> list[dict]:
+        payload = self._get_json(path, params, deadline)
+        if payload is None:
+            raise SourceError(f"{self.description} has no {path} API (HTTP 404); check that PROMETHEUS_URL is right")
+        problem = answer_shape_problem(payload, expected)
+        if problem:
+            raise SourceError(f"{self.description} answered with {problem}")
+        return payload["data"]["result"]
+
+    def instant(self, query: str, at: datetime, deadline: float | None = None) -> list[dict]:
+        """The vector ``query`` evaluates to at ``at``, answered by ``deadline`` (``time.monotonic()``; at most the
+        timeout from now)."""
         key = ("instant", query, at.timestamp())
         cached = self._cache.get(key)
         if cached is not None:
             return cached  # type: ignore[return-value]
-        result = self._call(self._client.custom_query, query, params=self._params({"time": f"{at.timestamp():.3f}"}))
+        params = self._params({"query": query, "time": f"{at.timestamp():.3f}"})
+        result = self._result("/api/v1/query", params, "vector", deadline)
         self._cache.put(key, result)
         return result
 
-    def range(self, query: str, start: datetime, end: datetime, step: timedelta) -> list[dict]:
-        """A range query, split into pieces so no piece exceeds Prometheus's points-per-series limit."""
+    def range(
+        self, query: str, start: datetime, end: datetime, step: timedelta, deadline: float | None = None
+    ) -> list[dict]:
+        """A range query, split into pieces so no piece exceeds Prometheus's points-per-series limit, all answered
+        by ``deadline`` (``time.monotonic()``; at most the timeout from now)."""
         key = ("range", query, start.timestamp(), end.timestamp(), step.total_seconds())
         cached = self._cache.get(key)
         if cached is not None:
             return cached  # type: ignore[return-value]
+        if deadline is None:
+            deadline = time.monotonic() + self.settings.timeout_seconds
         merged: dict[tuple, dict] = {}
         piece_start = start
         span = step * (MAX_POINTS_PER_SERIES - 1)
         while piece_start <= end:
             piece_end = min(end, piece_start + span)
-            answer = self._call(
-                self._client.custom_query_range,
-                query,
-                piece_start,
-                piece_end,
-                f"{step.total_seconds():g}",
-                params=self._params({}),
-            )
+            params = {
+                "query": query,
+                "start": round(piece_start.timestamp()),
+                "end": round(piece_end.timestamp()),
+                "step": f"{step.total_seconds():g}",
+            }
+            answer = self._result("/api/v1/query_range", self._params(params), "matrix", deadline)
             for series in answer:
                 labels = tuple(sorted(series["metric"].items()))
                 merged.setdefault(labels, {"metric": series["metric"], "values": []})["values"].extend(series["values"])
@@ -222,24 +439,20 @@ class PrometheusSource:
     def alerting_rules(self) -> list[dict] | None:
         """The alerting rules the server evaluates (``/api/v1/rules?type=alert``), each with its group's name under
         ``group``; ``None`` when the server has no rules API (it answers 404), so nobody can tell what is loaded."""
-
-        def fetch():
-            response = self._session.request(
-                "GET",
-                f"{self._client.url}/api/v1/rules",
-                params={"type": "alert"},
-                headers=self._client.headers,
-                auth=self._client.auth,
-                timeout=self.settings.timeout_seconds,
-            )
-            if response.status_code == 404:
-                return None
-            if not response.ok:
-                raise PrometheusApiClientException(f"HTTP Status Code {response.status_code} ({response.content!r})")
-            groups = response.json().get("data", {}).get("groups", [])
-            return [{**rule, "group": group.get("name", "")} for group in groups for rule in group.get("rules", [])]
-
-        return self._call(fetch)
+        payload = self._get_json("/api/v1/rules", {"type": "alert"}, post=False)
+        if payload is None:
+            return None
+        groups = payload["data"].get("groups") if isinstance(payload.get("data"), dict) else None
+        if not isinstance(groups, list) or not all(
+            isinstance(group, dict) and isinstance(group.get("rules", []), list) for group in groups
+        ):
+            raise SourceError(f"{self.description} answered /api/v1/rules without a list of rule groups")
+        return [
+            {**rule, "group": group.get("name", "")}
+            for group in groups
+            for rule in group.get("rules", [])
+            if isinstance(rule, dict)
+        ]
 
     # -- SLO counts
     def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
@@ -301,7 +514,7 @@ class PrometheusSource:
             )
 
         answers = results_within(
-            [lambda query=job[1]: self.instant(query, at) for job in jobs],
+            [lambda query=job[1]: self.instant(query, at, deadline) for job in jobs],
             deadline - time.monotonic(),
             too_late=too_late,
             timeout_errors=(SourceTimeout,),  # any other SourceError or QueryError: no need to wait for the others
@@ -313,9 +526,10 @@ class PrometheusSource:
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
         """Events per bucket of ``step`` ending at each step from ``start`` to ``end``: columns time, total, bad."""
         expressions = counter_expressions(slo.indicator, step)
+        deadline = time.monotonic() + self.settings.timeout_seconds  # both counters' queries, not each
         try:
-            total = self.range(expressions["total"], start, end, step)
-            bad = self.range(expressions["bad"], start, end, step)
+            total = self.range(expressions["total"], start, end, step, deadline)
+            bad = self.range(expressions["bad"], start, end, step, deadline)
         except QueryError as error:
             raise SourceError(f"Prometheus rejected the query of SLO {slo.name!r}: {error}") from None
         total_frame = _frame(total, "total")
