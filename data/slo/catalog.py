@@ -5,6 +5,13 @@
 names start with a dot. Each file may hold several documents (``---``); documents are numbered from 1 within their
 file, empty documents included (they are otherwise ignored).
 
+Only regular files inside the folder are read. A link (to a file or a folder) that resolves outside it is refused by
+name and never opened; a link to a file inside is read (Kubernetes mounts a ConfigMap as ``x.yaml -> ..data/x.yaml``);
+links to folders are not entered; FIFOs, devices and sockets are refused. ``CatalogLimits`` caps each file's size,
+the total size, nesting depth, documents per file and values per file with aliases expanded; depth and values are
+counted while composing, before anything recurses or multiplies. A file breaking a rule is refused alone, by name,
+without quoting it.
+
 Supported (``apiVersion: openslo/v1``):
 
 - ``kind: Service`` -> ``Service`` (name, display name, description).
@@ -28,6 +35,7 @@ import difflib
 import math
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -50,6 +58,7 @@ ROLLING_UNITS = ("m", "h", "d", "w")
 __all__ = [
     "Catalog",
     "CatalogError",
+    "CatalogLimits",
     "CatalogProblem",
     "Matcher",
     "SelectorError",
@@ -101,6 +110,24 @@ class CatalogProblem:
 
 
 @dataclass(frozen=True)
+class CatalogLimits:
+    """Caps on what the catalog reads; a file that breaks one is refused alone, by name, and the rest still load.
+
+    ``depth`` counts nested lists and mappings, an alias counting as deep as its anchor; ``values`` counts every
+    scalar, list and mapping, an alias counting as many values as its anchor holds (so anchors cannot multiply).
+    """
+
+    file_bytes: int = 1 << 20  # one file
+    total_bytes: int = 16 << 20  # all files together, in reading order
+    depth: int = 50
+    documents: int = 1000  # per file
+    values: int = 200_000  # per file, aliases expanded
+
+
+DEFAULT_LIMITS = CatalogLimits()
+
+
+@dataclass(frozen=True)
 class Catalog:
     slos: list[SloDefinition]
     services: dict[str, Service]  # only those declared by Service documents
@@ -122,7 +149,7 @@ class Catalog:
 # Loading
 
 
-def load_catalog(path: str | Path) -> Catalog:
+def load_catalog(path: str | Path, limits: CatalogLimits = DEFAULT_LIMITS) -> Catalog:
     """Read an OpenSLO v1 catalog from a YAML file or a directory of them (recursive, sorted; see the module doc)."""
     root = Path(path)
     if not root.exists():
@@ -130,34 +157,112 @@ def load_catalog(path: str | Path) -> Catalog:
             f"SLO catalog not found: {root} does not exist. Create it (a YAML file, or a directory of OpenSLO "
             f"*.yaml files such as config/slos/), or point the catalog setting at one that exists."
         )
-    if root.is_dir():
-        files = sorted(
-            (
-                p
-                for p in root.rglob("*")
-                if p.suffix.lower() in YAML_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(root).parts)
-            ),
-            key=lambda p: p.relative_to(root).as_posix(),
+    if not root.is_dir():
+        return _Builder(limits).build([_Entry(root, _refusal(root, None))])
+    entries = _entries(root)
+    if not entries:
+        return Catalog(
+            slos=[],
+            services={},
+            problems=[
+                CatalogProblem(
+                    file=_display(root),
+                    document=None,
+                    name=None,
+                    field=None,
+                    message=f"no YAML files (*.yaml, *.yml) found in {_display(root)}: add OpenSLO documents there",
+                )
+            ],
         )
-        if not files:
-            return Catalog(
-                slos=[],
-                services={},
-                problems=[
-                    CatalogProblem(
-                        file=_display(root),
-                        document=None,
-                        name=None,
-                        field=None,
-                        message=f"no YAML files (*.yaml, *.yml) found in {_display(root)}: add OpenSLO documents there",
-                    )
-                ],
-            )
-    else:
-        files = [root]
-    return _Builder().build(files)
+    return _Builder(limits).build(entries)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Files: which are read, and the link rule
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A file of the catalog, and why it is not read (``None``: it is read)."""
+
+    path: Path
+    refusal: str | None = None
+
+
+_OUTSIDE = "a link pointing outside the catalog folder; not read"
+
+
+def _entries(root: Path) -> list[_Entry]:
+    """Every ``*.yaml``/``*.yml`` file under ``root`` outside dot-folders, sorted by relative path, with its refusal.
+
+    Links to folders are never entered (a folder inside is read at its real place; one pointing outside is refused
+    by name). Links to files are read when they resolve to a regular file inside the folder.
+    """
+    real_root = Path(os.path.realpath(root))
+    found: list[_Entry] = []
+    for folder, folders, files in os.walk(root):  # followlinks=False: a linked folder is listed, never entered
+        here = Path(folder)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in folders:
+            if (here / name).is_symlink() and not _inside(here / name, real_root):
+                found.append(_Entry(here / name, _OUTSIDE))
+        for name in files:
+            path = here / name
+            if not name.startswith(".") and path.suffix.lower() in YAML_SUFFIXES:
+                found.append(_Entry(path, _refusal(path, real_root)))
+    return sorted(found, key=lambda entry: entry.path.relative_to(root).as_posix())
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(real_root)
+
+
+def _refusal(path: Path, real_root: Path | None) -> str | None:
+    """Why ``path`` is not read: a link out of ``real_root`` (``None``: a one-file catalog), or not a regular file."""
+    if real_root is not None and path.is_symlink() and not _inside(path, real_root):
+        return _OUTSIDE
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc}); the file is skipped"
+    if not stat.S_ISREG(mode):
+        return f"not a regular file ({_file_type(mode)}); not read"
+    return None
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _read_bytes(path: Path, cap: int) -> bytes | str:
+    """The file's bytes, or why they are not read. Opened without blocking and checked again once open, so a file
+    swapped for a FIFO or device between listing and reading is still refused; never more than ``cap + 1`` bytes."""
+    try:
+        fd = os.open(os.path.realpath(path), os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc}); the file is skipped"
+    with os.fdopen(fd, "rb") as file:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            return f"not a regular file ({_file_type(mode)}); not read"
+        too_big = f"larger than {_size_text(cap)}, the cap for one file; the file is skipped"
+        if os.fstat(fd).st_size > cap:
+            return too_big
+        try:
+            data = file.read(cap + 1)
+        except OSError as exc:
+            return f"cannot be read ({exc.strerror or exc}); the file is skipped"
+        return too_big if len(data) > cap else data
+
+
+def _size_text(size: int) -> str:
+    return f"{size >> 20} MiB" if size and size % (1 << 20) == 0 else f"{size} bytes"
 
 
 @dataclass
@@ -190,12 +295,60 @@ class _Document:
         return f"{self.file}, document {self.number}"
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that records duplicate mapping keys instead of silently keeping the last one."""
+class _CapExceeded(Exception):
+    """A file breaks one of the ``CatalogLimits``; the message says which, without quoting the file."""
 
-    def __init__(self, stream: str) -> None:
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that records duplicate mapping keys instead of silently keeping the last one, and that checks
+    nesting depth and the number of values while composing nodes, before any recursion can run deep or any alias
+    can multiply: ``_CapExceeded`` stops it at the first node past a cap."""
+
+    def __init__(self, stream: str, limits: CatalogLimits = DEFAULT_LIMITS) -> None:
         super().__init__(stream)
         self.duplicate_keys: list[tuple[str, int]] = []
+        self.limits = limits
+        self.values = 0  # in the whole file, aliases expanded
+        self.heights: list[int] = []  # one per open list or mapping: the height of its tallest child so far
+        self.shapes: dict[int, tuple[int, int]] = {}  # id(anchored node) -> (values, height), this document only
+
+    def compose_document(self) -> yaml.Node | None:
+        self.shapes = {}
+        return super().compose_document()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            shape = self.shapes.get(id(node))
+            if shape is None:  # its anchor is still open: the alias is inside it
+                raise _CapExceeded("an alias inside the anchor it refers to")
+            self._grow(*shape)
+            return node
+        start, anchor = self.values, self.peek_event().anchor
+        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            self._grow(1, 0)
+            node = super().compose_node(parent, index)
+            height = 0
+        else:
+            self._grow(1, 1)
+            self.heights.append(0)
+            node = super().compose_node(parent, index)
+            height = self.heights.pop() + 1
+            if self.heights:
+                self.heights[-1] = max(self.heights[-1], height)
+        if anchor is not None:
+            self.shapes[id(node)] = (self.values - start, height)
+        return node
+
+    def _grow(self, values: int, height: int) -> None:
+        """Count a node (or an alias standing for ``values`` values) of ``height`` levels at the current depth."""
+        self.values += values
+        if self.values > self.limits.values:
+            raise _CapExceeded(f"more than {self.limits.values} values once aliases are expanded")
+        if len(self.heights) + height > self.limits.depth:
+            raise _CapExceeded(f"nested deeper than {self.limits.depth} levels")
+        if self.heights and height:
+            self.heights[-1] = max(self.heights[-1], height)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[str] = set()
@@ -339,14 +492,16 @@ _QUERY_HELP = (
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, limits: CatalogLimits) -> None:
+        self.limits = limits
         self.problems: list[CatalogProblem] = []
         self.file_order: dict[str, int] = {}
+        self.total_bytes = 0
 
-    def build(self, files: list[Path]) -> Catalog:
+    def build(self, files: list[_Entry]) -> Catalog:
         documents: list[_Document] = []
-        for path in files:
-            documents.extend(self._read(path))
+        for entry in files:
+            documents.extend(self._read(entry))
 
         # Which document owns each (kind, name): the first one, valid or not. Later ones are duplicates.
         owners: dict[tuple[str, str], _Document] = {}
@@ -394,65 +549,92 @@ class _Builder:
 
     # -- files ----------------------------------------------------------------------------------------------------
 
-    def _read(self, path: Path) -> Iterator[_Document]:
-        shown = _display(path)
+    def _read(self, entry: _Entry) -> Iterator[_Document]:
+        shown = _display(entry.path)
         self.file_order.setdefault(shown, len(self.file_order))
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            self._file_problem(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start}); the file is skipped")
-            return
-        except OSError as exc:
-            self._file_problem(shown, f"cannot be read ({exc.strerror or exc}); the file is skipped")
+        text = self._text(entry, shown)
+        if text is None:
             return
         try:
-            loader = _Loader(text)  # reads the whole text first: control characters are refused here
+            loader = _Loader(text, self.limits)  # reads the whole text first: control characters are refused here
         except yaml.YAMLError as exc:
             self._file_problem(shown, f"not readable as YAML ({exc}); the file is skipped")
             return
-        number = 0
+        try:
+            nodes = self._nodes(loader, shown)
+            for number, node in enumerate(nodes or (), start=1):
+                doc = self._construct(loader, node, number, shown)
+                if doc is not None:
+                    yield doc
+        finally:
+            loader.dispose()
+
+    def _text(self, entry: _Entry, shown: str) -> str | None:
+        """The file's text, or ``None`` once its refusal (link, special file, size cap, not UTF-8) is reported."""
+        data = entry.refusal or _read_bytes(entry.path, self.limits.file_bytes)
+        if isinstance(data, bytes) and self.total_bytes + len(data) > self.limits.total_bytes:
+            data = (
+                f"not read: the catalog's files together pass {_size_text(self.limits.total_bytes)}, "
+                f"the cap for all files"
+            )
+        if isinstance(data, str):
+            self._file_problem(shown, data)
+            return None
+        self.total_bytes += len(data)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._file_problem(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start}); the file is skipped")
+            return None
+
+    def _nodes(self, loader: _Loader, shown: str) -> list[yaml.Node | None] | None:
+        """Every document of the file composed (not yet built), or ``None`` when the file breaks a cap: then none of
+        it loads. Malformed YAML keeps the documents before it."""
+        nodes: list[yaml.Node | None] = []
         try:
             while loader.check_node():
-                loader.duplicate_keys = []
-                node = loader.get_node()
-                number += 1
-                try:
-                    data = loader.construct_document(node) if node is not None else None
-                except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-                    # The document was read but a value in it cannot be built (a date like 2026-02-30, a tag such
-                    # as !!python/object that safe loading refuses): skip this document, keep reading the file.
-                    loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
-                    loader.deep_construct = False
-                    mark = getattr(exc, "problem_mark", None)
-                    where = (
-                        f"at line {mark.line + 1}, column {mark.column + 1}"
-                        if mark is not None
-                        else f"in the document starting at line {node.start_mark.line + 1}"
-                    )
-                    what = getattr(exc, "problem", None) or str(exc)
-                    self.problems.append(
-                        CatalogProblem(
-                            file=shown,
-                            document=number,
-                            name=None,
-                            field=None,
-                            message=f"cannot read a value {where}: {what}",
-                        )
-                    )
-                    continue
-                if data is None:
-                    continue  # an empty document, such as a trailing ---
-                yield _Document(file=shown, number=number, data=data, duplicate_keys=list(loader.duplicate_keys))
+                if len(nodes) == self.limits.documents:
+                    raise _CapExceeded(f"more than {self.limits.documents} documents")
+                nodes.append(loader.get_node())
+        except _CapExceeded as exc:
+            self._file_problem(shown, f"{exc}; the file is skipped")
+            return None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
             what = " ".join(
                 str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part
             ) or str(exc)
-            kept = f"the {number} document(s) before it still load" if number else "nothing in this file loads"
+            kept = f"the {len(nodes)} document(s) before it still load" if nodes else "nothing in this file loads"
             self._file_problem(shown, f"malformed YAML{where}: {what}; the rest of the file is skipped ({kept})")
-        finally:
-            loader.dispose()
+        return nodes
+
+    def _construct(self, loader: _Loader, node: yaml.Node | None, number: int, shown: str) -> _Document | None:
+        """Document ``number`` built from its node; ``None`` when it is empty or a value in it cannot be built."""
+        loader.duplicate_keys = []
+        try:
+            data = loader.construct_document(node) if node is not None else None
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            # The document was read but a value in it cannot be built (a date like 2026-02-30, a tag such
+            # as !!python/object that safe loading refuses): skip this document, keep reading the file.
+            loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
+            loader.deep_construct = False
+            mark = getattr(exc, "problem_mark", None)
+            where = (
+                f"at line {mark.line + 1}, column {mark.column + 1}"
+                if mark is not None
+                else f"in the document starting at line {node.start_mark.line + 1}"
+            )
+            what = getattr(exc, "problem", None) or str(exc)
+            self.problems.append(
+                CatalogProblem(
+                    file=shown, document=number, name=None, field=None, message=f"cannot read a value {where}: {what}"
+                )
+            )
+            return None
+        if data is None:
+            return None  # an empty document, such as a trailing ---
+        return _Document(file=shown, number=number, data=data, duplicate_keys=list(loader.duplicate_keys))
 
     def _file_problem(self, file: str, message: str) -> None:
         self.problems.append(CatalogProblem(file=file, document=None, name=None, field=None, message=message))
