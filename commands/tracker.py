@@ -68,7 +68,7 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_import(args: argparse.Namespace) -> int:
-    from data.tracker.transfer import ImportFailed, detect_format, import_items
+    from data.tracker.transfer import ImportFailed, decode_import, detect_format, import_items
     from metrics.import_limits import import_size_problem
 
     settings = load_cli_settings(args)
@@ -76,7 +76,7 @@ def command_import(args: argparse.Namespace) -> int:
         too_large = import_size_problem(Path(args.file).stat().st_size, args.file)
         if too_large:
             raise CliError(f"--file {too_large}; nothing was imported")
-        text = Path(args.file).read_text(encoding="utf-8-sig")
+        text = decode_import(Path(args.file).read_bytes())
     except FileNotFoundError:
         raise CliError(f"--file {args.file}: no such file") from None
     except UnicodeDecodeError:

@@ -385,6 +385,13 @@ def parse_items(text: str, import_format: str, known: KnownNames) -> list[dict[s
     return items
 
 
+def decode_import(data: bytes) -> str:
+    """The text of an import file exactly as written. Reading it as text would translate line endings, turning a
+    lone CR inside a cell into LF, so that export, import and export again would differ; the page and the CLI both
+    decode here."""
+    return data.decode("utf-8-sig")
+
+
 def detect_format(file_name: str, text: str) -> str:
     """json for .json files or text starting with { or [, csv otherwise."""
     if file_name.lower().endswith(".json"):

@@ -123,3 +123,12 @@ def test_collect_tracker_due_twice_marks_nothing_the_second_time(run_cli, store_
     run_cli(store_env, "seed-demo")
     run_cli(store_env, "tracker-due", command="collect")
     assert run_cli(store_env, "tracker-due", command="collect").stdout.startswith("0 item(s) came due")
+
+
+def test_a_lone_carriage_return_in_a_cell_survives_import_and_export(run_cli, store_env, tmp_path):
+    source = tmp_path / "items.csv"
+    source.write_bytes(b'title,state,owner_role,workaround\r\nSlow failover,new,SRE,"restart\rthen wait"\r\n')
+    imported = run_cli(store_env, "import", "--file", str(source))
+    assert imported.returncode == 0, imported.stderr
+    exported = json.loads(run_cli(store_env, "export", "--format", "json").stdout)["items"]
+    assert [item["workaround"] for item in exported] == ["restart\rthen wait"]
