@@ -87,6 +87,7 @@ def _checked_services(requested: list[str] | None, known: list[str]) -> list[str
 def command_trends(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
     from data.trends.service import trend_rows, trends_range, trends_view
+    from metrics.trends.aggregate import MAX_RANGE_DAYS, earliest_first
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
@@ -96,6 +97,10 @@ def command_trends(args: argparse.Namespace) -> int:
     last = parse_cli_date(args.to_date, "--to") or default_last
     if first > last:
         raise CliError(f"--from {first} is after --to {last}")
+    if first < earliest_first(last):
+        raise CliError(
+            f"--from {first}: a range covers at most {MAX_RANGE_DAYS:,} days; start at {earliest_first(last)} or later"
+        )
     engine = None
     if not settings.is_demo:
         migrate(settings.database_url)

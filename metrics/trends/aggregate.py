@@ -34,9 +34,9 @@ def period_label(day: date, grain: str) -> str:
     """ "2026-W47" (ISO week: the year the week's Thursday falls in) or "2026-11"."""
     if grain == "week":
         year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
+        return f"{year:04d}-W{week:02d}"
     if grain == "month":
-        return f"{day.year}-{day.month:02d}"
+        return f"{day.year:04d}-{day.month:02d}"
     raise ValueError(f"grain must be one of {', '.join(GRAINS)}, got {grain!r}")
 
 
@@ -48,10 +48,14 @@ def parse_iso_week(text: str) -> tuple[date, date]:
     year, week = int(match.group(1)), int(match.group(2))
     try:
         monday = date.fromisocalendar(year, week, 1)
+        return monday, monday + timedelta(days=6)
+    except OverflowError:
+        raise ValueError(f"{text!r} is not an ISO week this calendar can hold: it ends after {date.max}") from None
     except ValueError:
+        if not date.min.year <= year <= date.max.year:
+            raise ValueError(f"{text!r} is not an ISO week: years run from 1 to {date.max.year}") from None
         weeks = date(year, 12, 28).isocalendar()[1]
         raise ValueError(f"{text!r} is not an ISO week: {year} has weeks 1 to {weeks}") from None
-    return monday, monday + timedelta(days=6)
 
 
 def period_bounds(label: str, grain: str) -> tuple[date, date]:
@@ -64,6 +68,15 @@ def period_bounds(label: str, grain: str) -> tuple[date, date]:
     first = date(int(match.group(1)), int(match.group(2)), 1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, following - timedelta(days=1)
+
+
+MAX_RANGE_DAYS = 5 * 366  # five years of weekly columns is already more than a table can show
+
+
+def earliest_first(last: date) -> date:
+    """The earliest first day of a range ending on ``last``: a link or an option asking for more (``?from=0001-01-01``)
+    would otherwise build a column for every week since year 1."""
+    return last - timedelta(days=MAX_RANGE_DAYS - 1)
 
 
 def periods_between(first: date, last: date, grain: str) -> list[str]:

@@ -14,7 +14,7 @@ from data.incidents.service import incident_report
 from data.trends.service import trends_range, trends_view
 from metrics.access import Role
 from metrics.formatting import format_count, format_percent
-from metrics.trends.aggregate import GRAINS
+from metrics.trends.aggregate import GRAINS, MAX_RANGE_DAYS, earliest_first
 from pages.common import history, identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.trends import charts as trends_charts
@@ -77,6 +77,13 @@ first, last = query_date("from", default_first), query_date("to", default_last)
 if last > default_last:
     st.caption(f"`?to={last}` is not a complete day yet: showing up to {default_last}.")
     last = default_last
+if first < earliest_first(last):
+    st.warning(
+        f"Ignored {widgets.literal(f'?from={first}')}: a range covers at most {MAX_RANGE_DAYS:,} days; showing from "
+        f"{earliest_first(last)}.",
+        icon=":material/event_busy:",
+    )
+    first = earliest_first(last)
 if first > last:
     st.warning(
         f"The range starts ({first}) after it ends ({last}): showing the last 26 weeks instead.",

@@ -58,3 +58,24 @@ def test_markdown_in_a_link_is_shown_as_text(counted_page, app_server, path):
     assert main.locator(f"img[src*='{EVIL_HOST}']").count() == 0
     assert fetched == []
     assert EVIL_HOST in main.inner_text(), "the value is still shown, as text"
+
+
+OUT_OF_RANGE = [
+    "slo-burn?at=0001-01-01T00:00Z",
+    "slo-burn?at=9999-12-31T23:59:59Z",
+    "slo-burn?slo=checkout-availability&at=0001-01-01T00:00Z",
+    "trends?from=0001-01-01&to=9999-12-31",
+    "weekly-review?week=2026-W54",
+    "weekly-review?week=9999-W52",
+    "revisit-tracker?item=18446744073709551617",
+    "audit-trail?from=0001-01-01",
+]
+
+
+@pytest.mark.parametrize("path", OUT_OF_RANGE)
+def test_an_out_of_range_link_is_a_message_not_streamlits_error(counted_page, app_server, path):
+    page, _ = counted_page
+    open_app(page, f"{app_server}/{path}")
+    main = page.get_by_test_id("stMain")
+    assert page.get_by_test_id("stException").count() == 0
+    assert main.get_by_test_id("stAlert").count() >= 1, "the page says what is wrong with the link"

@@ -88,6 +88,12 @@ def test_a_reversed_range_is_refused(tmp_path):
     assert completed.returncode == 2 and "--from 2026-11-10 is after --to 2026-11-01" in completed.stderr
 
 
+def test_a_range_from_year_one_is_refused_with_the_earliest_start(tmp_path):
+    completed = run_cli("trends", "--demo", "--from", "0001-01-01", "--to", "2026-11-01", store=tmp_path / "s.db")
+    assert completed.returncode == 2
+    assert "--from 0001-01-01: a range covers at most 1,830 days; start at 2021-10-29 or later" in completed.stderr
+
+
 def test_an_empty_store_names_the_collect_command(tmp_path):
     # With Prometheus configured, trends read the store (and query nothing): empty here.
     completed = run_cli("trends", store=tmp_path / "s.db", PROMETHEUS_URL="http://127.0.0.1:9")

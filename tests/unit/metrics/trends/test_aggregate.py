@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from metrics.trends.aggregate import (
+    MAX_RANGE_DAYS,
     MISSED,
     NO_DATA,
     complete_periods,
     compliance_matrix,
     daily_frame,
+    earliest_first,
     fleet_periods,
     parse_iso_week,
     period_bounds,
@@ -66,10 +68,20 @@ def test_iso_week_bounds_are_monday_to_sunday():
     assert parse_iso_week("2026-W47") == (date(2026, 11, 16), date(2026, 11, 22))
 
 
-@pytest.mark.parametrize("text", ["2026-W54", "2025-W53", "2026-47", "W47", "2026-W7"])
+@pytest.mark.parametrize("text", ["2026-W54", "2025-W53", "2026-47", "W47", "2026-W7", "9999-W52", "0000-W01"])
 def test_invalid_iso_weeks_are_refused_with_a_reason(text):
     with pytest.raises(ValueError, match="ISO week"):
         parse_iso_week(text)
+
+
+def test_labels_of_early_years_have_four_digits_and_read_back():
+    assert period_label(date(1, 1, 1), "week") == "0001-W01"
+    assert period_bounds(period_label(date(1, 1, 1), "month"), "month") == (date(1, 1, 1), date(1, 1, 31))
+
+
+def test_the_earliest_first_day_keeps_a_range_within_its_maximum():
+    last = date(2026, 11, 30)
+    assert (last - earliest_first(last)).days + 1 == MAX_RANGE_DAYS
 
 
 def test_month_bounds_cover_the_calendar_month():
