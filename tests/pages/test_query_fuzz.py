@@ -87,12 +87,14 @@ def app_environment(tmp_path_factory):
 def test_no_link_makes_a_page_raise(page_file):
     app = AppTest.from_file(APP, default_timeout=90)
     app.run()  # Streamlit finds a page.py to switch to only after app.py has run once
+    examples = []
 
     @settings(
         max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None
     )
     @given(query=queries)
     def run_with(query):
+        examples.append(query)
         app.query_params.clear()
         for name, value in query.items():
             app.query_params[name] = value
@@ -101,6 +103,8 @@ def test_no_link_makes_a_page_raise(page_file):
         assert not app.exception, (query, [element.value for element in app.exception])
 
     run_with()
+    print(f"{page_file}: {len(examples)} generated links, none raised")
+    assert len(examples) >= EXAMPLES
 
 
 @pytest.mark.parametrize("page_file", PAGES)
