@@ -39,3 +39,5 @@ GRID_COLOR = "#E5E5E5"
 AXIS_COLOR = "#BBBBBB"
 # A period beside the one before it (the weekly review's "this week" and "last week" bars).
 CURRENT_PERIOD_COLOR, PREVIOUS_PERIOD_COLOR = SERIES_COLORS[0], AXIS_COLOR
+# A change since the period before, judged: better or worse (the weekly review's deltas); with a sign and a word too.
+BETTER_COLOR, WORSE_COLOR = OK.color, CRITICAL.color

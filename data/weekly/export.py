@@ -15,8 +15,8 @@ from enum import Enum
 
 import plotly.graph_objects as go
 
-from metrics.status import CURRENT_PERIOD_COLOR, PREVIOUS_PERIOD_COLOR
-from metrics.weekly.review import WeeklyReview, fleet_status_counts
+from metrics.status import BETTER_COLOR, CURRENT_PERIOD_COLOR, PREVIOUS_PERIOD_COLOR, WORSE_COLOR
+from metrics.weekly.review import Figure, Verdict, WeeklyReview, fleet_status_counts
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -46,6 +46,7 @@ class SectionKind(Enum):
     SLOS_RECOVERED = "recovered"
     TOP_OFFENDERS = "top offenders"
     INCIDENTS = "incidents"
+    ALERTS = "alerts"
     DATABASE_FLEET = "database fleet"
     DATABASE_CHANGES = "database changes"
     TRACKER = "tracker"
@@ -66,6 +67,8 @@ def section_caption(review: WeeklyReview, section: Section) -> str | None:
         return incidents_summary(review)
     if section.kind is SectionKind.SLOS_AT_RISK:
         return review.readings_note
+    if section.kind is SectionKind.ALERTS:
+        return review.alerts_note or None
     return None
 
 
@@ -132,7 +135,21 @@ def _slo_and_incident_sections(review: WeeklyReview) -> list[Section]:
             ],
             "No incidents started this week.",
         ),
+        _alerts_section(review),
     ]
+
+
+def _alerts_section(review: WeeklyReview) -> Section:
+    header = ["severity", "tier", "SLO", "service", "started", "ended", "duration"]
+    if review.alerts is None:
+        return Section(SectionKind.ALERTS, "Alerts that fired", header, [], "The alert history could not be read.")
+    return Section(
+        SectionKind.ALERTS,
+        "Alerts that fired",
+        header,
+        [[a.severity, a.tier, a.slo, a.service, a.started, a.ended, a.duration] for a in review.alerts],
+        "No SLO burn tier fired this week.",
+    )
 
 
 def _database_sections(review: WeeklyReview) -> list[Section]:
@@ -179,6 +196,13 @@ def _tracker_section(review: WeeklyReview) -> Section:
     )
 
 
+def delta_text(figure: Figure) -> str:
+    """The delta with its verdict in words ("+2 (worse)"), for documents that may be read without colour."""
+    if figure.verdict in (Verdict.BETTER, Verdict.WORSE):
+        return f"{figure.delta} ({figure.verdict.value})"
+    return figure.delta
+
+
 def incidents_summary(review: WeeklyReview) -> str:
     stats = review.incident_stats
     severities = ", ".join(f"{count} {name}" for name, count in stats.by_severity.items() if count)
@@ -197,7 +221,8 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 def to_markdown(review: WeeklyReview) -> str:
     lines = [f"# {title(review)}", "", _md(subtitle(review)), "", "## Headline", ""]
     lines += _md_table(
-        ["figure", review.week, f"vs {review.previous_week}"], [[f.label, f.value, f.delta] for f in review.headline]
+        ["figure", review.week, f"vs {review.previous_week}"],
+        [[f.label, f.value, delta_text(f)] for f in review.headline],
     )
     for section in sections(review):
         lines += ["", f"## {section.heading}", ""]
@@ -297,6 +322,11 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _delta_style(figure: Figure) -> str:
+    color = {Verdict.BETTER: BETTER_COLOR, Verdict.WORSE: WORSE_COLOR}.get(figure.verdict)
+    return f" style='color: {color}'" if color else ""
+
+
 def to_html(review: WeeklyReview) -> str:
     """One file: styles inline, plotly.js embedded once, every user text escaped."""
     escape = html.escape
@@ -308,8 +338,8 @@ def to_html(review: WeeklyReview) -> str:
     for figure in review.headline:
         parts.append(
             f"<div class='figure' title='{escape(figure.help)}'><div class='label'>{escape(figure.label)}"
-            f"</div><div class='value'>{escape(figure.value)}</div><div class='delta'>"
-            f"{escape(figure.delta)} vs {escape(review.previous_week)}</div></div>"
+            f"</div><div class='value'>{escape(figure.value)}</div><div class='delta'{_delta_style(figure)}>"
+            f"{escape(delta_text(figure))} vs {escape(review.previous_week)}</div></div>"
         )
     parts.append("</div>")
     if review.slo_lines:

@@ -10,6 +10,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from data.settings import Settings
+from data.slo.alert_history import AlertHistory, load_alert_history
+from data.slo.service import make_source
 from data.trends.service import TrendRows, trend_rows
 from data.weekly.export import to_html, to_markdown
 from data.weekly.review import (
@@ -37,12 +39,14 @@ def load_weekly_review(
     week: str,
     rows: TrendRows | None = None,
     slo_report: Callable[[datetime], SloReport] | None = None,
+    alert_history: Callable[[datetime, datetime], AlertHistory] | None = None,
 ) -> WeeklyReview:
     """The review of ``week``; ``ValueError`` for a malformed week or one that has not started.
 
     ``rows``: the daily rollups of the week and the week before (the page passes its cached ones; read here when
     None). ``slo_report(at)``: how to read the SLOs at the week's end (the page: its cache, falling back on the last
-    good report); the readings are dated by the report's own instant."""
+    good report); the readings are dated by the report's own instant. ``alert_history(start, end)``: the burn tiers'
+    firings over both weeks (the page: its cache; read from the settings' source when None)."""
     from data.incidents.store import incidents_between
     from data.weekly.notes import get_note
 
@@ -57,6 +61,8 @@ def load_weekly_review(
         rows = trend_rows(settings, slos, engine, monday - timedelta(days=7), sunday)
     reading_at = min(end, now)
     readings, readings_at, readings_error = _readings(settings, slos, reading_at, slo_report)
+    history_start = previous_week_start(week, time_zone)
+    history = _alert_history(settings, slos, history_start, reading_at, alert_history)
     return build_weekly_review(
         ReviewInputs(
             week=week,
@@ -73,7 +79,38 @@ def load_weekly_review(
             tracker_events=tracker_events(engine, start, end),
             note=get_note(engine, week),
             partial=status == "current",
+            alerts=None if isinstance(history, str) else history.intervals,
+            alerts_until=None if isinstance(history, str) else history.last_evaluation,
+            alerts_note=history if isinstance(history, str) else alerts_note(history),
         )
+    )
+
+
+def _alert_history(
+    settings: Settings,
+    slos: list[SloDefinition],
+    start: datetime,
+    end: datetime,
+    alert_history: Callable[[datetime, datetime], AlertHistory] | None,
+) -> AlertHistory | str:
+    """The firings over [start, end], or why they could not be read (the review goes on without them)."""
+    try:
+        if alert_history is not None:
+            return alert_history(start, end)
+        return load_alert_history(make_source(settings, demo_end=settings.now()), slos, start, end)
+    except Exception as error:  # a source error of any kind: the section says so, the review goes on
+        return f"The alert history could not be read: {type(error).__name__}: {error}"
+
+
+def alerts_note(history: AlertHistory) -> str:
+    """Where the week's firings come from, in the words the incidents page uses."""
+    if history.notice:
+        return history.notice
+    if history.computed:
+        return "Computed from the demo history: each tier's rule judged every 5 minutes, as the SLO burn page does."
+    missing = len(history.slos_without_rules)
+    return f"From {history.source}'s ALERTS series" + (
+        f"; {missing} SLO(s) have no burn-rate rule loaded, so they cannot show here" if missing else ""
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -30,9 +31,10 @@ from metrics.formatting import (
     format_target,
 )
 from metrics.incidents.rules import Incident, RecoveryStats, recovery_stats
+from metrics.slo.alert_history import FiringInterval, interval_rows
 from metrics.trends.aggregate import MET, MISSED, fleet_periods, parse_iso_week, period_label, slo_periods
 from metrics.trends.aggregate import NO_DATA as NO_DATA_STATUS
-from metrics.trends.rollups import RollupOrigin
+from metrics.trends.rollups import RollupOrigin, local_midnight
 
 AT_RISK_BUDGET = 0.25  # budget remaining under this share at the week's end puts an SLO at risk
 FIRING_STATES = ("page", "ticket")
@@ -121,19 +123,45 @@ class ReviewInputs:
     tracker_events: Sequence[TrackerEvent] | None = None  # None: the tracker could not be read
     note: WeeklyNote | None = None
     partial: bool = False  # the current week, still under way
+    alerts: Sequence[FiringInterval] | None = None  # the tiers' firings over both weeks; None: could not be read
+    alerts_until: datetime | None = None  # the firing history's last evaluation: "still firing" counts up to it
+    alerts_note: str | None = None  # where the firings came from, or why they could not be read
 
 
 # --- what the review shows ---------------------------------------------------------------------------------------
 
 
+class Verdict(Enum):
+    """Whether a headline figure moved the right way since last week: what its colour says on the page and in the
+    documents."""
+
+    BETTER = "better"
+    WORSE = "worse"
+    UNCHANGED = "unchanged"
+    NOT_COMPARED = "not compared"  # no data on one side, or a figure that is neither good nor bad (requests)
+
+
 @dataclass(frozen=True)
 class Figure:
-    """One headline number: its label, this week's value and the change against last week, both as text."""
+    """One headline number: its label, this week's value and the change against last week, both as text.
+
+    ``change`` is the delta as shown (rounded like its text); ``higher_is_better`` says which way is good, ``None``
+    for a figure that is neither."""
 
     label: str
     value: str
     delta: str  # "+1", "−3.2 pts", "no data last week", ...
     help: str = ""
+    change: float | None = None
+    higher_is_better: bool | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.change is None or np.isnan(self.change) or self.higher_is_better is None:
+            return Verdict.NOT_COMPARED
+        if self.change == 0:
+            return Verdict.UNCHANGED
+        return Verdict.BETTER if (self.change > 0) == self.higher_is_better else Verdict.WORSE
 
 
 @dataclass(frozen=True)
@@ -171,6 +199,19 @@ class IncidentLine:
 
 
 @dataclass(frozen=True)
+class AlertLine:
+    """One firing of one SLO burn tier during the week, as people read it (times in the team's zone)."""
+
+    severity: str  # "page" or "ticket"
+    tier: str  # "1h / 5m": the long and the short window
+    slo: str
+    service: str
+    started: str  # "≤ ..." when it was already firing where the history starts
+    ended: str  # "still firing" at the history's end
+    duration: str
+
+
+@dataclass(frozen=True)
 class DatabaseChange:
     database: str
     before: str
@@ -201,6 +242,8 @@ class WeeklyReview:
     note: WeeklyNote | None
     has_slo_data: bool
     slo_lines: tuple[SloLine, ...] = field(default=())  # every SLO with its week's figures, for the chart
+    alerts: tuple[AlertLine, ...] | None = None  # firings that overlap the week, oldest first; None: not read
+    alerts_note: str = ""
 
 
 def _nan(value) -> float:
@@ -276,9 +319,24 @@ def _slo_line(row, before=None) -> SloLine:
     return line
 
 
+def _difference(now: float | None, before: float | None, scale: float = 1.0, decimals: int = 0) -> float | None:
+    """``now - before`` in the units and rounding its delta text shows, so "±0 pts" is never called worse."""
+    if now is None or before is None or np.isnan(now) or np.isnan(before):
+        return None
+    return round((now - before) * scale, decimals)
+
+
+def _seconds(duration: timedelta | None) -> float | None:
+    return None if duration is None else duration.total_seconds()
+
+
 def _headline(
-    current: pd.DataFrame, previous: pd.DataFrame, stats_now: RecoveryStats, stats_before: RecoveryStats
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    stats: tuple[RecoveryStats, RecoveryStats],
+    alerts: tuple[Sequence[FiringInterval], Sequence[FiringInterval]] | None,
 ) -> tuple[Figure, ...]:
+    stats_now, stats_before = stats
     fleet = fleet_periods(pd.concat([current, previous]) if not previous.empty else current).set_index("period")
 
     def fleet_value(frame: pd.DataFrame, column: str) -> float:
@@ -299,12 +357,16 @@ def _headline(
             met_text,
             _count_delta(met_now, met_before),
             "SLOs whose week met the objective, of those with events",
+            _difference(met_now, met_before),
+            higher_is_better=True,
         ),
         Figure(
             "Compliance",
             format_percent(compliance_now, 0),
             _points_delta(compliance_now, compliance_before, 0),
             "SLOs met / SLOs with events",
+            _difference(compliance_now, compliance_before, 100),
+            higher_is_better=True,
         ),
         Figure(
             "Requests",
@@ -318,25 +380,52 @@ def _headline(
             _points_delta(burned_now[0], burned_before[0]),
             "Share of its period budget the week's bad events used, for the SLO that burned most"
             + (f" ({burned_now[1]})" if burned_now[1] else ""),
+            _difference(burned_now[0], burned_before[0], 100, 1),
+            higher_is_better=False,
         ),
+        _alerts_figure(alerts),
         Figure(
             "Incidents",
             str(stats_now.count),
             _count_delta(stats_now.count, stats_before.count),
             "Incidents that started this week",
+            _difference(stats_now.count, stats_before.count),
+            higher_is_better=False,
         ),
         Figure(
             "MTTA",
             _mean_median(stats_now.tta_mean, stats_now.tta_median),
             _duration_delta(stats_now.tta_mean, stats_before.tta_mean),
             "Mean time to acknowledge (median in brackets); the delta compares means",
+            _difference(_seconds(stats_now.tta_mean), _seconds(stats_before.tta_mean)),
+            higher_is_better=False,
         ),
         Figure(
             "MTTR",
             _mean_median(stats_now.ttr_mean, stats_now.ttr_median),
             _duration_delta(stats_now.ttr_mean, stats_before.ttr_mean),
             "Mean time to resolve (median in brackets); open incidents have none yet",
+            _difference(_seconds(stats_now.ttr_mean), _seconds(stats_before.ttr_mean)),
+            higher_is_better=False,
         ),
+    )
+
+
+def _alerts_figure(alerts: tuple[Sequence[FiringInterval], Sequence[FiringInterval]] | None) -> Figure:
+    """How many times a burn tier started firing this week (pages, then tickets), against last week's count."""
+    help_text = "Times an SLO burn tier started firing this week (page and ticket severities)"
+    if alerts is None:
+        return Figure("Alerts fired", NO_DATA, NO_DATA, help_text)
+    now, before = alerts
+    pages = sum(interval.key.severity == "page" for interval in now)
+    value = f"{pages} page, {len(now) - pages} ticket"
+    return Figure(
+        "Alerts fired",
+        value,
+        _count_delta(len(now), len(before)),
+        help_text,
+        float(len(now) - len(before)),
+        higher_is_better=False,
     )
 
 
@@ -437,6 +526,9 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
     )
     incidents_before = [i for i in inputs.incidents if _in_week(i, previous_monday, zone)]
     stats_now, stats_before = recovery_stats(incidents_now, inputs.week), recovery_stats(incidents_before, before)
+    week_start = local_midnight(monday, inputs.time_zone)
+    week_end = local_midnight(sunday + timedelta(days=1), inputs.time_zone)
+    previous_start = local_midnight(previous_monday, inputs.time_zone)
 
     lines = [_slo_line(row, previous_by_slo.get(row.slo)) for row in current.itertuples()]
     by_name = {line.slo: line for line in lines}
@@ -458,7 +550,17 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
         source=inputs.source,
         generated_at=inputs.generated_at,
         partial=inputs.partial,
-        headline=_headline(current, previous, stats_now, stats_before),
+        headline=_headline(
+            current,
+            previous,
+            (stats_now, stats_before),
+            None
+            if inputs.alerts is None
+            else (
+                _started_between(inputs.alerts, week_start, week_end),
+                _started_between(inputs.alerts, previous_start, week_start),
+            ),
+        ),
         breached=tuple(sorted(breached, key=lambda line: (-_zero_nan(line.budget_burned_value), line.slo))),
         at_risk=_risk_lines(inputs.readings),
         recovered=tuple(sorted(recovered, key=lambda line: line.slo)),
@@ -478,6 +580,37 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
         note=inputs.note,
         has_slo_data=bool((current["status"] != NO_DATA_STATUS).any()) if not current.empty else False,
         slo_lines=tuple(sorted(lines, key=lambda line: line.slo)),
+        alerts=None if inputs.alerts is None else _alert_lines(inputs, week_start, week_end),
+        alerts_note=inputs.alerts_note or "",
+    )
+
+
+def _started_between(intervals: Sequence[FiringInterval], start: datetime, end: datetime) -> list[FiringInterval]:
+    return [interval for interval in intervals if start <= interval.started < end]
+
+
+def _alert_lines(inputs: ReviewInputs, week_start: datetime, week_end: datetime) -> tuple[AlertLine, ...]:
+    """Every firing that overlaps the week (one that began the week before and went on counts too), oldest first."""
+    overlapping = sorted(
+        (
+            interval
+            for interval in inputs.alerts or ()
+            if interval.started < week_end and (interval.ended is None or interval.ended > week_start)
+        ),
+        key=lambda interval: (interval.started, interval.key),
+    )
+    until = inputs.alerts_until or inputs.generated_at
+    return tuple(
+        AlertLine(
+            severity=row["severity"],
+            tier=row["tier"],
+            slo=row["SLO"],
+            service=row["service"],
+            started=row["started"],
+            ended=row["ended"],
+            duration=row["duration"],
+        )
+        for row in interval_rows(overlapping, inputs.time_zone, until)
     )
 
 

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 import streamlit as st
 
 from data.settings import Settings
+from data.slo.alert_history import AlertHistory, load_alert_history
 from data.slo.catalog import Catalog
+from data.slo.sources import SloSource
 from data.store import shared_engine
 from data.weekly.service import DocumentFormat, export_document, load_weekly_review
 from metrics.last_good import Shown
@@ -51,8 +53,25 @@ def review_and_readings(
         week,
         rows=rows,
         slo_report=None if settings.is_demo else slo_report,
+        alert_history=lambda start, end: _alert_history(settings, catalog, start, end),
     )
     return weekly, (shown[-1] if shown else None)
+
+
+@st.cache_data(ttl=loaders.DATA_TTL_SECONDS, show_spinner=False, max_entries=16)
+def _cached_alert_history(
+    catalog_key: str, source_key: str, start: datetime, end: datetime, _source: SloSource, _catalog: Catalog
+) -> AlertHistory:
+    return load_alert_history(_source, _catalog.slos, start, end)
+
+
+def _alert_history(settings: Settings, catalog: Catalog, start: datetime, end: datetime) -> AlertHistory:
+    """The firings over [start, end] from the source the SLO pages read now (the demo history ends now, as on the
+    incidents page and in ``cli.py weekly-report``), shared by every viewer for a minute."""
+    at = loaders.evaluation_instant(settings.now())
+    source = loaders.source(settings, at)
+    key = loaders.data_key(settings, source, at)
+    return _cached_alert_history(key.catalog, key.source, start, min(end, at), source, catalog)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

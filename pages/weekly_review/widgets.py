@@ -8,9 +8,10 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from data.weekly.export import delta_text
 from data.weekly.notes import NoteConflict, NoteError, note_history, save_note
 from metrics.access import Actor, MissingName, PermissionDenied, Role
-from metrics.weekly.review import WeeklyNote, WeeklyReview
+from metrics.weekly.review import Figure, Verdict, WeeklyNote, WeeklyReview
 from pages.common import identity
 from pages.common.store_writes import store_write
 from pages.common.widgets import plain
@@ -32,10 +33,18 @@ def show_headline(weekly: WeeklyReview) -> None:
                 figure.label,
                 figure.value,
                 delta=delta,
-                delta_color="off",
+                delta_color=_delta_color(figure),
                 border=True,
-                help=f"{figure.help}. Against {weekly.previous_week}: {figure.delta}.",
+                help=f"{figure.help}. Against {weekly.previous_week}: {delta_text(figure)}.",
             )
+
+
+def _delta_color(figure: Figure) -> str:
+    """Green when the figure moved the right way, red the wrong way ("inverse" for figures where less is better);
+    grey when it is neither or not compared. The sign and the help text say the same without colour."""
+    if figure.verdict in (Verdict.BETTER, Verdict.WORSE):
+        return "normal" if figure.higher_is_better else "inverse"
+    return "off"
 
 
 def show_table(header: list[str], rows: list[list[str]], key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -40,10 +41,42 @@ def test_the_default_week_is_the_last_complete_one():
     assert "Mon 16 Nov 2026 – Sun 22 Nov 2026 (Europe/Berlin)" in texts(app.caption)
 
 
-def test_the_headline_has_seven_figures_with_deltas():
+def test_the_headline_has_eight_figures_with_deltas():
     app = run()
     labels = [metric.label for metric in app.metric]
-    assert labels == ["SLOs met", "Compliance", "Requests", "Budget burned (worst SLO)", "Incidents", "MTTA", "MTTR"]
+    assert labels == [
+        "SLOs met",
+        "Compliance",
+        "Requests",
+        "Budget burned (worst SLO)",
+        "Alerts fired",
+        "Incidents",
+        "MTTA",
+        "MTTR",
+    ]
+
+
+def test_the_alerts_section_lists_the_demo_tiers_that_fired_in_the_week():
+    from data.slo.alert_history import load_alert_history
+    from data.slo.catalog import load_catalog
+    from data.slo.demo import DemoSource
+
+    app = run()
+    assert "Alerts that fired" in texts(app.subheader)
+    # Independently: the demo's firing history of the same two weeks, kept where it overlaps W47 in Berlin.
+    start, end = datetime(2026, 11, 15, 23, tzinfo=UTC), datetime(2026, 11, 22, 23, tzinfo=UTC)
+    slos = load_catalog(Path(PAGE).parents[2] / "config" / "slos").slos
+    history = load_alert_history(DemoSource(end=datetime.fromisoformat(NOW)), slos, start - timedelta(days=7), end)
+    expected = {
+        (interval.key.slo, interval.key.severity)
+        for interval in history.intervals
+        if interval.started < end and (interval.ended is None or interval.ended > start)
+    }
+    alerts = next(
+        frame.value for frame in app.dataframe if list(frame.value.columns)[:3] == ["severity", "tier", "SLO"]
+    )
+    assert set(zip(alerts["SLO"], alerts["severity"])) == expected
+    assert expected, "the demo history fires in W47"
 
 
 def test_a_week_from_the_query_string_is_shown():

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from data.weekly.export import external_references, to_html, to_markdown
+from data.weekly.export import delta_text, external_references, to_html, to_markdown
 from metrics.incidents.rules import Incident
 from metrics.weekly.review import TrackerEvent, WeeklyNote
 from tests.unit.metrics.weekly.test_review import MIXED, review
@@ -44,7 +44,7 @@ def html_document(weekly) -> str:
 def test_markdown_carries_every_headline_figure_and_delta(weekly):
     markdown = to_markdown(weekly)
     for figure in weekly.headline:
-        assert f"| {figure.label} | {figure.value} | {figure.delta} |" in markdown.replace("\\", "")
+        assert f"| {figure.label} | {figure.value} | {delta_text(figure)} |" in markdown.replace("\\", "")
 
 
 def test_markdown_lists_the_breached_and_recovered_slos(weekly):

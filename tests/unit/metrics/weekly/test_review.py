@@ -231,3 +231,82 @@ def test_on_sunday_evening_utc_the_week_has_already_ended_in_seoul():
 )
 def test_week_status(week, status):
     assert week_status(week, NOW, "Europe/Berlin") == status
+
+
+# --- alerts that fired, and deltas judged better or worse -----------------------------------------------------------
+
+BERLIN_W47_START = datetime(2026, 11, 15, 23, 0, tzinfo=UTC)  # Monday 00:00 in Berlin (CET, UTC+1)
+BERLIN_W47_END = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
+
+
+def firing(severity: str, started: datetime, ended: datetime | None, slo: str = "inventory-availability"):
+    from metrics.slo.alert_history import AlertKey, FiringInterval
+
+    windows = ("1h", "5m") if severity == "page" else ("1d", "2h")
+    return FiringInterval(AlertKey(slo, slo.split("-")[0], severity, *windows), started, ended, False)
+
+
+def alerts_review(intervals, **inputs):
+    rows = week_rows("inventory-availability", W46, 1) + week_rows("inventory-availability", W47, 1)
+    return review(rows, alerts=intervals, alerts_until=NOW, **inputs)
+
+
+def test_the_alerts_section_lists_each_firing_that_overlaps_the_week_oldest_first():
+    hour = timedelta(hours=1)
+    weekly = alerts_review(
+        [
+            firing("page", BERLIN_W47_START + 50 * hour, BERLIN_W47_START + 51 * hour),
+            firing("page", BERLIN_W47_START - 2 * hour, BERLIN_W47_START + hour),  # began the Sunday before
+            firing("ticket", BERLIN_W47_END - hour, None),  # still firing at the history's end
+            firing("page", BERLIN_W47_START - 5 * hour, BERLIN_W47_START),  # ended as the week began: not in it
+            firing("page", BERLIN_W47_END, BERLIN_W47_END + hour),  # began as the week ended: not in it
+        ]
+    )
+    assert [(a.severity, a.started, a.ended) for a in weekly.alerts] == [
+        ("page", "2026-11-15 22:00", "2026-11-16 01:00"),
+        ("page", "2026-11-18 02:00", "2026-11-18 03:00"),
+        ("ticket", "2026-11-22 23:00", "still firing"),
+    ]
+    assert weekly.alerts[1].tier == "1h / 5m" and weekly.alerts[1].duration == "1 h"
+
+
+def test_the_alerts_figure_counts_firings_that_started_in_the_week_against_the_week_before():
+    hour = timedelta(hours=1)
+    weekly = alerts_review(
+        [
+            firing("page", BERLIN_W47_START + hour, BERLIN_W47_START + 2 * hour),
+            firing("page", BERLIN_W47_START + 30 * hour, BERLIN_W47_START + 31 * hour),
+            firing("ticket", BERLIN_W47_START + 60 * hour, BERLIN_W47_START + 62 * hour),
+            firing("page", BERLIN_W47_START - 30 * hour, BERLIN_W47_START - 29 * hour),  # in W46
+        ]
+    )
+    alerts = figure(weekly, "Alerts fired")
+    assert (alerts.value, alerts.delta) == ("2 page, 1 ticket", "+2")
+    assert alerts.verdict.value == "worse"
+
+
+def test_alerts_that_could_not_be_read_are_no_data_not_zero():
+    rows = week_rows("inventory-availability", W47, 1)
+    weekly = review(rows, alerts=None, alerts_note="Alerts could not be read: Prometheus is unreachable")
+    assert weekly.alerts is None
+    assert figure(weekly, "Alerts fired").value == "no data"
+    assert weekly.alerts_note.startswith("Alerts could not be read")
+
+
+def test_fewer_incidents_than_last_week_is_better_and_more_budget_burned_is_worse():
+    from metrics.weekly.review import Verdict
+
+    rows = week_rows("checkout-availability", W46, 1) + week_rows("checkout-availability", W47, 3)
+    incident = Incident("INC-1", "checkout", "SEV2", datetime(2026, 11, 10, 9, tzinfo=UTC))
+    weekly = review(rows, incidents=[incident])
+    assert figure(weekly, "Incidents").verdict is Verdict.BETTER
+    assert figure(weekly, "Budget burned (worst SLO)").verdict is Verdict.WORSE
+    assert figure(weekly, "Requests").verdict is Verdict.NOT_COMPARED
+
+
+def test_a_delta_that_rounds_to_zero_is_unchanged_not_worse():
+    from metrics.weekly.review import Verdict
+
+    rows = week_rows("checkout-availability", W46, 1) + week_rows("checkout-availability", W47, 1.00001)
+    burned = figure(review(rows), "Budget burned (worst SLO)")
+    assert burned.delta.startswith("±") and burned.verdict is Verdict.UNCHANGED
