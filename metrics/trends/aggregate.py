@@ -71,11 +71,14 @@ def period_bounds(label: str, grain: str) -> tuple[date, date]:
 
 
 MAX_RANGE_DAYS = 5 * 366  # five years of weekly columns is already more than a table can show
+EARLIEST_DAY = date(1970, 1, 1)  # no SLO data is older than the Unix epoch (pandas ends at 1677 anyway)
 
 
 def earliest_first(last: date) -> date:
     """The earliest first day of a range ending on ``last``: a link or an option asking for more (``?from=0001-01-01``)
     would otherwise build a column for every week since year 1."""
+    if (last - EARLIEST_DAY).days < MAX_RANGE_DAYS:
+        return EARLIEST_DAY
     return last - timedelta(days=MAX_RANGE_DAYS - 1)
 
 

@@ -14,7 +14,7 @@ from data.incidents.service import incident_report
 from data.trends.service import trends_range, trends_view
 from metrics.access import Role
 from metrics.formatting import format_count, format_percent
-from metrics.trends.aggregate import GRAINS, MAX_RANGE_DAYS, earliest_first
+from metrics.trends.aggregate import EARLIEST_DAY, GRAINS, MAX_RANGE_DAYS, earliest_first
 from pages.common import history, identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.trends import charts as trends_charts
@@ -58,12 +58,19 @@ def query_date(name: str, default: date) -> date:
     if not text:
         return default
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         st.warning(
             f"Ignored {widgets.literal(f'?{name}={text}')}: not a date like 2026-11-24.", icon=":material/event_busy:"
         )
         return default
+    if day < EARLIEST_DAY:
+        st.warning(
+            f"Ignored {widgets.literal(f'?{name}={text}')}: before {EARLIEST_DAY}, where no data can be.",
+            icon=":material/event_busy:",
+        )
+        return default
+    return day
 
 
 service_options = catalog.service_names()

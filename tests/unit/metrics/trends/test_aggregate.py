@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from metrics.trends.aggregate import (
+    EARLIEST_DAY,
     MAX_RANGE_DAYS,
     MISSED,
     NO_DATA,
@@ -82,6 +83,11 @@ def test_labels_of_early_years_have_four_digits_and_read_back():
 def test_the_earliest_first_day_keeps_a_range_within_its_maximum():
     last = date(2026, 11, 30)
     assert (last - earliest_first(last)).days + 1 == MAX_RANGE_DAYS
+
+
+def test_a_range_never_starts_before_the_epoch():
+    assert earliest_first(date(1971, 6, 1)) == EARLIEST_DAY
+    assert earliest_first(date(1, 1, 1)) == EARLIEST_DAY
 
 
 def test_month_bounds_cover_the_calendar_month():
