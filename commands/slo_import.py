@@ -16,6 +16,10 @@ def command_slo_import(args: argparse.Namespace) -> int:
     from metrics.slo.imports import SLOTH_DEFAULT_WINDOW, NotCarried, Tool, rolling_window
 
     tool = Tool(args.source)
+    if args.window and tool is not Tool.SLOTH:
+        raise CliError("--window is for Sloth specs, which hold no window; Pyrra's spec.window is used as written")
+    if args.service and tool is not Tool.PYRRA:
+        raise CliError("--service is for Pyrra objects, which name no service; a Sloth spec names its own")
     window = SLOTH_DEFAULT_WINDOW
     if args.window:
         try:
@@ -32,6 +36,8 @@ def command_slo_import(args: argparse.Namespace) -> int:
         print(terminal_text(f"{written.path.as_posix()}: {len(written.slos)} SLOs ({', '.join(written.slos)})"))
     for refusal in report.refusals:
         print(terminal_text(f"refused: {refusal}"), file=sys.stderr)
+    for source in report.empty:
+        print(terminal_text(f"{source}: no SLO could be carried over; nothing written for it"), file=sys.stderr)
     for unreadable in report.unreadable:
         print(terminal_text(f"error: {unreadable}"), file=sys.stderr)
     return {

@@ -56,6 +56,7 @@ class ImportReport:
     written: list[WrittenFile] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     unreadable: list[UnreadableInput] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)  # inputs read whose every SLO was refused: nothing written
 
     @property
     def outcome(self) -> ImportOutcome:
@@ -90,6 +91,8 @@ def import_slos(
         report.refusals.extend(conversion.refusals)
         if conversion.slos:
             planned.append((path, targets[path], conversion))
+        else:
+            report.empty.append(shown)
     existing = [target for _, target, _ in planned if target.exists() or target.is_symlink()]
     if existing and not force:
         raise OutputError(

@@ -170,7 +170,7 @@ def _events(sli: Any) -> tuple[EventKind, str, str, tuple[str, ...]]:
             raise refused from None
         kind, error = EventKind.GOOD, fast
         selector = fast.selector
-    if error.by != total.by:
+    if sorted(error.by) != sorted(total.by):
         raise _Refused(
             "sli.events",
             f"error_query groups by ({', '.join(error.by)}) but total_query by ({', '.join(total.by)}): "
@@ -201,7 +201,7 @@ def _good_from_difference(error_query: Any, total: RateQuery) -> RateQuery | Non
         checked_selector(fast.selector, "error_query")
     except NotCarried:
         return None
-    if " ".join(first.selector.split()) != " ".join(total.selector.split()) or first.by != total.by:
+    if " ".join(first.selector.split()) != " ".join(total.selector.split()) or sorted(first.by) != sorted(total.by):
         return None
     return fast
 

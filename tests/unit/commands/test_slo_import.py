@@ -77,3 +77,22 @@ def test_the_written_catalog_reports_with_slo_report(tmp_path):
         "payments-refund-latency",
         "payments-ledger-writes",
     }
+
+
+def test_a_file_with_every_slo_refused_says_nothing_was_written_for_it(tmp_path):
+    source = tmp_path / "raw.yaml"
+    source.write_text(
+        "version: prometheus/v1\nservice: x\nslos:\n  - name: r\n    objective: 99\n"
+        "    sli:\n      raw:\n        error_ratio_query: q\n"
+    )
+    completed = run_cli("--from", "sloth", str(source), "--output", str(tmp_path / "out"))
+    assert completed.returncode == 1
+    assert f"{source}: no SLO could be carried over; nothing written for it" in completed.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_option_of_the_other_tool_exits_2(tmp_path):
+    completed = run_cli(
+        "--from", "pyrra", str(FIXTURES / "pyrra-checkout.yaml"), "--output", str(tmp_path), "--window", "28d"
+    )
+    assert completed.returncode == 2 and "--window is for Sloth" in completed.stderr

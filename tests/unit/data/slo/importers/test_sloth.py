@@ -234,3 +234,14 @@ def test_a_document_of_another_version_is_refused_as_a_whole():
     refusal = only_refusal('version: "prometheus/v2"\nservice: api\nslos: []\n')
     assert (refusal.slo, refusal.construct) == (None, "document 1")
     assert "prometheus/v2" in refusal.reason
+
+
+def test_the_same_grouping_labels_in_another_order_still_split():
+    body = """
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum by (b, a) (rate(errors_total[{{.window}}]))
+        total_query: sum by (a, b) (rate(requests_total[{{.window}}]))
+    """
+    assert only_slo(spec(body)).annotations[SPLIT_BY_ANNOTATION] == "a,b"
