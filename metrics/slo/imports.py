@@ -52,9 +52,14 @@ class Refusal:
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.file}, SLO {self.slo!r}" if self.slo else self.file
+        where = f"{self.file}, SLO {_clip(self.slo, 80)!r}" if self.slo else self.file
         what = self.reason if self.reason.startswith(self.construct) else f"{self.construct}: {self.reason}"
-        return f"{where}: {what}"
+        return f"{where}: {_clip(what, 400)}"
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: a hostile file cannot flood the terminal."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class EventKind(Enum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.slo.imports import NotCarried, RateQuery, openslo_name, percent_target, rate_query, rolling_window
+from metrics.slo.imports import NotCarried, RateQuery, Refusal, openslo_name, percent_target, rate_query, rolling_window
 
 
 def test_rate_query_returns_the_selector_inside_sum_rate_window():
@@ -69,3 +69,13 @@ def test_rolling_window_keeps_simple_durations_and_converts_mixed_ones_exactly(w
 def test_rolling_window_refuses_what_is_not_whole_minutes(window):
     with pytest.raises(NotCarried):
         rolling_window(window, "w")
+
+
+def test_a_refusal_line_is_clipped_whatever_the_input_holds():
+    line = str(Refusal("f.yaml", "n" * 5000, "objective", "objective " + "1" * 5000 + " is not a percentage"))
+    assert len(line) < 520 and line.startswith("f.yaml, SLO 'nnn") and line.endswith("...")
+
+
+def test_a_reason_that_starts_with_its_construct_is_not_prefixed_twice():
+    line = str(Refusal("f.yaml", "api", "spec.window", "spec.window '90s' is not a whole number of minutes"))
+    assert line == "f.yaml, SLO 'api': spec.window '90s' is not a whole number of minutes"

@@ -136,3 +136,17 @@ def test_malformed_yaml_is_unreadable_with_its_file_and_line_and_the_other_files
 def test_a_missing_input_is_unreadable_by_name(tmp_path):
     report = import_slos(Tool.PYRRA, [tmp_path / "nope.yaml"], tmp_path / "out")
     assert [u.file for u in report.unreadable] == [(tmp_path / "nope.yaml").as_posix()]
+
+
+def test_yaml_nested_too_deeply_is_unreadable_not_a_crash(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    report = import_slos(Tool.SLOTH, [deep], tmp_path / "out")
+    assert [u.message for u in report.unreadable] == ["nested too deeply to read as YAML"]
+
+
+def test_a_file_over_the_catalogs_size_cap_is_unreadable(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * (1 << 20) + "\n")
+    report = import_slos(Tool.PYRRA, [big], tmp_path / "out")
+    assert "larger than 1 MiB" in report.unreadable[0].message
