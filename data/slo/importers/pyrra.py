@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from data.slo.importers.selectors import checked_selector
+from data.slo.importers.shared import Refused, carried, checked_selector
 from metrics.slo.imports import (
     ALERT_NAME_ANNOTATION,
     ALERTS_DISABLED_ANNOTATION,
@@ -23,7 +23,6 @@ from metrics.slo.imports import (
     EventKind,
     ImportedService,
     ImportedSlo,
-    NotCarried,
     Refusal,
     label_text,
     openslo_name,
@@ -54,7 +53,7 @@ def convert_pyrra(documents: list[tuple[int, Any]], file: str, service: str | No
         name_text = _name_of(document)
         try:
             slo, service_text = _slo(document, service, default_service)
-        except _Refused as refused:
+        except Refused as refused:
             conversion.refusals.append(
                 Refusal(file, name_text, refused.construct if name_text else f"document {number}", refused.reason)
             )
@@ -62,12 +61,6 @@ def convert_pyrra(documents: list[tuple[int, Any]], file: str, service: str | No
         display = service_text if service_text != slo.service else None
         conversion.add(slo, ImportedService(slo.service, display), file)
     return conversion
-
-
-class _Refused(Exception):
-    def __init__(self, construct: str, reason: str) -> None:
-        super().__init__(f"{construct}: {reason}")
-        self.construct, self.reason = construct, reason
 
 
 def _name_of(document: Any) -> str | None:
@@ -78,9 +71,9 @@ def _name_of(document: Any) -> str | None:
 
 def _slo(document: Any, service: str | None, default_service: str) -> tuple[ImportedSlo, str]:
     if not isinstance(document, dict):
-        raise _Refused("document", "a Pyrra object must be a mapping (apiVersion, kind, metadata, spec)")
+        raise Refused("document", "a Pyrra object must be a mapping (apiVersion, kind, metadata, spec)")
     if document.get("apiVersion") != API_VERSION or document.get("kind") != KIND:
-        raise _Refused(
+        raise Refused(
             "apiVersion/kind",
             f"not a Pyrra SLO: {document.get('apiVersion')!r} {document.get('kind')!r}; "
             f"this reads apiVersion {API_VERSION}, kind {KIND}",
@@ -88,33 +81,33 @@ def _slo(document: Any, service: str | None, default_service: str) -> tuple[Impo
     metadata = document.get("metadata")
     name_text = _name_of(document)
     if not isinstance(metadata, dict) or name_text is None:
-        raise _Refused("metadata.name", "required")
+        raise Refused("metadata.name", "required")
     spec = document.get("spec")
     if not isinstance(spec, dict):
-        raise _Refused("spec", "required: a mapping with target, window and indicator")
+        raise Refused("spec", "required: a mapping with target, window and indicator")
     for key in spec:
         if key not in _SPEC_FIELDS:
-            raise _Refused(f"spec.{key}", "not a field of Pyrra's ServiceLevelObjective; nothing was guessed for it")
-    name = _carried("metadata.name", openslo_name, name_text.strip())
+            raise Refused(f"spec.{key}", "not a field of Pyrra's ServiceLevelObjective; nothing was guessed for it")
+    name = carried("metadata.name", openslo_name, name_text.strip())
     namespace = metadata.get("namespace")
     service_text = service or (namespace.strip() if isinstance(namespace, str) and namespace.strip() else None)
     service_text = service_text or default_service
-    labels = _carried("metadata.labels", label_text, metadata.get("labels"), "metadata.labels")
-    annotations = _carried("metadata.annotations", label_text, metadata.get("annotations"), "metadata.annotations")
+    labels = carried("metadata.labels", label_text, metadata.get("labels"), "metadata.labels")
+    annotations = carried("metadata.annotations", label_text, metadata.get("annotations"), "metadata.annotations")
     annotations = {key: value for key, value in annotations.items() if key not in _DROPPED_ANNOTATIONS}
     annotations[IMPORTED_FROM_ANNOTATION] = "pyrra"
-    target = _carried("spec.target", percent_target, spec.get("target"), "spec.target")
-    window = _carried("spec.window", rolling_window, spec.get("window"), "spec.window")
+    target = carried("spec.target", percent_target, spec.get("target"), "spec.target")
+    window = carried("spec.window", rolling_window, spec.get("window"), "spec.window")
     description = spec.get("description")
     if description is not None and not isinstance(description, str):
-        raise _Refused("spec.description", f"must be text, got {type(description).__name__}")
+        raise Refused("spec.description", f"must be text, got {type(description).__name__}")
     events, events_selector, total_selector, grouping = _indicator(spec.get("indicator"))
     if grouping:
         annotations[SPLIT_BY_ANNOTATION] = ",".join(grouping)
     annotations.update(_alerting(spec.get("alerting")))
     slo = ImportedSlo(
         name=name,
-        service=_carried("service", openslo_name, service_text),
+        service=carried("service", openslo_name, service_text),
         target_percent=target,
         window=window,
         events=events,
@@ -131,30 +124,30 @@ def _slo(document: Any, service: str | None, default_service: str) -> tuple[Impo
 
 def _indicator(indicator: Any) -> tuple[EventKind, str, str, tuple[str, ...]]:
     if not isinstance(indicator, dict):
-        raise _Refused("spec.indicator", "required: one of ratio or latency")
+        raise Refused("spec.indicator", "required: one of ratio or latency")
     for key in indicator:
         if key == "boolGauge":
-            raise _Refused("spec.indicator.boolGauge", _REFUSED_INDICATORS["bool_gauge"])
+            raise Refused("spec.indicator.boolGauge", _REFUSED_INDICATORS["bool_gauge"])
         if key not in _INDICATORS:
-            raise _Refused(f"spec.indicator.{key}", f"not a Pyrra indicator; expected one of {', '.join(_INDICATORS)}")
+            raise Refused(f"spec.indicator.{key}", f"not a Pyrra indicator; expected one of {', '.join(_INDICATORS)}")
     given = [key for key in _INDICATORS if key in indicator]
     if len(given) != 1:
-        raise _Refused("spec.indicator", f"give exactly one of {', '.join(_INDICATORS)}, got {len(given)}")
+        raise Refused("spec.indicator", f"give exactly one of {', '.join(_INDICATORS)}, got {len(given)}")
     kind = given[0]
     if kind in _REFUSED_INDICATORS:
-        raise _Refused(f"spec.indicator.{kind}", _REFUSED_INDICATORS[kind])
+        raise Refused(f"spec.indicator.{kind}", _REFUSED_INDICATORS[kind])
     body = indicator[kind]
     path = f"spec.indicator.{kind}"
     if not isinstance(body, dict):
-        raise _Refused(path, "must be a mapping")
+        raise Refused(path, "must be a mapping")
     events_key = "errors" if kind == "ratio" else "success"
     for key in body:
         if key not in (events_key, "total", "grouping"):
-            raise _Refused(f"{path}.{key}", f"not a field of Pyrra's {kind} indicator")
+            raise Refused(f"{path}.{key}", f"not a field of Pyrra's {kind} indicator")
     events_selector, parsed = _metric(body.get(events_key), f"{path}.{events_key}.metric")
     total_selector, _ = _metric(body.get("total"), f"{path}.total.metric")
     if kind == "latency" and not any(matcher.label == "le" for matcher in parsed.matchers):
-        raise _Refused(
+        raise Refused(
             f"{path}.success.metric", "has no le matcher: it must select the histogram bucket of fast requests"
         )
     grouping = _grouping(body.get("grouping"), f"{path}.grouping")
@@ -163,15 +156,15 @@ def _indicator(indicator: Any) -> tuple[EventKind, str, str, tuple[str, ...]]:
 
 def _metric(query: Any, construct: str) -> tuple[str, Any]:
     if not isinstance(query, dict):
-        raise _Refused(construct, "required: a metric selector")
-    return _carried(construct, checked_selector, query.get("metric"), construct)
+        raise Refused(construct, "required: a metric selector")
+    return carried(construct, checked_selector, query.get("metric"), construct)
 
 
 def _grouping(value: Any, construct: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(label, str) and label.strip() for label in value):
-        raise _Refused(construct, "must be a list of label names")
+        raise Refused(construct, "must be a list of label names")
     return tuple(label.strip() for label in value)
 
 
@@ -181,13 +174,13 @@ def _alerting(alerting: Any) -> dict[str, str]:
     if alerting is None:
         return {}
     if not isinstance(alerting, dict):
-        raise _Refused("spec.alerting", "must be a mapping")
+        raise Refused("spec.alerting", "must be a mapping")
     for key in alerting:
         if key not in _ALERTING_FIELDS:
-            raise _Refused(f"spec.alerting.{key}", "not a field of Pyrra's alerting")
+            raise Refused(f"spec.alerting.{key}", "not a field of Pyrra's alerting")
     for key in ("disabled", "burnrates", "absent"):
         if alerting.get(key) is not None and not isinstance(alerting[key], bool):
-            raise _Refused(f"spec.alerting.{key}", "must be true or false")
+            raise Refused(f"spec.alerting.{key}", "must be true or false")
     annotations: dict[str, str] = {}
     if alerting.get("disabled") is True or alerting.get("burnrates") is False:
         annotations[ALERTS_DISABLED_ANNOTATION] = "true"
@@ -195,11 +188,3 @@ def _alerting(alerting: Any) -> dict[str, str]:
     if isinstance(name, str) and name.strip():
         annotations[ALERT_NAME_ANNOTATION] = name.strip()
     return annotations
-
-
-def _carried(construct: str, rule: Any, *args: Any) -> Any:
-    """``rule(*args)``, with a ``NotCarried`` it raises refused as ``construct``."""
-    try:
-        return rule(*args)
-    except NotCarried as error:
-        raise _Refused(construct, str(error)) from None

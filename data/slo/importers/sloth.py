@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from data.slo.importers.selectors import checked_selector
+from data.slo.importers.shared import Refused, carried, checked_selector
 from metrics.slo.imports import (
     ALERT_ANNOTATIONS_ANNOTATION,
     ALERT_NAME_ANNOTATION,
@@ -82,17 +82,11 @@ def convert_sloth(documents: list[tuple[int, Any]], file: str, window: str = SLO
             label = item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else None
             try:
                 slo = _slo(item, service_text, service.name, labels, window)
-            except _Refused as refused:
+            except Refused as refused:
                 conversion.refusals.append(Refusal(file, label or f"slos[{index}]", refused.construct, refused.reason))
                 continue
             conversion.add(slo, service, file)
     return conversion
-
-
-class _Refused(Exception):
-    def __init__(self, construct: str, reason: str) -> None:
-        super().__init__(f"{construct}: {reason}")
-        self.construct, self.reason = construct, reason
 
 
 def _spec(document: Any) -> tuple[dict | None, str]:
@@ -111,18 +105,18 @@ def _spec(document: Any) -> tuple[dict | None, str]:
 
 def _slo(item: Any, service_text: str, service: str, spec_labels: dict[str, str], window: str) -> ImportedSlo:
     if not isinstance(item, dict):
-        raise _Refused("slo", "each SLO must be a mapping (name, objective, sli)")
+        raise Refused("slo", "each SLO must be a mapping (name, objective, sli)")
     for key in item:
         if key not in _SLO_FIELDS:
-            raise _Refused(str(key), "not a field of a Sloth SLO; nothing was guessed for it")
-    name_text = _carried("name", _text, item.get("name"), "name")
+            raise Refused(str(key), "not a field of a Sloth SLO; nothing was guessed for it")
+    name_text = carried("name", _text, item.get("name"), "name")
     sloth_id = f"{service_text}-{name_text}"
-    name = _carried("name", openslo_name, sloth_id)
-    target = _carried("objective", percent_target, item.get("objective"), "objective")
-    labels = {**spec_labels, **_carried("labels", label_text, item.get("labels"), "labels")}
+    name = carried("name", openslo_name, sloth_id)
+    target = carried("objective", percent_target, item.get("objective"), "objective")
+    labels = {**spec_labels, **carried("labels", label_text, item.get("labels"), "labels")}
     description = item.get("description")
     if description is not None and not isinstance(description, str):
-        raise _Refused("description", f"must be text, got {type(description).__name__}")
+        raise Refused("description", f"must be text, got {type(description).__name__}")
     events, events_selector, total_selector, split_by = _events(item.get("sli"))
     annotations = {IMPORTED_FROM_ANNOTATION: "sloth"}
     if split_by:
@@ -146,32 +140,32 @@ def _slo(item: Any, service_text: str, service: str, spec_labels: dict[str, str]
 
 def _events(sli: Any) -> tuple[EventKind, str, str, tuple[str, ...]]:
     if not isinstance(sli, dict):
-        raise _Refused("sli", "required: give sli.events with error_query and total_query")
+        raise Refused("sli", "required: give sli.events with error_query and total_query")
     for kind, reason in _REFUSED_SLIS.items():
         if kind in sli:
-            raise _Refused(f"sli.{kind}", reason)
+            raise Refused(f"sli.{kind}", reason)
     unknown = [key for key in sli if key != "events"]
     if unknown:
-        raise _Refused(f"sli.{unknown[0]}", "not an SLI type of Sloth's prometheus/v1")
+        raise Refused(f"sli.{unknown[0]}", "not an SLI type of Sloth's prometheus/v1")
     events = sli.get("events")
     if not isinstance(events, dict):
-        raise _Refused("sli.events", "must be a mapping with error_query and total_query")
+        raise Refused("sli.events", "must be a mapping with error_query and total_query")
     for key in events:
         if key not in ("error_query", "total_query"):
-            raise _Refused(f"sli.events.{key}", "not a field of Sloth's events SLI")
+            raise Refused(f"sli.events.{key}", "not a field of Sloth's events SLI")
     total = _rate(events.get("total_query"), "sli.events.total_query")
     error_query = events.get("error_query")
     try:
         error = _rate(error_query, "sli.events.error_query")
         kind, selector = EventKind.BAD, error.selector
-    except _Refused as refused:
+    except Refused as refused:
         fast = _good_from_difference(error_query, total)
         if fast is None:
             raise refused from None
         kind, error = EventKind.GOOD, fast
         selector = fast.selector
     if sorted(error.by) != sorted(total.by):
-        raise _Refused(
+        raise Refused(
             "sli.events",
             f"error_query groups by ({', '.join(error.by)}) but total_query by ({', '.join(total.by)}): "
             "they must split by the same labels",
@@ -184,7 +178,7 @@ def _rate(query: Any, construct: str) -> RateQuery:
         found = rate_query(query, construct)
         checked_selector(found.selector, construct)
     except NotCarried as error:
-        raise _Refused(construct, str(error)) from None
+        raise Refused(construct, str(error)) from None
     return found
 
 
@@ -212,10 +206,10 @@ def _alerting(alerting: Any) -> dict[str, str]:
     if alerting is None:
         return {}
     if not isinstance(alerting, dict):
-        raise _Refused("alerting", "must be a mapping")
+        raise Refused("alerting", "must be a mapping")
     for key in alerting:
         if key not in _ALERTING_FIELDS:
-            raise _Refused(f"alerting.{key}", "not a field of Sloth's alerting")
+            raise Refused(f"alerting.{key}", "not a field of Sloth's alerting")
     try:
         common = label_text(alerting.get("labels"), "alerting.labels")
         common_annotations = label_text(alerting.get("annotations"), "alerting.annotations")
@@ -243,16 +237,8 @@ def _alerting(alerting: Any) -> dict[str, str]:
             if disable:
                 annotations[disabled_key] = "true"
     except NotCarried as error:
-        raise _Refused("alerting", str(error)) from None
+        raise Refused("alerting", str(error)) from None
     return annotations
-
-
-def _carried(construct: str, rule: Any, *args: Any) -> Any:
-    """``rule(*args)``, with a ``NotCarried`` it raises refused as ``construct``."""
-    try:
-        return rule(*args)
-    except NotCarried as error:
-        raise _Refused(construct, str(error)) from None
 
 
 def _text(value: Any, construct: str) -> str:
