@@ -11,10 +11,34 @@ import argparse
 import os
 import sys
 
-from commands import alerts, audit, db_health, incidents, rollups, slo, slo_rules, store, tracker, weekly_report
+from commands import (
+    alerts,
+    audit,
+    db_health,
+    incidents,
+    rollups,
+    slo,
+    slo_import,
+    slo_rules,
+    store,
+    tracker,
+    weekly_report,
+)
 from commands.common import EXIT_FAILED, EXIT_OK, CliError
 
-COMMAND_MODULES = (slo, slo_rules, store, db_health, rollups, incidents, alerts, tracker, weekly_report, audit)
+COMMAND_MODULES = (
+    slo,
+    slo_rules,
+    store,
+    db_health,
+    rollups,
+    incidents,
+    alerts,
+    tracker,
+    weekly_report,
+    audit,
+    slo_import,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
