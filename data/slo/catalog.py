@@ -965,6 +965,13 @@ class _Builder:
                         f"no SLI named {_quote(ref)} in the catalog" + _suggestion(ref, sli_names, quoted=True),
                     )
                 return None, None
+            if ref in self.not_handled_slis:
+                checker.not_handled(
+                    "spec.indicatorRef",
+                    f"SLI {_quote(ref)} uses something this tool does not handle yet (noted with it); "
+                    f"this SLO is skipped",
+                )
+                return None, None
             if slis[ref] is None:
                 checker.problem(
                     "spec.indicatorRef",
