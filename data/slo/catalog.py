@@ -12,16 +12,27 @@ the total size, nesting depth, documents per file and values per file with alias
 counted while composing, before anything recurses or multiplies. A file breaking a rule is refused alone, by name,
 without quoting it.
 
-Supported (``apiVersion: openslo/v1``):
+Read (``apiVersion: openslo/v1``):
 
+- A file may hold several documents (``---``), and a document may be a list of objects (what OpenSLO's formatter
+  writes): each item is a document, named ``file.yaml, item 3`` (``document 2, item 3`` in a file of several), and
+  counts against the documents cap like one.
+- ``metadata.labels`` values are a string or a list of strings; every value is kept (``SloDefinition.labels``).
 - ``kind: Service`` -> ``Service`` (name, display name, description).
 - ``kind: SLI`` with a ``ratioMetric`` over counters (``counter: true``, ``good`` or ``bad``, and ``total``), each a
   Prometheus ``metricSource`` whose ``query`` is a plain series selector naming a raw counter. The tool applies the
   rate windows itself, so functions, ranges and arithmetic are refused.
 - ``kind: SLO`` with ``service``, an inline ``indicator`` or an ``indicatorRef`` to an SLI document anywhere in the
-  catalog, exactly one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
-  ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``), ``budgetingMethod: Occurrences`` and exactly
-  one objective with ``target`` in [0, 1) or ``targetPercent`` in [0, 100).
+  catalog, at most one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
+  ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``; without one, 28 days rolling, marked as
+  defaulted), ``budgetingMethod: Occurrences`` and objectives with ``target`` in [0, 1) or ``targetPercent`` in
+  [0, 100). One objective: one SLO of the document's name. Several: one SLO each, named ``name/key`` where the key
+  is the objective's displayName as a slug (``Fast reads`` -> ``fast-reads``), else its index in the list.
+
+Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
+``AlertPolicy``, ``AlertCondition``, ``AlertNotificationTarget`` and ``DataSource`` documents are read but not used;
+an SLO (or SLI) using Timeslices or RatioTimeslices, ``thresholdMetric``, ``counter: false``, ``raw`` ratios,
+``metricSourceRef`` or ``alertPolicies`` is skipped with a notice naming the construct.
 
 Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
 ``CatalogProblem`` naming the file, the document, the object and the field; a document with any problem is skipped

@@ -439,3 +439,11 @@ def test_slo_report_lists_notices_in_its_json(report_cli, tmp_path):
     payload = json.loads(out)
     assert code == 0 and payload["catalog_problems"] == []
     assert [n["severity"] for n in payload["catalog_notices"]] == ["read but not used yet"]
+
+
+def test_the_example_catalog_keeps_a_label_given_as_a_list():
+    example = Path(__file__).resolve().parents[4] / "config" / "slos"
+
+    catalog = load_catalog(example)
+
+    assert catalog.slo("checkout-availability").labels["tags"] == ("customer-facing", "revenue")
