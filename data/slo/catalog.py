@@ -949,6 +949,7 @@ class _Builder:
                 source=doc.place if single else f"{doc.place}, spec.objectives[{objective.index}]",
                 labels=labels,
                 objective_display_name=objective.display_name,
+                objective_key=None if single else objective.key,
             )
             for objective in objectives
         ]

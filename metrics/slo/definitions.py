@@ -89,6 +89,7 @@ class SloDefinition:
     # OpenSLO label values are a string or a list of strings: every value is kept, in the order written.
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     objective_display_name: str | None = None  # the objective's own displayName, when it gives one
+    objective_key: str | None = None  # "fast-reads" in "checkout-latency/fast-reads": one SLO of several objectives
 
     @property
     def error_budget(self) -> float:

@@ -238,16 +238,27 @@ def show_slo_headline(status: SloStatus, team_timezone: str) -> None:
     )
     where = f" · defined in `{slo.source}`" if slo.source else ""
     st.caption(f"Window **{slo.time_window.shown_label}** · period {period_text}{where}")
+    objective = objective_caption(slo)
+    if objective:
+        st.caption(objective)
     if slo.description:
         st.caption(plain(slo.description))
 
 
 def slo_title(slo: SloDefinition) -> str:
-    """The drill-down's heading: the SLO's display name (or name), then its objective's display name when the SLO
-    has several objectives or the objective's name says something the SLO's does not."""
+    """The drill-down's heading: the SLO's display name (or name), then, for one of several objectives, that
+    objective's display name (or its key)."""
     title = slo.display_name or slo.name
+    if slo.objective_key is None:
+        return title
+    return f"{title} · {slo.objective_display_name or slo.objective_key}"
+
+
+def objective_caption(slo: SloDefinition) -> str | None:
+    """The objective's display name when the heading does not show it already (one objective, and the SLO has a
+    display name of its own)."""
     objective = slo.objective_display_name
-    return f"{title} · {objective}" if objective and objective != title else title
+    return f"Objective: {plain(objective)}" if objective and objective not in slo_title(slo) else None
 
 
 def report_counts_caption(report: SloReport, shown: int) -> str:

@@ -98,3 +98,15 @@ def test_the_drilldown_of_an_slo_skipped_for_a_construct_not_handled_yet_names_i
     assert "uses something this tool does not handle yet" in texts(app.info)
     assert "budgetingMethod Timeslices is not supported yet" in texts(app.info)
     assert not app.error
+
+
+def test_a_single_objectives_display_name_shows_under_the_headline_of_an_slo_with_its_own_name(catalog):
+    named = textwrap.dedent(GOOD_SLO).replace(
+        "- target: 0.999", "- displayName: Nearly every request\n      target: 0.999"
+    )
+    (catalog / "checkout.yaml").write_text(named)
+
+    app = run({"slo": "checkout-availability"})
+
+    assert app.subheader[0].value == "Checkout availability · checkout"
+    assert "Objective: Nearly every request" in [caption.value for caption in app.caption]

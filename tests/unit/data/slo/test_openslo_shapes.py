@@ -233,6 +233,14 @@ def test_each_objective_keeps_its_display_name_and_its_place_in_the_file(tmp_pat
     assert second.source == "catalog.yaml, document 1, spec.objectives[1]"
 
 
+def test_one_slo_of_several_objectives_knows_its_objective_key_and_a_lone_objective_has_none(tmp_path):
+    several = load_text(tmp_path, slo_text(TWO_OBJECTIVES), filename="several.yaml").slos
+    alone = load_text(tmp_path, SLO, filename="alone.yaml").slos
+
+    assert [s.objective_key for s in several] == ["nearly-all-99-9", "1"]
+    assert [s.objective_key for s in alone] == [None]
+
+
 def test_an_slo_with_one_objective_keeps_its_plain_name(tmp_path):
     assert [s.name for s in load_text(tmp_path, SLO).slos] == ["checkout-availability"]
 
