@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from pages.slo_burn.widgets import drilldown_link
 from tests.pages.slo_burn.test_page import GOOD_SLO, clean_environment, overview, run, slo_names
 from tests.support.apptest import texts
 
@@ -110,3 +111,9 @@ def test_a_single_objectives_display_name_shows_under_the_headline_of_an_slo_wit
 
     assert app.subheader[0].value == "Checkout availability · checkout"
     assert "Objective: Nearly every request" in [caption.value for caption in app.caption]
+
+
+def test_a_drilldown_link_keeps_the_slash_of_an_objectives_name_and_encodes_the_rest():
+    assert drilldown_link("checkout-latency/fast-reads", at="2026-11-01T00:00Z") == (
+        "?slo=checkout-latency/fast-reads&at=2026-11-01T00%3A00Z"
+    )

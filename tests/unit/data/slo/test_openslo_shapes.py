@@ -245,6 +245,12 @@ def test_an_slo_with_one_objective_keeps_its_plain_name(tmp_path):
     assert [s.name for s in load_text(tmp_path, SLO).slos] == ["checkout-availability"]
 
 
+def test_an_objective_whose_display_name_has_no_letters_or_digits_is_named_by_its_index(tmp_path):
+    text = slo_text(TWO_OBJECTIVES).replace("Nearly all (99.9 %)", "Доступность")
+
+    assert [s.name for s in load_text(tmp_path, text).slos] == ["checkout-availability/0", "checkout-availability/1"]
+
+
 def test_two_objectives_that_would_get_the_same_name_are_a_problem(tmp_path):
     same = {"  objectives:\n    - target: 0.999\n": "  objectives:\n    - {displayName: Fast, target: 0.9}\n"
             "    - {displayName: fast!, target: 0.99}\n"}  # fmt: skip
