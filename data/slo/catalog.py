@@ -734,7 +734,13 @@ class _Builder:
         return nodes
 
     def _construct(
-        self, loader: _Loader, node: yaml.Node | None, number: int, shown: str, item: int | None = None, single=False
+        self,
+        loader: _Loader,
+        node: yaml.Node | None,
+        number: int,
+        shown: str,
+        item: int | None = None,
+        single: bool = False,
     ) -> _Document | None:
         """Document ``number`` (or its list item ``item``) built from its node; ``None`` when it is empty or a value
         in it cannot be built."""
