@@ -23,12 +23,17 @@ def command_slo_report(args: argparse.Namespace) -> int:
         return common.EXIT_FAILED
     payload = report.to_dict()
     payload["catalog_problems"] = problems
+    payload["catalog_notices"] = [
+        {"severity": notice.severity.value, "text": str(notice)} for notice in catalog.notices
+    ]
     if args.format == "json":
         print(json.dumps(payload, indent=2, allow_nan=False))
     else:
         print(_report_table(report))
     for problem in problems:
         print(f"catalog: {problem}", file=sys.stderr)
+    for notice in catalog.notices:  # valid OpenSLO not handled or not used yet: said, but not a failure
+        print(f"catalog notice ({notice.severity.value}): {notice}", file=sys.stderr)
     slo_errors = [s.error for s in report.statuses if s.error]
     for message in slo_errors:
         print(f"error: {message}", file=sys.stderr)
@@ -48,7 +53,7 @@ def _report_table(report) -> str:
                 status.slo.name,
                 status.slo.service,
                 format_target(status.slo.target),
-                status.slo.time_window.label,
+                status.slo.time_window.shown_label,
                 format_sli(status.sli, status.slo.target),
                 format_percent(status.budget_remaining),
                 *[format_burn_rate(status.burn_rates[w]) for w in BURN_WINDOWS],

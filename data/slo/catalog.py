@@ -12,16 +12,27 @@ the total size, nesting depth, documents per file and values per file with alias
 counted while composing, before anything recurses or multiplies. A file breaking a rule is refused alone, by name,
 without quoting it.
 
-Supported (``apiVersion: openslo/v1``):
+Read (``apiVersion: openslo/v1``):
 
+- A file may hold several documents (``---``), and a document may be a list of objects (what OpenSLO's formatter
+  writes): each item is a document, named ``file.yaml, item 3`` (``document 2, item 3`` in a file of several), and
+  counts against the documents cap like one.
+- ``metadata.labels`` values are a string or a list of strings; every value is kept (``SloDefinition.labels``).
 - ``kind: Service`` -> ``Service`` (name, display name, description).
 - ``kind: SLI`` with a ``ratioMetric`` over counters (``counter: true``, ``good`` or ``bad``, and ``total``), each a
   Prometheus ``metricSource`` whose ``query`` is a plain series selector naming a raw counter. The tool applies the
   rate windows itself, so functions, ranges and arithmetic are refused.
 - ``kind: SLO`` with ``service``, an inline ``indicator`` or an ``indicatorRef`` to an SLI document anywhere in the
-  catalog, exactly one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
-  ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``), ``budgetingMethod: Occurrences`` and exactly
-  one objective with ``target`` in [0, 1) or ``targetPercent`` in [0, 100).
+  catalog, at most one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
+  ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``; without one, 28 days rolling, marked as
+  defaulted), ``budgetingMethod: Occurrences`` and objectives with ``target`` in [0, 1) or ``targetPercent`` in
+  [0, 100). One objective: one SLO of the document's name. Several: one SLO each, named ``name/key`` where the key
+  is the objective's displayName as a slug (``Fast reads`` -> ``fast-reads``), else its index in the list.
+
+Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
+``AlertPolicy``, ``AlertCondition``, ``AlertNotificationTarget`` and ``DataSource`` documents are read but not used;
+an SLO (or SLI) using Timeslices or RatioTimeslices, ``thresholdMetric``, ``counter: false``, ``raw`` ratios,
+``metricSourceRef`` or ``alertPolicies`` is skipped with a notice naming the construct.
 
 Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
 ``CatalogProblem`` naming the file, the document, the object and the field; a document with any problem is skipped
@@ -40,6 +51,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,7 +60,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from data.slo.promql import Matcher, SelectorError, SeriesSelector, parse_selector
-from metrics.slo.definitions import RatioIndicator, SloDefinition, TimeWindow, parse_duration
+from metrics.slo.definitions import (
+    DEFAULT_TIME_WINDOW,
+    RatioIndicator,
+    SloDefinition,
+    TimeWindow,
+    parse_duration,
+)
 from metrics.slo.periods import parse_calendar_duration
 
 API_VERSION = "openslo/v1"
@@ -61,6 +79,7 @@ __all__ = [
     "CatalogLimits",
     "CatalogProblem",
     "Matcher",
+    "Severity",
     "SelectorError",
     "SeriesSelector",
     "Service",
@@ -84,11 +103,21 @@ class Service:
     description: str | None = None
 
 
+class Severity(Enum):
+    """How much a finding about the catalog matters: only ``PROBLEM`` means the catalog is wrong."""
+
+    PROBLEM = "problem"  # invalid OpenSLO (or a broken file): fix it; the document is skipped
+    NOT_HANDLED = "not handled yet"  # valid OpenSLO this tool cannot compute yet: that SLO (or SLI) is skipped
+    NOT_USED = "read but not used yet"  # a valid document of a kind this tool does not use yet
+
+
 @dataclass(frozen=True)
 class CatalogProblem:
-    """One thing wrong in the catalog, located as precisely as the input allows.
+    """One finding about the catalog, located as precisely as the input allows; ``severity`` says whether it is a
+    problem (invalid input) or a notice (valid input this tool does not handle or use yet).
 
     ``kind`` (``"SLO"``, ``"SLI"``, ``"Service"``) is filled in when the document says it; it only shapes the text.
+    ``item`` is the position (from 1) within a document whose top level is a list of objects.
     """
 
     file: str
@@ -97,11 +126,16 @@ class CatalogProblem:
     field: str | None
     message: str
     kind: str | None = None
+    severity: Severity = Severity.PROBLEM
+    item: int | None = None
+    single_document: bool = False  # the file holds one YAML document: its list items are named without it
 
     def __str__(self) -> str:
         text = self.file
-        if self.document is not None:
+        if self.document is not None and not (self.item is not None and self.single_document):
             text += f", document {self.document}"
+        if self.item is not None:
+            text += f", item {self.item}"
         if self.name is not None:
             text += f" ({self.kind} {_quote(self.name)})" if self.kind else f" ({_quote(self.name)})"
         if self.field is not None:
@@ -131,7 +165,8 @@ DEFAULT_LIMITS = CatalogLimits()
 class Catalog:
     slos: list[SloDefinition]
     services: dict[str, Service]  # only those declared by Service documents
-    problems: list[CatalogProblem]
+    problems: list[CatalogProblem]  # severity PROBLEM: the catalog is wrong here
+    notices: list[CatalogProblem] = field(default_factory=list)  # valid input not handled or not used yet
 
     def slo(self, name: str) -> SloDefinition | None:
         return next((slo for slo in self.slos if slo.name == name), None)
@@ -272,6 +307,8 @@ class _Document:
     data: Any
     duplicate_keys: list[tuple[str, int]] = field(default_factory=list)
     envelope_problems: int = 0
+    item: int | None = None  # position (from 1) in a top-level list of objects
+    single_document: bool = False  # the only YAML document of its file
 
     @property
     def kind_text(self) -> str | None:
@@ -292,7 +329,20 @@ class _Document:
 
     @property
     def place(self) -> str:
-        return f"{self.file}, document {self.number}"
+        if self.item is None:
+            return f"{self.file}, document {self.number}"
+        if self.single_document:
+            return f"{self.file}, item {self.item}"
+        return f"{self.file}, document {self.number}, item {self.item}"
+
+
+def _is_list_of_objects(node: yaml.Node | None) -> bool:
+    """A top-level list whose items are all mappings (what OpenSLO's formatter writes): each item is a document."""
+    return (
+        isinstance(node, yaml.SequenceNode)
+        and bool(node.value)
+        and all(isinstance(item, yaml.MappingNode) for item in node.value)
+    )
 
 
 class _CapExceeded(Exception):
@@ -366,10 +416,14 @@ class _Checker:
     def __init__(self, doc: _Document, problems: list[CatalogProblem]) -> None:
         self.doc = doc
         self.sink = problems
-        self.count = 0
+        self.count = 0  # problems: the document is invalid
+        self.not_handled_count = 0  # valid constructs this tool cannot compute yet: the document is skipped too
 
-    def problem(self, path: str | None, message: str) -> None:
-        self.count += 1
+    def problem(self, path: str | None, message: str, severity: Severity = Severity.PROBLEM) -> None:
+        if severity is Severity.PROBLEM:
+            self.count += 1
+        elif severity is Severity.NOT_HANDLED:
+            self.not_handled_count += 1
         self.sink.append(
             CatalogProblem(
                 file=self.doc.file,
@@ -378,8 +432,19 @@ class _Checker:
                 field=path,
                 message=message,
                 kind=self.doc.kind_text,
+                severity=severity,
+                item=self.doc.item,
+                single_document=self.doc.single_document,
             )
         )
+
+    def not_handled(self, path: str | None, message: str) -> None:
+        """Valid OpenSLO this tool cannot compute yet: a notice naming the construct; the document is skipped."""
+        self.problem(path, message, Severity.NOT_HANDLED)
+
+    @property
+    def skipped(self) -> bool:
+        return bool(self.count or self.not_handled_count)
 
     def mapping(
         self,
@@ -388,19 +453,24 @@ class _Checker:
         allowed: Sequence[str],
         required: Sequence[str] = (),
         unsupported: dict[str, str] | None = None,
+        refused: dict[str, str] | None = None,
     ) -> dict[str, Any] | None:
-        """``value`` as a mapping; unknown, unsupported and missing keys are reported. ``None`` if not a mapping."""
+        """``value`` as a mapping; unknown, refused and missing keys are problems, ``unsupported`` keys (valid OpenSLO
+        not handled yet) notices. ``None`` if not a mapping."""
         if not isinstance(value, dict):
             self.problem(path or None, f"must be a mapping, got {_describe(value)}")
             return None
         unsupported = unsupported or {}
+        refused = refused or {}
         for key in value:
             where = f"{path}.{key}" if path else str(key)
             if not isinstance(key, str):
                 hint = " (YAML reads yes/no/on/off as booleans: quote the key)" if isinstance(key, bool) else ""
                 self.problem(path or None, f"keys must be strings, got {_describe(key)}{hint}")
             elif key in unsupported:
-                self.problem(where, unsupported[key])
+                self.not_handled(where, unsupported[key])
+            elif key in refused:
+                self.problem(where, refused[key])
             elif key not in allowed:
                 self.problem(where, _unknown(key, list(allowed) + list(unsupported)))
         for key in required:
@@ -429,6 +499,21 @@ class _Checker:
             return None
         return text
 
+    def labels(self, value: Any, path: str) -> dict[str, tuple[str, ...]]:
+        """OpenSLO labels: each value a string or a list of strings; every value is kept, in the order written."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(path, f"must be a mapping of strings or lists of strings, got {_describe(value)}")
+            return {}
+        for key, item in value.items():
+            if not isinstance(key, str) or _label_values(item) is None:
+                self.problem(
+                    f"{path}.{key}",
+                    f"keys must be strings and values a string or a list of strings, got {_describe(item)} (quote it)",
+                )
+        return _labels(value)
+
     def string_map(self, value: Any, path: str) -> dict[str, str]:
         if value is None:
             return {}
@@ -450,6 +535,12 @@ _DOCUMENT_FIELDS = ("apiVersion", "kind", "metadata", "spec")
 _METADATA_FIELDS = ("name", "displayName", "labels", "annotations")
 _KINDS = ("SLO", "SLI", "Service")
 _OTHER_OPENSLO_KINDS = ("AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource")
+_NOT_USED_REASONS = {
+    "AlertPolicy": "this tool derives its own multiwindow burn-rate tiers from each objective",
+    "AlertCondition": "this tool derives its own multiwindow burn-rate tiers from each objective",
+    "AlertNotificationTarget": "this tool shows firing tiers; it sends no notifications",
+    "DataSource": "this tool reads the Prometheus of its settings (PROMETHEUS_URL), or the demo data",
+}
 _SERVICE_SPEC_FIELDS = ("description",)
 _SLO_SPEC_FIELDS = (
     "description",
@@ -497,6 +588,7 @@ class _Builder:
         self.problems: list[CatalogProblem] = []
         self.file_order: dict[str, int] = {}
         self.total_bytes = 0
+        self.not_handled_slis: set[str] = set()  # valid SLIs skipped for a construct not handled yet
 
     def build(self, files: list[_Entry]) -> Catalog:
         documents: list[_Document] = []
@@ -511,6 +603,7 @@ class _Builder:
             identified = self._check_envelope(doc, checker)
             doc.envelope_problems = checker.count
             if not identified:
+                self._note_other_kind(doc, checker)
                 continue
             key = (doc.kind, doc.name)
             if key in owners:
@@ -524,28 +617,46 @@ class _Builder:
             candidates.append(doc)
 
         services: dict[str, Service] = {}
-        slis: dict[str, RatioIndicator | None] = {}  # None: the SLI document has problems
+        slis: dict[str, RatioIndicator | None] = {}  # None: the SLI document has problems or is not handled yet
         for doc in candidates:
             checker = _Checker(doc, self.problems)
             if doc.kind == "Service":
                 service = self._service(doc, checker)
-                if service is not None and not checker.count and not doc.envelope_problems:
+                if service is not None and not checker.skipped and not doc.envelope_problems:
                     services[service.name] = service
             elif doc.kind == "SLI":
                 indicator = self._sli_spec(doc.data.get("spec"), "spec", checker)
-                slis[doc.name] = indicator if not checker.count and not doc.envelope_problems else None
+                slis[doc.name] = indicator if not checker.skipped and not doc.envelope_problems else None
+                if checker.not_handled_count and not checker.count and not doc.envelope_problems:
+                    self.not_handled_slis.add(doc.name)
         sli_names = list(dict.fromkeys(doc.name for doc in documents if doc.kind == "SLI" and doc.name))
 
         slos: list[SloDefinition] = []
         for doc in candidates:
             if doc.kind == "SLO":
                 checker = _Checker(doc, self.problems)
-                slo = self._slo(doc, checker, slis, sli_names)
-                if slo is not None and not checker.count and not doc.envelope_problems:
-                    slos.append(slo)
+                definitions = self._slo(doc, checker, slis, sli_names)
+                if not checker.skipped and not doc.envelope_problems:
+                    slos.extend(definitions)
 
-        self.problems.sort(key=lambda p: (self.file_order.get(p.file, len(self.file_order)), p.document or 0))
-        return Catalog(slos=slos, services=services, problems=list(self.problems))
+        self.problems.sort(
+            key=lambda p: (self.file_order.get(p.file, len(self.file_order)), p.document or 0, p.item or 0)
+        )
+        return Catalog(
+            slos=slos,
+            services=services,
+            problems=[p for p in self.problems if p.severity is Severity.PROBLEM],
+            notices=[p for p in self.problems if p.severity is not Severity.PROBLEM],
+        )
+
+    @staticmethod
+    def _note_other_kind(doc: _Document, checker: _Checker) -> None:
+        """A valid envelope of an OpenSLO kind this tool does not use yet is a notice, not a problem."""
+        kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+        if kind in _OTHER_OPENSLO_KINDS and not checker.count and doc.name is not None:
+            checker.problem(
+                None, f"{kind} documents are read but not used yet: {_NOT_USED_REASONS[kind]}", Severity.NOT_USED
+            )
 
     # -- files ----------------------------------------------------------------------------------------------------
 
@@ -561,11 +672,17 @@ class _Builder:
             self._file_problem(shown, f"not readable as YAML ({exc}); the file is skipped")
             return
         try:
-            nodes = self._nodes(loader, shown)
-            for number, node in enumerate(nodes or (), start=1):
-                doc = self._construct(loader, node, number, shown)
-                if doc is not None:
-                    yield doc
+            nodes = self._nodes(loader, shown) or []
+            for number, node in enumerate(nodes, start=1):
+                if _is_list_of_objects(node):
+                    for item, item_node in enumerate(node.value, start=1):
+                        doc = self._construct(loader, item_node, number, shown, item=item, single=len(nodes) == 1)
+                        if doc is not None:
+                            yield doc
+                else:
+                    doc = self._construct(loader, node, number, shown)
+                    if doc is not None:
+                        yield doc
         finally:
             loader.dispose()
 
@@ -591,11 +708,18 @@ class _Builder:
         """Every document of the file composed (not yet built), or ``None`` when the file breaks a cap: then none of
         it loads. Malformed YAML keeps the documents before it."""
         nodes: list[yaml.Node | None] = []
+        documents = 0  # each item of a top-level list of objects counts as a document
         try:
             while loader.check_node():
-                if len(nodes) == self.limits.documents:
+                if documents == self.limits.documents:
                     raise _CapExceeded(f"more than {self.limits.documents} documents")
-                nodes.append(loader.get_node())
+                node = loader.get_node()
+                documents += len(node.value) if _is_list_of_objects(node) else 1
+                if documents > self.limits.documents:
+                    raise _CapExceeded(
+                        f"more than {self.limits.documents} documents (items of a list count as one each)"
+                    )
+                nodes.append(node)
         except _CapExceeded as exc:
             self._file_problem(shown, f"{exc}; the file is skipped")
             return None
@@ -609,8 +733,17 @@ class _Builder:
             self._file_problem(shown, f"malformed YAML{where}: {what}; the rest of the file is skipped ({kept})")
         return nodes
 
-    def _construct(self, loader: _Loader, node: yaml.Node | None, number: int, shown: str) -> _Document | None:
-        """Document ``number`` built from its node; ``None`` when it is empty or a value in it cannot be built."""
+    def _construct(
+        self,
+        loader: _Loader,
+        node: yaml.Node | None,
+        number: int,
+        shown: str,
+        item: int | None = None,
+        single: bool = False,
+    ) -> _Document | None:
+        """Document ``number`` (or its list item ``item``) built from its node; ``None`` when it is empty or a value
+        in it cannot be built."""
         loader.duplicate_keys = []
         try:
             data = loader.construct_document(node) if node is not None else None
@@ -628,13 +761,26 @@ class _Builder:
             what = getattr(exc, "problem", None) or str(exc)
             self.problems.append(
                 CatalogProblem(
-                    file=shown, document=number, name=None, field=None, message=f"cannot read a value {where}: {what}"
+                    file=shown,
+                    document=number,
+                    name=None,
+                    field=None,
+                    message=f"cannot read a value {where}: {what}",
+                    item=item,
+                    single_document=single,
                 )
             )
             return None
         if data is None:
             return None  # an empty document, such as a trailing ---
-        return _Document(file=shown, number=number, data=data, duplicate_keys=list(loader.duplicate_keys))
+        return _Document(
+            file=shown,
+            number=number,
+            data=data,
+            duplicate_keys=list(loader.duplicate_keys),
+            item=item,
+            single_document=single,
+        )
 
     def _file_problem(self, file: str, message: str) -> None:
         self.problems.append(CatalogProblem(file=file, document=None, name=None, field=None, message=message))
@@ -646,8 +792,12 @@ class _Builder:
         valid name. Only identified documents are checked further (other problems in the envelope, such as a label
         that is not a string, are reported and skip the document later, after the rest of it has been checked)."""
         if not isinstance(doc.data, dict):
+            got = _describe(doc.data)
+            if isinstance(doc.data, list) and doc.data:
+                first = next(i for i, item in enumerate(doc.data, start=1) if not isinstance(item, dict))
+                got = f"a list whose item {first} is {_describe(doc.data[first - 1])}"
             checker.problem(
-                None, f"a document must be a mapping (apiVersion, kind, metadata, spec), got {_describe(doc.data)}"
+                None, f"a document must be a mapping (apiVersion, kind, metadata, spec) or a list of them, got {got}"
             )
             return False
         for key, line in doc.duplicate_keys:
@@ -660,14 +810,11 @@ class _Builder:
                 "apiVersion", f"unsupported apiVersion {_describe(api_version)}: this tool reads {API_VERSION}"
             )
         kind = doc.data.get("kind")
-        if "kind" in doc.data:
-            if kind in _OTHER_OPENSLO_KINDS:
-                checker.problem("kind", f"kind {kind} is not supported by this tool (it reads {', '.join(_KINDS)})")
-            elif kind not in _KINDS:
-                checker.problem(
-                    "kind",
-                    f"unknown kind {_describe(kind)}; expected one of {', '.join(_KINDS)}" + _suggestion(kind, _KINDS),
-                )
+        if "kind" in doc.data and kind not in _KINDS and kind not in _OTHER_OPENSLO_KINDS:
+            known = _KINDS + _OTHER_OPENSLO_KINDS
+            checker.problem(
+                "kind", f"unknown kind {_describe(kind)}; expected one of {', '.join(known)}" + _suggestion(kind, known)
+            )
         name = None
         if "metadata" in doc.data:
             metadata = checker.mapping(doc.data["metadata"], "metadata", _METADATA_FIELDS, required=("name",))
@@ -675,7 +822,7 @@ class _Builder:
                 if "name" in metadata:
                     name = checker.name(metadata["name"], "metadata.name")
                 checker.string(metadata.get("displayName"), "metadata.displayName")
-                checker.string_map(metadata.get("labels"), "metadata.labels")
+                checker.labels(metadata.get("labels"), "metadata.labels")
                 checker.string_map(metadata.get("annotations"), "metadata.annotations")
         return api_version == API_VERSION and doc.kind is not None and name is not None
 
@@ -712,7 +859,7 @@ class _Builder:
             if not isinstance(counter, bool):
                 checker.problem(f"{ratio_path}.counter", f"must be true or false, got {_describe(counter)}")
             elif not counter:
-                checker.problem(
+                checker.not_handled(
                     f"{ratio_path}.counter",
                     "only counter ratios are supported (counter: true): the queries must name raw counters",
                 )
@@ -733,14 +880,15 @@ class _Builder:
         if part is None or "metricSource" not in part:
             return None
         source_path = f"{path}.metricSource"
+        by_reference = isinstance(part["metricSource"], dict) and "metricSourceRef" in part["metricSource"]
         source = checker.mapping(
             part["metricSource"],
             source_path,
             _METRIC_SOURCE_FIELDS,
-            required=("type", "spec"),
+            required=() if by_reference else ("type", "spec"),  # a DataSource may give the type and the rest
             unsupported=_METRIC_SOURCE_UNSUPPORTED,
         )
-        if source is None:
+        if source is None or by_reference:
             return None
         source_type = source.get("type")
         if "type" in source and not (isinstance(source_type, str) and source_type.strip().lower() == "prometheus"):
@@ -769,40 +917,48 @@ class _Builder:
 
     def _slo(
         self, doc: _Document, checker: _Checker, slis: dict[str, RatioIndicator | None], sli_names: list[str]
-    ) -> SloDefinition | None:
+    ) -> list[SloDefinition]:
+        """The SLO document's definitions: one, named as the document, or one per objective (``name/objective``)."""
         spec = checker.mapping(
             doc.data.get("spec"),
             "spec",
             _SLO_SPEC_FIELDS,
             unsupported=_SLO_SPEC_UNSUPPORTED,
-            required=("service", "timeWindow", "budgetingMethod", "objectives"),
+            required=("service", "budgetingMethod", "objectives"),
         )
         if spec is None:
-            return None
+            return []
         description = checker.string(spec.get("description"), "spec.description")
         service = checker.name(spec["service"], "spec.service") if "service" in spec else None
         indicator, indicator_name = self._slo_indicator(spec, checker, slis, sli_names)
-        window = self._time_window(spec["timeWindow"], checker) if "timeWindow" in spec else None
+        window = self._time_window(spec["timeWindow"], checker) if "timeWindow" in spec else DEFAULT_TIME_WINDOW
         method = self._budgeting_method(spec["budgetingMethod"], checker) if "budgetingMethod" in spec else None
-        objective = (
-            self._objective(spec["objectives"], checker, spec.get("budgetingMethod")) if "objectives" in spec else None
+        objectives = (
+            self._objectives(spec["objectives"], checker, spec.get("budgetingMethod")) if "objectives" in spec else None
         )
-        if checker.count or None in (service, indicator, window, method, objective):
-            return None
-        target, objective_name = objective
-        return SloDefinition(
-            name=doc.name,
-            service=service,
-            target=target,
-            time_window=window,
-            indicator=indicator,
-            display_name=_display_name(doc) or objective_name,
-            description=description,
-            indicator_name=indicator_name,
-            budgeting_method=method,
-            source=doc.place,
-            labels=dict(doc.data["metadata"].get("labels") or {}),
-        )
+        if checker.skipped or doc.envelope_problems or None in (service, indicator, window, method, objectives):
+            return []
+        display_name = _display_name(doc)
+        labels = _labels(doc.data["metadata"].get("labels"))
+        single = len(objectives) == 1
+        return [
+            SloDefinition(
+                name=doc.name if single else f"{doc.name}/{objective.key}",
+                service=service,
+                target=objective.target,
+                time_window=window,
+                indicator=indicator,
+                display_name=(display_name or objective.display_name) if single else display_name,
+                description=description,
+                indicator_name=indicator_name,
+                budgeting_method=method,
+                source=doc.place if single else f"{doc.place}, spec.objectives[{objective.index}]",
+                labels=labels,
+                objective_display_name=objective.display_name,
+                objective_key=None if single else objective.key,
+            )
+            for objective in objectives
+        ]
 
     def _slo_indicator(
         self, spec: dict[str, Any], checker: _Checker, slis: dict[str, RatioIndicator | None], sli_names: list[str]
@@ -826,6 +982,13 @@ class _Builder:
                         "spec.indicatorRef",
                         f"no SLI named {_quote(ref)} in the catalog" + _suggestion(ref, sli_names, quoted=True),
                     )
+                return None, None
+            if ref in self.not_handled_slis:
+                checker.not_handled(
+                    "spec.indicatorRef",
+                    f"SLI {_quote(ref)} uses something this tool does not handle yet (noted with it); "
+                    f"this SLO is skipped",
+                )
                 return None, None
             if slis[ref] is None:
                 checker.problem(
@@ -851,7 +1014,7 @@ class _Builder:
             if metadata is not None:
                 name = checker.name(metadata["name"], "spec.indicator.metadata.name") if "name" in metadata else None
                 checker.string(metadata.get("displayName"), "spec.indicator.metadata.displayName")
-                checker.string_map(metadata.get("labels"), "spec.indicator.metadata.labels")
+                checker.labels(metadata.get("labels"), "spec.indicator.metadata.labels")
                 checker.string_map(metadata.get("annotations"), "spec.indicator.metadata.annotations")
         indicator = self._sli_spec(inline["spec"], "spec.indicator.spec", checker) if "spec" in inline else None
         return indicator, name
@@ -954,7 +1117,7 @@ class _Builder:
         if value == "Occurrences":
             return value
         if value in ("Timeslices", "RatioTimeslices"):
-            checker.problem(
+            checker.not_handled(
                 "spec.budgetingMethod",
                 f"budgetingMethod {value} is not supported yet; this SLO is skipped (use Occurrences)",
             )
@@ -966,25 +1129,39 @@ class _Builder:
             )
         return None
 
-    @staticmethod
-    def _objective(value: Any, checker: _Checker, method: Any) -> tuple[float, str | None] | None:
+    @classmethod
+    def _objectives(cls, value: Any, checker: _Checker, method: Any) -> list[_Objective] | None:
+        """Every objective, each with the key that names its SLO (``name/key``) when there are several: its
+        displayName as a slug, else its index. ``None`` once any objective has a problem."""
         if not isinstance(value, list) or not value:
             checker.problem(
-                "spec.objectives", f"must be a list with one objective (- target: 0.999), got {_describe(value)}"
+                "spec.objectives", f"must be a list of objectives (- target: 0.999), got {_describe(value)}"
             )
             return None
-        if len(value) > 1:
-            checker.problem(
-                "spec.objectives",
-                f"this tool takes exactly one objective per SLO, got {len(value)}: split them into one SLO each",
-            )
+        objectives = [
+            cls._objective(item, f"spec.objectives[{index}]", checker, method) for index, item in enumerate(value)
+        ]
+        if None in objectives:
             return None
-        path = "spec.objectives[0]"
+        owners: dict[str, int] = {}
+        for objective in objectives:
+            if objective.key in owners:
+                checker.problem(
+                    f"spec.objectives[{objective.index}].displayName",
+                    f"objectives {owners[objective.key]} and {objective.index} would both be named "
+                    f"{_quote(objective.key)}: give them different displayNames",
+                )
+            owners.setdefault(objective.key, objective.index)
+        return None if len(owners) < len(objectives) else objectives
+
+    @staticmethod
+    def _objective(value: Any, path: str, checker: _Checker, method: Any) -> _Objective | None:
+        index = int(path[path.rindex("[") + 1 : -1])
         timeslice_note = "only used with budgetingMethod Timeslices; remove it"
-        unsupported = dict(_OBJECTIVE_UNSUPPORTED)
+        refused = {}
         if method not in ("Timeslices", "RatioTimeslices"):
-            unsupported.update({"timeSliceTarget": timeslice_note, "timeSliceWindow": timeslice_note})
-        objective = checker.mapping(value[0], path, _OBJECTIVE_FIELDS, unsupported=unsupported)
+            refused = {"timeSliceTarget": timeslice_note, "timeSliceWindow": timeslice_note}
+        objective = checker.mapping(value, path, _OBJECTIVE_FIELDS, unsupported=_OBJECTIVE_UNSUPPORTED, refused=refused)
         if objective is None:
             return None
         display_name = checker.string(objective.get("displayName"), f"{path}.displayName")
@@ -999,11 +1176,42 @@ class _Builder:
         else:
             checker.problem(f"{path}.target", "required: give target (like 0.999) or targetPercent (like 99.9)")
             return None
-        return None if target is None else (target, display_name)
+        if target is None:
+            return None
+        return _Objective(index=index, target=target, display_name=display_name, key=_slug(display_name) or str(index))
 
 
 # --------------------------------------------------------------------------------------------------------------------
 # Helpers
+
+
+@dataclass(frozen=True)
+class _Objective:
+    index: int  # position in spec.objectives, from 0 as in the field path
+    target: float
+    display_name: str | None
+    key: str  # names its SLO ``name/key`` when the SLO has several objectives
+
+
+def _label_values(value: Any) -> tuple[str, ...] | None:
+    """A label's values (OpenSLO: a string or a list of strings); ``None`` for anything else."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
+        return None
+    return tuple(values)
+
+
+def _labels(value: Any) -> dict[str, tuple[str, ...]]:
+    """The well-formed labels of a metadata ``labels`` mapping (``_Checker.labels`` reports the others)."""
+    if not isinstance(value, dict):
+        return {}
+    pairs = ((key, _label_values(item)) for key, item in value.items() if isinstance(key, str))
+    return {key: values for key, values in pairs if values is not None}
+
+
+def _slug(text: str | None) -> str:
+    """A displayName as a name part: lowercase letters, digits and '-' ("Fast reads (p99)" -> "fast-reads-p99")."""
+    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:63].strip("-")
 
 
 def _number(value: Any, path: str, checker: _Checker, upper: float, upper_text: str) -> float | None:

@@ -59,10 +59,19 @@ class TimeWindow:
     is_rolling: bool = True
     calendar_start: datetime | None = None  # aware; the first period starts here
     time_zone: str | None = None
+    defaulted: bool = False  # the SLO states no timeWindow (optional in OpenSLO): this is the catalog's default
 
     @property
     def label(self) -> str:
         return self.duration if self.is_rolling else f"{self.duration} calendar"
+
+    @property
+    def shown_label(self) -> str:
+        """The label people read: a window the SLO does not state is marked, so nobody takes it for agreed."""
+        return f"{self.label} (default)" if self.defaulted else self.label
+
+
+DEFAULT_TIME_WINDOW = TimeWindow(duration="28d", is_rolling=True, defaulted=True)
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,10 @@ class SloDefinition:
     indicator_name: str | None = None
     budgeting_method: str = "Occurrences"
     source: str = ""  # "file.yaml, document 3": where to go to change it
-    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # OpenSLO label values are a string or a list of strings: every value is kept, in the order written.
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    objective_display_name: str | None = None  # the objective's own displayName, when it gives one
+    objective_key: str | None = None  # "fast-reads" in "checkout-latency/fast-reads": one SLO of several objectives
 
     @property
     def error_budget(self) -> float:

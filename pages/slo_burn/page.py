@@ -59,6 +59,16 @@ if catalog.problems:
         for problem in catalog.problems:
             st.warning(widgets.plain(str(problem)))
 
+if catalog.notices:
+    count = len(catalog.notices)
+    with st.expander(
+        f":material/info: {count} catalog notice{'s' if count != 1 else ''} — valid OpenSLO not handled or not "
+        "used yet",
+        expanded=not catalog.slos,
+    ):
+        for notice in catalog.notices:
+            st.info(widgets.plain(f"{notice.severity.value}: {notice}"))
+
 if not catalog.slos:
     widgets.show_no_slos(settings)
     st.stop()
@@ -159,7 +169,18 @@ def show_overview() -> None:
 
 def show_unknown_slo(name: str) -> None:
     show_back_link()
-    problems = [problem for problem in catalog.problems if problem.name == name]
+    document_name = name.split("/", 1)[0]  # an SLO with several objectives is named document/objective
+    problems = [problem for problem in catalog.problems if problem.name == document_name]
+    notices = [notice for notice in catalog.notices if notice.name == document_name]
+    if notices and not problems:
+        st.info(
+            f"The SLO **{widgets.plain(name)}** is in the catalog but uses something this tool does not handle yet, "
+            "so it is not evaluated:",
+            icon=":material/info:",
+        )
+        for notice in notices:
+            st.info(widgets.plain(str(notice)))
+        return
     if problems:
         st.error(
             f"The SLO **{name}** is in the catalog but its definition has problems, so it is not evaluated:",
@@ -183,7 +204,7 @@ def show_drilldown(name: str) -> None:
         return
     slo = status.slo
     show_back_link()
-    st.subheader(f"{widgets.plain(slo.display_name or slo.name)} · {widgets.plain(slo.service)}")
+    st.subheader(f"{widgets.plain(slo_widgets.slo_title(slo))} · {widgets.plain(slo.service)}")
     st.caption(widgets.literal(slo.name))
     with widgets.guarded_panel("SLO headline"):
         slo_widgets.show_slo_headline(status, settings.team_timezone)

@@ -16,11 +16,11 @@ import streamlit as st
 
 from metrics.formatting import NO_DATA, format_burn_rate, format_duration, format_percent, format_sli, format_target
 from metrics.slo.alerts import ALERT_STATES
-from metrics.slo.definitions import BURN_WINDOWS
+from metrics.slo.definitions import BURN_WINDOWS, SloDefinition
 from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus
 from metrics.slo.timeseries import TierHistory
 from pages.common.theme import INFO, alert_state_badge, alert_state_style
-from pages.common.widgets import local_time
+from pages.common.widgets import local_time, plain
 
 # --- headline counts ------------------------------------------------------------------------------------------------
 
@@ -48,8 +48,9 @@ OVERVIEW_NUMERIC = ["budget remaining", *BURN_WINDOWS, "time to exhaustion"]
 
 
 def drilldown_link(slo_name: str, **params: str | list[str]) -> str:
-    """Relative link to an SLO's drill-down on the current page: ``?slo=checkout-availability``."""
-    return "?" + urlencode({"slo": slo_name, **params}, doseq=True, quote_via=quote)
+    """Relative link to an SLO's drill-down on the current page: ``?slo=checkout-availability``. A "/" (one SLO per
+    objective: ``?slo=checkout/fast-reads``) stays as it is, allowed in a query string, so the table shows it."""
+    return "?" + urlencode({"slo": slo_name, **params}, doseq=True, quote_via=quote, safe="/")
 
 
 def filter_statuses(statuses: Iterable[SloStatus], services: Sequence[str], states: Sequence[str]) -> list[SloStatus]:
@@ -70,7 +71,7 @@ def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | 
                 "SLO": drilldown_link(status.slo.name, **(link_params or {})),
                 "service": status.slo.service,
                 "target": format_target(status.slo.target),
-                "window": status.slo.time_window.label,
+                "window": status.slo.time_window.shown_label,
                 "SLI": format_sli(status.sli, status.slo.target),
                 "budget remaining": _number(status.budget_remaining),
                 **{window: _number(status.burn_rates.get(window)) for window in BURN_WINDOWS},
@@ -236,9 +237,28 @@ def show_slo_headline(status: SloStatus, team_timezone: str) -> None:
         f" ({team_timezone})"
     )
     where = f" · defined in `{slo.source}`" if slo.source else ""
-    st.caption(f"Window **{slo.time_window.label}** · period {period_text}{where}")
+    st.caption(f"Window **{slo.time_window.shown_label}** · period {period_text}{where}")
+    objective = objective_caption(slo)
+    if objective:
+        st.caption(objective)
     if slo.description:
-        st.caption(slo.description)
+        st.caption(plain(slo.description))
+
+
+def slo_title(slo: SloDefinition) -> str:
+    """The drill-down's heading: the SLO's display name (or name), then, for one of several objectives, that
+    objective's display name (or its key)."""
+    title = slo.display_name or slo.name
+    if slo.objective_key is None:
+        return title
+    return f"{title} · {slo.objective_display_name or slo.objective_key}"
+
+
+def objective_caption(slo: SloDefinition) -> str | None:
+    """The objective's display name when the heading does not show it already (one objective, and the SLO has a
+    display name of its own)."""
+    objective = slo.objective_display_name
+    return f"Objective: {plain(objective)}" if objective and objective not in slo_title(slo) else None
 
 
 def report_counts_caption(report: SloReport, shown: int) -> str:

@@ -17,6 +17,7 @@ from data.slo.catalog import (
     CatalogProblem,
     SelectorError,
     Service,
+    Severity,
     load_catalog,
     parse_selector,
 )
@@ -198,11 +199,11 @@ def test_target_of_one_is_a_problem_that_names_file_document_slo_and_field(tmp_p
     )
 
 
-def test_more_than_one_objective_is_a_problem(tmp_path):
+def test_more_than_one_objective_makes_one_slo_per_objective(tmp_path):
     catalog = load_one(tmp_path, slo(objectives=[{"target": 0.99}, {"target": 0.999}]))
 
-    assert catalog.slos == []
-    assert only_problem(catalog).field == "spec.objectives"
+    assert catalog.problems == []
+    assert [(s.name, s.target) for s in catalog.slos] == [("demo-availability/0", 0.99), ("demo-availability/1", 0.999)]
 
 
 # -- structure -----------------------------------------------------------------------------------------------------
@@ -375,7 +376,7 @@ def test_invalid_time_zone_is_a_problem(tmp_path):
     assert 'did you mean "Europe/Berlin"?' in problem.message
 
 
-def test_timeslices_budgeting_is_a_problem_and_skips_the_slo(tmp_path):
+def test_timeslices_budgeting_is_a_notice_and_skips_the_slo(tmp_path):
     catalog = load_one(
         tmp_path,
         slo(
@@ -384,10 +385,10 @@ def test_timeslices_budgeting_is_a_problem_and_skips_the_slo(tmp_path):
         ),
     )
 
-    assert catalog.slos == []
-    problem = only_problem(catalog)
-    assert problem.field == "spec.budgetingMethod"
-    assert "not supported yet" in problem.message and "skipped" in problem.message
+    assert (catalog.slos, catalog.problems) == ([], [])
+    (notice,) = catalog.notices
+    assert (notice.field, notice.severity) == ("spec.budgetingMethod", Severity.NOT_HANDLED)
+    assert "not supported yet" in notice.message and "skipped" in notice.message
 
 
 # -- indicators and queries ----------------------------------------------------------------------------------------
@@ -444,19 +445,25 @@ def test_good_and_bad_together_are_a_problem(tmp_path):
     assert (problem.field, problem.message) == ("spec.indicator.spec.ratioMetric", "give good or bad, not both")
 
 
-def test_counter_false_is_a_problem(tmp_path):
+def test_counter_false_is_a_notice_and_skips_the_slo(tmp_path):
     gauge = ratio()
     gauge["ratioMetric"]["counter"] = False
     catalog = load_one(tmp_path, slo(indicator={"metadata": {"name": "x"}, "spec": gauge}))
 
-    assert "only counter ratios are supported" in only_problem(catalog).message
+    assert (catalog.slos, catalog.problems) == ([], [])
+    (notice,) = catalog.notices
+    assert "only counter ratios are supported" in notice.message
 
 
-def test_threshold_metric_is_a_problem(tmp_path):
+def test_threshold_metric_is_a_notice(tmp_path):
     document = sli("latency-p99")
     document["spec"] = {"thresholdMetric": source("histogram_quantile(0.99, x)")}
 
-    assert "thresholdMetric is not supported" in only_problem(load_one(tmp_path, document)).message
+    catalog = load_one(tmp_path, document)
+
+    assert catalog.problems == []
+    (notice,) = catalog.notices
+    assert "thresholdMetric is not supported" in notice.message
 
 
 def test_sli_with_problems_makes_the_slos_referring_to_it_problems_too(tmp_path):
