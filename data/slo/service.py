@@ -15,7 +15,7 @@ from data.deadline import results_within
 from data.settings import Settings
 from data.slo.alert_history import HISTORY_SPAN, AlertHistory, load_alert_history
 from data.slo.alert_rules import burn_rate_rules, rules_yaml
-from data.slo.catalog import Catalog
+from data.slo.catalog import Catalog, Severity
 from data.slo.sources import SloSource, SourceError, SourceTimeout
 from metrics.access import Actor
 from metrics.slo.alert_history import firing_range
@@ -175,12 +175,15 @@ RULES_HEADER = (
 def alert_rule_file(catalog: Catalog, catalog_path: Path, at: datetime) -> RuleFile:
     """The SLO burn tiers as a Prometheus rule file; ``at`` picks the calendar periods that scale the thresholds.
 
-    Raises ``RequestError`` when the catalog has problems (an SLO would lose its alerts) or defines no SLOs."""
-    if catalog.problems:
+    Raises ``RequestError`` when the catalog has problems, or SLOs it cannot compute yet (either way an SLO would
+    lose its alerts without a word), or defines no SLOs. Documents read but not used yet do not stop it."""
+    skipped = [notice for notice in catalog.notices if notice.severity is Severity.NOT_HANDLED]
+    if catalog.problems or skipped:
+        findings = [*catalog.problems, *skipped]
+        what = f"{len(catalog.problems)} problem(s)" if catalog.problems else f"{len(skipped)} SLO(s) not handled yet"
         raise RequestError(
-            f"{catalog_path}: {len(catalog.problems)} problem(s); fix them first, so no SLO loses its alerts: "
-            "nothing was written",
-            [str(problem) for problem in catalog.problems],
+            f"{catalog_path}: {what}; fix them first, so no SLO loses its alerts: nothing was written",
+            [str(finding) for finding in findings],
         )
     if not catalog.slos:
         raise RequestError(f"{catalog_path} defines no SLOs: nothing was written")

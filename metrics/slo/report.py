@@ -63,6 +63,7 @@ class SloStatus:
             "display_name": self.slo.display_name,
             "target": self.slo.target,
             "period": self.slo.time_window.label,
+            "period_defaulted": self.slo.time_window.defaulted,  # no timeWindow in the catalog: 28 days rolling
             "period_start": self.period.start.isoformat(),
             "period_end": self.period.end.isoformat(),
             "sli": self.sli,

@@ -276,7 +276,7 @@ def changes_frame(changes: pd.DataFrame, link_params: dict | None = None) -> pd.
         rows.append(
             {
                 "change": DIRECTION_BADGES[row.direction],
-                "SLO": "slo-burn?" + urlencode({"slo": row.slo}, quote_via=quote),
+                "SLO": "slo-burn?" + urlencode({"slo": row.slo}, quote_via=quote, safe="/"),
                 "service": "?" + urlencode({**(link_params or {}), "service": row.service}, quote_via=quote),
                 "target": format_target(row.target),
                 "SLI before": format_sli(None if _missing(row.previous_sli) else row.previous_sli, row.target),

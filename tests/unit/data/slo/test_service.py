@@ -179,3 +179,23 @@ def test_an_instant_in_1970_is_read():
     from data.slo.service import parse_instant
 
     assert parse_instant("1970-01-01T00:00:00Z") == datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def test_alert_rule_file_refuses_a_catalog_with_an_slo_it_cannot_compute_yet(tmp_path):
+    text = (Path("config/slos") / "commerce.yaml").read_text()
+    (tmp_path / "commerce.yaml").write_text(
+        text.replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices", 1)
+    )
+    catalog = load_catalog(tmp_path)
+    assert not catalog.problems and catalog.notices
+    with pytest.raises(RequestError, match="SLO\\(s\\) not handled yet; fix them first") as raised:
+        alert_rule_file(catalog, tmp_path, AT)
+    assert any("Timeslices" in problem for problem in raised.value.problems)
+
+
+def test_alert_rule_file_writes_rules_beside_documents_it_does_not_use(tmp_path):
+    text = (Path("config/slos") / "commerce.yaml").read_text()
+    policy = "---\napiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: fast-burn}\nspec: {conditions: []}\n"
+    (tmp_path / "commerce.yaml").write_text(text + policy)
+    catalog = load_catalog(tmp_path)
+    assert alert_rule_file(catalog, tmp_path, AT).slos == len(catalog.slos) > 0

@@ -26,7 +26,7 @@ def test_the_sloth_fixture_loads_back_with_every_slo_exactly(tmp_path):
     assert charge.indicator.bad_query == 'payment_charges_total{service="payments",outcome=~"5..|timeout"}'
     assert charge.indicator.total_query == 'payment_charges_total{service="payments"}'
     assert charge.description == "Charges answered without a server error."
-    assert charge.labels == {"team": "payments", "tier": "0"}
+    assert charge.labels == {"team": ("payments",), "tier": ("0",)}
     refund = slos["payments-refund-latency"]
     assert refund.target == 0.99
     assert refund.indicator.good_query == 'refund_duration_seconds_bucket{service="payments",le="0.5"}'
