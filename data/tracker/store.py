@@ -115,7 +115,7 @@ class TrackerAcknowledgementRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("tracker_items.id"))
-    review_id: Mapped[int] = mapped_column(sa.ForeignKey("tracker_reviews.id"))
+    review_id: Mapped[int] = mapped_column(sa.Integer)  # no foreign key: see migration 0008
     trigger: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     reading: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
     worse_level: Mapped[Any] = mapped_column(sa.JSON, nullable=True)

@@ -7,8 +7,10 @@
 - ``tracker_submissions``: the idempotency key of each create or review form submission, unique, stored with the
   write, so a double click stores one record and the second submit is refused as already saved.
 
-The append-only guards of 0003 and 0007 are left as they are. The column is ``until_on``, not ``until``: UNTIL is
-a reserved word in MariaDB.
+The append-only guards of 0003 and 0007 are left as they are. ``review_id`` names the review without a foreign key:
+one onto ``tracker_reviews`` would make PostgreSQL refuse ``TRUNCATE tracker_reviews`` for the reference before
+the append-only trigger can say why (the review log's own guard must stay the one that answers). The column is
+``until_on``, not ``until``: UNTIL is a reserved word in MariaDB.
 
 Revision ID: 0008
 Revises: 0007
@@ -43,9 +45,6 @@ def upgrade() -> None:
         sa.Column("reviewer", sa.String(200), nullable=False),
         sa.ForeignKeyConstraint(
             ["item_id"], ["tracker_items.id"], name="fk_tracker_acknowledgements_item_id_tracker_items"
-        ),
-        sa.ForeignKeyConstraint(
-            ["review_id"], ["tracker_reviews.id"], name="fk_tracker_acknowledgements_review_id_tracker_reviews"
         ),
         sa.PrimaryKeyConstraint("id", name="pk_tracker_acknowledgements"),
     )
