@@ -8,8 +8,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 
 from data.store import engine_for, migrate
+from data.store.migrate import alembic_config
 from data.tracker.service import check_revisits
 from data.tracker.store import (
     AlreadySaved,
@@ -235,3 +238,24 @@ def test_a_second_click_racing_past_the_check_is_refused_by_the_unique_key_and_s
         new_item(engine, submission="create-token-1")
     assert repeated.value.entity_id == first.id
     assert [item.id for item in list_items(engine)] == [first.id]
+
+
+def test_migration_0008_goes_down_to_0007_and_up_again_keeping_the_reviews(database_url):
+    migrate(database_url)
+    engine = engine_for(database_url)
+    try:
+        item = parked_with_budget_trigger(engine)
+        keep_parked(engine, item, budget_at(0.12), submission="review-token-1")
+        with engine.connect() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+            connection.commit()
+            assert not {"tracker_acknowledgements", "tracker_submissions"} & set(
+                sa.inspect(connection).get_table_names()
+            )
+            command.upgrade(config, "head")
+            connection.commit()
+        assert len(reviews_for(engine, item.id)) == 1 and acknowledgements_by_item(engine) == {}
+    finally:
+        engine.dispose()
