@@ -4,6 +4,11 @@ Each form keeps its widgets' values in ``st.session_state`` under ``<prefix>_<fi
 button's callback, which runs before the page is drawn. So a refused save (a rule, a conflicting edit, a missing
 name) leaves what the person typed in place and puts the message right under the field it is about; a successful
 save clears the form. Callbacks catch everything: no traceback ever reaches the page.
+
+The new-item and review forms store each submission under an idempotency key (``submission_token``), so a second
+click stores nothing and says "Already saved". An edit refused because someone saved first is merged three ways by
+the store; the form is then rebuilt on the version that conflicted, holding their other changes, with a choice
+for each field both changed.
 """
 
 from __future__ import annotations
