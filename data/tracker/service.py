@@ -9,6 +9,8 @@ passes its cached loaders; the CLI passes ``source_readings_for`` (straight from
 
 The revisit check never undoes anyone's work: it only moves items that are still parked at the version it
 evaluated (``data.tracker.store.mark_due``); an item someone changed meanwhile is left alone until the next check.
+A trigger a review acknowledged while keeping the item parked does not make it due again until the next revisit
+date or a worse reading (``metrics.tracker.acknowledgements``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from data.settings import Settings
 from data.slo.catalog import Catalog
 from data.slo.service import load_report, make_source
 from data.tracker.signals import known_database_names, known_names, probe_reading_provider, tracker_readings
-from data.tracker.store import list_items, mark_due
+from data.tracker.store import acknowledgements_by_item, list_items, mark_due
 from metrics.access import VIA_SYSTEM, Actor, Role
 from metrics.tracker.due import DueEntry, due_queue, items_to_mark, wanted_databases
 from metrics.tracker.items import TrackerItem
@@ -47,10 +49,10 @@ class DueQueue:
 
 
 def read_due_queue(engine: sa.Engine, readings_for: ReadingsFor, today: date) -> DueQueue:
-    """Every item and the due queue now; stores nothing."""
+    """Every item and the due queue now, with the triggers reviews acknowledged; stores nothing."""
     items = list_items(engine)
     readings = readings_for(wanted_databases(items))
-    return DueQueue(items, readings, due_queue(items, readings, today))
+    return DueQueue(items, readings, due_queue(items, readings, today, acknowledgements_by_item(engine)))
 
 
 def mark_due_items(engine: sa.Engine, entries: Iterable[DueEntry], now: datetime) -> list[int]:
@@ -68,7 +70,8 @@ def check_revisits(
     marked = mark_due_items(engine, queue.entries, now)
     if marked:
         items = list_items(engine)
-        queue = DueQueue(items, queue.readings, due_queue(items, queue.readings, today))
+        entries = due_queue(items, queue.readings, today, acknowledgements_by_item(engine))
+        queue = DueQueue(items, queue.readings, entries)
     return queue, marked
 
 

@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +28,8 @@ from data.store.lookups import existing_values
 from data.store.models import AuditLogEntry, Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require
+from metrics.tracker.acknowledgements import Acknowledgement, acknowledge_fired
+from metrics.tracker.due import parsed_triggers
 from metrics.tracker.items import (
     EDITABLE_FIELDS,
     FIELD_DEFAULTS,
@@ -36,6 +39,7 @@ from metrics.tracker.items import (
     TrackerItem,
     checked_item,
 )
+from metrics.tracker.merge import MergeResult, merge_edits
 from metrics.tracker.rules import (
     DUE,
     NEW,
@@ -48,7 +52,7 @@ from metrics.tracker.rules import (
     review_problems,
     state_change_problems,
 )
-from metrics.tracker.triggers import DUE_BY_HAND, DueReason
+from metrics.tracker.triggers import DUE_BY_HAND, DueReason, Readings
 
 AUDIT_ENTITY = "tracker_item"
 
@@ -103,6 +107,52 @@ class TrackerReviewRow(Base):
     state_after: Mapped[str] = mapped_column(sa.String(20))
 
 
+class TrackerAcknowledgementRow(Base):
+    """A fired trigger a review kept the item parked over (``metrics.tracker.acknowledgements``)."""
+
+    __tablename__ = "tracker_acknowledgements"
+    __table_args__ = (sa.Index("ix_tracker_acknowledgements_item_id_acknowledged_at", "item_id", "acknowledged_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("tracker_items.id"))
+    review_id: Mapped[int] = mapped_column(sa.Integer)  # no foreign key: see migration 0008
+    trigger: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    reading: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
+    worse_level: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_on: Mapped[date] = mapped_column(sa.Date)
+    until_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    reviewer: Mapped[str] = mapped_column(sa.String(200))
+
+
+class TrackerSubmissionRow(Base):
+    """One form submission's idempotency key, stored with its write: unique, so a double click stores once."""
+
+    __tablename__ = "tracker_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    entity_id: Mapped[int] = mapped_column(sa.Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SubmissionKind(StrEnum):
+    """What a form submission stored; the value is the stored ``kind``."""
+
+    ITEM = "item"
+    REVIEW = "review"
+
+
+class AlreadySaved(Exception):
+    """This form submission was stored before (a second click of the same form): nothing more was stored."""
+
+    def __init__(self, kind: SubmissionKind, entity_id: int) -> None:
+        self.kind = kind
+        self.entity_id = entity_id
+        super().__init__(f"this {kind.value} was already saved (#{entity_id}); nothing more was stored")
+
+
 class ItemNotFound(LookupError):
     pass
 
@@ -113,18 +163,28 @@ class FieldConflict:
     changed_by: str
     their_value: Any
     your_value: Any
+    base_value: Any = None
 
 
 class EditConflict(Exception):
     """The item changed since the person loaded it; nothing was stored.
 
-    ``conflicts`` lists the fields others changed since ``base_version`` with their value and yours (yours is
-    what the person submitted, or the value they started from when they did not touch the field)."""
+    For an edit made from a known base (``update_item`` with ``base``), ``conflicts`` lists only the fields both
+    sides changed to different values, and ``merge`` holds the three-way merge (every other field already takes
+    the side that changed it). Otherwise it lists every field others changed since ``base_version``, with their
+    value and yours (what the person submitted, or the value they started from)."""
 
-    def __init__(self, current: TrackerItem, base_version: int, conflicts: list[FieldConflict]) -> None:
+    def __init__(
+        self,
+        current: TrackerItem,
+        base_version: int,
+        conflicts: list[FieldConflict],
+        merge: MergeResult | None = None,
+    ) -> None:
         self.current = current
         self.base_version = base_version
         self.conflicts = conflicts
+        self.merge = merge
         names = ", ".join(c.field for c in conflicts) or "its state"
         super().__init__(
             f"item {current.id} was changed by someone else since version {base_version} "
@@ -136,6 +196,8 @@ class EditConflict(Exception):
 
 _ITEMS = TrackerItemRow.__table__
 _REVIEWS = TrackerReviewRow.__table__
+_ACKNOWLEDGEMENTS = TrackerAcknowledgementRow.__table__
+_SUBMISSIONS = TrackerSubmissionRow.__table__
 _AUDIT = AuditLogEntry.__table__
 _ITEM_COLUMNS = ITEM_FIELDS
 _REVIEW_COLUMNS = REVIEW_FIELDS
@@ -230,10 +292,8 @@ def _save_version(
     return True
 
 
-def _conflict(
-    connection: sa.Connection, item_id: int, base_version: int, submitted: Mapping[str, Any], base: TrackerItem | None
-) -> EditConflict:
-    current = _select_item(connection, item_id)
+def _changed_by(connection: sa.Connection, item_id: int, base_version: int) -> dict[str, str]:
+    """Who last changed each field after ``base_version``, from the audit trail."""
     changed_by: dict[str, str] = {}
     entries = connection.execute(
         sa.select(_AUDIT.c.actor, _AUDIT.c.details)
@@ -244,6 +304,25 @@ def _conflict(
         if (details or {}).get("version", 0) > base_version:
             for name in (details or {}).get("changes", {}):
                 changed_by[name] = actor
+    return changed_by
+
+
+def _merge_conflict(
+    connection: sa.Connection, current: TrackerItem, base_version: int, merge: MergeResult
+) -> EditConflict:
+    changed_by = _changed_by(connection, current.id, base_version)
+    conflicts = [
+        FieldConflict(c.field, changed_by.get(c.field, "someone else"), c.theirs, c.yours, c.base)
+        for c in merge.conflicts
+    ]
+    return EditConflict(current, base_version, conflicts, merge)
+
+
+def _conflict(
+    connection: sa.Connection, item_id: int, base_version: int, submitted: Mapping[str, Any], base: TrackerItem | None
+) -> EditConflict:
+    current = _select_item(connection, item_id)
+    changed_by = _changed_by(connection, item_id, base_version)
     conflicts = []
     for name, actor in changed_by.items():
         if name not in _ITEM_COLUMNS:
@@ -251,6 +330,47 @@ def _conflict(
         yours = submitted[name] if name in submitted else (getattr(base, name) if base else None)
         conflicts.append(FieldConflict(name, actor, getattr(current, name), yours))
     return EditConflict(current, base_version, conflicts)
+
+
+def _previous_submission(connection: sa.Connection, submission: str) -> AlreadySaved | None:
+    row = connection.execute(
+        sa.select(_SUBMISSIONS.c.kind, _SUBMISSIONS.c.entity_id).where(_SUBMISSIONS.c.submission_key == submission)
+    ).first()
+    return None if row is None else AlreadySaved(SubmissionKind(row.kind), row.entity_id)
+
+
+def _refuse_repeated(engine: sa.Engine, submission: str | None) -> None:
+    """Raise ``AlreadySaved`` when this submission's key is already stored."""
+    if submission is None:
+        return
+    with engine.connect() as connection:
+        previous = _previous_submission(connection, submission)
+    if previous is not None:
+        raise previous
+
+
+def _claim_submission(
+    connection: sa.Connection, submission: str | None, kind: SubmissionKind, entity_id: int, now: datetime
+) -> None:
+    """Store the submission's key with its write, in the write's transaction: a second one with the same key
+    fails on the unique key and rolls back everything it wrote."""
+    if submission is not None:
+        connection.execute(
+            sa.insert(_SUBMISSIONS).values(
+                submission_key=submission, kind=kind.value, entity_id=entity_id, submitted_at=now
+            )
+        )
+
+
+def _already_saved_instead(engine: sa.Engine, submission: str | None, error: sa.exc.IntegrityError) -> Exception:
+    """A write that failed on a unique key: ``AlreadySaved`` when its submission's key is now stored (another
+    click of the same form won the race), else the error itself."""
+    if submission is not None:
+        with engine.connect() as connection:
+            previous = _previous_submission(connection, submission)
+        if previous is not None:
+            return previous
+    return error
 
 
 # --- reads ----------------------------------------------------------------------------------------------------------
@@ -294,6 +414,33 @@ def review_counts(engine: sa.Engine) -> dict[int, int]:
         return {item_id: count for item_id, count in connection.execute(query)}
 
 
+def _acknowledgement(row: Mapping[str, Any]) -> Acknowledgement:
+    return Acknowledgement(
+        trigger=dict(row["trigger"]),
+        reading=row["reading"],
+        acknowledged_at=row["acknowledged_at"],
+        acknowledged_on=row["acknowledged_on"],
+        until=row["until_on"],
+        worse_level=row["worse_level"],
+        reviewer=row["reviewer"],
+        review_id=row["review_id"],
+    )
+
+
+def acknowledgements_by_item(
+    engine: sa.Engine, item_ids: Sequence[int] | None = None
+) -> dict[int, list[Acknowledgement]]:
+    """Acknowledged triggers by item id (only ``item_ids`` when given), oldest first."""
+    query = sa.select(_ACKNOWLEDGEMENTS).order_by(_ACKNOWLEDGEMENTS.c.item_id, _ACKNOWLEDGEMENTS.c.id)
+    if item_ids is not None:
+        query = query.where(_ACKNOWLEDGEMENTS.c.item_id.in_(list(item_ids)))
+    found: dict[int, list[Acknowledgement]] = {}
+    with engine.connect() as connection:
+        for row in connection.execute(query).mappings():
+            found.setdefault(row["item_id"], []).append(_acknowledgement(row))
+    return found
+
+
 def audit_trail(engine: sa.Engine, item_id: int) -> list[dict[str, Any]]:
     """Every recorded change of an item, oldest first: at, actor, action, details."""
     query = (
@@ -309,10 +456,21 @@ def audit_trail(engine: sa.Engine, item_id: int) -> list[dict[str, Any]]:
 
 
 def create_item(
-    engine: sa.Engine, values: Mapping[str, Any], *, actor: Actor, now: datetime, today: date, known: KnownNames
+    engine: sa.Engine,
+    values: Mapping[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    known: KnownNames,
+    submission: str | None = None,
 ) -> TrackerItem:
-    """A new item (state "new" unless ``values`` says "parked" or "assessing"); raises ``TrackerRuleError``."""
+    """A new item (state "new" unless ``values`` says "parked" or "assessing"); raises ``TrackerRuleError``.
+
+    ``submission`` is the form submission's idempotency key: a second create with the same key stores nothing and
+    raises ``AlreadySaved`` naming the item the first one created."""
     require(actor, Role.EDITOR, "create tracker items")
+    _refuse_repeated(engine, submission)
     unknown = set(values) - set(EDITABLE_FIELDS) - {"state"}
     if unknown:
         raise TrackerRuleError({name: "not a field of a tracker item" for name in sorted(unknown)})
@@ -329,18 +487,22 @@ def create_item(
     if problems:
         raise TrackerRuleError(problems)
     row = {**full, "created_at": now, "updated_at": now, "version": 1, "last_reviewed_at": None, "due_reason": None}
-    with engine.begin() as connection:
-        item_id = connection.execute(sa.insert(_ITEMS).values(row)).inserted_primary_key[0]
-        _audit(
-            connection,
-            item_id=item_id,
-            actor=actor,
-            action="created",
-            at=now,
-            version=1,
-            changes={name: (None, full[name]) for name in ("title", "state", "owner_role", "owner")},
-        )
-        return _select_item(connection, item_id)
+    try:
+        with engine.begin() as connection:
+            item_id = connection.execute(sa.insert(_ITEMS).values(row)).inserted_primary_key[0]
+            _audit(
+                connection,
+                item_id=item_id,
+                actor=actor,
+                action="created",
+                at=now,
+                version=1,
+                changes={name: (None, full[name]) for name in ("title", "state", "owner_role", "owner")},
+            )
+            _claim_submission(connection, submission, SubmissionKind.ITEM, item_id, now)
+            return _select_item(connection, item_id)
+    except sa.exc.IntegrityError as error:
+        raise _already_saved_instead(engine, submission, error) from None
 
 
 def update_item(
@@ -355,8 +517,13 @@ def update_item(
     known: KnownNames,
     base: TrackerItem | None = None,
 ) -> TrackerItem:
-    """Save an edit made on ``base_version``. Refused with ``EditConflict`` when someone saved in between, with
-    ``TrackerRuleError`` when a field is invalid; in both cases nothing is stored. Unchanged fields are ignored.
+    """Save an edit made on ``base_version``; ``TrackerRuleError`` when a field is invalid. Unchanged fields are
+    ignored.
+
+    When someone saved in between and ``base`` (the item at ``base_version``, as the form opened it) is given, the
+    edit is merged three ways (``metrics.tracker.merge``): the fields only you changed are saved on top of theirs,
+    and only fields you both changed to different values refuse the save with ``EditConflict`` (its ``merge``
+    says what else stands). Without ``base``, any save in between refuses it. A refused save stores nothing.
 
     A linked SLO or database that was configured once and is no longer may stay on the item; only newly added
     names must be known."""
@@ -367,7 +534,14 @@ def update_item(
     with engine.begin() as connection:
         current = _select_item(connection, item_id, for_update=True)
         if current.version != base_version:
-            raise _conflict(connection, item_id, base_version, changes, base)
+            if base is None or base.version != base_version:
+                raise _conflict(connection, item_id, base_version, changes, base)
+            merge = merge_edits(
+                base.as_fields(), current.as_fields(), _normalise({**base.as_fields(), **changes}), EDITABLE_FIELDS
+            )
+            if merge.conflicts:
+                raise _merge_conflict(connection, current, base_version, merge)
+            changes = {name: merge.merged[name] for name in merge.from_yours}
         merged = _normalise({**current.as_fields(), **changes})
         kept = KnownNames(
             slos=set(known.slos) | set(current.slos) | {t.get("slo") for t in current.triggers if t.get("slo")},
@@ -462,54 +636,122 @@ def record_review(
     next_revisit_on: date | None,
     now: datetime,
     today: date,
+    readings: Readings | None = None,
+    submission: str | None = None,
 ) -> Review:
     """Append one review and apply its outcome to the item (state, resolution, next revisit, last reviewed).
     Keeping an item parked without a next revisit date uses the item's cadence when it has one.
 
+    A review that leaves the item parked acknowledges each trigger firing in ``readings`` (what the reviewer
+    saw), so the revisit check does not mark it due again until the next revisit date or a worse reading.
+    ``submission`` is the form submission's idempotency key: a second review with the same key stores nothing and
+    raises ``AlreadySaved``.
+
     Reviews never conflict with edits: they are appended, and the item's state follows from the state it has at
     the moment of saving."""
     reviewer_name = require(reviewer, Role.EDITOR, "record tracker reviews")
-    with engine.begin() as connection:
-        current = _select_item(connection, item_id, for_update=True)
-        if outcome == "keep_parked" and next_revisit_on is None and current.cadence_days:
-            next_revisit_on = today + timedelta(days=current.cadence_days)  # the item's own review cadence
-        problems = review_problems(
-            current.state, outcome, next_revisit_on=next_revisit_on, trigger_count=len(current.triggers), today=today
-        )
-        if problems:
-            raise TrackerRuleError(problems)
-        target, resolution = OUTCOME_EFFECTS[outcome]
-        review_id = connection.execute(
-            sa.insert(_REVIEWS).values(
-                item_id=item_id,
-                reviewed_at=now,
-                reviewer=reviewer_name,
+    _refuse_repeated(engine, submission)
+    try:
+        with engine.begin() as connection:
+            return _record_review(
+                connection,
+                item_id,
+                reviewer=reviewer,
+                reviewer_name=reviewer_name,
                 outcome=outcome,
-                what_changed=what_changed or "",
+                what_changed=what_changed,
                 next_revisit_on=next_revisit_on,
-                state_before=current.state,
-                state_after=target,
+                now=now,
+                today=today,
+                readings=readings,
+                submission=submission,
             )
-        ).inserted_primary_key[0]
-        values: dict[str, Any] = {"state": target, "last_reviewed_at": now, "resolution_code": resolution}
-        if target == PARKED or next_revisit_on is not None:
-            values["revisit_on"] = next_revisit_on
-        if target != DUE:
-            values["due_reason"] = None
-        saved = _save_version(
-            connection,
-            current,
-            values,
-            actor=reviewer,
-            action="reviewed",
-            now=now,
-            review_id=review_id,
+    except sa.exc.IntegrityError as error:
+        raise _already_saved_instead(engine, submission, error) from None
+
+
+def _record_review(
+    connection: sa.Connection,
+    item_id: int,
+    *,
+    reviewer: Actor,
+    reviewer_name: str,
+    outcome: str,
+    what_changed: str,
+    next_revisit_on: date | None,
+    now: datetime,
+    today: date,
+    readings: Readings | None,
+    submission: str | None,
+) -> Review:
+    current = _select_item(connection, item_id, for_update=True)
+    if outcome == "keep_parked" and next_revisit_on is None and current.cadence_days:
+        next_revisit_on = today + timedelta(days=current.cadence_days)  # the item's own review cadence
+    problems = review_problems(
+        current.state, outcome, next_revisit_on=next_revisit_on, trigger_count=len(current.triggers), today=today
+    )
+    if problems:
+        raise TrackerRuleError(problems)
+    target, resolution = OUTCOME_EFFECTS[outcome]
+    review_id = connection.execute(
+        sa.insert(_REVIEWS).values(
+            item_id=item_id,
+            reviewed_at=now,
+            reviewer=reviewer_name,
             outcome=outcome,
+            what_changed=what_changed or "",
+            next_revisit_on=next_revisit_on,
+            state_before=current.state,
+            state_after=target,
         )
-        if not saved:
-            raise _conflict(connection, item_id, current.version, {}, current)
-        row = connection.execute(sa.select(_REVIEWS).where(_REVIEWS.c.id == review_id)).mappings().one()
-        return _review(row)
+    ).inserted_primary_key[0]
+    acknowledged = (
+        acknowledge_fired(
+            parsed_triggers(current), readings, today, at=now, until=next_revisit_on, reviewer=reviewer_name
+        )
+        if target == PARKED and readings is not None
+        else []
+    )
+    if acknowledged:
+        connection.execute(
+            sa.insert(_ACKNOWLEDGEMENTS),
+            [
+                {
+                    "item_id": item_id,
+                    "review_id": review_id,
+                    "trigger": dict(ack.trigger),
+                    "reading": ack.reading,
+                    "worse_level": ack.worse_level,
+                    "acknowledged_at": ack.acknowledged_at,
+                    "acknowledged_on": ack.acknowledged_on,
+                    "until_on": ack.until,
+                    "reviewer": ack.reviewer,
+                }
+                for ack in acknowledged
+            ],
+        )
+    values: dict[str, Any] = {"state": target, "last_reviewed_at": now, "resolution_code": resolution}
+    if target == PARKED or next_revisit_on is not None:
+        values["revisit_on"] = next_revisit_on
+    if target != DUE:
+        values["due_reason"] = None
+    extra: dict[str, Any] = {"acknowledged": [dict(ack.trigger) for ack in acknowledged]} if acknowledged else {}
+    saved = _save_version(
+        connection,
+        current,
+        values,
+        actor=reviewer,
+        action="reviewed",
+        now=now,
+        review_id=review_id,
+        outcome=outcome,
+        **extra,
+    )
+    if not saved:
+        raise _conflict(connection, item_id, current.version, {}, current)
+    _claim_submission(connection, submission, SubmissionKind.REVIEW, review_id, now)
+    row = connection.execute(sa.select(_REVIEWS).where(_REVIEWS.c.id == review_id)).mappings().one()
+    return _review(row)
 
 
 def mark_due(
@@ -635,11 +877,14 @@ def existing_ids(engine: sa.Engine, ids: Sequence[int]) -> set[int]:
 __all__ = [
     "EDITABLE_FIELDS",
     "FIELD_DEFAULTS",
+    "AlreadySaved",
     "EditConflict",
     "FieldConflict",
     "ItemNotFound",
     "Review",
+    "SubmissionKind",
     "TrackerItem",
+    "acknowledgements_by_item",
     "all_reviews",
     "audit_trail",
     "change_state",

@@ -6,10 +6,11 @@ write, fed by ``items_to_mark``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
+from metrics.tracker.acknowledgements import Acknowledgement, silenced_triggers
 from metrics.tracker.items import TrackerItem
 from metrics.tracker.rules import DUE, OPEN_STATES, PARKED, PRIORITIES, priority
 from metrics.tracker.triggers import (
@@ -28,13 +29,15 @@ from metrics.tracker.triggers import (
 
 @dataclass(frozen=True)
 class DueEntry:
-    """An item in the due queue: why it is due now (live), why it became due (stored), and every trigger's
-    current reading so the page can show each next to its threshold."""
+    """An item in the due queue: why it is due now (live), why it became due (stored), every trigger's current
+    reading so the page can show each next to its threshold, and the fired triggers a review acknowledged (they
+    make no live reason while the acknowledgement holds)."""
 
     item: TrackerItem
     live_reasons: list[DueReason]
     stored_reason: DueReason | None
     evaluations: list[TriggerEvaluation]
+    acknowledged: list[Acknowledgement] = field(default_factory=list)
 
     @property
     def reasons(self) -> list[DueReason]:
@@ -81,24 +84,38 @@ def wanted_databases(items: Iterable[TrackerItem]) -> set[str]:
     return {t.database for item in items if item.state in OPEN_STATES for t in parsed_triggers(item) if t.database}
 
 
-def evaluate_item(item: TrackerItem, readings: Readings, today: date) -> DueEntry:
+def evaluate_item(
+    item: TrackerItem, readings: Readings, today: date, acknowledgements: Sequence[Acknowledgement] = ()
+) -> DueEntry:
+    """An item's triggers against ``readings``; a fired trigger that one of ``acknowledgements`` (the item's)
+    still silences is listed as acknowledged instead of as a reason to be due."""
     triggers = parsed_triggers(item)
+    silenced = silenced_triggers(triggers, acknowledgements, readings, today)
+    live_triggers = [trigger for position, trigger in enumerate(triggers) if position not in silenced]
     return DueEntry(
         item=item,
-        live_reasons=due_reasons(item.revisit_on, triggers, readings, today),
+        live_reasons=due_reasons(item.revisit_on, live_triggers, readings, today),
         stored_reason=DueReason.from_dict(item.due_reason) if item.due_reason else None,
         evaluations=[evaluate_trigger(trigger, readings, today) for trigger in triggers],
+        acknowledged=list(silenced.values()),
     )
 
 
-def due_queue(items: Iterable[TrackerItem], readings: Readings, today: date) -> list[DueEntry]:
-    """Items due now: those already due, and parked ones whose date or trigger has come. Date-due first, then
-    signal-due, then due by hand; higher priority first within each."""
+def due_queue(
+    items: Iterable[TrackerItem],
+    readings: Readings,
+    today: date,
+    acknowledgements: Mapping[int, Sequence[Acknowledgement]] | None = None,
+) -> list[DueEntry]:
+    """Items due now: those already due, and parked ones whose date or trigger has come (a trigger a review
+    acknowledged does not count while the acknowledgement holds). Date-due first, then signal-due, then due by
+    hand; higher priority first within each. ``acknowledgements`` maps an item id to its acknowledgements."""
+    acknowledgements = acknowledgements or {}
     entries = []
     for item in items:
         if item.state not in (DUE, PARKED):
             continue
-        entry = evaluate_item(item, readings, today)
+        entry = evaluate_item(item, readings, today, acknowledgements.get(item.id, ()))
         if item.state == DUE or becomes_due(item.state, entry.live_reasons):
             entries.append(entry)
     return sorted(

@@ -4,13 +4,20 @@ Each form keeps its widgets' values in ``st.session_state`` under ``<prefix>_<fi
 button's callback, which runs before the page is drawn. So a refused save (a rule, a conflicting edit, a missing
 name) leaves what the person typed in place and puts the message right under the field it is about; a successful
 save clears the form. Callbacks catch everything: no traceback ever reaches the page.
+
+The new-item and review forms store each submission under an idempotency key (``submission_token``), so a second
+click stores nothing and says "Already saved". An edit refused because someone saved first is merged three ways by
+the store; the form is then rebuilt on the version that conflicted, holding their other changes, with a choice
+for each field both changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -20,8 +27,10 @@ import streamlit as st
 
 from data.settings import Settings
 from data.tracker.store import (
+    AlreadySaved,
     EditConflict,
     ItemNotFound,
+    SubmissionKind,
     TrackerItem,
     change_state,
     create_item,
@@ -32,6 +41,7 @@ from data.tracker.transfer import ImportFailed, detect_format, import_items
 from metrics.access import Actor, MissingName, PermissionDenied
 from metrics.import_limits import import_size_problem
 from metrics.tracker.items import FORM_FIELDS
+from metrics.tracker.merge import MergeChoice
 from metrics.tracker.rules import (
     ALLOWED_TRANSITIONS,
     LEVELS,
@@ -47,7 +57,13 @@ from metrics.tracker.rules import (
     KnownNames,
     TrackerRuleError,
 )
-from metrics.tracker.triggers import TRIGGER_LINE_HELP, TriggerError, format_trigger_lines, parse_trigger_lines
+from metrics.tracker.triggers import (
+    TRIGGER_LINE_HELP,
+    Readings,
+    TriggerError,
+    format_trigger_lines,
+    parse_trigger_lines,
+)
 from pages.common import identity, widgets
 from pages.common.store_writes import STORE_ERRORS, store_failure_message
 
@@ -105,6 +121,7 @@ class FormContext:
     now: datetime
     today: date
     settings: Settings  # the acting identity is read from it when a save runs
+    readings: Readings | None = None  # the readings the page shows: what a keep-parked review acknowledges
 
 
 # --- shared plumbing ------------------------------------------------------------------------------------------------
@@ -155,6 +172,42 @@ def pop_success(prefix: str) -> None:
         st.success(message, icon=":material/check_circle:")
 
 
+# --- one record per submission ----------------------------------------------------------------------------------------
+
+
+def _token_key(prefix: str) -> str:
+    """Outside the form's ``<prefix>_`` keys, so clearing the form after a save keeps it."""
+    return f"submission_token_{prefix}"
+
+
+def _spent_key(prefix: str) -> str:
+    return f"submission_spent_{prefix}"
+
+
+def ensure_submission_token(prefix: str) -> str:
+    """The form's idempotency key, created when the form is first drawn."""
+    return st.session_state.setdefault(_token_key(prefix), uuid.uuid4().hex)
+
+
+def _fingerprint(values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
+
+
+def submission_token(prefix: str, values: Mapping[str, Any]) -> str:
+    """The key to store this submission under. A saved token stays while the form is submitted again with the
+    values it stored (a second click, even one carrying the browser's copy of the cleared form), so the store
+    refuses it as already saved; other values are a new submission and get a new token."""
+    token = ensure_submission_token(prefix)
+    spent = st.session_state.get(_spent_key(prefix))
+    if spent is not None and spent[0] == token and spent[1] != _fingerprint(values):
+        token = st.session_state[_token_key(prefix)] = uuid.uuid4().hex
+    return token
+
+
+def _mark_spent(prefix: str, token: str, values: Mapping[str, Any]) -> None:
+    st.session_state[_spent_key(prefix)] = (token, _fingerprint(values))
+
+
 def _guarded(prefix: str, save: Callable[[], None], action: str) -> None:
     """Run a save; whatever goes wrong ends as a message in the form, never as a traceback. ``action`` names the
     save in the store-down message ("could not create the item …")."""
@@ -166,6 +219,12 @@ def _guarded(prefix: str, save: Callable[[], None], action: str) -> None:
         st.session_state[key(prefix, "errors")] = {"actor": str(error)}
     except ItemNotFound as error:
         st.session_state[key(prefix, "errors")] = {"form": str(error)}
+    except AlreadySaved as already:  # a second click of a stored submission: quietly, nothing more stored
+        clear_form(prefix)
+        what = f"item #{already.entity_id}" if already.kind is SubmissionKind.ITEM else "this review"
+        st.session_state[key(prefix, "saved")] = f"Already saved ({what}); nothing more was stored."
+        if already.kind is SubmissionKind.ITEM:
+            st.session_state[key(prefix, "created_id")] = already.entity_id
     except STORE_ERRORS as error:  # the store is down: nothing saved, the form keeps what was typed
         log.warning("tracker form %s: the store cannot be written (%s)", prefix, type(error).__name__)
         st.session_state[key(prefix, "errors")] = {"form": store_failure_message(action, error, _store_url())}
@@ -369,14 +428,18 @@ def _submit_create(context: FormContext) -> None:
         actor = _require_actor(context)
         if problems:
             raise TrackerRuleError(problems)
+        submitted = {**values, "state": state}
+        token = submission_token(prefix, submitted)
         item = create_item(
             context.engine,
-            {**values, "state": state},
+            submitted,
             actor=actor,
             now=context.now,
             today=context.today,
             known=context.known,
+            submission=token,
         )
+        _mark_spent(prefix, token, submitted)
         clear_form(prefix)
         st.session_state[key(prefix, "saved")] = f"Created item #{item.id}: {item.title}"
         st.session_state[key(prefix, "created_id")] = item.id
@@ -389,6 +452,7 @@ def show_create_form(context: FormContext) -> None:
     prefix = CREATE_PREFIX
     if key(prefix, "title") not in st.session_state:
         load_form(prefix, widget_values(None))
+    ensure_submission_token(prefix)
     with st.form("tracker_new_form", enter_to_submit=False, border=False):
         show_form_messages(prefix)
         st.selectbox(
@@ -417,6 +481,58 @@ def _start_editing(prefix: str, item: TrackerItem) -> None:
     st.session_state[key(prefix, "base")] = item
 
 
+def _conflict_message(conflict: EditConflict) -> str:
+    who = ", ".join(sorted({c.changed_by for c in conflict.conflicts})) or "someone else"
+    fields = ", ".join(FIELD_LABELS.get(c.field, c.field) for c in conflict.conflicts)
+    theirs = [FIELD_LABELS.get(name, name) for name in conflict.merge.from_theirs] if conflict.merge else []
+    kept = f" Their other changes ({', '.join(theirs)}) are now in the form too." if theirs else ""
+    return (
+        f"**Not saved: this item was changed by {who} since you opened it** (version "
+        f"{conflict.base_version} → {conflict.current.version}). You both changed {fields}: the form holds your "
+        f"value; choose which to keep below, then press Save changes.{kept} Your edits are still in the form."
+    )
+
+
+def _saved_message(saved: TrackerItem, base: TrackerItem, changes: Mapping[str, Any]) -> str:
+    """What the save stored; names the changes others made meanwhile that it kept."""
+    if not changes:
+        return "Nothing changed."
+    message = f"Saved. Now version {saved.version}."
+    if saved.version > base.version + 1:
+        theirs = [
+            FIELD_LABELS.get(name, name)
+            for name in FORM_FIELDS
+            if name not in changes and getattr(saved, name) != getattr(base, name)
+        ]
+        if theirs:
+            message += f" Kept the changes others saved meanwhile ({', '.join(theirs)})."
+    return message
+
+
+def _rebase_on_conflict(prefix: str, conflict: EditConflict) -> None:
+    """Build the form on the version that conflicted: every field only one side changed takes that side's value,
+    a field both changed shows yours (its choice says so). The next save is an edit of that version, so a save
+    made meanwhile is merged again instead of being overwritten."""
+    st.session_state[key(prefix, "conflict")] = conflict
+    st.session_state[key(prefix, "base")] = conflict.current
+    if conflict.merge is None:
+        return
+    values = conflict.merge.resolved({c.field: MergeChoice.YOURS for c in conflict.conflicts})
+    shown = replace(conflict.current, **{name: values[name] for name in FORM_FIELDS})
+    load_form(prefix, widget_values(shown))
+    for field_conflict in conflict.conflicts:
+        st.session_state[choice_key(prefix, field_conflict.field)] = MergeChoice.YOURS
+
+
+def _apply_choice(prefix: str, field: str) -> None:
+    """Put the chosen side's value of a conflicting field into the form."""
+    conflict: EditConflict = st.session_state[key(prefix, "conflict")]
+    [field_conflict] = [c for c in conflict.conflicts if c.field == field]
+    chosen = MergeChoice(st.session_state[choice_key(prefix, field)])
+    value = field_conflict.your_value if chosen is MergeChoice.YOURS else field_conflict.their_value
+    st.session_state[key(prefix, field)] = widget_values(replace(conflict.current, **{field: value}))[field]
+
+
 def _submit_edit(context: FormContext, item_id: int) -> None:
     prefix = edit_prefix(item_id)
 
@@ -440,29 +556,17 @@ def _submit_edit(context: FormContext, item_id: int) -> None:
                 base=base,
             )
         except EditConflict as conflict:
-            st.session_state[key(prefix, "conflict")] = conflict
-            who = ", ".join(sorted({c.changed_by for c in conflict.conflicts})) or "someone else"
-            message = (
-                f"**Not saved: this item was changed by {who} since you opened it** (version "
-                f"{conflict.base_version} → {conflict.current.version}). Your edits are still in the form. "
-                "Compare below, then keep yours or load theirs."
-            )
-            raise TrackerRuleError({"form": message}) from None
+            _rebase_on_conflict(prefix, conflict)
+            raise TrackerRuleError({"form": _conflict_message(conflict)}) from None
         clear_form(prefix)
-        st.session_state[key(prefix, "saved")] = ("Saved." if changes else "Nothing changed.") + (
-            f" Now version {saved.version}." if changes else ""
-        )
+        st.session_state[key(prefix, "saved")] = _saved_message(saved, base, changes)
 
     st.session_state.pop(key(prefix, "errors"), None)
     _guarded(prefix, save, "save the edit")
 
 
-def _rebase_on_latest(prefix: str) -> None:
-    """Keep what the person typed, but build on the latest version: their next save overwrites knowingly."""
-    conflict: EditConflict | None = st.session_state.pop(key(prefix, "conflict"), None)
-    if conflict is not None:
-        st.session_state[key(prefix, "base")] = conflict.current
-    st.session_state.pop(key(prefix, "errors"), None)
+def choice_key(prefix: str, field: str) -> str:
+    return key(prefix, f"choice_{field}")
 
 
 def _discard_edits(prefix: str) -> None:
@@ -494,6 +598,35 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+def _show_conflict(prefix: str, conflict: EditConflict) -> None:
+    """The fields both people changed, side by side, with a choice for each that sets the form's value."""
+    st.error(errors_of(prefix).get("form", "Not saved: the item changed meanwhile."), icon=":material/sync_problem:")
+    st.dataframe(conflict_frame(conflict), hide_index=True, key=f"{prefix}_conflict_table")
+    if conflict.merge is not None:
+        for field_conflict in conflict.conflicts:
+            label = FIELD_LABELS.get(field_conflict.field, field_conflict.field)
+            st.radio(
+                f"{label}: keep",
+                list(MergeChoice),
+                key=choice_key(prefix, field_conflict.field),
+                horizontal=True,
+                on_change=_apply_choice,
+                args=(prefix, field_conflict.field),
+                format_func=lambda choice, c=field_conflict: (
+                    f"theirs ({c.changed_by}): {_display(c.their_value)}"
+                    if choice is MergeChoice.THEIRS
+                    else f"mine: {_display(c.your_value)}"
+                ),
+            )
+    st.button(
+        "Discard my edits and load the latest",
+        key=f"{prefix}_discard",
+        on_click=_discard_edits,
+        args=(prefix,),
+        icon=":material/refresh:",
+    )
+
+
 def show_edit_form(context: FormContext, item: TrackerItem) -> None:
     prefix = edit_prefix(item.id)
     if key(prefix, "base") not in st.session_state:
@@ -501,26 +634,7 @@ def show_edit_form(context: FormContext, item: TrackerItem) -> None:
     pop_success(prefix)
     conflict: EditConflict | None = st.session_state.get(key(prefix, "conflict"))
     if conflict is not None:
-        st.error(
-            errors_of(prefix).get("form", "Not saved: the item changed meanwhile."), icon=":material/sync_problem:"
-        )
-        st.dataframe(conflict_frame(conflict), hide_index=True, key=f"{prefix}_conflict_table")
-        keep, discard = st.columns(2)
-        keep.button(
-            "Keep my values and save over theirs next",
-            key=f"{prefix}_rebase",
-            on_click=_rebase_on_latest,
-            args=(prefix,),
-            icon=":material/merge:",
-            help="Your edits stay in the form; press Save again to store them on top of the latest version",
-        )
-        discard.button(
-            "Discard my edits and load the latest",
-            key=f"{prefix}_discard",
-            on_click=_discard_edits,
-            args=(prefix,),
-            icon=":material/refresh:",
-        )
+        _show_conflict(prefix, conflict)
     with st.form(f"{prefix}_form", enter_to_submit=False, border=False):
         if conflict is None:
             show_form_messages(prefix)
@@ -619,16 +733,23 @@ def _submit_review(context: FormContext, item_id: int) -> None:
 
     def save() -> None:
         actor = _require_actor(context)
+        submitted = {
+            "outcome": st.session_state.get(key(prefix, "outcome")),
+            "what_changed": st.session_state.get(key(prefix, "what_changed")) or "",
+            "next_revisit_on": st.session_state.get(key(prefix, "next_revisit_on")),
+        }
+        token = submission_token(prefix, submitted)
         review = record_review(
             context.engine,
             item_id,
             reviewer=actor,
-            outcome=st.session_state.get(key(prefix, "outcome")),
-            what_changed=st.session_state.get(key(prefix, "what_changed")) or "",
-            next_revisit_on=st.session_state.get(key(prefix, "next_revisit_on")),
+            **submitted,
             now=context.now,
             today=context.today,
+            readings=context.readings,
+            submission=token,
         )
+        _mark_spent(prefix, token, submitted)
         clear_form(prefix)
         st.session_state[key(prefix, "saved")] = (
             f"Review recorded: {OUTCOME_LABELS[review.outcome]}; the item is now {STATE_LABELS[review.state_after]}."
@@ -641,6 +762,7 @@ def _submit_review(context: FormContext, item_id: int) -> None:
 def show_review_form(context: FormContext, item: TrackerItem) -> None:
     prefix = review_prefix(item.id)
     pop_success(prefix)
+    ensure_submission_token(prefix)
     with st.form(f"{prefix}_form", enter_to_submit=False, border=False):
         show_form_messages(prefix)
         left, right = st.columns(2)

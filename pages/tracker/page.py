@@ -7,14 +7,17 @@ live status of what it links to, its triggers against their readings, the review
 change state and record a review. Layout and widgets only: rules in ``metrics``, storage in ``data``.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
 from data.store import shared_engine
 from data.tracker.demo import seed_demo_items
 from data.tracker.service import check_revisits
-from data.tracker.store import audit_trail, get_item, review_counts, reviews_for
+from data.tracker.store import acknowledgements_by_item, audit_trail, get_item, review_counts, reviews_for
 from data.tracker.transfer import export_items
 from metrics.access import Role
+from metrics.tracker.acknowledgements import describe_acknowledgement
 from metrics.tracker.due import evaluate_item
 from metrics.tracker.items import item_id_from_link
 from metrics.tracker.rules import DUE, OPEN_STATES, OWNER_ROLES, PARKED, STATE_LABELS, STATES, priority
@@ -110,6 +113,7 @@ try:
     # still parked at the version read; nobody's change is undone), and the queue shown is the one stored.
     tracker, _ = check_revisits(engine, tracker_loaders.readings_for(settings, catalog), today, now)
     items, readings, queue = tracker.items, tracker.readings, tracker.entries
+    context = replace(context, readings=readings)  # a keep-parked review acknowledges what the page shows
     readings_problem = tracker_loaders.readings_problem(readings)
     counts = review_counts(engine)
 except STORE_ERRORS as error:
@@ -164,6 +168,8 @@ def show_item_headline(item, entry) -> None:
                 f"Due: {reason.text}" + (f" · {reason.source}" if reason.source else ""),
                 icon=":material/notification_important:",
             )
+    for acknowledgement in entry.acknowledged:
+        st.info(f"Trigger {widgets.plain(describe_acknowledgement(acknowledgement))}", icon=":material/done_all:")
 
 
 def item_facts(item) -> dict[str, str]:
@@ -286,7 +292,7 @@ def show_item(item_id_text: str) -> None:
         return
     st.title(f"#{item.id} · {tracker_widgets.plain(item.title)}", anchor=False)
     show_freshness()
-    entry = evaluate_item(item, readings, today)
+    entry = evaluate_item(item, readings, today, acknowledgements_by_item(engine, [item.id]).get(item.id, []))
     show_item_headline(item, entry)
     details, live, history, change = st.tabs(
         ["Details", "Live status and triggers", "Reviews and audit trail", "Edit, change state, review"],

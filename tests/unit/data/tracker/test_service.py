@@ -9,7 +9,7 @@ import pytest
 
 from data.store import engine_for, migrate
 from data.tracker.service import REVISIT_CHECK_ACTOR, check_revisits, read_due_queue
-from data.tracker.store import audit_trail, change_state, create_item, get_item, update_item
+from data.tracker.store import audit_trail, change_state, create_item, get_item, record_review, update_item
 from metrics.tracker.rules import KnownNames
 from metrics.tracker.triggers import Readings, SloTriggerReading
 from tests.support.actors import editor
@@ -110,3 +110,36 @@ def test_link_names_without_a_catalog_know_only_the_configured_databases(tmp_pat
     settings = load_settings({"DATABASES_CONFIG": str(databases)}, Path("/nonexistent/secrets.toml"))
     known = link_names(settings, None)
     assert (set(known.slos), set(known.services), set(known.databases)) == (set(), set(), {"orders-db"})
+
+
+def budget(value: float) -> Readings:
+    return Readings(at=NOW, slo_source="demo data", slos={"checkout-availability": SloTriggerReading(value, {})})
+
+
+def keep_parked(engine, item_id: int, readings: Readings) -> None:
+    record_review(
+        engine,
+        item_id,
+        reviewer=editor("dan"),
+        outcome="keep_parked",
+        what_changed="vendor fix not out yet",
+        next_revisit_on=date(2027, 1, 10),
+        now=NOW,
+        today=TODAY,
+        readings=readings,
+    )
+
+
+def test_check_revisits_leaves_parked_an_item_whose_firing_trigger_a_review_acknowledged(engine):
+    item = parked(engine, slos=["checkout-availability"], triggers=[BUDGET])
+    check_revisits(engine, lambda names: budget(0.1), TODAY, NOW)
+    keep_parked(engine, item.id, budget(0.1))
+    queue, marked = check_revisits(engine, lambda names: budget(0.1), TODAY, NOW)
+    assert marked == [] and get_item(engine, item.id).state == "parked" and queue.entries == []
+
+
+def test_check_revisits_marks_an_acknowledged_item_due_once_its_trigger_gets_worse(engine):
+    item = parked(engine, slos=["checkout-availability"], triggers=[BUDGET])
+    keep_parked(engine, item.id, budget(0.1))
+    _, marked = check_revisits(engine, lambda names: budget(-0.05), TODAY, NOW)
+    assert marked == [item.id] and get_item(engine, item.id).due_reason["value"] == -0.05
