@@ -7,7 +7,8 @@ Two modes:
   claim). Who someone is comes from ``metrics.access.identity_name``: a verified address, else issuer and subject,
   never a display name.
 - **Local mode** otherwise: one person at their own machine, with the role ``local_role`` (admin by default) and
-  the name they type in the sidebar for attribution. Not for shared deployments, and the sidebar says so.
+  the name they type in the sidebar for attribution, remembered by their browser (a cookie) so a reload, a deep
+  link or a new tab does not forget it. Not for shared deployments, and the sidebar says so.
 
 Pages ask ``current_actor()`` and hide what the role may not do; the store refuses it anyway (``metrics.access``).
 """
@@ -15,8 +16,10 @@ Pages ask ``current_actor()`` and hide what the role may not do; the store refus
 from __future__ import annotations
 
 import getpass
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import unquote
 
 import streamlit as st
 
@@ -37,6 +40,9 @@ from pages.common.widgets import literal
 
 NAME_KEY = "identity_name"  # survives page changes (widget state does not)
 _NAME_INPUT_KEY = "identity_name_input"
+_NAME_TO_REMEMBER_KEY = "identity_name_to_remember"
+NAME_COOKIE = "reliability_dashboard_name"  # local mode only: the browser keeps the typed name for a year
+NAME_MAX_CHARS = 100
 LOCAL_MODE_NOTE = "Local mode: no sign-in. For one person on their own machine, not for shared deployments."
 
 
@@ -119,8 +125,34 @@ def resolve(settings: Settings) -> SessionIdentity:
             display_name=None if verified else unverified_display_name(claims),
             problem=problem,
         )
-    typed = str(st.session_state.get(_NAME_INPUT_KEY) or st.session_state.get(NAME_KEY) or "").strip()
+    typed = str(st.session_state.get(_NAME_INPUT_KEY) or st.session_state.get(NAME_KEY) or _remembered_name()).strip()
     return SessionIdentity("local", Actor(typed, rules.local_role, VIA_LOCAL), problem=problem)
+
+
+def _remembered_name() -> str:
+    """The name this browser typed last time (local mode), or ""; a cookie that is not a plain name is ignored."""
+    try:
+        raw = st.context.cookies.get(NAME_COOKIE)
+    except Exception:  # no browser behind this session (a bare script run)
+        return ""
+    if not isinstance(raw, str):  # AppTest answers with a stand-in object, not a cookie
+        return ""
+    name = unquote(raw).strip()
+    if len(name) > NAME_MAX_CHARS or any(not character.isprintable() for character in name):
+        return ""
+    return name
+
+
+def _store_name_in_browser(name: str) -> None:
+    """Set the name cookie from the page itself (SameSite=Strict, this path only, one year; cleared when emptied)."""
+    value = json.dumps(name).replace("</", "<\\/")
+    lifetime = 365 * 86400 if name else 0
+    st.html(
+        "<script>document.cookie = "
+        f"'{NAME_COOKIE}=' + encodeURIComponent({value}) + '; path=/; max-age={lifetime}; SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def current_actor(settings: Settings) -> Actor:
@@ -143,7 +175,9 @@ def collector_actor(settings: Settings) -> Actor:
 
 
 def _remember_name() -> None:
-    st.session_state[NAME_KEY] = st.session_state.get(_NAME_INPUT_KEY, "")
+    name = str(st.session_state.get(_NAME_INPUT_KEY, "")).strip()
+    st.session_state[NAME_KEY] = name
+    st.session_state[_NAME_TO_REMEMBER_KEY] = name
 
 
 def show_sidebar(identity: SessionIdentity) -> None:
@@ -162,17 +196,19 @@ def show_sidebar(identity: SessionIdentity) -> None:
             return
         if identity.mode == "local":
             if _NAME_INPUT_KEY not in st.session_state:
-                st.session_state[_NAME_INPUT_KEY] = st.session_state.get(NAME_KEY, "")
+                st.session_state[_NAME_INPUT_KEY] = st.session_state.get(NAME_KEY) or _remembered_name()
             st.text_input(
                 "Your name",
                 key=_NAME_INPUT_KEY,
                 placeholder="e.g. Kim Min-jun",
                 on_change=_remember_name,
-                max_chars=100,
+                max_chars=NAME_MAX_CHARS,
                 help="Every change you make is recorded under this name.",
             )
             role = identity.actor.role.label if identity.actor else "viewer"
             st.caption(f":material/person: {LOCAL_MODE_NOTE} Your role: {role}.")
+            if _NAME_TO_REMEMBER_KEY in st.session_state:
+                _store_name_in_browser(st.session_state.pop(_NAME_TO_REMEMBER_KEY))
 
 
 def show_sign_in_page() -> None:
