@@ -61,9 +61,12 @@ def parse_cli_date(text: str | None, option: str) -> date | None:
         raise CliError(f"{option} {text!r} is not a date like 2026-11-24") from None
 
 
-def parse_cli_instant(text: str | None) -> datetime:
+def parse_cli_instant(text: str | None, settings=None) -> datetime:
+    """``--at`` as an instant; without it, the settings' clock (``RELIABILITY_NOW`` when set), as the pages read it."""
     from data.slo.service import parse_instant
 
+    if not text and settings is not None:
+        return settings.now()
     try:
         return parse_instant(text)
     except ValueError:

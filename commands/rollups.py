@@ -86,7 +86,7 @@ def _checked_services(requested: list[str] | None, known: list[str]) -> list[str
 
 def command_trends(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
-    from data.trends.service import trend_rows, trends_range, trends_view
+    from data.trends.service import stored_trend_rows_between, trend_rows, trends_range, trends_view
     from metrics.trends.aggregate import MAX_RANGE_DAYS, earliest_first
 
     settings = load_cli_settings(args)
@@ -101,14 +101,16 @@ def command_trends(args: argparse.Namespace) -> int:
         raise CliError(
             f"--from {first}: a range covers at most {MAX_RANGE_DAYS:,} days; start at {earliest_first(last)} or later"
         )
-    engine = None
-    if not settings.is_demo:
+    if settings.is_demo and not args.store:
+        rows = trend_rows(settings, catalog.slos, None, first, last, services)
+        if not args.demo:
+            _say_demo_beside_stored(settings.database_url)
+    else:
         migrate(settings.database_url)
         engine = engine_for(settings.database_url)
-    try:
-        rows = trend_rows(settings, catalog.slos, engine, first, last, services)
-    finally:
-        if engine is not None:
+        try:
+            rows = stored_trend_rows_between(engine, first, last, services)
+        finally:
             engine.dispose()
     view = trends_view(rows, args.grain, first, last, services)
     if not view.has_data:
@@ -129,6 +131,28 @@ def command_trends(args: argparse.Namespace) -> int:
     else:
         print(trends_table(view, rows.origin, settings.team_timezone))
     return EXIT_OK
+
+
+def _say_demo_beside_stored(database_url) -> None:
+    """The demo stands in when no Prometheus is configured, as on the page; when the store holds collected rollups
+    that is said, with the way to read them, rather than silently shown instead of them."""
+    from data.store import engine_for
+    from data.trends.store import rollup_day_range
+
+    engine = engine_for(database_url)
+    try:
+        stored = rollup_day_range(engine)
+    except Exception:  # a store not migrated yet, or unreachable: nothing collected to point at
+        return
+    finally:
+        engine.dispose()
+    if stored is None:
+        return
+    print(
+        f"note: showing the demo's rollups (no Prometheus configured); the store holds collected rollups for "
+        f"{stored[0]} .. {stored[1]}: pass --store (or set PROMETHEUS_URL, as the page needs) to read them",
+        file=sys.stderr,
+    )
 
 
 def trends_table(view, source: str, time_zone: str) -> str:
@@ -198,5 +222,9 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     trends.add_argument("--grain", choices=("week", "month"), default="week")
     trends.add_argument("--format", choices=("json", "table"), default="table")
     trends.add_argument("--catalog", help="OpenSLO file or directory (default: settings)")
-    trends.add_argument("--demo", action="store_true", help="the demo's rollups, computed in memory")
+    origin = trends.add_mutually_exclusive_group()
+    origin.add_argument("--demo", action="store_true", help="the demo's rollups, computed in memory")
+    origin.add_argument(
+        "--store", action="store_true", help="the store's collected rollups, even with no Prometheus configured"
+    )
     trends.set_defaults(handler=command_trends)

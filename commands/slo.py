@@ -15,7 +15,7 @@ def command_slo_report(args: argparse.Namespace) -> int:
     settings = common.load_cli_settings(args)
     problems: list[str] = []
     catalog = common.load_cli_catalog(settings, problems)
-    at = common.parse_cli_instant(args.at)
+    at = common.parse_cli_instant(args.at, settings)
     report = load_report(common.cli_source(settings, at), catalog.slos, at)
     if report.errors:
         for message in report.errors.values():
@@ -75,7 +75,7 @@ def command_slo_history(args: argparse.Namespace) -> int:
         raise common.CliError(
             f"no SLO named {args.slo!r} in {settings.catalog_path}; known: " + ", ".join(s.name for s in catalog.slos)
         )
-    at = common.parse_cli_instant(args.at)
+    at = common.parse_cli_instant(args.at, settings)
     try:
         history = load_history(common.cli_source(settings, at), slo, at)
     except SourceError as error:
@@ -125,7 +125,7 @@ def command_collect_slo_snapshots(args: argparse.Namespace) -> int:
 
     settings = common.load_cli_settings(args)
     catalog = common.load_cli_catalog(settings, [])
-    run = collect_snapshots(settings, catalog.slos, common.parse_cli_instant(args.at), common.cli_actor())
+    run = collect_snapshots(settings, catalog.slos, common.parse_cli_instant(args.at, settings), common.cli_actor())
     print(f"stored {run.stored} new SLO snapshots at {run.taken_at.isoformat()}")
     for message in run.errors.values():
         print(f"error: {message}", file=sys.stderr)

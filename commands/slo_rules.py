@@ -18,7 +18,7 @@ def command_slo_rules(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
     try:
-        rule_file = alert_rule_file(catalog, settings.catalog_path, parse_cli_instant(args.at))
+        rule_file = alert_rule_file(catalog, settings.catalog_path, parse_cli_instant(args.at, settings))
     except RequestError as error:
         for problem in error.problems:
             print(f"catalog: {problem}", file=sys.stderr)

@@ -105,7 +105,7 @@ def _due_queue(args: argparse.Namespace, engine, *, mark: bool):
     from metrics.tracker.rules import team_today
 
     settings = load_cli_settings(args)
-    at = parse_cli_instant(args.at) if args.at else settings.now()
+    at = parse_cli_instant(args.at, settings)
     readings_for = source_readings_for(settings, load_cli_catalog(settings, []).slos, at)
     today = team_today(at, settings.team_timezone)
     if mark:

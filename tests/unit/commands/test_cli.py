@@ -136,3 +136,14 @@ def test_db_records_list_prints_a_table_with_a_header(tmp_path):
     lines = run_cli("db-records", "list", env=env).stdout.splitlines()
     assert lines[0].split() == ["done", "on", "database", "kind", "outcome", "by", "notes"]
     assert lines[2].split() == ["2026-11-24", "orders-primary", "backup_verified", "ok", "kim"]
+
+
+def test_slo_report_without_at_evaluates_at_reliability_now():
+    completed = run_cli("slo-report", "--format", "json", env={"RELIABILITY_NOW": "2026-11-03T04:05:00Z"})
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["at"] == "2026-11-03T04:05:00+00:00"
+
+
+def test_slo_report_table_heads_with_the_instant_it_evaluated():
+    completed = run_cli("slo-report", "--format", "table", env={"RELIABILITY_NOW": "2026-11-03T04:05:00Z"})
+    assert completed.stdout.startswith("SLO report at 2026-11-03T04:05:00+00:00 from ")

@@ -99,3 +99,70 @@ def test_an_empty_store_names_the_collect_command(tmp_path):
     completed = run_cli("trends", store=tmp_path / "s.db", PROMETHEUS_URL="http://127.0.0.1:9")
     assert completed.returncode == 1
     assert "run `python cli.py collect rollups --since" in completed.stderr
+
+
+def _store_collected_day(store: Path, volume: float) -> None:
+    """One collected (not demo) rollup: inventory-availability on 2026-11-18, ``volume`` events, none bad."""
+    from data.store import engine_for
+    from data.store.migrate import migrate
+    from data.trends.store import save_daily_rollups
+    from metrics.access import Actor, Role
+
+    url = f"sqlite:///{store}"
+    migrate(url)
+    engine = engine_for(url)
+    day_row = {
+        "day": datetime(2026, 11, 18).date(),
+        "slo": "inventory-availability",
+        "service": "inventory",
+        "target": 0.999,
+        "period_seconds": 30 * 86400,
+        "day_seconds": 86400,
+        "total": volume,
+        "bad": 0.0,
+        "error_ratio": 0.0,
+        "sli": 1.0,
+        "met_objective": True,
+        "budget_consumed": 0.0,
+        "source": "Prometheus (http://127.0.0.1:9)",
+        "collected_at": datetime(2026, 11, 19, 0, 30, tzinfo=UTC),
+    }
+    save_daily_rollups(engine, [day_row], actor=Actor("collector", Role.ADMIN, "test"))
+    engine.dispose()
+
+
+def test_trends_on_the_demo_says_when_the_store_holds_collected_rollups(tmp_path):
+    store = tmp_path / "s.db"
+    _store_collected_day(store, 4321.0)
+    completed = run_cli("trends", "--service", "inventory", store=store)
+    assert completed.returncode == 0, completed.stderr
+    assert "from demo data" in completed.stdout
+    assert "the store holds collected rollups for 2026-11-18 .. 2026-11-18" in completed.stderr
+    assert "--store" in completed.stderr
+
+
+def test_trends_store_reads_the_collected_rollups_without_prometheus(tmp_path):
+    store = tmp_path / "s.db"
+    _store_collected_day(store, 4321.0)
+    completed = run_cli(
+        "trends",
+        "--store",
+        "--service",
+        "inventory",
+        "--from",
+        "2026-11-16",
+        "--to",
+        "2026-11-22",
+        "--format",
+        "json",
+        store=store,
+    )
+    assert completed.returncode == 0, completed.stderr
+    payload = json.loads(completed.stdout)
+    assert payload["source"] == "the store"
+    assert [row["volume"] for row in payload["services_by_period"]] == [4321.0]
+
+
+def test_trends_demo_and_store_together_are_refused(tmp_path):
+    completed = run_cli("trends", "--demo", "--store", store=tmp_path / "s.db")
+    assert completed.returncode == 2 and "not allowed with" in completed.stderr
