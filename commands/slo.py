@@ -49,7 +49,7 @@ def _report_table(report) -> str:
     for status in report.statuses:
         rows.append(
             [
-                status.alert_state,
+                status.attention,
                 status.slo.name,
                 status.slo.service,
                 format_target(status.slo.target),

@@ -74,6 +74,8 @@ def evaluate_tiers(
 
 
 ALERT_STATES = ("page", "ticket", "ok", "no data")
+AT_RISK = "at risk"  # no tier fires, but at this rate the budget is gone before the period ends (SloStatus.attention)
+ATTENTION_STATES = ("page", "ticket", AT_RISK, "ok", "no data")  # what the overview shows, most urgent first
 
 
 def alert_state(evaluations: list[AlertEvaluation]) -> str:

@@ -1,11 +1,19 @@
-"""Assemble the SLO burn report from event counts: one status per SLO, sorted by budget remaining."""
+"""Assemble the SLO burn report from event counts: one status per SLO, the urgent first (``sort_key``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from metrics.slo.alerts import DEFAULT_TIERS, AlertEvaluation, AlertTier, alert_state, evaluate_tiers
+from metrics.slo.alerts import (
+    AT_RISK,
+    ATTENTION_STATES,
+    DEFAULT_TIERS,
+    AlertEvaluation,
+    AlertTier,
+    alert_state,
+    evaluate_tiers,
+)
 from metrics.slo.budget import budget_remaining, burn_rate, sli, time_to_exhaustion
 from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
 from metrics.slo.periods import Period, current_period
@@ -42,6 +50,27 @@ class SloStatus:
         return self.sli is not None
 
     @property
+    def budget_runs_out_in_period(self) -> bool:
+        """At the current burn rate the budget is gone before the period is over. A calendar period keeps every bad
+        event until it ends: gone when now + time to exhaustion falls before the end. A rolling window drops its
+        oldest events as it moves, so a rate below 1× never empties it; above 1× it does, within one window."""
+        if self.time_to_exhaustion is None or self.budget_remaining is None:
+            return False
+        if self.slo.time_window.is_rolling:
+            rate = self.burn_rates.get(EXHAUSTION_WINDOW)
+            return rate is not None and rate > 1.0 and self.time_to_exhaustion <= self.period.length
+        return self.at + self.time_to_exhaustion <= self.period.end
+
+    @property
+    def attention(self) -> str:
+        """What the overview shows and sorts by: the firing tier ("page", "ticket"); "at risk" when no tier fires but
+        the budget runs out within the period at this rate (no one should read "ok" next to "gone in 2 days");
+        otherwise "ok" or "no data"."""
+        if self.alert_state == "ok" and self.budget_runs_out_in_period:
+            return AT_RISK
+        return self.alert_state
+
+    @property
     def note(self) -> str | None:
         """Why an SLO without an error shows no data, and what to do about it."""
         if self.error is not None or self.has_data:
@@ -73,6 +102,7 @@ class SloStatus:
             "events_bad": None if period_counts is None else period_counts.bad,
             "burn_rates": dict(self.burn_rates),
             "alert_state": self.alert_state,
+            "attention": self.attention,
             "alerts": [
                 {
                     "severity": e.tier.severity,
@@ -140,10 +170,14 @@ class SloReport:
 
 
 def sort_key(status: SloStatus) -> tuple:
-    """Most urgent first: firing pages, then least budget left; SLOs without data go last."""
-    severity = {"page": 0, "ticket": 1, "ok": 2, "no data": 3}[status.alert_state]
+    """Most urgent first: paging, ticketing, at risk, ok, no data; within each, least budget left first."""
     remaining = status.budget_remaining
-    return (remaining is None, remaining if remaining is not None else 0.0, severity, status.slo.name)
+    return (
+        ATTENTION_STATES.index(status.attention),
+        remaining is None,
+        remaining if remaining is not None else 0.0,
+        status.slo.name,
+    )
 
 
 def build_report(

@@ -1,9 +1,10 @@
 """SLO burn: is any SLO burning its error budget too fast right now? Which tier fires, since when, and how long
 until the budget is gone?
 
-The overview lists every SLO, least budget first, filtered by ``?service=`` and ``?state=``; ``?slo=NAME`` opens one
-SLO's drill-down. Layout and widgets only: numbers come from ``pages.common.loaders`` and ``data.slo.service``,
-tables and charts from ``pages.slo_burn.widgets`` and ``pages.slo_burn.charts``.
+The overview lists every SLO, the urgent first (paging, ticketing, at risk, then least budget), filtered by
+``?service=`` and ``?state=``; ``?slo=NAME`` opens one SLO's drill-down. Layout and widgets only: numbers come from
+``pages.common.loaders`` and ``data.slo.service``, tables and charts from ``pages.slo_burn.widgets`` and
+``pages.slo_burn.charts``.
 """
 
 from difflib import get_close_matches
@@ -11,7 +12,7 @@ from difflib import get_close_matches
 import streamlit as st
 
 from data.slo.service import drilldown_series
-from metrics.slo.alerts import ALERT_STATES
+from metrics.slo.alerts import ATTENTION_STATES
 from metrics.slo.timeseries import SHOWN_RECENT_SPAN
 from pages.common import loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
@@ -109,7 +110,7 @@ def show_overview() -> None:
         slo_widgets.show_headline_counts(report.statuses)
 
     service_options = catalog.service_names()
-    state_options = list(ALERT_STATES)
+    state_options = list(ATTENTION_STATES)
     services_default, services_unknown = filter_values("service", service_options)
     states_default, states_unknown = filter_values("state", state_options)
     service_column, state_column = st.columns(2)
@@ -150,7 +151,7 @@ def show_overview() -> None:
             else ""
         )
         caption_column.caption(
-            f"{stale}{slo_widgets.report_counts_caption(report, len(statuses))}, least budget first. "
+            f"{stale}{slo_widgets.report_counts_caption(report, len(statuses))}, the urgent first. "
             "Click a column to sort, an SLO to open its drill-down."
         )
         widgets.show_csv_download(

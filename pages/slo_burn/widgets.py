@@ -15,30 +15,43 @@ import pandas as pd
 import streamlit as st
 
 from metrics.formatting import NO_DATA, format_burn_rate, format_duration, format_percent, format_sli, format_target
-from metrics.slo.alerts import ALERT_STATES
+from metrics.slo.alerts import AT_RISK, ATTENTION_STATES
 from metrics.slo.definitions import BURN_WINDOWS, SloDefinition
 from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus
 from metrics.slo.timeseries import TierHistory
-from pages.common.theme import INFO, alert_state_badge, alert_state_style
+from pages.common.theme import INFO, alert_state_badge, alert_state_markdown_color, alert_state_style
 from pages.common.widgets import local_time, plain
 
 # --- headline counts ------------------------------------------------------------------------------------------------
 
-HEADLINE_STATES = (("page", "paging"), ("ticket", "ticketing"), ("ok", "ok"), ("no data", "no data"))
+HEADLINE_STATES = (
+    ("page", "paging"),
+    ("ticket", "ticketing"),
+    (AT_RISK, "at risk"),
+    ("ok", "ok"),
+    ("no data", "no data"),
+)
 
 
 def state_counts(statuses: Iterable[SloStatus]) -> dict[str, int]:
     counts = {state: 0 for state, _ in HEADLINE_STATES}
     for status in statuses:
-        counts[status.alert_state] = counts.get(status.alert_state, 0) + 1
+        counts[status.attention] = counts.get(status.attention, 0) + 1
     return counts
+
+
+def headline_label(state: str, label: str, count: int) -> str:
+    """A card's label in its status colour and shape when some SLO is in that state; plain grey when none is, so
+    a red card always means something pages."""
+    style = alert_state_style(state)
+    colour = alert_state_markdown_color(state) if count else "gray"
+    return f":{colour}[{style.symbol} SLOs {label}]"
 
 
 def show_headline_counts(statuses: Sequence[SloStatus]) -> None:
     counts = state_counts(statuses)
     for column, (state, label) in zip(st.columns(len(HEADLINE_STATES)), HEADLINE_STATES):
-        style = alert_state_style(state)
-        column.metric(f"{style.symbol} SLOs {label}", counts[state], border=True)
+        column.metric(headline_label(state, label, counts[state]), counts[state], border=True)
 
 
 # --- overview table -------------------------------------------------------------------------------------------------
@@ -56,18 +69,19 @@ def drilldown_link(slo_name: str, **params: str | list[str]) -> str:
 def filter_statuses(statuses: Iterable[SloStatus], services: Sequence[str], states: Sequence[str]) -> list[SloStatus]:
     """Statuses whose service and alert state are selected; an empty selection means "all"."""
     return [
-        s for s in statuses if (not services or s.slo.service in services) and (not states or s.alert_state in states)
+        s for s in statuses if (not services or s.slo.service in services) and (not states or s.attention in states)
     ]
 
 
 def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | None = None) -> pd.DataFrame:
-    """One row per SLO in report order (least budget first). Numbers stay numbers (NaN = no data) so the table
+    """One row per SLO in report order (paging, ticketing, at risk, ok, no data; least budget first within each).
+    Numbers stay numbers (NaN = no data) so the table
     sorts correctly; ``overview_column_config`` formats them for people."""
     rows = []
     for status in statuses:
         rows.append(
             {
-                "state": alert_state_badge(status.alert_state),
+                "state": alert_state_badge(status.attention),
                 "SLO": drilldown_link(status.slo.name, **(link_params or {})),
                 "service": status.slo.service,
                 "target": format_target(status.slo.target),
@@ -98,7 +112,7 @@ def badge_styler(frame: pd.DataFrame, columns: Sequence[str]):
     """The frame with alert-state badges ("■ page …") in their palette colour; symbol and word still say it all."""
 
     def colour(text: str) -> str:
-        for state in ALERT_STATES:
+        for state in ATTENTION_STATES:
             if str(text).startswith(alert_state_badge(state)):
                 return f"color: {alert_state_style(state).color}; font-weight: 600"
         return ""
@@ -117,7 +131,10 @@ def overview_column_config() -> dict:
             "state",
             pinned=True,
             width=STATE_COLUMN_WIDTH,
-            help="Most severe firing alert tier: ■ page, ▲ ticket, ✓ ok, ○ no data (no events in any window)",
+            help=(
+                "Most severe firing alert tier: ■ page, ▲ ticket; ◆ at risk when none fires but the budget runs out "
+                "within the period at the last hour's rate; ✓ ok; ○ no data (no events in any window)"
+            ),
         ),
         "SLO": st.column_config.LinkColumn(
             "SLO",
@@ -223,7 +240,7 @@ def show_slo_headline(status: SloStatus, team_timezone: str) -> None:
     columns = st.columns(4)
     columns[0].metric(f"SLI (target {format_target(slo.target)})", format_sli(status.sli, slo.target), border=True)
     columns[1].metric("Error budget remaining", format_percent(status.budget_remaining), border=True)
-    style = alert_state_style(status.alert_state)
+    style = alert_state_style(status.attention)
     columns[2].metric("Alert state", style.badge, border=True)
     columns[3].metric(
         "Budget gone in",

@@ -6,6 +6,7 @@ Prometheus, the example catalog unless the test points SLO_CATALOG elsewhere.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -51,13 +52,19 @@ def slo_names(frame: pd.DataFrame) -> list[str]:
 # --- overview ---------------------------------------------------------------------------------------------------------
 
 
-def test_overview_lists_every_slo_least_budget_first_with_demo_banner_and_freshness():
+ATTENTION_BADGES = ["■ page", "▲ ticket", "◆ at risk", "✓ ok", "○ no data"]
+
+
+def test_overview_lists_the_urgent_first_then_least_budget_with_demo_banner_and_freshness():
     app = run()
     frame = overview(app)
     assert sorted(slo_names(frame)) == sorted(EXAMPLE_SLOS)
+    ranks = [ATTENTION_BADGES.index(state) for state in frame["state"]]
+    assert ranks == sorted(ranks)
+    assert frame["state"].iloc[0] == "■ page"
+    for _, group in frame.groupby("state"):
+        assert group["budget remaining"].dropna().is_monotonic_increasing
     budgets = frame["budget remaining"]
-    known = budgets.dropna()
-    assert known.is_monotonic_increasing
     assert budgets.isna().sum() == 1 and pd.isna(budgets.iloc[-1])  # the quiet reporting SLO: no data, last
     assert frame.loc[frame["SLO"] == "?slo=reporting-availability", "state"].item() == "○ no data"
     assert frame.loc[frame["SLO"] == "?slo=checkout-availability", "state"].item() == "■ page"
@@ -66,8 +73,12 @@ def test_overview_lists_every_slo_least_budget_first_with_demo_banner_and_freshn
     assert frame["target"].tolist()[frame["SLO"].tolist().index("?slo=auth-availability")] == "99.95 %"
     assert "Demo data" in texts(app.info)
     assert any("(Asia/Seoul) · demo data" in caption.value for caption in app.caption)
-    counts = {metric.label: int(metric.value) for metric in app.metric}
-    assert counts == {"■ SLOs paging": 1, "▲ SLOs ticketing": 1, "✓ SLOs ok": 6, "○ SLOs no data": 1}
+    labels = {re.sub(r"^:\w+\[(.*)\]$", r"\1", metric.label): metric.label for metric in app.metric}
+    counts = {plain: int(metric.value) for plain, metric in zip(labels, app.metric)}
+    assert labels["■ SLOs paging"] == ":red[■ SLOs paging]"  # one SLO pages: its card in the paging colour
+    shown = frame["state"].value_counts()
+    assert counts["■ SLOs paging"] == 1 and counts["▲ SLOs ticketing"] == 1 and counts["○ SLOs no data"] == 1
+    assert counts["◆ SLOs at risk"] == shown.get("◆ at risk", 0) and counts["✓ SLOs ok"] == shown.get("✓ ok", 0)
     assert not app.error
     assert app.get("download_button")
 

@@ -67,6 +67,80 @@ def test_report_sorts_by_budget_remaining_with_no_data_last():
     assert [s.slo.name for s in report.statuses] == ["b", "a", "c"]
 
 
+def short_spike(period_bad, one_hour_rate, slow_rate=0.5):
+    """Counts of a target-99.9 % SLO whose last hour burns at ``one_hour_rate`` while every longer and shorter
+    window burns at ``slow_rate``: no tier fires (each needs two windows over its threshold)."""
+    result = {w: EventCounts(total=10_000.0, bad=10_000.0 * 0.001 * slow_rate) for w in BURN_WINDOWS}
+    result["1h"] = EventCounts(total=10_000.0, bad=10_000.0 * 0.001 * one_hour_rate)
+    result[PERIOD_KEY] = EventCounts(total=1_000_000.0, bad=period_bad)  # budget: 1,000 bad events
+    return result
+
+
+def test_a_paging_slo_sorts_first_whatever_its_budget():
+    report = build_report(
+        [slo("quiet"), slo("paging")],
+        AT,
+        {"quiet": counts(period_bad=950), "paging": counts(period_bad=10, window_bad=200)},
+    )
+    assert [(s.slo.name, s.attention) for s in report.statuses] == [("paging", "page"), ("quiet", "ok")]
+
+
+def test_a_rolling_slo_burning_over_1x_with_its_budget_gone_within_the_window_is_at_risk():
+    status = build_status(slo(), AT, short_spike(period_bad=900, one_hour_rate=2.0))
+    assert status.alert_state == "ok"
+    assert status.time_to_exhaustion == timedelta(days=30) * 0.1 / 2.0  # 1 d 12 h
+    assert status.attention == "at risk"
+
+
+def test_a_rolling_slo_burning_under_1x_is_not_at_risk_however_little_budget_is_left():
+    status = build_status(slo(), AT, short_spike(period_bad=990, one_hour_rate=0.5))
+    assert status.time_to_exhaustion is not None and status.attention == "ok"
+
+
+def test_a_calendar_slo_whose_budget_runs_out_before_the_month_ends_is_at_risk_even_under_1x():
+    status = build_status(
+        SloDefinition(
+            name="monthly",
+            service="checkout",
+            target=0.999,
+            time_window=TimeWindow("1M", is_rolling=False),
+            indicator=RatioIndicator(total_query="t_total", bad_query="b_total"),
+        ),
+        AT + timedelta(days=10),
+        short_spike(period_bad=990, one_hour_rate=0.5),
+    )
+    assert status.at + status.time_to_exhaustion < status.period.end
+    assert status.attention == "at risk"
+
+
+def test_a_calendar_slo_whose_budget_outlasts_the_month_is_ok():
+    status = build_status(
+        SloDefinition(
+            name="monthly",
+            service="checkout",
+            target=0.999,
+            time_window=TimeWindow("1M", is_rolling=False),
+            indicator=RatioIndicator(total_query="t_total", bad_query="b_total"),
+        ),
+        AT + timedelta(days=10),
+        short_spike(period_bad=100, one_hour_rate=0.5),
+    )
+    assert status.attention == "ok"
+
+
+def test_at_risk_sorts_after_ticketing_and_before_ok():
+    report = build_report(
+        [slo("fine"), slo("risky"), slo("ticketing")],
+        AT,
+        {
+            "fine": counts(period_bad=980),
+            "risky": short_spike(period_bad=500, one_hour_rate=2.0),
+            "ticketing": counts(period_bad=10, window_bad=40),  # 4x everywhere: the 3x and 1x tiers fire
+        },
+    )
+    assert [s.attention for s in report.statuses] == ["ticket", "at risk", "ok"]
+
+
 def test_report_json_has_the_documented_shape():
     report = build_report([slo()], AT, {"checkout-availability": counts(period_bad=250)}, source="demo data")
     payload = report.to_dict()
