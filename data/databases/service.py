@@ -16,6 +16,7 @@ from typing import Any
 from data.databases import store as repository
 from data.databases.config import DatabaseConfig, load_database_config
 from data.databases.fleet import probe_dsn, probe_fleet
+from data.databases.store import AlreadyRecorded  # noqa: F401  (the form catches it from the service)
 from data.last_good import LastGoodStore
 from data.secrets import Dsn
 from data.settings import Settings
@@ -108,6 +109,13 @@ def add_record(settings: Settings, config: DatabaseConfig, *, actor: Actor, **en
     ``entry``: database, kind, done_on, recorded_by, and optionally outcome, notes, link (``store.add_record``)."""
     known = [d.name for d in config.databases]
     return repository.add_record(settings.database_url, actor=actor, known_databases=known, now=settings.now(), **entry)
+
+
+def withdraw_record(settings: Settings, *, actor: Actor, record_id: int, reason: str) -> DbaRecord:
+    """Withdraw a mistaken DBA record (editors): it stays in the history, struck through, and stops counting."""
+    return repository.withdraw_record(
+        settings.database_url, actor=actor, record_id=record_id, reason=reason, now=settings.now()
+    )
 
 
 def records(settings: Settings, database: str | None = None) -> list[DbaRecord]:

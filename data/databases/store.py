@@ -19,7 +19,7 @@ from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require, require_role
 from metrics.databases.checks import DatabaseHealth, DbaRecord
-from metrics.databases.records import validate_record
+from metrics.databases.records import RecordError, validate_record
 
 TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
 
@@ -65,10 +65,14 @@ class DbTableSize(Base):
 
 
 class DbaRecordRow(Base):
-    """A DBA's entry (backup verified, restore drill...). Append-only: never updated, never deleted."""
+    """A DBA's entry (backup verified, restore drill...). Append-only: never updated, never deleted; a mistaken one
+    is withdrawn by a ``DbaRecordWithdrawalRow``."""
 
     __tablename__ = "dba_records"
-    __table_args__ = (sa.Index("ix_dba_records_database_kind_done_on", "database", "kind", "done_on"),)
+    __table_args__ = (
+        sa.Index("ix_dba_records_database_kind_done_on", "database", "kind", "done_on"),
+        sa.Index("uq_dba_records_submission_key", "submission_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     database: Mapped[str] = mapped_column(sa.String(200))
@@ -79,6 +83,19 @@ class DbaRecordRow(Base):
     outcome: Mapped[str] = mapped_column(sa.String(20))
     notes: Mapped[str] = mapped_column(sa.Text)
     link: Mapped[str] = mapped_column(sa.String(500))
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  # the form's idempotency key
+
+
+class DbaRecordWithdrawalRow(Base):
+    """A record taken back (wrong database, entered twice): who, when, why. The record stays, struck through."""
+
+    __tablename__ = "dba_record_withdrawals"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("dba_records.id"), unique=True)
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_by: Mapped[str] = mapped_column(sa.String(200))
+    reason: Mapped[str] = mapped_column(sa.Text)
 
 
 def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
@@ -239,10 +256,13 @@ def add_record(
     link: str = "",
     known_databases: list[str] | None = None,
     now: datetime,
+    submission_key: str | None = None,
 ) -> DbaRecord:
     """Validate and append one record (and an audit-log line naming who entered it) in one transaction.
 
-    ``recorded_by`` is who did the work (the backup check, the drill); ``actor`` is who enters it (an editor)."""
+    ``recorded_by`` is who did the work (the backup check, the drill); ``actor`` is who enters it (an editor).
+    ``submission_key`` (a form's idempotency key): a second submission with the same key stores nothing and raises
+    ``AlreadyRecorded`` carrying the first one's record."""
     require_role(actor, Role.EDITOR, "add DBA records")  # refuses before looking at the fields
     validate_record(
         database=database,
@@ -265,26 +285,110 @@ def add_record(
         "outcome": outcome,
         "notes": notes.strip(),
         "link": link.strip(),
+        "submission_key": submission_key,
     }
-    with shared_engine(database_url).begin() as connection:
-        result = connection.execute(sa.insert(DbaRecordRow.__table__).values(row))
-        record_id = result.inserted_primary_key[0]
-        record_audit(
-            connection,
-            actor=actor,
-            action="created",
-            entity="dba_record",
-            entity_id=record_id,
-            at=now,
-            details={
-                "database": database,
-                "kind": kind,
-                "done_on": done_on.isoformat(),
-                "outcome": outcome,
-                "done_by": row["recorded_by"],
-            },
-        )
+    engine = shared_engine(database_url)
+    _refuse_repeated_record(engine, submission_key)
+    try:
+        with engine.begin() as connection:
+            record_id = _insert_record(connection, row, actor, now)
+    except sa.exc.IntegrityError:
+        _refuse_repeated_record(engine, submission_key)  # the other click of the same form won the race
+        raise
     return _record({**row, "id": record_id})
+
+
+class AlreadyRecorded(Exception):
+    """This form submission was stored before (a double click): nothing new was written."""
+
+    def __init__(self, record: DbaRecord) -> None:
+        super().__init__(
+            f"already recorded: {record.kind} for {record.database} on {record.done_on.isoformat()} (record "
+            f"{record.id}); nothing was added twice"
+        )
+        self.record = record
+
+
+def _refuse_repeated_record(engine: sa.Engine, submission_key: str | None) -> None:
+    if submission_key is None:
+        return
+    table = DbaRecordRow.__table__
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(table).where(table.c.submission_key == submission_key)).first()
+    if row is not None:
+        raise AlreadyRecorded(_record(dict(row._mapping)))
+
+
+def _insert_record(connection: sa.Connection, row: dict[str, Any], actor: Actor, now: datetime) -> int:
+    record_id = connection.execute(sa.insert(DbaRecordRow.__table__).values(row)).inserted_primary_key[0]
+    record_audit(
+        connection,
+        actor=actor,
+        action="created",
+        entity="dba_record",
+        entity_id=record_id,
+        at=now,
+        details={
+            "database": row["database"],
+            "kind": row["kind"],
+            "done_on": row["done_on"].isoformat(),
+            "outcome": row["outcome"],
+            "done_by": row["recorded_by"],
+        },
+    )
+    return record_id
+
+
+WITHDRAWAL_REASON_LIMIT = 500
+
+
+def withdraw_record(database_url: str, *, actor: Actor, record_id: int, reason: str, now: datetime) -> DbaRecord:
+    """Withdraw a mistaken record: a withdrawal row and an audit line in one transaction; the record itself is kept
+    (append-only) and no longer counts for its kind. Editors only; raises ``RecordError`` naming what is wrong."""
+    require(actor, Role.EDITOR, "withdraw DBA records")
+    reason = reason.strip()
+    if not reason:
+        raise RecordError("reason: say why the record is withdrawn (e.g. entered for the wrong database)")
+    if len(reason) > WITHDRAWAL_REASON_LIMIT:
+        raise RecordError(f"reason: at most {WITHDRAWAL_REASON_LIMIT} characters")
+    if "\x00" in reason:
+        raise RecordError("reason: contains a NUL character, which no database stores as text")
+    engine = shared_engine(database_url)
+    record = _record_by_id(engine, record_id)
+    if record is None:
+        raise RecordError(f"record: there is no DBA record {record_id}")
+    if record.withdrawn:
+        raise RecordError(f"record: {record_id} was already withdrawn by {record.withdrawn_by}")
+    withdrawal = {"record_id": record_id, "withdrawn_at": now, "withdrawn_by": actor.name, "reason": reason}
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.insert(DbaRecordWithdrawalRow.__table__).values(withdrawal))
+            record_audit(
+                connection,
+                actor=actor,
+                action="withdrawn",
+                entity="dba_record",
+                entity_id=record_id,
+                at=now,
+                details={"database": record.database, "kind": record.kind, "reason": reason},
+            )
+    except sa.exc.IntegrityError:
+        raise RecordError(f"record: {record_id} was withdrawn by someone else a moment ago") from None
+    return _record_by_id(engine, record_id)
+
+
+def _records_query() -> sa.Select:
+    """Records with their withdrawal, if any (an outer join: most have none)."""
+    records, withdrawals = DbaRecordRow.__table__, DbaRecordWithdrawalRow.__table__
+    return sa.select(
+        records, withdrawals.c.withdrawn_at, withdrawals.c.withdrawn_by, withdrawals.c.reason.label("withdrawal_reason")
+    ).select_from(records.outerjoin(withdrawals, withdrawals.c.record_id == records.c.id))
+
+
+def _record_by_id(engine: sa.Engine, record_id: int) -> DbaRecord | None:
+    with engine.connect() as connection:
+        row = connection.execute(_records_query().where(DbaRecordRow.__table__.c.id == record_id)).first()
+    return None if row is None else _record(dict(row._mapping))
 
 
 def _record(row: dict[str, Any]) -> DbaRecord:
@@ -298,13 +402,16 @@ def _record(row: dict[str, Any]) -> DbaRecord:
         link=row["link"],
         recorded_at=row["recorded_at"],
         id=row["id"],
+        withdrawn_at=row.get("withdrawn_at"),
+        withdrawn_by=row.get("withdrawn_by"),
+        withdrawal_reason=row.get("withdrawal_reason"),
     )
 
 
 def list_records(database_url: str, database: str | None = None) -> list[DbaRecord]:
-    """Every record (of one database), newest first."""
+    """Every record (of one database), withdrawn ones included (marked), newest first."""
     table = DbaRecordRow.__table__
-    query = sa.select(table).order_by(table.c.done_on.desc(), table.c.id.desc())
+    query = _records_query().order_by(table.c.done_on.desc(), table.c.id.desc())
     if database:
         query = query.where(table.c.database == database)
     with shared_engine(database_url).connect() as connection:
@@ -312,11 +419,12 @@ def list_records(database_url: str, database: str | None = None) -> list[DbaReco
 
 
 def latest_records_by_database(database_url: str, names: list[str]) -> dict[str, list[DbaRecord]]:
-    """Each database's records (every kind, all entries; the check picks the newest per kind)."""
+    """Each database's records (every kind, all entries, withdrawn ones marked; the check picks the newest standing
+    one per kind)."""
     if not names:
         return {}
     table = DbaRecordRow.__table__
-    query = sa.select(table).where(table.c.database.in_(names)).order_by(table.c.done_on)
+    query = _records_query().where(table.c.database.in_(names)).order_by(table.c.done_on)
     grouped: dict[str, list[DbaRecord]] = {}
     with shared_engine(database_url).connect() as connection:
         for row in connection.execute(query):

@@ -233,6 +233,13 @@ class DbaRecord:
     link: str = ""
     recorded_at: datetime | None = None
     id: int | None = None
+    withdrawn_at: datetime | None = None  # taken back (a mistake); kept, shown struck through, no longer counts
+    withdrawn_by: str | None = None
+    withdrawal_reason: str | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 # --- results ----------------------------------------------------------------------------------------------------------
@@ -775,9 +782,12 @@ def check_slow_statements(probe: ProbeData) -> CheckResult:
 
 
 def check_dba_records(records: list[DbaRecord], intervals: dict[str, int | None], today: date) -> CheckResult:
-    """Each record kind with an expected interval must have an entry newer than that interval."""
+    """Each record kind with an expected interval must have an entry newer than that interval; a withdrawn entry
+    does not count."""
     newest: dict[str, DbaRecord] = {}
     for record in records:
+        if record.withdrawn:
+            continue
         if record.kind not in newest or record.done_on > newest[record.kind].done_on:
             newest[record.kind] = record
     items, stale = [], []

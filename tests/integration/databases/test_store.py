@@ -9,17 +9,20 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from data.databases.store import (
+    AlreadyRecorded,
     add_record,
     health_history,
     list_records,
     save_health_snapshots,
     sizes_at,
     table_growth,
+    withdraw_record,
 )
 from data.store import migrate
+from metrics.access import PermissionDenied
 from metrics.databases.checks import ProbeData, TableStats, build_health, check_up
 from metrics.databases.records import RecordError
-from tests.support.actors import admin, editor
+from tests.support.actors import admin, editor, viewer
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 24, 14, 5, 30, tzinfo=UTC)
@@ -125,3 +128,59 @@ def test_a_record_the_columns_cannot_hold_is_a_field_message_not_a_database_erro
     with pytest.raises(RecordError, match=message):
         add_record(store, actor=editor("kim"), now=NOW, **fields)
     assert list_records(store) == []
+
+
+def backup_record(store, submission_key=None, day=20):
+    return add_record(
+        store,
+        actor=editor("kim"),
+        database="orders",
+        kind="backup_verified",
+        done_on=date(2026, 11, day),
+        recorded_by="kim",
+        now=NOW,
+        submission_key=submission_key,
+    )
+
+
+def test_a_second_submission_of_the_same_form_stores_one_record(store):
+    first = backup_record(store, submission_key="form-1")
+    with pytest.raises(AlreadyRecorded) as repeated:
+        backup_record(store, submission_key="form-1")
+    assert repeated.value.record.id == first.id
+    assert [r.id for r in list_records(store)] == [first.id]
+
+
+def test_a_withdrawn_record_stays_in_the_history_marked_with_who_and_why(store):
+    record = backup_record(store)
+    withdraw_record(store, actor=editor("lee"), record_id=record.id, reason="wrong database", now=NOW)
+    [kept] = list_records(store, "orders")
+    assert (kept.id, kept.withdrawn, kept.withdrawn_by, kept.withdrawal_reason) == (
+        record.id,
+        True,
+        "lee",
+        "wrong database",
+    )
+
+
+def test_a_record_is_withdrawn_once(store):
+    record = backup_record(store)
+    withdraw_record(store, actor=editor("lee"), record_id=record.id, reason="entered twice", now=NOW)
+    with pytest.raises(RecordError, match="already withdrawn by lee"):
+        withdraw_record(store, actor=editor("kim"), record_id=record.id, reason="again", now=NOW)
+
+
+def test_a_withdrawal_needs_a_reason_and_an_existing_record(store):
+    record = backup_record(store)
+    with pytest.raises(RecordError, match="reason: say why"):
+        withdraw_record(store, actor=editor("lee"), record_id=record.id, reason="  ", now=NOW)
+    with pytest.raises(RecordError, match="no DBA record 999"):
+        withdraw_record(store, actor=editor("lee"), record_id=999, reason="typo", now=NOW)
+    assert not list_records(store)[0].withdrawn
+
+
+def test_a_viewer_cannot_withdraw_a_record(store):
+    record = backup_record(store)
+    with pytest.raises(PermissionDenied):
+        withdraw_record(store, actor=viewer("ann"), record_id=record.id, reason="typo", now=NOW)
+    assert not list_records(store)[0].withdrawn

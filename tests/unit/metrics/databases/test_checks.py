@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -213,6 +214,12 @@ def test_a_backup_verified_within_its_interval_is_ok():
 
 def test_a_record_past_its_interval_warns_with_its_age():
     check = check_dba_records([record("backup_verified", date(2026, 11, 10))], {"backup_verified": 7}, TODAY)
+    assert check.status == "warn" and check.detail == "stale: backup verified: 14 d old (every 7 d)"
+
+
+def test_a_withdrawn_record_does_not_count_and_the_one_before_it_does():
+    withdrawn = replace(record("backup_verified", date(2026, 11, 20)), withdrawn_at=datetime(2026, 11, 21, tzinfo=UTC))
+    check = check_dba_records([record("backup_verified", date(2026, 11, 10)), withdrawn], {"backup_verified": 7}, TODAY)
     assert check.status == "warn" and check.detail == "stale: backup verified: 14 d old (every 7 d)"
 
 
