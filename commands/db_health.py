@@ -1,5 +1,5 @@
 """Database health commands: live checks (``db-health``), snapshots for history (``collect db-health``) and DBA
-records (``db-records add|list``).
+records (``db-records add|withdraw|list``).
 
 ``db-health`` exits 0 when every check is ok or info, 1 when any is warn or critical, 2 when it could not run (bad
 configuration, no DSN, the database unreachable). No DSN or password is ever printed: databases are named, a server
@@ -144,12 +144,29 @@ def command_db_records_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_db_records_withdraw(args: argparse.Namespace) -> int:
+    from data.databases import service
+    from metrics.databases.records import RecordError
+
+    settings = load_cli_settings(args)
+    try:
+        record = service.withdraw_record(settings, actor=cli_actor(), record_id=args.id, reason=args.reason)
+    except RecordError as error:
+        raise CliError(str(error)) from None
+    print(
+        f"withdrew record {record.id} ({record.kind} for {record.database} on {record.done_on.isoformat()}); "
+        "it stays in the history"
+    )
+    return EXIT_OK
+
+
 def command_db_records_list(args: argparse.Namespace) -> int:
     from data.databases import service
 
     settings = load_cli_settings(args)
     rows = [
         {
+            "id": r.id,
             "database": r.database,
             "kind": r.kind,
             "done_on": r.done_on.isoformat(),
@@ -158,15 +175,30 @@ def command_db_records_list(args: argparse.Namespace) -> int:
             "notes": r.notes,
             "link": r.link,
             "recorded_at": None if r.recorded_at is None else r.recorded_at.isoformat(),
+            "withdrawn": None
+            if not r.withdrawn
+            else {"at": r.withdrawn_at.isoformat(), "by": r.withdrawn_by, "reason": r.withdrawal_reason},
         }
         for r in service.records(settings, args.database)
     ]
     if args.format == "json":
         print(json.dumps({"records": rows}, indent=2))
     elif rows:
-        header = ["done on", "database", "kind", "outcome", "by", "notes"]
-        cells = ["done_on", "database", "kind", "outcome", "by", "notes"]
-        print(text_table(header, [[row[c] if c != "notes" else row[c][:60] for c in cells] for row in rows]))
+        header = ["id", "done on", "database", "kind", "outcome", "by", "notes", "withdrawn"]
+        table = [
+            [
+                str(row["id"]),
+                row["done_on"],
+                row["database"],
+                row["kind"],
+                row["outcome"],
+                row["by"],
+                row["notes"][:60],
+                "" if row["withdrawn"] is None else f"by {row['withdrawn']['by']}: {row['withdrawn']['reason'][:40]}",
+            ]
+            for row in rows
+        ]
+        print(text_table(header, table))
     return EXIT_OK
 
 
@@ -205,6 +237,10 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     add.add_argument("--link")
     add.add_argument("--config")
     add.set_defaults(handler=command_db_records_add)
+    withdraw = actions.add_parser("withdraw", help="withdraw a mistaken record (kept, marked, no longer counted)")
+    withdraw.add_argument("--id", type=int, required=True, help="the record's id (db-records list shows it)")
+    withdraw.add_argument("--reason", required=True, help="why, e.g. 'entered for the wrong database'")
+    withdraw.set_defaults(handler=command_db_records_withdraw)
     listing = actions.add_parser("list", help="every record, newest first")
     listing.add_argument("--database")
     listing.add_argument("--format", choices=("json", "table"), default="table")

@@ -1,4 +1,5 @@
-"""The DBA record form: validated entry, one new row per submission, nothing overwritten."""
+"""The DBA record forms: a validated entry, one new row per submission (a double click stores one), nothing
+overwritten; and the withdrawal of a mistaken record, which keeps it, struck through."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from data.databases import service
 from data.databases.config import DatabaseConfig
 from data.settings import Settings
 from metrics.access import VIA_LOCAL, MissingName, PermissionDenied, Role
-from metrics.databases.checks import RECORD_KIND_LABELS, RECORD_KINDS
+from metrics.databases.checks import RECORD_KIND_LABELS, RECORD_KINDS, DbaRecord
 from metrics.databases.records import RECORD_OUTCOMES, RecordError
 from pages.common import identity, widgets
 from pages.common.store_writes import store_write
+from pages.common.submissions import ensure_submission_token, mark_spent, submission_token
 from pages.database_health import loaders as db_loaders
 
 
@@ -32,6 +34,7 @@ def show_record_form(
     if not actor.can(Role.EDITOR):
         identity.read_only_note(actor, Role.EDITOR, "Adding DBA records")
         return
+    ensure_submission_token(key)
     entry = _record_inputs(settings, names, database, key)
     if entry is not None:
         _save_record(settings, config, entry, key)
@@ -75,13 +78,18 @@ def _save_record(settings: Settings, config: DatabaseConfig, entry: dict, key: s
     if entering.via == VIA_LOCAL and not entering.name.strip():  # one person at their machine: who did it
         entering = replace(entering, name=entry["recorded_by"].strip())
     record = None
+    token = submission_token(key, entry)
     with store_write("add the DBA record", settings.database_url):
         try:
-            record = service.add_record(settings, config, actor=entering, **entry)
+            record = service.add_record(settings, config, actor=entering, submission_key=token, **entry)
+        except service.AlreadyRecorded as repeated:
+            message = str(repeated)
+            st.info(f"{widgets.plain(message[0].upper() + message[1:])}.", icon=":material/done_all:")
         except (RecordError, PermissionDenied, MissingName) as error:
             st.error(f"Not recorded — {widgets.plain(str(error))}", icon=":material/error:")
     if record is None:
         return
+    mark_spent(key, token, entry)
     for name in ("database", "kind", "done_on", "by", "outcome", "link", "notes"):
         st.session_state.pop(f"{key}_{name}", None)  # saved: the next entry starts empty
     db_loaders.clear()
@@ -89,3 +97,57 @@ def _save_record(settings: Settings, config: DatabaseConfig, entry: dict, key: s
         f"Recorded {RECORD_KIND_LABELS[record.kind]} for {record.database} on {record.done_on.isoformat()}."
     )
     st.rerun()
+
+
+def show_withdraw_form(settings: Settings, records: list[DbaRecord], key: str = "withdraw_record") -> None:
+    """Withdraw a mistaken record (editors): choose it, say why; it stays in the history, struck through."""
+    flash = st.session_state.pop(f"{key}_flash", None)
+    if flash:
+        st.success(flash, icon=":material/check:")
+    standing = [r for r in records if not r.withdrawn and r.id is not None]
+    if not standing:
+        st.caption("No record to withdraw.")
+        return
+    actor = identity.current_actor(settings)
+    if not actor.can(Role.EDITOR):
+        identity.read_only_note(actor, Role.EDITOR, "Withdrawing DBA records")
+        return
+    by_id = {r.id: r for r in standing}
+    with st.form(key, clear_on_submit=False, border=True):
+        chosen = st.selectbox(
+            "Record",
+            list(by_id),
+            format_func=lambda record_id: record_label(by_id[record_id]),
+            index=None,
+            placeholder="Choose the mistaken record",
+            key=f"{key}_record",
+        )
+        reason = st.text_input(
+            "Why", key=f"{key}_reason", max_chars=500, placeholder="e.g. entered for the wrong database"
+        )
+        submitted = st.form_submit_button("Withdraw record", icon=":material/undo:")
+    if not submitted:
+        return
+    if chosen is None:
+        st.error("Not withdrawn — record: choose the record to withdraw", icon=":material/error:")
+        return
+    withdrawn = None
+    with store_write("withdraw the DBA record", settings.database_url):
+        try:
+            withdrawn = service.withdraw_record(settings, actor=actor, record_id=chosen, reason=reason or "")
+        except (RecordError, PermissionDenied, MissingName) as error:
+            st.error(f"Not withdrawn — {widgets.plain(str(error))}", icon=":material/error:")
+    if withdrawn is None:
+        return
+    for name in ("record", "reason"):
+        st.session_state.pop(f"{key}_{name}", None)
+    db_loaders.clear()
+    st.session_state[f"{key}_flash"] = f"Withdrew {widgets.plain(record_label(withdrawn))}: it stays in the history."
+    st.rerun()
+
+
+def record_label(record: DbaRecord) -> str:
+    return (
+        f"#{record.id} · {record.database} · {RECORD_KIND_LABELS.get(record.kind, record.kind)} on "
+        f"{record.done_on.isoformat()} by {record.recorded_by}"
+    )

@@ -445,7 +445,7 @@ def show_dba_records(health: DatabaseHealth) -> None:
         st.warning(f"Records cannot be read from the store ({type(error).__name__}); run `cli.py migrate`.")
         entries = []
     show_frame(
-        db_widgets.records_frame(entries),
+        db_widgets.records_frame(entries, strike_withdrawn=True),
         "No records yet.",
         placeholder="—",
         column_config={"link": st.column_config.LinkColumn("link"), "notes": TEXT("notes", width="large")},

@@ -11,13 +11,14 @@ from pages.common import fleet, loaders, widgets
 from pages.common.store_writes import is_store_error, store_read_message
 from pages.database_health import loaders as db_loaders
 from pages.database_health import widgets as db_widgets
-from pages.database_health.forms import show_record_form
+from pages.database_health.forms import show_record_form, show_withdraw_form
 
 settings = loaders.settings()
 config = fleet.database_config(settings)
 st.title("DBA records")
 st.caption(
-    "Every entry is a new row: nothing is overwritten. A kind past its expected interval (set per database "
+    "Every entry is a new row: nothing is overwritten, and a mistaken one is withdrawn, not deleted. A kind past "
+    "its expected interval (set per database "
     "in databases.toml, `[database.record_intervals]`) is a warning on the database's status."
 )
 
@@ -89,9 +90,11 @@ with widgets.guarded_panel("record form"):
 
 with widgets.guarded_panel("records table"):
     st.markdown("#### History")
-    table = db_widgets.records_frame(records)
+    table = db_widgets.records_frame(records, strike_withdrawn=True)
+    plain_table = db_widgets.records_frame(records)
     if database is None:
-        table.insert(0, "database", [r.database for r in records])
+        for frame in (table, plain_table):
+            frame.insert(1, "database", [r.database for r in records])
     if table.empty:
         widgets.show_empty_state(
             "No records yet.",
@@ -100,6 +103,21 @@ with widgets.guarded_panel("records table"):
         )
     else:
         st.dataframe(
-            table, hide_index=True, placeholder="—", column_config={"link": st.column_config.LinkColumn("link")}
+            db_widgets.records_styler(table),
+            hide_index=True,
+            placeholder="—",
+            column_config={
+                "id": st.column_config.NumberColumn("id", format="%d", width="small"),
+                "link": st.column_config.LinkColumn("link"),
+            },
         )
-        widgets.show_csv_download(widgets.csv_download_bytes(table), file_name="dba-records.csv")
+        withdrawn = sum(1 for r in records if r.withdrawn)
+        if withdrawn:
+            st.caption(f"{withdrawn} withdrawn (struck through, in grey): kept in the history, no longer counted.")
+        widgets.show_csv_download(widgets.csv_download_bytes(plain_table), file_name="dba-records.csv")
+        with st.expander("Withdraw a mistaken record", icon=":material/undo:"):
+            st.caption(
+                "A withdrawn record stays in the history with who withdrew it and why, and no longer counts for its "
+                "kind's staleness. Nothing is deleted."
+            )
+            show_withdraw_form(settings, records)

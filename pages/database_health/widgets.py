@@ -328,21 +328,51 @@ def _signed_bytes(value: int | None) -> str:
     return ("+" if value >= 0 else "−") + format_bytes(abs(value))
 
 
-def records_frame(records: Sequence[DbaRecord]) -> pd.DataFrame:
-    columns = ["done on", "kind", "outcome", "by", "notes", "link", "recorded at"]
+STRIKE = "\u0336"  # a combining long stroke: the grid draws on a canvas, where no CSS line-through reaches
+
+
+def struck(text: str) -> str:
+    return "".join(character + STRIKE for character in text)
+
+
+def records_frame(records: Sequence[DbaRecord], *, strike_withdrawn: bool = False) -> pd.DataFrame:
+    """The history table; a withdrawn record keeps its row with who withdrew it and why (``strike_withdrawn``: its
+    kind struck through, for the page; the CSV keeps plain text)."""
+    columns = ["id", "done on", "kind", "outcome", "by", "notes", "link", "recorded at", "withdrawn"]
     rows = [
         {
+            "id": r.id,
             "done on": r.done_on,
-            "kind": RECORD_KIND_LABELS.get(r.kind, r.kind),
+            "kind": struck(RECORD_KIND_LABELS.get(r.kind, r.kind))
+            if strike_withdrawn and r.withdrawn
+            else RECORD_KIND_LABELS.get(r.kind, r.kind),
             "outcome": r.outcome,
             "by": r.recorded_by,
             "notes": r.notes,
             "link": r.link or None,
             "recorded at": None if r.recorded_at is None else r.recorded_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "withdrawn": withdrawal_text(r),
         }
         for r in records
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def withdrawal_text(record: DbaRecord) -> str:
+    """ "withdrawn 2026-12-02 by lee: wrong database", or "" for a record that stands."""
+    if not record.withdrawn:
+        return ""
+    return f"withdrawn {record.withdrawn_at:%Y-%m-%d} by {record.withdrawn_by}: {record.withdrawal_reason}"
+
+
+def records_styler(frame: pd.DataFrame):
+    """Withdrawn rows in the no-data grey, so the standing records read first."""
+
+    def row_style(row: pd.Series) -> list[str]:
+        grey = f"color: {NO_DATA_STYLE.color}" if row["withdrawn"] else ""
+        return [grey] * len(row)
+
+    return frame.style.apply(row_style, axis=1)
 
 
 def staleness_frame(health: DatabaseHealth) -> pd.DataFrame:

@@ -13,9 +13,7 @@ for each field both changed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -66,6 +64,7 @@ from metrics.tracker.triggers import (
 )
 from pages.common import identity, widgets
 from pages.common.store_writes import STORE_ERRORS, store_failure_message
+from pages.common.submissions import ensure_submission_token, mark_spent, submission_token
 
 log = logging.getLogger(__name__)
 
@@ -172,40 +171,7 @@ def pop_success(prefix: str) -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-# --- one record per submission ----------------------------------------------------------------------------------------
-
-
-def _token_key(prefix: str) -> str:
-    """Outside the form's ``<prefix>_`` keys, so clearing the form after a save keeps it."""
-    return f"submission_token_{prefix}"
-
-
-def _spent_key(prefix: str) -> str:
-    return f"submission_spent_{prefix}"
-
-
-def ensure_submission_token(prefix: str) -> str:
-    """The form's idempotency key, created when the form is first drawn."""
-    return st.session_state.setdefault(_token_key(prefix), uuid.uuid4().hex)
-
-
-def _fingerprint(values: Mapping[str, Any]) -> str:
-    return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
-
-
-def submission_token(prefix: str, values: Mapping[str, Any]) -> str:
-    """The key to store this submission under. A saved token stays while the form is submitted again with the
-    values it stored (a second click, even one carrying the browser's copy of the cleared form), so the store
-    refuses it as already saved; other values are a new submission and get a new token."""
-    token = ensure_submission_token(prefix)
-    spent = st.session_state.get(_spent_key(prefix))
-    if spent is not None and spent[0] == token and spent[1] != _fingerprint(values):
-        token = st.session_state[_token_key(prefix)] = uuid.uuid4().hex
-    return token
-
-
-def _mark_spent(prefix: str, token: str, values: Mapping[str, Any]) -> None:
-    st.session_state[_spent_key(prefix)] = (token, _fingerprint(values))
+# --- saving, guarded -------------------------------------------------------------------------------------------------
 
 
 def _guarded(prefix: str, save: Callable[[], None], action: str) -> None:
@@ -439,7 +405,7 @@ def _submit_create(context: FormContext) -> None:
             known=context.known,
             submission=token,
         )
-        _mark_spent(prefix, token, submitted)
+        mark_spent(prefix, token, submitted)
         clear_form(prefix)
         st.session_state[key(prefix, "saved")] = f"Created item #{item.id}: {item.title}"
         st.session_state[key(prefix, "created_id")] = item.id
@@ -749,7 +715,7 @@ def _submit_review(context: FormContext, item_id: int) -> None:
             readings=context.readings,
             submission=token,
         )
-        _mark_spent(prefix, token, submitted)
+        mark_spent(prefix, token, submitted)
         clear_form(prefix)
         st.session_state[key(prefix, "saved")] = (
             f"Review recorded: {OUTCOME_LABELS[review.outcome]}; the item is now {STATE_LABELS[review.state_after]}."

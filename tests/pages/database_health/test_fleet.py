@@ -3,6 +3,7 @@ machine): honest "not configured" rows, empty states, config problems, unknown n
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,10 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("RELIABILITY_NOW", "2026-11-24T14:05:00Z")
 
 
-def run(page: str = FLEET, query: dict[str, str] | None = None) -> AppTest:
+def run(page: str = FLEET, query: dict[str, str] | None = None, name: str | None = None) -> AppTest:
     app = AppTest.from_file(page, default_timeout=60)
+    if name is not None:
+        app.session_state["identity_name"] = name  # what the sidebar keeps for the session (local mode)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     app.run()
@@ -124,6 +127,67 @@ def test_a_valid_record_is_stored_and_the_kind_is_no_longer_stale():
     frame = app.dataframe[0].value
     backup = frame[frame["kind"] == "backup verified"].iloc[0]
     assert backup["status"] == "✓ ok" and backup["by"] == "kim"
+
+
+def stored_records() -> list:
+    import os
+
+    from data.databases.store import list_records
+
+    return list_records(os.environ["DATABASE_URL"])
+
+
+def test_submitting_the_same_record_form_twice_stores_one_record():
+    app = run(RECORDS, {"database": "orders-primary"})
+    app.text_input(key="records_page_form_by").input("kim")
+    app.button[0].click().run()
+    app.text_input(key="records_page_form_by").input("kim")  # the browser's copy of the form, sent again
+    app.button[0].click().run()
+    assert len(stored_records()) == 1
+    assert "Already recorded: backup_verified for orders-primary" in texts(app.info)
+
+
+def add_backup(by: str = "kim") -> int:
+    import os
+
+    from data.databases.store import add_record
+    from tests.support.actors import editor
+
+    record = add_record(
+        os.environ["DATABASE_URL"],
+        actor=editor(by),
+        database="orders-primary",
+        kind="backup_verified",
+        done_on=date(2026, 11, 23),
+        recorded_by=by,
+        now=datetime(2026, 11, 24, 9, tzinfo=UTC),
+    )
+    return record.id
+
+
+def test_a_withdrawn_record_stays_in_the_history_struck_through_and_the_kind_is_stale_again():
+    record_id = add_backup()
+    app = run(RECORDS, {"database": "orders-primary"}, name="lee")
+    app.selectbox(key="withdraw_record_record").select(record_id)
+    app.text_input(key="withdraw_record_reason").input("entered for the wrong database")
+    next(button for button in app.button if button.label == "Withdraw record").click().run()
+    assert "stays in the history" in texts(app.success)
+    [kept] = stored_records()
+    assert kept.withdrawn and kept.withdrawn_by == "lee" and kept.withdrawal_reason == "entered for the wrong database"
+    history = app.dataframe[-1].value
+    assert history["withdrawn"].iloc[0] == "withdrawn 2026-11-24 by lee: entered for the wrong database"
+    assert history["kind"].iloc[0] == "\u0336".join("backup verified") + "\u0336"
+    staleness = app.dataframe[0].value
+    assert staleness[staleness["kind"] == "backup verified"]["last"].iloc[0] == "never"
+
+
+def test_a_withdrawal_without_a_reason_is_refused_and_the_record_stands():
+    record_id = add_backup()
+    app = run(RECORDS, {"database": "orders-primary"}, name="lee")
+    app.selectbox(key="withdraw_record_record").select(record_id)
+    next(button for button in app.button if button.label == "Withdraw record").click().run()
+    assert "Not withdrawn — reason: say why" in texts(app.error)
+    assert not stored_records()[0].withdrawn
 
 
 def page_text(app: AppTest) -> str:

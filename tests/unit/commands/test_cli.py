@@ -134,8 +134,20 @@ def test_db_records_list_prints_a_table_with_a_header(tmp_path):
     )
     assert added.returncode == 0, added.stderr
     lines = run_cli("db-records", "list", env=env).stdout.splitlines()
-    assert lines[0].split() == ["done", "on", "database", "kind", "outcome", "by", "notes"]
-    assert lines[2].split() == ["2026-11-24", "orders-primary", "backup_verified", "ok", "kim"]
+    assert lines[0].split() == ["id", "done", "on", "database", "kind", "outcome", "by", "notes", "withdrawn"]
+    assert lines[2].split() == ["1", "2026-11-24", "orders-primary", "backup_verified", "ok", "kim"]
+
+
+def test_db_records_withdraw_keeps_the_record_marked_with_the_reason(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}", "RELIABILITY_NOW": "2026-11-24T14:05:00Z"}
+    assert run_cli("migrate", env=env).returncode == 0
+    run_cli("db-records", "add", "--database", "orders-primary", "--kind", "backup_verified", "--by", "kim", env=env)
+    withdrawn = run_cli("db-records", "withdraw", "--id", "1", "--reason", "wrong database", env=env)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    [record] = json.loads(run_cli("db-records", "list", "--format", "json", env=env).stdout)["records"]
+    assert record["id"] == 1 and record["withdrawn"]["reason"] == "wrong database"
+    again = run_cli("db-records", "withdraw", "--id", "1", "--reason", "again", env=env)
+    assert again.returncode == 2 and "already withdrawn" in again.stderr
 
 
 def test_slo_report_without_at_evaluates_at_reliability_now():
