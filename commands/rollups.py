@@ -86,31 +86,43 @@ def _checked_services(requested: list[str] | None, known: list[str]) -> list[str
 
 def command_trends(args: argparse.Namespace) -> int:
     from data.store import engine_for, migrate
-    from data.trends.service import stored_trend_rows_between, trend_rows, trends_range, trends_view
+    from data.trends.service import (
+        oldest_rollup_day,
+        stored_trend_rows_between,
+        trend_rows,
+        trends_range,
+        trends_view,
+    )
     from metrics.trends.aggregate import MAX_RANGE_DAYS, earliest_first
 
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
     services = _checked_services(args.service, catalog.service_names())
-    default_first, default_last = trends_range(settings.now(), settings.team_timezone)
-    first = parse_cli_date(args.from_date, "--from") or default_first
-    last = parse_cli_date(args.to_date, "--to") or default_last
-    if first > last:
-        raise CliError(f"--from {first} is after --to {last}")
-    if first < earliest_first(last):
-        raise CliError(
-            f"--from {first}: a range covers at most {MAX_RANGE_DAYS:,} days; start at {earliest_first(last)} or later"
-        )
-    if settings.is_demo and not args.store:
-        rows = trend_rows(settings, catalog.slos, None, first, last, services)
-        if not args.demo:
-            _say_demo_beside_stored(settings.database_url)
-    else:
+    read_store = args.store or not settings.is_demo
+    engine = None
+    if read_store:
         migrate(settings.database_url)
         engine = engine_for(settings.database_url)
-        try:
+    try:
+        oldest = oldest_rollup_day(engine) if engine is not None else None
+        default_first, default_last = trends_range(settings.now(), settings.team_timezone, oldest)
+        first = parse_cli_date(args.from_date, "--from") or default_first
+        last = parse_cli_date(args.to_date, "--to") or default_last
+        if first > last:
+            raise CliError(f"--from {first} is after --to {last}")
+        if first < earliest_first(last):
+            raise CliError(
+                f"--from {first}: a range covers at most {MAX_RANGE_DAYS:,} days; start at {earliest_first(last)} "
+                "or later"
+            )
+        if engine is not None:
             rows = stored_trend_rows_between(engine, first, last, services)
-        finally:
+        else:
+            rows = trend_rows(settings, catalog.slos, None, first, last, services)
+            if not args.demo:
+                _say_demo_beside_stored(settings.database_url)
+    finally:
+        if engine is not None:
             engine.dispose()
     view = trends_view(rows, args.grain, first, last, services)
     if not view.has_data:
@@ -217,7 +229,11 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
 
     trends = commands.add_parser("trends", help="weekly or monthly trends: the trends page's figures")
     trends.add_argument("--service", action="append", help="a service (repeat for several; default: all)")
-    trends.add_argument("--from", dest="from_date", help="first day, YYYY-MM-DD (default: 26 ISO weeks back)")
+    trends.add_argument(
+        "--from",
+        dest="from_date",
+        help="first day, YYYY-MM-DD (default: 26 ISO weeks back, or from the first stored week)",
+    )
     trends.add_argument("--to", dest="to_date", help="last day, YYYY-MM-DD (default: the last complete day)")
     trends.add_argument("--grain", choices=("week", "month"), default="week")
     trends.add_argument("--format", choices=("json", "table"), default="table")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -94,9 +94,22 @@ def trends_view(rows: TrendRows, grain: str, first: date, last: date, services: 
     return build_trends(rows.daily, grain, first, last, services)
 
 
-def trends_range(now: datetime, time_zone: str) -> tuple[date, date]:
-    """The default range: the last 26 ISO weeks up to the last complete day."""
-    return default_trends_range(now, time_zone)
+def trends_range(now: datetime, time_zone: str, oldest_day: date | None = None) -> tuple[date, date]:
+    """The default range: the last 26 ISO weeks up to the last complete day, or from the Monday of the week of the
+    oldest stored rollup when the history is shorter (five weeks of data open on five weeks, not twenty columns of
+    "no data")."""
+    first, last = default_trends_range(now, time_zone)
+    if oldest_day is not None and first < oldest_day <= last:
+        first = oldest_day - timedelta(days=oldest_day.weekday())
+    return first, last
+
+
+def oldest_rollup_day(engine: sa.Engine) -> date | None:
+    """The first day the store holds collected rollups for, or None."""
+    from data.trends.store import rollup_day_range
+
+    day_range = rollup_day_range(engine)
+    return day_range[0] if day_range else None
 
 
 def rollup_source(settings: Settings):

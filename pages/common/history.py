@@ -24,7 +24,7 @@ from pages.common.loaders import catalog_fingerprint
 
 STORE_TTL_SECONDS = 300  # rollups change once a day; five minutes keeps a fresh collection visible soon enough
 
-__all__ = ["TrendRows", "clear", "clear_incidents", "incidents", "trend_rows"]
+__all__ = ["TrendRows", "clear", "clear_incidents", "incidents", "oldest_rollup_day", "trend_rows"]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -53,8 +53,25 @@ def trend_rows(
     return _stored_rows(settings.database_url, first, last, services, settings)
 
 
+@st.cache_data(ttl=STORE_TTL_SECONDS, show_spinner=False, max_entries=4)
+def _oldest_stored_day(database_url: str) -> date | None:
+    return trends_service.oldest_rollup_day(shared_engine(database_url))
+
+
+def oldest_rollup_day(settings: Settings) -> date | None:
+    """The first day with collected rollups (cached five minutes); None in demo mode, for an empty store, or when
+    the store cannot be read (the range then keeps its 26 weeks and the rows' read reports the store's error)."""
+    if settings.is_demo:
+        return None
+    try:
+        return _oldest_stored_day(settings.database_url)
+    except Exception:  # the page's read of the rows says what is wrong with the store
+        return None
+
+
 def clear() -> None:
     _stored_rows.clear()
+    _oldest_stored_day.clear()
 
 
 INCIDENTS_TTL_SECONDS = 30

@@ -194,11 +194,12 @@ def sli_figure(per_slo: pd.DataFrame, grain: str) -> go.Figure:
 
 
 def budget_table(per_slo: pd.DataFrame) -> pd.DataFrame:
-    """SLO × period of the budget consumed (share of the SLO's period budget), NaN = no data."""
+    """SLO × period of the budget consumed (share of the SLO's period budget), NaN = no data; the newest period
+    first, so the week a team is asking about is in view without scrolling."""
     if per_slo.empty:
         return pd.DataFrame()
     table = per_slo.pivot_table(index="slo", columns="period", values="budget_consumed", aggfunc="first", dropna=False)
-    return table.reindex(columns=list(dict.fromkeys(per_slo["period"])))
+    return table.reindex(columns=list(dict.fromkeys(per_slo["period"]))[::-1])
 
 
 def latency_figure(per_slo: pd.DataFrame, grain: str) -> go.Figure:

@@ -50,7 +50,7 @@ if collect_now:
 
 # --- filters, kept in the query string ------------------------------------------------------------------------------
 
-default_first, default_last = trends_range(now, time_zone)
+default_first, default_last = trends_range(now, time_zone, history.oldest_rollup_day(settings))
 
 
 def query_date(name: str, default: date) -> date:
@@ -93,7 +93,7 @@ if first < earliest_first(last):
     first = earliest_first(last)
 if first > last:
     st.warning(
-        f"The range starts ({first}) after it ends ({last}): showing the last 26 weeks instead.",
+        f"The range starts ({first}) after it ends ({last}): showing the default range instead.",
         icon=":material/event_busy:",
     )
     first, last = default_first, default_last

@@ -63,7 +63,7 @@ def test_a_service_filter_from_the_query_string_narrows_the_budget_table():
 
 def test_the_month_grain_labels_periods_by_month():
     app = run({"grain": "month"})
-    assert list(app.dataframe[1].value.columns)[-1] == "2026-11"
+    assert list(app.dataframe[1].value.columns)[0] == "2026-11"  # the newest first
 
 
 def test_an_unknown_service_is_named_and_ignored():
@@ -125,6 +125,14 @@ def test_with_prometheus_the_page_reads_the_stored_rollups(monkeypatch):
     assert "Daily rollups up to 2026-11-23 (Europe/Berlin) · Prometheus (http://127.0.0.1:9)" in texts(app.caption)
     assert "Demo data" not in texts(app.info) and not app.warning
     assert "What changed 2026-W46 → 2026-W47" in texts(app.subheader)
+
+
+def test_with_five_weeks_stored_the_page_opens_on_those_weeks_newest_first(monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_URL", "http://127.0.0.1:9")
+    store_demo_rows_as_collected(date(2026, 11, 23))  # from Tuesday 2026-10-20 (ISO week 43)
+    app = run()
+    budget = next(frame.value for frame in app.dataframe if "2026-W47" in frame.value.columns)
+    assert list(budget.columns) == ["2026-W48", "2026-W47", "2026-W46", "2026-W45", "2026-W44", "2026-W43"]
 
 
 def test_rollups_that_stopped_days_ago_are_marked_stale(monkeypatch):

@@ -166,3 +166,11 @@ def test_trends_store_reads_the_collected_rollups_without_prometheus(tmp_path):
 def test_trends_demo_and_store_together_are_refused(tmp_path):
     completed = run_cli("trends", "--demo", "--store", store=tmp_path / "s.db")
     assert completed.returncode == 2 and "not allowed with" in completed.stderr
+
+
+def test_trends_from_the_store_opens_on_the_first_stored_week(tmp_path):
+    store = tmp_path / "s.db"
+    _store_collected_day(store, 4321.0)  # Wednesday 2026-11-18
+    completed = run_cli("trends", "--store", "--format", "json", store=store)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["from"] == "2026-11-16"

@@ -10,7 +10,7 @@ import pytest
 from data.settings import Settings
 from data.slo.catalog import load_catalog
 from data.store import engine_for, migrate
-from data.trends.service import TrendRows, collect_rollups, trend_rows, trends_view
+from data.trends.service import TrendRows, collect_rollups, trend_rows, trends_range, trends_view
 from metrics.trends.aggregate import daily_frame
 from metrics.trends.rollups import RollupOrigin
 from tests.support.actors import admin, editor
@@ -101,3 +101,13 @@ def test_collecting_is_for_admins(tmp_path, engine):
 def test_the_view_of_no_rows_has_no_data():
     view = trends_view(stored(None), "week", date(2026, 11, 2), date(2026, 11, 22), ["checkout"])
     assert not view.has_data
+
+
+def test_the_default_range_is_26_weeks_when_the_history_is_longer():
+    first, last = trends_range(datetime(2026, 11, 24, 14, 5, tzinfo=UTC), "UTC", oldest_day=date(2025, 1, 7))
+    assert (first, last) == (date(2026, 6, 1), date(2026, 11, 23))  # 26 ISO weeks, the last one begun
+
+
+def test_the_default_range_starts_on_the_monday_of_the_oldest_stored_week():
+    first, last = trends_range(datetime(2026, 11, 24, 14, 5, tzinfo=UTC), "UTC", oldest_day=date(2026, 10, 22))
+    assert (first, last) == (date(2026, 10, 19), date(2026, 11, 23))
