@@ -82,6 +82,8 @@ report = shown_report.value  # fresh, or the last good one (marked stale) when t
 
 with freshness_line.container():
     widgets.show_freshness(report.at, settings.team_timezone, slo_source.description, fixed=fixed_at is not None)
+    if fixed_at is not None:
+        slo_widgets.show_past_banner(fixed_at, settings.team_timezone)
 widgets.show_source_failure(f"SLO data from {slo_source.description}", shown_report, settings.team_timezone)
 
 source_messages = set(report.errors.values())

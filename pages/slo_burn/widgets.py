@@ -22,6 +22,24 @@ from metrics.slo.timeseries import TierHistory
 from pages.common.theme import INFO, alert_state_badge, alert_state_markdown_color, alert_state_style
 from pages.common.widgets import local_time, plain
 
+# --- a past instant -------------------------------------------------------------------------------------------------
+
+
+def back_to_now() -> None:
+    del st.query_params["at"]
+
+
+def show_past_banner(at: datetime, time_zone: str) -> None:
+    """A link with ``?at=`` shows the past: said in a banner nobody can miss, with the way back to now in place."""
+    message, back = st.columns([5, 1], vertical_alignment="center")
+    message.warning(
+        f"**Viewing {at.astimezone(ZoneInfo(time_zone)):%a %Y-%m-%d %H:%M} ({time_zone}), not now.** Every figure and "
+        "alert tier is as it stood then.",
+        icon=":material/history:",
+    )
+    back.button("Back to now", icon=":material/update:", on_click=back_to_now, key="back_to_now", width="stretch")
+
+
 # --- headline counts ------------------------------------------------------------------------------------------------
 
 HEADLINE_STATES = (

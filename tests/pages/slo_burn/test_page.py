@@ -249,3 +249,16 @@ def test_a_second_viewer_of_the_slo_burn_page_sends_prometheus_no_queries(monkey
     assert overview(second_viewer).equals(overview(first_viewer))
     assert after_one > before
     assert after_two == after_one
+
+
+def test_a_past_instant_shows_a_banner_with_the_way_back_to_now():
+    app = run({"at": "2026-11-01T00:00:00Z"})
+    assert "Viewing Sun 2026-11-01 09:00 (Asia/Seoul), not now." in texts(app.warning)
+    app.button(key="back_to_now").click().run()
+    assert "at" not in app.query_params
+    assert "not now" not in texts(app.warning)
+
+
+def test_now_shows_no_past_banner():
+    app = run()
+    assert "not now" not in texts(app.warning)
