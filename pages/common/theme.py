@@ -81,8 +81,10 @@ def _template() -> go.layout.Template:
         title=dict(font=dict(size=15), x=0, xanchor="left"),
         hovermode="x unified",
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=12)),
-        margin=dict(l=60, r=20, t=50, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, title=None),
+        # The legend has its own strip under the x axis (container coordinates): above the plot it ran into the
+        # title and cut its own entries ("budget remainir") once a chart was narrow.
+        margin=dict(l=60, r=20, t=50, b=96),
+        legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", xanchor="left", x=0.0, title=None),
         xaxis=dict(gridcolor=GRID_COLOR, zeroline=False, showline=True, linecolor=AXIS_COLOR),
         yaxis=dict(gridcolor=GRID_COLOR, zeroline=False, showline=True, linecolor=AXIS_COLOR),
     )

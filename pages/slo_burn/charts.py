@@ -29,6 +29,7 @@ LOG_FLOOR = 0.01
 # Burn-rate windows drawn from the start; the short ones are one legend click away (they are noisy and the per-tier
 # chart shows each next to its long window).
 PROMINENT_WINDOWS = ("1h", "6h", "1d", "3d")
+FIRING_VIEW_HOURS = 6  # while a tier fires, the burn-rate chart opens on the last hours
 WINDOW_COLORS = {
     "5m": "#C6DBEF",
     "30m": "#9ECAE1",
@@ -219,6 +220,8 @@ def burn_down_figure(
         xaxis_title=_time_axis_title(timezone),
         xaxis=dict(range=[start, end]),
         yaxis=dict(title="budget remaining", tickformat=".0%", range=[low - 0.08, 1.08]),
+        # Entries of a set width: sized from the text, they ran into each other and were cut in a half-width column.
+        legend=dict(orientation="h", entrywidth=170, entrywidthmode="pixels"),
     )
     return figure
 
@@ -266,13 +269,18 @@ def burn_rate_figure(
         )
     for evaluation in alerts:
         _threshold_line(figure, evaluation, label=f"{_tier_label(evaluation)} ({evaluation.tier.long_window})")
+    xaxis = dict(rangeselector=_RANGE_BUTTONS)
+    if any(evaluation.firing for evaluation in alerts) and not frame.empty:
+        # A live incident is the last hours of three days: open on them (the buttons widen it again).
+        newest = _local_instant(frame["time"].max(), timezone)
+        xaxis["range"] = [newest - pd.Timedelta(hours=FIRING_VIEW_HOURS), newest]
     figure.update_layout(
         template=TEMPLATE,
         title=title,
         height=400,
         xaxis_title=_time_axis_title(timezone),
         yaxis=dict(title="burn rate", **_log_axis(_log_range(frame[windows], alerts))),
-        xaxis=dict(rangeselector=_RANGE_BUTTONS),
+        xaxis=xaxis,
         legend=dict(title=dict(text="window ")),
     )
     return figure

@@ -229,11 +229,11 @@ def latency_figure(per_slo: pd.DataFrame, grain: str) -> go.Figure:
     figure.update_layout(
         template=TEMPLATE,
         title=f"Latency percentiles per {grain} (ms)",
-        height=360,
+        height=400,  # the week labels slant: the legend's strip under them needs the room
         hovermode="x unified",
         yaxis=dict(title="ms", rangemode="tozero"),
         xaxis=dict(type="category"),
-        legend=dict(y=-0.25, yanchor="top", x=0, xanchor="left"),
+        margin=dict(b=130),
     )
     return figure
 

@@ -117,6 +117,17 @@ def test_burn_rate_figure_has_a_trace_per_window_and_a_labelled_threshold_per_ti
     assert figure.layout.template.layout.colorway == pio.templates[TEMPLATE_NAME].layout.colorway
 
 
+def test_while_a_tier_fires_the_burn_rate_chart_opens_on_the_last_six_hours():
+    figure = charts.burn_rate_figure(rates_frame(spike_at=850), alerts(burn_rate=20.0), "Asia/Seoul")
+    newest = pd.Timestamp(AT).tz_convert("Asia/Seoul").tz_localize(None)
+    assert [pd.Timestamp(edge) for edge in figure.layout.xaxis.range] == [newest - pd.Timedelta(hours=6), newest]
+
+
+def test_when_no_tier_fires_the_burn_rate_chart_shows_all_three_days():
+    figure = charts.burn_rate_figure(rates_frame(), alerts(), "UTC")
+    assert figure.layout.xaxis.range is None
+
+
 def test_burn_rate_hover_shows_exact_formatted_values_and_no_data():
     frame = rates_frame(count=4)
     frame.loc[0, "1h"] = np.nan
