@@ -7,10 +7,21 @@ from metrics.audit.rows import DETAILS_LIMIT, audit_rows, details_text
 AT = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
 
-def test_changes_read_as_old_arrow_new():
+def test_changes_read_as_sentences_before_the_other_details():
     assert (
         details_text({"version": 2, "changes": {"title": ["Old", "New"], "owner": [None, "kim"]}})
-        == "version: 2; title: Old → New; owner: — → kim"
+        == "title changed from Old to New; owner set to kim; version: 2"
+    )
+
+
+def test_a_cleared_field_says_what_it_was():
+    assert details_text({"changes": {"next_revisit": ["2027-01-10", None]}}) == "next revisit cleared (was 2027-01-10)"
+
+
+def test_lists_and_mappings_read_as_words_not_json():
+    assert (
+        details_text({"linked_slos": ["checkout", "search"], "counts": {"created": 3, "updated": 1}, "dry_run": False})
+        == "linked slos: checkout, search; counts: created 3, updated 1; dry run: no"
     )
 
 
