@@ -67,18 +67,22 @@ def format_duration(duration: timedelta | None) -> str:
 
 
 def format_count(value: float | None) -> str:
+    """Counts with the scale named in words ("48.4 million", "1.3 billion"); below ten thousand, every digit with
+    separators ("7,698"). A bare "1.3 G" read as gigabytes next to the sizes."""
     if _missing(value):
         return NO_DATA
-    for limit, suffix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+    for limit, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e4, "thousand")):
         if abs(value) >= limit:
-            return f"{value / limit:.1f}{suffix}"
-    return f"{value:.0f}"
+            return f"{value / limit:.1f} {word}"
+    return f"{value:,.0f}"
 
 
 def format_bytes(size: float | None) -> str:
+    """Sizes in SI units (1 MB = 1,000,000 bytes), as the tables' byte columns show them, so a database reads the
+    same size on the fleet and on its own page (1024-based figures labelled "MB" disagreed by 5 %)."""
     if _missing(size):
         return NO_DATA
-    for limit, unit in ((1 << 40, "TB"), (1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "kB")):
+    for limit, unit in ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
         if abs(size) >= limit:
-            return f"{size / limit:.0f} {unit}" if size / limit >= 10 else f"{size / limit:.1f} {unit}"
+            return f"{size / limit:.0f} {unit}" if abs(size) / limit >= 10 else f"{size / limit:.1f} {unit}"
     return f"{size:.0f} B"

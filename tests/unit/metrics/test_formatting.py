@@ -56,5 +56,8 @@ def test_durations_use_two_units_at_most(duration, text):
 
 def test_percent_counts_and_sizes():
     assert format_percent(0.225) == "22.5 %"
-    assert format_count(77_698_757) == "77.7 M"
-    assert format_bytes(13 * 1024 * 1024) == "13 MB"
+    assert format_count(77_698_757) == "77.7 million"
+    assert format_count(1_300_000_000) == "1.3 billion"
+    assert format_count(7_698) == "7,698"
+    assert format_bytes(13_000_000) == "13 MB"
+    assert format_bytes(197_132_288) == "197 MB"  # what the fleet table's byte column shows for the same database

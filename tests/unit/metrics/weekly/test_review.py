@@ -134,7 +134,7 @@ def test_slos_met_and_compliance_deltas_compare_with_the_previous_week():
 def test_requests_delta_is_relative():
     rows = week_rows("a-availability", W46, 0, total=1000) + week_rows("a-availability", W47, 0, total=1100)
     requests = figure(review(rows), "Requests")
-    assert (requests.value, requests.delta) == ("7.7 k", "+10.0 %")
+    assert (requests.value, requests.delta) == ("7,700", "+10.0 %")
 
 
 def test_a_week_without_rollups_shows_no_data_not_zero():
