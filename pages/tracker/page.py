@@ -177,7 +177,7 @@ def item_facts(item) -> dict[str, str]:
         "Owner": f"{item.owner_role} · {item.owner or 'nobody named'}",
         "Impact / urgency": f"{item.impact} / {item.urgency}",
         "Root cause": item.root_cause_confidence,
-        "Decided": f"{item.decided_by or '—'} on {tracker_widgets.day_text(item.decided_on)}",
+        "Decided": tracker_widgets.decision_text(item.decided_by, item.decided_on),
         "Revisit on": tracker_widgets.day_text(item.revisit_on),
         "Cadence": f"every {item.cadence_days} d" if item.cadence_days else "none",
         "Last reviewed": tracker_widgets.day_text(item.last_reviewed_at),

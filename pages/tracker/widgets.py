@@ -334,6 +334,18 @@ def local_timestamp(moment: datetime, team_timezone: str) -> str:
     return moment.astimezone(ZoneInfo(team_timezone)).strftime("%Y-%m-%d %H:%M")
 
 
+def decision_text(decided_by: str | None, decided_on: date | None) -> str:
+    """Who judged the problem beyond the team and when, in words for what is known: "by Kim on 2026-03-02",
+    "by Kim (no date)", "on 2026-03-02 (nobody named)", "not recorded"."""
+    if decided_by and decided_on:
+        return f"by {decided_by} on {day_text(decided_on)}"
+    if decided_by:
+        return f"by {decided_by} (no date)"
+    if decided_on:
+        return f"on {day_text(decided_on)} (nobody named)"
+    return "not recorded"
+
+
 def day_text(moment: datetime | date | None) -> str:
     if moment is None:
         return "not set"
