@@ -29,7 +29,7 @@ def test_overview_then_drilldown_of_checkout_availability(app_server, page):
     banner = page.get_by_test_id("stAlert").filter(has_text="Demo data")
     assert banner.is_visible()
     assert page.get_by_text("· demo data").first.is_visible()
-    assert page.get_by_test_id("stMetric").count() == 4
+    assert page.get_by_test_id("stMetric").count() == 5  # paging, ticketing, at risk, ok, no data
     link_cell = page.locator("[data-testid=stDataFrame] td", has_text="checkout-availability").first
     link_cell.wait_for(state="attached")
     for name in ("inventory-availability", "payments-availability", "reporting-availability"):
