@@ -1,0 +1,187 @@
+"""A table locked by another session costs the probe that table's size only, never the other tables' statistics.
+
+PostgreSQL: one session holds ACCESS EXCLUSIVE on ``locked`` for the whole test (an open transaction on its own
+connection), while ``carts`` has many dead rows with autovacuum off. MariaDB: another session holds
+``LOCK TABLES ... WRITE``, or an ALTER waits for a metadata lock. Each test probes the way users do
+(``probe_fleet`` through a databases.toml) and states one behaviour.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from data.databases.probes.postgres import _LOCKED, _measured_sizes
+from data.databases.probes.postgres import make_engine as postgres_engine
+from metrics.databases.checks import DatabaseHealth, SizeSource, TableStats
+from tests.integration.databases.test_postgres import health_of as postgres_health
+from tests.integration.databases.test_postgres import libpq
+
+pytestmark = pytest.mark.integration
+
+DEAD_ROWS = {"dead_tuples_min_rows": 1000}
+
+
+def table(health: DatabaseHealth, name: str) -> TableStats:
+    return next(t for t in health.probe.tables if t.name == name)
+
+
+def poll(condition: Callable[[], object], what: str, timeout_s: float = 20) -> object:
+    """``condition()``'s first truthy value; fails after ``timeout_s`` (statistics reach the views asynchronously)."""
+    deadline = time.monotonic() + timeout_s
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting for {what}")
+        time.sleep(0.1)
+    return value
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LockedPostgres:
+    url: str
+    holder_pid: int
+    sizes_before_lock: dict[str, int]  # pg_total_relation_size of every table, read before the lock was taken
+    live_rows_before_lock: dict[str, int]  # n_live_tup, read before the lock was taken
+    admin: psycopg.Connection
+
+
+@pytest.fixture
+def locked_postgres(postgres_server) -> Iterator[LockedPostgres]:
+    """A database with ``locked`` (analysed, then held ACCESS EXCLUSIVE by another session until the test ends),
+    ``carts`` (autovacuum off, 60 % of 5000 rows deleted, its 3000 dead rows visible in pg_stat_user_tables) and a
+    small ``notes``."""
+    url = postgres_server.create_database(f"locks_{uuid.uuid4().hex[:10]}")
+    admin = psycopg.connect(libpq(url), autocommit=True)
+    admin.execute("CREATE TABLE locked (id int PRIMARY KEY, payload text)")
+    admin.execute("INSERT INTO locked SELECT g, repeat('x', 100) FROM generate_series(1, 10000) g")
+    admin.execute("VACUUM ANALYZE locked")  # the catalog's page counts, which the estimate reads
+    admin.execute("CREATE TABLE carts (id int PRIMARY KEY, item text) WITH (autovacuum_enabled = false)")
+    admin.execute("INSERT INTO carts SELECT g, 'item' FROM generate_series(1, 5000) g")
+    admin.execute("DELETE FROM carts WHERE id % 5 IN (1, 2, 3)")
+    admin.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)")
+    admin.execute("INSERT INTO notes VALUES (1, 'hello')")
+    if admin.info.server_version >= 150000:
+        admin.execute("SELECT pg_stat_force_next_flush()")
+        admin.execute("SELECT 1")  # the flush happens at the end of a statement's transaction
+    poll(
+        lambda: (
+            admin.execute("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'carts'").fetchone()[0] == 3000
+        ),
+        "carts' dead rows in pg_stat_user_tables",
+    )
+    before = admin.execute(
+        "SELECT format('%I.%I', schemaname, relname), pg_total_relation_size(relid), n_live_tup "
+        "FROM pg_stat_user_tables"
+    ).fetchall()
+    holder = psycopg.connect(libpq(url))
+    holder.execute("LOCK TABLE locked IN ACCESS EXCLUSIVE MODE")  # the transaction stays open: the lock is held
+    try:
+        yield LockedPostgres(
+            url, holder.info.backend_pid, {r[0]: r[1] for r in before}, {r[0]: r[2] for r in before}, admin
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+        admin.close()
+
+
+def test_postgres_dead_rows_check_keeps_a_real_status_while_another_table_is_locked(locked_postgres, tmp_path):
+    health = postgres_health(locked_postgres.url, tmp_path, DEAD_ROWS)
+    check = health.check("dead_tuples")
+    assert "dead_tuples" not in health.probe.unavailable
+    assert check.status == "warn"
+    assert [(i["table"], i["dead_rows"]) for i in check.items] == [("public.carts", 3000)]
+
+
+def test_postgres_locked_table_keeps_its_row_counts(locked_postgres, tmp_path):
+    locked = table(postgres_health(locked_postgres.url, tmp_path), "public.locked")
+    assert locked.live_rows == locked_postgres.live_rows_before_lock["public.locked"] > 0
+    assert locked.dead_rows == 0
+
+
+def test_postgres_locked_table_size_is_an_estimate_naming_the_locking_pid(locked_postgres, tmp_path):
+    locked = table(postgres_health(locked_postgres.url, tmp_path), "public.locked")
+    assert locked.size_source is SizeSource.ESTIMATED
+    assert locked.locked and locked.locked_by == locked_postgres.holder_pid
+    real = locked_postgres.sizes_before_lock["public.locked"]
+    assert 0.5 * real <= locked.total_bytes <= real  # heap and index pages; the real size adds the FSM and VM forks
+
+
+def test_postgres_unlocked_tables_sizes_are_measured(locked_postgres, tmp_path):
+    health = postgres_health(locked_postgres.url, tmp_path)
+    for name in ("public.carts", "public.notes"):
+        measured = table(health, name)
+        assert measured.size_source is SizeSource.MEASURED and not measured.locked and measured.locked_by is None
+        assert measured.total_bytes == locked_postgres.sizes_before_lock[name]
+
+
+def test_postgres_probe_does_not_wait_for_the_lock(locked_postgres, tmp_path):
+    health = postgres_health(locked_postgres.url, tmp_path)
+    assert health.probe.unavailable == {}
+    assert health.probe.duration_s < 1  # the probe's lock_timeout is 1 s: no statement waited for it
+
+
+def test_postgres_database_size_items_mark_the_estimate(locked_postgres, tmp_path):
+    items = postgres_health(locked_postgres.url, tmp_path).check("database_size").items
+    locked = next(i for i in items if i["table"] == "public.locked")
+    assert locked["size_source"] == "estimated" and locked["locked_by"] == locked_postgres.holder_pid
+    assert locked["size"].startswith("≈ ")
+    assert locked["size"].endswith(f"(estimate: locked by pid {locked_postgres.holder_pid})")
+
+
+def test_postgres_access_exclusive_waiting_behind_a_reader_also_makes_the_size_an_estimate(postgres_server, tmp_path):
+    url = postgres_server.create_database(f"locks_{uuid.uuid4().hex[:10]}")
+    admin = psycopg.connect(libpq(url), autocommit=True)
+    admin.execute("CREATE TABLE queued (id int PRIMARY KEY)")
+    admin.execute("CREATE TABLE other (id int PRIMARY KEY)")
+    reader = psycopg.connect(libpq(url))
+    reader.execute("SELECT count(*) FROM queued")  # ACCESS SHARE held by the open transaction
+    alter = psycopg.connect(libpq(url), autocommit=True)
+    alter_pid = alter.info.backend_pid
+    waiting = threading.Thread(target=alter.execute, args=("ALTER TABLE queued ADD COLUMN note text",))
+    waiting.start()
+    try:
+        poll(
+            lambda: admin.execute(
+                "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [alter_pid]
+            ).fetchone()[0],
+            "the ALTER to wait for its lock",
+        )
+        health = postgres_health(url, tmp_path)
+        queued, other = table(health, "public.queued"), table(health, "public.other")
+        assert queued.size_source is SizeSource.ESTIMATED and queued.locked_by == alter_pid
+        assert other.size_source is SizeSource.MEASURED
+        assert health.probe.unavailable == {}
+    finally:
+        reader.rollback()
+        waiting.join(10)
+        for connection in (reader, alter, admin):
+            connection.close()
+
+
+def test_postgres_size_read_that_runs_into_a_lock_costs_only_that_table(locked_postgres):
+    """The race: a lock taken after the statistics were read. The batch size query times out; each table is then
+    read on its own, and only the locked one goes without a measured size."""
+    engine = postgres_engine(locked_postgres.url, connect_timeout_s=3, statement_timeout_s=5)
+    try:
+        with engine.connect() as connection:
+            relids = dict(
+                connection.execute(
+                    sa.text("SELECT relname, relid FROM pg_stat_user_tables WHERE relname IN ('locked', 'carts')")
+                ).all()
+            )
+            sizes = _measured_sizes(connection, [relids["locked"], relids["carts"]])
+    finally:
+        engine.dispose()
+    assert sizes[relids["locked"]] is _LOCKED
+    assert sizes[relids["carts"]] == locked_postgres.sizes_before_lock["public.carts"]
