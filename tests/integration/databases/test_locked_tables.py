@@ -18,9 +18,15 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from data.databases.probes.mysql import TABLES as MYSQL_TABLES
+from data.databases.probes.mysql import limit_session
+from data.databases.probes.mysql import make_engine as mysql_engine
 from data.databases.probes.postgres import _LOCKED, _measured_sizes
 from data.databases.probes.postgres import make_engine as postgres_engine
 from metrics.databases.checks import DatabaseHealth, SizeSource, TableStats
+from tests.integration.databases.test_mariadb import connect as mariadb_connect
+from tests.integration.databases.test_mariadb import execute as mariadb_execute
+from tests.integration.databases.test_mariadb import health_of as mariadb_health
 from tests.integration.databases.test_postgres import health_of as postgres_health
 from tests.integration.databases.test_postgres import libpq
 
@@ -185,3 +191,154 @@ def test_postgres_size_read_that_runs_into_a_lock_costs_only_that_table(locked_p
         engine.dispose()
     assert sizes[relids["locked"]] is _LOCKED
     assert sizes[relids["carts"]] == locked_postgres.sizes_before_lock["public.carts"]
+
+
+# --- MariaDB ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LockedMariaDB:
+    url: str
+    holder_thread: int
+    rows_before_lock: dict[str, int]  # information_schema.TABLES' TABLE_ROWS, read before the lock was taken
+
+
+def mariadb_rows(connection) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME), TABLE_ROWS FROM information_schema.TABLES "
+            "WHERE TABLE_SCHEMA = DATABASE()"
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.fixture
+def metadata_lock_info(mariadb_server) -> Iterator[None]:
+    """MariaDB's metadata_lock_info plugin for the test's duration: what tells which session locks a table."""
+    admin = mariadb_connect(mariadb_server.url)
+    installed = not plugin_active(admin)
+    if installed:
+        mariadb_execute(admin, "INSTALL SONAME 'metadata_lock_info'")
+    try:
+        yield
+    finally:
+        if installed:
+            mariadb_execute(admin, "UNINSTALL SONAME 'metadata_lock_info'")
+        admin.close()
+
+
+def plugin_active(connection) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'METADATA_LOCK_INFO'")
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.fixture
+def mariadb_schema(mariadb_server) -> Iterator[str]:
+    """A schema with ``locked`` (5000 rows) and ``orders`` (3000 rows), both analysed."""
+    url = mariadb_server.create_database(f"locks_{uuid.uuid4().hex[:10]}")
+    setup = mariadb_connect(url)
+    for statement in (
+        "CREATE TABLE locked (id int PRIMARY KEY AUTO_INCREMENT, payload text) ENGINE=InnoDB",
+        "CREATE TABLE orders (id int PRIMARY KEY AUTO_INCREMENT, item text) ENGINE=InnoDB",
+        "INSERT INTO locked (payload) SELECT REPEAT('x', 100) FROM seq_1_to_5000",
+        "INSERT INTO orders (item) SELECT 'item' FROM seq_1_to_3000",
+        "ANALYZE TABLE locked, orders",
+    ):
+        mariadb_execute(setup, statement)
+    setup.close()
+    yield url
+
+
+@pytest.fixture
+def locked_mariadb(mariadb_schema) -> Iterator[LockedMariaDB]:
+    """``locked`` held by ``LOCK TABLES locked WRITE`` in another session until the test ends."""
+    holder = mariadb_connect(mariadb_schema)
+    rows = mariadb_rows(holder)
+    mariadb_execute(holder, "LOCK TABLES locked WRITE")
+    try:
+        yield LockedMariaDB(mariadb_schema, holder.thread_id(), rows)
+    finally:
+        mariadb_execute(holder, "UNLOCK TABLES")
+        holder.close()
+
+
+def test_mariadb_information_schema_tables_does_not_wait_for_lock_tables_write(locked_mariadb):
+    """The probe's TABLES query in a probe session (statement and lock limits set) answers at once, with the
+    locked table's row too: its high-priority shared metadata lock is compatible with LOCK TABLES ... WRITE."""
+    engine = mysql_engine(locked_mariadb.url, connect_timeout_s=3, statement_timeout_s=5)
+    try:
+        with engine.connect() as connection:
+            limit_session(connection, is_mariadb=True, statement_timeout_s=5)
+            started = time.monotonic()
+            rows = {r.name: r for r in connection.execute(MYSQL_TABLES)}
+            elapsed = time.monotonic() - started
+    finally:
+        engine.dispose()
+    assert elapsed < 0.5
+    schema = locked_mariadb.url.rsplit("/", 1)[1]
+    assert {name: r.table_rows for name, r in rows.items()} == locked_mariadb.rows_before_lock
+    assert rows[f"{schema}.locked"].bytes > 0
+
+
+def test_mariadb_other_tables_statistics_are_reported_under_lock_tables_write(locked_mariadb, tmp_path):
+    health = mariadb_health(locked_mariadb.url, tmp_path)
+    schema = locked_mariadb.url.rsplit("/", 1)[1]
+    orders = table(health, f"{schema}.orders")
+    assert health.probe.unavailable == {}
+    assert orders.live_rows == locked_mariadb.rows_before_lock[f"{schema}.orders"] and orders.total_bytes > 0
+    assert orders.size_source is SizeSource.MEASURED and not orders.locked
+
+
+def test_mariadb_locked_table_row_is_marked_with_the_locking_thread(metadata_lock_info, locked_mariadb, tmp_path):
+    health = mariadb_health(locked_mariadb.url, tmp_path)
+    schema = locked_mariadb.url.rsplit("/", 1)[1]
+    locked, orders = table(health, f"{schema}.locked"), table(health, f"{schema}.orders")
+    assert locked.locked and locked.locked_by == locked_mariadb.holder_thread
+    assert locked.size_source is SizeSource.MEASURED  # information_schema still reported it: no estimate needed
+    assert locked.live_rows == locked_mariadb.rows_before_lock[f"{schema}.locked"]
+    assert not orders.locked and orders.locked_by is None
+
+
+def test_mariadb_without_metadata_lock_info_no_row_is_marked_and_all_are_reported(locked_mariadb, tmp_path):
+    probe_view = mariadb_connect(locked_mariadb.url)
+    try:
+        assert not plugin_active(probe_view)  # the server's default
+    finally:
+        probe_view.close()
+    health = mariadb_health(locked_mariadb.url, tmp_path)
+    assert health.probe.unavailable == {}
+    assert {t.name: t.live_rows for t in health.probe.tables} == locked_mariadb.rows_before_lock
+    assert not any(t.locked for t in health.probe.tables)
+
+
+def test_mariadb_alter_waiting_for_a_metadata_lock_marks_the_table_and_blocks_no_check(
+    metadata_lock_info, mariadb_schema, tmp_path
+):
+    reader = mariadb_connect(mariadb_schema, autocommit=False)
+    mariadb_execute(reader, "SELECT COUNT(*) FROM locked")  # the open transaction keeps a shared metadata lock
+    alter = mariadb_connect(mariadb_schema)
+    alter_thread = alter.thread_id()
+    waiting = threading.Thread(target=mariadb_execute, args=(alter, "ALTER TABLE locked ADD COLUMN note text"))
+    waiting.start()
+    watcher = mariadb_connect(mariadb_schema)
+    try:
+
+        def alter_waits() -> bool:
+            with watcher.cursor() as cursor:
+                cursor.execute("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = %s", [alter_thread])
+                row = cursor.fetchone()
+            return row is not None and row[0] == "Waiting for table metadata lock"
+
+        poll(alter_waits, "the ALTER to wait for its metadata lock")
+        health = mariadb_health(mariadb_schema, tmp_path)
+        schema = mariadb_schema.rsplit("/", 1)[1]
+        assert health.probe.unavailable == {}
+        locked, orders = table(health, f"{schema}.locked"), table(health, f"{schema}.orders")
+        assert locked.locked and locked.locked_by == alter_thread
+        assert not orders.locked and orders.live_rows == 3000
+    finally:
+        reader.rollback()
+        waiting.join(10)
+        for connection in (reader, alter, watcher):
+            connection.close()
