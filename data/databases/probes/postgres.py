@@ -1,10 +1,15 @@
 """PostgreSQL probe (10 and newer; 13+ tested): one read-only session, catalog and statistics views only.
 
 The session is read-only (``default_transaction_read_only``), has its own ``statement_timeout`` and
-``lock_timeout`` (``pg_total_relation_size`` waits on a table someone locked exclusively: better to report that than
-hang), and runs in autocommit so one refused query (no privilege) does not spoil the next. What the role may not see
-is reported per check as ``<insufficient privilege>``; grant ``pg_monitor`` for the full picture. Sessions, tables
-and indexes are those of the DSN's database; connections count the whole server, as ``max_connections`` does.
+``lock_timeout``, and runs in autocommit so one refused query (no privilege) does not spoil the next. A table that
+another session holds (or waits for) ACCESS EXCLUSIVE on is never waited for: its statistics come from views that
+take no lock, its size is the catalog's estimate (``SizeSource.ESTIMATED`` with the locking pid), and its indexes are
+listed without the definitions whose deparsing would lock it; the other tables are measured as usual. The lock
+timeout still guards the race (a lock taken between two reads), and costs only the table it hit.
+
+What the role may not see is reported per check as ``<insufficient privilege>``; grant ``pg_monitor`` for the full
+picture. Sessions, tables and indexes are those of the DSN's database; connections count the whole server, as
+``max_connections`` does.
 """
 
 from __future__ import annotations
