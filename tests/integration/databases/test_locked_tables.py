@@ -193,6 +193,60 @@ def test_postgres_size_read_that_runs_into_a_lock_costs_only_that_table(locked_p
     assert sizes[relids["carts"]] == locked_postgres.sizes_before_lock["public.carts"]
 
 
+@dataclass
+class LockedIndexes:
+    url: str
+    holder_pid: int
+
+
+@pytest.fixture
+def locked_indexes(postgres_server) -> Iterator[LockedIndexes]:
+    """``locked`` (an invalid index from a failed concurrent build, and a never-scanned index) held ACCESS EXCLUSIVE
+    by another session; ``events`` (an index its wider sibling covers) free."""
+    url = postgres_server.create_database(f"locks_{uuid.uuid4().hex[:10]}")
+    admin = psycopg.connect(libpq(url), autocommit=True)
+    admin.execute("CREATE TABLE locked (id int, code int, email text)")
+    admin.execute("INSERT INTO locked SELECT g, g % 100, 'same@x' FROM generate_series(1, 2000) g")
+    admin.execute("CREATE INDEX locked_code ON locked (code)")
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        admin.execute("CREATE UNIQUE INDEX CONCURRENTLY locked_email ON locked (email)")
+    admin.execute("CREATE TABLE events (id bigint PRIMARY KEY, account int, at timestamptz)")
+    admin.execute(
+        "CREATE INDEX events_account ON events (account); CREATE INDEX events_account_at ON events (account, at)"
+    )
+    holder = psycopg.connect(libpq(url))
+    holder.execute("LOCK TABLE locked IN ACCESS EXCLUSIVE MODE")
+    try:
+        yield LockedIndexes(url, holder.info.backend_pid)
+    finally:
+        holder.rollback()
+        holder.close()
+        admin.close()
+
+
+def test_postgres_invalid_index_of_a_locked_table_is_still_flagged_without_its_definition(locked_indexes, tmp_path):
+    check = postgres_health(locked_indexes.url, tmp_path).check("invalid_indexes")
+    assert check.status == "warn"
+    assert [(i["index"], i["definition"]) for i in check.items] == [
+        ("public.locked_email", f"(definition not read: public.locked is locked by pid {locked_indexes.holder_pid})")
+    ]
+
+
+def test_postgres_unused_index_of_a_locked_table_keeps_an_estimated_size(locked_indexes, tmp_path):
+    check = postgres_health(locked_indexes.url, tmp_path, {"unused_index_min_bytes": 1}).check("unused_indexes")
+    item = next(i for i in check.items if i["index"] == "public.locked_code")
+    assert item["size_bytes"] > 0 and item["definition"].startswith("(definition not read: public.locked is locked")
+
+
+def test_postgres_duplicate_indexes_of_unlocked_tables_are_found_while_another_table_is_locked(
+    locked_indexes, tmp_path
+):
+    check = postgres_health(locked_indexes.url, tmp_path).check("duplicate_indexes")
+    assert [(i["index"], i["duplicate_of"]) for i in check.items] == [
+        ("public.events_account", "public.events_account_at")
+    ]
+
+
 # --- MariaDB ----------------------------------------------------------------------------------------------------------
 
 
