@@ -201,6 +201,8 @@ class SequenceUsage:
     column: str | None = None  # owning table.column
     column_type: str | None = None
     hidden: bool = False  # no privilege to read it
+    locked: bool = False  # another session holds (or waits for) an exclusive lock on it: not read
+    locked_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -659,8 +661,9 @@ def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
         return _unavailable("sequences", probe)
     items, statuses = [], []
     hidden = [s for s in probe.sequences if s.hidden]
+    locked = [s for s in probe.sequences if s.locked and not s.hidden]
     for s in probe.sequences:
-        if s.hidden or s.last_value is None or s.max_value <= 0:
+        if s.hidden or s.locked or s.last_value is None or s.max_value <= 0:
             continue
         share = s.last_value / s.max_value
         status = _level(share, t.sequence_warn, t.sequence_critical)
@@ -682,7 +685,16 @@ def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
         {"sequence": s.name, "column": s.column, "last_value": INSUFFICIENT_PRIVILEGE, "status": UNKNOWN}
         for s in hidden
     ]
-    status = worst(statuses) if statuses else (UNKNOWN if hidden else OK)
+    items += [
+        {
+            "sequence": s.name,
+            "column": s.column,
+            "last_value": "locked" if s.locked_by is None else f"locked by pid {s.locked_by}",
+            "status": UNKNOWN,
+        }
+        for s in locked
+    ]
+    status = worst(statuses) if statuses else (UNKNOWN if hidden or locked else OK)
     top = max((item["used"] for item in items if isinstance(item.get("used"), float)), default=0.0)
     if statuses:
         detail = (
@@ -691,10 +703,13 @@ def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
         )
     else:
         detail = (
-            f"{len(probe.sequences) - len(hidden)} sequence(s) checked, none past {format_percent(t.sequence_warn, 0)}"
+            f"{len(probe.sequences) - len(hidden) - len(locked)} sequence(s) checked, none past "
+            f"{format_percent(t.sequence_warn, 0)}"
         )
     if hidden:
         detail += f"; {len(hidden)} hidden: {INSUFFICIENT_PRIVILEGE} (needs USAGE or SELECT on the sequence)"
+    if locked:
+        detail += f"; {len(locked)} not read: locked by another session (" + ", ".join(s.name for s in locked) + ")"
     return CheckResult(
         "sequences",
         status,

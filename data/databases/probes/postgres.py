@@ -143,10 +143,16 @@ TABLE_LOCKER = sa.text(
     + "SELECT e.pid FROM exclusive e WHERE e.relid = CAST(:relid AS bigint)::oid ORDER BY e.granted DESC, e.pid LIMIT 1"
 )
 
-SEQUENCES = sa.text("""
+# pg_sequence_last_value takes a lock on the sequence: one locked ACCESS EXCLUSIVE (its table being dropped, an
+# ALTER SEQUENCE in an open transaction) is not read, and is reported as locked.
+SEQUENCES = sa.text(
+    EXCLUSIVE_LOCKS
+    + """
 SELECT format('%I.%I', n.nspname, c.relname) AS name,
        has_sequence_privilege(c.oid, 'SELECT,USAGE') AS readable,
-       CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(c.oid) END AS last_value,
+       CASE WHEN lk.locked IS NULL AND has_sequence_privilege(c.oid, 'SELECT,USAGE')
+            THEN pg_sequence_last_value(c.oid) END AS last_value,
+       coalesce(lk.locked, false) AS locked, lk.locked_by,
        s.seqmax, s.seqincrement, format_type(s.seqtypid, NULL) AS sequence_type,
        format('%I.%I.%I', tn.nspname, t.relname, a.attname) AS column_name,
        format_type(a.atttypid, NULL) AS column_type
@@ -158,8 +164,12 @@ LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
 LEFT JOIN pg_class t ON t.oid = d.refobjid
 LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+LEFT JOIN LATERAL """
+    + LOCK_OF_TABLE.format(relid="c.oid")
+    + """ lk ON true
 WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-""")
+"""
+)
 
 # Index queries read a locked table's indexes from the catalog only: their size from relpages, and no definition,
 # expressions or predicate (deparsing them takes a lock on the table).
@@ -414,6 +424,8 @@ def _read_sequences(connection: sa.Connection, probe: ProbeData) -> None:
             r.column_name,
             r.column_type or r.sequence_type,
             hidden=not r.readable,
+            locked=bool(r.locked),
+            locked_by=None if r.locked_by is None else int(r.locked_by),
         )
         for r in connection.execute(SEQUENCES)
         if r.seqincrement > 0

@@ -247,6 +247,34 @@ def test_postgres_duplicate_indexes_of_unlocked_tables_are_found_while_another_t
     ]
 
 
+def test_postgres_sequence_of_a_table_being_dropped_is_reported_locked_and_the_others_read(postgres_server, tmp_path):
+    url = postgres_server.create_database(f"locks_{uuid.uuid4().hex[:10]}")
+    admin = psycopg.connect(libpq(url), autocommit=True)
+    admin.execute("CREATE TABLE doomed (id serial PRIMARY KEY); CREATE TABLE kept (id serial PRIMARY KEY)")
+    admin.execute("INSERT INTO doomed DEFAULT VALUES; INSERT INTO kept DEFAULT VALUES")
+    dropper = psycopg.connect(libpq(url))
+    dropper.execute("DROP TABLE doomed")  # the open transaction holds ACCESS EXCLUSIVE on the table and its sequence
+    try:
+        health = postgres_health(url, tmp_path)
+        check = health.check("sequences")
+        assert "sequences" not in health.probe.unavailable
+        assert check.status == "unknown"
+        assert check.items == [
+            {
+                "sequence": "public.doomed_id_seq",
+                "column": "public.doomed.id",
+                "last_value": f"locked by pid {dropper.info.backend_pid}",
+                "status": "unknown",
+            }
+        ]
+        kept = next(s for s in health.probe.sequences if s.name == "public.kept_id_seq")
+        assert kept.last_value == 1 and not kept.locked
+    finally:
+        dropper.rollback()
+        dropper.close()
+        admin.close()
+
+
 # --- MariaDB ----------------------------------------------------------------------------------------------------------
 
 
