@@ -1,9 +1,11 @@
 """MySQL 8 / MariaDB 10.11 probe: one read-only session over information_schema, performance_schema and status.
 
 The session is read-only with its own statement limit (``max_execution_time`` on MySQL, ``max_statement_time`` on
-MariaDB) and ``innodb_lock_wait_timeout``; the socket has read and write timeouts so a stuck server cannot hold the
-probe. Without ``PROCESS`` the server shows only the probe's own sessions: the session checks then say
-``<insufficient privilege>`` instead of "nothing running". Sessions, tables and indexes are the DSN's schema's.
+MariaDB), ``innodb_lock_wait_timeout`` and ``lock_wait_timeout`` (metadata locks); the socket has read and write
+timeouts so a stuck server cannot hold the probe. Without ``PROCESS`` the server shows only the probe's own sessions:
+the session checks then say ``<insufficient privilege>`` instead of "nothing running". Sessions, tables and indexes
+are the DSN's schema's. A table locked by another session (``LOCK TABLES``, an ALTER) costs nothing: see
+``_table_locks``.
 """
 
 from __future__ import annotations
@@ -111,13 +113,17 @@ def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: f
 
 
 def limit_session(connection: sa.Connection, is_mariadb: bool, statement_timeout_s: float) -> None:
-    """Read-only, a statement limit and a short lock wait, on the probe's own session only."""
+    """Read-only, a statement limit and short lock waits (row locks and metadata locks), on the probe's own session
+    only."""
     if is_mariadb:
         connection.exec_driver_sql(f"SET SESSION max_statement_time = {statement_timeout_s:g}")
     else:
         connection.exec_driver_sql(f"SET SESSION max_execution_time = {int(statement_timeout_s * 1000)}")
         connection.exec_driver_sql("SET SESSION information_schema_stats_expiry = 0")  # fresh AUTO_INCREMENT
     connection.exec_driver_sql("SET SESSION innodb_lock_wait_timeout = 1")
+    connection.exec_driver_sql(
+        "SET SESSION lock_wait_timeout = 1"
+    )  # metadata locks (default: a day on MariaDB, a year on MySQL)
     connection.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
 
 

@@ -424,3 +424,19 @@ def test_mariadb_alter_waiting_for_a_metadata_lock_marks_the_table_and_blocks_no
         waiting.join(10)
         for connection in (reader, alter, watcher):
             connection.close()
+
+
+def test_mariadb_probe_session_gives_up_on_a_metadata_lock_after_one_second(locked_mariadb):
+    """Should a probe query ever need the locked table itself, it fails after 1 s (``lock_wait_timeout``) rather
+    than waiting out the statement limit."""
+    engine = mysql_engine(locked_mariadb.url, connect_timeout_s=3, statement_timeout_s=5)
+    try:
+        with engine.connect() as connection:
+            limit_session(connection, is_mariadb=True, statement_timeout_s=5)
+            started = time.monotonic()
+            with pytest.raises(sa.exc.OperationalError, match="Lock wait timeout exceeded"):
+                connection.exec_driver_sql("SELECT COUNT(*) FROM locked")
+            elapsed = time.monotonic() - started
+    finally:
+        engine.dispose()
+    assert 0.9 <= elapsed < 2
