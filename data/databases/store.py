@@ -153,7 +153,9 @@ def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now:
     sizes = []
     for health in healths:
         tables = (health.probe.tables or []) if health.probe else []
-        biggest = sorted((t for t in tables if t.total_bytes is not None), key=lambda t: -t.total_bytes)
+        # An estimate (a locked table's catalog page count) is no point of a growth curve: only measured sizes count.
+        measured = [t for t in tables if t.total_bytes is not None and not t.size_estimated]
+        biggest = sorted(measured, key=lambda t: -t.total_bytes)
         sizes += [
             {"taken_at": taken_at, "database": health.database, "table_name": t.name, "total_bytes": int(t.total_bytes)}
             for t in biggest[:TOP_TABLES_STORED]

@@ -148,8 +148,20 @@ class Session:
     blocked_by: tuple[int, ...] = ()
 
 
+class SizeSource(StrEnum):
+    """Where a table's size comes from: read from the server, or estimated from the catalog because the table was
+    locked (reading its real size would wait for that lock and, past the probe's lock timeout, fail)."""
+
+    MEASURED = "measured"
+    ESTIMATED = "estimated"
+
+
 @dataclass(frozen=True)
 class TableStats:
+    """One table's statistics. A table locked by another session still has its row counts and vacuum times (they
+    come from statistics views that take no lock); only its size may be an estimate (``size_source``), and
+    ``locked_by`` names the session holding or awaiting the conflicting lock when the probe could tell."""
+
     name: str  # schema.table
     total_bytes: int | None = None
     live_rows: int | None = None
@@ -158,6 +170,27 @@ class TableStats:
     last_vacuum: datetime | None = None
     autovacuum_enabled: bool = True
     xid_age: int | None = None
+    size_source: SizeSource = SizeSource.MEASURED
+    locked: bool = False  # another session holds (or waits for) a lock that blocks reading this table's size
+    locked_by: int | None = None  # that session's pid / thread id, when the server says
+
+    @property
+    def size_estimated(self) -> bool:
+        return self.size_source is SizeSource.ESTIMATED
+
+
+def table_size_text(table: TableStats) -> str:
+    """A table's size for people: ``12 MiB``; an estimate reads ``≈ 12 MiB (estimate: locked by pid 4242)``; a locked
+    table whose size the server still reported says so (``12 MiB (locked by pid 4242)``); a locked table with no
+    estimate either (never analysed) reads ``not read (locked by pid 4242)``."""
+    who = "locked" if table.locked_by is None else f"locked by pid {table.locked_by}"
+    if not table.size_estimated:
+        size = format_bytes(table.total_bytes)
+        return f"{size} ({who})" if table.locked else size
+    reason = who if table.locked else "catalog"
+    if table.total_bytes is None:
+        return f"not read ({reason})"
+    return f"≈ {format_bytes(table.total_bytes)} (estimate: {reason})"
 
 
 @dataclass(frozen=True)
@@ -168,6 +201,8 @@ class SequenceUsage:
     column: str | None = None  # owning table.column
     column_type: str | None = None
     hidden: bool = False  # no privilege to read it
+    locked: bool = False  # another session holds (or waits for) an exclusive lock on it: not read
+    locked_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -633,8 +668,9 @@ def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
         return _unavailable("sequences", probe)
     items, statuses = [], []
     hidden = [s for s in probe.sequences if s.hidden]
+    locked = [s for s in probe.sequences if s.locked and not s.hidden]
     for s in probe.sequences:
-        if s.hidden or s.last_value is None or s.max_value <= 0:
+        if s.hidden or s.locked or s.last_value is None or s.max_value <= 0:
             continue
         share = s.last_value / s.max_value
         status = _level(share, t.sequence_warn, t.sequence_critical)
@@ -656,7 +692,16 @@ def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
         {"sequence": s.name, "column": s.column, "last_value": INSUFFICIENT_PRIVILEGE, "status": UNKNOWN}
         for s in hidden
     ]
-    status = worst(statuses) if statuses else (UNKNOWN if hidden else OK)
+    items += [
+        {
+            "sequence": s.name,
+            "column": s.column,
+            "last_value": "locked" if s.locked_by is None else f"locked by pid {s.locked_by}",
+            "status": UNKNOWN,
+        }
+        for s in locked
+    ]
+    status = worst(statuses) if statuses else (UNKNOWN if hidden or locked else OK)
     top = max((item["used"] for item in items if isinstance(item.get("used"), float)), default=0.0)
     if statuses:
         detail = (
@@ -665,10 +710,13 @@ def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
         )
     else:
         detail = (
-            f"{len(probe.sequences) - len(hidden)} sequence(s) checked, none past {format_percent(t.sequence_warn, 0)}"
+            f"{len(probe.sequences) - len(hidden) - len(locked)} sequence(s) checked, none past "
+            f"{format_percent(t.sequence_warn, 0)}"
         )
     if hidden:
         detail += f"; {len(hidden)} hidden: {INSUFFICIENT_PRIVILEGE} (needs USAGE or SELECT on the sequence)"
+    if locked:
+        detail += f"; {len(locked)} not read: locked by another session (" + ", ".join(s.name for s in locked) + ")"
     return CheckResult(
         "sequences",
         status,
@@ -758,7 +806,16 @@ def check_database_size(probe: ProbeData, t: Thresholds, size_7d_ago: int | None
     else:
         detail += "; growth appears once `collect db-health` has stored 7 days of snapshots"
     top = sorted((tb for tb in probe.tables or [] if tb.total_bytes), key=lambda tb: -(tb.total_bytes or 0))[:10]
-    items = [{"table": tb.name, "size_bytes": tb.total_bytes, "size": format_bytes(tb.total_bytes)} for tb in top]
+    items = [
+        {
+            "table": tb.name,
+            "size_bytes": tb.total_bytes,
+            "size": table_size_text(tb),
+            "size_source": tb.size_source.value,
+            "locked_by": tb.locked_by,
+        }
+        for tb in top
+    ]
     return CheckResult(
         "database_size",
         status,

@@ -20,6 +20,7 @@ from metrics.databases.checks import (
     DatabaseHealth,
     DbaRecord,
     ProbeData,
+    table_size_text,
 )
 from metrics.formatting import NO_DATA, format_bytes, format_duration, format_percent
 from pages.common.theme import CRITICAL, INFO, OK, WARN, StatusStyle
@@ -295,7 +296,8 @@ TABLES_COLUMN_ORDER = [c for c in TABLES_COLUMNS if c != "size bytes"]  # shown;
 
 
 def tables_frame(probe: ProbeData | None, growth: list[dict] | None = None, limit: int = 25) -> pd.DataFrame:
-    """Biggest tables with rows, dead rows, vacuum times and stored growth."""
+    """Biggest tables with rows, dead rows, vacuum times and stored growth; a locked table's size says it is an
+    estimate and who holds the lock."""
     columns = TABLES_COLUMNS
     if probe is None or not probe.tables:
         return pd.DataFrame(columns=columns)
@@ -306,7 +308,7 @@ def tables_frame(probe: ProbeData | None, growth: list[dict] | None = None, limi
         rows.append(
             {
                 "table": t.name,
-                "size": format_bytes(t.total_bytes),
+                "size": table_size_text(t),  # "≈ 12 MB (estimate: locked by pid 4242)" for a locked table
                 "size bytes": t.total_bytes,
                 "growth 7d": _signed_bytes(stored.get("growth_7d_bytes")),
                 "growth 30d": _signed_bytes(stored.get("growth_30d_bytes")),

@@ -1,9 +1,11 @@
 """MySQL 8 / MariaDB 10.11 probe: one read-only session over information_schema, performance_schema and status.
 
 The session is read-only with its own statement limit (``max_execution_time`` on MySQL, ``max_statement_time`` on
-MariaDB) and ``innodb_lock_wait_timeout``; the socket has read and write timeouts so a stuck server cannot hold the
-probe. Without ``PROCESS`` the server shows only the probe's own sessions: the session checks then say
-``<insufficient privilege>`` instead of "nothing running". Sessions, tables and indexes are the DSN's schema's.
+MariaDB), ``innodb_lock_wait_timeout`` and ``lock_wait_timeout`` (metadata locks); the socket has read and write
+timeouts so a stuck server cannot hold the probe. Without ``PROCESS`` the server shows only the probe's own sessions:
+the session checks then say ``<insufficient privilege>`` instead of "nothing running". Sessions, tables and indexes
+are the DSN's schema's. A table locked by another session (``LOCK TABLES``, an ALTER) costs nothing: see
+``_table_locks``.
 """
 
 from __future__ import annotations
@@ -59,6 +61,28 @@ SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) AS name, COALESCE(DATA_LENGTH, 0) +
        TABLE_ROWS AS table_rows, AUTO_INCREMENT AS auto_increment, TABLE_NAME AS table_name
 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'
 """)
+# Metadata-lock modes that stop other sessions writing (or reading) a table: LOCK TABLES ... WRITE (shared no
+# read write), LOCK TABLES ... READ (shared read only), an ALTER in progress or waiting (shared upgradable, shared no
+# write) and DDL's exclusive lock. Plain reads and writes hold weaker modes and are not "locked".
+LOCKING_MODES = ("SHARED_UPGRADABLE", "SHARED_READ_ONLY", "SHARED_NO_WRITE", "SHARED_NO_READ_WRITE", "EXCLUSIVE")
+_MODES_SQL = ", ".join(f"'{mode}'" for mode in LOCKING_MODES)
+# MariaDB: the metadata_lock_info plugin (INSTALL SONAME 'metadata_lock_info'); granted locks only.
+MARIADB_TABLE_LOCKS = sa.text(f"""
+SELECT TABLE_NAME AS table_name, THREAD_ID AS thread_id, REPLACE(LOCK_MODE, 'MDL_', '') AS lock_mode
+FROM information_schema.METADATA_LOCK_INFO
+WHERE LOCK_TYPE = 'Table metadata lock' AND TABLE_SCHEMA = DATABASE() AND THREAD_ID <> CONNECTION_ID()
+  AND REPLACE(LOCK_MODE, 'MDL_', '') IN ({_MODES_SQL})
+""")
+MARIADB_HAS_LOCK_INFO = sa.text("""
+SELECT COUNT(*) FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'METADATA_LOCK_INFO' AND PLUGIN_STATUS = 'ACTIVE'
+""")
+# MySQL 8: performance_schema's metadata_locks (its instrument is on by default), granted and pending.
+MYSQL_TABLE_LOCKS = sa.text(f"""
+SELECT m.OBJECT_NAME AS table_name, t.PROCESSLIST_ID AS thread_id, m.LOCK_TYPE AS lock_mode
+FROM performance_schema.metadata_locks m JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID
+WHERE m.OBJECT_TYPE = 'TABLE' AND m.OBJECT_SCHEMA = DATABASE() AND t.PROCESSLIST_ID <> CONNECTION_ID()
+  AND m.LOCK_TYPE IN ({_MODES_SQL})
+""")
 AUTO_INCREMENT_COLUMNS = sa.text("""
 SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, DATA_TYPE AS data_type, COLUMN_TYPE AS column_type
 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND EXTRA LIKE '%auto_increment%'
@@ -89,13 +113,17 @@ def make_engine(dsn: Dsn | str, connect_timeout_s: float, statement_timeout_s: f
 
 
 def limit_session(connection: sa.Connection, is_mariadb: bool, statement_timeout_s: float) -> None:
-    """Read-only, a statement limit and a short lock wait, on the probe's own session only."""
+    """Read-only, a statement limit and short lock waits (row locks and metadata locks), on the probe's own session
+    only."""
     if is_mariadb:
         connection.exec_driver_sql(f"SET SESSION max_statement_time = {statement_timeout_s:g}")
     else:
         connection.exec_driver_sql(f"SET SESSION max_execution_time = {int(statement_timeout_s * 1000)}")
         connection.exec_driver_sql("SET SESSION information_schema_stats_expiry = 0")  # fresh AUTO_INCREMENT
     connection.exec_driver_sql("SET SESSION innodb_lock_wait_timeout = 1")
+    connection.exec_driver_sql(
+        "SET SESSION lock_wait_timeout = 1"
+    )  # metadata locks (default: a day on MariaDB, a year on MySQL)
     connection.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
 
 
@@ -230,7 +258,17 @@ def _read_replication(connection: sa.Connection, probe: ProbeData) -> None:
 def _read_tables(connection: sa.Connection, probe: ProbeData) -> None:
     """Tables with their sizes, the schema's size, and AUTO_INCREMENT columns as sequences."""
     rows = connection.execute(TABLES).all()
-    probe.tables = [TableStats(r.name, int(r.bytes), None if r.table_rows is None else int(r.table_rows)) for r in rows]
+    locks = _table_locks(connection, probe.engine == "mariadb")
+    probe.tables = [
+        TableStats(
+            r.name,
+            int(r.bytes),
+            None if r.table_rows is None else int(r.table_rows),
+            locked=r.table_name in locks,
+            locked_by=locks.get(r.table_name),
+        )
+        for r in rows
+    ]
     probe.database_size_bytes = sum(int(r.bytes) for r in rows)
     next_values = {r.table_name: r.auto_increment for r in rows}
     probe.sequences = []
@@ -245,6 +283,32 @@ def _read_tables(connection: sa.Connection, probe: ProbeData) -> None:
                 c.column_type,
             )
         )
+
+
+def _table_locks(connection: sa.Connection, is_mariadb: bool) -> dict[str, int | None]:
+    """Per table of the schema another session locks (``LOCKING_MODES``), the thread holding the strongest lock.
+
+    Only marks: information_schema.TABLES, COLUMNS and STATISTICS take a high-priority shared metadata lock that a
+    ``LOCK TABLES ... WRITE`` or an ALTER (running or waiting) does not block, so every table's numbers, the locked
+    one's included, are still read (``tests/integration/databases/test_locked_tables.py`` proves it on MariaDB).
+    The marks need MariaDB's metadata_lock_info plugin or MySQL's performance_schema; without them no table is
+    marked (``SHOW OPEN TABLES``' In_use also counts a plain running SELECT, so it cannot tell a lock)."""
+    try:
+        if is_mariadb:
+            if not connection.execute(MARIADB_HAS_LOCK_INFO).scalar():
+                return {}
+            rows = connection.execute(MARIADB_TABLE_LOCKS).all()
+        else:
+            rows = connection.execute(MYSQL_TABLE_LOCKS).all()
+    except sa.exc.DBAPIError:
+        return {}  # performance_schema off, or no SELECT on it: the tables are listed unmarked
+    strength = {mode: rank for rank, mode in enumerate(LOCKING_MODES)}
+    locks: dict[str, tuple[int, int | None]] = {}
+    for r in rows:
+        rank = strength.get(r.lock_mode, -1)
+        if r.table_name not in locks or rank > locks[r.table_name][0]:
+            locks[r.table_name] = (rank, None if r.thread_id is None else int(r.thread_id))
+    return {table: thread for table, (_, thread) in locks.items()}
 
 
 def _read_indexes(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds, perf_schema: bool) -> None:

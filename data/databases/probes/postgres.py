@@ -1,10 +1,15 @@
 """PostgreSQL probe (10 and newer; 13+ tested): one read-only session, catalog and statistics views only.
 
 The session is read-only (``default_transaction_read_only``), has its own ``statement_timeout`` and
-``lock_timeout`` (``pg_total_relation_size`` waits on a table someone locked exclusively: better to report that than
-hang), and runs in autocommit so one refused query (no privilege) does not spoil the next. What the role may not see
-is reported per check as ``<insufficient privilege>``; grant ``pg_monitor`` for the full picture. Sessions, tables
-and indexes are those of the DSN's database; connections count the whole server, as ``max_connections`` does.
+``lock_timeout``, and runs in autocommit so one refused query (no privilege) does not spoil the next. A table that
+another session holds (or waits for) ACCESS EXCLUSIVE on is never waited for: its statistics come from views that
+take no lock, its size is the catalog's estimate (``SizeSource.ESTIMATED`` with the locking pid), and its indexes are
+listed without the definitions whose deparsing would lock it; the other tables are measured as usual. The lock
+timeout still guards the race (a lock taken between two reads), and costs only the table it hit.
+
+What the role may not see is reported per check as ``<insufficient privilege>``; grant ``pg_monitor`` for the full
+picture. Sessions, tables and indexes are those of the DSN's database; connections count the whole server, as
+``max_connections`` does.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from metrics.databases.checks import (
     ReplicaInfo,
     SequenceUsage,
     Session,
+    SizeSource,
     TableStats,
     Thresholds,
     truncate_query,
@@ -86,18 +92,67 @@ SELECT age(datfrozenxid) AS xid_age, pg_database_size(current_database()) AS siz
 FROM pg_database WHERE datname = current_database()
 """)
 
-TABLES = sa.text("""
-SELECT format('%I.%I', s.schemaname, s.relname) AS name, pg_total_relation_size(s.relid) AS total_bytes,
+# Tables some other backend holds, or waits for, ACCESS EXCLUSIVE on (on the table, its TOAST table or one of its
+# indexes): the only mode that conflicts with the ACCESS SHARE that pg_total_relation_size, pg_relation_size,
+# pg_get_indexdef and pg_get_expr take on a table. A waiter counts: later requests queue behind it. pid is NULL for a
+# prepared transaction.
+EXCLUSIVE_LOCKS = """
+WITH exclusive AS (
+  SELECT coalesce(i.indrelid, t.oid, l.relation) AS relid, l.pid, l.granted
+  FROM pg_locks l
+  LEFT JOIN pg_index i ON i.indexrelid = l.relation
+  LEFT JOIN pg_class t ON t.reltoastrelid = l.relation
+  WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid IS DISTINCT FROM pg_backend_pid()
+    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+)
+"""
+# One row per locked table (a granted holder before a waiter), to LEFT JOIN LATERAL ... ON true.
+LOCK_OF_TABLE = """(SELECT true AS locked, e.pid AS locked_by FROM exclusive e WHERE e.relid = {relid}
+                  ORDER BY e.granted DESC, e.pid LIMIT 1)"""
+
+# Statistics and catalog only: no relation lock is taken, so a table locked ACCESS EXCLUSIVE elsewhere still has
+# its rows, dead rows and vacuum times. ``estimated_bytes`` is the catalog's page counts (table, TOAST, indexes) as of
+# the last VACUUM/ANALYZE; NULL while the table was never analysed (reltuples -1 from PostgreSQL 14).
+TABLES = sa.text(
+    EXCLUSIVE_LOCKS
+    + """
+SELECT s.relid, format('%I.%I', s.schemaname, s.relname) AS name,
        s.n_live_tup, s.n_dead_tup, s.last_autovacuum, s.last_vacuum,
        coalesce(NOT ('autovacuum_enabled=false' = ANY (c.reloptions)), true) AS autovacuum_enabled,
-       age(c.relfrozenxid) AS xid_age
+       age(c.relfrozenxid) AS xid_age,
+       CASE WHEN c.reltuples >= 0 OR c.relpages > 0 THEN
+         (c.relpages::bigint
+          + coalesce((SELECT sum(x.relpages) FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+                      WHERE i.indrelid = c.oid), 0)
+          + coalesce((SELECT x.relpages FROM pg_class x WHERE x.oid = c.reltoastrelid), 0))
+         * current_setting('block_size')::bigint
+       END AS estimated_bytes,
+       EXISTS (SELECT 1 FROM exclusive e WHERE e.relid = s.relid) AS locked,
+       (SELECT e.pid FROM exclusive e WHERE e.relid = s.relid ORDER BY e.granted DESC, e.pid LIMIT 1) AS locked_by
 FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+"""
+)
+# Real sizes of the tables nobody locks, in one statement; pg_total_relation_size takes ACCESS SHARE on the table and
+# its indexes (under the session's lock_timeout).
+TABLE_SIZES = sa.text("""
+SELECT r.relid, pg_total_relation_size(r.relid::oid) AS total_bytes FROM unnest(CAST(:relids AS bigint[])) AS r(relid)
 """)
+TABLE_SIZE = sa.text("SELECT pg_total_relation_size(CAST(:relid AS bigint)::oid)")
+TABLE_LOCKER = sa.text(
+    EXCLUSIVE_LOCKS
+    + "SELECT e.pid FROM exclusive e WHERE e.relid = CAST(:relid AS bigint)::oid ORDER BY e.granted DESC, e.pid LIMIT 1"
+)
 
-SEQUENCES = sa.text("""
+# pg_sequence_last_value takes a lock on the sequence: one locked ACCESS EXCLUSIVE (its table being dropped, an
+# ALTER SEQUENCE in an open transaction) is not read, and is reported as locked.
+SEQUENCES = sa.text(
+    EXCLUSIVE_LOCKS
+    + """
 SELECT format('%I.%I', n.nspname, c.relname) AS name,
        has_sequence_privilege(c.oid, 'SELECT,USAGE') AS readable,
-       CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(c.oid) END AS last_value,
+       CASE WHEN lk.locked IS NULL AND has_sequence_privilege(c.oid, 'SELECT,USAGE')
+            THEN pg_sequence_last_value(c.oid) END AS last_value,
+       coalesce(lk.locked, false) AS locked, lk.locked_by,
        s.seqmax, s.seqincrement, format_type(s.seqtypid, NULL) AS sequence_type,
        format('%I.%I.%I', tn.nspname, t.relname, a.attname) AS column_name,
        format_type(a.atttypid, NULL) AS column_type
@@ -109,33 +164,58 @@ LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
 LEFT JOIN pg_class t ON t.oid = d.refobjid
 LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+LEFT JOIN LATERAL """
+    + LOCK_OF_TABLE.format(relid="c.oid")
+    + """ lk ON true
 WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-""")
+"""
+)
 
-UNUSED_INDEXES = sa.text("""
-SELECT format('%I.%I', s.schemaname, s.indexrelname) AS name, format('%I.%I', s.schemaname, s.relname) AS table_name,
-       pg_relation_size(s.indexrelid) AS size_bytes, s.idx_scan, pg_get_indexdef(s.indexrelid) AS definition
-FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
-WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid
-  AND pg_relation_size(s.indexrelid) >= :min_bytes
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)
-""")
+# Index queries read a locked table's indexes from the catalog only: their size from relpages, and no definition,
+# expressions or predicate (deparsing them takes a lock on the table).
+UNUSED_INDEXES = sa.text(
+    EXCLUSIVE_LOCKS
+    + """
+SELECT * FROM (
+  SELECT format('%I.%I', s.schemaname, s.indexrelname) AS name, format('%I.%I', s.schemaname, s.relname) AS table_name,
+         CASE WHEN lk.locked THEN ci.relpages::bigint * current_setting('block_size')::bigint
+              ELSE pg_relation_size(s.indexrelid) END AS size_bytes,
+         s.idx_scan, CASE WHEN lk.locked IS NULL THEN pg_get_indexdef(s.indexrelid) END AS definition,
+         coalesce(lk.locked, false) AS locked, lk.locked_by
+  FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid JOIN pg_class ci ON ci.oid = s.indexrelid
+  LEFT JOIN LATERAL """
+    + LOCK_OF_TABLE.format(relid="s.relid")
+    + """ lk ON true
+  WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)
+) u WHERE u.size_bytes >= :min_bytes
+"""
+)
 
-INDEXES = sa.text("""
+INDEXES = sa.text(
+    EXCLUSIVE_LOCKS
+    + """
 SELECT format('%I.%I', n.nspname, ci.relname) AS name, format('%I.%I', n.nspname, ct.relname) AS table_name,
        am.amname, i.indkey::text AS columns, i.indclass::text AS opclasses,
-       coalesce(pg_get_expr(i.indexprs, i.indrelid), '') AS expressions,
-       coalesce(pg_get_expr(i.indpred, i.indrelid), '') AS predicate,
-       i.indisunique, i.indisprimary, i.indisvalid, i.indisready, pg_relation_size(i.indexrelid) AS size_bytes,
-       pg_get_indexdef(i.indexrelid) AS definition,
+       CASE WHEN lk.locked IS NULL THEN coalesce(pg_get_expr(i.indexprs, i.indrelid), '') END AS expressions,
+       CASE WHEN lk.locked IS NULL THEN coalesce(pg_get_expr(i.indpred, i.indrelid), '') END AS predicate,
+       i.indisunique, i.indisprimary, i.indisvalid, i.indisready,
+       CASE WHEN lk.locked THEN ci.relpages::bigint * current_setting('block_size')::bigint
+            ELSE pg_relation_size(i.indexrelid) END AS size_bytes,
+       CASE WHEN lk.locked IS NULL THEN pg_get_indexdef(i.indexrelid) END AS definition,
+       coalesce(lk.locked, false) AS locked, lk.locked_by,
        i.indexrelid IN (SELECT index_relid FROM pg_stat_progress_create_index) AS being_built
 FROM pg_index i
 JOIN pg_class ci ON ci.oid = i.indexrelid
 JOIN pg_class ct ON ct.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = ci.relnamespace
 JOIN pg_am am ON am.oid = ci.relam
+LEFT JOIN LATERAL """
+    + LOCK_OF_TABLE.format(relid="i.indrelid")
+    + """ lk ON true
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
-""")
+"""
+)
 
 HAS_PG_STAT_STATEMENTS = sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")
 
@@ -274,19 +354,65 @@ def _read_database(connection: sa.Connection, probe: ProbeData) -> None:
 
 
 def _read_tables(connection: sa.Connection, probe: ProbeData) -> None:
-    probe.tables = [
-        TableStats(
-            r.name,
-            r.total_bytes,
-            r.n_live_tup,
-            r.n_dead_tup,
-            r.last_autovacuum,
-            r.last_vacuum,
-            bool(r.autovacuum_enabled),
-            None if r.xid_age is None else int(r.xid_age),
+    """Every table's statistics (never blocked by a lock), then sizes: measured for the tables nobody locks, the
+    catalog's estimate for the others. A lock taken between the two reads costs that table its measured size only."""
+    rows = connection.execute(TABLES).all()
+    measured = _measured_sizes(connection, [r.relid for r in rows if not r.locked])
+    tables = []
+    for r in rows:
+        locked, locked_by = bool(r.locked), r.locked_by
+        if r.relid in measured and measured[r.relid] is not _LOCKED:
+            size, source = measured[r.relid], SizeSource.MEASURED
+        else:
+            size, source = (None if r.estimated_bytes is None else int(r.estimated_bytes)), SizeSource.ESTIMATED
+            if not locked:  # locked after the statistics were read: the size query ran into it
+                locked, locked_by = True, connection.execute(TABLE_LOCKER, {"relid": r.relid}).scalar()
+        tables.append(
+            TableStats(
+                r.name,
+                None if size is None else int(size),
+                r.n_live_tup,
+                r.n_dead_tup,
+                r.last_autovacuum,
+                r.last_vacuum,
+                bool(r.autovacuum_enabled),
+                None if r.xid_age is None else int(r.xid_age),
+                size_source=source,
+                locked=locked,
+                locked_by=None if locked_by is None else int(locked_by),
+            )
         )
-        for r in connection.execute(TABLES)
-    ]
+    probe.tables = tables
+
+
+_LOCKED = object()  # a table whose size query ran past the lock timeout
+
+
+def _measured_sizes(connection: sa.Connection, relids: list[int]) -> dict[int, object]:
+    """``pg_total_relation_size`` per table: one statement for all; if a lock taken since (a race) makes it time out,
+    one statement per table, so only the locked one goes without (``_LOCKED``). Autocommit: a failed statement
+    spoils nothing after it."""
+    if not relids:
+        return {}
+    try:
+        return {r.relid: r.total_bytes for r in connection.execute(TABLE_SIZES, {"relids": relids})}
+    except sa.exc.OperationalError as error:
+        if not _is_lock_timeout(error):
+            raise
+    sizes: dict[int, object] = {}
+    for relid in relids:
+        try:
+            sizes[relid] = connection.execute(TABLE_SIZE, {"relid": relid}).scalar()
+        except sa.exc.OperationalError as error:
+            if not _is_lock_timeout(error):
+                raise
+            sizes[relid] = _LOCKED
+    return sizes
+
+
+def _is_lock_timeout(error: sa.exc.DBAPIError) -> bool:
+    """PostgreSQL's SQLSTATE 55P03 (lock_not_available): what ``lock_timeout`` raises."""
+    return getattr(error.orig, "sqlstate", None) == "55P03"
 
 
 def _read_sequences(connection: sa.Connection, probe: ProbeData) -> None:
@@ -298,23 +424,39 @@ def _read_sequences(connection: sa.Connection, probe: ProbeData) -> None:
             r.column_name,
             r.column_type or r.sequence_type,
             hidden=not r.readable,
+            locked=bool(r.locked),
+            locked_by=None if r.locked_by is None else int(r.locked_by),
         )
         for r in connection.execute(SEQUENCES)
         if r.seqincrement > 0
     ]
 
 
+def _locked_definition(r) -> str:
+    """What stands for the definition of an index whose table is locked: deparsing it would wait for the lock."""
+    who = "" if r.locked_by is None else f" by pid {r.locked_by}"
+    return f"(definition not read: {r.table_name} is locked{who})"
+
+
 def _read_unused(connection: sa.Connection, probe: ProbeData, thresholds: Thresholds) -> None:
     probe.unused_indexes = [
-        IndexInfo(r.name, r.table_name, int(r.size_bytes), int(r.idx_scan), r.definition)
+        IndexInfo(
+            r.name,
+            r.table_name,
+            int(r.size_bytes),
+            int(r.idx_scan),
+            _locked_definition(r) if r.locked else r.definition,
+        )
         for r in connection.execute(UNUSED_INDEXES, {"min_bytes": int(thresholds.unused_index_min_bytes)})
     ]
 
 
 def _read_indexes(connection: sa.Connection, probe: ProbeData) -> None:
+    """Invalid indexes, and redundant ones among the indexes of tables nobody locks (a locked table's index
+    expressions and predicates cannot be read without waiting, so its indexes are not compared)."""
     rows = connection.execute(INDEXES).all()
     probe.invalid_indexes = [
-        IndexInfo(r.name, r.table_name, int(r.size_bytes), None, r.definition)
+        IndexInfo(r.name, r.table_name, int(r.size_bytes), None, _locked_definition(r) if r.locked else r.definition)
         for r in rows
         if not r.indisvalid and not r.being_built
     ]
@@ -333,7 +475,7 @@ def _read_indexes(connection: sa.Connection, probe: ProbeData) -> None:
             r.definition,
         )
         for r in rows
-        if r.indisvalid
+        if r.indisvalid and not r.locked
     ]
     probe.duplicate_indexes = redundant_indexes(definitions)
 

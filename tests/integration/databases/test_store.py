@@ -20,7 +20,7 @@ from data.databases.store import (
 )
 from data.store import migrate
 from metrics.access import PermissionDenied
-from metrics.databases.checks import ProbeData, TableStats, build_health, check_up
+from metrics.databases.checks import ProbeData, SizeSource, TableStats, build_health, check_up
 from metrics.databases.records import RecordError
 from tests.support.actors import admin, editor, viewer
 
@@ -71,6 +71,17 @@ def test_growth_compares_table_sizes_with_7_and_30_days_ago(store):
         {"table": "public.orders", "size_bytes": 1000, "growth_7d_bytes": 200, "growth_30d_bytes": 500}
     ]
     assert sizes_at(store, ["orders"], NOW) == {"orders": 1000}
+
+
+def test_a_locked_tables_estimated_size_is_not_stored_as_a_growth_point(store):
+    save_health_snapshots(store, [health(1000, 800)], NOW - timedelta(days=7), actor=admin())
+    locked = health(1200, 5000)
+    locked.probe.tables = [
+        TableStats("public.orders", 5000, size_source=SizeSource.ESTIMATED, locked=True, locked_by=4242),
+        TableStats("public.items", 300),
+    ]
+    save_health_snapshots(store, [locked], NOW, actor=admin())
+    assert [row["table"] for row in table_growth(store, "orders", NOW)] == ["public.items"]
 
 
 def test_records_are_appended_never_overwritten(store):
