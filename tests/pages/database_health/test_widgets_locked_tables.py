@@ -15,7 +15,7 @@ def locked_probe() -> ProbeData:
             TableStats("public.carts", 8_000_000, live_rows=2000, dead_rows=3000, autovacuum_enabled=False),
             TableStats(
                 "public.orders",
-                12 * 1024 * 1024,
+                12_000_000,
                 live_rows=10_000,
                 dead_rows=0,
                 size_source=SizeSource.ESTIMATED,
@@ -34,7 +34,7 @@ def test_the_locked_tables_size_reads_as_an_estimate_naming_the_pid():
 
 def test_the_other_tables_show_their_measured_size_and_dead_rows():
     frame = tables_frame(locked_probe()).set_index("table")
-    assert frame.loc["public.carts", "size"] == "7.6 MB"
+    assert frame.loc["public.carts", "size"] == "8.0 MB"
     assert frame.loc["public.carts", "dead rows"] == 3000
 
 
