@@ -20,6 +20,7 @@ from metrics.databases.checks import (
     DatabaseHealth,
     DbaRecord,
     ProbeData,
+    ProbeState,
     table_size_text,
 )
 from metrics.formatting import NO_DATA, format_bytes, format_duration, format_percent
@@ -67,6 +68,8 @@ def db_status_badge(status: str) -> str:
 
 
 def db_status_colour(text: str) -> str:
+    if text == NOT_CONFIGURED_BADGE:
+        return f"color: {NO_DATA_STYLE.color}"
     for style in DB_STATUS_STYLES.values():
         if str(text).startswith(style.badge):
             return f"color: {style.color}; font-weight: 600"
@@ -110,9 +113,22 @@ def growth_7d(health: DatabaseHealth, size_7d_ago: int | None) -> float:
     return probe.database_size_bytes / size_7d_ago - 1
 
 
+NOT_CONFIGURED_BADGE = f"{NO_DATA_STYLE.symbol} not configured"
+
+
+def fleet_status_text(health: DatabaseHealth) -> str:
+    """The status column's words: a database nobody gave a DSN reads "not configured" (in grey), not "unknown"."""
+    if health.probe_state is ProbeState.NOT_CONFIGURED:
+        return NOT_CONFIGURED_BADGE
+    return db_status_badge(health.status)
+
+
 def attention_text(health: DatabaseHealth) -> str:
-    """The checks that are not ok, worst first: "■ up · ▲ long_running_queries"; "" when all are ok."""
-    return " · ".join(f"{DB_STATUS_STYLES[c.status].symbol} {c.id}" for c in health.attention)
+    """The checks that are not ok, worst first, each with its status: "■ up: critical · ▲ long_running_queries: warn"
+    (a bare "○ up" read as "up"); "" when all are ok or the database is not configured (its note says what to set)."""
+    if health.probe_state is ProbeState.NOT_CONFIGURED:
+        return ""
+    return " · ".join(f"{DB_STATUS_STYLES[c.status].symbol} {c.id}: {c.status}" for c in health.attention)
 
 
 def stale_health_view(current: DatabaseHealth, last_good: DatabaseHealth) -> DatabaseHealth:
@@ -145,7 +161,7 @@ def fleet_frame(
             lag = float("nan") if probe.replica_lag_s is None else probe.replica_lag_s
         rows.append(
             {
-                "status": db_status_badge(current.status),
+                "status": fleet_status_text(current),
                 "database": database_link(current.database),
                 "engine": current.engine,
                 "environment": current.environment,

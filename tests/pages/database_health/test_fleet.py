@@ -47,7 +47,8 @@ def test_without_dsns_every_database_is_listed_as_not_configured_with_the_variab
     app = run()
     frame = app.dataframe[0].value
     assert sorted(link.removeprefix("?database=") for link in frame["database"]) == sorted(EXAMPLE_NAMES)
-    assert set(frame["status"]) == {"○ unknown"}
+    assert set(frame["status"]) == {"○ not configured"}
+    assert set(frame["needs attention"]) == {""}  # never "○ up", which reads as up
     orders = frame[frame["database"] == "?database=orders-primary"].iloc[0]
     assert orders["note"].startswith("not configured: set DB_DSN_ORDERS_PRIMARY")
     assert frame["connections"].isna().all() and frame["size"].isna().all()  # no invented numbers
