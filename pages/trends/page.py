@@ -21,6 +21,7 @@ from pages.trends import charts as trends_charts
 from pages.trends import collect
 
 COLLECT_COMMAND = "python cli.py collect rollups"
+CHANGE_WIDTH, SLO_WIDTH = 110, 220  # px, in the "What changed" table
 
 settings = loaders.settings()  # app.py has already shown invalid settings and stopped
 time_zone = settings.team_timezone
@@ -250,7 +251,11 @@ with widgets.guarded_panel("ranked changes"):
             placeholder="no data",
             key="trends_changes",
             column_config={
-                "SLO": st.column_config.TextColumn("SLO", help="Select an SLO to open its burn drill-down"),
+                # Fixed widths: the SLO and service cells sit at a known place (tests/e2e/test_internal_links.py).
+                "change": st.column_config.TextColumn("change", width=CHANGE_WIDTH),
+                "SLO": st.column_config.TextColumn(
+                    "SLO", width=SLO_WIDTH, help="Select an SLO to open its burn drill-down"
+                ),
                 "service": st.column_config.TextColumn("service", help="Select a service to show this service only"),
                 "burn before": st.column_config.NumberColumn(format="%.2f×"),
                 "burn now": st.column_config.NumberColumn(format="%.2f×"),
