@@ -211,3 +211,38 @@ def test_a_database_opens_in_place_and_the_environment_filter_survives_the_way_b
         tab.wait_for_url(lambda url: "database=" not in url)
     assert_in_place(tab)
     assert query(tab) == {"environment": ["production"]}
+
+
+# --- every page path as a bookmark ------------------------------------------------------------------------------------
+
+BOOKMARKS = [
+    "/",
+    "/slo-burn",
+    "/slo-burn?slo=checkout-availability",
+    "/slo-burn?service=checkout&state=page",
+    "/trends?service=payments&grain=month",
+    "/incidents",
+    "/weekly-review",
+    "/database-health?environment=production",
+    "/database-health?database=orders-primary",
+    "/dba-records?database=orders-primary",
+    "/revisit-tracker?item=1",
+    "/revisit-tracker?search=settlement",
+    "/audit-trail",
+]
+
+
+def test_every_page_path_works_as_a_bookmark_with_its_query(links_app, browser):
+    warm = new_page(browser)
+    open_app(warm, links_app)  # the server's first session shows the notice on any deep link (README): not this
+    warm.context.close()
+    for bookmark in BOOKMARKS:
+        page = new_page(browser)
+        try:
+            page.goto(f"{links_app}{bookmark}")
+            settled(page)
+            page.get_by_test_id("stSidebarNav").wait_for()
+            assert_in_place(page)
+            assert page.url == f"{links_app}{bookmark}", bookmark
+        finally:
+            page.context.close()
