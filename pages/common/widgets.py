@@ -4,11 +4,13 @@ downloads. The SLO burn page's own tables are in ``pages.slo_burn.widgets``."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -171,6 +173,96 @@ def keep_filters_in_link(selected: dict[str, Sequence[str]]) -> None:
             st.query_params[name] = list(values)
         elif name in st.query_params:
             del st.query_params[name]
+
+
+# --- drill-downs that open in place ---------------------------------------------------------------------------------
+
+# The pages a table's link may name by their url_path (as app.py registers them); a link without a path ("?slo=x")
+# opens on the page it is shown on.
+LINKED_PAGES = {"slo-burn": "pages/slo_burn/page.py"}
+
+DRILLDOWN_HINT = "Select a row to open its drill-down"
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    """Where a table's link goes: a page of the app (its url_path; "" for the page showing the table) and the query
+    parameters the link sets."""
+
+    path: str
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_link(cls, link: str) -> Drilldown:
+        """From a relative link as the tables build it: "?slo=a", "slo-burn?slo=a", "/slo-burn?slo=a&at=…"."""
+        path, _, query = str(link).partition("?")
+        return cls(path.strip("/"), parse_qs(query, keep_blank_values=True))
+
+    def shown(self, name: str) -> str:
+        """What the table shows for this link: the value of its query parameter ``name``."""
+        return ", ".join(self.params.get(name, ()))
+
+
+def drilldown_table(
+    frame: pd.DataFrame,
+    links: Mapping[str, str],
+    *,
+    key: str,
+    style: Callable[[pd.DataFrame], object] | None = None,
+    keep: Sequence[str] = (),
+    follow: Mapping[str, str] | None = None,
+    **options,
+) -> None:
+    """``st.dataframe`` whose links open in place, in the same tab and session (a link in a ``LinkColumn`` opens a
+    new tab: a new session, a cold load, the filters gone).
+
+    ``links`` maps each column of ``frame`` that holds a relative link to the query parameter its cells show
+    (``{"SLO": "slo"}``: a cell "?slo=checkout" shows "checkout"). With one such column, selecting a row opens its
+    link; with several, selecting a cell in one of them opens that cell's link. A link on this page sets its query
+    parameters and keeps the others (the filters, so the way back finds them); a link to another page
+    (``st.switch_page``) carries the parameters named in ``keep`` that are set here. ``follow`` maps a parameter to
+    the key of the widget that shows it on this page (a filter), so the widget follows the link. ``style`` turns the
+    shown frame into a Styler; ``options`` go to ``st.dataframe``."""
+    targets = {column: [Drilldown.from_link(link) for link in frame[column]] for column in links}
+    shown = frame.copy()
+    for column, name in links.items():
+        shown[column] = [target.shown(name) for target in targets[column]]
+    st.dataframe(
+        style(shown) if style else shown,
+        key=key,
+        on_select=functools.partial(_open_selected, key, targets, tuple(keep), dict(follow or {})),
+        selection_mode="single-row" if len(links) == 1 else "single-cell",
+        **options,
+    )
+
+
+def _open_selected(
+    key: str, targets: Mapping[str, list[Drilldown]], keep: tuple[str, ...], follow: Mapping[str, str]
+) -> None:
+    selection = st.session_state[key].selection
+    target = None
+    if selection.rows:
+        target = next(iter(targets.values()))[selection.rows[0]]
+    elif selection.cells:
+        row, column = selection.cells[0]
+        if column in targets:
+            target = targets[column][row]
+    if target is not None:
+        open_drilldown(target, keep, follow)
+
+
+def open_drilldown(target: Drilldown, keep: Sequence[str] = (), follow: Mapping[str, str] | None = None) -> None:
+    """Open ``target`` in this session: on this page by setting its query parameters (widget callbacks only, where a
+    widget's state may still change), on another page through ``st.switch_page``."""
+    if not target.path:
+        for name, values in target.params.items():
+            st.query_params[name] = values if len(values) != 1 else values[0]
+            if name in (follow or {}):
+                st.session_state[follow[name]] = list(values)
+        return
+    carried = {name: st.query_params.get_all(name) for name in keep if name in st.query_params}
+    page = st.Page(LINKED_PAGES[target.path], url_path=target.path)
+    st.switch_page(page, query_params={**carried, **target.params})
 
 
 @contextlib.contextmanager

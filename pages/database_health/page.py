@@ -192,8 +192,10 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
         db_loaders.sizes_7d_ago(settings, [h.database for h in shown]),
         stale={name: (last_good[name].value, f"{theme.WARN.symbol} {note}") for name, note in stale_notes.items()},
     )
-    st.dataframe(
-        frame.style.map(db_widgets.db_status_colour, subset=["status"]),
+    widgets.drilldown_table(
+        frame,
+        {"database": "database"},
+        style=lambda shown: shown.style.map(db_widgets.db_status_colour, subset=["status"]),
         hide_index=True,
         placeholder="—",
         key="db_fleet",
@@ -205,9 +207,7 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
                 width=db_widgets.STATUS_WIDTH,
                 help="Worst of the database's checks: ■ critical, ▲ warn, ○ unknown, ℹ info, ✓ ok",
             ),
-            "database": st.column_config.LinkColumn(
-                "database", display_text=r"\?database=([^&]*)", pinned=True, help="Open the database's drill-down"
-            ),
+            "database": TEXT("database", pinned=True, help="Select the row to open the database's drill-down"),
             "needs attention": TEXT("needs attention", width="medium", help="Checks that are not ok, worst first"),
             "connections": st.column_config.ProgressColumn(
                 "connections",
@@ -231,7 +231,7 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
     )
     caption, download = st.columns([4, 1], vertical_alignment="center")
     caption.caption(
-        f"{len(shown)} of {len(healths)} database(s), worst first. Click a database for its "
+        f"{len(shown)} of {len(healths)} database(s), worst first. Select a row to open the database's "
         "checks, sessions, tables, indexes, records and history."
     )
     widgets.show_csv_download(

@@ -138,8 +138,10 @@ def show_overview() -> None:
             widgets.show_empty_state("No SLO matches these filters.", "Clear a filter to see more SLOs.")
             return
         frame = slo_widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
-        st.dataframe(
-            slo_widgets.overview_styler(frame),
+        widgets.drilldown_table(
+            frame,
+            {"SLO": "slo"},
+            style=slo_widgets.overview_styler,
             hide_index=True,
             column_config=slo_widgets.overview_column_config(),
             column_order=slo_widgets.overview_columns(frame),
@@ -154,7 +156,7 @@ def show_overview() -> None:
         )
         caption_column.caption(
             f"{stale}{slo_widgets.report_counts_caption(report, len(statuses))}, the urgent first. "
-            "Click a column to sort, an SLO to open its drill-down."
+            f"Click a column to sort. {widgets.DRILLDOWN_HINT}."
         )
         widgets.show_csv_download(
             widgets.csv_download_bytes(frame),

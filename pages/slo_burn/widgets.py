@@ -74,7 +74,7 @@ def show_headline_counts(statuses: Sequence[SloStatus]) -> None:
 
 # --- overview table -------------------------------------------------------------------------------------------------
 
-STATE_COLUMN_WIDTH = 90  # px; fixed so the SLO links sit at a known place (the e2e test clicks them)
+STATE_COLUMN_WIDTH = 90  # px; fixed so the SLO names sit at a known place (the e2e tests click them)
 OVERVIEW_NUMERIC = ["budget remaining", *BURN_WINDOWS, "time to exhaustion"]
 
 
@@ -154,12 +154,10 @@ def overview_column_config() -> dict:
                 "within the period at the last hour's rate; ✓ ok; ○ no data (no events in any window)"
             ),
         ),
-        "SLO": st.column_config.LinkColumn(
+        "SLO": st.column_config.TextColumn(
             "SLO",
-            display_text=r"\?slo=([^&]*)",
-            alignment="left",
             pinned=True,
-            help="Open the SLO's drill-down: alert tiers and charts",
+            help="Select the row to open the SLO's drill-down: alert tiers and charts",
         ),
         "target": st.column_config.TextColumn("target"),
         "SLI": st.column_config.TextColumn("SLI", help="Over the SLO period so far"),

@@ -208,11 +208,15 @@ def show_item_details(item) -> None:
         )
 
 
-def show_linked(panel: str, heading: str, names, frame, none_text: str, **dataframe_options) -> None:
-    """One "linked ..." panel: its table when the item names any, else what the item does without."""
+def show_linked(panel: str, heading: str, names, frame, none_text: str, links=None, **dataframe_options) -> None:
+    """One "linked ..." panel: its table when the item names any, else what the item does without. ``links``: the
+    table's link columns, opened in place (``widgets.drilldown_table``)."""
     with widgets.guarded_panel(panel):
         st.markdown(f"**{heading}**")
-        if names:
+        if names and links:
+            widgets.drilldown_table(frame(), links, hide_index=True, **dataframe_options)
+            st.caption(f"{widgets.DRILLDOWN_HINT}.")
+        elif names:
             st.dataframe(frame(), hide_index=True, **dataframe_options)
         else:
             st.caption(none_text)
@@ -231,9 +235,8 @@ def show_item_live_status(item, entry) -> None:
         item.slos,
         lambda: tracker_widgets.linked_slo_frame(item.slos, slo_report()),
         "No SLO linked.",
-        column_config={
-            "SLO": st.column_config.LinkColumn("SLO", display_text=r"slo=(.*)$", help="Open the SLO's drill-down")
-        },
+        links={"SLO": "slo"},
+        column_config={"SLO": st.column_config.TextColumn("SLO", help="Select the row to open the SLO's drill-down")},
         key="tracker_item_slos",
     )
     show_linked(
@@ -378,9 +381,15 @@ def show_all_items() -> None:
         widgets.show_empty_state("No item matches these filters.", "Clear a filter or the search to see more.")
         return
     frame = tracker_widgets.items_frame(shown, item_ages)
-    st.dataframe(frame, hide_index=True, column_config=tracker_widgets.items_column_config(), key="tracker_items")
+    widgets.drilldown_table(
+        frame,
+        {"item": "item"},
+        hide_index=True,
+        column_config=tracker_widgets.items_column_config(),
+        key="tracker_items",
+    )
     caption, download = st.columns([4, 1], vertical_alignment="center")
-    caption.caption(f"{len(shown)} of {len(items)} items. Click a column to sort, an item number to open it.")
+    caption.caption(f"{len(shown)} of {len(items)} items. Click a column to sort. Select a row to open its item.")
     widgets.show_csv_download(
         tracker_widgets.table_csv(frame),
         file_name=f"tracker-items-{today.isoformat()}.csv",

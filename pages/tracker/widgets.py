@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -164,8 +164,8 @@ def items_frame(items: Sequence[TrackerItem], item_ages: Mapping[int, ItemAge]) 
 
 def items_column_config() -> dict:
     return {
-        "item": st.column_config.LinkColumn(
-            "item", display_text=r"\?item=(\d+)", width=60, pinned=True, help="Open the item page (a shareable link)"
+        "item": st.column_config.TextColumn(
+            "item", width=60, pinned=True, help="Select the row to open the item page (?item=N, a shareable link)"
         ),
         "title": st.column_config.TextColumn("title", pinned=True, width="large"),
         "priority": st.column_config.TextColumn("priority", help="From impact × urgency: P1 act now … P4 whenever"),
@@ -262,7 +262,7 @@ def linked_slo_frame(slo_names: Sequence[str], report: SloReport | None) -> pd.D
         status = report.status(name) if report else None
         rows.append(
             {
-                "SLO": f"/slo-burn?slo={name}",
+                "SLO": "/slo-burn?" + urlencode({"slo": name}, quote_via=quote, safe="/"),
                 "alert state": alert_state_badge(status.alert_state) if status else f"{NO_DATA.symbol} not in catalog",
                 "budget remaining": format_percent(status.budget_remaining) if status else "",
                 "burn 1h": format_burn_rate(status.burn_rates.get("1h")) if status else "",

@@ -21,6 +21,7 @@ from pages.trends import charts as trends_charts
 from pages.trends import collect
 
 COLLECT_COMMAND = "python cli.py collect rollups"
+CHANGE_WIDTH, SLO_WIDTH = 110, 220  # px, in the "What changed" table
 
 settings = loaders.settings()  # app.py has already shown invalid settings and stopped
 time_zone = settings.team_timezone
@@ -241,18 +242,21 @@ with widgets.guarded_panel("ranked changes"):
         frame = trends_charts.changes_frame(
             view.changes, {k: v for k, v in (("grain", grain if grain != "week" else None),) if v}
         )
-        st.dataframe(
+        widgets.drilldown_table(
             frame,
+            {"SLO": "slo", "service": "service"},
+            keep=("service",),  # the SLO burn page filters by service too: its "All SLOs" shows this view's services
+            follow={"service": "trends_service"},
             hide_index=True,
             placeholder="no data",
             key="trends_changes",
             column_config={
-                "SLO": st.column_config.LinkColumn(
-                    "SLO", display_text=r"slo=([^&]*)", help="Open the SLO's burn drill-down"
+                # Fixed widths: the SLO and service cells sit at a known place (tests/e2e/test_internal_links.py).
+                "change": st.column_config.TextColumn("change", width=CHANGE_WIDTH),
+                "SLO": st.column_config.TextColumn(
+                    "SLO", width=SLO_WIDTH, help="Select an SLO to open its burn drill-down"
                 ),
-                "service": st.column_config.LinkColumn(
-                    "service", display_text=r"service=([^&]*)", help="Show this service only"
-                ),
+                "service": st.column_config.TextColumn("service", help="Select a service to show this service only"),
                 "burn before": st.column_config.NumberColumn(format="%.2f×"),
                 "burn now": st.column_config.NumberColumn(format="%.2f×"),
                 "burn change": st.column_config.NumberColumn(
@@ -263,7 +267,7 @@ with widgets.guarded_panel("ranked changes"):
         )
         st.caption(
             "Worse first (a newly missed objective ranks first), then better. Changes under 0.05× burn rate "
-            "count as unchanged."
+            "count as unchanged. Select an SLO to open its burn drill-down, a service to show only that service."
         )
 
 # --- SLI, budget, latency, volume -------------------------------------------------------------------------------------

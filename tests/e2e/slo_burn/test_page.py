@@ -13,10 +13,10 @@ from tests.support.servers import screenshot
 pytestmark = pytest.mark.e2e
 
 # st.dataframe draws on a canvas; its hidden accessibility table tells which row holds a value, the geometry below
-# turns that into a point to click. Streamlit's default row height, and the width pages/common/widgets.py fixes for
-# "state".
+# turns that into a point to click: Streamlit's default row height, and the row-selection checkbox a drill-down
+# table starts with (pages.common.widgets.drilldown_table).
 ROW_HEIGHT = 35
-STATE_COLUMN_WIDTH = 90
+ROW_MARKER_X = 15
 
 
 def test_overview_then_drilldown_of_checkout_availability(app_server, page):
@@ -37,15 +37,16 @@ def test_overview_then_drilldown_of_checkout_availability(app_server, page):
     painted(page)
     screenshot(page, "slo-overview")
 
-    # Open the drill-down through the table's link (it opens in a new tab, like any link in st.dataframe).
+    # Open the drill-down by selecting the SLO's row (its checkbox, left of "state"): in place, in the same tab.
     row = int(link_cell.get_attribute("id").rsplit("-", 1)[1])
     box = grid.bounding_box()
-    x, y = box["x"] + STATE_COLUMN_WIDTH + 25, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2
+    x, y = box["x"] + ROW_MARKER_X, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2
     page.mouse.move(x, y)
-    with page.context.expect_page() as opened:
+    with rerun(page):
         page.mouse.click(x, y)
-    drilldown = opened.value
-    assert drilldown.url.endswith("?slo=checkout-availability")
+        page.wait_for_url("**?slo=checkout-availability")
+    assert len(page.context.pages) == 1
+    drilldown = page
     drilldown.set_viewport_size({"width": 1400, "height": 2700})
     drilldown.get_by_text("Checkout availability · checkout").wait_for()
     charts = drilldown.get_by_test_id("stPlotlyChart")
