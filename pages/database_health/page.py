@@ -215,7 +215,8 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
                 min_value=0.0,
                 max_value=1.0,
                 width=110,
-                help="Share of usable connections in use",
+                color=theme.INFO.color,  # a share, not an alarm: Streamlit's default red read as "critical" at 4 %
+                help="Share of usable connections in use (its check's status says when it is too high)",
             ),
             "hit ratio": st.column_config.NumberColumn(
                 "hit ratio", format="percent", help="Buffer cache hit ratio (— with too little traffic)"
@@ -410,7 +411,11 @@ def show_sequences_tab(health: DatabaseHealth) -> None:
             health, "sequences", ["status", "sequence", "column", "type", "last_value", "max_value", "used"]
         ),
         "No sequence near its limit.",
-        column_config={"used": st.column_config.ProgressColumn("used", format="percent", min_value=0.0, max_value=1.0)},
+        column_config={
+            "used": st.column_config.ProgressColumn(
+                "used", format="percent", min_value=0.0, max_value=1.0, color=theme.INFO.color
+            )
+        },
     )
 
 
