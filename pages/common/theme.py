@@ -42,19 +42,19 @@ __all__ = [
 
 # SLO alert states (metrics.slo.alerts.ALERT_STATES) on the shared palette. The label stays the alert state's own word
 # ("page", "ticket"), because that is what an SRE acts on; the symbol and colour come from the palette.
-_ALERT_STATE_STATUS = {"page": CRITICAL, "ticket": WARN, "ok": OK, "no data": NO_DATA}
+_ALERT_STATE_STYLES = {
+    state: StatusStyle(state, status.symbol, state, status.color, status.fill)
+    for state, status in {"page": CRITICAL, "ticket": WARN, "ok": OK, "no data": NO_DATA}.items()
+}
 # "at risk" (no tier fires, the budget runs out within the period) shares the warning colour, with its own shape.
-_AT_RISK = StatusStyle("at risk", "◆", "at risk", WARN.color, WARN.fill)
+_ALERT_STATE_STYLES["at risk"] = StatusStyle("at risk", "◆", "at risk", WARN.color, WARN.fill)
 # Streamlit's Markdown colours for texts that cannot take a hex colour (metric labels), nearest to the palette's.
 _MARKDOWN_COLOR = {"page": "red", "ticket": "orange", "at risk": "orange", "ok": "green", "no data": "gray"}
 
 
 def alert_state_style(state: str) -> StatusStyle:
     """The palette entry for an SLO alert state, "at risk" or a tier severity; unknown states look like "no data"."""
-    if state == _AT_RISK.key:
-        return _AT_RISK
-    status = _ALERT_STATE_STATUS.get(state, NO_DATA)
-    return StatusStyle(state, status.symbol, state, status.color, status.fill)
+    return _ALERT_STATE_STYLES.get(state) or StatusStyle(state, NO_DATA.symbol, state, NO_DATA.color, NO_DATA.fill)
 
 
 def alert_state_markdown_color(state: str) -> str:

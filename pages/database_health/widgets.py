@@ -35,6 +35,10 @@ DB_STATUS_STYLES: dict[str, StatusStyle] = {
     "warn": WARN,
     "critical": CRITICAL,
 }
+# A database nobody gave a DSN: not a check's status, a row's word, in the unknown grey.
+NOT_CONFIGURED_STYLE = StatusStyle(
+    "not configured", NO_DATA_STYLE.symbol, "not configured", NO_DATA_STYLE.color, NO_DATA_STYLE.fill
+)
 # Worst first: the order of headline counts, filters and the fleet table.
 STATUSES_WORST_FIRST = tuple(reversed(STATUS_ORDER))
 STATUS_WIDTH = 100
@@ -68,9 +72,7 @@ def db_status_badge(status: str) -> str:
 
 
 def db_status_colour(text: str) -> str:
-    if text == NOT_CONFIGURED_BADGE:
-        return f"color: {NO_DATA_STYLE.color}"
-    for style in DB_STATUS_STYLES.values():
+    for style in (*DB_STATUS_STYLES.values(), NOT_CONFIGURED_STYLE):
         if str(text).startswith(style.badge):
             return f"color: {style.color}; font-weight: 600"
     return ""
@@ -113,13 +115,10 @@ def growth_7d(health: DatabaseHealth, size_7d_ago: int | None) -> float:
     return probe.database_size_bytes / size_7d_ago - 1
 
 
-NOT_CONFIGURED_BADGE = f"{NO_DATA_STYLE.symbol} not configured"
-
-
 def fleet_status_text(health: DatabaseHealth) -> str:
     """The status column's words: a database nobody gave a DSN reads "not configured" (in grey), not "unknown"."""
     if health.probe_state is ProbeState.NOT_CONFIGURED:
-        return NOT_CONFIGURED_BADGE
+        return NOT_CONFIGURED_STYLE.badge
     return db_status_badge(health.status)
 
 

@@ -86,15 +86,7 @@ def test_a_locked_tables_estimated_size_is_not_stored_as_a_growth_point(store):
 
 def test_records_are_appended_never_overwritten(store):
     for day in (1, 20):
-        add_record(
-            store,
-            actor=editor("kim"),
-            database="orders",
-            kind="backup_verified",
-            done_on=date(2026, 11, day),
-            recorded_by="kim",
-            now=NOW,
-        )
+        backup_record(store, day=day)
     assert [r.done_on.day for r in list_records(store, "orders")] == [20, 1]
 
 

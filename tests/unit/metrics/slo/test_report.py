@@ -10,12 +10,12 @@ from metrics.slo.report import PERIOD_KEY, build_report, build_status, requested
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def slo(name="checkout-availability", target=0.999, window="30d"):
+def slo(name="checkout-availability", target=0.999, window="30d", rolling=True):
     return SloDefinition(
         name=name,
         service="checkout",
         target=target,
-        time_window=TimeWindow(window),
+        time_window=TimeWindow(window, is_rolling=rolling),
         indicator=RatioIndicator(total_query="t_total", bad_query="b_total"),
     )
 
@@ -99,13 +99,7 @@ def test_a_rolling_slo_burning_under_1x_is_not_at_risk_however_little_budget_is_
 
 def test_a_calendar_slo_whose_budget_runs_out_before_the_month_ends_is_at_risk_even_under_1x():
     status = build_status(
-        SloDefinition(
-            name="monthly",
-            service="checkout",
-            target=0.999,
-            time_window=TimeWindow("1M", is_rolling=False),
-            indicator=RatioIndicator(total_query="t_total", bad_query="b_total"),
-        ),
+        slo("monthly", window="1M", rolling=False),
         AT + timedelta(days=10),
         short_spike(period_bad=990, one_hour_rate=0.5),
     )
@@ -115,13 +109,7 @@ def test_a_calendar_slo_whose_budget_runs_out_before_the_month_ends_is_at_risk_e
 
 def test_a_calendar_slo_whose_budget_outlasts_the_month_is_ok():
     status = build_status(
-        SloDefinition(
-            name="monthly",
-            service="checkout",
-            target=0.999,
-            time_window=TimeWindow("1M", is_rolling=False),
-            indicator=RatioIndicator(total_query="t_total", bad_query="b_total"),
-        ),
+        slo("monthly", window="1M", rolling=False),
         AT + timedelta(days=10),
         short_spike(period_bad=100, one_hour_rate=0.5),
     )
