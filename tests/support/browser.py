@@ -17,6 +17,8 @@ import contextlib
 import weakref
 from collections.abc import Iterator
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 APP_TIMEOUT_MS = 90_000  # a first run on a loaded 2-core machine (migrations, first probes) takes tens of seconds
 DEFAULT_TIMEOUT_MS = 30_000
 PAGE_NOT_FOUND = "Page not found"
@@ -130,9 +132,34 @@ def click_sidebar_page(page, title: str, url_glob: str) -> None:
         page.wait_for_url(url_glob)
 
 
-def fill_name(page, name: str) -> None:
-    """Local mode asks who makes a change: type the name and wait for the run that Enter starts."""
+def _name_cookie_is(page, name: str, timeout: int) -> bool:
+    """True once the browser holds ``name`` in the local-name cookie (the app sets it only after it took the name)."""
+    check = (
+        "(name) => document.cookie.split('; ').includes('reliability_dashboard_name=' + encodeURIComponent(name))"
+        if name
+        else "() => !document.cookie.includes('reliability_dashboard_name=')"
+    )
+    try:
+        page.wait_for_function(check, arg=name, timeout=timeout)
+    except PlaywrightTimeoutError:
+        return False
+    return True
+
+
+def fill_name(page, name: str, attempts: int = 3) -> None:
+    """Local mode asks who makes a change: type the name, press Enter, and wait until the app has taken it.
+
+    The condition is the app's own answer (it writes the name into a cookie once it has it), not a count of runs:
+    a run still going when the box was filled can redraw the box and swallow the typing, and Enter in an unchanged
+    box starts no run at all. So the typing is checked and, if the app never answered, done again."""
     box = page.get_by_label("Your name", exact=True)
-    box.fill(name)
-    with rerun(page):
+    for _attempt in range(attempts):
+        settled(page)
+        box.fill(name)
+        if box.input_value() != name:
+            continue
         box.press("Enter")
+        if _name_cookie_is(page, name, timeout=APP_TIMEOUT_MS // attempts):
+            settled(page)
+            return
+    raise AssertionError(f"the app did not take the name {name!r} after {attempts} tries")
