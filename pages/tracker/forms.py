@@ -526,6 +526,7 @@ def _submit_edit(context: FormContext, item_id: int) -> None:
             raise TrackerRuleError({"form": _conflict_message(conflict)}) from None
         clear_form(prefix)
         st.session_state[key(prefix, "saved")] = _saved_message(saved, base, changes)
+        st.session_state[key(prefix, "saved_version")] = saved.version
 
     st.session_state.pop(key(prefix, "errors"), None)
     _guarded(prefix, save, "save the edit")
@@ -593,6 +594,18 @@ def _show_conflict(prefix: str, conflict: EditConflict) -> None:
     )
 
 
+def _editing_caption(version: int, saved_version: int | None) -> str:
+    """Which version the form holds, in words that agree with the "Saved." message just above it."""
+    if saved_version is None:
+        return f"Editing version {version}. If someone saves first, you will see what they changed."
+    if version == saved_version:
+        return f"The form now holds version {version}, the one you saved."
+    return (
+        f"The form now holds version {version}: the item changed again after your save (version {saved_version}), "
+        "by the revisit check or by someone else. The audit trail says who."
+    )
+
+
 def show_edit_form(context: FormContext, item: TrackerItem) -> None:
     prefix = edit_prefix(item.id)
     if key(prefix, "base") not in st.session_state:
@@ -605,7 +618,7 @@ def show_edit_form(context: FormContext, item: TrackerItem) -> None:
         if conflict is None:
             show_form_messages(prefix)
         base: TrackerItem = st.session_state[key(prefix, "base")]
-        st.caption(f"Editing version {base.version}. If someone saves first, you will see what they changed.")
+        st.caption(_editing_caption(base.version, st.session_state.pop(key(prefix, "saved_version"), None)))
         render_item_fields(prefix, context.known)
         st.form_submit_button(
             "Save changes", type="primary", on_click=_submit_edit, args=(context, item.id), icon=":material/save:"

@@ -2,9 +2,10 @@
 worth another look, and every look since.
 
 Opens on the due queue (date-due, then signal-due items, each with the reason), then every item with filters and
-search, the aging figures, a form for a new item, and import/export. ``?item=<id>`` opens one item: every field, the
-live status of what it links to, its triggers against their readings, the review timeline, and the forms to edit,
-change state and record a review. Layout and widgets only: rules in ``metrics``, storage in ``data``.
+search, the aging figures and import/export; "New item" at the top opens the create form in a dialog.
+``?item=<id>`` opens one item: every field, the live status of what it links to, its triggers against their
+readings, the review timeline, and the forms to edit, change state and record a review. Layout and widgets only:
+rules in ``metrics``, storage in ``data``.
 """
 
 from dataclasses import replace
@@ -58,6 +59,40 @@ def show_change_forms(item) -> None:
         tracker_forms.show_edit_form(context, item)
 
 
+NEW_ITEM_OPEN_KEY = "tracker_new_dialog_open"  # set by the "New item" button; the dialog stays until saved or cancelled
+
+
+def open_new_item() -> None:
+    st.session_state[NEW_ITEM_OPEN_KEY] = True
+
+
+def close_new_item() -> None:
+    st.session_state.pop(NEW_ITEM_OPEN_KEY, None)
+
+
+@st.dialog("New item", width="large", dismissible=False, icon=":material/add:")
+def new_item_dialog() -> None:
+    """The create form in a modal. Not dismissible by a click beside it or Escape, so a careless click never throws
+    away what was typed: it closes on a save, or on Cancel."""
+    created = tracker_forms.key(tracker_forms.CREATE_PREFIX, "created_id") in st.session_state
+    if created or not st.session_state.get(NEW_ITEM_OPEN_KEY):
+        close_new_item()
+        st.rerun()  # the whole page, without the dialog: the list shows what was created
+    if not actor.name:
+        st.info("Enter your name in the sidebar first: every change is recorded under it.", icon=":material/badge:")
+    with widgets.guarded_panel("new item form"):
+        tracker_forms.show_create_form(context)
+    st.button("Cancel", on_click=close_new_item, key="tracker_new_cancel", icon=":material/close:")
+
+
+def show_new_item_button() -> None:
+    """At the top of the list, beside the title: the first thing an editor looks for."""
+    if can_edit:
+        st.button("New item", type="primary", icon=":material/add:", on_click=open_new_item, key="tracker_new_item")
+    else:
+        identity.read_only_note(actor, Role.EDITOR, "Creating items")
+
+
 def show_without_store(message: str) -> None:
     """The store cannot be read: say so, and still draw the form being used, so what was typed stays (a save says
     plainly that it was refused); then stop."""
@@ -74,12 +109,8 @@ def show_without_store(message: str) -> None:
     if base is not None:  # the item as this session last read it
         st.subheader(f"#{base.id} · {tracker_widgets.plain(base.title)} (as last read)", anchor=False)
         show_change_forms(base)
-    elif not selected_id:
-        with (
-            st.expander("New item", icon=":material/add:", key="tracker_new_open"),
-            widgets.guarded_panel("new item form"),
-        ):
-            tracker_forms.show_create_form(context)
+    elif not selected_id and st.session_state.get(NEW_ITEM_OPEN_KEY):
+        new_item_dialog()  # the dialog was open: it stays, with what was typed
     st.stop()
 
 
@@ -424,16 +455,38 @@ def show_import_export() -> None:
             identity.read_only_note(actor, Role.ADMIN, "Importing")
 
 
+def show_created() -> None:
+    """What the dialog just created, with a way into it."""
+    created = st.session_state.pop(tracker_forms.key(tracker_forms.CREATE_PREFIX, "created_id"), None)
+    if created is None:
+        return
+    message_column, button_column = st.columns([4, 1], vertical_alignment="center")
+    with message_column:
+        tracker_forms.pop_success(tracker_forms.CREATE_PREFIX)
+    button_column.button(
+        f"Open item #{created}",
+        on_click=open_item,
+        args=(created,),
+        key="tracker_open_created",
+        icon=":material/open_in_new:",
+        width="stretch",
+    )
+
+
 def show_list() -> None:
-    st.title("Revisit tracker", anchor=False)
+    title_column, button_column = st.columns([5, 1], vertical_alignment="bottom")
+    title_column.title("Revisit tracker", anchor=False)
+    with button_column:
+        show_new_item_button()
     show_freshness()
+    show_created()
     seeded = st.session_state.pop("tracker_seeded", None)
     if seeded:
         st.info(seeded, icon=":material/science:")
     if not items:
         widgets.show_empty_state(
             "No tracker items yet.",
-            "Create the first one below, import a CSV or JSON export, "
+            "Create the first one with New item, import a CSV or JSON export, "
             "or load a dozen demo items to see how the tracker works.",
         )
         if can_import:
@@ -445,31 +498,10 @@ def show_list() -> None:
             show_all_items()
         with widgets.guarded_panel("aging"):
             show_aging()
-    created = st.session_state.pop(tracker_forms.key(tracker_forms.CREATE_PREFIX, "created_id"), None)
-    if created is not None:
-        message_column, button_column = st.columns([4, 1], vertical_alignment="center")
-        with message_column:
-            tracker_forms.pop_success(tracker_forms.CREATE_PREFIX)
-        button_column.button(
-            f"Open item #{created}",
-            on_click=open_item,
-            args=(created,),
-            key="tracker_open_created",
-            icon=":material/open_in_new:",
-            width="stretch",
-        )
-    if can_edit:
-        with st.expander("New item", icon=":material/add:", key="tracker_new_open"):
-            if not actor.name:
-                st.info(
-                    "Enter your name in the sidebar first: every change is recorded under it.", icon=":material/badge:"
-                )
-            with widgets.guarded_panel("new item form"):
-                tracker_forms.show_create_form(context)
-    else:
-        identity.read_only_note(actor, Role.EDITOR, "Creating items")
     with widgets.guarded_panel("import and export"):
         show_import_export()
+    if can_edit and st.session_state.get(NEW_ITEM_OPEN_KEY):
+        new_item_dialog()
 
 
 selected = st.query_params.get("item")

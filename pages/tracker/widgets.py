@@ -167,7 +167,8 @@ def items_column_config() -> dict:
         "item": st.column_config.TextColumn(
             "item", width=60, pinned=True, help="Select the row to open the item page (?item=N, a shareable link)"
         ),
-        "title": st.column_config.TextColumn("title", pinned=True, width="large"),
+        # Not pinned: Streamlit draws pinned text columns faded, and the title is what a person reads first.
+        "title": st.column_config.TextColumn("title", width="large"),
         "priority": st.column_config.TextColumn("priority", help="From impact × urgency: P1 act now … P4 whenever"),
         "since review (days)": st.column_config.NumberColumn("since review (days)", help="Empty: never reviewed"),
     }

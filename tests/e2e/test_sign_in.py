@@ -17,7 +17,7 @@ import pytest
 
 from data.store import engine_for
 from data.store.audit import audit_entries
-from tests.support.browser import click_sidebar_page, new_page, open_app, painted, rerun, settled
+from tests.support.browser import click_sidebar_page, new_page, open_app, open_dialog, painted, rerun, settled
 from tests.support.oidc import oidc_provider_available, start_oidc_provider, write_auth_secrets
 from tests.support.servers import ARTIFACTS_DIR, free_port, require, screenshot, start_app
 
@@ -196,8 +196,7 @@ def test_an_editor_signs_in_and_a_change_carries_their_address(browser, signed_a
         page.get_by_text("Signed in as alice@example.com · editor").wait_for()
         screenshot(page, "sign-in-editor")
         click_sidebar_page(page, "Revisit tracker", "**/revisit-tracker")
-        page.locator("summary", has_text="New item").click()
-        form = page.get_by_test_id("stExpander").filter(has=page.locator("summary", has_text="New item"))
+        form = open_dialog(page, "New item")
         form.get_by_label("Title", exact=True).fill("Vendor failover takes 9 minutes")
         with rerun(page):
             form.get_by_role("button", name="Create item").click()
@@ -229,7 +228,7 @@ def test_a_viewer_reads_everything_but_gets_no_forms(browser, signed_app):
         page.get_by_text("Signed in as bob@example.com · viewer").wait_for()
         open_app(page, f"{signed_app.url}/revisit-tracker")
         page.get_by_text("Creating items: only editors and admins can; your role is viewer.").wait_for()
-        assert page.locator("summary", has_text="New item").count() == 0
+        assert page.get_by_role("button", name="New item").count() == 0
         open_app(page, f"{signed_app.url}/incidents")
         page.get_by_text("Recording incidents: only editors and admins can").wait_for()
         assert page.get_by_role("button", name="Save incident").is_disabled()

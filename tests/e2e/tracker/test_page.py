@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.support.browser import fill_name, new_page, open_app, painted, rerun
+from tests.support.browser import fill_name, new_page, open_app, open_dialog, painted, rerun
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -73,15 +73,17 @@ def test_park_come_due_review_and_conflict(app_factory, browser):
     fill_name(page, "Ann")
 
     # Create an item, parked until REVISIT_ON.
-    form = open_expander(page, "New item")
+    form = open_dialog(page, "New item")
     form.get_by_label("Title", exact=True).fill("Failover takes 9 minutes on the vendor's version")
     form.get_by_label("Problem statement (Markdown)", exact=True).fill("Promotion waits for **full WAL replay**.")
     choose(page, form, "State", "parked")
     choose(page, form, "Owner role", "DBA")
     type_date(form, "Revisit on", REVISIT_ON)
+    screenshot(page, "tracker-new-item-dialog")
     with rerun(page):
         form.get_by_role("button", name="Create item").click()
     page.get_by_text("Created item #1").wait_for()
+    page.get_by_role("dialog").wait_for(state="detached")
     no_errors(page)
     page.get_by_test_id("stDataFrame").first.wait_for()
     page.get_by_test_id("stPlotlyChart").first.wait_for()

@@ -77,6 +77,7 @@ def test_slo_burn_renders_every_slo_while_the_store_is_down(store, postgres):
 def test_a_new_tracker_item_is_refused_while_the_store_is_down_and_saved_after(store, postgres):
     app = run_page("pages/tracker/page.py")
     app.sidebar.text_input(key="identity_name_input").set_value("Ann").run()
+    app.button(key="tracker_new_item").click().run()
     app.text_input(key="tracker_new_title").set_value("Failover takes 9 minutes")
     app.text_area(key="tracker_new_problem_statement").set_value("Measured in the last drill")
     postgres.stop()

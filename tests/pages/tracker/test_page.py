@@ -17,6 +17,7 @@ from data.tracker.demo import seed_demo_items
 from data.tracker.store import audit_trail, create_item, get_item, list_items, reviews_for
 from metrics.tracker.merge import MergeChoice
 from metrics.tracker.rules import KnownNames
+from metrics.tracker.triggers import format_trigger_lines
 from tests.pages.slo_burn.test_page import APP
 from tests.support.actors import admin, editor
 from tests.support.apptest import SETTINGS_VARIABLES
@@ -119,7 +120,15 @@ def test_filters_and_search_narrow_the_list(engine):
 # --- create ----------------------------------------------------------------------------------------------------------
 
 
+def open_new_item(app: AppTest) -> AppTest:
+    app.button(key="tracker_new_item").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def fill_new_item(app: AppTest, **values) -> AppTest:
+    if not any(button.key == "tracker_new_cancel" for button in app.button):
+        open_new_item(app)
     for name, value in values.items():
         key = f"tracker_new_{name}"
         for finder in (app.text_input, app.text_area, app.selectbox, app.multiselect, app.date_input):
@@ -478,3 +487,25 @@ def test_a_new_item_submitted_twice_with_the_same_values_is_stored_once(engine):
     submit_new_item(app)
     assert [each.id for each in list_items(engine)] == [item.id]
     assert f"Already saved (item #{item.id}); nothing more was stored." in texts(app.success)
+
+
+def test_after_a_save_the_form_says_it_holds_the_version_just_saved(engine):
+    item = add_item(engine)
+    app = run({"item": str(item.id)})
+    prefix = f"tracker_edit_{item.id}"
+    app.text_input(key=f"{prefix}_title").set_value("A clearer title")
+    save_edit(app, prefix)
+    assert "Saved. Now version 2." in texts(app.success)
+    assert "The form now holds version 2, the one you saved." in texts(app.caption)
+    assert "Editing version" not in texts(app.caption)
+
+
+def test_a_version_newer_than_the_save_is_named_as_a_change_made_after_it(engine):
+    item = add_item(engine, slos=["checkout-availability"], state="parked", revisit_on=date(2027, 1, 10))
+    app = run({"item": str(item.id)})
+    prefix = f"tracker_edit_{item.id}"
+    app.text_area(key=f"{prefix}_triggers").set_value(format_trigger_lines([BUDGET_99]))
+    save_edit(app, prefix)  # version 2; the revisit check of the same view finds the trigger firing: version 3
+    assert "Saved. Now version 2." in texts(app.success)
+    assert get_item(engine, item.id).version == 3
+    assert "The form now holds version 3: the item changed again after your save (version 2)" in texts(app.caption)
