@@ -21,7 +21,7 @@ def target_decimals(target: float) -> int:
 def format_percent(value: float | None, decimals: int = 1) -> str:
     if _missing(value):
         return NO_DATA
-    return f"{value * 100:.{decimals}f} %"
+    return f"{value * 100:.{decimals}f}%"
 
 
 def format_sli(value: float | None, target: float) -> str:
@@ -32,11 +32,11 @@ def format_sli(value: float | None, target: float) -> str:
     text = f"{value * 100:.{decimals}f}"
     if value < target and float(text) / 100 >= target:  # rounding must not turn a miss into a hit
         text = f"{math.floor(value * 100 * 10**decimals) / 10**decimals:.{decimals}f}"
-    return f"{text} %"
+    return f"{text}%"
 
 
 def format_target(target: float) -> str:
-    return f"{target * 100:.{target_decimals(target)}f} %"
+    return f"{target * 100:.{target_decimals(target)}f}%"
 
 
 def format_burn_rate(value: float | None) -> str:

@@ -106,7 +106,7 @@ def _slo_and_incident_sections(review: WeeklyReview) -> list[Section]:
             "SLOs at risk",
             ["SLO", "service", "budget remaining", "alert state", "why"],
             [[r.slo, r.service, r.budget_remaining, r.alert_state, r.why] for r in review.at_risk],
-            "No SLO under 25 % of its budget or with a firing tier.",
+            "No SLO under 25% of its budget or with a firing tier.",
         ),
         Section(
             SectionKind.SLOS_RECOVERED,

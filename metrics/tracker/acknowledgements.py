@@ -5,7 +5,7 @@ keeps what the reviewer saw (the trigger, its reading, when) and silences that t
 or until the signal crosses a new, worse level than the one acknowledged:
 
 - budget remaining below a threshold: fires again below the acknowledged reading minus ``BUDGET_STEP`` (10 points
-  of budget: acknowledged at 12 %, fires again below 2 %);
+  of budget: acknowledged at 12%, fires again below 2%);
 - burn rate above a threshold: fires again above ``BURN_RATE_FACTOR`` times the acknowledged rate;
 - database check at warn or worse: acknowledged at warn, fires again at critical; at critical nothing is worse;
 - a date trigger: nothing is worse; it stays acknowledged until the revisit date.
@@ -150,8 +150,8 @@ _WORSE_TEXT: dict[TriggerKind, Callable[[Any], str]] = {
 
 
 def describe_acknowledgement(acknowledgement: Acknowledgement) -> str:
-    """ "checkout-availability budget remaining < 25.0 % acknowledged at budget remaining 12.0 % on 2026-11-24
-    until 2027-01-10; fires again below 2.0 %"."""
+    """ "checkout-availability budget remaining < 25.0% acknowledged at budget remaining 12.0% on 2026-11-24
+    until 2027-01-10; fires again below 2.0%"."""
     try:
         trigger = trigger_from_dict(acknowledgement.trigger)
     except TriggerError:

@@ -53,7 +53,7 @@ class Trigger:
     kind: TriggerKind
     slo: str | None = None
     window: str | None = None  # burn-rate window, e.g. "1h"
-    threshold: float | None = None  # budget fraction (0.25 = 25 %) or burn rate (6 = 6×)
+    threshold: float | None = None  # budget fraction (0.25 = 25%) or burn rate (6 = 6×)
     database: str | None = None
     check: str | None = None  # None: the database's overall status
     level: str | None = None  # "warn" or "critical"
@@ -70,7 +70,7 @@ class Trigger:
         return values
 
     def describe(self) -> str:
-        """ "checkout-availability budget remaining < 25 %", "orders-db replication lag at warn or worse"."""
+        """ "checkout-availability budget remaining < 25%", "orders-db replication lag at warn or worse"."""
         return _DESCRIBE[self.kind](self)
 
 
@@ -121,7 +121,7 @@ class _Fields:
 def _budget_from(fields: _Fields) -> Trigger:
     threshold = fields.number("threshold")
     if not -1.0 <= threshold <= 1.0:
-        raise TriggerError("threshold is a budget fraction from -1 to 1 (0.25 = 25 % left)")
+        raise TriggerError("threshold is a budget fraction from -1 to 1 (0.25 = 25% left)")
     return Trigger(fields.kind, slo=fields.text("slo"), threshold=threshold)
 
 
@@ -234,7 +234,7 @@ class TriggerEvaluation:
     value: float | str | None  # the reading: a fraction, a burn rate, a status, a date; None = no reading yet
     at: datetime | None
     source: str | None
-    text: str  # for people: "budget remaining 12.0 % < 25.0 %", "no reading yet"
+    text: str  # for people: "budget remaining 12.0% < 25.0%", "no reading yet"
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value.isoformat() if isinstance(self.value, date) else self.value
@@ -438,7 +438,7 @@ def due_sort_key(reasons: Sequence[DueReason], priority_rank: int, revisit_on: d
 
 TRIGGER_LINE_HELP = (
     "One trigger per line:  \n"
-    "`budget checkout-availability < 25%` — the SLO's budget remaining below 25 %  \n"
+    "`budget checkout-availability < 25%` — the SLO's budget remaining below 25%  \n"
     "`burn checkout-availability 1h > 6` — its burn rate over 1h above 6×  \n"
     "`database orders-db replication_lag warn` — that check at warn or worse (`critical` for critical only; "
     "leave out the check for the whole database)  \n"

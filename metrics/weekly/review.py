@@ -275,7 +275,7 @@ def _relative_delta(now: float, before: float) -> str:
     if np.isnan(now):
         return NO_DATA
     change = (now / before - 1) * 100
-    return _signed(round(change, 1), f"{abs(change):.1f} %")
+    return _signed(round(change, 1), f"{abs(change):.1f}%")
 
 
 def _duration_delta(now: timedelta | None, before: timedelta | None) -> str:
@@ -451,7 +451,7 @@ def _risk_lines(readings: Sequence[SloReading]) -> tuple[RiskLine, ...]:
     ):
         reasons = []
         if reading.budget_remaining is not None and reading.budget_remaining < AT_RISK_BUDGET:
-            reasons.append(f"budget under {AT_RISK_BUDGET * 100:.0f} %")
+            reasons.append(f"budget under {AT_RISK_BUDGET * 100:.0f}%")
         if reading.alert_state in FIRING_STATES:
             reasons.append(f"{reading.alert_state} tier firing")
         if reasons:

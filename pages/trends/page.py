@@ -209,7 +209,7 @@ with widgets.guarded_panel("headline"):
         columns[2].metric(
             f"Requests ({view.current})",
             format_count(volume_now),
-            delta=None if change is None else f"{change * 100:+.1f} %",
+            delta=None if change is None else f"{change * 100:+.1f}%",
             delta_color="off",
             border=True,
         )

@@ -43,7 +43,7 @@ def test_weekly_trends_of_the_fleet(trends_app, page):
 def test_a_shared_link_opens_one_service_by_month(trends_app, page):
     open_trends(page, trends_app, "?service=checkout&grain=month")
     assert page.get_by_text("SLO compliance per service and month").is_visible()
-    assert page.get_by_text("checkout-latency · target 99 %").is_visible()
+    assert page.get_by_text("checkout-latency · target 99%").is_visible()
     assert page.get_by_text("search-latency").count() == 0
     screenshot(page, "trends-checkout-monthly")
 

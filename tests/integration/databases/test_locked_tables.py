@@ -64,7 +64,7 @@ class LockedPostgres:
 @pytest.fixture
 def locked_postgres(postgres_server) -> Iterator[LockedPostgres]:
     """A database with ``locked`` (analysed, then held ACCESS EXCLUSIVE by another session until the test ends),
-    ``carts`` (autovacuum off, 60 % of 5000 rows deleted, its 3000 dead rows visible in pg_stat_user_tables) and a
+    ``carts`` (autovacuum off, 60% of 5000 rows deleted, its 3000 dead rows visible in pg_stat_user_tables) and a
     small ``notes``."""
     url = postgres_server.create_database(f"locks_{uuid.uuid4().hex[:10]}")
     admin = psycopg.connect(libpq(url), autocommit=True)

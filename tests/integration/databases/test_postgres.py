@@ -187,7 +187,7 @@ def test_a_long_running_query_is_flagged_with_its_text_and_clears_when_cancelled
 
 def test_a_sequence_past_90_percent_of_its_integer_column_is_critical_and_clears_when_reset(database, sql, tmp_path):
     sql("CREATE TABLE orders (id serial PRIMARY KEY)")
-    sql("SELECT setval('orders_id_seq', 2000000000)")  # 93 % of integer's 2147483647
+    sql("SELECT setval('orders_id_seq', 2000000000)")  # 93% of integer's 2147483647
     check = health_of(database, tmp_path).check("sequences")
     assert check.status == "critical"
     assert check.items[0] == {
@@ -205,7 +205,7 @@ def test_a_sequence_past_90_percent_of_its_integer_column_is_critical_and_clears
 
 def test_a_bigint_sequence_owned_by_a_smallint_column_is_measured_against_smallint(database, sql, tmp_path):
     sql("CREATE TABLE tiny (id smallint); CREATE SEQUENCE tiny_id_seq OWNED BY tiny.id")
-    sql("SELECT setval('tiny_id_seq', 25000)")  # 76 % of 32767, a speck of bigint's range
+    sql("SELECT setval('tiny_id_seq', 25000)")  # 76% of 32767, a speck of bigint's range
     check = health_of(database, tmp_path).check("sequences")
     assert check.status == "warn"
     assert check.items[0]["max_value"] == 32767

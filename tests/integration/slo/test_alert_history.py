@@ -29,7 +29,7 @@ from tests.support.servers import prometheus_available, require, start_prometheu
 REPO = Path(__file__).resolve().parents[3]
 CATALOG = load_catalog(REPO / "config" / "slos")
 FIRING_DEADLINE_S = 90
-# Requests per second by (service, code): checkout 50 % errors, payments 10 % (503), auth healthy.
+# Requests per second by (service, code): checkout 50% errors, payments 10% (503), auth healthy.
 RATES = {
     ("checkout", "200"): 50.0,
     ("checkout", "500"): 50.0,

@@ -77,8 +77,8 @@ def _expected(slo_name: str, tiers: list[tuple[str, str, str]], rules: dict, val
 
 
 def test_prometheus_fires_exactly_the_tiers_whose_threshold_the_error_ratio_crosses(tmp_path):
-    """checkout (99.9 %, 30 d, good-based) fails 1.4 % of requests: above 6 × 0.1 % but under 14.4 × 0.1 %, so
-    every tier but the 1-hour page fires. payments (99.95 %, bad-based) fails 0.06 %: 1.2× its budget, so only the
+    """checkout (99.9%, 30 d, good-based) fails 1.4% of requests: above 6 × 0.1% but under 14.4 × 0.1%, so
+    every tier but the 1-hour page fires. payments (99.95%, bad-based) fails 0.06%: 1.2× its budget, so only the
     3-day ticket tier (threshold 1) fires."""
     rules = burn_rate_rules(CATALOG.slos, AT)
     (tmp_path / "slo-burn.yml").write_text(rules_yaml(rules))

@@ -14,7 +14,7 @@ def last_good_health():
     probe = ProbeData(engine="postgresql", version="PostgreSQL 15.18", database_size_bytes=13_000_000)
     checks = [
         CheckResult("up", OK, 1, "answers"),
-        CheckResult("connections", WARN, 0.8, "80 % in use"),
+        CheckResult("connections", WARN, 0.8, "80% in use"),
         CheckResult("dba_records", OK, None, "all recent"),
     ]
     return build_health("orders", "postgresql", checks, AT, probe=probe, environment="production")

@@ -179,12 +179,12 @@ def test_sli_figure_draws_the_target_and_formats_hover_with_target_precision():
     )
     figure = charts.sli_figure(frame, 0.9995, "UTC")
     (trace,) = figure.data
-    assert trace.customdata[0] == "99.960 % (4 bad of 10,000)"
+    assert trace.customdata[0] == "99.960% (4 bad of 10,000)"
     assert trace.customdata[1] == "no data"
-    assert trace.customdata[2].startswith("99.949 %")  # never rounded up to a met target
+    assert trace.customdata[2].startswith("99.949%")  # never rounded up to a met target
     target_line = figure.layout.shapes[0]
     assert target_line.y0 == 0.9995 and target_line.line.dash == "dash"
-    assert figure.layout.annotations[0].text == "target 99.95 %"
+    assert figure.layout.annotations[0].text == "target 99.95%"
     assert figure.layout.yaxis.tickformat == ".3%"
 
 
@@ -199,7 +199,7 @@ def test_burn_down_covers_the_whole_calendar_period_with_ideal_and_zero_lines():
     ideal, actual = figure.data
     assert ideal.name == "ideal (even spend)" and list(ideal.y) == [1.0, 0.0]
     assert pd.Timestamp(ideal.x[-1]) == pd.Timestamp("2026-12-01 00:00")
-    assert actual.customdata[-1] == "40.0 %"
+    assert actual.customdata[-1] == "40.0%"
     assert figure.layout.yaxis.tickformat == ".0%"
     zero_line = next(shape for shape in figure.layout.shapes if shape.type == "line")
     assert zero_line.y0 == 0 and zero_line.line.width >= 2

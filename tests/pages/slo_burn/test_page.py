@@ -70,7 +70,7 @@ def test_overview_lists_the_urgent_first_then_least_budget_with_demo_banner_and_
     assert frame.loc[frame["SLO"] == "checkout-availability", "state"].item() == "■ page"
     assert frame.loc[frame["SLO"] == "payments-availability", "state"].item() == "▲ ticket"
     assert frame["SLI"].iloc[-1] == "no data"
-    assert frame["target"].tolist()[frame["SLO"].tolist().index("auth-availability")] == "99.95 %"
+    assert frame["target"].tolist()[frame["SLO"].tolist().index("auth-availability")] == "99.95%"
     assert "Demo data" in texts(app.info)
     assert any("(Asia/Seoul) · demo data" in caption.value for caption in app.caption)
     labels = {re.sub(r"^:\w+\[(.*)\]$", r"\1", metric.label): metric.label for metric in app.metric}
@@ -115,7 +115,7 @@ def test_drilldown_by_query_parameter_shows_headline_tiers_and_four_charts():
     app = run({"slo": "checkout-availability"})
     assert app.subheader[0].value == "Checkout availability · checkout"
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert metrics["SLI (target 99.9 %)"].endswith(" %")
+    assert metrics["SLI (target 99.9%)"].endswith("%")
     assert metrics["Alert state"] == "■ page"
     assert metrics["Budget gone in"] not in ("", "no data")
     tiers = app.dataframe[0].value
@@ -133,7 +133,7 @@ def test_drilldown_by_query_parameter_shows_headline_tiers_and_four_charts():
 def test_drilldown_of_a_quiet_slo_says_no_data_instead_of_zero():
     app = run({"slo": "reporting-availability"})
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert metrics["SLI (target 99 %)"] == "no data"
+    assert metrics["SLI (target 99%)"] == "no data"
     assert metrics["Error budget remaining"] == "no data"
     assert metrics["Alert state"] == "○ no data"
     assert set(app.dataframe[0].value["firing now"]) == {"○ no data"}

@@ -94,7 +94,7 @@ def test_the_page_opens_on_the_due_queue_with_each_reason(engine):
     assert headings[0].startswith("Due for revisit") and headings[1].startswith("All items")
     markdown = texts(app.markdown)
     assert "revisit date 2026-11-21 reached (3 d ago)" in markdown  # the vendor failover, parked until then
-    assert "search-latency budget remaining < 50.0 %" in markdown  # signal-due on the demo SLO
+    assert "search-latency budget remaining < 50.0%" in markdown  # signal-due on the demo SLO
     assert markdown.index("revisit date 2026-11-21") < markdown.index("search-latency budget remaining")
 
 
@@ -306,7 +306,7 @@ def test_the_item_page_shows_each_trigger_with_its_live_reading(engine):
     app = run({"item": str(item.id)})
     triggers = table(app, "trigger")
     [row] = triggers.to_dict("records")
-    assert row["trigger"] == "checkout-availability budget remaining < 99.0 %"
+    assert row["trigger"] == "checkout-availability budget remaining < 99.0%"
     assert row["now"].startswith("budget remaining ") and row["fires"] == "■ fired" and row["source"] == "demo data"
     assert table(app, "SLO")["SLO"].tolist() == ["checkout-availability"]  # a selected row opens /slo-burn?slo=…
 
@@ -445,12 +445,12 @@ def record_review(app, item_id, outcome="keep_parked", next_revisit_on=date(2027
 def test_keeping_a_firing_item_parked_stays_parked_and_says_what_was_acknowledged(engine):
     item = add_item(engine, slos=["checkout-availability"], state="parked", triggers=[BUDGET_99])
     app = run({"item": str(item.id)})
-    assert get_item(engine, item.id).state == "due"  # the demo budget is under 99 %: the check marked it
+    assert get_item(engine, item.id).state == "due"  # the demo budget is under 99%: the check marked it
     record_review(app, item.id)
     app.run()  # the next view runs the revisit check again
     assert get_item(engine, item.id).state == "parked"
     info = texts(app.info)
-    assert "Trigger checkout-availability budget remaining < 99.0 % acknowledged at budget remaining " in info
+    assert "Trigger checkout-availability budget remaining < 99.0% acknowledged at budget remaining " in info
     assert "on 2026-11-24 by Ann until 2027-01-10; fires again below " in info
 
 

@@ -16,17 +16,17 @@ from metrics.formatting import (
 
 
 def test_sli_shows_one_more_decimal_than_its_target():
-    assert format_sli(0.99953, 0.9995) == "99.953 %"
-    assert format_sli(0.9991, 0.999) == "99.91 %"
+    assert format_sli(0.99953, 0.9995) == "99.953%"
+    assert format_sli(0.9991, 0.999) == "99.91%"
 
 
 def test_sli_rounding_never_turns_a_miss_into_a_hit():
-    assert format_sli(0.999499, 0.9995) == "99.949 %"
+    assert format_sli(0.999499, 0.9995) == "99.949%"
 
 
 def test_target_keeps_its_significant_decimals():
-    assert format_target(0.9995) == "99.95 %"
-    assert format_target(0.99) == "99 %"
+    assert format_target(0.9995) == "99.95%"
+    assert format_target(0.99) == "99%"
 
 
 def test_missing_values_read_no_data():
@@ -55,7 +55,7 @@ def test_durations_use_two_units_at_most(duration, text):
 
 
 def test_percent_counts_and_sizes():
-    assert format_percent(0.225) == "22.5 %"
+    assert format_percent(0.225) == "22.5%"
     assert format_count(77_698_757) == "77.7 million"
     assert format_count(1_300_000_000) == "1.3 billion"
     assert format_count(7_698) == "7,698"

@@ -30,8 +30,8 @@ def test_the_demo_history_is_computed_and_says_so(demo_history):
 
 
 def test_the_demo_checkout_burn_pages_and_is_still_firing(demo_history):
-    """The injected incident raises checkout's errors to 3 % for the last 50 minutes: the 1-hour page tier
-    (14.4 × 0.1 %) fires once its hour holds enough of it, and is firing at the end."""
+    """The injected incident raises checkout's errors to 3% for the last 50 minutes: the 1-hour page tier
+    (14.4 × 0.1%) fires once its hour holds enough of it, and is firing at the end."""
     checkout = by_tier(demo_history)[("checkout-availability", "page", "1h")]
     assert checkout.ended is None
     assert checkout.started == datetime(2026, 11, 24, 13, 45, tzinfo=UTC)

@@ -124,5 +124,5 @@ def test_the_annotations_state_the_threshold_budget_and_period():
         "annotations"
     ]
     assert annotations["summary"].endswith("over 0.93× (3d and 6h)")
-    assert "error budget of 1 % (target 99 % over 28d)" in annotations["description"]
-    assert "10 % of the period's budget goes in 3d" in annotations["description"]
+    assert "error budget of 1% (target 99% over 28d)" in annotations["description"]
+    assert "10% of the period's budget goes in 3d" in annotations["description"]

@@ -210,7 +210,7 @@ def test_a_top_level_list_of_plain_values_is_one_problem_naming_the_first_that_i
 
 TWO_OBJECTIVES = {
     "  objectives:\n    - target: 0.999\n": (
-        "  objectives:\n    - displayName: Nearly all (99.9 %)\n      target: 0.999\n    - targetPercent: 99\n"
+        "  objectives:\n    - displayName: Nearly all (99.9%)\n      target: 0.999\n    - targetPercent: 99\n"
     )
 }
 
@@ -229,7 +229,7 @@ def test_each_objective_keeps_its_display_name_and_its_place_in_the_file(tmp_pat
     catalog = load_text(tmp_path, slo_text(TWO_OBJECTIVES))
 
     first, second = catalog.slos
-    assert (first.objective_display_name, second.objective_display_name) == ("Nearly all (99.9 %)", None)
+    assert (first.objective_display_name, second.objective_display_name) == ("Nearly all (99.9%)", None)
     assert second.source == "catalog.yaml, document 1, spec.objectives[1]"
 
 
@@ -246,7 +246,7 @@ def test_an_slo_with_one_objective_keeps_its_plain_name(tmp_path):
 
 
 def test_an_objective_whose_display_name_has_no_letters_or_digits_is_named_by_its_index(tmp_path):
-    text = slo_text(TWO_OBJECTIVES).replace("Nearly all (99.9 %)", "Доступность")
+    text = slo_text(TWO_OBJECTIVES).replace("Nearly all (99.9%)", "Доступность")
 
     assert [s.name for s in load_text(tmp_path, text).slos] == ["checkout-availability/0", "checkout-availability/1"]
 

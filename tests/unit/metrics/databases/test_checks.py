@@ -182,7 +182,7 @@ def test_database_size_has_no_limit_unless_configured_and_growth_needs_history()
     limited = Thresholds(database_size_warn_bytes=10**9, growth_7d_warn=0.2)
     assert check_database_size(probe(database_size_bytes=2 * 10**9), limited).status == "warn"
     growing = check_database_size(probe(database_size_bytes=130), Thresholds(growth_7d_warn=0.2), size_7d_ago=100)
-    assert growing.status == "warn" and "+30.0 % over 7 days" in growing.detail
+    assert growing.status == "warn" and "+30.0% over 7 days" in growing.detail
 
 
 def test_a_check_the_probe_could_not_read_is_unknown_with_the_reason():
@@ -241,7 +241,7 @@ def test_the_hit_ratio_judges_the_counters_since_the_previous_probe():
 
     t0 = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
     before, now = CacheCounters(1_000_000, 10, t0), CacheCounters(1_090_000, 10_010, t0.replace(minute=1))
-    assert recent_cache_counters(before, now, 10_000) == (90_000, 10_000)  # 90 % now, 99.9 % since start
+    assert recent_cache_counters(before, now, 10_000) == (90_000, 10_000)  # 90% now, 99.9% since start
 
 
 def test_after_a_counter_reset_or_with_too_few_requests_the_cumulative_counters_stay():

@@ -41,7 +41,7 @@ def test_burn_rate_one_spends_exactly_the_budget():
 
 
 def test_burn_rate_of_worked_example_is_14_4():
-    # 1.44 % errors against a 99.9 % target: the Workbook's fast-burn page.
+    # 1.44% errors against a 99.9% target: the Workbook's fast-burn page.
     assert burn_rate(EventCounts(total=10_000, bad=144), 0.999) == pytest.approx(14.4)
 
 

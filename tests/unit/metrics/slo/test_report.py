@@ -48,7 +48,7 @@ def test_status_projects_exhaustion_at_the_one_hour_burn_rate():
 
 
 def test_fast_burn_pages():
-    status = build_status(slo(), AT, counts(period_bad=100, window_bad=200))  # 2 % errors: burn 20x
+    status = build_status(slo(), AT, counts(period_bad=100, window_bad=200))  # 2% errors: burn 20x
     assert status.alert_state == "page"
     assert [a.firing for a in status.alerts] == [True, True, True, True]
 
@@ -68,7 +68,7 @@ def test_report_sorts_by_budget_remaining_with_no_data_last():
 
 
 def short_spike(period_bad, one_hour_rate, slow_rate=0.5):
-    """Counts of a target-99.9 % SLO whose last hour burns at ``one_hour_rate`` while every longer and shorter
+    """Counts of a target-99.9% SLO whose last hour burns at ``one_hour_rate`` while every longer and shorter
     window burns at ``slow_rate``: no tier fires (each needs two windows over its threshold)."""
     result = {w: EventCounts(total=10_000.0, bad=10_000.0 * 0.001 * slow_rate) for w in BURN_WINDOWS}
     result["1h"] = EventCounts(total=10_000.0, bad=10_000.0 * 0.001 * one_hour_rate)

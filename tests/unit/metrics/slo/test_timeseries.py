@@ -28,7 +28,7 @@ def test_sli_series_is_nan_where_a_bucket_saw_no_events():
 
 def test_burn_down_starts_full_and_ends_at_the_period_budget_remaining():
     period = Period(start=AT - timedelta(hours=10), end=AT)
-    frame = buckets([0.5] * 10, total=1000.0, step=timedelta(hours=1))  # error ratio 0.05 %, target 99.9 %
+    frame = buckets([0.5] * 10, total=1000.0, step=timedelta(hours=1))  # error ratio 0.05%, target 99.9%
     burn_down = budget_burn_down(frame, period, AT, 0.999)
     assert burn_down["budget_remaining"].iloc[0] == 1.0
     assert burn_down["budget_remaining"].iloc[-1] == pytest.approx(0.5)
@@ -43,7 +43,7 @@ def test_burn_down_of_a_calendar_period_midway_has_ideal_line_above_zero():
 
 
 def test_rolling_burn_rate_is_nan_until_its_window_is_full():
-    frame = buckets([1.0] * 24)  # 0.1 % errors every 5 minutes for 2 hours
+    frame = buckets([1.0] * 24)  # 0.1% errors every 5 minutes for 2 hours
     rates = rolling_burn_rates(frame, 0.999, windows=("5m", "1h", "6h"))
     assert rates["5m"].iloc[0] == pytest.approx(1.0)
     assert np.isnan(rates["1h"].iloc[10]) and rates["1h"].iloc[11] == pytest.approx(1.0)
@@ -51,11 +51,11 @@ def test_rolling_burn_rate_is_nan_until_its_window_is_full():
 
 
 def test_a_tier_firing_since_the_burn_began_reports_its_start():
-    bad = [0.0] * 300 + [50.0] * 20  # 5 % errors for the last 100 minutes
+    bad = [0.0] * 300 + [50.0] * 20  # 5% errors for the last 100 minutes
     rates = rolling_burn_rates(buckets(bad), 0.999)
     [fast_page, *_] = tier_histories(rates, timedelta(days=30))
     assert fast_page.firing_now
-    # The 1-hour window crosses 14.4x once 29 % of it is at 50x: after 4 five-minute buckets.
+    # The 1-hour window crosses 14.4x once 29% of it is at 50x: after 4 five-minute buckets.
     expected_start = rates["time"].iloc[300 + 3]
     assert fast_page.firing_since == expected_start.to_pydatetime()
     assert not fast_page.since_before_range

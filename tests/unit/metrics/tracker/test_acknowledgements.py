@@ -136,15 +136,15 @@ def test_the_newest_acknowledgement_of_a_trigger_decides():
     [new] = acknowledge_fired(
         [trigger_from_dict(BUDGET)], readings(budget=0.05), TODAY, at=AT.replace(hour=6), until=REVISIT
     )
-    # the old one would fire again below 10 %, the new one only below -5 %
+    # the old one would fire again below 10%, the new one only below -5%
     assert due_queue([item()], readings(budget=0.04), TODAY, {1: [old, new]}) == []
 
 
 def test_the_description_names_trigger_reading_date_revisit_and_the_worse_level():
     [ack] = acknowledged_at([BUDGET], readings(budget=0.12))
     assert describe_acknowledgement(ack) == (
-        "checkout-availability budget remaining < 25.0 % acknowledged at budget remaining 12.0 % on 2026-11-24 "
-        "by ann until 2027-01-10; fires again below 2.0 %"
+        "checkout-availability budget remaining < 25.0% acknowledged at budget remaining 12.0% on 2026-11-24 "
+        "by ann until 2027-01-10; fires again below 2.0%"
     )
 
 

@@ -47,7 +47,7 @@ def test_budget_below_threshold_fires_with_the_reading_value_time_and_source():
     evaluation = evaluate_trigger(BUDGET, READINGS, TODAY)
     assert evaluation.fired
     assert (evaluation.value, evaluation.at, evaluation.source) == (0.12, AT, "demo data")
-    assert evaluation.text == "budget remaining 12.0 % < 25.0 %"
+    assert evaluation.text == "budget remaining 12.0% < 25.0%"
 
 
 def test_budget_above_threshold_does_not_fire():
@@ -142,7 +142,7 @@ def test_a_fired_trigger_makes_an_item_due_with_its_reading_and_threshold():
     [reason] = due_reasons(None, [BUDGET], READINGS, TODAY)
     assert reason.kind == DUE_BY_SIGNAL
     assert (reason.value, reason.threshold, reason.at, reason.source) == (0.12, 0.25, AT, "demo data")
-    assert reason.text == "checkout-availability budget remaining < 25.0 %: budget remaining 12.0 % < 25.0 %"
+    assert reason.text == "checkout-availability budget remaining < 25.0%: budget remaining 12.0% < 25.0%"
 
 
 def test_a_due_reason_survives_its_stored_form():

@@ -119,7 +119,7 @@ def test_weekly_error_ratio_weights_days_by_their_events():
     monday = date(2026, 11, 16)
     rows = [row(monday, 1_000_000, 1_000), row(monday + timedelta(days=1), 1_000, 500)]
     week = week_of(rows).iloc[0]
-    assert week["error_ratio"] == pytest.approx(1_500 / 1_001_000)  # not the mean of 0.1 % and 50 %
+    assert week["error_ratio"] == pytest.approx(1_500 / 1_001_000)  # not the mean of 0.1% and 50%
 
 
 def test_a_week_without_events_is_no_data_not_a_perfect_week():

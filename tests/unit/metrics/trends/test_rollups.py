@@ -61,7 +61,7 @@ def test_last_complete_day_waits_for_the_settle_time():
 
 
 def test_a_day_at_the_objective_consumes_a_thirtieth_of_a_30_day_budget():
-    counts = EventCounts(total=1_000_000, bad=1_000)  # error ratio 0.1 % = the budget of 99.9 %
+    counts = EventCounts(total=1_000_000, bad=1_000)  # error ratio 0.1% = the budget of 99.9%
     assert budget_consumed(counts, 0.999, 86400, 30 * 86400) == pytest.approx(1 / 30)
 
 

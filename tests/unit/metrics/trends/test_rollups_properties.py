@@ -35,7 +35,7 @@ def finite_or_none(value) -> bool:
 
 @FUZZ
 @given(counts, counts, targets, st.sampled_from([82800, 86400, 90000]), st.sampled_from([7, 28, 30, 90]), histograms)
-@example(0.0, 0.0, 0.999, 86400, 30, None)  # a quiet day: no data, not 100 %
+@example(0.0, 0.0, 0.999, 86400, 30, None)  # a quiet day: no data, not 100%
 @example(100.0, -5.0, 0.999, 86400, 30, None)  # bad counter reset during the day
 @example(100.0, 250.0, 0.999, 86400, 30, None)  # bad ran ahead of total
 @example(-100.0, 5.0, 0.999, 86400, 30, None)  # total counter reset

@@ -80,7 +80,7 @@ def test_an_slo_that_missed_last_week_and_met_this_week_recovered():
 
 def test_a_recovered_slo_shows_last_weeks_sli_beside_this_weeks():
     line = review(MIXED).recovered[0]
-    assert (line.sli, line.previous_sli) == ("99.5 %", "98.0 %")
+    assert (line.sli, line.previous_sli) == ("99.5%", "98.0%")
 
 
 def test_budget_under_a_quarter_puts_an_slo_at_risk():
@@ -88,7 +88,7 @@ def test_budget_under_a_quarter_puts_an_slo_at_risk():
         MIXED, readings=[SloReading("a-availability", "a", 0.20, "ok"), SloReading("c-availability", "c", 0.90, "ok")]
     )
     assert [(r.slo, r.budget_remaining, r.why) for r in weekly.at_risk] == [
-        ("a-availability", "20.0 %", "budget under 25 %")
+        ("a-availability", "20.0%", "budget under 25%")
     ]
 
 
@@ -114,9 +114,9 @@ def test_top_offenders_are_ordered_by_budget_burned():
 
 
 def test_budget_burned_is_the_share_of_the_period_budget():
-    # 1 % errors against a 1 % budget for 7 of 30 days: 7/30 of the budget
+    # 1% errors against a 1% budget for 7 of 30 days: 7/30 of the budget
     weekly = review(week_rows("a-availability", W47, 10))
-    assert weekly.top_offenders[0].budget_burned == "23.3 %"
+    assert weekly.top_offenders[0].budget_burned == "23.3%"
 
 
 def test_slos_met_and_compliance_deltas_compare_with_the_previous_week():
@@ -128,13 +128,13 @@ def test_slos_met_and_compliance_deltas_compare_with_the_previous_week():
     )
     weekly = review(rows)
     assert (figure(weekly, "SLOs met").value, figure(weekly, "SLOs met").delta) == ("2 of 2", "+1")
-    assert (figure(weekly, "Compliance").value, figure(weekly, "Compliance").delta) == ("100 %", "+50 pts")
+    assert (figure(weekly, "Compliance").value, figure(weekly, "Compliance").delta) == ("100%", "+50 pts")
 
 
 def test_requests_delta_is_relative():
     rows = week_rows("a-availability", W46, 0, total=1000) + week_rows("a-availability", W47, 0, total=1100)
     requests = figure(review(rows), "Requests")
-    assert (requests.value, requests.delta) == ("7,700", "+10.0 %")
+    assert (requests.value, requests.delta) == ("7,700", "+10.0%")
 
 
 def test_a_week_without_rollups_shows_no_data_not_zero():
