@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
@@ -240,7 +241,8 @@ def _read_custom(raw, sql: str, start, execute, timeout_s: float, errors) -> Cus
             return CustomReading(error="the statement returned no result (a check returns a value or rows)")
         columns = tuple(str(d[0]) for d in cursor.description)
         rows = cursor.fetchmany(ROW_LIMIT + 1)
-        return CustomReading(columns, tuple(tuple(row) for row in rows[:ITEMS_SHOWN]), len(rows))
+        kept = tuple(tuple(plain_value(value) for value in row) for row in rows[:ITEMS_SHOWN])
+        return CustomReading(columns, kept, len(rows))
     except errors as error:
         return explain_custom_error(error, timeout_s)
     finally:
@@ -249,3 +251,17 @@ def _read_custom(raw, sql: str, start, execute, timeout_s: float, errors) -> Cus
         except errors:
             pass  # the connection is gone: the next check says so itself
         cursor.close()
+
+
+def plain_value(value: object) -> object:
+    """A value a check's row may keep: numbers and text as they are, bytes as text, anything else (dates, UUIDs,
+    ranges) as its text, so a reading can be cached, copied and printed whatever column types the query returned."""
+    if value is None or isinstance(value, (bool, int, float, Decimal, str)):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "\\x" + raw.hex()
+    return str(value)
