@@ -4,6 +4,10 @@ Each ``[[database]]`` names a database, its engine, environment, role, owner, wh
 live probes; ``prometheus``: exporter metrics) and optional threshold and record-interval overrides. DSNs never live
 here: they come from ``DB_DSN_<NAME>`` or ``[databases]`` in ``.streamlit/secrets.toml`` (``Settings.dsn_for``).
 
+Custom checks (``metrics.databases.custom``) are ``[[checks]]`` for every database of their engine read by SQL (or
+the ``databases`` they name) and a database's own ``[[database.checks]]``; a bad check is reported (file, check, field)
+and skipped alone, its database and the other checks still load.
+
 A malformed entry is reported (file, database, field) and skipped; the others still load. Unknown fields are errors,
 with a suggestion, because a misspelt threshold silently falling back to its default is worse than no threshold.
 """

@@ -3,7 +3,10 @@ problem naming the file, the check and the field while the databases and the oth
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from data.databases.config import parse_database_config
+from data.settings import DEFAULT_DATABASES_CONFIG
 from metrics.databases.custom import CustomCheck
 
 FLEET = """
@@ -204,3 +207,24 @@ def test_a_shared_check_leaves_out_databases_read_through_an_exporter():
     config = parse_database_config(FLEET + exporter + PENDING)
     assert config.problems == []
     assert checks_of(config, "metrics-only") == []
+
+
+def test_the_readme_example_loads_without_problems():
+    readme = (Path(__file__).resolve().parents[4] / "README.md").read_text()
+    section = readme.split("#### Custom checks", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = parse_database_config('[[database]]\nname = "orders-primary"\nengine = "postgresql"\n' + example)
+    assert config.problems == []
+    assert [(d.name, [c.name for c in d.checks]) for d in config.databases] == [
+        ("orders-primary", ["pending-orders"]),
+        ("catalog", ["tables-without-primary-key"]),
+    ]
+
+
+def test_the_commented_example_of_the_example_config_loads_once_uncommented():
+    text = DEFAULT_DATABASES_CONFIG.read_text()
+    block = text.split("\n# [[checks]]\n", 1)[1].split("\n\n", 1)[0]
+    uncommented = "[[checks]]\n" + "\n".join(line.removeprefix("# ") for line in block.splitlines())
+    config = parse_database_config(text + "\n" + uncommented)
+    assert config.problems == []
+    assert [c.name for c in config.database("orders-primary").checks] == ["pending-orders"]
