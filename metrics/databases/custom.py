@@ -21,19 +21,28 @@ DIRECTIONS = ("above", "below")  # the status worsens as the value rises (reache
 ROW_LIMIT = 1000  # rows counted by a "rows" check; past it the count reads "1,000 or more"
 ITEMS_SHOWN = 20  # rows of a "rows" check kept as items (page, CLI, JSON)
 CELL_LIMIT = 200  # characters of each value kept in an item
-# First words that would step outside the probe's read-only transaction or change its session (its timeouts).
+# First words that would step outside the probe's read-only transaction, change its session (its timeouts), hold a
+# lock past the statement (LOCK TABLES, a prepared transaction) or act on other sessions.
 REFUSED_FIRST_WORDS = (
     "ABORT",
     "BEGIN",
     "COMMIT",
+    "DEALLOCATE",
     "DISCARD",
     "END",
+    "EXECUTE",
+    "FLUSH",
+    "HANDLER",
+    "KILL",
+    "LOCK",
+    "PREPARE",
     "RELEASE",
     "RESET",
     "ROLLBACK",
     "SAVEPOINT",
     "SET",
     "START",
+    "UNLOCK",
     "XA",
 )
 WROTE, TIMED_OUT, NOT_RUN, ERROR = "wrote", "timed out", "not run", "error"
@@ -171,9 +180,10 @@ def _comment_end(sql: str, start: int, nested: bool) -> int:
 
 
 def sql_problem(sql: str, engine: str) -> str | None:
-    """Why ``sql`` cannot be a check, or None: empty, several statements, transaction control or a session setting
-    (it would leave the read-only transaction or lift its timeout), or (MySQL/MariaDB) an executable comment or an
-    optimizer hint, which the server runs as SQL."""
+    """Why ``sql`` cannot be a check, or None: empty, several statements, transaction control, a session setting, a
+    lock or a prepared statement (``REFUSED_FIRST_WORDS``: it would leave the read-only transaction, lift its timeout
+    or hold a lock past it), or (MySQL/MariaDB) an executable comment or an optimizer hint, which the server runs as
+    SQL."""
     scan = _scan(sql, engine)
     if not scan.statements:
         return "is empty: write one SELECT (or SHOW) that returns the value or the rows to count"
@@ -187,8 +197,8 @@ def sql_problem(sql: str, engine: str) -> str | None:
     first = _WORD.search(scan.statements[0].lstrip(" \t\r\n("))
     if first and first.group(0).upper() in REFUSED_FIRST_WORDS:
         return (
-            f"starts with {first.group(0).upper()}: transaction control and session settings are refused (the "
-            "check runs inside the probe's read-only transaction, under its timeouts)"
+            f"starts with {first.group(0).upper()}: transaction control, session settings, locks and prepared "
+            "statements are refused (the check runs inside the probe's read-only transaction, under its timeouts)"
         )
     return None
 

@@ -72,10 +72,21 @@ def test_empty_sql_or_only_comments_is_refused():
 
 
 @pytest.mark.parametrize(
-    "sql", ["COMMIT", "set statement_timeout = 0", "SET STATEMENT max_statement_time=0 FOR SELECT 1"]
+    ("sql", "word"),
+    [
+        ("COMMIT", "COMMIT"),
+        ("set statement_timeout = 0", "SET"),
+        ("SET STATEMENT max_statement_time=0 FOR SELECT 1", "SET"),
+        ("LOCK TABLES orders WRITE", "LOCK"),
+        ("PREPARE TRANSACTION 'held'", "PREPARE"),
+        ("/* a note */ (KILL 42)", "KILL"),
+    ],
 )
-def test_transaction_control_and_session_settings_are_refused(sql):
-    assert "transaction control and session settings are refused" in sql_problem(sql, "mariadb")
+def test_transaction_control_session_settings_and_locks_are_refused(sql, word):
+    assert sql_problem(sql, "mariadb") == (
+        f"starts with {word}: transaction control, session settings, locks and prepared statements are refused "
+        "(the check runs inside the probe's read-only transaction, under its timeouts)"
+    )
 
 
 @pytest.mark.parametrize("sql", ["SELECT /*+ MAX_EXECUTION_TIME(100000) */ 1", "SELECT 1 /*!; DELETE FROM t */"])
