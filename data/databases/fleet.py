@@ -88,7 +88,7 @@ def run_probe(
     engine = engine_of_dsn(dsn)
     if (engine == "postgresql") != (target.engine == "postgresql"):
         raise ProbeError(f"its DSN is a {engine} URL but databases.toml says engine = {target.engine!r}")
-    timeouts = {
+    arguments = {
         "connect_timeout_s": options.connect_timeout_s,
         "statement_timeout_s": options.statement_timeout_s,
         "custom_checks": target.checks,
@@ -97,10 +97,10 @@ def run_probe(
     if engine == "postgresql":
         from data.databases.probes.postgres import probe_postgres
 
-        return probe_postgres(dsn, target.thresholds, **timeouts)
+        return probe_postgres(dsn, target.thresholds, **arguments)
     from data.databases.probes.mysql import probe_mysql
 
-    return probe_mysql(dsn, target.thresholds, **timeouts)
+    return probe_mysql(dsn, target.thresholds, **arguments)
 
 
 def _labels(target: DatabaseTarget) -> dict[str, str]:
