@@ -4,6 +4,10 @@ Each ``[[database]]`` names a database, its engine, environment, role, owner, wh
 live probes; ``prometheus``: exporter metrics) and optional threshold and record-interval overrides. DSNs never live
 here: they come from ``DB_DSN_<NAME>`` or ``[databases]`` in ``.streamlit/secrets.toml`` (``Settings.dsn_for``).
 
+Custom checks (``metrics.databases.custom``) are ``[[checks]]`` for every database of their engine read by SQL (or
+the ``databases`` they name) and a database's own ``[[database.checks]]``; a bad check is reported (file, check, field)
+and skipped alone, its database and the other checks still load.
+
 A malformed entry is reported (file, database, field) and skipped; the others still load. Unknown fields are errors,
 with a suggestion, because a misspelt threshold silently falling back to its default is worse than no threshold.
 """
@@ -13,13 +17,21 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from data.slo.promql import SelectorError, parse_selector
-from metrics.databases.checks import DEFAULT_RECORD_INTERVAL_DAYS, ENGINES, RECORD_KINDS, Thresholds, thresholds_with
+from metrics.databases.checks import (
+    CHECK_IDS,
+    DEFAULT_RECORD_INTERVAL_DAYS,
+    ENGINES,
+    RECORD_KINDS,
+    Thresholds,
+    thresholds_with,
+)
+from metrics.databases.custom import DIRECTIONS, KINDS, CustomCheck, sql_problem
 
 SOURCES = ("sql", "prometheus")
 ROLES = ("primary", "replica")
@@ -36,9 +48,25 @@ DATABASE_FIELDS = (
     "description",
     "thresholds",
     "record_intervals",
+    "checks",
 )
+CHECK_FIELDS = (
+    "name",
+    "title",
+    "engine",
+    "databases",
+    "sql",
+    "kind",
+    "unit",
+    "description",
+    "action",
+    "warn",
+    "critical",
+    "direction",
+)
+CHECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 PROBE_FIELDS = ("deadline_seconds", "connect_timeout_seconds", "statement_timeout_seconds")
-TOP_LEVEL = ("database", "probe", "defaults")
+TOP_LEVEL = ("database", "probe", "defaults", "checks")
 DEFAULT_DEADLINE_S = 10.0
 DEFAULT_CONNECT_TIMEOUT_S = 3.0
 DEFAULT_STATEMENT_TIMEOUT_S = 5.0
@@ -57,6 +85,7 @@ class DatabaseTarget:
     description: str = ""
     thresholds: Thresholds = field(default_factory=Thresholds)
     record_intervals: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_RECORD_INTERVAL_DAYS))
+    checks: tuple[CustomCheck, ...] = ()  # custom SQL checks: the file's [[checks]] of its engine, then its own
 
     @property
     def dsn_variable(self) -> str:
@@ -230,6 +259,7 @@ def parse_database_config(text: str, path: Path | str = "databases.toml") -> Dat
         problems.append(f"{name_of_file}: databases are [[database]] tables")
         entries = []
     databases: list[DatabaseTarget] = []
+    own_checks: dict[str, list[CustomCheck]] = {}
     seen: set[str] = set()
     for index, entry in enumerate(entries, start=1):
         label = entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else f"#{index}"
@@ -242,7 +272,173 @@ def parse_database_config(text: str, path: Path | str = "databases.toml") -> Dat
             continue
         seen.add(target.name)
         databases.append(target)
+        own_checks[target.name] = _database_checks(entry.get("checks", []), where, target, problems)
+    shared = _shared_checks(data.get("checks", []), name_of_file, databases, problems)
+    databases = [_with_checks(target, shared, own_checks[target.name], name_of_file, problems) for target in databases]
     return DatabaseConfig(databases, problems, Path(path), True, probe)
+
+
+def _check_where(prefix: str, raw: Any, index: int) -> str:
+    name = raw.get("name") if isinstance(raw, dict) else None
+    return f"{prefix} check {name!r}" if isinstance(name, str) and name else f"{prefix} check #{index}"
+
+
+def _optional_number(raw: dict, key: str, where: str, problems: list[str]) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not _number(value):
+        problems.append(f"{where}.{key}: must be a number, got {value!r}")
+        return None
+    return float(value)
+
+
+def _parse_check(
+    raw: Any, where: str, problems: list[str], *, database_engine: str | None
+) -> tuple[CustomCheck, tuple[str, ...] | None] | None:
+    """One [[checks]] table (``database_engine`` None) or [[database.checks]] table; None when anything is wrong,
+    with every problem named (file, check, field). Returns the check and the databases it is limited to."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a table")
+        return None
+    before = len(problems)
+    known = CHECK_FIELDS if database_engine is None else tuple(f for f in CHECK_FIELDS if f != "databases")
+    for key in raw:
+        if key not in known:
+            problems.append(_unknown(where, key, known))
+    name = raw.get("name")
+    if not isinstance(name, str) or not CHECK_NAME_PATTERN.match(name):
+        problems.append(
+            f"{where}.name: required; lower-case letters, digits, '-' and '_' (it is the check's id), got {name!r}"
+        )
+    elif name in CHECK_IDS:
+        problems.append(f"{where}.name: {name!r} is a built-in check; give the custom check a name of its own")
+    if database_engine is None and "engine" not in raw:
+        problems.append(f"{where}.engine: required, one of {', '.join(ENGINES)} (the SQL is the engine's dialect)")
+    engine = _text(raw, "engine", where, problems, ENGINES, default=database_engine or "postgresql")
+    if database_engine is not None and engine is not None and engine != database_engine:
+        problems.append(f"{where}.engine: {engine!r}, but the database's engine is {database_engine!r}")
+    sql = raw.get("sql")
+    if not isinstance(sql, str):
+        problems.append(f"{where}.sql: required, the query as text (one SELECT or SHOW)")
+    elif engine is not None:
+        problem = sql_problem(sql, engine)
+        if problem:
+            problems.append(f"{where}.sql: {problem}")
+    description = raw.get("description")
+    if not isinstance(description, str) or not description.strip():
+        problems.append(f"{where}.description: required, what the value means (shown beside it)")
+    texts = {key: _text(raw, key, where, problems) for key in ("title", "unit", "action")}
+    kind = _text(raw, "kind", where, problems, KINDS, default="value")
+    direction = _text(raw, "direction", where, problems, DIRECTIONS, default="above")
+    warn = _optional_number(raw, "warn", where, problems)
+    critical = _optional_number(raw, "critical", where, problems)
+    if warn is not None and critical is not None and direction in DIRECTIONS:
+        if direction == "above" and warn > critical:
+            problems.append(
+                f"{where}: warn ({warn:g}) is above critical ({critical:g}); with direction = "
+                '"above" the status worsens as the value rises'
+            )
+        if direction == "below" and warn < critical:
+            problems.append(
+                f"{where}: warn ({warn:g}) is below critical ({critical:g}); with direction = "
+                '"below" the status worsens as the value falls'
+            )
+    limited_to = None
+    if "databases" in raw:
+        names = raw["databases"]
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            problems.append(f'{where}.databases: a list of database names, e.g. ["orders-primary"], got {names!r}')
+        else:
+            limited_to = tuple(names)
+    if len(problems) > before:
+        return None
+    check = CustomCheck(
+        name=name,
+        engine=engine,
+        sql=sql.strip(),
+        description=description.strip(),
+        kind=kind,
+        direction=direction,
+        warn=warn,
+        critical=critical,
+        **{key: value.strip() for key, value in texts.items()},
+    )
+    return check, limited_to
+
+
+def _database_checks(raw: Any, where: str, target: DatabaseTarget, problems: list[str]) -> list[CustomCheck]:
+    """A database's own [[database.checks]]; a bad one is named and skipped, the database and its other checks
+    stay."""
+    if not isinstance(raw, list):
+        problems.append(f"{where}: its checks are [[database.checks]] tables")
+        return []
+    if raw and target.source != "sql":
+        problems.append(f'{where}.checks: custom checks run SQL, so they need source = "sql" (not {target.source!r})')
+        return []
+    checks = []
+    for index, entry in enumerate(raw, start=1):
+        parsed = _parse_check(entry, _check_where(where, entry, index), problems, database_engine=target.engine)
+        if parsed is not None:
+            checks.append(parsed[0])
+    return checks
+
+
+def _shared_checks(
+    raw: Any, name_of_file: str, databases: list[DatabaseTarget], problems: list[str]
+) -> list[tuple[CustomCheck, tuple[str, ...] | None]]:
+    """The file's [[checks]]: each for every database of its engine read by SQL, or only those it names."""
+    if not isinstance(raw, list):
+        problems.append(f"{name_of_file}: custom checks are [[checks]] tables")
+        return []
+    by_name = {d.name: d for d in databases}
+    checks, seen = [], set()
+    for index, entry in enumerate(raw, start=1):
+        where = _check_where(name_of_file, entry, index)
+        parsed = _parse_check(entry, where, problems, database_engine=None)
+        if parsed is None:
+            continue
+        check, limited_to = parsed
+        if check.name in seen:
+            problems.append(f"{where}.name: used twice in [[checks]]; names must be unique")
+            continue
+        wrong = [
+            f"{name!r} ({'not in this file' if name not in by_name else by_name[name].engine})"
+            for name in limited_to or ()
+            if name not in by_name or by_name[name].engine != check.engine
+        ]
+        if wrong:
+            problems.append(f"{where}.databases: not {check.engine} databases of this file: {', '.join(wrong)}")
+            continue
+        seen.add(check.name)
+        checks.append(parsed)
+    return checks
+
+
+def _with_checks(
+    target: DatabaseTarget,
+    shared: list[tuple[CustomCheck, tuple[str, ...] | None]],
+    own: list[CustomCheck],
+    name_of_file: str,
+    problems: list[str],
+) -> DatabaseTarget:
+    """The database with the shared checks that apply to it, then its own (a name used twice is named, skipped)."""
+    if target.source != "sql":
+        return target
+    checks = [
+        c for c, limited_to in shared if c.engine == target.engine and (limited_to is None or target.name in limited_to)
+    ]
+    names = {c.name for c in checks}
+    for check in own:
+        if check.name in names:
+            problems.append(
+                f"{name_of_file} database {target.name!r} check {check.name!r}.name: used twice for this database "
+                "(a [[checks]] entry has it too); names must be unique"
+            )
+            continue
+        names.add(check.name)
+        checks.append(check)
+    return replace(target, checks=tuple(checks))
 
 
 def _parse_database(

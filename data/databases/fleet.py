@@ -36,6 +36,7 @@ from metrics.databases.checks import (
     evaluate_probe,
     recent_cache_counters,
 )
+from metrics.databases.custom import evaluate_custom_checks
 
 log = logging.getLogger(__name__)
 MAX_PARALLEL_PROBES = 32
@@ -71,8 +72,15 @@ class StoreContext:
     problem: str | None = None  # the store could not be read: records show as unknown
 
 
-def run_probe(target: DatabaseTarget, dsn: Dsn | None, options: ProbeOptions, prometheus=None) -> ProbeData:
-    """Read one database through its source; raises ProbeError with a message that names no secret."""
+def run_probe(
+    target: DatabaseTarget,
+    dsn: Dsn | None,
+    options: ProbeOptions,
+    prometheus=None,
+    deadline_at: float | None = None,
+) -> ProbeData:
+    """Read one database through its source, its custom checks last (each cut short to end before ``deadline_at``,
+    monotonic); raises ProbeError with a message that names no secret."""
     if target.source == "prometheus":
         from data.databases.probes.prometheus_exporter import probe_exporter
 
@@ -80,14 +88,19 @@ def run_probe(target: DatabaseTarget, dsn: Dsn | None, options: ProbeOptions, pr
     engine = engine_of_dsn(dsn)
     if (engine == "postgresql") != (target.engine == "postgresql"):
         raise ProbeError(f"its DSN is a {engine} URL but databases.toml says engine = {target.engine!r}")
-    timeouts = {"connect_timeout_s": options.connect_timeout_s, "statement_timeout_s": options.statement_timeout_s}
+    arguments = {
+        "connect_timeout_s": options.connect_timeout_s,
+        "statement_timeout_s": options.statement_timeout_s,
+        "custom_checks": target.checks,
+        "deadline_at": deadline_at,
+    }
     if engine == "postgresql":
         from data.databases.probes.postgres import probe_postgres
 
-        return probe_postgres(dsn, target.thresholds, **timeouts)
+        return probe_postgres(dsn, target.thresholds, **arguments)
     from data.databases.probes.mysql import probe_mysql
 
-    return probe_mysql(dsn, target.thresholds, **timeouts)
+    return probe_mysql(dsn, target.thresholds, **arguments)
 
 
 def _labels(target: DatabaseTarget) -> dict[str, str]:
@@ -100,6 +113,7 @@ def health_from_probe(
     """Checks of what the probe read, plus the DBA records check when the store was consulted."""
     size_7d_ago = None if store is None else store.size_7d_ago.get(target.name)
     checks = evaluate_probe(probe, target.thresholds, role=target.role, size_7d_ago=size_7d_ago)
+    checks += evaluate_custom_checks(target.checks, probe)
     if store is not None:
         checks.append(records_check(target, store, today))
     return build_health(target.name, probe.engine, checks, probed_at, probe=probe, **_labels(target))
@@ -193,8 +207,9 @@ def probe_fleet(
 
     if to_probe:
         started = time.monotonic()
+        deadline_at = started + deadline_s
         ran = run_within(
-            [partial(run_probe, target, dsn, config.probe, prometheus) for target, dsn in to_probe],
+            [partial(run_probe, target, dsn, config.probe, prometheus, deadline_at) for target, dsn in to_probe],
             deadline_s,
             max_workers=min(MAX_PARALLEL_PROBES, len(to_probe)),
             thread_name_prefix="db-probe",

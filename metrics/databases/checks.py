@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from metrics.formatting import format_bytes, format_duration, format_percent
+
+if TYPE_CHECKING:
+    from metrics.databases.custom import CustomReading
 
 OK, INFO, UNKNOWN, WARN, CRITICAL = "ok", "info", "unknown", "warn", "critical"
 STATUS_ORDER = (OK, INFO, UNKNOWN, WARN, CRITICAL)
@@ -253,6 +256,7 @@ class ProbeData:
     unavailable: dict[str, str] = field(default_factory=dict)  # check id -> why it could not be read (unknown)
     not_available: dict[str, str] = field(default_factory=dict)  # check id -> feature the server lacks (info)
     duration_s: float | None = None
+    custom: dict[str, CustomReading] | None = None  # custom check name -> what its query returned
 
 
 @dataclass(frozen=True)
@@ -288,9 +292,10 @@ class CheckResult:
     detail: str
     action: str = ""
     items: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""  # a custom check's own title (built-in checks take theirs from CHECK_TITLES)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        result = {
             "id": self.id,
             "status": self.status,
             "value": self.value,
@@ -298,6 +303,9 @@ class CheckResult:
             "action": self.action,
             "items": self.items,
         }
+        if self.title:
+            result["title"] = self.title
+        return result
 
 
 class ProbeState(StrEnum):

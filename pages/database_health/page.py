@@ -337,6 +337,9 @@ def show_checks(health: DatabaseHealth) -> None:
             "action": TEXT("action", width="medium"),
         },
     )
+    for title, rows in db_widgets.custom_rows_frames(health):
+        with st.expander(title):
+            st.dataframe(rows, hide_index=True)
     missing = db_widgets.unavailable_signals(health)
     if missing:
         st.caption("Not available from this probe: " + "; ".join(missing))

@@ -220,7 +220,7 @@ def checks_frame(health: DatabaseHealth) -> pd.DataFrame:
     rows = [
         {
             "status": db_status_badge(c.status),
-            "check": CHECK_TITLES.get(c.id, c.id),
+            "check": c.title or CHECK_TITLES.get(c.id, c.id),  # a custom check has its own title
             "id": c.id,
             "value": format_check_value(c.id, c.value),
             "detail": c.detail,
@@ -229,6 +229,15 @@ def checks_frame(health: DatabaseHealth) -> pd.DataFrame:
         for c in sorted(health.checks, key=lambda c: rank.get(c.status, 0))
     ]
     return pd.DataFrame(rows, columns=["status", "check", "id", "value", "detail", "action"])
+
+
+def custom_rows_frames(health: DatabaseHealth) -> list[tuple[str, pd.DataFrame]]:
+    """The rows each custom check returned (its first ones), titled, for the checks that kept any."""
+    return [
+        (f"Rows returned by {c.title} ({len(c.items)} shown)", pd.DataFrame(c.items))
+        for c in health.checks
+        if c.title and c.items
+    ]
 
 
 def items_frame(health: DatabaseHealth, check_id: str, columns: Sequence[str]) -> pd.DataFrame:

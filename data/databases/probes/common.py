@@ -6,14 +6,27 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from data.secrets import Dsn, redact
-from metrics.databases.checks import truncate_query
+from metrics.databases.checks import INSUFFICIENT_PRIVILEGE, truncate_query
+from metrics.databases.custom import (
+    ERROR,
+    ITEMS_SHOWN,
+    NOT_RUN,
+    ROW_LIMIT,
+    TIMED_OUT,
+    WROTE,
+    CustomCheck,
+    CustomReading,
+)
 
 PROBE_APPLICATION_NAME = "reliability-dashboard-probe"
+CUSTOM_DEADLINE_MARGIN_S = 1.0  # kept free before the fleet's deadline, so custom checks never cost the probe
+MIN_CUSTOM_TIMEOUT_S = 0.2  # less time left than this: the check is not started
 _SCHEMES = {
     "postgresql": "postgresql+psycopg",
     "postgres": "postgresql+psycopg",
@@ -164,3 +177,91 @@ def timed_probe(
         probe = read(connection)
     probe.duration_s = time.monotonic() - started
     return probe
+
+
+def explain_custom_error(error: BaseException, timeout_s: float) -> CustomReading:
+    """Why a custom check's query gave nothing: it tried to write, ran out of time, or the server's first line (never
+    a DSN or password)."""
+    text = str(getattr(error, "orig", None) or error)
+    args = getattr(error, "args", ())
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):  # PyMySQL: (code, message)
+        text = args[1]
+    lowered = text.lower()
+    if getattr(error, "sqlstate", None) == "25006" or "read-only transaction" in lowered or "read only" in lowered:
+        reason = "the query tries to write; the read-only transaction refused it and nothing was written"
+        return CustomReading(error=reason, cause=WROTE)
+    if (
+        "statement timeout" in lowered
+        or "max_statement_time" in lowered
+        or "maximum statement execution time" in lowered
+    ):
+        return CustomReading(error=f"the query ran past its statement timeout of {timeout_s:g} s", cause=TIMED_OUT)
+    if "permission denied" in lowered or "access denied" in lowered or "command denied" in lowered:
+        return CustomReading(error=f"{INSUFFICIENT_PRIVILEGE}: {redact(text.strip().splitlines()[0])[:200]}")
+    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    return CustomReading(error=redact(first)[:200], cause=ERROR)
+
+
+def read_custom_checks(
+    connection: sa.Connection,
+    checks: tuple[CustomCheck, ...],
+    *,
+    start: Callable[[object, float], None],
+    execute: Callable[[object, str], None],
+    statement_timeout_s: float,
+    deadline_at: float | None,
+) -> dict[str, CustomReading]:
+    """Run each custom check on the probe's connection, each in its own transaction: ``start(cursor, timeout_s)``
+    opens it READ ONLY with the check's statement timeout, ``execute(cursor, sql)`` runs the query, and it is always
+    rolled back. Each check's timeout is the probe's, cut to what is left before ``deadline_at`` (monotonic) less a
+    margin, so a slow check never makes the whole probe miss the fleet's deadline. A failure is that check's only."""
+    raw = connection.connection.dbapi_connection
+    errors = connection.dialect.loaded_dbapi.Error
+    readings: dict[str, CustomReading] = {}
+    for check in checks:
+        timeout_s = statement_timeout_s
+        if deadline_at is not None:
+            timeout_s = min(timeout_s, deadline_at - time.monotonic() - CUSTOM_DEADLINE_MARGIN_S)
+        if timeout_s < MIN_CUSTOM_TIMEOUT_S:
+            readings[check.name] = CustomReading(
+                error="not run: too little time was left before the probe's deadline (the checks before it used it)",
+                cause=NOT_RUN,
+            )
+            continue
+        readings[check.name] = _read_custom(raw, check.sql, start, execute, timeout_s, errors)
+    return readings
+
+
+def _read_custom(raw, sql: str, start, execute, timeout_s: float, errors) -> CustomReading:
+    cursor = raw.cursor()
+    try:
+        start(cursor, timeout_s)
+        execute(cursor, sql)
+        if cursor.description is None:
+            return CustomReading(error="the statement returned no result (a check returns a value or rows)")
+        columns = tuple(str(d[0]) for d in cursor.description)
+        rows = cursor.fetchmany(ROW_LIMIT + 1)
+        kept = tuple(tuple(plain_value(value) for value in row) for row in rows[:ITEMS_SHOWN])
+        return CustomReading(columns, kept, len(rows))
+    except errors as error:
+        return explain_custom_error(error, timeout_s)
+    finally:
+        try:
+            cursor.execute("ROLLBACK")
+        except errors:
+            pass  # the connection is gone: the next check says so itself
+        cursor.close()
+
+
+def plain_value(value: object) -> object:
+    """A value a check's row may keep: numbers and text as they are, bytes as text, anything else (dates, UUIDs,
+    ranges) as its text, so a reading can be cached, copied and printed whatever column types the query returned."""
+    if value is None or isinstance(value, (bool, int, float, Decimal, str)):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "\\x" + raw.hex()
+    return str(value)

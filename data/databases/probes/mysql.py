@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from data.databases.probes.common import ProbeError, probe_engine, read_basics, statement_row, timed_probe
+from data.databases.probes.common import (
+    ProbeError,
+    probe_engine,
+    read_basics,
+    read_custom_checks,
+    statement_row,
+    timed_probe,
+)
 from data.databases.probes.common import read_section as _section
 from data.secrets import Dsn
 from metrics.databases.checks import (
@@ -25,6 +32,7 @@ from metrics.databases.checks import (
     Thresholds,
     truncate_query,
 )
+from metrics.databases.custom import CustomCheck
 from metrics.databases.indexes import IndexDefinition, redundant_indexes
 
 NOT_RUNNING_COMMANDS = ("Sleep", "Daemon", "Binlog Dump", "Binlog Dump GTID", "Killed")
@@ -133,16 +141,43 @@ def _column_max(data_type: str, column_type: str) -> int:
 
 
 def probe_mysql(
-    dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0, statement_timeout_s: float = 5.0
+    dsn: Dsn | str,
+    thresholds: Thresholds,
+    *,
+    connect_timeout_s: float = 3.0,
+    statement_timeout_s: float = 5.0,
+    custom_checks: tuple[CustomCheck, ...] = (),
+    deadline_at: float | None = None,
 ) -> ProbeData:
-    """Read everything the checks need; raises ProbeError when the server cannot be reached or read."""
-    return timed_probe(
-        make_engine,
-        dsn,
-        connect_timeout_s,
-        statement_timeout_s,
-        lambda connection: _read_mysql(connection, thresholds, statement_timeout_s),
-    )
+    """Read everything the checks need, then run the custom checks (before ``deadline_at``, monotonic); raises
+    ProbeError when the server cannot be reached or read."""
+
+    def read(connection: sa.Connection) -> ProbeData:
+        probe = _read_mysql(connection, thresholds, statement_timeout_s)
+        if custom_checks:
+            mariadb = probe.engine == "mariadb"
+            probe.custom = read_custom_checks(
+                connection,
+                custom_checks,
+                start=lambda cursor, timeout_s: _start_custom(cursor, timeout_s, mariadb),
+                execute=lambda cursor, sql: cursor.execute(sql),  # no arguments: '%' stays as written
+                statement_timeout_s=statement_timeout_s,
+                deadline_at=deadline_at,
+            )
+        return probe
+
+    return timed_probe(make_engine, dsn, connect_timeout_s, statement_timeout_s, read)
+
+
+def _start_custom(cursor, timeout_s: float, is_mariadb: bool) -> None:
+    """The check's statement limit, then a READ ONLY transaction. PyMySQL does not enable multi-statements, so the
+    server refuses a second statement; DDL's implicit commit lands in the session's READ ONLY mode and is refused."""
+    if is_mariadb:
+        cursor.execute(f"SET SESSION max_statement_time = {timeout_s:.3f}")
+    else:
+        cursor.execute(f"SET SESSION max_execution_time = {max(int(timeout_s * 1000), 1)}")
+    cursor.execute("SET SESSION TRANSACTION READ ONLY")
+    cursor.execute("START TRANSACTION READ ONLY")
 
 
 def _read_mysql(connection: sa.Connection, thresholds: Thresholds, statement_timeout_s: float) -> ProbeData:

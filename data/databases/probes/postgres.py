@@ -21,6 +21,7 @@ from data.databases.probes.common import (
     ProbeError,
     probe_engine,
     read_basics,
+    read_custom_checks,
     statement_row,
     timed_probe,
 )
@@ -40,6 +41,7 @@ from metrics.databases.checks import (
     Thresholds,
     truncate_query,
 )
+from metrics.databases.custom import CustomCheck
 from metrics.databases.indexes import IndexDefinition, redundant_indexes
 
 MIN_VERSION_NUM = 100000  # pg_blocking_pids, pg_sequences, pg_stat_progress_* shapes
@@ -260,16 +262,42 @@ def _sequence_max(row) -> int:
 
 
 def probe_postgres(
-    dsn: Dsn | str, thresholds: Thresholds, *, connect_timeout_s: float = 3.0, statement_timeout_s: float = 5.0
+    dsn: Dsn | str,
+    thresholds: Thresholds,
+    *,
+    connect_timeout_s: float = 3.0,
+    statement_timeout_s: float = 5.0,
+    custom_checks: tuple[CustomCheck, ...] = (),
+    deadline_at: float | None = None,
 ) -> ProbeData:
-    """Read everything the checks need; raises ProbeError when the server cannot be reached or is unsupported."""
-    return timed_probe(
-        make_engine,
-        dsn,
-        connect_timeout_s,
-        statement_timeout_s,
-        lambda connection: _read_postgres(connection, thresholds),
-    )
+    """Read everything the checks need, then run the custom checks (before ``deadline_at``, monotonic); raises
+    ProbeError when the server cannot be reached or is unsupported."""
+
+    def read(connection: sa.Connection) -> ProbeData:
+        probe = _read_postgres(connection, thresholds)
+        if custom_checks:
+            probe.custom = read_custom_checks(
+                connection,
+                custom_checks,
+                start=_start_custom,
+                execute=_execute_custom,
+                statement_timeout_s=statement_timeout_s,
+                deadline_at=deadline_at,
+            )
+        return probe
+
+    return timed_probe(make_engine, dsn, connect_timeout_s, statement_timeout_s, read)
+
+
+def _start_custom(cursor, timeout_s: float) -> None:
+    """A READ ONLY transaction with the check's own statement timeout; SET LOCAL ends with it."""
+    cursor.execute("BEGIN READ ONLY")
+    cursor.execute(f"SET LOCAL statement_timeout = {max(int(timeout_s * 1000), 1)}")
+
+
+def _execute_custom(cursor, sql: str) -> None:
+    """As a prepared statement: the server itself refuses more than one command in it."""
+    cursor.execute(sql, prepare=True)
 
 
 def _read_postgres(connection: sa.Connection, thresholds: Thresholds) -> ProbeData:

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
 import pytest
 
+from data.databases.store import health_history
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
@@ -222,3 +225,53 @@ def test_migrate_never_prints_a_password_from_the_store_urls_query_string(setup)
     )
     for fragment in ("S3cr", "S3cr@t", "S3cr%40t"):
         assert fragment not in completed.stdout + completed.stderr
+
+
+CUSTOM_CHECKS = """
+[[checks]]
+name = "row-count"
+title = "Rows in t"
+engine = "postgresql"
+sql = "SELECT count(*) FROM t"
+description = "Rows the test inserted"
+action = "Delete some rows"
+warn = 2
+
+[[checks]]
+name = "writes"
+engine = "postgresql"
+sql = "INSERT INTO t DEFAULT VALUES RETURNING id"
+description = "A check that tries to write"
+"""
+
+
+def test_custom_checks_are_printed_beside_the_built_in_ones_and_stored_by_collect(setup):
+    url, env = setup
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute("CREATE TABLE t (id serial PRIMARY KEY); INSERT INTO t DEFAULT VALUES;")
+        connection.execute("INSERT INTO t DEFAULT VALUES; INSERT INTO t DEFAULT VALUES")
+    config = Path(env["DATABASES_CONFIG"])
+    config.write_text(CUSTOM_CHECKS + config.read_text())
+
+    table = run_cli("db-health", "--database", "orders", env=env)
+    assert table.returncode == 1, table.stderr
+    assert re.search(r"^warn +row-count +3 \(warn ≥ 2\)\. Rows the test inserted$", table.stdout, re.M)
+    assert re.search(r"^ +→ Delete some rows$", table.stdout, re.M)
+    assert re.search(r"^unknown +writes +cannot tell: the query tries to write; the read-only", table.stdout, re.M)
+    assert re.search(r"^ok +up +answers: PostgreSQL", table.stdout, re.M)
+    assert PASSWORD not in table.stdout + table.stderr
+
+    payload = json.loads(run_cli("db-health", "--database", "orders", "--format", "json", env=env).stdout)
+    checks = {c["id"]: c for c in payload["checks"]}
+    assert (checks["row-count"]["status"], checks["row-count"]["value"], checks["row-count"]["title"]) == (
+        "warn",
+        3.0,
+        "Rows in t",
+    )
+    assert payload["status"] == "warn"
+
+    assert run_cli("collect", "db-health", env=env).stdout.startswith("stored 2 database snapshot(s)")
+    [row] = health_history(env["DATABASE_URL"], "orders", datetime(2026, 11, 24, tzinfo=UTC))
+    assert (row["status"], row["checks"]["row-count"], row["checks"]["writes"]) == ("warn", "warn", "unknown")
+    with psycopg.connect(url.replace("+psycopg", "")) as connection:
+        assert connection.execute("SELECT count(*) FROM t").fetchone()[0] == 3
