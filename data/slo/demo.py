@@ -108,8 +108,13 @@ class DemoHistory:
         return datetime.fromtimestamp(int(self.timestamps[0]), tz=UTC)
 
 
+def history_end(end: datetime) -> datetime:
+    """The last sample of a history asked to end at ``end``: the whole minute at or before it."""
+    return datetime.fromtimestamp(int(end.timestamp()) // FINE_STEP_SECONDS * FINE_STEP_SECONDS, tz=UTC)
+
+
 def history_timestamps(end: datetime, days: int) -> np.ndarray:
-    end_seconds = int(end.timestamp()) // FINE_STEP_SECONDS * FINE_STEP_SECONDS
+    end_seconds = int(history_end(end).timestamp())
     fine_start = end_seconds - FINE_DAYS * 86400
     coarse_start = (end_seconds - days * 86400) // COARSE_STEP_SECONDS * COARSE_STEP_SECONDS
     coarse = np.arange(coarse_start, fine_start, COARSE_STEP_SECONDS, dtype=np.int64)

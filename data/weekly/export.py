@@ -63,8 +63,9 @@ class Section:
 
 def section_caption(review: WeeklyReview, section: Section) -> str | None:
     """The line above a section's table, plain text: the incident counts, or how "at risk" was read."""
-    if section.kind is SectionKind.INCIDENTS and section.rows:
-        return incidents_summary(review)
+    if section.kind is SectionKind.INCIDENTS:
+        summary = incidents_summary(review) if section.rows else ""
+        return " · ".join(part for part in (summary, review.incidents_note) if part) or None
     if section.kind is SectionKind.SLOS_AT_RISK:
         return review.readings_note
     if section.kind is SectionKind.ALERTS:

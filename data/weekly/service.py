@@ -47,7 +47,6 @@ def load_weekly_review(
     None). ``slo_report(at)``: how to read the SLOs at the week's end (the page: its cache, falling back on the last
     good report); the readings are dated by the report's own instant. ``alert_history(start, end)``: the burn tiers'
     firings over both weeks (the page: its cache; read from the settings' source when None)."""
-    from data.incidents.store import incidents_between
     from data.weekly.notes import get_note
 
     now = settings.now()
@@ -63,6 +62,7 @@ def load_weekly_review(
     readings, readings_at, readings_error = _readings(settings, slos, reading_at, slo_report)
     history_start = previous_week_start(week, time_zone)
     history = _alert_history(settings, slos, history_start, reading_at, alert_history)
+    incidents, incidents_note = _incidents(settings, engine, history_start, end)
     return build_weekly_review(
         ReviewInputs(
             week=week,
@@ -70,7 +70,8 @@ def load_weekly_review(
             source=rows.origin,
             generated_at=now,
             daily=rows.daily,
-            incidents=incidents_between(engine, previous_week_start(week, time_zone), end),
+            incidents=incidents,
+            incidents_note=incidents_note,
             readings=readings,
             readings_at=readings_at,
             readings_error=readings_error,
@@ -84,6 +85,19 @@ def load_weekly_review(
             alerts_note=history if isinstance(history, str) else alerts_note(history),
         )
     )
+
+
+def _incidents(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):
+    """The incidents that started in [start, end): the store's; in demo mode while it has none there, the demo's
+    (``data.incidents.demo``), with the note that says so."""
+    from data.incidents.demo import DEMO_INCIDENTS_NOTE, demo_incidents
+    from data.incidents.store import incidents_between
+
+    stored = incidents_between(engine, start, end)
+    if stored or not settings.is_demo:
+        return stored, None
+    shown = [incident for incident in demo_incidents(settings.now()) if start <= incident.started < end]
+    return shown, DEMO_INCIDENTS_NOTE if shown else None
 
 
 def _alert_history(

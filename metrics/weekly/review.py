@@ -115,6 +115,7 @@ class ReviewInputs:
     generated_at: datetime
     daily: pd.DataFrame  # daily rollups (``metrics.trends.aggregate.daily_frame``) covering both weeks
     incidents: Sequence[Incident]  # started during either week
+    incidents_note: str | None = None  # said above the incidents: the demo's, not the team's
     readings: Sequence[SloReading] = ()  # at the week's end (now, for the current week)
     readings_at: datetime | None = None
     readings_error: str | None = None
@@ -244,6 +245,7 @@ class WeeklyReview:
     slo_lines: tuple[SloLine, ...] = field(default=())  # every SLO with its week's figures, for the chart
     alerts: tuple[AlertLine, ...] | None = None  # firings that overlap the week, oldest first; None: not read
     alerts_note: str = ""
+    incidents_note: str = ""  # where the incidents come from when they are not the team's own (the demo's)
 
 
 def _nan(value) -> float:
@@ -582,6 +584,7 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
         slo_lines=tuple(sorted(lines, key=lambda line: line.slo)),
         alerts=None if inputs.alerts is None else _alert_lines(inputs, week_start, week_end),
         alerts_note=inputs.alerts_note or "",
+        incidents_note=inputs.incidents_note or "",
     )
 
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from data.incidents.store import save_incidents
 from data.settings import Settings
+from data.slo.catalog import load_catalog
+from data.store import engine_for, migrate
 from data.weekly.export import to_html, to_markdown
 from data.weekly.service import DocumentFormat, export_document, load_weekly_review
+from metrics.incidents.rules import Incident
+from tests.support.actors import editor
 from tests.unit.metrics.weekly.test_review import MIXED, review
 
 CATALOG = Path(__file__).resolve().parents[4] / "config" / "slos"
@@ -48,3 +54,49 @@ def test_a_week_not_started_is_refused(tmp_path):
     )
     with pytest.raises(ValueError, match="has not started"):
         load_weekly_review(settings, [], None, "2026-W50")
+
+
+# --- demo mode: the incidents section is not empty on a fresh install ----------------------------------------------
+
+DEMO_NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # a Tuesday of 2026-W48
+
+
+def demo_settings(tmp_path) -> Settings:
+    return Settings(
+        prometheus=None,
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        catalog_path=CATALOG,
+        team_timezone="Europe/Berlin",
+        now_override=DEMO_NOW,
+    )
+
+
+@pytest.fixture
+def demo_store(tmp_path):
+    settings = demo_settings(tmp_path)
+    migrate(settings.database_url)
+    engine = engine_for(settings.database_url)
+    yield settings, engine
+    engine.dispose()
+
+
+def test_in_demo_mode_with_no_stored_incidents_the_review_shows_the_demo_outages_and_says_so(demo_store):
+    settings, engine = demo_store
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
+    # checkout (50 min before now) and payments (2 d 12 h before: Saturday 17:00, the week before) per the history
+    assert [line.reference for line in weekly.incidents] == ["DEMO-checkout-1"]
+    assert weekly.incidents_note.startswith("Demo incidents: the outages in the demo history")
+    assert "Demo incidents" in to_markdown(weekly)
+
+
+def test_one_stored_incident_replaces_the_demo_ones(demo_store):
+    settings, engine = demo_store
+    save_incidents(
+        engine,
+        [Incident("INC-1", "checkout", "SEV2", datetime(2026, 11, 23, 9, 0, tzinfo=UTC), summary="card errors")],
+        actor=editor(),
+        recorded_at=DEMO_NOW,
+    )
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
+    assert [line.reference for line in weekly.incidents] == ["INC-1"]
+    assert weekly.incidents_note == ""
