@@ -89,7 +89,7 @@ def _threshold_line(
     The label is a separate annotation: on a log axis Plotly places annotations by log10 of the value (shapes by the
     value itself), which ``add_hline(annotation=...)`` gets wrong.
     """
-    style = alert_state_style(evaluation.tier.severity)
+    style = alert_state_style(evaluation.tier.urgency.value)
     figure.add_hline(
         y=evaluation.threshold, line=dict(color=style.color, dash="dash", width=1.5), row=row, col=1 if row else None
     )
@@ -342,7 +342,7 @@ def _add_tier_row(
         )
         figure.add_trace(trace, row=row, col=1)
     # Shading after the traces: Plotly skips shapes aimed at a subplot that is still empty.
-    fill = alert_state_style(tier.severity).fill
+    fill = alert_state_style(tier.urgency.value).fill
     for start, end in firing_intervals(
         rates["time"], rates[tier.long_window], rates[tier.short_window], evaluation.threshold
     ):

@@ -52,6 +52,7 @@ def test_rules_carry_the_slo_service_severity_and_both_windows_as_labels():
             "slo": "checkout-availability",
             "service": "checkout",
             "severity": tier.severity,
+            "urgency": tier.urgency.value,
             "long_window": tier.long_window,
             "short_window": tier.short_window,
         }

@@ -241,9 +241,11 @@ BERLIN_W47_END = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 
 def firing(severity: str, started: datetime, ended: datetime | None, slo: str = "inventory-availability"):
     from metrics.slo.alert_history import AlertKey, FiringInterval
+    from metrics.slo.alerts import Urgency
 
     windows = ("1h", "5m") if severity == "page" else ("1d", "2h")
-    return FiringInterval(AlertKey(slo, slo.split("-")[0], severity, *windows), started, ended, False)
+    key = AlertKey(slo, slo.split("-")[0], severity, *windows, Urgency(severity))
+    return FiringInterval(key, started, ended, False)
 
 
 def alerts_review(intervals, **inputs):
