@@ -50,7 +50,8 @@ class Op(Enum):
     LT = "lt"
     LTE = "lte"
 
-    def holds(self, value: float, threshold: float) -> bool:
+    def holds(self, value, threshold: float):
+        """``value op threshold``; element by element for a pandas Series or numpy array."""
         if self is Op.GT:
             return value > threshold
         if self is Op.GTE:

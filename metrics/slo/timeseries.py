@@ -7,14 +7,13 @@ headline figures never do (they come from ``metrics.slo.definitions``).
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
-from metrics.slo.alerts import DEFAULT_TIERS, AlertTier, Op
+from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
 from metrics.slo.budget import error_budget
 from metrics.slo.definitions import BURN_WINDOWS, parse_duration
 from metrics.slo.periods import Period
@@ -119,12 +118,9 @@ def tier_firing_mask(
     return holds & enough
 
 
-_OPERATORS = {Op.GT: operator.gt, Op.GTE: operator.ge, Op.LT: operator.lt, Op.LTE: operator.le}
-
-
 def _compare(rates: pd.Series, tier: AlertTier, threshold: float) -> pd.Series:
-    """``rates`` against the threshold by the tier's ``op`` (NaN compares false whichever way)."""
-    return _OPERATORS[tier.op](rates.astype(float), threshold)
+    """``rates`` against the threshold by the tier's ``op``, element by element (NaN compares false either way)."""
+    return tier.op.holds(rates.astype(float), threshold)
 
 
 @dataclass(frozen=True)
