@@ -1349,7 +1349,7 @@ class _Builder:
                     settings[key] = value.strip()
             else:
                 number = value.strip()
-                if not number.isdigit() or int(number) < 1:
+                if not number.isascii() or not number.isdigit() or len(number) > 12 or int(number) < 1:
                     checker.problem(path, f'{_quote(value)} is not a whole number of events of at least 1 (like "100")')
                     ok = False
                 else:
@@ -1565,8 +1565,8 @@ def _lookback_window(value: Any, path: str, checker: _Checker) -> str | None:
         return None
     try:
         window = parse_duration(text)
-    except ValueError as exc:
-        checker.problem(path, str(exc))
+    except (ValueError, OverflowError):
+        checker.problem(path, f"{_quote(text)} is not a duration like 1h, 6h or 1d")
         return None
     if window % timedelta(hours=1) or not timedelta(hours=1) <= window <= MAX_LOOKBACK:
         checker.problem(
@@ -1587,8 +1587,8 @@ def _alert_after(value: Any, path: str, checker: _Checker) -> str | None:
         return None
     try:
         parse_duration(text)
-    except ValueError as exc:
-        checker.problem(path, f"{exc} (or 0m)")
+    except (ValueError, OverflowError):
+        checker.problem(path, f"{_quote(text)} is not a duration like 5m or 1h (or 0m)")
         return None
     return text
 

@@ -140,6 +140,7 @@ def test_annotations_of_other_tools_are_left_alone(tmp_path):
         ("min-events", "lots", '"lots" is not a whole number of events'),
         ("min-events", "0", "of at least 1"),
         ("min-bad-events", "-3", "not a whole number"),
+        ("min-events", "9" * 5000, "not a whole number"),
         ("tiers", "1h, 2h", "1h, 6h, 1d, 3d"),
         ("page-severity", " ", "severity name of 1 to 63 characters"),
     ],
@@ -259,6 +260,14 @@ def test_a_severity_that_does_not_say_page_or_ticket_needs_the_urgency_annotatio
     assert "has problems of its own" in slo_problem.message
 
 
+@pytest.mark.parametrize("window", ["99999999999999d", "-1h", "an hour"])
+def test_a_lookback_window_that_is_not_a_duration_is_a_problem_not_a_traceback(tmp_path, window):
+    problem = only_problem(load(tmp_path, CONDITION.replace("lookbackWindow: 2h", f"lookbackWindow: {window}")))
+
+    assert problem.field == "spec.condition.lookbackWindow"
+    assert f'"{window}" is not a duration like 1h, 6h or 1d' in problem.message
+
+
 @pytest.mark.parametrize("window", ["90m", "4d", "30m"])
 def test_a_lookback_window_the_source_cannot_fetch_is_refused_by_name(tmp_path, window):
     condition = CONDITION.replace("lookbackWindow: 2h", f"lookbackWindow: {window}")
@@ -276,7 +285,7 @@ def test_a_lookback_window_the_source_cannot_fetch_is_refused_by_name(tmp_path, 
         ("op: gte", "op: above", "spec.condition.op", "must be one of gt, gte, lt, lte"),
         ("threshold: 10", "threshold: 0", "spec.condition.threshold", "must be a burn rate above 0"),
         ("kind: burnrate", "kind: budget", "spec.condition.kind", "OpenSLO v1 has burnrate"),
-        ("alertAfter: 5m", "alertAfter: soon", "spec.condition.alertAfter", "is not a duration"),
+        ("alertAfter: 5m", "alertAfter: soon", "spec.condition.alertAfter", '"soon" is not a duration like 5m'),
     ],
 )
 def test_a_bad_condition_field_is_a_problem_naming_it(tmp_path, old, new, field, expected):
