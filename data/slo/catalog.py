@@ -1600,7 +1600,7 @@ def _urgency(annotations: Any, severity: str, prefix: str, checker: _Checker) ->
     stated = annotations.get(URGENCY_ANNOTATION) if isinstance(annotations, dict) else None
     path = f"{prefix}metadata.annotations.{URGENCY_ANNOTATION}"
     if stated is not None:
-        if stated not in known:
+        if not isinstance(stated, str) or stated not in known:
             checker.problem(path, f"must be page or ticket, got {_describe(stated)}")
             return None
         return known[stated]

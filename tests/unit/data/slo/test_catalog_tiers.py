@@ -352,3 +352,27 @@ def test_an_empty_alert_policies_list_is_a_problem_pointing_at_the_workbook_defa
 
     assert problem.field == "spec.alertPolicies"
     assert "leave it out for the SRE Workbook's four tiers" in problem.message
+
+
+ODD_PLACES = {
+    "urgency annotation": ("metadata: {name: fast-burn-condition}", "metadata: {{name: fast-burn-condition, "
+                           "annotations: {{reliability-dashboard/urgency: {value}}}}}"),
+    "severity": ("severity: page", "severity: {value}"),
+    "op": ("op: gte", "op: {value}"),
+    "threshold": ("threshold: 10", "threshold: {value}"),
+    "lookbackWindow": ("lookbackWindow: 2h", "lookbackWindow: {value}"),
+    "alertAfter": ("alertAfter: 5m", "alertAfter: {value}"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["null", "-5", "[]", "[[1]]", "{a: 1}", "true", "1e999"])
+@pytest.mark.parametrize("place", list(ODD_PLACES))
+def test_an_odd_value_anywhere_in_a_condition_is_a_problem_and_never_raises(tmp_path, place, value):
+    old, new = ODD_PLACES[place]
+    condition = CONDITION.replace(old, new.format(value=value))
+    assert condition != CONDITION
+
+    catalog = load(tmp_path, condition, OTHER_SLO)
+
+    assert catalog.problems and {problem.kind for problem in catalog.problems} == {"AlertCondition"}
+    assert catalog.slo("search-availability") is not None
