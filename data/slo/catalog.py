@@ -617,6 +617,13 @@ TIER_ANNOTATIONS = (
     MIN_EVENTS_ANNOTATION,
     MIN_BAD_EVENTS_ANNOTATION,
 )
+# What ``cli.py slo-import`` writes for Sloth's ``disable: true`` and Pyrra's disabled alerts: "true" switches
+# those tiers off.
+_IMPORTED_SWITCHES = {
+    imports.PAGE_DISABLED_ANNOTATION: (Urgency.PAGE,),
+    imports.TICKET_DISABLED_ANNOTATION: (Urgency.TICKET,),
+    imports.ALERTS_DISABLED_ANNOTATION: (Urgency.PAGE, Urgency.TICKET),
+}
 # Annotations of ours that other parts write or read (``cli.py slo-import`` keeps Sloth's and Pyrra's settings).
 _OTHER_ANNOTATIONS = frozenset(
     value
@@ -1272,7 +1279,9 @@ class _Builder:
         if "alertPolicies" not in spec:
             return _workbook_tiers(settings)
         tuned = [
-            key for key in (TIERS_ANNOTATION, PAGE_SEVERITY_ANNOTATION, TICKET_SEVERITY_ANNOTATION) if key in settings
+            key
+            for key in (TIERS_ANNOTATION, PAGE_SEVERITY_ANNOTATION, TICKET_SEVERITY_ANNOTATION, *_IMPORTED_SWITCHES)
+            if settings.get(key, False) is not False
         ]
         if tuned:
             checker.problem(
@@ -1326,7 +1335,13 @@ class _Builder:
             if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX) or not isinstance(value, str):
                 continue  # other annotations belong to other tools; non-strings are reported with the metadata
             path = f"metadata.annotations.{key}"
-            if key not in TIER_ANNOTATIONS:
+            if key in _IMPORTED_SWITCHES:
+                if value.strip() not in ("true", "false"):
+                    checker.problem(path, f"must be true or false, got {_describe(value)}")
+                    ok = False
+                else:
+                    settings[key] = value.strip() == "true"
+            elif key not in TIER_ANNOTATIONS:
                 if key not in _OTHER_ANNOTATIONS:  # a typo would silently change nothing
                     checker.problem(path, _unknown(key, TIER_ANNOTATIONS).replace("field", "annotation"))
                     ok = False
@@ -1535,6 +1550,7 @@ def _workbook_tiers(settings: dict[str, Any]) -> tuple[AlertTier, ...]:
         Urgency.TICKET: settings.get(TICKET_SEVERITY_ANNOTATION),
     }
     on = settings.get(TIERS_ANNOTATION, _WORKBOOK_WINDOWS)
+    off = {urgency for key, urgencies in _IMPORTED_SWITCHES.items() if settings.get(key) for urgency in urgencies}
     return tuple(
         replace(
             tier,
@@ -1543,7 +1559,7 @@ def _workbook_tiers(settings: dict[str, Any]) -> tuple[AlertTier, ...]:
             min_bad_events=settings.get(MIN_BAD_EVENTS_ANNOTATION),
         )
         for tier in DEFAULT_TIERS
-        if tier.long_window in on
+        if tier.long_window in on and tier.urgency not in off
     )
 
 

@@ -165,8 +165,31 @@ def test_a_misspelt_annotation_of_ours_is_a_problem_with_a_suggestion(tmp_path):
     assert "did you mean reliability-dashboard/min-events?" in problem.message
 
 
-def test_an_annotation_the_importer_writes_is_not_a_problem(tmp_path):
-    assert tiers(load(tmp_path, annotated(**{"page-alert-disabled": "true"}))) == DEFAULT_TIERS
+def test_an_annotation_of_ours_for_something_else_is_not_a_problem(tmp_path):
+    assert tiers(load(tmp_path, annotated(**{"split-by": "route", "alert-name": "CheckoutBurn"}))) == DEFAULT_TIERS
+
+
+@pytest.mark.parametrize(
+    ("annotation", "left"),
+    [
+        ("page-alert-disabled", [Urgency.TICKET, Urgency.TICKET]),
+        ("ticket-alert-disabled", [Urgency.PAGE, Urgency.PAGE]),
+        ("alerts-disabled", []),
+    ],
+)
+def test_alerts_an_imported_sloth_or_pyrra_slo_disabled_stay_off(tmp_path, annotation, left):
+    assert [tier.urgency for tier in tiers(load(tmp_path, annotated(**{annotation: "true"})))] == left
+
+
+def test_an_imported_switch_set_to_false_leaves_the_tiers_on(tmp_path):
+    assert tiers(load(tmp_path, annotated(**{"page-alert-disabled": "false"}))) == DEFAULT_TIERS
+
+
+def test_an_imported_switch_that_is_neither_true_nor_false_is_a_problem(tmp_path):
+    problem = only_problem(load(tmp_path, annotated(**{"alerts-disabled": "yes"})))
+
+    assert problem.field == "metadata.annotations.reliability-dashboard/alerts-disabled"
+    assert "must be true or false" in problem.message
 
 
 def test_an_annotation_value_that_is_not_a_string_is_a_problem(tmp_path):
