@@ -37,7 +37,9 @@ or ``none``), ``.../page-severity`` and ``.../ticket-severity`` (the team's seve
 ``AlertCondition`` (inline or by ``conditionRef``) of kind ``burnrate`` gives the severity, ``op``, ``threshold``
 (a burn rate), ``lookbackWindow`` (the long window: whole hours up to 3d; the short one is the Workbook's 1/12 of
 it) and ``alertAfter``. A severity other than ``page`` or ``ticket`` needs the condition's annotation
-``reliability-dashboard/urgency: page|ticket``. A policy with ``alertWhenBreaching: false`` adds no tier.
+``reliability-dashboard/urgency: page|ticket``. A policy with ``alertWhenBreaching: false`` adds no tier. What
+``cli.py slo-import`` writes for alerts Sloth or Pyrra had disabled (``.../page-alert-disabled``,
+``.../ticket-alert-disabled``, ``.../alerts-disabled``: ``"true"``) switches those Workbook tiers off.
 
 Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
 ``AlertNotificationTarget`` and ``DataSource`` documents are read but not used, nor are AlertPolicies no SLO names;
