@@ -44,7 +44,18 @@ def _report_table(report) -> str:
     from metrics.formatting import format_burn_rate, format_duration, format_percent, format_sli, format_target
     from metrics.slo.definitions import BURN_WINDOWS
 
-    header = ["state", "slo", "service", "target", "window", "sli", "budget left", *BURN_WINDOWS, "exhausted in"]
+    header = [
+        "state",
+        "slo",
+        "service",
+        "target",
+        "window",
+        "sli",
+        "budget left",
+        *BURN_WINDOWS,
+        "exhausted in",
+        "tiers firing",
+    ]
     rows = []
     for status in report.statuses:
         rows.append(
@@ -58,9 +69,23 @@ def _report_table(report) -> str:
                 format_percent(status.budget_remaining),
                 *[format_burn_rate(status.burn_rates[w]) for w in BURN_WINDOWS],
                 format_duration(status.time_to_exhaustion) if status.time_to_exhaustion is not None else "-",
+                _tiers_text(status),
             ]
         )
     return f"SLO report at {report.at.isoformat()} from {report.source}\n" + common.text_table(header, rows)
+
+
+def _tiers_text(status) -> str:
+    """The firing tiers by the team's severity names ("P1 1h/5m"), and those a minimum-traffic guard holds back."""
+    parts = [f"{e.tier.severity} {e.tier.long_window}/{e.tier.short_window}" for e in status.alerts if e.firing]
+    parts += [
+        f"{e.tier.severity} {e.tier.long_window}/{e.tier.short_window} held back (few events)"
+        for e in status.alerts
+        if e.held_back
+    ]
+    if not status.alerts:
+        return "no tiers on"
+    return ", ".join(parts) or "-"
 
 
 def command_slo_history(args: argparse.Namespace) -> int:
@@ -98,6 +123,7 @@ def _history_payload(history, series) -> dict:
         "tiers": [
             {
                 "severity": t.tier.severity,
+                "urgency": t.tier.urgency.value,
                 "long": t.tier.long_window,
                 "short": t.tier.short_window,
                 "threshold": round(t.threshold, 6),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from data.slo.alert_rules import ALERT_NAME, RULE_LABELS
+from data.slo.alert_rules import ALERT_NAME, RULE_LABELS, URGENCY_LABEL
 from data.slo.promql import escape_label_value
 from data.slo.sources import SloSource
 from metrics.slo.alert_history import (
@@ -25,15 +25,14 @@ from metrics.slo.alert_history import (
     intervals_from_points,
     tier_firing_times_by_period,
 )
-from metrics.slo.alerts import DEFAULT_TIERS
-from metrics.slo.definitions import BURN_WINDOWS, SloDefinition, parse_duration
-from metrics.slo.timeseries import RECENT_STEP, rolling_burn_rates
+from metrics.slo.alerts import Urgency
+from metrics.slo.definitions import SloDefinition, parse_duration
+from metrics.slo.timeseries import RECENT_STEP, rolling_burn_rates, rolling_window_events
 
 HISTORY_SPAN = timedelta(days=90)  # what the incidents page shows, and the CLI's default
 PROMETHEUS_STEP = timedelta(minutes=1)  # ALERTS is read once a minute: 90 days are 12 range queries
 DEMO_STEP = RECENT_STEP
 RULES_COMMAND = "python cli.py slo-rules"
-_LONGEST_WINDOW = max(parse_duration(window) for window in BURN_WINDOWS)
 
 
 @dataclass(frozen=True)
@@ -110,12 +109,18 @@ def _prometheus_history(source, slos, start, end, services, step) -> AlertHistor
     answer = source.range(alerts_selector(services), first, last, step)
     points: dict[AlertKey, list[datetime]] = {}
     ignored = 0
+    urgencies = {
+        (slo.name, tier.severity, tier.long_window, tier.short_window): tier.urgency
+        for slo in slos
+        for tier in slo.tiers
+    }
     for series in answer:
         labels = series["metric"]
-        if any(not labels.get(name) for name in RULE_LABELS):
+        urgency = _urgency(labels, urgencies)
+        if any(not labels.get(name) for name in RULE_LABELS) or urgency is None:
             ignored += 1
             continue
-        key = AlertKey(*(labels[name] for name in RULE_LABELS))
+        key = AlertKey(*(labels[name] for name in RULE_LABELS), urgency)
         points.setdefault(key, []).extend(datetime.fromtimestamp(float(t), tz=UTC) for t, _ in series["values"])
     intervals = tuple(intervals_from_points(points, step, first, last))
     ours = [rule for rule in rules or [] if rule.get("name") == ALERT_NAME]
@@ -144,16 +149,29 @@ def _prometheus_history(source, slos, start, end, services, step) -> AlertHistor
     )
 
 
+def _urgency(labels: dict[str, str], urgencies: dict[tuple[str, str, str, str], Urgency]) -> Urgency | None:
+    """Whether an alert pages or tickets: its ``urgency`` label (the generated rules write one), else the catalog's
+    tier of that SLO, severity and windows, else a severity that is an urgency's own word (rules written before
+    severities could be renamed); ``None`` when nothing says."""
+    known = {urgency.value: urgency for urgency in Urgency}
+    if labels.get(URGENCY_LABEL) in known:
+        return known[labels[URGENCY_LABEL]]
+    tier = (labels.get("slo"), labels.get("severity"), labels.get("long_window"), labels.get("short_window"))
+    return urgencies.get(tier) or known.get(labels.get("severity", ""))
+
+
 def _demo_history(source, slos, start, end, step) -> AlertHistory:
     first, last = evaluation_range(start, end, step)
     points: dict[AlertKey, list[datetime]] = {}
     for slo in slos:
-        buckets = source.event_buckets(slo, first - _LONGEST_WINDOW, last, step)
+        longest = max(parse_duration(window) for window in slo.windows)
+        buckets = source.event_buckets(slo, first - longest, last, step)
         if buckets.empty:
             continue
-        rates = rolling_burn_rates(buckets, slo.target, step=step)
+        rates = rolling_burn_rates(buckets, slo.target, step=step, windows=slo.windows)
+        events = rolling_window_events(buckets, slo.windows, step=step)
         rates = rates[rates["time"] >= first]
-        for tier, moments in tier_firing_times_by_period(rates, slo.time_window, DEFAULT_TIERS).items():
+        for tier, moments in tier_firing_times_by_period(rates, slo.time_window, slo.tiers, events).items():
             if moments:
                 points[AlertKey.for_tier(slo.name, slo.service, tier)] = moments
     history = getattr(source, "history", None)

@@ -5,17 +5,22 @@ Why here and not in ``metrics``: this is PromQL text, and the app's PromQL is wr
 from the same sub-expressions the Prometheus source counts windows with, so a rule and the SLO burn page agree.
 Nothing here does I/O; the caller dumps the dict as YAML (``rules_yaml``).
 
-One alert, ``SLOBurnRate``, per SLO and tier, labelled ``slo``, ``service``, ``severity`` (page or ticket),
-``long_window`` and ``short_window``. Its expression is the SRE Workbook's multiwindow rule, event-weighted::
+One alert, ``SLOBurnRate``, per SLO and tier it has switched on (``SloDefinition.tiers``), labelled ``slo``,
+``service``, ``severity`` (the team's name for it: page, ticket, or its own such as P1), ``urgency`` (page or
+ticket, whatever the severity is called), ``long_window`` and ``short_window``. Its expression is the SRE
+Workbook's multiwindow rule, event-weighted::
 
     bad(long) / total(long) > threshold × (1 − target)  and  bad(short) / total(short) > threshold × (1 − target)
 
-with the threshold scaled to the SLO's period (14.4 / 6 / 3 / 1 for 30 days). Choices:
+with the Workbook's thresholds scaled to the SLO's period (14.4 / 6 / 3 / 1 for 30 days), or an AlertCondition's
+burn rate and ``op`` as written. Choices:
 
-- No ``for:``: the short window already makes the alert stop soon after the burn does, and the long one keeps a
-  blip from firing; the Workbook's rules have none. The history then starts when the condition held.
-- No minimum-traffic guard: a quiet service whose few requests fail fires like a busy one. Out of scope here, as on
-  the SLO burn page; no events at all is no data, and an empty ratio never fires.
+- No ``for:`` for the Workbook's tiers: the short window already makes the alert stop soon after the burn does, and
+  the long one keeps a blip from firing; the Workbook's rules have none. An AlertCondition's ``alertAfter`` is its
+  ``for:``.
+- A tier with a minimum-traffic guard adds ``and sum(increase(total[long])) >= N`` (and the same of the bad events
+  for ``min_bad_events``), as the SLO burn page judges it; no events at all is no data, and an empty ratio never
+  fires.
 - Calendar periods (``1M``, ``1w`` calendar) change length; their thresholds are the period's that contains the
   generation instant (``at``), so regenerate the file when a period starts (from cron), as for a changed catalog.
 """
@@ -29,13 +34,14 @@ import yaml
 
 from data.slo.promql import counter_expressions
 from metrics.formatting import format_burn_rate, format_percent, format_target
-from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
+from metrics.slo.alerts import AlertTier
 from metrics.slo.definitions import SloDefinition, format_prometheus_duration, parse_duration
 from metrics.slo.periods import current_period
 
 ALERT_NAME = "SLOBurnRate"
 GROUP_PREFIX = "slo-burn-"
 RULE_LABELS = ("slo", "service", "severity", "long_window", "short_window")
+URGENCY_LABEL = "urgency"  # page or ticket, whatever the team calls the severity
 
 
 def _number(value: float) -> str:
@@ -56,30 +62,38 @@ def error_ratio_expression(slo: SloDefinition, window: str) -> str:
 
 def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float) -> str:
     limit = f"{_number(threshold)} * {_number(slo.error_budget)}"
-    return (
-        f"(\n  {error_ratio_expression(slo, tier.long_window)}\n  > {limit}\n)\nand\n"
-        f"(\n  {error_ratio_expression(slo, tier.short_window)}\n  > {limit}\n)"
+    op = tier.op.symbol
+    expression = (
+        f"(\n  {error_ratio_expression(slo, tier.long_window)}\n  {op} {limit}\n)\nand\n"
+        f"(\n  {error_ratio_expression(slo, tier.short_window)}\n  {op} {limit}\n)"
     )
+    counts = counter_expressions(slo.indicator, parse_duration(tier.long_window))
+    if tier.min_events is not None:
+        expression += f"\nand\n(\n  {counts['total']}\n  >= {tier.min_events}\n)"
+    if tier.min_bad_events is not None:
+        expression += f"\nand\n(\n  {counts['bad']}\n  >= {tier.min_bad_events}\n)"
+    return expression
 
 
 def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime) -> dict:
     period = current_period(slo.time_window, at)
     threshold = tier.threshold(period.length)
     name = template_literal(slo.display_name or slo.name)
-    budget_share = format_percent(tier.budget_fraction, decimals=0)
+    budget_share = format_percent(tier.budget_share(period.length), decimals=0)
     period_text = f"target {format_target(slo.target)} over {slo.time_window.label}"
     if not slo.time_window.is_rolling:
         period_text += (
             f"; the period {period.start.date().isoformat()} to {period.end.date().isoformat()} lasts "
             f"{format_prometheus_duration(period.length)}"
         )
-    return {
+    rule = {
         "alert": ALERT_NAME,
         "expr": tier_expression(slo, tier, threshold),
         "labels": {
             "slo": slo.name,
             "service": slo.service,
             "severity": tier.severity,
+            URGENCY_LABEL: tier.urgency.value,
             "long_window": tier.long_window,
             "short_window": tier.short_window,
         },
@@ -93,19 +107,33 @@ def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime) -> dict:
                 f"{format_burn_rate(threshold)} the error budget of {format_target(slo.error_budget)} "
                 f"({period_text}): at this rate "
                 f"{budget_share} of the period's budget goes in {tier.long_window}. Error ratio over "
-                f"{tier.long_window}: {{{{ $value | humanizePercentage }}}}."
+                f"{tier.long_window}: {{{{ $value | humanizePercentage }}}}." + _guard_text(tier)
             ),
         },
     }
+    if tier.alert_after and parse_duration(tier.alert_after).total_seconds() > 0:
+        rule = {"alert": rule.pop("alert"), "expr": rule.pop("expr"), "for": tier.alert_after, **rule}
+    return rule
 
 
-def burn_rate_rules(slos: Sequence[SloDefinition], at: datetime, tiers: Sequence[AlertTier] = DEFAULT_TIERS) -> dict:
-    """A Prometheus rule file: one group per SLO (groups are evaluated in parallel), one rule per tier."""
-    return {
-        "groups": [
-            {"name": f"{GROUP_PREFIX}{slo.name}", "rules": [tier_rule(slo, tier, at) for tier in tiers]} for slo in slos
-        ]
-    }
+def _guard_text(tier: AlertTier) -> str:
+    parts = []
+    if tier.min_events is not None:
+        parts.append(f"at least {tier.min_events} events")
+    if tier.min_bad_events is not None:
+        parts.append(f"at least {tier.min_bad_events} bad events")
+    return f" It fires only when the {tier.long_window} window holds {' and '.join(parts)}." if parts else ""
+
+
+def burn_rate_rules(slos: Sequence[SloDefinition], at: datetime, tiers: Sequence[AlertTier] | None = None) -> dict:
+    """A Prometheus rule file: one group per SLO with tiers (groups are evaluated in parallel), one rule per tier it
+    has switched on; ``tiers`` overrides every SLO's own. An SLO with every tier off has no group."""
+    groups = []
+    for slo in slos:
+        rules = [tier_rule(slo, tier, at) for tier in (slo.tiers if tiers is None else tiers)]
+        if rules:
+            groups.append({"name": f"{GROUP_PREFIX}{slo.name}", "rules": rules})
+    return {"groups": groups}
 
 
 class _RuleDumper(yaml.SafeDumper):

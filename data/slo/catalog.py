@@ -29,10 +29,22 @@ Read (``apiVersion: openslo/v1``):
   [0, 100). One objective: one SLO of the document's name. Several: one SLO each, named ``name/key`` where the key
   is the objective's displayName as a slug (``Fast reads`` -> ``fast-reads``), else its index in the list.
 
+Alert tiers (``SloDefinition.tiers``): an SLO without ``alertPolicies`` gets the SRE Workbook's four, tuned by
+its ``metadata.annotations``: ``reliability-dashboard/tiers`` (the long windows of the tiers left on, ``"1h, 6h"``,
+or ``none``), ``.../page-severity`` and ``.../ticket-severity`` (the team's severity names), and for any SLO
+``.../min-events`` and ``.../min-bad-events`` (the minimum-traffic guard). An SLO naming ``alertPolicies`` (each an
+``alertPolicyRef`` to an ``AlertPolicy`` document or an inline policy) has one tier per policy: its one
+``AlertCondition`` (inline or by ``conditionRef``) of kind ``burnrate`` gives the severity, ``op``, ``threshold``
+(a burn rate), ``lookbackWindow`` (the long window: whole hours up to 3d; the short one is the Workbook's 1/12 of
+it) and ``alertAfter``. A severity other than ``page`` or ``ticket`` needs the condition's annotation
+``reliability-dashboard/urgency: page|ticket``. A policy with ``alertWhenBreaching: false`` adds no tier. What
+``cli.py slo-import`` writes for alerts Sloth or Pyrra had disabled (``.../page-alert-disabled``,
+``.../ticket-alert-disabled``, ``.../alerts-disabled``: ``"true"``) switches those Workbook tiers off.
+
 Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
-``AlertPolicy``, ``AlertCondition``, ``AlertNotificationTarget`` and ``DataSource`` documents are read but not used;
-an SLO (or SLI) using Timeslices or RatioTimeslices, ``thresholdMetric``, ``counter: false``, ``raw`` ratios,
-``metricSourceRef`` or ``alertPolicies`` is skipped with a notice naming the construct.
+``AlertNotificationTarget`` and ``DataSource`` documents are read but not used, nor are AlertPolicies no SLO names;
+an SLO (or SLI) using Timeslices or RatioTimeslices, ``thresholdMetric``, ``counter: false``, ``raw`` ratios or
+``metricSourceRef`` is skipped with a notice naming the construct.
 
 Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
 ``CatalogProblem`` naming the file, the document, the object and the field; a document with any problem is skipped
@@ -48,8 +60,8 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
@@ -60,12 +72,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from data.slo.promql import Matcher, SelectorError, SeriesSelector, parse_selector
+from metrics.slo import imports
 from metrics.slo.definitions import (
+    DEFAULT_TIERS,
     DEFAULT_TIME_WINDOW,
+    AlertTier,
+    Op,
     RatioIndicator,
     SloDefinition,
     TimeWindow,
+    Urgency,
+    format_prometheus_duration,
     parse_duration,
+    short_window_for,
 )
 from metrics.slo.periods import parse_calendar_duration
 
@@ -533,11 +552,9 @@ _DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 _DOCUMENT_FIELDS = ("apiVersion", "kind", "metadata", "spec")
 _METADATA_FIELDS = ("name", "displayName", "labels", "annotations")
-_KINDS = ("SLO", "SLI", "Service")
-_OTHER_OPENSLO_KINDS = ("AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource")
+_KINDS = ("SLO", "SLI", "Service", "AlertPolicy", "AlertCondition")
+_OTHER_OPENSLO_KINDS = ("AlertNotificationTarget", "DataSource")
 _NOT_USED_REASONS = {
-    "AlertPolicy": "this tool derives its own multiwindow burn-rate tiers from each objective",
-    "AlertCondition": "this tool derives its own multiwindow burn-rate tiers from each objective",
     "AlertNotificationTarget": "this tool shows firing tiers; it sends no notifications",
     "DataSource": "this tool reads the Prometheus of its settings (PROMETHEUS_URL), or the demo data",
 }
@@ -550,11 +567,9 @@ _SLO_SPEC_FIELDS = (
     "timeWindow",
     "budgetingMethod",
     "objectives",
+    "alertPolicies",
 )
-_SLO_SPEC_UNSUPPORTED = {
-    "alertPolicies": "alertPolicies are not supported: this tool derives multiwindow burn-rate "
-    "alerts from the objective itself; remove the field"
-}
+_SLO_SPEC_UNSUPPORTED: dict[str, str] = {}
 _SLI_SPEC_FIELDS = ("description", "ratioMetric")
 _SLI_SPEC_UNSUPPORTED = {
     "thresholdMetric": "thresholdMetric is not supported: this tool takes ratio SLIs over counters (ratioMetric)"
@@ -576,6 +591,47 @@ _OBJECTIVE_UNSUPPORTED = {
     for key in ("op", "value")
 }
 _BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
+_POLICY_SPEC_FIELDS = (
+    "description",
+    "alertWhenNoData",
+    "alertWhenResolved",
+    "alertWhenBreaching",
+    "conditions",
+    "notificationTargets",
+)
+_CONDITION_SPEC_FIELDS = ("description", "severity", "condition")
+_CONDITION_FIELDS = ("kind", "op", "threshold", "lookbackWindow", "alertAfter")
+_OPS = {op.value: op for op in Op}
+_WORKBOOK_WINDOWS = tuple(tier.long_window for tier in DEFAULT_TIERS)  # 1h, 6h, 1d, 3d
+MAX_LOOKBACK = timedelta(days=3)  # the drill-down's history holds 3 days shown, with 3 more before them
+
+ANNOTATION_PREFIX = "reliability-dashboard/"
+TIERS_ANNOTATION = ANNOTATION_PREFIX + "tiers"  # which Workbook tiers are on: "1h, 6h" (long windows) or "none"
+PAGE_SEVERITY_ANNOTATION = ANNOTATION_PREFIX + "page-severity"  # the paging tiers' severity name, like P1
+TICKET_SEVERITY_ANNOTATION = ANNOTATION_PREFIX + "ticket-severity"  # the ticket tiers' severity name, like P3
+MIN_EVENTS_ANNOTATION = ANNOTATION_PREFIX + "min-events"  # a tier fires only with this many events in its long window
+MIN_BAD_EVENTS_ANNOTATION = ANNOTATION_PREFIX + "min-bad-events"  # ... and this many bad events
+URGENCY_ANNOTATION = ANNOTATION_PREFIX + "urgency"  # on an AlertCondition: page or ticket, for its severity
+TIER_ANNOTATIONS = (
+    TIERS_ANNOTATION,
+    PAGE_SEVERITY_ANNOTATION,
+    TICKET_SEVERITY_ANNOTATION,
+    MIN_EVENTS_ANNOTATION,
+    MIN_BAD_EVENTS_ANNOTATION,
+)
+# What ``cli.py slo-import`` writes for Sloth's ``disable: true`` and Pyrra's disabled alerts: "true" switches
+# those tiers off.
+_IMPORTED_SWITCHES = {
+    imports.PAGE_DISABLED_ANNOTATION: (Urgency.PAGE,),
+    imports.TICKET_DISABLED_ANNOTATION: (Urgency.TICKET,),
+    imports.ALERTS_DISABLED_ANNOTATION: (Urgency.PAGE, Urgency.TICKET),
+}
+# Annotations of ours that other parts write or read (``cli.py slo-import`` keeps Sloth's and Pyrra's settings).
+_OTHER_ANNOTATIONS = frozenset(
+    value
+    for name, value in vars(imports).items()
+    if name.endswith("_ANNOTATION") and isinstance(value, str) and value.startswith(ANNOTATION_PREFIX)
+)
 _QUERY_HELP = (
     'the query must be a series selector naming a counter, like http_requests_total{service="checkout"}; '
     "the tool applies rate windows itself"
@@ -589,6 +645,10 @@ class _Builder:
         self.file_order: dict[str, int] = {}
         self.total_bytes = 0
         self.not_handled_slis: set[str] = set()  # valid SLIs skipped for a construct not handled yet
+        self.conditions: dict[str, _Condition | None] = {}  # AlertCondition documents; None: it has problems
+        self.policies: dict[str, _Policy | None] = {}  # AlertPolicy documents; None: it has problems
+        self.used_conditions: set[str] = set()
+        self.used_policies: set[str] = set()
 
     def build(self, files: list[_Entry]) -> Catalog:
         documents: list[_Document] = []
@@ -630,6 +690,18 @@ class _Builder:
                 if checker.not_handled_count and not checker.count and not doc.envelope_problems:
                     self.not_handled_slis.add(doc.name)
         sli_names = list(dict.fromkeys(doc.name for doc in documents if doc.kind == "SLI" and doc.name))
+        alert_docs = {}
+        for kind in ("AlertCondition", "AlertPolicy"):  # policies name conditions: those first
+            for doc in candidates:
+                if doc.kind == kind:
+                    checker = _Checker(doc, self.problems)
+                    parse = self._condition if kind == "AlertCondition" else self._policy
+                    parsed = parse(doc.data, "", checker)
+                    valid = parsed is not None and not checker.skipped and not doc.envelope_problems
+                    (self.conditions if kind == "AlertCondition" else self.policies)[doc.name] = (
+                        parsed if valid else None
+                    )
+                    alert_docs[(kind, doc.name)] = doc
 
         slos: list[SloDefinition] = []
         for doc in candidates:
@@ -639,6 +711,7 @@ class _Builder:
                 if not checker.skipped and not doc.envelope_problems:
                     slos.extend(definitions)
 
+        self._note_unused(alert_docs)
         self.problems.sort(
             key=lambda p: (self.file_order.get(p.file, len(self.file_order)), p.document or 0, p.item or 0)
         )
@@ -648,6 +721,19 @@ class _Builder:
             problems=[p for p in self.problems if p.severity is Severity.PROBLEM],
             notices=[p for p in self.problems if p.severity is not Severity.PROBLEM],
         )
+
+    def _note_unused(self, alert_docs: dict[tuple[str, str], _Document]) -> None:
+        """A valid AlertPolicy no SLO names, or AlertCondition no policy names, changes nothing: say so."""
+        for (kind, name), doc in alert_docs.items():
+            parsed = (self.conditions if kind == "AlertCondition" else self.policies).get(name)
+            used = self.used_conditions if kind == "AlertCondition" else self.used_policies
+            if parsed is not None and name not in used:
+                where = (
+                    "an AlertPolicy's spec.conditions" if kind == "AlertCondition" else "an SLO's spec.alertPolicies"
+                )
+                _Checker(doc, self.problems).problem(
+                    None, f"{kind} {_quote(name)} is not named in {where}: it adds no alert tier", Severity.NOT_USED
+                )
 
     @staticmethod
     def _note_other_kind(doc: _Document, checker: _Checker) -> None:
@@ -936,7 +1022,8 @@ class _Builder:
         objectives = (
             self._objectives(spec["objectives"], checker, spec.get("budgetingMethod")) if "objectives" in spec else None
         )
-        if checker.skipped or doc.envelope_problems or None in (service, indicator, window, method, objectives):
+        tiers = self._slo_tiers(doc, spec, checker)
+        if checker.skipped or doc.envelope_problems or None in (service, indicator, window, method, objectives, tiers):
             return []
         display_name = _display_name(doc)
         labels = _labels(doc.data["metadata"].get("labels"))
@@ -956,6 +1043,7 @@ class _Builder:
                 labels=labels,
                 objective_display_name=objective.display_name,
                 objective_key=None if single else objective.key,
+                tiers=tiers,
             )
             for objective in objectives
         ]
@@ -1180,6 +1268,251 @@ class _Builder:
             return None
         return _Objective(index=index, target=target, display_name=display_name, key=_slug(display_name) or str(index))
 
+    # -- alert tiers: annotations, AlertPolicy, AlertCondition -------------------------------------------------
+
+    def _slo_tiers(self, doc: _Document, spec: dict[str, Any], checker: _Checker) -> tuple[AlertTier, ...] | None:
+        """The SLO's alert tiers: its AlertPolicies when it names some, else the Workbook's four as its annotations
+        tune them (which are on, their severity names); the minimum-traffic guard applies to either. ``None`` once
+        there is a problem."""
+        annotations = doc.data["metadata"].get("annotations")
+        settings = self._tier_annotations(annotations if isinstance(annotations, dict) else {}, checker)
+        if settings is None:
+            return None
+        if "alertPolicies" not in spec:
+            return _workbook_tiers(settings)
+        tuned = [
+            key
+            for key in (TIERS_ANNOTATION, PAGE_SEVERITY_ANNOTATION, TICKET_SEVERITY_ANNOTATION, *_IMPORTED_SWITCHES)
+            if settings.get(key, False) is not False
+        ]
+        if tuned:
+            checker.problem(
+                f"metadata.annotations.{tuned[0]}",
+                "tunes the SRE Workbook's tiers, but this SLO names alertPolicies, which are its tiers: remove "
+                "the annotation or the alertPolicies",
+            )
+            return None
+        policies = self._slo_policies(spec["alertPolicies"], checker)
+        if policies is None:
+            return None
+        tiers = []
+        owners: dict[tuple[str, str, str], str] = {}
+        for policy in policies:
+            if not policy.breaching:
+                continue
+            condition = policy.condition
+            key = (condition.severity, condition.lookback, short_window_for(condition.lookback))
+            if key in owners:
+                checker.problem(
+                    "spec.alertPolicies",
+                    f"AlertPolicies {_quote(owners[key])} and {_quote(policy.name)} both make a "
+                    f"{_quote(condition.severity)} tier over {condition.lookback}: their alerts could not be told "
+                    f"apart; give them different severities or lookbackWindows",
+                )
+                return None
+            owners[key] = policy.name
+            tiers.append(
+                AlertTier(
+                    urgency=condition.urgency,
+                    long_window=condition.lookback,
+                    short_window=short_window_for(condition.lookback),
+                    burn_rate=condition.threshold,
+                    severity_name=condition.severity,
+                    op=condition.op,
+                    min_events=settings.get(MIN_EVENTS_ANNOTATION),
+                    min_bad_events=settings.get(MIN_BAD_EVENTS_ANNOTATION),
+                    alert_after=None if condition.alert_after == "0m" else condition.alert_after,
+                    policy=policy.name,
+                )
+            )
+        return tuple(tiers)
+
+    @staticmethod
+    def _tier_annotations(annotations: dict[Any, Any], checker: _Checker) -> dict[str, Any] | None:
+        """The ``reliability-dashboard/`` annotations that tune tiers, read: tiers as long windows, severity names,
+        guards as integers. An unknown annotation of ours is a problem (a typo would silently change nothing)."""
+        settings: dict[str, Any] = {}
+        ok = True
+        for key, value in annotations.items():
+            if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX) or not isinstance(value, str):
+                continue  # other annotations belong to other tools; non-strings are reported with the metadata
+            path = f"metadata.annotations.{key}"
+            if key in _IMPORTED_SWITCHES:
+                if value.strip() not in ("true", "false"):
+                    checker.problem(path, f"must be true or false, got {_describe(value)}")
+                    ok = False
+                else:
+                    settings[key] = value.strip() == "true"
+            elif key not in TIER_ANNOTATIONS:
+                if key not in _OTHER_ANNOTATIONS:  # a typo would silently change nothing
+                    checker.problem(path, _unknown(key, TIER_ANNOTATIONS).replace("field", "annotation"))
+                    ok = False
+            elif key == TIERS_ANNOTATION:
+                windows = _tier_list(value)
+                if windows is None:
+                    checker.problem(
+                        path,
+                        f"{_quote(value)} is not a list of the SRE Workbook's tiers: give their long windows, "
+                        f'comma-separated, from {", ".join(_WORKBOOK_WINDOWS)} (like "1h, 6h"), or none',
+                    )
+                    ok = False
+                else:
+                    settings[key] = windows
+            elif key in (PAGE_SEVERITY_ANNOTATION, TICKET_SEVERITY_ANNOTATION):
+                if not value.strip() or len(value.strip()) > 63:
+                    checker.problem(path, "must be a severity name of 1 to 63 characters, like P1 or sev2")
+                    ok = False
+                else:
+                    settings[key] = value.strip()
+            else:
+                number = value.strip()
+                if not number.isascii() or not number.isdigit() or len(number) > 12 or int(number) < 1:
+                    checker.problem(path, f'{_quote(value)} is not a whole number of events of at least 1 (like "100")')
+                    ok = False
+                else:
+                    settings[key] = int(number)
+        return settings if ok else None
+
+    def _slo_policies(self, value: Any, checker: _Checker) -> list[_Policy] | None:
+        """``spec.alertPolicies``: each an ``alertPolicyRef`` to an AlertPolicy document or an inline policy."""
+        if not isinstance(value, list) or not value:
+            checker.problem(
+                "spec.alertPolicies",
+                f"must be a list of alert policies (- alertPolicyRef: name, or an inline AlertPolicy), got "
+                f"{_describe(value)}; leave it out for the SRE Workbook's four tiers",
+            )
+            return None
+        policies = []
+        for index, item in enumerate(value):
+            path = f"spec.alertPolicies[{index}]"
+            if isinstance(item, dict) and "alertPolicyRef" in item:
+                checker.mapping(item, path, ("alertPolicyRef",))
+                ref = checker.string(item["alertPolicyRef"], f"{path}.alertPolicyRef", required=True)
+                policy = self._referenced(ref, f"{path}.alertPolicyRef", "AlertPolicy", self.policies, checker)
+                if policy is not None:
+                    self.used_policies.add(ref)
+            else:
+                policy = self._inline(item, path, "AlertPolicy", self._policy, checker)
+            if policy is None:
+                return None
+            policies.append(policy)
+        return policies
+
+    def _referenced(self, ref: str | None, path: str, kind: str, known: dict, checker: _Checker) -> Any:
+        if ref is None:
+            return None
+        if ref not in known:
+            checker.problem(path, f"no {kind} named {_quote(ref)} in the catalog" + _suggestion(ref, list(known), True))
+            return None
+        if known[ref] is None:
+            checker.problem(
+                path, f"{kind} {_quote(ref)} has problems of its own (reported with it); skipped until they are fixed"
+            )
+        return known[ref]
+
+    @staticmethod
+    def _inline(item: Any, path: str, kind: str, parse, checker: _Checker) -> Any:
+        """An inline ``{kind, metadata, spec}`` object of ``kind``, parsed by ``parse(data, path, checker)``."""
+        data = checker.mapping(item, path, ("kind", "metadata", "spec"), required=("kind", "metadata", "spec"))
+        if data is None or not all(key in data for key in ("kind", "metadata", "spec")):
+            return None
+        if data["kind"] != kind:
+            checker.problem(f"{path}.kind", f"must be {kind} (or refer to one by name), got {_describe(data['kind'])}")
+            return None
+        metadata = checker.mapping(data["metadata"], f"{path}.metadata", _METADATA_FIELDS, required=("name",))
+        if metadata is None or "name" not in metadata:
+            return None
+        if checker.name(metadata["name"], f"{path}.metadata.name") is None:
+            return None
+        checker.string(metadata.get("displayName"), f"{path}.metadata.displayName")
+        checker.labels(metadata.get("labels"), f"{path}.metadata.labels")
+        checker.string_map(metadata.get("annotations"), f"{path}.metadata.annotations")
+        return parse(data, f"{path}.", checker)
+
+    def _policy(self, data: dict[str, Any], prefix: str, checker: _Checker) -> _Policy | None:
+        """An AlertPolicy (a document, ``prefix`` empty, or inline): one condition, inline or by ``conditionRef``."""
+        name = data["metadata"]["name"]
+        spec = checker.mapping(data.get("spec"), f"{prefix}spec", _POLICY_SPEC_FIELDS, required=("conditions",))
+        if spec is None:
+            return None
+        checker.string(spec.get("description"), f"{prefix}spec.description")
+        for flag in ("alertWhenNoData", "alertWhenResolved", "alertWhenBreaching"):
+            if flag in spec and not isinstance(spec[flag], bool):
+                checker.problem(f"{prefix}spec.{flag}", f"must be true or false, got {_describe(spec[flag])}")
+        targets = spec.get("notificationTargets", [])
+        if not isinstance(targets, list) or not all(isinstance(target, dict) for target in targets):
+            checker.problem(
+                f"{prefix}spec.notificationTargets",
+                f"must be a list of targets (- targetRef: name), got {_describe(targets)}",
+            )
+        conditions = spec.get("conditions")
+        path = f"{prefix}spec.conditions"
+        if not isinstance(conditions, list) or len(conditions) != 1:
+            got = f"{len(conditions)} conditions" if isinstance(conditions, list) else _describe(conditions)
+            checker.problem(
+                path,
+                f"must be a list of exactly one condition (OpenSLO v1 allows one per policy; give each tier its "
+                f"own AlertPolicy), got {got}",
+            )
+            return None
+        item = conditions[0]
+        if isinstance(item, dict) and "conditionRef" in item:
+            checker.mapping(item, f"{path}[0]", ("conditionRef",))
+            ref = checker.string(item["conditionRef"], f"{path}[0].conditionRef", required=True)
+            condition = self._referenced(ref, f"{path}[0].conditionRef", "AlertCondition", self.conditions, checker)
+            if condition is not None:
+                self.used_conditions.add(ref)
+        else:
+            condition = self._inline(item, f"{path}[0]", "AlertCondition", self._condition, checker)
+        if condition is None or checker.count:
+            return None
+        return _Policy(name=name, condition=condition, breaching=spec.get("alertWhenBreaching") is not False)
+
+    @staticmethod
+    def _condition(data: dict[str, Any], prefix: str, checker: _Checker) -> _Condition | None:
+        """An AlertCondition of kind burnrate: its severity (and whether that pages), op, threshold, windows."""
+        spec = checker.mapping(
+            data.get("spec"), f"{prefix}spec", _CONDITION_SPEC_FIELDS, required=("severity", "condition")
+        )
+        if spec is None:
+            return None
+        checker.string(spec.get("description"), f"{prefix}spec.description")
+        severity = checker.string(spec.get("severity"), f"{prefix}spec.severity", required=True)
+        path = f"{prefix}spec.condition"
+        condition = checker.mapping(
+            spec.get("condition"), path, _CONDITION_FIELDS, required=("op", "threshold", "lookbackWindow")
+        )
+        if condition is None or severity is None:
+            return None
+        kind = condition.get("kind", "burnrate")
+        if kind != "burnrate":
+            checker.problem(f"{path}.kind", f"unknown condition kind {_describe(kind)}; OpenSLO v1 has burnrate")
+        op = _OPS.get(condition.get("op")) if isinstance(condition.get("op"), str) else None
+        if "op" in condition and op is None:
+            checker.problem(f"{path}.op", f"must be one of {', '.join(_OPS)}, got {_describe(condition['op'])}")
+        threshold = condition.get("threshold")
+        if "threshold" in condition and (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or not math.isfinite(threshold)
+            or threshold <= 0
+        ):
+            checker.problem(f"{path}.threshold", f"must be a burn rate above 0 (like 14.4), got {_describe(threshold)}")
+            threshold = None
+        lookback = _lookback_window(condition.get("lookbackWindow"), f"{path}.lookbackWindow", checker)
+        alert_after = _alert_after(condition.get("alertAfter", "0m"), f"{path}.alertAfter", checker)
+        urgency = _urgency(data["metadata"].get("annotations"), severity, prefix, checker)
+        if None in (op, threshold, lookback, alert_after, urgency) or checker.count:
+            return None
+        return _Condition(
+            severity=severity,
+            urgency=urgency,
+            op=op,
+            threshold=float(threshold),
+            lookback=lookback,
+            alert_after=alert_after,
+        )
+
 
 # --------------------------------------------------------------------------------------------------------------------
 # Helpers
@@ -1191,6 +1524,112 @@ class _Objective:
     target: float
     display_name: str | None
     key: str  # names its SLO ``name/key`` when the SLO has several objectives
+
+
+@dataclass(frozen=True)
+class _Condition:
+    """A burnrate AlertCondition as the tool uses it."""
+
+    severity: str
+    urgency: Urgency
+    op: Op
+    threshold: float
+    lookback: str
+    alert_after: str
+
+
+@dataclass(frozen=True)
+class _Policy:
+    name: str
+    condition: _Condition
+    breaching: bool  # alertWhenBreaching is not false: the policy alerts while its condition holds
+
+
+def _workbook_tiers(settings: dict[str, Any]) -> tuple[AlertTier, ...]:
+    """The SRE Workbook's tiers an SLO keeps on, named as its annotations say, with its guard."""
+    names = {
+        Urgency.PAGE: settings.get(PAGE_SEVERITY_ANNOTATION),
+        Urgency.TICKET: settings.get(TICKET_SEVERITY_ANNOTATION),
+    }
+    on = settings.get(TIERS_ANNOTATION, _WORKBOOK_WINDOWS)
+    off = {urgency for key, urgencies in _IMPORTED_SWITCHES.items() if settings.get(key) for urgency in urgencies}
+    return tuple(
+        replace(
+            tier,
+            severity_name=names[tier.urgency],
+            min_events=settings.get(MIN_EVENTS_ANNOTATION),
+            min_bad_events=settings.get(MIN_BAD_EVENTS_ANNOTATION),
+        )
+        for tier in DEFAULT_TIERS
+        if tier.long_window in on and tier.urgency not in off
+    )
+
+
+def _tier_list(value: str) -> tuple[str, ...] | None:
+    """``"1h, 6h"`` -> ("1h", "6h"); ``"none"`` -> (); ``None`` for anything else."""
+    if value.strip().lower() == "none":
+        return ()
+    windows = tuple(part.strip() for part in value.split(","))
+    if not all(window in _WORKBOOK_WINDOWS for window in windows):
+        return None
+    return windows
+
+
+def _lookback_window(value: Any, path: str, checker: _Checker) -> str | None:
+    """A burnrate condition's long window: whole hours from 1h to 3d, so that its short window (the SRE Workbook's
+    1/12 of it) is whole 5-minute steps of the drill-down's history, and the window fits in what that holds."""
+    text = checker.string(value, path, required=True)
+    if text is None:
+        return None
+    try:
+        window = parse_duration(text)
+    except (ValueError, OverflowError):
+        checker.problem(path, f"{_quote(text)} is not a duration like 1h, 6h or 1d")
+        return None
+    if window % timedelta(hours=1) or not timedelta(hours=1) <= window <= MAX_LOOKBACK:
+        checker.problem(
+            path,
+            f"{_quote(text)} cannot be fetched: a lookbackWindow must be whole hours from 1h to 3d, so that its short "
+            f"window (1/12 of it, as the SRE Workbook pairs them) is whole 5-minute steps of the burn-rate history",
+        )
+        return None
+    return format_prometheus_duration(window)
+
+
+def _alert_after(value: Any, path: str, checker: _Checker) -> str | None:
+    """How long the condition must hold before alerting; ``0m`` (the default) or a duration like ``5m``."""
+    if isinstance(value, str) and value.strip() in ("0", "0s", "0m", "0h"):
+        return "0m"
+    text = checker.string(value, path, required=True)
+    if text is None:
+        return None
+    try:
+        parse_duration(text)
+    except (ValueError, OverflowError):
+        checker.problem(path, f"{_quote(text)} is not a duration like 5m or 1h (or 0m)")
+        return None
+    return text
+
+
+def _urgency(annotations: Any, severity: str, prefix: str, checker: _Checker) -> Urgency | None:
+    """Whether a condition's severity pages or tickets: the ``reliability-dashboard/urgency`` annotation, else a
+    severity that is the urgency's own word (page, ticket)."""
+    known = {urgency.value: urgency for urgency in Urgency}
+    stated = annotations.get(URGENCY_ANNOTATION) if isinstance(annotations, dict) else None
+    path = f"{prefix}metadata.annotations.{URGENCY_ANNOTATION}"
+    if stated is not None:
+        if not isinstance(stated, str) or stated not in known:
+            checker.problem(path, f"must be page or ticket, got {_describe(stated)}")
+            return None
+        return known[stated]
+    if severity in known:
+        return known[severity]
+    checker.problem(
+        f"{prefix}spec.severity",
+        f"severity {_quote(severity)} does not say whether this tier pages or opens a ticket: add the annotation "
+        f"{URGENCY_ANNOTATION}: page (or ticket) to the AlertCondition's metadata",
+    )
+    return None
 
 
 def _label_values(value: Any) -> tuple[str, ...] | None:

@@ -28,7 +28,7 @@ from data.deadline import results_within
 from data.secrets import SecretUrl, remember_secret
 from data.slo.promql import SLO_LABEL, batched, counter_expressions
 from data.slo.sources import CountsResult, SourceError, SourceTimeout
-from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition
+from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
 from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
@@ -456,10 +456,13 @@ class PrometheusSource:
 
     # -- SLO counts
     def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
-        """Counts for every SLO and window in 2 × (burn windows + period) queries, whatever the number of SLOs."""
+        """Counts for every SLO and window in 2 × (windows + period) queries, whatever the number of SLOs: the burn
+        windows, plus each other window some SLO's alert tiers read (an AlertPolicy's lookbackWindow), asked once
+        for all the SLOs that read it."""
         result = CountsResult()
         windows = {slo.name: requested_windows(slo, at) for slo in slos}
-        keys = list(BURN_WINDOWS) + ["period"]
+        extra = {window for slo in slos for window in slo.tier_windows}
+        keys = list(BURN_WINDOWS) + sorted(extra, key=parse_duration) + ["period"]
         healthy = list(slos)
         # One deadline for all of it, the search for a rejected query included: a slow server costs the page the
         # configured timeout once, not once per round of parallel queries.
@@ -479,7 +482,7 @@ class PrometheusSource:
                 result.counts[slo.name] = {key: None for key in keys}
                 continue
             counts: dict[str, EventCounts | None] = {}
-            for key in keys:
+            for key in windows[slo.name]:
                 total = answers.get((key, "total"), {}).get(slo.name)
                 bad = answers.get((key, "bad"), {}).get(slo.name)
                 counts[key] = None if total is None or bad is None else EventCounts(total=total, bad=bad)
@@ -494,7 +497,9 @@ class PrometheusSource:
         jobs = []
         for key in keys:
             # A calendar period that began less than a second ago has no window yet: no data, not a query error.
-            measurable = [slo for slo in slos if windows[slo.name][key] >= timedelta(seconds=1)]
+            measurable = [
+                slo for slo in slos if key in windows[slo.name] and windows[slo.name][key] >= timedelta(seconds=1)
+            ]
             if not measurable:
                 continue
             for kind in ("total", "bad"):

@@ -30,6 +30,7 @@ from metrics.slo.timeseries import (
     budget_burn_down,
     period_step,
     rolling_burn_rates,
+    rolling_window_events,
     sli_series,
     tier_histories,
 )
@@ -93,11 +94,12 @@ class DrilldownSeries:
 def drilldown_series(history: SloHistory) -> DrilldownSeries:
     slo, at = history.slo, history.at
     since = at - SHOWN_RECENT_SPAN
-    burn_rates = rolling_burn_rates(history.recent_buckets, slo.target)
+    burn_rates = rolling_burn_rates(history.recent_buckets, slo.target, windows=slo.windows)
+    events = rolling_window_events(history.recent_buckets, tuple(tier.long_window for tier in slo.tiers))
     return DrilldownSeries(
         burn_rates=burn_rates,
         shown_burn_rates=burn_rates[burn_rates["time"] >= since],
-        tiers=tier_histories(burn_rates, history.period.length, since=since),
+        tiers=tier_histories(burn_rates, history.period.length, slo.tiers, since=since, events=events),
         burn_down=budget_burn_down(history.period_buckets, history.period, at, slo.target),
         sli=sli_series(history.period_buckets),
     )

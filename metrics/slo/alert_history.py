@@ -14,16 +14,17 @@ earlier (``started_before_range``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from metrics.formatting import format_duration
-from metrics.slo.alerts import DEFAULT_TIERS, AlertTier
+from metrics.slo.alerts import DEFAULT_TIERS, AlertTier, Urgency
 from metrics.slo.definitions import TimeWindow, parse_duration
 from metrics.slo.periods import current_period
+from metrics.slo.timeseries import tier_firing_mask
 from metrics.trends.rollups import local_midnight
 
 # Points within this share of a step of the next expected evaluation count as "one step later" (float seconds).
@@ -36,13 +37,14 @@ class AlertKey:
 
     slo: str
     service: str
-    severity: str  # "page" or "ticket"
+    severity: str  # the team's name for it: "page", "ticket", or its own ("P1")
     long_window: str
     short_window: str
+    urgency: Urgency = field(compare=False)  # what that severity means: a page or a ticket
 
     @classmethod
     def for_tier(cls, slo: str, service: str, tier: AlertTier) -> AlertKey:
-        return cls(slo, service, tier.severity, tier.long_window, tier.short_window)
+        return cls(slo, service, tier.severity, tier.long_window, tier.short_window, tier.urgency)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class FiringInterval:
             "slo": self.key.slo,
             "service": self.key.service,
             "severity": self.key.severity,
+            "urgency": self.key.urgency.value,
             "long_window": self.key.long_window,
             "short_window": self.key.short_window,
             "started": self.started.isoformat(),
@@ -107,36 +110,42 @@ def intervals_from_points(
 
 
 def tier_firing_times(
-    burn_rates: pd.DataFrame, period_length: timedelta, tiers: Sequence[AlertTier] = DEFAULT_TIERS
+    burn_rates: pd.DataFrame,
+    period_length: timedelta,
+    tiers: Sequence[AlertTier] = DEFAULT_TIERS,
+    events: pd.DataFrame | None = None,
 ) -> dict[AlertTier, list[datetime]]:
     """The instants of a burn-rate series (``metrics.slo.timeseries.rolling_burn_rates``) at which each tier's rule
-    held: long AND short window above the threshold scaled to the period. Missing values never fire."""
-    frame = burn_rates.sort_values("time")
+    held: long AND short window past the threshold scaled to the period, and for a guarded tier enough events in the
+    long window (``events``: ``metrics.slo.timeseries.rolling_window_events``). Missing values never fire."""
+    frame = burn_rates.sort_values("time").reset_index(drop=True)
     times = pd.to_datetime(frame["time"], utc=True)
     firing_times = {}
     for tier in tiers:
-        threshold = tier.threshold(period_length)
-        long_rate, short_rate = frame[tier.long_window], frame[tier.short_window]
-        firing = long_rate.notna() & short_rate.notna() & (long_rate > threshold) & (short_rate > threshold)
+        firing = tier_firing_mask(frame, tier, tier.threshold(period_length), events)
         firing_times[tier] = [moment.to_pydatetime() for moment in times[firing.to_numpy(dtype=bool)]]
     return firing_times
 
 
 def tier_firing_times_by_period(
-    burn_rates: pd.DataFrame, window: TimeWindow, tiers: Sequence[AlertTier] = DEFAULT_TIERS
+    burn_rates: pd.DataFrame,
+    window: TimeWindow,
+    tiers: Sequence[AlertTier] = DEFAULT_TIERS,
+    events: pd.DataFrame | None = None,
 ) -> dict[AlertTier, list[datetime]]:
     """``tier_firing_times`` with each instant judged by the thresholds of the period it falls in, as the SLO burn
     page judges "now": a calendar month of 31 days pages at 14.88, one of 28 days at 13.44."""
     frame = burn_rates.sort_values("time").reset_index(drop=True)
     if window.is_rolling or frame.empty:
-        return tier_firing_times(frame, parse_duration(window.duration), tiers)
+        return tier_firing_times(frame, parse_duration(window.duration), tiers, events)
     times = pd.to_datetime(frame["time"], utc=True)
     firing_times: dict[AlertTier, list[datetime]] = {tier: [] for tier in tiers}
     position = 0
     while position < len(frame):
         period = current_period(window, times.iloc[position].to_pydatetime())
         chunk_end = max(int(times.searchsorted(pd.Timestamp(period.end).tz_convert("UTC"), side="left")), position + 1)
-        for tier, moments in tier_firing_times(frame.iloc[position:chunk_end], period.length, tiers).items():
+        chunk = frame.iloc[position:chunk_end].reset_index(drop=True)
+        for tier, moments in tier_firing_times(chunk, period.length, tiers, events).items():
             firing_times[tier].extend(moments)
         position = chunk_end
     return firing_times

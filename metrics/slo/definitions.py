@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 
 # Windows over which burn rates are reported, shortest first. Labels are Prometheus durations.
 BURN_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
@@ -32,6 +33,102 @@ def format_prometheus_duration(duration: timedelta) -> str:
         if seconds % _UNIT_SECONDS[unit] == 0:
             return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
     return f"{seconds}s"
+
+
+class Urgency(Enum):
+    """What a firing tier asks of people, whatever the team calls its severity: wake someone, or file a ticket."""
+
+    PAGE = "page"
+    TICKET = "ticket"
+
+
+class Op(Enum):
+    """How a tier compares its burn rates with its threshold (OpenSLO ``AlertCondition`` ``op``)."""
+
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+
+    def holds(self, value, threshold: float):
+        """``value op threshold``; element by element for a pandas Series or numpy array."""
+        if self is Op.GT:
+            return value > threshold
+        if self is Op.GTE:
+            return value >= threshold
+        if self is Op.LT:
+            return value < threshold
+        return value <= threshold
+
+    @property
+    def symbol(self) -> str:
+        """The operator as PromQL writes it."""
+        return {Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}[self]
+
+
+def burn_rate_threshold(budget_fraction: float, period: timedelta, long_window: timedelta) -> float:
+    return budget_fraction * period.total_seconds() / long_window.total_seconds()
+
+
+def short_window_for(long_window: str) -> str:
+    """The SRE Workbook's short window: 1/12 of the long one (1h -> 5m, 6h -> 30m, 1d -> 2h, 3d -> 6h)."""
+    return format_prometheus_duration(parse_duration(long_window) / 12)
+
+
+@dataclass(frozen=True)
+class AlertTier:
+    """One multiwindow burn-rate alert of an SLO (SRE Workbook, chapter 5; see ``metrics.slo.alerts``).
+
+    The threshold is either the Workbook's budget fraction scaled to the period (``budget_fraction``: 2 % in 1 h of a
+    30-day period is 14.4) or a burn rate as an OpenSLO ``AlertCondition`` states it (``burn_rate``). ``severity`` is
+    the name the team uses (``P1``; by default the urgency's own word), ``urgency`` what the app does with it.
+    The minimum-traffic guard: the tier fires only when its long window holds at least ``min_events`` events and at
+    least ``min_bad_events`` bad ones (``None``: no such guard).
+    """
+
+    urgency: Urgency
+    long_window: str
+    short_window: str
+    budget_fraction: float | None = None  # share of the period's budget this tier guards, e.g. 0.02
+    burn_rate: float | None = None  # a fixed threshold, as an AlertCondition writes it
+    severity_name: str | None = None
+    op: Op = Op.GT
+    min_events: int | None = None
+    min_bad_events: int | None = None
+    alert_after: str | None = None  # how long the condition must hold before Prometheus alerts (rules' ``for:``)
+    policy: str | None = None  # the AlertPolicy it comes from; None: one of the Workbook's tiers
+
+    def __post_init__(self) -> None:
+        if (self.budget_fraction is None) == (self.burn_rate is None):
+            raise ValueError("an alert tier needs exactly one of budget_fraction and burn_rate")
+
+    @property
+    def severity(self) -> str:
+        return self.severity_name or self.urgency.value
+
+    @property
+    def guarded(self) -> bool:
+        return self.min_events is not None or self.min_bad_events is not None
+
+    def threshold(self, period: timedelta) -> float:
+        if self.burn_rate is not None:
+            return self.burn_rate
+        return burn_rate_threshold(self.budget_fraction, period, parse_duration(self.long_window))
+
+    def budget_share(self, period: timedelta) -> float:
+        """The share of the period's budget spent over the long window at the threshold's burn rate."""
+        if self.budget_fraction is not None:
+            return self.budget_fraction
+        return self.burn_rate * parse_duration(self.long_window) / period
+
+
+# The SRE Workbook's four tiers; a tier is named by its long window in the tiers annotation.
+DEFAULT_TIERS: tuple[AlertTier, ...] = (
+    AlertTier(Urgency.PAGE, "1h", "5m", 0.02),
+    AlertTier(Urgency.PAGE, "6h", "30m", 0.05),
+    AlertTier(Urgency.TICKET, "1d", "2h", 0.10),
+    AlertTier(Urgency.TICKET, "3d", "6h", 0.10),
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +187,20 @@ class SloDefinition:
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     objective_display_name: str | None = None  # the objective's own displayName, when it gives one
     objective_key: str | None = None  # "fast-reads" in "checkout-latency/fast-reads": one SLO of several objectives
+    # Its alert tiers: the Workbook's four unless an annotation tunes them or AlertPolicies replace them.
+    tiers: tuple[AlertTier, ...] = DEFAULT_TIERS
+
+    @property
+    def tier_windows(self) -> tuple[str, ...]:
+        """The windows its tiers read, beyond ``BURN_WINDOWS``, shortest first (an AlertPolicy's lookbackWindow)."""
+        extra = {w for tier in self.tiers for w in (tier.long_window, tier.short_window)} - set(BURN_WINDOWS)
+        return tuple(sorted(extra, key=parse_duration))
+
+    @property
+    def windows(self) -> tuple[str, ...]:
+        """Every window a burn rate is reported over for this SLO: the burn windows and its tiers' own, shortest
+        first."""
+        return tuple(sorted(BURN_WINDOWS + self.tier_windows, key=parse_duration))
 
     @property
     def error_budget(self) -> float:

@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from metrics.slo.alerts import (
     AT_RISK,
     ATTENTION_STATES,
-    DEFAULT_TIERS,
     AlertEvaluation,
     AlertTier,
     alert_state,
     evaluate_tiers,
 )
 from metrics.slo.budget import budget_remaining, burn_rate, sli, time_to_exhaustion
-from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
+from metrics.slo.definitions import EventCounts, SloDefinition, parse_duration
 from metrics.slo.periods import Period, current_period
 
 PERIOD_KEY = "period"
@@ -25,8 +24,9 @@ EXHAUSTION_WINDOW = "1h"
 
 
 def requested_windows(slo: SloDefinition, at: datetime) -> dict[str, timedelta]:
-    """Every window a source must count for ``slo`` at ``at``: the burn windows and the period so far."""
-    windows = {label: parse_duration(label) for label in BURN_WINDOWS}
+    """Every window a source must count for ``slo`` at ``at``: the burn windows, its tiers' own windows (an
+    AlertPolicy's lookbackWindow and its short window) and the period so far."""
+    windows = {label: parse_duration(label) for label in slo.windows}
     windows[PERIOD_KEY] = at - current_period(slo.time_window, at).start
     return windows
 
@@ -106,11 +106,19 @@ class SloStatus:
             "alerts": [
                 {
                     "severity": e.tier.severity,
+                    "urgency": e.tier.urgency.value,
+                    "policy": e.tier.policy,
                     "long": e.tier.long_window,
                     "short": e.tier.short_window,
                     "threshold": round(e.threshold, 6),
                     "long_burn_rate": e.long_burn_rate,
                     "short_burn_rate": e.short_burn_rate,
+                    "op": e.tier.op.value,
+                    "min_events": e.tier.min_events,
+                    "min_bad_events": e.tier.min_bad_events,
+                    "long_events": None if e.long_counts is None else e.long_counts.total,
+                    "long_bad_events": None if e.long_counts is None else e.long_counts.bad,
+                    "held_back_by_traffic_guard": e.held_back,
                     "firing": e.firing,
                 }
                 for e in self.alerts
@@ -129,22 +137,26 @@ def build_status(
     at: datetime,
     counts: dict[str, EventCounts | None],
     error: str | None = None,
-    tiers: tuple[AlertTier, ...] = DEFAULT_TIERS,
+    tiers: tuple[AlertTier, ...] | None = None,
 ) -> SloStatus:
+    """``tiers`` defaults to the SLO's own (``SloDefinition.tiers``)."""
     period = current_period(slo.time_window, at)
-    burn_rates = {label: burn_rate(counts.get(label), slo.target) for label in BURN_WINDOWS}
+    burn_rates = {label: burn_rate(counts.get(label), slo.target) for label in slo.windows}
     remaining = budget_remaining(counts.get(PERIOD_KEY), slo.target)
-    alerts = evaluate_tiers(burn_rates, period.length, tiers)
+    alerts = evaluate_tiers(burn_rates, period.length, slo.tiers if tiers is None else tiers, counts)
+    period_sli = sli(counts.get(PERIOD_KEY))
+    # An SLO with every tier switched off alerts on nothing: "ok" while it has numbers.
+    state = alert_state(alerts) if alerts else ("ok" if period_sli is not None else "no data")
     return SloStatus(
         slo=slo,
         at=at,
         period=period,
         counts=dict(counts),
-        sli=sli(counts.get(PERIOD_KEY)),
+        sli=period_sli,
         budget_remaining=remaining,
         burn_rates=burn_rates,
         alerts=alerts,
-        alert_state=alert_state(alerts),
+        alert_state=state,
         time_to_exhaustion=time_to_exhaustion(remaining, period.length, burn_rates.get(EXHAUSTION_WINDOW)),
         error=error,
     )

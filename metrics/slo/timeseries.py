@@ -80,6 +80,49 @@ def rolling_burn_rates(
     return result
 
 
+def rolling_window_events(
+    buckets: pd.DataFrame, windows: tuple[str, ...], step: timedelta = RECENT_STEP
+) -> pd.DataFrame:
+    """Events and bad events over each window at every bucket end (columns ``events <w>``, ``bad <w>``), what a
+    tier's minimum-traffic guard judges; NaN until the window is full."""
+    frame = buckets.sort_values("time").reset_index(drop=True)
+    result = pd.DataFrame({"time": frame["time"]})
+    total = frame["total"].astype(float).clip(lower=0)
+    bad = frame["bad"].astype(float).clip(lower=0)
+    for label in windows:
+        size = max(1, int(parse_duration(label) / step))
+        result[f"events {label}"] = total.rolling(size, min_periods=size).sum()
+        result[f"bad {label}"] = bad.rolling(size, min_periods=size).sum()
+    return result
+
+
+def tier_firing_mask(
+    burn_rates: pd.DataFrame, tier: AlertTier, threshold: float, events: pd.DataFrame | None = None
+) -> pd.Series:
+    """Where ``tier`` fires along a burn-rate series: both windows past the threshold (by the tier's ``op``) and,
+    for a guarded tier, enough events in the long window (``events`` from ``rolling_window_events``, matched by
+    time; without it a guarded tier never fires). Missing values never fire."""
+    long_rate, short_rate = burn_rates[tier.long_window], burn_rates[tier.short_window]
+    known = long_rate.notna() & short_rate.notna()
+    holds = known & _compare(long_rate, tier, threshold) & _compare(short_rate, tier, threshold)
+    if not tier.guarded:
+        return holds
+    if events is None:
+        return pd.Series(False, index=burn_rates.index)
+    matched = events.set_index("time").reindex(burn_rates["time"])
+    enough = pd.Series(True, index=burn_rates.index)
+    if tier.min_events is not None:
+        enough &= (matched[f"events {tier.long_window}"] >= tier.min_events).to_numpy()
+    if tier.min_bad_events is not None:
+        enough &= (matched[f"bad {tier.long_window}"] >= tier.min_bad_events).to_numpy()
+    return holds & enough
+
+
+def _compare(rates: pd.Series, tier: AlertTier, threshold: float) -> pd.Series:
+    """``rates`` against the threshold by the tier's ``op``, element by element (NaN compares false either way)."""
+    return tier.op.holds(rates.astype(float), threshold)
+
+
 @dataclass(frozen=True)
 class TierHistory:
     tier: AlertTier
@@ -95,17 +138,18 @@ def tier_histories(
     period_length: timedelta,
     tiers: tuple[AlertTier, ...] = DEFAULT_TIERS,
     since: datetime | None = None,
+    events: pd.DataFrame | None = None,
 ) -> list[TierHistory]:
-    """How each tier has behaved over the rolling burn-rate series: firing now, since when, how often today."""
+    """How each tier has behaved over the rolling burn-rate series: firing now, since when, how often today.
+    ``events`` (``rolling_window_events``) lets guarded tiers fire."""
     frame = burn_rates.sort_values("time").reset_index(drop=True)
     if since is not None:
         frame = frame[frame["time"] >= since].reset_index(drop=True)
     histories = []
     for tier in tiers:
         threshold = tier.threshold(period_length)
-        long_rate, short_rate = frame[tier.long_window], frame[tier.short_window]
-        known = long_rate.notna() & short_rate.notna()
-        firing = known & (long_rate > threshold) & (short_rate > threshold)
+        known = frame[tier.long_window].notna() & frame[tier.short_window].notna()
+        firing = tier_firing_mask(frame, tier, threshold, events)
         firing_now = bool(len(firing)) and bool(firing.iloc[-1])
         firing_since, before_range = None, False
         if firing_now:

@@ -32,6 +32,7 @@ from metrics.formatting import (
 )
 from metrics.incidents.rules import Incident, RecoveryStats, recovery_stats
 from metrics.slo.alert_history import FiringInterval, interval_rows
+from metrics.slo.alerts import Urgency
 from metrics.trends.aggregate import MET, MISSED, fleet_periods, parse_iso_week, period_label, slo_periods
 from metrics.trends.aggregate import NO_DATA as NO_DATA_STATUS
 from metrics.trends.rollups import RollupOrigin, local_midnight
@@ -419,7 +420,7 @@ def _alerts_figure(alerts: tuple[Sequence[FiringInterval], Sequence[FiringInterv
     if alerts is None:
         return Figure("Alerts fired", NO_DATA, NO_DATA, help_text)
     now, before = alerts
-    pages = sum(interval.key.severity == "page" for interval in now)
+    pages = sum(interval.key.urgency is Urgency.PAGE for interval in now)
     value = f"{pages} page, {len(now) - pages} ticket"
     return Figure(
         "Alerts fired",

@@ -20,7 +20,7 @@ from data.slo.service import firing_history
 from data.slo.sources import SloSource
 from metrics.formatting import format_duration
 from metrics.incidents.rules import Incident
-from metrics.slo.alert_history import interval_rows
+from metrics.slo.alert_history import AlertKey, interval_rows
 from pages.common import loaders
 from pages.common.charts import empty_figure
 from pages.common.theme import CRITICAL, INFO, WARN, alert_state_badge, register_template
@@ -54,8 +54,14 @@ def history_frame(alert_history: AlertHistory, time_zone: str) -> pd.DataFrame:
     """``metrics.slo.alert_history.interval_rows`` with the severity as a badge ("■ page", "▲ ticket")."""
     rows = interval_rows(alert_history.intervals, time_zone, alert_history.last_evaluation)
     frame = pd.DataFrame(rows, columns=["service", "SLO", "severity", "tier", "started", "ended", "duration"])
-    frame["severity"] = frame["severity"].map(alert_state_badge)
+    frame["severity"] = [severity_badge(interval.key) for interval in alert_history.intervals]
     return frame
+
+
+def severity_badge(key: AlertKey) -> str:
+    """ "■ page", or "■ page (P1)" for a severity the team named itself: the badge is the urgency's."""
+    badge = alert_state_badge(key.urgency.value)
+    return badge if key.severity == key.urgency.value else f"{badge} ({key.severity})"
 
 
 def _local(moment: datetime, time_zone: str) -> pd.Timestamp:
@@ -114,7 +120,7 @@ def _timeline_spans(alert_history: AlertHistory, incidents: Sequence[Incident]) 
         )
     for interval in alert_history.intervals:
         key = interval.key
-        spans[key.severity].append(
+        spans[key.urgency.value].append(
             (
                 key.service,
                 interval.started,

@@ -26,6 +26,7 @@ from metrics.incidents.rules import (
     IncidentError,
     incident_problems,
 )
+from metrics.slo.alerts import Urgency
 from pages.common import history, identity, loaders, widgets
 from pages.common.store_writes import store_write
 from pages.incidents import alert_history
@@ -261,7 +262,7 @@ with widgets.guarded_panel("alert firing history"):
                 "The SLO burn page shows each tier's burn rates against its threshold now.",
             )
         elif firing.intervals:
-            pages = sum(interval.key.severity == "page" for interval in firing.intervals)
+            pages = sum(interval.key.urgency is Urgency.PAGE for interval in firing.intervals)
             still = sum(interval.ended is None for interval in firing.intervals)
             st.caption(
                 f"{len(firing.intervals)} firings: {pages} page, {len(firing.intervals) - pages} ticket; "

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from metrics.formatting import format_burn_rate, format_percent, format_sli, format_target, target_decimals
-from metrics.slo.alerts import AlertEvaluation
+from metrics.slo.alerts import AlertEvaluation, Op
 from metrics.slo.periods import Period
 from pages.common.charts import MAX_POINTS, TEMPLATE, downsample, empty_figure, local_times
 from pages.common.theme import TARGET_COLOR, alert_state_style
@@ -54,14 +54,15 @@ def _texts(values: pd.Series, formatter) -> list[str]:
 
 
 def firing_intervals(
-    times: pd.Series, long_rate: pd.Series, short_rate: pd.Series, threshold: float
+    times: pd.Series, long_rate: pd.Series, short_rate: pd.Series, threshold: float, op: Op = Op.GT
 ) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Runs where both windows are above ``threshold`` (the tier's rule), as (first, last) point times.
+    """Runs where both windows pass ``threshold`` by ``op`` (the tier's burn-rate rule, before any minimum-traffic
+    guard), as (first, last) point times.
 
     A run ends at the next point after its last firing one, so a one-point run still has a visible width. Missing
     values never fire, as in ``metrics.slo.alerts.is_firing``.
     """
-    firing = (long_rate > threshold) & (short_rate > threshold) & long_rate.notna() & short_rate.notna()
+    firing = op.holds(long_rate, threshold) & op.holds(short_rate, threshold) & long_rate.notna() & short_rate.notna()
     flags = firing.to_numpy(dtype=bool)
     stamps = list(pd.to_datetime(times))
     intervals = []
@@ -89,7 +90,7 @@ def _threshold_line(
     The label is a separate annotation: on a log axis Plotly places annotations by log10 of the value (shapes by the
     value itself), which ``add_hline(annotation=...)`` gets wrong.
     """
-    style = alert_state_style(evaluation.tier.severity)
+    style = alert_state_style(evaluation.tier.urgency.value)
     figure.add_hline(
         y=evaluation.threshold, line=dict(color=style.color, dash="dash", width=1.5), row=row, col=1 if row else None
     )
@@ -342,9 +343,9 @@ def _add_tier_row(
         )
         figure.add_trace(trace, row=row, col=1)
     # Shading after the traces: Plotly skips shapes aimed at a subplot that is still empty.
-    fill = alert_state_style(tier.severity).fill
+    fill = alert_state_style(tier.urgency.value).fill
     for start, end in firing_intervals(
-        rates["time"], rates[tier.long_window], rates[tier.short_window], evaluation.threshold
+        rates["time"], rates[tier.long_window], rates[tier.short_window], evaluation.threshold, tier.op
     ):
         figure.add_vrect(
             x0=_local_instant(start, timezone),

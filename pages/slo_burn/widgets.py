@@ -226,7 +226,9 @@ def tier_frame(
         tier = evaluation.tier
         history = by_tier.get(tier)
         if evaluation.firing:
-            firing = alert_state_badge(tier.severity) + " firing"
+            firing = alert_state_badge(tier.urgency.value) + " firing"
+        elif evaluation.held_back:
+            firing = alert_state_badge("ok") + " held back: too few events"
         elif not evaluation.has_data:
             firing = alert_state_badge("no data")
         else:

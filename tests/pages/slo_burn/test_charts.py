@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from metrics.slo.alerts import DEFAULT_TIERS, evaluate_tiers
+from metrics.slo.alerts import DEFAULT_TIERS, Op, evaluate_tiers
 from metrics.slo.definitions import BURN_WINDOWS
 from metrics.slo.periods import Period
 from pages.common.theme import TEMPLATE_NAME, alert_state_badge, alert_state_style
@@ -91,6 +91,16 @@ def test_firing_intervals_need_both_windows_above_the_threshold():
     short_rate = pd.Series([20, 20, 1, 20, 20, 20, np.nan, 20], dtype=float)
     intervals = charts.firing_intervals(stamps, long_rate, short_rate, 14.4)
     assert intervals == [(stamps[1], stamps[2]), (stamps[3], stamps[4]), (stamps[5], stamps[6]), (stamps[7], stamps[7])]
+
+
+def test_firing_intervals_of_a_below_tier_shade_where_both_windows_are_below_and_never_missing_data():
+    stamps = times(4)
+    long_rate = pd.Series([1, 1, 20, 1], dtype=float)
+    short_rate = pd.Series([1, np.nan, 1, 1], dtype=float)
+    assert charts.firing_intervals(stamps, long_rate, short_rate, 2.0, Op.LT) == [
+        (stamps[0], stamps[1]),
+        (stamps[3], stamps[3]),
+    ]
 
 
 def test_firing_intervals_empty_when_quiet():

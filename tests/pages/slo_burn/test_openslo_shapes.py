@@ -77,7 +77,7 @@ def test_the_drilldown_of_one_objective_shows_slo_and_objective_names_and_the_de
 def test_a_tolerated_kind_is_listed_as_a_notice_and_no_problem_is_shown(catalog):
     (catalog / "good.yaml").write_text(textwrap.dedent(GOOD_SLO))
     (catalog / "alerts.yaml").write_text(
-        "apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: fast}\nspec: {}\n"
+        "apiVersion: openslo/v1\nkind: AlertNotificationTarget\nmetadata: {name: pager}\nspec: {target: pager}\n"
     )
 
     app = run()
@@ -85,7 +85,7 @@ def test_a_tolerated_kind_is_listed_as_a_notice_and_no_problem_is_shown(catalog)
     assert slo_names(overview(app)) == ["checkout-availability"]
     (expander,) = app.expander
     assert "1 catalog notice — valid OpenSLO not handled or not used yet" in expander.label
-    assert "alerts.yaml, document 1 (AlertPolicy" in texts(expander.info)
+    assert "alerts.yaml, document 1 (AlertNotificationTarget" in texts(expander.info)
     assert texts(expander.info).startswith("read but not used yet: ")
 
 

@@ -99,3 +99,49 @@ def test_alerts_history_refuses_a_malformed_date_and_an_unknown_service():
     assert (malformed.returncode, unknown.returncode) == (2, 2)
     assert "--from and --to take dates" in malformed.stderr
     assert "unknown service(s) nope" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+TUNED_SLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-availability
+  annotations:
+    reliability-dashboard/tiers: "1h, 3d"
+    reliability-dashboard/page-severity: P1
+    reliability-dashboard/ticket-severity: P3
+    reliability-dashboard/min-events: "100"
+spec:
+  service: checkout
+  indicator:
+    metadata: {name: checkout-non-5xx}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{service="checkout",code!~"5.."}'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{service="checkout"}'}}}
+  timeWindow:
+    - {duration: 30d, isRolling: true}
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.999
+"""
+
+
+def test_slo_rules_writes_only_the_tiers_switched_on_named_as_the_team_names_them_and_guarded(tmp_path):
+    (tmp_path / "checkout.yaml").write_text(TUNED_SLO)
+
+    completed = run_cli("slo-rules", "--catalog", str(tmp_path / "checkout.yaml"), "--at", "2026-11-24T00:00:00Z")
+
+    assert completed.returncode == 0, completed.stderr
+    (group,) = yaml.safe_load(completed.stdout)["groups"]
+    labels = [rule["labels"] for rule in group["rules"]]
+    assert [(label["severity"], label["urgency"], label["long_window"]) for label in labels] == [
+        ("P1", "page", "1h"),
+        ("P3", "ticket", "3d"),
+    ]
+    guards = [rule["expr"].rsplit("and", 1)[1].split() for rule in group["rules"]]
+    assert guards == [
+        ["(", 'sum(increase(http_requests_total{service="checkout"}[1h]))', ">=", "100", ")"],
+        ["(", 'sum(increase(http_requests_total{service="checkout"}[3d]))', ">=", "100", ")"],
+    ]

@@ -65,3 +65,80 @@ def test_the_alerts_selector_asks_for_firing_slo_burn_alerts():
 def test_service_names_in_the_selector_are_regex_and_string_escaped():
     selector = alerts_selector(["a.b", 'quo"te', "x y"])
     assert selector.endswith(',service=~"a\\\\.b|quo\\"te|x y"}')
+
+
+# -- tiers a team tuned ------------------------------------------------------------------------------------------------
+
+
+def checkout_with(**changes):
+    from dataclasses import replace
+
+    return replace(CATALOG.slo("checkout-availability"), **changes)
+
+
+def test_the_demo_history_judges_only_the_tiers_an_slo_has_on_by_its_names():
+    """checkout's burn pages at the end (above); with its page tiers renamed P1 the same firing is called P1, and
+    with them switched off it does not page at all."""
+    from dataclasses import replace
+
+    from metrics.slo.alerts import DEFAULT_TIERS, Urgency
+
+    start = NOW - timedelta(days=2)
+    renamed = tuple(replace(t, severity_name="P1") if t.urgency is Urgency.PAGE else t for t in DEFAULT_TIERS)
+    named = load_alert_history(DemoSource(end=NOW), [checkout_with(tiers=renamed)], start, NOW)
+    tickets_only = tuple(t for t in DEFAULT_TIERS if t.urgency is Urgency.TICKET)
+    quiet = load_alert_history(DemoSource(end=NOW), [checkout_with(tiers=tickets_only)], start, NOW)
+
+    page = by_tier(named)[("checkout-availability", "P1", "1h")]
+    assert page.key.urgency is Urgency.PAGE and page.ended is None
+    assert not [i for i in quiet.intervals if i.key.urgency is Urgency.PAGE]
+
+
+class AlertsOnly:
+    """A Prometheus source that answers ALERTS with the given label sets, one point each, and no rules API."""
+
+    is_demo = False
+    description = "Prometheus test"
+    query_count = 0
+
+    def __init__(self, *label_sets):
+        self.label_sets = label_sets
+
+    def alerting_rules(self):
+        return None
+
+    def range(self, query, start, end, step):
+        return [{"metric": labels, "values": [[end.timestamp(), "1"]]} for labels in self.label_sets]
+
+
+def alert_labels(severity, **extra):
+    return {
+        "alertname": "SLOBurnRate",
+        "alertstate": "firing",
+        "slo": "checkout-availability",
+        "service": "checkout",
+        "severity": severity,
+        "long_window": "1h",
+        "short_window": "5m",
+        **extra,
+    }
+
+
+def test_an_alerts_urgency_comes_from_its_label_then_the_catalog_then_a_severity_named_page_or_ticket():
+    from dataclasses import replace
+
+    from metrics.slo.alerts import DEFAULT_TIERS, Urgency
+
+    p1 = tuple(replace(t, severity_name="P1") if t.urgency is Urgency.PAGE else t for t in DEFAULT_TIERS)
+    source = AlertsOnly(
+        alert_labels("sev2", urgency="ticket"),  # the generated rules say it
+        alert_labels("P1"),  # no label: the catalog's P1 tier of that SLO pages
+        alert_labels("page"),  # rules written before severities were named
+        alert_labels("whatever"),  # nothing says: not counted as either
+    )
+
+    history = load_alert_history(source, [checkout_with(tiers=p1)], NOW - timedelta(hours=1), NOW)
+
+    urgencies = {interval.key.severity: interval.key.urgency for interval in history.intervals}
+    assert urgencies == {"sev2": Urgency.TICKET, "P1": Urgency.PAGE, "page": Urgency.PAGE}
+    assert history.ignored_series == 1

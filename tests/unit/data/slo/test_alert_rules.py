@@ -9,7 +9,7 @@ import yaml
 
 from data.slo.alert_rules import ALERT_NAME, burn_rate_rules, rules_yaml, template_literal, tier_expression
 from data.slo.catalog import load_catalog
-from metrics.slo.alerts import DEFAULT_TIERS
+from metrics.slo.alerts import DEFAULT_TIERS, AlertTier, Op, Urgency
 from metrics.slo.definitions import RatioIndicator, SloDefinition, TimeWindow
 
 REPO = Path(__file__).resolve().parents[4]
@@ -52,6 +52,7 @@ def test_rules_carry_the_slo_service_severity_and_both_windows_as_labels():
             "slo": "checkout-availability",
             "service": "checkout",
             "severity": tier.severity,
+            "urgency": tier.urgency.value,
             "long_window": tier.long_window,
             "short_window": tier.short_window,
         }
@@ -126,3 +127,31 @@ def test_the_annotations_state_the_threshold_budget_and_period():
     assert annotations["summary"].endswith("over 0.93× (3d and 6h)")
     assert "error budget of 1% (target 99% over 28d)" in annotations["description"]
     assert "10% of the period's budget goes in 3d" in annotations["description"]
+
+
+# -- tiers a team tuned -----------------------------------------------------------------------------------------------
+
+
+def test_an_slo_with_every_tier_off_gets_no_rule_group():
+    assert burn_rate_rules([replace(slo(), tiers=()), slo(name="other")], AT)["groups"][0]["name"] == "slo-burn-other"
+
+
+def test_a_policy_tier_waits_its_alert_after_and_compares_with_its_own_op_and_burn_rate():
+    tier = AlertTier(Urgency.PAGE, "2h", "10m", burn_rate=10.0, op=Op.GTE, alert_after="5m", severity_name="sev1")
+
+    (rule,) = burn_rate_rules([replace(slo(), tiers=(tier,))], AT)["groups"][0]["rules"]
+
+    assert rule["for"] == "5m"
+    assert re.findall(r"\[(\w+)\]\)\) / ", rule["expr"]) == ["2h", "10m"]
+    assert re.findall(r"(>=|>|<=|<) ([0-9.]+) \* ([0-9.]+)", rule["expr"]) == [(">=", "10", "0.001")] * 2
+    assert (rule["labels"]["severity"], rule["labels"]["urgency"]) == ("sev1", "page")
+
+
+def test_a_bad_event_guard_adds_a_condition_on_the_long_windows_bad_events():
+    tier = AlertTier(Urgency.PAGE, "1h", "5m", 0.02, min_bad_events=5)
+
+    (rule,) = burn_rate_rules([replace(slo(), tiers=(tier,))], AT)["groups"][0]["rules"]
+
+    guard = rule["expr"].rsplit("and", 1)[1].split()
+    assert guard == ["(", 'sum(increase(http_requests_total{service="checkout",code=~"5.."}[1h]))', ">=", "5", ")"]
+    assert "holds at least 5 bad events" in rule["annotations"]["description"]

@@ -296,7 +296,7 @@ def test_each_objective_gets_its_own_alert_rules_labelled_with_its_name(tmp_path
 # -- kinds read but not used yet, constructs not handled yet ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource"])
+@pytest.mark.parametrize("kind", ["AlertNotificationTarget", "DataSource"])
 def test_a_valid_document_of_a_tolerated_kind_is_a_notice_not_a_problem(tmp_path, kind):
     other = f"apiVersion: openslo/v1\nkind: {kind}\nmetadata: {{name: shared}}\nspec: {{description: x}}\n"
 
@@ -314,21 +314,6 @@ def test_a_tolerated_kind_with_an_invalid_name_is_still_a_problem(tmp_path):
 
     assert catalog.notices == []
     assert only_problem(catalog).field == "metadata.name"
-
-
-def test_alert_policies_on_an_slo_are_a_notice_naming_the_field_and_skip_that_slo(tmp_path):
-    text = slo_text({"  budgetingMethod: Occurrences\n": "  budgetingMethod: Occurrences\n  alertPolicies: [fast]\n"})
-
-    catalog = load_text(tmp_path, text)
-
-    assert (catalog.slos, catalog.problems) == ([], [])
-    notice = only_notice(catalog)
-    assert (notice.severity, notice.field, notice.name) == (
-        Severity.NOT_HANDLED,
-        "spec.alertPolicies",
-        "checkout-availability",
-    )
-    assert "alertPolicies are not supported" in notice.message
 
 
 def test_a_metric_source_ref_is_a_notice_even_without_type_and_spec(tmp_path):
@@ -445,8 +430,8 @@ def test_slo_report_table_shows_a_defaulted_window_as_such(report_cli, tmp_path)
 def test_slo_report_lists_notices_in_its_json(report_cli, tmp_path):
     import json
 
-    (tmp_path / "catalog.yaml").write_text(SLO + "---\napiVersion: openslo/v1\nkind: AlertPolicy\n"
-                                           "metadata: {name: fast}\nspec: {}\n")  # fmt: skip
+    (tmp_path / "catalog.yaml").write_text(SLO + "---\napiVersion: openslo/v1\nkind: AlertNotificationTarget\n"
+                                           "metadata: {name: pager}\nspec: {target: pager}\n")  # fmt: skip
 
     code, out, _ = report_cli(tmp_path / "catalog.yaml", "--format", "json")
 

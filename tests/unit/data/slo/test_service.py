@@ -195,7 +195,7 @@ def test_alert_rule_file_refuses_a_catalog_with_an_slo_it_cannot_compute_yet(tmp
 
 def test_alert_rule_file_writes_rules_beside_documents_it_does_not_use(tmp_path):
     text = (Path("config/slos") / "commerce.yaml").read_text()
-    policy = "---\napiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: fast-burn}\nspec: {conditions: []}\n"
-    (tmp_path / "commerce.yaml").write_text(text + policy)
+    target = "---\napiVersion: openslo/v1\nkind: AlertNotificationTarget\nmetadata: {name: pager}\nspec: {target: x}\n"
+    (tmp_path / "commerce.yaml").write_text(text + target)
     catalog = load_catalog(tmp_path)
     assert alert_rule_file(catalog, tmp_path, AT).slos == len(catalog.slos) > 0

@@ -16,13 +16,13 @@ from metrics.slo.alert_history import (
     tier_firing_times,
     tier_firing_times_by_period,
 )
-from metrics.slo.alerts import DEFAULT_TIERS
+from metrics.slo.alerts import DEFAULT_TIERS, Urgency
 from metrics.slo.definitions import BURN_WINDOWS, TimeWindow
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 STEP = timedelta(minutes=1)
-PAGE = AlertKey("checkout-availability", "checkout", "page", "1h", "5m")
-TICKET = AlertKey("checkout-availability", "checkout", "ticket", "3d", "6h")
+PAGE = AlertKey("checkout-availability", "checkout", "page", "1h", "5m", Urgency.PAGE)
+TICKET = AlertKey("checkout-availability", "checkout", "ticket", "3d", "6h", Urgency.TICKET)
 
 
 def minutes(*offsets: int) -> list[datetime]:

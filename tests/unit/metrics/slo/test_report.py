@@ -139,11 +139,19 @@ def test_report_json_has_the_documented_shape():
     assert list(row["burn_rates"]) == list(BURN_WINDOWS)
     assert row["alerts"][0] == {
         "severity": "page",
+        "urgency": "page",
+        "policy": None,
         "long": "1h",
         "short": "5m",
         "threshold": 14.4,
+        "op": "gt",
         "long_burn_rate": 0.0,
         "short_burn_rate": 0.0,
+        "min_events": None,
+        "min_bad_events": None,
+        "long_events": 10_000.0,
+        "long_bad_events": 0.0,
+        "held_back_by_traffic_guard": False,
         "firing": False,
     }
 

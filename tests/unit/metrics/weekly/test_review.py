@@ -241,9 +241,18 @@ BERLIN_W47_END = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 
 def firing(severity: str, started: datetime, ended: datetime | None, slo: str = "inventory-availability"):
     from metrics.slo.alert_history import AlertKey, FiringInterval
+    from metrics.slo.alerts import Urgency
 
     windows = ("1h", "5m") if severity == "page" else ("1d", "2h")
-    return FiringInterval(AlertKey(slo, slo.split("-")[0], severity, *windows), started, ended, False)
+    key = AlertKey(slo, slo.split("-")[0], severity, *windows, Urgency(severity))
+    return FiringInterval(key, started, ended, False)
+
+
+def renamed(interval, severity: str):
+    """The same firing under the team's own name for its severity ("P1" for a page)."""
+    from dataclasses import replace
+
+    return replace(interval, key=replace(interval.key, severity=severity))
 
 
 def alerts_review(intervals, **inputs):
@@ -283,6 +292,19 @@ def test_the_alerts_figure_counts_firings_that_started_in_the_week_against_the_w
     alerts = figure(weekly, "Alerts fired")
     assert (alerts.value, alerts.delta) == ("2 page, 1 ticket", "+2")
     assert alerts.verdict.value == "worse"
+
+
+def test_the_alerts_figure_counts_renamed_severities_by_their_urgency():
+    hour = timedelta(hours=1)
+    weekly = alerts_review(
+        [
+            renamed(firing("page", BERLIN_W47_START + hour, BERLIN_W47_START + 2 * hour), "P1"),
+            renamed(firing("ticket", BERLIN_W47_START + 60 * hour, BERLIN_W47_START + 62 * hour), "P3"),
+        ]
+    )
+
+    assert figure(weekly, "Alerts fired").value == "1 page, 1 ticket"
+    assert [a.severity for a in weekly.alerts] == ["P1", "P3"]  # listed as the team calls them
 
 
 def test_alerts_that_could_not_be_read_are_no_data_not_zero():
