@@ -8,15 +8,12 @@ through `cli.py tracker seed-demo`). Screenshot: test-artifacts/screenshots/inte
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.browser import PAGE_NOT_FOUND, new_page, open_app, painted, rerun, settled
-from tests.support.servers import REPO_ROOT, screenshot
+from tests.support.browser import assert_in_place, new_page, open_app, painted, rerun, settled
+from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -27,17 +24,8 @@ ROW_MARKER_X = 15
 
 
 @pytest.fixture(scope="module")
-def links_app(app_factory):
-    app = app_factory({"TEAM_TIMEZONE": "Europe/Berlin"})
-    subprocess.run(
-        [sys.executable, "cli.py", "tracker", "seed-demo"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": app.database_url, "TEAM_TIMEZONE": "Europe/Berlin"},
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return app.url
+def links_app(seeded_demo_app):
+    return seeded_demo_app
 
 
 @pytest.fixture
@@ -56,17 +44,6 @@ def query(page) -> dict[str, list[str]]:
 
 def path(page) -> str:
     return urlsplit(page.url).path
-
-
-def assert_in_place(page) -> None:
-    """Still one tab, the app rendered, no "Page not found", no traceback."""
-    assert len(page.context.pages) == 1, [other.url for other in page.context.pages]
-    settled(page)
-    assert page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND).count() == 0
-    assert page.get_by_text(PAGE_NOT_FOUND).count() == 0
-    assert page.get_by_test_id("stException").count() == 0
-    assert page.get_by_text("Traceback").count() == 0
-    assert page.get_by_text("could not be shown").count() == 0
 
 
 def grid_with(page, text: str):

@@ -179,3 +179,22 @@ def open_dialog(page, button_name: str):
     dialog = page.get_by_role("dialog")
     dialog.get_by_test_id("stVerticalBlock").first.wait_for()
     return dialog
+
+
+def assert_in_place(page) -> None:
+    """Still one tab, the app rendered, no "Page not found", no traceback, no panel that could not be shown."""
+    assert len(page.context.pages) == 1, [other.url for other in page.context.pages]
+    settled(page)
+    assert page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND).count() == 0
+    assert page.get_by_text(PAGE_NOT_FOUND).count() == 0
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.get_by_text("Traceback").count() == 0
+    assert page.get_by_text("could not be shown").count() == 0
+
+
+def table_overflow(table) -> int:
+    """How many pixels of an ``st.dataframe`` are hidden to its right (0: every column in view without scrolling)."""
+    return table.evaluate(
+        "(grid) => { const scroller = grid.querySelector('.dvn-scroller');"
+        " return scroller ? Math.max(0, scroller.scrollWidth - scroller.clientWidth) : 0; }"
+    )
