@@ -6,8 +6,9 @@ functions draw with Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -117,9 +118,36 @@ def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | 
     return pd.DataFrame(rows, columns=columns)
 
 
-def overview_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns to show: the error column only when some SLO has an error (the table is wide already)."""
-    return [c for c in frame.columns if c != "error" or frame["error"].astype(bool).any()]
+class OverviewExtra(StrEnum):
+    """Columns the overview leaves out until asked (the "More columns" picker), so that at 1440 px with the sidebar
+    open every column it does show is in view: the state, the SLI against its target, the budget, the burn rates of
+    the windows that decide the tiers and when the budget runs out. The drill-down shows all of it."""
+
+    SHORT_WINDOWS = "short windows"
+    PERIOD = "period"
+    NOTE = "note"
+
+
+LONG_WINDOWS = ("1h", "6h", "1d", "3d")  # the Workbook tiers' long windows: a tier cannot fire without them
+
+
+def overview_columns(frame: pd.DataFrame, extras: Collection[OverviewExtra] = ()) -> list[str]:
+    """The columns to show: the default set, plus each extra asked for; the note only where some SLO has one."""
+    wanted = {"state", "SLO", "service", "target", "SLI", "budget remaining", *LONG_WINDOWS, "time to exhaustion"}
+    if OverviewExtra.SHORT_WINDOWS in extras:
+        wanted |= set(BURN_WINDOWS)
+    if OverviewExtra.PERIOD in extras:
+        wanted.add("window")
+    if OverviewExtra.NOTE in extras and frame["error"].astype(bool).any():
+        wanted.add("error")
+    return [column for column in frame.columns if column in wanted]
+
+
+def overview_extra_label(extra: OverviewExtra) -> str:
+    if extra is OverviewExtra.SHORT_WINDOWS:
+        short = [window for window in BURN_WINDOWS if window not in LONG_WINDOWS]
+        return f"short windows ({', '.join(short)})"
+    return extra.value
 
 
 def _number(value: float | None) -> float:
@@ -154,9 +182,8 @@ def overview_column_config() -> dict:
                 "within the period at the last hour's rate; ✓ ok; ○ no data (no events in any window)"
             ),
         ),
-        "SLO": st.column_config.TextColumn(
+        "SLO": st.column_config.TextColumn(  # not pinned: Streamlit draws pinned text faded, and this is the name
             "SLO",
-            pinned=True,
             help="Select the row to open the SLO's drill-down: alert tiers and charts",
         ),
         "target": st.column_config.TextColumn("target"),
