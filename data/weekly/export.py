@@ -223,7 +223,7 @@ def to_markdown(review: WeeklyReview) -> str:
     lines = [f"# {title(review)}", "", _md(subtitle(review)), "", "## Headline", ""]
     lines += _md_table(
         ["figure", review.week, f"vs {review.previous_week}"],
-        [[f.label, f.value, delta_text(f)] for f in review.headline],
+        [[f.label, f.full_value, delta_text(f)] for f in review.headline],
     )
     for section in sections(review):
         lines += ["", f"## {section.heading}", ""]
@@ -339,7 +339,7 @@ def to_html(review: WeeklyReview) -> str:
     for figure in review.headline:
         parts.append(
             f"<div class='figure' title='{escape(figure.help)}'><div class='label'>{escape(figure.label)}"
-            f"</div><div class='value'>{escape(figure.value)}</div><div class='delta'{_delta_style(figure)}>"
+            f"</div><div class='value'>{escape(figure.full_value)}</div><div class='delta'{_delta_style(figure)}>"
             f"{escape(delta_text(figure))} vs {escape(review.previous_week)}</div></div>"
         )
     parts.append("</div>")

@@ -151,11 +151,17 @@ class Figure:
     for a figure that is neither."""
 
     label: str
-    value: str
+    value: str  # short enough for a headline card: "7 min", "3"
     delta: str  # "+1", "−3.2 pts", "no data last week", ...
     help: str = ""
     change: float | None = None
     higher_is_better: bool | None = None
+    detail: str = ""  # what qualifies the value, said beside it: "median 5 min", "2 page, 1 ticket"
+
+    @property
+    def full_value(self) -> str:
+        """The value with its detail, as the documents print it: "7 min (median 5 min)"."""
+        return f"{self.value} ({self.detail})" if self.detail else self.value
 
     @property
     def verdict(self) -> Verdict:
@@ -290,10 +296,11 @@ def _duration_delta(now: timedelta | None, before: timedelta | None) -> str:
     return _signed(change, format_duration(timedelta(seconds=abs(change))))
 
 
-def _mean_median(mean: timedelta | None, median: timedelta | None) -> str:
+def _mean_median(mean: timedelta | None, median: timedelta | None) -> tuple[str, str]:
+    """(the mean, "median …") for a headline card; no data has no median either."""
     if mean is None:
-        return NO_DATA
-    return f"{format_duration(mean)} (median {format_duration(median)})"
+        return NO_DATA, ""
+    return format_duration(mean), f"median {format_duration(median)}"
 
 
 def _slo_line(row, before=None) -> SloLine:
@@ -397,19 +404,21 @@ def _headline(
         ),
         Figure(
             "MTTA",
-            _mean_median(stats_now.tta_mean, stats_now.tta_median),
+            _mean_median(stats_now.tta_mean, stats_now.tta_median)[0],
             _duration_delta(stats_now.tta_mean, stats_before.tta_mean),
             "Mean time to acknowledge (median in brackets); the delta compares means",
             _difference(_seconds(stats_now.tta_mean), _seconds(stats_before.tta_mean)),
             higher_is_better=False,
+            detail=_mean_median(stats_now.tta_mean, stats_now.tta_median)[1],
         ),
         Figure(
             "MTTR",
-            _mean_median(stats_now.ttr_mean, stats_now.ttr_median),
+            _mean_median(stats_now.ttr_mean, stats_now.ttr_median)[0],
             _duration_delta(stats_now.ttr_mean, stats_before.ttr_mean),
             "Mean time to resolve (median in brackets); open incidents have none yet",
             _difference(_seconds(stats_now.ttr_mean), _seconds(stats_before.ttr_mean)),
             higher_is_better=False,
+            detail=_mean_median(stats_now.ttr_mean, stats_now.ttr_median)[1],
         ),
     )
 
@@ -421,14 +430,14 @@ def _alerts_figure(alerts: tuple[Sequence[FiringInterval], Sequence[FiringInterv
         return Figure("Alerts fired", NO_DATA, NO_DATA, help_text)
     now, before = alerts
     pages = sum(interval.key.urgency is Urgency.PAGE for interval in now)
-    value = f"{pages} page, {len(now) - pages} ticket"
     return Figure(
         "Alerts fired",
-        value,
+        str(len(now)),
         _count_delta(len(now), len(before)),
         help_text,
         float(len(now) - len(before)),
         higher_is_better=False,
+        detail=f"{pages} page, {len(now) - pages} ticket",
     )
 
 

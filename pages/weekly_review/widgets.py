@@ -30,7 +30,7 @@ def show_headline(weekly: WeeklyReview) -> None:
                 figure.delta.replace("−", "-") if figure.delta not in ("no data", "no data last week", "±0") else None
             )
             column.metric(
-                figure.label,
+                f"{figure.label} · {figure.detail}" if figure.detail else figure.label,  # the value alone fits
                 figure.value,
                 delta=delta,
                 delta_color=_delta_color(figure),

@@ -41,9 +41,17 @@ def test_the_default_week_is_the_last_complete_one():
     assert "Mon 16 Nov 2026 – Sun 22 Nov 2026 (Europe/Berlin)" in texts(app.caption)
 
 
+def test_a_headline_value_stays_short_and_its_detail_goes_beside_the_label():
+    app = run()
+    metrics = {metric.label.split(" · ")[0]: metric for metric in app.metric}
+    assert metrics["Alerts fired"].label.startswith("Alerts fired · ")
+    assert metrics["Alerts fired"].label.endswith(" ticket")
+    assert metrics["Alerts fired"].value.isdigit()
+
+
 def test_the_headline_has_eight_figures_with_deltas():
     app = run()
-    labels = [metric.label for metric in app.metric]
+    labels = [metric.label.split(" · ")[0] for metric in app.metric]  # a detail may follow: "MTTA · median 5 min"
     assert labels == [
         "SLOs met",
         "Compliance",

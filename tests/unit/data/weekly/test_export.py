@@ -44,7 +44,7 @@ def html_document(weekly) -> str:
 def test_markdown_carries_every_headline_figure_and_delta(weekly):
     markdown = to_markdown(weekly)
     for figure in weekly.headline:
-        assert f"| {figure.label} | {figure.value} | {delta_text(figure)} |" in markdown.replace("\\", "")
+        assert f"| {figure.label} | {figure.full_value} | {delta_text(figure)} |" in markdown.replace("\\", "")
 
 
 def test_markdown_lists_the_breached_and_recovered_slos(weekly):

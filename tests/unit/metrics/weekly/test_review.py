@@ -176,8 +176,8 @@ def test_mtta_and_mttr_show_mean_and_median_with_the_change_of_the_mean():
         incident("INC-0", tuesday - timedelta(days=7), 5, 30),
     ]
     weekly = review(MIXED, incidents=incidents)
-    assert (figure(weekly, "MTTA").value, figure(weekly, "MTTA").delta) == ("30 min (median 20 min)", "+25 min")
-    assert (figure(weekly, "MTTR").value, figure(weekly, "MTTR").delta) == ("2 h (median 2 h)", "+1 h 30 min")
+    assert (figure(weekly, "MTTA").full_value, figure(weekly, "MTTA").delta) == ("30 min (median 20 min)", "+25 min")
+    assert (figure(weekly, "MTTR").full_value, figure(weekly, "MTTR").delta) == ("2 h (median 2 h)", "+1 h 30 min")
 
 
 def test_an_open_incident_has_no_time_to_resolve():
@@ -290,7 +290,7 @@ def test_the_alerts_figure_counts_firings_that_started_in_the_week_against_the_w
         ]
     )
     alerts = figure(weekly, "Alerts fired")
-    assert (alerts.value, alerts.delta) == ("2 page, 1 ticket", "+2")
+    assert (alerts.value, alerts.detail, alerts.delta) == ("3", "2 page, 1 ticket", "+2")
     assert alerts.verdict.value == "worse"
 
 
@@ -303,7 +303,7 @@ def test_the_alerts_figure_counts_renamed_severities_by_their_urgency():
         ]
     )
 
-    assert figure(weekly, "Alerts fired").value == "1 page, 1 ticket"
+    assert figure(weekly, "Alerts fired").detail == "1 page, 1 ticket"
     assert [a.severity for a in weekly.alerts] == ["P1", "P3"]  # listed as the team calls them
 
 
