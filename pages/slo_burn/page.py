@@ -138,13 +138,21 @@ def show_overview() -> None:
             widgets.show_empty_state("No SLO matches these filters.", "Clear a filter to see more SLOs.")
             return
         frame = slo_widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
+        extras = st.pills(
+            "More columns",
+            list(slo_widgets.OverviewExtra),
+            selection_mode="multi",
+            format_func=slo_widgets.overview_extra_label,
+            key="overview_columns",
+            help="The table shows what fits a laptop screen; the drill-down shows everything about one SLO.",
+        )
         widgets.drilldown_table(
             frame,
             {"SLO": "slo"},
             style=slo_widgets.overview_styler,
             hide_index=True,
             column_config=slo_widgets.overview_column_config(),
-            column_order=slo_widgets.overview_columns(frame),
+            column_order=slo_widgets.overview_columns(frame, extras),
             placeholder="no data",
             key="slo_overview",
         )

@@ -262,3 +262,10 @@ def test_a_past_instant_shows_a_banner_with_the_way_back_to_now():
 def test_now_shows_no_past_banner():
     app = run()
     assert "not now" not in texts(app.warning)
+
+
+def test_more_columns_offers_the_short_windows_period_and_note():
+    app = run()
+    [picker] = [widget for widget in app.get("button_group") if widget.label == "More columns"]
+    assert list(picker.options) == ["short windows (5m, 30m, 2h)", "period", "note"]
+    assert picker.value == []
