@@ -129,6 +129,20 @@ def test_with_pgstattuple_installed_the_worst_table_is_also_measured(bloated, tm
     assert abs(exact / size - bloated.true_table_ratio) <= TOLERANCE
 
 
+def test_under_pg_monitor_alone_the_tables_statistics_are_hidden_and_said_so_until_select_is_granted(bloated, tmp_path):
+    """pg_stats shows only the columns the role may SELECT, which pg_monitor does not grant."""
+    role = f"monitor_{uuid.uuid4().hex[:8]}"
+    bloated.admin.execute(f"CREATE ROLE {role} LOGIN IN ROLE pg_monitor")
+    as_monitor = bloated.url.replace("postgresql+psycopg://postgres@", f"postgresql+psycopg://{role}@")
+    hidden = item(postgres_health(as_monitor, tmp_path, SMALL).check("table_bloat"), "public.orders")
+    assert (hidden["wasted"], hidden["status"]) == (
+        "no statistics visible: the role needs SELECT on the table for pg_stats",
+        "unknown",
+    )
+    bloated.admin.execute(f"GRANT SELECT ON orders TO {role}")
+    assert item(postgres_health(as_monitor, tmp_path, SMALL).check("table_bloat"), "public.orders")["status"] == "warn"
+
+
 # --- MariaDB ----------------------------------------------------------------------------------------------------------
 
 
