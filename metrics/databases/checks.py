@@ -115,7 +115,7 @@ class Thresholds:
     unused_index_min_bytes: float = 10 * 1024 * 1024
     bloat_warn_ratio: float = 0.5  # estimated wasted share of a table's or index's size (MySQL: DATA_FREE / size)
     bloat_critical_ratio: float = 0.75
-    bloat_min_wasted_bytes: float = 100 * 1024 * 1024  # less waste than this never warns, whatever the ratio
+    bloat_min_wasted_bytes: float = 100_000_000  # bytes (100 MB); less waste than this never warns, whatever the ratio
     database_size_warn_bytes: float | None = None  # no size limit unless set
     database_size_critical_bytes: float | None = None
     growth_7d_warn: float | None = None  # relative growth over 7 days, e.g. 0.2 = +20 %

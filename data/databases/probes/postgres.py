@@ -14,6 +14,7 @@ picture. Sessions, tables and indexes are those of the DSN's database; connectio
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import sqlalchemy as sa
@@ -52,6 +53,7 @@ from metrics.databases.checks import (
 )
 from metrics.databases.custom import CustomCheck
 from metrics.databases.indexes import IndexDefinition, redundant_indexes
+from metrics.formatting import format_bytes
 
 MIN_VERSION_NUM = 100000  # pg_blocking_pids, pg_sequences, pg_stat_progress_* shapes
 TYPE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
@@ -258,7 +260,7 @@ LEFT JOIN pg_stat_user_tables u ON u.relid = c.oid
 LEFT JOIN LATERAL """
     + LOCK_OF_TABLE.format(relid="c.oid")
     + """ lk ON true
-WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%'
 """
 )
@@ -291,7 +293,7 @@ LEFT JOIN LATERAL (
 LEFT JOIN LATERAL """
     + LOCK_OF_TABLE.format(relid="i.indrelid")
     + """ lk ON true
-WHERE am.amname = 'btree' AND i.indisvalid AND ct.relkind IN ('r', 'm')
+WHERE am.amname = 'btree' AND i.indisvalid AND ct.relkind IN ('r', 'm') AND ct.relpersistence <> 't'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
 """
 )
@@ -299,6 +301,8 @@ HAS_PGSTATTUPLE = sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'pg
 # Measured, not estimated: reads the whole table under ACCESS SHARE (so the lock and statement timeouts apply).
 PGSTATTUPLE = sa.text("SELECT free_space + dead_tuple_len AS wasted FROM pgstattuple(CAST(:relid AS bigint)::oid)")
 PGSTATTUPLE_TABLES = 3  # the tables with the most estimated waste that pgstattuple measures (each one a full scan)
+PGSTATTUPLE_BUDGET_S = 2.0  # for all of them together, so measuring never costs the probe its deadline
+PGSTATTUPLE_MAX_BYTES = 1024**3  # a bigger table is not scanned: it keeps its estimate
 
 HAS_PG_STAT_STATEMENTS = sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")
 
@@ -532,8 +536,12 @@ def _table_no_estimate(r) -> str:
         return "no statistics: never analysed"
     if r.reltuples == 0:
         return ""  # analysed, and empty
-    if r.stats_columns == 0 and not r.readable:
-        return "no statistics visible: the role needs SELECT on the table for pg_stats"
+    if r.stats_columns == 0:
+        return (
+            "no statistics: never analysed"
+            if r.readable
+            else "no statistics visible: the role needs SELECT on the table for pg_stats"
+        )
     if r.stats_columns < r.columns:
         return f"no statistics for {r.columns - r.stats_columns} of {r.columns} columns: ANALYZE it"
     return ""
@@ -569,12 +577,25 @@ def _measure_with_pgstattuple(connection: sa.Connection, relations: list[Relatio
         (r for r in relations if r.wasted_bytes and r.locked_by is None), key=lambda r: -(r.wasted_bytes or 0)
     )[:PGSTATTUPLE_TABLES]
     updated = {}
-    for relation in measured:
-        try:
-            wasted = connection.execute(PGSTATTUPLE, {"relid": relids[relation.name]}).scalar()
-            updated[relation.name] = replace(relation, exact_wasted_bytes=int(wasted))
-        except sa.exc.DBAPIError as error:
-            updated[relation.name] = replace(relation, exact_note=f"not measured: {explain_query_error(error)}")
+    ends_at = time.monotonic() + PGSTATTUPLE_BUDGET_S
+    try:
+        for relation in measured:
+            left_s = ends_at - time.monotonic()
+            if (relation.size_bytes or 0) > PGSTATTUPLE_MAX_BYTES:
+                note = f"not measured: larger than {format_bytes(PGSTATTUPLE_MAX_BYTES)} (a full scan)"
+            elif left_s < 0.1:
+                note = f"not measured: the {PGSTATTUPLE_BUDGET_S:g} s for pgstattuple were spent"
+            else:
+                connection.exec_driver_sql(f"SET statement_timeout = {int(left_s * 1000)}")
+                try:
+                    wasted = connection.execute(PGSTATTUPLE, {"relid": relids[relation.name]}).scalar()
+                    updated[relation.name] = replace(relation, exact_wasted_bytes=int(wasted))
+                    continue
+                except sa.exc.DBAPIError as error:
+                    note = f"not measured: {explain_query_error(error)}"
+            updated[relation.name] = replace(relation, exact_note=note)
+    finally:
+        connection.exec_driver_sql("RESET statement_timeout")  # back to the session's own limit
     return [updated.get(r.name, r) for r in relations]
 
 
