@@ -129,6 +129,21 @@ def test_with_pgstattuple_installed_the_worst_table_is_also_measured(bloated, tm
     assert abs(exact / size - bloated.true_table_ratio) <= TOLERANCE
 
 
+def test_with_pgstattuple_installed_a_locked_table_keeps_its_estimate_and_is_not_scanned(bloated, tmp_path):
+    bloated.admin.execute("CREATE EXTENSION pgstattuple")
+    holder = psycopg.connect(libpq(bloated.url))
+    try:
+        holder.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        check = postgres_health(bloated.url, tmp_path, SMALL).check("table_bloat")
+        orders = item(check, "public.orders")
+        assert (check.status, orders["status"], "pgstattuple_wasted" in orders) == ("warn", "warn", False)
+        assert time.monotonic() - started < 5  # never waited for the lock
+    finally:
+        holder.rollback()
+        holder.close()
+
+
 def test_under_pg_monitor_alone_the_tables_statistics_are_hidden_and_said_so_until_select_is_granted(bloated, tmp_path):
     """pg_stats shows only the columns the role may SELECT, which pg_monitor does not grant."""
     role = f"monitor_{uuid.uuid4().hex[:8]}"
