@@ -186,3 +186,21 @@ def test_mariadb_deleted_rows_show_as_reclaimable_data_free(mariadb_server, tmp_
         assert time.monotonic() < deadline, f"DATA_FREE stayed {found}"
         time.sleep(1)
     assert found["kind"] == "table"
+
+
+def test_mariadb_a_table_under_lock_tables_write_still_has_its_reclaimable_space(mariadb_server, tmp_path):
+    """information_schema.TABLES takes a metadata lock that LOCK TABLES ... WRITE does not block."""
+    url = mariadb_server.create_database(f"bloat_{uuid.uuid4().hex[:10]}")
+    setup = mariadb_connect(url)
+    mariadb_execute(setup, "CREATE TABLE held (id int PRIMARY KEY, body varchar(255)) ENGINE=InnoDB")
+    mariadb_execute(setup, "INSERT INTO held SELECT seq, repeat('x', 250) FROM seq_1_to_20000")
+    holder = mariadb_connect(url)
+    mariadb_execute(holder, "LOCK TABLES held WRITE")
+    try:
+        health = mariadb_health(url, tmp_path)
+        [held] = [r for r in health.probe.reclaimable_space if r.name.endswith(".held")]
+        assert health.check("reclaimable_space").status == "ok" and held.wasted_bytes is not None
+    finally:
+        mariadb_execute(holder, "UNLOCK TABLES")
+        holder.close()
+        setup.close()
