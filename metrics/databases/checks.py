@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from metrics.formatting import format_bytes, format_duration, format_percent
 
 if TYPE_CHECKING:
+    from metrics.databases.bloat import RelationBloat
     from metrics.databases.custom import CustomReading
 
 OK, INFO, UNKNOWN, WARN, CRITICAL = "ok", "info", "unknown", "warn", "critical"
@@ -36,6 +37,9 @@ CHECK_IDS = (
     "replication_lag",
     "wraparound",
     "dead_tuples",
+    "table_bloat",
+    "index_bloat",
+    "reclaimable_space",
     "sequences",
     "unused_indexes",
     "duplicate_indexes",
@@ -45,7 +49,9 @@ CHECK_IDS = (
     "dba_records",
 )
 # Checks that have no meaning on MySQL/MariaDB (no MVCC xid, no dead tuples, no invalid index state).
-POSTGRES_ONLY_CHECKS = ("wraparound", "dead_tuples", "invalid_indexes")
+POSTGRES_ONLY_CHECKS = ("wraparound", "dead_tuples", "table_bloat", "index_bloat", "invalid_indexes")
+# MySQL/MariaDB's nearest to a bloat estimate: InnoDB's DATA_FREE, space a table holds that no row uses.
+MYSQL_ONLY_CHECKS = ("reclaimable_space",)
 
 CHECK_TITLES = {
     "up": "Up",
@@ -57,6 +63,9 @@ CHECK_TITLES = {
     "replication_lag": "Replication",
     "wraparound": "Transaction ID wraparound",
     "dead_tuples": "Dead tuples",
+    "table_bloat": "Table bloat (estimate)",
+    "index_bloat": "Index bloat (estimate)",
+    "reclaimable_space": "Reclaimable space (DATA_FREE)",
     "sequences": "Sequences near exhaustion",
     "unused_indexes": "Unused indexes",
     "duplicate_indexes": "Duplicate indexes",
@@ -104,6 +113,9 @@ class Thresholds:
     sequence_warn: float = 0.75  # share of the column type's maximum
     sequence_critical: float = 0.90
     unused_index_min_bytes: float = 10 * 1024 * 1024
+    bloat_warn_ratio: float = 0.5  # estimated wasted share of a table's or index's size (MySQL: DATA_FREE / size)
+    bloat_critical_ratio: float = 0.75
+    bloat_min_wasted_bytes: float = 100_000_000  # bytes (100 MB); less waste than this never warns, whatever the ratio
     database_size_warn_bytes: float | None = None  # no size limit unless set
     database_size_critical_bytes: float | None = None
     growth_7d_warn: float | None = None  # relative growth over 7 days, e.g. 0.2 = +20 %
@@ -251,6 +263,9 @@ class ProbeData:
     unused_indexes: list[IndexInfo] | None = None
     duplicate_indexes: list[IndexInfo] | None = None
     invalid_indexes: list[IndexInfo] | None = None
+    table_bloat: list[RelationBloat] | None = None  # PostgreSQL: estimated per table
+    index_bloat: list[RelationBloat] | None = None  # PostgreSQL: estimated per index
+    reclaimable_space: list[RelationBloat] | None = None  # MySQL/MariaDB: DATA_FREE per table
     database_size_bytes: int | None = None
     statements: list[dict[str, Any]] | None = None
     unavailable: dict[str, str] = field(default_factory=dict)  # check id -> why it could not be read (unknown)
@@ -671,6 +686,93 @@ def check_dead_tuples(probe: ProbeData, t: Thresholds) -> CheckResult:
     return CheckResult("dead_tuples", status, len(bloated), detail, action, items)
 
 
+BLOAT_ITEMS_SHOWN = 10  # the relations with the most waste, listed under the check
+
+
+def bloat_status(relation: RelationBloat, t: Thresholds) -> str:
+    """One relation's status: its wasted share against the ratio thresholds, once the waste reaches
+    ``bloat_min_wasted_bytes`` (a small table at 90 % bloat costs nothing worth a warning); ``unknown`` without an
+    estimate. pgstattuple's measured waste, when there is one, is judged instead of the estimate."""
+    wasted = relation.wasted_bytes if relation.exact_wasted_bytes is None else relation.exact_wasted_bytes
+    if wasted is None:
+        return UNKNOWN
+    if wasted < t.bloat_min_wasted_bytes or not relation.size_bytes:
+        return OK
+    return _level(wasted / relation.size_bytes, t.bloat_warn_ratio, t.bloat_critical_ratio)
+
+
+def _bloat_item(relation: RelationBloat, status: str) -> dict[str, Any]:
+    ratio = relation.ratio
+    item: dict[str, Any] = {
+        "relation": relation.name,
+        "kind": relation.kind,
+        "table": relation.table,
+        "size_bytes": relation.size_bytes,
+        "size": format_bytes(relation.size_bytes),
+        "wasted_bytes": relation.wasted_bytes,
+        "wasted": relation.no_estimate or format_bytes(relation.wasted_bytes),
+        "ratio": None if ratio is None else round(ratio, 4),
+        "status": status,
+    }
+    if relation.exact_wasted_bytes is not None or relation.exact_note:
+        item["pgstattuple_wasted"] = relation.exact_note or format_bytes(relation.exact_wasted_bytes)
+        item["pgstattuple_wasted_bytes"] = relation.exact_wasted_bytes
+    if relation.locked_by is not None:
+        item["locked_by"] = relation.locked_by
+    return item
+
+
+_BLOAT_WORDS = {
+    "table_bloat": ("table(s)", "estimated from pg_stats and the catalog"),
+    "index_bloat": ("btree index(es)", "estimated from pg_stats and the catalog"),
+    "reclaimable_space": ("table(s)", "DATA_FREE: allocated to the table, holding no row"),
+}
+_BLOAT_ACTIONS = {
+    "table_bloat": "VACUUM keeps the waste from growing; to give it back, VACUUM FULL (takes an exclusive lock) or "
+    "pg_repack; check the estimate with pgstattuple first",
+    "index_bloat": "REINDEX INDEX CONCURRENTLY the bloated indexes",
+    "reclaimable_space": "OPTIMIZE TABLE (rebuilds the table; online for InnoDB but heavy) to give the space back",
+}
+
+
+def check_bloat(check_id: str, probe: ProbeData, t: Thresholds) -> CheckResult:
+    """Table bloat, index bloat (PostgreSQL estimates) or reclaimable space (MySQL/MariaDB DATA_FREE): the status is
+    the worst relation's (``bloat_status``); the value the wasted bytes in all; the items the relations with most
+    waste, then those without an estimate (never analysed...), which are reported as such and never count as 0."""
+    relations = getattr(probe, check_id)
+    if relations is None:
+        return _unavailable(check_id, probe)
+    what, method = _BLOAT_WORDS[check_id]
+    judged = [(r, bloat_status(r, t)) for r in relations]
+    estimated = sorted(
+        ((r, s) for r, s in judged if r.wasted_bytes is not None),
+        key=lambda pair: -((pair[0].exact_wasted_bytes or pair[0].wasted_bytes) or 0),
+    )
+    missing = [(r, s) for r, s in judged if r.wasted_bytes is None]
+    flagged = [(r, s) for r, s in estimated if needs_attention(s)]
+    total = sum(r.wasted_bytes or 0 for r, _ in estimated)
+    status = worst(s for _, s in flagged) if flagged else OK
+    if flagged:
+        detail = (
+            f"{len(flagged)} {what} over {format_percent(t.bloat_warn_ratio, 0)} wasted "
+            f"(and {format_bytes(t.bloat_min_wasted_bytes)}+): "
+            + ", ".join(f"{r.name} {format_bytes(r.wasted_bytes)}" for r, _ in flagged[:3])
+        )
+    else:
+        detail = (
+            f"no {what.removesuffix('(s)').removesuffix('(es)')} over {format_percent(t.bloat_warn_ratio, 0)} "
+            f"wasted with {format_bytes(t.bloat_min_wasted_bytes)}+ to gain"
+        )
+    detail += f"; {format_bytes(total)} wasted in all over {len(estimated)} {what} ({method})"
+    if missing:
+        detail += f"; {len(missing)} without an estimate: " + ", ".join(
+            f"{r.name} ({r.no_estimate})" for r, _ in missing[:3]
+        )
+    items = [_bloat_item(r, s) for r, s in estimated if r.wasted_bytes][:BLOAT_ITEMS_SHOWN]
+    items += [_bloat_item(r, s) for r, s in missing][:BLOAT_ITEMS_SHOWN]
+    return CheckResult(check_id, status, total, detail, _BLOAT_ACTIONS[check_id] if flagged else "", items)
+
+
 def check_sequences(probe: ProbeData, t: Thresholds) -> CheckResult:
     if probe.sequences is None:
         return _unavailable("sequences", probe)
@@ -913,6 +1015,9 @@ def evaluate_probe(
     ]
     if probe.engine == "postgresql":
         checks += [check_wraparound(probe, t), check_dead_tuples(probe, t)]
+        checks += [check_bloat("table_bloat", probe, t), check_bloat("index_bloat", probe, t)]
+    else:
+        checks.append(check_bloat("reclaimable_space", probe, t))
     checks += [check_sequences(probe, t), check_unused_indexes(probe, t), check_duplicate_indexes(probe)]
     if probe.engine == "postgresql":
         checks.append(check_invalid_indexes(probe))

@@ -387,6 +387,15 @@ def show_tables_tab(health: DatabaseHealth) -> None:
         if check is not None:
             badge = db_widgets.db_status_badge(check.status)
             st.markdown(f"**{CHECK_TITLES[check_id]}** · {badge} — {widgets.plain(check.detail)}")
+    for check_id in ("table_bloat", "index_bloat", "reclaimable_space"):
+        check = health.check(check_id)
+        if check is not None:
+            section(f"{CHECK_TITLES[check_id]} · {db_widgets.db_status_badge(check.status)}", check.detail)
+            show_frame(
+                db_widgets.items_frame(health, check_id, db_widgets.BLOAT_COLUMNS),
+                None,
+                column_config={"ratio": st.column_config.NumberColumn("wasted share", format="percent")},
+            )
 
 
 def show_indexes_tab(health: DatabaseHealth) -> None:

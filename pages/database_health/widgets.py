@@ -240,6 +240,10 @@ def custom_rows_frames(health: DatabaseHealth) -> list[tuple[str, pd.DataFrame]]
     ]
 
 
+# A bloat check's rows: the relations with most waste first, then those without an estimate (and why).
+BLOAT_COLUMNS = ["status", "relation", "table", "size", "wasted", "ratio", "pgstattuple_wasted", "locked_by"]
+
+
 def items_frame(health: DatabaseHealth, check_id: str, columns: Sequence[str]) -> pd.DataFrame:
     """The items (objects involved) of one check, in the given columns."""
     check = health.check(check_id)

@@ -22,6 +22,7 @@ from data.databases.probes.common import (
 )
 from data.databases.probes.common import read_section as _section
 from data.secrets import Dsn
+from metrics.databases.bloat import RelationBloat
 from metrics.databases.checks import (
     INSUFFICIENT_PRIVILEGE,
     IndexInfo,
@@ -66,7 +67,7 @@ FROM performance_schema.data_lock_waits
 """)
 TABLES = sa.text("""
 SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) AS name, COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS bytes,
-       TABLE_ROWS AS table_rows, AUTO_INCREMENT AS auto_increment, TABLE_NAME AS table_name
+       DATA_FREE AS data_free, TABLE_ROWS AS table_rows, AUTO_INCREMENT AS auto_increment, TABLE_NAME AS table_name
 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'
 """)
 # Metadata-lock modes that stop other sessions writing (or reading) a table: LOCK TABLES ... WRITE (shared no
@@ -218,7 +219,7 @@ def _read_all(
     """Each group of queries in turn; one that fails marks only its own checks unavailable."""
     _section(probe, SESSION_CHECKS, lambda: _read_sessions(connection, probe, is_mariadb))
     _section(probe, ("replication_lag",), lambda: _read_replication(connection, probe))
-    _section(probe, ("database_size", "sequences"), lambda: _read_tables(connection, probe))
+    _section(probe, ("database_size", "sequences", "reclaimable_space"), lambda: _read_tables(connection, probe))
     _section(
         probe,
         ("duplicate_indexes", "unused_indexes"),
@@ -305,6 +306,21 @@ def _read_tables(connection: sa.Connection, probe: ProbeData) -> None:
         for r in rows
     ]
     probe.database_size_bytes = sum(int(r.bytes) for r in rows)
+    # DATA_FREE: free space InnoDB holds for the table (whole free extents of its file-per-table tablespace; for a
+    # table in the shared system tablespace, that tablespace's free space). NULL for engines that do not say. Judged
+    # as a share of what the table holds in all (data + index + free): DATA_LENGTH shrinks as purge frees the deleted
+    # rows' pages, so free over data + index alone would grow without bound.
+    probe.reclaimable_space = [
+        RelationBloat(
+            r.name,
+            "table",
+            int(r.bytes) + int(r.data_free or 0),
+            None if r.data_free is None else int(r.data_free),
+            no_estimate="" if r.data_free is not None else "the storage engine reports no DATA_FREE",
+            locked_by=locks.get(r.table_name),
+        )
+        for r in rows
+    ]
     next_values = {r.table_name: r.auto_increment for r in rows}
     probe.sequences = []
     for c in connection.execute(AUTO_INCREMENT_COLUMNS):

@@ -14,11 +14,15 @@ picture. Sessions, tables and indexes are those of the DSN's database; connectio
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 import sqlalchemy as sa
 
 from data.databases.probes.common import (
     PROBE_APPLICATION_NAME,
     ProbeError,
+    explain_query_error,
     probe_engine,
     read_basics,
     read_custom_checks,
@@ -29,6 +33,12 @@ from data.databases.probes.common import (
     read_section as _section,
 )
 from data.secrets import Dsn
+from metrics.databases.bloat import (
+    RelationBloat,
+    estimated_bloat,
+    expected_btree_pages,
+    expected_heap_pages,
+)
 from metrics.databases.checks import (
     INSUFFICIENT_PRIVILEGE,
     IndexInfo,
@@ -43,6 +53,7 @@ from metrics.databases.checks import (
 )
 from metrics.databases.custom import CustomCheck
 from metrics.databases.indexes import IndexDefinition, redundant_indexes
+from metrics.formatting import format_bytes
 
 MIN_VERSION_NUM = 100000  # pg_blocking_pids, pg_sequences, pg_stat_progress_* shapes
 TYPE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
@@ -219,6 +230,80 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LI
 """
 )
 
+# Bloat: statistics and catalog only (pg_stats, pg_class, pg_attribute, pg_stat_user_tables), none of which takes a
+# lock on the relations, so a table held ACCESS EXCLUSIVE elsewhere is still estimated. pg_stats shows only the
+# columns the role may SELECT; the arithmetic is metrics.databases.bloat's.
+_FILLFACTOR = """coalesce((SELECT substring(o FROM '^fillfactor=([0-9]+)$')::int FROM unnest({rel}.reloptions) o
+                           WHERE o LIKE 'fillfactor=%'), {default})"""
+TABLE_BLOAT = sa.text(
+    EXCLUSIVE_LOCKS
+    + """
+, stats AS (
+  SELECT schemaname, tablename, count(*) AS stats_columns, sum((1 - null_frac) * avg_width) AS data_width,
+         bool_or(null_frac > 0) AS has_nulls
+  FROM pg_stats WHERE NOT inherited GROUP BY schemaname, tablename
+)
+SELECT c.oid AS relid, format('%I.%I', n.nspname, c.relname) AS name, c.relpages, c.reltuples,
+       """
+    + _FILLFACTOR.format(rel="c", default=100)
+    + """ AS fillfactor,
+       (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
+         AS columns,
+       coalesce(st.stats_columns, 0) AS stats_columns, st.data_width, coalesce(st.has_nulls, false) AS has_nulls,
+       has_table_privilege(c.oid, 'SELECT') AS readable,
+       coalesce(u.last_analyze, u.last_autoanalyze, u.last_vacuum, u.last_autovacuum) IS NOT NULL AS analysed,
+       lk.locked_by, current_setting('block_size')::int AS block_size
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN stats st ON st.schemaname = n.nspname AND st.tablename = c.relname
+LEFT JOIN pg_stat_user_tables u ON u.relid = c.oid
+LEFT JOIN LATERAL """
+    + LOCK_OF_TABLE.format(relid="c.oid")
+    + """ lk ON true
+WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%'
+"""
+)
+# Valid btree indexes; a key column's width and NULLs from its table's pg_stats row (an expression has none there).
+INDEX_BLOAT = sa.text(
+    EXCLUSIVE_LOCKS
+    + """
+SELECT ci.oid AS relid, format('%I.%I', n.nspname, ci.relname) AS name,
+       format('%I.%I', n.nspname, ct.relname) AS table_name, ci.relpages, ci.reltuples,
+       """
+    + _FILLFACTOR.format(rel="ci", default=90)
+    + """ AS fillfactor,
+       0 = ANY (i.indkey::int2[]) AS has_expressions, k.key_columns, k.stats_columns, k.key_width, k.has_nulls,
+       has_table_privilege(ct.oid, 'SELECT') AS readable,
+       lk.locked_by, current_setting('block_size')::int AS block_size
+FROM pg_index i
+JOIN pg_class ci ON ci.oid = i.indexrelid
+JOIN pg_class ct ON ct.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = ci.relnamespace
+JOIN pg_am am ON am.oid = ci.relam
+LEFT JOIN LATERAL (
+  SELECT count(*) AS key_columns, count(s.attname) AS stats_columns,
+         coalesce(sum((1 - s.null_frac) * s.avg_width), 0) AS key_width,
+         coalesce(bool_or(s.null_frac > 0), false) AS has_nulls
+  FROM pg_attribute a
+  LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = ct.relname AND s.attname = a.attname
+                       AND NOT s.inherited
+  WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[]) AND a.attnum > 0
+) k ON true
+LEFT JOIN LATERAL """
+    + LOCK_OF_TABLE.format(relid="i.indrelid")
+    + """ lk ON true
+WHERE am.amname = 'btree' AND i.indisvalid AND ct.relkind IN ('r', 'm') AND ct.relpersistence <> 't'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+"""
+)
+HAS_PGSTATTUPLE = sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'pgstattuple'")
+# Measured, not estimated: reads the whole table under ACCESS SHARE (so the lock and statement timeouts apply).
+PGSTATTUPLE = sa.text("SELECT free_space + dead_tuple_len AS wasted FROM pgstattuple(CAST(:relid AS bigint)::oid)")
+PGSTATTUPLE_TABLES = 3  # the tables with the most estimated waste that pgstattuple measures (each one a full scan)
+PGSTATTUPLE_BUDGET_S = 2.0  # for all of them together, so measuring never costs the probe its deadline
+PGSTATTUPLE_MAX_BYTES = 1024**3  # a bigger table is not scanned: it keeps its estimate
+
 HAS_PG_STAT_STATEMENTS = sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")
 
 
@@ -331,6 +416,8 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
     _section(probe, ("replication_lag",), lambda: _read_replication(connection, probe))
     _section(probe, ("wraparound", "database_size"), lambda: _read_database(connection, probe))
     _section(probe, ("dead_tuples",), lambda: _read_tables(connection, probe))
+    _section(probe, ("table_bloat",), lambda: _read_table_bloat(connection, probe))
+    _section(probe, ("index_bloat",), lambda: _read_index_bloat(connection, probe))
     _section(probe, ("sequences",), lambda: _read_sequences(connection, probe))
     _section(probe, ("unused_indexes",), lambda: _read_unused(connection, probe, thresholds))
     _section(probe, ("duplicate_indexes", "invalid_indexes"), lambda: _read_indexes(connection, probe))
@@ -441,6 +528,103 @@ def _measured_sizes(connection: sa.Connection, relids: list[int]) -> dict[int, o
 def _is_lock_timeout(error: sa.exc.DBAPIError) -> bool:
     """PostgreSQL's SQLSTATE 55P03 (lock_not_available): what ``lock_timeout`` raises."""
     return getattr(error.orig, "sqlstate", None) == "55P03"
+
+
+def _table_no_estimate(r) -> str:
+    """Why a table has no bloat estimate, or "" when it has one."""
+    if r.reltuples < 0 or (not r.analysed and r.relpages == 0 and r.stats_columns == 0):
+        return "no statistics: never analysed"
+    if r.reltuples == 0:
+        return ""  # analysed, and empty
+    if r.stats_columns == 0:
+        return (
+            "no statistics: never analysed"
+            if r.readable
+            else "no statistics visible: the role needs SELECT on the table for pg_stats"
+        )
+    if r.stats_columns < r.columns:
+        return f"no statistics for {r.columns - r.stats_columns} of {r.columns} columns: ANALYZE it"
+    return ""
+
+
+def _read_table_bloat(connection: sa.Connection, probe: ProbeData) -> None:
+    relations, relids = [], {}
+    for r in connection.execute(TABLE_BLOAT):
+        relids[r.name] = r.relid
+        locked_by = None if r.locked_by is None else int(r.locked_by)
+        reason = _table_no_estimate(r)
+        if reason:
+            relations.append(RelationBloat(r.name, "table", None, None, no_estimate=reason, locked_by=locked_by))
+            continue
+        expected = expected_heap_pages(
+            float(r.reltuples),
+            float(r.data_width or 0),
+            int(r.columns),
+            bool(r.has_nulls),
+            r.block_size,
+            int(r.fillfactor),
+        )
+        relations.append(estimated_bloat(r.name, "table", int(r.relpages), expected, r.block_size, locked_by=locked_by))
+    if connection.execute(HAS_PGSTATTUPLE).scalar():
+        relations = _measure_with_pgstattuple(connection, relations, relids)
+    probe.table_bloat = relations
+
+
+def _measure_with_pgstattuple(connection: sa.Connection, relations: list[RelationBloat], relids: dict[str, int]):
+    """The few tables with the most estimated waste, measured by pgstattuple (free plus dead space); a table that is
+    locked, too big for the statement timeout or not permitted keeps its estimate and says why."""
+    measured = sorted(
+        (r for r in relations if r.wasted_bytes and r.locked_by is None), key=lambda r: -(r.wasted_bytes or 0)
+    )[:PGSTATTUPLE_TABLES]
+    updated = {}
+    ends_at = time.monotonic() + PGSTATTUPLE_BUDGET_S
+    try:
+        for relation in measured:
+            left_s = ends_at - time.monotonic()
+            if (relation.size_bytes or 0) > PGSTATTUPLE_MAX_BYTES:
+                note = f"not measured: larger than {format_bytes(PGSTATTUPLE_MAX_BYTES)} (a full scan)"
+            elif left_s < 0.1:
+                note = f"not measured: the {PGSTATTUPLE_BUDGET_S:g} s for pgstattuple were spent"
+            else:
+                connection.exec_driver_sql(f"SET statement_timeout = {int(left_s * 1000)}")
+                try:
+                    wasted = connection.execute(PGSTATTUPLE, {"relid": relids[relation.name]}).scalar()
+                    updated[relation.name] = replace(relation, exact_wasted_bytes=int(wasted))
+                    continue
+                except sa.exc.DBAPIError as error:
+                    note = f"not measured: {explain_query_error(error)}"
+            updated[relation.name] = replace(relation, exact_note=note)
+    finally:
+        connection.exec_driver_sql("RESET statement_timeout")  # back to the session's own limit
+    return [updated.get(r.name, r) for r in relations]
+
+
+def _read_index_bloat(connection: sa.Connection, probe: ProbeData) -> None:
+    relations = []
+    for r in connection.execute(INDEX_BLOAT):
+        locked_by = None if r.locked_by is None else int(r.locked_by)
+        extra = {"table": r.table_name, "locked_by": locked_by}
+        if r.reltuples < 0:
+            reason = "no statistics: never analysed"
+        elif r.has_expressions:
+            reason = "expression index: no column statistics to estimate from"
+        elif r.reltuples > 0 and r.stats_columns < r.key_columns:
+            reason = (
+                "no statistics visible: the role needs SELECT on the table for pg_stats"
+                if r.stats_columns == 0 and not r.readable
+                else f"no statistics for {r.key_columns - r.stats_columns} of its {r.key_columns} columns: "
+                "ANALYZE the table"
+            )
+        else:
+            reason = ""
+        if reason:
+            relations.append(RelationBloat(r.name, "index", None, None, no_estimate=reason, **extra))
+            continue
+        expected = expected_btree_pages(
+            float(r.reltuples), float(r.key_width), bool(r.has_nulls), r.block_size, int(r.fillfactor)
+        )
+        relations.append(estimated_bloat(r.name, "index", int(r.relpages), expected, r.block_size, **extra))
+    probe.index_bloat = relations
 
 
 def _read_sequences(connection: sa.Connection, probe: ProbeData) -> None:

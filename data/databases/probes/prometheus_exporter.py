@@ -36,6 +36,7 @@ MYSQL_SQL_ONLY = (
     "duplicate_indexes",
     "slow_statements",
     "database_size",
+    "reclaimable_space",
 )
 NOT_EXPORTED = "(query text is not exported)"
 

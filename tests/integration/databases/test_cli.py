@@ -275,3 +275,36 @@ def test_custom_checks_are_printed_beside_the_built_in_ones_and_stored_by_collec
     assert (row["status"], row["checks"]["row-count"], row["checks"]["writes"]) == ("warn", "warn", "unknown")
     with psycopg.connect(url.replace("+psycopg", "")) as connection:
         assert connection.execute("SELECT count(*) FROM t").fetchone()[0] == 3
+
+
+def test_table_bloat_is_printed_with_its_worst_table_and_stored_by_collect(setup):
+    url, env = setup
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute("CREATE TABLE events (id int PRIMARY KEY, body text) WITH (autovacuum_enabled = false)")
+        connection.execute("INSERT INTO events SELECT g, repeat('x', 50) FROM generate_series(1, 100000) g")
+        connection.execute("DELETE FROM events WHERE id % 5 IN (1, 2, 3)")
+        connection.execute("ANALYZE events")
+    config = Path(env["DATABASES_CONFIG"])
+    config.write_text(
+        config.read_text().replace(
+            'environment = "test"\n', 'environment = "test"\n[database.thresholds]\nbloat_min_wasted_bytes = 1048576\n'
+        )
+    )
+
+    table = run_cli("db-health", "--database", "orders", env=env)
+    assert re.search(r"^warn +table_bloat +1 table\(s\) over 50% wasted", table.stdout, re.M), table.stdout
+    assert re.search(
+        r"^ +- relation=public\.events, kind=table, size_bytes=\d+, size=[\d.]+ MB, wasted_bytes", table.stdout, re.M
+    )
+
+    payload = json.loads(run_cli("db-health", "--database", "orders", "--format", "json", env=env).stdout)
+    bloat = next(c for c in payload["checks"] if c["id"] == "table_bloat")
+    assert (bloat["status"], bloat["items"][0]["relation"], bloat["items"][0]["status"]) == (
+        "warn",
+        "public.events",
+        "warn",
+    )
+
+    run_cli("collect", "db-health", env=env)
+    [row] = health_history(env["DATABASE_URL"], "orders", datetime(2026, 11, 24, tzinfo=UTC))
+    assert (row["checks"]["table_bloat"], row["checks"]["index_bloat"]) == ("warn", "warn")
