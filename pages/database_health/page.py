@@ -145,9 +145,16 @@ def close_drilldown() -> None:
 def show_fleet() -> None:
     with widgets.guarded_panel("headline counts"):
         counts = db_widgets.status_counts(healths)
-        for column, status in zip(st.columns(len(counts)), counts):
+        not_configured = db_widgets.not_configured_count(healths)
+        columns = st.columns(len(counts) + (1 if not_configured else 0))
+        for column, status in zip(columns, counts):
             style = db_widgets.DB_STATUS_STYLES[status]
             column.metric(f"{style.symbol} {status}", counts[status], border=True)
+        if not_configured:
+            style = db_widgets.NOT_CONFIGURED_STYLE
+            columns[-1].metric(
+                f"{style.symbol} {style.label}", not_configured, border=True, help="No DSN set: nothing to probe"
+            )
     chosen_environments, chosen_statuses = chosen_filters()
     with widgets.guarded_panel("database table"):
         shown = db_widgets.filter_healths(healths, chosen_environments, chosen_statuses)
@@ -207,7 +214,9 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
                 width=db_widgets.STATUS_WIDTH,
                 help="Worst of the database's checks: ■ critical, ▲ warn, ○ unknown, ℹ info, ✓ ok",
             ),
-            "database": TEXT("database", pinned=True, help="Select the row to open the database's drill-down"),
+            "database": TEXT(  # not pinned: Streamlit draws pinned text faded, and this is the name to read
+                "database", help="Select the row to open the database's drill-down"
+            ),
             "needs attention": TEXT("needs attention", width="medium", help="Checks that are not ok, worst first"),
             "connections": st.column_config.ProgressColumn(
                 "connections",

@@ -41,21 +41,21 @@ NOT_CONFIGURED_STYLE = StatusStyle(
 )
 # Worst first: the order of headline counts, filters and the fleet table.
 STATUSES_WORST_FIRST = tuple(reversed(STATUS_ORDER))
-STATUS_WIDTH = 100
-# The key numbers first, so they stay on screen; the list of failing checks and the note after them.
+STATUS_WIDTH = 130  # "○ not configured" whole
+# What needs attention and the key numbers first, so they stay on screen at 1440 px; where the database runs after.
 FLEET_COLUMN_ORDER = [
     "status",
     "database",
-    "engine",
-    "environment",
-    "role",
+    "needs attention",
     "connections",
     "hit ratio",
     "longest query s",
     "replica lag s",
     "size",
     "growth 7d",
-    "needs attention",
+    "environment",
+    "role",
+    "engine",
     "note",
 ]
 ROW_HEIGHT = 35
@@ -84,10 +84,17 @@ def database_link(name: str, **params: str) -> str:
 
 
 def status_counts(healths: Iterable[DatabaseHealth]) -> dict[str, int]:
+    """Databases per status, worst first; one nobody gave a DSN is counted apart (``not_configured_count``), as
+    its row says "not configured", not "unknown"."""
     counts = {status: 0 for status in STATUSES_WORST_FIRST}
     for health in healths:
-        counts[health.status] = counts.get(health.status, 0) + 1
+        if health.probe_state is not ProbeState.NOT_CONFIGURED:
+            counts[health.status] = counts.get(health.status, 0) + 1
     return counts
+
+
+def not_configured_count(healths: Iterable[DatabaseHealth]) -> int:
+    return sum(1 for health in healths if health.probe_state is ProbeState.NOT_CONFIGURED)
 
 
 def filter_healths(

@@ -60,10 +60,10 @@ def test_without_dsns_the_page_says_nothing_is_probed_and_how_to_start():
     assert "live probes: 0 of 4 database(s) answered" in texts(app.caption)
 
 
-def test_headline_counts_show_every_status_worst_first():
+def test_headline_counts_show_every_status_worst_first_and_the_unconfigured_apart():
     app = run()
-    assert [m.label for m in app.metric] == ["■ critical", "▲ warn", "○ unknown", "ℹ info", "✓ ok"]
-    assert [m.value for m in app.metric] == ["0", "0", "4", "0", "0"]
+    assert [m.label for m in app.metric] == ["■ critical", "▲ warn", "○ unknown", "ℹ info", "✓ ok", "○ not configured"]
+    assert [m.value for m in app.metric] == ["0", "0", "0", "0", "0", "4"]
 
 
 def test_a_missing_config_file_shows_what_to_do(monkeypatch, tmp_path):
