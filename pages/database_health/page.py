@@ -152,9 +152,7 @@ def show_fleet() -> None:
             column.metric(f"{style.symbol} {status}", counts[status], border=True)
         if not_configured:
             style = db_widgets.NOT_CONFIGURED_STYLE
-            columns[-1].metric(
-                f"{style.symbol} {style.label}", not_configured, border=True, help="No DSN set: nothing to probe"
-            )
+            columns[-1].metric(f"{style.symbol} {style.label}", not_configured, border=True)  # the banner says why
     chosen_environments, chosen_statuses = chosen_filters()
     with widgets.guarded_panel("database table"):
         shown = db_widgets.filter_healths(healths, chosen_environments, chosen_statuses)
