@@ -122,8 +122,8 @@ def cli_actor(name: str | None = None):
 def cli_source(settings, at: datetime):
     """The source the settings name; with ``--prometheus-url`` the configured timeout, token, basic auth, TLS and
     answer cap still apply, only the URL is the option's (``Settings.with_prometheus_url``)."""
-    from data.slo.service import make_source
+    from data.slo.service import demo_history_end, make_source
 
     if settings.prometheus is not None:
         settings = settings.with_prometheus_url(settings.prometheus.url)
-    return make_source(settings, demo_end=at)
+    return make_source(settings, demo_end=demo_history_end(settings, at))

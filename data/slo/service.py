@@ -248,6 +248,14 @@ def parse_instant(text: str | None) -> datetime:
     return moment
 
 
+def demo_history_end(settings: Settings, at: datetime) -> datetime:
+    """Where the demo history ends when it is read at ``at``: at the app's now (``RELIABILITY_NOW`` or the clock),
+    so a past instant reads the past of the very history "now" shows and its injected incidents stay where they
+    happened; only an instant after now ends the history there (the demo has no future)."""
+    now = settings.now()
+    return at if at > now else now
+
+
 def make_source(settings: Settings, demo_end: datetime | None = None) -> SloSource:
     """Prometheus when one is configured, otherwise the demo history ending at ``demo_end`` (default: now)."""
     if settings.prometheus is not None:

@@ -23,7 +23,7 @@ import streamlit as st
 from data.last_good import LastGoodStore
 from data.settings import DEFAULT_SECRETS_FILE, Settings, load_settings
 from data.slo.catalog import Catalog, CatalogError, load_catalog
-from data.slo.service import SloHistory, load_history, load_report, make_source, parse_instant
+from data.slo.service import SloHistory, demo_history_end, load_history, load_report, make_source, parse_instant
 from data.slo.sources import SloSource, SourceError
 from metrics.last_good import Shown
 from metrics.slo.report import SloReport
@@ -161,8 +161,9 @@ def _cached_source(_settings: Settings, settings_key: int, demo_minute: datetime
 
 
 def source(app_settings: Settings, at: datetime) -> SloSource:
-    """Prometheus (one client per settings, with its own short answer cache) or the demo history ending at ``at``."""
-    demo_minute = at if app_settings.is_demo else None
+    """Prometheus (one client per settings, with its own short answer cache) or the demo history, which ends now
+    even when ``at`` is in the past (``data.slo.service.demo_history_end``)."""
+    demo_minute = demo_history_end(app_settings, at).replace(second=0, microsecond=0) if app_settings.is_demo else None
     # Settings are a frozen dataclass: their hash identifies them without putting a secret into the key.
     return _cached_source(app_settings, hash(app_settings), demo_minute)
 

@@ -17,6 +17,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     import os
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PROMETHEUS_", "SLO_", "TEAM_"))}
+    environment["RELIABILITY_NOW"] = AT  # the demo history ends at the app's now; --at AT reads it there
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True, timeout=120, env=environment
@@ -159,3 +160,14 @@ def test_slo_report_without_at_evaluates_at_reliability_now():
 def test_slo_report_table_heads_with_the_instant_it_evaluated():
     completed = run_cli("slo-report", "--format", "table", env={"RELIABILITY_NOW": "2026-11-03T04:05:00Z"})
     assert completed.stdout.startswith("SLO report at 2026-11-03T04:05:00+00:00 from ")
+
+
+def test_in_demo_mode_a_past_instant_reads_the_past_of_the_history_now_shows():
+    """The demo's checkout outage began 50 minutes before now: two hours earlier it had not happened yet, so that
+    instant must not page (it used to, when the history was rebuilt to end at every instant asked for)."""
+    now = {"RELIABILITY_NOW": "2026-11-24T14:00:00Z"}
+    states = {}
+    for at in ("2026-11-24T14:00:00Z", "2026-11-24T12:00:00Z"):
+        report = json.loads(run_cli("slo-report", "--at", at, "--format", "json", env=now).stdout)
+        states[at] = next(row for row in report["slos"] if row["slo"] == "checkout-availability")["alert_state"]
+    assert states == {"2026-11-24T14:00:00Z": "page", "2026-11-24T12:00:00Z": "ok"}
