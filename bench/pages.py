@@ -267,6 +267,14 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}), {system}"
 
 
+def load_average() -> str:
+    """The machine's load average now (other work on a shared machine slows every figure)."""
+    try:
+        return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "load average unknown"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure; medians are printed (default 5)")
@@ -279,7 +287,7 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    print(f"bench/pages.py on {machine()}; medians of {args.runs} runs, seconds", flush=True)
+    print(f"bench/pages.py on {machine()}; medians of {args.runs} runs, seconds; {load_average()}", flush=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -301,6 +309,7 @@ def main() -> int:
         finally:
             browser.close()
 
+    print(f"finished; {load_average()}")
     print("\nPage loads")
     print(table(["page", "first load", "warm load"], [[n, median_s(f), median_s(w)] for n, (f, w) in loads.items()]))
 
