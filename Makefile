@@ -58,6 +58,7 @@ bench: $(DEV_STAMP)
 	$(VENV_PYTHON) bench/db_probe.py
 	$(VENV_PYTHON) bench/rollups.py
 	$(VENV_PYTHON) bench/load.py
+	$(VENV_PYTHON) bench/pages.py
 
 clean:
 	rm -rf var/cache test-artifacts

@@ -48,6 +48,8 @@ _KEYS: dict[str, dict[str, str]] = {
         "databases": "DATABASES_CONFIG",
         "access": "ACCESS_CONFIG",
         "now": "RELIABILITY_NOW",
+        "refresh_seconds": "REFRESH_SECONDS",
+        "fragments": "PAGE_FRAGMENTS",
     },
 }
 # Sections other parts of the stack read from the same file (Streamlit's own sign-in settings).
@@ -70,6 +72,10 @@ class Settings:
     access_path: Path = DEFAULT_ACCESS_CONFIG  # who gets which role once sign-in is on
     database_dsns: dict[str, Dsn] = field(default_factory=dict, repr=False, compare=False, hash=False)
     now_override: datetime | None = None  # RELIABILITY_NOW: the clock the app reads, for demos and tests
+    # REFRESH_SECONDS: how often the SLO overview and the database fleet refresh themselves on screen; 0 = never
+    refresh_seconds: float = 60.0
+    # PAGE_FRAGMENTS: False reruns the whole page on every interaction, as before fragments (for measuring them)
+    fragments: bool = True
     # the configured Prometheus options (timeout, token, auth, TLS, cap), kept when no URL is set
     prometheus_options: PrometheusSettings | None = field(default=None, repr=False, compare=False, hash=False)
 
@@ -154,6 +160,8 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     access_path = _repo_path(value("app", "access")[0], DEFAULT_ACCESS_CONFIG)
     dsns = _database_dsns(secrets, environ)
     now_override = _now_override(value, problems)
+    refresh_seconds = _refresh_seconds(value, problems)
+    fragments = _flag(value, "fragments", True, problems)
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -166,6 +174,8 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         access_path=access_path,
         database_dsns=dsns,
         now_override=now_override,
+        refresh_seconds=refresh_seconds,
+        fragments=fragments,
     )
 
 
@@ -219,6 +229,34 @@ def _now_override(value, problems: list[str]) -> datetime | None:
         problems.append(f"{where}: {now_text!r} is not an ISO 8601 instant like 2026-11-24T14:05:00Z")
         return None
     return now_override if now_override.tzinfo else now_override.replace(tzinfo=UTC)
+
+
+def _refresh_seconds(value, problems: list[str]) -> float:
+    """Seconds between a live page's refreshes: 0 turns them off; otherwise at least 1 s."""
+    text, where = value("app", "refresh_seconds")
+    if text is None:
+        return 60.0
+    try:
+        parsed = float(text)
+    except ValueError:
+        parsed = -1.0
+    if parsed != 0 and not 1 <= parsed <= 86_400:
+        problems.append(f"{where}: must be 0 (no auto-refresh) or a number of seconds from 1 to 86400, got {text!r}")
+        return 60.0
+    return parsed
+
+
+def _flag(value, key: str, default: bool, problems: list[str]) -> bool:
+    text, where = value("app", key)
+    if text is None:
+        return default
+    lowered = text.lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    problems.append(f"{where}: must be true or false, got {text!r}")
+    return default
 
 
 def _prometheus_settings(value, problems: list[str]) -> tuple[PrometheusSettings | None, PrometheusSettings | None]:

@@ -253,13 +253,17 @@ def _open_selected(
 
 def open_drilldown(target: Drilldown, keep: Sequence[str] = (), follow: Mapping[str, str] | None = None) -> None:
     """Open ``target`` in this session: on this page by setting its query parameters (widget callbacks only, where a
-    widget's state may still change), on another page through ``st.switch_page``."""
+    widget's state may still change), on another page through ``st.switch_page``.
+
+    Either way the whole page runs next, also for a table inside a fragment (``pages.common.live``), whose
+    selection would otherwise rerun only the fragment and leave the drill-down unopened: ``st.rerun()`` in a
+    callback asks for a full run; ``st.switch_page`` always starts one."""
     if not target.path:
         for name, values in target.params.items():
             st.query_params[name] = values if len(values) != 1 else values[0]
             if name in (follow or {}):
                 st.session_state[follow[name]] = list(values)
-        return
+        st.rerun()
     carried = {name: st.query_params.get_all(name) for name in keep if name in st.query_params}
     page = st.Page(LINKED_PAGES[target.path], url_path=target.path)
     st.switch_page(page, query_params={**carried, **target.params})

@@ -16,7 +16,7 @@ from data.databases import service
 from metrics.access import PermissionDenied, Role
 from metrics.databases.checks import CHECK_TITLES, DatabaseHealth, ProbeState
 from metrics.formatting import format_duration
-from pages.common import fleet, identity, loaders, theme, widgets
+from pages.common import fleet, identity, live, loaders, theme, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.database_health import charts as db_charts
 from pages.database_health import loaders as db_loaders
@@ -27,16 +27,18 @@ log = logging.getLogger(__name__)
 TEXT = st.column_config.TextColumn
 
 
-def show_header(actor) -> bool:
-    """The title, Refresh and Collect now; whether Collect now was pressed."""
-    title_column, collect_column, refresh_column = st.columns([5, 1, 1], vertical_alignment="bottom")
+def show_header(actor) -> tuple[bool, float | None]:
+    """The title, auto-refresh (the fleet only: a drill-down stays as it was drawn), Refresh and Collect now; whether
+    Collect now was pressed, and the seconds between the fleet's refreshes (None: none)."""
+    title_column, live_column, collect_column, refresh_column = st.columns([4, 2, 1, 1], vertical_alignment="bottom")
     title_column.title("Database health")
+    interval = None if selected else live.refresh_interval(settings, "database_health", where=live_column)
     if refresh_column.button(
         "Refresh", icon=":material/refresh:", help="Probe every database again now", width="stretch"
     ):
         db_loaders.clear()
         st.rerun()
-    return collect_column.button(
+    collect = collect_column.button(
         "Collect now",
         icon=":material/save:",
         width="stretch",
@@ -44,6 +46,7 @@ def show_header(actor) -> bool:
         help="Store a snapshot of every database's numbers for the history charts "
         "(what `cli.py collect db-health` does from cron)" + ("" if actor.can(Role.ADMIN) else ". Admins only."),
     )
+    return collect, interval
 
 
 def show_config_problems() -> None:
@@ -92,46 +95,56 @@ def collect_snapshots(healths: list[DatabaseHealth], probed_at) -> None:
 settings = loaders.settings()
 config = fleet.database_config(settings)
 actor = identity.current_actor(settings)
-collect_now = show_header(actor)
+selected = st.query_params.get("database")
+collect_now, interval = show_header(actor)
+# Consumed by the first probe after the click: the fleet part's later refreshes run with this run's globals, and
+# must not store another snapshot each time.
+pending_collection = [True] if collect_now else []
 show_config_problems()
 
-with st.spinner(f"Probing {len(config.databases)} database(s) (at most {config.probe.deadline_s:g} s)…"):
-    healths, probed_at, last_good = fleet.fleet_health_or_last_good(settings, config)
 
-if collect_now:
-    collect_snapshots(healths, probed_at)
+def read_fleet(live_line: bool = False) -> None:
+    """Probe the fleet (at most once a minute, shared by every viewer: ``pages.common.fleet``) and say how fresh the
+    answers are; sets the module's ``healths``, ``probed_at``, ``last_good`` and ``stale_notes``."""
+    global healths, probed_at, last_good, stale_notes
+    with st.spinner(f"Probing {len(config.databases)} database(s) (at most {config.probe.deadline_s:g} s)…"):
+        healths, probed_at, last_good = fleet.fleet_health_or_last_good(settings, config)
 
-probed = [h for h in healths if h.probe is not None]
-widgets.show_freshness(
-    probed_at,
-    settings.team_timezone,
-    f"live probes: {len(probed)} of {len(healths)} database(s) answered",
-    now=settings.now(),
-)
-stale_notes = {
-    name: widgets.stale_text(shown.read_at, settings.team_timezone, now=settings.now())
-    for name, shown in last_good.items()
-}
-if stale_notes:
-    st.warning(
-        f"{theme.WARN.symbol} **{len(stale_notes)} database(s) did not answer now.** Their status and failing "
-        "checks are current; their numbers are from their last good probe:\n"
-        + "\n".join(f"- **{name}**: {note}" for name, note in sorted(stale_notes.items())),
-        icon=":material/history:",
+    if pending_collection:
+        pending_collection.clear()
+        collect_snapshots(healths, probed_at)
+
+    probed = [h for h in healths if h.probe is not None]
+    widgets.show_freshness(
+        probed_at,
+        settings.team_timezone,
+        f"live probes: {len(probed)} of {len(healths)} database(s) answered",
+        now=settings.now(),
     )
-unconfigured = [h for h in healths if h.probe_state is ProbeState.NOT_CONFIGURED]
-if len(unconfigured) == len(healths):
-    st.info(
-        "**No database is being probed yet.** None of the databases in "
-        f"`{config.path.name}` has a DSN, so there are no numbers to show — nothing on this page is invented. "
-        "Set one, e.g. `DB_DSN_"
-        + healths[0].database.upper().replace("-", "_")
-        + "=postgresql://monitor@db-host:5432/orders`, or `[databases]` in `.streamlit/secrets.toml`, then "
-        "press Refresh.",
-        icon=":material/link_off:",
-    )
-
-selected = st.query_params.get("database")
+    if live_line:
+        live.show_updated(settings, interval)
+    stale_notes = {
+        name: widgets.stale_text(shown.read_at, settings.team_timezone, now=settings.now())
+        for name, shown in last_good.items()
+    }
+    if stale_notes:
+        st.warning(
+            f"{theme.WARN.symbol} **{len(stale_notes)} database(s) did not answer now.** Their status and failing "
+            "checks are current; their numbers are from their last good probe:\n"
+            + "\n".join(f"- **{name}**: {note}" for name, note in sorted(stale_notes.items())),
+            icon=":material/history:",
+        )
+    unconfigured = [h for h in healths if h.probe_state is ProbeState.NOT_CONFIGURED]
+    if len(unconfigured) == len(healths):
+        st.info(
+            "**No database is being probed yet.** None of the databases in "
+            f"`{config.path.name}` has a DSN, so there are no numbers to show — nothing on this page is invented. "
+            "Set one, e.g. `DB_DSN_"
+            + healths[0].database.upper().replace("-", "_")
+            + "=postgresql://monitor@db-host:5432/orders`, or `[databases]` in `.streamlit/secrets.toml`, then "
+            "press Refresh.",
+            icon=":material/link_off:",
+        )
 
 
 def values_of(name: str, options: list[str]) -> list[str]:
@@ -140,6 +153,13 @@ def values_of(name: str, options: list[str]) -> list[str]:
 
 def close_drilldown() -> None:
     del st.query_params["database"]
+
+
+def show_live_fleet() -> None:
+    """The fleet as one part: it refreshes every ``interval`` (a probe only once the fleet's cache has expired), and
+    a filter reruns only this part; its widgets keep their state across reruns."""
+    read_fleet(live_line=True)
+    show_fleet()
 
 
 def show_fleet() -> None:
@@ -521,6 +541,7 @@ def show_history(name: str, thresholds) -> None:
 
 
 if selected:
+    read_fleet()
     show_drilldown(selected)
 else:
-    show_fleet()
+    live.part(show_live_fleet, settings, interval)()

@@ -14,7 +14,7 @@ import streamlit as st
 from data.slo.service import drilldown_series
 from metrics.slo.alerts import ATTENTION_STATES
 from metrics.slo.timeseries import SHOWN_RECENT_SPAN
-from pages.common import loaders, widgets
+from pages.common import live, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.common.theme import WARN, alert_state_badge
 from pages.slo_burn import charts
@@ -32,20 +32,22 @@ except ValueError:
         icon=":material/event_busy:",
     )
     fixed_at = None
-at = fixed_at or loaders.evaluation_instant()
 
 
-# --- header: title, refresh, freshness, demo banner -----------------------------------------------------------------
+# --- header: title, auto-refresh, refresh ---------------------------------------------------------------------------
 
-title_column, refresh_column = st.columns([6, 1], vertical_alignment="bottom")
+selected_slo = st.query_params.get("slo")
+title_column, live_column, refresh_column = st.columns([5, 2, 1], vertical_alignment="bottom")
 title_column.title("SLO burn")
 if refresh_column.button("Refresh", icon=":material/refresh:", help="Re-read the data source now", width="stretch"):
     loaders.clear_slo_data()
     st.rerun()
-
-slo_source = loaders.source(settings, at)
-freshness_line = st.empty()  # filled once the report is read: a stale report carries its own instant
-widgets.show_demo_banner(slo_source.is_demo)
+# The overview refreshes itself (a wall screen); a drill-down and a past instant (?at=) do not.
+interval = (
+    None
+    if selected_slo
+    else live.refresh_interval(settings, "slo_burn", frozen=fixed_at is not None, where=live_column)
+)
 
 # --- catalog --------------------------------------------------------------------------------------------------------
 
@@ -76,18 +78,23 @@ if not catalog.slos:
 
 # --- the report -----------------------------------------------------------------------------------------------------
 
-with st.spinner(f"Evaluating {len(catalog.slos)} SLOs on {slo_source.description}…"):
-    shown_report = loaders.report_or_last_good(settings, catalog, at, fixed=fixed_at is not None)
-report = shown_report.value  # fresh, or the last good one (marked stale) when the source fails now
 
-with freshness_line.container():
-    widgets.show_freshness(report.at, settings.team_timezone, slo_source.description, fixed=fixed_at is not None)
+def read_report(at, live_line: bool = False):
+    """The report at ``at`` (fresh, or the last good one, marked stale, when the source fails now) and the lines
+    saying how fresh it is and where it comes from: (source, shown report)."""
+    slo_source = loaders.source(settings, at)
+    with st.spinner(f"Evaluating {len(catalog.slos)} SLOs on {slo_source.description}…"):
+        shown_report = loaders.report_or_last_good(settings, catalog, at, fixed=fixed_at is not None)
+    widgets.show_freshness(
+        shown_report.value.at, settings.team_timezone, slo_source.description, fixed=fixed_at is not None
+    )
+    if live_line:
+        live.show_updated(settings, interval, frozen=fixed_at is not None)
     if fixed_at is not None:
         slo_widgets.show_past_banner(fixed_at, settings.team_timezone)
-widgets.show_source_failure(f"SLO data from {slo_source.description}", shown_report, settings.team_timezone)
-
-source_messages = set(report.errors.values())
-selected_slo = st.query_params.get("slo")
+    widgets.show_demo_banner(slo_source.is_demo)
+    widgets.show_source_failure(f"SLO data from {slo_source.description}", shown_report, settings.team_timezone)
+    return slo_source, shown_report
 
 
 def filter_values(name: str, options: list[str]) -> tuple[list[str], list[str]]:
@@ -107,7 +114,17 @@ def show_back_link() -> None:
     st.button("All SLOs", icon=":material/arrow_back:", type="tertiary", on_click=close_drilldown)
 
 
-def show_overview() -> None:
+def show_live_overview() -> None:
+    """The overview as one part: it refreshes every ``interval`` (re-reading through the loaders' caches), and a
+    filter reruns only this part. Widgets keep their state across its reruns, so nothing chosen is reset."""
+    at = fixed_at or loaders.evaluation_instant()
+    _, shown_report = read_report(at, live_line=True)
+    show_overview(shown_report, at)
+
+
+def show_overview(shown_report, at) -> None:
+    report = shown_report.value
+    source_messages = set(report.errors.values())
     with widgets.guarded_panel("headline counts"):
         slo_widgets.show_headline_counts(report.statuses)
 
@@ -279,6 +296,10 @@ def show_charts(status, history, series) -> None:
 
 
 if selected_slo:
+    at = fixed_at or loaders.evaluation_instant()
+    slo_source, shown_report = read_report(at)
+    report = shown_report.value
+    source_messages = set(report.errors.values())
     show_drilldown(selected_slo)
 else:
-    show_overview()
+    live.part(show_live_overview, settings, interval)()
