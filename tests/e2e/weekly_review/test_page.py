@@ -50,4 +50,6 @@ def test_the_markdown_download_carries_the_pages_numbers(weekly_app, page):
     markdown = download.value.path().read_text(encoding="utf-8")
     assert markdown.startswith("# Weekly review 2026-W47")
     for label, value in shown.items():
-        assert f"| {label} | {value} |" in markdown, (label, value)
+        name, _, detail = label.partition(" · ")  # a card says "MTTA · median 5 min" above "7 min"
+        full_value = f"{value} ({detail})" if detail else value  # the document says "7 min (median 5 min)"
+        assert f"| {name} | {full_value} |" in markdown, (label, value)
