@@ -177,7 +177,7 @@ def test_database_health_shows_the_last_good_probe_while_postgresql_is_down(app_
     postgres.stop()
     try:
         with rerun(page):
-            page.get_by_role("button", name="Refresh").click()
+            page.get_by_role("button", name="Refresh", exact=True).click()
         warning = page.get_by_test_id("stAlert").filter(has_text="did not answer now")
         warning.wait_for()
         assert "orders: showing data from" in warning.inner_text()
@@ -202,7 +202,7 @@ def test_database_health_shows_the_last_good_probe_while_postgresql_is_down(app_
 
     open_app(page, f"{app.url}/database-health")
     with rerun(page):
-        page.get_by_role("button", name="Refresh").click()
+        page.get_by_role("button", name="Refresh", exact=True).click()
     page.get_by_text("live probes: 1 of 1 database(s) answered").first.wait_for()
     assert page.get_by_text("did not answer now").count() == 0
 
