@@ -42,6 +42,22 @@ def isolated_store(monkeypatch, tmp_path, *, team_timezone: str, now: str | None
     return url
 
 
+def record_fragments(monkeypatch) -> dict[str, float | None]:
+    """Each ``st.fragment`` a page sets up, by function name, with its ``run_every``: AppTest runs fragments inline
+    and never on their timer, so the page tests read the timer this way."""
+    import streamlit
+
+    real = streamlit.fragment
+    seen: dict[str, float | None] = {}
+
+    def spy(func=None, *, run_every=None, **options):
+        seen[func.__name__] = run_every
+        return real(func, run_every=run_every, **options)
+
+    monkeypatch.setattr(streamlit, "fragment", spy)
+    return seen
+
+
 def texts(elements) -> str:
     """The elements' text as a person reads it: Markdown's backslash escapes (``\\:``, ``\\_``, ``\\[``, which keep
     people's words from being read as Markdown) are not shown, so they are not compared either."""

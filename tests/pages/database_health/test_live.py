@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit
 from streamlit.testing.v1 import AppTest
 
 from data.store import migrate
+from tests.support.apptest import record_fragments
 
 FLEET = str(Path(__file__).resolve().parents[3] / "pages" / "database_health" / "page.py")
 TOGGLE = "live_toggle_database_health"
@@ -32,15 +32,7 @@ def clean_environment(monkeypatch, tmp_path):
 
 @pytest.fixture
 def fragments(monkeypatch) -> dict[str, float | None]:
-    real = streamlit.fragment
-    seen: dict[str, float | None] = {}
-
-    def spy(func=None, *, run_every=None, **options):
-        seen[func.__name__] = run_every
-        return real(func, run_every=run_every, **options)
-
-    monkeypatch.setattr(streamlit, "fragment", spy)
-    return seen
+    return record_fragments(monkeypatch)
 
 
 def run(query: dict[str, str] | None = None) -> AppTest:

@@ -12,10 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit
 from streamlit.testing.v1 import AppTest
 
-from tests.support.apptest import SETTINGS_VARIABLES, texts
+from tests.support.apptest import SETTINGS_VARIABLES, record_fragments, texts
 
 APP = str(Path(__file__).resolve().parents[3] / "app.py")
 TOGGLE = "live_toggle_slo_burn"
@@ -32,16 +31,7 @@ def clean_environment(monkeypatch, tmp_path):
 
 @pytest.fixture
 def fragments(monkeypatch) -> dict[str, float | None]:
-    """Each fragment the page sets up in the last run, by function name: its ``run_every``."""
-    real = streamlit.fragment
-    seen: dict[str, float | None] = {}
-
-    def spy(func=None, *, run_every=None, **options):
-        seen[func.__name__] = run_every
-        return real(func, run_every=run_every, **options)
-
-    monkeypatch.setattr(streamlit, "fragment", spy)
-    return seen
+    return record_fragments(monkeypatch)
 
 
 def run(query: dict[str, str] | None = None) -> AppTest:
