@@ -47,6 +47,7 @@ CHECK_IDS = (
     "database_size",
     "slow_statements",
     "dba_records",
+    "capacity_forecast",
 )
 # Checks that have no meaning on MySQL/MariaDB (no MVCC xid, no dead tuples, no invalid index state).
 POSTGRES_ONLY_CHECKS = ("wraparound", "dead_tuples", "table_bloat", "index_bloat", "invalid_indexes")
@@ -73,6 +74,169 @@ CHECK_TITLES = {
     "database_size": "Size and growth",
     "slow_statements": "Slow statements",
     "dba_records": "DBA records",
+    "capacity_forecast": "Capacity forecast",
+}
+
+
+@dataclass(frozen=True)
+class CheckGuide:
+    """What a check means and what a DBA does about it, with the documentation page to read (its name, so nothing is
+    fetched; ``postgresql``/``mariadb`` are the pages' names in each manual, "" where the engine has none)."""
+
+    meaning: str
+    action: str
+    postgresql: str = ""
+    mariadb: str = ""
+
+    @property
+    def docs(self) -> str:
+        """ "PostgreSQL docs: Routine Vacuuming (routine-vacuuming) · MariaDB docs: OPTIMIZE TABLE"."""
+        names = [("PostgreSQL docs", self.postgresql), ("MariaDB docs", self.mariadb)]
+        return " · ".join(f"{manual}: {page}" for manual, page in names if page)
+
+
+CHECK_GUIDES: dict[str, CheckGuide] = {
+    "up": CheckGuide(
+        "The server accepts the probe's connection and answers a query; down means every application on it fails.",
+        "Check the server process, its log, disk space and the network path; fail over if the primary stays down.",
+        "Server Setup and Operation (runtime)",
+        "Troubleshooting Connection Issues",
+    ),
+    "connections": CheckGuide(
+        "Share of the connections ordinary users may open (max_connections less the reserved ones) now in use; at "
+        "100 % new sessions are refused.",
+        "Find idle or leaked sessions (pg_stat_activity / SHOW PROCESSLIST), cap the application's pools, put a "
+        "pooler (PgBouncer, ProxySQL) in front before raising max_connections.",
+        "Connections and Authentication (runtime-config-connection)",
+        "Server System Variables: max_connections",
+    ),
+    "idle_in_transaction": CheckGuide(
+        "Sessions that opened a transaction and stopped sending statements: they hold their locks and keep vacuum "
+        "(PostgreSQL) or purge (InnoDB) from removing old row versions.",
+        "Fix the application to commit or roll back; terminate an abandoned session (pg_terminate_backend / KILL); "
+        "set idle_in_transaction_session_timeout.",
+        "Client Connection Defaults: idle_in_transaction_session_timeout (runtime-config-client)",
+        "InnoDB Purge",
+    ),
+    "cache_hit_ratio": CheckGuide(
+        "Share of block reads served from shared buffers / the InnoDB buffer pool rather than disk; a falling ratio "
+        "means the working set no longer fits in memory.",
+        "Look for new sequential scans and missing indexes first; then size shared_buffers / "
+        "innodb_buffer_pool_size to the working set.",
+        "The Cumulative Statistics System (monitoring-stats)",
+        "InnoDB Buffer Pool",
+    ),
+    "long_running_queries": CheckGuide(
+        "Statements running for longer than the threshold: they hold locks and snapshots and may be runaway.",
+        "EXPLAIN the statement, look for a missing index or a bad plan; cancel it (pg_cancel_backend / KILL QUERY) "
+        "if it is runaway; set statement_timeout / max_statement_time.",
+        "Using EXPLAIN (using-explain)",
+        "KILL [CONNECTION | QUERY]",
+    ),
+    "blocked_sessions": CheckGuide(
+        "Sessions waiting for a lock another session holds; the root blocker is usually a long or abandoned "
+        "transaction, or DDL waiting behind one.",
+        "Look at what the root blocker runs; end its transaction (commit, or terminate it) if it is stuck; run DDL "
+        "with a lock_timeout.",
+        "Explicit Locking (explicit-locking)",
+        "Metadata Locking",
+    ),
+    "replication_lag": CheckGuide(
+        "How far a replica is behind its primary (a stopped replica only looks caught up), and on a primary the "
+        "replicas attached and replication slots nobody reads, which keep WAL until the disk fills.",
+        "Check the replica's connection and error log, long queries and I/O on it; drop a slot no replica will use "
+        "again (pg_drop_replication_slot).",
+        "Log-Shipping Standby Servers (warm-standby)",
+        "Replication Overview",
+    ),
+    "wraparound": CheckGuide(
+        "Age of the oldest unfrozen transaction ID against the 2^31 ID space; at the end PostgreSQL stops accepting "
+        "writes to protect the data.",
+        "Run VACUUM (FREEZE) on the oldest tables, find what blocks autovacuum (long transactions, prepared "
+        "transactions, inactive slots) and tune autovacuum_freeze_max_age.",
+        "Routine Vacuuming: Preventing Transaction ID Wraparound Failures (routine-vacuuming)",
+    ),
+    "dead_tuples": CheckGuide(
+        "Row versions deleted or updated but not yet vacuumed, against the live rows; many dead rows slow scans and "
+        "grow the table.",
+        "Run VACUUM (ANALYZE) on the table; check autovacuum is on for it and keeping up (autovacuum_vacuum_scale_"
+        "factor, cost limits), and look for long transactions holding it back.",
+        "Routine Vacuuming (routine-vacuuming)",
+    ),
+    "table_bloat": CheckGuide(
+        "Estimated space in a table holding no live row (from pg_stats); vacuum makes it reusable but gives it back "
+        "to the disk only when it is at the end of the table.",
+        "Let VACUUM keep up; to give the space back rewrite the table (pg_repack without a long lock, or VACUUM FULL "
+        "in a maintenance window).",
+        "Routine Vacuuming: Recovering Disk Space (routine-vacuuming)",
+    ),
+    "index_bloat": CheckGuide(
+        "Estimated space in a btree index holding no live entry; a bloated index is larger and slower to scan.",
+        "Rebuild the index with REINDEX INDEX CONCURRENTLY (PostgreSQL 12+), or pg_repack.",
+        "REINDEX (sql-reindex)",
+    ),
+    "reclaimable_space": CheckGuide(
+        "Space InnoDB allocated to a table that holds no row (DATA_FREE): free extents after deletes and purge.",
+        "Rebuild the table with OPTIMIZE TABLE (an online ALTER TABLE ... FORCE for InnoDB) in a quiet hour; check "
+        "innodb_file_per_table, as the shared tablespace never shrinks.",
+        mariadb="OPTIMIZE TABLE",
+    ),
+    "sequences": CheckGuide(
+        "How much of its column type's range a sequence or AUTO_INCREMENT has used; at the end every insert fails.",
+        "Widen the column to bigint (ALTER TABLE ... ALTER COLUMN ... TYPE bigint, then ALTER SEQUENCE ... AS "
+        "bigint) well before; plan the rewrite for a large table.",
+        "CREATE SEQUENCE (sql-createsequence)",
+        "AUTO_INCREMENT",
+    ),
+    "unused_indexes": CheckGuide(
+        "Indexes no query has used since statistics were reset: they cost disk and every write, for nothing.",
+        "Confirm on every replica and over a full business cycle, then DROP INDEX CONCURRENTLY (or ALTER TABLE ... "
+        "DROP INDEX); keep those that enforce uniqueness.",
+        "Examining Index Usage (indexes-examine)",
+        "sys.schema_unused_indexes",
+    ),
+    "duplicate_indexes": CheckGuide(
+        "Indexes whose columns are a prefix of another index on the same table: the longer one serves the same "
+        "queries.",
+        "Drop the shorter duplicate after checking it enforces no constraint the other does not.",
+        "Multicolumn Indexes (indexes-multicolumn)",
+        "Getting Started with Indexes",
+    ),
+    "invalid_indexes": CheckGuide(
+        "Indexes left invalid by a failed CREATE INDEX CONCURRENTLY or REINDEX: queries ignore them, writes still "
+        "maintain them.",
+        "Drop and recreate them (DROP INDEX CONCURRENTLY, then CREATE INDEX CONCURRENTLY), or REINDEX INDEX "
+        "CONCURRENTLY.",
+        "CREATE INDEX: Building Indexes Concurrently (sql-createindex)",
+    ),
+    "database_size": CheckGuide(
+        "The database's size on disk and its growth over 7 days, against the size and growth limits set for it.",
+        "Find the tables that grew (the tables tab), archive or partition old data, and plan disk before the limit.",
+        "Determining Disk Usage (disk-usage)",
+        "Information Schema TABLES Table",
+    ),
+    "slow_statements": CheckGuide(
+        "The statements that took the most total time since statistics were last reset (pg_stat_statements, "
+        "performance_schema digests): where the server's time goes.",
+        "EXPLAIN (ANALYZE, BUFFERS) the top statements; add indexes or rewrite them; informational, never an alarm.",
+        "pg_stat_statements (pgstatstatements)",
+        "Performance Schema events_statements_summary_by_digest Table",
+    ),
+    "dba_records": CheckGuide(
+        "Whether the things no probe sees were done recently enough: a verified backup, a restore drill, a "
+        "failover test.",
+        "Do the overdue task (restore a backup somewhere, run the drill) and record it on the DBA records page.",
+        "Backup and Restore (backup)",
+        "Backup and Restore Overview",
+    ),
+    "capacity_forecast": CheckGuide(
+        "When the database's disk fills (its disk_size from databases.toml) and when a sequence reaches its column "
+        "type's maximum, from a least-squares line through the snapshots of the last 28 days.",
+        "Before the date: add disk or free space (drop unused indexes, archive old data, reclaim bloat), or widen "
+        "the sequence's column to bigint.",
+        "Determining Disk Usage (disk-usage)",
+        "AUTO_INCREMENT",
+    ),
 }
 
 
@@ -120,6 +284,8 @@ class Thresholds:
     database_size_critical_bytes: float | None = None
     growth_7d_warn: float | None = None  # relative growth over 7 days, e.g. 0.2 = +20 %
     growth_7d_critical: float | None = None
+    forecast_warn_days: float = 30  # the disk or a sequence runs out within this many days (capacity forecast)
+    forecast_critical_days: float = 7
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
