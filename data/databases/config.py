@@ -46,6 +46,7 @@ DATABASE_FIELDS = (
     "selector",
     "datname",
     "description",
+    "disk_size",
     "thresholds",
     "record_intervals",
     "checks",
@@ -86,6 +87,7 @@ class DatabaseTarget:
     thresholds: Thresholds = field(default_factory=Thresholds)
     record_intervals: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_RECORD_INTERVAL_DAYS))
     checks: tuple[CustomCheck, ...] = ()  # custom SQL checks: the file's [[checks]] of its engine, then its own
+    disk_size_bytes: int | None = None  # the disk the database lives on ("500 GB"): the capacity forecast's limit
 
     @property
     def dsn_variable(self) -> str:
@@ -150,6 +152,43 @@ def _key_values(
     return values if ok else None
 
 
+SIZE_UNITS = {
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "pb": 10**15,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+    "pib": 2**50,
+}
+SIZE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$")
+
+
+class SizeError(ValueError):
+    """A size that cannot be read, with what a good one looks like."""
+
+
+def parse_size(text: Any) -> int:
+    """ "500 GB" (SI, as the pages show sizes), "2 TiB" (binary) or "1.5 TB" → bytes; raises SizeError saying why."""
+    if not isinstance(text, str):
+        raise SizeError(f'must be text such as "500 GB" or "2 TiB", got {text!r}')
+    match = SIZE_PATTERN.match(text)
+    if match is None:
+        raise SizeError(f'must be a number and a unit such as "500 GB" or "2 TiB", got {text!r}')
+    number, unit = float(match.group(1)), match.group(2).lower()
+    if unit not in SIZE_UNITS:
+        units = ", ".join(("B", "kB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB"))
+        raise SizeError(f"unknown unit {match.group(2)!r} in {text!r} (known: {units})")
+    size = int(number * SIZE_UNITS[unit])
+    if size <= 0:
+        raise SizeError(f"must be more than 0 bytes, got {text!r}")
+    return size
+
+
 def _threshold_value(value: Any) -> tuple[float | None, str | None]:
     if not _number(value) or value < 0:
         return None, f"must be a non-negative number, got {value!r}"
@@ -171,6 +210,7 @@ def _threshold_order(values: dict[str, Any], where: str, problems: list[str]) ->
         ("replication_lag_warn_s", "replication_lag_critical_s"),
         ("wraparound_warn", "wraparound_critical"),
         ("sequence_warn", "sequence_critical"),
+        ("forecast_critical_days", "forecast_warn_days"),  # days left: critical is the nearer date
     ]
     merged = {**Thresholds().__dict__, **values}
     for warn, critical in pairs:
@@ -479,6 +519,12 @@ def _parse_database(
     if thresholds is not None and not _threshold_order(thresholds, f"{where}.thresholds", problems):
         thresholds = None
     intervals = _record_intervals(entry.get("record_intervals", {}), f"{where}.record_intervals", problems)
+    disk_size = None
+    if "disk_size" in entry:
+        try:
+            disk_size = parse_size(entry["disk_size"])
+        except SizeError as error:
+            problems.append(f"{where}.disk_size: {error}")
     if len(problems) > before:
         return None
     return DatabaseTarget(
@@ -493,6 +539,7 @@ def _parse_database(
         description=description,
         thresholds=thresholds_with(thresholds),
         record_intervals=intervals,
+        disk_size_bytes=disk_size,
     )
 
 
