@@ -1,5 +1,6 @@
-"""Database health commands: live checks (``db-health``), snapshots for history (``collect db-health``) and DBA
-records (``db-records add|withdraw|list``).
+"""Database health commands: live checks (``db-health``), the capacity forecast from stored snapshots
+(``db-health forecast``), snapshots for history (``collect db-health``) and DBA records (``db-records
+add|withdraw|list``).
 
 ``db-health`` exits 0 when every check is ok or info, 1 when any is warn or critical, 2 when it could not run (bad
 configuration, no DSN, the database unreachable). No DSN or password is ever printed: databases are named, a server
@@ -97,6 +98,60 @@ def _print_errors(healths) -> None:
     for health in healths:
         if health.error:
             print(f"error: {health.database}: {redact(health.error)}", file=sys.stderr)
+
+
+def _forecast_rows(forecasts, now) -> list[dict]:
+    from metrics.databases.forecast import forecast_item
+
+    rows = []
+    for name, forecast in forecasts.items():
+        for resource in (forecast.disk, *forecast.sequences):
+            item = forecast_item(resource, forecast.status_of(resource), now)
+            rows.append({"database": name, **item})
+    return rows
+
+
+def command_db_forecast(args: argparse.Namespace) -> int:
+    """Days until each database's disk fills and each sequence runs out, from the stored snapshots (no probe)."""
+    from data.databases import service
+    from metrics.databases.checks import needs_attention, worst
+    from metrics.databases.forecast import FORECAST_WINDOW_DAYS, days_text
+
+    settings = load_cli_settings(args)
+    config = _load_config(settings, args.config)
+    if args.database and config.database(args.database) is None:
+        known = ", ".join(d.name for d in config.databases) or "none"
+        raise CliError(f"no database named {args.database!r} in {config.path} (known: {known})")
+    now = settings.now()
+    try:
+        forecasts = service.capacity_forecasts(settings, config, [args.database] if args.database else None, now)
+    except Exception as error:  # the store down or not migrated: one line, no URL
+        raise CliError(f"the store cannot be read ({type(error).__name__}); run `cli.py migrate`") from None
+    rows = _forecast_rows(forecasts, now)
+    if args.format == "json":
+        payload = {"at": now.isoformat(), "window_days": FORECAST_WINDOW_DAYS, "forecasts": rows}
+        print(json.dumps(payload, indent=2, default=str, allow_nan=False))
+    else:
+        header = ["database", "status", "resource", "name", "snapshots", "runs out in", "runs out on", "outlook"]
+        table = [
+            [
+                row["database"],
+                row["status"],
+                row["resource"],
+                row["name"],
+                str(row["snapshots"]),
+                days_text(row["days_left"]),
+                row["runs_out_on"] or "—",
+                row["outlook"],
+            ]
+            for row in rows
+        ]
+        print(
+            f"capacity forecast at {now.replace(microsecond=0).isoformat()}: least-squares line over the stored "
+            f"snapshots of the last {FORECAST_WINDOW_DAYS} days"
+        )
+        print(text_table(header, table))
+    return EXIT_ATTENTION if needs_attention(worst(row["status"] for row in rows)) else EXIT_OK
 
 
 def command_collect_db_health(args: argparse.Namespace) -> int:
@@ -219,6 +274,14 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     health.add_argument("--deadline", type=float, help="seconds the whole probe may take (default: [probe])")
     health.add_argument("--format", choices=("json", "table"), default="table")
     health.set_defaults(handler=command_db_health)
+    health_actions = health.add_subparsers(dest="action", required=False)
+    forecast = health_actions.add_parser(
+        "forecast", help="days until each database's disk fills and each sequence runs out (stored snapshots)"
+    )
+    forecast.add_argument("--database", help="a database named in databases.toml (default: every one)")
+    forecast.add_argument("--config", help="databases.toml (default: settings, config/databases.toml)")
+    forecast.add_argument("--format", choices=("json", "table"), default="table")
+    forecast.set_defaults(handler=command_db_forecast)
 
     collect = collect_kinds.add_parser("db-health", help="store a snapshot of every database's numbers")
     collect.add_argument("--config", help="databases.toml (default: settings)")

@@ -37,6 +37,7 @@ from metrics.databases.checks import (
     recent_cache_counters,
 )
 from metrics.databases.custom import evaluate_custom_checks
+from metrics.databases.forecast import CAPACITY_CHECK, CapacityForecast, check_capacity
 
 log = logging.getLogger(__name__)
 MAX_PARALLEL_PROBES = 32
@@ -65,10 +66,11 @@ def use_recent_cache_counters(target: DatabaseTarget, dsn: Dsn | None, probe: Pr
 
 @dataclass
 class StoreContext:
-    """What the store adds to live numbers: DBA records and sizes 7 days ago (for growth)."""
+    """What the store adds to live numbers: DBA records, sizes 7 days ago (for growth) and capacity forecasts."""
 
     records: dict[str, list[DbaRecord]] = field(default_factory=dict)
     size_7d_ago: dict[str, int] = field(default_factory=dict)
+    forecasts: dict[str, CapacityForecast] = field(default_factory=dict)
     problem: str | None = None  # the store could not be read: records show as unknown
 
 
@@ -116,7 +118,17 @@ def health_from_probe(
     checks += evaluate_custom_checks(target.checks, probe)
     if store is not None:
         checks.append(records_check(target, store, today))
+        checks.append(capacity_check(target, store))
     return build_health(target.name, probe.engine, checks, probed_at, probe=probe, **_labels(target))
+
+
+def capacity_check(target: DatabaseTarget, store: StoreContext) -> CheckResult:
+    if store.problem:
+        return CheckResult(CAPACITY_CHECK, UNKNOWN, None, f"cannot tell: {store.problem}")
+    forecast = store.forecasts.get(target.name)
+    if forecast is None:
+        return CheckResult(CAPACITY_CHECK, UNKNOWN, None, "cannot tell: no forecast was read for it")
+    return check_capacity(forecast)
 
 
 def records_check(target: DatabaseTarget, store: StoreContext, today: date) -> CheckResult:
@@ -148,14 +160,18 @@ def not_configured_reason(target: DatabaseTarget) -> str:
     return f"not configured: set {target.dsn_variable} (or [databases] {target.name} in .streamlit/secrets.toml)"
 
 
-def load_store_context(settings, names: list[str], now: datetime) -> StoreContext:
-    """Records and week-old sizes from the store; a store that cannot be read leaves them unknown, never fails."""
+def load_store_context(settings, targets: list[DatabaseTarget], now: datetime) -> StoreContext:
+    """Records, week-old sizes and forecasts from the store; a store that cannot be read leaves them unknown, never
+    fails."""
+    names = [t.name for t in targets]
     try:
+        from data.databases.capacity import capacity_forecasts
         from data.databases.store import latest_records_by_database, sizes_at
 
         return StoreContext(
             records=latest_records_by_database(settings.database_url, names),
             size_7d_ago=sizes_at(settings.database_url, names, now),
+            forecasts=capacity_forecasts(settings.database_url, targets, now),
         )
     except Exception as error:  # any driver or schema problem: say so on the records check, keep the probes
         log.warning("store unavailable for DBA records: %s", type(error).__name__)
@@ -179,7 +195,7 @@ def probe_fleet(
     targets = [t for t in config.databases if names is None or t.name in names]
     now = settings.now()
     today = now.date()
-    store = load_store_context(settings, [t.name for t in targets], now) if with_store else None
+    store = load_store_context(settings, targets, now) if with_store else None
     prometheus = getattr(settings, "prometheus", None)
 
     results: dict[str, DatabaseHealth] = {}

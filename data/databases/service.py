@@ -22,6 +22,7 @@ from data.secrets import Dsn
 from data.settings import Settings
 from metrics.access import Actor
 from metrics.databases.checks import DatabaseHealth, DbaRecord, ProbeState, check_dba_records
+from metrics.databases.forecast import CapacityForecast
 from metrics.last_good import Shown, failed_probe_reason
 
 log = logging.getLogger(__name__)
@@ -159,3 +160,14 @@ def sizes_7d_ago(settings: Settings, names: list[str]) -> dict[str, int]:
     except Exception as error:  # no history yet or no store: growth shows as no data
         log.info("no week-old sizes: %s", type(error).__name__)
         return {}
+
+
+def capacity_forecasts(
+    settings: Settings, config: DatabaseConfig, names: list[str] | None = None, now: datetime | None = None
+) -> dict[str, CapacityForecast]:
+    """Each configured database's (or only ``names``') disk and sequence forecast from the stored snapshots, in
+    configuration order; raises if the store cannot be read. The same figures as the fleet's capacity check."""
+    from data.databases.capacity import capacity_forecasts as read_forecasts
+
+    targets = [t for t in config.databases if names is None or t.name in names]
+    return read_forecasts(settings.database_url, targets, settings.now() if now is None else now)

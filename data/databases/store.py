@@ -22,6 +22,7 @@ from metrics.databases.checks import DatabaseHealth, DbaRecord
 from metrics.databases.records import RecordError, validate_record
 
 TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
+TOP_SEQUENCES_STORED = 200  # the fullest ones, per database and snapshot
 
 
 class DbHealthSnapshot(Base):
@@ -62,6 +63,26 @@ class DbTableSize(Base):
     database: Mapped[str] = mapped_column(sa.String(200))
     table_name: Mapped[str] = mapped_column(sa.String(400))
     total_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class DbSequenceValue(Base):
+    """A sequence's (or AUTO_INCREMENT's) last value in one snapshot: the capacity forecast's exhaustion line.
+
+    Floats: a trend needs no exact integer, and an unsigned bigint's maximum does not fit a signed BIGINT."""
+
+    __tablename__ = "db_sequence_values"
+    __table_args__ = (
+        sa.UniqueConstraint("taken_at", "database", "sequence_name"),
+        sa.Index("ix_db_sequence_values_database_taken_at", "database", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    database: Mapped[str] = mapped_column(sa.String(200))
+    sequence_name: Mapped[str] = mapped_column(sa.String(400))
+    column_name: Mapped[str | None] = mapped_column(sa.String(400), nullable=True)
+    last_value: Mapped[float] = mapped_column(sa.Float)
+    max_value: Mapped[float] = mapped_column(sa.Float)
 
 
 class DbaRecordRow(Base):
@@ -160,9 +181,11 @@ def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now:
             {"taken_at": taken_at, "database": health.database, "table_name": t.name, "total_bytes": int(t.total_bytes)}
             for t in biggest[:TOP_TABLES_STORED]
         ]
+    sequences = [row for health in healths for row in _sequence_rows(health, taken_at)]
     with shared_engine(database_url).begin() as connection:
         stored = _insert_ignoring(connection, DbHealthSnapshot.__table__, snapshots, ["taken_at", "database"])
         _insert_ignoring(connection, DbTableSize.__table__, sizes, ["taken_at", "database", "table_name"])
+        _insert_ignoring(connection, DbSequenceValue.__table__, sequences, ["taken_at", "database", "sequence_name"])
         record_audit(
             connection,
             actor=actor,
@@ -173,6 +196,58 @@ def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now:
             details={"databases": len(healths), "stored": stored},
         )
     return stored
+
+
+def _sequence_rows(health: DatabaseHealth, taken_at: datetime) -> list[dict[str, Any]]:
+    """The fullest sequences the probe could read (not hidden, not locked), as rows of ``db_sequence_values``."""
+    read = [
+        s
+        for s in ((health.probe.sequences or []) if health.probe else [])
+        if s.last_value is not None and not s.hidden and not s.locked and s.max_value > 0
+    ]
+    fullest = sorted(read, key=lambda s: -s.last_value / s.max_value)[:TOP_SEQUENCES_STORED]
+    return [
+        {
+            "taken_at": taken_at,
+            "database": health.database,
+            "sequence_name": s.name,
+            "column_name": s.column,
+            "last_value": float(s.last_value),
+            "max_value": float(s.max_value),
+        }
+        for s in fullest
+    ]
+
+
+def size_readings(database_url: str, names: list[str], since: datetime) -> dict[str, list[tuple[datetime, int]]]:
+    """Each database's stored sizes since ``since``, oldest first: {name: [(taken_at, size_bytes)]}."""
+    if not names:
+        return {}
+    table = DbHealthSnapshot.__table__
+    query = (
+        sa.select(table.c.database, table.c.taken_at, table.c.size_bytes)
+        .where(table.c.database.in_(names), table.c.taken_at >= since, table.c.size_bytes.is_not(None))
+        .order_by(table.c.taken_at)
+    )
+    readings: dict[str, list[tuple[datetime, int]]] = {}
+    with shared_engine(database_url).connect() as connection:
+        for row in connection.execute(query):
+            readings.setdefault(row.database, []).append((row.taken_at, int(row.size_bytes)))
+    return readings
+
+
+def sequence_readings(database_url: str, names: list[str], since: datetime) -> dict[str, dict[str, list[dict]]]:
+    """Each database's stored sequence values since ``since``, oldest first: {name: {sequence: [row]}}, each row
+    with taken_at, column_name, last_value and max_value."""
+    if not names:
+        return {}
+    table = DbSequenceValue.__table__
+    query = sa.select(table).where(table.c.database.in_(names), table.c.taken_at >= since).order_by(table.c.taken_at)
+    readings: dict[str, dict[str, list[dict]]] = {}
+    with shared_engine(database_url).connect() as connection:
+        for row in connection.execute(query):
+            readings.setdefault(row.database, {}).setdefault(row.sequence_name, []).append(dict(row._mapping))
+    return readings
 
 
 def health_history(database_url: str, database: str, since: datetime) -> list[dict[str, Any]]:

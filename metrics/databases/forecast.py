@@ -131,6 +131,8 @@ def days_text(days: float | None) -> str:
         return "—"
     if days * 24 < 1:
         return "under an hour" if days > 0 else "now"
+    if days >= 365:
+        return f"{days / 365.25:.1f} years"
     return format_duration(timedelta(days=days))
 
 

@@ -25,6 +25,7 @@ POSTGRES_EXPORTED = (
     "replication_lag",
     "database_size",
     "dba_records",
+    "capacity_forecast",  # from the stored sizes, whatever the source
 )
 POSTGRES_SQL_ONLY = tuple(check for check in CHECK_IDS if check not in POSTGRES_EXPORTED)
 MYSQL_SQL_ONLY = (
