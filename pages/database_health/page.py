@@ -15,6 +15,7 @@ import streamlit as st
 from data.databases import service
 from metrics.access import PermissionDenied, Role
 from metrics.databases.checks import CHECK_TITLES, DatabaseHealth, ProbeState
+from metrics.databases.forecast import FORECAST_WINDOW_DAYS
 from metrics.formatting import format_duration
 from pages.common import fleet, identity, live, loaders, theme, widgets
 from pages.common.charts import PLOTLY_CONFIG
@@ -254,6 +255,12 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
             "growth 7d": st.column_config.NumberColumn(
                 "growth 7d", format="percent", help="From stored snapshots (`collect db-health`)"
             ),
+            "runs out in": TEXT(
+                "runs out in",
+                width="medium",
+                help=f"When the disk (disk_size) or a sequence runs out: a least-squares line over the snapshots of "
+                f"the last {FORECAST_WINDOW_DAYS} days",
+            ),
             "note": TEXT("note", width="medium", help="Why a database has no numbers"),
         },
     )
@@ -356,14 +363,25 @@ def show_checks(health: DatabaseHealth) -> None:
         checks.style.map(db_widgets.db_status_colour, subset=["status"]),
         hide_index=True,
         height=db_widgets.table_height(len(checks)),
-        column_order=["status", "check", "value", "detail", "action"],
+        column_order=["status", "check", "value", "detail", "action", *db_widgets.GUIDE_COLUMNS],
         column_config={
             "status": TEXT("status", width=db_widgets.STATUS_WIDTH),
             "value": TEXT("value", width="small"),
             "detail": TEXT("detail", width="large"),
             "action": TEXT("action", width="medium"),
+            "what it means": TEXT("what it means", width="large"),
+            "what a DBA does": TEXT("what a DBA does", width="large"),
+            "documentation": TEXT("documentation", width="medium", help="The page to read in the engine's manual"),
         },
     )
+    forecast = db_widgets.forecast_frame(health)
+    if not forecast.empty:
+        with st.expander(f"Capacity forecast (least-squares line over the last {FORECAST_WINDOW_DAYS} days)"):
+            st.dataframe(
+                forecast.style.map(db_widgets.db_status_colour, subset=["status"]),
+                hide_index=True,
+                column_config={"outlook": TEXT("outlook", width="large")},
+            )
     for title, rows in db_widgets.custom_rows_frames(health):
         with st.expander(title):
             st.dataframe(rows, hide_index=True)

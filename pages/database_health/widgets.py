@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 
 from metrics.databases.checks import (
+    CHECK_GUIDES,
     CHECK_TITLES,
     RECORD_KIND_LABELS,
     STATUS_ORDER,
@@ -23,6 +24,7 @@ from metrics.databases.checks import (
     ProbeState,
     table_size_text,
 )
+from metrics.databases.forecast import CAPACITY_CHECK, days_text
 from metrics.formatting import NO_DATA, format_bytes, format_duration, format_percent
 from pages.common.theme import CRITICAL, INFO, OK, WARN, StatusStyle
 from pages.common.theme import NO_DATA as NO_DATA_STYLE
@@ -53,6 +55,7 @@ FLEET_COLUMN_ORDER = [
     "replica lag s",
     "size",
     "growth 7d",
+    "runs out in",
     "environment",
     "role",
     "engine",
@@ -122,6 +125,21 @@ def growth_7d(health: DatabaseHealth, size_7d_ago: int | None) -> float:
     return probe.database_size_bytes / size_7d_ago - 1
 
 
+def runs_out_text(health: DatabaseHealth) -> str:
+    """The fleet's "runs out in" cell, from the capacity check: "64 d 7 h (disk)", "10 d 4 h (sequence s)", else
+    what the disk's history says ("not growing", "not enough history"); "" when there is no forecast."""
+    check = health.check(CAPACITY_CHECK)
+    if check is None:
+        return ""
+    dated = [item for item in check.items if item.get("days_left") is not None]
+    if dated:
+        soonest = min(dated, key=lambda item: item["days_left"])
+        what = "disk" if soonest["resource"] == "disk" else f"sequence {soonest['name']}"
+        return f"{days_text(soonest['days_left'])} ({what})"
+    disk = next((item for item in check.items if item.get("resource") == "disk"), None)
+    return check.detail if disk is None else disk["state"]
+
+
 def fleet_status_text(health: DatabaseHealth) -> str:
     """The status column's words: a database nobody gave a DSN reads "not configured" (in grey), not "unknown"."""
     if health.probe_state is ProbeState.NOT_CONFIGURED:
@@ -181,6 +199,7 @@ def fleet_frame(
                 if probe is None or probe.database_size_bytes is None
                 else float(probe.database_size_bytes),
                 "growth 7d": growth_7d(health, (sizes_7d_ago or {}).get(health.database)),
+                "runs out in": runs_out_text(health),
                 "note": " · ".join(text for text in (current.error or "", stale_note) if text),
             }
         )
@@ -197,6 +216,7 @@ def fleet_frame(
         "replica lag s",
         "size",
         "growth 7d",
+        "runs out in",
         "note",
     ]
     return pd.DataFrame(rows, columns=columns)
@@ -218,6 +238,8 @@ def format_check_value(check_id: str, value) -> str:
         return format_duration(timedelta(seconds=float(value)))
     if check_id == "database_size":
         return format_bytes(value)
+    if check_id == CAPACITY_CHECK:
+        return days_text(value)
     return f"{value:g}"
 
 
@@ -232,10 +254,45 @@ def checks_frame(health: DatabaseHealth) -> pd.DataFrame:
             "value": format_check_value(c.id, c.value),
             "detail": c.detail,
             "action": c.action,
+            **guide_columns(c.id),
         }
         for c in sorted(health.checks, key=lambda c: rank.get(c.status, 0))
     ]
-    return pd.DataFrame(rows, columns=["status", "check", "id", "value", "detail", "action"])
+    return pd.DataFrame(rows, columns=["status", "check", "id", "value", "detail", "action", *GUIDE_COLUMNS])
+
+
+GUIDE_COLUMNS = ["what it means", "what a DBA does", "documentation"]
+
+
+def guide_columns(check_id: str) -> dict[str, str]:
+    """A built-in check's meaning, action and documentation page; a custom check's own words are its detail and
+    action, so these stay empty."""
+    guide = CHECK_GUIDES.get(check_id)
+    if guide is None:
+        return dict.fromkeys(GUIDE_COLUMNS, "")
+    return dict(zip(GUIDE_COLUMNS, (guide.meaning, guide.action, guide.docs)))
+
+
+FORECAST_COLUMNS = ["status", "resource", "name", "column", "outlook", "runs out in", "runs out on", "snapshots"]
+
+
+def forecast_frame(health: DatabaseHealth) -> pd.DataFrame:
+    """The capacity check's resources, the first to run out first: the disk, then the rising sequences."""
+    check = health.check(CAPACITY_CHECK)
+    rows = [
+        {
+            "status": db_status_badge(item["status"]),
+            "resource": item["resource"],
+            "name": item["name"],
+            "column": item.get("column") or "",
+            "outlook": item["outlook"],
+            "runs out in": days_text(item["days_left"]),
+            "runs out on": item["runs_out_on"] or "—",
+            "snapshots": item["snapshots"],
+        }
+        for item in ([] if check is None else check.items)
+    ]
+    return pd.DataFrame(rows, columns=FORECAST_COLUMNS)
 
 
 def custom_rows_frames(health: DatabaseHealth) -> list[tuple[str, pd.DataFrame]]:

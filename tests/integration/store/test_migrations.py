@@ -317,6 +317,10 @@ REPRESENTATIVE: dict[str, list[dict[str, Any]]] = {
             "link": "",
         },
     ],
+    # One withdrawal per record (unique record_id): two made-up rows would both point at the first record.
+    "dba_record_withdrawals": [
+        {"id": 1, "record_id": 2, "withdrawn_at": T2, "withdrawn_by": "Kim", "reason": "entered for the wrong database"}
+    ],
 }
 
 
