@@ -49,6 +49,7 @@ class SectionKind(Enum):
     ALERTS = "alerts"
     DATABASE_FLEET = "database fleet"
     DATABASE_CHANGES = "database changes"
+    DATABASE_FORECAST = "database forecast"
     TRACKER = "tracker"
 
 
@@ -70,6 +71,8 @@ def section_caption(review: WeeklyReview, section: Section) -> str | None:
         return review.readings_note
     if section.kind is SectionKind.ALERTS:
         return review.alerts_note or None
+    if section.kind is SectionKind.DATABASE_FORECAST:
+        return review.database_forecasts_note or None
     return None
 
 
@@ -179,7 +182,18 @@ def _database_sections(review: WeeklyReview) -> list[Section]:
             [[c.database, c.before, c.after] for c in review.database_changes],
             "No database changed status.",
         ),
+        _forecast_section(review),
     ]
+
+
+def _forecast_section(review: WeeklyReview) -> Section:
+    return Section(
+        SectionKind.DATABASE_FORECAST,
+        "Capacity forecast at the week's end",
+        ["database", "status", "runs out in", "disk"],
+        [[f.database, f.status, f.runs_out, f.outlook] for f in review.database_forecasts],
+        "No database has stored sizes to forecast from.",
+    )
 
 
 def _tracker_section(review: WeeklyReview) -> Section:

@@ -24,7 +24,15 @@ from data.weekly.review import (
 from metrics.slo.definitions import SloDefinition
 from metrics.slo.report import SloReport
 from metrics.trends.aggregate import parse_iso_week
-from metrics.weekly.review import ReviewInputs, SloReading, WeeklyReview, build_weekly_review, week_status
+from metrics.weekly.review import (
+    DatabaseForecastLine,
+    ReviewInputs,
+    SloReading,
+    WeeklyReview,
+    build_weekly_review,
+    database_forecast_line,
+    week_status,
+)
 
 
 class DocumentFormat(StrEnum):
@@ -63,6 +71,7 @@ def load_weekly_review(
     history_start = previous_week_start(week, time_zone)
     history = _alert_history(settings, slos, history_start, reading_at, alert_history)
     incidents, incidents_note = _incidents(settings, engine, history_start, end)
+    forecasts, forecasts_note = _database_forecasts(settings, reading_at)
     return build_weekly_review(
         ReviewInputs(
             week=week,
@@ -77,6 +86,8 @@ def load_weekly_review(
             readings_error=readings_error,
             databases_now=database_statuses(engine, reading_at),
             databases_before=database_statuses(engine, start) or [],
+            database_forecasts=forecasts,
+            database_forecasts_note=forecasts_note,
             tracker_events=tracker_events(engine, start, end),
             note=get_note(engine, week),
             partial=status == "current",
@@ -85,6 +96,19 @@ def load_weekly_review(
             alerts_note=history if isinstance(history, str) else alerts_note(history),
         )
     )
+
+
+def _database_forecasts(settings: Settings, at: datetime) -> tuple[list[DatabaseForecastLine], str | None]:
+    """Each configured database with stored history, forecast as at ``at`` (the week's end); a config or store
+    problem leaves the section empty with the reason, the review goes on."""
+    from data.databases import service as databases
+
+    try:
+        config = databases.load_config(settings)
+        forecasts = databases.capacity_forecasts(settings, config, now=at)
+    except Exception as error:  # a store or config error of any kind: the section says so
+        return [], f"The capacity forecast could not be read: {type(error).__name__}"
+    return [database_forecast_line(f) for f in forecasts.values() if f.disk.snapshots or f.sequences], None
 
 
 def _incidents(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):

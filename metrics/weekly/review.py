@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from metrics.databases.checks import worst
+from metrics.databases.forecast import FORECAST_WINDOW_DAYS, CapacityForecast, forecast_text
 from metrics.formatting import (
     NO_DATA,
     format_count,
@@ -86,6 +88,29 @@ class DatabaseStatus:
 
 
 @dataclass(frozen=True)
+class DatabaseForecastLine:
+    """A database's capacity forecast at the week's end: the resource that runs out first, or the disk's trend."""
+
+    database: str
+    status: str
+    runs_out: str  # "64 d 7 h (disk)", "not growing", "not enough history"
+    outlook: str  # the disk's words: "runs out in 64 d 7 h (+8.3 GB/week, 84% used)"
+    days_left: float | None
+
+
+def database_forecast_line(forecast: CapacityForecast) -> DatabaseForecastLine:
+    soonest = forecast.soonest
+    resources = (forecast.disk, *forecast.sequences)
+    return DatabaseForecastLine(
+        database=forecast.database,
+        status=worst(forecast.status_of(r) for r in resources),
+        runs_out=forecast.runs_out_text(),
+        outlook=forecast_text(forecast.disk),
+        days_left=None if soonest is None else soonest.days_left,
+    )
+
+
+@dataclass(frozen=True)
 class TrackerEvent:
     """An item that came due, or a review recorded, during the week."""
 
@@ -122,6 +147,8 @@ class ReviewInputs:
     readings_error: str | None = None
     databases_now: Sequence[DatabaseStatus] | None = None  # None: no database snapshots stored at all
     databases_before: Sequence[DatabaseStatus] = ()
+    database_forecasts: Sequence[DatabaseForecastLine] = ()  # at the week's end, from the stored snapshots
+    database_forecasts_note: str | None = None  # why the forecast could not be read
     tracker_events: Sequence[TrackerEvent] | None = None  # None: the tracker could not be read
     note: WeeklyNote | None = None
     partial: bool = False  # the current week, still under way
@@ -253,6 +280,8 @@ class WeeklyReview:
     alerts: tuple[AlertLine, ...] | None = None  # firings that overlap the week, oldest first; None: not read
     alerts_note: str = ""
     incidents_note: str = ""  # where the incidents come from when they are not the team's own (the demo's)
+    database_forecasts: tuple[DatabaseForecastLine, ...] = ()  # the first to run out first
+    database_forecasts_note: str = ""
 
 
 def _nan(value) -> float:
@@ -595,6 +624,23 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
         alerts=None if inputs.alerts is None else _alert_lines(inputs, week_start, week_end),
         alerts_note=inputs.alerts_note or "",
         incidents_note=inputs.incidents_note or "",
+        database_forecasts=_forecasts_worst_first(inputs.database_forecasts),
+        database_forecasts_note=inputs.database_forecasts_note
+        or f"Least-squares line over the snapshots of the {FORECAST_WINDOW_DAYS} days before the week's end.",
+    )
+
+
+def _forecasts_worst_first(lines: Sequence[DatabaseForecastLine]) -> tuple[DatabaseForecastLine, ...]:
+    rank = {"critical": 0, "warn": 1}
+    return tuple(
+        sorted(
+            lines,
+            key=lambda line: (
+                rank.get(line.status, 2),
+                line.days_left if line.days_left is not None else float("inf"),
+                line.database,
+            ),
+        )
     )
 
 
