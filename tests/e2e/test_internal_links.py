@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.browser import assert_in_place, new_page, open_app, painted, rerun, settled
+from tests.support.browser import assert_in_place, new_page, open_app, open_side_by_side, painted, rerun, settled
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -213,13 +213,13 @@ def test_every_page_path_works_as_a_bookmark_with_its_query(links_app, browser):
     warm = new_page(browser)
     open_app(warm, links_app)  # the server's first session shows the notice on any deep link (README): not this
     warm.context.close()
-    for bookmark in BOOKMARKS:
-        page = new_page(browser)
-        try:
-            page.goto(f"{links_app}{bookmark}")
-            settled(page)
-            page.get_by_test_id("stSidebarNav").wait_for()
-            assert_in_place(page)
-            assert page.url == f"{links_app}{bookmark}", bookmark
-        finally:
-            page.context.close()
+
+    def opened(page, url: str) -> str:
+        settled(page)
+        page.get_by_test_id("stSidebarNav").wait_for()
+        assert_in_place(page)
+        return page.url
+
+    urls = [f"{links_app}{bookmark}" for bookmark in BOOKMARKS]
+    landed = open_side_by_side(lambda: new_page(browser), urls, opened)
+    assert {url: at for url, at in landed.items() if at != url} == {}

@@ -17,7 +17,17 @@ import pytest
 
 from data.store import engine_for
 from data.store.audit import audit_entries
-from tests.support.browser import click_sidebar_page, new_page, open_app, open_dialog, painted, rerun, settled
+from tests.support.browser import (
+    click_sidebar_page,
+    dismiss_page_not_found,
+    new_page,
+    open_app,
+    open_dialog,
+    open_side_by_side,
+    painted,
+    rerun,
+    settled,
+)
 from tests.support.oidc import oidc_provider_available, start_oidc_provider, write_auth_secrets
 from tests.support.servers import ARTIFACTS_DIR, free_port, require, screenshot, start_app
 
@@ -64,15 +74,21 @@ DEEP_QUERY = (
 
 def signed_out_paths() -> list[str]:
     """Every way a URL could name a page: each page's url_path (bare, with a trailing slash, in capitals, with the
-    query strings its links carry), the script's file path (Streamlit's older `pages/` multipage mode served
-    /<file stem>), each feature folder and each file name under pages/, and the entry points."""
+    query strings its links carry) and the entry points; then, for the names that are no page of the app (Streamlit
+    serves them all the same way, as an unknown path), each kind once: a script's file path (Streamlit's older
+    `pages/` multipage mode served /<file stem>), a feature folder with and without a query, and a module's name."""
     paths = {"/", f"/{DEEP_QUERY}", "/app", "/app.py", "/cli", "/main", "/index", "/pages", "/pages/"}
-    for script, url_path in navigation_pages():
-        script_path = Path(script)  # pages/<feature>/page.py
+    for _, url_path in navigation_pages():
         paths |= {f"/{url_path}", f"/{url_path}/", f"/{url_path.upper()}", f"/{url_path}{DEEP_QUERY}"}
-        paths |= {f"/{script_path.with_suffix('')}", f"/{script_path}", f"/{script_path.parent.name}{DEEP_QUERY}"}
-    for source in (REPO / "pages").rglob("*.py"):
-        paths |= {f"/{source.stem}", f"/{source.parent.name}"}
+    script = Path(navigation_pages()[-1][0])  # pages/<feature>/page.py
+    paths |= {
+        f"/{script.with_suffix('')}",
+        f"/{script}",
+        f"/{script.parent.name}",
+        f"/{script.parent.name}{DEEP_QUERY}",
+    }
+    module = min((REPO / "pages").rglob("widgets.py"))
+    paths |= {f"/{module.stem}", f"/{module.relative_to(REPO).with_suffix('')}"}
     return sorted(paths)
 
 
@@ -160,15 +176,18 @@ def test_a_visitor_who_has_not_signed_in_reaches_no_page_by_any_url(browser, sig
         assert "Sign in to see the team's SLOs" in expected["text"]
         assert (expected["sidebar"], expected["navigation"]) == (0, 0)
         assert not [title for title in ("SLO burn", "Reliability trends", "Audit trail") if title in expected["text"]]
-        shown, blank = {}, {}
-        for path in signed_out_paths():
-            if nested(path):
-                blank[path] = nothing_of_the_app(page, f"{signed_app.url}{path}")
-                continue
-            open_app(page, f"{signed_app.url}{path}")
-            page.get_by_text("Sign in to see the team's SLOs").wait_for()
-            shown[path] = sign_in_screen(page)
-            assert "checkout-availability" not in page.content(), path
+        paths = signed_out_paths()
+        blank = {path: nothing_of_the_app(page, f"{signed_app.url}{path}") for path in paths if nested(path)}
+
+        def screen(tab, url: str) -> dict:
+            settled(tab)
+            dismiss_page_not_found(tab)
+            tab.get_by_text("Sign in to see the team's SLOs").wait_for()
+            assert "checkout-availability" not in tab.content(), url
+            return sign_in_screen(tab)
+
+        urls = {f"{signed_app.url}{path}": path for path in paths if not nested(path)}
+        shown = {urls[url]: seen for url, seen in open_side_by_side(page.context.new_page, list(urls), screen).items()}
     finally:
         page.context.close()
     assert len(shown) > 3 * len(PAGES) and blank

@@ -4,9 +4,14 @@ desk or wall screen at 1920×1080, on the demo defaults with the demo tracker it
 Each page opens in place with no "Page not found", no traceback and no panel that could not be shown, and is saved
 as a full-page screenshot (test-artifacts/screenshots/walk-<page>-<width>.png) for a person to look at. The SLO
 overview's table must show every column without a horizontal scroll at both sizes: the 1d and 3d burn rates and
-"budget gone in" were cut off at 1440 px."""
+"budget gone in" were cut off at 1440 px.
+
+The walk is also offline (issue 16, item 12): every request to a host other than loopback is failed and recorded,
+and no page may send one (the favicon used to: a Material icon Streamlit fetched from fonts.gstatic.com)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlparse
 
 import pytest
 
@@ -16,6 +21,7 @@ from tests.support.servers import screenshot
 pytestmark = pytest.mark.e2e
 
 SIZES = ((1440, 900), (1920, 1080))
+LOCAL = ("127.0.0.1", "localhost", "::1")
 
 # (name for the screenshot, path, a text the page shows once its main content is drawn)
 PAGES = (
@@ -35,27 +41,41 @@ PAGES = (
 
 @pytest.fixture(scope="module", params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def screen(request, browser, seeded_demo_app):
-    """One browser tab at one screen size, warmed on the app's first page (the server's first session shows a
-    notice on deep links, see README "Deep links")."""
+    """One browser tab at one screen size on an offline network (the list: what it tried to fetch from outside),
+    warmed on the app's first page (the server's first session shows a notice on deep links, see README "Deep
+    links")."""
     width, height = request.param
     page = new_page(browser, width=width, height=height)
+    outside: list[str] = []
+
+    def only_loopback(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL:
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.context.route("**/*", only_loopback)
     open_app(page, seeded_demo_app)
-    yield page, width
+    yield page, width, outside
     page.context.close()
 
 
 @pytest.mark.parametrize(("name", "path", "shown"), PAGES, ids=[name for name, _, _ in PAGES])
-def test_every_page_opens_whole_at_both_screen_sizes(screen, seeded_demo_app, name, path, shown):
-    page, width = screen
+def test_every_page_opens_whole_and_offline_at_both_screen_sizes(screen, seeded_demo_app, name, path, shown):
+    page, width, outside = screen
+    outside.clear()
     open_app(page, f"{seeded_demo_app}{path}")
     page.get_by_text(shown).first.wait_for()
     assert_in_place(page)
     painted(page)
     screenshot(page, f"walk-{name}-{width}")
+    assert outside == []
 
 
 def test_the_slo_overview_shows_every_column_without_scrolling(screen, seeded_demo_app):
-    page, width = screen
+    page, width, _ = screen
     open_app(page, seeded_demo_app)
     page.get_by_test_id("stMetric").filter(has_text="SLOs paging").wait_for()
     painted(page)
