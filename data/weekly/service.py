@@ -83,8 +83,26 @@ def load_weekly_review(
             alerts=None if isinstance(history, str) else history.intervals,
             alerts_until=None if isinstance(history, str) else history.last_evaluation,
             alerts_note=history if isinstance(history, str) else alerts_note(history),
+            slo_reviews_overdue=_slo_reviews_overdue(settings, slos, reading_at, start),
         )
     )
+
+
+def _slo_reviews_overdue(
+    settings: Settings, slos: list[SloDefinition], week_end: datetime, week_start: datetime
+) -> tuple[int, int] | None:
+    """SLO reviews overdue at the week's end and at the previous week's end; None when the store cannot say (the
+    review goes on without the figure)."""
+    from data.slo_reviews.service import review_statuses
+    from metrics.slo_reviews.rules import overdue_count
+
+    try:
+        return (
+            overdue_count(review_statuses(settings, slos, week_end)),
+            overdue_count(review_statuses(settings, slos, week_start)),
+        )
+    except Exception:  # a store error of any kind: the figure says "no data", the review goes on
+        return None
 
 
 def _incidents(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):
