@@ -13,6 +13,7 @@ from data.slo.catalog import load_catalog
 from data.slo_reviews.store import list_reviews
 from data.store import engine_for
 from data.trends.rollups import demo_daily_rollups
+from tests.pages.test_query_fuzz import EDGES
 from tests.support.apptest import isolated_store, texts
 
 APP = str(Path(__file__).resolve().parents[3] / "app.py")
@@ -153,3 +154,17 @@ def test_an_unknown_slo_in_the_link_says_so_and_shows_the_list():
     assert "No SLO named" in texts(app.warning)
     assert not app.exception
     assert SLO in table(app, "SLO")["SLO"].tolist()
+
+
+def test_no_crafted_link_makes_the_page_raise():
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    failures = {}
+    for edge in EDGES:
+        app.query_params.clear()
+        app.query_params["slo"] = edge
+        app.switch_page(PAGE)
+        app.run()
+        if app.exception:
+            failures[edge[:40]] = [str(element.value)[:200] for element in app.exception]
+    assert failures == {}
