@@ -69,6 +69,12 @@ navigation = st.navigation(
                 "pages/trends/page.py", title="Reliability trends", icon=":material/trending_up:", url_path="trends"
             ),
             st.Page("pages/incidents/page.py", title="Incidents", icon=":material/emergency:", url_path="incidents"),
+            st.Page(
+                "pages/slo_reviews/page.py",
+                title="SLO reviews",
+                icon=":material/rate_review:",
+                url_path="slo-reviews",
+            ),
         ],
         "Manager": [
             st.Page(

@@ -19,6 +19,7 @@ from commands import (
     rollups,
     slo,
     slo_import,
+    slo_reviews,
     slo_rules,
     store,
     tracker,
@@ -38,6 +39,7 @@ COMMAND_MODULES = (
     weekly_report,
     audit,
     slo_import,
+    slo_reviews,
 )
 
 

@@ -40,6 +40,8 @@ it) and ``alertAfter``. A severity other than ``page`` or ``ticket`` needs the c
 ``reliability-dashboard/urgency: page|ticket``. A policy with ``alertWhenBreaching: false`` adds no tier. What
 ``cli.py slo-import`` writes for alerts Sloth or Pyrra had disabled (``.../page-alert-disabled``,
 ``.../ticket-alert-disabled``, ``.../alerts-disabled``: ``"true"``) switches those Workbook tiers off.
+``reliability-dashboard/review-every`` (whole days or weeks, ``"30d"``, ``"6w"``) sets how often the SLO is reviewed
+(``SloDefinition.review_every``; without it the team's default, see ``metrics.slo_reviews``).
 
 Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
 ``AlertNotificationTarget`` and ``DataSource`` documents are read but not used, nor are AlertPolicies no SLO names;
@@ -87,6 +89,7 @@ from metrics.slo.definitions import (
     short_window_for,
 )
 from metrics.slo.periods import parse_calendar_duration
+from metrics.slo_reviews.rules import parse_review_cadence
 
 API_VERSION = "openslo/v1"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -612,6 +615,7 @@ TICKET_SEVERITY_ANNOTATION = ANNOTATION_PREFIX + "ticket-severity"  # the ticket
 MIN_EVENTS_ANNOTATION = ANNOTATION_PREFIX + "min-events"  # a tier fires only with this many events in its long window
 MIN_BAD_EVENTS_ANNOTATION = ANNOTATION_PREFIX + "min-bad-events"  # ... and this many bad events
 URGENCY_ANNOTATION = ANNOTATION_PREFIX + "urgency"  # on an AlertCondition: page or ticket, for its severity
+REVIEW_EVERY_ANNOTATION = ANNOTATION_PREFIX + "review-every"  # the SLO's review cadence in days or weeks: "30d"
 TIER_ANNOTATIONS = (
     TIERS_ANNOTATION,
     PAGE_SEVERITY_ANNOTATION,
@@ -619,6 +623,7 @@ TIER_ANNOTATIONS = (
     MIN_EVENTS_ANNOTATION,
     MIN_BAD_EVENTS_ANNOTATION,
 )
+_SLO_ANNOTATIONS = (*TIER_ANNOTATIONS, REVIEW_EVERY_ANNOTATION)
 # What ``cli.py slo-import`` writes for Sloth's ``disable: true`` and Pyrra's disabled alerts: "true" switches
 # those tiers off.
 _IMPORTED_SWITCHES = {
@@ -1023,6 +1028,7 @@ class _Builder:
             self._objectives(spec["objectives"], checker, spec.get("budgetingMethod")) if "objectives" in spec else None
         )
         tiers = self._slo_tiers(doc, spec, checker)
+        review_every = self._review_every(doc)
         if checker.skipped or doc.envelope_problems or None in (service, indicator, window, method, objectives, tiers):
             return []
         display_name = _display_name(doc)
@@ -1044,6 +1050,7 @@ class _Builder:
                 objective_display_name=objective.display_name,
                 objective_key=None if single else objective.key,
                 tiers=tiers,
+                review_every=review_every,
             )
             for objective in objectives
         ]
@@ -1328,6 +1335,16 @@ class _Builder:
         return tuple(tiers)
 
     @staticmethod
+    def _review_every(doc: _Document) -> timedelta | None:
+        """The review cadence the SLO sets; a bad value was already reported by ``_tier_annotations``."""
+        annotations = doc.data["metadata"].get("annotations")
+        value = annotations.get(REVIEW_EVERY_ANNOTATION) if isinstance(annotations, dict) else None
+        try:
+            return parse_review_cadence(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+    @staticmethod
     def _tier_annotations(annotations: dict[Any, Any], checker: _Checker) -> dict[str, Any] | None:
         """The ``reliability-dashboard/`` annotations that tune tiers, read: tiers as long windows, severity names,
         guards as integers. An unknown annotation of ours is a problem (a typo would silently change nothing)."""
@@ -1343,9 +1360,15 @@ class _Builder:
                     ok = False
                 else:
                     settings[key] = value.strip() == "true"
+            elif key == REVIEW_EVERY_ANNOTATION:
+                try:
+                    settings[key] = parse_review_cadence(value)
+                except ValueError as error:
+                    checker.problem(path, str(error))
+                    ok = False
             elif key not in TIER_ANNOTATIONS:
                 if key not in _OTHER_ANNOTATIONS:  # a typo would silently change nothing
-                    checker.problem(path, _unknown(key, TIER_ANNOTATIONS).replace("field", "annotation"))
+                    checker.problem(path, _unknown(key, _SLO_ANNOTATIONS).replace("field", "annotation"))
                     ok = False
             elif key == TIERS_ANNOTATION:
                 windows = _tier_list(value)

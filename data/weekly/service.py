@@ -94,6 +94,7 @@ def load_weekly_review(
             alerts=None if isinstance(history, str) else history.intervals,
             alerts_until=None if isinstance(history, str) else history.last_evaluation,
             alerts_note=history if isinstance(history, str) else alerts_note(history),
+            slo_reviews_overdue=_slo_reviews_overdue(settings, slos, reading_at, start),
         )
     )
 
@@ -109,6 +110,23 @@ def _database_forecasts(settings: Settings, at: datetime) -> tuple[list[Database
     except Exception as error:  # a store or config error of any kind: the section says so
         return [], f"The capacity forecast could not be read: {type(error).__name__}"
     return [database_forecast_line(f) for f in forecasts.values() if f.disk.snapshots or f.sequences], None
+
+
+def _slo_reviews_overdue(
+    settings: Settings, slos: list[SloDefinition], week_end: datetime, week_start: datetime
+) -> tuple[int, int] | None:
+    """SLO reviews overdue at the week's end and at the previous week's end; None when the store cannot say (the
+    review goes on without the figure)."""
+    from data.slo_reviews.service import review_statuses
+    from metrics.slo_reviews.rules import overdue_count
+
+    try:
+        return (
+            overdue_count(review_statuses(settings, slos, week_end)),
+            overdue_count(review_statuses(settings, slos, week_start)),
+        )
+    except Exception:  # a store error of any kind: the figure says "no data", the review goes on
+        return None
 
 
 def _incidents(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):

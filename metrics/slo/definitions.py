@@ -189,6 +189,8 @@ class SloDefinition:
     objective_key: str | None = None  # "fast-reads" in "checkout-latency/fast-reads": one SLO of several objectives
     # Its alert tiers: the Workbook's four unless an annotation tunes them or AlertPolicies replace them.
     tiers: tuple[AlertTier, ...] = DEFAULT_TIERS
+    # How often people review it (``reliability-dashboard/review-every``); None: the team's default cadence.
+    review_every: timedelta | None = None
 
     @property
     def tier_windows(self) -> tuple[str, ...]:

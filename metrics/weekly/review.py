@@ -155,6 +155,8 @@ class ReviewInputs:
     alerts: Sequence[FiringInterval] | None = None  # the tiers' firings over both weeks; None: could not be read
     alerts_until: datetime | None = None  # the firing history's last evaluation: "still firing" counts up to it
     alerts_note: str | None = None  # where the firings came from, or why they could not be read
+    # SLO reviews overdue at the week's end (now, for the current week) and at the previous week's end; None: unread
+    slo_reviews_overdue: tuple[int, int] | None = None
 
 
 # --- what the review shows ---------------------------------------------------------------------------------------
@@ -374,6 +376,7 @@ def _headline(
     previous: pd.DataFrame,
     stats: tuple[RecoveryStats, RecoveryStats],
     alerts: tuple[Sequence[FiringInterval], Sequence[FiringInterval]] | None,
+    slo_reviews_overdue: tuple[int, int] | None = None,
 ) -> tuple[Figure, ...]:
     stats_now, stats_before = stats
     fleet = fleet_periods(pd.concat([current, previous]) if not previous.empty else current).set_index("period")
@@ -449,6 +452,23 @@ def _headline(
             higher_is_better=False,
             detail=_mean_median(stats_now.ttr_mean, stats_now.ttr_median)[1],
         ),
+        _slo_reviews_figure(slo_reviews_overdue),
+    )
+
+
+def _slo_reviews_figure(overdue: tuple[int, int] | None) -> Figure:
+    """SLOs past their review's due date at the week's end (``metrics.slo_reviews``), against the week before."""
+    help_text = "SLOs whose review (every 90 days unless the SLO sets its own cadence) was overdue at the week's end"
+    if overdue is None:
+        return Figure("SLO reviews overdue", NO_DATA, NO_DATA, help_text)
+    now, before = overdue
+    return Figure(
+        "SLO reviews overdue",
+        str(now),
+        _count_delta(now, before),
+        help_text,
+        float(now - before),
+        higher_is_better=False,
     )
 
 
@@ -601,6 +621,7 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
                 _started_between(inputs.alerts, week_start, week_end),
                 _started_between(inputs.alerts, previous_start, week_start),
             ),
+            inputs.slo_reviews_overdue,
         ),
         breached=tuple(sorted(breached, key=lambda line: (-_zero_nan(line.budget_burned_value), line.slo))),
         at_risk=_risk_lines(inputs.readings),

@@ -317,9 +317,10 @@ REPRESENTATIVE: dict[str, list[dict[str, Any]]] = {
             "link": "",
         },
     ],
-    # One withdrawal per record (unique record_id): two made-up rows would both point at the first record.
+    # One withdrawal per record (unique record_id): each row names its own record.
     "dba_record_withdrawals": [
-        {"id": 1, "record_id": 2, "withdrawn_at": T2, "withdrawn_by": "Kim", "reason": "entered for the wrong database"}
+        {"id": 1, "record_id": 1, "withdrawn_at": T2, "withdrawn_by": "Kim", "reason": "wrong database"},
+        {"id": 2, "record_id": 2, "withdrawn_at": T2, "withdrawn_by": "Lee", "reason": HARD_TEXT},
     ],
 }
 

@@ -49,7 +49,7 @@ def test_a_headline_value_stays_short_and_its_detail_goes_beside_the_label():
     assert metrics["Alerts fired"].value.isdigit()
 
 
-def test_the_headline_has_eight_figures_with_deltas():
+def test_the_headline_has_nine_figures_with_deltas():
     app = run()
     labels = [metric.label.split(" · ")[0] for metric in app.metric]  # a detail may follow: "MTTA · median 5 min"
     assert labels == [
@@ -61,7 +61,18 @@ def test_the_headline_has_eight_figures_with_deltas():
         "Incidents",
         "MTTA",
         "MTTR",
+        "SLO reviews overdue",
     ]
+
+
+def test_the_headline_counts_the_overdue_slo_reviews():
+    from data.slo.catalog import load_catalog
+
+    app = run()
+    [overdue] = [metric for metric in app.metric if metric.label == "SLO reviews overdue"]
+    # demo mode, nothing reviewed: every SLO counts from the demo history's first day, over 90 days before the week
+    slos = load_catalog(Path(__file__).resolve().parents[3] / "config" / "slos").slos
+    assert overdue.value == str(len(slos))
 
 
 def test_the_alerts_section_lists_the_demo_tiers_that_fired_in_the_week():

@@ -1,0 +1,1 @@
+"""SLO reviews: how often each SLO is looked at again, where each stands, and what another target would have done."""
