@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from metrics.store.integrity import HISTORY_TABLES, StoreCheck, engine_family, store_check
+from metrics.store.integrity import GUARD_TABLES, HISTORY_TABLES, StoreCheck, engine_family, store_check
 
 _GUARD_QUERIES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
@@ -19,8 +19,8 @@ def installed_guards(connection: sa.Connection) -> set[str]:
     names = (
         {row[0] for row in connection.execute(sa.text(_GUARD_QUERIES[family]))} if family in _GUARD_QUERIES else set()
     )
-    if family == "mysql" and sa.inspect(connection).has_table("append_only_guards"):
-        names.add("table append_only_guards")
+    if family == "mysql":
+        names |= {f"table {table}" for table in GUARD_TABLES if sa.inspect(connection).has_table(table)}
     return names
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-# The guards migration 0007 (and 0003 before it) install, by engine family: triggers, and on MariaDB/MySQL the
-# table whose foreign keys make TRUNCATE refuse to empty the logs.
+# The guards migrations 0007 (and 0003 before it) and 0010 (the SLO review log) install, by engine family: triggers,
+# and on MariaDB/MySQL the tables whose foreign keys make TRUNCATE refuse to empty the logs.
 EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
     "sqlite": frozenset(
         {
@@ -21,6 +21,9 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "audit_log_no_delete",
             "audit_log_no_replace",
             "tracker_items_keep_reviewed",
+            "slo_reviews_no_update",
+            "slo_reviews_no_delete",
+            "slo_reviews_no_replace",
         }
     ),
     "postgresql": frozenset(
@@ -30,6 +33,8 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "audit_log_append_only",
             "audit_log_no_truncate",
             "tracker_items_keep_reviewed",
+            "slo_reviews_append_only",
+            "slo_reviews_no_truncate",
         }
     ),
     "mysql": frozenset(
@@ -40,11 +45,15 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "audit_log_no_delete",
             "tracker_items_keep_reviewed",
             "table append_only_guards",
+            "slo_reviews_no_update",
+            "slo_reviews_no_delete",
+            "table slo_review_guards",
         }
     ),
 }
+GUARD_TABLES = ("append_only_guards", "slo_review_guards")
 GAPLESS_ENGINES = frozenset({"sqlite"})
-HISTORY_TABLES = ("tracker_reviews", "audit_log")
+HISTORY_TABLES = ("tracker_reviews", "audit_log", "slo_reviews")
 
 
 def engine_family(dialect_name: str) -> str:
