@@ -21,6 +21,7 @@ from metrics.access import Role
 from metrics.tracker.acknowledgements import describe_acknowledgement
 from metrics.tracker.due import evaluate_item
 from metrics.tracker.items import item_id_from_link
+from metrics.tracker.listing import ITEMS_PER_PAGE, ItemOrder, list_page, order_items
 from metrics.tracker.rules import DUE, OPEN_STATES, OWNER_ROLES, PARKED, STATE_LABELS, STATES, priority
 from pages.common import identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
@@ -345,13 +346,28 @@ def show_item(item_id_text: str) -> None:
 # --- the list page --------------------------------------------------------------------------------------------------
 
 
+SORT_HELP = (
+    "The whole list is sorted, then shown a page at a time. Never-reviewed items lead 'longest unreviewed'; "
+    "items without a revisit date end 'next revisit'."
+)
+DUE_CARDS = 20  # cards drawn before "Show all": each is a bordered block with a button, hundreds would stall a load
+
+
 def show_due_queue() -> None:
     st.subheader(f"Due for revisit ({len(queue)})", anchor=False)
     if not queue:
         st.caption("Nothing is due: no revisit date has come and no trigger has fired.")
         return
-    for entry in queue:
+    shown = queue
+    if len(queue) > DUE_CARDS:
+        everything = st.toggle(
+            f"Show all {len(queue)} due items", key="tracker_due_all", help=f"The {DUE_CARDS} most urgent show first"
+        )
+        shown = queue if everything else queue[:DUE_CARDS]
+    for entry in shown:
         tracker_widgets.show_due_entry(entry, settings.team_timezone, open_item)
+    if len(shown) < len(queue):
+        st.caption(f"The {DUE_CARDS} most urgent of {len(queue)} due items; `cli.py tracker due` lists them all.")
 
 
 def show_aging() -> None:
@@ -411,16 +427,33 @@ def show_all_items() -> None:
     if not shown:
         widgets.show_empty_state("No item matches these filters.", "Clear a filter or the search to see more.")
         return
+    order_column, page_column, _ = st.columns([2, 1, 3], vertical_alignment="bottom")
+    order = order_column.selectbox(
+        "Sort by", [str(order) for order in ItemOrder], key="sort", bind="query-params", help=SORT_HELP
+    )
+    shown = order_items(shown, item_ages, ItemOrder(order))
+    asked = (
+        page_column.number_input("Page", min_value=1, value=1, step=1, key="list_page", bind="query-params")
+        if len(shown) > ITEMS_PER_PAGE
+        else 1
+    )
+    rows = list_page(len(shown), int(asked or 1))
     frame = tracker_widgets.items_frame(shown, item_ages)
     widgets.drilldown_table(
-        frame,
+        frame.iloc[rows.start : rows.end].reset_index(drop=True),
         {"item": "item"},
         hide_index=True,
         column_config=tracker_widgets.items_column_config(),
         key="tracker_items",
     )
     caption, download = st.columns([4, 1], vertical_alignment="center")
-    caption.caption(f"{len(shown)} of {len(items)} items. Click a column to sort. Select a row to open its item.")
+    paging = (
+        f"Page {rows.number} of {rows.pages}: {rows.caption} matching ({len(items):,} in all); "
+        "the download holds every matching item. Click a column to sort this page"
+        if rows.pages > 1
+        else f"{len(shown)} of {len(items)} items. Click a column to sort"
+    )
+    caption.caption(f"{paging}. Select a row to open its item.")
     widgets.show_csv_download(
         tracker_widgets.table_csv(frame),
         file_name=f"tracker-items-{today.isoformat()}.csv",

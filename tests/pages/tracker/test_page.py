@@ -509,3 +509,64 @@ def test_a_version_newer_than_the_save_is_named_as_a_change_made_after_it(engine
     assert "Saved. Now version 2." in texts(app.success)
     assert get_item(engine, item.id).version == 3
     assert "The form now holds version 3: the item changed again after your save (version 2)" in texts(app.caption)
+
+
+# --- a large tracker ---------------------------------------------------------------------------------------------
+
+
+def add_many(engine, count: int, **values) -> list:
+    return [add_item(engine, title=f"Problem {n}", **values) for n in range(1, count + 1)]
+
+
+def test_a_list_longer_than_a_page_sends_one_page_of_rows_and_says_which(engine):
+    add_many(engine, 130)
+    app = run()
+    shown = table(app, "item")
+    assert len(shown) == 100 and shown["title"].tolist()[:2] == ["Problem 1", "Problem 2"]
+    assert "Page 1 of 2: items 1–100 of 130 matching (130 in all)" in texts(app.caption)
+
+
+def test_the_second_page_holds_the_rest_of_the_list(engine):
+    add_many(engine, 130)
+    app = run({"list_page": "2"})
+    assert table(app, "item")["title"].tolist() == [f"Problem {n}" for n in range(101, 131)]
+
+
+def test_a_link_to_a_page_past_the_end_shows_the_last_page(engine):
+    add_many(engine, 130)
+    app = run({"list_page": "9"})
+    assert table(app, "item")["title"].tolist()[0] == "Problem 101"
+    assert "Page 2 of 2" in texts(app.caption)
+
+
+def test_sorting_by_priority_puts_the_p1_items_on_the_first_page(engine):
+    add_many(engine, 110)
+    urgent = [add_item(engine, title=f"Urgent {n}", impact="critical", urgency="critical") for n in (1, 2)]
+    app = run({"sort": "priority"})
+    titles = table(app, "item")["title"].tolist()
+    assert titles[:2] == [item.title for item in urgent] and len(titles) == 100
+
+
+def test_a_short_list_has_no_page_control(engine):
+    add_many(engine, 3)
+    app = run()
+    assert not [widget for widget in app.number_input if widget.key == "list_page"]
+    assert "3 of 3 items." in texts(app.caption)
+
+
+def test_a_long_due_queue_draws_the_twenty_most_urgent_and_offers_the_rest(engine):
+    for n in range(25):
+        create_item(
+            engine,
+            {"title": f"Came due {n}", "owner_role": "DBA", "state": "parked", "revisit_on": date(2026, 11, 1)},
+            actor=editor("seed"),
+            now=datetime(2026, 10, 1, tzinfo=UTC),
+            today=date(2026, 10, 1),
+            known=KNOWN,
+        )
+    app = run()
+    assert app.subheader[0].value == "Due for revisit (25)"
+    assert len([button for button in app.button if button.key.startswith("open_due_")]) == 20
+    assert "The 20 most urgent of 25 due items" in texts(app.caption)
+    app.toggle(key="tracker_due_all").set_value(True).run()
+    assert len([button for button in app.button if button.key.startswith("open_due_")]) == 25
