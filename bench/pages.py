@@ -20,7 +20,7 @@ indicator is gone, no element is stale from an earlier run, and the page's own c
 first table or chart where it has one). An interaction is timed from the action until the same, plus the action's
 answer (the filter in the address) and one more finished run than before it (a fragment's run counts as one).
 
-    python bench/pages.py [--runs 5] [--tracker-loads 10]
+    python bench/pages.py [--runs 5] [--tracker-loads 10] [--tracker-only]
 """
 
 from __future__ import annotations
@@ -280,6 +280,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure; medians are printed (default 5)")
     parser.add_argument("--tracker-loads", type=int, default=10, help="fresh loads per tracker size (default 10)")
     parser.add_argument("--tracker-items", type=int, default=5000)
+    parser.add_argument("--tracker-only", action="store_true", help="only the tracker at two sizes (table 3)")
     args = parser.parse_args()
     executable = chromium_executable()
     if executable is None:
@@ -291,15 +292,8 @@ def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
-            with start_app(BASE_ENV) as server:
-                import_items(server, 10)  # the tracker's list and search have items to show
-                print("pages (fragments on):", file=sys.stderr)
-                loads = measure_loads(browser, server.url, args.runs)
-                with_fragments = measure_interactions(browser, server.url, args.runs)
-            with start_app({**BASE_ENV, "PAGE_FRAGMENTS": "false"}) as server:
-                import_items(server, 10)
-                print("interactions (fragments off):", file=sys.stderr)
-                whole_page = measure_interactions(browser, server.url, args.runs)
+            if not args.tracker_only:
+                loads, with_fragments, whole_page = pages_and_interactions(browser, args.runs)
             sizes = {}
             for count in (10, args.tracker_items):
                 with start_app(BASE_ENV) as server:
@@ -310,6 +304,26 @@ def main() -> int:
             browser.close()
 
     print(f"finished; {load_average()}")
+    if not args.tracker_only:
+        print_pages_and_interactions(loads, with_fragments, whole_page)
+    print_tracker(sizes, args)
+    return 0
+
+
+def pages_and_interactions(browser, runs: int):
+    with start_app(BASE_ENV) as server:
+        import_items(server, 10)  # the tracker's list and search have items to show
+        print("pages (fragments on):", file=sys.stderr)
+        loads = measure_loads(browser, server.url, runs)
+        with_fragments = measure_interactions(browser, server.url, runs)
+    with start_app({**BASE_ENV, "PAGE_FRAGMENTS": "false"}) as server:
+        import_items(server, 10)
+        print("interactions (fragments off):", file=sys.stderr)
+        whole_page = measure_interactions(browser, server.url, runs)
+    return loads, with_fragments, whole_page
+
+
+def print_pages_and_interactions(loads, with_fragments, whole_page) -> None:
     print("\nPage loads")
     print(table(["page", "first load", "warm load"], [[n, median_s(f), median_s(w)] for n, (f, w) in loads.items()]))
 
@@ -329,6 +343,8 @@ def main() -> int:
     every = [sample for samples in with_fragments.values() for sample in samples]
     print(f"median of every interaction (as served by default): {median_s(every)} s")
 
+
+def print_tracker(sizes, args) -> None:
     print(f"\nRevisit tracker: first table in each of {args.tracker_loads} fresh loads")
     small, large = sizes[10][1], sizes[args.tracker_items][1]
     print(
@@ -351,7 +367,6 @@ def main() -> int:
         f"slowest {max(large) / statistics.median(small):.2f} (the slowest {args.tracker_items}-item load over the "
         "10-item median)"
     )
-    return 0
 
 
 if __name__ == "__main__":
