@@ -52,7 +52,8 @@ def show_list(statuses) -> None:
 def show_what_if(name: str) -> None:
     definition = next(slo for slo in slos if slo.name == name)
     st.markdown("#### Target what-if")
-    typed = st.number_input(
+    target_column, _ = st.columns([1, 3])
+    typed = target_column.number_input(
         "What-if target (%)",
         min_value=0.001,
         max_value=99.999,
@@ -81,11 +82,12 @@ def show_drilldown(name: str, statuses) -> None:
     status = next(s for s in statuses if s.slo == name)
     st.subheader(widgets.plain(name))
     st.markdown(review_widgets.state_line(status, settings.team_timezone))
-    form_column, what_if_column = st.columns([2, 3])
+    form_column, history_column = st.columns(2)
     with form_column:
         with widgets.guarded_panel("review form"):
             st.markdown("#### Record a review")
             review_widgets.show_review_form(settings, slos, name)
+    with history_column:
         with widgets.guarded_panel("review history"):
             st.markdown("#### History")
             reviews = service.review_history(settings, name)
@@ -93,8 +95,7 @@ def show_drilldown(name: str, statuses) -> None:
                 st.dataframe(review_widgets.history_frame(reviews, settings.team_timezone), hide_index=True)
             else:
                 st.caption("Never reviewed.")
-    with what_if_column:
-        show_what_if(name)
+    show_what_if(name)
 
 
 try:

@@ -112,13 +112,13 @@ def what_if_frame(rows: Sequence[WhatIfRow], current: float, what_if: float) -> 
         [
             {
                 "period": row.period.label,
-                "days with data": f"{row.days_with_data} of {row.period.days}",
-                "events": format_count(row.total) if row.sli is not None else NO_DATA,
                 "SLI": format_sli(row.sli, precise),
                 f"budget left ({now_label})": format_percent(row.budget_remaining_current),
                 f"budget left ({then_label})": format_percent(row.budget_remaining_what_if),
                 f"met ({now_label})": _met(row.met_current),
                 f"met ({then_label})": _met(row.met_what_if),
+                "events": format_count(row.total) if row.sli is not None else NO_DATA,
+                "days with data": f"{row.days_with_data} of {row.period.days}",
             }
             for row in rows
         ]

@@ -206,6 +206,7 @@ BOOKMARKS = [
     "/revisit-tracker?item=1",
     "/revisit-tracker?search=settlement",
     "/audit-trail",
+    "/slo-reviews?slo=checkout-availability",
 ]
 
 

@@ -36,6 +36,8 @@ PAGES = (
     ("tracker", "/revisit-tracker", "Due for revisit"),
     ("tracker-item", "/revisit-tracker?item=1", "#1 · "),
     ("audit-trail", "/audit-trail", "Audit trail"),
+    ("slo-reviews", "/slo-reviews", "SLO reviews"),
+    ("slo-review", "/slo-reviews?slo=checkout-availability", "Target what-if"),
 )
 
 
@@ -81,3 +83,13 @@ def test_the_slo_overview_shows_every_column_without_scrolling(screen, seeded_de
     painted(page)
     overview = page.get_by_test_id("stDataFrame").first
     assert table_overflow(overview) == 0, f"{table_overflow(overview)} px of the overview hidden at {width} px"
+
+
+def test_the_target_what_if_shows_every_column_without_scrolling(screen, seeded_demo_app):
+    page, width, _ = screen
+    open_app(page, f"{seeded_demo_app}/slo-reviews?slo=checkout-availability")
+    page.get_by_text("Last 12 ISO weeks").wait_for()
+    painted(page)
+    weeks = page.get_by_test_id("stDataFrame").filter(has_text="2026-W").first
+    weeks.scroll_into_view_if_needed()
+    assert table_overflow(weeks) == 0, f"{table_overflow(weeks)} px of the what-if hidden at {width} px"
