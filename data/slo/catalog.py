@@ -19,9 +19,10 @@ Read (``apiVersion: openslo/v1``):
   counts against the documents cap like one.
 - ``metadata.labels`` values are a string or a list of strings; every value is kept (``SloDefinition.labels``).
 - ``kind: Service`` -> ``Service`` (name, display name, description).
-- ``kind: SLI`` with a ``ratioMetric`` over counters (``counter: true``, ``good`` or ``bad``, and ``total``), each a
-  Prometheus ``metricSource`` whose ``query`` is a plain series selector naming a raw counter. The tool applies the
-  rate windows itself, so functions, ranges and arithmetic are refused.
+- ``kind: SLI`` with a ``ratioMetric`` (``counter``, ``good`` or ``bad``, and ``total``), each a Prometheus
+  ``metricSource`` whose ``query`` is a plain series selector: a raw counter with ``counter: true``, a series that
+  already holds a per-second rate (a recording rule) with ``counter: false`` (``RatioIndicator.counter``). The tool
+  applies the windows itself, so functions, ranges and arithmetic are refused.
 - ``kind: SLO`` with ``service``, an inline ``indicator`` or an ``indicatorRef`` to an SLI document anywhere in the
   catalog, at most one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
   ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``; without one, 28 days rolling, marked as
@@ -45,8 +46,8 @@ it) and ``alertAfter``. A severity other than ``page`` or ``ticket`` needs the c
 
 Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
 ``AlertNotificationTarget`` and ``DataSource`` documents are read but not used, nor are AlertPolicies no SLO names;
-an SLO (or SLI) using Timeslices or RatioTimeslices, ``thresholdMetric``, ``counter: false``, ``raw`` ratios or
-``metricSourceRef`` is skipped with a notice naming the construct.
+an SLO (or SLI) using Timeslices or RatioTimeslices, ``thresholdMetric``, ``raw`` ratios or ``metricSourceRef`` is
+skipped with a notice naming the construct.
 
 Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
 ``CatalogProblem`` naming the file, the document, the object and the field; a document with any problem is skipped
@@ -945,15 +946,9 @@ class _Builder:
         )
         if ratio is None:
             return None
-        if "counter" in ratio:
-            counter = ratio["counter"]
-            if not isinstance(counter, bool):
-                checker.problem(f"{ratio_path}.counter", f"must be true or false, got {_describe(counter)}")
-            elif not counter:
-                checker.not_handled(
-                    f"{ratio_path}.counter",
-                    "only counter ratios are supported (counter: true): the queries must name raw counters",
-                )
+        counter = ratio.get("counter", True)
+        if not isinstance(counter, bool):
+            checker.problem(f"{ratio_path}.counter", f"must be true or false, got {_describe(counter)}")
         has_good, has_bad = "good" in ratio, "bad" in ratio
         if has_good and has_bad:
             checker.problem(ratio_path, "give good or bad, not both")
@@ -964,7 +959,7 @@ class _Builder:
         total = self._query(ratio.get("total"), f"{ratio_path}.total", checker) if "total" in ratio else None
         if total is None or (good is None) == (bad is None):
             return None
-        return RatioIndicator(total_query=total, good_query=good, bad_query=bad)
+        return RatioIndicator(total_query=total, good_query=good, bad_query=bad, counter=counter is not False)
 
     def _query(self, value: Any, path: str, checker: _Checker) -> str | None:
         part = checker.mapping(value, path, ("metricSource",), required=("metricSource",))

@@ -222,11 +222,19 @@ def batched(expressions: dict[str, str]) -> str:
     return " or ".join(tagged(expression, slo_name) for slo_name, expression in expressions.items())
 
 
+def windowed_integral(selector: str, window: timedelta) -> str:
+    """Events over ``window`` of a series that holds a per-second rate: its average over the window times the
+    window's length in seconds (the rate's integral, where samples are evenly spaced)."""
+    return f"(sum(avg_over_time({selector}[{format_prometheus_duration(window)}])) * {window.total_seconds():g})"
+
+
 def counter_expressions(indicator: RatioIndicator, window: timedelta) -> dict[str, str]:
-    """Total and bad events over ``window``: ``sum(increase(...))`` of the SLO's own selectors, bad events as
-    total − good when the SLO counts good ones. The one builder: the Prometheus source's window counts, the
-    daily rollups and the alert rules all count events with this text."""
-    total = windowed_increase(indicator.total_query, window)
+    """Total and bad events over ``window``: ``sum(increase(...))`` of the SLO's own counters (or the integral of
+    its already-rated series, ``counter: false``), bad events as total − good when the SLO counts good ones. The
+    one builder: the Prometheus source's window counts, the daily rollups and the alert rules all count events with
+    this text."""
+    events = windowed_increase if indicator.counter else windowed_integral
+    total = events(indicator.total_query, window)
     if indicator.bad_query is not None:
-        return {"total": total, "bad": windowed_increase(indicator.bad_query, window)}
-    return {"total": total, "bad": f"({total} - {windowed_increase(indicator.good_query, window)})"}
+        return {"total": total, "bad": events(indicator.bad_query, window)}
+    return {"total": total, "bad": f"({total} - {events(indicator.good_query, window)})"}

@@ -133,15 +133,20 @@ DEFAULT_TIERS: tuple[AlertTier, ...] = (
 
 @dataclass(frozen=True)
 class RatioIndicator:
-    """A ratio SLI over raw counters. Exactly one of ``good_query`` and ``bad_query`` is set.
+    """A ratio SLI over raw counters, or over already-rated series. Exactly one of ``good_query`` and ``bad_query``
+    is set.
 
-    Queries are series selectors naming counters (``http_requests_total{service="checkout"}``); the tool applies
-    the windows, so the same definition serves every window and every source.
+    Queries are series selectors (``http_requests_total{service="checkout"}``); the tool applies the windows, so the
+    same definition serves every window and every source. With ``counter`` (OpenSLO ``counter: true``) they name
+    counters, and a window's events are their increase. Without (``counter: false``) they name series that already
+    hold a per-second rate, such as a recording rule's ``job:http_requests:rate5m``, and a window's events are the
+    rate integrated over it: its average over the window times the window's seconds.
     """
 
     total_query: str
     good_query: str | None = None
     bad_query: str | None = None
+    counter: bool = True
 
     def __post_init__(self) -> None:
         if (self.good_query is None) == (self.bad_query is None):

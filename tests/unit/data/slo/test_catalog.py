@@ -445,14 +445,21 @@ def test_good_and_bad_together_are_a_problem(tmp_path):
     assert (problem.field, problem.message) == ("spec.indicator.spec.ratioMetric", "give good or bad, not both")
 
 
-def test_counter_false_is_a_notice_and_skips_the_slo(tmp_path):
+def test_counter_false_loads_an_slo_over_already_rated_series(tmp_path):
     gauge = ratio()
     gauge["ratioMetric"]["counter"] = False
     catalog = load_one(tmp_path, slo(indicator={"metadata": {"name": "x"}, "spec": gauge}))
 
-    assert (catalog.slos, catalog.problems) == ([], [])
-    (notice,) = catalog.notices
-    assert "only counter ratios are supported" in notice.message
+    assert (catalog.problems, catalog.notices) == ([], [])
+    (loaded,) = catalog.slos
+    assert loaded.indicator.counter is False
+
+
+def test_counter_true_loads_an_slo_over_counters(tmp_path):
+    catalog = load_one(tmp_path, slo(indicator={"metadata": {"name": "x"}, "spec": ratio()}))
+
+    (loaded,) = catalog.slos
+    assert loaded.indicator.counter is True
 
 
 def test_threshold_metric_is_a_notice(tmp_path):

@@ -49,3 +49,20 @@ def test_counter_expressions_count_bad_events_as_total_minus_good():
     assert counter_expressions(indicator, timedelta(minutes=5))["bad"] == (
         '(sum(increase(requests_total[5m])) - sum(increase(requests_total{code="200"}[5m])))'
     )
+
+
+def test_already_rated_series_count_events_as_the_rate_integrated_over_the_window():
+    indicator = RatioIndicator(
+        total_query="job:requests:rate5m", bad_query='job:errors:rate5m{code="500"}', counter=False
+    )
+    assert counter_expressions(indicator, timedelta(hours=1)) == {
+        "total": "(sum(avg_over_time(job:requests:rate5m[1h])) * 3600)",
+        "bad": '(sum(avg_over_time(job:errors:rate5m{code="500"}[1h])) * 3600)',
+    }
+
+
+def test_already_rated_good_series_give_bad_events_as_total_minus_good():
+    indicator = RatioIndicator(total_query="job:requests:rate5m", good_query="job:ok:rate5m", counter=False)
+    assert counter_expressions(indicator, timedelta(days=1))["bad"] == (
+        "((sum(avg_over_time(job:requests:rate5m[1d])) * 86400) - (sum(avg_over_time(job:ok:rate5m[1d])) * 86400))"
+    )
