@@ -18,6 +18,7 @@ from commands import (
     incidents,
     rollups,
     slo,
+    slo_annotations,
     slo_import,
     slo_reviews,
     slo_rules,
@@ -40,6 +41,7 @@ COMMAND_MODULES = (
     audit,
     slo_import,
     slo_reviews,
+    slo_annotations,
 )
 
 

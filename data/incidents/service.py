@@ -79,6 +79,18 @@ def incidents_in_days(
     )
 
 
+def incidents_or_demo(settings, engine: sa.Engine, start: datetime, end: datetime) -> tuple[list[Incident], str | None]:
+    """The incidents that started in [start, end): the store's; in demo mode while it has none there, the demo's
+    (``data.incidents.demo``), with the note that says so (None for stored ones)."""
+    from data.incidents.demo import DEMO_INCIDENTS_NOTE, demo_incidents
+
+    stored = incidents_between(engine, start, end)
+    if stored or not settings.is_demo:
+        return stored, None
+    shown = [incident for incident in demo_incidents(settings.now()) if start <= incident.started < end]
+    return shown, DEMO_INCIDENTS_NOTE if shown else None
+
+
 def recent_incidents(engine: sa.Engine, now: datetime, days: int = RECENT_DAYS) -> list[Incident]:
     """Incidents that started in the last ``days`` days (up to a day ahead, for clocks slightly off), oldest first."""
     return incidents_between(engine, now - timedelta(days=days), now + timedelta(days=1))

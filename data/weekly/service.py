@@ -130,16 +130,9 @@ def _slo_reviews_overdue(
 
 
 def _incidents(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):
-    """The incidents that started in [start, end): the store's; in demo mode while it has none there, the demo's
-    (``data.incidents.demo``), with the note that says so."""
-    from data.incidents.demo import DEMO_INCIDENTS_NOTE, demo_incidents
-    from data.incidents.store import incidents_between
+    from data.incidents.service import incidents_or_demo
 
-    stored = incidents_between(engine, start, end)
-    if stored or not settings.is_demo:
-        return stored, None
-    shown = [incident for incident in demo_incidents(settings.now()) if start <= incident.started < end]
-    return shown, DEMO_INCIDENTS_NOTE if shown else None
+    return incidents_or_demo(settings, engine, start, end)
 
 
 def _alert_history(

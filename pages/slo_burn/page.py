@@ -7,10 +7,12 @@ The overview lists every SLO, the urgent first (paging, ticketing, at risk, then
 ``pages.slo_burn.charts``.
 """
 
+from collections import Counter
 from difflib import get_close_matches
 
 import streamlit as st
 
+from data.slo.annotations import AnnotationKind, slo_annotations
 from data.slo.service import drilldown_series
 from metrics.slo.alerts import ATTENTION_STATES
 from metrics.slo.timeseries import SHOWN_RECENT_SPAN
@@ -272,17 +274,39 @@ def show_drilldown(name: str) -> None:
         show_charts(status, history, series)
 
 
+def chart_annotations(slo, period) -> list:
+    """The period's annotations of the kinds the person keeps on, with a line on what is there."""
+    found = slo_annotations(settings, slo, period.start, at)
+    kinds = st.pills(
+        "Annotations on the charts",
+        list(AnnotationKind),
+        selection_mode="multi",
+        default=list(AnnotationKind),
+        key="slo_annotation_kinds",
+        help="Incidents of the service (shaded, from start to resolution) and the SLO's reviews (dotted lines). "
+        "Hover a mark for what happened and who.",
+    )
+    counts = Counter(annotation.kind for annotation in found.annotations)
+    summary = ", ".join(f"{counts[kind]} {kind.value}" for kind in AnnotationKind)
+    st.caption(f"In this period: {summary}. {' '.join(found.notes)}".strip())
+    return [annotation for annotation in found.annotations if annotation.kind in (kinds or [])]
+
+
 def show_charts(status, history, series) -> None:
-    """The drill-down's four charts: SLI, budget burn-down, burn rate per window, alert tiers."""
+    """The drill-down's four charts: SLI, budget burn-down, burn rate per window, alert tiers; the first two with
+    the period's annotations."""
     slo = status.slo
     tz = settings.team_timezone
+    annotations = []
+    with widgets.guarded_panel("chart annotations"):
+        annotations = chart_annotations(slo, history.period)
     left, right = st.columns(2)
     with left, widgets.guarded_panel("SLI chart"):
-        st.plotly_chart(charts.sli_figure(series.sli, slo.target, tz), theme=None, config=PLOTLY_CONFIG)
+        figure = charts.add_annotations(charts.sli_figure(series.sli, slo.target, tz), annotations, tz, mark_at=1.0)
+        st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG)
     with right, widgets.guarded_panel("burn-down chart"):
-        st.plotly_chart(
-            charts.burn_down_figure(series.burn_down, history.period, at, tz), theme=None, config=PLOTLY_CONFIG
-        )
+        figure = charts.burn_down_figure(series.burn_down, history.period, at, tz)
+        st.plotly_chart(charts.add_annotations(figure, annotations, tz, mark_at=1.04), theme=None, config=PLOTLY_CONFIG)
     with widgets.guarded_panel("burn rate chart"):
         st.plotly_chart(
             charts.burn_rate_figure(series.shown_burn_rates, status.alerts, tz), theme=None, config=PLOTLY_CONFIG

@@ -1,0 +1,52 @@
+"""The annotations of one SLO's period, for its drill-down charts and ``cli.py slo-annotations`` alike: the incidents
+of its service (the store's, or the demo's in demo mode while none are stored) and its reviews. A record that cannot
+be read leaves its kind out with the reason; the charts still draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from data.settings import Settings
+from data.store.engine import shared_engine
+from metrics.slo.annotations import (
+    Annotation,
+    AnnotationKind,
+    annotations_within,
+    incident_annotations,
+    review_annotations,
+)
+from metrics.slo.definitions import SloDefinition
+
+# An incident that started before the period but lasted into it still shows: look this far back for its start.
+INCIDENT_LOOKBACK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class SloAnnotations:
+    annotations: list[Annotation]
+    notes: list[str] = field(default_factory=list)  # why a kind is missing, or that incidents are the demo's
+
+
+def slo_annotations(settings: Settings, slo: SloDefinition, start: datetime, end: datetime) -> SloAnnotations:
+    from data.incidents.service import incidents_or_demo
+    from data.slo_reviews.service import review_history
+
+    engine = shared_engine(settings.database_url)
+    found: list[Annotation] = []
+    notes: list[str] = []
+    try:
+        incidents, demo_note = incidents_or_demo(settings, engine, start - INCIDENT_LOOKBACK, end)
+        found += incident_annotations(incidents, slo.service, end)
+        if demo_note:
+            notes.append(demo_note)
+    except Exception as error:  # a store error of any kind: that kind is left out, the charts still draw
+        notes.append(f"The incidents could not be read from the store ({type(error).__name__}).")
+    try:
+        found += review_annotations(review_history(settings, slo.name))
+    except Exception as error:
+        notes.append(f"The SLO's reviews could not be read from the store ({type(error).__name__}).")
+    return SloAnnotations(annotations_within(found, start, end), notes)
+
+
+__all__ = ["AnnotationKind", "SloAnnotations", "slo_annotations"]

@@ -1,0 +1,78 @@
+"""What happened on an SLO's charts: the incidents of its service and its reviews, as marks where the burn is.
+
+An annotation is an interval (an incident, from its start to its resolution, or to now while it is open) or an
+instant (a review). Built from the records the store keeps; the page draws them on the drill-down's charts and
+``cli.py slo-annotations`` prints the same list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from metrics.incidents.rules import Incident
+from metrics.slo_reviews.rules import SloReview
+
+
+class AnnotationKind(StrEnum):
+    """The kinds a person can hide; the value is what the filter and the CLI show."""
+
+    INCIDENT = "incidents"
+    REVIEW = "reviews"
+
+
+@dataclass(frozen=True)
+class Annotation:
+    kind: AnnotationKind
+    start: datetime  # aware
+    end: datetime | None  # None: an instant; for an open incident, the moment it was read
+    title: str
+    who: str | None = None
+    ongoing: bool = False
+
+    @property
+    def is_interval(self) -> bool:
+        return self.end is not None
+
+
+def incident_annotations(incidents: Iterable[Incident], service: str, now: datetime) -> list[Annotation]:
+    """The incidents of ``service``; an unresolved one lasts until ``now``."""
+    return [
+        Annotation(
+            kind=AnnotationKind.INCIDENT,
+            start=incident.started,
+            end=incident.resolved or max(now, incident.started),
+            title=" · ".join(part for part in (incident.reference, incident.severity, incident.summary) if part),
+            ongoing=incident.resolved is None,
+        )
+        for incident in incidents
+        if incident.service == service
+    ]
+
+
+def review_annotations(reviews: Iterable[SloReview]) -> list[Annotation]:
+    return [
+        Annotation(
+            kind=AnnotationKind.REVIEW,
+            start=review.reviewed_at,
+            end=None,
+            title=f"review: {review.outcome.label}" + (f" — {review.notes}" if review.notes else ""),
+            who=review.reviewer,
+        )
+        for review in reviews
+    ]
+
+
+def annotations_within(
+    annotations: Iterable[Annotation], start: datetime, end: datetime, kinds: Sequence[AnnotationKind] | None = None
+) -> list[Annotation]:
+    """Those of ``kinds`` (all when None) that touch [start, end], oldest first."""
+    shown = [
+        annotation
+        for annotation in annotations
+        if (kinds is None or annotation.kind in kinds)
+        and annotation.start <= end
+        and (annotation.end or annotation.start) >= start
+    ]
+    return sorted(shown, key=lambda annotation: (annotation.start, annotation.kind.value, annotation.title))
