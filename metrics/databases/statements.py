@@ -1,8 +1,9 @@
 """Statement history: what each statement cost over a window, from stored snapshots of cumulative counters.
 
 ``pg_stat_statements`` and ``events_statements_summary_by_digest`` only count up from their last reset. Stored
-snapshots of them turn into per-interval deltas here; a counter that went down means the statistics were reset (or
-the server restarted) in between, so the delta is the new value itself, counted from zero, and a reset loses
+snapshots of them turn into per-interval deltas here; a counter that went down, or a reset time the server reports
+(``pg_stat_statements_info.stats_reset``, the digest's ``FIRST_SEEN``) that moved, means the statistics were reset
+(or the server restarted) in between, so the delta is the new value itself, counted from zero, and a reset loses
 nothing. Pure code: no store, no clock.
 """
 
@@ -30,6 +31,7 @@ class StatementReading:
     calls: int
     total_time_ms: float
     rows: int
+    counted_since: str | None = None  # when the server began counting (its reset time), None where it does not say
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,11 @@ def counter_delta(previous: float, current: float) -> float:
     return current if current < previous else current - previous
 
 
+def _counting_restarted(before: str | None, now: str | None) -> bool:
+    """The server's own reset time moved: a reset whose counters have since climbed past the old values."""
+    return before is not None and now is not None and before != now
+
+
 def statement_deltas(readings: Iterable[StatementReading]) -> list[StatementDelta]:
     """Per-interval deltas between consecutive snapshots, oldest first.
 
@@ -131,6 +138,7 @@ def statement_deltas(readings: Iterable[StatementReading]) -> list[StatementDelt
                 reading.calls < before.calls
                 or reading.total_time_ms < before.total_time_ms
                 or reading.rows < before.rows
+                or _counting_restarted(before.counted_since, reading.counted_since)
             )
             base = None if before is None or reset else before
             deltas.append(

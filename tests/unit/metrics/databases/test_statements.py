@@ -54,6 +54,17 @@ def test_a_stats_reset_between_snapshots_loses_nothing():
     assert (usage.calls, usage.total_time_ms, usage.rows) == (4 + 3 + 2, 400.0 + 330.0 + 200.0, 9)
 
 
+def test_a_reset_the_counters_climbed_past_is_seen_by_the_servers_reset_time():
+    # 5 calls / 100 ms, then a reset, then 5 slower calls / 1000 ms: no counter went down, the reset time moved
+    history = [
+        StatementReading(NOW - timedelta(days=2), "q", "SELECT q", 5, 100.0, 5, "2026-11-30 06:00:00+00"),
+        StatementReading(NOW - timedelta(days=1), "q", "SELECT q", 5, 1000.0, 5, "2026-12-01 12:00:00+00"),
+    ]
+    assert [(d.calls, d.total_time_ms, d.after_reset) for d in statement_deltas(history)] == [(5, 1000.0, True)]
+    unknown = [StatementReading(r.taken_at, "q", "SELECT q", r.calls, r.total_time_ms, r.rows) for r in history]
+    assert [(d.calls, d.total_time_ms) for d in statement_deltas(unknown)] == [(0, 900.0)]
+
+
 def test_a_statement_first_seen_after_the_baseline_counts_from_zero():
     deltas = statement_deltas([reading(3, "a", 1, 1.0), reading(2, "a", 2, 2.0), reading(2, "b", 7, 70.0)])
     assert {(d.statement_key, d.calls) for d in deltas} == {("a", 1), ("b", 7)}
