@@ -169,8 +169,7 @@ def statement_history(
     """One database's statements in the last ``window`` against the window before, ranked by the change in total
     time, from the stored snapshots only (no probe); raises if the store cannot be read."""
     end = settings.now() if now is None else now
-    # one more window back, so the previous window's first interval has the reading before it
-    rows = repository.statement_readings(settings.database_url, database, end - 3 * window)
+    rows = repository.statement_readings(settings.database_url, database, end - 2 * window)
     fields = ("taken_at", "statement_key", "query_text", "calls", "total_time_ms", "rows", "counted_since")
     readings = [StatementReading(**{name: row[name] for name in fields}) for row in rows]
     return rank_statements(readings, end, window)

@@ -255,11 +255,14 @@ def _statement_rows(health: DatabaseHealth, taken_at: datetime) -> list[dict[str
 
 
 def statement_readings(database_url: str, database: str, since: datetime) -> list[dict[str, Any]]:
-    """One database's stored statement counters since ``since``, oldest first."""
+    """One database's stored statement counters since ``since``, oldest first, and the snapshot just before it:
+    the baseline the first interval after ``since`` is counted from."""
     table = DbStatementSnapshot.__table__
+    mine = table.c.database == database
+    baseline = sa.select(sa.func.max(table.c.taken_at)).where(mine, table.c.taken_at < since).scalar_subquery()
     query = (
         sa.select(table)
-        .where(table.c.database == database, table.c.taken_at >= since)
+        .where(mine, table.c.taken_at >= sa.func.coalesce(baseline, since))
         .order_by(table.c.taken_at, table.c.statement_key)
     )
     with shared_engine(database_url).connect() as connection:

@@ -11,8 +11,11 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from data.databases.store import save_health_snapshots, statement_readings
+from metrics.databases.checks import ProbeData, build_health, check_up
+from tests.support.actors import admin
 from tests.support.servers import PostgresServer, postgres_available, require, start_postgres
-from tests.support.stores import run_cli
+from tests.support.stores import fresh_store, run_cli
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
@@ -117,3 +120,30 @@ def test_a_statement_made_slower_is_ranked_first_even_across_a_stats_reset(monit
     assert code == 0, err
     first_row = table.splitlines()[3]
     assert first_row.split()[0] == "1" and "SELECT pg_sleep(" in first_row
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    return fresh_store(request, tmp_path, "statements")
+
+
+def test_a_window_is_read_with_the_snapshot_before_it_as_its_baseline(store_url):
+    for days_ago, calls in ((20, 1), (9, 2), (3, 5)):
+        counters = [
+            {
+                "statement_key": "k",
+                "query_text": "SELECT 1",
+                "calls": calls,
+                "total_time_ms": 1.0 * calls,
+                "rows": 0,
+                "counted_since": None,
+            }
+        ]
+        probe = ProbeData(engine="postgresql", version="PostgreSQL 15", statement_counters=counters)
+        health = build_health("orders", "postgresql", [check_up(probe)], NOW, probe=probe)
+        save_health_snapshots(store_url, [health], NOW - timedelta(days=days_ago), actor=admin())
+    rows = statement_readings(store_url, "orders", NOW - timedelta(days=7))
+    assert [(row["taken_at"], row["calls"]) for row in rows] == [
+        (NOW - timedelta(days=9), 2),
+        (NOW - timedelta(days=3), 5),
+    ]
