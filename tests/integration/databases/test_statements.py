@@ -147,3 +147,19 @@ def test_a_window_is_read_with_the_snapshot_before_it_as_its_baseline(store_url)
         (NOW - timedelta(days=9), 2),
         (NOW - timedelta(days=3), 5),
     ]
+
+
+def test_the_digest_query_runs_on_mariadb(mariadb_server):
+    """The fixture's MariaDB runs without performance_schema: its digest table is there and empty, which is enough
+    for the server to check the query the collector runs (columns, FIRST_SEEN, the LIMIT)."""
+    import sqlalchemy as sa
+
+    from data.databases.probes.mysql import STATEMENTS
+
+    engine = sa.create_engine(mariadb_server.url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(STATEMENTS).all()
+    finally:
+        engine.dispose()
+    assert rows == []
