@@ -220,8 +220,8 @@ def mean_time_change_text(change: StatementChange, window_key: str) -> str:
         return "new"
     ratio = change.mean_time_ratio
     previous = f"the previous {WINDOW_WORDS.get(window_key, window_key)}"
-    if ratio is None:
-        return f"slower than {previous} (was 0 ms)"
+    if ratio is None:  # no measurable time before
+        return f"as fast as {previous}" if not change.current.mean_time_ms else f"slower than {previous} (was 0 ms)"
     if round(ratio, 1) == 1.0:
         return f"as fast as {previous}"
     if ratio > 1:

@@ -117,6 +117,16 @@ def test_faster_and_unchanged_statements_say_so():
     assert mean_time_change_text(change, "1d") == "as fast as the previous day"
 
 
+def test_a_statement_that_took_no_measurable_time_before_says_so():
+    history = [reading(14, "q", 0, 0.0), reading(8, "q", 10, 0.0), reading(1, "q", 20, 5.0)]
+    (change,) = rank_statements(history, NOW, WEEK)
+    assert change.mean_time_ratio is None
+    assert mean_time_change_text(change, "7d") == "slower than the previous 7 days (was 0 ms)"
+    flat = [reading(14, "q", 0, 0.0), reading(8, "q", 10, 0.0), reading(1, "q", 20, 0.0)]
+    (change,) = rank_statements(flat, NOW, WEEK)
+    assert mean_time_change_text(change, "7d") == "as fast as the previous 7 days"
+
+
 def test_statement_not_run_in_the_window_is_left_out():
     history = [reading(14, "idle", 5, 50.0), reading(8, "idle", 6, 60.0), reading(1, "idle", 6, 60.0)]
     assert rank_statements(history, NOW, WEEK) == []
