@@ -121,6 +121,18 @@ def test_a_statement_made_slower_is_ranked_first_even_across_a_stats_reset(monit
     first_row = table.splitlines()[3]
     assert first_row.split()[0] == "1" and "SELECT pg_sleep(" in first_row
 
+    code, out, err = run_cli(
+        monkeypatch,
+        capsys,
+        {**env, "RELIABILITY_NOW": NOW.isoformat()},
+        *("db-health", "statements", "--database", "orders", "--by", "mean", "--format", "json"),
+    )
+    assert code == 0, err
+    by_mean = json.loads(out)
+    assert by_mean["ranked_by"] == "mean"
+    means = [row["mean_time_ms"] for row in by_mean["statements"]]
+    assert means == sorted(means, reverse=True) and means[0] == pytest.approx(current_mean, abs=0.01)
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path) -> str:
