@@ -154,6 +154,61 @@ def command_db_forecast(args: argparse.Namespace) -> int:
     return EXIT_ATTENTION if needs_attention(worst(row["status"] for row in rows)) else EXIT_OK
 
 
+RANKING_WORDS = {"change": "the change in total time", "total": "total time", "calls": "calls", "mean": "mean time"}
+
+
+def command_db_statements(args: argparse.Namespace) -> int:
+    """One database's statements over a window against the window before, from the stored snapshots (no probe)."""
+    from data.databases import service
+    from metrics.databases.statements import WINDOWS, StatementRanking, change_row, format_milliseconds
+
+    settings = load_cli_settings(args)
+    config = _load_config(settings, args.config)
+    if config.database(args.database) is None:
+        known = ", ".join(d.name for d in config.databases) or "none"
+        raise CliError(f"no database named {args.database!r} in {config.path} (known: {known})")
+    now = settings.now()
+    try:
+        changes = service.statement_history(
+            settings, args.database, WINDOWS[args.window], now, StatementRanking(args.by)
+        )
+    except Exception as error:  # the store down or not migrated: one line, no URL
+        raise CliError(f"the store cannot be read ({type(error).__name__}); run `cli.py migrate`") from None
+    rows = [change_row(change, args.window) for change in changes[: args.limit]]
+    if args.format == "json":
+        payload = {
+            "database": args.database,
+            "at": now.isoformat(),
+            "window": args.window,
+            "ranked_by": args.by,
+            "statements": rows,
+        }
+        print(json.dumps(payload, indent=2, default=str, allow_nan=False))
+        return EXIT_OK
+    print(
+        f"{args.database}: statements of the last {args.window} to {now.replace(microsecond=0).isoformat()}, "
+        f"ranked by {RANKING_WORDS[args.by]}, against the {args.window} before (stored snapshots)"
+    )
+    if not rows:
+        print("no statement ran in the window (collect db-health stores snapshots; two are needed)")
+        return EXIT_OK
+    header = ["#", "total time", "change in total", "calls", "mean", "mean time against before", "query"]
+    table = [
+        [
+            str(rank),
+            format_milliseconds(row["total_time_ms"]),
+            ("+" if row["total_time_change_ms"] >= 0 else "−") + format_milliseconds(abs(row["total_time_change_ms"])),
+            f"{row['calls']:,}",
+            format_milliseconds(row["mean_time_ms"]),
+            row["change"],
+            row["query_text"][:80],
+        ]
+        for rank, row in enumerate(rows, start=1)
+    ]
+    print(text_table(header, table))
+    return EXIT_OK
+
+
 def command_collect_db_health(args: argparse.Namespace) -> int:
     from data.databases import service
 
@@ -282,6 +337,21 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     forecast.add_argument("--config", help="databases.toml (default: settings, config/databases.toml)")
     forecast.add_argument("--format", choices=("json", "table"), default="table")
     forecast.set_defaults(handler=command_db_forecast)
+    statements = health_actions.add_parser(
+        "statements", help="one database's statements over a window against the one before (stored snapshots)"
+    )
+    statements.add_argument("--database", required=True, help="a database named in databases.toml")
+    statements.add_argument("--window", choices=("1d", "7d", "30d"), default="7d")
+    statements.add_argument("--limit", type=int, default=50, help="statements shown (default: 50)")
+    statements.add_argument(
+        "--by",
+        choices=tuple(RANKING_WORDS),
+        default="change",
+        help="rank by the change in total time (default), total time, calls or mean time",
+    )
+    statements.add_argument("--config", help="databases.toml (default: settings, config/databases.toml)")
+    statements.add_argument("--format", choices=("json", "table"), default="table")
+    statements.set_defaults(handler=command_db_statements)
 
     collect = collect_kinds.add_parser("db-health", help="store a snapshot of every database's numbers")
     collect.add_argument("--config", help="databases.toml (default: settings)")

@@ -23,6 +23,7 @@ from data.settings import Settings
 from metrics.access import Actor
 from metrics.databases.checks import DatabaseHealth, DbaRecord, ProbeState, check_dba_records
 from metrics.databases.forecast import CapacityForecast
+from metrics.databases.statements import StatementChange, StatementRanking, StatementReading, rank_statements
 from metrics.last_good import Shown, failed_probe_reason
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,22 @@ def sizes_7d_ago(settings: Settings, names: list[str]) -> dict[str, int]:
     except Exception as error:  # no history yet or no store: growth shows as no data
         log.info("no week-old sizes: %s", type(error).__name__)
         return {}
+
+
+def statement_history(
+    settings: Settings,
+    database: str,
+    window: timedelta,
+    now: datetime | None = None,
+    ranking: StatementRanking = StatementRanking.TOTAL_TIME_CHANGE,
+) -> list[StatementChange]:
+    """One database's statements in the last ``window`` against the window before, ranked (by default by the change
+    in total time), from the stored snapshots only (no probe); raises if the store cannot be read."""
+    end = settings.now() if now is None else now
+    rows = repository.statement_readings(settings.database_url, database, end - 2 * window)
+    fields = ("taken_at", "statement_key", "query_text", "calls", "total_time_ms", "rows", "counted_since")
+    readings = [StatementReading(**{name: row[name] for name in fields}) for row in rows]
+    return rank_statements(readings, end, window, ranking)
 
 
 def capacity_forecasts(

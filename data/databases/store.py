@@ -23,6 +23,7 @@ from metrics.databases.records import RecordError, validate_record
 
 TOP_TABLES_STORED = 200  # per database and snapshot: enough for growth of what matters, bounded for big schemas
 TOP_SEQUENCES_STORED = 200  # the fullest ones, per database and snapshot
+TOP_STATEMENTS_STORED = 200  # by total time, per database and snapshot
 
 
 class DbHealthSnapshot(Base):
@@ -83,6 +84,26 @@ class DbSequenceValue(Base):
     column_name: Mapped[str | None] = mapped_column(sa.String(400), nullable=True)
     last_value: Mapped[float] = mapped_column(sa.Float)
     max_value: Mapped[float] = mapped_column(sa.Float)
+
+
+class DbStatementSnapshot(Base):
+    """A top statement's cumulative counters in one snapshot; deltas between snapshots are the statement history."""
+
+    __tablename__ = "db_statement_snapshots"
+    __table_args__ = (
+        sa.UniqueConstraint("taken_at", "database", "statement_key"),
+        sa.Index("ix_db_statement_snapshots_database_taken_at", "database", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    database: Mapped[str] = mapped_column(sa.String(200))
+    statement_key: Mapped[str] = mapped_column(sa.String(100))  # queryid (PostgreSQL) or digest (MySQL/MariaDB)
+    query_text: Mapped[str] = mapped_column(sa.Text)
+    calls: Mapped[int] = mapped_column(sa.BigInteger)
+    total_time_ms: Mapped[float] = mapped_column(sa.Float)
+    rows: Mapped[int] = mapped_column(sa.BigInteger)
+    counted_since: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  # the server's reset time
 
 
 class DbaRecordRow(Base):
@@ -182,10 +203,14 @@ def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now:
             for t in biggest[:TOP_TABLES_STORED]
         ]
     sequences = [row for health in healths for row in _sequence_rows(health, taken_at)]
+    statements = [row for health in healths for row in _statement_rows(health, taken_at)]
     with shared_engine(database_url).begin() as connection:
         stored = _insert_ignoring(connection, DbHealthSnapshot.__table__, snapshots, ["taken_at", "database"])
         _insert_ignoring(connection, DbTableSize.__table__, sizes, ["taken_at", "database", "table_name"])
         _insert_ignoring(connection, DbSequenceValue.__table__, sequences, ["taken_at", "database", "sequence_name"])
+        _insert_ignoring(
+            connection, DbStatementSnapshot.__table__, statements, ["taken_at", "database", "statement_key"]
+        )
         record_audit(
             connection,
             actor=actor,
@@ -217,6 +242,31 @@ def _sequence_rows(health: DatabaseHealth, taken_at: datetime) -> list[dict[str,
         }
         for s in fullest
     ]
+
+
+def _statement_rows(health: DatabaseHealth, taken_at: datetime) -> list[dict[str, Any]]:
+    """The top statements by total time, one row per statement key, as rows of ``db_statement_snapshots``."""
+    counters = (health.probe.statement_counters or []) if health.probe else []
+    rows: dict[str, dict[str, Any]] = {}
+    for counter in sorted(counters, key=lambda c: -c["total_time_ms"]):
+        if len(rows) < TOP_STATEMENTS_STORED and counter["statement_key"] not in rows:
+            rows[counter["statement_key"]] = {"taken_at": taken_at, "database": health.database, **counter}
+    return list(rows.values())
+
+
+def statement_readings(database_url: str, database: str, since: datetime) -> list[dict[str, Any]]:
+    """One database's stored statement counters since ``since``, oldest first, and the snapshot just before it:
+    the baseline the first interval after ``since`` is counted from."""
+    table = DbStatementSnapshot.__table__
+    mine = table.c.database == database
+    baseline = sa.select(sa.func.max(table.c.taken_at)).where(mine, table.c.taken_at < since).scalar_subquery()
+    query = (
+        sa.select(table)
+        .where(mine, table.c.taken_at >= sa.func.coalesce(baseline, since))
+        .order_by(table.c.taken_at, table.c.statement_key)
+    )
+    with shared_engine(database_url).connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
 
 
 def size_readings(database_url: str, names: list[str], since: datetime) -> dict[str, list[tuple[datetime, int]]]:

@@ -434,6 +434,8 @@ class ProbeData:
     reclaimable_space: list[RelationBloat] | None = None  # MySQL/MariaDB: DATA_FREE per table
     database_size_bytes: int | None = None
     statements: list[dict[str, Any]] | None = None
+    # the top statements' cumulative counters (statement_key, query_text, calls, total_time_ms, rows): the history
+    statement_counters: list[dict[str, Any]] | None = None
     unavailable: dict[str, str] = field(default_factory=dict)  # check id -> why it could not be read (unknown)
     not_available: dict[str, str] = field(default_factory=dict)  # check id -> feature the server lacks (info)
     duration_s: float | None = None

@@ -10,6 +10,7 @@ import streamlit as st
 from data.databases import service
 from data.settings import Settings
 from metrics.databases.checks import DbaRecord
+from metrics.databases.statements import WINDOWS, StatementChange
 from pages.common import fleet
 
 STORE_TTL_SECONDS = fleet.FLEET_TTL_SECONDS  # stored history is read as often as the fleet is probed
@@ -30,6 +31,8 @@ def _cached_store(kind: str, store: str, database: str | None, minute: datetime,
         return service.table_growth(_settings, database, minute)
     if kind == "records":
         return service.records(_settings, database)
+    if kind.startswith("statements:"):
+        return service.statement_history(_settings, database, WINDOWS[kind.removeprefix("statements:")], minute)
     raise ValueError(kind)
 
 
@@ -48,6 +51,12 @@ def table_growth(settings: Settings, database: str) -> list[dict]:
 
 def records(settings: Settings, database: str | None = None) -> list[DbaRecord]:
     return _cached_store("records", settings.database_url.fingerprint(), database, _minute(settings), settings)
+
+
+def statement_history(settings: Settings, database: str, window_key: str) -> list[StatementChange]:
+    """One database's statements over the window against the one before, from the store; raises if unreadable."""
+    store = settings.database_url.fingerprint()
+    return _cached_store(f"statements:{window_key}", store, database, _minute(settings), settings)
 
 
 def sizes_7d_ago(settings: Settings, names: list[str]) -> dict[str, int]:

@@ -16,6 +16,7 @@ from data.databases import service
 from metrics.access import PermissionDenied, Role
 from metrics.databases.checks import CHECK_TITLES, DatabaseHealth, ProbeState
 from metrics.databases.forecast import FORECAST_WINDOW_DAYS
+from metrics.databases.statements import DEFAULT_WINDOW
 from metrics.formatting import format_duration
 from pages.common import fleet, identity, live, loaders, theme, widgets
 from pages.common.charts import PLOTLY_CONFIG
@@ -323,6 +324,8 @@ def show_drilldown(name: str) -> None:
         show_dba_records(health)
     with widgets.guarded_panel("history charts"):
         show_history(name, target.thresholds if target else None)
+    with widgets.guarded_panel("statement history"):
+        show_statement_history(name)
 
 
 def show_drilldown_heading(health: DatabaseHealth, target) -> None:
@@ -491,6 +494,36 @@ def show_statements_tab(health: DatabaseHealth) -> None:
     show_frame(
         db_widgets.items_frame(health, "slow_statements", ["calls", "total_ms", "mean_ms", "rows", "query"]),
         "No statement statistics.",
+        column_config={"query": TEXT("query", width="large")},
+    )
+
+
+STATEMENT_WINDOW_LABELS = {"1d": "1 d", "7d": "7 d", "30d": "30 d"}
+
+
+def show_statement_history(name: str) -> None:
+    section(
+        "Statements over time",
+        "From stored snapshots of the statement statistics: each statement over the window against the window "
+        "before, biggest change in total time first. A statistics reset between snapshots counts from zero.",
+    )
+    window_key = st.radio(
+        "Window",
+        list(STATEMENT_WINDOW_LABELS),
+        index=list(STATEMENT_WINDOW_LABELS).index(DEFAULT_WINDOW),
+        format_func=STATEMENT_WINDOW_LABELS.get,
+        horizontal=True,
+        key="statement_window",
+    )
+    try:
+        changes = db_loaders.statement_history(settings, name, window_key)
+    except Exception as error:
+        log.warning("statement history of %s not read: %s", name, type(error).__name__)
+        st.warning(f"Statement history cannot be read from the store ({type(error).__name__}); run `cli.py migrate`.")
+        return
+    show_frame(
+        db_widgets.statement_history_frame(changes, window_key),
+        "No statement ran in this window (two stored snapshots are needed: `cli.py collect db-health`).",
         column_config={"query": TEXT("query", width="large")},
     )
 

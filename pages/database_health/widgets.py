@@ -25,6 +25,7 @@ from metrics.databases.checks import (
     table_size_text,
 )
 from metrics.databases.forecast import CAPACITY_CHECK, days_text
+from metrics.databases.statements import StatementChange, format_milliseconds, mean_time_change_text
 from metrics.formatting import NO_DATA, format_bytes, format_duration, format_percent
 from pages.common.theme import CRITICAL, INFO, OK, WARN, StatusStyle
 from pages.common.theme import NO_DATA as NO_DATA_STYLE
@@ -313,6 +314,27 @@ def items_frame(health: DatabaseHealth, check_id: str, columns: Sequence[str]) -
     check = health.check(check_id)
     rows = [] if check is None else check.items
     return pd.DataFrame([{column: item.get(column) for column in columns} for item in rows], columns=list(columns))
+
+
+STATEMENT_HISTORY_COLUMNS = ["query", "total time", "change in total time", "calls", "mean time", "mean time change"]
+
+
+def statement_history_frame(changes: Sequence[StatementChange], window_key: str) -> pd.DataFrame:
+    """The ranked statements of a window, biggest change in total time first; query text as stored, for a text
+    column (never Markdown)."""
+    rows = [
+        {
+            "query": change.current.query_text,
+            "total time": format_milliseconds(change.current.total_time_ms),
+            "change in total time": ("+" if change.total_time_change_ms >= 0 else "−")
+            + format_milliseconds(abs(change.total_time_change_ms)),
+            "calls": change.current.calls,
+            "mean time": format_milliseconds(change.current.mean_time_ms),
+            "mean time change": mean_time_change_text(change, window_key),
+        }
+        for change in changes
+    ]
+    return pd.DataFrame(rows, columns=STATEMENT_HISTORY_COLUMNS)
 
 
 def sessions_frame(probe: ProbeData | None) -> pd.DataFrame:

@@ -152,6 +152,10 @@ def probe_engine(dsn: Dsn | str, connect_timeout_s: float, **connect_args) -> sa
     )
 
 
+STATEMENTS_READ = 200  # the top statements by total time the history keeps per snapshot; the check shows 10
+STATEMENT_TEXT_STORED = 1000  # characters of normalised query text kept in the history
+
+
 def statement_row(queryid, calls, total_ms, rows, query: str | None) -> dict:
     """One row of the top statements by total time, as the slow statements check reads it."""
     return {
@@ -161,6 +165,19 @@ def statement_row(queryid, calls, total_ms, rows, query: str | None) -> dict:
         "mean_ms": round(float(total_ms) / max(int(calls), 1), 2),
         "rows": int(rows or 0),
         "query": truncate_query(query),
+    }
+
+
+def statement_counter(queryid, calls, total_ms, rows, query: str | None, counted_since=None) -> dict:
+    """One statement's cumulative counters as the statement history stores them (longer text than the check's);
+    ``counted_since``: the server's reset time for them, kept as text and only ever compared for a change."""
+    return {
+        "statement_key": str(queryid),
+        "query_text": truncate_query(query, STATEMENT_TEXT_STORED),
+        "calls": int(calls),
+        "total_time_ms": float(total_ms),
+        "rows": int(rows or 0),
+        "counted_since": None if counted_since is None else str(counted_since),
     }
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from data.databases.probes.common import (
+    STATEMENTS_READ,
     ProbeError,
     probe_engine,
     read_basics,
     read_custom_checks,
+    statement_counter,
     statement_row,
     timed_probe,
 )
@@ -108,11 +110,11 @@ WHERE database_name = DATABASE() AND stat_name = 'size'
 UNUSED = sa.text("""
 SELECT object_name AS table_name, index_name FROM sys.schema_unused_indexes WHERE object_schema = DATABASE()
 """)
-STATEMENTS = sa.text("""
+STATEMENTS = sa.text(f"""
 SELECT DIGEST AS queryid, COUNT_STAR AS calls, SUM_TIMER_WAIT / 1000000000 AS total_ms, SUM_ROWS_SENT AS row_count,
-       DIGEST_TEXT AS query
+       DIGEST_TEXT AS query, FIRST_SEEN AS first_seen
 FROM performance_schema.events_statements_summary_by_digest
-WHERE SCHEMA_NAME = DATABASE() ORDER BY SUM_TIMER_WAIT DESC LIMIT 10
+WHERE SCHEMA_NAME = DATABASE() AND DIGEST IS NOT NULL ORDER BY SUM_TIMER_WAIT DESC LIMIT {STATEMENTS_READ}
 """)
 
 
@@ -410,6 +412,8 @@ def _read_statements(connection: sa.Connection, probe: ProbeData, perf_schema: b
     if not perf_schema:
         probe.not_available["slow_statements"] = "performance_schema is off"
         return
-    probe.statements = [
-        statement_row(r.queryid, r.calls, r.total_ms, r.row_count, r.query) for r in connection.execute(STATEMENTS)
+    top = list(connection.execute(STATEMENTS))
+    probe.statements = [statement_row(r.queryid, r.calls, r.total_ms, r.row_count, r.query) for r in top[:10]]
+    probe.statement_counters = [
+        statement_counter(r.queryid, r.calls, r.total_ms, r.row_count, r.query, r.first_seen) for r in top
     ]

@@ -21,11 +21,13 @@ import sqlalchemy as sa
 
 from data.databases.probes.common import (
     PROBE_APPLICATION_NAME,
+    STATEMENTS_READ,
     ProbeError,
     explain_query_error,
     probe_engine,
     read_basics,
     read_custom_checks,
+    statement_counter,
     statement_row,
     timed_probe,
 )
@@ -305,16 +307,22 @@ PGSTATTUPLE_BUDGET_S = 2.0  # for all of them together, so measuring never costs
 PGSTATTUPLE_MAX_BYTES = 1024**3  # a bigger table is not scanned: it keeps its estimate
 
 HAS_PG_STAT_STATEMENTS = sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")
+# pg_stat_statements 1.9 (PostgreSQL 14) says when its statistics were last reset: a reset the counters climbed past
+HAS_STATEMENTS_INFO = sa.text("SELECT to_regclass('pg_stat_statements_info') IS NOT NULL")
+STATEMENTS_RESET_AT = sa.text("SELECT stats_reset FROM pg_stat_statements_info")
 
 
 def statements_query(version_num: int) -> sa.TextClause:
-    """Top statements by total time: ``total_exec_time`` from PostgreSQL 13, ``total_time`` before."""
+    """Top statements by total time: ``total_exec_time`` from PostgreSQL 13, ``total_time`` before. One row per
+    queryid: pg_stat_statements keeps one per user (and top level), the history keys on the statement."""
     column = "total_exec_time" if version_num >= 130000 else "total_time"
     return sa.text(f"""
-SELECT queryid::text AS queryid, calls, {column} AS total_ms, rows, query
+SELECT queryid::text AS queryid, sum(calls) AS calls, sum({column}) AS total_ms, sum(rows) AS rows,
+       min(query) AS query
 FROM pg_stat_statements
-WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-ORDER BY {column} DESC LIMIT 10
+WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND queryid IS NOT NULL
+GROUP BY queryid
+ORDER BY total_ms DESC LIMIT {STATEMENTS_READ}
 """)
 
 
@@ -698,7 +706,11 @@ def _read_statements(connection: sa.Connection, probe: ProbeData) -> None:
             "pg_stat_statements is not installed in this database (shared_preload_libraries + CREATE EXTENSION)"
         )
         return
-    probe.statements = [
-        statement_row(r.queryid, r.calls, r.total_ms, r.rows, r.query)
-        for r in connection.execute(statements_query(probe.version_num or 0))
+    top = list(connection.execute(statements_query(probe.version_num or 0)))
+    probe.statements = [statement_row(r.queryid, r.calls, r.total_ms, r.rows, r.query) for r in top[:10]]
+    reset_at = (
+        connection.execute(STATEMENTS_RESET_AT).scalar() if connection.execute(HAS_STATEMENTS_INFO).scalar() else None
+    )
+    probe.statement_counters = [
+        statement_counter(r.queryid, r.calls, r.total_ms, r.rows, r.query, reset_at) for r in top
     ]

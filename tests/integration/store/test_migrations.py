@@ -293,6 +293,30 @@ REPRESENTATIVE: dict[str, list[dict[str, Any]]] = {
             "total_bytes": 9_500_000_000,
         },
     ],
+    "db_statement_snapshots": [
+        {
+            "id": 1,
+            "taken_at": T1,
+            "database": "orders-primary",
+            "statement_key": "-7867580849679318082",
+            "query_text": HARD_TEXT,
+            "calls": 9_000_000_000,
+            "total_time_ms": 123_456_789.125,
+            "rows": 18_000_000_000,
+            "counted_since": "2026-03-01 00:00:00+00",
+        },
+        {
+            "id": 2,
+            "taken_at": T2,
+            "database": "orders-primary",
+            "statement_key": "3f0c9d8e1b2a4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5",
+            "query_text": "SELECT * FROM `orders` WHERE `id` = ?",
+            "calls": 0,
+            "total_time_ms": 0.0,
+            "rows": 0,
+            "counted_since": None,
+        },
+    ],
     "dba_records": [
         {
             "id": 1,
