@@ -405,7 +405,7 @@ def add_annotations(figure: go.Figure, annotations: Sequence[Annotation], timezo
             start = _local_instant(annotation.start, timezone)
             if annotation.end is not None:
                 figure.add_vrect(
-                    x0=start, x1=_local_instant(annotation.end, timezone), fillcolor=style.background, line_width=0
+                    x0=start, x1=_local_instant(annotation.end, timezone), fillcolor=style.fill, line_width=0
                 )
             else:
                 figure.add_vline(x=start, line=dict(color=style.color, dash="dot", width=1))

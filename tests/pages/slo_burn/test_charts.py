@@ -236,3 +236,40 @@ def test_alert_states_carry_a_symbol_besides_the_colour(state, badge):
 def test_alert_state_colours_are_distinct():
     colours = {alert_state_style(state).color for state in ("page", "ticket", "ok", "no data")}
     assert len(colours) == 4
+
+
+# --- annotations ----------------------------------------------------------------------------------------------------
+
+
+def _annotations():
+    from metrics.incidents.rules import Incident
+    from metrics.slo.annotations import incident_annotations, review_annotations
+    from metrics.slo_reviews.rules import ReviewOutcome, SloReview
+
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    incident = Incident("INC-7", "checkout", "SEV1", now - timedelta(hours=5), resolved=now - timedelta(hours=3),
+                        summary="<b>cart</b> errors")  # fmt: skip
+    review = SloReview("checkout-availability", now - timedelta(days=1), "Dana <script>", ReviewOutcome.KEEP, "", 0.999)
+    return incident_annotations([incident], "checkout", now) + review_annotations([review])
+
+
+def test_an_incident_is_shaded_and_a_review_is_a_line_each_with_a_mark_to_hover():
+    figure = charts.add_annotations(go_figure(), _annotations(), "Asia/Seoul", mark_at=1.0)
+    kinds = [shape.type for shape in figure.layout.shapes]
+    assert sorted(kinds) == ["line", "rect"]
+    marks = {trace.name: trace for trace in figure.data if trace.mode == "markers"}
+    assert set(marks) == {"incidents", "reviews"} and list(marks["incidents"].y) == [1.0]
+
+
+def test_the_hover_says_what_and_who_in_local_time_as_text_not_markup():
+    figure = charts.add_annotations(go_figure(), _annotations(), "Asia/Seoul", mark_at=1.0)
+    hovers = {trace.name: trace.hovertext[0] for trace in figure.data if trace.mode == "markers"}
+    assert "2026-11-24 16:00 – 2026-11-24 18:00" in hovers["incidents"]  # 07:00–09:00 UTC in Seoul
+    assert "&lt;b&gt;cart&lt;/b&gt; errors" in hovers["incidents"] and "<b>cart</b>" not in hovers["incidents"]
+    assert "by Dana &lt;script&gt;" in hovers["reviews"]
+
+
+def go_figure():
+    import plotly.graph_objects as go
+
+    return go.Figure()
