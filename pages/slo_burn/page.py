@@ -287,7 +287,9 @@ def chart_annotations(slo, period) -> list:
         "Hover a mark for what happened and who.",
     )
     counts = Counter(annotation.kind for annotation in found.annotations)
-    summary = ", ".join(f"{counts[kind]} {kind.value}" for kind in AnnotationKind)
+    summary = ", ".join(
+        f"{counts[kind]} {kind.value if counts[kind] != 1 else kind.value[:-1]}" for kind in AnnotationKind
+    )
     st.caption(f"In this period: {summary}. {' '.join(found.notes)}".strip())
     return [annotation for annotation in found.annotations if annotation.kind in (kinds or [])]
 

@@ -63,7 +63,8 @@ def test_the_sli_and_burn_down_charts_mark_the_demo_incidents_of_the_service():
     app = drilldown()
     assert expected >= 1
     assert marks(app, "incidents")[:2] == [expected, expected]
-    assert f"In this period: {expected} incidents, 0 reviews." in texts(app.caption)
+    word = "incident" if expected == 1 else "incidents"
+    assert f"In this period: {expected} {word}, 0 reviews." in texts(app.caption)
 
 
 def test_a_stored_review_is_marked_with_who_recorded_it():
