@@ -1,5 +1,6 @@
 """The annotations of one SLO's period, for its drill-down charts and ``cli.py slo-annotations`` alike: the incidents
-of its service (the store's, or the demo's in demo mode while none are stored) and its reviews. A record that cannot
+of its service (the store's, or the demo's in demo mode while none are stored), its reviews, and the changes of its
+target that the stored snapshots (``collect slo-snapshots``) show. A record that cannot
 be read leaves its kind out with the reason; the charts still draw."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from metrics.slo.annotations import (
     annotations_within,
     incident_annotations,
     review_annotations,
+    target_change_annotations,
 )
 from metrics.slo.definitions import SloDefinition
 
@@ -30,6 +32,7 @@ class SloAnnotations:
 
 def slo_annotations(settings: Settings, slo: SloDefinition, start: datetime, end: datetime) -> SloAnnotations:
     from data.incidents.service import incidents_or_demo
+    from data.slo.snapshots import target_changes
     from data.slo_reviews.service import review_history
 
     engine = shared_engine(settings.database_url)
@@ -46,6 +49,10 @@ def slo_annotations(settings: Settings, slo: SloDefinition, start: datetime, end
         found += review_annotations(review_history(settings, slo.name))
     except Exception as error:
         notes.append(f"The SLO's reviews could not be read from the store ({type(error).__name__}).")
+    try:
+        found += target_change_annotations(target_changes(engine, slo.name, start, end))
+    except Exception as error:
+        notes.append(f"The SLO's target changes could not be read from the store ({type(error).__name__}).")
     return SloAnnotations(annotations_within(found, start, end), notes)
 
 

@@ -92,3 +92,23 @@ def snapshots_between(engine: sa.Engine, slo: str, start: datetime, end: datetim
     )
     with engine.connect() as connection:
         return _as_dicts(connection.execute(query))
+
+
+def target_changes(engine: sa.Engine, slo: str, start: datetime, end: datetime) -> list[tuple[datetime, float, float]]:
+    """(when, old target, new target) for each stored snapshot in [start, end] whose target differs from the
+    snapshot before it: the catalog's changes of the SLO's target as the store saw them. The database compares
+    neighbours (``LAG``), so only the changes come back, not a month of per-minute rows."""
+    table = SloSnapshot.__table__
+    previous = sa.func.lag(table.c.target).over(order_by=table.c.taken_at).label("previous")
+    lagged = (
+        sa.select(table.c.taken_at, table.c.target, previous)
+        .where(table.c.slo == slo, table.c.taken_at <= end)
+        .subquery()
+    )
+    query = (
+        sa.select(lagged.c.taken_at, lagged.c.previous, lagged.c.target)
+        .where(lagged.c.previous.is_not(None), lagged.c.previous != lagged.c.target, lagged.c.taken_at >= start)
+        .order_by(lagged.c.taken_at)
+    )
+    with engine.connect() as connection:
+        return [(row.taken_at, row.previous, row.target) for row in connection.execute(query)]

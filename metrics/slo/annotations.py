@@ -1,4 +1,5 @@
-"""What happened on an SLO's charts: the incidents of its service and its reviews, as marks where the burn is.
+"""What happened on an SLO's charts: the incidents of its service, its reviews and the changes of its target, as
+marks where the burn is.
 
 An annotation is an interval (an incident, from its start to its resolution, or to now while it is open) or an
 instant (a review). Built from the records the store keeps; the page draws them on the drill-down's charts and
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from metrics.formatting import format_target
 from metrics.incidents.rules import Incident
 from metrics.slo_reviews.rules import SloReview
 
@@ -20,6 +22,15 @@ class AnnotationKind(StrEnum):
 
     INCIDENT = "incidents"
     REVIEW = "reviews"
+    TARGET = "target changes"
+
+    @property
+    def singular(self) -> str:
+        return self.value[:-1]
+
+    def count(self, number: int) -> str:
+        """ "1 incident", "3 reviews", "0 target changes"."""
+        return f"{number} {self.singular if number == 1 else self.value}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,19 @@ def review_annotations(reviews: Iterable[SloReview]) -> list[Annotation]:
             who=review.reviewer,
         )
         for review in reviews
+    ]
+
+
+def target_change_annotations(changes: Iterable[tuple[datetime, float, float]]) -> list[Annotation]:
+    """(when, old, new) target changes, as the stored snapshots saw them: the first snapshot at the new target."""
+    return [
+        Annotation(
+            kind=AnnotationKind.TARGET,
+            start=when,
+            end=None,
+            title=f"target {format_target(old)} → {format_target(new)} (first snapshot at the new target)",
+        )
+        for when, old, new in changes
     ]
 
 

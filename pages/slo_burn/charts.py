@@ -24,7 +24,7 @@ from metrics.slo.alerts import AlertEvaluation, Op
 from metrics.slo.annotations import Annotation, AnnotationKind
 from metrics.slo.periods import Period
 from pages.common.charts import MAX_POINTS, TEMPLATE, downsample, empty_figure, local_times
-from pages.common.theme import CRITICAL, INFO, TARGET_COLOR, alert_state_style
+from pages.common.theme import CRITICAL, INFO, TARGET_COLOR, WARN, alert_state_style
 
 # Burn rates of 0 (no bad events) cannot sit on a log axis; they are drawn at this floor, the hover keeps the truth.
 LOG_FLOOR = 0.01
@@ -378,7 +378,11 @@ __all__ = [
 
 # --- annotations ----------------------------------------------------------------------------------------------------
 
-_ANNOTATION_STYLES = {AnnotationKind.INCIDENT: (CRITICAL, "triangle-down"), AnnotationKind.REVIEW: (INFO, "diamond")}
+_ANNOTATION_STYLES = {
+    AnnotationKind.INCIDENT: (CRITICAL, "triangle-down"),
+    AnnotationKind.REVIEW: (INFO, "diamond"),
+    AnnotationKind.TARGET: (WARN, "square"),
+}
 
 
 def annotation_hover(annotation: Annotation, timezone: str) -> str:
@@ -389,7 +393,7 @@ def annotation_hover(annotation: Annotation, timezone: str) -> str:
         end = _local_instant(annotation.end, timezone).strftime("%Y-%m-%d %H:%M")
         when = f"{start} – {'ongoing' if annotation.ongoing else end}"
     who = f"<br>by {html.escape(annotation.who)}" if annotation.who else ""
-    return f"<b>{html.escape(annotation.kind.value[:-1])}</b> · {when}<br>{html.escape(annotation.title)}{who}"
+    return f"<b>{html.escape(annotation.kind.singular)}</b> · {when}<br>{html.escape(annotation.title)}{who}"
 
 
 def add_annotations(figure: go.Figure, annotations: Sequence[Annotation], timezone: str, mark_at: float) -> go.Figure:

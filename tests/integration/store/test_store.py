@@ -136,3 +136,17 @@ def test_audit_log_through_a_session(engine):
         entries = session.scalars(sa.select(AuditLogEntry)).all()
     assert len(entries) == 1
     assert entries[0].at == T0 and entries[0].details == {"title": "bloat on orders"}
+
+
+def test_target_changes_are_the_snapshots_whose_target_differs_from_the_one_before(engine):
+    from data.slo.snapshots import target_changes
+
+    targets = [0.999, 0.999, 0.9995, 0.9995, 0.999, 0.999]
+    rows = [snapshot(T0 + timedelta(minutes=i), target=target) for i, target in enumerate(targets)]
+    rows.append(snapshot(T0 + timedelta(minutes=3), slo="search-latency", target=0.99))
+    save_snapshots(engine, rows, actor=admin())
+
+    changes = target_changes(engine, "checkout-availability", T0, T0 + timedelta(hours=1))
+    assert changes == [(T0 + timedelta(minutes=2), 0.999, 0.9995), (T0 + timedelta(minutes=4), 0.9995, 0.999)]
+    later = target_changes(engine, "checkout-availability", T0 + timedelta(minutes=3), T0 + timedelta(hours=1))
+    assert later == [(T0 + timedelta(minutes=4), 0.9995, 0.999)]  # a change is found against a snapshot before start

@@ -68,3 +68,15 @@ def test_a_kind_filter_keeps_only_those_kinds_and_the_rest_is_oldest_first():
     )
     kept = annotations_within(marks, START, NOW, [AnnotationKind.REVIEW])
     assert [mark.start for mark in kept] == [NOW - timedelta(days=5), NOW - timedelta(days=2)]
+
+
+def test_a_target_change_is_an_instant_saying_from_what_to_what():
+    from metrics.slo.annotations import target_change_annotations
+
+    (mark,) = target_change_annotations([(NOW, 0.999, 0.9995)])
+    assert (mark.kind, mark.start, mark.end) == (AnnotationKind.TARGET, NOW, None)
+    assert mark.title.startswith("target 99.9% → 99.95%")
+
+
+def test_counts_read_in_the_singular_for_one():
+    assert (AnnotationKind.INCIDENT.count(1), AnnotationKind.TARGET.count(2)) == ("1 incident", "2 target changes")
