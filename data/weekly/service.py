@@ -26,6 +26,7 @@ from metrics.slo.report import SloReport
 from metrics.trends.aggregate import parse_iso_week
 from metrics.weekly.review import (
     DatabaseForecastLine,
+    DatabaseStatus,
     ReviewInputs,
     SloReading,
     WeeklyReview,
@@ -72,6 +73,7 @@ def load_weekly_review(
     history = _alert_history(settings, slos, history_start, reading_at, alert_history)
     incidents, incidents_note = _incidents(settings, engine, history_start, end)
     forecasts, forecasts_note = _database_forecasts(settings, reading_at)
+    databases_now, databases_before, databases_note = _database_statuses(settings, engine, start, reading_at)
     return build_weekly_review(
         ReviewInputs(
             week=week,
@@ -84,8 +86,9 @@ def load_weekly_review(
             readings=readings,
             readings_at=readings_at,
             readings_error=readings_error,
-            databases_now=database_statuses(engine, reading_at),
-            databases_before=database_statuses(engine, start) or [],
+            databases_now=databases_now,
+            databases_before=databases_before,
+            databases_note=databases_note,
             database_forecasts=forecasts,
             database_forecasts_note=forecasts_note,
             tracker_events=tracker_events(engine, start, end),
@@ -97,6 +100,23 @@ def load_weekly_review(
             slo_reviews_overdue=_slo_reviews_overdue(settings, slos, reading_at, start),
         )
     )
+
+
+def _database_statuses(
+    settings: Settings, engine: sa.Engine, start: datetime, at: datetime
+) -> tuple[list[DatabaseStatus] | None, list[DatabaseStatus], str | None]:
+    """The fleet at the week's end and at its start: the stored snapshots'; in demo mode while none is stored, the
+    demo fleet's (``data.databases.demo``), with the note that says so, never stored."""
+    stored_now = database_statuses(engine, at)
+    if stored_now is not None or not settings.is_demo:
+        return stored_now, database_statuses(engine, start) or [], None
+    from data.databases import service as databases
+    from data.databases.demo import DEMO_WEEKLY_NOTE, demo_fleet
+
+    config = databases.load_config(settings)
+    now = [DatabaseStatus(h.database, h.status, at) for h in demo_fleet(settings, config, at)]
+    before = [DatabaseStatus(h.database, h.status, start) for h in demo_fleet(settings, config, start)]
+    return (now, before, DEMO_WEEKLY_NOTE) if now else (None, [], None)
 
 
 def _database_forecasts(settings: Settings, at: datetime) -> tuple[list[DatabaseForecastLine], str | None]:

@@ -146,6 +146,12 @@ def read_fleet(live_line: bool = False) -> None:
             "press Refresh.",
             icon=":material/link_off:",
         )
+    show_demo_note([h for h in healths if service.is_demo(h)])
+
+
+def show_demo_note(demo: list[DatabaseHealth]) -> None:
+    if demo:
+        st.info(f"{service.DEMO_FLEET_NOTE} Demo: {', '.join(h.database for h in demo)}.", icon=":material/science:")
 
 
 def values_of(name: str, options: list[str]) -> list[str]:
@@ -305,6 +311,7 @@ def show_drilldown(name: str) -> None:
         return
     target = config.database(name)
     show_drilldown_heading(health, target)
+    show_demo_note([health] if service.is_demo(health) else [])
     if name in last_good:  # it fails now, but answered before: its last good probe, marked stale
         widgets.show_source_failure(
             f"numbers from {health.database}", last_good[name], settings.team_timezone, now=settings.now()
