@@ -138,3 +138,19 @@ def test_one_stored_snapshot_replaces_the_demo_fleet(demo_store):
     weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
     assert [(d.database, d.status) for d in weekly.databases] == [("orders-primary", "ok")]
     assert weekly.databases_note == ""
+
+
+def test_outside_demo_mode_no_stored_snapshot_leaves_the_fleet_empty_and_the_export_says_so(demo_store):
+    from dataclasses import replace
+
+    from data.settings import PrometheusSettings
+    from data.weekly.export import sections
+    from data.weekly.service import _database_statuses
+
+    settings, engine = demo_store
+    watching = replace(settings, prometheus=PrometheusSettings(url="http://127.0.0.1:9"))
+    assert _database_statuses(watching, engine, DEMO_NOW, DEMO_NOW) == (None, [], None)
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
+    assert next(s for s in sections(weekly) if s.heading.startswith("Database fleet")).rows  # the demo's
+    empty = next(s for s in sections(replace(weekly, databases=None)) if s.heading.startswith("Database fleet"))
+    assert empty.empty.startswith("No database-health snapshots stored")
