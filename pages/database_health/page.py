@@ -79,7 +79,8 @@ def collect_snapshots(healths: list[DatabaseHealth], probed_at) -> None:
             progress.update(
                 label=f"Stored {collection.stored} snapshot(s) at "
                 f"{widgets.local_time(collection.at, settings.team_timezone)}"
-                + ("" if collection.stored else " (already stored this minute)"),
+                + ("" if collection.stored or not collection.total else " (already stored this minute)")
+                + (f"; {collection.demo_left_out} demo database(s) not stored" if collection.demo_left_out else ""),
                 state="complete",
             )
             db_loaders.clear()
@@ -115,11 +116,15 @@ def read_fleet(live_line: bool = False) -> None:
         pending_collection.clear()
         collect_snapshots(healths, probed_at)
 
-    probed = [h for h in healths if h.probe is not None]
+    demo = [h for h in healths if service.is_demo(h)]
+    real = [h for h in healths if not service.is_demo(h)]
+    probed = [h for h in real if h.probe is not None]
     widgets.show_freshness(
         probed_at,
         settings.team_timezone,
-        f"live probes: {len(probed)} of {len(healths)} database(s) answered",
+        (f"live probes: {len(probed)} of {len(real)} database(s) answered" if real else "")
+        + (" · " if real and demo else "")
+        + (f"demo fleet: {len(demo)} database(s), not probed" if demo else ""),
         now=settings.now(),
     )
     if live_line:
@@ -146,7 +151,7 @@ def read_fleet(live_line: bool = False) -> None:
             "press Refresh.",
             icon=":material/link_off:",
         )
-    show_demo_note([h for h in healths if service.is_demo(h)])
+    show_demo_note(demo)
 
 
 def show_demo_note(demo: list[DatabaseHealth]) -> None:

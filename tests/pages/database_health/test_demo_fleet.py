@@ -59,6 +59,7 @@ def test_the_page_says_it_is_demo_data_and_how_to_configure_real_databases():
     assert "Demo data" in notes and "DB_DSN_" in notes and "config/databases.toml" in notes
     assert "Demo: orders-primary, orders-replica, catalog, analytics-staging." in notes
     assert "No database is being probed yet" not in notes
+    assert "demo fleet: 4 database(s), not probed" in texts(app.caption)
     assert [(m.label, m.value) for m in app.metric] == [
         ("■ critical", "1"),
         ("▲ warn", "2"),
@@ -76,3 +77,10 @@ def test_the_drilldown_of_a_demo_database_shows_its_checks_under_the_demo_note()
     statuses = dict(zip(checks["id"], checks["status"]))
     assert statuses["long_running_queries"] == "■ critical" and statuses["blocked_sessions"] == "▲ warn"
     assert statuses["sequences"] == "▲ warn"
+    assert not app.error  # every panel of the drill-down draws from the demo probe
+
+
+@pytest.mark.parametrize("name", ["orders-replica", "catalog", "analytics-staging"])
+def test_every_demo_drilldown_draws_without_an_error(name):
+    app = run({"database": name})
+    assert not app.error and "Demo data" in texts(app.info)
