@@ -51,6 +51,10 @@ DEMO_WEEKLY_NOTE = (
     "Demo database fleet: the demo statuses of the databases without a DSN, as the Database health page shows "
     "them; not stored. The first snapshot stored by cli.py collect db-health replaces them."
 )
+DEMO_FORECAST_NOTE = (
+    "Demo capacity forecast: the demo fleet's sizes and sequence values over the last 28 days, on a straight line; "
+    "not stored."
+)
 GB = 1_000_000_000
 INT_MAX = 2**31 - 1
 
@@ -332,3 +336,8 @@ def demo_fleet(settings, config: DatabaseConfig, at: datetime) -> list[DatabaseH
     """The demo health at ``at`` of every configured database without a DSN, in configuration order: what the fleet
     shows for them in demo mode (the caller decides it is demo mode)."""
     return [demo_health(target, at) for target in config.databases if not settings.dsn_for(target.name)]
+
+
+def demo_forecasts(settings, config: DatabaseConfig, at: datetime) -> list[CapacityForecast]:
+    """The capacity forecast at ``at`` of every configured database without a DSN, as its demo health judges it."""
+    return [demo_forecast(t, demo_probe(t, at), at) for t in config.databases if not settings.dsn_for(t.name)]

@@ -120,8 +120,9 @@ def _database_statuses(
 
 
 def _database_forecasts(settings: Settings, at: datetime) -> tuple[list[DatabaseForecastLine], str | None]:
-    """Each configured database with stored history, forecast as at ``at`` (the week's end); a config or store
-    problem leaves the section empty with the reason, the review goes on."""
+    """Each configured database with stored history, forecast as at ``at`` (the week's end); in demo mode while none
+    has any, the demo fleet's, with the note that says so. A config or store problem leaves the section empty with
+    the reason, the review goes on."""
     from data.databases import service as databases
 
     try:
@@ -129,7 +130,13 @@ def _database_forecasts(settings: Settings, at: datetime) -> tuple[list[Database
         forecasts = databases.capacity_forecasts(settings, config, now=at)
     except Exception as error:  # a store or config error of any kind: the section says so
         return [], f"The capacity forecast could not be read: {type(error).__name__}"
-    return [database_forecast_line(f) for f in forecasts.values() if f.disk.snapshots or f.sequences], None
+    lines = [database_forecast_line(f) for f in forecasts.values() if f.disk.snapshots or f.sequences]
+    if lines or not settings.is_demo:
+        return lines, None
+    from data.databases.demo import DEMO_FORECAST_NOTE, demo_forecasts
+
+    demo = [database_forecast_line(f) for f in demo_forecasts(settings, config, at)]
+    return demo, DEMO_FORECAST_NOTE if demo else None
 
 
 def _slo_reviews_overdue(

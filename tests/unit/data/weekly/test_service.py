@@ -154,3 +154,14 @@ def test_outside_demo_mode_no_stored_snapshot_leaves_the_fleet_empty_and_the_exp
     assert next(s for s in sections(weekly) if s.heading.startswith("Database fleet")).rows  # the demo's
     empty = next(s for s in sections(replace(weekly, databases=None)) if s.heading.startswith("Database fleet"))
     assert empty.empty.startswith("No database-health snapshots stored")
+
+
+def test_in_demo_mode_with_no_stored_size_the_forecast_is_the_demo_fleets_and_says_so(demo_store):
+    settings, engine = demo_store
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
+    lines = {line.database: line for line in weekly.database_forecasts}
+    assert sorted(lines) == sorted(DEMO_FLEET)
+    # orders_id_seq: (2^31-1 - 0.82 × (2^31-1)) / 1,900,000 a day = 203.45 days, first to run out on orders-primary
+    assert lines["orders-primary"].days_left == pytest.approx(0.18 * 2_147_483_647 / 1_900_000, abs=0.01)
+    assert lines["orders-primary"].status == "ok"  # past its 45 days
+    assert weekly.database_forecasts_note.startswith("Demo capacity forecast")
