@@ -39,7 +39,9 @@ def _load_config(settings, path: str | None):
 
 def _table(healths) -> str:
     """Per database: its status line, then its checks as a table, with what to look at and do under each check
-    that is not ok."""
+    that is not ok; demo healths are named as such, under the note that says how to probe real ones."""
+    from data.databases import service
+
     blocks = []
     for health in healths:
         rows = []
@@ -51,8 +53,11 @@ def _table(healths) -> str:
                     rows.append(["", "", f"- {described[:160]}"])
                 if check.action:
                     rows.append(["", "", f"→ {check.action}"])
-        title = f"{health.database} ({health.engine}{', ' + health.environment if health.environment else ''})"
+        demo = ", demo data" if service.is_demo(health) else ""
+        title = f"{health.database} ({health.engine}{', ' + health.environment if health.environment else ''}{demo})"
         blocks.append(f"{title}: {health.status.upper()}\n" + text_table(["status", "check", "detail"], rows))
+    if any(service.is_demo(h) for h in healths):
+        blocks.append(service.DEMO_FLEET_NOTE)
     return "\n\n".join(blocks)
 
 
@@ -220,6 +225,7 @@ def command_collect_db_health(args: argparse.Namespace) -> int:
     print(
         f"stored {collection.stored} database snapshot(s) at {collection.at.replace(microsecond=0).isoformat()} "
         f"({collection.answered} of {collection.total} database(s) answered)"
+        + (f"; {collection.demo_left_out} demo database(s) not stored" if collection.demo_left_out else "")
     )
     _print_errors(collection.healths)
     return EXIT_OK if collection.complete else EXIT_FAILED

@@ -188,8 +188,9 @@ def probe_fleet(
 ) -> list[DatabaseHealth]:
     """Every configured database's health, in configuration order, within ``deadline_s`` (default: the config's).
 
-    Databases without a DSN are "unknown: not configured"; unreachable ones "critical: cannot connect ...";
-    ones still probing at the deadline "critical: no answer within the deadline". Never raises for one database.
+    Databases without a DSN are "unknown: not configured" (in demo mode: the demo's, ``data.databases.demo``);
+    unreachable ones "critical: cannot connect ..."; ones still probing at the deadline "critical: no answer within
+    the deadline". Never raises for one database.
     """
     deadline_s = config.probe.deadline_s if deadline_s is None else deadline_s
     targets = [t for t in config.databases if names is None or t.name in names]
@@ -214,6 +215,10 @@ def probe_fleet(
                 )
                 continue
             to_probe.append((target, None))
+        elif not dsn and getattr(settings, "is_demo", False):
+            from data.databases.demo import demo_health
+
+            results[target.name] = demo_health(target, now)
         elif not dsn:
             results[target.name] = unprobed_health(
                 target, not_configured_reason(target), None, store, today, ProbeState.NOT_CONFIGURED

@@ -15,6 +15,7 @@ from typing import Any
 
 from data.databases import store as repository
 from data.databases.config import DatabaseConfig, load_database_config
+from data.databases.demo import DEMO_FLEET_NOTE, is_demo  # noqa: F401  (pages and commands say demo through the service)
 from data.databases.fleet import probe_dsn, probe_fleet
 from data.databases.store import AlreadyRecorded  # noqa: F401  (the form catches it from the service)
 from data.last_good import LastGoodStore
@@ -58,7 +59,7 @@ def last_good_of_failing(
     its last good health, marked stale: {name: Shown}. Kept per database and DSN."""
     stale: dict[str, Shown[DatabaseHealth]] = {}
     for health in healths:
-        if health.probe_state is ProbeState.NOT_CONFIGURED:
+        if health.probe_state is ProbeState.NOT_CONFIGURED or is_demo(health):
             continue  # nothing to remember, nothing to fall back on
         dsn = settings.dsn_for(health.database)
         key = ("database", str(config.path), health.database, dsn.fingerprint() if dsn else "")
@@ -71,13 +72,14 @@ def last_good_of_failing(
 @dataclass(frozen=True)
 class Collection:
     """What a snapshot collection did: the healths stored at ``at``, how many snapshots were new (0: already stored
-    this minute) and how many databases answered."""
+    this minute), how many databases answered, and how many demo healths were left out (a demo is no history)."""
 
     healths: list[DatabaseHealth]
     stored: int
     answered: int
     total: int
     at: datetime
+    demo_left_out: int = 0
 
     @property
     def complete(self) -> bool:
@@ -96,13 +98,14 @@ def collect_snapshots(
     """Store a snapshot of every database's numbers for the history charts (admins only; raises PermissionDenied).
 
     ``healths`` probed at ``at`` are stored as they are (the page's current probe); without them the fleet is
-    probed now."""
+    probed now. Demo healths are never stored, so a demo cannot pass for a team's history."""
     if healths is None:
         healths = check_fleet(settings, config, deadline_s)
     at = settings.now() if at is None else at
-    stored = repository.save_health_snapshots(settings.database_url, healths, at, actor=actor)
-    answered = sum(1 for h in healths if h.probe is not None)
-    return Collection(healths, stored, answered, len(healths), at)
+    probed = [h for h in healths if not is_demo(h)]
+    stored = repository.save_health_snapshots(settings.database_url, probed, at, actor=actor)
+    answered = sum(1 for h in probed if h.probe is not None)
+    return Collection(probed, stored, answered, len(probed), at, demo_left_out=len(healths) - len(probed))
 
 
 def add_record(settings: Settings, config: DatabaseConfig, *, actor: Actor, **entry: Any) -> DbaRecord:

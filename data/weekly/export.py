@@ -71,6 +71,8 @@ def section_caption(review: WeeklyReview, section: Section) -> str | None:
         return review.readings_note
     if section.kind is SectionKind.ALERTS:
         return review.alerts_note or None
+    if section.kind is SectionKind.DATABASE_FLEET:
+        return review.databases_note or None
     if section.kind is SectionKind.DATABASE_FORECAST:
         return review.database_forecasts_note or None
     return None

@@ -26,6 +26,7 @@ from metrics.slo.report import SloReport
 from metrics.trends.aggregate import parse_iso_week
 from metrics.weekly.review import (
     DatabaseForecastLine,
+    DatabaseStatus,
     ReviewInputs,
     SloReading,
     WeeklyReview,
@@ -72,6 +73,7 @@ def load_weekly_review(
     history = _alert_history(settings, slos, history_start, reading_at, alert_history)
     incidents, incidents_note = _incidents(settings, engine, history_start, end)
     forecasts, forecasts_note = _database_forecasts(settings, reading_at)
+    databases_now, databases_before, databases_note = _database_statuses(settings, engine, start, reading_at)
     return build_weekly_review(
         ReviewInputs(
             week=week,
@@ -84,8 +86,9 @@ def load_weekly_review(
             readings=readings,
             readings_at=readings_at,
             readings_error=readings_error,
-            databases_now=database_statuses(engine, reading_at),
-            databases_before=database_statuses(engine, start) or [],
+            databases_now=databases_now,
+            databases_before=databases_before,
+            databases_note=databases_note,
             database_forecasts=forecasts,
             database_forecasts_note=forecasts_note,
             tracker_events=tracker_events(engine, start, end),
@@ -99,9 +102,27 @@ def load_weekly_review(
     )
 
 
+def _database_statuses(
+    settings: Settings, engine: sa.Engine, start: datetime, at: datetime
+) -> tuple[list[DatabaseStatus] | None, list[DatabaseStatus], str | None]:
+    """The fleet at the week's end and at its start: the stored snapshots'; in demo mode while none is stored, the
+    demo fleet's (``data.databases.demo``), with the note that says so, never stored."""
+    stored_now = database_statuses(engine, at)
+    if stored_now is not None or not settings.is_demo:
+        return stored_now, database_statuses(engine, start) or [], None
+    from data.databases import service as databases
+    from data.databases.demo import DEMO_WEEKLY_NOTE, demo_fleet
+
+    config = databases.load_config(settings)
+    now = [DatabaseStatus(h.database, h.status, at) for h in demo_fleet(settings, config, at)]
+    before = [DatabaseStatus(h.database, h.status, start) for h in demo_fleet(settings, config, start)]
+    return (now, before, DEMO_WEEKLY_NOTE) if now else (None, [], None)
+
+
 def _database_forecasts(settings: Settings, at: datetime) -> tuple[list[DatabaseForecastLine], str | None]:
-    """Each configured database with stored history, forecast as at ``at`` (the week's end); a config or store
-    problem leaves the section empty with the reason, the review goes on."""
+    """Each configured database with stored history, forecast as at ``at`` (the week's end); in demo mode while none
+    has any, the demo fleet's, with the note that says so. A config or store problem leaves the section empty with
+    the reason, the review goes on."""
     from data.databases import service as databases
 
     try:
@@ -109,7 +130,13 @@ def _database_forecasts(settings: Settings, at: datetime) -> tuple[list[Database
         forecasts = databases.capacity_forecasts(settings, config, now=at)
     except Exception as error:  # a store or config error of any kind: the section says so
         return [], f"The capacity forecast could not be read: {type(error).__name__}"
-    return [database_forecast_line(f) for f in forecasts.values() if f.disk.snapshots or f.sequences], None
+    lines = [database_forecast_line(f) for f in forecasts.values() if f.disk.snapshots or f.sequences]
+    if lines or not settings.is_demo:
+        return lines, None
+    from data.databases.demo import DEMO_FORECAST_NOTE, demo_forecasts
+
+    demo = [database_forecast_line(f) for f in demo_forecasts(settings, config, at)]
+    return demo, DEMO_FORECAST_NOTE if demo else None
 
 
 def _slo_reviews_overdue(

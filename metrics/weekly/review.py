@@ -147,6 +147,7 @@ class ReviewInputs:
     readings_error: str | None = None
     databases_now: Sequence[DatabaseStatus] | None = None  # None: no database snapshots stored at all
     databases_before: Sequence[DatabaseStatus] = ()
+    databases_note: str | None = None  # said above the fleet: the demo's, not the team's snapshots
     database_forecasts: Sequence[DatabaseForecastLine] = ()  # at the week's end, from the stored snapshots
     database_forecasts_note: str | None = None  # why the forecast could not be read
     tracker_events: Sequence[TrackerEvent] | None = None  # None: the tracker could not be read
@@ -284,6 +285,7 @@ class WeeklyReview:
     incidents_note: str = ""  # where the incidents come from when they are not the team's own (the demo's)
     database_forecasts: tuple[DatabaseForecastLine, ...] = ()  # the first to run out first
     database_forecasts_note: str = ""
+    databases_note: str = ""  # where the fleet's statuses come from when they are not stored snapshots (the demo's)
 
 
 def _nan(value) -> float:
@@ -645,6 +647,7 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
         alerts=None if inputs.alerts is None else _alert_lines(inputs, week_start, week_end),
         alerts_note=inputs.alerts_note or "",
         incidents_note=inputs.incidents_note or "",
+        databases_note=inputs.databases_note or "",
         database_forecasts=_forecasts_worst_first(inputs.database_forecasts),
         database_forecasts_note=inputs.database_forecasts_note
         or f"Least-squares line over the snapshots of the {FORECAST_WINDOW_DAYS} days before the week's end.",

@@ -80,7 +80,8 @@ def collect_snapshots(healths: list[DatabaseHealth], probed_at) -> None:
             progress.update(
                 label=f"Stored {collection.stored} snapshot(s) at "
                 f"{widgets.local_time(collection.at, settings.team_timezone)}"
-                + ("" if collection.stored else " (already stored this minute)"),
+                + ("" if collection.stored or not collection.total else " (already stored this minute)")
+                + (f"; {collection.demo_left_out} demo database(s) not stored" if collection.demo_left_out else ""),
                 state="complete",
             )
             db_loaders.clear()
@@ -116,11 +117,15 @@ def read_fleet(live_line: bool = False) -> None:
         pending_collection.clear()
         collect_snapshots(healths, probed_at)
 
-    probed = [h for h in healths if h.probe is not None]
+    demo = [h for h in healths if service.is_demo(h)]
+    real = [h for h in healths if not service.is_demo(h)]
+    probed = [h for h in real if h.probe is not None]
     widgets.show_freshness(
         probed_at,
         settings.team_timezone,
-        f"live probes: {len(probed)} of {len(healths)} database(s) answered",
+        (f"live probes: {len(probed)} of {len(real)} database(s) answered" if real else "")
+        + (" · " if real and demo else "")
+        + (f"demo fleet: {len(demo)} database(s), not probed" if demo else ""),
         now=settings.now(),
     )
     if live_line:
@@ -147,6 +152,12 @@ def read_fleet(live_line: bool = False) -> None:
             "press Refresh.",
             icon=":material/link_off:",
         )
+    show_demo_note(demo)
+
+
+def show_demo_note(demo: list[DatabaseHealth]) -> None:
+    if demo:
+        st.info(f"{service.DEMO_FLEET_NOTE} Demo: {', '.join(h.database for h in demo)}.", icon=":material/science:")
 
 
 def values_of(name: str, options: list[str]) -> list[str]:
@@ -306,6 +317,7 @@ def show_drilldown(name: str) -> None:
         return
     target = config.database(name)
     show_drilldown_heading(health, target)
+    show_demo_note([health] if service.is_demo(health) else [])
     if name in last_good:  # it fails now, but answered before: its last good probe, marked stale
         widgets.show_source_failure(
             f"numbers from {health.database}", last_good[name], settings.team_timezone, now=settings.now()

@@ -1,5 +1,6 @@
 """The Database health and DBA records pages in Streamlit's AppTest, without any database reachable (as on a fresh
-machine): honest "not configured" rows, empty states, config problems, unknown names, and the record form."""
+machine): honest "not configured" rows outside demo mode (a Prometheus configured; in demo mode the demo fleet
+stands in, ``test_demo_fleet``), empty states, config problems, unknown names, and the record form."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("RELIABILITY_NOW", "2026-11-24T14:05:00Z")
 
 
+@pytest.fixture
+def watching(monkeypatch):
+    """A Prometheus is configured (never asked by this page): not demo mode, so no demo fleet."""
+    monkeypatch.setenv("PROMETHEUS_URL", "http://127.0.0.1:9")
+
+
 def run(page: str = FLEET, query: dict[str, str] | None = None, name: str | None = None) -> AppTest:
     app = AppTest.from_file(page, default_timeout=60)
     if name is not None:
@@ -43,7 +50,7 @@ def run(page: str = FLEET, query: dict[str, str] | None = None, name: str | None
     return app
 
 
-def test_without_dsns_every_database_is_listed_as_not_configured_with_the_variable_to_set():
+def test_without_dsns_every_database_is_listed_as_not_configured_with_the_variable_to_set(watching):
     app = run()
     frame = app.dataframe[0].value
     assert sorted(frame["database"]) == sorted(EXAMPLE_NAMES)  # names shown; a selected row opens ?database=NAME
@@ -54,13 +61,13 @@ def test_without_dsns_every_database_is_listed_as_not_configured_with_the_variab
     assert frame["connections"].isna().all() and frame["size"].isna().all()  # no invented numbers
 
 
-def test_without_dsns_the_page_says_nothing_is_probed_and_how_to_start():
+def test_without_dsns_the_page_says_nothing_is_probed_and_how_to_start(watching):
     app = run()
     assert "No database is being probed yet" in texts(app.info)
     assert "live probes: 0 of 4 database(s) answered" in texts(app.caption)
 
 
-def test_headline_counts_show_every_status_worst_first_and_the_unconfigured_apart():
+def test_headline_counts_show_every_status_worst_first_and_the_unconfigured_apart(watching):
     app = run()
     assert [m.label for m in app.metric] == ["■ critical", "▲ warn", "○ unknown", "ℹ info", "✓ ok", "○ not configured"]
     assert [m.value for m in app.metric] == ["0", "0", "0", "0", "0", "4"]
@@ -86,7 +93,7 @@ def test_config_problems_name_the_field_and_the_valid_databases_still_show(monke
     assert list(app.dataframe[0].value["database"]) == ["good"]
 
 
-def test_the_status_filter_comes_from_the_link():
+def test_the_status_filter_comes_from_the_link(watching):
     app = run(query={"status": "critical"})
     assert "No database matches these filters." in texts(app.info)
 
@@ -97,7 +104,7 @@ def test_an_unknown_database_in_the_link_suggests_a_close_name():
     assert "**orders-primary**" in texts(app.error)
 
 
-def test_the_drilldown_of_a_database_without_dsn_explains_why_it_has_no_numbers():
+def test_the_drilldown_of_a_database_without_dsn_explains_why_it_has_no_numbers(watching):
     app = run(query={"database": "catalog"})
     assert "No numbers from catalog:** not configured: set DB_DSN_CATALOG" in texts(app.error)
     checks = app.dataframe[0].value

@@ -122,8 +122,10 @@ def test_the_demo_recovery_of_inventory_is_listed():
     assert list(recovered["SLO"]) == ["inventory-availability"]
 
 
-def test_no_database_snapshots_says_so():
-    assert "No database-health snapshots stored" in texts(run().caption)
+def test_in_demo_mode_without_snapshots_the_fleet_is_the_demo_fleet_marked_as_demo():
+    captions = texts(run().caption)
+    assert "Demo database fleet" in captions and "not stored" in captions
+    assert "No database-health snapshots stored" not in captions
 
 
 def test_saving_notes_without_a_name_asks_for_one():

@@ -9,7 +9,7 @@ import pytest
 from data.databases import service
 from data.databases.config import parse_database_config
 from data.last_good import LastGoodStore
-from data.settings import Settings
+from data.settings import PrometheusSettings, Settings
 from data.store import migrate
 from metrics.access import VIA_CLI, Actor, PermissionDenied, Role
 from metrics.databases.checks import CRITICAL, OK, UNKNOWN, CheckResult, ProbeData, ProbeState, build_health
@@ -20,13 +20,14 @@ CONFIG = parse_database_config(
     '[[database]]\nname = "orders"\nengine = "postgresql"\n[[database]]\nname = "catalog"\nengine = "mysql"\n'
 )
 ADMIN = Actor("cron (cli)", Role.ADMIN, VIA_CLI)
+WATCHING = PrometheusSettings(url="http://127.0.0.1:9")  # a Prometheus is configured: not demo mode
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     store = f"sqlite:///{tmp_path / 'store.db'}"
     migrate(store)
-    return Settings(None, store, tmp_path / "catalog.yaml", "UTC", now_override=NOW)
+    return Settings(WATCHING, store, tmp_path / "catalog.yaml", "UTC", now_override=NOW)
 
 
 def answered(name: str, used: int = 5, most: int = 10):
@@ -34,8 +35,8 @@ def answered(name: str, used: int = 5, most: int = 10):
     return build_health(name, "postgresql", [CheckResult("up", OK, None, "answered")], NOW, probe=probe)
 
 
-def test_a_database_without_a_dsn_is_not_configured():
-    settings = Settings(None, "sqlite://", "catalog.yaml", "UTC", now_override=NOW)
+def test_a_database_without_a_dsn_is_not_configured_outside_demo_mode():
+    settings = Settings(WATCHING, "sqlite://", "catalog.yaml", "UTC", now_override=NOW)
     healths = service.check_fleet(settings, CONFIG)
     assert [(h.database, h.probe_state, h.status) for h in healths] == [
         ("orders", ProbeState.NOT_CONFIGURED, UNKNOWN),

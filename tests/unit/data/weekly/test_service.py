@@ -100,3 +100,68 @@ def test_one_stored_incident_replaces_the_demo_ones(demo_store):
     weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
     assert [line.reference for line in weekly.incidents] == ["INC-1"]
     assert weekly.incidents_note == ""
+
+
+# --- demo mode: the database fleet is not empty on a fresh install -------------------------------------------------
+
+# The demo fleet's design (data/databases/demo.py): a session 372 s behind a lock on orders-primary (critical past
+# 300 s), 12 s of replica lag (warn past 5 s), 60 % dead rows on analytics-staging (warn past 20 %), catalog all ok.
+DEMO_FLEET = {
+    "analytics-staging": "warn",
+    "catalog": "ok",
+    "orders-primary": "critical",
+    "orders-replica": "warn",
+}
+
+
+def test_in_demo_mode_with_no_stored_snapshot_the_review_shows_the_demo_fleet_and_says_so(demo_store):
+    settings, engine = demo_store
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
+    assert {d.database: d.status for d in weekly.databases} == DEMO_FLEET
+    assert {d.taken_at for d in weekly.databases} == {DEMO_NOW}  # the current week is read at now
+    assert weekly.database_changes == ()  # the design is the same at the week before's end
+    assert weekly.databases_note.startswith("Demo database fleet")
+    assert "Demo database fleet" in to_markdown(weekly)
+
+
+def test_one_stored_snapshot_replaces_the_demo_fleet(demo_store):
+    from data.databases.store import save_health_snapshots
+    from metrics.databases.checks import OK, CheckResult, ProbeData, build_health
+    from tests.support.actors import admin
+
+    settings, engine = demo_store
+    probe = ProbeData(engine="postgresql", version="PostgreSQL 16")
+    answered = build_health(
+        "orders-primary", "postgresql", [CheckResult("up", OK, None, "answers")], DEMO_NOW, probe=probe
+    )
+    save_health_snapshots(settings.database_url, [answered], datetime(2026, 11, 23, 9, 0, tzinfo=UTC), actor=admin())
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
+    assert [(d.database, d.status) for d in weekly.databases] == [("orders-primary", "ok")]
+    assert weekly.databases_note == ""
+
+
+def test_outside_demo_mode_no_stored_snapshot_leaves_the_fleet_empty_and_the_export_says_so(demo_store):
+    from dataclasses import replace
+
+    from data.settings import PrometheusSettings
+    from data.weekly.export import sections
+    from data.weekly.service import _database_statuses
+
+    settings, engine = demo_store
+    watching = replace(settings, prometheus=PrometheusSettings(url="http://127.0.0.1:9"))
+    assert _database_statuses(watching, engine, DEMO_NOW, DEMO_NOW) == (None, [], None)
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
+    assert next(s for s in sections(weekly) if s.heading.startswith("Database fleet")).rows  # the demo's
+    empty = next(s for s in sections(replace(weekly, databases=None)) if s.heading.startswith("Database fleet"))
+    assert empty.empty.startswith("No database-health snapshots stored")
+
+
+def test_in_demo_mode_with_no_stored_size_the_forecast_is_the_demo_fleets_and_says_so(demo_store):
+    settings, engine = demo_store
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
+    lines = {line.database: line for line in weekly.database_forecasts}
+    assert sorted(lines) == sorted(DEMO_FLEET)
+    # orders_id_seq: (2^31-1 - 0.82 × (2^31-1)) / 1,900,000 a day = 203.45 days, first to run out on orders-primary
+    assert lines["orders-primary"].days_left == pytest.approx(0.18 * 2_147_483_647 / 1_900_000, abs=0.01)
+    assert lines["orders-primary"].status == "ok"  # past its 45 days
+    assert weekly.database_forecasts_note.startswith("Demo capacity forecast")
