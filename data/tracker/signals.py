@@ -108,9 +108,22 @@ _TRIGGER_STATUS = {"ok": "ok", "info": "ok", "warn": "warn", "critical": "critic
 
 
 def readings_from_health(
-    healths: Iterable[DatabaseHealth], at: datetime, source: str = "live database probes"
+    healths: Iterable[DatabaseHealth], at: datetime, source: str | None = None
 ) -> DatabaseReadings:
-    """Each database's overall status and each check's status, as database triggers read them."""
+    """Each database's overall status and each check's status, as database triggers read them. The source says
+    what they came from: live probes, the demo fleet (demo mode, databases without a DSN), or both."""
+    from data.databases.demo import is_demo
+
+    healths = list(healths)
+    if source is None:
+        demo = sum(is_demo(health) for health in healths)
+        source = (
+            "live database probes"
+            if not demo
+            else "the demo database fleet"
+            if demo == len(healths)
+            else "live database probes and the demo database fleet"
+        )
     statuses: dict[tuple[str, str | None], str] = {}
     for health in healths:
         statuses[(health.database, None)] = _TRIGGER_STATUS.get(health.status, "no data")

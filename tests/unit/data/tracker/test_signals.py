@@ -3,7 +3,7 @@ readings from the probes (why each item in the due queue is due: tests/unit/metr
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from data.tracker.signals import known_database_names
 
@@ -90,3 +90,17 @@ def test_a_failing_database_provider_reads_no_data_and_names_the_error():
     at = datetime(2026, 11, 24, tzinfo=UTC)
     readings = tracker_readings(None, at, wanted_databases={"orders-primary"}, database_readings=broken)
     assert (readings.databases, readings.database_error) == ({}, "ConnectionRefusedError")
+
+
+def test_database_readings_from_the_demo_fleet_say_so():
+    from dataclasses import replace
+
+    from data.databases.demo import DEMO_SOURCE
+    from data.tracker.signals import readings_from_health
+    from metrics.databases.checks import DatabaseHealth
+
+    at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    live = DatabaseHealth(database="catalog", engine="postgresql", status="ok", checks=[], probed_at=at, error=None)
+    demo = replace(live, database="orders-primary", source=DEMO_SOURCE)
+    assert readings_from_health([demo], at).source == "the demo database fleet"
+    assert readings_from_health([live, demo], at).source == "live database probes and the demo database fleet"
