@@ -15,6 +15,7 @@ from data.tracker.store import insert_items, list_items
 from metrics.access import Actor, Role, require
 from metrics.tracker.rules import team_today
 from metrics.tracker.triggers import Readings, TriggerKind, due_reasons
+from metrics.weekly.review import TrackerEvent
 
 
 def _budget(slo: str, below: float) -> dict[str, Any]:
@@ -404,3 +405,33 @@ def seed_demo_items(engine: sa.Engine, *, actor: Actor, now: datetime, team_time
             state = "due" if state_after == "parked" else state_after
     insert_items(engine, [], actor=actor, now=now, reviews=review_rows)
     return len(ids)
+
+
+DEMO_TRACKER_NOTE = (
+    "Demo tracker items: what the demo items would show this week, as a team would record them; not stored. "
+    "Load them on the Revisit tracker page (Load demo items) to work with them."
+)
+
+
+def demo_tracker_events(now: datetime, team_timezone: str) -> list[TrackerEvent]:
+    """The events the demo items would have had in a store that held them all along: each review at its time, and
+    each item that came due on its revisit date (stored due, or parked past it, as a daily revisit check would have
+    marked it); item numbers as a fresh store gives them."""
+    from data.tracker.service import REVISIT_CHECK_ACTOR
+
+    today = team_today(now, team_timezone)
+    events = []
+    for item_id, (fields, reviews) in enumerate(demo_items(today), start=1):
+        title = fields["title"]
+        revisit_on = fields.get("revisit_on")
+        lapsed = fields["state"] == "parked" and revisit_on is not None and revisit_on <= today
+        if fields.get("due_reason") or lapsed:  # a daily revisit check marks it due on its revisit date
+            came_due = datetime.combine(fields["revisit_on"], datetime.min.time(), tzinfo=now.tzinfo)
+            [reason] = due_reasons(fields["revisit_on"], [], Readings(at=came_due), fields["revisit_on"])
+            events.append(TrackerEvent(item_id, title, "came due", came_due, REVISIT_CHECK_ACTOR.name, reason.text))
+        for days_ago, reviewer, outcome, what_changed, next_in_days in reviews:
+            detail = outcome + (f": {what_changed}" if what_changed else "")
+            if next_in_days is not None:
+                detail += f" (next look {today + timedelta(days=next_in_days)})"
+            events.append(TrackerEvent(item_id, title, "reviewed", now - timedelta(days=days_ago), reviewer, detail))
+    return events

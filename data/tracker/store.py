@@ -384,6 +384,11 @@ def get_item(engine: sa.Engine, item_id: int) -> TrackerItem | None:
             return None
 
 
+def has_items(engine: sa.Engine) -> bool:
+    with engine.connect() as connection:
+        return connection.execute(sa.select(_ITEMS.c.id).limit(1)).first() is not None
+
+
 def list_items(engine: sa.Engine) -> list[TrackerItem]:
     """Every item, oldest first (by id)."""
     with engine.connect() as connection:

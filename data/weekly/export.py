@@ -75,6 +75,8 @@ def section_caption(review: WeeklyReview, section: Section) -> str | None:
         return review.databases_note or None
     if section.kind is SectionKind.DATABASE_FORECAST:
         return review.database_forecasts_note or None
+    if section.kind is SectionKind.TRACKER:
+        return review.tracker_note or None
     return None
 
 

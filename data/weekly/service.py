@@ -72,6 +72,7 @@ def load_weekly_review(
     history_start = previous_week_start(week, time_zone)
     history = _alert_history(settings, slos, history_start, reading_at, alert_history)
     incidents, incidents_note = _incidents(settings, engine, history_start, end)
+    events, events_note = _tracker_events(settings, engine, start, end)
     forecasts, forecasts_note = _database_forecasts(settings, reading_at)
     databases_now, databases_before, databases_note = _database_statuses(settings, engine, start, reading_at)
     return build_weekly_review(
@@ -91,7 +92,8 @@ def load_weekly_review(
             databases_note=databases_note,
             database_forecasts=forecasts,
             database_forecasts_note=forecasts_note,
-            tracker_events=tracker_events(engine, start, end),
+            tracker_events=events,
+            tracker_note=events_note,
             note=get_note(engine, week),
             partial=status == "current",
             alerts=None if isinstance(history, str) else history.intervals,
@@ -154,6 +156,19 @@ def _slo_reviews_overdue(
         )
     except Exception:  # a store error of any kind: the figure says "no data", the review goes on
         return None
+
+
+def _tracker_events(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):
+    """The tracker's events of [start, end): the store's; in demo mode while the tracker holds no item, the demo
+    items' (``data.tracker.demo``), with the note that says so."""
+    from data.tracker.demo import DEMO_TRACKER_NOTE, demo_tracker_events
+    from data.tracker.store import has_items
+
+    stored = tracker_events(engine, start, end)
+    if stored or not settings.is_demo or has_items(engine):
+        return stored, None
+    shown = [e for e in demo_tracker_events(settings.now(), settings.team_timezone) if start <= e.at < end]
+    return shown, DEMO_TRACKER_NOTE if shown else None
 
 
 def _incidents(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):

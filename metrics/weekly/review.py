@@ -151,6 +151,7 @@ class ReviewInputs:
     database_forecasts: Sequence[DatabaseForecastLine] = ()  # at the week's end, from the stored snapshots
     database_forecasts_note: str | None = None  # why the forecast could not be read
     tracker_events: Sequence[TrackerEvent] | None = None  # None: the tracker could not be read
+    tracker_note: str | None = None  # said above the tracker's events: the demo items', not the team's
     note: WeeklyNote | None = None
     partial: bool = False  # the current week, still under way
     alerts: Sequence[FiringInterval] | None = None  # the tiers' firings over both weeks; None: could not be read
@@ -286,6 +287,7 @@ class WeeklyReview:
     database_forecasts: tuple[DatabaseForecastLine, ...] = ()  # the first to run out first
     database_forecasts_note: str = ""
     databases_note: str = ""  # where the fleet's statuses come from when they are not stored snapshots (the demo's)
+    tracker_note: str = ""  # where the tracker's events come from when they are not the store's (the demo items')
 
 
 def _nan(value) -> float:
@@ -648,6 +650,7 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
         alerts_note=inputs.alerts_note or "",
         incidents_note=inputs.incidents_note or "",
         databases_note=inputs.databases_note or "",
+        tracker_note=inputs.tracker_note or "",
         database_forecasts=_forecasts_worst_first(inputs.database_forecasts),
         database_forecasts_note=inputs.database_forecasts_note
         or f"Least-squares line over the snapshots of the {FORECAST_WINDOW_DAYS} days before the week's end.",

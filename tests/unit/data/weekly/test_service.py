@@ -165,3 +165,29 @@ def test_in_demo_mode_with_no_stored_size_the_forecast_is_the_demo_fleets_and_sa
     assert lines["orders-primary"].days_left == pytest.approx(0.18 * 2_147_483_647 / 1_900_000, abs=0.01)
     assert lines["orders-primary"].status == "ok"  # past its 45 days
     assert weekly.database_forecasts_note.startswith("Demo capacity forecast")
+
+
+# --- demo mode: the tracker section is not empty on a fresh install ------------------------------------------------
+
+# The demo items' design (data/tracker/demo.py): item 1 (the vendor failover) is parked until 3 days before today,
+# so a daily revisit check marks it due on that day: 2026-11-21, in 2026-W47.
+
+
+def test_in_demo_mode_with_no_stored_item_the_review_shows_the_demo_items_events_and_says_so(demo_store):
+    settings, engine = demo_store
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W47")
+    came_due = [(e.item_id, e.kind, e.at.date().isoformat()) for e in weekly.tracker_events if e.kind == "came due"]
+    assert (1, "came due", "2026-11-21") in came_due
+    assert weekly.tracker_note.startswith("Demo tracker items")
+    assert "Demo tracker items" in to_markdown(weekly)
+
+
+def test_one_stored_item_replaces_the_demo_items_events(demo_store):
+    from data.tracker.store import create_item
+    from metrics.tracker.rules import KnownNames
+
+    settings, engine = demo_store
+    create_item(engine, {"title": "A real problem", "owner_role": "DBA"}, actor=editor(), now=DEMO_NOW,
+                today=DEMO_NOW.date(), known=KnownNames())  # fmt: skip
+    weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W47")
+    assert (weekly.tracker_events, weekly.tracker_note) == ((), "")
