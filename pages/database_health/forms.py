@@ -15,7 +15,7 @@ from metrics.databases.checks import RECORD_KIND_LABELS, RECORD_KINDS, DbaRecord
 from metrics.databases.records import RECORD_OUTCOMES, RecordError
 from pages.common import identity, widgets
 from pages.common.store_writes import store_write
-from pages.common.submissions import ensure_submission_token, mark_spent, submission_token
+from pages.common.submissions import ensure_submission_token, store_once
 from pages.database_health import loaders as db_loaders
 
 
@@ -77,21 +77,18 @@ def _save_record(settings: Settings, config: DatabaseConfig, entry: dict, key: s
     entering = identity.current_actor(settings)
     if entering.via == VIA_LOCAL and not entering.name.strip():  # one person at their machine: who did it
         entering = replace(entering, name=entry["recorded_by"].strip())
-    record = None
-    token = submission_token(key, entry)
-    with store_write("add the DBA record", settings.database_url):
-        try:
-            record = service.add_record(settings, config, actor=entering, submission_key=token, **entry)
-        except service.AlreadyRecorded as repeated:
-            message = str(repeated)
-            st.info(f"{widgets.plain(message[0].upper() + message[1:])}.", icon=":material/done_all:")
-        except (RecordError, PermissionDenied, MissingName) as error:
-            st.error(f"Not recorded — {widgets.plain(str(error))}", icon=":material/error:")
+    record = store_once(
+        key,
+        entry,
+        what="add the DBA record",
+        database_url=settings.database_url,
+        save=lambda token: service.add_record(settings, config, actor=entering, submission_key=token, **entry),
+        already=service.AlreadyRecorded,
+        refusals=(RecordError, PermissionDenied, MissingName),
+        fields=("database", "kind", "done_on", "by", "outcome", "link", "notes"),
+    )
     if record is None:
         return
-    mark_spent(key, token, entry)
-    for name in ("database", "kind", "done_on", "by", "outcome", "link", "notes"):
-        st.session_state.pop(f"{key}_{name}", None)  # saved: the next entry starts empty
     db_loaders.clear()
     st.session_state[f"{key}_flash"] = (
         f"Recorded {RECORD_KIND_LABELS[record.kind]} for {record.database} on {record.done_on.isoformat()}."

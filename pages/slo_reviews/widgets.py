@@ -27,8 +27,7 @@ from metrics.slo_reviews.rules import (
 from metrics.status import CRITICAL, OK
 from metrics.status import NO_DATA as NO_DATA_STYLE
 from pages.common import identity, widgets
-from pages.common.store_writes import store_write
-from pages.common.submissions import ensure_submission_token, mark_spent, submission_token
+from pages.common.submissions import ensure_submission_token, store_once
 
 FORM_KEY = "slo_review_form"
 
@@ -156,21 +155,18 @@ def show_review_form(settings: Settings, slos: Sequence[SloDefinition], slo: str
     if not submitted:
         return
     entry = {"slo": slo, "outcome": outcome.value, "notes": notes or ""}
-    token = submission_token(FORM_KEY, entry)
-    review = None
-    with store_write("record the SLO review", settings.database_url):
-        try:
-            review = service.record_review(settings, slos, actor=actor, submission_key=token, **entry)
-        except service.AlreadyRecorded as repeated:
-            message = str(repeated)
-            st.info(f"{widgets.plain(message[0].upper() + message[1:])}.", icon=":material/done_all:")
-        except (ReviewError, PermissionDenied, MissingName) as error:
-            st.error(f"Not recorded — {widgets.plain(str(error))}", icon=":material/error:")
+    review = store_once(
+        FORM_KEY,
+        entry,
+        what="record the SLO review",
+        database_url=settings.database_url,
+        save=lambda token: service.record_review(settings, slos, actor=actor, submission_key=token, **entry),
+        already=service.AlreadyRecorded,
+        refusals=(ReviewError, PermissionDenied, MissingName),
+        fields=("outcome", "notes"),
+    )
     if review is None:
         return
-    mark_spent(FORM_KEY, token, entry)
-    for name in ("outcome", "notes"):
-        st.session_state.pop(f"{FORM_KEY}_{name}", None)  # saved: the next entry starts empty
     st.session_state[f"{FORM_KEY}_flash"] = (
         f"Recorded the review of {widgets.plain(review.slo)}: {review.outcome.label}, at target "
         f"{format_target(review.target)}."
