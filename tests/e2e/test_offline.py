@@ -8,11 +8,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.support.browser import open_app, watch_runs
+from tests.support.browser import LOOPBACK, offline, open_app, watch_runs
 
 pytestmark = pytest.mark.e2e
-
-LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
 @pytest.fixture
@@ -20,17 +18,7 @@ def offline_page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.set_default_timeout(60_000)
     watch_runs(context)
-    outside: list[str] = []
-
-    def only_loopback(route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL:
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
+    outside = offline(context)
     try:
         yield context.new_page(), outside
     finally:
@@ -41,4 +29,4 @@ def test_the_favicon_is_served_by_the_app(offline_page, app_server):
     page, _ = offline_page
     open_app(page, app_server)
     icon = page.locator("link[rel~=icon]").first.get_attribute("href")
-    assert urlparse(page.url).hostname in LOCAL and (icon.startswith("/") or urlparse(icon).hostname in LOCAL)
+    assert urlparse(page.url).hostname in LOOPBACK and (icon.startswith("/") or urlparse(icon).hostname in LOOPBACK)

@@ -11,17 +11,14 @@ and no page may send one (the favicon used to: a Material icon Streamlit fetched
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 
-from tests.support.browser import assert_in_place, new_page, open_app, painted, table_overflow
+from tests.support.browser import assert_in_place, new_page, offline, open_app, painted, table_overflow
 from tests.support.servers import screenshot
 
 pytestmark = pytest.mark.e2e
 
 SIZES = ((1440, 900), (1920, 1080))
-LOCAL = ("127.0.0.1", "localhost", "::1")
 
 # (name for the screenshot, path, a text the page shows once its main content is drawn)
 PAGES = (
@@ -48,17 +45,7 @@ def screen(request, browser, seeded_demo_app):
     links")."""
     width, height = request.param
     page = new_page(browser, width=width, height=height)
-    outside: list[str] = []
-
-    def only_loopback(route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL:
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    page.context.route("**/*", only_loopback)
+    outside = offline(page.context)
     open_app(page, seeded_demo_app)
     yield page, width, outside
     page.context.close()

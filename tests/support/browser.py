@@ -78,6 +78,28 @@ def watch_runs(context) -> None:
         _watched.add(context)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def offline(context) -> list[str]:
+    """Fail every request ``context`` sends beyond loopback, as a closed network would; the list fills with what was
+    tried (a page of the app must send nothing there)."""
+    from urllib.parse import urlparse
+
+    outside: list[str] = []
+
+    def only_loopback(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOOPBACK:
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    return outside
+
+
 def new_page(browser, width: int = 1400, height: int = 1000):
     """A page in a fresh browser context (no cookie, no session); close it with ``page.context.close()``."""
     context = browser.new_context(viewport={"width": width, "height": height})
