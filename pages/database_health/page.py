@@ -187,10 +187,18 @@ def show_fleet() -> None:
             style = db_widgets.NOT_CONFIGURED_STYLE
             columns[-1].metric(f"{style.symbol} {style.label}", not_configured, border=True)  # the banner says why
     chosen_environments, chosen_statuses = chosen_filters()
+    search = st.text_input(
+        "Search",
+        key="db_search",
+        placeholder="words in the name, engine, environment, role or owner…",
+        bind="query-params",
+    )
     with widgets.guarded_panel("database table"):
-        shown = db_widgets.filter_healths(healths, chosen_environments, chosen_statuses)
+        shown = db_widgets.filter_healths(healths, chosen_environments, chosen_statuses, search or "")
         if not shown:
-            widgets.show_empty_state("No database matches these filters.", "Clear a filter to see more databases.")
+            widgets.show_empty_state(
+                "No database matches these filters.", "Clear a filter or the search to see more databases."
+            )
             return
         show_fleet_table(shown)
 

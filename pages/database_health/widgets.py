@@ -102,13 +102,18 @@ def not_configured_count(healths: Iterable[DatabaseHealth]) -> int:
 
 
 def filter_healths(
-    healths: Iterable[DatabaseHealth], environments: Sequence[str], statuses: Sequence[str]
+    healths: Iterable[DatabaseHealth], environments: Sequence[str], statuses: Sequence[str], search: str = ""
 ) -> list[DatabaseHealth]:
-    """Databases in the selected environments and statuses; an empty selection means all."""
+    """Databases in the selected environments and statuses (an empty selection means all) whose name, engine,
+    environment, role or owner holds every word of ``search``, case-insensitively: on a fleet of hundreds, typing
+    "orders prod" finds the production orders databases."""
+    words = search.lower().split()
     return [
         h
         for h in healths
-        if (not environments or h.environment in environments) and (not statuses or h.status in statuses)
+        if (not environments or h.environment in environments)
+        and (not statuses or h.status in statuses)
+        and all(word in " ".join((h.database, h.engine, h.environment, h.role, h.owner)).lower() for word in words)
     ]
 
 

@@ -84,3 +84,19 @@ def test_the_drilldown_of_a_demo_database_shows_its_checks_under_the_demo_note()
 def test_every_demo_drilldown_draws_without_an_error(name):
     app = run({"database": name})
     assert not app.error and "Demo data" in texts(app.info)
+
+
+def test_the_search_keeps_the_databases_holding_every_word():
+    app = run()
+    app.text_input(key="db_search").set_value("ORDERS production").run()
+    assert sorted(app.dataframe[0].value["database"]) == ["orders-primary", "orders-replica"]
+
+
+def test_a_search_from_the_link_finds_by_owner():
+    frame = run({"db_search": "data-platform"}).dataframe[0].value
+    assert frame["database"].tolist() == ["analytics-staging"]
+
+
+def test_a_search_that_matches_nothing_says_what_to_do():
+    app = run({"db_search": "no-such-database"})
+    assert "Clear a filter or the search" in texts(app.markdown) + texts(app.caption) + texts(app.info)
