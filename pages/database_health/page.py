@@ -238,14 +238,21 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
         db_loaders.sizes_7d_ago(settings, [h.database for h in shown]),
         stale={name: (last_good[name].value, f"{theme.WARN.symbol} {note}") for name, note in stale_notes.items()},
     )
+    extras = st.pills(
+        "More columns",
+        list(db_widgets.FleetExtra),
+        selection_mode="multi",
+        key="fleet_columns",
+        help="The table shows what fits a laptop screen; the drill-down shows everything about one database.",
+    )
     widgets.drilldown_table(
         frame,
         {"database": "database"},
-        style=lambda shown: shown.style.map(db_widgets.db_status_colour, subset=["status"]),
+        style=db_widgets.fleet_style,
         hide_index=True,
         placeholder="—",
         key="db_fleet",
-        column_order=db_widgets.FLEET_COLUMN_ORDER,
+        column_order=db_widgets.fleet_columns(extras or ()),
         column_config={
             "status": TEXT(
                 "status",
@@ -262,22 +269,23 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
                 format="percent",
                 min_value=0.0,
                 max_value=1.0,
-                width=110,
+                width=90,
                 color=theme.INFO.color,  # a share, not an alarm: Streamlit's default red read as "critical" at 4 %
                 help="Share of usable connections in use (its check's status says when it is too high)",
             ),
             "hit ratio": st.column_config.NumberColumn(
                 "hit ratio", format="percent", help="Buffer cache hit ratio (— with too little traffic)"
             ),
-            "longest query s": st.column_config.NumberColumn("longest query", format="duration"),
-            "replica lag s": st.column_config.NumberColumn("replica lag", format="duration", help="Replicas only"),
-            "size": st.column_config.NumberColumn("size", format="bytes"),
+            # Numbers underneath (they sort as numbers), shown by metrics.formatting like every other page.
+            "longest query s": st.column_config.NumberColumn("longest query"),
+            "replica lag s": st.column_config.NumberColumn("replica lag", help="Replicas only"),
+            "size": st.column_config.NumberColumn("size"),
             "growth 7d": st.column_config.NumberColumn(
                 "growth 7d", format="percent", help="From stored snapshots (`collect db-health`)"
             ),
             "runs out in": TEXT(
                 "runs out in",
-                width="medium",
+                width=150,
                 help=f"When the disk (disk_size) or a sequence runs out: a least-squares line over the snapshots of "
                 f"the last {FORECAST_WINDOW_DAYS} days",
             ),

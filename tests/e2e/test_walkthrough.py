@@ -80,3 +80,12 @@ def test_the_target_what_if_shows_every_column_without_scrolling(screen, seeded_
     weeks = page.get_by_test_id("stDataFrame").filter(has_text="2026-W").first
     weeks.scroll_into_view_if_needed()
     assert table_overflow(weeks) == 0, f"{table_overflow(weeks)} px of the what-if hidden at {width} px"
+
+
+def test_the_database_fleet_shows_every_column_without_scrolling(screen, seeded_demo_app):
+    page, width, _ = screen
+    open_app(page, f"{seeded_demo_app}/database-health")
+    page.get_by_test_id("stMetric").first.wait_for()
+    painted(page)
+    fleet = page.get_by_test_id("stDataFrame").first
+    assert table_overflow(fleet) == 0, f"{table_overflow(fleet)} px of the fleet hidden at {width} px"

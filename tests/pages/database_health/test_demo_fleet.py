@@ -100,3 +100,17 @@ def test_a_search_from_the_link_finds_by_owner():
 def test_a_search_that_matches_nothing_says_what_to_do():
     app = run({"db_search": "no-such-database"})
     assert "Clear a filter or the search" in texts(app.markdown) + texts(app.caption) + texts(app.info)
+
+
+def test_the_fleet_shows_durations_and_sizes_in_the_apps_one_style_and_keeps_numbers_to_sort():
+    import pandas as pd
+
+    from pages.database_health.widgets import fleet_style
+
+    frame = pd.DataFrame(
+        {"status": ["■ critical", "✓ ok"], "longest query s": [372.0, None], "replica lag s": [None, 12.0],
+         "size": [412e9, 21.4e9]}
+    )  # fmt: skip
+    shown = fleet_style(frame).to_html()
+    assert all(text in shown for text in ("6 min", "12 s", "412 GB", "21 GB", "—"))
+    assert frame["size"].dtype.kind == "f"  # the column sorts by the number, not the text
