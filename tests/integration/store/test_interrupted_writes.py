@@ -202,7 +202,13 @@ def test_collect_db_health_refused_for_one_database_stores_no_snapshot_of_any(st
         '[[database]]\nname = "alpha"\nengine = "postgresql"\n[[database]]\nname = "beta"\nengine = "mariadb"\n',
         encoding="utf-8",
     )
-    env = {**environment(store_url, tmp_path), "DATABASES_CONFIG": str(config)}
+    # A Prometheus named (never asked by this command): outside demo mode, so the two databases without a DSN are
+    # stored as "not configured" rather than shown as the demo fleet, which is never stored.
+    env = {
+        **environment(store_url, tmp_path),
+        "DATABASES_CONFIG": str(config),
+        "PROMETHEUS_URL": "http://127.0.0.1:9",
+    }
     refuse_inserts(store_url, "db_health_snapshots", "NEW.database = 'beta'")
     interrupted = collect(env, "db-health")
     assert interrupted.returncode == 2 and "Traceback" not in interrupted.stderr, interrupted.stderr
