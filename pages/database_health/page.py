@@ -252,7 +252,7 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
         hide_index=True,
         placeholder="—",
         key="db_fleet",
-        column_order=db_widgets.fleet_columns(extras or ()),
+        column_order=db_widgets.fleet_columns(frame, extras or ()),
         column_config={
             "status": TEXT(
                 "status",

@@ -67,23 +67,24 @@ FLEET_COLUMN_ORDER = [
 
 class FleetExtra(StrEnum):
     """Columns the fleet leaves out until asked ("More columns"), so that at 1440 px with the sidebar open every
-    column it shows is in view, "needs attention" whole; the drill-down shows all of a database."""
+    column it shows is in view; the drill-down shows all of a database. The note (why a database has no fresh
+    numbers, how old its stale ones are) is never one of them: it shows whenever some database has one."""
 
     CACHE_AND_GROWTH = "hit ratio, growth 7d"
     WHERE = "environment, role, engine"
-    NOTE = "note"
 
 
 _FLEET_EXTRA_COLUMNS = {
     FleetExtra.CACHE_AND_GROWTH: ("hit ratio", "growth 7d"),
     FleetExtra.WHERE: ("environment", "role", "engine"),
-    FleetExtra.NOTE: ("note",),
 }
 
 
-def fleet_columns(extras: Iterable[FleetExtra] = ()) -> list[str]:
-    """The fleet's columns in order: the default set and each extra asked for."""
+def fleet_columns(frame: pd.DataFrame, extras: Iterable[FleetExtra] = ()) -> list[str]:
+    """The fleet's columns in order: the default set, each extra asked for, and the note where some row has one."""
     hidden = {column for extra in FleetExtra if extra not in set(extras) for column in _FLEET_EXTRA_COLUMNS[extra]}
+    if "note" not in frame.columns or not frame["note"].fillna("").astype(str).str.strip().any():
+        hidden.add("note")
     return [column for column in FLEET_COLUMN_ORDER if column not in hidden]
 
 
