@@ -3,6 +3,8 @@ last ``FORECAST_WINDOW_DAYS`` days, with its disk size and thresholds from datab
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from data.databases.config import DatabaseTarget
@@ -16,38 +18,52 @@ from metrics.databases.forecast import (
 )
 
 
+@dataclass(frozen=True)
+class SequenceHistory:
+    name: str
+    column: str | None
+    max_value: float
+    readings: list[Reading]
+
+
+def target_forecast(
+    target: DatabaseTarget, sizes: list[Reading], sequences: Iterable[SequenceHistory], now: datetime
+) -> CapacityForecast:
+    """One database's forecast from its size and sequence histories, with its disk size and thresholds: the one
+    place the stored snapshots (``capacity_forecasts``) and the demo fleet's made-up ones become a forecast."""
+    return CapacityForecast(
+        database=target.name,
+        disk=forecast_resource(ResourceKind.DISK, "disk", sizes, target.disk_size_bytes, now),
+        sequences=tuple(
+            forecast_resource(ResourceKind.SEQUENCE, s.name, s.readings, s.max_value, now, column=s.column)
+            for s in sequences
+        ),
+        warn_days=target.thresholds.forecast_warn_days,
+        critical_days=target.thresholds.forecast_critical_days,
+        at=now,
+    )
+
+
 def capacity_forecasts(database_url: str, targets: list[DatabaseTarget], now: datetime) -> dict[str, CapacityForecast]:
     """{name: forecast} for every target; raises if the store cannot be read."""
     names = [t.name for t in targets]
     since = now - timedelta(days=FORECAST_WINDOW_DAYS)
     sizes = size_readings(database_url, names, since)
     sequences = sequence_readings(database_url, names, since)
-    forecasts = {}
-    for target in targets:
-        disk = forecast_resource(
-            ResourceKind.DISK,
-            "disk",
+    return {
+        target.name: target_forecast(
+            target,
             [Reading(at, size) for at, size in sizes.get(target.name, [])],
-            target.disk_size_bytes,
+            [
+                SequenceHistory(
+                    name,
+                    rows[-1]["column_name"],
+                    rows[-1]["max_value"],
+                    [Reading(row["taken_at"], row["last_value"]) for row in rows],
+                )
+                for name, rows in sorted(sequences.get(target.name, {}).items())
+            ],
             now,
         )
-        sequence_forecasts = tuple(
-            forecast_resource(
-                ResourceKind.SEQUENCE,
-                name,
-                [Reading(row["taken_at"], row["last_value"]) for row in rows],
-                rows[-1]["max_value"],
-                now,
-                column=rows[-1]["column_name"],
-            )
-            for name, rows in sorted(sequences.get(target.name, {}).items())
-        )
-        forecasts[target.name] = CapacityForecast(
-            database=target.name,
-            disk=disk,
-            sequences=sequence_forecasts,
-            warn_days=target.thresholds.forecast_warn_days,
-            critical_days=target.thresholds.forecast_critical_days,
-            at=now,
-        )
-    return forecasts
+        for target in targets
+    }

@@ -18,6 +18,7 @@ import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from data.databases.capacity import SequenceHistory, target_forecast
 from data.databases.config import DatabaseConfig, DatabaseTarget
 from data.databases.fleet import StoreContext, health_from_probe
 from data.databases.probes.common import statement_row
@@ -35,8 +36,6 @@ from metrics.databases.forecast import (
     FORECAST_WINDOW_DAYS,
     CapacityForecast,
     Reading,
-    ResourceKind,
-    forecast_resource,
 )
 
 DEMO_SOURCE = "demo"
@@ -290,33 +289,18 @@ def demo_forecast(target: DatabaseTarget, probe: ProbeData, now: datetime) -> Ca
     days = range(FORECAST_WINDOW_DAYS)
     growth = _size_growth_per_day(target, probe)
     size = probe.database_size_bytes or 0
-    disk = forecast_resource(
-        ResourceKind.DISK,
-        "disk",
-        [Reading(now - timedelta(days=d), size - growth * d) for d in days],
-        target.disk_size_bytes,
-        now,
-    )
-    sequences = tuple(
-        forecast_resource(
-            ResourceKind.SEQUENCE,
+    sizes = [Reading(now - timedelta(days=d), size - growth * d) for d in days]
+    sequences = [
+        SequenceHistory(
             s.name,
-            [Reading(now - timedelta(days=d), (s.last_value or 0) - ORDERS_SEQUENCE_PER_DAY * d) for d in days],
+            s.column,
             s.max_value,
-            now,
-            column=s.column,
+            [Reading(now - timedelta(days=d), (s.last_value or 0) - ORDERS_SEQUENCE_PER_DAY * d) for d in days],
         )
         for s in probe.sequences or []
         if s.max_value == INT_MAX
-    )
-    return CapacityForecast(
-        database=target.name,
-        disk=disk,
-        sequences=sequences,
-        warn_days=target.thresholds.forecast_warn_days,
-        critical_days=target.thresholds.forecast_critical_days,
-        at=now,
-    )
+    ]
+    return target_forecast(target, sizes, sequences, now)
 
 
 def demo_health(target: DatabaseTarget, now: datetime) -> DatabaseHealth:

@@ -97,12 +97,16 @@ def snapshots_between(engine: sa.Engine, slo: str, start: datetime, end: datetim
 def target_changes(engine: sa.Engine, slo: str, start: datetime, end: datetime) -> list[tuple[datetime, float, float]]:
     """(when, old target, new target) for each stored snapshot in [start, end] whose target differs from the
     snapshot before it: the catalog's changes of the SLO's target as the store saw them. The database compares
-    neighbours (``LAG``), so only the changes come back, not a month of per-minute rows."""
+    neighbours (``LAG``) over the period and the one snapshot before it (through the (slo, taken_at) index), so only
+    the changes come back, and a year of per-minute history is not read for a month's chart."""
     table = SloSnapshot.__table__
+    before = (
+        sa.select(sa.func.max(table.c.taken_at)).where(table.c.slo == slo, table.c.taken_at < start).scalar_subquery()
+    )
     previous = sa.func.lag(table.c.target).over(order_by=table.c.taken_at).label("previous")
     lagged = (
         sa.select(table.c.taken_at, table.c.target, previous)
-        .where(table.c.slo == slo, table.c.taken_at <= end)
+        .where(table.c.slo == slo, table.c.taken_at <= end, table.c.taken_at >= sa.func.coalesce(before, start))
         .subquery()
     )
     query = (

@@ -15,7 +15,7 @@ from data.tracker.store import insert_items, list_items
 from metrics.access import Actor, Role, require
 from metrics.tracker.rules import team_today
 from metrics.tracker.triggers import Readings, TriggerKind, due_reasons
-from metrics.weekly.review import TrackerEvent
+from metrics.weekly.review import TrackerEvent, review_detail
 
 
 def _budget(slo: str, below: float) -> dict[str, Any]:
@@ -354,6 +354,13 @@ def demo_items(today: date) -> list[tuple[dict[str, Any], list[tuple[int, str, s
     ]
 
 
+def _came_due(revisit_on: date, now: datetime):
+    """(when, why) a demo item came due on its revisit date, as the revisit check records it."""
+    came_due = datetime.combine(revisit_on, datetime.min.time(), tzinfo=now.tzinfo)
+    [reason] = due_reasons(revisit_on, [], Readings(at=came_due), revisit_on)
+    return came_due, reason
+
+
 def seed_demo_items(engine: sa.Engine, *, actor: Actor, now: datetime, team_timezone: str) -> int:
     """Store the demo items with their review histories, if the store has no items yet. Returns how many.
 
@@ -375,9 +382,7 @@ def seed_demo_items(engine: sa.Engine, *, actor: Actor, now: datetime, team_time
             version=1 + len(reviews),
         )
         if row.get("due_reason"):  # came due on its revisit date, as the revisit check would have recorded it
-            came_due = datetime.combine(row["revisit_on"], datetime.min.time(), tzinfo=now.tzinfo)
-            [reason] = due_reasons(row["revisit_on"], [], Readings(at=came_due), row["revisit_on"])
-            row["due_reason"] = reason.to_dict()
+            row["due_reason"] = _came_due(row["revisit_on"], now)[1].to_dict()
         rows.append(row)
     ids = insert_items(engine, rows, actor=actor, now=now)
     review_rows = []
@@ -426,12 +431,10 @@ def demo_tracker_events(now: datetime, team_timezone: str) -> list[TrackerEvent]
         revisit_on = fields.get("revisit_on")
         lapsed = fields["state"] == "parked" and revisit_on is not None and revisit_on <= today
         if fields.get("due_reason") or lapsed:  # a daily revisit check marks it due on its revisit date
-            came_due = datetime.combine(fields["revisit_on"], datetime.min.time(), tzinfo=now.tzinfo)
-            [reason] = due_reasons(fields["revisit_on"], [], Readings(at=came_due), fields["revisit_on"])
+            came_due, reason = _came_due(revisit_on, now)
             events.append(TrackerEvent(item_id, title, "came due", came_due, REVISIT_CHECK_ACTOR.name, reason.text))
         for days_ago, reviewer, outcome, what_changed, next_in_days in reviews:
-            detail = outcome + (f": {what_changed}" if what_changed else "")
-            if next_in_days is not None:
-                detail += f" (next look {today + timedelta(days=next_in_days)})"
+            next_look = None if next_in_days is None else today + timedelta(days=next_in_days)
+            detail = review_detail(outcome, what_changed, next_look)
             events.append(TrackerEvent(item_id, title, "reviewed", now - timedelta(days=days_ago), reviewer, detail))
     return events

@@ -23,7 +23,7 @@ from metrics.slo.definitions import SloDefinition
 from metrics.slo.report import SloReport
 from metrics.trends.aggregate import parse_iso_week
 from metrics.trends.rollups import local_midnight
-from metrics.weekly.review import DatabaseStatus, SloReading, TrackerEvent
+from metrics.weekly.review import DatabaseStatus, SloReading, TrackerEvent, review_detail
 
 
 def week_bounds(week: str, time_zone: str) -> tuple[datetime, datetime]:
@@ -100,9 +100,7 @@ def tracker_events(engine: sa.Engine, start: datetime, end: datetime) -> list[Tr
         for row in connection.execute(
             sa.select(reviews).where(reviews.c.reviewed_at >= start, reviews.c.reviewed_at < end)
         ).mappings():
-            detail = row["outcome"] + (f": {row['what_changed']}" if row["what_changed"] else "")
-            if row["next_revisit_on"]:
-                detail += f" (next look {row['next_revisit_on']})"
+            detail = review_detail(row["outcome"], row["what_changed"], row["next_revisit_on"])
             events.append(
                 TrackerEvent(
                     row["item_id"],

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
+from data.incidents.service import incidents_or_demo
 from data.settings import Settings
 from data.slo.alert_history import AlertHistory, load_alert_history
 from data.slo.service import make_source
@@ -71,7 +72,7 @@ def load_weekly_review(
     readings, readings_at, readings_error = _readings(settings, slos, reading_at, slo_report)
     history_start = previous_week_start(week, time_zone)
     history = _alert_history(settings, slos, history_start, reading_at, alert_history)
-    incidents, incidents_note = _incidents(settings, engine, history_start, end)
+    incidents, incidents_note = incidents_or_demo(settings, engine, history_start, end)
     events, events_note = _tracker_events(settings, engine, start, end)
     forecasts, forecasts_note = _database_forecasts(settings, reading_at)
     databases_now, databases_before, databases_note = _database_statuses(settings, engine, start, reading_at)
@@ -169,12 +170,6 @@ def _tracker_events(settings: Settings, engine: sa.Engine, start: datetime, end:
         return stored, None
     shown = [e for e in demo_tracker_events(settings.now(), settings.team_timezone) if start <= e.at < end]
     return shown, DEMO_TRACKER_NOTE if shown else None
-
-
-def _incidents(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):
-    from data.incidents.service import incidents_or_demo
-
-    return incidents_or_demo(settings, engine, start, end)
 
 
 def _alert_history(

@@ -122,6 +122,12 @@ class TrackerEvent:
     detail: str  # why it came due, or the review's outcome and what changed
 
 
+def review_detail(outcome: str, what_changed: str | None, next_revisit_on: date | None) -> str:
+    """A review as its weekly event reads: "keep_parked: vendor silent (next look 2027-01-10)"."""
+    detail = outcome + (f": {what_changed}" if what_changed else "")
+    return detail + (f" (next look {next_revisit_on})" if next_revisit_on else "")
+
+
 @dataclass(frozen=True)
 class WeeklyNote:
     week: str
