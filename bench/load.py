@@ -26,8 +26,8 @@ own /metrics before and after the phase (every query any client sent; reading /m
 divided by the phase's minutes. Each page's figures are one cache entry shared by every viewer (a fixed instant,
 TTL 60 s), so a phase of T seconds may cost at most 2 pages × (queries of one evaluation) × (T // 60 + 1) queries
 whatever the number of viewers; more is reported as a missed target (exit code 1). Within that bound the count
-per phase moves by one evaluation (16 queries) with where the TTL windows fall, so compare phases of several
-minutes.
+per phase moves by one evaluation (one reading of the catalog) with where the TTL windows fall, so compare phases
+of several minutes.
 app_rss_mb: VmRSS of the Streamlit process and any children, from /proc, sampled every 0.5 s: at the end of the
 phase, and its peak during the phase. On stderr: each page's figures, and the CPU seconds the app and the browsers
 used per load (on a 2-core machine running its own 25 browsers, the browsers' share tells how much of the render

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from data.secrets import Dsn, SecretUrl
 from data.slo.prometheus import DEFAULT_MAX_ANSWER_BYTES, PrometheusSettings
+from data.slo.promql import DEFAULT_MAX_QUERY_BYTES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
@@ -40,6 +41,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "timeout_seconds": "PROMETHEUS_TIMEOUT_SECONDS",
         "cache_ttl_seconds": "PROMETHEUS_CACHE_TTL_SECONDS",
         "max_answer_bytes": "PROMETHEUS_MAX_ANSWER_BYTES",
+        "max_query_bytes": "PROMETHEUS_MAX_QUERY_BYTES",
     },
     "store": {"database_url": "DATABASE_URL"},
     "app": {
@@ -297,23 +299,25 @@ def _prometheus_settings(value, problems: list[str]) -> tuple[PrometheusSettings
         verify_tls=_verify_tls(value, problems),
         timeout_seconds=number("timeout_seconds", 10.0),
         cache_ttl_seconds=number("cache_ttl_seconds", 60.0),
-        max_answer_bytes=_max_answer_bytes(value, problems),
+        max_answer_bytes=_whole_bytes(value, problems, "max_answer_bytes", DEFAULT_MAX_ANSWER_BYTES),
+        max_query_bytes=_whole_bytes(value, problems, "max_query_bytes", DEFAULT_MAX_QUERY_BYTES),
     )
     return (options if text else None), options
 
 
-def _max_answer_bytes(value, problems: list[str]) -> int:
-    """The cap on one Prometheus answer: a whole number of bytes (``_`` allowed as a separator), at least 1 kB."""
-    text, where = value("prometheus", "max_answer_bytes")
+def _whole_bytes(value, problems: list[str], key: str, default: int) -> int:
+    """A size in bytes (the cap on one answer, the longest query): a whole number, ``_`` allowed as a separator,
+    at least 1 kB."""
+    text, where = value("prometheus", key)
     if text is None:
-        return DEFAULT_MAX_ANSWER_BYTES
+        return default
     try:
         parsed = int(text.replace("_", ""))
     except ValueError:
         parsed = 0
     if parsed < 1024:
         problems.append(f"{where}: must be a whole number of bytes of at least 1024, got {text!r}")
-        return DEFAULT_MAX_ANSWER_BYTES
+        return default
     return parsed
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the real servers the tests start: Prometheus (+ promtool), MariaDB, PostgreSQL, Chromium,
+# Install the real servers the tests start: Prometheus (+ promtool), VictoriaMetrics, MariaDB, PostgreSQL, Chromium,
 # prometheus-postgres-exporter. Quiet and quick when everything is present; apt-get runs only if not.
 set -euo pipefail
 
@@ -22,6 +22,7 @@ need mariadb-server "mariadbd" have mariadbd
 need mariadb-server "mariadb-install-db" have mariadb-install-db
 need chromium "chromium" have_chromium
 need prometheus-postgres-exporter "prometheus-postgres-exporter" have prometheus-postgres-exporter
+need victoria-metrics "victoria-metrics" have victoria-metrics
 need postgresql "PostgreSQL server binaries (initdb, pg_ctl)" have_postgres_server
 
 if [ ${#missing_packages[@]} -eq 0 ]; then

@@ -17,10 +17,12 @@ from tests.support.servers import (
     PostgresExporter,
     PostgresServer,
     PrometheusServer,
+    VictoriaMetricsServer,
     app_available,
     chromium_executable,
     launch_browser,
     make_backfilled_prometheus,
+    make_backfilled_victoriametrics,
     mariadb_available,
     playwright_available,
     postgres_available,
@@ -122,4 +124,11 @@ def _write_demo_history(path: Path) -> None:
 def demo_prometheus() -> Iterator[PrometheusServer]:
     """A real Prometheus backfilled with the demo history ending at HISTORY_END (query it with time=)."""
     with make_backfilled_prometheus(_write_demo_history, f"demo-{demo.cache_key(HISTORY_END)}") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def demo_victoriametrics() -> Iterator[VictoriaMetricsServer]:
+    """A real VictoriaMetrics, default query flags, holding the same demo history as ``demo_prometheus``."""
+    with make_backfilled_victoriametrics(_write_demo_history, f"demo-{demo.cache_key(HISTORY_END)}") as server:
         yield server

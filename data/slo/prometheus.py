@@ -26,9 +26,21 @@ from urllib3.util.retry import Retry
 
 from data.deadline import results_within
 from data.secrets import SecretUrl, remember_secret
-from data.slo.promql import SLO_LABEL, batched, counter_expressions
+from data.slo.promql import (
+    DEFAULT_MAX_QUERY_BYTES,
+    GROUP_LABEL,
+    CounterRead,
+    GroupAnswer,
+    GroupedQuery,
+    SelectorError,
+    combined_queries,
+    combined_text,
+    counter_expressions,
+    grouped_queries,
+    indicator_selectors,
+)
 from data.slo.sources import CountsResult, SourceError, SourceTimeout
-from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
+from metrics.slo.definitions import EventCounts, SloDefinition
 from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
@@ -98,6 +110,11 @@ class _CountingSession(requests.Session):
         self.http_queries = 0
         self.elapsed_seconds = 0.0
         self.server_seconds = 0.0
+        self.longest_query_bytes = 0
+
+    def note_query(self, query: str) -> None:
+        with self._lock:
+            self.longest_query_bytes = max(self.longest_query_bytes, len(query.encode()))
 
     def count(self, elapsed_seconds: float, server_seconds: float) -> None:
         with self._lock:
@@ -117,6 +134,7 @@ class PrometheusSettings:
     timeout_seconds: float = 10.0
     cache_ttl_seconds: float = 60.0
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
+    max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
     collect_server_timings: bool = False
 
     def __post_init__(self) -> None:
@@ -128,7 +146,15 @@ class PrometheusSettings:
     def __repr__(self) -> str:
         shown = {
             name: getattr(self, name)
-            for name in ("name", "username", "verify_tls", "timeout_seconds", "cache_ttl_seconds", "max_answer_bytes")
+            for name in (
+                "name",
+                "username",
+                "verify_tls",
+                "timeout_seconds",
+                "cache_ttl_seconds",
+                "max_answer_bytes",
+                "max_query_bytes",
+            )
         }
         fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
         return f"PrometheusSettings(url={SecretUrl.parse(self.url).describe()!r}, {fields})"
@@ -294,6 +320,10 @@ class PrometheusSource:
     def elapsed_seconds(self) -> float:
         return self._session.elapsed_seconds
 
+    @property
+    def longest_query_bytes(self) -> int:
+        return self._session.longest_query_bytes
+
     # -- HTTP
     def _params(self, extra: dict) -> dict:
         params = dict(extra)
@@ -400,6 +430,7 @@ class PrometheusSource:
         cached = self._cache.get(key)
         if cached is not None:
             return cached  # type: ignore[return-value]
+        self._session.note_query(query)
         params = self._params({"query": query, "time": f"{at.timestamp():.3f}"})
         result = self._result("/api/v1/query", params, "vector", deadline)
         self._cache.put(key, result)
@@ -416,6 +447,7 @@ class PrometheusSource:
             return cached  # type: ignore[return-value]
         if deadline is None:
             deadline = time.monotonic() + self.settings.timeout_seconds
+        self._session.note_query(query)
         merged: dict[tuple, dict] = {}
         piece_start = start
         span = step * (MAX_POINTS_PER_SERIES - 1)
@@ -456,59 +488,57 @@ class PrometheusSource:
 
     # -- SLO counts
     def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
-        """Counts for every SLO and window in 2 × (windows + period) queries, whatever the number of SLOs: the burn
-        windows, plus each other window some SLO's alert tiers read (an AlertPolicy's lookbackWindow), asked once
-        for all the SLOs that read it."""
+        """Counts for every SLO and window, one query per metric and window (``grouped_queries``) whatever the
+        number of SLOs: the burn windows, each other window some SLO's alert tiers read (an AlertPolicy's
+        lookbackWindow) and each period length. A query the engine refuses costs the SLOs that read it their
+        figures, with the engine's reason; the others still get theirs."""
         result = CountsResult()
         windows = {slo.name: requested_windows(slo, at) for slo in slos}
-        extra = {window for slo in slos for window in slo.tier_windows}
-        keys = list(BURN_WINDOWS) + sorted(extra, key=parse_duration) + ["period"]
-        healthy = list(slos)
-        # One deadline for all of it, the search for a rejected query included: a slow server costs the page the
-        # configured timeout once, not once per round of parallel queries.
-        deadline = time.monotonic() + self.settings.timeout_seconds
-        try:
-            answers = self._batched_answers(healthy, windows, keys, at, deadline)
-        except QueryError:
-            for slo in slos:
-                try:
-                    self._batched_answers([slo], windows, ["5m"], at, deadline)
-                except QueryError as error:
-                    result.errors[slo.name] = f"Prometheus rejected the query of SLO {slo.name!r}: {error}"
-            healthy = [slo for slo in slos if slo.name not in result.errors]
-            answers = self._batched_answers(healthy, windows, keys, at, deadline) if healthy else {}
+        reads: list[CounterRead] = []
+        read_of: dict[tuple[str, str, str], int] = {}  # (SLO, window key, role) -> its read
         for slo in slos:
-            if slo.name in result.errors:
-                result.counts[slo.name] = {key: None for key in keys}
+            try:
+                selectors = indicator_selectors(slo.indicator)
+            except SelectorError as error:
+                result.errors[slo.name] = f"{self.description} cannot be asked for SLO {slo.name!r}: {error}"
                 continue
+            for key, window in windows[slo.name].items():
+                # A calendar period that began less than a second ago has no window yet: no data, not an error.
+                if window >= timedelta(seconds=1):
+                    for role, selector in selectors.items():
+                        read_of[(slo.name, key, role)] = len(reads)
+                        reads.append(CounterRead(selector, window, slo.indicator.counter))
+        queries, query_of = grouped_queries(reads)
+        answers = self._grouped_answers(queries, at)
+        for slo in slos:
             counts: dict[str, EventCounts | None] = {}
             for key in windows[slo.name]:
-                total = answers.get((key, "total"), {}).get(slo.name)
-                bad = answers.get((key, "bad"), {}).get(slo.name)
-                counts[key] = None if total is None or bad is None else EventCounts(total=total, bad=bad)
+                events: dict[str, float | None] = {}
+                for role in ("total", "bad", "good"):
+                    position = read_of.get((slo.name, key, role))
+                    if position is None:
+                        continue
+                    query = query_of[position]
+                    answer = answers[query]
+                    if isinstance(answer, QueryError):
+                        result.errors.setdefault(
+                            slo.name, f"{self.description} rejected the query of SLO {slo.name!r}: {answer}"
+                        )
+                        events[role] = None
+                    else:
+                        events[role] = queries[query].events(answer, reads[position].selector)
+                counts[key] = None if slo.name in result.errors else _event_counts(events)
             result.counts[slo.name] = counts
+        for name in result.errors:
+            result.counts[name] = dict.fromkeys(windows[name])
         return result
 
-    def _batched_answers(
-        self, slos, windows, keys, at, deadline: float | None = None
-    ) -> dict[tuple[str, str], dict[str, float]]:
-        """The batched queries, ``PARALLEL_QUERIES`` at a time, all answered by ``deadline`` (``time.monotonic()``;
-        default: the timeout from now) or ``SourceError``. Queries still running then end on their own timeout."""
-        jobs = []
-        for key in keys:
-            # A calendar period that began less than a second ago has no window yet: no data, not a query error.
-            measurable = [
-                slo for slo in slos if key in windows[slo.name] and windows[slo.name][key] >= timedelta(seconds=1)
-            ]
-            if not measurable:
-                continue
-            for kind in ("total", "bad"):
-                expressions = {
-                    slo.name: counter_expressions(slo.indicator, windows[slo.name][key])[kind] for slo in measurable
-                }
-                jobs.append(((key, kind), batched(expressions)))
-        if deadline is None:
-            deadline = time.monotonic() + self.settings.timeout_seconds
+    def _grouped_answers(self, queries: list[GroupedQuery], at: datetime) -> list[GroupAnswer | QueryError]:
+        """Each grouped query's answer, or the engine's refusal: sent ``or``-joined in ``PARALLEL_QUERIES`` pieces
+        (more where one would pass ``max_query_bytes``), side by side, all by one deadline (the configured timeout)
+        or ``SourceError``: a slow server costs the page the timeout once. Queries still running then end on their
+        own timeout."""
+        deadline = time.monotonic() + self.settings.timeout_seconds
 
         def too_late(unanswered: int, total: int) -> SourceError:
             # a request's own timeout and the page's end together: one message, the page's
@@ -518,15 +548,34 @@ class PrometheusSource:
                 "or raise PROMETHEUS_TIMEOUT_SECONDS"
             )
 
+        def ask(piece: list[int]) -> list[GroupAnswer | QueryError]:
+            try:
+                series = self.instant(combined_text([queries[position] for position in piece]), at, deadline)
+            except QueryError as error:
+                if len(piece) == 1:
+                    return [error]
+                # which of them the engine refuses: each alone, so the others keep their figures
+                return [answer for single in piece for answer in ask([single])]
+            rows: list[list[tuple[dict[str, str], float]]] = [[] for _ in piece]
+            for labels, value in _labelled_values(series):
+                index = labels.get(GROUP_LABEL, "")
+                if index.isdigit() and int(index) < len(rows):
+                    rows[int(index)].append((labels, value))
+            return [GroupAnswer(found) for found in rows]
+
+        pieces = combined_queries([query.text for query in queries], self.settings.max_query_bytes, PARALLEL_QUERIES)
         answers = results_within(
-            [lambda query=job[1]: self.instant(query, at, deadline) for job in jobs],
+            [lambda piece=piece: ask(piece) for piece in pieces],
             deadline - time.monotonic(),
             too_late=too_late,
-            timeout_errors=(SourceTimeout,),  # any other SourceError or QueryError: no need to wait for the others
+            timeout_errors=(SourceTimeout,),  # any other SourceError: no need to wait for the others
             max_workers=PARALLEL_QUERIES,
             thread_name_prefix="prometheus-query",
         )
-        return {job[0]: _values_by_slo(answer) for job, answer in zip(jobs, answers)}
+        by_position: dict[int, GroupAnswer | QueryError] = {}
+        for piece, answered in zip(pieces, answers):
+            by_position.update(zip(piece, answered))
+        return [by_position[position] for position in range(len(queries))]
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
         """Events per bucket of ``step`` ending at each step from ``start`` to ``end``: columns time, total, bad."""
@@ -548,13 +597,21 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _values_by_slo(answer: list[dict]) -> dict[str, float]:
-    values = {}
+def _labelled_values(answer: list[dict]) -> list[tuple[dict[str, str], float]]:
+    pairs = []
     for series in answer:
         value = _number(series["value"][1])
         if value is not None:
-            values[series["metric"].get(SLO_LABEL, "")] = value
-    return values
+            pairs.append((series["metric"], value))
+    return pairs
+
+
+def _event_counts(events: dict[str, float | None]) -> EventCounts | None:
+    """Total and bad events from an SLO's reads (bad as total − good when it counts good ones); ``None`` when a
+    counter it needs has no series, as the batched ``total - good`` would have answered nothing."""
+    total = events.get("total")
+    bad = events["bad"] if "bad" in events else (None if events.get("good") is None else total - events["good"])
+    return None if total is None or bad is None else EventCounts(total=total, bad=bad)
 
 
 def _frame(answer: list[dict], column: str) -> pd.DataFrame:

@@ -8,6 +8,7 @@ sub-expression tagged with an ``slo`` label through ``label_replace``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -64,6 +65,9 @@ _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _MATCH_OP = re.compile(r"=~|!~|!=|=")
 _STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 _SPACE = re.compile(r"\s*")
+# Python's re accepts these and Prometheus's RE2 refuses them; the app matches series in Python too, so a selector
+# must mean the same in both (an escaped "\\(?=" is a literal and passes).
+_NOT_RE2 = re.compile(r"(?<!\\)(?:\\\\)*(?:\(\?(?:=|!|<=|<!|P=)|\\[1-9])")
 # Identifiers PromQL's lexer reads as keywords, aggregations or numbers rather than metric names.
 _PROMQL_KEYWORDS = frozenset(
     "and or unless by without on ignoring group_left group_right offset bool atan2 sum avg count min max stddev "
@@ -93,6 +97,12 @@ def parse_selector(text: str) -> SeriesSelector:
     """
     if not isinstance(text, str):
         raise SelectorError("not a string")
+    return _parsed_selector(text)
+
+
+@lru_cache(maxsize=8192)
+def _parsed_selector(text: str) -> SeriesSelector:
+    """``parse_selector`` of a string, kept: a catalog's selectors are parsed once, not once per page."""
     pos = _SPACE.match(text).end()
     if pos == len(text):
         raise SelectorError("it is empty")
@@ -159,6 +169,11 @@ def _parse_matchers(text: str, pos: int) -> tuple[list[Matcher], int]:
                 raise SelectorError(
                     f"label {label.group()!r}: {unescaped!r} is not a valid regular expression ({exc})"
                 ) from None
+            if _NOT_RE2.search(unescaped):
+                raise SelectorError(
+                    f"label {label.group()!r}: {unescaped!r} uses a lookaround or a backreference, which "
+                    "Prometheus's regular expressions (RE2) do not have"
+                )
         matchers.append(Matcher(label=label.group(), op=op.group(), value=unescaped))
         pos = _SPACE.match(text, value.end()).end()
         if pos < len(text) and text[pos] == ",":
@@ -171,6 +186,8 @@ def _parse_matchers(text: str, pos: int) -> tuple[list[Matcher], int]:
 
 
 def _unescape(raw: str, label: str) -> str:
+    if "\\" not in raw:
+        return raw
     out: list[str] = []
     i = 0
     while i < len(raw):
@@ -217,9 +234,30 @@ def tagged(expression: str, slo_name: str) -> str:
     return f'label_replace({expression}, "{SLO_LABEL}", "{escape_label_value(slo_name)}", "", "")'
 
 
-def batched(expressions: dict[str, str]) -> str:
-    """One query whose answer holds every SLO's value, labelled by SLO name."""
-    return " or ".join(tagged(expression, slo_name) for slo_name, expression in expressions.items())
+# VictoriaMetrics refuses a query longer than its -search.maxQueryLen (16 KiB by default) and proxies in front of
+# Prometheus have limits of their own: a batch is cut into queries of at most this many bytes.
+DEFAULT_MAX_QUERY_BYTES = 16 * 1024
+_OR = " or "
+
+
+def batched_queries(expressions: dict[str, str], max_bytes: int = DEFAULT_MAX_QUERY_BYTES) -> list[str]:
+    """Queries whose answers hold every SLO's value, labelled by SLO name (``tagged`` expressions joined by ``or``):
+    as few as fit ``max_bytes`` each (UTF-8), SLOs in their order. An SLO whose own expression is longer goes alone,
+    so the engine names what it refuses and the others still get their answers."""
+    queries: list[str] = []
+    parts: list[str] = []
+    size = 0
+    for slo_name, expression in expressions.items():
+        part = tagged(expression, slo_name)
+        length = len(part.encode())
+        if parts and size + len(_OR) + length > max_bytes:
+            queries.append(_OR.join(parts))
+            parts, size = [], 0
+        size += length + (len(_OR) if parts else 0)
+        parts.append(part)
+    if parts:
+        queries.append(_OR.join(parts))
+    return queries
 
 
 def windowed_integral(selector: str, window: timedelta) -> str:
@@ -238,3 +276,131 @@ def counter_expressions(indicator: RatioIndicator, window: timedelta) -> dict[st
     if indicator.bad_query is not None:
         return {"total": total, "bad": events(indicator.bad_query, window)}
     return {"total": total, "bad": f"({total} - {events(indicator.good_query, window)})"}
+
+
+# --- grouped reads: one query per metric and window, whatever the number of SLOs ----------------------------------
+
+
+@dataclass(frozen=True)
+class CounterRead:
+    """What one SLO needs from one of its counters: the events its selector saw over ``window``."""
+
+    selector: SeriesSelector
+    window: timedelta
+    counter: bool = True  # False: an already-rated series, integrated (``windowed_integral``)
+
+
+@dataclass(frozen=True)
+class GroupedQuery:
+    """One query for every read of one metric over one window: ``sum by`` the labels the reads filter on, with
+    the matchers they all share applied by the engine. Each read's events are then the sum of the answer's series
+    its other matchers select (``events``), as Prometheus would have summed them, so the number of queries grows
+    with distinct metrics and windows, never with SLOs, and each series is read once for all of them."""
+
+    metric: str | None
+    common: tuple[Matcher, ...]
+    by_labels: tuple[str, ...]
+    window: timedelta
+    counter: bool
+
+    @property
+    def text(self) -> str:
+        selector = SeriesSelector(self.metric, self.common)
+        window = format_prometheus_duration(self.window)
+        inner = f"{'increase' if self.counter else 'avg_over_time'}({selector}[{window}])"
+        by = f" by ({', '.join(self.by_labels)})" if self.by_labels else ""
+        summed = f"sum{by} ({inner})"
+        return summed if self.counter else f"({summed} * {self.window.total_seconds():g})"
+
+    def events(self, answer: GroupAnswer, selector: SeriesSelector) -> float | None:
+        """The events ``selector`` saw, from this query's answer; ``None`` when no series it selects has any, as
+        ``sum(increase(selector[w]))`` would answer nothing."""
+        common = self.common
+        own = [matcher for matcher in selector.matchers if matcher not in common] if common else selector.matchers
+        values = [
+            value for labels, value in answer.candidates(own) if all(m.matches(labels.get(m.label, "")) for m in own)
+        ]
+        return sum(values) if values else None
+
+
+class GroupAnswer:
+    """A grouped query's answer, ``(labels, value)`` per series, indexed on demand by a label's value so that a
+    thousand SLOs each picking their series out of a thousand costs a lookup each, not a scan each."""
+
+    def __init__(self, rows: list[tuple[dict[str, str], float]]) -> None:
+        self.rows = rows
+        self._by_label: dict[str, dict[str, list[tuple[dict[str, str], float]]]] = {}
+
+    def candidates(self, matchers: Sequence[Matcher]) -> list[tuple[dict[str, str], float]]:
+        """The rows that may match: those with the value of the first equality matcher, else all."""
+        equal = next((m for m in matchers if m.op == "="), None)
+        if equal is None:
+            return self.rows
+        index = self._by_label.get(equal.label)
+        if index is None:
+            index = {}
+            for row in self.rows:
+                index.setdefault(row[0].get(equal.label, ""), []).append(row)
+            self._by_label[equal.label] = index
+        return index.get(equal.value, [])
+
+
+GROUP_LABEL = "reliability_dashboard_group"
+
+
+def combined_queries(texts: Sequence[str], max_bytes: int, pieces: int = 1) -> list[list[int]]:
+    """Which grouped queries (by position in ``texts``) to send together, joined with ``or`` (``combined_text``):
+    ``pieces`` HTTP queries of about even length (the engine runs separate queries side by side), fewer when there
+    are fewer texts, more where one would pass ``max_bytes``."""
+    lengths = [len(tagged_group(text, len(texts)).encode()) + len(_OR) for text in texts]
+    target = min(max_bytes, -(-sum(lengths) // max(pieces, 1)))
+    combined: list[list[int]] = []
+    size = 0
+    for position, length in enumerate(lengths):
+        over = size + length > max_bytes or (size + length > target and len(combined) < pieces)
+        if not combined or (over and combined[-1]):
+            combined.append([])
+            size = 0
+        combined[-1].append(position)
+        size += length
+    return combined
+
+
+def combined_text(queries: Sequence[GroupedQuery]) -> str:
+    """One PromQL query answering every one of ``queries``, each answer's series tagged ``GROUP_LABEL`` = its
+    position in ``queries``."""
+    return _OR.join(tagged_group(query.text, index) for index, query in enumerate(queries))
+
+
+def tagged_group(text: str, index: int) -> str:
+    return f'label_replace({text}, "{GROUP_LABEL}", "{index}", "", "")'
+
+
+def grouped_queries(reads: Sequence[CounterRead]) -> tuple[list[GroupedQuery], list[int]]:
+    """The queries that answer ``reads``, and for each read the position of its query: reads of the same metric
+    (or the same ``__name__`` matchers), window and kind share one."""
+    groups: dict[tuple, list[int]] = {}
+    for position, read in enumerate(reads):
+        names = tuple(m for m in read.selector.matchers if m.label == "__name__")
+        groups.setdefault((read.selector.metric, names, read.window, read.counter), []).append(position)
+    queries: list[GroupedQuery] = []
+    query_of = [0] * len(reads)
+    for (metric, _, window, counter), positions in groups.items():
+        selectors = list(dict.fromkeys(reads[position].selector for position in positions))
+        common = set(selectors[0].matchers).intersection(*(selector.matchers for selector in selectors[1:]))
+        shared = tuple(m for m in selectors[0].matchers if m in common)
+        labels = sorted({m.label for selector in selectors for m in selector.matchers if m not in common})
+        for position in positions:
+            query_of[position] = len(queries)
+        queries.append(GroupedQuery(metric, shared, tuple(labels), window, counter))
+    return queries, query_of
+
+
+def indicator_selectors(indicator: RatioIndicator) -> dict[str, SeriesSelector]:
+    """The parsed selectors of an SLO's counters by role: ``total`` and either ``bad`` or ``good``."""
+    selectors = {"total": parse_selector(indicator.total_query)}
+    if indicator.bad_query is not None:
+        selectors["bad"] = parse_selector(indicator.bad_query)
+    else:
+        selectors["good"] = parse_selector(indicator.good_query)
+    return selectors

@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from data.slo.promql import SLO_LABEL, Matcher, SelectorError, SeriesSelector, batched, parse_selector
+from data.slo.promql import SLO_LABEL, Matcher, SelectorError, SeriesSelector, batched_queries, parse_selector
 from metrics.access import Actor, Role, require
 from metrics.slo.definitions import RatioIndicator, SloDefinition, format_prometheus_duration
 from metrics.slo.periods import period_length
@@ -127,26 +127,34 @@ class PrometheusDailyReader:
         result = RunCounts()
         expressions = {slo.name: counter_expressions(slo.indicator, step) for slo in slos}
         families = {s.name: bucket_family(s.indicator.good_query) for s in slos}
-        queries = {
-            "total": (batched({n: e["total"] for n, e in expressions.items()}), run[0].end),
-            "bad": (batched({n: e["bad"] for n, e in expressions.items()}), run[0].end),
-            "present": (batched({s.name: f"count({s.indicator.total_query})" for s in slos}), run[0].start),
+        limit = self.source.settings.max_query_bytes
+        texts = {
+            "total": ({n: e["total"] for n, e in expressions.items()}, run[0].end),
+            "bad": ({n: e["bad"] for n, e in expressions.items()}, run[0].end),
+            "present": ({s.name: f"count({s.indicator.total_query})" for s in slos}, run[0].start),
         }
         histogram_queries = {
             name: f"sum by (le) (increase({family}[{window}]))" for name, family in families.items() if family
         }
         if histogram_queries:
-            queries["histograms"] = (batched(histogram_queries), run[0].end)
+            texts["histograms"] = (histogram_queries, run[0].end)
+        # each kind's batch, cut into queries under the source's length limit
+        queries = [
+            (kind, query, start) for kind, (by_slo, start) in texts.items() for query in batched_queries(by_slo, limit)
+        ]
 
         def ask(item):  # a run's queries are independent: sent side by side, like window_counts
-            query, start = item
+            _, query, start = item
             return self.source.range(query, start, start + step * (len(run) - 1), step)
 
         try:
             with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
-                answers = dict(zip(queries, pool.map(ask, queries.values())))
+                pieces = list(pool.map(ask, queries))
         except QueryError as error:
             raise RejectedQuery(str(error)) from None
+        answers: dict[str, list[dict]] = {kind: [] for kind in texts}
+        for (kind, _, _), piece in zip(queries, pieces):
+            answers[kind].extend(piece)
         totals, bads, present = answers["total"], answers["bad"], answers["present"]
         histograms = answers.get("histograms", [])
         total_values = _points(totals, by_end)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cached_property, lru_cache
 
 # Windows over which burn rates are reported, shortest first. Labels are Prometheus durations.
 BURN_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
@@ -16,6 +17,7 @@ BURN_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
+@lru_cache(maxsize=1024)
 def parse_duration(text: str) -> timedelta:
     """Parse a simple Prometheus-style duration such as ``5m``, ``6h``, ``28d`` or ``1w``."""
     text = text.strip()
@@ -197,13 +199,13 @@ class SloDefinition:
     # How often people review it (``reliability-dashboard/review-every``); None: the team's default cadence.
     review_every: timedelta | None = None
 
-    @property
+    @cached_property
     def tier_windows(self) -> tuple[str, ...]:
         """The windows its tiers read, beyond ``BURN_WINDOWS``, shortest first (an AlertPolicy's lookbackWindow)."""
         extra = {w for tier in self.tiers for w in (tier.long_window, tier.short_window)} - set(BURN_WINDOWS)
         return tuple(sorted(extra, key=parse_duration))
 
-    @property
+    @cached_property
     def windows(self) -> tuple[str, ...]:
         """Every window a burn rate is reported over for this SLO: the burn windows and its tiers' own, shortest
         first."""

@@ -346,6 +346,132 @@ def make_backfilled_prometheus(write_openmetrics: Callable[[Path], None], cache_
         yield server
 
 
+# --------------------------------------------------------------------------- VictoriaMetrics
+
+VICTORIAMETRICS_CACHE_DIR = REPO_ROOT / "var" / "cache" / "victoriametrics"
+VICTORIAMETRICS_START_TIMEOUT_S = 60
+VICTORIAMETRICS_IMPORT_TIMEOUT_S = 300
+
+
+def victoriametrics_available() -> bool:
+    return shutil.which("victoria-metrics") is not None
+
+
+@dataclass
+class VictoriaMetricsServer:
+    """A single-node VictoriaMetrics on 127.0.0.1 over a private copy of its data. Its query flags are the
+    defaults (``-search.maxQueryLen`` 16 KiB among them): only the retention is long, so history stays."""
+
+    port: int
+    base_dir: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.base_dir / "data"
+
+    @property
+    def log_path(self) -> Path:
+        return self.base_dir / "victoria-metrics.log"
+
+    def start(self) -> None:
+        cmd = [
+            "victoria-metrics",
+            f"-storageDataPath={self.data_dir}",
+            f"-httpListenAddr=127.0.0.1:{self.port}",
+            "-retentionPeriod=100y",
+            "-loggerLevel=WARN",
+        ]
+        self.process = spawn(cmd, log=self.log_path, cwd=self.base_dir)
+        wait_until(
+            lambda: http_ok(f"{self.url}/health"),
+            timeout_s=VICTORIAMETRICS_START_TIMEOUT_S,
+            what=f"VictoriaMetrics on {self.url}",
+            process=self.process,
+            log=self.log_path,
+        )
+
+    def import_openmetrics(self, openmetrics_file: Path) -> None:
+        """Load OpenMetrics text (timestamps in seconds, as promtool reads it) through ``/api/v1/import/prometheus``
+        (timestamps in milliseconds), then flush it so every query sees it."""
+
+        def lines() -> Iterator[bytes]:
+            with openmetrics_file.open("rb") as source:
+                for line in source:
+                    if line.startswith(b"#") or not line.strip():
+                        continue
+                    head, stamp = line.rstrip(b"\n").rsplit(b" ", 1)
+                    yield head + b" " + str(int(float(stamp) * 1000)).encode() + b"\n"
+
+        def chunks(size: int = 4 * 1024 * 1024) -> Iterator[bytes]:
+            buffer = bytearray()
+            for line in lines():
+                buffer += line
+                if len(buffer) >= size:
+                    yield bytes(buffer)
+                    buffer.clear()
+            if buffer:
+                yield bytes(buffer)
+
+        for chunk in chunks():
+            request = urllib.request.Request(f"{self.url}/api/v1/import/prometheus", data=chunk, method="POST")
+            with urllib.request.urlopen(request, timeout=VICTORIAMETRICS_IMPORT_TIMEOUT_S) as response:
+                response.read()
+        with urllib.request.urlopen(f"{self.url}/internal/force_flush", timeout=60) as response:
+            response.read()
+
+    def stop(self) -> None:
+        stop_process(self.process)
+
+
+def _victoriametrics_data(write_openmetrics: Callable[[Path], None], cache_key: str) -> Path:
+    """VictoriaMetrics' data directory holding the history, imported once per cache key (as ``build_tsdb``)."""
+    VICTORIAMETRICS_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    final_dir = VICTORIAMETRICS_CACHE_DIR / _safe_name(cache_key)
+    if final_dir.is_dir():
+        return final_dir
+    work_dir = Path(tempfile.mkdtemp(prefix=f".build-{_safe_name(cache_key)}-", dir=VICTORIAMETRICS_CACHE_DIR))
+    try:
+        openmetrics_file = work_dir / "history.om.txt"
+        write_openmetrics(openmetrics_file)
+        server = VictoriaMetricsServer(port=free_port(), base_dir=work_dir)
+        server.start()
+        try:
+            server.import_openmetrics(openmetrics_file)
+        finally:
+            server.stop()
+        try:
+            os.rename(server.data_dir, final_dir)
+        except OSError:
+            if not final_dir.is_dir():
+                raise
+        return final_dir
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def make_backfilled_victoriametrics(
+    write_openmetrics: Callable[[Path], None], cache_key: str
+) -> Iterator[VictoriaMetricsServer]:
+    """VictoriaMetrics serving the history ``write_openmetrics`` writes; for session fixtures."""
+    require("victoria-metrics", victoriametrics_available(), "Debian package victoria-metrics")
+    data_dir = _victoriametrics_data(write_openmetrics, cache_key)
+    base_dir = Path(tempfile.mkdtemp(prefix="victoriametrics-"))
+    server = VictoriaMetricsServer(port=free_port(), base_dir=base_dir)
+    try:
+        shutil.copytree(data_dir, server.data_dir)
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base_dir, ignore_errors=True)
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 
 

@@ -1,4 +1,5 @@
-"""The Prometheus source against a real Prometheus backfilled with the demo history."""
+"""The Prometheus source against the demo history in a real Prometheus and, through the same HTTP API, a real
+VictoriaMetrics with its default query flags (each test that reads the history runs on both engines)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import requests
 
 from data.slo.catalog import load_catalog
 from data.slo.demo import DemoSource, generate_history
-from data.slo.prometheus import PrometheusSettings, PrometheusSource
+from data.slo.prometheus import PARALLEL_QUERIES, PrometheusSettings, PrometheusSource
 from data.slo.service import load_history, load_report
 from metrics.slo.definitions import BURN_WINDOWS, RatioIndicator
 from metrics.slo.timeseries import budget_burn_down, rolling_burn_rates
 from tests.integration.conftest import HISTORY_END
+from tests.support.catalogs import copies_with_distinct_selectors
 
 REPO = Path(__file__).resolve().parents[3]
 CATALOG = load_catalog(REPO / "config" / "slos")
@@ -29,6 +32,13 @@ CATALOG = load_catalog(REPO / "config" / "slos")
 
 def prometheus_source(url: str, **overrides) -> PrometheusSource:
     return PrometheusSource(PrometheusSettings(url=url, **overrides))
+
+
+@pytest.fixture(params=["prometheus", "victoriametrics"])
+def demo_server(request):
+    """The demo history on each engine. VictoriaMetrics' increase() does not extrapolate at a window's edges
+    (Prometheus's does): the tolerances below hold for both."""
+    return request.getfixturevalue(f"demo_{request.param}")
 
 
 def assert_close_report(expected, actual):
@@ -50,9 +60,9 @@ def assert_close_report(expected, actual):
         assert got.alert_state == want.alert_state, want.slo.name
 
 
-def test_report_through_prometheus_agrees_with_the_demo_source(demo_prometheus):
+def test_report_through_the_engine_agrees_with_the_demo_source(demo_server):
     through_demo = load_report(DemoSource(end=HISTORY_END), CATALOG.slos, HISTORY_END)
-    through_prometheus = load_report(prometheus_source(demo_prometheus.url), CATALOG.slos, HISTORY_END)
+    through_prometheus = load_report(prometheus_source(demo_server.url), CATALOG.slos, HISTORY_END)
     assert not through_prometheus.errors
     assert_close_report(through_demo, through_prometheus)
 
@@ -65,14 +75,14 @@ def _independent_counts(history, metric_filter, start, end):
     return sum(float(s.values[end_index] - s.values[max(start_index, 0)]) for s in history.series if metric_filter(s))
 
 
-def test_cli_report_on_backfilled_prometheus_matches_figures_computed_from_raw_samples(demo_prometheus):
+def test_cli_report_on_the_backfilled_engine_matches_figures_computed_from_raw_samples(demo_server):
     completed = subprocess.run(
         [
             sys.executable,
             "cli.py",
             "slo-report",
             "--prometheus-url",
-            demo_prometheus.url,
+            demo_server.url,
             "--at",
             HISTORY_END.isoformat(),
             "--format",
@@ -125,25 +135,25 @@ def test_cli_report_on_backfilled_prometheus_matches_figures_computed_from_raw_s
     assert by_name["reporting-availability"]["alert_state"] == "no data"
 
 
-def test_overview_sends_the_same_number_of_queries_for_9_and_90_slos(demo_prometheus):
+def test_overview_sends_the_same_number_of_queries_for_9_and_90_slos(demo_server):
     many = [replace(slo, name=f"{slo.name}-{copy}") for copy in range(10) for slo in CATALOG.slos]
-    few_source = prometheus_source(demo_prometheus.url)
+    few_source = prometheus_source(demo_server.url)
     load_report(few_source, CATALOG.slos, HISTORY_END)
-    many_source = prometheus_source(demo_prometheus.url)
+    many_source = prometheus_source(demo_server.url)
     report = load_report(many_source, many, HISTORY_END)
-    assert few_source.query_count == many_source.query_count == 2 * (len(BURN_WINDOWS) + 1)
+    assert few_source.query_count == many_source.query_count == PARALLEL_QUERIES
     assert len([s for s in report.statuses if s.has_data]) == 80
 
 
-def test_a_second_overview_within_the_cache_ttl_sends_no_queries(demo_prometheus):
-    source = prometheus_source(demo_prometheus.url)
+def test_a_second_overview_within_the_cache_ttl_sends_no_queries(demo_server):
+    source = prometheus_source(demo_server.url)
     load_report(source, CATALOG.slos, HISTORY_END)
     first = source.query_count
     load_report(source, CATALOG.slos, HISTORY_END)
     assert source.query_count == first
 
 
-def test_a_query_prometheus_rejects_names_its_slo_while_the_others_still_report(demo_prometheus):
+def test_a_query_prometheus_rejects_names_its_slo_while_the_others_still_report(demo_server):
     broken = replace(
         CATALOG.slo("checkout-availability"),
         name="broken-lookahead",
@@ -152,7 +162,7 @@ def test_a_query_prometheus_rejects_names_its_slo_while_the_others_still_report(
             total_query='http_requests_total{code=~"(?=5).*"}', good_query='http_requests_total{code="200"}'
         ),
     )
-    report = load_report(prometheus_source(demo_prometheus.url), [*CATALOG.slos, broken], HISTORY_END)
+    report = load_report(prometheus_source(demo_server.url), [*CATALOG.slos, broken], HISTORY_END)
     assert not report.errors
     status = report.status("broken-lookahead")
     assert status.error is not None and "broken-lookahead" in status.error
@@ -160,26 +170,26 @@ def test_a_query_prometheus_rejects_names_its_slo_while_the_others_still_report(
     assert report.status("checkout-availability").alert_state == "page"
 
 
-def test_slo_names_are_escaped_in_the_batched_query(demo_prometheus):
+def test_slo_names_are_escaped_in_the_batched_query(demo_server):
     odd = replace(CATALOG.slo("payments-availability"), name='odd "name" \\ with quotes')
-    report = load_report(prometheus_source(demo_prometheus.url), [odd], HISTORY_END)
+    report = load_report(prometheus_source(demo_server.url), [odd], HISTORY_END)
     assert report.status(odd.name).alert_state == "ticket"
 
 
-def test_a_selector_without_series_is_no_data_not_an_error(demo_prometheus):
+def test_a_selector_without_series_is_no_data_not_an_error(demo_server):
     ghost = replace(
         CATALOG.slo("payments-availability"),
         name="ghost",
         indicator=RatioIndicator(total_query="ghost_requests_total", bad_query="ghost_errors_total"),
     )
-    report = load_report(prometheus_source(demo_prometheus.url), [ghost], HISTORY_END)
+    report = load_report(prometheus_source(demo_server.url), [ghost], HISTORY_END)
     status = report.status("ghost")
     assert status.error is None
     assert status.alert_state == "no data" and status.budget_remaining is None
 
 
-def test_drill_down_history_ends_at_the_report_figures(demo_prometheus):
-    source = prometheus_source(demo_prometheus.url)
+def test_drill_down_history_ends_at_the_report_figures(demo_server):
+    source = prometheus_source(demo_server.url)
     slo = CATALOG.slo("checkout-availability")
     status = load_report(source, [slo], HISTORY_END).status(slo.name)
     history = load_history(source, slo, HISTORY_END)
@@ -190,10 +200,10 @@ def test_drill_down_history_ends_at_the_report_figures(demo_prometheus):
         assert rates[window].iloc[-1] == pytest.approx(status.burn_rates[window], rel=0.02), window
 
 
-def test_drill_down_history_agrees_between_demo_and_prometheus(demo_prometheus):
+def test_drill_down_history_agrees_between_demo_and_the_engine(demo_server):
     slo = CATALOG.slo("payments-availability")
     from_demo = load_history(DemoSource(end=HISTORY_END), slo, HISTORY_END)
-    from_prometheus = load_history(prometheus_source(demo_prometheus.url), slo, HISTORY_END)
+    from_prometheus = load_history(prometheus_source(demo_server.url), slo, HISTORY_END)
     assert len(from_demo.period_buckets) == len(from_prometheus.period_buckets)
     assert list(from_demo.recent_buckets["time"]) == list(from_prometheus.recent_buckets["time"])
     assert from_prometheus.period_buckets["total"].sum() == pytest.approx(
@@ -268,10 +278,34 @@ def test_cli_exits_2_with_one_line_and_no_traceback_when_prometheus_is_unreachab
     assert "Traceback" not in completed.stderr and "s3cret" not in completed.stderr + completed.stdout
 
 
-def test_a_calendar_period_that_has_just_begun_is_no_data_not_an_error(demo_prometheus):
+def test_a_calendar_period_that_has_just_begun_is_no_data_not_an_error(demo_server):
     auth = CATALOG.slo("auth-availability")  # calendar month, Europe/Berlin
     month_start = HISTORY_END.replace(month=10, day=31, hour=23)  # 1 November 00:00 CET
-    report = load_report(prometheus_source(demo_prometheus.url), [auth], month_start)
+    report = load_report(prometheus_source(demo_server.url), [auth], month_start)
     status = report.status(auth.name)
     assert not report.errors and status.error is None
     assert status.budget_remaining is None and status.burn_rates["1h"] is not None
+
+
+def test_a_thousand_slos_with_their_own_selectors_match_their_originals_in_the_same_queries(demo_server):
+    few_source = prometheus_source(demo_server.url)
+    originals = load_report(few_source, CATALOG.slos, HISTORY_END)
+    many_source = prometheus_source(demo_server.url)
+    copies = copies_with_distinct_selectors(CATALOG.slos, 1000)
+    report = load_report(many_source, copies, HISTORY_END)
+    assert not report.errors and many_source.query_count == few_source.query_count
+    for number, copy in enumerate(copies):
+        original = originals.status(CATALOG.slos[number % len(CATALOG.slos)].name)
+        status = report.status(copy.name)
+        assert status.error is None, copy.name
+        assert status.counts == original.counts, copy.name
+
+
+def test_victoriametrics_refuses_a_query_over_its_default_length_limit_which_the_app_never_sends(demo_victoriametrics):
+    long_query = " or ".join(f'up{{instance="host-{number:05d}"}}' for number in range(800))
+    assert len(long_query.encode()) > 16 * 1024
+    answer = requests.post(f"{demo_victoriametrics.url}/api/v1/query", data={"query": long_query}, timeout=10)
+    assert answer.status_code in (400, 422) and "maxQueryLen" in answer.text
+    source = prometheus_source(demo_victoriametrics.url)
+    load_report(source, copies_with_distinct_selectors(CATALOG.slos, 1000), HISTORY_END)
+    assert source.longest_query_bytes <= 16 * 1024

@@ -158,13 +158,13 @@ def test_the_guarded_rule_file_passes_promtool_check_rules(tmp_path, catalog):
     assert "  >= 1000\n" in (tmp_path / "rules.yml").read_text()
 
 
-def test_a_policy_window_costs_one_batched_query_pair_for_all_the_slos_that_use_it(quiet_prometheus, catalog):
-    """A 12-hour policy reads 12h and 1h (1h is a burn window already): one window more, so 2 × (7 + 1 + 1) queries
-    for one SLO or forty, and the 12h counts hold the four hours of traffic (240 events, half bad)."""
+def test_a_policy_window_costs_the_same_queries_for_all_the_slos_that_use_it(quiet_prometheus, catalog):
+    """A 12-hour policy reads 12h and 1h (1h is a burn window already): one window more, read in the same
+    queries for one SLO or forty, and the 12h counts hold the four hours of traffic (240 events, half bad)."""
     from dataclasses import replace
 
+    from data.slo.prometheus import PARALLEL_QUERIES
     from metrics.slo.alerts import AlertTier, Urgency
-    from metrics.slo.definitions import BURN_WINDOWS
 
     policy = (AlertTier(Urgency.TICKET, "12h", "1h", burn_rate=2.0, severity_name="sev3"),)
     one = [replace(catalog.slos[0], tiers=policy)]
@@ -176,7 +176,7 @@ def test_a_policy_window_costs_one_batched_query_pair_for_all_the_slos_that_use_
         counts.append(source.query_count)
         assert not report.errors
 
-    assert counts == [2 * (len(BURN_WINDOWS) + 2)] * 2
+    assert counts[0] == counts[1] <= PARALLEL_QUERIES
     status = report.statuses[0]
     assert status.counts["12h"].total == pytest.approx(240, abs=2)
     assert status.counts["12h"].bad == pytest.approx(120, abs=2)

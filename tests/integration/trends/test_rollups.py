@@ -222,7 +222,7 @@ class FailingAfter:
 
     def __init__(self, source: PrometheusSource, calls: int) -> None:
         self.source, self.calls = source, calls
-        self.description, self.is_demo = source.description, False
+        self.description, self.is_demo, self.settings = source.description, False, source.settings
 
     @property
     def query_count(self) -> int:
