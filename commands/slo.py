@@ -30,6 +30,8 @@ def command_slo_report(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2, allow_nan=False))
     else:
         print(_report_table(report))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:
         print(f"catalog: {problem}", file=sys.stderr)
     for notice in catalog.notices:  # valid OpenSLO not handled or not used yet: said, but not a failure

@@ -8,6 +8,7 @@ masked and teach ``data.secrets.redact`` their passwords); the Prometheus passwo
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "cache_ttl_seconds": "PROMETHEUS_CACHE_TTL_SECONDS",
         "max_answer_bytes": "PROMETHEUS_MAX_ANSWER_BYTES",
         "max_query_bytes": "PROMETHEUS_MAX_QUERY_BYTES",
+        "headers": "PROMETHEUS_HEADERS",
     },
     "store": {"database_url": "DATABASE_URL"},
     "app": {
@@ -301,8 +303,35 @@ def _prometheus_settings(value, problems: list[str]) -> tuple[PrometheusSettings
         cache_ttl_seconds=number("cache_ttl_seconds", 60.0),
         max_answer_bytes=_whole_bytes(value, problems, "max_answer_bytes", DEFAULT_MAX_ANSWER_BYTES),
         max_query_bytes=_whole_bytes(value, problems, "max_query_bytes", DEFAULT_MAX_QUERY_BYTES),
+        headers=_headers(value, problems),
     )
     return (options if text else None), options
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+# Set by the app itself (the token, the request), never by a setting.
+_RESERVED_HEADERS = frozenset({"authorization", "host", "content-length", "content-type", "accept-encoding"})
+
+
+def _headers(value, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    """Extra request headers, ``Name: value`` pairs separated by ``;`` (``X-Scope-OrgID: team-a`` for Mimir). The
+    values may be secrets: no message quotes them."""
+    text, where = value("prometheus", "headers")
+    if not text:
+        return ()
+    headers: list[tuple[str, str]] = []
+    for number, pair in enumerate((part for part in text.split(";") if part.strip()), start=1):
+        name, colon, header_value = pair.partition(":")
+        name, header_value = name.strip(), header_value.strip()
+        if not colon or not _HEADER_NAME.fullmatch(name) or not header_value:
+            problems.append(f"{where}: header {number} is not 'Name: value' (headers are separated by ';')")
+        elif name.lower() in _RESERVED_HEADERS:
+            problems.append(f"{where}: {name} is set by the app (for a token, use PROMETHEUS_TOKEN)")
+        elif any(char in header_value for char in "\r\n\x00"):
+            problems.append(f"{where}: the value of {name} holds a line break")
+        else:
+            headers.append((name, header_value))
+    return tuple(headers)
 
 
 def _whole_bytes(value, problems: list[str], key: str, default: int) -> int:

@@ -135,12 +135,14 @@ class PrometheusSettings:
     cache_ttl_seconds: float = 60.0
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
     max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
+    # Sent with every request: Mimir's and Cortex's ``X-Scope-OrgID``, a proxy's own; values may be secrets.
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     collect_server_timings: bool = False
 
     def __post_init__(self) -> None:
         """Whoever builds these settings (the environment, ``--prometheus-url``, a test) teaches ``redact`` the
         credentials, so no message about this source can quote them."""
-        remember_secret(self.password, self.bearer_token)
+        remember_secret(self.password, self.bearer_token, *(value for _, value in self.headers))
         SecretUrl.parse(self.url)  # credentials or a token in the URL itself
 
     def __repr__(self) -> str:
@@ -156,6 +158,7 @@ class PrometheusSettings:
                 "max_query_bytes",
             )
         }
+        shown["headers"] = tuple(name for name, _ in self.headers)
         fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
         return f"PrometheusSettings(url={SecretUrl.parse(self.url).describe()!r}, {fields})"
 
@@ -299,6 +302,7 @@ class PrometheusSource:
         self._session.verify = settings.verify_tls
         # gzip only: the answer is decompressed here, piece by piece, so the cap holds on what it grows to
         self._session.headers["Accept-Encoding"] = "gzip"
+        self._session.headers.update(dict(settings.headers))
         if settings.bearer_token:
             self._session.headers["Authorization"] = f"Bearer {settings.bearer_token}"
         if settings.username:
@@ -414,27 +418,32 @@ class PrometheusSource:
             "it may be overloaded: try again, or raise PROMETHEUS_TIMEOUT_SECONDS"
         )
 
-    def _result(self, path: str, params: dict, expected: str, deadline: float | None) -> list[dict]:
+    def _result(self, path: str, params: dict, expected: str, deadline: float | None) -> tuple[list[dict], tuple]:
+        """The answer's series and its ``warnings`` (a Thanos or Mimir that answered partly says so there)."""
         payload = self._get_json(path, params, deadline)
         if payload is None:
             raise SourceError(f"{self.description} has no {path} API (HTTP 404); check that PROMETHEUS_URL is right")
         problem = answer_shape_problem(payload, expected)
         if problem:
             raise SourceError(f"{self.description} answered with {problem}")
-        return payload["data"]["result"]
+        return payload["data"]["result"], _warnings(payload)
 
     def instant(self, query: str, at: datetime, deadline: float | None = None) -> list[dict]:
         """The vector ``query`` evaluates to at ``at``, answered by ``deadline`` (``time.monotonic()``; at most the
         timeout from now)."""
+        return self.instant_answer(query, at, deadline)[0]
+
+    def instant_answer(self, query: str, at: datetime, deadline: float | None = None) -> tuple[list[dict], tuple]:
+        """``instant``, with the engine's warnings about its answer (partial data), kept in the cache with it."""
         key = ("instant", query, at.timestamp())
         cached = self._cache.get(key)
         if cached is not None:
             return cached  # type: ignore[return-value]
         self._session.note_query(query)
         params = self._params({"query": query, "time": f"{at.timestamp():.3f}"})
-        result = self._result("/api/v1/query", params, "vector", deadline)
-        self._cache.put(key, result)
-        return result
+        answer = self._result("/api/v1/query", params, "vector", deadline)
+        self._cache.put(key, answer)
+        return answer
 
     def range(
         self, query: str, start: datetime, end: datetime, step: timedelta, deadline: float | None = None
@@ -459,7 +468,7 @@ class PrometheusSource:
                 "end": round(piece_end.timestamp()),
                 "step": f"{step.total_seconds():g}",
             }
-            answer = self._result("/api/v1/query_range", self._params(params), "matrix", deadline)
+            answer, _ = self._result("/api/v1/query_range", self._params(params), "matrix", deadline)
             for series in answer:
                 labels = tuple(sorted(series["metric"].items()))
                 merged.setdefault(labels, {"metric": series["metric"], "values": []})["values"].extend(series["values"])
@@ -509,7 +518,9 @@ class PrometheusSource:
                         read_of[(slo.name, key, role)] = len(reads)
                         reads.append(CounterRead(selector, window, slo.indicator.counter))
         queries, query_of = grouped_queries(reads)
-        answers = self._grouped_answers(queries, at)
+        warnings: set[str] = set()
+        answers = self._grouped_answers(queries, at, warnings)
+        result.warnings = sorted(f"{self.description} answered partly: {warning}" for warning in warnings)
         for slo in slos:
             counts: dict[str, EventCounts | None] = {}
             for key in windows[slo.name]:
@@ -533,7 +544,9 @@ class PrometheusSource:
             result.counts[name] = dict.fromkeys(windows[name])
         return result
 
-    def _grouped_answers(self, queries: list[GroupedQuery], at: datetime) -> list[GroupAnswer | QueryError]:
+    def _grouped_answers(
+        self, queries: list[GroupedQuery], at: datetime, warnings: set[str]
+    ) -> list[GroupAnswer | QueryError]:
         """Each grouped query's answer, or the engine's refusal: sent ``or``-joined in ``PARALLEL_QUERIES`` pieces
         (more where one would pass ``max_query_bytes``), side by side, all by one deadline (the configured timeout)
         or ``SourceError``: a slow server costs the page the timeout once. Queries still running then end on their
@@ -550,7 +563,8 @@ class PrometheusSource:
 
         def ask(piece: list[int]) -> list[GroupAnswer | QueryError]:
             try:
-                series = self.instant(combined_text([queries[position] for position in piece]), at, deadline)
+                series, said = self.instant_answer(combined_text([queries[p] for p in piece]), at, deadline)
+                warnings.update(said)
             except QueryError as error:
                 if len(piece) == 1:
                     return [error]
@@ -595,6 +609,14 @@ class PrometheusSource:
 def _number(text: str) -> float | None:
     value = float(text)
     return value if math.isfinite(value) else None
+
+
+def _warnings(payload: dict) -> tuple[str, ...]:
+    """What the engine said about its answer (``warnings``; newer Prometheus also ``infos``), as short text."""
+    said = payload.get("warnings")
+    if not isinstance(said, list):
+        return ()
+    return tuple(str(warning)[:300] for warning in said[:10] if isinstance(warning, str | int | float))
 
 
 def _labelled_values(answer: list[dict]) -> list[tuple[dict[str, str], float]]:

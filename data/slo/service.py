@@ -45,7 +45,7 @@ def load_report(source: SloSource, slos: list[SloDefinition], at: datetime) -> S
         return build_report(
             slos, at, {}, {slo.name: message for slo in slos}, source.description, {source.description: message}
         )
-    return build_report(slos, at, result.counts, result.errors, source.description)
+    return build_report(slos, at, result.counts, result.errors, source.description, warnings=result.warnings)
 
 
 @dataclass(frozen=True)

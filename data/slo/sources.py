@@ -17,6 +17,7 @@ class CountsResult:
 
     counts: dict[str, dict[str, EventCounts | None]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # the engine answered, but said its answer may be partial
 
 
 class SourceError(RuntimeError):

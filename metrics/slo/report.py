@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -168,6 +169,8 @@ class SloReport:
     statuses: list[SloStatus]
     source: str
     errors: dict[str, str] = field(default_factory=dict)  # problems not tied to one SLO, by source name
+    # The source answered but said its answer may be partial (a Thanos store or Mimir ingester missing).
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -175,6 +178,7 @@ class SloReport:
             "source": self.source,
             "slos": [status.to_dict() for status in self.statuses],
             "errors": dict(self.errors),
+            "warnings": list(self.warnings),
         }
 
     def status(self, slo_name: str) -> SloStatus | None:
@@ -199,7 +203,14 @@ def build_report(
     errors_by_slo: dict[str, str] | None = None,
     source: str = "",
     errors: dict[str, str] | None = None,
+    warnings: Sequence[str] = (),
 ) -> SloReport:
     errors_by_slo = errors_by_slo or {}
     statuses = [build_status(slo, at, counts_by_slo.get(slo.name, {}), errors_by_slo.get(slo.name)) for slo in slos]
-    return SloReport(at=at, statuses=sorted(statuses, key=sort_key), source=source, errors=dict(errors or {}))
+    return SloReport(
+        at=at,
+        statuses=sorted(statuses, key=sort_key),
+        source=source,
+        errors=dict(errors or {}),
+        warnings=tuple(warnings),
+    )

@@ -124,9 +124,17 @@ def show_live_overview() -> None:
     show_overview(shown_report, at)
 
 
+def show_partial_answers(report) -> None:
+    """The engine answered but said its answer may miss data (a Thanos store, a Mimir ingester): the figures
+    stand, with this said above them."""
+    for warning in report.warnings:
+        st.warning(f"Figures may be incomplete. {widgets.plain(warning)}", icon=":material/warning:")
+
+
 def show_overview(shown_report, at) -> None:
     report = shown_report.value
     source_messages = set(report.errors.values())
+    show_partial_answers(report)
     with widgets.guarded_panel("headline counts"):
         slo_widgets.show_headline_counts(report.statuses)
 
@@ -326,6 +334,7 @@ if selected_slo:
     slo_source, shown_report = read_report(at)
     report = shown_report.value
     source_messages = set(report.errors.values())
+    show_partial_answers(report)
     show_drilldown(selected_slo)
 else:
     live.part(show_live_overview, settings, interval)()

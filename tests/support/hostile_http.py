@@ -53,6 +53,7 @@ def _answer(result_type: str, result: list) -> bytes:
 
 
 EMPTY_VECTOR = _answer("vector", [])
+PARTIAL_WARNING = "store gateway eu-west-1 did not answer: partial response"
 EMPTY_MATRIX = _answer("matrix", [])
 
 
@@ -160,6 +161,12 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
 
         def _not_json(self, _wants_matrix):
             self._whole(b"<html><body>Welcome to nginx!</body></html>", "text/html")
+
+        def _partial(self, wants_matrix):
+            """What Thanos or Mimir send when a store did not answer: data, and a warning that some is missing."""
+            payload = json.loads(EMPTY_MATRIX if wants_matrix else EMPTY_VECTOR)
+            payload["warnings"] = [PARTIAL_WARNING]
+            self._whole(json.dumps(payload).encode())
 
         def _empty(self, wants_matrix):
             self._whole(EMPTY_MATRIX if wants_matrix else EMPTY_VECTOR)

@@ -6,6 +6,7 @@ What is asserted is sizes, counts, exit codes and messages; times only as genero
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,7 +20,12 @@ from data.slo.prometheus import DEFAULT_MAX_ANSWER_BYTES, PrometheusSettings, Pr
 from data.slo.service import load_history, load_report
 from data.slo.sources import SourceError
 from tests.integration.conftest import HISTORY_END
-from tests.support.hostile_http import HUGE_ANSWER_BYTES, start_hostile_prometheus, threads_besides_the_server
+from tests.support.hostile_http import (
+    HUGE_ANSWER_BYTES,
+    PARTIAL_WARNING,
+    start_hostile_prometheus,
+    threads_besides_the_server,
+)
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[3]
@@ -230,3 +236,31 @@ def test_prometheus_url_option_keeps_the_configured_basic_auth(hostile, tmp_path
     assert {request["headers"].get("Authorization") for request in answered(hostile, "empty")} == {
         "Basic cmVhZGVyOnBhNTU="
     }
+
+
+# -- engines in front of Prometheus: tenant headers, partial answers
+
+
+def test_configured_headers_reach_the_engine_with_every_query(hostile, tmp_path):
+    hostile.requests.clear()
+    environment = cli_environment(tmp_path, PROMETHEUS_HEADERS="X-Scope-OrgID: team-a; X-Proxy-Key: k3y")
+    run_cli(["slo-report", "--prometheus-url", hostile.url_for("empty")], environment, tmp_path / "rss")
+    sent = answered(hostile, "empty")
+    assert sent and all(request["headers"].get("X-Scope-OrgID") == "team-a" for request in sent)
+    assert all(request["headers"].get("X-Proxy-Key") == "k3y" for request in sent)
+
+
+def test_a_partial_answer_keeps_its_figures_and_says_what_the_engine_warned(hostile):
+    report = load_report(source(hostile.url_for("partial")), CATALOG.slos, HISTORY_END)
+    assert not report.errors
+    assert report.warnings == (f"{source(hostile.url_for('partial')).description} answered partly: {PARTIAL_WARNING}",)
+
+
+def test_the_cli_prints_the_engines_warning_and_puts_it_in_the_json(hostile, tmp_path):
+    completed, _ = run_cli(
+        ["slo-report", "--prometheus-url", hostile.url_for("partial"), "--format", "json"],
+        cli_environment(tmp_path),
+        tmp_path / "rss",
+    )
+    assert "warning: " in completed.stderr and PARTIAL_WARNING in completed.stderr
+    assert PARTIAL_WARNING in json.loads(completed.stdout)["warnings"][0]

@@ -269,3 +269,14 @@ def test_more_columns_offers_the_short_windows_period_and_note():
     [picker] = [widget for widget in app.get("button_group") if widget.label == "More columns"]
     assert list(picker.options) == ["short windows (5m, 30m, 2h)", "period", "note"]
     assert picker.value == []
+
+
+def test_a_partial_answer_keeps_the_overview_and_says_figures_may_be_incomplete(monkeypatch):
+    from tests.support.hostile_http import PARTIAL_WARNING, start_hostile_prometheus
+
+    with start_hostile_prometheus() as hostile:
+        monkeypatch.setenv("PROMETHEUS_URL", hostile.url_for("partial"))
+        app = run()
+    assert f"Figures may be incomplete. Prometheus ({hostile.url_for('partial')}) answered partly" in texts(app.warning)
+    assert PARTIAL_WARNING in texts(app.warning)
+    assert not app.error and len(overview(app)) == len(EXAMPLE_SLOS)

@@ -111,3 +111,37 @@ def test_the_clock_can_be_set_for_demos_and_tests():
 def test_a_malformed_clock_is_named():
     with pytest.raises(SettingsError, match="RELIABILITY_NOW"):
         load_settings({"RELIABILITY_NOW": "tomorrow"}, NO_SECRETS)
+
+
+def test_request_headers_are_name_value_pairs_separated_by_semicolons():
+    settings = load_settings(
+        {"PROMETHEUS_URL": "http://mimir:8080/prometheus", "PROMETHEUS_HEADERS": "X-Scope-OrgID: team-a; X-A: b:c"},
+        NO_SECRETS,
+    )
+    assert settings.prometheus.headers == (("X-Scope-OrgID", "team-a"), ("X-A", "b:c"))
+    assert settings.prometheus.url == "http://mimir:8080/prometheus"
+
+
+@pytest.mark.parametrize(
+    ("headers", "problem"),
+    [
+        ("X-Scope-OrgID team-s3cret", "header 1 is not 'Name: value'"),
+        ("Bad Name: s3cret", "header 1 is not 'Name: value'"),
+        ("X-A: 1; Authorization: Bearer s3cret", "Authorization is set by the app"),
+    ],
+)
+def test_a_malformed_header_is_named_without_its_value(headers, problem):
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"PROMETHEUS_URL": "http://x:9090", "PROMETHEUS_HEADERS": headers}, NO_SECRETS)
+    assert problem in str(refused.value) and "PROMETHEUS_HEADERS" in str(refused.value)
+    assert "s3cret" not in str(refused.value)
+
+
+def test_header_values_never_appear_in_the_settings_repr():
+    settings = load_settings({"PROMETHEUS_URL": "http://x:9090", "PROMETHEUS_HEADERS": "X-Key: s3cret"}, NO_SECRETS)
+    assert "s3cret" not in repr(settings.prometheus) and "X-Key" in repr(settings.prometheus)
+
+
+def test_a_query_length_limit_below_1_kb_is_refused():
+    with pytest.raises(SettingsError, match="PROMETHEUS_MAX_QUERY_BYTES"):
+        load_settings({"PROMETHEUS_URL": "http://x:9090", "PROMETHEUS_MAX_QUERY_BYTES": "100"}, NO_SECRETS)
