@@ -89,8 +89,8 @@ class PolicyConflict(Exception):
             text = f"was saved by {current.updated_by}{when} (now version {current.version})"
         scope = scope_label(current.scope) if current is not None else "this scope"
         super().__init__(
-            f"the policy for {scope} {text} since you opened version {base_version}; nothing was saved. Your text "
-            "is still in the form: compare it with theirs below and save again"
+            f"the policy for {scope} {text} since you opened version {base_version}; nothing was saved. Read "
+            "their version, then save yours on top of it"
         )
 
 
