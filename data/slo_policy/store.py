@@ -158,7 +158,8 @@ def _audit_value(value: Any) -> Any:
 
 def save_policy(engine: sa.Engine, policy: Policy, *, base_version: int, actor: Actor, now: datetime) -> Policy:
     """Store ``policy`` made on ``base_version`` (0: a new policy) as the next version, with its audit line listing
-    each changed field (before, after); ``PolicyConflict`` when the stored version is another."""
+    each changed field (before, after); ``PolicyConflict`` when the stored version is another, unless it already
+    holds exactly these values (the same save submitted twice: nothing more is stored)."""
     values = _values(policy)
     try:
         with engine.begin() as connection:
@@ -168,6 +169,8 @@ def save_policy(engine: sa.Engine, policy: Policy, *, base_version: int, actor: 
             current = None if row is None else _policy(row)
             stored_version = 0 if current is None else current.version
             if stored_version != base_version:
+                if current is not None and _values(current) == values:  # a second click of the same save
+                    return current
                 raise PolicyConflict(current, base_version)
             before = {} if current is None else _values(current)
             changes = {
