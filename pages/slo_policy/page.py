@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from data.slo_policy import service
-from metrics.slo_policy.rules import PolicyState, decision_line, format_share
+from metrics.slo_policy.rules import PolicyState
 from pages.common import loaders, widgets
+from pages.common.policy import show_freezes
 from pages.slo_policy import widgets as policy_widgets
 
 settings = loaders.settings()
@@ -53,15 +54,7 @@ with widgets.guarded_panel("policy states"):
     first.metric("Freeze", counts[PolicyState.FREEZE], border=True)
     second.metric("At risk", counts[PolicyState.AT_RISK], border=True)
     third.metric("Normal", counts[PolicyState.NORMAL], border=True)
-    for state in overview.states:
-        if state.state is PolicyState.FREEZE:
-            decision = state.latest_decision
-            said = "no decision recorded yet" if decision is None else f"latest decision: {decision_line(decision)}"
-            st.markdown(
-                f"{policy_widgets.state_markdown(state.state)} **{widgets.plain(state.service)}** — "
-                f"{format_share(state.budget_spent)} of {widgets.plain(state.worst_slo or '')}'s "
-                f"budget spent · {widgets.plain(said)}"
-            )
+    show_freezes([s for s in overview.states if s.state is PolicyState.FREEZE])
     if not overview.policies:
         widgets.show_empty_state(
             "No error-budget policy yet: every service reads “no policy”.",

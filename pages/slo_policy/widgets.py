@@ -36,18 +36,6 @@ from pages.common.submissions import ensure_submission_token, store_once
 
 POLICY_FORM = "slo_policy_form"
 DECISION_FORM = "slo_policy_decision"
-_MARKDOWN_COLOUR = {
-    PolicyState.FREEZE: "red",
-    PolicyState.AT_RISK: "orange",
-    PolicyState.NORMAL: "green",
-    PolicyState.NO_DATA: "gray",
-    PolicyState.NO_POLICY: "blue",
-}
-
-
-def state_markdown(state: PolicyState) -> str:
-    """The state's shape and word in Markdown's colour nearest the palette's ("■ freeze" in red)."""
-    return f":{_MARKDOWN_COLOUR[state]}[**{state.badge}**]"
 
 
 def state_colour(text: str) -> str:
@@ -132,18 +120,6 @@ def show_policy(policy: Policy) -> None:
             label=f"Revisit-tracker item #{policy.tracker_item_id}: comes due on {policy.revisit_on.isoformat()}",
             icon=":material/event_repeat:",
             query_params={"item": str(policy.tracker_item_id)},
-        )
-
-
-def freeze_caption(freezes: Sequence[ServiceState]) -> None:
-    """The SLO burn page's badge: each service in freeze with its latest decision; nothing when none is."""
-    for state in freezes:
-        decision = state.latest_decision
-        said = "no decision recorded yet" if decision is None else f"latest decision: {decision_line(decision)}"
-        st.markdown(
-            f":material/gavel: Error-budget policy: {state_markdown(state.state)} **{widgets.plain(state.service)}** "
-            f"({format_share(state.budget_spent)} of {widgets.plain(state.worst_slo or '')}'s budget spent) · "
-            f"{widgets.plain(said)}"
         )
 
 
