@@ -165,3 +165,20 @@ def test_a_viewer_sees_everything_but_the_forms_are_refused(monkeypatch, tmp_pat
     assert "Recording decisions: only editors and admins can; your role is viewer." in notes
     buttons = {b.label: b.disabled for b in app.button if b.label in ("Save policy", "Record decision")}
     assert buttons == {"Save policy": True, "Record decision": True}
+
+
+def test_a_double_click_of_save_policy_stores_one_version(store):
+    app = save_policy(run())
+    save_policy(app)  # the same values submitted again: nothing changed, nothing new is stored
+
+    assert stored(store, lambda engine: get_policy(engine, "*")).version == 1
+    assert not app.error
+
+
+def test_an_incident_that_burned_more_than_the_policys_share_requires_a_postmortem():
+    app = save_policy(run())
+
+    [frame] = [e.value for e in app.dataframe if "policy share" in list(e.value.columns)]
+    # the demo's checkout outage: its bad events over the SLO's budget in events for the 30 days so far
+    assert frame[["incident", "service", "policy share"]].values.tolist() == [["DEMO-checkout-1", SPENT_SERVICE, "20%"]]
+    assert float(frame.iloc[0]["budget burned"].rstrip("%")) > 20
