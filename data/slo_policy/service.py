@@ -176,6 +176,10 @@ def tracker_reference(scope: str) -> str:
     return f"error-budget-policy:{scope}"
 
 
+# What a policy save changes on its existing tracker item; whatever else someone set on the item stays as they left it.
+POLICY_DRIVEN_FIELDS = ("title", "problem_statement", "decided_by", "decided_on", "revisit_on")
+
+
 def _tracker_values(policy: Policy) -> dict:
     return {
         "title": f"Error-budget policy: {policy.label}",
@@ -213,8 +217,9 @@ def _sync_tracker_item(settings: Settings, policy: Policy, services: Collection[
     if item is None:
         item = tracker.create_item(engine, {**values, "state": PARKED}, actor=actor, now=now, today=today, known=known)
     else:
+        driven = {name: values[name] for name in POLICY_DRIVEN_FIELDS}  # owner, links and the rest stay the team's
         item = tracker.update_item(
-            engine, item.id, item.version, values, actor=actor, now=now, today=today, known=known
+            engine, item.id, item.version, driven, actor=actor, now=now, today=today, known=known
         )
         if item.state != PARKED:
             try:  # the policy was revisited: parked again until its new revisit date

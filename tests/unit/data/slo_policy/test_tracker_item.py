@@ -102,3 +102,35 @@ def test_saving_the_same_policy_twice_stores_one_version(settings):
     repeated = save(settings, base_version=0)  # the second click of the same form, still on version 0
 
     assert (repeated.version, repeated.tracker_item_id) == (first.version, first.tracker_item_id)
+
+
+def test_a_policy_save_keeps_what_someone_changed_on_the_item(settings):
+    from data.tracker.store import update_item
+
+    first = save(settings)
+    engine = engine_for(settings.database_url)
+    try:
+        current = get_item(engine, first.tracker_item_id)
+        update_item(
+            engine,
+            current.id,
+            current.version,
+            {"owner": "Kim", "impact": "high"},
+            actor=editor("Kim"),
+            now=NOW,
+            today=NOW.date(),
+            known=service_names(),
+        )
+    finally:
+        engine.dispose()
+
+    save(settings, base_version=first.version, revisit_on=date(2027, 8, 1))
+
+    kept = item(settings, first.tracker_item_id)
+    assert (kept.owner, kept.impact, kept.revisit_on) == ("Kim", "high", date(2027, 8, 1))
+
+
+def service_names():
+    from metrics.tracker.rules import KnownNames
+
+    return KnownNames(services=SERVICES)
