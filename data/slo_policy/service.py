@@ -6,7 +6,7 @@ a decision (editors only; append-only)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -139,6 +139,17 @@ def incident_burns(source, report: SloReport, incidents: Sequence[Incident], pol
     return burns
 
 
+def _demo_aligned(settings: Settings, report: SloReport) -> Settings:
+    """In demo mode, the settings whose clock is where the report's demo history ends (``demo_history_end``), so
+    the demo's incidents fall on the outages of the history the report read, even when a page evaluates after the
+    app's fixed clock."""
+    if not settings.is_demo:
+        return settings
+    from data.slo.service import demo_history_end
+
+    return replace(settings, now_override=demo_history_end(settings, report.at))
+
+
 @dataclass(frozen=True)
 class PolicyOverview:
     """What the policy page and ``slo-policy show`` print: each service's state, the policies, the incidents
@@ -163,7 +174,7 @@ def policy_overview(settings: Settings, report: SloReport, services: Sequence[st
     note = None
     if source is not None and report.statuses and policy_list:
         start = min(status.period.start for status in report.statuses)
-        incidents, note = incidents_or_demo(settings, _engine(settings), start, report.at)
+        incidents, note = incidents_or_demo(_demo_aligned(settings, report), _engine(settings), start, report.at)
         postmortems = postmortems_required(incident_burns(source, report, incidents, policy_list))
     return PolicyOverview(shown, policy_list, postmortems, note, log)
 

@@ -89,10 +89,16 @@ with policies_column:
         today = settings.now().astimezone(ZoneInfo(settings.team_timezone)).date()
         policy_widgets.show_policy_form(settings, services, overview.policies, today)
 with decisions_column:
-    with widgets.guarded_panel("decisions"):
-        st.subheader("Decisions")
+    with widgets.guarded_panel("decision form"):
+        st.subheader("Record a decision")
         policy_widgets.show_decision_form(settings, services, overview.states)
-        if overview.decisions:
-            st.dataframe(policy_widgets.decisions_frame(overview.decisions, settings.team_timezone), hide_index=True)
-        else:
-            st.caption("No decision recorded yet.")
+
+with widgets.guarded_panel("decisions"):
+    st.subheader("Decisions")
+    st.caption("Newest first. A decision is never changed: a later one supersedes it.")
+    if overview.decisions:
+        log = policy_widgets.decisions_frame(overview.decisions, settings.team_timezone)
+        st.dataframe(log, hide_index=True)
+        widgets.show_csv_download(widgets.csv_download_bytes(log), file_name="error-budget-decisions.csv")
+    else:
+        st.caption("No decision recorded yet.")

@@ -169,14 +169,16 @@ def show_policy_form(settings: Settings, services: Sequence[str], policies: Sequ
             value=round((DEFAULT_FREEZE_SPENT if current is None else current.freeze_spent) * 100, 2),
             step=5.0,
             key=f"{prefix}_freeze",
+            help="Budget spent over the SLO's period at which changes freeze.",
         )
         share = right.number_input(
-            "Postmortem above (% of budget, one incident)",
+            "Postmortem above (%)",
             min_value=1.0,
             max_value=100.0,
             value=round((DEFAULT_POSTMORTEM_SHARE if current is None else current.postmortem_share) * 100, 2),
             step=5.0,
             key=f"{prefix}_share",
+            help="One incident's share of the budget above which a postmortem is required.",
         )
         approver = st.text_input(
             "Approver", value="" if current is None else current.approver, key=f"{prefix}_approver"

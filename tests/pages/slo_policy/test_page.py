@@ -176,9 +176,16 @@ def test_a_double_click_of_save_policy_stores_one_version(store):
 
 
 def test_an_incident_that_burned_more_than_the_policys_share_requires_a_postmortem():
-    app = save_policy(run())
+    app = run()
+    app.number_input(key=f"{POLICY}_*_share").set_value(5.0)
+    save_policy(app)
 
     [frame] = [e.value for e in app.dataframe if "policy share" in list(e.value.columns)]
-    # the demo's checkout outage: its bad events over the SLO's budget in events for the 30 days so far
-    assert frame[["incident", "service", "policy share"]].values.tolist() == [["DEMO-checkout-1", SPENT_SERVICE, "20%"]]
-    assert float(frame.iloc[0]["budget burned"].rstrip("%")) > 20
+    # The page evaluates at the wall clock, so the demo outage's share moves with the time of day (24 % of checkout's
+    # 99.99 % budget read at 05:00 UTC, 45 % at 11:50): a 5 % share puts it above the line at any hour.
+    listed = frame.set_index("incident")
+    assert (listed.loc["DEMO-checkout-1", "service"], listed.loc["DEMO-checkout-1", "policy share"]) == (
+        SPENT_SERVICE,
+        "5%",
+    )
+    assert float(listed.loc["DEMO-checkout-1", "budget burned"].rstrip("%")) > 5

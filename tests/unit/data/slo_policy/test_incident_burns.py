@@ -102,3 +102,32 @@ def test_a_period_without_events_gives_no_share(slos):
     )
 
     assert burns == []
+
+
+def test_in_demo_mode_the_incidents_follow_the_history_the_report_read(slos, tmp_path):
+    from data.incidents.demo import demo_incidents
+    from data.settings import Settings
+    from data.slo_policy import service
+    from data.store import migrate
+    from tests.support.actors import editor
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    migrate(url)
+    settings = Settings(prometheus=None, database_url=url, catalog_path=tmp_path, team_timezone="UTC", now_override=AT)
+    service.set_policy(
+        settings, ["checkout", "search"], actor=editor("Dana"), scope="*", actions="halt", approver="Lee",
+        approved_on=date(2026, 11, 1), revisit_on=date(2027, 5, 1), at_risk_spent=0.75, freeze_spent=1.0,
+        postmortem_share=0.2, base_version=0,
+    )  # fmt: skip
+    later = AT + timedelta(hours=7)  # a page evaluates at the wall clock, after the app's fixed clock
+    source = CountingSource({"checkout-availability": 1e6, "search-availability": 0.0})
+    read = build_report(slos, later, {s.name: {PERIOD_KEY: EventCounts(1e7, 0.0)} for s in slos})
+
+    service.policy_overview(settings, read, ["checkout", "search"], source)
+
+    expected = {
+        (i.resolved or later)
+        for i in demo_incidents(later)
+        if i.service == "checkout" and i.started >= later - timedelta(days=30)
+    }
+    assert {end for name, _, end, _ in source.asked if name == "checkout-availability"} == expected
