@@ -82,11 +82,11 @@ policies_column, decisions_column = st.columns(2)
 with policies_column:
     with widgets.guarded_panel("policies"):
         st.subheader("Policies")
+        today = settings.now().astimezone(ZoneInfo(settings.team_timezone)).date()
         for policy in overview.policies:
             with st.container(border=True):
-                policy_widgets.show_policy(policy)
+                policy_widgets.show_policy(policy, today)
         st.markdown("#### Edit a policy")
-        today = settings.now().astimezone(ZoneInfo(settings.team_timezone)).date()
         policy_widgets.show_policy_form(settings, services, overview.policies, today)
 with decisions_column:
     with widgets.guarded_panel("decision form"):

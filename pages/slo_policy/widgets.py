@@ -102,8 +102,9 @@ def postmortems_frame(burns: Sequence[IncidentBurn]) -> pd.DataFrame:
     )
 
 
-def show_policy(policy: Policy) -> None:
-    """One policy: thresholds, approver and dates, its tracker item, and the agreed actions as text."""
+def show_policy(policy: Policy, today: date) -> None:
+    """One policy: thresholds, approver and dates (a revisit date reached says so), its tracker item, and the
+    agreed actions as text."""
     st.markdown(
         f"**{widgets.plain(policy.label)}** · at risk from {format_share(policy.at_risk_spent)} spent · freeze at "
         f"{format_share(policy.freeze_spent)} spent · postmortem above {format_share(policy.postmortem_share)} of "
@@ -113,6 +114,12 @@ def show_policy(policy: Policy) -> None:
         f"Approved by {widgets.plain(policy.approver)} on {policy.approved_on.isoformat()} · revisit on "
         f"{policy.revisit_on.isoformat()} · version {policy.version}, saved by {widgets.plain(policy.updated_by)}"
     )
+    if policy.revisit_on <= today:
+        st.warning(
+            f"Due for revisit since {policy.revisit_on.isoformat()}: look at it again with its approver and save it "
+            "with the next revisit date.",
+            icon=":material/event_repeat:",
+        )
     st.text(policy.actions)
     if policy.tracker_item_id is not None:
         st.page_link(

@@ -189,3 +189,12 @@ def test_an_incident_that_burned_more_than_the_policys_share_requires_a_postmort
         "5%",
     )
     assert float(listed.loc["DEMO-checkout-1", "budget burned"].rstrip("%")) > 5
+
+
+def test_a_policy_past_its_revisit_date_says_it_is_due(monkeypatch):
+    save_policy(run())
+    monkeypatch.setenv("RELIABILITY_NOW", "2027-05-02T09:00:00Z")  # the day after the revisit date
+
+    app = run()
+
+    assert "Due for revisit since 2027-05-01" in texts(app.warning)
