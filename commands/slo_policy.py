@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from commands.common import (
     EXIT_ATTENTION,
@@ -83,6 +84,8 @@ def command_show(args: argparse.Namespace) -> int:
     report = load_report(source, catalog.slos, at)
     overview = policy_overview(settings, report, catalog.service_names(), source)
     frozen = [s for s in overview.states if s.state is PolicyState.FREEZE]
+    for message in dict.fromkeys([*report.errors.values(), *(s.error for s in report.statuses if s.error)]):
+        print(f"error: {message} (its SLOs read as no data)", file=sys.stderr)
     if args.format == "json":
         payload = {
             "at": report.at.isoformat(),

@@ -152,3 +152,12 @@ def test_the_table_reads_freeze_with_its_shape(run_cli, env):
 
 def test_decisions_without_any_says_so(run_cli, env):
     assert cli(run_cli, env, "decisions").stdout.strip() == "no decision recorded"
+
+
+def test_an_unreachable_source_is_said_and_its_services_read_no_data(run_cli, env):
+    cli(run_cli, env, *POLICY)
+
+    completed = cli(run_cli, env, "show", "--prometheus-url", "http://127.0.0.1:9", "--format", "json")
+
+    assert completed.stderr.startswith("error: ") and "no data" in completed.stderr
+    assert {s["state"] for s in json.loads(completed.stdout)["services"]} == {"no data"}
