@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.support.browser import click_sidebar_page, open_app, painted
+from tests.support.browser import assert_in_place, click_sidebar_page, open_app, painted
 from tests.support.servers import REPO_ROOT, screenshot
 from tests.support.slo_policy import SPENT_SERVICE, write_spent_catalog
 
@@ -62,3 +62,17 @@ def test_the_slo_burn_page_names_the_service_in_freeze(policy_app, page):
     caption.first.wait_for(timeout=90_000)
     assert "■ freeze" in caption.first.inner_text() and "checkout" in caption.first.inner_text()
     screenshot(page, "slo-burn-freeze")
+
+
+def test_the_policy_opens_its_tracker_item_in_place(policy_app, page):
+    open_app(page, policy_app)
+    click_sidebar_page(page, "Error-budget policy", "**/error-budget-policy")
+    link = page.get_by_role("link", name="Revisit-tracker item #1: comes due on 2027-05-01")
+    link.wait_for(timeout=90_000)
+
+    link.click()
+    page.wait_for_url("**/revisit-tracker?item=1", timeout=90_000)
+    painted(page)
+
+    assert_in_place(page)  # the same tab and session, no "Page not found", no traceback
+    assert page.get_by_text("Error-budget policy: all services").first.is_visible()
