@@ -69,7 +69,7 @@ with widgets.guarded_panel("postmortems required"):
     if overview.incidents_note:
         st.caption(widgets.plain(overview.incidents_note))
     if overview.postmortems:
-        st.dataframe(policy_widgets.postmortems_frame(overview.postmortems), hide_index=True)
+        st.dataframe(policy_widgets.postmortems_frame(overview.postmortems, overview.decisions), hide_index=True)
     else:
         st.caption("No incident of the current periods burned more than its policy's share of a budget.")
     st.caption(

@@ -85,7 +85,13 @@ def decisions_frame(decisions: Sequence[Decision], team_timezone: str) -> pd.Dat
     )
 
 
-def postmortems_frame(burns: Sequence[IncidentBurn]) -> pd.DataFrame:
+def postmortems_frame(burns: Sequence[IncidentBurn], decisions: Sequence[Decision] = ()) -> pd.DataFrame:
+    """The incidents over their policy's share, each with the postmortem decision that names it, if any."""
+    recorded = {
+        d.incident: f"{d.decided_by}, {d.decided_at.date().isoformat()}"
+        for d in sorted(decisions, key=lambda d: (d.decided_at, d.id or 0))
+        if d.kind is DecisionKind.POSTMORTEM and d.incident
+    }
     return pd.DataFrame(
         [
             {
@@ -94,11 +100,12 @@ def postmortems_frame(burns: Sequence[IncidentBurn]) -> pd.DataFrame:
                 "SLO": b.slo,
                 "budget burned": format_share(b.share),
                 "policy share": format_share(b.threshold),
+                "postmortem decision": recorded.get(b.reference, "not recorded yet"),
                 "summary": b.summary,
             }
             for b in burns
         ],
-        columns=["incident", "service", "SLO", "budget burned", "policy share", "summary"],
+        columns=["incident", "service", "SLO", "budget burned", "policy share", "postmortem decision", "summary"],
     )
 
 

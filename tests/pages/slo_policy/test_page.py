@@ -198,3 +198,14 @@ def test_a_policy_past_its_revisit_date_says_it_is_due(monkeypatch):
     app = run()
 
     assert "Due for revisit since 2027-05-01" in texts(app.warning)
+
+
+def test_a_postmortem_decision_naming_the_incident_shows_beside_it():
+    app = run()
+    app.number_input(key=f"{POLICY}_*_share").set_value(5.0)
+    save_policy(app)
+    app.text_input(key=f"{DECISION}_incident").input("DEMO-checkout-1")
+    record_decision(app, kind_index=2, reason="burned a quarter of the budget")
+
+    [frame] = [e.value for e in app.dataframe if "policy share" in list(e.value.columns)]
+    assert frame.set_index("incident").loc["DEMO-checkout-1", "postmortem decision"] == "Kim, 2026-11-24"
