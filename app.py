@@ -75,6 +75,12 @@ navigation = st.navigation(
                 icon=":material/rate_review:",
                 url_path="slo-reviews",
             ),
+            st.Page(
+                "pages/slo_policy/page.py",
+                title="Error-budget policy",
+                icon=":material/gavel:",
+                url_path="error-budget-policy",
+            ),
         ],
         "Manager": [
             st.Page(

@@ -20,6 +20,7 @@ from commands import (
     slo,
     slo_annotations,
     slo_import,
+    slo_policy,
     slo_reviews,
     slo_rules,
     store,
@@ -41,6 +42,7 @@ COMMAND_MODULES = (
     audit,
     slo_import,
     slo_reviews,
+    slo_policy,
     slo_annotations,
 )
 

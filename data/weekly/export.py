@@ -51,6 +51,8 @@ class SectionKind(Enum):
     DATABASE_CHANGES = "database changes"
     DATABASE_FORECAST = "database forecast"
     TRACKER = "tracker"
+    POLICY = "error-budget policy"
+    POLICY_DECISIONS = "error-budget policy decisions"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def section_caption(review: WeeklyReview, section: Section) -> str | None:
         return review.database_forecasts_note or None
     if section.kind is SectionKind.TRACKER:
         return review.tracker_note or None
+    if section.kind is SectionKind.POLICY and review.policy_states is not None:
+        return f"Each service's worst SLO decides its state. {review.readings_note}"
     return None
 
 
@@ -90,7 +94,38 @@ def fleet_counts(review: WeeklyReview, section: Section) -> dict[str, int]:
 def sections(review: WeeklyReview) -> list[Section]:
     """Every table section (kind, heading, table header, rows, text when empty), shared by the page, Markdown and
     HTML."""
-    return [*_slo_and_incident_sections(review), *_database_sections(review), _tracker_section(review)]
+    return [
+        *_slo_and_incident_sections(review),
+        *_policy_sections(review),
+        *_database_sections(review),
+        _tracker_section(review),
+    ]
+
+
+def _policy_sections(review: WeeklyReview) -> list[Section]:
+    """Each service's error-budget policy state at the week's end, and the decisions taken during the week."""
+    if review.policy_states is None:
+        return [Section(SectionKind.POLICY, "Error-budget policy", [], [], "The policies could not be read.")]
+    return [
+        Section(
+            SectionKind.POLICY,
+            "Error-budget policy",
+            ["state", "service", "policy", "worst SLO", "budget spent", "latest decision"],
+            [
+                [p.state, p.service, p.policy, p.worst_slo, p.budget_spent, p.latest_decision]
+                for p in review.policy_states
+            ],
+            "No service and no policy yet: write one on the Error-budget policy page or with "
+            "`python cli.py slo-policy set`.",
+        ),
+        Section(
+            SectionKind.POLICY_DECISIONS,
+            "Error-budget policy: decisions of the week",
+            ["when", "service", "decision", "incident", "by", "why"],
+            [[d.when, d.service, d.decision, d.incident, d.by, d.why] for d in review.policy_decisions],
+            "No decision was taken under the policy this week.",
+        ),
+    ]
 
 
 def _slo_and_incident_sections(review: WeeklyReview) -> list[Section]:

@@ -101,6 +101,7 @@ def load_weekly_review(
             alerts_until=None if isinstance(history, str) else history.last_evaluation,
             alerts_note=history if isinstance(history, str) else alerts_note(history),
             slo_reviews_overdue=_slo_reviews_overdue(settings, slos, reading_at, start),
+            **_policy_inputs(settings, end),
         )
     )
 
@@ -157,6 +158,17 @@ def _slo_reviews_overdue(
         )
     except Exception:  # a store error of any kind: the figure says "no data", the review goes on
         return None
+
+
+def _policy_inputs(settings: Settings, week_end: datetime) -> dict:
+    """The error-budget policies and the decisions taken before the week's end; ``policies`` None when the store
+    cannot say (the section says so, the review goes on)."""
+    from data.slo_policy.service import decisions, policies
+
+    try:
+        return {"policies": policies(settings), "policy_decisions": decisions(settings, until=week_end)}
+    except Exception:  # a store error of any kind: the section says the policies could not be read
+        return {"policies": None, "policy_decisions": ()}
 
 
 def _tracker_events(settings: Settings, engine: sa.Engine, start: datetime, end: datetime):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-# The guards migrations 0007 (and 0003 before it) and 0010 (the SLO review log) install, by engine family: triggers,
+# The guards migrations 0007 (and 0003 before it), 0010 (the SLO review log) and 0013 (the error-budget policy's
+# decisions) install, by engine family: triggers,
 # and on MariaDB/MySQL the tables whose foreign keys make TRUNCATE refuse to empty the logs.
 EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
     "sqlite": frozenset(
@@ -24,6 +25,9 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "slo_reviews_no_update",
             "slo_reviews_no_delete",
             "slo_reviews_no_replace",
+            "slo_policy_decisions_no_update",
+            "slo_policy_decisions_no_delete",
+            "slo_policy_decisions_no_replace",
         }
     ),
     "postgresql": frozenset(
@@ -35,6 +39,8 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "tracker_items_keep_reviewed",
             "slo_reviews_append_only",
             "slo_reviews_no_truncate",
+            "slo_policy_decisions_append_only",
+            "slo_policy_decisions_no_truncate",
         }
     ),
     "mysql": frozenset(
@@ -48,12 +54,15 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "slo_reviews_no_update",
             "slo_reviews_no_delete",
             "table slo_review_guards",
+            "slo_policy_decisions_no_update",
+            "slo_policy_decisions_no_delete",
+            "table slo_policy_decision_guards",
         }
     ),
 }
-GUARD_TABLES = ("append_only_guards", "slo_review_guards")
+GUARD_TABLES = ("append_only_guards", "slo_review_guards", "slo_policy_decision_guards")
 GAPLESS_ENGINES = frozenset({"sqlite"})
-HISTORY_TABLES = ("tracker_reviews", "audit_log", "slo_reviews")
+HISTORY_TABLES = ("tracker_reviews", "audit_log", "slo_reviews", "slo_policy_decisions")
 
 
 def engine_family(dialect_name: str) -> str:

@@ -35,6 +35,7 @@ from metrics.formatting import (
 from metrics.incidents.rules import Incident, RecoveryStats, recovery_stats
 from metrics.slo.alert_history import FiringInterval, interval_rows
 from metrics.slo.alerts import Urgency
+from metrics.slo_policy.rules import BudgetReading, Decision, Policy, decision_line, format_share, service_states
 from metrics.trends.aggregate import MET, MISSED, fleet_periods, parse_iso_week, period_label, slo_periods
 from metrics.trends.aggregate import NO_DATA as NO_DATA_STATUS
 from metrics.trends.rollups import RollupOrigin, local_midnight
@@ -165,6 +166,9 @@ class ReviewInputs:
     alerts_note: str | None = None  # where the firings came from, or why they could not be read
     # SLO reviews overdue at the week's end (now, for the current week) and at the previous week's end; None: unread
     slo_reviews_overdue: tuple[int, int] | None = None
+    # The error-budget policies (None: the store could not say) and the decisions taken before the week's end
+    policies: Sequence[Policy] | None = None
+    policy_decisions: Sequence[Decision] = ()
 
 
 # --- what the review shows ---------------------------------------------------------------------------------------
@@ -257,6 +261,30 @@ class AlertLine:
 
 
 @dataclass(frozen=True)
+class PolicyLine:
+    """One service's error-budget policy state at the week's end (now, for the current week)."""
+
+    service: str
+    state: str  # the state's badge: "■ freeze"
+    policy: str  # which policy applies: "all services", the service's own, or ""
+    worst_slo: str
+    budget_spent: str
+    latest_decision: str  # the newest decision before the week's end, as a line
+
+
+@dataclass(frozen=True)
+class PolicyDecisionLine:
+    """A decision taken under the error-budget policy during the week (times in the team's zone)."""
+
+    when: str
+    service: str
+    decision: str
+    incident: str
+    by: str
+    why: str
+
+
+@dataclass(frozen=True)
 class DatabaseChange:
     database: str
     before: str
@@ -294,6 +322,8 @@ class WeeklyReview:
     database_forecasts_note: str = ""
     databases_note: str = ""  # where the fleet's statuses come from when they are not stored snapshots (the demo's)
     tracker_note: str = ""  # where the tracker's events come from when they are not the store's (the demo items')
+    policy_states: tuple[PolicyLine, ...] | None = None  # None: the policies could not be read
+    policy_decisions: tuple[PolicyDecisionLine, ...] = ()  # the week's, oldest first
 
 
 def _nan(value) -> float:
@@ -657,9 +687,51 @@ def build_weekly_review(inputs: ReviewInputs) -> WeeklyReview:
         incidents_note=inputs.incidents_note or "",
         databases_note=inputs.databases_note or "",
         tracker_note=inputs.tracker_note or "",
+        policy_states=_policy_lines(inputs),
+        policy_decisions=_policy_decision_lines(inputs, week_start, week_end, zone),
         database_forecasts=_forecasts_worst_first(inputs.database_forecasts),
         database_forecasts_note=inputs.database_forecasts_note
         or f"Least-squares line over the snapshots of the {FORECAST_WINDOW_DAYS} days before the week's end.",
+    )
+
+
+def _policy_lines(inputs: ReviewInputs) -> tuple[PolicyLine, ...] | None:
+    """Each service's policy state from the readings at the week's end (``metrics.slo_policy``), freeze first, with
+    its newest decision taken before then."""
+    if inputs.policies is None:
+        return None
+    readings = [BudgetReading(r.slo, r.service, r.budget_remaining) for r in inputs.readings]
+    states = service_states(readings, inputs.policies, inputs.policy_decisions)
+    return tuple(
+        PolicyLine(
+            service=s.service,
+            state=s.state.badge,
+            policy="" if s.policy is None else s.policy.label,
+            worst_slo=s.worst_slo or "",
+            budget_spent=format_share(s.budget_spent),
+            latest_decision="" if s.latest_decision is None else decision_line(s.latest_decision),
+        )
+        for s in states
+    )
+
+
+def _policy_decision_lines(
+    inputs: ReviewInputs, week_start: datetime, week_end: datetime, zone: ZoneInfo
+) -> tuple[PolicyDecisionLine, ...]:
+    week = sorted(
+        (d for d in inputs.policy_decisions if week_start <= d.decided_at < week_end),
+        key=lambda d: (d.decided_at, d.id or 0),
+    )
+    return tuple(
+        PolicyDecisionLine(
+            when=d.decided_at.astimezone(zone).strftime("%a %d %b %H:%M"),
+            service=d.service,
+            decision=d.kind.label,
+            incident=d.incident,
+            by=d.decided_by,
+            why=d.reason,
+        )
+        for d in week
     )
 
 

@@ -14,10 +14,12 @@ import streamlit as st
 
 from data.slo.annotations import AnnotationKind, slo_annotations
 from data.slo.service import drilldown_series
+from data.slo_policy import service as slo_policy
 from metrics.slo.alerts import ATTENTION_STATES
 from metrics.slo.timeseries import SHOWN_RECENT_SPAN
 from pages.common import live, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
+from pages.common.policy import show_freezes
 from pages.common.theme import WARN, alert_state_badge
 from pages.slo_burn import charts
 from pages.slo_burn import widgets as slo_widgets
@@ -96,6 +98,9 @@ def read_report(at, live_line: bool = False):
         slo_widgets.show_past_banner(fixed_at, settings.team_timezone)
     widgets.show_demo_banner(slo_source.is_demo)
     widgets.show_source_failure(f"SLO data from {slo_source.description}", shown_report, settings.team_timezone)
+    # --- error-budget policy: the services in freeze and their latest decision (its own page has the rest) ---
+    with widgets.guarded_panel("error-budget policy"):
+        show_freezes(slo_policy.freezes(settings, shown_report.value), caption=True)
     return slo_source, shown_report
 
 

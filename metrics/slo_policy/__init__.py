@@ -1,0 +1,1 @@
+"""The error-budget policy's pure rules."""
