@@ -16,7 +16,7 @@ from typing import Any
 from data.databases import store as repository
 from data.databases.config import DatabaseConfig, load_database_config
 from data.databases.demo import DEMO_FLEET_NOTE, is_demo  # noqa: F401  (pages and commands say demo through the service)
-from data.databases.fleet import probe_dsn, probe_fleet
+from data.databases.fleet import dsn_of, probe_dsn, probe_fleet
 from data.databases.store import AlreadyRecorded  # noqa: F401  (the form catches it from the service)
 from data.last_good import LastGoodStore
 from data.secrets import Dsn
@@ -61,7 +61,8 @@ def last_good_of_failing(
     for health in healths:
         if health.probe_state is ProbeState.NOT_CONFIGURED or is_demo(health):
             continue  # nothing to remember, nothing to fall back on
-        dsn = settings.dsn_for(health.database)
+        target = config.database(health.database)
+        dsn = dsn_of(settings, target) if target is not None else None
         key = ("database", str(config.path), health.database, dsn.fingerprint() if dsn else "")
         shown = store.resolve(key, health, failed_probe_reason(health), probed_at)
         if shown.stale:
@@ -113,6 +114,9 @@ def add_record(settings: Settings, config: DatabaseConfig, *, actor: Actor, **en
 
     ``entry``: database, kind, done_on, recorded_by, and optionally outcome, notes, link (``store.add_record``)."""
     known = [d.name for d in config.databases]
+    database = entry.get("database")
+    if isinstance(database, str) and database not in known and config.database(database) is not None:
+        known.append(database)  # a database a server entry watches
     return repository.add_record(settings.database_url, actor=actor, known_databases=known, now=settings.now(), **entry)
 
 

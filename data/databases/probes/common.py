@@ -282,3 +282,18 @@ def plain_value(value: object) -> object:
         except UnicodeDecodeError:
             return "\\x" + raw.hex()
     return str(value)
+
+
+def list_databases_with(
+    make_engine: Callable[[Dsn, float, float], sa.Engine],
+    dsn: Dsn | str,
+    query: sa.TextClause,
+    connect_timeout_s: float,
+    statement_timeout_s: float,
+    leave_out: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The names ``query`` lists on the server (its first column), sorted, less ``leave_out``: one short connection
+    of the server's budget. Raises ProbeError naming the cause, never the DSN's password."""
+    with probe_connection(make_engine, as_dsn(dsn), connect_timeout_s, statement_timeout_s) as connection:
+        rows = read_basics(lambda: connection.execute(query).all())
+    return sorted(str(row[0]) for row in rows if str(row[0]) not in leave_out)
