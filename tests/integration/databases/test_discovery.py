@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 import pytest
@@ -80,6 +80,25 @@ def test_found_databases_are_stored_and_read_back_like_listed_ones(postgres_serv
     [row] = health_history(store, name, datetime.now(UTC) - timedelta(days=1))
     assert row["size_bytes"] > 0
     assert config.database(name).database_name == f"{pg_fleet}_01"  # the drill-down and the CLI find it by name
+
+    # Store-only reads (no probe, no listing) know the entry's databases from their snapshots.
+    found = [f"main/{pg_fleet}_0{i}" for i in range(3)]
+    assert [t.name for t in service.stored_targets(settings, config)] == found
+    assert list(service.capacity_forecasts(settings, config)) == found
+    record = service.add_record(
+        settings,
+        config,
+        actor=admin(),
+        database=name,
+        kind="backup_verified",
+        done_on=date(2026, 11, 20),
+        recorded_by="ada",
+    )
+    assert record.database == name
+    staleness = service.record_staleness(
+        config, service.records(settings), date(2026, 11, 24), targets=service.stored_targets(settings, config)
+    )
+    assert {database for database, _ in staleness} == set(found)
 
 
 def test_the_server_connection_budget_holds_counted_by_the_server(postgres_server, pg_fleet, tmp_path):
