@@ -114,7 +114,10 @@ def read_fleet(live_line: bool = False) -> None:
     """Probe the fleet (at most once a minute, shared by every viewer: ``pages.common.fleet``) and say how fresh the
     answers are; sets the module's ``healths``, ``probed_at``, ``last_good`` and ``stale_notes``."""
     global healths, probed_at, last_good, stale_notes
-    with st.spinner(f"Probing {len(config.databases)} database(s) (at most {config.probe.deadline_s:g} s)…"):
+    servers = sum(1 for target in config.databases if target.discover)
+    listed = len(config.databases) - servers
+    what = f"{listed} database(s)" + (f" and every database of {servers} server(s)" if servers else "")
+    with st.spinner(f"Probing {what} (at most {config.probe.deadline_s:g} s)…"):
         healths, probed_at, last_good = fleet.fleet_health_or_last_good(settings, config)
 
     if pending_collection:

@@ -5,6 +5,7 @@ row without its password, and a fleet of 40 found databases answers within the d
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,7 @@ from data.store import migrate
 from metrics.databases.checks import ProbeState
 from tests.support.actors import admin
 from tests.support.servers import free_port
+from tests.support.stores import run_cli
 
 pytestmark = pytest.mark.integration
 FOUND = 40
@@ -168,3 +170,23 @@ def test_mariadb_include_that_matches_nothing_says_so(mariadb_server, tmp_path):
     )
     assert health.database == "main" and health.probe_state is ProbeState.NOT_CONFIGURED
     assert health.error.startswith("no database to watch: the server lists")
+
+
+def test_the_cli_probes_one_found_database_by_its_name(postgres_server, pg_fleet, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "databases.toml"
+    path.write_text(server_entry("postgresql", pg_fleet))
+    env = {
+        "DB_DSN_MAIN": pg_server_dsn(postgres_server),
+        "DATABASES_CONFIG": str(path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "RELIABILITY_SECRETS_FILE": str(tmp_path / "none.toml"),
+    }
+    assert run_cli(monkeypatch, capsys, env, "migrate")[0] == 0
+    name = f"main/{pg_fleet}_07"
+    code, out, err = run_cli(monkeypatch, capsys, env, "db-health", "--database", name, "--format", "json")
+    assert code in (0, 1), err
+    assert json.loads(out)["database"] == name and json.loads(out)["checks"]
+    assert PASSWORD not in out + err
+
+    code, out, err = run_cli(monkeypatch, capsys, env, "db-health", "--database", "main", "--format", "json")
+    assert len(json.loads(out)["databases"]) == FOUND  # the server entry: every database it found
