@@ -33,7 +33,7 @@ PAGES = (
 # Every name a page reads from its link, on every page: a name one page ignores must be ignored quietly.
 PARAMETERS = (
     "at", "slo", "service", "state", "database", "environment", "status", "db_status", "from", "to", "grain", "week",
-    "item", "role", "search", "what", "who", "embed",
+    "item", "role", "search", "what", "who", "embed", "db_search", "db_group", "db_page",
 )  # fmt: skip
 # Values that broke pages before, or sit at an edge of what a parser takes.
 EDGES = (

@@ -102,3 +102,9 @@ def test_grouped_by_environment_with_the_search_the_page_holds_one_environment()
 def test_a_fleet_that_fits_one_page_has_no_page_control():
     app = run({"db_search": "test"})
     assert len(app.dataframe[0].value) == 30 and not list(app.number_input)
+
+
+def test_a_link_with_an_unknown_grouping_and_a_page_that_is_no_number_shows_page_one_ungrouped():
+    app = run({"db_group": "bogus", "db_page": "abc"})
+    assert headings(app) == [] and len(app.dataframe[0].value) == 50
+    assert "Page 1 of 3" in texts(app.caption)
