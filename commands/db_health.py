@@ -76,6 +76,7 @@ def command_db_health(args: argparse.Namespace) -> int:
     from data.databases.probes.common import ProbeError
 
     settings = load_cli_settings(args)
+    one = bool(args.dsn or args.database)  # one database: its health alone (a server entry: all it found)
     if args.dsn:
         try:
             healths = [service.check_dsn(args.dsn, args.name or "adhoc", args.deadline or 10.0, settings.now())]
@@ -89,9 +90,10 @@ def command_db_health(args: argparse.Namespace) -> int:
         if not config.databases:
             raise CliError(f"no databases configured in {config.path}: add a [[database]] entry")
         healths = service.check_fleet(settings, config, args.deadline, names=[args.database] if args.database else None)
+        one = one and not config.database(args.database).discover
     could_not_run = any(h.error for h in healths) if (args.database or args.dsn) else False
     if args.format == "json":
-        payload = healths[0].to_dict() if (args.database or args.dsn) else {"databases": [h.to_dict() for h in healths]}
+        payload = healths[0].to_dict() if one else {"databases": [h.to_dict() for h in healths]}
         print(json.dumps(payload, indent=2, default=str, allow_nan=False))
     else:
         print(_table(healths))

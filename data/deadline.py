@@ -11,6 +11,7 @@ that ran out of its own time, fails the whole read with one message, the caller'
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ALL_COMPLETED, FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -131,3 +132,100 @@ def results_within(
     if late:
         raise too_late(len(late), len(calls))
     return ran.values()
+
+
+class LimitedRunner:
+    """Calls on at most ``max_workers`` threads, and at most ``limits[group]`` of one group at a time (a server's
+    connection budget); a call may add more while the others run (a listing adds the probes of what it found).
+
+    The next call to start is the first waiting one whose group has room, so one busy group never holds back the
+    others' calls queued behind its own. ``wait`` returns at the deadline without waiting for the calls still running
+    (they end on their own timeouts, on daemon threads); those not started by then never start.
+    ``peak(group)``: the most calls of the group that ran at once."""
+
+    def __init__(self, max_workers: int, limits: dict | None = None, *, thread_name_prefix: str = "limited") -> None:
+        self._max_workers = max(1, max_workers)
+        self._limits = dict(limits or {})
+        self._prefix = thread_name_prefix
+        self._lock = threading.Condition()
+        self._waiting: list[tuple[int, object, Callable[[], object]]] = []
+        self._running: dict[object, int] = {}
+        self._peaks: dict[object, int] = {}
+        self._outcomes: dict[int, Outcome] = {}
+        self._submitted = 0
+        self._threads = 0
+        self._idle = 0
+        self._stopped = False
+        self._final: dict[int, Outcome] | None = None  # the outcomes at the deadline; later answers are too late
+
+    def submit(self, call: Callable[[], T], group: object = None) -> int:
+        """Queue ``call`` (in ``group``: None has no limit but the workers'); returns its ticket for ``outcome``."""
+        with self._lock:
+            ticket = self._submitted
+            self._submitted += 1
+            if self._stopped:
+                return ticket  # too late: it counts as unfinished
+            self._waiting.append((ticket, group, call))
+            if self._idle == 0 and self._threads < self._max_workers:
+                self._threads += 1
+                threading.Thread(target=self._work, name=f"{self._prefix}-{self._threads}", daemon=True).start()
+            self._lock.notify_all()
+            return ticket
+
+    @property
+    def submitted(self) -> int:
+        """How many calls were submitted, also those a call added."""
+        with self._lock:
+            return self._submitted
+
+    def _has_room(self, group: object) -> bool:
+        limit = self._limits.get(group)
+        return limit is None or self._running.get(group, 0) < limit
+
+    def _next(self) -> tuple[int, object, Callable[[], object]] | None:
+        with self._lock:
+            while not self._stopped:
+                for index, (ticket, group, call) in enumerate(self._waiting):
+                    if self._has_room(group):
+                        del self._waiting[index]
+                        self._running[group] = self._running.get(group, 0) + 1
+                        self._peaks[group] = max(self._peaks.get(group, 0), self._running[group])
+                        return ticket, group, call
+                self._idle += 1
+                self._lock.wait()
+                self._idle -= 1
+            return None
+
+    def _work(self) -> None:
+        while (job := self._next()) is not None:
+            ticket, group, call = job
+            try:
+                outcome = Outcome(CallState.DONE, value=call())
+            except BaseException as error:
+                outcome = Outcome(CallState.FAILED, error=error)
+            with self._lock:
+                self._outcomes[ticket] = outcome
+                self._running[group] -= 1
+                self._lock.notify_all()
+
+    def _all_done(self) -> bool:
+        return len(self._outcomes) == self._submitted
+
+    def wait(self, timeout_s: float) -> None:
+        """Wait until every call (also those added meanwhile) has finished, or ``timeout_s``; then start no more."""
+        with self._lock:
+            self._lock.wait_for(self._all_done, timeout=max(timeout_s, 0.0))
+            self._stopped = True
+            self._final = dict(self._outcomes)
+            self._waiting.clear()
+            self._lock.notify_all()
+
+    def outcome(self, ticket: int) -> Outcome:
+        """What the call came to by the deadline (after ``wait``), or so far."""
+        with self._lock:
+            outcomes = self._outcomes if self._final is None else self._final
+            return outcomes.get(ticket, Outcome(CallState.UNFINISHED))
+
+    def peak(self, group: object = None) -> int:
+        with self._lock:
+            return self._peaks.get(group, 0)

@@ -281,6 +281,11 @@ class SecretUrl:
             raise UrlError(self.problem)
         return f"{self.scheme}://{self._hostpart}"
 
+    def with_database(self, database: str) -> SecretUrl:
+        """The same URL (user, password, host, port, query) naming another database: a server entry's DSN for each
+        database it found. Raises ``UrlError`` when the URL cannot be read."""
+        return type(self).of(self.sqlalchemy_url().set(database=database))
+
     def sqlalchemy_url(self, drivername: str | None = None):
         """The SQLAlchemy URL to connect with: host, port, database and query as SQLAlchemy reads them, user and
         password as split here. Raises ``UrlError`` (naming the problem, not the secret) when unreadable."""

@@ -8,6 +8,12 @@ Custom checks (``metrics.databases.custom``) are ``[[checks]]`` for every databa
 the ``databases`` they name) and a database's own ``[[database.checks]]``; a bad check is reported (file, check, field)
 and skipped alone, its database and the other checks still load.
 
+A server entry (``discover = true``) watches every database on its server instead of one: the probe lists them
+(``include`` / ``exclude`` glob patterns choose which), names each ``<entry>/<database>`` and gives it the entry's
+environment, role, owner, thresholds, record intervals and checks; ``max_connections`` is the server's connection
+budget (the listing and the probes together, default 4). Its DSN (``DB_DSN_<NAME>``) is the one the listing connects
+with; each database found is probed through the same DSN with only the database name changed.
+
 A malformed entry is reported (file, database, field) and skipped; the others still load. Unknown fields are errors,
 with a suggestion, because a misspelt threshold silently falling back to its default is worse than no threshold.
 """
@@ -19,6 +25,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +57,14 @@ DATABASE_FIELDS = (
     "thresholds",
     "record_intervals",
     "checks",
+    "discover",
+    "include",
+    "exclude",
+    "max_connections",
 )
+DISCOVERY_FIELDS = ("include", "exclude", "max_connections")  # only with discover = true
+DEFAULT_SERVER_CONNECTIONS = 4  # a discovering server's budget: the listing and its probes, at once
+MAX_SERVER_CONNECTIONS = 64
 CHECK_FIELDS = (
     "name",
     "title",
@@ -66,7 +80,9 @@ CHECK_FIELDS = (
     "direction",
 )
 CHECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-PROBE_FIELDS = ("deadline_seconds", "connect_timeout_seconds", "statement_timeout_seconds")
+PROBE_FIELDS = ("deadline_seconds", "connect_timeout_seconds", "statement_timeout_seconds", "max_parallel_probes")
+DEFAULT_MAX_PARALLEL_PROBES = 32  # the whole fleet's probes at once, every server together
+MAX_PARALLEL_PROBES_LIMIT = 256
 TOP_LEVEL = ("database", "probe", "defaults", "checks")
 DEFAULT_DEADLINE_S = 10.0
 DEFAULT_CONNECT_TIMEOUT_S = 3.0
@@ -88,11 +104,39 @@ class DatabaseTarget:
     record_intervals: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_RECORD_INTERVAL_DAYS))
     checks: tuple[CustomCheck, ...] = ()  # custom SQL checks: the file's [[checks]] of its engine, then its own
     disk_size_bytes: int | None = None  # the disk the database lives on ("500 GB"): the capacity forecast's limit
+    # A server entry: every database its server lists (those ``include`` and ``exclude`` let through) is watched.
+    discover: bool = False
+    include: tuple[str, ...] = ()  # glob patterns (fnmatch, case-sensitive); none = every database
+    exclude: tuple[str, ...] = ()
+    max_connections: int = DEFAULT_SERVER_CONNECTIONS  # a server entry's connections at once
+    # A database found on a server entry's server: the entry's name, and the database's name on the server.
+    server: str = ""
+    database_name: str = ""
 
     @property
     def dsn_variable(self) -> str:
-        """The environment variable that holds this database's DSN."""
-        return "DB_DSN_" + self.name.upper().replace("-", "_")
+        """The environment variable that holds this database's DSN (a found database's: its server entry's)."""
+        return "DB_DSN_" + (self.server or self.name).upper().replace("-", "_")
+
+    def watches(self, database_name: str) -> bool:
+        """Whether this server entry watches the server's database ``database_name``: it matches an ``include``
+        pattern (or there are none) and no ``exclude`` pattern."""
+        included = not self.include or any(fnmatchcase(database_name, pattern) for pattern in self.include)
+        return included and not any(fnmatchcase(database_name, pattern) for pattern in self.exclude)
+
+    def found(self, database_name: str) -> DatabaseTarget:
+        """The database ``database_name`` of this server entry's server, as a target of its own: named
+        ``<entry>/<database>``, with the entry's labels, thresholds, record intervals and checks."""
+        return replace(
+            self,
+            name=f"{self.name}/{database_name}",
+            discover=False,
+            include=(),
+            exclude=(),
+            server=self.name,
+            database_name=database_name,
+            description=self.description or f"found on {self.name}",
+        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +144,7 @@ class ProbeOptions:
     deadline_s: float = DEFAULT_DEADLINE_S  # the whole fleet's probe; a slower database is reported as timed out
     connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
     statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S
+    max_parallel_probes: int = DEFAULT_MAX_PARALLEL_PROBES
 
 
 @dataclass
@@ -111,7 +156,14 @@ class DatabaseConfig:
     probe: ProbeOptions = field(default_factory=ProbeOptions)
 
     def database(self, name: str) -> DatabaseTarget | None:
-        return next((d for d in self.databases if d.name == name), None)
+        """The entry named ``name``, or a database a server entry watches (``<entry>/<database>``, as the fleet
+        names what it found), without asking the server whether it is still there; None when neither."""
+        entry = next((d for d in self.databases if d.name == name), None)
+        if entry is not None or "/" not in name:
+            return entry
+        server, _, database_name = name.partition("/")
+        entry = next((d for d in self.databases if d.name == server and d.discover), None)
+        return entry.found(database_name) if entry is not None and entry.watches(database_name) else None
 
 
 def _unknown(where: str, key: str, known: tuple[str, ...]) -> str:
@@ -187,6 +239,54 @@ def parse_size(text: Any) -> int:
     if size <= 0:
         raise SizeError(f"must be more than 0 bytes, got {text!r}")
     return size
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _patterns(entry: dict, key: str, where: str, problems: list[str]) -> tuple[str, ...] | None:
+    value = entry.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
+        problems.append(
+            f'{where}.{key}: a list of database name patterns such as ["orders_*", "billing"] (* ? [abc] as in '
+            f"shell globs), got {value!r}"
+        )
+        return None
+    return tuple(p.strip() for p in value)
+
+
+def _discovery(entry: dict, where: str, source: str | None, problems: list[str]) -> dict[str, Any]:
+    """``discover``, ``include``, ``exclude`` and ``max_connections`` of one entry, each problem named."""
+    discover = entry.get("discover", False)
+    if not isinstance(discover, bool):
+        problems.append(f"{where}.discover: true (watch every database on the server) or false, got {discover!r}")
+        return {}
+    if not discover:
+        for key in DISCOVERY_FIELDS:
+            if key in entry:
+                problems.append(f"{where}.{key}: only for a server entry; add discover = true to watch its databases")
+        return {}
+    if source == "prometheus":
+        problems.append(f'{where}.discover: the server lists its databases over SQL, so it needs source = "sql"')
+    if entry.get("datname"):
+        problems.append(f"{where}.datname: a server entry watches many databases; datname names one (leave it out)")
+    values: dict[str, Any] = {"discover": True}
+    for key in ("include", "exclude"):
+        patterns = _patterns(entry, key, where, problems)
+        if patterns is not None:
+            values[key] = patterns
+    budget = entry.get("max_connections", DEFAULT_SERVER_CONNECTIONS)
+    if not _whole(budget, 1, MAX_SERVER_CONNECTIONS):
+        problems.append(
+            f"{where}.max_connections: a whole number from 1 to {MAX_SERVER_CONNECTIONS} (the server's connections "
+            f"at once, the listing and the probes together), got {budget!r}"
+        )
+    else:
+        values["max_connections"] = budget
+    return values
 
 
 def _threshold_value(value: Any) -> tuple[float | None, str | None]:
@@ -274,6 +374,14 @@ def parse_database_config(text: str, path: Path | str = "databases.toml") -> Dat
         for key, value in raw_probe.items():
             if key not in PROBE_FIELDS:
                 problems.append(_unknown(f"{name_of_file} [probe]", key, PROBE_FIELDS))
+            elif key == "max_parallel_probes":
+                if not _whole(value, 1, MAX_PARALLEL_PROBES_LIMIT):
+                    problems.append(
+                        f"{name_of_file} [probe].{key}: must be a whole number from 1 to {MAX_PARALLEL_PROBES_LIMIT} "
+                        f"(probes at once, the whole fleet), got {value!r}"
+                    )
+                else:
+                    values[key] = value
             elif not _number(value) or value <= 0:
                 problems.append(f"{name_of_file} [probe].{key}: must be a positive number of seconds, got {value!r}")
             else:
@@ -519,6 +627,7 @@ def _parse_database(
     if thresholds is not None and not _threshold_order(thresholds, f"{where}.thresholds", problems):
         thresholds = None
     intervals = _record_intervals(entry.get("record_intervals", {}), f"{where}.record_intervals", problems)
+    discovery = _discovery(entry, where, source, problems)
     disk_size = None
     if "disk_size" in entry:
         try:
@@ -540,6 +649,7 @@ def _parse_database(
         thresholds=thresholds_with(thresholds),
         record_intervals=intervals,
         disk_size_bytes=disk_size,
+        **discovery,
     )
 
 

@@ -318,10 +318,18 @@ def demo_health(target: DatabaseTarget, now: datetime) -> DatabaseHealth:
 
 def demo_fleet(settings, config: DatabaseConfig, at: datetime) -> list[DatabaseHealth]:
     """The demo health at ``at`` of every configured database without a DSN, in configuration order: what the fleet
-    shows for them in demo mode (the caller decides it is demo mode)."""
-    return [demo_health(target, at) for target in config.databases if not settings.dsn_for(target.name)]
+    shows for them in demo mode (the caller decides it is demo mode). A server entry has no demo databases."""
+    return [
+        demo_health(target, at)
+        for target in config.databases
+        if not target.discover and not settings.dsn_for(target.name)
+    ]
 
 
 def demo_forecasts(settings, config: DatabaseConfig, at: datetime) -> list[CapacityForecast]:
     """The capacity forecast at ``at`` of every configured database without a DSN, as its demo health judges it."""
-    return [demo_forecast(t, demo_probe(t, at), at) for t in config.databases if not settings.dsn_for(t.name)]
+    return [
+        demo_forecast(t, demo_probe(t, at), at)
+        for t in config.databases
+        if not t.discover and not settings.dsn_for(t.name)
+    ]

@@ -4,6 +4,10 @@ One unreachable or slow database never slows the others: each probe runs in its 
 connect timeout and the session's statement timeout, and the fleet waits at most ``deadline_s`` in all; a database
 still being probed then is reported as "no answer within the deadline" while the rest are shown.
 
+A server entry (``discover = true``) is listed first, on one of its server's connections; each database it watches
+is then probed like a listed one, all under the same deadline, at most ``max_connections`` at once on that server
+and ``max_parallel_probes`` in the whole fleet (``data.deadline.LimitedRunner``).
+
 This is the function the revisit tracker calls for its "a database check at warn or critical" trigger:
 ``probe_fleet(settings, config, deadline_s) -> list[DatabaseHealth]``.
 """
@@ -19,8 +23,8 @@ from functools import partial
 
 from data.databases.config import DatabaseConfig, DatabaseTarget, ProbeOptions
 from data.databases.probes.common import ProbeError, as_dsn, engine_of_dsn
-from data.deadline import CallState, Outcome, run_within
-from data.secrets import Dsn
+from data.deadline import CallState, LimitedRunner, Outcome, run_within
+from data.secrets import Dsn, redact
 from metrics.databases.checks import (
     CRITICAL,
     UNKNOWN,
@@ -40,7 +44,6 @@ from metrics.databases.custom import evaluate_custom_checks
 from metrics.databases.forecast import CAPACITY_CHECK, CapacityForecast, check_capacity
 
 log = logging.getLogger(__name__)
-MAX_PARALLEL_PROBES = 32
 # The previous probe's cache counters per database, so the hit ratio covers the minutes since then (this process).
 _last_cache_counters: dict[tuple[str, int], CacheCounters] = {}
 _counters_lock = threading.Lock()
@@ -178,6 +181,61 @@ def load_store_context(settings, targets: list[DatabaseTarget], now: datetime) -
         return StoreContext(problem=f"the store cannot be read ({type(error).__name__}); run `cli.py migrate`")
 
 
+def dsn_of(settings, target: DatabaseTarget) -> Dsn | None:
+    """The DSN a target is probed through: its own, or for a database a server entry found, the entry's with the
+    database name changed. None when none is set (or the server entry's cannot be read)."""
+    if not target.server:
+        return settings.dsn_for(target.name)
+    server_dsn = settings.dsn_for(target.server)
+    if not server_dsn or server_dsn.problem:
+        return None
+    return server_dsn.with_database(target.database_name)
+
+
+def server_label(target: DatabaseTarget, dsn: Dsn | None) -> str:
+    """The server a database lives on, as the fleet groups it: a server entry's name, else host:port of its DSN."""
+    if target.server or target.discover:
+        return target.server or target.name
+    if not dsn or dsn.problem:
+        return ""
+    return f"{dsn.host or 'localhost'}{f':{dsn.port}' if dsn.port else ''}"
+
+
+def list_databases(entry: DatabaseTarget, dsn: Dsn, options: ProbeOptions) -> list[str]:
+    """The names of the databases on a server entry's server (before include/exclude); raises ProbeError."""
+    arguments = {"connect_timeout_s": options.connect_timeout_s, "statement_timeout_s": options.statement_timeout_s}
+    engine = engine_of_dsn(dsn)
+    if (engine == "postgresql") != (entry.engine == "postgresql"):
+        raise ProbeError(f"its DSN is a {engine} URL but databases.toml says engine = {entry.engine!r}")
+    if engine == "postgresql":
+        from data.databases.probes.postgres import list_databases as list_postgres
+
+        return list_postgres(dsn, **arguments)
+    from data.databases.probes.mysql import list_databases as list_mysql
+
+    return list_mysql(dsn, **arguments)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a server entry's listing found: every database it listed, and those it watches with their probes."""
+
+    listed: int
+    probes: list[tuple[DatabaseTarget, Dsn, int]]  # target, DSN, the probe's ticket in the runner
+
+
+@dataclass
+class _Row:
+    """One entry of the fleet on its way to a health: a probe's ticket, a listing's ticket, or a health already."""
+
+    target: DatabaseTarget
+    dsn: Dsn | None = None
+    ticket: int | None = None
+    health: DatabaseHealth | None = None
+    reason: str = ""  # a reason it has no numbers, with its state
+    state: ProbeState = ProbeState.FAILED
+
+
 def probe_fleet(
     settings,
     config: DatabaseConfig,
@@ -186,59 +244,117 @@ def probe_fleet(
     names: list[str] | None = None,
     with_store: bool = True,
 ) -> list[DatabaseHealth]:
-    """Every configured database's health, in configuration order, within ``deadline_s`` (default: the config's).
+    """Every configured database's health, in configuration order (a server entry's databases in its place, by name),
+    within ``deadline_s`` (default: the config's).
 
     Databases without a DSN are "unknown: not configured" (in demo mode: the demo's, ``data.databases.demo``);
     unreachable ones "critical: cannot connect ..."; ones still probing at the deadline "critical: no answer within
-    the deadline". Never raises for one database.
+    the deadline"; a server entry whose server cannot be listed is one row, "cannot list databases: ...". At most
+    ``max_parallel_probes`` probes run at once, and at most a server entry's ``max_connections`` on its server (its
+    listing included). ``names``: only these (a server entry's name: all it finds). Never raises for one database.
     """
     deadline_s = config.probe.deadline_s if deadline_s is None else deadline_s
-    targets = [t for t in config.databases if names is None or t.name in names]
+    entries = [
+        t
+        for t in config.databases
+        if names is None or t.name in names or (t.discover and any(n.startswith(f"{t.name}/") for n in names))
+    ]
     now = settings.now()
     today = now.date()
-    store = load_store_context(settings, targets, now) if with_store else None
     prometheus = getattr(settings, "prometheus", None)
+    runner = LimitedRunner(
+        config.probe.max_parallel_probes,
+        {t.name: t.max_connections for t in entries if t.discover},
+        thread_name_prefix="db-probe",
+    )
+    started = time.monotonic()
+    deadline_at = started + deadline_s
 
-    results: dict[str, DatabaseHealth] = {}
-    to_probe: list[tuple[DatabaseTarget, Dsn | None]] = []
-    for target in targets:
-        dsn = settings.dsn_for(target.name)
-        if target.source == "prometheus":
+    def probe_call(target: DatabaseTarget, dsn: Dsn | None):
+        return partial(run_probe, target, dsn, config.probe, prometheus, deadline_at)
+
+    def list_and_queue(entry: DatabaseTarget, dsn: Dsn) -> Found:
+        listed = list_databases(entry, dsn, config.probe)
+        watched = [
+            entry.found(name)
+            for name in listed
+            if entry.watches(name) and (names is None or entry.name in names or f"{entry.name}/{name}" in names)
+        ]
+        probes = []
+        for target in watched:
+            found_dsn = dsn.with_database(target.database_name)
+            probes.append((target, found_dsn, runner.submit(probe_call(target, found_dsn), entry.name)))
+        return Found(len(listed), probes)
+
+    rows: list[_Row] = []
+    for target in entries:
+        dsn = dsn_of(settings, target)
+        if target.discover:
+            if not dsn:
+                rows.append(_Row(target, reason=not_configured_reason(target), state=ProbeState.NOT_CONFIGURED))
+            else:
+                rows.append(_Row(target, dsn, runner.submit(partial(list_and_queue, target, dsn), target.name)))
+        elif target.source == "prometheus":
             if prometheus is None:
-                results[target.name] = unprobed_health(
-                    target,
-                    'not configured: source = "prometheus" needs PROMETHEUS_URL',
-                    None,
-                    store,
-                    today,
-                    ProbeState.NOT_CONFIGURED,
-                )
-                continue
-            to_probe.append((target, None))
+                reason = 'not configured: source = "prometheus" needs PROMETHEUS_URL'
+                rows.append(_Row(target, reason=reason, state=ProbeState.NOT_CONFIGURED))
+            else:
+                rows.append(_Row(target, None, runner.submit(probe_call(target, None))))
         elif not dsn and getattr(settings, "is_demo", False):
             from data.databases.demo import demo_health
 
-            results[target.name] = demo_health(target, now)
+            rows.append(_Row(target, health=demo_health(target, now)))
         elif not dsn:
-            results[target.name] = unprobed_health(
-                target, not_configured_reason(target), None, store, today, ProbeState.NOT_CONFIGURED
-            )
+            rows.append(_Row(target, reason=not_configured_reason(target), state=ProbeState.NOT_CONFIGURED))
         else:
-            to_probe.append((target, dsn))
+            rows.append(_Row(target, dsn, runner.submit(probe_call(target, dsn))))
 
-    if to_probe:
-        started = time.monotonic()
-        deadline_at = started + deadline_s
-        ran = run_within(
-            [partial(run_probe, target, dsn, config.probe, prometheus, deadline_at) for target, dsn in to_probe],
-            deadline_s,
-            max_workers=min(MAX_PARALLEL_PROBES, len(to_probe)),
-            thread_name_prefix="db-probe",
-        )  # stragglers end on their own timeouts
-        for (target, dsn), outcome in zip(to_probe, ran.outcomes):
-            results[target.name] = _health_of_outcome(target, dsn, outcome, deadline_s, now, store, today)
-        log.info("probed %d databases in %.2f s", len(to_probe), time.monotonic() - started)
-    return [results[t.name] for t in targets]
+    if runner.submitted:
+        runner.wait(deadline_s)  # stragglers end on their own timeouts
+        rows = [found for row in rows for found in _found_rows(row, runner, deadline_s)]
+        log.info("probed %d databases in %.2f s", runner.submitted, time.monotonic() - started)
+    store = load_store_context(settings, [row.target for row in rows], now) if with_store else None
+    return [_health_of_row(row, runner, deadline_s, now, store, today) for row in rows]
+
+
+def _found_rows(row: _Row, runner: LimitedRunner, deadline_s: float) -> list[_Row]:
+    """A server entry's row as the rows of the databases it found (by name), or as one row saying why there are
+    none; any other row as it is."""
+    if not row.target.discover or row.ticket is None:
+        return [row]
+    outcome = runner.outcome(row.ticket)
+    entry = row.target
+    if outcome.state is CallState.UNFINISHED:
+        reason = f"cannot list databases: no answer within the probe deadline of {deadline_s:g} s"
+    elif outcome.error is not None:
+        if not isinstance(outcome.error, ProbeError):
+            log.error("listing the databases of %s failed", entry.name, exc_info=outcome.error)
+        cause = str(outcome.error) if isinstance(outcome.error, ProbeError) else type(outcome.error).__name__
+        reason = f"cannot list databases: {redact(cause)}"
+    elif not outcome.value.probes:
+        found: Found = outcome.value
+        reason = (
+            f"no database to watch: the server lists {found.listed}, none that include/exclude let through"
+            if found.listed
+            else "no database to watch: the server lists none the probe's user may see"
+        )
+        return [_Row(entry, row.dsn, reason=reason, state=ProbeState.NOT_CONFIGURED)]
+    else:
+        return [_Row(t, dsn, ticket) for t, dsn, ticket in sorted(outcome.value.probes, key=lambda p: p[0].name)]
+    return [_Row(entry, row.dsn, reason=reason, state=ProbeState.FAILED)]
+
+
+def _health_of_row(row: _Row, runner: LimitedRunner, deadline_s: float, now, store, today) -> DatabaseHealth:
+    server = server_label(row.target, row.dsn)
+    if row.health is not None:
+        health = row.health
+    elif row.ticket is None:
+        probed_at = None if row.state is ProbeState.NOT_CONFIGURED else now
+        health = unprobed_health(row.target, row.reason, probed_at, store, today, row.state)
+    else:
+        health = _health_of_outcome(row.target, row.dsn, runner.outcome(row.ticket), deadline_s, now, store, today)
+    health.server = server
+    return health
 
 
 def _health_of_outcome(target, dsn, outcome: Outcome, deadline_s: float, now, store, today) -> DatabaseHealth:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from data.databases import store as repository
-from data.databases.config import DatabaseConfig, load_database_config
+from data.databases.config import DatabaseConfig, DatabaseTarget, load_database_config
 from data.databases.demo import DEMO_FLEET_NOTE, is_demo  # noqa: F401  (pages and commands say demo through the service)
-from data.databases.fleet import probe_dsn, probe_fleet
+from data.databases.fleet import dsn_of, probe_dsn, probe_fleet
 from data.databases.store import AlreadyRecorded  # noqa: F401  (the form catches it from the service)
 from data.last_good import LastGoodStore
 from data.secrets import Dsn
@@ -61,7 +61,8 @@ def last_good_of_failing(
     for health in healths:
         if health.probe_state is ProbeState.NOT_CONFIGURED or is_demo(health):
             continue  # nothing to remember, nothing to fall back on
-        dsn = settings.dsn_for(health.database)
+        target = config.database(health.database)
+        dsn = dsn_of(settings, target) if target is not None else None
         key = ("database", str(config.path), health.database, dsn.fingerprint() if dsn else "")
         shown = store.resolve(key, health, failed_probe_reason(health), probed_at)
         if shown.stale:
@@ -113,6 +114,9 @@ def add_record(settings: Settings, config: DatabaseConfig, *, actor: Actor, **en
 
     ``entry``: database, kind, done_on, recorded_by, and optionally outcome, notes, link (``store.add_record``)."""
     known = [d.name for d in config.databases]
+    database = entry.get("database")
+    if isinstance(database, str) and database not in known and config.database(database) is not None:
+        known.append(database)  # a database a server entry watches
     return repository.add_record(settings.database_url, actor=actor, known_databases=known, now=settings.now(), **entry)
 
 
@@ -128,13 +132,36 @@ def records(settings: Settings, database: str | None = None) -> list[DbaRecord]:
     return repository.list_records(settings.database_url, database)
 
 
-def record_staleness(
-    config: DatabaseConfig, entries: list[DbaRecord], today: date, database: str | None = None
-) -> list[tuple[str, dict[str, Any]]]:
-    """Per configured database (or only ``database``) and record kind with an expected interval: (name, item of the
-    DBA records check: status, kind, last, age_days, every_days, by)."""
-    rows = []
+def stored_targets(settings: Settings, config: DatabaseConfig) -> list[DatabaseTarget]:
+    """The configured databases, each server entry in its place replaced by the databases found on it that the store
+    has snapshots of (and the entry still watches), by name: what store-only reads (forecasts, record staleness)
+    cover without probing. A server entry with no stored database yet stays as itself; so does every entry when the
+    store cannot be read."""
+    servers = [t.name for t in config.databases if t.discover]
+    try:
+        found = repository.stored_names_under(settings.database_url, servers) if servers else {}
+    except Exception as error:  # no store yet: the entries as configured
+        log.info("no stored databases of server entries: %s", type(error).__name__)
+        found = {}
+    targets = []
     for target in config.databases:
+        watched = [config.database(name) for name in found.get(target.name, [])]
+        watched = [t for t in watched if t is not None]
+        targets += watched or [target]
+    return targets
+
+
+def record_staleness(
+    config: DatabaseConfig,
+    entries: list[DbaRecord],
+    today: date,
+    database: str | None = None,
+    targets: list[DatabaseTarget] | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """Per configured database (or ``targets``, e.g. ``stored_targets``; or only ``database``) and record kind with
+    an expected interval: (name, item of the DBA records check: status, kind, last, age_days, every_days, by)."""
+    rows = []
+    for target in config.databases if targets is None else targets:
         if database and target.name != database:
             continue
         mine = [r for r in entries if r.database == target.name]
@@ -186,8 +213,11 @@ def capacity_forecasts(
     settings: Settings, config: DatabaseConfig, names: list[str] | None = None, now: datetime | None = None
 ) -> dict[str, CapacityForecast]:
     """Each configured database's (or only ``names``') disk and sequence forecast from the stored snapshots, in
-    configuration order; raises if the store cannot be read. The same figures as the fleet's capacity check."""
+    configuration order (a server entry: each database found on it with stored snapshots, ``stored_targets``);
+    raises if the store cannot be read. The same figures as the fleet's capacity check."""
     from data.databases.capacity import capacity_forecasts as read_forecasts
 
-    targets = [t for t in config.databases if names is None or t.name in names]
+    targets = [t for t in stored_targets(settings, config) if names is None or t.name in names]
+    covered = {t.name for t in targets}
+    targets += [config.database(n) for n in names or () if n not in covered and config.database(n) is not None]
     return read_forecasts(settings.database_url, targets, settings.now() if now is None else now)

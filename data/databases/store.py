@@ -308,6 +308,21 @@ def health_history(database_url: str, database: str, since: datetime) -> list[di
         return [dict(row._mapping) for row in connection.execute(query)]
 
 
+def stored_names_under(database_url: str, servers: list[str]) -> dict[str, list[str]]:
+    """Per server entry name, the databases found on it that have stored snapshots (``<entry>/<database>``), by
+    name: what a read of the store alone (no probe, no listing) knows a server entry watches."""
+    if not servers:
+        return {}
+    table = DbHealthSnapshot.__table__
+    prefix = sa.or_(*(table.c.database.startswith(f"{server}/", autoescape=True) for server in servers))
+    query = sa.select(table.c.database).where(prefix).distinct().order_by(table.c.database)
+    found: dict[str, list[str]] = {server: [] for server in servers}
+    with shared_engine(database_url).connect() as connection:
+        for (name,) in connection.execute(query):
+            found[name.partition("/")[0]].append(name)
+    return found
+
+
 def sizes_at(database_url: str, names: list[str], now: datetime, days: int = 7) -> dict[str, int]:
     """Each database's size in the newest snapshot at least ``days`` old (and at most a day older than that)."""
     if not names:

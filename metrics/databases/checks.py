@@ -515,6 +515,7 @@ class DatabaseHealth:
     source: str = "sql"
     probe: ProbeData | None = None
     probe_state: ProbeState = ProbeState.ANSWERED
+    server: str = ""  # a server entry's name for a database it found, else host:port from the DSN ("" unknown)
 
     def check(self, check_id: str) -> CheckResult | None:
         return next((c for c in self.checks if c.id == check_id), None)

@@ -7,9 +7,10 @@ that the first page holds what the order puts first, not the first hundred item 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
+from metrics.paging import ListPage
+from metrics.paging import list_page as page_of
 from metrics.tracker.aging import ItemAge
 from metrics.tracker.rules import priority
 
@@ -48,27 +49,6 @@ def order_items(items: Sequence, item_ages: Mapping[int, ItemAge], order: ItemOr
     return sorted(items, key=key)
 
 
-@dataclass(frozen=True)
-class ListPage:
-    """Rows ``start`` to ``end`` (0-based, end excluded) of ``count``: page ``number`` of ``pages``."""
-
-    number: int
-    pages: int
-    start: int
-    end: int
-    count: int
-
-    @property
-    def caption(self) -> str:
-        if self.count == 0:
-            return "no items"
-        return f"items {self.start + 1:,}–{self.end:,} of {self.count:,}"
-
-
 def list_page(count: int, asked: int | None, per_page: int = ITEMS_PER_PAGE) -> ListPage:
-    """The page ``asked`` for (1-based), held within the pages there are: a link to page 9 of a list that a filter
-    cut to 3 pages shows page 3, not an empty table."""
-    pages = max(1, -(-count // per_page))
-    number = min(max(1, asked or 1), pages)
-    start = (number - 1) * per_page
-    return ListPage(number=number, pages=pages, start=start, end=min(count, start + per_page), count=count)
+    """The page ``asked`` for (1-based) of the item list, held within the pages there are (``metrics.paging``)."""
+    return page_of(count, asked, per_page, noun="items")

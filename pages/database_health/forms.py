@@ -26,7 +26,9 @@ def show_record_form(
     flash = st.session_state.pop(f"{key}_flash", None)  # the confirmation survives the rerun that shows the row
     if flash:
         st.success(flash, icon=":material/check:")
-    names = [d.name for d in config.databases]
+    names = [t.name for t in service.stored_targets(settings, config)]
+    if database and database not in names and config.database(database) is not None:
+        names.append(database)  # the drill-down of a database a server entry watches
     if not names:
         st.caption("Add databases to databases.toml to keep records for them.")
         return

@@ -1,6 +1,8 @@
 """Database health: is every database healthy, and if not, what is wrong?
 
-The fleet view lists every database in databases.toml, worst first, filtered by ``?environment=`` and ``?status=``;
+The fleet view lists every database in databases.toml (a server entry's: every one it found), worst first, filtered
+by ``?environment=``, ``?status=`` and ``?db_search=``, grouped by ``?db_group=`` (server, environment) and sent one
+page (``?db_page=``) at a time;
 ``?database=NAME`` opens one database's drill-down. Layout and widgets only: every step (probe, last good,
 collect, records, history) is ``data.databases.service``, cached by ``pages.common.fleet`` and
 ``pages.database_health.loaders``; checks are ``metrics.databases.checks``, tables ``pages.database_health.widgets``.
@@ -15,9 +17,11 @@ import streamlit as st
 from data.databases import service
 from metrics.access import PermissionDenied, Role
 from metrics.databases.checks import CHECK_TITLES, DatabaseHealth, ProbeState
+from metrics.databases.fleet_list import DATABASES_PER_PAGE, FleetGrouping, group_fleet, order_fleet, page_sections
 from metrics.databases.forecast import FORECAST_WINDOW_DAYS
 from metrics.databases.statements import DEFAULT_WINDOW
 from metrics.formatting import format_duration
+from metrics.paging import list_page
 from pages.common import fleet, identity, live, loaders, theme, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.database_health import charts as db_charts
@@ -110,7 +114,10 @@ def read_fleet(live_line: bool = False) -> None:
     """Probe the fleet (at most once a minute, shared by every viewer: ``pages.common.fleet``) and say how fresh the
     answers are; sets the module's ``healths``, ``probed_at``, ``last_good`` and ``stale_notes``."""
     global healths, probed_at, last_good, stale_notes
-    with st.spinner(f"Probing {len(config.databases)} database(s) (at most {config.probe.deadline_s:g} s)…"):
+    servers = sum(1 for target in config.databases if target.discover)
+    listed = len(config.databases) - servers
+    what = f"{listed} database(s)" + (f" and every database of {servers} server(s)" if servers else "")
+    with st.spinner(f"Probing {what} (at most {config.probe.deadline_s:g} s)…"):
         healths, probed_at, last_good = fleet.fleet_health_or_last_good(settings, config)
 
     if pending_collection:
@@ -187,11 +194,19 @@ def show_fleet() -> None:
             style = db_widgets.NOT_CONFIGURED_STYLE
             columns[-1].metric(f"{style.symbol} {style.label}", not_configured, border=True)  # the banner says why
     chosen_environments, chosen_statuses = chosen_filters()
-    search = st.text_input(
+    search_column, group_column = st.columns([3, 1])
+    search = search_column.text_input(
         "Search",
         key="db_search",
-        placeholder="words in the name, engine, environment, role or owner…",
+        placeholder="words in the name, server, engine, environment, role or owner…",
         bind="query-params",
+    )
+    grouping = group_column.selectbox(
+        "Group by",
+        [str(grouping) for grouping in FleetGrouping],
+        key="db_group",
+        bind="query-params",
+        help="Sections per server (a server entry's name, else host:port) or environment, the worst first",
     )
     with widgets.guarded_panel("database table"):
         shown = db_widgets.filter_healths(healths, chosen_environments, chosen_statuses, search or "")
@@ -200,7 +215,7 @@ def show_fleet() -> None:
                 "No database matches these filters.", "Clear a filter or the search to see more databases."
             )
             return
-        show_fleet_table(shown)
+        show_fleet_table(shown, FleetGrouping(grouping or FleetGrouping.NONE))
 
 
 def chosen_filters() -> tuple[list[str], list[str]]:
@@ -232,70 +247,58 @@ def chosen_filters() -> tuple[list[str], list[str]]:
     return chosen_environments, chosen_statuses
 
 
-def show_fleet_table(shown: list[DatabaseHealth]) -> None:
+def show_fleet_table(shown: list[DatabaseHealth], grouping: FleetGrouping) -> None:
+    """The matching databases, grouped and worst first, one page (``?db_page=``) of them sent to the browser; the
+    download holds every matching database."""
+    groups = group_fleet(shown, grouping)
+    ordered = order_fleet(groups)
     frame = db_widgets.fleet_frame(
-        shown,
-        db_loaders.sizes_7d_ago(settings, [h.database for h in shown]),
+        ordered,
+        db_loaders.sizes_7d_ago(settings, [h.database for h in ordered]),
         stale={name: (last_good[name].value, f"{theme.WARN.symbol} {note}") for name, note in stale_notes.items()},
+        ordered=True,
     )
-    extras = st.pills(
+    extras_column, page_column = st.columns([4, 1], vertical_alignment="bottom")
+    extras = extras_column.pills(
         "More columns",
         list(db_widgets.FleetExtra),
         selection_mode="multi",
         key="fleet_columns",
         help="The table shows what fits a laptop screen; the drill-down shows everything about one database.",
     )
-    widgets.drilldown_table(
-        frame,
-        {"database": "database"},
-        style=db_widgets.fleet_style,
-        hide_index=True,
-        placeholder="—",
-        key="db_fleet",
-        column_order=db_widgets.fleet_columns(frame, extras or ()),
-        column_config={
-            "status": TEXT(
-                "status",
-                pinned=True,
-                width=db_widgets.STATUS_WIDTH,
-                help="Worst of the database's checks: ■ critical, ▲ warn, ○ unknown, ℹ info, ✓ ok",
-            ),
-            "database": TEXT(  # not pinned: Streamlit draws pinned text faded, and this is the name to read
-                "database", help="Select the row to open the database's drill-down"
-            ),
-            "needs attention": TEXT("needs attention", width="medium", help="Checks that are not ok, worst first"),
-            "connections": st.column_config.ProgressColumn(
-                "connections",
-                format="percent",
-                min_value=0.0,
-                max_value=1.0,
-                width=90,
-                color=theme.INFO.color,  # a share, not an alarm: Streamlit's default red read as "critical" at 4 %
-                help="Share of usable connections in use (its check's status says when it is too high)",
-            ),
-            "hit ratio": st.column_config.NumberColumn(
-                "hit ratio", format="percent", help="Buffer cache hit ratio (— with too little traffic)"
-            ),
-            # Numbers underneath (they sort as numbers), shown by metrics.formatting like every other page.
-            "longest query s": st.column_config.NumberColumn("longest query"),
-            "replica lag s": st.column_config.NumberColumn("replica lag", help="Replicas only"),
-            "size": st.column_config.NumberColumn("size"),
-            "growth 7d": st.column_config.NumberColumn(
-                "growth 7d", format="percent", help="From stored snapshots (`collect db-health`)"
-            ),
-            "runs out in": TEXT(
-                "runs out in",
-                width=150,
-                help=f"When the disk (disk_size) or a sequence runs out: a least-squares line over the snapshots of "
-                f"the last {FORECAST_WINDOW_DAYS} days",
-            ),
-            "note": TEXT("note", width="medium", help="Why a database has no numbers"),
-        },
+    asked = (
+        page_column.number_input("Page", min_value=1, value=1, step=1, key="db_page", bind="query-params")
+        if len(ordered) > DATABASES_PER_PAGE
+        else 1
     )
+    page = list_page(len(ordered), int(asked or 1), DATABASES_PER_PAGE, noun="databases")
+    columns = db_widgets.fleet_columns(frame, extras or ())  # the same columns in every section
+    offset = page.start
+    for index, part in enumerate(page_sections(groups, page)):
+        if grouping is not FleetGrouping.NONE:
+            st.markdown(db_widgets.group_heading(part, grouping))
+        rows = frame.iloc[offset : offset + len(part.databases)].reset_index(drop=True)
+        offset += len(part.databases)
+        widgets.drilldown_table(
+            rows,
+            {"database": "database"},
+            style=db_widgets.fleet_style,
+            hide_index=True,
+            placeholder="—",
+            key="db_fleet" if index == 0 else f"db_fleet_{index}",
+            column_order=columns,
+            column_config=FLEET_COLUMN_CONFIG,
+        )
     caption, download = st.columns([4, 1], vertical_alignment="center")
+    paging = (
+        f"Page {page.number} of {page.pages}: {page.caption} matching ({len(healths):,} in all); the download holds "
+        "every matching database"
+        if page.pages > 1
+        else f"{len(shown)} of {len(healths)} database(s)"
+    )
     caption.caption(
-        f"{len(shown)} of {len(healths)} database(s), worst first. Select a row to open the database's "
-        "checks, sessions, tables, indexes, records and history."
+        f"{paging}, worst first. Select a row to open the database's checks, sessions, tables, indexes, records and "
+        "history."
     )
     widgets.show_csv_download(
         widgets.csv_download_bytes(frame),
@@ -303,6 +306,47 @@ def show_fleet_table(shown: list[DatabaseHealth]) -> None:
         where=download,
         width="stretch",
     )
+
+
+FLEET_COLUMN_CONFIG = {
+    "status": TEXT(
+        "status",
+        pinned=True,
+        width=db_widgets.STATUS_WIDTH,
+        help="Worst of the database's checks: ■ critical, ▲ warn, ○ unknown, ℹ info, ✓ ok",
+    ),
+    "database": TEXT(  # not pinned: Streamlit draws pinned text faded, and this is the name to read
+        "database", help="Select the row to open the database's drill-down"
+    ),
+    "needs attention": TEXT("needs attention", width="medium", help="Checks that are not ok, worst first"),
+    "connections": st.column_config.ProgressColumn(
+        "connections",
+        format="percent",
+        min_value=0.0,
+        max_value=1.0,
+        width=90,
+        color=theme.INFO.color,  # a share, not an alarm: Streamlit's default red read as "critical" at 4 %
+        help="Share of usable connections in use (its check's status says when it is too high)",
+    ),
+    "hit ratio": st.column_config.NumberColumn(
+        "hit ratio", format="percent", help="Buffer cache hit ratio (— with too little traffic)"
+    ),
+    # Numbers underneath (they sort as numbers), shown by metrics.formatting like every other page.
+    "longest query s": st.column_config.NumberColumn("longest query"),
+    "replica lag s": st.column_config.NumberColumn("replica lag", help="Replicas only"),
+    "size": st.column_config.NumberColumn("size"),
+    "growth 7d": st.column_config.NumberColumn(
+        "growth 7d", format="percent", help="From stored snapshots (`collect db-health`)"
+    ),
+    "runs out in": TEXT(
+        "runs out in",
+        width=150,
+        help=f"When the disk (disk_size) or a sequence runs out: a least-squares line over the snapshots of "
+        f"the last {FORECAST_WINDOW_DAYS} days",
+    ),
+    "server": TEXT("server", help="A server entry's name (discover = true), else host:port of the DSN"),
+    "note": TEXT("note", width="medium", help="Why a database has no numbers"),
+}
 
 
 def section(title: str, caption: str | None = None) -> None:

@@ -28,8 +28,12 @@ if not config.databases:
     )
     st.stop()
 
-names = [d.name for d in config.databases]
+targets = service.stored_targets(settings, config)  # a server entry: the databases found on it with snapshots
+names = [t.name for t in targets]
 requested = st.query_params.get("database")
+if requested and requested not in names and config.database(requested) is not None:
+    targets.append(config.database(requested))  # a database a server entry watches, not stored yet
+    names.append(requested)
 chosen = st.selectbox(
     "Database",
     ["All databases", *names],
@@ -72,7 +76,7 @@ except Exception as error:
 with widgets.guarded_panel("staleness table"):
     st.markdown("#### Staleness")
     frame = db_widgets.record_staleness_frame(
-        service.record_staleness(config, records, settings.now().date(), database)
+        service.record_staleness(config, records, settings.now().date(), database, targets)
     )
     if frame.empty:
         st.caption("No record kind has an expected interval for these databases.")

@@ -25,11 +25,13 @@ from metrics.databases.checks import (
     ProbeState,
     table_size_text,
 )
+from metrics.databases.fleet_list import FleetGrouping, PageSection
 from metrics.databases.forecast import CAPACITY_CHECK, days_text
 from metrics.databases.statements import StatementChange, format_milliseconds, mean_time_change_text
 from metrics.formatting import NO_DATA, format_bytes, format_duration, format_percent
 from pages.common.theme import CRITICAL, INFO, OK, WARN, StatusStyle
 from pages.common.theme import NO_DATA as NO_DATA_STYLE
+from pages.common.widgets import plain
 
 UNKNOWN_STYLE = StatusStyle("unknown", NO_DATA_STYLE.symbol, "unknown", NO_DATA_STYLE.color, NO_DATA_STYLE.fill)
 DB_STATUS_STYLES: dict[str, StatusStyle] = {
@@ -58,6 +60,7 @@ FLEET_COLUMN_ORDER = [
     "size",
     "growth 7d",
     "runs out in",
+    "server",
     "environment",
     "role",
     "engine",
@@ -71,12 +74,12 @@ class FleetExtra(StrEnum):
     numbers, how old its stale ones are) is never one of them: it shows whenever some database has one."""
 
     CACHE_AND_GROWTH = "hit ratio, growth 7d"
-    WHERE = "environment, role, engine"
+    WHERE = "server, environment, role, engine"
 
 
 _FLEET_EXTRA_COLUMNS = {
     FleetExtra.CACHE_AND_GROWTH: ("hit ratio", "growth 7d"),
-    FleetExtra.WHERE: ("environment", "role", "engine"),
+    FleetExtra.WHERE: ("server", "environment", "role", "engine"),
 }
 
 
@@ -147,16 +150,18 @@ def fleet_style(frame: pd.DataFrame):
 def filter_healths(
     healths: Iterable[DatabaseHealth], environments: Sequence[str], statuses: Sequence[str], search: str = ""
 ) -> list[DatabaseHealth]:
-    """Databases in the selected environments and statuses (an empty selection means all) whose name, engine,
-    environment, role or owner holds every word of ``search``, case-insensitively: on a fleet of hundreds, typing
-    "orders prod" finds the production orders databases."""
+    """Databases in the selected environments and statuses (an empty selection means all) whose name, server,
+    engine, environment, role or owner holds every word of ``search``, case-insensitively: on a fleet of hundreds,
+    typing "orders prod" finds the production orders databases."""
     words = search.lower().split()
     return [
         h
         for h in healths
         if (not environments or h.environment in environments)
         and (not statuses or h.status in statuses)
-        and all(word in " ".join((h.database, h.engine, h.environment, h.role, h.owner)).lower() for word in words)
+        and all(
+            word in " ".join((h.database, h.server, h.engine, h.environment, h.role, h.owner)).lower() for word in words
+        )
     ]
 
 
@@ -217,15 +222,19 @@ def fleet_frame(
     healths: Sequence[DatabaseHealth],
     sizes_7d_ago: dict[str, int] | None = None,
     stale: Mapping[str, tuple[DatabaseHealth, str]] | None = None,
+    *,
+    ordered: bool = False,
 ) -> pd.DataFrame:
-    """One row per database, worst status first; numbers stay numbers (NaN = not measured) so columns sort.
+    """One row per database, worst status first (``ordered``: in the order given, e.g. grouped by server); numbers
+    stay numbers (NaN = not measured) so columns sort.
 
     ``stale``: for a database that fails now, its last good health and the note saying how old it is; its row
     keeps today's status and failing checks but shows the last good numbers, with the note."""
     rank = {status: index for index, status in enumerate(STATUSES_WORST_FIRST)}
     stale = stale or {}
     rows = []
-    for current in sorted(healths, key=lambda h: (rank.get(h.status, 0), h.database)):
+    in_order = healths if ordered else sorted(healths, key=lambda h: (rank.get(h.status, 0), h.database))
+    for current in in_order:
         last_good, stale_note = stale.get(current.database, (None, ""))
         health = last_good or current  # where the numbers come from
         probe = health.probe
@@ -236,6 +245,7 @@ def fleet_frame(
             {
                 "status": fleet_status_text(current),
                 "database": database_link(current.database),
+                "server": current.server,
                 "engine": current.engine,
                 "environment": current.environment,
                 "role": current.role,
@@ -255,6 +265,7 @@ def fleet_frame(
     columns = [
         "status",
         "database",
+        "server",
         "engine",
         "environment",
         "role",
@@ -591,3 +602,13 @@ def record_staleness_frame(rows: Iterable[tuple[str, dict]]) -> pd.DataFrame:
         ],
         columns=RECORD_STALENESS_COLUMNS,
     )
+
+
+def group_heading(part: PageSection, grouping: FleetGrouping) -> str:
+    """A section's heading: "**main** (server) · 40 databases: ■ 1 critical · ✓ 39 ok", the counts of the whole
+    group (all pages), its name as plain text."""
+    counts = " · ".join(f"{db_status_badge(status)} {count}" for status, count in part.group.counts.items())
+    size = len(part.group.databases)
+    continued = " (continued from the previous page)" if part.continued else ""
+    name = plain(part.group.name)
+    return f"**{name}** ({grouping}) · {size} database{'s' if size != 1 else ''}: {counts}{continued}"

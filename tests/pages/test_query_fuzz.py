@@ -30,11 +30,13 @@ PAGES = (
     "pages/tracker/page.py",
     "pages/audit/page.py",
     "pages/slo_reviews/page.py",
+    "pages/slo_policy/page.py",
 )
 # Every name a page reads from its link, on every page: a name one page ignores must be ignored quietly.
 PARAMETERS = (
     "at", "slo", "service", "state", "database", "environment", "status", "db_status", "from", "to", "grain", "week",
-    "item", "role", "search", "what", "who", "embed", "sort", "list_page", "db_search", "slo_annotation_kinds",
+    "item", "role", "search", "what", "who", "embed", "sort", "list_page", "db_search", "db_group", "db_page",
+    "slo_annotation_kinds",
 )  # fmt: skip
 # Values that broke pages before, or sit at an edge of what a parser takes.
 EDGES = (

@@ -764,6 +764,7 @@ class MariaDBServer:
     database: str = "reliability_test"
     process: subprocess.Popen | None = None
     startup_seconds: float = 0.0
+    options: tuple[str, ...] = ()  # more mariadbd options, e.g. ("--performance-schema=ON",)
 
     @property
     def url(self) -> str:
@@ -819,6 +820,7 @@ class MariaDBServer:
             "--innodb-log-file-size=16M",
             "--innodb-flush-log-at-trx-commit=0",
             "--skip-log-bin",
+            *self.options,
         ]
         if running_as_root():
             cmd.append("--user=root")
@@ -859,10 +861,10 @@ class MariaDBServer:
 
 
 @contextlib.contextmanager
-def start_mariadb() -> Iterator[MariaDBServer]:
-    """mariadb-install-db + mariadbd on a free port; stops it and removes its directory at exit."""
+def start_mariadb(options: tuple[str, ...] = ()) -> Iterator[MariaDBServer]:
+    """mariadb-install-db + mariadbd (with ``options``) on a free port; stops it and removes its directory at exit."""
     base_dir = Path(tempfile.mkdtemp(prefix="mariadb-"))
-    server = MariaDBServer(port=free_port(), base_dir=base_dir)
+    server = MariaDBServer(port=free_port(), base_dir=base_dir, options=tuple(options))
     try:
         server.init()
         server.start()

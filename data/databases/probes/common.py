@@ -4,7 +4,9 @@ password (every message passes through ``data.secrets.redact``)."""
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -112,6 +114,40 @@ def read_section(probe, checks: tuple[str, ...], read) -> None:
             probe.unavailable[check] = reason
 
 
+ENGINES_KEPT = 1024  # one per DSN and timeouts: a fleet of hundreds of databases, with room for DSN changes
+_engines: OrderedDict[tuple, sa.Engine] = OrderedDict()
+_engines_lock = threading.Lock()
+
+
+def probe_engine_for(
+    make_engine: Callable[[Dsn, float, float], sa.Engine],
+    dsn: Dsn,
+    connect_timeout_s: float,
+    statement_timeout_s: float,
+) -> sa.Engine:
+    """The engine for ``dsn`` and these timeouts, made once and kept (least recently used beyond ENGINES_KEPT go).
+
+    Its pool keeps no connection (``NullPool``: each probe opens and closes its own, so an unreachable server leaves
+    nothing behind); what is kept is SQLAlchemy's dialect, set up on the first connection with a few queries of its
+    own: about 20 ms per probe, most of it Python, which on a fleet of hundreds held the GIL longer than the probes'
+    own reading. Keyed by the DSN's fingerprint, so a changed password gets a new engine."""
+    key = (make_engine.__module__, make_engine.__qualname__, dsn.fingerprint(), connect_timeout_s, statement_timeout_s)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is not None:
+            _engines.move_to_end(key)
+            return engine
+    engine = make_engine(dsn, connect_timeout_s, statement_timeout_s)
+    with _engines_lock:
+        kept = _engines.setdefault(key, engine)
+        _engines.move_to_end(key)
+        while len(_engines) > ENGINES_KEPT:
+            _engines.popitem(last=False)[1].dispose()
+    if kept is not engine:
+        engine.dispose()
+    return kept
+
+
 @contextlib.contextmanager
 def probe_connection(
     make_engine: Callable[[Dsn, float, float], sa.Engine],
@@ -119,18 +155,14 @@ def probe_connection(
     connect_timeout_s: float,
     statement_timeout_s: float,
 ) -> Iterator[sa.Connection]:
-    """One probe's own connection: a failure to connect becomes a ProbeError a person can act on, and the engine
-    (its pool) is gone afterwards so an unreachable server leaves nothing behind."""
-    engine = make_engine(dsn, connect_timeout_s, statement_timeout_s)
+    """One probe's own connection, closed afterwards; a failure to connect becomes a ProbeError a person can act on."""
+    engine = probe_engine_for(make_engine, dsn, connect_timeout_s, statement_timeout_s)
     try:
-        try:
-            connection = engine.connect()
-        except sa.exc.DBAPIError as error:
-            raise ProbeError(explain_connect_error(error, dsn, connect_timeout_s)) from None
-        with connection:
-            yield connection
-    finally:
-        engine.dispose()
+        connection = engine.connect()
+    except sa.exc.DBAPIError as error:
+        raise ProbeError(explain_connect_error(error, dsn, connect_timeout_s)) from None
+    with connection:
+        yield connection
 
 
 def read_basics(read: Callable[[], object]) -> object:
@@ -282,3 +314,18 @@ def plain_value(value: object) -> object:
         except UnicodeDecodeError:
             return "\\x" + raw.hex()
     return str(value)
+
+
+def list_databases_with(
+    make_engine: Callable[[Dsn, float, float], sa.Engine],
+    dsn: Dsn | str,
+    query: sa.TextClause,
+    connect_timeout_s: float,
+    statement_timeout_s: float,
+    leave_out: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The names ``query`` lists on the server (its first column), sorted, less ``leave_out``: one short connection
+    of the server's budget. Raises ProbeError naming the cause, never the DSN's password."""
+    with probe_connection(make_engine, as_dsn(dsn), connect_timeout_s, statement_timeout_s) as connection:
+        rows = read_basics(lambda: connection.execute(query).all())
+    return sorted(str(row[0]) for row in rows if str(row[0]) not in leave_out)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from data.databases.probes.common import (
     STATEMENTS_READ,
     ProbeError,
+    list_databases_with,
     probe_engine,
     read_basics,
     read_custom_checks,
@@ -141,6 +142,17 @@ def limit_session(connection: sa.Connection, is_mariadb: bool, statement_timeout
 def _column_max(data_type: str, column_type: str) -> int:
     signed_max = INTEGER_MAX.get(data_type.lower(), INTEGER_MAX["bigint"])
     return signed_max * 2 + 1 if "unsigned" in column_type.lower() else signed_max
+
+
+# SHOW DATABASES lists the server's own schemas too; a server entry watches the others.
+DATABASES = sa.text("SHOW DATABASES")
+SYSTEM_SCHEMAS = frozenset({"information_schema", "performance_schema", "mysql", "sys"})
+
+
+def list_databases(dsn: Dsn | str, *, connect_timeout_s: float = 3.0, statement_timeout_s: float = 5.0) -> list[str]:
+    """Every database of the DSN's server the user may see, less the server's own schemas, sorted; raises
+    ProbeError when the server cannot be reached or read."""
+    return list_databases_with(make_engine, dsn, DATABASES, connect_timeout_s, statement_timeout_s, SYSTEM_SCHEMAS)
 
 
 def probe_mysql(

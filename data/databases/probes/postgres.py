@@ -24,6 +24,7 @@ from data.databases.probes.common import (
     STATEMENTS_READ,
     ProbeError,
     explain_query_error,
+    list_databases_with,
     probe_engine,
     read_basics,
     read_custom_checks,
@@ -352,6 +353,16 @@ def _sequence_max(row) -> int:
     limit = int(row.seqmax)
     column_max = TYPE_MAX.get(row.column_type or "")
     return min(limit, column_max) if column_max else limit
+
+
+# The databases a server entry watches: those that accept connections, not templates.
+DATABASES = sa.text("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate")
+
+
+def list_databases(dsn: Dsn | str, *, connect_timeout_s: float = 3.0, statement_timeout_s: float = 5.0) -> list[str]:
+    """Every database of the DSN's server that accepts connections and is not a template, sorted; raises ProbeError
+    when the server cannot be reached or read."""
+    return list_databases_with(make_engine, dsn, DATABASES, connect_timeout_s, statement_timeout_s)
 
 
 def probe_postgres(
