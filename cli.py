@@ -18,6 +18,7 @@ from commands import (
     incidents,
     rollups,
     slo,
+    slo_adjustments,
     slo_annotations,
     slo_import,
     slo_reviews,
@@ -42,6 +43,7 @@ COMMAND_MODULES = (
     slo_import,
     slo_reviews,
     slo_annotations,
+    slo_adjustments,
 )
 
 

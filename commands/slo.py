@@ -16,12 +16,13 @@ def command_slo_report(args: argparse.Namespace) -> int:
     problems: list[str] = []
     catalog = common.load_cli_catalog(settings, problems)
     at = common.parse_cli_instant(args.at, settings)
-    report = load_report(common.cli_source(settings, at), catalog.slos, at)
+    adjustments = _adjustments(settings)
+    report = load_report(common.cli_source(settings, at), catalog.slos, at, adjustments)
     if report.errors:
         for message in report.errors.values():
             print(f"error: {message}", file=sys.stderr)
         return common.EXIT_FAILED
-    payload = report.to_dict()
+    payload = report.to_dict(raw=args.raw)
     payload["catalog_problems"] = problems
     payload["catalog_notices"] = [
         {"severity": notice.severity.value, "text": str(notice)} for notice in catalog.notices
@@ -30,6 +31,9 @@ def command_slo_report(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2, allow_nan=False))
     else:
         print(_report_table(report))
+        if args.raw:
+            print("\nBefore budget adjustments (raw counts):")
+            print(_report_table(report, raw=True))
     for problem in problems:
         print(f"catalog: {problem}", file=sys.stderr)
     for notice in catalog.notices:  # valid OpenSLO not handled or not used yet: said, but not a failure
@@ -40,7 +44,23 @@ def command_slo_report(args: argparse.Namespace) -> int:
     return common.EXIT_FAILED if problems or slo_errors else common.EXIT_OK
 
 
-def _report_table(report) -> str:
+def _adjustments(settings) -> list:
+    """The budget adjustments in force; a store that cannot be read leaves the figures raw, and says so."""
+    from data.slo_adjustments.service import adjustments_in_force
+
+    try:
+        return adjustments_in_force(settings)
+    except Exception as error:  # driver errors vary: name the kind, never the DSN
+        print(
+            f"warning: budget adjustments could not be read from the store ({type(error).__name__}): the figures are "
+            "raw",
+            file=sys.stderr,
+        )
+        return []
+
+
+def _report_table(report, raw: bool = False) -> str:
+    """The report as a table; ``raw``: each SLO's figures before budget adjustments (adjusted SLOs marked *)."""
     from metrics.formatting import format_burn_rate, format_duration, format_percent, format_sli, format_target
     from metrics.slo.definitions import BURN_WINDOWS
 
@@ -57,11 +77,12 @@ def _report_table(report) -> str:
         "tiers firing",
     ]
     rows = []
-    for status in report.statuses:
+    for shown in report.statuses:
+        status = (shown.raw or shown) if raw else shown
         rows.append(
             [
                 status.attention,
-                status.slo.name,
+                status.slo.name + ("*" if shown.adjusted else ""),
                 status.slo.service,
                 format_target(status.slo.target),
                 status.slo.time_window.shown_label,
@@ -72,7 +93,11 @@ def _report_table(report) -> str:
                 _tiers_text(status),
             ]
         )
-    return f"SLO report at {report.at.isoformat()} from {report.source}\n" + common.text_table(header, rows)
+    table = f"SLO report at {report.at.isoformat()} from {report.source}\n" + common.text_table(header, rows)
+    if any(status.adjusted for status in report.statuses):
+        table += "\n* budget adjusted: events inside a budget adjustment count neither as good nor as bad"
+        table += " (raw figures: --raw)" if not raw else ""
+    return table
 
 
 def _tiers_text(status) -> str:
@@ -162,6 +187,12 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     report = commands.add_parser("slo-report", help="every SLO's budget, burn rates and alert tiers")
     common.source_options(report)
     report.add_argument("--format", choices=("json", "table"), default="table")
+    report.add_argument(
+        "--raw",
+        "--show-raw",
+        action="store_true",
+        help='also show the figures before budget adjustments (JSON: under each SLO\'s "raw")',
+    )
     report.set_defaults(handler=command_slo_report)
 
     history = commands.add_parser("slo-history", help="one SLO's drill-down series")

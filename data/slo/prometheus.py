@@ -26,8 +26,9 @@ from urllib3.util.retry import Retry
 
 from data.deadline import results_within
 from data.secrets import SecretUrl, remember_secret
-from data.slo.promql import SLO_LABEL, batched, counter_expressions
-from data.slo.sources import CountsResult, SourceError, SourceTimeout
+from data.slo.promql import SLO_LABEL, batched, counter_expressions, excluded_expressions
+from data.slo.sources import CountsResult, Exclusions, SourceError, SourceTimeout
+from metrics.slo.adjustments import adjusted_counts
 from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
 from metrics.slo.report import requested_windows
 
@@ -455,11 +456,15 @@ class PrometheusSource:
         ]
 
     # -- SLO counts
-    def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
+    def window_counts(
+        self, slos: list[SloDefinition], at: datetime, exclusions: Exclusions | None = None
+    ) -> CountsResult:
         """Counts for every SLO and window in 2 × (windows + period) queries, whatever the number of SLOs: the burn
         windows, plus each other window some SLO's alert tiers read (an AlertPolicy's lookbackWindow), asked once
-        for all the SLOs that read it."""
+        for all the SLOs that read it. Budget adjustments (``exclusions``) add at most as many again: per window
+        and counter kind, one query holds the events inside every SLO's adjusted intervals (``@`` modifiers)."""
         result = CountsResult()
+        exclusions = exclusions or {}
         windows = {slo.name: requested_windows(slo, at) for slo in slos}
         extra = {window for slo in slos for window in slo.tier_windows}
         keys = list(BURN_WINDOWS) + sorted(extra, key=parse_duration) + ["period"]
@@ -468,7 +473,7 @@ class PrometheusSource:
         # configured timeout once, not once per round of parallel queries.
         deadline = time.monotonic() + self.settings.timeout_seconds
         try:
-            answers = self._batched_answers(healthy, windows, keys, at, deadline)
+            answers = self._batched_answers(healthy, windows, keys, at, deadline, exclusions)
         except QueryError:
             for slo in slos:
                 try:
@@ -476,24 +481,37 @@ class PrometheusSource:
                 except QueryError as error:
                     result.errors[slo.name] = f"Prometheus rejected the query of SLO {slo.name!r}: {error}"
             healthy = [slo for slo in slos if slo.name not in result.errors]
-            answers = self._batched_answers(healthy, windows, keys, at, deadline) if healthy else {}
+            answers = self._batched_answers(healthy, windows, keys, at, deadline, exclusions) if healthy else {}
         for slo in slos:
             if slo.name in result.errors:
                 result.counts[slo.name] = {key: None for key in keys}
                 continue
             counts: dict[str, EventCounts | None] = {}
+            raw: dict[str, EventCounts | None] = {}
+            excluded = exclusions.get(slo.name, {})
             for key in windows[slo.name]:
                 total = answers.get((key, "total"), {}).get(slo.name)
                 bad = answers.get((key, "bad"), {}).get(slo.name)
-                counts[key] = None if total is None or bad is None else EventCounts(total=total, bad=bad)
+                raw[key] = counts[key] = None if total is None or bad is None else EventCounts(total=total, bad=bad)
+                if key in excluded and raw[key] is not None:
+                    removed = EventCounts(
+                        total=answers.get((key, "total", "excluded"), {}).get(slo.name, 0.0),
+                        bad=answers.get((key, "bad", "excluded"), {}).get(slo.name, 0.0),
+                    )
+                    counts[key] = adjusted_counts(raw[key], removed)
             result.counts[slo.name] = counts
+            if excluded:
+                result.raw[slo.name] = raw
         return result
 
     def _batched_answers(
-        self, slos, windows, keys, at, deadline: float | None = None
-    ) -> dict[tuple[str, str], dict[str, float]]:
+        self, slos, windows, keys, at, deadline: float | None = None, exclusions: Exclusions | None = None
+    ) -> dict[tuple[str, ...], dict[str, float]]:
         """The batched queries, ``PARALLEL_QUERIES`` at a time, all answered by ``deadline`` (``time.monotonic()``;
-        default: the timeout from now) or ``SourceError``. Queries still running then end on their own timeout."""
+        default: the timeout from now) or ``SourceError``. Queries still running then end on their own timeout.
+        With ``exclusions``, each window's and kind's events inside the SLOs' adjustments come in one more query,
+        keyed ``(window, kind, "excluded")``."""
+        exclusions = exclusions or {}
         jobs = []
         for key in keys:
             # A calendar period that began less than a second ago has no window yet: no data, not a query error.
@@ -502,11 +520,18 @@ class PrometheusSource:
             ]
             if not measurable:
                 continue
+            adjusted = [slo for slo in measurable if key in exclusions.get(slo.name, {})]
             for kind in ("total", "bad"):
                 expressions = {
                     slo.name: counter_expressions(slo.indicator, windows[slo.name][key])[kind] for slo in measurable
                 }
                 jobs.append(((key, kind), batched(expressions)))
+                if adjusted:
+                    inside = {
+                        slo.name: excluded_expressions(slo.indicator, exclusions[slo.name][key].intervals)[kind]
+                        for slo in adjusted
+                    }
+                    jobs.append(((key, kind, "excluded"), batched(inside)))
         if deadline is None:
             deadline = time.monotonic() + self.settings.timeout_seconds
 

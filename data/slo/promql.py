@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from metrics.slo.definitions import RatioIndicator, format_prometheus_duration
@@ -208,8 +208,14 @@ def escape_label_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def windowed_increase(selector: str, window: timedelta) -> str:
-    return f"sum(increase({selector}[{format_prometheus_duration(window)}]))"
+def _range(selector: str, window: timedelta, at: datetime | None) -> str:
+    """``selector[window]``, evaluated at ``at`` (the ``@`` modifier, whole seconds) when it is given."""
+    text = f"{selector}[{format_prometheus_duration(window)}]"
+    return text if at is None else f"{text} @ {int(at.timestamp())}"
+
+
+def windowed_increase(selector: str, window: timedelta, at: datetime | None = None) -> str:
+    return f"sum(increase({_range(selector, window, at)}))"
 
 
 def tagged(expression: str, slo_name: str) -> str:
@@ -222,19 +228,28 @@ def batched(expressions: dict[str, str]) -> str:
     return " or ".join(tagged(expression, slo_name) for slo_name, expression in expressions.items())
 
 
-def windowed_integral(selector: str, window: timedelta) -> str:
+def windowed_integral(selector: str, window: timedelta, at: datetime | None = None) -> str:
     """Events over ``window`` of a series that holds a per-second rate: its average over the window times the
     window's length in seconds (the rate's integral, where samples are evenly spaced)."""
-    return f"(sum(avg_over_time({selector}[{format_prometheus_duration(window)}])) * {window.total_seconds():g})"
+    return f"(sum(avg_over_time({_range(selector, window, at)})) * {window.total_seconds():g})"
 
 
-def counter_expressions(indicator: RatioIndicator, window: timedelta) -> dict[str, str]:
+def counter_expressions(indicator: RatioIndicator, window: timedelta, at: datetime | None = None) -> dict[str, str]:
     """Total and bad events over ``window``: ``sum(increase(...))`` of the SLO's own counters (or the integral of
     its already-rated series, ``counter: false``), bad events as total − good when the SLO counts good ones. The
     one builder: the Prometheus source's window counts, the daily rollups and the alert rules all count events with
-    this text."""
+    this text. ``at``: the window ends there (``@`` modifier) instead of at the query's evaluation time: how the
+    events inside a budget adjustment are counted in the same batched query as everything else."""
     events = windowed_increase if indicator.counter else windowed_integral
-    total = events(indicator.total_query, window)
+    total = events(indicator.total_query, window, at)
     if indicator.bad_query is not None:
-        return {"total": total, "bad": events(indicator.bad_query, window)}
-    return {"total": total, "bad": f"({total} - {events(indicator.good_query, window)})"}
+        return {"total": total, "bad": events(indicator.bad_query, window, at)}
+    return {"total": total, "bad": f"({total} - {events(indicator.good_query, window, at)})"}
+
+
+def excluded_expressions(indicator: RatioIndicator, intervals) -> dict[str, str]:
+    """Total and bad events inside the ``intervals`` (``metrics.slo.adjustments.Interval``, whole seconds): one
+    ``counter_expressions`` term per interval, ending at the interval's end, summed. An interval without samples
+    counts as 0 (``or vector(0)``) rather than emptying the sum."""
+    terms = [counter_expressions(indicator, interval.length, interval.end) for interval in intervals]
+    return {kind: " + ".join(f"({term[kind]} or vector(0))" for term in terms) for kind in ("total", "bad")}

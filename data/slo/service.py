@@ -18,10 +18,11 @@ from data.slo.alert_rules import burn_rate_rules, rules_yaml
 from data.slo.catalog import Catalog, Severity
 from data.slo.sources import SloSource, SourceError, SourceTimeout
 from metrics.access import Actor
+from metrics.slo.adjustments import Adjustment, covering, exclusions, expand
 from metrics.slo.alert_history import firing_range
 from metrics.slo.definitions import SloDefinition
 from metrics.slo.periods import Period, current_period
-from metrics.slo.report import SloReport, build_report
+from metrics.slo.report import PERIOD_KEY, SloReport, build_report, requested_windows
 from metrics.slo.timeseries import (
     RECENT_SPAN,
     RECENT_STEP,
@@ -36,16 +37,52 @@ from metrics.slo.timeseries import (
 )
 
 
-def load_report(source: SloSource, slos: list[SloDefinition], at: datetime) -> SloReport:
-    """Every SLO's status at ``at``. An unreachable source yields a report of "no data" rows plus its error."""
+def load_report(
+    source: SloSource, slos: list[SloDefinition], at: datetime, adjustments: Sequence[Adjustment] = ()
+) -> SloReport:
+    """Every SLO's status at ``at``. An unreachable source yields a report of "no data" rows plus its error.
+
+    ``adjustments`` (budget adjustments in force): the events inside them count neither as good nor as bad in any
+    window; each status keeps its raw figures beside the adjusted ones (``SloStatus.raw``)."""
+    excluded, covering_by_slo = adjustment_exclusions(slos, at, adjustments)
     try:
-        result = source.window_counts(slos, at)
+        result = source.window_counts(slos, at, excluded) if excluded else source.window_counts(slos, at)
     except SourceError as error:
         message = str(error)
         return build_report(
             slos, at, {}, {slo.name: message for slo in slos}, source.description, {source.description: message}
         )
-    return build_report(slos, at, result.counts, result.errors, source.description)
+    return build_report(
+        slos,
+        at,
+        result.counts,
+        result.errors,
+        source.description,
+        raw_counts_by_slo=result.raw,
+        adjustments_by_slo=covering_by_slo,
+    )
+
+
+def adjustment_exclusions(
+    slos: Sequence[SloDefinition], at: datetime, adjustments: Sequence[Adjustment]
+) -> tuple[dict, dict[str, tuple[Adjustment, ...]]]:
+    """Per SLO, the intervals each of its windows loses to the adjustments, and the adjustments that touch its
+    period (for the "budget adjusted" mark)."""
+    excluded, covering_by_slo = {}, {}
+    if not adjustments:
+        return excluded, covering_by_slo
+    for slo in slos:
+        windows = requested_windows(slo, at)
+        parts = exclusions(adjustments, slo, windows, at)
+        if parts:
+            excluded[slo.name] = parts
+            period = windows[PERIOD_KEY]
+            covering_by_slo[slo.name] = tuple(
+                adjustment
+                for adjustment in covering(adjustments, slo)
+                if expand([adjustment], at - period, at).intervals
+            )
+    return excluded, covering_by_slo
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from data.slo_adjustments.store import (
     AlreadyRecorded,
     NotFound,
     StaleEdit,
+    adjustments_stored,
     get_adjustment,
     insert_adjustment,
     list_adjustments,
@@ -171,5 +172,9 @@ def adjustments(settings: Settings, *, include_removed: bool = False) -> list[Ad
 
 
 def adjustments_in_force(settings: Settings) -> list[Adjustment]:
-    """The adjustments the figures take out of their counts: every one not removed. Raises the store's errors."""
+    """The adjustments the figures take out of their counts: every one not removed. None in a store that was never
+    created or migrated to 0013 (nobody can have entered one there; reading it must not create it). Raises the
+    store's errors otherwise."""
+    if not adjustments_stored(settings.database_url):
+        return []
     return list_adjustments(shared_engine(settings.database_url))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.store.audit import record_audit
+from data.store.engine import shared_engine, sqlite_file
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor
@@ -222,6 +223,14 @@ def remove_adjustment(
     """Mark it removed (the row stays, so past figures can still be explained)."""
     values = {"removed_at": at, "removed_by": actor.name.strip()}
     return _guarded_update(engine, adjustment_id, expected_version, values, actor=actor, action="removed", at=at)
+
+
+def adjustments_stored(database_url) -> bool:
+    """Whether the store exists and has the adjustments table (a SQLite file is not created by asking)."""
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        return False
+    return sa.inspect(shared_engine(database_url)).has_table(_TABLE.name)
 
 
 def list_adjustments(engine: sa.Engine, *, include_removed: bool = False) -> list[Adjustment]:
