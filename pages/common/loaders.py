@@ -199,16 +199,48 @@ def freshness_bucket(app_settings: Settings, wall_clock: float | None = None) ->
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
 def _cached_report(
-    catalog_key: str, source_key: str, at: datetime, bucket: int, _source: SloSource, _catalog: Catalog
+    catalog_key: str,
+    source_key: str,
+    at: datetime,
+    bucket: int,
+    adjustments_key: tuple,
+    _source: SloSource,
+    _catalog: Catalog,
+    _adjustments: tuple,
 ) -> tuple[SloReport, datetime]:
-    return load_report(_source, _catalog.slos, at), datetime.now(UTC)
+    return load_report(_source, _catalog.slos, at, _adjustments), datetime.now(UTC)
+
+
+def adjustments_in_force(app_settings: Settings) -> tuple:
+    """The budget adjustments the figures take out (``data.slo_adjustments.service``); a store that cannot be read
+    leaves the figures raw, said once on the page."""
+    from data.slo_adjustments.service import adjustments_in_force as in_force
+
+    try:
+        return tuple(in_force(app_settings))
+    except Exception as error:  # driver errors vary; the page still shows its figures, raw
+        st.warning(
+            f"Budget adjustments could not be read from the store ({type(error).__name__}): the figures are raw.",
+            icon=":material/database:",
+        )
+        return ()
 
 
 def _read_report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> tuple[SloReport, datetime, DataKey]:
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
+    adjustments = adjustments_in_force(app_settings)
+    # A new, changed or removed adjustment is a new key: the figures follow it at once, not a minute later.
+    adjustments_key = tuple((a.id, a.version) for a in adjustments)
     fresh, read_at = _cached_report(
-        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_source, slo_catalog
+        key.catalog,
+        key.source,
+        key.at,
+        freshness_bucket(app_settings),
+        adjustments_key,
+        slo_source,
+        slo_catalog,
+        adjustments,
     )
     return fresh, read_at, key
 
