@@ -127,7 +127,7 @@ def command_slo_history(args: argparse.Namespace) -> int:
         )
     at = common.parse_cli_instant(args.at, settings)
     try:
-        history = load_history(common.cli_source(settings, at), slo, at)
+        history = load_history(common.cli_source(settings, at), slo, at, _adjustments(settings))
     except SourceError as error:
         raise common.CliError(str(error)) from None
     series = drilldown_series(history)

@@ -18,7 +18,7 @@ from data.slo.alert_rules import burn_rate_rules, rules_yaml
 from data.slo.catalog import Catalog, Severity
 from data.slo.sources import SloSource, SourceError, SourceTimeout
 from metrics.access import Actor
-from metrics.slo.adjustments import Adjustment, covering, exclusions, expand
+from metrics.slo.adjustments import Adjustment, adjust_buckets, covering, exclusions, expand
 from metrics.slo.alert_history import firing_range
 from metrics.slo.definitions import SloDefinition
 from metrics.slo.periods import Period, current_period
@@ -94,11 +94,14 @@ class SloHistory:
     recent_buckets: pd.DataFrame  # 5-minute buckets over the last six days
 
 
-def load_history(source: SloSource, slo: SloDefinition, at: datetime) -> SloHistory:
+def load_history(
+    source: SloSource, slo: SloDefinition, at: datetime, adjustments: Sequence[Adjustment] = ()
+) -> SloHistory:
     """Raises ``SourceError`` when the source cannot answer; the page shows it in the drill-down panel only.
 
     A source with a timeout (Prometheus) gets it once for the whole history: both ranges are asked in parallel and
-    waited for at most that long in all."""
+    waited for at most that long in all. ``adjustments``: the events inside those covering the SLO drop out of the
+    buckets (``metrics.slo.adjustments.adjust_buckets``), so the series agree with the adjusted report."""
     period = current_period(slo.time_window, at)
     step = period_step(period)
     buckets_in_period = int((at - period.start) / step)
@@ -114,6 +117,11 @@ def load_history(source: SloSource, slo: SloDefinition, at: datetime) -> SloHist
             timeout,
             f"{source.description} did not send the history of SLO {slo.name!r}",
         )
+    mine = covering(adjustments, slo)
+    if mine:
+        excluded = expand(mine, min(period_start, recent_start) - max(step, RECENT_STEP), at).intervals
+        period_buckets = adjust_buckets(period_buckets, step, excluded)
+        recent_buckets = adjust_buckets(recent_buckets, RECENT_STEP, excluded)
     return SloHistory(slo, at, period, period_buckets, recent_buckets)
 
 

@@ -366,3 +366,24 @@ def describe_window(adjustment: Adjustment) -> str:
     end = utc(adjustment.end)
     shown_end = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
     return f"{start:%Y-%m-%d %H:%M} → {shown_end} UTC"
+
+
+def adjust_buckets(buckets, step: timedelta, intervals: Sequence[Interval]):
+    """Event buckets (a frame with ``time``, ``total``, ``bad``: the events of (time − step, time]) without the
+    events inside ``intervals`` (merged, as ``expand`` gives them): a bucket wholly inside drops to no events; one an
+    interval only partly covers loses that share of its events (the bucket does not say when inside it they
+    happened, so the share is by time). Clamped at zero like the report's counts."""
+    if buckets.empty or not intervals:
+        return buckets
+    ends = [utc(moment.to_pydatetime()) for moment in buckets["time"]]
+    kept = []
+    for end in ends:
+        start = end - step
+        covered = sum(
+            max((min(end, interval.end) - max(start, interval.start)).total_seconds(), 0.0) for interval in intervals
+        )
+        kept.append(max(1.0 - covered / step.total_seconds(), 0.0))
+    adjusted = buckets.copy()
+    adjusted["total"] = buckets["total"] * kept
+    adjusted["bad"] = (buckets["bad"] * kept).clip(lower=0.0)
+    return adjusted

@@ -226,18 +226,21 @@ def adjustments_in_force(app_settings: Settings) -> tuple:
         return ()
 
 
+def _adjustments_key(adjustments: tuple) -> tuple:
+    """A new, changed or removed adjustment is a new cache key: the figures follow it at once, not a minute later."""
+    return tuple((a.id, a.version) for a in adjustments)
+
+
 def _read_report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> tuple[SloReport, datetime, DataKey]:
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
     adjustments = adjustments_in_force(app_settings)
-    # A new, changed or removed adjustment is a new key: the figures follow it at once, not a minute later.
-    adjustments_key = tuple((a.id, a.version) for a in adjustments)
     fresh, read_at = _cached_report(
         key.catalog,
         key.source,
         key.at,
         freshness_bucket(app_settings),
-        adjustments_key,
+        _adjustments_key(adjustments),
         slo_source,
         slo_catalog,
         adjustments,
@@ -274,7 +277,15 @@ def report_or_last_good(
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
 def _cached_history(
-    catalog_key: str, source_key: str, at: datetime, bucket: int, slo_name: str, _source: SloSource, _catalog: Catalog
+    catalog_key: str,
+    source_key: str,
+    at: datetime,
+    bucket: int,
+    slo_name: str,
+    adjustments_key: tuple,
+    _source: SloSource,
+    _catalog: Catalog,
+    _adjustments: tuple,
 ) -> tuple[SloHistory | None, str | None, datetime]:
     """(history, None, read at) or (None, why the source failed, when): a failure is kept as briefly as an answer,
     so a struggling source is not asked again by every viewer's every click."""
@@ -282,7 +293,7 @@ def _cached_history(
     if slo is None:
         raise KeyError(slo_name)
     try:
-        return load_history(_source, slo, at), None, datetime.now(UTC)
+        return load_history(_source, slo, at, _adjustments), None, datetime.now(UTC)
     except SourceError as error:
         return None, str(error), datetime.now(UTC)
 
@@ -291,8 +302,17 @@ def history(app_settings: Settings, slo_catalog: Catalog, slo_name: str, at: dat
     """One SLO's buckets over its period and the recent days; raises ``data.slo.sources.SourceError``."""
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
+    adjustments = adjustments_in_force(app_settings)
     found, failure, _ = _cached_history(
-        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name, slo_source, slo_catalog
+        key.catalog,
+        key.source,
+        key.at,
+        freshness_bucket(app_settings),
+        slo_name,
+        _adjustments_key(adjustments),
+        slo_source,
+        slo_catalog,
+        adjustments,
     )
     if found is None:
         raise SourceError(failure or "no history")
@@ -315,8 +335,17 @@ def history_or_last_good(
     panel = _panel_key("history", key, fixed, slo_name)
     if source_failure is not None:
         return last_good_store().resolve(panel, None, source_failure, datetime.now(UTC))
+    adjustments = adjustments_in_force(app_settings)
     found, failure, read_at = _cached_history(
-        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name, slo_source, slo_catalog
+        key.catalog,
+        key.source,
+        key.at,
+        freshness_bucket(app_settings),
+        slo_name,
+        _adjustments_key(adjustments),
+        slo_source,
+        slo_catalog,
+        adjustments,
     )
     return last_good_store().resolve(panel, found, failure, read_at)
 

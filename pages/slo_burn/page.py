@@ -287,8 +287,9 @@ def chart_annotations(slo, period) -> list:
         selection_mode="multi",
         default=list(AnnotationKind),
         key="slo_annotation_kinds",
-        help="Incidents of the service (shaded, from start to resolution), the SLO's reviews and the changes of its "
-        "target seen in the stored snapshots (dotted lines). Hover a mark for what happened and who.",
+        help="Incidents of the service (shaded, from start to resolution), the SLO's budget adjustments (shaded grey: "
+        "their events count neither as good nor as bad), the SLO's reviews and the changes of its target seen in the "
+        "stored snapshots (dotted lines). Hover a mark for what happened and who.",
     )
     counts = Counter(annotation.kind for annotation in found.annotations)
     summary = ", ".join(

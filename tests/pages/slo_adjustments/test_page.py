@@ -128,3 +128,16 @@ def test_a_viewer_sees_the_list_but_not_the_form_or_the_removal(monkeypatch, tmp
     assert "Removing budget adjustments: only editors and admins can; your role is viewer." in captions
     [frame] = [e.value for e in app.dataframe if "reason" in getattr(e.value, "columns", [])]
     assert frame["reason"].tolist() == ["primary failover"]
+
+
+def test_the_drilldown_charts_carry_one_band_of_the_adjustment_with_the_kind_named(store):
+    import json
+
+    submit(fill(run()))
+    app = run(BURN_PAGE, query={"slo": SLO})
+    bands = []
+    for chart in app.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        bands.append(sum(len(t.get("x", [])) for t in figure["data"] if t.get("name") == "adjustments"))
+    assert bands[:2] == [1, 1]  # the SLI and the burn-down charts
+    assert "1 adjustment." in texts(app.caption)

@@ -104,3 +104,24 @@ def test_the_json_report_shows_raw_and_adjusted_side_by_side_on_request():
         samples_between("checkout", END - 2 * H, END, False)
     )
     assert "raw" not in report.to_dict()["slos"][0]
+
+
+def test_the_drilldown_burn_down_ends_at_the_adjusted_budget_of_the_report():
+    from data.slo.service import drilldown_series, load_history
+
+    window = (END - 6 * 24 * H - 3 * H, END - 6 * 24 * H - H)
+    adjustments = [adjustment(*window, ("search-availability",))]
+    slo = CATALOG.slo("search-availability")
+    history = load_history(DemoSource(end=END), slo, END, adjustments)
+    burn_down = drilldown_series(history).burn_down
+    expected = expected_budget("search", 0.995, 28 * 24 * H, [window])
+    assert burn_down["budget_remaining"].iloc[-1] == pytest.approx(expected, rel=1e-9)
+
+
+def test_recent_buckets_inside_an_adjustment_hold_no_events():
+    from data.slo.service import load_history
+
+    slo = CATALOG.slo("checkout-availability")
+    history = load_history(DemoSource(end=END), slo, END, [adjustment(END - 2 * H, END, (slo.name,))])
+    inside = history.recent_buckets[history.recent_buckets["time"] > END - 2 * H + timedelta(minutes=5)]
+    assert len(inside) > 0 and inside["total"].sum() == 0 and inside["bad"].sum() == 0

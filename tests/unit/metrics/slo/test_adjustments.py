@@ -265,3 +265,55 @@ def test_an_unknown_slo_is_refused_when_the_catalog_is_given():
 def test_a_recurrence_with_a_naive_until_is_refused_as_a_recurrence_error():
     with pytest.raises(AdjustmentError, match="^recurrence: "):
         _validate(recurrence="FREQ=DAILY;UNTIL=20261210T000000")
+
+
+# --- buckets -----------------------------------------------------------------------------------------------------
+
+
+def _buckets(*ends):
+    import pandas as pd
+
+    return pd.DataFrame(
+        {"time": pd.to_datetime(list(ends), utc=True), "total": [600.0] * len(ends), "bad": [60.0] * len(ends)}
+    )
+
+
+def test_a_bucket_wholly_inside_an_adjustment_drops_to_no_events():
+    from metrics.slo.adjustments import adjust_buckets
+
+    got = adjust_buckets(_buckets(NOW), H, [Interval(NOW - 2 * H, NOW)])
+    assert (got["total"].tolist(), got["bad"].tolist()) == ([0.0], [0.0])
+
+
+def test_a_bucket_half_covered_keeps_half_its_events():
+    from metrics.slo.adjustments import adjust_buckets
+
+    got = adjust_buckets(_buckets(NOW), H, [Interval(NOW - timedelta(minutes=30), NOW + H)])
+    assert (got["total"].tolist(), got["bad"].tolist()) == ([300.0], [30.0])
+
+
+def test_a_bucket_outside_every_adjustment_keeps_its_events():
+    from metrics.slo.adjustments import adjust_buckets
+
+    got = adjust_buckets(_buckets(NOW - 3 * H), H, [Interval(NOW - 2 * H, NOW)])
+    assert (got["total"].tolist(), got["bad"].tolist()) == ([600.0], [60.0])
+
+
+# --- annotations -------------------------------------------------------------------------------------------------
+
+
+def test_a_recurring_adjustment_is_one_band_per_occurrence_with_who_entered_it():
+    from metrics.slo.annotations import AnnotationKind, adjustment_annotations
+
+    first = NOW - 3 * 24 * H
+    marks = adjustment_annotations([adjustment(first, first + H, "FREQ=DAILY")], slo(), NOW - 4 * 24 * H, NOW)
+    assert [(m.kind, m.start, m.end, m.who) for m in marks] == [
+        (AnnotationKind.ADJUSTMENT, first + day * 24 * H, first + day * 24 * H + H, "kim") for day in range(3)
+    ]
+    assert marks[0].title == "budget adjustment (maintenance): db upgrade"
+
+
+def test_an_slo_no_adjustment_covers_gets_no_band():
+    from metrics.slo.annotations import adjustment_annotations
+
+    assert adjustment_annotations([adjustment(NOW - 2 * H, NOW)], slo(name="other"), NOW - 24 * H, NOW) == []
