@@ -16,7 +16,7 @@ def command_slo_report(args: argparse.Namespace) -> int:
     problems: list[str] = []
     catalog = common.load_cli_catalog(settings, problems)
     at = common.parse_cli_instant(args.at, settings)
-    adjustments = _adjustments(settings)
+    adjustments = common.cli_adjustments(settings)
     report = load_report(common.cli_source(settings, at), catalog.slos, at, adjustments)
     if report.errors:
         for message in report.errors.values():
@@ -42,21 +42,6 @@ def command_slo_report(args: argparse.Namespace) -> int:
     for message in slo_errors:
         print(f"error: {message}", file=sys.stderr)
     return common.EXIT_FAILED if problems or slo_errors else common.EXIT_OK
-
-
-def _adjustments(settings) -> list:
-    """The budget adjustments in force; a store that cannot be read leaves the figures raw, and says so."""
-    from data.slo_adjustments.service import adjustments_in_force
-
-    try:
-        return adjustments_in_force(settings)
-    except Exception as error:  # driver errors vary: name the kind, never the DSN
-        print(
-            f"warning: budget adjustments could not be read from the store ({type(error).__name__}): the figures are "
-            "raw",
-            file=sys.stderr,
-        )
-        return []
 
 
 def _report_table(report, raw: bool = False) -> str:
@@ -127,7 +112,7 @@ def command_slo_history(args: argparse.Namespace) -> int:
         )
     at = common.parse_cli_instant(args.at, settings)
     try:
-        history = load_history(common.cli_source(settings, at), slo, at, _adjustments(settings))
+        history = load_history(common.cli_source(settings, at), slo, at, common.cli_adjustments(settings))
     except SourceError as error:
         raise common.CliError(str(error)) from None
     series = drilldown_series(history)

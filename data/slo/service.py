@@ -219,7 +219,9 @@ RULES_HEADER = (
 )
 
 
-def alert_rule_file(catalog: Catalog, catalog_path: Path, at: datetime) -> RuleFile:
+def alert_rule_file(
+    catalog: Catalog, catalog_path: Path, at: datetime, adjustments: Sequence[Adjustment] = ()
+) -> RuleFile:
     """The SLO burn tiers as a Prometheus rule file; ``at`` picks the calendar periods that scale the thresholds.
 
     Raises ``RequestError`` when the catalog has problems, or SLOs it cannot compute yet (either way an SLO would
@@ -234,7 +236,7 @@ def alert_rule_file(catalog: Catalog, catalog_path: Path, at: datetime) -> RuleF
         )
     if not catalog.slos:
         raise RequestError(f"{catalog_path} defines no SLOs: nothing was written")
-    rule_file = burn_rate_rules(catalog.slos, at)
+    rule_file = burn_rate_rules(catalog.slos, at, adjustments=adjustments)
     header = RULES_HEADER.format(catalog=catalog_path, generated=at.isoformat(timespec="seconds"))
     rules = sum(len(group["rules"]) for group in rule_file["groups"])
     return RuleFile(rules_yaml(rule_file, header), rules, len(catalog.slos))
