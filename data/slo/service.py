@@ -275,7 +275,9 @@ def collect_snapshots(settings: Settings, slos: list[SloDefinition], at: datetim
     from data.store import engine_for
 
     taken_at = at.replace(second=0, microsecond=0)
-    report = load_report(make_source(settings, demo_end=taken_at), slos, taken_at)
+    from data.slo_adjustments.service import adjustments_in_force
+
+    report = load_report(make_source(settings, demo_end=taken_at), slos, taken_at, adjustments_in_force(settings))
     stored = save_snapshots(engine_for(settings.database_url), snapshot_rows(report, taken_at), actor=actor)
     return SnapshotRun(taken_at, stored, dict(report.errors))
 
