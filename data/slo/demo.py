@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
@@ -22,7 +23,7 @@ import pandas as pd
 
 from data.slo.promql import SeriesSelector, parse_selector
 from data.slo.sources import CountsResult, Exclusions
-from metrics.slo.adjustments import adjusted_counts
+from metrics.slo.adjustments import Interval, adjusted_counts
 from metrics.slo.definitions import EventCounts, SloDefinition
 from metrics.slo.report import requested_windows
 
@@ -286,6 +287,26 @@ class DemoSource:
             if excluded:
                 result.raw[slo.name] = raw
         return result
+
+    def interval_counts(
+        self, slos: list[SloDefinition], parts: dict[str, dict[str, Sequence[Interval]]]
+    ) -> dict[tuple[str, str], EventCounts]:
+        """Per (SLO, part key): the events inside that part's intervals (the daily rollups' adjusted days)."""
+        found: dict[tuple[str, str], EventCounts] = {}
+        for slo in slos:
+            total = self._matching(slo.indicator.total_query)
+            other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
+            if total is None or other is None:
+                continue
+            for key, intervals in parts.get(slo.name, {}).items():
+                all_events = sum(self._increase(total, i.start, i.end) for i in intervals)
+                others = sum(self._increase(other, i.start, i.end) for i in intervals)
+                found[(slo.name, key)] = (
+                    EventCounts.from_good(all_events, others)
+                    if slo.indicator.good_query
+                    else EventCounts(total=all_events, bad=others)
+                )
+        return found
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
         """Events per bucket ending at each step from ``start`` to ``end``: columns time, total, bad."""

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,14 +27,22 @@ from urllib3.util.retry import Retry
 
 from data.deadline import results_within
 from data.secrets import SecretUrl, remember_secret
-from data.slo.promql import SLO_LABEL, batched, counter_expressions, excluded_expressions
+from data.slo.promql import (
+    SLO_LABEL,
+    batched,
+    counter_expressions,
+    escape_label_value,
+    excluded_expressions,
+    tagged,
+)
 from data.slo.sources import CountsResult, Exclusions, SourceError, SourceTimeout
-from metrics.slo.adjustments import adjusted_counts
+from metrics.slo.adjustments import Interval, adjusted_counts
 from metrics.slo.definitions import BURN_WINDOWS, EventCounts, SloDefinition, parse_duration
 from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
+PART_LABEL = "part"  # which part (a day) of an SLO an ``interval_counts`` answer belongs to
 # The cap on one answer: sized for 1,000 SLOs × 500 values, a vector sample being about 90 bytes of JSON
 # ({"metric":{"slo":"checkout-availability-eu-west-1"},"value":[1764000000.123,"123456.789"]}), so 45 MB,
 # with room for longer names and labels.
@@ -552,6 +561,46 @@ class PrometheusSource:
             thread_name_prefix="prometheus-query",
         )
         return {job[0]: _values_by_slo(answer) for job, answer in zip(jobs, answers)}
+
+    def interval_counts(
+        self, slos: list[SloDefinition], parts: dict[str, dict[str, Sequence[Interval]]]
+    ) -> dict[tuple[str, str], EventCounts]:
+        """Per (SLO, part key): the events inside that part's intervals, in two queries (total and bad) whatever
+        the number of SLOs and parts: each term ends at its interval's end (``@``), tagged with its SLO and key."""
+        by_name = {slo.name: slo for slo in slos}
+        terms = [
+            (name, key, intervals)
+            for name, keyed in parts.items()
+            if name in by_name
+            for key, intervals in keyed.items()
+            if intervals
+        ]
+        if not terms:
+            return {}
+        latest = max(i.end for _, _, intervals in terms for i in intervals)
+        answers = {}
+        deadline = time.monotonic() + self.settings.timeout_seconds
+        for kind in ("total", "bad"):
+            query = " or ".join(
+                f"label_replace({tagged(excluded_expressions(by_name[name].indicator, intervals)[kind], name)}, "
+                f'"{PART_LABEL}", "{escape_label_value(key)}", "", "")'
+                for name, key, intervals in terms
+            )
+            try:
+                answer = self.instant(query, latest, deadline)
+            except QueryError as error:
+                raise SourceError(f"Prometheus rejected the adjusted events' query: {error}") from None
+            for series in answer:
+                value = _number(series["value"][1])
+                if value is not None:
+                    labels = series["metric"]
+                    answers[(labels.get(SLO_LABEL, ""), labels.get(PART_LABEL, ""), kind)] = value
+        return {
+            (name, key): EventCounts(
+                total=answers.get((name, key, "total"), 0.0), bad=answers.get((name, key, "bad"), 0.0)
+            )
+            for name, key, _ in terms
+        }
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
         """Events per bucket of ``step`` ending at each step from ``start`` to ``end``: columns time, total, bad."""

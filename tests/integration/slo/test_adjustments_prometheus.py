@@ -125,3 +125,24 @@ def test_adjustments_at_most_double_the_queries_whatever_the_number_of_slos(demo
         counts.append(prometheus.query_count)
     without = 2 * (len(BURN_WINDOWS) + 1)  # the windows' queries (test_prometheus_source holds this count)
     assert counts[0] == counts[1] <= 2 * without
+
+
+def test_interval_counts_for_the_rollups_match_the_samples_in_two_queries(demo_prometheus, history):
+    from metrics.slo.adjustments import Interval
+
+    prometheus = source(demo_prometheus.url)
+    days = {
+        "2026-10-20": [Interval(HISTORY_END - 12 * 24 * H, HISTORY_END - 12 * 24 * H + 2 * H)],
+        "2026-10-29": [
+            Interval(HISTORY_END - 3 * 24 * H, HISTORY_END - 3 * 24 * H + H),
+            Interval(HISTORY_END - 3 * 24 * H + 5 * H, HISTORY_END - 3 * 24 * H + 6 * H),
+        ],
+    }
+    slos = [CATALOG.slo("search-availability"), CATALOG.slo("payments-availability")]
+    got = prometheus.interval_counts(slos, {"search-availability": days, "payments-availability": days})
+    assert prometheus.query_count == 2
+    for name, service in (("search-availability", "search"), ("payments-availability", "payments")):
+        for key, intervals in days.items():
+            total = sum(counted(history, *requests(service), i.start, i.end) for i in intervals)
+            bad = sum(counted(history, *requests(service, True), i.start, i.end) for i in intervals)
+            assert (got[(name, key)].total, got[(name, key)].bad) == (pytest.approx(total), pytest.approx(bad))
