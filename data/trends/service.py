@@ -39,6 +39,7 @@ class TrendRows:
     origin: RollupOrigin
     newest_day: date | None  # the newest day with a row
     collected_at: datetime | None = None  # when the newest rows were stored (None for the demo)
+    adjustments_note: str | None = None  # why budget adjustments could not be applied (the rows are then raw)
 
     @property
     def is_demo(self) -> bool:
@@ -122,7 +123,12 @@ def adjusted_trend_rows(
                 parts.setdefault(slo.name, {})[day.isoformat()] = inside
     if not parts:
         return rows
-    excluded = rollup_source(settings).interval_counts([slo for slo in slos if slo.name in parts], parts)
+    from data.slo.sources import SourceError
+
+    try:
+        excluded = rollup_source(settings).interval_counts([slo for slo in slos if slo.name in parts], parts)
+    except SourceError as error:  # the stored rows still show, raw, and say why
+        return replace(rows, adjustments_note=f"Budget adjustments are not applied: {error}")
     adjusted = daily.copy()
     for index, row in adjusted.iterrows():
         removed = excluded.get((row["slo"], row["day"].isoformat()))

@@ -88,3 +88,20 @@ def test_days_and_slos_no_adjustment_touches_keep_their_rows(raw):
     )
     untouched = (rows.daily["slo"] != "search-availability") | (rows.daily["day"] != date(2026, 11, 20))
     assert rows.daily[untouched][["total", "bad"]].equals(raw[untouched][["total", "bad"]])
+
+
+def test_a_source_that_cannot_answer_leaves_the_rows_raw_and_says_why(raw, monkeypatch):
+    from data.slo.sources import SourceError
+    from data.trends import service
+
+    class Down:
+        def interval_counts(self, slos, parts):
+            raise SourceError("Prometheus is unreachable")
+
+    monkeypatch.setattr(service, "rollup_source", lambda settings: Down())
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    rows = service.adjusted_trend_rows(
+        SETTINGS, SLOS, service.TrendRows(raw, service.RollupOrigin.STORE, None), [adjustment(start, start + 2 * H)]
+    )
+    assert rows.daily.equals(raw)
+    assert rows.adjustments_note == "Budget adjustments are not applied: Prometheus is unreachable"
