@@ -63,6 +63,12 @@ navigation = st.navigation(
                 url_path="slo-burn",
                 visibility="hidden",
             ),
+            st.Page(
+                "pages/slo_adjustments/page.py",
+                title="Budget adjustments",
+                icon=":material/event_busy:",
+                url_path="slo-adjustments",
+            ),
         ],
         "TPM": [
             st.Page(

@@ -18,6 +18,7 @@ from commands import (
     incidents,
     rollups,
     slo,
+    slo_adjustments,
     slo_annotations,
     slo_import,
     slo_policy,
@@ -44,6 +45,7 @@ COMMAND_MODULES = (
     slo_reviews,
     slo_policy,
     slo_annotations,
+    slo_adjustments,
 )
 
 

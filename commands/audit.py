@@ -58,7 +58,9 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     audit = commands.add_parser("audit", help="the audit trail: who changed what, as what role, when")
     audit.add_argument("--since", help="first local day, YYYY-MM-DD")
     audit.add_argument("--until", help="last local day, YYYY-MM-DD")
-    audit.add_argument("--entity", help="tracker_item, incident, dba_record, weekly_note, daily_rollups, ...")
+    audit.add_argument(
+        "--entity", help="tracker_item, incident, dba_record, weekly_note, daily_rollups, slo_adjustment, ..."
+    )
     audit.add_argument("--actor", help="only this person's entries (as recorded)")
     audit.add_argument("--limit", type=int, default=1000, help="newest entries first, at most this many")
     audit.add_argument("--format", choices=("json", "table"), default="table")

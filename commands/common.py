@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import unicodedata
 from dataclasses import replace
 from datetime import date, datetime
@@ -127,3 +128,18 @@ def cli_source(settings, at: datetime):
     if settings.prometheus is not None:
         settings = settings.with_prometheus_url(settings.prometheus.url)
     return make_source(settings, demo_end=demo_history_end(settings, at))
+
+
+def cli_adjustments(settings) -> list:
+    """The budget adjustments in force; a store that cannot be read leaves the figures raw, and says so."""
+    from data.slo_adjustments.service import adjustments_in_force
+
+    try:
+        return adjustments_in_force(settings)
+    except Exception as error:  # driver errors vary: name the kind, never the DSN
+        print(
+            f"warning: budget adjustments could not be read from the store ({type(error).__name__}): they are not "
+            "applied",
+            file=sys.stderr,
+        )
+        return []

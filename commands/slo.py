@@ -16,12 +16,13 @@ def command_slo_report(args: argparse.Namespace) -> int:
     problems: list[str] = []
     catalog = common.load_cli_catalog(settings, problems)
     at = common.parse_cli_instant(args.at, settings)
-    report = load_report(common.cli_source(settings, at), catalog.slos, at)
+    adjustments = common.cli_adjustments(settings)
+    report = load_report(common.cli_source(settings, at), catalog.slos, at, adjustments)
     if report.errors:
         for message in report.errors.values():
             print(f"error: {message}", file=sys.stderr)
         return common.EXIT_FAILED
-    payload = report.to_dict()
+    payload = report.to_dict(raw=args.raw)
     payload["catalog_problems"] = problems
     payload["catalog_notices"] = [
         {"severity": notice.severity.value, "text": str(notice)} for notice in catalog.notices
@@ -30,6 +31,9 @@ def command_slo_report(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2, allow_nan=False))
     else:
         print(_report_table(report))
+        if args.raw:
+            print("\nBefore budget adjustments (raw counts):")
+            print(_report_table(report, raw=True))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:
@@ -42,7 +46,8 @@ def command_slo_report(args: argparse.Namespace) -> int:
     return common.EXIT_FAILED if problems or slo_errors else common.EXIT_OK
 
 
-def _report_table(report) -> str:
+def _report_table(report, raw: bool = False) -> str:
+    """The report as a table; ``raw``: each SLO's figures before budget adjustments (adjusted SLOs marked *)."""
     from metrics.formatting import format_burn_rate, format_duration, format_percent, format_sli, format_target
     from metrics.slo.definitions import BURN_WINDOWS
 
@@ -59,11 +64,12 @@ def _report_table(report) -> str:
         "tiers firing",
     ]
     rows = []
-    for status in report.statuses:
+    for shown in report.statuses:
+        status = (shown.raw or shown) if raw else shown
         rows.append(
             [
                 status.attention,
-                status.slo.name,
+                status.slo.name + ("*" if shown.adjusted else ""),
                 status.slo.service,
                 format_target(status.slo.target),
                 status.slo.time_window.shown_label,
@@ -74,7 +80,11 @@ def _report_table(report) -> str:
                 _tiers_text(status),
             ]
         )
-    return f"SLO report at {report.at.isoformat()} from {report.source}\n" + common.text_table(header, rows)
+    table = f"SLO report at {report.at.isoformat()} from {report.source}\n" + common.text_table(header, rows)
+    if any(status.adjusted for status in report.statuses):
+        table += "\n* budget adjusted: events inside a budget adjustment count neither as good nor as bad"
+        table += " (raw figures: --raw)" if not raw else ""
+    return table
 
 
 def _tiers_text(status) -> str:
@@ -104,7 +114,7 @@ def command_slo_history(args: argparse.Namespace) -> int:
         )
     at = common.parse_cli_instant(args.at, settings)
     try:
-        history = load_history(common.cli_source(settings, at), slo, at)
+        history = load_history(common.cli_source(settings, at), slo, at, common.cli_adjustments(settings))
     except SourceError as error:
         raise common.CliError(str(error)) from None
     series = drilldown_series(history)
@@ -164,6 +174,12 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     report = commands.add_parser("slo-report", help="every SLO's budget, burn rates and alert tiers")
     common.source_options(report)
     report.add_argument("--format", choices=("json", "table"), default="table")
+    report.add_argument(
+        "--raw",
+        "--show-raw",
+        action="store_true",
+        help='also show the figures before budget adjustments (JSON: under each SLO\'s "raw")',
+    )
     report.set_defaults(handler=command_slo_report)
 
     history = commands.add_parser("slo-history", help="one SLO's drill-down series")

@@ -9,7 +9,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from commands.common import EXIT_OK, CliError, load_cli_catalog, load_cli_settings, parse_cli_instant
+from commands.common import (
+    EXIT_OK,
+    CliError,
+    cli_adjustments,
+    load_cli_catalog,
+    load_cli_settings,
+    parse_cli_instant,
+)
 
 
 def command_slo_rules(args: argparse.Namespace) -> int:
@@ -18,7 +25,8 @@ def command_slo_rules(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     catalog = load_cli_catalog(settings, [])
     try:
-        rule_file = alert_rule_file(catalog, settings.catalog_path, parse_cli_instant(args.at, settings))
+        at = parse_cli_instant(args.at, settings)
+        rule_file = alert_rule_file(catalog, settings.catalog_path, at, cli_adjustments(settings))
     except RequestError as error:
         for problem in error.problems:
             print(f"catalog: {problem}", file=sys.stderr)

@@ -23,17 +23,25 @@ burn rate and ``op`` as written. Choices:
   fires.
 - Calendar periods (``1M``, ``1w`` calendar) change length; their thresholds are the period's that contains the
   generation instant (``at``), so regenerate the file when a period starts (from cron), as for a changed catalog.
+- Budget adjustments: a rule cannot take the events inside an adjustment out of its windows (which part of a window
+  an adjustment covers changes with every evaluation, and a rule file is fixed text), so a tier is instead silenced
+  from an adjustment's start until its long window has moved past the adjustment's end:
+  ``unless on() (vector(time()) >= start and vector(time()) < end + long window)``. That covers the adjustments
+  in force from ``at`` to ``RULES_HORIZON`` after it (a recurring one: each occurrence, at most
+  ``MAX_OCCURRENCES``): regenerate the file at least that often, and after entering or removing an adjustment. A
+  real incident inside a silenced span does not page through these rules; the SLO burn page still shows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import yaml
 
 from data.slo.promql import counter_expressions
 from metrics.formatting import format_burn_rate, format_percent, format_target
+from metrics.slo.adjustments import Adjustment, Interval, covering, expand, merge
 from metrics.slo.alerts import AlertTier
 from metrics.slo.definitions import SloDefinition, format_prometheus_duration, parse_duration
 from metrics.slo.periods import current_period
@@ -42,6 +50,7 @@ ALERT_NAME = "SLOBurnRate"
 GROUP_PREFIX = "slo-burn-"
 RULE_LABELS = ("slo", "service", "severity", "long_window", "short_window")
 URGENCY_LABEL = "urgency"  # page or ticket, whatever the team calls the severity
+RULES_HORIZON = timedelta(days=7)  # how far ahead of ``at`` the rules silence tiers for budget adjustments
 
 
 def _number(value: float) -> str:
@@ -75,7 +84,27 @@ def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float) -> st
     return expression
 
 
-def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime) -> dict:
+def silenced_spans(
+    slo: SloDefinition, tier: AlertTier, at: datetime, adjustments: Sequence[Adjustment]
+) -> list[Interval]:
+    """When the tier is silenced for the budget adjustments covering ``slo``: each window from its start until the
+    tier's long window has moved past its end, for the windows that touch [at − long window, at + horizon]."""
+    long_window = parse_duration(tier.long_window)
+    windows = expand(covering(adjustments, slo), at - long_window, at + RULES_HORIZON).intervals
+    spans = merge(Interval(window.start, window.end + long_window) for window in windows)
+    return [span for span in spans if span.end > at]
+
+
+def silence_expression(spans: Sequence[Interval]) -> str:
+    """``unless on() (...)``: nothing while the evaluation time is inside one of ``spans`` (whole seconds)."""
+    inside = " or ".join(
+        f"(vector(time()) >= {int(span.start.timestamp())} and vector(time()) < {int(span.end.timestamp())})"
+        for span in spans
+    )
+    return f"\nunless on()\n(\n  {inside}\n)"
+
+
+def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime, adjustments: Sequence[Adjustment] = ()) -> dict:
     period = current_period(slo.time_window, at)
     threshold = tier.threshold(period.length)
     name = template_literal(slo.display_name or slo.name)
@@ -111,6 +140,12 @@ def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime) -> dict:
             ),
         },
     }
+    spans = silenced_spans(slo, tier, at, adjustments)
+    if spans:
+        rule["expr"] = f"(\n{rule['expr']}\n){silence_expression(spans)}"
+        rule["annotations"]["description"] += (
+            f" Silenced during {len(spans)} budget adjustment span(s) until {tier.long_window} after each ends."
+        )
     if tier.alert_after and parse_duration(tier.alert_after).total_seconds() > 0:
         rule = {"alert": rule.pop("alert"), "expr": rule.pop("expr"), "for": tier.alert_after, **rule}
     return rule
@@ -125,12 +160,18 @@ def _guard_text(tier: AlertTier) -> str:
     return f" It fires only when the {tier.long_window} window holds {' and '.join(parts)}." if parts else ""
 
 
-def burn_rate_rules(slos: Sequence[SloDefinition], at: datetime, tiers: Sequence[AlertTier] | None = None) -> dict:
+def burn_rate_rules(
+    slos: Sequence[SloDefinition],
+    at: datetime,
+    tiers: Sequence[AlertTier] | None = None,
+    adjustments: Sequence[Adjustment] = (),
+) -> dict:
     """A Prometheus rule file: one group per SLO with tiers (groups are evaluated in parallel), one rule per tier it
-    has switched on; ``tiers`` overrides every SLO's own. An SLO with every tier off has no group."""
+    has switched on; ``tiers`` overrides every SLO's own. An SLO with every tier off has no group. ``adjustments``:
+    budget adjustments whose spans silence the tiers of the SLOs they cover (see the module's notes)."""
     groups = []
     for slo in slos:
-        rules = [tier_rule(slo, tier, at) for tier in (slo.tiers if tiers is None else tiers)]
+        rules = [tier_rule(slo, tier, at, adjustments) for tier in (slo.tiers if tiers is None else tiers)]
         if rules:
             groups.append({"name": f"{GROUP_PREFIX}{slo.name}", "rules": rules})
     return {"groups": groups}

@@ -1,7 +1,7 @@
 """The annotations of one SLO's period, for its drill-down charts and ``cli.py slo-annotations`` alike: the incidents
-of its service (the store's, or the demo's in demo mode while none are stored), its reviews, and the changes of its
-target that the stored snapshots (``collect slo-snapshots``) show. A record that cannot
-be read leaves its kind out with the reason; the charts still draw."""
+of its service (the store's, or the demo's in demo mode while none are stored), its reviews, the changes of its
+target that the stored snapshots (``collect slo-snapshots``) show, and the windows of its budget adjustments. A
+record that cannot be read leaves its kind out with the reason; the charts still draw."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from data.store.engine import shared_engine
 from metrics.slo.annotations import (
     Annotation,
     AnnotationKind,
+    adjustment_annotations,
     annotations_within,
     incident_annotations,
     review_annotations,
@@ -33,6 +34,7 @@ class SloAnnotations:
 def slo_annotations(settings: Settings, slo: SloDefinition, start: datetime, end: datetime) -> SloAnnotations:
     from data.incidents.service import incidents_or_demo
     from data.slo.snapshots import target_changes
+    from data.slo_adjustments.service import adjustments_in_force
     from data.slo_reviews.service import review_history
 
     engine = shared_engine(settings.database_url)
@@ -53,6 +55,10 @@ def slo_annotations(settings: Settings, slo: SloDefinition, start: datetime, end
         found += target_change_annotations(target_changes(engine, slo.name, start, end))
     except Exception as error:
         notes.append(f"The SLO's target changes could not be read from the store ({type(error).__name__}).")
+    try:
+        found += adjustment_annotations(adjustments_in_force(settings), slo, start, end)
+    except Exception as error:
+        notes.append(f"The budget adjustments could not be read from the store ({type(error).__name__}).")
     return SloAnnotations(annotations_within(found, start, end), notes)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
@@ -21,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from data.slo.promql import SeriesSelector, parse_selector
-from data.slo.sources import CountsResult
+from data.slo.sources import CountsResult, Exclusions
+from metrics.slo.adjustments import Interval, adjusted_counts
 from metrics.slo.definitions import EventCounts, SloDefinition
 from metrics.slo.report import requested_windows
 
@@ -254,25 +256,57 @@ class DemoSource:
     def _increase(self, values: np.ndarray, start: datetime, end: datetime) -> float:
         return self._value_at(values, end) - self._value_at(values, start)
 
-    def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
+    def window_counts(
+        self, slos: list[SloDefinition], at: datetime, exclusions: Exclusions | None = None
+    ) -> CountsResult:
         result = CountsResult()
         for slo in slos:
             total = self._matching(slo.indicator.total_query)
             other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
+            excluded = (exclusions or {}).get(slo.name, {})
+
+            def events(start: datetime, end: datetime, total=total, other=other, slo=slo) -> EventCounts:
+                total_increase = self._increase(total, start, end)
+                other_increase = self._increase(other, start, end)
+                if slo.indicator.good_query:
+                    return EventCounts.from_good(total_increase, other_increase)
+                return EventCounts(total=total_increase, bad=other_increase)
+
             counts: dict[str, EventCounts | None] = {}
+            raw: dict[str, EventCounts | None] = {}
             for key, window in requested_windows(slo, at).items():
                 if total is None or other is None:
-                    counts[key] = None
+                    counts[key] = raw[key] = None
                     continue
-                total_increase = self._increase(total, at - window, at)
-                other_increase = self._increase(other, at - window, at)
-                counts[key] = (
-                    EventCounts.from_good(total_increase, other_increase)
-                    if slo.indicator.good_query
-                    else EventCounts(total=total_increase, bad=other_increase)
-                )
+                raw[key] = counts[key] = events(at - window, at)
+                if key in excluded:
+                    inside = [events(interval.start, interval.end) for interval in excluded[key].intervals]
+                    removed = EventCounts(sum(c.total for c in inside), sum(c.bad for c in inside))
+                    counts[key] = adjusted_counts(raw[key], removed)
             result.counts[slo.name] = counts
+            if excluded:
+                result.raw[slo.name] = raw
         return result
+
+    def interval_counts(
+        self, slos: list[SloDefinition], parts: dict[str, dict[str, Sequence[Interval]]]
+    ) -> dict[tuple[str, str], EventCounts]:
+        """Per (SLO, part key): the events inside that part's intervals (the daily rollups' adjusted days)."""
+        found: dict[tuple[str, str], EventCounts] = {}
+        for slo in slos:
+            total = self._matching(slo.indicator.total_query)
+            other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
+            if total is None or other is None:
+                continue
+            for key, intervals in parts.get(slo.name, {}).items():
+                all_events = sum(self._increase(total, i.start, i.end) for i in intervals)
+                others = sum(self._increase(other, i.start, i.end) for i in intervals)
+                found[(slo.name, key)] = (
+                    EventCounts.from_good(all_events, others)
+                    if slo.indicator.good_query
+                    else EventCounts(total=all_events, bad=others)
+                )
+        return found
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
         """Events per bucket ending at each step from ``start`` to ``end``: columns time, total, bad."""

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from data.secrets import SecretUrl, remember_secret
 from data.slo.promql import (
     DEFAULT_MAX_QUERY_BYTES,
     GROUP_LABEL,
+    SLO_LABEL,
     CounterRead,
     GroupAnswer,
     GroupedQuery,
@@ -36,15 +38,20 @@ from data.slo.promql import (
     combined_queries,
     combined_text,
     counter_expressions,
+    escape_label_value,
+    excluded_expressions,
     grouped_queries,
     indicator_selectors,
+    tagged,
 )
-from data.slo.sources import CountsResult, SourceError, SourceTimeout
+from data.slo.sources import CountsResult, Exclusions, SourceError, SourceTimeout
+from metrics.slo.adjustments import Interval, adjusted_counts
 from metrics.slo.definitions import EventCounts, SloDefinition
 from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
+PART_LABEL = "part"  # which part (a day) of an SLO an ``interval_counts`` answer belongs to
 # The cap on one answer: sized for 1,000 SLOs × 500 values, a vector sample being about 90 bytes of JSON
 # ({"metric":{"slo":"checkout-availability-eu-west-1"},"value":[1764000000.123,"123456.789"]}), so 45 MB,
 # with room for longer names and labels.
@@ -496,70 +503,97 @@ class PrometheusSource:
         ]
 
     # -- SLO counts
-    def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult:
+    def window_counts(
+        self, slos: list[SloDefinition], at: datetime, exclusions: Exclusions | None = None
+    ) -> CountsResult:
         """Counts for every SLO and window, one query per metric and window (``grouped_queries``) whatever the
         number of SLOs: the burn windows, each other window some SLO's alert tiers read (an AlertPolicy's
         lookbackWindow) and each period length. A query the engine refuses costs the SLOs that read it their
-        figures, with the engine's reason; the others still get theirs."""
+        figures, with the engine's reason; the others still get theirs. Budget adjustments (``exclusions``) add the
+        events inside each adjusted interval: the same reads ending there (``@``), grouped the same way, so they
+        cost queries per distinct interval and metric, never per SLO."""
         result = CountsResult()
+        exclusions = exclusions or {}
         windows = {slo.name: requested_windows(slo, at) for slo in slos}
         reads: list[CounterRead] = []
         read_of: dict[tuple[str, str, str], int] = {}  # (SLO, window key, role) -> its read
+        inside_of: dict[tuple[str, str, str], list[int]] = {}  # -> its reads inside budget adjustments
         for slo in slos:
             try:
                 selectors = indicator_selectors(slo.indicator)
             except SelectorError as error:
                 result.errors[slo.name] = f"{self.description} cannot be asked for SLO {slo.name!r}: {error}"
                 continue
+            excluded = exclusions.get(slo.name, {})
             for key, window in windows[slo.name].items():
                 # A calendar period that began less than a second ago has no window yet: no data, not an error.
-                if window >= timedelta(seconds=1):
-                    for role, selector in selectors.items():
-                        read_of[(slo.name, key, role)] = len(reads)
-                        reads.append(CounterRead(selector, window, slo.indicator.counter))
+                if window < timedelta(seconds=1):
+                    continue
+                for role, selector in selectors.items():
+                    read_of[(slo.name, key, role)] = len(reads)
+                    reads.append(CounterRead(selector, window, slo.indicator.counter))
+                    # the events inside each adjusted interval of this window: the same reads, ending there
+                    inside = excluded[key].intervals if key in excluded else ()
+                    inside_of[(slo.name, key, role)] = list(range(len(reads), len(reads) + len(inside)))
+                    reads.extend(
+                        CounterRead(selector, interval.length, slo.indicator.counter, interval.end)
+                        for interval in inside
+                    )
         queries, query_of = grouped_queries(reads)
         warnings: set[str] = set()
-        answers = self._grouped_answers(queries, at, warnings)
+        # One deadline for all of it: a slow server costs the page the configured timeout once.
+        deadline = time.monotonic() + self.settings.timeout_seconds
+        answers = self._grouped_answers(queries, at, warnings, deadline)
+
+        def events_of(position: int, name: str) -> float | None:
+            answer = answers[query_of[position]]
+            if isinstance(answer, QueryError):
+                result.errors.setdefault(name, f"{self.description} rejected the query of SLO {name!r}: {answer}")
+                return None
+            return queries[query_of[position]].events(answer, reads[position].selector)
+
         result.warnings = sorted(f"{self.description} answered partly: {warning}" for warning in warnings)
         for slo in slos:
             counts: dict[str, EventCounts | None] = {}
+            raw: dict[str, EventCounts | None] = {}
+            excluded = exclusions.get(slo.name, {})
             for key in windows[slo.name]:
                 events: dict[str, float | None] = {}
+                removed: dict[str, float | None] = {}
                 for role in ("total", "bad", "good"):
                     position = read_of.get((slo.name, key, role))
                     if position is None:
                         continue
-                    query = query_of[position]
-                    answer = answers[query]
-                    if isinstance(answer, QueryError):
-                        result.errors.setdefault(
-                            slo.name, f"{self.description} rejected the query of SLO {slo.name!r}: {answer}"
-                        )
-                        events[role] = None
-                    else:
-                        events[role] = queries[query].events(answer, reads[position].selector)
-                counts[key] = None if slo.name in result.errors else _event_counts(events)
+                    events[role] = events_of(position, slo.name)
+                    # an interval without samples removes nothing
+                    removed[role] = sum(
+                        events_of(inside, slo.name) or 0.0 for inside in inside_of[(slo.name, key, role)]
+                    )
+                raw[key] = counts[key] = None if slo.name in result.errors else _event_counts(events)
+                if key in excluded and raw[key] is not None:
+                    counts[key] = adjusted_counts(raw[key], _event_counts(removed))
             result.counts[slo.name] = counts
+            if excluded:
+                result.raw[slo.name] = raw
         for name in result.errors:
             result.counts[name] = dict.fromkeys(windows[name])
+            result.raw.pop(name, None)
         return result
 
+    def _too_late(self, unanswered: int, total: int) -> SourceError:
+        # a request's own timeout and the page's end together: one message, the page's
+        return SourceError(
+            f"{self.description} did not answer within {self.settings.timeout_seconds:g} s (the timeout for all "
+            f"of a page's queries; {unanswered} of {total} were unanswered); it may be overloaded: try again, "
+            "or raise PROMETHEUS_TIMEOUT_SECONDS"
+        )
+
     def _grouped_answers(
-        self, queries: list[GroupedQuery], at: datetime, warnings: set[str]
+        self, queries: list[GroupedQuery], at: datetime, warnings: set[str], deadline: float
     ) -> list[GroupAnswer | QueryError]:
         """Each grouped query's answer, or the engine's refusal: sent ``or``-joined in ``PARALLEL_QUERIES`` pieces
-        (more where one would pass ``max_query_bytes``), side by side, all by one deadline (the configured timeout)
-        or ``SourceError``: a slow server costs the page the timeout once. Queries still running then end on their
-        own timeout."""
-        deadline = time.monotonic() + self.settings.timeout_seconds
-
-        def too_late(unanswered: int, total: int) -> SourceError:
-            # a request's own timeout and the page's end together: one message, the page's
-            return SourceError(
-                f"{self.description} did not answer within {self.settings.timeout_seconds:g} s (the timeout for all "
-                f"of a page's queries; {unanswered} of {total} were unanswered); it may be overloaded: try again, "
-                "or raise PROMETHEUS_TIMEOUT_SECONDS"
-            )
+        (more where one would pass ``max_query_bytes``), side by side, all by ``deadline`` or ``SourceError``: a
+        slow server costs the page the timeout once. Queries still running then end on their own timeout."""
 
         def ask(piece: list[int]) -> list[GroupAnswer | QueryError]:
             try:
@@ -581,7 +615,7 @@ class PrometheusSource:
         answers = results_within(
             [lambda piece=piece: ask(piece) for piece in pieces],
             deadline - time.monotonic(),
-            too_late=too_late,
+            too_late=self._too_late,
             timeout_errors=(SourceTimeout,),  # any other SourceError: no need to wait for the others
             max_workers=PARALLEL_QUERIES,
             thread_name_prefix="prometheus-query",
@@ -590,6 +624,46 @@ class PrometheusSource:
         for piece, answered in zip(pieces, answers):
             by_position.update(zip(piece, answered))
         return [by_position[position] for position in range(len(queries))]
+
+    def interval_counts(
+        self, slos: list[SloDefinition], parts: dict[str, dict[str, Sequence[Interval]]]
+    ) -> dict[tuple[str, str], EventCounts]:
+        """Per (SLO, part key): the events inside that part's intervals, in two queries (total and bad) whatever
+        the number of SLOs and parts: each term ends at its interval's end (``@``), tagged with its SLO and key."""
+        by_name = {slo.name: slo for slo in slos}
+        terms = [
+            (name, key, intervals)
+            for name, keyed in parts.items()
+            if name in by_name
+            for key, intervals in keyed.items()
+            if intervals
+        ]
+        if not terms:
+            return {}
+        latest = max(i.end for _, _, intervals in terms for i in intervals)
+        answers = {}
+        deadline = time.monotonic() + self.settings.timeout_seconds
+        for kind in ("total", "bad"):
+            query = " or ".join(
+                f"label_replace({tagged(excluded_expressions(by_name[name].indicator, intervals)[kind], name)}, "
+                f'"{PART_LABEL}", "{escape_label_value(key)}", "", "")'
+                for name, key, intervals in terms
+            )
+            try:
+                answer = self.instant(query, latest, deadline)
+            except QueryError as error:
+                raise SourceError(f"Prometheus rejected the adjusted events' query: {error}") from None
+            for series in answer:
+                value = _number(series["value"][1])
+                if value is not None:
+                    labels = series["metric"]
+                    answers[(labels.get(SLO_LABEL, ""), labels.get(PART_LABEL, ""), kind)] = value
+        return {
+            (name, key): EventCounts(
+                total=answers.get((name, key, "total"), 0.0), bad=answers.get((name, key, "bad"), 0.0)
+            )
+            for name, key, _ in terms
+        }
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
         """Events per bucket of ``step`` ending at each step from ``start`` to ``end``: columns time, total, bad."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from metrics.slo.definitions import RatioIndicator, format_prometheus_duration
@@ -225,8 +225,14 @@ def escape_label_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def windowed_increase(selector: str, window: timedelta) -> str:
-    return f"sum(increase({selector}[{format_prometheus_duration(window)}]))"
+def _range(selector: str, window: timedelta, at: datetime | None) -> str:
+    """``selector[window]``, evaluated at ``at`` (the ``@`` modifier, whole seconds) when it is given."""
+    text = f"{selector}[{format_prometheus_duration(window)}]"
+    return text if at is None else f"{text} @ {int(at.timestamp())}"
+
+
+def windowed_increase(selector: str, window: timedelta, at: datetime | None = None) -> str:
+    return f"sum(increase({_range(selector, window, at)}))"
 
 
 def tagged(expression: str, slo_name: str) -> str:
@@ -260,22 +266,23 @@ def batched_queries(expressions: dict[str, str], max_bytes: int = DEFAULT_MAX_QU
     return queries
 
 
-def windowed_integral(selector: str, window: timedelta) -> str:
+def windowed_integral(selector: str, window: timedelta, at: datetime | None = None) -> str:
     """Events over ``window`` of a series that holds a per-second rate: its average over the window times the
     window's length in seconds (the rate's integral, where samples are evenly spaced)."""
-    return f"(sum(avg_over_time({selector}[{format_prometheus_duration(window)}])) * {window.total_seconds():g})"
+    return f"(sum(avg_over_time({_range(selector, window, at)})) * {window.total_seconds():g})"
 
 
-def counter_expressions(indicator: RatioIndicator, window: timedelta) -> dict[str, str]:
+def counter_expressions(indicator: RatioIndicator, window: timedelta, at: datetime | None = None) -> dict[str, str]:
     """Total and bad events over ``window``: ``sum(increase(...))`` of the SLO's own counters (or the integral of
     its already-rated series, ``counter: false``), bad events as total − good when the SLO counts good ones. The
     one builder: the Prometheus source's window counts, the daily rollups and the alert rules all count events with
-    this text."""
+    this text. ``at``: the window ends there (``@`` modifier) instead of at the query's evaluation time: how the
+    events inside a budget adjustment are counted in the same batched query as everything else."""
     events = windowed_increase if indicator.counter else windowed_integral
-    total = events(indicator.total_query, window)
+    total = events(indicator.total_query, window, at)
     if indicator.bad_query is not None:
-        return {"total": total, "bad": events(indicator.bad_query, window)}
-    return {"total": total, "bad": f"({total} - {events(indicator.good_query, window)})"}
+        return {"total": total, "bad": events(indicator.bad_query, window, at)}
+    return {"total": total, "bad": f"({total} - {events(indicator.good_query, window, at)})"}
 
 
 # --- grouped reads: one query per metric and window, whatever the number of SLOs ----------------------------------
@@ -288,6 +295,7 @@ class CounterRead:
     selector: SeriesSelector
     window: timedelta
     counter: bool = True  # False: an already-rated series, integrated (``windowed_integral``)
+    end: datetime | None = None  # the window ends here (``@``), not at the query's instant: a budget adjustment
 
 
 @dataclass(frozen=True)
@@ -302,12 +310,14 @@ class GroupedQuery:
     by_labels: tuple[str, ...]
     window: timedelta
     counter: bool
+    end: datetime | None = None
 
     @property
     def text(self) -> str:
         selector = SeriesSelector(self.metric, self.common)
         window = format_prometheus_duration(self.window)
-        inner = f"{'increase' if self.counter else 'avg_over_time'}({selector}[{window}])"
+        at = f" @ {self.end.timestamp():.3f}" if self.end is not None else ""
+        inner = f"{'increase' if self.counter else 'avg_over_time'}({selector}[{window}]{at})"
         by = f" by ({', '.join(self.by_labels)})" if self.by_labels else ""
         summed = f"sum{by} ({inner})"
         return summed if self.counter else f"({summed} * {self.window.total_seconds():g})"
@@ -378,21 +388,21 @@ def tagged_group(text: str, index: int) -> str:
 
 def grouped_queries(reads: Sequence[CounterRead]) -> tuple[list[GroupedQuery], list[int]]:
     """The queries that answer ``reads``, and for each read the position of its query: reads of the same metric
-    (or the same ``__name__`` matchers), window and kind share one."""
+    (or the same ``__name__`` matchers), window, end and kind share one."""
     groups: dict[tuple, list[int]] = {}
     for position, read in enumerate(reads):
         names = tuple(m for m in read.selector.matchers if m.label == "__name__")
-        groups.setdefault((read.selector.metric, names, read.window, read.counter), []).append(position)
+        groups.setdefault((read.selector.metric, names, read.window, read.counter, read.end), []).append(position)
     queries: list[GroupedQuery] = []
     query_of = [0] * len(reads)
-    for (metric, _, window, counter), positions in groups.items():
+    for (metric, _, window, counter, end), positions in groups.items():
         selectors = list(dict.fromkeys(reads[position].selector for position in positions))
         common = set(selectors[0].matchers).intersection(*(selector.matchers for selector in selectors[1:]))
         shared = tuple(m for m in selectors[0].matchers if m in common)
         labels = sorted({m.label for selector in selectors for m in selector.matchers if m not in common})
         for position in positions:
             query_of[position] = len(queries)
-        queries.append(GroupedQuery(metric, shared, tuple(labels), window, counter))
+        queries.append(GroupedQuery(metric, shared, tuple(labels), window, counter, end))
     return queries, query_of
 
 
@@ -404,3 +414,11 @@ def indicator_selectors(indicator: RatioIndicator) -> dict[str, SeriesSelector]:
     else:
         selectors["good"] = parse_selector(indicator.good_query)
     return selectors
+
+
+def excluded_expressions(indicator: RatioIndicator, intervals) -> dict[str, str]:
+    """Total and bad events inside the ``intervals`` (``metrics.slo.adjustments.Interval``, whole seconds): one
+    ``counter_expressions`` term per interval, ending at the interval's end, summed. An interval without samples
+    counts as 0 (``or vector(0)``) rather than emptying the sum."""
+    terms = [counter_expressions(indicator, interval.length, interval.end) for interval in intervals]
+    return {kind: " + ".join(f"({term[kind]} or vector(0))" for term in terms) for kind in ("total", "bad")}

@@ -18,10 +18,11 @@ from data.slo.alert_rules import burn_rate_rules, rules_yaml
 from data.slo.catalog import Catalog, Severity
 from data.slo.sources import SloSource, SourceError, SourceTimeout
 from metrics.access import Actor
+from metrics.slo.adjustments import Adjustment, adjust_buckets, covering, exclusions, expand
 from metrics.slo.alert_history import firing_range
 from metrics.slo.definitions import SloDefinition
 from metrics.slo.periods import Period, current_period
-from metrics.slo.report import SloReport, build_report
+from metrics.slo.report import PERIOD_KEY, SloReport, build_report, requested_windows
 from metrics.slo.timeseries import (
     RECENT_SPAN,
     RECENT_STEP,
@@ -36,16 +37,53 @@ from metrics.slo.timeseries import (
 )
 
 
-def load_report(source: SloSource, slos: list[SloDefinition], at: datetime) -> SloReport:
-    """Every SLO's status at ``at``. An unreachable source yields a report of "no data" rows plus its error."""
+def load_report(
+    source: SloSource, slos: list[SloDefinition], at: datetime, adjustments: Sequence[Adjustment] = ()
+) -> SloReport:
+    """Every SLO's status at ``at``. An unreachable source yields a report of "no data" rows plus its error.
+
+    ``adjustments`` (budget adjustments in force): the events inside them count neither as good nor as bad in any
+    window; each status keeps its raw figures beside the adjusted ones (``SloStatus.raw``)."""
+    excluded, covering_by_slo = adjustment_exclusions(slos, at, adjustments)
     try:
-        result = source.window_counts(slos, at)
+        result = source.window_counts(slos, at, excluded) if excluded else source.window_counts(slos, at)
     except SourceError as error:
         message = str(error)
         return build_report(
             slos, at, {}, {slo.name: message for slo in slos}, source.description, {source.description: message}
         )
-    return build_report(slos, at, result.counts, result.errors, source.description, warnings=result.warnings)
+    return build_report(
+        slos,
+        at,
+        result.counts,
+        result.errors,
+        source.description,
+        raw_counts_by_slo=result.raw,
+        adjustments_by_slo=covering_by_slo,
+        warnings=result.warnings,
+    )
+
+
+def adjustment_exclusions(
+    slos: Sequence[SloDefinition], at: datetime, adjustments: Sequence[Adjustment]
+) -> tuple[dict, dict[str, tuple[Adjustment, ...]]]:
+    """Per SLO, the intervals each of its windows loses to the adjustments, and the adjustments that touch its
+    period (for the "budget adjusted" mark)."""
+    excluded, covering_by_slo = {}, {}
+    if not adjustments:
+        return excluded, covering_by_slo
+    for slo in slos:
+        windows = requested_windows(slo, at)
+        parts = exclusions(adjustments, slo, windows, at)
+        if parts:
+            excluded[slo.name] = parts
+            period = windows[PERIOD_KEY]
+            covering_by_slo[slo.name] = tuple(
+                adjustment
+                for adjustment in covering(adjustments, slo)
+                if expand([adjustment], at - period, at).intervals
+            )
+    return excluded, covering_by_slo
 
 
 @dataclass(frozen=True)
@@ -57,11 +95,14 @@ class SloHistory:
     recent_buckets: pd.DataFrame  # 5-minute buckets over the last six days
 
 
-def load_history(source: SloSource, slo: SloDefinition, at: datetime) -> SloHistory:
+def load_history(
+    source: SloSource, slo: SloDefinition, at: datetime, adjustments: Sequence[Adjustment] = ()
+) -> SloHistory:
     """Raises ``SourceError`` when the source cannot answer; the page shows it in the drill-down panel only.
 
     A source with a timeout (Prometheus) gets it once for the whole history: both ranges are asked in parallel and
-    waited for at most that long in all."""
+    waited for at most that long in all. ``adjustments``: the events inside those covering the SLO drop out of the
+    buckets (``metrics.slo.adjustments.adjust_buckets``), so the series agree with the adjusted report."""
     period = current_period(slo.time_window, at)
     step = period_step(period)
     buckets_in_period = int((at - period.start) / step)
@@ -77,6 +118,11 @@ def load_history(source: SloSource, slo: SloDefinition, at: datetime) -> SloHist
             timeout,
             f"{source.description} did not send the history of SLO {slo.name!r}",
         )
+    mine = covering(adjustments, slo)
+    if mine:
+        excluded = expand(mine, min(period_start, recent_start) - max(step, RECENT_STEP), at).intervals
+        period_buckets = adjust_buckets(period_buckets, step, excluded)
+        recent_buckets = adjust_buckets(recent_buckets, RECENT_STEP, excluded)
     return SloHistory(slo, at, period, period_buckets, recent_buckets)
 
 
@@ -174,7 +220,9 @@ RULES_HEADER = (
 )
 
 
-def alert_rule_file(catalog: Catalog, catalog_path: Path, at: datetime) -> RuleFile:
+def alert_rule_file(
+    catalog: Catalog, catalog_path: Path, at: datetime, adjustments: Sequence[Adjustment] = ()
+) -> RuleFile:
     """The SLO burn tiers as a Prometheus rule file; ``at`` picks the calendar periods that scale the thresholds.
 
     Raises ``RequestError`` when the catalog has problems, or SLOs it cannot compute yet (either way an SLO would
@@ -189,7 +237,7 @@ def alert_rule_file(catalog: Catalog, catalog_path: Path, at: datetime) -> RuleF
         )
     if not catalog.slos:
         raise RequestError(f"{catalog_path} defines no SLOs: nothing was written")
-    rule_file = burn_rate_rules(catalog.slos, at)
+    rule_file = burn_rate_rules(catalog.slos, at, adjustments=adjustments)
     header = RULES_HEADER.format(catalog=catalog_path, generated=at.isoformat(timespec="seconds"))
     rules = sum(len(group["rules"]) for group in rule_file["groups"])
     return RuleFile(rules_yaml(rule_file, header), rules, len(catalog.slos))
@@ -228,7 +276,9 @@ def collect_snapshots(settings: Settings, slos: list[SloDefinition], at: datetim
     from data.store import engine_for
 
     taken_at = at.replace(second=0, microsecond=0)
-    report = load_report(make_source(settings, demo_end=taken_at), slos, taken_at)
+    from data.slo_adjustments.service import adjustments_in_force
+
+    report = load_report(make_source(settings, demo_end=taken_at), slos, taken_at, adjustments_in_force(settings))
     stored = save_snapshots(engine_for(settings.database_url), snapshot_rows(report, taken_at), actor=actor)
     return SnapshotRun(taken_at, stored, dict(report.errors))
 

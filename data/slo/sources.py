@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 import pandas as pd
 
+from metrics.slo.adjustments import Expansion
 from metrics.slo.definitions import EventCounts, SloDefinition
+
+# Per SLO name, per window key: the intervals a budget adjustment takes out of that window (``adjustments.exclusions``).
+Exclusions = Mapping[str, Mapping[str, Expansion]]
 
 
 @dataclass
@@ -18,6 +23,9 @@ class CountsResult:
     counts: dict[str, dict[str, EventCounts | None]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # the engine answered, but said its answer may be partial
+    # The counts before budget adjustments, for the SLOs some adjustment covers in some window (``counts`` then
+    # holds the adjusted ones: raw minus the events inside the adjustments, clamped at zero).
+    raw: dict[str, dict[str, EventCounts | None]] = field(default_factory=dict)
 
 
 class SourceError(RuntimeError):
@@ -33,6 +41,8 @@ class SloSource(Protocol):
     description: str
     query_count: int
 
-    def window_counts(self, slos: list[SloDefinition], at: datetime) -> CountsResult: ...
+    def window_counts(
+        self, slos: list[SloDefinition], at: datetime, exclusions: Exclusions | None = None
+    ) -> CountsResult: ...
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame: ...

@@ -88,7 +88,10 @@ def source_readings_for(settings: Settings, slos: Sequence, at: datetime) -> Rea
     the database probes of databases.toml. For the CLI; the page passes its cached loaders instead."""
 
     def read(names: Collection[str]) -> Readings:
-        report = load_report(make_source(settings, demo_end=at), slos, at) if slos else None
+        from data.slo_adjustments.service import adjustments_in_force
+
+        adjustments = adjustments_in_force(settings) if slos else ()
+        report = load_report(make_source(settings, demo_end=at), slos, at, adjustments) if slos else None
         return tracker_readings(report, at, wanted_databases=names, database_readings=probe_reading_provider(settings))
 
     return read

@@ -5,7 +5,7 @@ every figure of the page and the CLI comes from."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -23,9 +23,10 @@ from data.trends.rollups import (
     stored_trend_rows,
 )
 from metrics.access import Actor
-from metrics.slo.definitions import SloDefinition
+from metrics.slo.adjustments import Adjustment, adjusted_counts, clip, covering, expand
+from metrics.slo.definitions import EventCounts, SloDefinition
 from metrics.trends.aggregate import TrendsView, build_trends
-from metrics.trends.rollups import RollupOrigin
+from metrics.trends.rollups import RollupOrigin, local_midnight
 
 STALE_AFTER_DAYS = 1  # the newest stored day may lag the last complete day by this much before it counts as stale
 
@@ -38,6 +39,7 @@ class TrendRows:
     origin: RollupOrigin
     newest_day: date | None  # the newest day with a row
     collected_at: datetime | None = None  # when the newest rows were stored (None for the demo)
+    adjustments_note: str | None = None  # why budget adjustments could not be applied (the rows are then raw)
 
     @property
     def is_demo(self) -> bool:
@@ -80,13 +82,62 @@ def trend_rows(
     first: date,
     last: date,
     services: Sequence[str] | None = None,
+    adjustments: Sequence[Adjustment] | None = None,
 ) -> TrendRows:
-    """Daily rows for the range: the demo's (``engine`` unused) or the store's; raises the store's errors."""
+    """Daily rows for the range: the demo's (``engine`` unused) or the store's, without the events inside the budget
+    adjustments covering ``slos`` (default: those in force); raises the store's and the source's errors."""
     if settings.is_demo:
-        return demo_trend_rows(slos, settings.now(), settings.team_timezone)
-    if engine is None:
+        rows = demo_trend_rows(slos, settings.now(), settings.team_timezone)
+    elif engine is None:
         raise ValueError("reading stored rollups needs the store's engine")
-    return stored_trend_rows_between(engine, first, last, services)
+    else:
+        rows = stored_trend_rows_between(engine, first, last, services)
+    if adjustments is None:
+        from data.slo_adjustments.service import adjustments_in_force
+
+        adjustments = adjustments_in_force(settings) if slos else []
+    return adjusted_trend_rows(settings, slos, rows, adjustments)
+
+
+def adjusted_trend_rows(
+    settings: Settings, slos: Sequence[SloDefinition], rows: TrendRows, adjustments: Sequence[Adjustment]
+) -> TrendRows:
+    """The rows with each adjusted (day, SLO) less the events inside its adjustments that day (local days in the
+    team's zone), clamped at zero. The rollups stay raw in the store, so an adjustment entered, changed or removed
+    after the day was collected applies at once; the excluded events are read from the rollups' source in two
+    batched queries (``interval_counts``). Latency buckets are not adjusted."""
+    daily = rows.daily
+    if not adjustments or daily.empty:
+        return rows
+    zone = settings.team_timezone
+    parts: dict[str, dict[str, list]] = {}
+    for slo in slos:
+        mine = covering(adjustments, slo)
+        days = sorted(set(daily.loc[daily["slo"] == slo.name, "day"]))
+        if not mine or not days:
+            continue
+        whole = expand(mine, local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone))
+        for day in days:
+            inside = clip(whole.intervals, local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone))
+            if inside:
+                parts.setdefault(slo.name, {})[day.isoformat()] = inside
+    if not parts:
+        return rows
+    from data.slo.sources import SourceError
+
+    try:
+        excluded = rollup_source(settings).interval_counts([slo for slo in slos if slo.name in parts], parts)
+    except SourceError as error:  # the stored rows still show, raw, and say why
+        return replace(rows, adjustments_note=f"Budget adjustments are not applied: {error}")
+    adjusted = daily.copy()
+    for index, row in adjusted.iterrows():
+        removed = excluded.get((row["slo"], row["day"].isoformat()))
+        if removed is None or row["total"] != row["total"]:
+            continue
+        counts = adjusted_counts(EventCounts(row["total"], 0.0 if row["bad"] != row["bad"] else row["bad"]), removed)
+        adjusted.at[index, "total"] = counts.total
+        adjusted.at[index, "bad"] = counts.bad
+    return replace(rows, daily=adjusted)
 
 
 def trends_view(rows: TrendRows, grain: str, first: date, last: date, services: Sequence[str]) -> TrendsView:

@@ -1,5 +1,5 @@
-"""What happened on an SLO's charts: the incidents of its service, its reviews and the changes of its target, as
-marks where the burn is.
+"""What happened on an SLO's charts: the incidents of its service, its reviews, the changes of its target and its
+budget adjustments, as marks where the burn is.
 
 An annotation is an interval (an incident, from its start to its resolution, or to now while it is open) or an
 instant (a review). Built from the records the store keeps; the page draws them on the drill-down's charts and
@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from metrics.formatting import format_target
 from metrics.incidents.rules import Incident
+from metrics.slo.adjustments import Adjustment, covering, expand
+from metrics.slo.definitions import SloDefinition
 from metrics.slo_reviews.rules import SloReview
 
 
@@ -23,6 +25,7 @@ class AnnotationKind(StrEnum):
     INCIDENT = "incidents"
     REVIEW = "reviews"
     TARGET = "target changes"
+    ADJUSTMENT = "adjustments"
 
     @property
     def singular(self) -> str:
@@ -86,6 +89,26 @@ def target_change_annotations(changes: Iterable[tuple[datetime, float, float]]) 
         )
         for when, old, new in changes
     ]
+
+
+def adjustment_annotations(
+    adjustments: Iterable[Adjustment], slo: SloDefinition, start: datetime, end: datetime
+) -> list[Annotation]:
+    """Every window, within [start, end], of the budget adjustments covering ``slo``: a band each (a recurring one
+    gives one band per occurrence, at most ``MAX_OCCURRENCES``)."""
+    found = []
+    for adjustment in covering(adjustments, slo):
+        for window in expand([adjustment], start, end).intervals:
+            found.append(
+                Annotation(
+                    kind=AnnotationKind.ADJUSTMENT,
+                    start=window.start,
+                    end=window.end,
+                    title=f"budget adjustment ({adjustment.category.value}): {adjustment.reason}",
+                    who=adjustment.entered_by,
+                )
+            )
+    return found
 
 
 def annotations_within(

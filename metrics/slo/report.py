@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from metrics.slo.adjustments import Adjustment, describe_window
 from metrics.slo.alerts import (
     AT_RISK,
     ATTENTION_STATES,
@@ -45,6 +46,15 @@ class SloStatus:
     alert_state: str
     time_to_exhaustion: timedelta | None
     error: str | None = None
+    # Budget adjustments: the ones covering this SLO within its period, and its status from the raw counts (before
+    # the events inside them were taken out); None when no adjustment changed any of its windows.
+    adjustments: tuple[Adjustment, ...] = ()
+    raw: SloStatus | None = None
+
+    @property
+    def adjusted(self) -> bool:
+        """Some budget adjustment took events out of its figures."""
+        return self.raw is not None
 
     @property
     def has_data(self) -> bool:
@@ -85,8 +95,27 @@ class SloStatus:
             )
         return f"SLO {self.slo.name!r} saw no events in its period so far: a quiet service, or traffic has stopped"
 
-    def to_dict(self) -> dict:
+    def to_dict(self, raw: bool = False) -> dict:
+        """The CLI's JSON shape; ``raw``: with the figures before budget adjustments under ``raw``."""
+        shown = self._figures()
+        if raw:
+            shown["raw"] = (self.raw or self)._figures(core_only=True)
+        return shown
+
+    def _figures(self, core_only: bool = False) -> dict:
         period_counts = self.counts.get(PERIOD_KEY)
+        if core_only:
+            return {
+                "sli": self.sli,
+                "budget_remaining": self.budget_remaining,
+                "events_total": None if period_counts is None else period_counts.total,
+                "events_bad": None if period_counts is None else period_counts.bad,
+                "burn_rates": dict(self.burn_rates),
+                "alert_state": self.alert_state,
+                "time_to_exhaustion_seconds": None
+                if self.time_to_exhaustion is None
+                else self.time_to_exhaustion.total_seconds(),
+            }
         return {
             "slo": self.slo.name,
             "service": self.slo.service,
@@ -130,6 +159,11 @@ class SloStatus:
             "error": self.error,
             "note": self.note,
             "source": self.slo.source,
+            "budget_adjusted": self.adjusted,
+            "adjustments": [
+                {"id": a.id, "category": a.category.value, "reason": a.reason, "window": describe_window(a)}
+                for a in self.adjustments
+            ],
         }
 
 
@@ -139,8 +173,11 @@ def build_status(
     counts: dict[str, EventCounts | None],
     error: str | None = None,
     tiers: tuple[AlertTier, ...] | None = None,
+    raw_counts: dict[str, EventCounts | None] | None = None,
+    adjustments: tuple[Adjustment, ...] = (),
 ) -> SloStatus:
-    """``tiers`` defaults to the SLO's own (``SloDefinition.tiers``)."""
+    """``tiers`` defaults to the SLO's own (``SloDefinition.tiers``). ``counts`` are the adjusted counts when budget
+    adjustments apply; ``raw_counts`` the same windows before them (the status keeps both)."""
     period = current_period(slo.time_window, at)
     burn_rates = {label: burn_rate(counts.get(label), slo.target) for label in slo.windows}
     remaining = budget_remaining(counts.get(PERIOD_KEY), slo.target)
@@ -160,6 +197,8 @@ def build_status(
         alert_state=state,
         time_to_exhaustion=time_to_exhaustion(remaining, period.length, burn_rates.get(EXHAUSTION_WINDOW)),
         error=error,
+        adjustments=tuple(adjustments),
+        raw=None if raw_counts is None else build_status(slo, at, raw_counts, error, tiers),
     )
 
 
@@ -172,11 +211,11 @@ class SloReport:
     # The source answered but said its answer may be partial (a Thanos store or Mimir ingester missing).
     warnings: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self, raw: bool = False) -> dict:
         return {
             "at": self.at.isoformat(),
             "source": self.source,
-            "slos": [status.to_dict() for status in self.statuses],
+            "slos": [status.to_dict(raw) for status in self.statuses],
             "errors": dict(self.errors),
             "warnings": list(self.warnings),
         }
@@ -204,9 +243,24 @@ def build_report(
     source: str = "",
     errors: dict[str, str] | None = None,
     warnings: Sequence[str] = (),
+    raw_counts_by_slo: dict[str, dict[str, EventCounts | None]] | None = None,
+    adjustments_by_slo: dict[str, tuple[Adjustment, ...]] | None = None,
 ) -> SloReport:
+    """``counts_by_slo`` adjusted where ``raw_counts_by_slo`` has the SLO's raw counts (budget adjustments)."""
     errors_by_slo = errors_by_slo or {}
-    statuses = [build_status(slo, at, counts_by_slo.get(slo.name, {}), errors_by_slo.get(slo.name)) for slo in slos]
+    raw_counts_by_slo = raw_counts_by_slo or {}
+    adjustments_by_slo = adjustments_by_slo or {}
+    statuses = [
+        build_status(
+            slo,
+            at,
+            counts_by_slo.get(slo.name, {}),
+            errors_by_slo.get(slo.name),
+            raw_counts=raw_counts_by_slo.get(slo.name),
+            adjustments=adjustments_by_slo.get(slo.name, ()),
+        )
+        for slo in slos
+    ]
     return SloReport(
         at=at,
         statuses=sorted(statuses, key=sort_key),

@@ -29,28 +29,55 @@ __all__ = ["TrendRows", "clear", "clear_incidents", "incidents", "oldest_rollup_
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _demo_rows(
-    catalog_key: str, time_zone: str, last_day: date, _settings: Settings, _catalog: Catalog, _first: date, _last: date
+    catalog_key: str,
+    time_zone: str,
+    last_day: date,
+    adjustments_key: tuple,
+    _settings: Settings,
+    _catalog: Catalog,
+    _first: date,
+    _last: date,
+    _adjustments: tuple,
 ) -> TrendRows:
-    return trends_service.trend_rows(_settings, _catalog.slos, None, _first, _last)
+    return trends_service.trend_rows(_settings, _catalog.slos, None, _first, _last, adjustments=_adjustments)
 
 
 @st.cache_data(ttl=STORE_TTL_SECONDS, show_spinner=False, max_entries=32)
 def _stored_rows(
-    database_url: str, first: date, last: date, services: tuple[str, ...], _settings: Settings
+    database_url: str,
+    first: date,
+    last: date,
+    services: tuple[str, ...],
+    catalog_key: str,
+    adjustments_key: tuple,
+    _settings: Settings,
+    _catalog: Catalog,
+    _adjustments: tuple,
 ) -> TrendRows:
-    return trends_service.trend_rows(_settings, (), shared_engine(database_url), first, last, services)
+    return trends_service.trend_rows(
+        _settings, _catalog.slos, shared_engine(database_url), first, last, services, adjustments=_adjustments
+    )
 
 
 def trend_rows(
     settings: Settings, slo_catalog: Catalog, first: date, last: date, services: tuple[str, ...]
 ) -> TrendRows:
     """Daily rows for the range and services (``data.trends.service.trend_rows``, cached: the demo's once a day per
-    catalog, the store's for five minutes); raises the store's errors (the page shows them in a panel)."""
+    catalog, the store's for five minutes, each anew when a budget adjustment changes); raises the store's errors
+    (the page shows them in a panel)."""
+    from pages.common.loaders import adjustments_in_force
+
+    adjustments = adjustments_in_force(settings)
+    adjustments_key = tuple((a.id, a.version) for a in adjustments)
+    key = f"{settings.catalog_path}|{catalog_fingerprint(settings.catalog_path)!r}"
     if settings.is_demo:
-        key = f"{settings.catalog_path}|{catalog_fingerprint(settings.catalog_path)!r}"
         last_day = last_complete_day(settings.now(), settings.team_timezone)
-        return _demo_rows(key, settings.team_timezone, last_day, settings, slo_catalog, first, last)
-    return _stored_rows(settings.database_url, first, last, services, settings)
+        return _demo_rows(
+            key, settings.team_timezone, last_day, adjustments_key, settings, slo_catalog, first, last, adjustments
+        )
+    return _stored_rows(
+        settings.database_url, first, last, services, key, adjustments_key, settings, slo_catalog, adjustments
+    )
 
 
 @st.cache_data(ttl=STORE_TTL_SECONDS, show_spinner=False, max_entries=4)

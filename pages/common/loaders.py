@@ -199,16 +199,51 @@ def freshness_bucket(app_settings: Settings, wall_clock: float | None = None) ->
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
 def _cached_report(
-    catalog_key: str, source_key: str, at: datetime, bucket: int, _source: SloSource, _catalog: Catalog
+    catalog_key: str,
+    source_key: str,
+    at: datetime,
+    bucket: int,
+    adjustments_key: tuple,
+    _source: SloSource,
+    _catalog: Catalog,
+    _adjustments: tuple,
 ) -> tuple[SloReport, datetime]:
-    return load_report(_source, _catalog.slos, at), datetime.now(UTC)
+    return load_report(_source, _catalog.slos, at, _adjustments), datetime.now(UTC)
+
+
+def adjustments_in_force(app_settings: Settings) -> tuple:
+    """The budget adjustments the figures take out (``data.slo_adjustments.service``); a store that cannot be read
+    leaves the figures raw, said once on the page."""
+    from data.slo_adjustments.service import adjustments_in_force as in_force
+
+    try:
+        return tuple(in_force(app_settings))
+    except Exception as error:  # driver errors vary; the page still shows its figures, raw
+        st.warning(
+            f"Budget adjustments could not be read from the store ({type(error).__name__}): the figures are raw.",
+            icon=":material/database:",
+        )
+        return ()
+
+
+def _adjustments_key(adjustments: tuple) -> tuple:
+    """A new, changed or removed adjustment is a new cache key: the figures follow it at once, not a minute later."""
+    return tuple((a.id, a.version) for a in adjustments)
 
 
 def _read_report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> tuple[SloReport, datetime, DataKey]:
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
+    adjustments = adjustments_in_force(app_settings)
     fresh, read_at = _cached_report(
-        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_source, slo_catalog
+        key.catalog,
+        key.source,
+        key.at,
+        freshness_bucket(app_settings),
+        _adjustments_key(adjustments),
+        slo_source,
+        slo_catalog,
+        adjustments,
     )
     return fresh, read_at, key
 
@@ -242,7 +277,15 @@ def report_or_last_good(
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)
 def _cached_history(
-    catalog_key: str, source_key: str, at: datetime, bucket: int, slo_name: str, _source: SloSource, _catalog: Catalog
+    catalog_key: str,
+    source_key: str,
+    at: datetime,
+    bucket: int,
+    slo_name: str,
+    adjustments_key: tuple,
+    _source: SloSource,
+    _catalog: Catalog,
+    _adjustments: tuple,
 ) -> tuple[SloHistory | None, str | None, datetime]:
     """(history, None, read at) or (None, why the source failed, when): a failure is kept as briefly as an answer,
     so a struggling source is not asked again by every viewer's every click."""
@@ -250,7 +293,7 @@ def _cached_history(
     if slo is None:
         raise KeyError(slo_name)
     try:
-        return load_history(_source, slo, at), None, datetime.now(UTC)
+        return load_history(_source, slo, at, _adjustments), None, datetime.now(UTC)
     except SourceError as error:
         return None, str(error), datetime.now(UTC)
 
@@ -259,8 +302,17 @@ def history(app_settings: Settings, slo_catalog: Catalog, slo_name: str, at: dat
     """One SLO's buckets over its period and the recent days; raises ``data.slo.sources.SourceError``."""
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
+    adjustments = adjustments_in_force(app_settings)
     found, failure, _ = _cached_history(
-        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name, slo_source, slo_catalog
+        key.catalog,
+        key.source,
+        key.at,
+        freshness_bucket(app_settings),
+        slo_name,
+        _adjustments_key(adjustments),
+        slo_source,
+        slo_catalog,
+        adjustments,
     )
     if found is None:
         raise SourceError(failure or "no history")
@@ -283,8 +335,17 @@ def history_or_last_good(
     panel = _panel_key("history", key, fixed, slo_name)
     if source_failure is not None:
         return last_good_store().resolve(panel, None, source_failure, datetime.now(UTC))
+    adjustments = adjustments_in_force(app_settings)
     found, failure, read_at = _cached_history(
-        key.catalog, key.source, key.at, freshness_bucket(app_settings), slo_name, slo_source, slo_catalog
+        key.catalog,
+        key.source,
+        key.at,
+        freshness_bucket(app_settings),
+        slo_name,
+        _adjustments_key(adjustments),
+        slo_source,
+        slo_catalog,
+        adjustments,
     )
     return last_good_store().resolve(panel, found, failure, read_at)
 

@@ -24,7 +24,7 @@ from metrics.slo.alerts import AlertEvaluation, Op
 from metrics.slo.annotations import Annotation, AnnotationKind
 from metrics.slo.periods import Period
 from pages.common.charts import MAX_POINTS, TEMPLATE, downsample, empty_figure, local_times
-from pages.common.theme import CRITICAL, INFO, TARGET_COLOR, WARN, alert_state_style
+from pages.common.theme import CRITICAL, INFO, NO_DATA, TARGET_COLOR, WARN, alert_state_style
 
 # Burn rates of 0 (no bad events) cannot sit on a log axis; they are drawn at this floor, the hover keeps the truth.
 LOG_FLOOR = 0.01
@@ -382,6 +382,7 @@ _ANNOTATION_STYLES = {
     AnnotationKind.INCIDENT: (CRITICAL, "triangle-down"),
     AnnotationKind.REVIEW: (INFO, "diamond"),
     AnnotationKind.TARGET: (WARN, "square"),
+    AnnotationKind.ADJUSTMENT: (NO_DATA, "hourglass"),
 }
 
 

@@ -253,6 +253,10 @@ def show_drilldown(name: str) -> None:
     st.caption(widgets.literal(slo.name))
     with widgets.guarded_panel("SLO headline"):
         slo_widgets.show_slo_headline(status, settings.team_timezone)
+        if note := slo_widgets.adjustment_note(status):
+            st.info(note, icon=":material/event_busy:")
+            st.dataframe(slo_widgets.adjustments_frame(status), hide_index=True)
+            st.page_link("pages/slo_adjustments/page.py", label="Budget adjustments", icon=":material/event_busy:")
     if status.error and status.error not in source_messages:  # the source's own failure is said above already
         st.warning(status.error, icon=":material/warning:")
     elif status.note:
@@ -296,8 +300,9 @@ def chart_annotations(slo, period) -> list:
         selection_mode="multi",
         default=list(AnnotationKind),
         key="slo_annotation_kinds",
-        help="Incidents of the service (shaded, from start to resolution), the SLO's reviews and the changes of its "
-        "target seen in the stored snapshots (dotted lines). Hover a mark for what happened and who.",
+        help="Incidents of the service (shaded, from start to resolution), the SLO's budget adjustments (shaded grey: "
+        "their events count neither as good nor as bad), the SLO's reviews and the changes of its target seen in the "
+        "stored snapshots (dotted lines). Hover a mark for what happened and who.",
     )
     counts = Counter(annotation.kind for annotation in found.annotations)
     summary = ", ".join(

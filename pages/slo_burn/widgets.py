@@ -112,9 +112,10 @@ def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | 
                     None if status.time_to_exhaustion is None else status.time_to_exhaustion.total_seconds()
                 ),
                 "error": status.error or status.note or "",
+                "adjusted": ADJUSTED_MARK if status.adjusted else "",
             }
         )
-    columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error"]
+    columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error", "adjusted"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -140,6 +141,8 @@ def overview_columns(frame: pd.DataFrame, extras: Collection[OverviewExtra] = ()
         wanted.add("window")
     if OverviewExtra.NOTE in extras and frame["error"].astype(bool).any():
         wanted.add("error")
+    if "adjusted" in frame.columns and frame["adjusted"].astype(bool).any():  # adjusted figures are always marked
+        wanted.add("adjusted")
     return [column for column in frame.columns if column in wanted]
 
 
@@ -278,6 +281,41 @@ def tier_frame(
             }
         )
     return pd.DataFrame(rows)
+
+
+ADJUSTED_MARK = "± budget adjusted"
+
+
+def adjustment_note(status: SloStatus) -> str | None:
+    """What the adjustments changed, in words (no user text: the reasons are listed separately, as text)."""
+    if not status.adjusted:
+        return None
+    raw = status.raw
+    count = len(status.adjustments)
+    return (
+        f"**{ADJUSTED_MARK}**: events inside {count} budget adjustment{'s' if count != 1 else ''} count neither as "
+        f"good nor as bad. Without {'them' if count != 1 else 'it'}: budget left "
+        f"{format_percent(raw.budget_remaining)}, SLI {format_sli(raw.sli, status.slo.target)}, alert state "
+        f"{alert_state_style(raw.attention).badge}."
+    )
+
+
+def adjustments_frame(status: SloStatus) -> pd.DataFrame:
+    from metrics.slo.adjustments import describe_window
+
+    return pd.DataFrame(
+        [
+            {
+                "id": a.id,
+                "category": a.category.value,
+                "window": describe_window(a),
+                "reason": a.reason,
+                "entered by": a.entered_by,
+            }
+            for a in status.adjustments
+        ],
+        columns=["id", "category", "window", "reason", "entered by"],
+    )
 
 
 def show_slo_headline(status: SloStatus, team_timezone: str) -> None:

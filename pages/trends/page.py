@@ -147,6 +147,9 @@ except Exception as error:  # the store's driver errors vary; the page says what
     )
     st.stop()
 
+if rows.adjustments_note:
+    st.warning(rows.adjustments_note, icon=":material/event_busy:")
+
 if rows.is_demo:
     st.caption(f"Daily rollups computed from the demo history up to {rows.newest_day} ({time_zone}) · demo data")
 elif rows.newest_day is not None:

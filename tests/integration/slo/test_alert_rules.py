@@ -146,3 +146,50 @@ def test_a_display_name_with_template_delimiters_renders_verbatim_in_the_alert(t
     (tmp_path / "test.yml").write_text(yaml.safe_dump(unit_test, sort_keys=False, allow_unicode=True))
     completed = promtool_run("test", "rules", "test.yml", cwd=tmp_path)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_a_budget_adjustment_silences_the_tiers_until_their_long_window_has_passed_it(tmp_path):
+    """checkout fails half its requests throughout; a maintenance from 60 to 120 minutes (promtool's clock starts at
+    the epoch) keeps every tier quiet at 100 minutes, and at 200 minutes only the 1-hour tier, whose window has
+    moved past the maintenance, fires again."""
+    from datetime import timedelta
+
+    from metrics.slo.adjustments import Adjustment, AdjustmentCategory, Scope
+
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    slo = CATALOG.slo("checkout-availability")
+    maintenance = Adjustment(
+        AdjustmentCategory.MAINTENANCE,
+        "failover drill",
+        epoch + timedelta(minutes=60),
+        epoch + timedelta(minutes=120),
+        Scope(slos=(slo.name,)),
+        "kim",
+        epoch,
+        id=1,
+    )
+    rules = burn_rate_rules([slo], epoch, adjustments=[maintenance])
+    (tmp_path / "slo-burn.yml").write_text(rules_yaml(rules))
+    one_hour = _expected(slo.name, [("page", "1h", "5m")], rules, "50%")
+    unit_test = {
+        "rule_files": ["slo-burn.yml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": 'http_requests_total{service="checkout",code="200"}', "values": "0+10x300"},
+                    {"series": 'http_requests_total{service="checkout",code="500"}', "values": "0+10x300"},
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "100m", "alertname": "SLOBurnRate", "exp_alerts": []},
+                    {"eval_time": "200m", "alertname": "SLOBurnRate", "exp_alerts": one_hour},
+                ],
+            }
+        ],
+    }
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(unit_test, sort_keys=False, allow_unicode=True))
+    checked = promtool_run("check", "rules", "slo-burn.yml", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    completed = promtool_run("test", "rules", "test.yml", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -39,3 +39,12 @@ def test_the_note_on_request_shows_only_when_some_slo_has_one():
 
 def test_the_short_windows_choice_names_its_windows():
     assert overview_extra_label(OverviewExtra.SHORT_WINDOWS) == "short windows (5m, 30m, 2h)"
+
+
+def test_the_budget_adjusted_mark_shows_last_and_only_when_some_slo_is_adjusted():
+    adjusted = pd.DataFrame(
+        [dict.fromkeys(FRAME_COLUMNS, 1.0) | {"error": "", "adjusted": "± budget adjusted"}],
+        columns=[*FRAME_COLUMNS, "adjusted"],
+    )
+    assert overview_columns(adjusted)[-1] == "adjusted"
+    assert "adjusted" not in overview_columns(adjusted.assign(adjusted=""))

@@ -191,3 +191,41 @@ def test_one_stored_item_replaces_the_demo_items_events(demo_store):
                 today=DEMO_NOW.date(), known=KnownNames())  # fmt: skip
     weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W47")
     assert (weekly.tracker_events, weekly.tracker_note) == ((), "")
+
+
+def test_the_weekly_reviews_budget_readings_take_out_the_stored_budget_adjustments(tmp_path):
+    from datetime import timedelta
+
+    from data.slo.service import load_report
+    from data.slo_adjustments.service import add_adjustment, scope_of
+    from data.trends.service import rollup_source
+    from data.weekly.review import slo_readings
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    migrate(url)
+    settings = Settings(
+        prometheus=None,
+        database_url=url,
+        catalog_path=CATALOG,
+        team_timezone="UTC",
+        now_override=datetime(2026, 11, 24, 5, 0, tzinfo=UTC),
+    )
+    slos = load_catalog(CATALOG).slos
+    at = settings.now()
+    raw = {r.slo: r.budget_remaining for r in slo_readings(settings, slos, at)[0]}
+    midnight = datetime(2026, 11, 24, tzinfo=UTC)  # where the rollups' demo history ends
+    add_adjustment(
+        settings,
+        slos,
+        actor=editor("Dana"),
+        category="maintenance",
+        reason="planned",
+        start=midnight - timedelta(hours=2),
+        end=midnight,
+        scope=scope_of(["checkout-availability"]),
+    )
+    adjusted = {r.slo: r.budget_remaining for r in slo_readings(settings, slos, at)[0]}
+    assert adjusted["checkout-availability"] > raw["checkout-availability"]  # its incident was in those hours
+    assert adjusted["payments-availability"] == raw["payments-availability"]
+    plain = load_report(rollup_source(settings), slos, at)
+    assert raw["checkout-availability"] == plain.status("checkout-availability").budget_remaining

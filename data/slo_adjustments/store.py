@@ -1,0 +1,242 @@
+"""SLO budget adjustments in the store (migration 0013): one row per adjustment, changed only through a version
+check (an edit made on a stale copy is refused), removed by a soft delete so the history stays. Every write adds its
+line to the audit trail in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data.store.audit import record_audit
+from data.store.engine import shared_engine, sqlite_file
+from data.store.models import Base
+from data.store.types import UTCDateTime
+from metrics.access import Actor
+from metrics.slo.adjustments import Adjustment, AdjustmentCategory, Scope, parse_label_selector
+
+ENTITY = "slo_adjustment"
+
+
+class SloAdjustmentRow(Base):
+    __tablename__ = "slo_adjustments"
+    __table_args__ = (
+        sa.Index("ix_slo_adjustments_removed_at", "removed_at"),
+        sa.Index("uq_slo_adjustments_submission_key", "submission_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    category: Mapped[str] = mapped_column(sa.String(40))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recurrence: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    slos: Mapped[list[str]] = mapped_column(sa.JSON)
+    services: Mapped[list[str]] = mapped_column(sa.JSON)
+    selector: Mapped[str] = mapped_column(sa.String(500))
+    entered_by: Mapped[str] = mapped_column(sa.String(200))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(sa.Integer)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    removed_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+
+
+_TABLE = SloAdjustmentRow.__table__
+
+
+class AlreadyRecorded(Exception):
+    """This form submission was stored before (a double click): nothing new was written."""
+
+    def __init__(self, adjustment: Adjustment) -> None:
+        super().__init__(
+            f"already recorded: adjustment {adjustment.id} ({adjustment.category.value}, entered by "
+            f"{adjustment.entered_by}); nothing was added twice"
+        )
+        self.adjustment = adjustment
+
+
+class NotFound(LookupError):
+    def __init__(self, adjustment_id: int) -> None:
+        super().__init__(f"there is no adjustment {adjustment_id}")
+
+
+class StaleEdit(Exception):
+    """The adjustment changed since the copy this edit was made on: nothing was written."""
+
+    def __init__(self, current: Adjustment, expected_version: int) -> None:
+        what = "was removed" if current.removed else f"is at version {current.version}"
+        super().__init__(
+            f"adjustment {current.id} changed since you read it (you edited version {expected_version}; it {what}): "
+            "reload it and try again. Nothing was saved."
+        )
+        self.current = current
+
+
+def _adjustment(row: Any) -> Adjustment:
+    return Adjustment(
+        category=AdjustmentCategory(row.category),
+        reason=row.reason,
+        start=row.starts_at,
+        end=row.ends_at,
+        scope=Scope(tuple(row.slos or ()), tuple(row.services or ()), parse_label_selector(row.selector or "")),
+        entered_by=row.entered_by,
+        entered_at=row.entered_at,
+        recurrence=row.recurrence,
+        id=row.id,
+        version=row.version,
+        removed_at=row.removed_at,
+        removed_by=row.removed_by,
+    )
+
+
+def _columns(adjustment: Adjustment) -> dict[str, Any]:
+    return {
+        "category": adjustment.category.value,
+        "reason": adjustment.reason,
+        "starts_at": adjustment.start,
+        "ends_at": adjustment.end,
+        "recurrence": adjustment.recurrence,
+        "slos": list(adjustment.scope.slos),
+        "services": list(adjustment.scope.services),
+        "selector": adjustment.scope.selector_text,
+    }
+
+
+def _details(adjustment: Adjustment) -> dict[str, Any]:
+    """What the audit line keeps of an adjustment: enough to tell later what it excluded."""
+    return {
+        "category": adjustment.category.value,
+        "reason": adjustment.reason,
+        "start": adjustment.start.isoformat(),
+        "end": adjustment.end.isoformat(),
+        "recurrence": adjustment.recurrence,
+        "covers": adjustment.scope.describe(),
+        "version": adjustment.version,
+    }
+
+
+def _by_submission(engine: sa.Engine, submission_key: str | None) -> Adjustment | None:
+    if submission_key is None:
+        return None
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(_TABLE).where(_TABLE.c.submission_key == submission_key)).first()
+    return None if row is None else _adjustment(row)
+
+
+def insert_adjustment(
+    engine: sa.Engine, adjustment: Adjustment, *, actor: Actor, submission_key: str | None = None
+) -> Adjustment:
+    """Store a new adjustment (version 1) and its audit line together; ``AlreadyRecorded`` for a repeated
+    submission."""
+    if (repeated := _by_submission(engine, submission_key)) is not None:
+        raise AlreadyRecorded(repeated)
+    row = {
+        **_columns(adjustment),
+        "entered_by": adjustment.entered_by,
+        "entered_at": adjustment.entered_at,
+        "version": 1,
+        "submission_key": submission_key,
+    }
+    try:
+        with engine.begin() as connection:
+            new_id = connection.execute(sa.insert(_TABLE).values(row)).inserted_primary_key[0]
+            stored = Adjustment(**{**adjustment.__dict__, "id": new_id, "version": 1})
+            record_audit(
+                connection,
+                actor=actor,
+                action="created",
+                entity=ENTITY,
+                entity_id=new_id,
+                at=adjustment.entered_at,
+                details=_details(stored),
+            )
+    except sa.exc.IntegrityError:
+        if (repeated := _by_submission(engine, submission_key)) is not None:  # the other click won the race
+            raise AlreadyRecorded(repeated) from None
+        raise
+    return stored
+
+
+def get_adjustment(engine: sa.Engine, adjustment_id: int) -> Adjustment:
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(_TABLE).where(_TABLE.c.id == adjustment_id)).first()
+    if row is None:
+        raise NotFound(adjustment_id)
+    return _adjustment(row)
+
+
+def _guarded_update(
+    engine: sa.Engine,
+    adjustment_id: int,
+    expected_version: int,
+    values: dict[str, Any],
+    *,
+    actor: Actor,
+    action: str,
+    at: datetime,
+) -> Adjustment:
+    """One UPDATE that applies only to the expected version of a row not removed; the audit line in the same
+    transaction. ``StaleEdit`` when another change came first, ``NotFound`` when there is no such row."""
+    statement = (
+        sa.update(_TABLE)
+        .where(
+            _TABLE.c.id == adjustment_id,
+            _TABLE.c.version == expected_version,
+            _TABLE.c.removed_at.is_(None),
+        )
+        .values(**values, version=expected_version + 1)
+    )
+    with engine.begin() as connection:
+        changed = connection.execute(statement).rowcount
+        if changed == 1:
+            row = connection.execute(sa.select(_TABLE).where(_TABLE.c.id == adjustment_id)).one()
+            stored = _adjustment(row)
+            record_audit(
+                connection,
+                actor=actor,
+                action=action,
+                entity=ENTITY,
+                entity_id=adjustment_id,
+                at=at,
+                details=_details(stored),
+            )
+            return stored
+    current = get_adjustment(engine, adjustment_id)
+    raise StaleEdit(current, expected_version)
+
+
+def update_adjustment(
+    engine: sa.Engine, adjustment_id: int, expected_version: int, changed: Adjustment, *, actor: Actor, at: datetime
+) -> Adjustment:
+    """Replace the window, category, reason and coverage of version ``expected_version``."""
+    return _guarded_update(
+        engine, adjustment_id, expected_version, _columns(changed), actor=actor, action="changed", at=at
+    )
+
+
+def remove_adjustment(
+    engine: sa.Engine, adjustment_id: int, expected_version: int, *, actor: Actor, at: datetime
+) -> Adjustment:
+    """Mark it removed (the row stays, so past figures can still be explained)."""
+    values = {"removed_at": at, "removed_by": actor.name.strip()}
+    return _guarded_update(engine, adjustment_id, expected_version, values, actor=actor, action="removed", at=at)
+
+
+def adjustments_stored(database_url) -> bool:
+    """Whether the store exists and has the adjustments table (a SQLite file is not created by asking)."""
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        return False
+    return sa.inspect(shared_engine(database_url)).has_table(_TABLE.name)
+
+
+def list_adjustments(engine: sa.Engine, *, include_removed: bool = False) -> list[Adjustment]:
+    """Newest window first."""
+    query = sa.select(_TABLE).order_by(_TABLE.c.starts_at.desc(), _TABLE.c.id.desc())
+    if not include_removed:
+        query = query.where(_TABLE.c.removed_at.is_(None))
+    with engine.connect() as connection:
+        return [_adjustment(row) for row in connection.execute(query)]

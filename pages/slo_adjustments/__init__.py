@@ -1,0 +1,1 @@
+"""The budget adjustments page: the form that enters one, and the list with removal."""
