@@ -36,7 +36,9 @@ TEXT = st.column_config.TextColumn
 def show_header(actor) -> tuple[bool, float | None]:
     """The title, auto-refresh (the fleet only: a drill-down stays as it was drawn), Refresh and Collect now; whether
     Collect now was pressed, and the seconds between the fleet's refreshes (None: none)."""
-    title_column, live_column, collect_column, refresh_column = st.columns([4, 2, 1, 1], vertical_alignment="bottom")
+    title_column, live_column, collect_column, refresh_column = st.columns(
+        [3.6, 2, 1.4, 1], vertical_alignment="bottom"
+    )
     title_column.title("Database health")
     interval = None if selected else live.refresh_interval(settings, "database_health", where=live_column)
     if refresh_column.button(

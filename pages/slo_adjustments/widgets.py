@@ -79,14 +79,15 @@ def show_form(settings: Settings, slos: Sequence[SloDefinition]) -> None:
             "Category", list(AdjustmentCategory), format_func=lambda c: c.value, key=f"{FORM_KEY}_category"
         )
         reason = st.text_area("Reason", key=f"{FORM_KEY}_reason", max_chars=2000, height=80)
-        start_day, start_clock, end_day, end_clock = st.columns(4)
+        # a date and its time side by side, start above end: whole dates and a readable zone in a narrow column
+        st.caption(f"Times in {settings.team_timezone}")
+        start_day, start_clock = st.columns(2)
         start_date = start_day.date_input("Starts on", value=now.date(), key=f"{FORM_KEY}_start_date")
-        start_time = start_clock.time_input(
-            f"at ({settings.team_timezone})", value=time(now.hour), key=f"{FORM_KEY}_start_time", step=300
-        )
+        start_time = start_clock.time_input("Start time", value=time(now.hour), key=f"{FORM_KEY}_start_time", step=300)
+        end_day, end_clock = st.columns(2)
         end_date = end_day.date_input("Ends on", value=now.date(), key=f"{FORM_KEY}_end_date")
         end_time = end_clock.time_input(
-            f"at ({settings.team_timezone}) ", value=time(min(now.hour + 1, 23)), key=f"{FORM_KEY}_end_time", step=300
+            "End time", value=time(min(now.hour + 1, 23)), key=f"{FORM_KEY}_end_time", step=300
         )
         recurrence = st.text_input(
             "Repeat (RFC 5545 RRULE, optional)",

@@ -35,6 +35,8 @@ PAGES = (
     ("audit-trail", "/audit-trail", "Audit trail"),
     ("slo-reviews", "/slo-reviews", "SLO reviews"),
     ("slo-review", "/slo-reviews?slo=checkout-availability", "Target what-if"),
+    ("budget-adjustments", "/slo-adjustments", "Budget adjustments"),
+    ("error-budget-policy", "/error-budget-policy", "Error-budget policy"),
 )
 
 
