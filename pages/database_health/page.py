@@ -320,7 +320,11 @@ FLEET_COLUMN_CONFIG = {
     "database": TEXT(  # not pinned: Streamlit draws pinned text faded, and this is the name to read
         "database", help="Select the row to open the database's drill-down"
     ),
-    "needs attention": TEXT("needs attention", width="medium", help="Checks that are not ok, worst first"),
+    "needs attention": TEXT(
+        "needs attention",
+        width="medium",
+        help="Checks that are not ok, worst first: ■ critical, ▲ warn, ○ unknown, ℹ info (the drill-down says why)",
+    ),
     "connections": st.column_config.ProgressColumn(
         "connections",
         format="percent",

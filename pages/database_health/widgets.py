@@ -202,11 +202,12 @@ def fleet_status_text(health: DatabaseHealth) -> str:
 
 
 def attention_text(health: DatabaseHealth) -> str:
-    """The checks that are not ok, worst first, each with its status: "■ up: critical · ▲ long_running_queries: warn"
-    (a bare "○ up" read as "up"); "" when all are ok or the database is not configured (its note says what to set)."""
+    """The checks that are not ok, worst first, each after its status's symbol: "■ up · ▲ long_running_queries"
+    (the column's help says what the symbols mean, so the cell holds more checks); "" when all are ok or the
+    database is not configured (its note says what to set)."""
     if health.probe_state is ProbeState.NOT_CONFIGURED:
         return ""
-    return " · ".join(f"{DB_STATUS_STYLES[c.status].symbol} {c.id}: {c.status}" for c in health.attention)
+    return " · ".join(f"{DB_STATUS_STYLES[c.status].symbol} {c.id}" for c in health.attention)
 
 
 def stale_health_view(current: DatabaseHealth, last_good: DatabaseHealth) -> DatabaseHealth:

@@ -36,7 +36,7 @@ def test_the_row_keeps_todays_status_and_shows_the_last_good_numbers_with_the_no
     )
     row = frame.iloc[0]
     assert row["status"] == "■ critical"
-    assert row["needs attention"] == "■ up: critical · ▲ dba_records: warn"
+    assert row["needs attention"] == "■ up · ▲ dba_records"
     assert row["connections"] == 0.8 and row["size"] == 13_000_000
     assert row["note"] == "cannot connect: connection refused · ▲ showing data from 14:05 (12 min old), marked stale"
 
