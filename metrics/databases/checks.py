@@ -387,6 +387,15 @@ class SequenceUsage:
 
 
 @dataclass(frozen=True)
+class TablespaceSize:
+    """A PostgreSQL tablespace's size on disk; ``size_bytes`` None with ``unreadable`` saying why (that item only)."""
+
+    name: str
+    size_bytes: int | None
+    unreadable: str = ""
+
+
+@dataclass(frozen=True)
 class IndexInfo:
     name: str
     table: str
@@ -433,6 +442,7 @@ class ProbeData:
     index_bloat: list[RelationBloat] | None = None  # PostgreSQL: estimated per index
     reclaimable_space: list[RelationBloat] | None = None  # MySQL/MariaDB: DATA_FREE per table
     database_size_bytes: int | None = None
+    tablespaces: list[TablespaceSize] | None = None  # PostgreSQL only (pg_global left out); None: not read
     statements: list[dict[str, Any]] | None = None
     # the top statements' cumulative counters (statement_key, query_text, calls, total_time_ms, rows): the history
     statement_counters: list[dict[str, Any]] | None = None
