@@ -457,6 +457,9 @@ def show_checks(health: DatabaseHealth) -> None:
                 hide_index=True,
                 column_config={"outlook": TEXT("outlook", width="large")},
             )
+            note = db_widgets.tablespace_note(health)
+            if note:
+                st.caption(note)
     for title, rows in db_widgets.custom_rows_frames(health):
         with st.expander(title):
             st.dataframe(rows, hide_index=True)

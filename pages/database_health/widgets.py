@@ -337,7 +337,8 @@ FORECAST_COLUMNS = ["status", "resource", "name", "column", "outlook", "runs out
 
 
 def forecast_frame(health: DatabaseHealth) -> pd.DataFrame:
-    """The capacity check's resources, the first to run out first: the disk, then the rising sequences."""
+    """The capacity check's resources: the disk, each tablespace (PostgreSQL), then the rising sequences, the first
+    to run out first."""
     check = health.check(CAPACITY_CHECK)
     rows = [
         {
@@ -353,6 +354,17 @@ def forecast_frame(health: DatabaseHealth) -> pd.DataFrame:
         for item in ([] if check is None else check.items)
     ]
     return pd.DataFrame(rows, columns=FORECAST_COLUMNS)
+
+
+NO_TABLESPACES_NOTE = (
+    "MySQL and MariaDB have no tablespaces in PostgreSQL's sense (a directory on a disk of its own): the forecast "
+    "covers the database's disk (disk_size) and its AUTO_INCREMENT columns."
+)
+
+
+def tablespace_note(health: DatabaseHealth) -> str | None:
+    """Under a MySQL/MariaDB forecast: why no tablespace is listed (it is not an error)."""
+    return NO_TABLESPACES_NOTE if health.engine in ("mysql", "mariadb") else None
 
 
 def custom_rows_frames(health: DatabaseHealth) -> list[tuple[str, pd.DataFrame]]:
