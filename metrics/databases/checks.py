@@ -230,8 +230,9 @@ CHECK_GUIDES: dict[str, CheckGuide] = {
         "Backup and Restore Overview",
     ),
     "capacity_forecast": CheckGuide(
-        "When the database's disk fills (its disk_size from databases.toml) and when a sequence reaches its column "
-        "type's maximum, from a least-squares line through the snapshots of the last 28 days.",
+        "When the database's disk fills (its disk_size from databases.toml), when a PostgreSQL tablespace's disk "
+        "fills (tablespace_disk_size) and when a sequence reaches its column type's maximum, from a least-squares "
+        "line through the snapshots of the last 28 days.",
         "Before the date: add disk or free space (drop unused indexes, archive old data, reclaim bloat), or widen "
         "the sequence's column to bigint.",
         "Determining Disk Usage (disk-usage)",

@@ -341,7 +341,8 @@ FLEET_COLUMN_CONFIG = {
     "runs out in": TEXT(
         "runs out in",
         width=150,
-        help=f"When the disk (disk_size) or a sequence runs out: a least-squares line over the snapshots of "
+        help=f"When the disk (disk_size), a tablespace's disk (tablespace_disk_size) or a sequence runs out, "
+        f"the soonest: a least-squares line over the snapshots of "
         f"the last {FORECAST_WINDOW_DAYS} days",
     ),
     "server": TEXT("server", help="A server entry's name (discover = true), else host:port of the DSN"),
