@@ -112,7 +112,7 @@ def _forecast_rows(forecasts, now) -> list[dict]:
 
     rows = []
     for name, forecast in forecasts.items():
-        for resource in (forecast.disk, *forecast.sequences):
+        for resource in forecast.resources:
             item = forecast_item(resource, forecast.status_of(resource), now)
             rows.append({"database": name, **item})
     return rows

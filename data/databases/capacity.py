@@ -1,5 +1,6 @@
-"""The capacity forecast's inputs, read from the store: each database's stored sizes and sequence values of the
-last ``FORECAST_WINDOW_DAYS`` days, with its disk size and thresholds from databases.toml."""
+"""The capacity forecast's inputs, read from the store: each database's stored sizes, tablespace sizes (PostgreSQL)
+and sequence values of the last ``FORECAST_WINDOW_DAYS`` days, with its disk sizes and thresholds from
+databases.toml."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from data.databases.config import DatabaseTarget
-from data.databases.store import sequence_readings, size_readings
+from data.databases.store import sequence_readings, size_readings, tablespace_readings
 from metrics.databases.forecast import (
     FORECAST_WINDOW_DAYS,
     CapacityForecast,
@@ -27,10 +28,16 @@ class SequenceHistory:
 
 
 def target_forecast(
-    target: DatabaseTarget, sizes: list[Reading], sequences: Iterable[SequenceHistory], now: datetime
+    target: DatabaseTarget,
+    sizes: list[Reading],
+    sequences: Iterable[SequenceHistory],
+    now: datetime,
+    tablespaces: dict[str, list[Reading]] | None = None,
 ) -> CapacityForecast:
-    """One database's forecast from its size and sequence histories, with its disk size and thresholds: the one
-    place the stored snapshots (``capacity_forecasts``) and the demo fleet's made-up ones become a forecast."""
+    """One database's forecast from its size, tablespace and sequence histories, with its disk sizes and thresholds:
+    the one place the stored snapshots (``capacity_forecasts``) and the demo fleet's made-up ones become a forecast.
+    A tablespace's limit is its ``tablespace_disk_size`` (none set: "growing", no date)."""
+    limits = target.tablespace_disk_size_bytes
     return CapacityForecast(
         database=target.name,
         disk=forecast_resource(ResourceKind.DISK, "disk", sizes, target.disk_size_bytes, now),
@@ -41,6 +48,10 @@ def target_forecast(
         warn_days=target.thresholds.forecast_warn_days,
         critical_days=target.thresholds.forecast_critical_days,
         at=now,
+        tablespaces=tuple(
+            forecast_resource(ResourceKind.TABLESPACE, name, readings, limits.get(name), now)
+            for name, readings in sorted((tablespaces or {}).items())
+        ),
     )
 
 
@@ -50,6 +61,7 @@ def capacity_forecasts(database_url: str, targets: list[DatabaseTarget], now: da
     since = now - timedelta(days=FORECAST_WINDOW_DAYS)
     sizes = size_readings(database_url, names, since)
     sequences = sequence_readings(database_url, names, since)
+    tablespaces = tablespace_readings(database_url, names, since)
     return {
         target.name: target_forecast(
             target,
@@ -64,6 +76,7 @@ def capacity_forecasts(database_url: str, targets: list[DatabaseTarget], now: da
                 for name, rows in sorted(sequences.get(target.name, {}).items())
             ],
             now,
+            {name: [Reading(at, size) for at, size in rows] for name, rows in tablespaces.get(target.name, {}).items()},
         )
         for target in targets
     }

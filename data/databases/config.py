@@ -54,6 +54,7 @@ DATABASE_FIELDS = (
     "datname",
     "description",
     "disk_size",
+    "tablespace_disk_size",
     "thresholds",
     "record_intervals",
     "checks",
@@ -104,6 +105,8 @@ class DatabaseTarget:
     record_intervals: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_RECORD_INTERVAL_DAYS))
     checks: tuple[CustomCheck, ...] = ()  # custom SQL checks: the file's [[checks]] of its engine, then its own
     disk_size_bytes: int | None = None  # the disk the database lives on ("500 GB"): the capacity forecast's limit
+    # PostgreSQL: each tablespace's disk ({"fast_ssd": "500 GB"} in the file), the tablespace forecast's limit
+    tablespace_disk_size_bytes: dict[str, int] = field(default_factory=dict)
     # A server entry: every database its server lists (those ``include`` and ``exclude`` let through) is watched.
     discover: bool = False
     include: tuple[str, ...] = ()  # glob patterns (fnmatch, case-sensitive); none = every database
@@ -634,6 +637,7 @@ def _parse_database(
             disk_size = parse_size(entry["disk_size"])
         except SizeError as error:
             problems.append(f"{where}.disk_size: {error}")
+    tablespace_sizes = _tablespace_disk_sizes(entry, where, engine, problems)
     if len(problems) > before:
         return None
     return DatabaseTarget(
@@ -649,8 +653,42 @@ def _parse_database(
         thresholds=thresholds_with(thresholds),
         record_intervals=intervals,
         disk_size_bytes=disk_size,
+        tablespace_disk_size_bytes=tablespace_sizes,
         **discovery,
     )
+
+
+TABLESPACE_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
+
+
+def _tablespace_disk_sizes(entry: dict, where: str, engine: str, problems: list[str]) -> dict[str, int]:
+    """``tablespace_disk_size = { fast_ssd = "500 GB", pg_default = "2 TB" }``: PostgreSQL only, a table of
+    tablespace names (not pg_global, which holds the shared catalogs) to sizes."""
+    if "tablespace_disk_size" not in entry:
+        return {}
+    field_name = f"{where}.tablespace_disk_size"
+    value = entry["tablespace_disk_size"]
+    if engine != "postgresql":
+        problems.append(f"{field_name}: PostgreSQL only; {engine} has no tablespaces to forecast (use disk_size)")
+        return {}
+    if not isinstance(value, dict):
+        problems.append(
+            f'{field_name}: must be a table of tablespace names to sizes, e.g. {{ fast_ssd = "500 GB" }}, got '
+            f"{type(value).__name__}"
+        )
+        return {}
+    sizes: dict[str, int] = {}
+    for name, size in value.items():
+        if not TABLESPACE_NAME_PATTERN.match(name) or name == "pg_global":
+            problems.append(
+                f"{field_name}.{name}: not a tablespace to forecast (an unquoted PostgreSQL name; not pg_global)"
+            )
+            continue
+        try:
+            sizes[name] = parse_size(size)
+        except SizeError as error:
+            problems.append(f"{field_name}.{name}: {error}")
+    return sizes
 
 
 def _selector_problem(selector: str) -> str | None:

@@ -30,6 +30,7 @@ from metrics.databases.checks import (
     ReplicaInfo,
     SequenceUsage,
     Session,
+    TablespaceSize,
     TableStats,
 )
 from metrics.databases.forecast import (
@@ -65,6 +66,8 @@ BLOCKED_WAIT_S = 372.0  # waiting for that lock, past the 300 s critical of a lo
 ORDERS_SEQUENCE_USED = 0.82
 ORDERS_SEQUENCE_PER_DAY = 1_900_000
 REPLICA_LAG_S = 12.0
+ARCHIVE_TABLESPACE_BYTES = 140 * GB  # orders-primary's "archive" tablespace, on a disk of its own (250 GB)
+ARCHIVE_TABLESPACE_PER_DAY = 0.9 * GB  # of the database's 1.1 GB a day; pg_default takes the rest
 STAGING_LIVE_ROWS = 4_000_000
 STAGING_DEAD_ROWS = 2_400_000
 STAGING_LAST_AUTOVACUUM_AGO = timedelta(days=9, hours=3)
@@ -130,6 +133,10 @@ def _orders_primary(name: str, now: datetime, seed: random.Random) -> ProbeData:
             SequenceUsage("public.payments_id_seq", 240_512_113, 2**63 - 1, "payments.id", "bigint"),
         ],
         replicas=[ReplicaInfo("orders-replica", "streaming", REPLICA_LAG_S)],
+        tablespaces=[
+            TablespaceSize("archive", ARCHIVE_TABLESPACE_BYTES),
+            TablespaceSize("pg_default", 412 * GB - ARCHIVE_TABLESPACE_BYTES),
+        ],
     )
 
 
@@ -177,6 +184,7 @@ def _postgres(
     tables: list[TableStats],
     sequences: list[SequenceUsage],
     replicas: list[ReplicaInfo] | None = None,
+    tablespaces: list[TablespaceSize] | None = None,
 ) -> ProbeData:
     reads = seed.randint(2_000_000, 4_000_000)
     return ProbeData(
@@ -202,6 +210,7 @@ def _postgres(
         table_bloat=[RelationBloat(t.name, "table", t.total_bytes, (t.total_bytes or 0) // 12) for t in tables],
         index_bloat=[],
         database_size_bytes=size,
+        tablespaces=[TablespaceSize("pg_default", size)] if tablespaces is None else tablespaces,
         statements=_statements(seed),
     )
 
@@ -300,7 +309,16 @@ def demo_forecast(target: DatabaseTarget, probe: ProbeData, now: datetime) -> Ca
         for s in probe.sequences or []
         if s.max_value == INT_MAX
     ]
-    return target_forecast(target, sizes, sequences, now)
+    archive = any(t.name == "archive" for t in probe.tablespaces or [])
+    tablespace_growth = {
+        "archive": ARCHIVE_TABLESPACE_PER_DAY,
+        "pg_default": growth - archive * ARCHIVE_TABLESPACE_PER_DAY,
+    }
+    tablespaces = {
+        t.name: [Reading(now - timedelta(days=d), (t.size_bytes or 0) - tablespace_growth[t.name] * d) for d in days]
+        for t in probe.tablespaces or []
+    }
+    return target_forecast(target, sizes, sequences, now, tablespaces)
 
 
 def demo_health(target: DatabaseTarget, now: datetime) -> DatabaseHealth:

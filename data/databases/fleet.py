@@ -121,17 +121,20 @@ def health_from_probe(
     checks += evaluate_custom_checks(target.checks, probe)
     if store is not None:
         checks.append(records_check(target, store, today))
-        checks.append(capacity_check(target, store))
+        checks.append(capacity_check(target, store, probe))
     return build_health(target.name, probe.engine, checks, probed_at, probe=probe, **_labels(target))
 
 
-def capacity_check(target: DatabaseTarget, store: StoreContext) -> CheckResult:
+def capacity_check(target: DatabaseTarget, store: StoreContext, probe: ProbeData | None = None) -> CheckResult:
+    """The forecast from the stored snapshots; a tablespace this probe could not measure is that item's "cannot
+    tell"."""
     if store.problem:
         return CheckResult(CAPACITY_CHECK, UNKNOWN, None, f"cannot tell: {store.problem}")
     forecast = store.forecasts.get(target.name)
     if forecast is None:
         return CheckResult(CAPACITY_CHECK, UNKNOWN, None, "cannot tell: no forecast was read for it")
-    return check_capacity(forecast)
+    unmeasured = {t.name: t.unreadable for t in (probe.tablespaces or []) if t.size_bytes is None} if probe else {}
+    return check_capacity(forecast, unmeasured)
 
 
 def records_check(target: DatabaseTarget, store: StoreContext, today: date) -> CheckResult:

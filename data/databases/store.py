@@ -86,6 +86,23 @@ class DbSequenceValue(Base):
     max_value: Mapped[float] = mapped_column(sa.Float)
 
 
+class DbTablespaceSize(Base):
+    """A PostgreSQL tablespace's size in one snapshot: the tablespace forecast's line (one row per tablespace the
+    probe could measure; one it could not is no point of the line)."""
+
+    __tablename__ = "db_tablespace_sizes"
+    __table_args__ = (
+        sa.UniqueConstraint("taken_at", "database", "tablespace_name"),
+        sa.Index("ix_db_tablespace_sizes_database_taken_at", "database", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    database: Mapped[str] = mapped_column(sa.String(200))
+    tablespace_name: Mapped[str] = mapped_column(sa.String(200))
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 class DbStatementSnapshot(Base):
     """A top statement's cumulative counters in one snapshot; deltas between snapshots are the statement history."""
 
@@ -203,11 +220,20 @@ def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now:
             for t in biggest[:TOP_TABLES_STORED]
         ]
     sequences = [row for health in healths for row in _sequence_rows(health, taken_at)]
+    tablespaces = [
+        {"taken_at": taken_at, "database": health.database, "tablespace_name": t.name, "size_bytes": t.size_bytes}
+        for health in healths
+        for t in ((health.probe.tablespaces or []) if health.probe else [])
+        if t.size_bytes is not None
+    ]
     statements = [row for health in healths for row in _statement_rows(health, taken_at)]
     with shared_engine(database_url).begin() as connection:
         stored = _insert_ignoring(connection, DbHealthSnapshot.__table__, snapshots, ["taken_at", "database"])
         _insert_ignoring(connection, DbTableSize.__table__, sizes, ["taken_at", "database", "table_name"])
         _insert_ignoring(connection, DbSequenceValue.__table__, sequences, ["taken_at", "database", "sequence_name"])
+        _insert_ignoring(
+            connection, DbTablespaceSize.__table__, tablespaces, ["taken_at", "database", "tablespace_name"]
+        )
         _insert_ignoring(
             connection, DbStatementSnapshot.__table__, statements, ["taken_at", "database", "statement_key"]
         )
@@ -297,6 +323,27 @@ def sequence_readings(database_url: str, names: list[str], since: datetime) -> d
     with shared_engine(database_url).connect() as connection:
         for row in connection.execute(query):
             readings.setdefault(row.database, {}).setdefault(row.sequence_name, []).append(dict(row._mapping))
+    return readings
+
+
+def tablespace_readings(
+    database_url: str, names: list[str], since: datetime
+) -> dict[str, dict[str, list[tuple[datetime, int]]]]:
+    """Each database's stored tablespace sizes since ``since``, oldest first: {name: {tablespace: [(taken_at,
+    size_bytes)]}}."""
+    if not names:
+        return {}
+    table = DbTablespaceSize.__table__
+    query = (
+        sa.select(table.c.database, table.c.tablespace_name, table.c.taken_at, table.c.size_bytes)
+        .where(table.c.database.in_(names), table.c.taken_at >= since)
+        .order_by(table.c.taken_at)
+    )
+    readings: dict[str, dict[str, list[tuple[datetime, int]]]] = {}
+    with shared_engine(database_url).connect() as connection:
+        for row in connection.execute(query):
+            by_tablespace = readings.setdefault(row.database, {})
+            by_tablespace.setdefault(row.tablespace_name, []).append((row.taken_at, int(row.size_bytes)))
     return readings
 
 

@@ -24,7 +24,13 @@ import sqlalchemy as sa
 from data.settings import Settings
 from data.slo.catalog import Catalog
 from data.slo.service import load_report, make_source
-from data.tracker.signals import known_database_names, known_names, probe_reading_provider, tracker_readings
+from data.tracker.signals import (
+    discovered_database_names,
+    known_database_names,
+    known_names,
+    probe_reading_provider,
+    tracker_readings,
+)
 from data.tracker.store import acknowledgements_by_item, list_items, mark_due
 from metrics.access import VIA_SYSTEM, Actor, Role
 from metrics.tracker.due import DueEntry, due_queue, items_to_mark, wanted_databases
@@ -76,11 +82,13 @@ def check_revisits(
 
 
 def link_names(settings: Settings, catalog: Catalog | None) -> KnownNames:
-    """SLOs and services of the catalog (none when it cannot be read) and databases of databases.toml: what new
-    links and triggers may name, on the page and in an import alike."""
+    """SLOs and services of the catalog (none when it cannot be read), databases of databases.toml and those its
+    server entries found that the store has snapshots of: what new links and triggers may name, on the page and in
+    an import alike."""
     slos = [slo.name for slo in catalog.slos] if catalog else []
     services = catalog.service_names() if catalog else []
-    return known_names(slos, services, known_database_names(settings.databases_path))
+    databases = known_database_names(settings.databases_path) | discovered_database_names(settings)
+    return known_names(slos, services, databases)
 
 
 def source_readings_for(settings: Settings, slos: Sequence, at: datetime) -> ReadingsFor:

@@ -57,6 +57,20 @@ def known_database_names(databases_path: Path) -> set[str]:
     return {str(entry["name"]) for entry in entries if isinstance(entry, dict) and entry.get("name")}
 
 
+def discovered_database_names(settings: Settings) -> set[str]:
+    """The databases that server entries found and the store has snapshots of (``<entry>/<database>``, those the
+    entry still watches): a read of the store alone, so opening the tracker probes and lists no server. None when
+    there is no server entry, the file has none that parses, or the store cannot be read (``stored_targets`` then
+    returns the entries as configured). Run ``collect db-health`` once after adding a server entry."""
+    from data.databases.config import load_database_config
+    from data.databases.service import stored_targets
+
+    config = load_database_config(settings.databases_path)
+    if not any(target.discover for target in config.databases):
+        return set()
+    return {target.name for target in stored_targets(settings, config) if target.server}
+
+
 def known_names(slo_names: Iterable[str], service_names: Iterable[str], database_names: Iterable[str]) -> KnownNames:
     return KnownNames(slos=frozenset(slo_names), services=frozenset(service_names), databases=frozenset(database_names))
 

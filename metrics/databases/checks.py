@@ -230,8 +230,9 @@ CHECK_GUIDES: dict[str, CheckGuide] = {
         "Backup and Restore Overview",
     ),
     "capacity_forecast": CheckGuide(
-        "When the database's disk fills (its disk_size from databases.toml) and when a sequence reaches its column "
-        "type's maximum, from a least-squares line through the snapshots of the last 28 days.",
+        "When the database's disk fills (its disk_size from databases.toml), when a PostgreSQL tablespace's disk "
+        "fills (tablespace_disk_size) and when a sequence reaches its column type's maximum, from a least-squares "
+        "line through the snapshots of the last 28 days.",
         "Before the date: add disk or free space (drop unused indexes, archive old data, reclaim bloat), or widen "
         "the sequence's column to bigint.",
         "Determining Disk Usage (disk-usage)",
@@ -387,6 +388,15 @@ class SequenceUsage:
 
 
 @dataclass(frozen=True)
+class TablespaceSize:
+    """A PostgreSQL tablespace's size on disk; ``size_bytes`` None with ``unreadable`` saying why (that item only)."""
+
+    name: str
+    size_bytes: int | None
+    unreadable: str = ""
+
+
+@dataclass(frozen=True)
 class IndexInfo:
     name: str
     table: str
@@ -433,6 +443,7 @@ class ProbeData:
     index_bloat: list[RelationBloat] | None = None  # PostgreSQL: estimated per index
     reclaimable_space: list[RelationBloat] | None = None  # MySQL/MariaDB: DATA_FREE per table
     database_size_bytes: int | None = None
+    tablespaces: list[TablespaceSize] | None = None  # PostgreSQL only (pg_global left out); None: not read
     statements: list[dict[str, Any]] | None = None
     # the top statements' cumulative counters (statement_key, query_text, calls, total_time_ms, rows): the history
     statement_counters: list[dict[str, Any]] | None = None

@@ -1,9 +1,11 @@
-"""Capacity forecast: when a database's disk fills and when a sequence runs out, from its stored snapshots.
+"""Capacity forecast: when a database's disk fills, when a PostgreSQL tablespace's disk fills and when a sequence
+runs out, from its stored snapshots.
 
 A least-squares line through the readings of the last ``FORECAST_WINDOW_DAYS`` days (x: days, y: bytes or the
-sequence's last value); the day the line reaches the limit (the disk size from databases.toml, the sequence's
-maximum) is when it runs out. A line needs ``MIN_SNAPSHOTS`` readings on at least two instants; a line that does not
-rise says "not growing", never a date. Growth per week is the line's slope times seven.
+sequence's last value); the day the line reaches the limit (the disk size from databases.toml, a tablespace's
+``tablespace_disk_size``, the sequence's maximum) is when it runs out. A line needs ``MIN_SNAPSHOTS`` readings on at
+least two instants; a line that does not rise says "not growing", never a date. Growth per week is the line's slope
+times seven.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from metrics.databases.checks import CRITICAL, INFO, OK, WARN, CheckResult, worst
+from metrics.databases.checks import CRITICAL, INFO, OK, UNKNOWN, WARN, CheckResult, worst
 from metrics.formatting import format_bytes, format_count, format_duration, format_percent
 
 FORECAST_WINDOW_DAYS = 28
@@ -35,6 +37,7 @@ class ForecastState(StrEnum):
 
 class ResourceKind(StrEnum):
     DISK = "disk"
+    TABLESPACE = "tablespace"
     SEQUENCE = "sequence"
 
 
@@ -137,7 +140,7 @@ def days_text(days: float | None) -> str:
 
 
 def _amount(forecast: Forecast, value: float | None) -> str:
-    if forecast.kind is ResourceKind.DISK:
+    if forecast.kind in (ResourceKind.DISK, ResourceKind.TABLESPACE):
         return format_bytes(value)
     return format_count(value)
 
@@ -153,7 +156,8 @@ def forecast_text(forecast: Forecast) -> str:
     if forecast.state is ForecastState.NOT_GROWING:
         return f"not growing ({per_week})"
     if forecast.state is ForecastState.GROWING:
-        return f"growing {per_week}; set disk_size in databases.toml to forecast when the disk fills"
+        setting = f"tablespace_disk_size.{forecast.name}" if forecast.kind is ResourceKind.TABLESPACE else "disk_size"
+        return f"growing {per_week}; set {setting} in databases.toml to forecast when the disk fills"
     used = "" if not forecast.limit else f", {format_percent((forecast.current or 0) / forecast.limit, 0)} used"
     return f"runs out in {days_text(forecast.days_left)} ({per_week}{used})"
 
@@ -178,7 +182,7 @@ def forecast_item(forecast: Forecast, status: str, now: datetime) -> dict[str, A
 
 @dataclass(frozen=True)
 class CapacityForecast:
-    """A database's disk and sequence forecasts, judged against its thresholds in days."""
+    """A database's disk, tablespace (PostgreSQL) and sequence forecasts, judged against its thresholds in days."""
 
     database: str
     disk: Forecast
@@ -186,36 +190,56 @@ class CapacityForecast:
     warn_days: float
     critical_days: float
     at: datetime
+    tablespaces: tuple[Forecast, ...] = ()
+
+    @property
+    def resources(self) -> tuple[Forecast, ...]:
+        """Every forecast resource: the disk, the tablespaces, the sequences."""
+        return (self.disk, *self.tablespaces, *self.sequences)
 
     @property
     def soonest(self) -> Forecast | None:
         """The resource that runs out first; None when none does."""
-        running_out = [f for f in (self.disk, *self.sequences) if f.days_left is not None]
+        running_out = [f for f in self.resources if f.days_left is not None]
         return min(running_out, key=lambda f: f.days_left, default=None)
 
     def status_of(self, forecast: Forecast) -> str:
         return forecast_status(forecast, self.warn_days, self.critical_days)
 
     def runs_out_text(self) -> str:
-        """The fleet column: "12 d 7 h (disk)", else what the disk's history says ("not growing")."""
+        """The fleet column: "12 d 7 h (disk)", "3 d 2 h (tablespace fast_ssd)", else what the disk's history says
+        ("not growing")."""
         soonest = self.soonest
         if soonest is not None:
-            what = "disk" if soonest.kind is ResourceKind.DISK else f"sequence {soonest.name}"
-            return f"{days_text(soonest.days_left)} ({what})"
+            return f"{days_text(soonest.days_left)} ({resource_label(soonest.kind.value, soonest.name)})"
         return self.disk.state.value
 
 
-def check_capacity(forecast: CapacityForecast) -> CheckResult:
-    """The ``capacity_forecast`` check: the worst of the disk's and the sequences' forecasts; its value is the days
-    until the first resource runs out (None when none does)."""
+def resource_label(kind: str, name: str) -> str:
+    """ "disk", "tablespace fast_ssd", "sequence orders_id_seq": what ran out, in the fleet's column."""
+    return "disk" if kind == ResourceKind.DISK.value else f"{kind} {name}"
+
+
+def check_capacity(forecast: CapacityForecast, unmeasured: dict[str, str] | None = None) -> CheckResult:
+    """The ``capacity_forecast`` check: the worst of the disk's, the tablespaces' and the sequences' forecasts; its
+    value is the days until the first resource runs out (None when none does). Every tablespace is an item, whatever
+    its history says; sequences only when rising towards their maximum. ``unmeasured``: the tablespaces the probe
+    just could not measure, with why: each such item reads "cannot tell" (unknown) and leaves the check's status to
+    the others."""
+    unmeasured = unmeasured or {}
     disk_status = forecast.status_of(forecast.disk)
+    tablespace_status = [(t, forecast.status_of(t)) for t in forecast.tablespaces]
     sequence_status = [(s, forecast.status_of(s)) for s in forecast.sequences]
     running_out = sorted((pair for pair in sequence_status if pair[0].days_left is not None), key=_by_days)
-    statuses = [disk_status] + [status for _, status in running_out]
+    statuses = [disk_status] + [status for _, status in tablespace_status] + [status for _, status in running_out]
     status = worst(statuses)
     items = [forecast_item(forecast.disk, disk_status, forecast.at)]
+    items += [forecast_item(t, st, forecast.at) for t, st in tablespace_status if t.name not in unmeasured]
+    items += [cannot_tell_item(name, reason) for name, reason in sorted(unmeasured.items())]
     items += [forecast_item(s, st, forecast.at) for s, st in running_out[:SEQUENCE_ITEMS_SHOWN]]
     parts = [f"disk: {forecast_text(forecast.disk)}"]
+    parts += [f"tablespace {t.name}: {forecast_text(t)}" for t in forecast.tablespaces if t.name not in unmeasured]
+    parts += [f"tablespace {name}: cannot tell ({reason})" for name, reason in sorted(unmeasured.items())]
     if running_out:
         first, _ = running_out[0]
         parts.append(
@@ -229,11 +253,29 @@ def check_capacity(forecast: CapacityForecast) -> CheckResult:
     if status in (WARN, CRITICAL):
         action = (
             "Add disk or free space (drop unused indexes, archive old partitions, reclaim bloat) before the date"
-            if soonest is not None and soonest.kind is ResourceKind.DISK
+            if soonest is not None and soonest.kind in (ResourceKind.DISK, ResourceKind.TABLESPACE)
             else "Widen the sequence's column to bigint (ALTER TABLE ... TYPE bigint, ALTER SEQUENCE ... AS bigint)"
         )
     value = None if soonest is None else round(soonest.days_left, 2)
     return CheckResult(CAPACITY_CHECK, status, value, "; ".join(parts), action, items)
+
+
+def cannot_tell_item(tablespace: str, reason: str) -> dict[str, Any]:
+    """A tablespace the probe could not measure this time: that item alone says so."""
+    return {
+        "resource": ResourceKind.TABLESPACE.value,
+        "name": tablespace,
+        "column": None,
+        "state": "cannot tell",
+        "status": UNKNOWN,
+        "snapshots": None,
+        "current": None,
+        "limit": None,
+        "growth_per_week": None,
+        "days_left": None,
+        "runs_out_on": None,
+        "outlook": f"cannot tell: {reason}",
+    }
 
 
 def _by_days(pair: tuple[Forecast, str]) -> float:

@@ -95,18 +95,20 @@ class DatabaseForecastLine:
     database: str
     status: str
     runs_out: str  # "64 d 7 h (disk)", "not growing", "not enough history"
-    outlook: str  # the disk's words: "runs out in 64 d 7 h (+8.3 GB/week, 84% used)"
+    outlook: str  # the disk's words: "runs out in 64 d 7 h (+8.3 GB/week, 84% used)", then each tablespace's
     days_left: float | None
 
 
 def database_forecast_line(forecast: CapacityForecast) -> DatabaseForecastLine:
     soonest = forecast.soonest
-    resources = (forecast.disk, *forecast.sequences)
+    resources = forecast.resources
     return DatabaseForecastLine(
         database=forecast.database,
         status=worst(forecast.status_of(r) for r in resources),
         runs_out=forecast.runs_out_text(),
-        outlook=forecast_text(forecast.disk),
+        outlook="; ".join(
+            [forecast_text(forecast.disk)] + [f"tablespace {t.name}: {forecast_text(t)}" for t in forecast.tablespaces]
+        ),
         days_left=None if soonest is None else soonest.days_left,
     )
 

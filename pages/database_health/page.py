@@ -347,7 +347,8 @@ FLEET_COLUMN_CONFIG = {
     "runs out in": TEXT(
         "runs out in",
         width=150,
-        help=f"When the disk (disk_size) or a sequence runs out: a least-squares line over the snapshots of "
+        help=f"When the disk (disk_size), a tablespace's disk (tablespace_disk_size) or a sequence runs out, "
+        f"the soonest: a least-squares line over the snapshots of "
         f"the last {FORECAST_WINDOW_DAYS} days",
     ),
     "server": TEXT("server", help="A server entry's name (discover = true), else host:port of the DSN"),
@@ -463,6 +464,9 @@ def show_checks(health: DatabaseHealth) -> None:
                 hide_index=True,
                 column_config={"outlook": TEXT("outlook", width="large")},
             )
+            note = db_widgets.tablespace_note(health)
+            if note:
+                st.caption(note)
     for title, rows in db_widgets.custom_rows_frames(health):
         with st.expander(title):
             st.dataframe(rows, hide_index=True)

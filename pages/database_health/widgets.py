@@ -26,7 +26,7 @@ from metrics.databases.checks import (
     table_size_text,
 )
 from metrics.databases.fleet_list import FleetGrouping, PageSection
-from metrics.databases.forecast import CAPACITY_CHECK, days_text
+from metrics.databases.forecast import CAPACITY_CHECK, days_text, resource_label
 from metrics.databases.statements import StatementChange, format_milliseconds, mean_time_change_text
 from metrics.formatting import NO_DATA, format_bytes, format_duration, format_percent
 from pages.common.theme import CRITICAL, INFO, OK, WARN, StatusStyle
@@ -180,7 +180,8 @@ def growth_7d(health: DatabaseHealth, size_7d_ago: int | None) -> float:
 
 
 def runs_out_text(health: DatabaseHealth) -> str:
-    """The fleet's "runs out in" cell, from the capacity check: "64 d 7 h (disk)", "10 d 4 h (sequence s)", else
+    """The fleet's "runs out in" cell, from the capacity check: the soonest of the disk, the tablespaces and the
+    sequences ("64 d 7 h (disk)", "9 d (tablespace fast_ssd)", "10 d 4 h (sequence s)"), else
     what the disk's history says ("not growing", "not enough history"); "" when there is no forecast."""
     check = health.check(CAPACITY_CHECK)
     if check is None:
@@ -188,8 +189,7 @@ def runs_out_text(health: DatabaseHealth) -> str:
     dated = [item for item in check.items if item.get("days_left") is not None]
     if dated:
         soonest = min(dated, key=lambda item: item["days_left"])
-        what = "disk" if soonest["resource"] == "disk" else f"sequence {soonest['name']}"
-        return f"{days_text(soonest['days_left'])} ({what})"
+        return f"{days_text(soonest['days_left'])} ({resource_label(soonest['resource'], soonest['name'])})"
     disk = next((item for item in check.items if item.get("resource") == "disk"), None)
     return check.detail if disk is None else disk["state"]
 
@@ -338,7 +338,8 @@ FORECAST_COLUMNS = ["status", "resource", "name", "column", "outlook", "runs out
 
 
 def forecast_frame(health: DatabaseHealth) -> pd.DataFrame:
-    """The capacity check's resources, the first to run out first: the disk, then the rising sequences."""
+    """The capacity check's resources: the disk, each tablespace (PostgreSQL), then the rising sequences, the first
+    to run out first."""
     check = health.check(CAPACITY_CHECK)
     rows = [
         {
@@ -354,6 +355,17 @@ def forecast_frame(health: DatabaseHealth) -> pd.DataFrame:
         for item in ([] if check is None else check.items)
     ]
     return pd.DataFrame(rows, columns=FORECAST_COLUMNS)
+
+
+NO_TABLESPACES_NOTE = (
+    "MySQL and MariaDB have no tablespaces in PostgreSQL's sense (a directory on a disk of its own): the forecast "
+    "covers the database's disk (disk_size) and its AUTO_INCREMENT columns."
+)
+
+
+def tablespace_note(health: DatabaseHealth) -> str | None:
+    """Under a MySQL/MariaDB forecast: why no tablespace is listed (it is not an error)."""
+    return NO_TABLESPACES_NOTE if health.engine in ("mysql", "mariadb") else None
 
 
 def custom_rows_frames(health: DatabaseHealth) -> list[tuple[str, pd.DataFrame]]:

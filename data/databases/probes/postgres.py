@@ -50,6 +50,7 @@ from metrics.databases.checks import (
     SequenceUsage,
     Session,
     SizeSource,
+    TablespaceSize,
     TableStats,
     Thresholds,
     truncate_query,
@@ -107,6 +108,11 @@ DATABASE = sa.text("""
 SELECT age(datfrozenxid) AS xid_age, pg_database_size(current_database()) AS size_bytes
 FROM pg_database WHERE datname = current_database()
 """)
+
+# pg_global holds the shared catalogs, not anything a database grows into. Neither the listing nor
+# pg_tablespace_size (a walk of the tablespace's directory) takes a relation lock.
+TABLESPACES = sa.text("SELECT oid, spcname FROM pg_tablespace WHERE spcname <> 'pg_global' ORDER BY spcname")
+TABLESPACE_SIZE = sa.text("SELECT pg_tablespace_size(CAST(:oid AS oid))")
 
 # Tables some other backend holds, or waits for, ACCESS EXCLUSIVE on (on the table, its TOAST table or one of its
 # indexes): the only mode that conflicts with the ACCESS SHARE that pg_total_relation_size, pg_relation_size,
@@ -438,6 +444,7 @@ def _read_all(connection: sa.Connection, probe: ProbeData, thresholds: Threshold
     _section(probe, ("table_bloat",), lambda: _read_table_bloat(connection, probe))
     _section(probe, ("index_bloat",), lambda: _read_index_bloat(connection, probe))
     _section(probe, ("sequences",), lambda: _read_sequences(connection, probe))
+    _section(probe, ("tablespaces",), lambda: _read_tablespaces(connection, probe))
     _section(probe, ("unused_indexes",), lambda: _read_unused(connection, probe, thresholds))
     _section(probe, ("duplicate_indexes", "invalid_indexes"), lambda: _read_indexes(connection, probe))
     _section(probe, ("slow_statements",), lambda: _read_statements(connection, probe))
@@ -485,6 +492,21 @@ def _read_replication(connection: sa.Connection, probe: ProbeData) -> None:
 def _read_database(connection: sa.Connection, probe: ProbeData) -> None:
     row = connection.execute(DATABASE).one()
     probe.database_xid_age, probe.database_size_bytes = int(row.xid_age), int(row.size_bytes)
+
+
+def _read_tablespaces(connection: sa.Connection, probe: ProbeData) -> None:
+    """Each tablespace's size, one statement each: one the role may not measure (it needs CREATE on it, or
+    pg_read_all_stats) or whose directory cannot be read is that tablespace's "cannot tell", nothing else's."""
+    sizes = []
+    for row in connection.execute(TABLESPACES).all():
+        try:
+            size = connection.execute(TABLESPACE_SIZE, {"oid": row.oid}).scalar()
+        except sa.exc.DBAPIError as error:
+            sizes.append(TablespaceSize(row.spcname, None, explain_query_error(error)))
+            continue
+        unreadable = "" if size is not None else "the server reported no size (its directory is gone)"
+        sizes.append(TablespaceSize(row.spcname, None if size is None else int(size), unreadable))
+    probe.tablespaces = sizes
 
 
 def _read_tables(connection: sa.Connection, probe: ProbeData) -> None:

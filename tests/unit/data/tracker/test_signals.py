@@ -104,3 +104,62 @@ def test_database_readings_from_the_demo_fleet_say_so():
     demo = replace(live, database="orders-primary", source=DEMO_SOURCE)
     assert readings_from_health([demo], at).source == "the demo database fleet"
     assert readings_from_health([live, demo], at).source == "live database probes and the demo database fleet"
+
+
+# --- databases found by server entries ---------------------------------------------------------------------------
+
+
+def _server_entry_settings(tmp_path, store_url: str):
+    from data.settings import load_settings
+
+    config = tmp_path / "databases.toml"
+    config.write_text(
+        '[[database]]\nname = "orders-primary"\nengine = "postgresql"\n'
+        '[[database]]\nname = "pg-main"\nengine = "postgresql"\ndiscover = true\nexclude = ["*_test"]\n',
+        encoding="utf-8",
+    )
+    return load_settings(
+        {
+            "DATABASE_URL": store_url,
+            "DATABASES_CONFIG": str(config),
+            "RELIABILITY_SECRETS_FILE": str(tmp_path / "none.toml"),
+            "DB_DSN_PG_MAIN": "postgresql://monitor@127.0.0.1:1/postgres",
+        }
+    )
+
+
+def _no_server(*args, **kwargs):
+    raise AssertionError("reading the tracker's link names must not list or probe a server")
+
+
+def test_links_may_name_the_databases_a_server_entry_found_that_the_store_has_snapshots_of(tmp_path, monkeypatch):
+    from data.databases import fleet
+    from data.databases.probes import postgres
+    from data.databases.store import save_health_snapshots
+    from data.store import migrate
+    from data.tracker.service import link_names
+    from metrics.databases.checks import ProbeData, build_health, check_up
+    from tests.support.actors import admin
+
+    monkeypatch.setattr(fleet, "probe_fleet", _no_server)
+    monkeypatch.setattr(postgres, "list_databases", _no_server)
+    monkeypatch.setattr(postgres, "probe_postgres", _no_server)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    migrate(url)
+    probe = ProbeData(engine="postgresql", version="PostgreSQL 16")
+    at = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
+    # found on pg-main: orders (watched), scratch_test (excluded since); "other/x" names no server entry
+    healths = [
+        build_health(n, "postgresql", [check_up(probe)], at, probe=probe)
+        for n in ("pg-main/orders", "pg-main/scratch_test", "other/x")
+    ]
+    save_health_snapshots(url, healths, at, actor=admin())
+    known = link_names(_server_entry_settings(tmp_path, url), None)
+    assert known.databases == frozenset({"orders-primary", "pg-main", "pg-main/orders"})
+
+
+def test_without_a_readable_store_links_name_the_files_databases_only(tmp_path):
+    from data.tracker.service import link_names
+
+    settings = _server_entry_settings(tmp_path, f"sqlite:///{tmp_path / 'missing' / 'store.db'}")
+    assert link_names(settings, None).databases == frozenset({"orders-primary", "pg-main"})

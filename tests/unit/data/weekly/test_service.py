@@ -161,8 +161,11 @@ def test_in_demo_mode_with_no_stored_size_the_forecast_is_the_demo_fleets_and_sa
     weekly = load_weekly_review(settings, load_catalog(CATALOG).slos, engine, "2026-W48")
     lines = {line.database: line for line in weekly.database_forecasts}
     assert sorted(lines) == sorted(DEMO_FLEET)
-    # orders_id_seq: (2^31-1 - 0.82 × (2^31-1)) / 1,900,000 a day = 203.45 days, first to run out on orders-primary
-    assert lines["orders-primary"].days_left == pytest.approx(0.18 * 2_147_483_647 / 1_900_000, abs=0.01)
+    # the archive tablespace: (250 GB − 140 GB) / 0.9 GB a day = 122.22 days, first to run out on orders-primary
+    # (before orders_id_seq's (2^31-1 - 0.82 × (2^31-1)) / 1,900,000 a day = 203.45 days)
+    assert lines["orders-primary"].days_left == pytest.approx((250 - 140) / 0.9, abs=0.01)
+    assert lines["orders-primary"].runs_out.endswith("(tablespace archive)")
+    assert "tablespace archive: runs out in 122 d 5 h" in lines["orders-primary"].outlook
     assert lines["orders-primary"].status == "ok"  # past its 45 days
     assert weekly.database_forecasts_note.startswith("Demo capacity forecast")
 
