@@ -63,23 +63,27 @@ def _report_table(report, raw: bool = False) -> str:
         "exhausted in",
         "tiers firing",
     ]
+
+    def row(status, name: str) -> list[str]:
+        return [
+            status.attention,
+            name,
+            status.slo.service,
+            format_target(status.slo.target),
+            status.slo.time_window.shown_label,
+            format_sli(status.sli, status.slo.target),
+            format_percent(status.budget_remaining),
+            *[format_burn_rate(status.burn_rates[w]) for w in BURN_WINDOWS],
+            format_duration(status.time_to_exhaustion) if status.time_to_exhaustion is not None else "-",
+            _tiers_text(status),
+        ]
+
     rows = []
     for shown in report.statuses:
         status = (shown.raw or shown) if raw else shown
-        rows.append(
-            [
-                status.attention,
-                status.slo.name + ("*" if shown.adjusted else ""),
-                status.slo.service,
-                format_target(status.slo.target),
-                status.slo.time_window.shown_label,
-                format_sli(status.sli, status.slo.target),
-                format_percent(status.budget_remaining),
-                *[format_burn_rate(status.burn_rates[w]) for w in BURN_WINDOWS],
-                format_duration(status.time_to_exhaustion) if status.time_to_exhaustion is not None else "-",
-                _tiers_text(status),
-            ]
-        )
+        rows.append(row(status, status.slo.name + ("*" if shown.adjusted else "")))
+        # a split SLO's values under it, the urgent first
+        rows.extend(row(split.status, f"  {split.label}") for split in report.splits.get(shown.slo.name, ()))
     table = f"SLO report at {report.at.isoformat()} from {report.source}\n" + common.text_table(header, rows)
     if any(status.adjusted for status in report.statuses):
         table += "\n* budget adjusted: events inside a budget adjustment count neither as good nor as bad"

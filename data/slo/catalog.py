@@ -617,6 +617,8 @@ MIN_EVENTS_ANNOTATION = ANNOTATION_PREFIX + "min-events"  # a tier fires only wi
 MIN_BAD_EVENTS_ANNOTATION = ANNOTATION_PREFIX + "min-bad-events"  # ... and this many bad events
 URGENCY_ANNOTATION = ANNOTATION_PREFIX + "urgency"  # on an AlertCondition: page or ticket, for its severity
 REVIEW_EVERY_ANNOTATION = ANNOTATION_PREFIX + "review-every"  # the SLO's review cadence in days or weeks: "30d"
+SPLIT_BY_ANNOTATION = ANNOTATION_PREFIX + "split-by"  # one SLO per value of these labels: "route" or "region, route"
+MAX_SPLIT_LABELS = 3
 TIER_ANNOTATIONS = (
     TIERS_ANNOTATION,
     PAGE_SEVERITY_ANNOTATION,
@@ -624,7 +626,7 @@ TIER_ANNOTATIONS = (
     MIN_EVENTS_ANNOTATION,
     MIN_BAD_EVENTS_ANNOTATION,
 )
-_SLO_ANNOTATIONS = (*TIER_ANNOTATIONS, REVIEW_EVERY_ANNOTATION)
+_SLO_ANNOTATIONS = (*TIER_ANNOTATIONS, REVIEW_EVERY_ANNOTATION, SPLIT_BY_ANNOTATION)
 # What ``cli.py slo-import`` writes for Sloth's ``disable: true`` and Pyrra's disabled alerts: "true" switches
 # those tiers off.
 _IMPORTED_SWITCHES = {
@@ -1024,6 +1026,7 @@ class _Builder:
         )
         tiers = self._slo_tiers(doc, spec, checker)
         review_every = self._review_every(doc)
+        split_by = self._split_by(doc)
         if checker.skipped or doc.envelope_problems or None in (service, indicator, window, method, objectives, tiers):
             return []
         display_name = _display_name(doc)
@@ -1046,6 +1049,7 @@ class _Builder:
                 objective_key=None if single else objective.key,
                 tiers=tiers,
                 review_every=review_every,
+                split_by=split_by,
             )
             for objective in objectives
         ]
@@ -1340,6 +1344,16 @@ class _Builder:
             return None
 
     @staticmethod
+    def _split_by(doc: _Document) -> tuple[str, ...]:
+        """The labels the SLO is split by; a bad value was already reported by ``_tier_annotations``."""
+        annotations = doc.data["metadata"].get("annotations")
+        value = annotations.get(SPLIT_BY_ANNOTATION) if isinstance(annotations, dict) else None
+        try:
+            return parse_split_by(value) if isinstance(value, str) else ()
+        except ValueError:
+            return ()
+
+    @staticmethod
     def _tier_annotations(annotations: dict[Any, Any], checker: _Checker) -> dict[str, Any] | None:
         """The ``reliability-dashboard/`` annotations that tune tiers, read: tiers as long windows, severity names,
         guards as integers. An unknown annotation of ours is a problem (a typo would silently change nothing)."""
@@ -1358,6 +1372,12 @@ class _Builder:
             elif key == REVIEW_EVERY_ANNOTATION:
                 try:
                     settings[key] = parse_review_cadence(value)
+                except ValueError as error:
+                    checker.problem(path, str(error))
+                    ok = False
+            elif key == SPLIT_BY_ANNOTATION:
+                try:
+                    settings[key] = parse_split_by(value)
                 except ValueError as error:
                     checker.problem(path, str(error))
                     ok = False
@@ -1656,6 +1676,26 @@ def _label_values(value: Any) -> tuple[str, ...] | None:
     if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
         return None
     return tuple(values)
+
+
+_SPLIT_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+# Labels the app itself puts on its answers, and the metric name: never a split.
+_RESERVED_SPLIT_LABELS = frozenset({"__name__", "slo", "reliability_dashboard_group", "le"})
+
+
+def parse_split_by(text: str) -> tuple[str, ...]:
+    """``"region, route"`` → ``("region", "route")``: one to three Prometheus label names, comma-separated."""
+    labels = tuple(part.strip() for part in text.split(","))
+    if not all(labels) or len(labels) > MAX_SPLIT_LABELS:
+        raise ValueError(
+            f'{_quote(text)} is not a list of 1 to {MAX_SPLIT_LABELS} label names, comma-separated (like "route")'
+        )
+    for label in labels:
+        if not _SPLIT_LABEL.fullmatch(label) or label in _RESERVED_SPLIT_LABELS:
+            raise ValueError(f"{_quote(label)} is not a label an SLO can be split by")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"{_quote(text)} names a label twice")
+    return labels
 
 
 def _labels(value: Any) -> dict[str, tuple[str, ...]]:

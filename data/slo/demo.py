@@ -249,6 +249,15 @@ class DemoSource:
             return None
         return np.sum(matched, axis=0)
 
+    def _matching_by(self, selector_text: str, split_by: tuple[str, ...]) -> dict[tuple[str, ...], np.ndarray]:
+        """``_matching`` per value of the ``split_by`` labels (a series without one counts under "")."""
+        selector: SeriesSelector = parse_selector(selector_text)
+        grouped: dict[tuple[str, ...], list[np.ndarray]] = {}
+        for series in self.history.series:
+            if selector.matches(series.metric, series.labels):
+                grouped.setdefault(tuple(series.labels.get(label, "") for label in split_by), []).append(series.values)
+        return {value: np.sum(members, axis=0) for value, members in grouped.items()}
+
     def _value_at(self, values: np.ndarray, moment: datetime) -> float:
         index = np.searchsorted(self.history.timestamps, moment.timestamp(), side="right") - 1
         return 0.0 if index < 0 else float(values[index])
@@ -286,7 +295,35 @@ class DemoSource:
             result.counts[slo.name] = counts
             if excluded:
                 result.raw[slo.name] = raw
+            if slo.split_by:
+                result.split[slo.name] = self._split_counts(slo, at, excluded)
         return result
+
+    def _split_counts(self, slo: SloDefinition, at: datetime, excluded) -> dict:
+        """A split SLO's counts per value, as ``window_counts`` computes the SLO's own."""
+        totals = self._matching_by(slo.indicator.total_query, slo.split_by)
+        others = self._matching_by(slo.indicator.good_query or slo.indicator.bad_query, slo.split_by)
+        by_value = {}
+        for value, total in sorted(totals.items()):
+            # a value with total events but no series of the other counter has none of those: 0, not "no data"
+            other = others.get(value, np.zeros_like(total))
+            counts: dict[str, EventCounts | None] = {}
+            for key, window in requested_windows(slo, at).items():
+
+                def events(start: datetime, end: datetime, total=total, other=other) -> EventCounts:
+                    total_increase = self._increase(total, start, end)
+                    other_increase = self._increase(other, start, end)
+                    if slo.indicator.good_query:
+                        return EventCounts.from_good(total_increase, other_increase)
+                    return EventCounts(total=total_increase, bad=other_increase)
+
+                counts[key] = events(at - window, at)
+                if key in excluded:
+                    inside = [events(interval.start, interval.end) for interval in excluded[key].intervals]
+                    removed = EventCounts(sum(c.total for c in inside), sum(c.bad for c in inside))
+                    counts[key] = adjusted_counts(counts[key], removed)
+            by_value[value] = counts
+        return by_value
 
     def interval_counts(
         self, slos: list[SloDefinition], parts: dict[str, dict[str, Sequence[Interval]]]

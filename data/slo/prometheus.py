@@ -51,6 +51,7 @@ from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
+MAX_SPLIT_VALUES = 500  # per split SLO: more is a label that exploded, said as the SLO's error
 PART_LABEL = "part"  # which part (a day) of an SLO an ``interval_counts`` answer belongs to
 # The cap on one answer: sized for 1,000 SLOs × 500 values, a vector sample being about 90 bytes of JSON
 # ({"metric":{"slo":"checkout-availability-eu-west-1"},"value":[1764000000.123,"123456.789"]}), so 45 MB,
@@ -531,26 +532,26 @@ class PrometheusSource:
                     continue
                 for role, selector in selectors.items():
                     read_of[(slo.name, key, role)] = len(reads)
-                    reads.append(CounterRead(selector, window, slo.indicator.counter))
+                    reads.append(CounterRead(selector, window, slo.indicator.counter, split_by=slo.split_by))
                     # the events inside each adjusted interval of this window: the same reads, ending there
                     inside = excluded[key].intervals if key in excluded else ()
                     inside_of[(slo.name, key, role)] = list(range(len(reads), len(reads) + len(inside)))
                     reads.extend(
-                        CounterRead(selector, interval.length, slo.indicator.counter, interval.end)
+                        CounterRead(selector, interval.length, slo.indicator.counter, interval.end, slo.split_by)
                         for interval in inside
                     )
         queries, query_of = grouped_queries(reads)
         warnings: set[str] = set()
         # One deadline for all of it: a slow server costs the page the configured timeout once.
         deadline = time.monotonic() + self.settings.timeout_seconds
-        answers = self._grouped_answers(queries, at, warnings, deadline)
+        answered = _Answered(reads, queries, query_of, self._grouped_answers(queries, at, warnings, deadline))
 
         def events_of(position: int, name: str) -> float | None:
-            answer = answers[query_of[position]]
-            if isinstance(answer, QueryError):
-                result.errors.setdefault(name, f"{self.description} rejected the query of SLO {name!r}: {answer}")
+            refusal = answered.refusal(position)
+            if refusal is not None:
+                result.errors.setdefault(name, f"{self.description} rejected the query of SLO {name!r}: {refusal}")
                 return None
-            return queries[query_of[position]].events(answer, reads[position].selector)
+            return answered.events(position)
 
         result.warnings = sorted(f"{self.description} answered partly: {warning}" for warning in warnings)
         for slo in slos:
@@ -575,6 +576,8 @@ class PrometheusSource:
             result.counts[slo.name] = counts
             if excluded:
                 result.raw[slo.name] = raw
+            if slo.split_by and slo.name not in result.errors:
+                _split_counts(slo, windows[slo.name], read_of, inside_of, answered, result)
         for name in result.errors:
             result.counts[name] = dict.fromkeys(windows[name])
             result.raw.pop(name, None)
@@ -678,6 +681,71 @@ class PrometheusSource:
         bad_frame = _frame(bad, "bad")
         frame = total_frame.merge(bad_frame, on="time", how="inner")
         return frame.sort_values("time", ignore_index=True)
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """The grouped queries' answers, looked up by read."""
+
+    reads: list[CounterRead]
+    queries: list[GroupedQuery]
+    query_of: list[int]
+    answers: list[GroupAnswer | QueryError]
+
+    def refusal(self, position: int) -> QueryError | None:
+        answer = self.answers[self.query_of[position]]
+        return answer if isinstance(answer, QueryError) else None
+
+    def events(self, position: int) -> float | None:
+        return self.queries[self.query_of[position]].events(
+            self.answers[self.query_of[position]], self.reads[position].selector
+        )
+
+    def events_by(self, position: int, split_by: tuple[str, ...]) -> dict[tuple[str, ...], float]:
+        return self.queries[self.query_of[position]].events_by(
+            self.answers[self.query_of[position]], self.reads[position].selector, split_by
+        )
+
+
+def _split_counts(slo, windows, read_of, inside_of, answered: _Answered, result: CountsResult) -> None:
+    """A split SLO's counts per value of its split labels, from the same answers as its own; more values than
+    ``MAX_SPLIT_VALUES`` is the SLO's error (a label that exploded), not a page of thousands of rows."""
+    by_value: dict[tuple[str, ...], dict[str, EventCounts | None]] = {}
+
+    def values_of(position: int) -> dict[tuple[str, ...], float]:
+        return {} if answered.refusal(position) is not None else answered.events_by(position, slo.split_by)
+
+    excluded_keys = set()
+    for key in windows:
+        events: dict[str, dict[tuple[str, ...], float]] = {}
+        removed: dict[str, dict[tuple[str, ...], float]] = {}
+        for role in ("total", "bad", "good"):
+            position = read_of.get((slo.name, key, role))
+            if position is None:
+                continue
+            events[role] = values_of(position)
+            removed[role] = {}
+            for inside in inside_of[(slo.name, key, role)]:
+                excluded_keys.add(key)
+                for value, amount in values_of(inside).items():
+                    removed[role][value] = removed[role].get(value, 0.0) + amount
+        # a value with total events but no series of the other counter has none of those: 0, not "no data"
+        for value in events.get("total", {}):
+            counts = _event_counts({role: found.get(value, 0.0) for role, found in events.items()})
+            if counts is not None and key in excluded_keys:
+                inside_counts = _event_counts({role: found.get(value, 0.0) for role, found in removed.items()})
+                counts = adjusted_counts(counts, inside_counts)
+            by_value.setdefault(value, {})[key] = counts
+    if len(by_value) > MAX_SPLIT_VALUES:
+        labels = ", ".join(slo.split_by)
+        result.errors[slo.name] = (
+            f"SLO {slo.name!r} is split by {labels}, which has {len(by_value):,} values: over the "
+            f"{MAX_SPLIT_VALUES} this app shows; split by a label with fewer values, or narrow its selectors"
+        )
+        return
+    result.split[slo.name] = {
+        value: {key: counts.get(key) for key in windows} for value, counts in sorted(by_value.items())
+    }
 
 
 def _number(text: str) -> float | None:

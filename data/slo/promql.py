@@ -296,6 +296,7 @@ class CounterRead:
     window: timedelta
     counter: bool = True  # False: an already-rated series, integrated (``windowed_integral``)
     end: datetime | None = None  # the window ends here (``@``), not at the query's instant: a budget adjustment
+    split_by: tuple[str, ...] = ()  # the events per value of these labels too (``events_by``)
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,20 @@ class GroupedQuery:
             value for labels, value in answer.candidates(own) if all(m.matches(labels.get(m.label, "")) for m in own)
         ]
         return sum(values) if values else None
+
+    def events_by(
+        self, answer: GroupAnswer, selector: SeriesSelector, split_by: tuple[str, ...]
+    ) -> dict[tuple[str, ...], float]:
+        """``events`` per value of the ``split_by`` labels (a series without one counts under ""): the values its
+        series have, nothing for a value none of them has."""
+        common = self.common
+        own = [matcher for matcher in selector.matchers if matcher not in common] if common else selector.matchers
+        by_value: dict[tuple[str, ...], float] = {}
+        for labels, value in answer.candidates(own):
+            if all(m.matches(labels.get(m.label, "")) for m in own):
+                key = tuple(labels.get(label, "") for label in split_by)
+                by_value[key] = by_value.get(key, 0.0) + value
+        return by_value
 
 
 class GroupAnswer:
@@ -399,7 +414,10 @@ def grouped_queries(reads: Sequence[CounterRead]) -> tuple[list[GroupedQuery], l
         selectors = list(dict.fromkeys(reads[position].selector for position in positions))
         common = set(selectors[0].matchers).intersection(*(selector.matchers for selector in selectors[1:]))
         shared = tuple(m for m in selectors[0].matchers if m in common)
-        labels = sorted({m.label for selector in selectors for m in selector.matchers if m not in common})
+        labels = sorted(
+            {m.label for selector in selectors for m in selector.matchers if m not in common}
+            | {label for position in positions for label in reads[position].split_by}
+        )
         for position in positions:
             query_of[position] = len(queries)
         queries.append(GroupedQuery(metric, shared, tuple(labels), window, counter, end))

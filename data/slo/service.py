@@ -61,6 +61,7 @@ def load_report(
         raw_counts_by_slo=result.raw,
         adjustments_by_slo=covering_by_slo,
         warnings=result.warnings,
+        split_counts_by_slo=result.split,
     )
 
 

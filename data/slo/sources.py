@@ -26,6 +26,8 @@ class CountsResult:
     # The counts before budget adjustments, for the SLOs some adjustment covers in some window (``counts`` then
     # holds the adjusted ones: raw minus the events inside the adjustments, clamped at zero).
     raw: dict[str, dict[str, EventCounts | None]] = field(default_factory=dict)
+    # A split SLO's counts per value of its split labels (``SloDefinition.split_by``), as ``counts``.
+    split: dict[str, dict[tuple[str, ...], dict[str, EventCounts | None]]] = field(default_factory=dict)
 
 
 class SourceError(RuntimeError):

@@ -198,6 +198,9 @@ class SloDefinition:
     tiers: tuple[AlertTier, ...] = DEFAULT_TIERS
     # How often people review it (``reliability-dashboard/review-every``); None: the team's default cadence.
     review_every: timedelta | None = None
+    # Labels it is split by (``reliability-dashboard/split-by: route``): each value combination is an SLO of its
+    # own, computed in the same queries, beside the SLO over all of them.
+    split_by: tuple[str, ...] = ()
 
     @cached_property
     def tier_windows(self) -> tuple[str, ...]:

@@ -203,6 +203,24 @@ def build_status(
 
 
 @dataclass(frozen=True)
+class SplitStatus:
+    """One value of a split SLO (``SloDefinition.split_by``): its labels' values and its status, computed as any
+    SLO's from its own counts, with the SLO's target and tiers."""
+
+    values: tuple[tuple[str, str], ...]  # (("route", "/pay"),)
+    status: SloStatus
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{label}={value}" for label, value in self.values)
+
+    def to_dict(self) -> dict:
+        figures = self.status.to_dict()
+        kept = ("sli", "budget_remaining", "events_total", "events_bad", "burn_rates", "alert_state", "attention")
+        return {"values": dict(self.values), **{name: figures[name] for name in kept}}
+
+
+@dataclass(frozen=True)
 class SloReport:
     at: datetime
     statuses: list[SloStatus]
@@ -210,12 +228,21 @@ class SloReport:
     errors: dict[str, str] = field(default_factory=dict)  # problems not tied to one SLO, by source name
     # The source answered but said its answer may be partial (a Thanos store or Mimir ingester missing).
     warnings: tuple[str, ...] = ()
+    # Each split SLO's values, the urgent first (``sort_key``).
+    splits: dict[str, tuple[SplitStatus, ...]] = field(default_factory=dict)
 
     def to_dict(self, raw: bool = False) -> dict:
+        slos = []
+        for status in self.statuses:
+            figures = status.to_dict(raw)
+            if status.slo.split_by:
+                figures["split_by"] = list(status.slo.split_by)
+                figures["split"] = [split.to_dict() for split in self.splits.get(status.slo.name, ())]
+            slos.append(figures)
         return {
             "at": self.at.isoformat(),
             "source": self.source,
-            "slos": [status.to_dict(raw) for status in self.statuses],
+            "slos": slos,
             "errors": dict(self.errors),
             "warnings": list(self.warnings),
         }
@@ -245,8 +272,10 @@ def build_report(
     warnings: Sequence[str] = (),
     raw_counts_by_slo: dict[str, dict[str, EventCounts | None]] | None = None,
     adjustments_by_slo: dict[str, tuple[Adjustment, ...]] | None = None,
+    split_counts_by_slo: dict[str, dict[tuple[str, ...], dict[str, EventCounts | None]]] | None = None,
 ) -> SloReport:
-    """``counts_by_slo`` adjusted where ``raw_counts_by_slo`` has the SLO's raw counts (budget adjustments)."""
+    """``counts_by_slo`` adjusted where ``raw_counts_by_slo`` has the SLO's raw counts (budget adjustments);
+    ``split_counts_by_slo``: a split SLO's counts per value of its split labels."""
     errors_by_slo = errors_by_slo or {}
     raw_counts_by_slo = raw_counts_by_slo or {}
     adjustments_by_slo = adjustments_by_slo or {}
@@ -261,10 +290,25 @@ def build_report(
         )
         for slo in slos
     ]
+    by_name = {slo.name: slo for slo in slos}
+    splits = {
+        name: tuple(
+            sorted(
+                (
+                    SplitStatus(tuple(zip(by_name[name].split_by, value)), build_status(by_name[name], at, counts))
+                    for value, counts in by_value.items()
+                ),
+                key=lambda split: sort_key(split.status),
+            )
+        )
+        for name, by_value in (split_counts_by_slo or {}).items()
+        if name in by_name
+    }
     return SloReport(
         at=at,
         statuses=sorted(statuses, key=sort_key),
         source=source,
         errors=dict(errors or {}),
         warnings=tuple(warnings),
+        splits=splits,
     )

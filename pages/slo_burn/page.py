@@ -242,6 +242,26 @@ def show_unknown_slo(name: str) -> None:
     )
 
 
+def show_split_values(slo, splits) -> None:
+    """Each value of a split SLO, as the overview shows SLOs: the urgent first, every column sortable."""
+    labels = ", ".join(slo.split_by)
+    st.markdown(f"#### Per {widgets.plain(labels)}")
+    with widgets.guarded_panel("split values table"):
+        st.dataframe(
+            slo_widgets.overview_styler(slo_widgets.split_frame(splits)),
+            hide_index=True,
+            column_config={
+                **slo_widgets.overview_column_config(),
+                "value": st.column_config.TextColumn(labels, help=f"The SLO over the events of this {labels} alone"),
+            },
+            placeholder="no data",
+        )
+        st.caption(
+            f"{len(splits)} values of {widgets.plain(labels)}, each an SLO of its own with this SLO's target and "
+            "tiers; the figures above are over all of them."
+        )
+
+
 def show_drilldown(name: str) -> None:
     status = report.status(name)
     if status is None:
@@ -261,6 +281,8 @@ def show_drilldown(name: str) -> None:
         st.warning(status.error, icon=":material/warning:")
     elif status.note:
         st.info(status.note, icon=":material/info:")
+    if splits := report.splits.get(name):
+        show_split_values(slo, splits)
 
     # When the report just failed, the history is not asked for: the page stays within one timeout, and shows the
     # last good history instead.

@@ -18,7 +18,7 @@ import streamlit as st
 from metrics.formatting import NO_DATA, format_burn_rate, format_duration, format_percent, format_sli, format_target
 from metrics.slo.alerts import AT_RISK, ATTENTION_STATES
 from metrics.slo.definitions import BURN_WINDOWS, SloDefinition
-from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus
+from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus, SplitStatus
 from metrics.slo.timeseries import TierHistory
 from pages.common.theme import INFO, alert_state_badge, alert_state_markdown_color, alert_state_style
 from pages.common.widgets import local_time, plain
@@ -117,6 +117,17 @@ def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | 
         )
     columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error", "adjusted"]
     return pd.DataFrame(rows, columns=columns)
+
+
+SPLIT_COLUMNS = ["state", "value", "SLI", "budget remaining", "1h", "6h", "1d", "3d", "time to exhaustion", "error"]
+
+
+def split_frame(splits: Sequence[SplitStatus]) -> pd.DataFrame:
+    """A split SLO's values, one row each, as the overview shows SLOs (the urgent first): the value in place of
+    the SLO's name."""
+    frame = overview_frame([split.status for split in splits])
+    frame.insert(1, "value", [split.label for split in splits])
+    return frame[SPLIT_COLUMNS]
 
 
 class OverviewExtra(StrEnum):

@@ -176,3 +176,21 @@ def test_a_lookahead_which_prometheus_cannot_run_is_refused_with_its_label():
 
 def test_an_escaped_parenthesis_before_a_question_mark_is_a_literal_not_a_lookahead():
     assert parse_selector('x{a=~"\\\\(?=b"}').matchers[0].value == "\\(?=b"
+
+
+def test_a_split_read_sums_its_series_per_value_of_the_split_labels():
+    reads = [read('http_requests_total{code=~"5.."}'), CounterRead(parse_selector("http_requests_total"),
+             timedelta(hours=1), split_by=("service",))]  # fmt: skip
+    queries, query_of = grouped_queries(reads)
+    assert query_of == [0, 0] and queries[0].by_labels == ("code", "service")
+    answer = answer_of(
+        ({"service": "checkout", "code": "200"}, 900.0),
+        ({"service": "checkout", "code": "500"}, 100.0),
+        ({"service": "search", "code": "200"}, 50.0),
+        ({"code": "200"}, 5.0),
+    )
+    assert queries[0].events_by(answer, reads[1].selector, ("service",)) == {
+        ("checkout",): 1000.0,
+        ("search",): 50.0,
+        ("",): 5.0,
+    }

@@ -1,0 +1,82 @@
+"""A split SLO's drill-down lists every value of its split labels, in demo mode (issue 12, item 2)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.support.apptest import SETTINGS_VARIABLES, texts
+
+APP = str(Path(__file__).resolve().parents[3] / "app.py")
+
+SPLIT_SLO = """\
+    apiVersion: openslo/v1
+    kind: SLO
+    metadata:
+      name: api-availability
+      annotations:
+        reliability-dashboard/split-by: service
+    spec:
+      service: api
+      indicator:
+        metadata:
+          name: api-non-5xx
+        spec:
+          ratioMetric:
+            counter: true
+            bad:
+              metricSource:
+                type: Prometheus
+                spec:
+                  query: http_requests_total{code=~"5.."}
+            total:
+              metricSource:
+                type: Prometheus
+                spec:
+                  query: http_requests_total
+      timeWindow:
+        - duration: 7d
+          isRolling: true
+      budgetingMethod: Occurrences
+      objectives:
+        - target: 0.999
+"""
+
+
+@pytest.fixture(autouse=True)
+def split_catalog(monkeypatch, tmp_path):
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("RELIABILITY_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    monkeypatch.setenv("RELIABILITY_NOW", "2026-11-24T14:05:00Z")
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "api.yaml").write_text(textwrap.dedent(SPLIT_SLO))
+    monkeypatch.setenv("SLO_CATALOG", str(catalog))
+
+
+def drilldown() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["slo"] = "api-availability"
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_the_drilldown_of_a_split_slo_lists_each_value_of_its_label():
+    app = drilldown()
+    assert "Per service" in texts(app.markdown)
+    (table,) = [frame.value for frame in app.dataframe if "value" in frame.value.columns]
+    assert "6 values of service" in texts(app.caption)
+    assert sorted(table["value"]) == [
+        "service=auth",
+        "service=checkout",
+        "service=inventory",
+        "service=payments",
+        "service=reporting",
+        "service=search",
+    ]
