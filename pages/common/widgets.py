@@ -270,8 +270,10 @@ def open_drilldown(target: Drilldown, keep: Sequence[str] = (), follow: Mapping[
 
 
 @contextlib.contextmanager
-def guarded_panel(name: str) -> Iterator[None]:
+def guarded_panel(name: str, *, aside: bool = False) -> Iterator[None]:
     """Run one panel; an unexpected exception shows a short error in its place and the rest of the page works.
+    ``aside``: a panel beside the page's purpose (the SLO page's policy line), whose missing store is one grey line,
+    not a red box above the figures an SRE came for.
 
     ``st.stop()``/``st.rerun()`` raise ``BaseException`` subclasses and pass through untouched.
     """
@@ -282,7 +284,10 @@ def guarded_panel(name: str) -> Iterator[None]:
     except Exception as error:
         if is_store_error(error):  # the store is down: say so plainly, without the SQL SQLAlchemy would quote
             log.warning("panel %r: the store cannot be read (%s)", name, type(error).__name__)
-            st.error(store_read_message(f"the {name}", error, _store_url()), icon=":material/database:")
+            if aside:
+                st.caption(f":material/database: The {name} is not shown: the store did not answer.")
+            else:
+                st.error(store_read_message(f"the {name}", error, _store_url()), icon=":material/database:")
             return
         log.exception("panel %r failed", name)
         st.error(

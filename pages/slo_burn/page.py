@@ -99,7 +99,7 @@ def read_report(at, live_line: bool = False):
     widgets.show_demo_banner(slo_source.is_demo)
     widgets.show_source_failure(f"SLO data from {slo_source.description}", shown_report, settings.team_timezone)
     # --- error-budget policy: the services in freeze and their latest decision (its own page has the rest) ---
-    with widgets.guarded_panel("error-budget policy"):
+    with widgets.guarded_panel("error-budget policy", aside=True):
         show_freezes(slo_policy.freezes(settings, shown_report.value), caption=True)
     return slo_source, shown_report
 

@@ -217,7 +217,9 @@ def test_with_the_store_down_slo_burn_works_and_a_write_is_refused_keeping_the_f
 
     postgres.stop()
     try:
-        open_app(page, app.url)  # SLO burn reads only Prometheus (here the demo): it still works
+        # SLO burn's figures come from Prometheus (here the demo): they still show; what it reads from the store
+        # (budget adjustments, the policy's freeze line) says so in a line, never as a red box over the figures
+        open_app(page, app.url)
         grid_cell(page, "checkout-availability").wait_for(state="attached")
         assert page.get_by_text("store is unreachable").count() == 0
         no_traceback(page)
