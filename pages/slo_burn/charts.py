@@ -24,7 +24,7 @@ from metrics.slo.alerts import AlertEvaluation, Op
 from metrics.slo.annotations import Annotation, AnnotationKind
 from metrics.slo.periods import Period
 from pages.common.charts import MAX_POINTS, TEMPLATE, downsample, empty_figure, local_times
-from pages.common.theme import CRITICAL, INFO, NO_DATA, TARGET_COLOR, WARN, alert_state_style
+from pages.common.theme import CRITICAL, INFO, NO_DATA, OK, TARGET_COLOR, WARN, alert_state_style
 
 # Burn rates of 0 (no bad events) cannot sit on a log axis; they are drawn at this floor, the hover keeps the truth.
 LOG_FLOOR = 0.01
@@ -383,6 +383,8 @@ _ANNOTATION_STYLES = {
     AnnotationKind.REVIEW: (INFO, "diamond"),
     AnnotationKind.TARGET: (WARN, "square"),
     AnnotationKind.ADJUSTMENT: (NO_DATA, "hourglass"),
+    AnnotationKind.FIRING: (WARN, "triangle-up"),
+    AnnotationKind.DEPLOY: (OK, "star"),
 }
 
 
@@ -401,6 +403,7 @@ def add_annotations(figure: go.Figure, annotations: Sequence[Annotation], timezo
     """Shade each interval (an incident) and draw a line at each instant (a review), with a mark at ``mark_at`` on
     the y axis whose hover says what happened and who. One legend entry per kind; clicking it hides that kind's
     marks (the page's filter hides the shading too)."""
+    shapes = list(figure.layout.shapes)  # set once at the end: add_vrect per band is quadratic in the bands
     for kind in AnnotationKind:
         shown = [annotation for annotation in annotations if annotation.kind is kind]
         if not shown:
@@ -409,11 +412,32 @@ def add_annotations(figure: go.Figure, annotations: Sequence[Annotation], timezo
         for annotation in shown:
             start = _local_instant(annotation.start, timezone)
             if annotation.end is not None:
-                figure.add_vrect(
-                    x0=start, x1=_local_instant(annotation.end, timezone), fillcolor=style.fill, line_width=0
+                shapes.append(
+                    dict(
+                        type="rect",
+                        xref="x",
+                        yref="paper",
+                        x0=start,
+                        x1=_local_instant(annotation.end, timezone),
+                        y0=0,
+                        y1=1,
+                        fillcolor=style.fill,
+                        line_width=0,
+                    )
                 )
             else:
-                figure.add_vline(x=start, line=dict(color=style.color, dash="dot", width=1))
+                shapes.append(
+                    dict(
+                        type="line",
+                        xref="x",
+                        yref="paper",
+                        x0=start,
+                        x1=start,
+                        y0=0,
+                        y1=1,
+                        line=dict(color=style.color, dash="dot", width=1),
+                    )
+                )
         figure.add_trace(
             go.Scatter(
                 x=[_local_instant(annotation.start, timezone) for annotation in shown],
@@ -426,4 +450,5 @@ def add_annotations(figure: go.Figure, annotations: Sequence[Annotation], timezo
                 showlegend=True,
             )
         )
+    figure.update_layout(shapes=shapes)
     return figure
