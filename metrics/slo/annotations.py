@@ -8,7 +8,7 @@ instant (a review). Built from the records the store keeps; the page draws them 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -151,6 +151,34 @@ def deploy_annotations(deploys: Iterable[Deploy], service: str) -> list[Annotati
         for deploy in deploys
         if deploy.service == service
     ]
+
+
+def service_annotations(
+    services: Sequence[str],
+    slos: Iterable[SloDefinition],
+    *,
+    incidents: Iterable[Incident],
+    adjustments: Iterable[Adjustment],
+    deploys: Iterable[Deploy],
+    start: datetime,
+    end: datetime,
+) -> list[Annotation]:
+    """The incidents, budget adjustments and deploys of ``services`` over [start, end], each title led by its
+    service, for charts that show several services at once (the trends page). An adjustment covering several SLOs
+    of a service is one band per window, not one per SLO."""
+    found: list[Annotation] = []
+    slo_list = list(slos)
+    for service in services:
+        for mark in incident_annotations(incidents, service, end):
+            found.append(replace(mark, title=f"{service} · {mark.title}"))
+        seen: set[tuple[datetime, datetime | None, str]] = set()
+        for slo in (slo for slo in slo_list if slo.service == service):
+            for mark in adjustment_annotations(adjustments, slo, start, end):
+                if (mark.start, mark.end, mark.title) not in seen:
+                    seen.add((mark.start, mark.end, mark.title))
+                    found.append(replace(mark, title=f"{service} · {mark.title}"))
+        found += deploy_annotations(deploys, service)
+    return annotations_within(found, start, end)
 
 
 def annotations_within(

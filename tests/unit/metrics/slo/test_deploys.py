@@ -114,3 +114,43 @@ def test_each_change_of_a_deploy_series_value_is_one_deploy_and_the_first_point_
     points = [(NOW - timedelta(minutes=m), value) for m, value in ((30, 5.0), (20, 5.0), (10, 6.0), (0, 7.0))]
     found = deploys_from_values("checkout", points, "deploy_timestamp_seconds", NOW)
     assert [(d.deployed_at, d.version) for d in found] == [(NOW - timedelta(minutes=10), "6"), (NOW, "7")]
+
+
+def test_the_trends_annotations_lead_each_title_with_its_service_and_keep_only_the_services_shown():
+    from metrics.incidents.rules import Incident
+    from metrics.slo.annotations import service_annotations
+
+    incidents = [
+        Incident("INC-1", "checkout", "SEV2", NOW - timedelta(days=1), resolved=NOW, summary="cart down"),
+        Incident("INC-2", "search", "SEV3", NOW - timedelta(days=1), resolved=NOW, summary="slow"),
+    ]
+    marks = service_annotations(
+        ["checkout"],
+        [],
+        incidents=incidents,
+        adjustments=[],
+        deploys=[deploy(), deploy(service="search")],
+        start=NOW - timedelta(days=7),
+        end=NOW,
+    )
+    assert [mark.title for mark in marks] == ["checkout · INC-1 · SEV2 · cart down", "deploy of checkout: v1"]
+
+
+def test_an_adjustment_covering_two_slos_of_a_service_is_one_trends_band():
+    from metrics.slo.adjustments import Scope
+    from metrics.slo.annotations import service_annotations
+    from tests.unit.metrics.slo.test_adjustments import adjustment, slo
+
+    window = adjustment(NOW - timedelta(hours=4), NOW - timedelta(hours=2), scope=Scope(services=("checkout",)))
+    marks = service_annotations(
+        ["checkout"],
+        [slo("checkout-availability"), slo("checkout-latency")],
+        incidents=[],
+        adjustments=[window],
+        deploys=[],
+        start=NOW - timedelta(days=1),
+        end=NOW,
+    )
+    assert [(mark.kind, mark.start, mark.end) for mark in marks] == [
+        (AnnotationKind.ADJUSTMENT, NOW - timedelta(hours=4), NOW - timedelta(hours=2))
+    ]
