@@ -42,7 +42,6 @@ def slo_annotations(
 ) -> SloAnnotations:
     """Every kind over [start, end]; the tier firings only with a ``source`` to read them from."""
     from data.incidents.service import incidents_or_demo
-    from data.slo.alert_history import load_alert_history
     from data.slo.snapshots import target_changes
     from data.slo_adjustments.service import adjustments_in_force
     from data.slo_deploys.service import deploys
@@ -75,14 +74,32 @@ def slo_annotations(
     except Exception as error:
         notes.append(f"The deploys could not be read from the store ({type(error).__name__}).")
     if source is not None:
-        try:
-            history = load_alert_history(source, [slo], start, end, [slo.service])
-            found += firing_annotations(history.intervals, slo.name, history.last_evaluation)
-            if history.notice:
-                notes.append(history.notice)
-        except Exception as error:  # a source error of any kind: the firings are left out, the charts still draw
-            notes.append(f"The tier firings could not be read from {source.description} ({type(error).__name__}).")
+        firings = slo_firing_annotations(source, slo, start, end)
+        found += firings.annotations
+        notes += firings.notes
     return SloAnnotations(annotations_within(found, start, end), notes)
 
 
-__all__ = ["AnnotationKind", "SloAnnotations", "slo_annotations"]
+def combined(*parts: SloAnnotations) -> SloAnnotations:
+    """Several reads of one SLO's annotations (the store's kinds, the source's firings) as one list, oldest first."""
+    marks = [mark for part in parts for mark in part.annotations]
+    notes = [note for part in parts for note in part.notes]
+    return SloAnnotations(sorted(marks, key=lambda mark: (mark.start, mark.kind.value, mark.title)), notes)
+
+
+def slo_firing_annotations(source: SloSource, slo: SloDefinition, start: datetime, end: datetime) -> SloAnnotations:
+    """The firing intervals of ``slo``'s alert tiers over [start, end] as bands (the source's reads only, so a page
+    can cache them apart from the store's kinds); a source that cannot answer leaves them out with the reason."""
+    from data.slo.alert_history import load_alert_history
+
+    try:
+        history = load_alert_history(source, [slo], start, end, [slo.service])
+    except Exception as error:  # a source error of any kind: the firings are left out, the charts still draw
+        return SloAnnotations(
+            [], [f"The tier firings could not be read from {source.description} ({type(error).__name__})."]
+        )
+    found = firing_annotations(history.intervals, slo.name, history.last_evaluation)
+    return SloAnnotations(annotations_within(found, start, end), [history.notice] if history.notice else [])
+
+
+__all__ = ["AnnotationKind", "SloAnnotations", "combined", "slo_annotations", "slo_firing_annotations"]

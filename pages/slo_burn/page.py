@@ -12,7 +12,7 @@ from difflib import get_close_matches
 
 import streamlit as st
 
-from data.slo.annotations import AnnotationKind, slo_annotations
+from data.slo.annotations import AnnotationKind, combined, slo_annotations
 from data.slo.service import drilldown_series
 from data.slo_policy import service as slo_policy
 from metrics.slo.alerts import ATTENTION_STATES
@@ -294,7 +294,12 @@ def show_drilldown(name: str) -> None:
 
 def chart_annotations(slo, period) -> list:
     """The period's annotations of the kinds the person keeps on, with a line on what is there."""
-    found = slo_annotations(settings, slo, period.start, at, slo_source)
+    stored = slo_annotations(settings, slo, period.start, at)
+    key = loaders.data_key(settings, slo_source, at)
+    firings = slo_widgets.cached_firing_annotations(
+        key.catalog, key.source, slo.name, period.start, at, slo_source, slo
+    )
+    found = combined(stored, firings)
     kinds = st.pills(
         "Annotations on the charts",
         list(AnnotationKind),
