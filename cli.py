@@ -20,6 +20,7 @@ from commands import (
     slo,
     slo_adjustments,
     slo_annotations,
+    slo_deploys,
     slo_import,
     slo_policy,
     slo_reviews,
@@ -46,6 +47,7 @@ COMMAND_MODULES = (
     slo_policy,
     slo_annotations,
     slo_adjustments,
+    slo_deploys,
 )
 
 

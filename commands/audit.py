@@ -59,7 +59,8 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     audit.add_argument("--since", help="first local day, YYYY-MM-DD")
     audit.add_argument("--until", help="last local day, YYYY-MM-DD")
     audit.add_argument(
-        "--entity", help="tracker_item, incident, dba_record, weekly_note, daily_rollups, slo_adjustment, ..."
+        "--entity",
+        help="tracker_item, incident, dba_record, weekly_note, daily_rollups, slo_adjustment, slo_deploy, ...",
     )
     audit.add_argument("--actor", help="only this person's entries (as recorded)")
     audit.add_argument("--limit", type=int, default=1000, help="newest entries first, at most this many")

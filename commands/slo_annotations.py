@@ -1,5 +1,6 @@
 """``slo-annotations --slo NAME``: what the SLO drill-down's charts mark in the SLO's current period (the incidents
-of its service, its reviews), with what and who: the same list the page draws."""
+of its service, its reviews, the changes of its target, its budget adjustments, the firings of its alert tiers and
+the deploys of its service), with what and who: the same list the page draws."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from commands.common import EXIT_OK, CliError, load_cli_catalog, load_cli_settin
 
 
 def command_annotations(args: argparse.Namespace) -> int:
+    from commands.common import cli_source
     from data.slo.annotations import slo_annotations
     from data.store import migrate
     from metrics.slo.periods import current_period
@@ -24,7 +26,7 @@ def command_annotations(args: argparse.Namespace) -> int:
         raise CliError(f"could not open the store {settings.database_url}: {type(error).__name__}") from None
     at = parse_cli_instant(args.at, settings)
     period = current_period(slo.time_window, at)
-    found = slo_annotations(settings, slo, period.start, at)
+    found = slo_annotations(settings, slo, period.start, at, cli_source(settings, at))
     if args.format == "json":
         print(
             json.dumps(
@@ -68,7 +70,9 @@ def command_annotations(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "slo-annotations", help="what the SLO drill-down's charts mark: incidents of its service, its reviews"
+        "slo-annotations",
+        help="what the SLO drill-down's charts mark: incidents, reviews, target changes, adjustments, tier firings, "
+        "deploys",
     )
     parser.add_argument("--slo", required=True, help="the SLO's name")
     parser.add_argument("--at", help="the instant (ISO 8601); default now")

@@ -197,3 +197,42 @@ def collect_rollups(
         actor=actor,
         progress=progress,
     )
+
+
+@dataclass(frozen=True)
+class TrendAnnotations:
+    annotations: list  # metrics.slo.annotations.Annotation, oldest first
+    notes: list[str]  # why a kind is missing
+
+
+def trend_annotations(
+    settings: Settings, slos: Sequence[SloDefinition], services: Sequence[str], first: date, last: date
+) -> TrendAnnotations:
+    """What the trends charts mark over the local days [first, last] for ``services``: the incidents recorded in
+    the store, the budget adjustments and the deploys entered. All from the store, as the rest of the page: the
+    tier firings need the metrics source (Prometheus's ``ALERTS``), which this page does not read, so they are not
+    here. A kind that cannot be read is left out with the reason."""
+    from data.incidents.service import incidents_in_days
+    from data.slo_adjustments.service import adjustments_in_force
+    from data.slo_deploys.service import deploys
+    from data.store.engine import shared_engine
+    from metrics.slo.annotations import service_annotations
+
+    zone = settings.team_timezone
+    start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
+    notes: list[str] = []
+
+    def read(what: str, reader):
+        try:
+            return reader()
+        except Exception as error:  # a store error of any kind: that kind is left out, the charts still draw
+            notes.append(f"The {what} could not be read from the store ({type(error).__name__}).")
+            return []
+
+    incidents = read("incidents", lambda: incidents_in_days(shared_engine(settings.database_url), first, last, zone))
+    adjustments = read("budget adjustments", lambda: adjustments_in_force(settings))
+    entered = read("deploys", lambda: deploys(settings, services=list(services), since=start, until=end))
+    found = service_annotations(
+        services, slos, incidents=incidents, adjustments=adjustments, deploys=entered, start=start, end=end
+    )
+    return TrendAnnotations(found, notes)

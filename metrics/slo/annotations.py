@@ -1,5 +1,5 @@
 """What happened on an SLO's charts: the incidents of its service, its reviews, the changes of its target and its
-budget adjustments, as marks where the burn is.
+budget adjustments, the firings of its alert tiers and the deploys of its service, as marks where the burn is.
 
 An annotation is an interval (an incident, from its start to its resolution, or to now while it is open) or an
 instant (a review). Built from the records the store keeps; the page draws them on the drill-down's charts and
@@ -8,14 +8,16 @@ instant (a review). Built from the records the store keeps; the page draws them 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from metrics.formatting import format_target
 from metrics.incidents.rules import Incident
 from metrics.slo.adjustments import Adjustment, covering, expand
+from metrics.slo.alert_history import FiringInterval
 from metrics.slo.definitions import SloDefinition
+from metrics.slo.deploys import Deploy
 from metrics.slo_reviews.rules import SloReview
 
 
@@ -26,6 +28,8 @@ class AnnotationKind(StrEnum):
     REVIEW = "reviews"
     TARGET = "target changes"
     ADJUSTMENT = "adjustments"
+    FIRING = "tier firings"
+    DEPLOY = "deploys"
 
     @property
     def singular(self) -> str:
@@ -109,6 +113,72 @@ def adjustment_annotations(
                 )
             )
     return found
+
+
+def firing_annotations(intervals: Iterable[FiringInterval], slo: str, until: datetime) -> list[Annotation]:
+    """The firing intervals of ``slo``'s alert tiers as bands: one still firing lasts until ``until``."""
+    return [
+        Annotation(
+            kind=AnnotationKind.FIRING,
+            start=interval.started,
+            end=interval.ended or max(until, interval.started),
+            title=_firing_title(interval),
+            ongoing=interval.ended is None,
+        )
+        for interval in intervals
+        if interval.key.slo == slo
+    ]
+
+
+def _firing_title(interval: FiringInterval) -> str:
+    """ "tier 1h/5m firing · severity page", or "… severity P1 (page)" where the team names its own severities."""
+    key = interval.key
+    severity = key.severity if key.severity == key.urgency.value else f"{key.severity} ({key.urgency.value})"
+    since = " · firing since before this range" if interval.started_before_range else ""
+    return f"tier {key.long_window}/{key.short_window} firing · severity {severity}{since}"
+
+
+def deploy_annotations(deploys: Iterable[Deploy], service: str) -> list[Annotation]:
+    """The deploys of ``service``, an instant each; who entered it (or the series it was read from)."""
+    return [
+        Annotation(
+            kind=AnnotationKind.DEPLOY,
+            start=deploy.deployed_at,
+            end=None,
+            title=f"deploy of {deploy.service}: {deploy.label}",
+            who=deploy.entered_by,
+        )
+        for deploy in deploys
+        if deploy.service == service
+    ]
+
+
+def service_annotations(
+    services: Sequence[str],
+    slos: Iterable[SloDefinition],
+    *,
+    incidents: Iterable[Incident],
+    adjustments: Iterable[Adjustment],
+    deploys: Iterable[Deploy],
+    start: datetime,
+    end: datetime,
+) -> list[Annotation]:
+    """The incidents, budget adjustments and deploys of ``services`` over [start, end], each title led by its
+    service, for charts that show several services at once (the trends page). An adjustment covering several SLOs
+    of a service is one band per window, not one per SLO."""
+    found: list[Annotation] = []
+    slo_list = list(slos)
+    for service in services:
+        for mark in incident_annotations(incidents, service, end):
+            found.append(replace(mark, title=f"{service} · {mark.title}"))
+        seen: set[tuple[datetime, datetime | None, str]] = set()
+        for slo in (slo for slo in slo_list if slo.service == service):
+            for mark in adjustment_annotations(adjustments, slo, start, end):
+                if (mark.start, mark.end, mark.title) not in seen:
+                    seen.add((mark.start, mark.end, mark.title))
+                    found.append(replace(mark, title=f"{service} · {mark.title}"))
+        found += deploy_annotations(deploys, service)
+    return annotations_within(found, start, end)
 
 
 def annotations_within(

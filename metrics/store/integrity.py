@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-# The guards migrations 0007 (and 0003 before it), 0010 (the SLO review log) and 0013 (the error-budget policy's
-# decisions) install, by engine family: triggers,
+# The guards migrations 0007 (and 0003 before it), 0010 (the SLO review log), 0013 (the error-budget policy's
+# decisions) and 0015 (the deploys entered by hand) install, by engine family: triggers,
 # and on MariaDB/MySQL the tables whose foreign keys make TRUNCATE refuse to empty the logs.
 EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
     "sqlite": frozenset(
@@ -28,6 +28,9 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "slo_policy_decisions_no_update",
             "slo_policy_decisions_no_delete",
             "slo_policy_decisions_no_replace",
+            "slo_deploys_no_update",
+            "slo_deploys_no_delete",
+            "slo_deploys_no_replace",
         }
     ),
     "postgresql": frozenset(
@@ -41,6 +44,8 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "slo_reviews_no_truncate",
             "slo_policy_decisions_append_only",
             "slo_policy_decisions_no_truncate",
+            "slo_deploys_append_only",
+            "slo_deploys_no_truncate",
         }
     ),
     "mysql": frozenset(
@@ -57,10 +62,13 @@ EXPECTED_GUARDS: Mapping[str, frozenset[str]] = {
             "slo_policy_decisions_no_update",
             "slo_policy_decisions_no_delete",
             "table slo_policy_decision_guards",
+            "slo_deploys_no_update",
+            "slo_deploys_no_delete",
+            "table slo_deploy_guards",
         }
     ),
 }
-GUARD_TABLES = ("append_only_guards", "slo_review_guards", "slo_policy_decision_guards")
+GUARD_TABLES = ("append_only_guards", "slo_review_guards", "slo_policy_decision_guards", "slo_deploy_guards")
 GAPLESS_ENGINES = frozenset({"sqlite"})
 HISTORY_TABLES = ("tracker_reviews", "audit_log", "slo_reviews", "slo_policy_decisions")
 

@@ -10,7 +10,6 @@ Every builder
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -21,10 +20,17 @@ from plotly.subplots import make_subplots
 
 from metrics.formatting import format_burn_rate, format_percent, format_sli, format_target, target_decimals
 from metrics.slo.alerts import AlertEvaluation, Op
-from metrics.slo.annotations import Annotation, AnnotationKind
 from metrics.slo.periods import Period
-from pages.common.charts import MAX_POINTS, TEMPLATE, downsample, empty_figure, local_times
-from pages.common.theme import CRITICAL, INFO, NO_DATA, TARGET_COLOR, WARN, alert_state_style
+from pages.common.charts import (  # noqa: F401  (drawn on the drill-down)
+    MAX_POINTS,
+    TEMPLATE,
+    add_annotations,
+    annotation_hover,
+    downsample,
+    empty_figure,
+    local_times,
+)
+from pages.common.theme import TARGET_COLOR, alert_state_style
 
 # Burn rates of 0 (no bad events) cannot sit on a log axis; they are drawn at this floor, the hover keeps the truth.
 LOG_FLOOR = 0.01
@@ -374,56 +380,3 @@ __all__ = [
     "sli_figure",
     "tier_figure",
 ]
-
-
-# --- annotations ----------------------------------------------------------------------------------------------------
-
-_ANNOTATION_STYLES = {
-    AnnotationKind.INCIDENT: (CRITICAL, "triangle-down"),
-    AnnotationKind.REVIEW: (INFO, "diamond"),
-    AnnotationKind.TARGET: (WARN, "square"),
-    AnnotationKind.ADJUSTMENT: (NO_DATA, "hourglass"),
-}
-
-
-def annotation_hover(annotation: Annotation, timezone: str) -> str:
-    """What and who, and when in the team's time: the text a mark shows on hover."""
-    start = _local_instant(annotation.start, timezone).strftime("%Y-%m-%d %H:%M")
-    when = start
-    if annotation.end is not None:
-        end = _local_instant(annotation.end, timezone).strftime("%Y-%m-%d %H:%M")
-        when = f"{start} – {'ongoing' if annotation.ongoing else end}"
-    who = f"<br>by {html.escape(annotation.who)}" if annotation.who else ""
-    return f"<b>{html.escape(annotation.kind.singular)}</b> · {when}<br>{html.escape(annotation.title)}{who}"
-
-
-def add_annotations(figure: go.Figure, annotations: Sequence[Annotation], timezone: str, mark_at: float) -> go.Figure:
-    """Shade each interval (an incident) and draw a line at each instant (a review), with a mark at ``mark_at`` on
-    the y axis whose hover says what happened and who. One legend entry per kind; clicking it hides that kind's
-    marks (the page's filter hides the shading too)."""
-    for kind in AnnotationKind:
-        shown = [annotation for annotation in annotations if annotation.kind is kind]
-        if not shown:
-            continue
-        style, symbol = _ANNOTATION_STYLES[kind]
-        for annotation in shown:
-            start = _local_instant(annotation.start, timezone)
-            if annotation.end is not None:
-                figure.add_vrect(
-                    x0=start, x1=_local_instant(annotation.end, timezone), fillcolor=style.fill, line_width=0
-                )
-            else:
-                figure.add_vline(x=start, line=dict(color=style.color, dash="dot", width=1))
-        figure.add_trace(
-            go.Scatter(
-                x=[_local_instant(annotation.start, timezone) for annotation in shown],
-                y=[mark_at] * len(shown),
-                mode="markers",
-                name=kind.value,
-                marker=dict(symbol=symbol, size=11, color=style.color, line=dict(color="white", width=1)),
-                hovertext=[annotation_hover(annotation, timezone) for annotation in shown],
-                hoverinfo="text",
-                showlegend=True,
-            )
-        )
-    return figure

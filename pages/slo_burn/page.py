@@ -12,7 +12,7 @@ from difflib import get_close_matches
 
 import streamlit as st
 
-from data.slo.annotations import AnnotationKind, slo_annotations
+from data.slo.annotations import AnnotationKind, combined, slo_annotations
 from data.slo.service import drilldown_series
 from data.slo_policy import service as slo_policy
 from metrics.slo.alerts import ATTENTION_STATES
@@ -22,6 +22,7 @@ from pages.common.charts import PLOTLY_CONFIG
 from pages.common.policy import show_freezes
 from pages.common.theme import WARN, alert_state_badge
 from pages.slo_burn import charts
+from pages.slo_burn import deploys as slo_deploys
 from pages.slo_burn import widgets as slo_widgets
 
 FILTER_PARAMS = ("service", "state")
@@ -315,7 +316,12 @@ def show_drilldown(name: str) -> None:
 
 def chart_annotations(slo, period) -> list:
     """The period's annotations of the kinds the person keeps on, with a line on what is there."""
-    found = slo_annotations(settings, slo, period.start, at)
+    stored = slo_annotations(settings, slo, period.start, at)
+    key = loaders.data_key(settings, slo_source, at)
+    firings = slo_widgets.cached_firing_annotations(
+        key.catalog, key.source, slo.name, period.start, at, slo_source, slo
+    )
+    found = combined(stored, firings)
     kinds = st.pills(
         "Annotations on the charts",
         list(AnnotationKind),
@@ -323,8 +329,9 @@ def chart_annotations(slo, period) -> list:
         default=list(AnnotationKind),
         key="slo_annotation_kinds",
         help="Incidents of the service (shaded, from start to resolution), the SLO's budget adjustments (shaded grey: "
-        "their events count neither as good nor as bad), the SLO's reviews and the changes of its target seen in the "
-        "stored snapshots (dotted lines). Hover a mark for what happened and who.",
+        "their events count neither as good nor as bad), the firings of its alert tiers (shaded, from the first "
+        "evaluation that fired to the first that did not), the SLO's reviews, the changes of its target seen in the "
+        "stored snapshots and the deploys of its service (dotted lines). Hover a mark for what happened and who.",
     )
     counts = Counter(annotation.kind for annotation in found.annotations)
     summary = ", ".join(
@@ -342,6 +349,8 @@ def show_charts(status, history, series) -> None:
     annotations = []
     with widgets.guarded_panel("chart annotations"):
         annotations = chart_annotations(slo, history.period)
+    with widgets.guarded_panel("deploy form"):
+        slo_deploys.show_deploy_form(settings, catalog.slos, slo)
     left, right = st.columns(2)
     with left, widgets.guarded_panel("SLI chart"):
         figure = charts.add_annotations(charts.sli_figure(series.sli, slo.target, tz), annotations, tz, mark_at=1.0)

@@ -20,6 +20,7 @@ from metrics.slo.alerts import AT_RISK, ATTENTION_STATES
 from metrics.slo.definitions import BURN_WINDOWS, SloDefinition
 from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus, SplitStatus
 from metrics.slo.timeseries import TierHistory
+from pages.common.loaders import DATA_TTL_SECONDS
 from pages.common.theme import INFO, alert_state_badge, alert_state_markdown_color, alert_state_style
 from pages.common.widgets import local_time, plain
 
@@ -375,3 +376,14 @@ def objective_caption(slo: SloDefinition) -> str | None:
 def report_counts_caption(report: SloReport, shown: int) -> str:
     total = len(report.statuses)
     return f"{shown} of {total} SLOs" if shown != total else f"{total} SLOs"
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=32)
+def cached_firing_annotations(
+    catalog_key: str, source_key: str, slo_name: str, start: datetime, end: datetime, _source, _slo: SloDefinition
+):
+    """The tier firings of one SLO's drill-down, read from the source at most once a minute per view (the widgets'
+    reruns would otherwise read ``ALERTS`` over the whole period each time); the store's kinds are read fresh."""
+    from data.slo.annotations import slo_firing_annotations
+
+    return slo_firing_annotations(_source, _slo, start, end)

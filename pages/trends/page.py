@@ -6,17 +6,19 @@ widgets only: rows come from ``pages.common.history`` (cached ``data.trends.serv
 ``data.trends.service.trends_view`` and ``pages.trends.charts``.
 """
 
+from collections import Counter
 from datetime import date
 
 import streamlit as st
 
 from data.incidents.service import incident_report
-from data.trends.service import trends_range, trends_view
+from data.trends.service import trend_annotations, trends_range, trends_view
 from metrics.access import Role
 from metrics.formatting import format_count, format_percent
+from metrics.slo.annotations import AnnotationKind
 from metrics.trends.aggregate import EARLIEST_DAY, GRAINS, MAX_RANGE_DAYS, earliest_first
 from pages.common import history, identity, loaders, widgets
-from pages.common.charts import PLOTLY_CONFIG
+from pages.common.charts import PLOTLY_CONFIG, add_annotations
 from pages.trends import charts as trends_charts
 from pages.trends import collect
 
@@ -303,7 +305,27 @@ with widgets.guarded_panel("latency chart"):
     st.plotly_chart(trends_charts.latency_figure(view.per_slo, period_word), config=PLOTLY_CONFIG, key="trends_latency")
 
 with widgets.guarded_panel("volume chart"):
-    st.plotly_chart(trends_charts.volume_figure(view.daily), config=PLOTLY_CONFIG, key="trends_volume")
+    marks = trend_annotations(settings, catalog.slos, services, first, last)
+    TREND_KINDS = [AnnotationKind.INCIDENT, AnnotationKind.ADJUSTMENT, AnnotationKind.DEPLOY]
+    kinds = st.pills(
+        "Annotations on the volume chart",
+        TREND_KINDS,
+        selection_mode="multi",
+        default=TREND_KINDS,
+        key="trends_annotation_kinds",
+        help="The incidents recorded for these services (shaded, from start to resolution), their SLOs' budget "
+        "adjustments (shaded grey) and their deploys (dotted lines), from the store. Hover a mark for what "
+        "happened and who. The tier firings are on the SLO burn drill-down only: they come from the metrics "
+        "source, which this page does not read.",
+    )
+    shown = [mark for mark in marks.annotations if mark.kind in (kinds or [])]
+    st.plotly_chart(
+        add_annotations(trends_charts.volume_figure(view.daily), shown, time_zone, mark_at=0),
+        config=PLOTLY_CONFIG,
+        key="trends_volume",
+    )
+    counts = Counter(mark.kind for mark in marks.annotations)
+    st.caption(f"In this range: {', '.join(kind.count(counts[kind]) for kind in TREND_KINDS)}. {' '.join(marks.notes)}")
 
 st.subheader("Incidents and recovery times")
 with widgets.guarded_panel("incidents"):

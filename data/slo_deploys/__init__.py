@@ -1,0 +1,1 @@
+"""Deploys entered by hand, for the deploy annotations."""

@@ -1,0 +1,70 @@
+"""The trends page's volume chart marks the stored incidents, budget adjustments and deploys of the services shown
+(AppTest, demo rollups, a fresh SQLite store), with who on hover, and its filter hides a kind."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data.settings import load_settings
+from data.slo.catalog import load_catalog
+from data.slo_deploys.service import add_deploy
+from tests.support.actors import editor
+from tests.support.apptest import isolated_store, texts
+
+APP = str(Path(__file__).resolve().parents[3] / "app.py")
+NOW = "2026-11-24T14:05:00Z"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    isolated_store(monkeypatch, tmp_path, team_timezone="Europe/Berlin", now=NOW)
+
+
+def run() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    app.switch_page("pages/trends/page.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def enter_deploy() -> None:
+    settings = load_settings()
+    add_deploy(
+        settings,
+        load_catalog(settings.catalog_path).slos,
+        actor=editor("Dana"),
+        service="checkout",
+        deployed_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+        version="v2.14.0",
+    )
+
+
+def volume_traces(app: AppTest, name: str) -> list[dict]:
+    [volume] = [c for c in app.get("plotly_chart") if "Request volume" in c.proto.spec]
+    return [t for t in json.loads(volume.proto.spec)["data"] if t.get("name") == name]
+
+
+def test_a_stored_deploy_is_marked_on_the_volume_chart_with_its_service_and_who():
+    enter_deploy()
+    [deploys] = volume_traces(run(), "deploys")
+    assert len(deploys["x"]) == 1
+    assert "deploy of checkout: v2.14.0" in deploys["hovertext"][0] and "by Dana" in deploys["hovertext"][0]
+
+
+def test_the_caption_counts_the_marks_in_the_range():
+    enter_deploy()
+    assert "In this range: 0 incidents, 0 adjustments, 1 deploy." in texts(run().caption)
+
+
+def test_the_trends_filter_hides_the_deploys():
+    enter_deploy()
+    app = run()
+    app.pills(key="trends_annotation_kinds").set_value(["incidents"]).run()
+    assert volume_traces(app, "deploys") == []
