@@ -62,7 +62,7 @@ def deploys(
     until: datetime | None = None,
 ) -> list[Deploy]:
     """The stored deploys (of ``services``, within [since, until]), newest first. None in a store that was never
-    created or migrated to 0015 (reading it must not create it); the store's errors otherwise."""
+    created or migrated to 0016 (reading it must not create it); the store's errors otherwise."""
     if not deploys_stored(settings.database_url):
         return []
     return list_deploys(

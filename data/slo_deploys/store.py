@@ -1,4 +1,4 @@
-"""Deploys in the store (migration 0015): appended, never changed (the table's triggers refuse UPDATE and DELETE),
+"""Deploys in the store (migration 0016): appended, never changed (the table's triggers refuse UPDATE and DELETE),
 each with its audit line in the same transaction."""
 
 from __future__ import annotations

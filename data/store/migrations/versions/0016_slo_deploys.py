@@ -8,8 +8,8 @@
   form submission's idempotency key (unique): a double click records one deploy. Every entry is also in the audit
   trail.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from data.store.types import UTCDateTime
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
