@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from data.secrets import Dsn, SecretUrl
-from data.slo.prometheus import DEFAULT_MAX_ANSWER_BYTES, PrometheusSettings
+from data.slo.prometheus import DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_SPLIT_VALUES, PrometheusSettings
 from data.slo.promql import DEFAULT_MAX_QUERY_BYTES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "max_answer_bytes": "PROMETHEUS_MAX_ANSWER_BYTES",
         "max_query_bytes": "PROMETHEUS_MAX_QUERY_BYTES",
         "headers": "PROMETHEUS_HEADERS",
+        "max_split_values": "PROMETHEUS_MAX_SPLIT_VALUES",
     },
     "store": {"database_url": "DATABASE_URL"},
     "app": {
@@ -304,6 +305,7 @@ def _prometheus_settings(value, problems: list[str]) -> tuple[PrometheusSettings
         max_answer_bytes=_whole_bytes(value, problems, "max_answer_bytes", DEFAULT_MAX_ANSWER_BYTES),
         max_query_bytes=_whole_bytes(value, problems, "max_query_bytes", DEFAULT_MAX_QUERY_BYTES),
         headers=_headers(value, problems),
+        max_split_values=_max_split_values(value, problems),
     )
     return (options if text else None), options
 
@@ -311,6 +313,18 @@ def _prometheus_settings(value, problems: list[str]) -> tuple[PrometheusSettings
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 # Set by the app itself (the token, the request), never by a setting.
 _RESERVED_HEADERS = frozenset({"authorization", "host", "content-length", "content-type", "accept-encoding"})
+
+
+def _max_split_values(value, problems: list[str]) -> int:
+    """The most values a split SLO may have: a whole number from 1 to 100,000."""
+    text, where = value("prometheus", "max_split_values")
+    if text is None:
+        return DEFAULT_MAX_SPLIT_VALUES
+    number = text.strip().replace("_", "")
+    if not number.isdigit() or not 1 <= int(number) <= 100_000:
+        problems.append(f"{where}: must be a whole number of values from 1 to 100000, got {text!r}")
+        return DEFAULT_MAX_SPLIT_VALUES
+    return int(number)
 
 
 def _headers(value, problems: list[str]) -> tuple[tuple[str, str], ...]:

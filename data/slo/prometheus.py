@@ -51,7 +51,7 @@ from metrics.slo.report import requested_windows
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
-MAX_SPLIT_VALUES = 500  # per split SLO: more is a label that exploded, said as the SLO's error
+DEFAULT_MAX_SPLIT_VALUES = 500  # per split SLO: more is a label that exploded, said as the SLO's error
 PART_LABEL = "part"  # which part (a day) of an SLO an ``interval_counts`` answer belongs to
 # The cap on one answer: sized for 1,000 SLOs × 500 values, a vector sample being about 90 bytes of JSON
 # ({"metric":{"slo":"checkout-availability-eu-west-1"},"value":[1764000000.123,"123456.789"]}), so 45 MB,
@@ -145,6 +145,7 @@ class PrometheusSettings:
     max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
     # Sent with every request: Mimir's and Cortex's ``X-Scope-OrgID``, a proxy's own; values may be secrets.
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    max_split_values: int = DEFAULT_MAX_SPLIT_VALUES
     collect_server_timings: bool = False
 
     def __post_init__(self) -> None:
@@ -577,7 +578,8 @@ class PrometheusSource:
             if excluded:
                 result.raw[slo.name] = raw
             if slo.split_by and slo.name not in result.errors:
-                _split_counts(slo, windows[slo.name], read_of, inside_of, answered, result)
+                limit = self.settings.max_split_values
+                _split_counts(slo, windows[slo.name], read_of, inside_of, answered, result, limit)
         for name in result.errors:
             result.counts[name] = dict.fromkeys(windows[name])
             result.raw.pop(name, None)
@@ -707,9 +709,10 @@ class _Answered:
         )
 
 
-def _split_counts(slo, windows, read_of, inside_of, answered: _Answered, result: CountsResult) -> None:
+def _split_counts(slo, windows, read_of, inside_of, answered: _Answered, result: CountsResult, max_values: int) -> None:
     """A split SLO's counts per value of its split labels, from the same answers as its own; more values than
-    ``MAX_SPLIT_VALUES`` is the SLO's error (a label that exploded), not a page of thousands of rows."""
+    ``max_values`` (``PROMETHEUS_MAX_SPLIT_VALUES``) is the SLO's error (a label that exploded), not a page of
+    thousands of rows."""
     by_value: dict[tuple[str, ...], dict[str, EventCounts | None]] = {}
 
     def values_of(position: int) -> dict[tuple[str, ...], float]:
@@ -736,11 +739,12 @@ def _split_counts(slo, windows, read_of, inside_of, answered: _Answered, result:
                 inside_counts = _event_counts({role: found.get(value, 0.0) for role, found in removed.items()})
                 counts = adjusted_counts(counts, inside_counts)
             by_value.setdefault(value, {})[key] = counts
-    if len(by_value) > MAX_SPLIT_VALUES:
+    if len(by_value) > max_values:
         labels = ", ".join(slo.split_by)
         result.errors[slo.name] = (
             f"SLO {slo.name!r} is split by {labels}, which has {len(by_value):,} values: over the "
-            f"{MAX_SPLIT_VALUES} this app shows; split by a label with fewer values, or narrow its selectors"
+            f"{max_values} this app shows (PROMETHEUS_MAX_SPLIT_VALUES); split by a label with fewer values, or "
+            "narrow its selectors"
         )
         return
     result.split[slo.name] = {

@@ -10,7 +10,6 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from data.slo import prometheus
 from data.slo.demo import DemoSource, generate_history
 from data.slo.prometheus import PrometheusSettings, PrometheusSource
 from data.slo.service import load_report
@@ -94,9 +93,9 @@ def test_the_demo_source_splits_the_same_way(demo_prometheus):
         assert got[label] == pytest.approx(budget, abs=0.01), label
 
 
-def test_a_label_with_more_values_than_the_cap_is_the_slos_error_not_a_page_of_rows(demo_prometheus, monkeypatch):
-    monkeypatch.setattr(prometheus, "MAX_SPLIT_VALUES", 3)
-    report = load_report(PrometheusSource(PrometheusSettings(url=demo_prometheus.url)), [BY_SERVICE], HISTORY_END)
+def test_a_label_with_more_values_than_the_cap_is_the_slos_error_not_a_page_of_rows(demo_prometheus):
+    capped = PrometheusSource(PrometheusSettings(url=demo_prometheus.url, max_split_values=3))
+    report = load_report(capped, [BY_SERVICE], HISTORY_END)
     services = {s.labels["service"] for s in generate_history(HISTORY_END).series if s.metric == "http_requests_total"}
     status = report.status(BY_SERVICE.name)
     assert (

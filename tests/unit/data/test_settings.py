@@ -145,3 +145,10 @@ def test_header_values_never_appear_in_the_settings_repr():
 def test_a_query_length_limit_below_1_kb_is_refused():
     with pytest.raises(SettingsError, match="PROMETHEUS_MAX_QUERY_BYTES"):
         load_settings({"PROMETHEUS_URL": "http://x:9090", "PROMETHEUS_MAX_QUERY_BYTES": "100"}, NO_SECRETS)
+
+
+def test_the_split_cap_is_a_setting_and_a_bad_one_is_named():
+    settings = load_settings({"PROMETHEUS_URL": "http://x:9090", "PROMETHEUS_MAX_SPLIT_VALUES": "2_000"}, NO_SECRETS)
+    assert settings.prometheus.max_split_values == 2000
+    with pytest.raises(SettingsError, match="PROMETHEUS_MAX_SPLIT_VALUES"):
+        load_settings({"PROMETHEUS_URL": "http://x:9090", "PROMETHEUS_MAX_SPLIT_VALUES": "0"}, NO_SECRETS)
