@@ -76,10 +76,10 @@ def app_server() -> Iterator[str]:
         yield server.url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_factory():
-    """Start more app instances with extra env, e.g. `app_factory({"PROMETHEUS_URL": prom.url})`; stopped at session
-    end."""
+    """Start more app instances with extra env, e.g. `app_factory({"PROMETHEUS_URL": prom.url})`; stopped when the
+    module that started them ends, so a long run does not keep every module's app alive."""
     import contextlib
 
     require("app", app_available(), "app.py and cli.py must exist at the repository root")
