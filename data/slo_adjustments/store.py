@@ -79,11 +79,11 @@ class StaleEdit(Exception):
         who = f" by {changed_by}" if changed_by else ""
         when = "" if changed_at is None else f" at {changed_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
         if current.removed:
-            what = f"was removed{who}{when}"
+            what, now = f"was removed{who}{when}", ""
         else:
-            what = f"was changed{who}{when}, now version {current.version}"
+            what, now = f"was changed{who}{when}", f"; it is now at version {current.version}"
         super().__init__(
-            f"adjustment {current.id} {what} since you read it (you edited version {expected_version}): "
+            f"adjustment {current.id} {what} since you read it (you edited version {expected_version}{now}): "
             "reload it and try again. Nothing was saved."
         )
         self.current, self.expected_version = current, expected_version

@@ -186,7 +186,10 @@ def test_a_stale_edit_names_who_changed_it_and_when_and_stores_nothing(settings,
     with pytest.raises(service.StaleEdit) as refused:
         change(settings, stored, editor("Kim"), 1, reason="Kim's reason")
     assert (refused.value.changed_by, refused.value.changed_at, refused.value.current.version) == ("Eun", NOW, 2)
-    assert f"adjustment {stored.id} was changed by Eun at 2026-11-24 05:00 UTC, now version 2" in str(refused.value)
+    assert (
+        f"adjustment {stored.id} was changed by Eun at 2026-11-24 05:00 UTC since you read it (you edited version 1; "
+        "it is now at version 2)"
+    ) in str(refused.value)
     [back] = [a for a in service.adjustments(settings) if a.id == stored.id]
     assert (back.reason, back.version) == ("Eun's reason", 2)
     assert [
