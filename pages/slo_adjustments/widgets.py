@@ -170,8 +170,18 @@ def show_form(settings: Settings, slos: Sequence[SloDefinition]) -> None:
     st.rerun()
 
 
-EDIT_FIELDS = ("category", "reason", "start_date", "start_time", "end_date", "end_time", "recurrence", "slos")
-EDIT_FIELDS += ("services", "selector")
+EDIT_FIELDS = (
+    "category",
+    "reason",
+    "start_date",
+    "start_time",
+    "end_date",
+    "end_time",
+    "recurrence",
+    "slos",
+    "services",
+    "selector",
+)
 
 
 def edit_key(adjustment_id: int) -> str:
