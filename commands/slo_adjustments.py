@@ -1,5 +1,6 @@
 """SLO budget adjustment commands: ``slo-adjustments add`` (a window, or a recurring one, whose events count neither
-as good nor as bad for the SLOs it covers), ``list`` and ``remove`` (a soft delete: the row and its history stay).
+as good nor as bad for the SLOs it covers), ``change`` (the fields given, on the version read: a change made
+meanwhile is refused), ``list`` and ``remove`` (a soft delete: the row and its history stay).
 Every write is in the audit trail under ``--as NAME`` (default: your login). The store is migrated first."""
 
 from __future__ import annotations
@@ -73,6 +74,60 @@ def command_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_change(args: argparse.Namespace) -> int:
+    from data.slo_adjustments.service import KEPT, AdjustmentError, NotFound, StaleEdit, revise_adjustment
+    from metrics.access import MissingName, PermissionDenied
+    from metrics.slo.adjustments import describe_window
+
+    given = {
+        name: value
+        for name, value in {
+            "category": args.category,
+            "reason": args.reason,
+            "start": _instant("--start", args.start) if args.start is not None else None,
+            "end": _instant("--end", args.end) if args.end is not None else None,
+            "recurrence": args.rrule,
+            "slos": args.slo,
+            "services": args.service,
+            "selector": args.selector,
+        }.items()
+        if value is not None
+    }
+    duration = _duration(args.duration)
+    if not given and duration is None:
+        raise CliError(
+            "nothing to change: give at least one of --category, --reason, --start, --end, --duration, --rrule, "
+            "--slo, --service, --selector"
+        )
+    if "start" in given and given["start"] is None:
+        raise CliError("--start: give an ISO 8601 instant (the start cannot be empty)")
+    if "end" in given and given["end"] is None:
+        raise CliError("--end: give an ISO 8601 instant (the end cannot be empty)")
+    settings = _prepared(args)
+    catalog = load_cli_catalog(settings, []).slos
+    try:
+        stored = revise_adjustment(
+            settings,
+            catalog,
+            actor=cli_actor(args.actor),
+            adjustment_id=args.id,
+            version=args.version,
+            duration=duration,
+            **{name: given.get(name, KEPT) for name in ("category", "reason", "start", "end", "recurrence")},
+            **{name: given.get(name, KEPT) for name in ("slos", "services", "selector")},
+        )
+    except (AdjustmentError, NotFound, StaleEdit, PermissionDenied, MissingName) as error:
+        raise CliError(str(error)) from None
+    if stored.version == args.version:
+        print(f"adjustment {stored.id} already holds these values (version {stored.version}): nothing was changed")
+    else:
+        print(
+            f"changed adjustment {stored.id} (now version {stored.version}, {stored.category.value}): "
+            f"{describe_window(stored)}, covering {stored.scope.describe()}"
+        )
+    return EXIT_OK
+
+
 def command_list(args: argparse.Namespace) -> int:
     from data.slo_adjustments.service import adjustments
     from metrics.slo.adjustments import describe_window
@@ -106,6 +161,7 @@ def command_list(args: argparse.Namespace) -> int:
         table = [
             [
                 str(a.id),
+                str(a.version),
                 a.category.value,
                 describe_window(a),
                 a.scope.describe(),
@@ -115,7 +171,7 @@ def command_list(args: argparse.Namespace) -> int:
             ]
             for a in found
         ]
-        print(text_table(["id", "category", "window", "covers", "by", "state", "reason"], table))
+        print(text_table(["id", "version", "category", "window", "covers", "by", "state", "reason"], table))
     return EXIT_OK
 
 
@@ -156,6 +212,27 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     add.add_argument("--selector", help="SLOs whose labels match: team=payments,tier!=3")
     add.add_argument("--as", dest="actor", help="name recorded in the audit trail (default: your login)")
     add.set_defaults(handler=command_add)
+
+    change = actions.add_parser(
+        "change",
+        help="change an adjustment's fields on the version you read (editors only; the fields not given stay)",
+    )
+    change.add_argument("id", type=int)
+    change.add_argument(
+        "--version", type=int, required=True, help="the version you read (`list` shows it); a newer one is refused"
+    )
+    change.add_argument("--category", choices=[category.value for category in AdjustmentCategory])
+    change.add_argument("--reason")
+    change.add_argument("--start", help="ISO 8601 instant (naive means UTC); alone, it keeps the stored end")
+    new_end = change.add_mutually_exclusive_group()
+    new_end.add_argument("--end", help="ISO 8601 instant: the (first) window's end")
+    new_end.add_argument("--duration", help="the (first) window's length from its (new or stored) start: 2h, 90m")
+    change.add_argument("--rrule", help="a new RFC 5545 RRULE; --rrule '' makes it a one-off window")
+    change.add_argument("--slo", action="append", help="replaces the SLOs it covers (repeatable; --slo '' clears)")
+    change.add_argument("--service", action="append", help="replaces the services it covers (--service '' clears)")
+    change.add_argument("--selector", help="replaces the label selector (--selector '' clears)")
+    change.add_argument("--as", dest="actor", help="name recorded in the audit trail (default: your login)")
+    change.set_defaults(handler=command_change)
 
     listing = actions.add_parser("list", help="the adjustments in force, newest window first")
     listing.add_argument("--all", action="store_true", help="removed ones too")

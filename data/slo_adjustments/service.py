@@ -41,6 +41,7 @@ __all__ = [
     "adjustments",
     "adjustments_in_force",
     "change_adjustment",
+    "revise_adjustment",
     "scope_of",
     "withdraw_adjustment",
 ]
@@ -151,6 +152,57 @@ def change_adjustment(
     engine = shared_engine(settings.database_url)
     current = get_adjustment(engine, adjustment_id)
     return update_adjustment(engine, adjustment_id, version, replace(current, **fields), actor=actor, at=settings.now())
+
+
+KEPT = object()  # a field ``revise_adjustment`` leaves as stored
+
+
+def revise_adjustment(
+    settings: Settings,
+    catalog: Sequence[SloDefinition],
+    *,
+    actor: Actor,
+    adjustment_id: int,
+    version: int,
+    category: str | AdjustmentCategory | object = KEPT,
+    reason: str | object = KEPT,
+    start: datetime | object = KEPT,
+    end: datetime | object = KEPT,
+    duration: timedelta | None = None,
+    recurrence: str | None | object = KEPT,
+    slos: Sequence[str] | object = KEPT,
+    services: Sequence[str] | object = KEPT,
+    selector: str | object = KEPT,
+) -> Adjustment:
+    """``change_adjustment`` for the fields given, every other one as stored (the CLI's ``change``): a new start
+    keeps the stored end unless ``duration`` (or ``end``) comes with it; an empty recurrence makes the window a
+    one-off; a list of SLOs or services given replaces that list only. Editors only; ``NotFound``, ``StaleEdit``,
+    ``AdjustmentError`` as ``change_adjustment``."""
+    require_role(actor, Role.EDITOR, WRITE)
+    current = get_adjustment(shared_engine(settings.database_url), adjustment_id)
+
+    def given(value, stored):
+        return stored if value is KEPT else value
+
+    scope = scope_of(
+        given(slos, current.scope.slos),
+        given(services, current.scope.services),
+        given(selector, current.scope.selector_text),
+    )
+    return change_adjustment(
+        settings,
+        catalog,
+        actor=actor,
+        adjustment_id=adjustment_id,
+        version=version,
+        category=given(category, current.category),
+        reason=given(reason, current.reason),
+        start=given(start, current.start),
+        end=None if duration is not None else given(end, current.end),
+        duration=duration,
+        recurrence=given(recurrence, current.recurrence) or None,
+        scope=scope,
+    )
 
 
 def withdraw_adjustment(

@@ -4,13 +4,15 @@ line to the audit trail in the same transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.store.audit import record_audit
+from data.store.appends import append_once
+from data.store.audit import audit_entries, audit_row, record_audit
 from data.store.engine import shared_engine, sqlite_file
 from data.store.models import Base
 from data.store.types import UTCDateTime
@@ -64,15 +66,28 @@ class NotFound(LookupError):
 
 
 class StaleEdit(Exception):
-    """The adjustment changed since the copy this edit was made on: nothing was written."""
+    """The adjustment changed since the copy this edit was made on: nothing was written. ``changed_by`` and
+    ``changed_at``: the newest write of it in the audit trail (who came first)."""
 
-    def __init__(self, current: Adjustment, expected_version: int) -> None:
-        what = "was removed" if current.removed else f"is at version {current.version}"
+    def __init__(
+        self,
+        current: Adjustment,
+        expected_version: int,
+        changed_by: str | None = None,
+        changed_at: datetime | None = None,
+    ) -> None:
+        who = f" by {changed_by}" if changed_by else ""
+        when = "" if changed_at is None else f" at {changed_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        if current.removed:
+            what, now = f"was removed{who}{when}", ""
+        else:
+            what, now = f"was changed{who}{when}", f"; it is now at version {current.version}"
         super().__init__(
-            f"adjustment {current.id} changed since you read it (you edited version {expected_version}; it {what}): "
+            f"adjustment {current.id} {what} since you read it (you edited version {expected_version}{now}): "
             "reload it and try again. Nothing was saved."
         )
-        self.current = current
+        self.current, self.expected_version = current, expected_version
+        self.changed_by, self.changed_at = changed_by, changed_at
 
 
 def _adjustment(row: Any) -> Adjustment:
@@ -118,12 +133,10 @@ def _details(adjustment: Adjustment) -> dict[str, Any]:
     }
 
 
-def _by_submission(engine: sa.Engine, submission_key: str | None) -> Adjustment | None:
-    if submission_key is None:
-        return None
-    with engine.connect() as connection:
-        row = connection.execute(sa.select(_TABLE).where(_TABLE.c.submission_key == submission_key)).first()
-    return None if row is None else _adjustment(row)
+def _changes(before: Adjustment, after: Adjustment) -> dict[str, list[Any]]:
+    """Each field an edit changed, as [old, new] (the audit trail's shape for edits, as the tracker's)."""
+    old, new = _details(before), _details(after)
+    return {name: [old[name], new[name]] for name in old if name != "version" and old[name] != new[name]}
 
 
 def insert_adjustment(
@@ -131,33 +144,32 @@ def insert_adjustment(
 ) -> Adjustment:
     """Store a new adjustment (version 1) and its audit line together; ``AlreadyRecorded`` for a repeated
     submission."""
-    if (repeated := _by_submission(engine, submission_key)) is not None:
-        raise AlreadyRecorded(repeated)
     row = {
         **_columns(adjustment),
         "entered_by": adjustment.entered_by,
         "entered_at": adjustment.entered_at,
         "version": 1,
-        "submission_key": submission_key,
     }
-    try:
-        with engine.begin() as connection:
-            new_id = connection.execute(sa.insert(_TABLE).values(row)).inserted_primary_key[0]
-            stored = Adjustment(**{**adjustment.__dict__, "id": new_id, "version": 1})
-            record_audit(
-                connection,
-                actor=actor,
-                action="created",
-                entity=ENTITY,
-                entity_id=new_id,
-                at=adjustment.entered_at,
-                details=_details(stored),
-            )
-    except sa.exc.IntegrityError:
-        if (repeated := _by_submission(engine, submission_key)) is not None:  # the other click won the race
-            raise AlreadyRecorded(repeated) from None
-        raise
-    return stored
+
+    def stored(new_id: int) -> Adjustment:
+        return Adjustment(**{**adjustment.__dict__, "id": new_id, "version": 1})
+
+    new_id = append_once(
+        engine,
+        _TABLE,
+        row,
+        submission_key=submission_key,
+        audit=lambda new_id: audit_row(
+            actor=actor,
+            action="created",
+            entity=ENTITY,
+            entity_id=new_id,
+            at=adjustment.entered_at,
+            details=_details(stored(new_id)),
+        ),
+        repeated=lambda first: AlreadyRecorded(_adjustment(first)),
+    )
+    return stored(new_id)
 
 
 def get_adjustment(engine: sa.Engine, adjustment_id: int) -> Adjustment:
@@ -166,6 +178,12 @@ def get_adjustment(engine: sa.Engine, adjustment_id: int) -> Adjustment:
     if row is None:
         raise NotFound(adjustment_id)
     return _adjustment(row)
+
+
+def _last_write(engine: sa.Engine, adjustment_id: int) -> tuple[str | None, datetime | None]:
+    """Who wrote the adjustment last, and when, from the audit trail (every write adds its line there)."""
+    entries = audit_entries(engine, entity=ENTITY, limit=1, entity_id=str(adjustment_id))
+    return (entries[0]["actor"], entries[0]["at"]) if entries else (None, None)
 
 
 def _guarded_update(
@@ -177,9 +195,11 @@ def _guarded_update(
     actor: Actor,
     action: str,
     at: datetime,
+    details: Callable[[Adjustment], dict[str, Any]] = _details,
 ) -> Adjustment:
-    """One UPDATE that applies only to the expected version of a row not removed; the audit line in the same
-    transaction. ``StaleEdit`` when another change came first, ``NotFound`` when there is no such row."""
+    """One UPDATE that applies only to the expected version of a row not removed; the audit line (``details`` of
+    the stored result) in the same transaction. ``StaleEdit`` when another change came first, ``NotFound`` when
+    there is no such row."""
     statement = (
         sa.update(_TABLE)
         .where(
@@ -201,19 +221,31 @@ def _guarded_update(
                 entity=ENTITY,
                 entity_id=adjustment_id,
                 at=at,
-                details=_details(stored),
+                details=details(stored),
             )
             return stored
     current = get_adjustment(engine, adjustment_id)
-    raise StaleEdit(current, expected_version)
+    raise StaleEdit(current, expected_version, *_last_write(engine, adjustment_id))
 
 
 def update_adjustment(
     engine: sa.Engine, adjustment_id: int, expected_version: int, changed: Adjustment, *, actor: Actor, at: datetime
 ) -> Adjustment:
-    """Replace the window, category, reason and coverage of version ``expected_version``."""
+    """Replace the window, category, reason and coverage of version ``expected_version``; the audit line lists each
+    changed field (old, new). A save of what is stored already writes nothing and returns the stored adjustment: a
+    second click of the same save, even one made on the version the first click replaced, is no conflict."""
+    current = get_adjustment(engine, adjustment_id)
+    if not current.removed and _columns(current) == _columns(changed):
+        return current
     return _guarded_update(
-        engine, adjustment_id, expected_version, _columns(changed), actor=actor, action="changed", at=at
+        engine,
+        adjustment_id,
+        expected_version,
+        _columns(changed),
+        actor=actor,
+        action="changed",
+        at=at,
+        details=lambda stored: {"version": stored.version, "changes": _changes(current, stored)},
     )
 
 

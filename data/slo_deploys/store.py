@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.store.audit import record_audit
+from data.store.appends import append_once
+from data.store.audit import audit_row
 from data.store.engine import shared_engine, sqlite_file
 from data.store.models import Base
 from data.store.types import UTCDateTime
@@ -62,18 +63,8 @@ def _deploy(row: Any) -> Deploy:
     )
 
 
-def _by_submission(engine: sa.Engine, submission_key: str | None) -> Deploy | None:
-    if submission_key is None:
-        return None
-    with engine.connect() as connection:
-        row = connection.execute(sa.select(_TABLE).where(_TABLE.c.submission_key == submission_key)).first()
-    return None if row is None else _deploy(row)
-
-
 def insert_deploy(engine: sa.Engine, deploy: Deploy, *, actor: Actor, submission_key: str | None = None) -> Deploy:
     """Append the deploy and its audit line in one transaction; ``AlreadyRecorded`` for a repeated submission."""
-    if (repeated := _by_submission(engine, submission_key)) is not None:
-        raise AlreadyRecorded(repeated)
     row = {
         "service": deploy.service,
         "deployed_at": deploy.deployed_at,
@@ -81,29 +72,27 @@ def insert_deploy(engine: sa.Engine, deploy: Deploy, *, actor: Actor, submission
         "description": deploy.description,
         "entered_by": deploy.entered_by,
         "entered_at": deploy.entered_at,
-        "submission_key": submission_key,
     }
-    try:
-        with engine.begin() as connection:
-            new_id = connection.execute(sa.insert(_TABLE).values(row)).inserted_primary_key[0]
-            record_audit(
-                connection,
-                actor=actor,
-                action="created",
-                entity=ENTITY,
-                entity_id=new_id,
-                at=deploy.entered_at,
-                details={
-                    "service": deploy.service,
-                    "deployed_at": deploy.deployed_at.isoformat(),
-                    "version": deploy.version,
-                    "description": deploy.description,
-                },
-            )
-    except sa.exc.IntegrityError:
-        if (repeated := _by_submission(engine, submission_key)) is not None:  # the other click won the race
-            raise AlreadyRecorded(repeated) from None
-        raise
+    new_id = append_once(
+        engine,
+        _TABLE,
+        row,
+        submission_key=submission_key,
+        audit=lambda new_id: audit_row(
+            actor=actor,
+            action="created",
+            entity=ENTITY,
+            entity_id=new_id,
+            at=deploy.entered_at,
+            details={
+                "service": deploy.service,
+                "deployed_at": deploy.deployed_at.isoformat(),
+                "version": deploy.version,
+                "description": deploy.description,
+            },
+        ),
+        repeated=lambda first: AlreadyRecorded(_deploy(first)),
+    )
     return Deploy(**{**deploy.__dict__, "id": new_id})
 
 

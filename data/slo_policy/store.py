@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.store.audit import record_audit
+from data.store.appends import append_once
+from data.store.audit import audit_row, record_audit
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor
@@ -213,20 +214,10 @@ def link_tracker_item(engine: sa.Engine, scope: str, item_id: int) -> None:
         connection.execute(sa.update(_POLICIES).where(_POLICIES.c.scope == scope).values(tracker_item_id=item_id))
 
 
-def _by_submission(engine: sa.Engine, submission_key: str | None) -> Decision | None:
-    if submission_key is None:
-        return None
-    with engine.connect() as connection:
-        row = connection.execute(sa.select(_DECISIONS).where(_DECISIONS.c.submission_key == submission_key)).first()
-    return None if row is None else _decision(row)
-
-
 def insert_decision(
     engine: sa.Engine, decision: Decision, *, actor: Actor, submission_key: str | None = None
 ) -> Decision:
     """Append the decision and its audit line in one transaction; ``AlreadyRecorded`` for a repeated submission."""
-    if (repeated := _by_submission(engine, submission_key)) is not None:
-        raise AlreadyRecorded(repeated)
     row: Mapping[str, Any] = {
         "service": decision.service,
         "kind": decision.kind.value,
@@ -235,24 +226,22 @@ def insert_decision(
         "state": decision.state,
         "decided_at": decision.decided_at,
         "decided_by": decision.decided_by,
-        "submission_key": submission_key,
     }
-    try:
-        with engine.begin() as connection:
-            decision_id = connection.execute(sa.insert(_DECISIONS).values(row)).inserted_primary_key[0]
-            record_audit(
-                connection,
-                actor=actor,
-                action="created",
-                entity="slo_policy_decision",
-                entity_id=decision_id,
-                at=decision.decided_at,
-                details={"service": decision.service, "kind": decision.kind.value, "incident": decision.incident},
-            )
-    except sa.exc.IntegrityError:
-        if (repeated := _by_submission(engine, submission_key)) is not None:  # the other click won the race
-            raise AlreadyRecorded(repeated) from None
-        raise
+    decision_id = append_once(
+        engine,
+        _DECISIONS,
+        row,
+        submission_key=submission_key,
+        audit=lambda decision_id: audit_row(
+            actor=actor,
+            action="created",
+            entity="slo_policy_decision",
+            entity_id=decision_id,
+            at=decision.decided_at,
+            details={"service": decision.service, "kind": decision.kind.value, "incident": decision.incident},
+        ),
+        repeated=lambda first: AlreadyRecorded(_decision(first)),
+    )
     return Decision(**{**decision.__dict__, "id": decision_id})
 
 

@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.store.audit import record_audit
+from data.store.appends import append_once
+from data.store.audit import audit_row
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor
@@ -65,20 +66,10 @@ def _review(row: Any) -> SloReview:
     )
 
 
-def _by_submission(engine: sa.Engine, submission_key: str | None) -> SloReview | None:
-    if submission_key is None:
-        return None
-    with engine.connect() as connection:
-        row = connection.execute(sa.select(_TABLE).where(_TABLE.c.submission_key == submission_key)).first()
-    return None if row is None else _review(row)
-
-
 def insert_review(
     engine: sa.Engine, review: SloReview, *, actor: Actor, submission_key: str | None = None
 ) -> SloReview:
     """Append the review and its audit line in one transaction; ``AlreadyRecorded`` for a repeated submission."""
-    if (repeated := _by_submission(engine, submission_key)) is not None:
-        raise AlreadyRecorded(repeated)
     row = {
         "slo": review.slo,
         "reviewed_at": review.reviewed_at,
@@ -86,24 +77,22 @@ def insert_review(
         "outcome": review.outcome.value,
         "notes": review.notes,
         "target": review.target,
-        "submission_key": submission_key,
     }
-    try:
-        with engine.begin() as connection:
-            review_id = connection.execute(sa.insert(_TABLE).values(row)).inserted_primary_key[0]
-            record_audit(
-                connection,
-                actor=actor,
-                action="created",
-                entity="slo_review",
-                entity_id=review_id,
-                at=review.reviewed_at,
-                details={"slo": review.slo, "outcome": review.outcome.value, "target": review.target},
-            )
-    except sa.exc.IntegrityError:
-        if (repeated := _by_submission(engine, submission_key)) is not None:  # the other click won the race
-            raise AlreadyRecorded(repeated) from None
-        raise
+    review_id = append_once(
+        engine,
+        _TABLE,
+        row,
+        submission_key=submission_key,
+        audit=lambda review_id: audit_row(
+            actor=actor,
+            action="created",
+            entity="slo_review",
+            entity_id=review_id,
+            at=review.reviewed_at,
+            details={"slo": review.slo, "outcome": review.outcome.value, "target": review.target},
+        ),
+        repeated=lambda first: AlreadyRecorded(_review(first)),
+    )
     return SloReview(**{**review.__dict__, "id": review_id})
 
 

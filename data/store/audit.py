@@ -55,6 +55,7 @@ def audit_entries(
     since: datetime | None = None,
     until: datetime | None = None,
     entity: str | None = None,
+    entity_id: str | None = None,
     actor: str | None = None,
     limit: int = 1000,
 ) -> list[dict[str, Any]]:
@@ -66,6 +67,8 @@ def audit_entries(
         query = query.where(_AUDIT.c.at < until)
     if entity:
         query = query.where(_AUDIT.c.entity == entity)
+    if entity_id is not None:
+        query = query.where(_AUDIT.c.entity_id == entity_id)
     if actor:
         query = query.where(_AUDIT.c.actor == actor)
     with engine.connect() as connection:

@@ -1,7 +1,7 @@
 """SLO budget adjustments: windows (one-off or recurring) whose events count neither as good nor as bad for the SLOs
 they cover — a planned maintenance, a bad deploy already paid for, a load test. The form enters one (editors), the
-list shows every one in force with removal, and the removed ones below. Layout only: every step is
-``data.slo_adjustments.service``'s."""
+list shows every one in force with a form to change it and removal, and the removed ones below. Layout only: every
+step is ``data.slo_adjustments.service``'s."""
 
 import streamlit as st
 
@@ -16,7 +16,7 @@ st.title("Budget adjustments")
 st.caption(
     "Events inside an adjustment count neither as good nor as bad: the budget, burn rates and alert tiers of the SLOs "
     "it covers are computed without them (the CLI shows both: `cli.py slo-report --raw`). An adjustment may start at "
-    "most 30 days back; every entry and removal is in the audit trail."
+    "most 30 days back; every entry, change and removal is in the audit trail."
 )
 
 try:
@@ -49,6 +49,7 @@ with list_column:
             st.dataframe(adjustment_widgets.adjustments_frame(in_force, settings.team_timezone), hide_index=True)
         else:
             st.caption("No adjustment in force: every event counts. Enter one with the form.")
+        adjustment_widgets.show_edit_forms(settings, slos, in_force)
         adjustment_widgets.show_removal(settings, in_force)
     if removed:
         with st.expander(f"Removed ({len(removed)})"):

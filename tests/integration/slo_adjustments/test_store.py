@@ -164,3 +164,76 @@ def test_an_unknown_slo_is_refused_before_anything_is_stored(settings, store_url
     with pytest.raises(AdjustmentError, match="^slos: unknown SLO"):
         add(settings, scope=service.scope_of(slos=["no-such-slo"]))
     assert row_count(store_url) == count
+
+
+def change(settings, stored, actor, version, **overrides):
+    fields = {
+        "category": stored.category,
+        "reason": stored.reason,
+        "start": stored.start,
+        "end": stored.end,
+        "recurrence": stored.recurrence,
+        "scope": stored.scope,
+    }
+    return service.change_adjustment(
+        settings, CATALOG, actor=actor, adjustment_id=stored.id, version=version, **{**fields, **overrides}
+    )
+
+
+def test_a_stale_edit_names_who_changed_it_and_when_and_stores_nothing(settings, store_url):
+    stored = add(settings)
+    change(settings, stored, editor("Eun"), 1, reason="Eun's reason")
+    with pytest.raises(service.StaleEdit) as refused:
+        change(settings, stored, editor("Kim"), 1, reason="Kim's reason")
+    assert (refused.value.changed_by, refused.value.changed_at, refused.value.current.version) == ("Eun", NOW, 2)
+    assert (
+        f"adjustment {stored.id} was changed by Eun at 2026-11-24 05:00 UTC since you read it (you edited version 1; "
+        "it is now at version 2)"
+    ) in str(refused.value)
+    [back] = [a for a in service.adjustments(settings) if a.id == stored.id]
+    assert (back.reason, back.version) == ("Eun's reason", 2)
+    assert [
+        line["actor"]
+        for line in audit_entries(engine_for(store_url), entity="slo_adjustment", entity_id=str(stored.id))
+    ] == ["Eun", "Dana"]
+
+
+def test_an_edit_of_a_removed_adjustment_is_refused_naming_who_removed_it(settings):
+    stored = add(settings)
+    service.withdraw_adjustment(settings, actor=editor("Eun"), adjustment_id=stored.id)
+    with pytest.raises(service.StaleEdit, match=f"adjustment {stored.id} was removed by Eun"):
+        change(settings, stored, editor("Kim"), 1, reason="too late")
+
+
+def test_the_audit_line_of_a_change_lists_each_changed_field_old_and_new(settings, store_url):
+    stored = add(settings)
+    change(settings, stored, editor("Eun"), 1, category="deploy", end=stored.end + timedelta(minutes=30))
+    [line] = audit_entries(engine_for(store_url), entity="slo_adjustment", entity_id=str(stored.id), limit=1)
+    assert (line["actor"], line["action"]) == ("Eun", "changed")
+    assert line["details"] == {
+        "version": 2,
+        "changes": {
+            "category": ["maintenance", "deploy"],
+            "end": [(NOW - timedelta(hours=2)).isoformat(), (NOW - timedelta(hours=1, minutes=30)).isoformat()],
+        },
+    }
+
+
+def test_the_same_change_saved_again_on_the_version_it_replaced_stores_nothing_more(settings, store_url):
+    stored = add(settings)
+    first = change(settings, stored, editor("Eun"), 1, reason="once")
+    second = change(settings, stored, editor("Eun"), 1, reason="once")
+    assert (first.version, second.version, second.reason) == (2, 2, "once")
+    actions = [
+        line["action"]
+        for line in audit_entries(engine_for(store_url), entity="slo_adjustment", entity_id=str(stored.id))
+    ]
+    assert actions == ["changed", "created"]
+
+
+def test_a_viewer_cannot_change_an_adjustment(settings):
+    stored = add(settings)
+    with pytest.raises(PermissionDenied):
+        change(settings, stored, viewer("Vic"), 1, reason="mine")
+    [back] = [a for a in service.adjustments(settings) if a.id == stored.id]
+    assert (back.reason, back.version) == ("primary failover drill", 1)

@@ -142,3 +142,117 @@ def test_the_drilldown_charts_carry_one_band_of_the_adjustment_with_the_kind_nam
         bands.append(sum(len(t.get("x", [])) for t in figure["data"] if t.get("name") == "adjustments"))
     assert bands[:2] == [1, 1]  # the SLI and the burn-down charts
     assert re.search(r"\b1 adjustment[,.]", texts(app.caption))
+
+
+EDIT = "slo_adjustment_edit_1"
+
+
+def save_edit(app: AppTest) -> AppTest:
+    app.button(key=f"FormSubmitter:{EDIT}-Save changes").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def changed_elsewhere(url: str, reason: str, who: str = "Eun") -> None:
+    """Another editor's change through the store, as their own session would save it."""
+    from dataclasses import replace
+
+    from data.slo_adjustments.store import get_adjustment, update_adjustment
+    from tests.support.actors import editor
+
+    engine = engine_for(url)
+    try:
+        current = get_adjustment(engine, 1)
+        update_adjustment(
+            engine, 1, current.version, replace(current, reason=reason), actor=editor(who), at=datetime.now(UTC)
+        )
+    finally:
+        engine.dispose()
+
+
+def test_the_edit_form_is_filled_from_the_stored_adjustment(store):
+    app = submit(fill(run()))
+    assert app.text_area(key=f"{EDIT}_reason").value == "primary failover"
+    assert (app.time_input(key=f"{EDIT}_start_time").value, app.time_input(key=f"{EDIT}_end_time").value) == (
+        time(7, 0),
+        time(9, 0),
+    )
+    assert app.multiselect(key=f"{EDIT}_slos").value == [SLO]
+
+
+def test_a_saved_change_is_stored_as_the_next_version_under_the_editors_name(store):
+    app = submit(fill(run()))
+    app.text_area(key=f"{EDIT}_reason").input("failover drill, extended")
+    app.time_input(key=f"{EDIT}_end_time").set_value(time(9, 30))
+    save_edit(app)
+    [adjustment] = stored(store)
+    assert (adjustment.version, adjustment.reason, adjustment.end, adjustment.entered_by) == (
+        2,
+        "failover drill, extended",
+        datetime(2026, 12, 3, 9, 30, tzinfo=UTC),
+        "Kim",
+    )
+    assert "Saved adjustment 1 (version 2: maintenance, 2026-12-03 07:00 → 09:30 UTC)" in texts(app.success)
+    assert app.text_area(key=f"{EDIT}_reason").value == "failover drill, extended"
+
+
+def test_a_change_someone_saved_meanwhile_refuses_the_save_naming_them_and_keeps_what_was_typed(store):
+    app = submit(fill(run()))
+    changed_elsewhere(store, "Eun's reason")
+    app.text_area(key=f"{EDIT}_reason").input("Kim's reason")
+    save_edit(app)
+    assert "Not saved — adjustment 1 was changed by Eun" in texts(app.error)
+    assert app.text_area(key=f"{EDIT}_reason").value == "Kim's reason"
+    [adjustment] = stored(store)
+    assert (adjustment.version, adjustment.reason) == (2, "Eun's reason")
+    assert "Adjustment 1 changed since this form was filled (version 1; now 2)" in texts(app.warning)
+
+
+def test_loading_the_current_version_refills_the_form_with_it(store):
+    app = submit(fill(run()))
+    changed_elsewhere(store, "Eun's reason")
+    app.text_area(key=f"{EDIT}_reason").input("Kim's reason")
+    save_edit(app)
+    app.button(key=f"{EDIT}_reload").click().run()
+    assert app.text_area(key=f"{EDIT}_reason").value == "Eun's reason"
+    app.text_area(key=f"{EDIT}_reason").input("Kim's reason, on top of Eun's")
+    save_edit(app)
+    [adjustment] = stored(store)
+    assert (adjustment.version, adjustment.reason) == (3, "Kim's reason, on top of Eun's")
+
+
+def test_a_second_submit_of_the_same_change_stores_one_version(store):
+    from data.store.audit import audit_entries
+
+    app = submit(fill(run()))
+    app.text_area(key=f"{EDIT}_reason").input("once")
+    app.button(key=f"FormSubmitter:{EDIT}-Save changes").click()
+    save_edit(app)
+    app.text_area(key=f"{EDIT}_reason").input("once")
+    save_edit(app)
+    assert [(a.version, a.reason) for a in stored(store)] == [(2, "once")]
+    engine = engine_for(store)
+    try:
+        actions = [line["action"] for line in audit_entries(engine, entity="slo_adjustment")]
+    finally:
+        engine.dispose()
+    assert actions == ["changed", "created"]
+
+
+def test_a_changed_end_before_the_start_is_refused_naming_the_field_and_keeps_the_form(store):
+    app = submit(fill(run()))
+    app.time_input(key=f"{EDIT}_end_time").set_value(time(6, 0))
+    save_edit(app)
+    assert "Not saved — end: " in texts(app.error)
+    assert app.time_input(key=f"{EDIT}_end_time").value == time(6, 0)
+    assert stored(store)[0].version == 1
+
+
+def test_a_viewer_sees_no_edit_form(monkeypatch, tmp_path, store):
+    submit(fill(run()))
+    access = tmp_path / "access.toml"
+    access.write_text('local_role = "viewer"\n', encoding="utf-8")
+    monkeypatch.setenv("ACCESS_CONFIG", str(access))
+    app = run(name="Vic")
+    assert "Changing budget adjustments: only editors and admins can; your role is viewer." in texts(app.caption)
+    assert not [w for w in app.text_area if w.key == f"{EDIT}_reason"]
