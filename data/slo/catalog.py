@@ -22,13 +22,17 @@ Read (``apiVersion: openslo/v1``):
 - ``kind: SLI`` with a ``ratioMetric`` (``counter``, ``good`` or ``bad``, and ``total``), each a Prometheus
   ``metricSource`` whose ``query`` is a plain series selector: a raw counter with ``counter: true``, a series that
   already holds a per-second rate (a recording rule) with ``counter: false`` (``RatioIndicator.counter``). The tool
-  applies the windows itself, so functions, ranges and arithmetic are refused.
+  applies the windows itself, so functions, ranges and arithmetic are refused. Or a ``thresholdMetric``: one
+  ``metricSource`` whose query is any PromQL expression, compared with each objective's ``op`` and ``value``
+  (``ThresholdIndicator``).
 - ``kind: SLO`` with ``service``, an inline ``indicator`` or an ``indicatorRef`` to an SLI document anywhere in the
   catalog, at most one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
   ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``; without one, 28 days rolling, marked as
-  defaulted), ``budgetingMethod: Occurrences`` and objectives with ``target`` in [0, 1) or ``targetPercent`` in
-  [0, 100). One objective: one SLO of the document's name. Several: one SLO each, named ``name/key`` where the key
-  is the objective's displayName as a slug (``Fast reads`` -> ``fast-reads``), else its index in the list.
+  defaulted), ``budgetingMethod`` ``Occurrences``, ``Timeslices`` (objectives with ``timeSliceWindow``, 1m to 1h
+  cutting a day evenly, and ``timeSliceTarget`` in (0, 1]) or ``RatioTimeslices`` (``timeSliceWindow`` only), and
+  objectives with ``target`` in [0, 1) or ``targetPercent`` in [0, 100). One objective: one SLO of the document's
+  name. Several: one SLO each, named ``name/key`` where the key is the objective's displayName as a slug
+  (``Fast reads`` -> ``fast-reads``), else its index in the list.
 
 Alert tiers (``SloDefinition.tiers``): an SLO without ``alertPolicies`` gets the SRE Workbook's four, tuned by
 its ``metadata.annotations``: ``reliability-dashboard/tiers`` (the long windows of the tiers left on, ``"1h, 6h"``,
@@ -46,8 +50,8 @@ it) and ``alertAfter``. A severity other than ``page`` or ``ticket`` needs the c
 
 Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
 ``AlertNotificationTarget`` and ``DataSource`` documents are read but not used, nor are AlertPolicies no SLO names;
-an SLO (or SLI) using Timeslices or RatioTimeslices, ``thresholdMetric``, ``raw`` ratios or ``metricSourceRef`` is
-skipped with a notice naming the construct.
+an SLO (or SLI) using ``raw`` ratios or ``metricSourceRef`` is skipped with a notice naming the construct. A split
+(``split-by``) Timeslices or thresholdMetric SLO is a problem: splitting counts events by label.
 
 Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
 ``CatalogProblem`` naming the file, the document, the object and the field; a document with any problem is skipped
@@ -1809,7 +1813,8 @@ def _time_slices(objective: dict, path: str, checker: _Checker, method: Budgetin
     if not MIN_SLICE <= length <= MAX_SLICE or timedelta(days=1) % length:
         checker.problem(
             where,
-            f"must be from 1m to 1h and cut a day into whole slices (1m, 2m, 5m, 10m, 15m, 30m, 1h), got {window}",
+            f"must be from 1m to 1h and cut a day into whole slices (such as 1m, 2m, 5m, 10m, 15m, 30m, 1h), "
+            f"got {window}",
         )
         return None
     target = None

@@ -461,4 +461,3 @@ def _threshold_met(indicator: ThresholdIndicator, seconds: np.ndarray) -> np.nda
     monday = ((seconds // 86400) + 3) % 7 == 0  # 1970-01-01 was a Thursday
     spell = monday & (hours >= 14) & (hours < 15)
     return (noise < DEMO_THRESHOLD_MET_SHARE) & ~spell
-

@@ -349,7 +349,7 @@ def show_slo_headline(status: SloStatus, team_timezone: str) -> None:
         f" ({team_timezone})"
     )
     where = f" · defined in `{slo.source}`" if slo.source else ""
-    method = slo.method_label
+    method = plain(slo.method_label)
     st.caption(f"Window **{slo.time_window.shown_label}** · **{method}** · period {period_text}{where}")
     objective = objective_caption(slo)
     if objective:

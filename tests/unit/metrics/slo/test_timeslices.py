@@ -1,5 +1,5 @@
-"""The slice math of Timeslices, RatioTimeslices and thresholdMetric SLOs on worked examples (metrics/slo/timeslices.py):
-the expected figures are worked out by hand in each test."""
+"""The slice math of Timeslices, RatioTimeslices and thresholdMetric SLOs (metrics/slo/timeslices.py) on worked
+examples: the expected figures are worked out by hand in each test."""
 
 from __future__ import annotations
 
