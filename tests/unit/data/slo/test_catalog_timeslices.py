@@ -236,3 +236,20 @@ def test_a_split_timeslices_slo_is_a_problem_naming_the_annotation(tmp_path):
     problem = only_problem(catalog)
     assert problem.field == "metadata.annotations.reliability-dashboard/split-by"
     assert "budgetingMethod Occurrences and a ratioMetric" in problem.message
+
+
+def test_the_slice_examples_load_without_problems_and_the_demo_gives_each_of_them_figures():
+    from datetime import UTC, datetime
+
+    from data.slo.demo import DemoSource
+    from data.slo.service import load_report
+
+    examples = Path(__file__).resolve().parents[4] / "config" / "slo-examples"
+    catalog = load_catalog(examples)
+    at = datetime(2026, 11, 1, 12, tzinfo=UTC)
+
+    report = load_report(DemoSource(end=at), catalog.slos, at)
+
+    assert (catalog.problems, catalog.notices) == ([], [])
+    assert len(catalog.slos) == 4
+    assert all(status.sli is not None and status.error is None for status in report.statuses)
