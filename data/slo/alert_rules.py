@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 
 import yaml
 
-from data.slo.promql import counter_expressions
+from data.slo.promql import counter_expressions, slice_expressions
 from metrics.formatting import format_burn_rate, format_percent, format_target
 from metrics.slo.adjustments import Adjustment, Interval, covering, expand, merge
 from metrics.slo.alerts import AlertTier
@@ -63,9 +63,22 @@ def template_literal(text: str) -> str:
     return text.replace("{{", '{{ "{{" }}')
 
 
+def window_counts_expressions(slo: SloDefinition, window: str) -> dict[str, str]:
+    """Total and bad over ``window``: events of counters, or for an SLO counting slices or points, the slices
+    with data (points evaluated) and the bad ones (``slice_expressions``, as the SLO burn page counts them). A
+    window shorter than a slice counts none: ``vector(0)``, and an empty ratio never fires."""
+    if slo.counts_events:
+        return counter_expressions(slo.indicator, parse_duration(window))
+    counted = slice_expressions(slo, parse_duration(window))
+    if counted is None:
+        return {"total": "vector(0)", "bad": "vector(0)"}
+    return {"total": counted["total"], "bad": f"({counted['total']} - {counted['good']})"}
+
+
 def error_ratio_expression(slo: SloDefinition, window: str) -> str:
-    """Bad over total events in ``window``, weighted by events (never an average of ratios)."""
-    counts = counter_expressions(slo.indicator, parse_duration(window))
+    """Bad over total events in ``window``, weighted by events (never an average of ratios); bad over all slices
+    (points) for an SLO counting those."""
+    counts = window_counts_expressions(slo, window)
     return f"{counts['bad']} / {counts['total']}"
 
 
@@ -76,7 +89,7 @@ def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float) -> st
         f"(\n  {error_ratio_expression(slo, tier.long_window)}\n  {op} {limit}\n)\nand\n"
         f"(\n  {error_ratio_expression(slo, tier.short_window)}\n  {op} {limit}\n)"
     )
-    counts = counter_expressions(slo.indicator, parse_duration(tier.long_window))
+    counts = window_counts_expressions(slo, tier.long_window)
     if tier.min_events is not None:
         expression += f"\nand\n(\n  {counts['total']}\n  >= {tier.min_events}\n)"
     if tier.min_bad_events is not None:

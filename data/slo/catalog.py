@@ -22,13 +22,17 @@ Read (``apiVersion: openslo/v1``):
 - ``kind: SLI`` with a ``ratioMetric`` (``counter``, ``good`` or ``bad``, and ``total``), each a Prometheus
   ``metricSource`` whose ``query`` is a plain series selector: a raw counter with ``counter: true``, a series that
   already holds a per-second rate (a recording rule) with ``counter: false`` (``RatioIndicator.counter``). The tool
-  applies the windows itself, so functions, ranges and arithmetic are refused.
+  applies the windows itself, so functions, ranges and arithmetic are refused. Or a ``thresholdMetric``: one
+  ``metricSource`` whose query is any PromQL expression, compared with each objective's ``op`` and ``value``
+  (``ThresholdIndicator``).
 - ``kind: SLO`` with ``service``, an inline ``indicator`` or an ``indicatorRef`` to an SLI document anywhere in the
   catalog, at most one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
   ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``; without one, 28 days rolling, marked as
-  defaulted), ``budgetingMethod: Occurrences`` and objectives with ``target`` in [0, 1) or ``targetPercent`` in
-  [0, 100). One objective: one SLO of the document's name. Several: one SLO each, named ``name/key`` where the key
-  is the objective's displayName as a slug (``Fast reads`` -> ``fast-reads``), else its index in the list.
+  defaulted), ``budgetingMethod`` ``Occurrences``, ``Timeslices`` (objectives with ``timeSliceWindow``, 1m to 1h
+  cutting a day evenly, and ``timeSliceTarget`` in (0, 1]) or ``RatioTimeslices`` (``timeSliceWindow`` only), and
+  objectives with ``target`` in [0, 1) or ``targetPercent`` in [0, 100). One objective: one SLO of the document's
+  name. Several: one SLO each, named ``name/key`` where the key is the objective's displayName as a slug
+  (``Fast reads`` -> ``fast-reads``), else its index in the list.
 
 Alert tiers (``SloDefinition.tiers``): an SLO without ``alertPolicies`` gets the SRE Workbook's four, tuned by
 its ``metadata.annotations``: ``reliability-dashboard/tiers`` (the long windows of the tiers left on, ``"1h, 6h"``,
@@ -46,8 +50,8 @@ it) and ``alertAfter``. A severity other than ``page`` or ``ticket`` needs the c
 
 Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
 ``AlertNotificationTarget`` and ``DataSource`` documents are read but not used, nor are AlertPolicies no SLO names;
-an SLO (or SLI) using Timeslices or RatioTimeslices, ``thresholdMetric``, ``raw`` ratios or ``metricSourceRef`` is
-skipped with a notice naming the construct.
+an SLO (or SLI) using ``raw`` ratios or ``metricSourceRef`` is skipped with a notice naming the construct. A split
+(``split-by``) Timeslices or thresholdMetric SLO is a problem: splitting counts events by label.
 
 Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
 ``CatalogProblem`` naming the file, the document, the object and the field; a document with any problem is skipped
@@ -80,9 +84,12 @@ from metrics.slo.definitions import (
     DEFAULT_TIERS,
     DEFAULT_TIME_WINDOW,
     AlertTier,
+    BudgetingMethod,
     Op,
     RatioIndicator,
     SloDefinition,
+    ThresholdIndicator,
+    TimeSlices,
     TimeWindow,
     Urgency,
     format_prometheus_duration,
@@ -574,10 +581,8 @@ _SLO_SPEC_FIELDS = (
     "alertPolicies",
 )
 _SLO_SPEC_UNSUPPORTED: dict[str, str] = {}
-_SLI_SPEC_FIELDS = ("description", "ratioMetric")
-_SLI_SPEC_UNSUPPORTED = {
-    "thresholdMetric": "thresholdMetric is not supported: this tool takes ratio SLIs over counters (ratioMetric)"
-}
+_SLI_SPEC_FIELDS = ("description", "ratioMetric", "thresholdMetric")
+_SLI_SPEC_UNSUPPORTED: dict[str, str] = {}
 _RATIO_FIELDS = ("counter", "good", "bad", "total")
 _RATIO_UNSUPPORTED = {
     key: "raw ratios are not supported: give good (or bad) and total counters" for key in ("raw", "rawType")
@@ -589,11 +594,11 @@ _METRIC_SOURCE_UNSUPPORTED = {
 }
 _TIME_WINDOW_FIELDS = ("duration", "isRolling", "calendar")
 _CALENDAR_FIELDS = ("startTime", "timeZone")
-_OBJECTIVE_FIELDS = ("displayName", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow")
-_OBJECTIVE_UNSUPPORTED = {
-    key: "threshold objectives (op/value) are not supported: use a ratio indicator and a target"
-    for key in ("op", "value")
-}
+_OBJECTIVE_FIELDS = ("displayName", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow", "op", "value")
+# A slice is at least a minute (Prometheus scrapes every 15 s to 1 min) and at most an hour, and cuts a day evenly,
+# so slices line up with days and the shortest burn windows hold whole slices.
+MIN_SLICE = timedelta(minutes=1)
+MAX_SLICE = timedelta(hours=1)
 _BUDGETING_METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
 _POLICY_SPEC_FIELDS = (
     "description",
@@ -685,7 +690,8 @@ class _Builder:
             candidates.append(doc)
 
         services: dict[str, Service] = {}
-        slis: dict[str, RatioIndicator | None] = {}  # None: the SLI document has problems or is not handled yet
+        # None: the SLI document has problems or is not handled yet
+        slis: dict[str, RatioIndicator | _ThresholdMetric | None] = {}
         for doc in candidates:
             checker = _Checker(doc, self.problems)
             if doc.kind == "Service":
@@ -929,14 +935,19 @@ class _Builder:
 
     # -- SLI ------------------------------------------------------------------------------------------------------
 
-    def _sli_spec(self, value: Any, path: str, checker: _Checker) -> RatioIndicator | None:
+    def _sli_spec(self, value: Any, path: str, checker: _Checker) -> RatioIndicator | _ThresholdMetric | None:
         spec = checker.mapping(value, path, _SLI_SPEC_FIELDS, unsupported=_SLI_SPEC_UNSUPPORTED)
         if spec is None:
             return None
         checker.string(spec.get("description"), f"{path}.description")
+        if "ratioMetric" in spec and "thresholdMetric" in spec:
+            checker.problem(path, "give ratioMetric or thresholdMetric, not both")
+            return None
+        if "thresholdMetric" in spec:
+            query = self._query(spec["thresholdMetric"], f"{path}.thresholdMetric", checker, expression=True)
+            return None if query is None else _ThresholdMetric(query)
         if "ratioMetric" not in spec:
-            if "thresholdMetric" not in spec:
-                checker.problem(f"{path}.ratioMetric", "required")
+            checker.problem(f"{path}.ratioMetric", "required: give ratioMetric or thresholdMetric")
             return None
         ratio_path = f"{path}.ratioMetric"
         ratio = checker.mapping(
@@ -963,7 +974,9 @@ class _Builder:
             return None
         return RatioIndicator(total_query=total, good_query=good, bad_query=bad, counter=counter is not False)
 
-    def _query(self, value: Any, path: str, checker: _Checker) -> str | None:
+    def _query(self, value: Any, path: str, checker: _Checker, expression: bool = False) -> str | None:
+        """The query of a ``metricSource``: a series selector of a counter, or with ``expression`` (a
+        thresholdMetric) any PromQL expression, evaluated as written."""
         part = checker.mapping(value, path, ("metricSource",), required=("metricSource",))
         if part is None or "metricSource" not in part:
             return None
@@ -994,6 +1007,12 @@ class _Builder:
         query = checker.string(spec["query"], query_path, required=True)
         if query is None:
             return None
+        if expression:
+            problem = _expression_problem(query)
+            if problem:
+                checker.problem(query_path, problem)
+                return None
+            return query
         try:
             parse_selector(query)
         except SelectorError as exc:
@@ -1004,7 +1023,11 @@ class _Builder:
     # -- SLO ------------------------------------------------------------------------------------------------------
 
     def _slo(
-        self, doc: _Document, checker: _Checker, slis: dict[str, RatioIndicator | None], sli_names: list[str]
+        self,
+        doc: _Document,
+        checker: _Checker,
+        slis: dict[str, RatioIndicator | _ThresholdMetric | None],
+        sli_names: list[str],
     ) -> list[SloDefinition]:
         """The SLO document's definitions: one, named as the document, or one per objective (``name/objective``)."""
         spec = checker.mapping(
@@ -1021,12 +1044,20 @@ class _Builder:
         indicator, indicator_name = self._slo_indicator(spec, checker, slis, sli_names)
         window = self._time_window(spec["timeWindow"], checker) if "timeWindow" in spec else DEFAULT_TIME_WINDOW
         method = self._budgeting_method(spec["budgetingMethod"], checker) if "budgetingMethod" in spec else None
+        threshold = isinstance(indicator, _ThresholdMetric)
         objectives = (
-            self._objectives(spec["objectives"], checker, spec.get("budgetingMethod")) if "objectives" in spec else None
+            self._objectives(spec["objectives"], checker, method, threshold=threshold if indicator else None)
+            if "objectives" in spec
+            else None
         )
         tiers = self._slo_tiers(doc, spec, checker)
         review_every = self._review_every(doc)
         split_by = self._split_by(doc)
+        if split_by and (threshold or method not in (None, BudgetingMethod.OCCURRENCES)):
+            checker.problem(
+                f"metadata.annotations.{SPLIT_BY_ANNOTATION}",
+                "a split SLO counts events by label: it needs budgetingMethod Occurrences and a ratioMetric",
+            )
         if checker.skipped or doc.envelope_problems or None in (service, indicator, window, method, objectives, tiers):
             return []
         display_name = _display_name(doc)
@@ -1038,11 +1069,12 @@ class _Builder:
                 service=service,
                 target=objective.target,
                 time_window=window,
-                indicator=indicator,
+                indicator=objective.indicator(indicator),
                 display_name=(display_name or objective.display_name) if single else display_name,
                 description=description,
                 indicator_name=indicator_name,
                 budgeting_method=method,
+                time_slices=objective.time_slices,
                 source=doc.place if single else f"{doc.place}, spec.objectives[{objective.index}]",
                 labels=labels,
                 objective_display_name=objective.display_name,
@@ -1055,8 +1087,12 @@ class _Builder:
         ]
 
     def _slo_indicator(
-        self, spec: dict[str, Any], checker: _Checker, slis: dict[str, RatioIndicator | None], sli_names: list[str]
-    ) -> tuple[RatioIndicator | None, str | None]:
+        self,
+        spec: dict[str, Any],
+        checker: _Checker,
+        slis: dict[str, RatioIndicator | _ThresholdMetric | None],
+        sli_names: list[str],
+    ) -> tuple[RatioIndicator | _ThresholdMetric | None, str | None]:
         if "indicator" in spec and "indicatorRef" in spec:
             checker.problem("spec", "give indicator or indicatorRef, not both")
             return None, None
@@ -1207,24 +1243,21 @@ class _Builder:
         return moment
 
     @staticmethod
-    def _budgeting_method(value: Any, checker: _Checker) -> str | None:
-        if value == "Occurrences":
-            return value
-        if value in ("Timeslices", "RatioTimeslices"):
-            checker.not_handled(
-                "spec.budgetingMethod",
-                f"budgetingMethod {value} is not supported yet; this SLO is skipped (use Occurrences)",
-            )
-        else:
-            checker.problem(
-                "spec.budgetingMethod",
-                f"unknown budgetingMethod {_describe(value)}; expected "
-                f"Occurrences" + _suggestion(value, _BUDGETING_METHODS),
-            )
+    def _budgeting_method(value: Any, checker: _Checker) -> BudgetingMethod | None:
+        for method in BudgetingMethod:
+            if value == method.value:
+                return method
+        checker.problem(
+            "spec.budgetingMethod",
+            f"unknown budgetingMethod {_describe(value)}; expected one of "
+            f"{', '.join(_BUDGETING_METHODS)}" + _suggestion(value, _BUDGETING_METHODS),
+        )
         return None
 
     @classmethod
-    def _objectives(cls, value: Any, checker: _Checker, method: Any) -> list[_Objective] | None:
+    def _objectives(
+        cls, value: Any, checker: _Checker, method: BudgetingMethod | None, threshold: bool | None
+    ) -> list[_Objective] | None:
         """Every objective, each with the key that names its SLO (``name/key``) when there are several: its
         displayName as a slug, else its index. ``None`` once any objective has a problem."""
         if not isinstance(value, list) or not value:
@@ -1233,7 +1266,8 @@ class _Builder:
             )
             return None
         objectives = [
-            cls._objective(item, f"spec.objectives[{index}]", checker, method) for index, item in enumerate(value)
+            cls._objective(item, f"spec.objectives[{index}]", checker, method, threshold)
+            for index, item in enumerate(value)
         ]
         if None in objectives:
             return None
@@ -1249,14 +1283,32 @@ class _Builder:
         return None if len(owners) < len(objectives) else objectives
 
     @staticmethod
-    def _objective(value: Any, path: str, checker: _Checker, method: Any) -> _Objective | None:
+    def _objective(
+        value: Any, path: str, checker: _Checker, method: BudgetingMethod | None, threshold: bool | None
+    ) -> _Objective | None:
+        """One objective. ``threshold``: the SLO's indicator is a thresholdMetric (op and value required), a
+        ratioMetric (op and value refused), or unknown (``None``: the indicator has problems of its own)."""
         index = int(path[path.rindex("[") + 1 : -1])
-        timeslice_note = "only used with budgetingMethod Timeslices; remove it"
         refused = {}
-        if method not in ("Timeslices", "RatioTimeslices"):
-            refused = {"timeSliceTarget": timeslice_note, "timeSliceWindow": timeslice_note}
-        objective = checker.mapping(value, path, _OBJECTIVE_FIELDS, unsupported=_OBJECTIVE_UNSUPPORTED, refused=refused)
+        if method not in (BudgetingMethod.TIMESLICES, BudgetingMethod.RATIO_TIMESLICES):
+            note = "only used with budgetingMethod Timeslices or RatioTimeslices; remove it"
+            refused = {"timeSliceTarget": note, "timeSliceWindow": note}
+        elif method is BudgetingMethod.RATIO_TIMESLICES:
+            refused = {
+                "timeSliceTarget": "RatioTimeslices averages the slices' ratios: no slice target; remove it, or use "
+                "budgetingMethod Timeslices"
+            }
+        if threshold is False:
+            note = "only used with a thresholdMetric indicator (a ratioMetric's SLI is good/total); remove it"
+            refused |= {"op": note, "value": note}
+        objective = checker.mapping(value, path, _OBJECTIVE_FIELDS, refused=refused)
         if objective is None:
+            return None
+        slices = _time_slices(objective, path, checker, method) if method is not None else None
+        compared = _comparison(objective, path, checker) if threshold else None
+        if (slices is None and method in (BudgetingMethod.TIMESLICES, BudgetingMethod.RATIO_TIMESLICES)) or (
+            threshold and compared is None
+        ):
             return None
         display_name = checker.string(objective.get("displayName"), f"{path}.displayName")
         if "target" in objective and "targetPercent" in objective:
@@ -1272,7 +1324,14 @@ class _Builder:
             return None
         if target is None:
             return None
-        return _Objective(index=index, target=target, display_name=display_name, key=_slug(display_name) or str(index))
+        return _Objective(
+            index=index,
+            target=target,
+            display_name=display_name,
+            key=_slug(display_name) or str(index),
+            time_slices=slices,
+            comparison=compared,
+        )
 
     # -- alert tiers: annotations, AlertPolicy, AlertCondition -------------------------------------------------
 
@@ -1562,6 +1621,21 @@ class _Objective:
     target: float
     display_name: str | None
     key: str  # names its SLO ``name/key`` when the SLO has several objectives
+    time_slices: TimeSlices | None = None
+    comparison: tuple[Op, float] | None = None  # a thresholdMetric's op and value
+
+    def indicator(self, indicator: RatioIndicator | _ThresholdMetric) -> RatioIndicator | ThresholdIndicator:
+        if isinstance(indicator, _ThresholdMetric) and self.comparison is not None:
+            op, threshold = self.comparison
+            return ThresholdIndicator(query=indicator.query, op=op, threshold=threshold)
+        return indicator
+
+
+@dataclass(frozen=True)
+class _ThresholdMetric:
+    """An SLI's thresholdMetric: its query; the objective gives the op and the value it is compared with."""
+
+    query: str
 
 
 @dataclass(frozen=True)
@@ -1719,6 +1793,80 @@ def _number(value: Any, path: str, checker: _Checker, upper: float, upper_text: 
         checker.problem(path, f"must be in [0, {upper_text}), got {value}")
         return None
     return float(value)
+
+
+def _time_slices(objective: dict, path: str, checker: _Checker, method: BudgetingMethod) -> TimeSlices | None:
+    if method is BudgetingMethod.OCCURRENCES:
+        return None
+    if "timeSliceWindow" not in objective:
+        checker.problem(f"{path}.timeSliceWindow", f"required with budgetingMethod {method.value} (like 1m or 5m)")
+        return None
+    window = objective["timeSliceWindow"]
+    where = f"{path}.timeSliceWindow"
+    try:
+        length = parse_duration(window) if isinstance(window, str) else None
+    except ValueError:
+        length = None
+    if length is None:
+        checker.problem(where, f"must be a duration like 1m or 5m, got {_describe(window)}")
+        return None
+    if not MIN_SLICE <= length <= MAX_SLICE or timedelta(days=1) % length:
+        checker.problem(
+            where,
+            f"must be from 1m to 1h and cut a day into whole slices (such as 1m, 2m, 5m, 10m, 15m, 30m, 1h), "
+            f"got {window}",
+        )
+        return None
+    target = None
+    if method is BudgetingMethod.TIMESLICES:
+        if "timeSliceTarget" not in objective:
+            checker.problem(
+                f"{path}.timeSliceTarget",
+                "required with budgetingMethod Timeslices: the ratio a slice needs to be good",
+            )
+            return None
+        value = objective["timeSliceTarget"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            checker.problem(f"{path}.timeSliceTarget", f"must be a number in (0, 1], got {_describe(value)}")
+            return None
+        target = float(value)
+    return TimeSlices(window=format_prometheus_duration(length), target=target)
+
+
+def _comparison(objective: dict, path: str, checker: _Checker) -> tuple[Op, float] | None:
+    """A thresholdMetric objective's ``op`` and ``value``: a point is good when ``metric op value``."""
+    op = objective.get("op")
+    value = objective.get("value")
+    found = True
+    if "op" not in objective:
+        checker.problem(f"{path}.op", "required with a thresholdMetric indicator: one of lt, lte, gt, gte")
+        found = False
+    elif op not in _OPS:
+        checker.problem(f"{path}.op", f"must be one of lt, lte, gt, gte, got {_describe(op)}")
+        found = False
+    if "value" not in objective:
+        checker.problem(f"{path}.value", "required with a thresholdMetric indicator: the threshold it is compared with")
+        found = False
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        checker.problem(f"{path}.value", f"must be a number, got {_describe(value)}")
+        found = False
+    return (_OPS[op], float(value)) if found else None
+
+
+def _expression_problem(query: str) -> str | None:
+    """What makes a thresholdMetric query unusable before any engine sees it; the engine judges the rest."""
+    if not query.strip():
+        return "it is empty"
+    depth = 0
+    for char in query:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth:
+        return "its parentheses do not balance"
+    if re.search(r"\[[^\]]*:[^\]]*\]\s*$", query) or re.search(r"\[[0-9]+[smhdwy]\]\s*$", query):
+        return "it ends in a range ([...]): give an expression that evaluates to a value at each instant"
+    return None
 
 
 def _display_name(doc: _Document) -> str | None:

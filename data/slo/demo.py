@@ -24,8 +24,15 @@ import pandas as pd
 from data.slo.promql import SeriesSelector, parse_selector
 from data.slo.sources import CountsResult, Exclusions
 from metrics.slo.adjustments import Interval, adjusted_counts
-from metrics.slo.definitions import EventCounts, SloDefinition
+from metrics.slo.definitions import (
+    BudgetingMethod,
+    EventCounts,
+    SloDefinition,
+    ThresholdIndicator,
+    parse_duration,
+)
 from metrics.slo.report import requested_windows
+from metrics.slo.timeslices import slice_counts, slices_in
 
 GENERATOR_VERSION = 2
 DEFAULT_DAYS = 35
@@ -270,6 +277,9 @@ class DemoSource:
     ) -> CountsResult:
         result = CountsResult()
         for slo in slos:
+            if not slo.counts_events:
+                result.counts[slo.name] = self._slice_window_counts(slo, at)
+                continue
             total = self._matching(slo.indicator.total_query)
             other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
             excluded = (exclusions or {}).get(slo.name, {})
@@ -345,8 +355,80 @@ class DemoSource:
                 )
         return found
 
+    # -- SLOs counting slices or points (``metrics.slo.timeslices``), as the Prometheus source's subqueries do
+
+    def _unit(self, slo: SloDefinition) -> int:
+        """The seconds between the SLO's counted things: its slices, or a threshold metric's evaluated points."""
+        if slo.budgeting_method is BudgetingMethod.OCCURRENCES:
+            return int(parse_duration(slo.indicator.step).total_seconds())
+        return int(parse_duration(slo.time_slices.window).total_seconds())
+
+    def _slice_ratios(self, slo: SloDefinition, ends: np.ndarray) -> np.ndarray:
+        """Each slice's ratio (NaN: no traffic) for slices ending at ``ends`` (Unix seconds); for a threshold metric
+        budgeted by Occurrences each "slice" is one point, 1 when it meets the threshold, else 0."""
+        unit = self._unit(slo)
+        indicator = slo.indicator
+        if isinstance(indicator, ThresholdIndicator):
+            if slo.budgeting_method is BudgetingMethod.OCCURRENCES:
+                return _threshold_met(indicator, ends).astype(float)
+            step = int(parse_duration(indicator.step).total_seconds())
+            per_slice = max(unit // step, 1)
+            offsets = np.arange(per_slice - 1, -1, -1) * step
+            points = ends[:, None] - offsets[None, :]
+            return _threshold_met(indicator, points.ravel()).reshape(points.shape).mean(axis=1)
+        total = self._matching(indicator.total_query)
+        other = self._matching(indicator.good_query or indicator.bad_query)
+        if total is None or other is None:
+            return np.full(ends.shape, np.nan)
+        stamps = self.history.timestamps
+
+        def cumulative_at(values: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+            index = np.searchsorted(stamps, seconds, side="right") - 1
+            return np.where(index >= 0, values[np.clip(index, 0, None)], 0.0)
+
+        totals = cumulative_at(total, ends) - cumulative_at(total, ends - unit)
+        others = cumulative_at(other, ends) - cumulative_at(other, ends - unit)
+        good = others if indicator.good_query else totals - others
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(totals > 0, np.clip(good / totals, 0.0, 1.0), np.nan)
+
+    def _counts_of(self, slo: SloDefinition, ratios: np.ndarray) -> EventCounts | None:
+        method = BudgetingMethod.OCCURRENCES if slo.time_slices is None else slo.budgeting_method
+        target = None if slo.time_slices is None else slo.time_slices.target
+        return slice_counts([None if np.isnan(r) else float(r) for r in ratios], method, target)
+
+    def _slice_window_counts(self, slo: SloDefinition, at: datetime) -> dict[str, EventCounts | None]:
+        unit = self._unit(slo)
+        last = int(at.timestamp()) // unit * unit
+        counts: dict[str, EventCounts | None] = {}
+        for key, window in requested_windows(slo, at).items():
+            count = slices_in(window, timedelta(seconds=unit))
+            ends = np.arange(last - unit * (count - 1), last + 1, unit, dtype=np.int64)
+            counts[key] = self._counts_of(slo, self._slice_ratios(slo, ends)) if count else None
+        return counts
+
+    def _slice_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
+        unit = self._unit(slo)
+        ends = pd.date_range(start, end, freq=step, tz="UTC")
+        rows = {"time": [], "total": [], "bad": []}
+        count = slices_in(step, timedelta(seconds=unit))
+        for moment in ends if count else ():
+            last = int(moment.timestamp()) // unit * unit
+            slice_ends = np.arange(last - unit * (count - 1), last + 1, unit, dtype=np.int64)
+            counted = self._counts_of(slo, self._slice_ratios(slo, slice_ends))
+            if counted is not None:
+                rows["time"].append(moment)
+                rows["total"].append(counted.total)
+                rows["bad"].append(counted.bad)
+        return pd.DataFrame(
+            {"time": pd.to_datetime(rows["time"], utc=True), "total": rows["total"], "bad": rows["bad"]}
+        )
+
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
-        """Events per bucket ending at each step from ``start`` to ``end``: columns time, total, bad."""
+        """Events per bucket ending at each step from ``start`` to ``end``: columns time, total, bad (slices or
+        points for an SLO counting those)."""
+        if not slo.counts_events:
+            return self._slice_buckets(slo, start, end, step)
         total = self._matching(slo.indicator.total_query)
         other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
         if total is None or other is None:
@@ -364,3 +446,18 @@ class DemoSource:
         other_counts = cumulative_at(other, end_seconds) - cumulative_at(other, start_seconds)
         bad_counts = total_counts - other_counts if slo.indicator.good_query else other_counts
         return pd.DataFrame({"time": ends, "total": total_counts, "bad": bad_counts})
+
+
+DEMO_THRESHOLD_MET_SHARE = 0.98
+
+
+def _threshold_met(indicator: ThresholdIndicator, seconds: np.ndarray) -> np.ndarray:
+    """Whether a thresholdMetric's point at each instant meets its threshold, in the demo. The demo's history holds
+    counters only and cannot evaluate PromQL, so it stands in for the metric with one deterministic series per
+    query: met about ``DEMO_THRESHOLD_MET_SHARE`` of the time, and missed from 14:00 to 15:00 UTC on Mondays (a
+    weekly slow spell the page can show)."""
+    noise = _noise(seconds.astype(float), "threshold/" + indicator.query)
+    hours = (seconds % 86400) / 3600.0
+    monday = ((seconds // 86400) + 3) % 7 == 0  # 1970-01-01 was a Thursday
+    spell = monday & (hours >= 14) & (hours < 15)
+    return (noise < DEMO_THRESHOLD_MET_SHARE) & ~spell

@@ -42,6 +42,7 @@ from data.slo.promql import (
     excluded_expressions,
     grouped_queries,
     indicator_selectors,
+    slice_expressions,
     tagged,
 )
 from data.slo.sources import CountsResult, Exclusions, SourceError, SourceTimeout
@@ -517,6 +518,9 @@ class PrometheusSource:
         result = CountsResult()
         exclusions = exclusions or {}
         windows = {slo.name: requested_windows(slo, at) for slo in slos}
+        slice_slos = [slo for slo in slos if not slo.counts_events]
+        slos = [slo for slo in slos if slo.counts_events]
+        slice_terms = _slice_terms(slice_slos, windows)
         reads: list[CounterRead] = []
         read_of: dict[tuple[str, str, str], int] = {}  # (SLO, window key, role) -> its read
         inside_of: dict[tuple[str, str, str], list[int]] = {}  # -> its reads inside budget adjustments
@@ -545,7 +549,9 @@ class PrometheusSource:
         warnings: set[str] = set()
         # One deadline for all of it: a slow server costs the page the configured timeout once.
         deadline = time.monotonic() + self.settings.timeout_seconds
-        answered = _Answered(reads, queries, query_of, self._grouped_answers(queries, at, warnings, deadline))
+        all_answers = self._grouped_answers([*queries, *(text for *_, text in slice_terms)], at, warnings, deadline)
+        answered = _Answered(reads, queries, query_of, all_answers[: len(queries)])
+        self._slice_counts(slice_slos, windows, slice_terms, all_answers[len(queries) :], result)
 
         def events_of(position: int, name: str) -> float | None:
             refusal = answered.refusal(position)
@@ -585,6 +591,33 @@ class PrometheusSource:
             result.raw.pop(name, None)
         return result
 
+    def _slice_counts(
+        self,
+        slos: list[SloDefinition],
+        windows: dict[str, dict[str, timedelta]],
+        terms: list[tuple[str, str, str, str]],
+        answers: list[GroupAnswer | QueryError],
+        result: CountsResult,
+    ) -> None:
+        """The counts of the SLOs that count slices or points, from their terms' answers (``_slice_terms``)."""
+        found: dict[tuple[str, str, str], float | None] = {}
+        for (name, key, kind, _), answer in zip(terms, answers):
+            if isinstance(answer, QueryError):
+                result.errors.setdefault(name, f"{self.description} rejected the query of SLO {name!r}: {answer}")
+                continue
+            values = [value for _, value in answer.rows]
+            found[(name, key, kind)] = math.fsum(values) if values else None
+        for slo in slos:
+            if slo.name in result.errors:
+                result.counts[slo.name] = dict.fromkeys(windows[slo.name])
+                continue
+            counts: dict[str, EventCounts | None] = {}
+            for key in windows[slo.name]:
+                total, good = found.get((slo.name, key, "total")), found.get((slo.name, key, "good"))
+                has_data = total is not None and good is not None and total > 0
+                counts[key] = EventCounts.from_good(total, min(good, total)) if has_data else None
+            result.counts[slo.name] = counts
+
     def _too_late(self, unanswered: int, total: int) -> SourceError:
         # a request's own timeout and the page's end together: one message, the page's
         return SourceError(
@@ -594,7 +627,7 @@ class PrometheusSource:
         )
 
     def _grouped_answers(
-        self, queries: list[GroupedQuery], at: datetime, warnings: set[str], deadline: float
+        self, queries: list[GroupedQuery | str], at: datetime, warnings: set[str], deadline: float
     ) -> list[GroupAnswer | QueryError]:
         """Each grouped query's answer, or the engine's refusal: sent ``or``-joined in ``PARALLEL_QUERIES`` pieces
         (more where one would pass ``max_query_bytes``), side by side, all by ``deadline`` or ``SourceError``: a
@@ -616,7 +649,8 @@ class PrometheusSource:
                     rows[int(index)].append((labels, value))
             return [GroupAnswer(found) for found in rows]
 
-        pieces = combined_queries([query.text for query in queries], self.settings.max_query_bytes, PARALLEL_QUERIES)
+        texts = [query if isinstance(query, str) else query.text for query in queries]
+        pieces = combined_queries(texts, self.settings.max_query_bytes, PARALLEL_QUERIES)
         answers = results_within(
             [lambda piece=piece: ask(piece) for piece in pieces],
             deadline - time.monotonic(),
@@ -671,17 +705,24 @@ class PrometheusSource:
         }
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:
-        """Events per bucket of ``step`` ending at each step from ``start`` to ``end``: columns time, total, bad."""
-        expressions = counter_expressions(slo.indicator, step)
+        """Events per bucket of ``step`` ending at each step from ``start`` to ``end``: columns time, total, bad.
+        An SLO counting slices or points gets those per bucket (none when a bucket is shorter than a slice)."""
+        if slo.counts_events:
+            expressions = counter_expressions(slo.indicator, step)
+        else:
+            expressions = slice_expressions(slo, step)
+            if expressions is None:
+                return _frame([], "total").assign(bad=[])
         deadline = time.monotonic() + self.settings.timeout_seconds  # both counters' queries, not each
+        other = "bad" if slo.counts_events else "good"
         try:
             total = self.range(expressions["total"], start, end, step, deadline)
-            bad = self.range(expressions["bad"], start, end, step, deadline)
+            counted = self.range(expressions[other], start, end, step, deadline)
         except QueryError as error:
             raise SourceError(f"Prometheus rejected the query of SLO {slo.name!r}: {error}") from None
-        total_frame = _frame(total, "total")
-        bad_frame = _frame(bad, "bad")
-        frame = total_frame.merge(bad_frame, on="time", how="inner")
+        frame = _frame(total, "total").merge(_frame(counted, other), on="time", how="inner")
+        if other == "good":
+            frame = frame.assign(bad=frame["total"] - frame["good"].clip(upper=frame["total"])).drop(columns="good")
         return frame.sort_values("time", ignore_index=True)
 
 
@@ -750,6 +791,20 @@ def _split_counts(slo, windows, read_of, inside_of, answered: _Answered, result:
     result.split[slo.name] = {
         value: {key: counts.get(key) for key in windows} for value, counts in sorted(by_value.items())
     }
+
+
+def _slice_terms(
+    slos: list[SloDefinition], windows: dict[str, dict[str, timedelta]]
+) -> list[tuple[str, str, str, str]]:
+    """(SLO, window key, "total" or "good", PromQL) for each window of each SLO counting slices or points: sent in
+    the same ``or``-joined queries as the grouped counter reads, cut by length the same way."""
+    terms = []
+    for slo in slos:
+        for key, window in windows[slo.name].items():
+            expressions = slice_expressions(slo, window)
+            for kind, text in (expressions or {}).items():
+                terms.append((slo.name, key, kind, text))
+    return terms
 
 
 def _number(text: str) -> float | None:

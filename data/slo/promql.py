@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from metrics.slo.definitions import RatioIndicator, format_prometheus_duration
+from metrics.slo.definitions import (
+    BudgetingMethod,
+    RatioIndicator,
+    SloDefinition,
+    ThresholdIndicator,
+    format_prometheus_duration,
+    parse_duration,
+)
 
 SLO_LABEL = "slo"
 
@@ -391,10 +398,12 @@ def combined_queries(texts: Sequence[str], max_bytes: int, pieces: int = 1) -> l
     return combined
 
 
-def combined_text(queries: Sequence[GroupedQuery]) -> str:
-    """One PromQL query answering every one of ``queries``, each answer's series tagged ``GROUP_LABEL`` = its
-    position in ``queries``."""
-    return _OR.join(tagged_group(query.text, index) for index, query in enumerate(queries))
+def combined_text(queries: Sequence[GroupedQuery | str]) -> str:
+    """One PromQL query answering every one of ``queries`` (grouped queries or PromQL text), each answer's series
+    tagged ``GROUP_LABEL`` = its position in ``queries``."""
+    return _OR.join(
+        tagged_group(query if isinstance(query, str) else query.text, index) for index, query in enumerate(queries)
+    )
 
 
 def tagged_group(text: str, index: int) -> str:
@@ -440,3 +449,68 @@ def excluded_expressions(indicator: RatioIndicator, intervals) -> dict[str, str]
     counts as 0 (``or vector(0)``) rather than emptying the sum."""
     terms = [counter_expressions(indicator, interval.length, interval.end) for interval in intervals]
     return {kind: " + ".join(f"({term[kind]} or vector(0))" for term in terms) for kind in ("total", "bad")}
+
+
+# --- slices and evaluated points: Timeslices, RatioTimeslices and thresholdMetric SLOs -----------------------------
+
+
+def _subquery_range(slices: int, step: timedelta) -> str:
+    """The range of a subquery holding the ``slices`` most recent points on multiples of ``step``: one millisecond
+    short of ``slices`` steps, so the point a step before the first is left out whether the engine's ranges are
+    closed on the left (Prometheus 2) or open (Prometheus 3)."""
+    return f"{round(slices * step.total_seconds() * 1000) - 1}ms"
+
+
+def _slice_events(selector: str, window: timedelta, counter: bool) -> str:
+    return windowed_increase(selector, window) if counter else windowed_integral(selector, window)
+
+
+def slice_ratio_expression(slo: SloDefinition, slice_length: timedelta) -> str:
+    """The ratio of the slice ending at the evaluation instant: good/total events for a ratio SLI (nothing when the
+    slice saw no events), or the share of the threshold metric's points that meet the threshold."""
+    indicator = slo.indicator
+    if isinstance(indicator, ThresholdIndicator):
+        step = parse_duration(indicator.step)
+        points = _subquery_range(max(int(slice_length / step), 1), step)
+        met = f"(({indicator.query}) {indicator.op.symbol} bool {indicator.threshold!r})"
+        return (
+            f"(sum(sum_over_time({met}[{points}:{indicator.step}])) / "
+            f"sum(count_over_time(({indicator.query})[{points}:{indicator.step}])))"
+        )
+    total = f"({_slice_events(indicator.total_query, slice_length, indicator.counter)} > 0)"
+    if indicator.good_query is not None:
+        ratio = f"{_slice_events(indicator.good_query, slice_length, indicator.counter)} / {total}"
+    else:
+        ratio = f"1 - {_slice_events(indicator.bad_query, slice_length, indicator.counter)} / {total}"
+    return f"clamp({ratio}, 0, 1)"
+
+
+def slice_expressions(slo: SloDefinition, window: timedelta) -> dict[str, str] | None:
+    """What a window counts for an SLO that does not count events (``metrics.slo.timeslices``): ``total``, the
+    slices with data (or the points evaluated), and ``good``, the good slices (Timeslices), the sum of the slices'
+    ratios (RatioTimeslices) or the points that met the threshold (Occurrences). ``None`` when the window is
+    shorter than a slice."""
+    if slo.budgeting_method is BudgetingMethod.OCCURRENCES:
+        indicator = slo.indicator
+        step = parse_duration(indicator.step)
+        points = int(window / step)
+        if points < 1:
+            return None
+        within = f"[{_subquery_range(points, step)}:{indicator.step}]"
+        met = f"(({indicator.query}) {indicator.op.symbol} bool {indicator.threshold!r})"
+        return {
+            "total": f"sum(count_over_time(({indicator.query}){within}))",
+            "good": f"sum(sum_over_time({met}{within}))",
+        }
+    slice_length = parse_duration(slo.time_slices.window)
+    count = int(window / slice_length)
+    if count < 1:
+        return None
+    ratio = slice_ratio_expression(slo, slice_length)
+    within = f"[{_subquery_range(count, slice_length)}:{slo.time_slices.window}]"
+    good = (
+        f"(({ratio}) >= bool {slo.time_slices.target!r})"
+        if slo.budgeting_method is BudgetingMethod.TIMESLICES
+        else f"({ratio})"
+    )
+    return {"total": f"count_over_time(({ratio}){within})", "good": f"sum_over_time({good}{within})"}

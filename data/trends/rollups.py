@@ -259,10 +259,22 @@ def _read_isolating(
     return reader.read(healthy, run) if healthy else RunCounts()
 
 
+def rolled_up(slos: Sequence[SloDefinition]) -> list[SloDefinition]:
+    """The SLOs the daily rollups cover: those counting events of counters. Timeslices, RatioTimeslices and
+    thresholdMetric SLOs are not rolled up yet (a day's slices are not a day's events): their trends show no data
+    rather than a figure in the wrong unit."""
+    return [slo for slo in slos if slo.counts_events]
+
+
+def not_rolled_up(slos: Sequence[SloDefinition]) -> list[SloDefinition]:
+    return [slo for slo in slos if not slo.counts_events]
+
+
 def compute_daily_rollups(
     source, slos: Sequence[SloDefinition], first: date, last: date, time_zone: str
 ) -> list[DailyRollup]:
     """Every complete (day, SLO) between ``first`` and ``last`` without touching the store: the demo's trends."""
+    slos = rolled_up(slos)
     reader = reader_for(source)
     rows: list[DailyRollup] = []
     errors: dict[str, str] = {}
@@ -294,6 +306,7 @@ def collect_daily_rollups(
     from data.trends.store import DEMO_SOURCE, collected_pairs
 
     require(actor, Role.ADMIN, "collect daily rollups")
+    slos = rolled_up(slos)
 
     newest = last_complete_day(now, time_zone, SETTLE)
     last = min(last or newest, newest)

@@ -156,6 +156,43 @@ class RatioIndicator:
 
 
 @dataclass(frozen=True)
+class ThresholdIndicator:
+    """A metric compared with a threshold (OpenSLO ``thresholdMetric`` and the objective's ``op`` and ``value``).
+
+    ``query`` is a PromQL expression (``histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))``), evaluated
+    every ``step``: a point is good when ``value op threshold`` holds. Every series the query returns counts its
+    points, so a query meant as one figure should aggregate to one series.
+    """
+
+    query: str
+    op: Op
+    threshold: float
+    step: str = "1m"
+
+    @property
+    def condition(self) -> str:
+        return f"{self.op.symbol} {self.threshold:g}"
+
+
+class BudgetingMethod(Enum):
+    """What the SLO counts (OpenSLO ``budgetingMethod``): events or evaluated points (Occurrences), good slices
+    among the slices with data (Timeslices), or the average of the slices' ratios (RatioTimeslices)."""
+
+    OCCURRENCES = "Occurrences"
+    TIMESLICES = "Timeslices"
+    RATIO_TIMESLICES = "RatioTimeslices"
+
+
+@dataclass(frozen=True)
+class TimeSlices:
+    """How the window is cut (``timeSliceWindow``) and, for Timeslices, the ratio a slice needs to be good
+    (``timeSliceTarget``; ``None`` for RatioTimeslices, which averages the slices' ratios)."""
+
+    window: str
+    target: float | None = None
+
+
+@dataclass(frozen=True)
 class TimeWindow:
     """The SLO period: rolling (last ``duration``) or calendar-aligned (the current week, month, ...)."""
 
@@ -184,11 +221,12 @@ class SloDefinition:
     service: str
     target: float  # in [0, 1)
     time_window: TimeWindow
-    indicator: RatioIndicator
+    indicator: RatioIndicator | ThresholdIndicator
     display_name: str | None = None
     description: str | None = None
     indicator_name: str | None = None
-    budgeting_method: str = "Occurrences"
+    budgeting_method: BudgetingMethod = BudgetingMethod.OCCURRENCES
+    time_slices: TimeSlices | None = None  # with Timeslices and RatioTimeslices
     source: str = ""  # "file.yaml, document 3": where to go to change it
     # OpenSLO label values are a string or a list of strings: every value is kept, in the order written.
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
@@ -217,6 +255,38 @@ class SloDefinition:
     @property
     def error_budget(self) -> float:
         return 1.0 - self.target
+
+    @property
+    def counts_events(self) -> bool:
+        """Its counts are events of counters (a ratio SLI budgeted by Occurrences), which every part of the app
+        reads; otherwise they are slices or evaluated points, which only the window counts compute."""
+        return self.budgeting_method is BudgetingMethod.OCCURRENCES and isinstance(self.indicator, RatioIndicator)
+
+    @property
+    def unit(self) -> str:
+        """What its counts count, in words: ``events``, ``slices`` or ``points``."""
+        if self.budgeting_method is not BudgetingMethod.OCCURRENCES:
+            return "slices"
+        return "events" if isinstance(self.indicator, RatioIndicator) else "points"
+
+    @property
+    def method_label(self) -> str:
+        """The budgeting method as people read it: ``Timeslices, 5m slices at 95 %``."""
+        if isinstance(self.indicator, ThresholdIndicator):
+            what = f"metric {self.indicator.condition}"
+            points = f", {what} each {self.indicator.step}"
+        else:
+            points = ""
+        slices = self.time_slices
+        if self.budgeting_method is BudgetingMethod.TIMESLICES and slices is not None:
+            return f"Timeslices, {slices.window} slices at {_percent(slices.target)}{points}"
+        if self.budgeting_method is BudgetingMethod.RATIO_TIMESLICES and slices is not None:
+            return f"RatioTimeslices, average of {slices.window} slices{points}"
+        return f"Occurrences{points}"
+
+
+def _percent(value: float | None) -> str:
+    return "?" if value is None else f"{value * 100:.10g} %"
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,9 @@ class SloStatus:
             "target": self.slo.target,
             "period": self.slo.time_window.label,
             "period_defaulted": self.slo.time_window.defaulted,  # no timeWindow in the catalog: 28 days rolling
+            "budgeting_method": self.slo.budgeting_method.value,
+            "method": self.slo.method_label,  # "Timeslices, 5m slices at 95 %"
+            "counted": self.slo.unit,  # what events_total and events_bad count: events, slices or points
             "period_start": self.period.start.isoformat(),
             "period_end": self.period.end.isoformat(),
             "sli": self.sli,

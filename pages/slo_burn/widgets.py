@@ -105,7 +105,7 @@ def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | 
                 "SLO": drilldown_link(status.slo.name, **(link_params or {})),
                 "service": status.slo.service,
                 "target": format_target(status.slo.target),
-                "window": status.slo.time_window.shown_label,
+                "window": window_text(status.slo),
                 "SLI": format_sli(status.sli, status.slo.target),
                 "budget remaining": _number(status.budget_remaining),
                 **{window: _number(status.burn_rates.get(window)) for window in BURN_WINDOWS},
@@ -349,12 +349,20 @@ def show_slo_headline(status: SloStatus, team_timezone: str) -> None:
         f" ({team_timezone})"
     )
     where = f" · defined in `{slo.source}`" if slo.source else ""
-    st.caption(f"Window **{slo.time_window.shown_label}** · period {period_text}{where}")
+    method = plain(slo.method_label)
+    st.caption(f"Window **{slo.time_window.shown_label}** · **{method}** · period {period_text}{where}")
     objective = objective_caption(slo)
     if objective:
         st.caption(objective)
     if slo.description:
         st.caption(plain(slo.description))
+
+
+def window_text(slo: SloDefinition) -> str:
+    """The overview's window column: the window, and how the SLO counts when it is not events (``30d ·
+    Timeslices, 5m slices at 95 %``), so a budget in slices is never read as one in requests."""
+    label = slo.time_window.shown_label
+    return label if slo.counts_events else f"{label} · {slo.method_label}"
 
 
 def slo_title(slo: SloDefinition) -> str:

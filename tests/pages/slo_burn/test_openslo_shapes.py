@@ -4,7 +4,9 @@ notices (valid OpenSLO not handled or not used yet) listed apart from problems."
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -91,14 +93,40 @@ def test_a_tolerated_kind_is_listed_as_a_notice_and_no_problem_is_shown(catalog)
 
 def test_the_drilldown_of_an_slo_skipped_for_a_construct_not_handled_yet_names_it(catalog):
     (catalog / "good.yaml").write_text(textwrap.dedent(GOOD_SLO))
-    skipped = textwrap.dedent(GOOD_SLO).replace("checkout-availability", "checkout-slices")
-    (catalog / "slices.yaml").write_text(skipped.replace("Occurrences", "Timeslices"))
+    skipped = textwrap.dedent(GOOD_SLO).replace("checkout-availability", "checkout-by-ref")
+    by_reference = re.compile(r'type: Prometheus\n *spec:\n *query: http_requests_total\{service="checkout"\}\n')
+    assert by_reference.search(skipped)
+    (catalog / "by-ref.yaml").write_text(by_reference.sub("metricSourceRef: mimir\n", skipped))
 
-    app = run({"slo": "checkout-slices"})
+    app = run({"slo": "checkout-by-ref"})
 
     assert "uses something this tool does not handle yet" in texts(app.info)
-    assert "budgetingMethod Timeslices is not supported yet" in texts(app.info)
+    assert "metricSourceRef" in texts(app.info)
     assert not app.error
+
+
+def test_slos_counted_in_slices_or_points_show_their_method_beside_the_window(catalog):
+    (catalog / "slices.yaml").write_text(Path("config/slo-examples/slices.yaml").read_text())
+
+    frame = overview(run())
+
+    windows = dict(zip(slo_names(frame), frame["window"]))
+    assert windows == {
+        "checkout-good-minutes": "30d · Timeslices, 5m slices at 99.5 %",
+        "search-average-slice": "28d · RatioTimeslices, average of 5m slices",
+        "checkout-p99-under-1s": "30d · Occurrences, metric <= 1 each 1m",
+        "checkout-p99-slices": "30d · Timeslices, 5m slices at 80 %, metric <= 1 each 1m",
+    }
+
+
+def test_the_drilldown_of_a_timeslices_slo_names_its_method_and_shows_its_figures(catalog):
+    (catalog / "slices.yaml").write_text(Path("config/slo-examples/slices.yaml").read_text())
+
+    app = run({"slo": "checkout-good-minutes"})
+
+    captions = [caption.value for caption in app.caption]
+    assert any("**Timeslices, 5m slices at 99.5 %**" in caption for caption in captions)
+    assert not app.error and not app.exception
 
 
 def test_a_single_objectives_display_name_shows_under_the_headline_of_an_slo_with_its_own_name(catalog):

@@ -17,7 +17,6 @@ from data.slo.catalog import (
     CatalogProblem,
     SelectorError,
     Service,
-    Severity,
     load_catalog,
     parse_selector,
 )
@@ -376,21 +375,6 @@ def test_invalid_time_zone_is_a_problem(tmp_path):
     assert 'did you mean "Europe/Berlin"?' in problem.message
 
 
-def test_timeslices_budgeting_is_a_notice_and_skips_the_slo(tmp_path):
-    catalog = load_one(
-        tmp_path,
-        slo(
-            budgetingMethod="Timeslices",
-            objectives=[{"target": 0.99, "timeSliceTarget": 0.95, "timeSliceWindow": "1m"}],
-        ),
-    )
-
-    assert (catalog.slos, catalog.problems) == ([], [])
-    (notice,) = catalog.notices
-    assert (notice.field, notice.severity) == ("spec.budgetingMethod", Severity.NOT_HANDLED)
-    assert "not supported yet" in notice.message and "skipped" in notice.message
-
-
 # -- indicators and queries ----------------------------------------------------------------------------------------
 
 
@@ -460,17 +444,6 @@ def test_counter_true_loads_an_slo_over_counters(tmp_path):
 
     (loaded,) = catalog.slos
     assert loaded.indicator.counter is True
-
-
-def test_threshold_metric_is_a_notice(tmp_path):
-    document = sli("latency-p99")
-    document["spec"] = {"thresholdMetric": source("histogram_quantile(0.99, x)")}
-
-    catalog = load_one(tmp_path, document)
-
-    assert catalog.problems == []
-    (notice,) = catalog.notices
-    assert "thresholdMetric is not supported" in notice.message
 
 
 def test_sli_with_problems_makes_the_slos_referring_to_it_problems_too(tmp_path):

@@ -326,24 +326,9 @@ def test_a_metric_source_ref_is_a_notice_even_without_type_and_spec(tmp_path):
     assert only_notice(catalog).field == "spec.indicator.spec.ratioMetric.total.metricSource.metricSourceRef"
 
 
-@pytest.mark.parametrize("method", ["Timeslices", "RatioTimeslices"])
-def test_timeslice_budgeting_is_a_notice_naming_the_method(tmp_path, method):
-    text = slo_text(
-        {
-            "budgetingMethod: Occurrences": f"budgetingMethod: {method}",
-            "- target: 0.999": "- {target: 0.999, timeSliceTarget: 0.95, timeSliceWindow: 1m}",
-        }
-    )
-
-    catalog = load_text(tmp_path, text)
-
-    assert catalog.problems == []
-    assert f"budgetingMethod {method} is not supported yet" in only_notice(catalog).message
-
-
 def test_an_slo_referring_to_an_sli_not_handled_yet_is_a_notice_too(tmp_path):
     sli = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: p99}\nspec:\n  thresholdMetric:\n" \
-          "    metricSource: {type: Prometheus, spec: {query: x}}\n"  # fmt: skip
+          "    metricSource: {metricSourceRef: mimir}\n"  # fmt: skip
     start = SLO.index("  indicator:")
     end = SLO.index("  timeWindow:")
     text = SLO[:start] + "  indicatorRef: p99\n" + SLO[end:]
@@ -352,7 +337,7 @@ def test_an_slo_referring_to_an_sli_not_handled_yet_is_a_notice_too(tmp_path):
 
     assert (catalog.slos, catalog.problems) == ([], [])
     assert [(n.kind, n.field, n.severity) for n in catalog.notices] == [
-        ("SLI", "spec.thresholdMetric", Severity.NOT_HANDLED),
+        ("SLI", "spec.thresholdMetric.metricSource.metricSourceRef", Severity.NOT_HANDLED),
         ("SLO", "spec.indicatorRef", Severity.NOT_HANDLED),
     ]
 
@@ -400,12 +385,13 @@ def test_slo_report_exits_0_on_a_valid_catalog_with_a_tolerated_kind_and_names_i
 
 
 def test_slo_report_exits_0_when_an_slo_is_skipped_for_a_construct_not_handled_yet(report_cli, tmp_path):
-    (tmp_path / "catalog.yaml").write_text(slo_text({"budgetingMethod: Occurrences": "budgetingMethod: Timeslices"}))
+    total = "total: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{service=\"checkout\"}'}}}"
+    (tmp_path / "catalog.yaml").write_text(slo_text({total: "total: {metricSource: {metricSourceRef: mimir}}"}))
 
     code, _, err = report_cli(tmp_path / "catalog.yaml", "--format", "json")
 
     assert code == 0, err
-    assert "catalog notice (not handled yet)" in err and "field spec.budgetingMethod" in err
+    assert "catalog notice (not handled yet)" in err and "metricSourceRef" in err
 
 
 def test_slo_report_still_exits_2_when_a_document_is_invalid(report_cli, tmp_path):
