@@ -305,7 +305,9 @@ with widgets.guarded_panel("latency chart"):
     st.plotly_chart(trends_charts.latency_figure(view.per_slo, period_word), config=PLOTLY_CONFIG, key="trends_latency")
 
 with widgets.guarded_panel("volume chart"):
-    marks = trend_annotations(settings, catalog.slos, services, first, last)
+    marks = trend_annotations(
+        settings, catalog.slos, services, first, last, loaders.source(settings, loaders.evaluation_instant())
+    )
     TREND_KINDS = [AnnotationKind.INCIDENT, AnnotationKind.ADJUSTMENT, AnnotationKind.DEPLOY]
     kinds = st.pills(
         "Annotations on the volume chart",
@@ -314,9 +316,9 @@ with widgets.guarded_panel("volume chart"):
         default=TREND_KINDS,
         key="trends_annotation_kinds",
         help="The incidents recorded for these services (shaded, from start to resolution), their SLOs' budget "
-        "adjustments (shaded grey) and their deploys (dotted lines), from the store. Hover a mark for what "
-        "happened and who. The tier firings are on the SLO burn drill-down only: they come from the metrics "
-        "source, which this page does not read.",
+        "adjustments (shaded grey) and their deploys (dotted lines), from the store, and the deploys read from the "
+        "series SLO_DEPLOY_SERIES names. Hover a mark for what happened and who. The tier firings are on the SLO "
+        "burn drill-down only: they need the ALERTS of every SLO, which this page does not read.",
     )
     shown = [mark for mark in marks.annotations if mark.kind in (kinds or [])]
     st.plotly_chart(
