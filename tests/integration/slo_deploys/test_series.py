@@ -5,12 +5,11 @@ merged in with their source, and a Prometheus that cannot be reached drops only 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import socket
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,73 +23,25 @@ from data.store import migrate
 from metrics.slo.deploys import DeployOrigin, DeploySeries
 from tests.support.actors import editor
 from tests.support.apptest import SETTINGS_VARIABLES
-from tests.support.servers import PrometheusServer, make_backfilled_prometheus
+from tests.support.deploy_series import (
+    DEPLOYS,
+    END,
+    MINUTE,
+    START,
+    deploy_series_prometheus,
+    expected_from_samples,
+)
+from tests.support.servers import PrometheusServer
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
 CATALOG = load_catalog(REPO / "config" / "slos").slos
-END = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
-START = END - timedelta(days=2)
-MINUTE = timedelta(minutes=1)
-
-# Deploys as a deploy tool would export them: (service, instant, version). The timestamps fall between scrapes
-# (each sample is on the minute), as real deploys do; a version runs beside the old one for three minutes.
-DEPLOYS = [
-    ("checkout", START + timedelta(hours=5, minutes=12, seconds=40), "v2"),
-    ("checkout", START + timedelta(hours=30, minutes=3, seconds=5), "v3"),
-    ("search", START + timedelta(hours=20, minutes=45, seconds=59), "v8"),
-]
-FIRST_VERSIONS = {"checkout": "v1", "search": "v7"}
-OVERLAP = timedelta(minutes=3)
-
-
-def sample_times() -> list[datetime]:
-    return [START + MINUTE * n for n in range(int((END - START) / MINUTE) + 1)]
-
-
-def written_samples() -> dict[str, list[tuple[dict[str, str], list[tuple[datetime, float]]]]]:
-    """The samples the backfill writes, by metric: ``deploy_timestamp_seconds`` holds the last deploy's instant (the
-    service's start before the first), ``app_build_info`` is 1 for each version running."""
-    timestamps: list[tuple[dict[str, str], list[tuple[datetime, float]]]] = []
-    builds: list[tuple[dict[str, str], list[tuple[datetime, float]]]] = []
-    for service, first_version in FIRST_VERSIONS.items():
-        ours = sorted((at, version) for name, at, version in DEPLOYS if name == service)
-        started = START - timedelta(days=1)
-        points = []
-        for moment in sample_times():
-            last = max((at for at, _ in ours if at <= moment), default=started)
-            points.append((moment, last.timestamp()))
-        timestamps.append(({"service": service}, points))
-        spans = []
-        begins = [START - timedelta(days=1)] + [at for at, _ in ours]
-        versions = [first_version] + [version for _, version in ours]
-        for index, version in enumerate(versions):
-            until = begins[index + 1] + OVERLAP if index + 1 < len(begins) else END + MINUTE
-            spans.append((version, begins[index], until))
-        for version, since, until in spans:
-            builds.append(
-                ({"service": service, "version": version}, [(t, 1.0) for t in sample_times() if since <= t < until])
-            )
-    return {"deploy_timestamp_seconds": timestamps, "app_build_info": builds}
-
-
-def write_openmetrics(path: Path) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for metric, series in written_samples().items():
-            out.write(f"# TYPE {metric} gauge\n")
-            for labels, points in series:
-                text = ",".join(f'{name}="{value}"' for name, value in labels.items())
-                for moment, value in points:
-                    out.write(f"{metric}{{{text}}} {value!r} {int(moment.timestamp())}\n")
-        out.write("# EOF\n")
 
 
 @pytest.fixture(scope="module")
 def prometheus() -> Iterator[PrometheusServer]:
-    key = hashlib.sha256(repr((DEPLOYS, FIRST_VERSIONS, OVERLAP, START, END)).encode()).hexdigest()[:16]
-    with make_backfilled_prometheus(write_openmetrics, f"deploy-series-{key}") as server:
-        yield server
+    yield from deploy_series_prometheus()
 
 
 def settings_for(url: str, series: DeploySeries, tmp_path: Path) -> Settings:
@@ -108,26 +59,6 @@ def settings_for(url: str, series: DeploySeries, tmp_path: Path) -> Settings:
 
 TIMESTAMPS = DeploySeries("deploy_timestamp_seconds")
 BUILDS = DeploySeries("app_build_info", version_label="version")
-
-
-def expected_from_samples(metric: str) -> list[tuple[str, datetime, str]]:
-    """(service, instant, version) of each deploy the written samples show after their first one, newest first:
-    where a timestamp value changes, the instant it states; where a service's newest version changes, its first
-    sample."""
-    found = []
-    samples = written_samples()[metric]
-    if metric == "deploy_timestamp_seconds":
-        for labels, points in samples:
-            for (_, before), (_, value) in zip(points, points[1:], strict=False):
-                if value != before:
-                    found.append((labels["service"], datetime.fromtimestamp(value, tz=UTC), ""))
-    else:
-        for service in FIRST_VERSIONS:
-            firsts = {labels["version"]: points[0][0] for labels, points in samples if labels["service"] == service}
-            for version, first in firsts.items():
-                if first > START:
-                    found.append((service, first, version))
-    return sorted(found, key=lambda deploy: deploy[1], reverse=True)
 
 
 def test_a_timestamp_series_gives_each_deploy_at_the_instant_it_states(prometheus, tmp_path):
