@@ -42,6 +42,7 @@ def command_annotations(args: argparse.Namespace) -> int:
                             "ongoing": a.ongoing,
                             "title": a.title,
                             "who": a.who,
+                            "provenance": a.provenance,
                         }
                         for a in found.annotations
                     ],
@@ -58,11 +59,11 @@ def command_annotations(args: argparse.Namespace) -> int:
             a.start.isoformat(),
             "ongoing" if a.ongoing else ("" if a.end is None else a.end.isoformat()),
             a.title,
-            a.who or "",
+            a.provenance or a.who or "",
         ]
         for a in found.annotations
     ]
-    print(text_table(["kind", "start", "end", "what", "who"], rows) if rows else "none in this period")
+    print(text_table(["kind", "start", "end", "what", "who / from"], rows) if rows else "none in this period")
     for note in found.notes:
         print(note)
     return EXIT_OK

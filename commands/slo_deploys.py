@@ -1,6 +1,7 @@
 """Deploy commands: ``slo-deploys add`` (a deploy of a service, entered by hand, as the SLO drill-down's form enters
-one: editors only, in the audit trail under ``--as NAME``, default your login) and ``list``. The store is migrated
-first. The deploys are the "deploys" annotations of ``slo-annotations`` and the charts."""
+one: editors only, in the audit trail under ``--as NAME``, default your login) and ``list`` (the entered ones and
+those read from the series ``SLO_DEPLOY_SERIES`` names, each with its source). The store is migrated first. The
+deploys are the "deploys" annotations of ``slo-annotations`` and the charts."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _prepared(args: argparse.Namespace):
     return settings
 
 
-def _instant(text: str | None, settings):
+def _instant(text: str | None, settings, option: str = "--at"):
     from data.slo.service import parse_instant
 
     if not text:
@@ -29,7 +30,7 @@ def _instant(text: str | None, settings):
     try:
         return parse_instant(text)
     except ValueError:
-        raise CliError(f"--at {text!r} is not an ISO 8601 instant like 2026-11-24T02:00:00Z") from None
+        raise CliError(f"{option} {text!r} is not an ISO 8601 instant like 2026-11-24T02:00:00Z") from None
 
 
 def command_add(args: argparse.Namespace) -> int:
@@ -58,10 +59,17 @@ def command_add(args: argparse.Namespace) -> int:
 
 
 def command_list(args: argparse.Namespace) -> int:
-    from data.slo_deploys.service import deploys
+
+    from data.slo_deploys.service import all_deploys
+    from metrics.slo.deploys import MAX_PAST
 
     settings = _prepared(args)
-    found = deploys(settings, services=args.service or None)
+    until = _instant(args.until, settings, "--until")
+    since = _instant(args.since, settings, "--since") if args.since else until - MAX_PAST
+    if since > until:
+        raise CliError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
+    read = all_deploys(settings, since, until, services=args.service or None)
+    found = read.deploys
     if args.format == "json":
         rows = [
             {
@@ -70,20 +78,32 @@ def command_list(args: argparse.Namespace) -> int:
                 "deployed_at": d.deployed_at.isoformat(),
                 "version": d.version,
                 "description": d.description,
-                "entered_by": d.entered_by,
+                "source": d.origin.value,
+                "series": d.series or None,
+                "entered_by": d.entered_by or None,
                 "entered_at": d.entered_at.isoformat(),
             }
             for d in found
         ]
-        print(json.dumps({"deploys": rows}, indent=2))
-    elif not found:
-        print("no deploys entered")
+        payload = {"since": since.isoformat(), "until": until.isoformat(), "deploys": rows, "notes": read.notes}
+        print(json.dumps(payload, indent=2))
     else:
-        table = [
-            [str(d.id), d.service, d.deployed_at.isoformat(), d.version, d.description[:50], d.entered_by]
-            for d in found
-        ]
-        print(text_table(["id", "service", "deployed at", "version", "description", "by"], table))
+        print(f"deploys from {since.isoformat()} to {until.isoformat()}" + (" (none)" if not found else ""))
+        if found:
+            table = [
+                [
+                    "" if d.id is None else str(d.id),
+                    d.service,
+                    d.deployed_at.isoformat(),
+                    d.version,
+                    d.description[:50],
+                    d.provenance,
+                ]
+                for d in found
+            ]
+            print(text_table(["id", "service", "deployed at", "version", "description", "source"], table))
+        for note in read.notes:
+            print(note)
     return EXIT_OK
 
 
@@ -100,7 +120,12 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     add.add_argument("--as", dest="actor", help="name recorded in the audit trail (default: your login)")
     add.set_defaults(handler=command_add)
 
-    listing = actions.add_parser("list", help="the deploys entered, newest first")
+    listing = actions.add_parser(
+        "list", help="the deploys entered and those read from SLO_DEPLOY_SERIES, newest first, with their source"
+    )
     listing.add_argument("--service", action="append", help="only this service (repeatable)")
+    listing.add_argument("--since", help="from this instant, ISO 8601 (default: 30 days before --until)")
+    listing.add_argument("--until", help="to this instant, ISO 8601 (default: now)")
+    listing.add_argument("--prometheus-url", help="read SLO_DEPLOY_SERIES from this Prometheus (default: settings)")
     listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.set_defaults(handler=command_list)

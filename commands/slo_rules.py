@@ -26,7 +26,9 @@ def command_slo_rules(args: argparse.Namespace) -> int:
     catalog = load_cli_catalog(settings, [])
     try:
         at = parse_cli_instant(args.at, settings)
-        rule_file = alert_rule_file(catalog, settings.catalog_path, at, cli_adjustments(settings))
+        rule_file = alert_rule_file(
+            catalog, settings.catalog_path, at, cli_adjustments(settings), recording=args.recording
+        )
     except RequestError as error:
         for problem in error.problems:
             print(f"catalog: {problem}", file=sys.stderr)
@@ -35,7 +37,8 @@ def command_slo_rules(args: argparse.Namespace) -> int:
         sys.stdout.write(rule_file.text)
         return EXIT_OK
     _write_atomically(Path(args.output), rule_file.text)
-    print(f"{args.output}: {rule_file.rules} rules for {rule_file.slos} SLOs")
+    recorded = f" ({rule_file.recordings} of them recording rules)" if args.recording else ""
+    print(f"{args.output}: {rule_file.rules} rules{recorded} for {rule_file.slos} SLOs")
     return EXIT_OK
 
 
@@ -55,4 +58,10 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     rules.add_argument("--catalog", help="OpenSLO file or directory (default: settings, config/slos)")
     rules.add_argument("--output", help="write the rule file here (default: print it)")
     rules.add_argument("--at", help="instant whose calendar periods scale the thresholds, ISO 8601 (default: now)")
+    rules.add_argument(
+        "--recording",
+        action="store_true",
+        help="also record each SLO's error ratio over its tiers' windows (slo:sli_error:ratio_rate5m, ...) and "
+        "make the alerts read them",
+    )
     rules.set_defaults(handler=command_slo_rules)

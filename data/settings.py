@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from data.secrets import Dsn, SecretUrl
 from data.slo.prometheus import DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_SPLIT_VALUES, PrometheusSettings
 from data.slo.promql import DEFAULT_MAX_QUERY_BYTES
+from metrics.slo.deploys import DeploySeries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'reliability.db'}"
@@ -55,6 +56,9 @@ _KEYS: dict[str, dict[str, str]] = {
         "now": "RELIABILITY_NOW",
         "refresh_seconds": "REFRESH_SECONDS",
         "fragments": "PAGE_FRAGMENTS",
+        "deploy_series": "SLO_DEPLOY_SERIES",
+        "deploy_service_label": "SLO_DEPLOY_SERVICE_LABEL",
+        "deploy_version_label": "SLO_DEPLOY_VERSION_LABEL",
     },
 }
 # Sections other parts of the stack read from the same file (Streamlit's own sign-in settings).
@@ -83,6 +87,8 @@ class Settings:
     fragments: bool = True
     # the configured Prometheus options (timeout, token, auth, TLS, cap), kept when no URL is set
     prometheus_options: PrometheusSettings | None = field(default=None, repr=False, compare=False, hash=False)
+    # SLO_DEPLOY_SERIES (+ _SERVICE_LABEL, _VERSION_LABEL): the series deploys are read from, besides entered ones
+    deploy_series: DeploySeries | None = None
 
     def __post_init__(self) -> None:
         """Text given for the store URL or a DSN (tests, ``dataclasses.replace``) becomes its secret type here, so
@@ -167,6 +173,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     now_override = _now_override(value, problems)
     refresh_seconds = _refresh_seconds(value, problems)
     fragments = _flag(value, "fragments", True, problems)
+    deploy_series = _deploy_series(value, problems)
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -181,6 +188,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         now_override=now_override,
         refresh_seconds=refresh_seconds,
         fragments=fragments,
+        deploy_series=deploy_series,
     )
 
 
@@ -249,6 +257,32 @@ def _refresh_seconds(value, problems: list[str]) -> float:
         problems.append(f"{where}: must be 0 (no auto-refresh) or a number of seconds from 1 to 86400, got {text!r}")
         return 60.0
     return parsed
+
+
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def _deploy_series(value, problems: list[str]) -> DeploySeries | None:
+    """The series deploys are read from: a metric name, optionally with matchers (``app_build_info{env="prod"}``),
+    and the labels that name the service (default ``service``) and, if any, the version."""
+    selector, where = value("app", "deploy_series")
+    service_label, where_service = value("app", "deploy_service_label")
+    version_label, where_version = value("app", "deploy_version_label")
+    if selector is None:
+        return None
+    name, brace, rest = selector.partition("{")
+    if not _METRIC_NAME.fullmatch(name) or (brace and not rest.endswith("}")):
+        problems.append(
+            f"{where}: {selector!r} is not a metric name, optionally with matchers, like deploy_timestamp_seconds "
+            'or app_build_info{env="prod"}'
+        )
+        return None
+    for label, where_label in ((service_label, where_service), (version_label, where_version)):
+        if label is not None and not _LABEL_NAME.fullmatch(label):
+            problems.append(f"{where_label}: {label!r} is not a Prometheus label name like service")
+            return None
+    return DeploySeries(selector=selector, service_label=service_label or "service", version_label=version_label)
 
 
 def _flag(value, key: str, default: bool, problems: list[str]) -> bool:

@@ -30,6 +30,11 @@ burn rate and ``op`` as written. Choices:
   in force from ``at`` to ``RULES_HORIZON`` after it (a recurring one: each occurrence, at most
   ``MAX_OCCURRENCES``): regenerate the file at least that often, and after entering or removing an adjustment. A
   real incident inside a silenced span does not page through these rules; the SLO burn page still shows it.
+- Recording rules (``recording=True``, ``slo-rules --recording``): the error ratio of each window the SLO's tiers
+  use, recorded as ``slo:sli_error:ratio_rate<window>`` (the name Sloth and Pyrra give it) labelled ``slo`` and
+  ``service``, in the SLO's group before its alerts, so the alerts read the ratio recorded in the same evaluation
+  instead of scanning the raw counters of each window again. The minimum-traffic guard still counts the raw
+  events (it needs the count, not the ratio).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from datetime import datetime, timedelta
 
 import yaml
 
-from data.slo.promql import counter_expressions, slice_expressions
+from data.slo.promql import counter_expressions, escape_label_value, slice_expressions
 from metrics.formatting import format_burn_rate, format_percent, format_target
 from metrics.slo.adjustments import Adjustment, Interval, covering, expand, merge
 from metrics.slo.alerts import AlertTier
@@ -51,6 +56,7 @@ GROUP_PREFIX = "slo-burn-"
 RULE_LABELS = ("slo", "service", "severity", "long_window", "short_window")
 URGENCY_LABEL = "urgency"  # page or ticket, whatever the team calls the severity
 RULES_HORIZON = timedelta(days=7)  # how far ahead of ``at`` the rules silence tiers for budget adjustments
+RECORDING_PREFIX = "slo:sli_error:ratio_rate"
 
 
 def _number(value: float) -> str:
@@ -82,18 +88,52 @@ def error_ratio_expression(slo: SloDefinition, window: str) -> str:
     return f"{counts['bad']} / {counts['total']}"
 
 
-def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float) -> str:
+def recording_name(window: str) -> str:
+    """``slo:sli_error:ratio_rate5m``: the recorded error ratio over ``window``, written as Prometheus writes it."""
+    return f"{RECORDING_PREFIX}{format_prometheus_duration(parse_duration(window))}"
+
+
+def recorded_windows(tiers: Sequence[AlertTier]) -> list[str]:
+    """Every window the tiers read (long and short), shortest first, each once."""
+    windows = {
+        format_prometheus_duration(parse_duration(w)) for tier in tiers for w in (tier.long_window, tier.short_window)
+    }
+    return sorted(windows, key=parse_duration)
+
+
+def recording_rules(slo: SloDefinition, windows: Sequence[str]) -> list[dict]:
+    """One recording rule per window: the SLO's event-weighted error ratio, labelled with the SLO and service."""
+    return [
+        {
+            "record": recording_name(window),
+            "expr": error_ratio_expression(slo, window),
+            "labels": {"slo": slo.name, "service": slo.service},
+        }
+        for window in windows
+    ]
+
+
+def recorded_ratio(slo: SloDefinition, window: str) -> str:
+    """The recorded error ratio of ``slo`` over ``window``, selected by its ``slo`` label."""
+    return f'{recording_name(window)}{{slo="{escape_label_value(slo.name)}"}}'
+
+
+def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float, recorded: bool = False) -> str:
+    """The tier's multiwindow rule; ``recorded``: over the recorded ratios (``recording_rules``) instead of the raw
+    counters. The guard's counts have no labels, so with recorded ratios (labelled) it joins ``on()``."""
     limit = f"{_number(threshold)} * {_number(slo.error_budget)}"
     op = tier.op.symbol
+    ratio = recorded_ratio if recorded else error_ratio_expression
     expression = (
-        f"(\n  {error_ratio_expression(slo, tier.long_window)}\n  {op} {limit}\n)\nand\n"
-        f"(\n  {error_ratio_expression(slo, tier.short_window)}\n  {op} {limit}\n)"
+        f"(\n  {ratio(slo, tier.long_window)}\n  {op} {limit}\n)\nand\n"
+        f"(\n  {ratio(slo, tier.short_window)}\n  {op} {limit}\n)"
     )
     counts = window_counts_expressions(slo, tier.long_window)
+    join = "and on()" if recorded else "and"
     if tier.min_events is not None:
-        expression += f"\nand\n(\n  {counts['total']}\n  >= {tier.min_events}\n)"
+        expression += f"\n{join}\n(\n  {counts['total']}\n  >= {tier.min_events}\n)"
     if tier.min_bad_events is not None:
-        expression += f"\nand\n(\n  {counts['bad']}\n  >= {tier.min_bad_events}\n)"
+        expression += f"\n{join}\n(\n  {counts['bad']}\n  >= {tier.min_bad_events}\n)"
     return expression
 
 
@@ -117,7 +157,13 @@ def silence_expression(spans: Sequence[Interval]) -> str:
     return f"\nunless on()\n(\n  {inside}\n)"
 
 
-def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime, adjustments: Sequence[Adjustment] = ()) -> dict:
+def tier_rule(
+    slo: SloDefinition,
+    tier: AlertTier,
+    at: datetime,
+    adjustments: Sequence[Adjustment] = (),
+    recorded: bool = False,
+) -> dict:
     period = current_period(slo.time_window, at)
     threshold = tier.threshold(period.length)
     name = template_literal(slo.display_name or slo.name)
@@ -130,7 +176,7 @@ def tier_rule(slo: SloDefinition, tier: AlertTier, at: datetime, adjustments: Se
         )
     rule = {
         "alert": ALERT_NAME,
-        "expr": tier_expression(slo, tier, threshold),
+        "expr": tier_expression(slo, tier, threshold, recorded),
         "labels": {
             "slo": slo.name,
             "service": slo.service,
@@ -178,13 +224,19 @@ def burn_rate_rules(
     at: datetime,
     tiers: Sequence[AlertTier] | None = None,
     adjustments: Sequence[Adjustment] = (),
+    recording: bool = False,
 ) -> dict:
     """A Prometheus rule file: one group per SLO with tiers (groups are evaluated in parallel), one rule per tier it
     has switched on; ``tiers`` overrides every SLO's own. An SLO with every tier off has no group. ``adjustments``:
-    budget adjustments whose spans silence the tiers of the SLOs they cover (see the module's notes)."""
+    budget adjustments whose spans silence the tiers of the SLOs they cover (see the module's notes).
+    ``recording``: the group starts with the recording rules of its tiers' windows, and the alerts read them (rules
+    of a group run in order, so each alert sees the ratios recorded in the same evaluation)."""
     groups = []
     for slo in slos:
-        rules = [tier_rule(slo, tier, at, adjustments) for tier in (slo.tiers if tiers is None else tiers)]
+        chosen = slo.tiers if tiers is None else tiers
+        rules = [tier_rule(slo, tier, at, adjustments, recording) for tier in chosen]
+        if rules and recording:
+            rules = recording_rules(slo, recorded_windows(chosen)) + rules
         if rules:
             groups.append({"name": f"{GROUP_PREFIX}{slo.name}", "rules": rules})
     return {"groups": groups}

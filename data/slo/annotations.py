@@ -1,10 +1,10 @@
 """The annotations of one SLO's period, for its drill-down charts and ``cli.py slo-annotations`` alike: the incidents
 of its service (the store's, or the demo's in demo mode while none are stored), its reviews, the changes of its
 target that the stored snapshots (``collect slo-snapshots``) show, the windows of its budget adjustments, the deploys
-of its service entered by hand (``cli.py slo-deploys``, the drill-down's form) and, when a source is given, the
-firing intervals of its alert tiers (Prometheus's ``ALERTS``, or computed from the demo history in demo mode, as
-``cli.py alerts history`` reads them). A record that cannot be read leaves its kind out with the reason; the charts
-still draw."""
+of its service entered by hand (``cli.py slo-deploys``, the drill-down's form) and, when a source is given, those
+read from the series ``SLO_DEPLOY_SERIES`` names and the firing intervals of its alert tiers (Prometheus's
+``ALERTS``, or computed from the demo history in demo mode, as ``cli.py alerts history`` reads them). A record that
+cannot be read leaves its kind out with the reason; the charts still draw."""
 
 from __future__ import annotations
 
@@ -74,10 +74,25 @@ def slo_annotations(
     except Exception as error:
         notes.append(f"The deploys could not be read from the store ({type(error).__name__}).")
     if source is not None:
-        firings = slo_firing_annotations(source, slo, start, end)
-        found += firings.annotations
-        notes += firings.notes
+        for part in (
+            slo_firing_annotations(source, slo, start, end),
+            slo_series_deploy_annotations(settings, source, slo, start, end),
+        ):
+            found += part.annotations
+            notes += part.notes
     return SloAnnotations(annotations_within(found, start, end), notes)
+
+
+def slo_series_deploy_annotations(
+    settings: Settings, source: SloSource, slo: SloDefinition, start: datetime, end: datetime
+) -> SloAnnotations:
+    """The deploys of ``slo``'s service read from the ``SLO_DEPLOY_SERIES`` series over [start, end] (the source's
+    reads only, so a page can cache them apart from the store's kinds); a source that cannot answer leaves them
+    out with the reason, the entered deploys and the charts stay."""
+    from data.slo_deploys.service import series_deploys
+
+    read = series_deploys(settings, start, end, services=None, source=source)
+    return SloAnnotations(annotations_within(deploy_annotations(read.deploys, slo.service), start, end), read.notes)
 
 
 def combined(*parts: SloAnnotations) -> SloAnnotations:
@@ -102,4 +117,11 @@ def slo_firing_annotations(source: SloSource, slo: SloDefinition, start: datetim
     return SloAnnotations(annotations_within(found, start, end), [history.notice] if history.notice else [])
 
 
-__all__ = ["AnnotationKind", "SloAnnotations", "combined", "slo_annotations", "slo_firing_annotations"]
+__all__ = [
+    "AnnotationKind",
+    "SloAnnotations",
+    "combined",
+    "slo_annotations",
+    "slo_firing_annotations",
+    "slo_series_deploy_annotations",
+]

@@ -211,6 +211,7 @@ class RuleFile:
     text: str  # the YAML, with its header comment
     rules: int
     slos: int
+    recordings: int = 0  # of ``rules``, the recording rules (``--recording``)
 
 
 RULES_HEADER = (
@@ -219,10 +220,18 @@ RULES_HEADER = (
     "calendar SLOs, when a period starts.\nLoad it with `rule_files:` in prometheus.yml, then reload "
     "Prometheus; check it with `promtool check rules FILE`."
 )
+RECORDING_HEADER = (
+    "\nWith --recording: each group records its tiers' error ratios as slo:sli_error:ratio_rate<window>"
+    " first, and its alerts read them."
+)
 
 
 def alert_rule_file(
-    catalog: Catalog, catalog_path: Path, at: datetime, adjustments: Sequence[Adjustment] = ()
+    catalog: Catalog,
+    catalog_path: Path,
+    at: datetime,
+    adjustments: Sequence[Adjustment] = (),
+    recording: bool = False,
 ) -> RuleFile:
     """The SLO burn tiers as a Prometheus rule file; ``at`` picks the calendar periods that scale the thresholds.
 
@@ -238,10 +247,13 @@ def alert_rule_file(
         )
     if not catalog.slos:
         raise RequestError(f"{catalog_path} defines no SLOs: nothing was written")
-    rule_file = burn_rate_rules(catalog.slos, at, adjustments=adjustments)
+    rule_file = burn_rate_rules(catalog.slos, at, adjustments=adjustments, recording=recording)
     header = RULES_HEADER.format(catalog=catalog_path, generated=at.isoformat(timespec="seconds"))
+    if recording:
+        header += RECORDING_HEADER
     rules = sum(len(group["rules"]) for group in rule_file["groups"])
-    return RuleFile(rules_yaml(rule_file, header), rules, len(catalog.slos))
+    recordings = sum(1 for group in rule_file["groups"] for rule in group["rules"] if "record" in rule)
+    return RuleFile(rules_yaml(rule_file, header), rules, len(catalog.slos), recordings)
 
 
 @dataclass(frozen=True)

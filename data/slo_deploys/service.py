@@ -1,10 +1,11 @@
 """The deploys' steps, run by the SLO burn drill-down's form and ``cli.py slo-deploys`` alike: entering one (editors
 only, in the audit trail, once per form submission) and listing them, for the annotations of the SLO and trends
-charts."""
+charts: the entered ones, merged with those read from the series ``SLO_DEPLOY_SERIES`` names."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from data.settings import Settings
@@ -12,9 +13,9 @@ from data.slo_deploys.store import AlreadyRecorded, deploys_stored, insert_deplo
 from data.store.engine import shared_engine
 from metrics.access import Actor, Role, require, require_role
 from metrics.slo.definitions import SloDefinition
-from metrics.slo.deploys import Deploy, DeployError, validate_deploy
+from metrics.slo.deploys import Deploy, DeployError, merge_deploys, validate_deploy
 
-__all__ = ["AlreadyRecorded", "DeployError", "add_deploy", "deploys"]
+__all__ = ["AlreadyRecorded", "DeployError", "DeployRead", "add_deploy", "all_deploys", "deploys", "series_deploys"]
 
 WRITE = "enter deploys"
 
@@ -71,3 +72,56 @@ def deploys(
         since=since,
         until=until,
     )
+
+
+@dataclass(frozen=True)
+class DeployRead:
+    deploys: list[Deploy]  # newest first, entered and read from the series together
+    notes: list[str] = field(default_factory=list)  # what could not be read, and why
+
+
+def series_deploys(
+    settings: Settings, start: datetime, end: datetime, services: Sequence[str] | None = None, source=None
+) -> DeployRead:
+    """The deploys the ``SLO_DEPLOY_SERIES`` series shows over [start, end] (none when it is not set), read from
+    ``source`` (the page's shared one, whose answer cache serves every viewer) or the configured Prometheus. A
+    source that cannot answer leaves them out with a note; it never raises."""
+    from data.slo.prometheus import PrometheusSource, QueryError
+    from data.slo.sources import SourceError
+    from data.slo_deploys.series import read_series_deploys
+
+    series = settings.deploy_series
+    if series is None:
+        return DeployRead([])
+    if settings.prometheus is None:
+        return DeployRead(
+            [], [f"No deploys from {series.selector}: SLO_DEPLOY_SERIES needs a Prometheus (PROMETHEUS_URL)."]
+        )
+    if source is None or getattr(source, "is_demo", False):
+        source = PrometheusSource(settings.prometheus)
+    try:
+        found = read_series_deploys(source, series, services, start, end, settings.now())
+    except (SourceError, QueryError) as error:
+        return DeployRead(
+            [],
+            [
+                f"The deploys from {series.selector} could not be read ({error}); only the deploys entered by hand "
+                "are shown."
+            ],
+        )
+    return DeployRead(found)
+
+
+def all_deploys(
+    settings: Settings, start: datetime, end: datetime, services: Sequence[str] | None = None, source=None
+) -> DeployRead:
+    """The entered deploys and the series' over [start, end], merged newest first; a store or source that cannot be
+    read leaves its own deploys out with a note, never the other's."""
+    notes: list[str] = []
+    try:
+        entered = deploys(settings, services=services, since=start, until=end)
+    except Exception as error:  # a store error of any kind: the series' deploys still show
+        entered = []
+        notes.append(f"The deploys entered by hand could not be read from the store ({type(error).__name__}).")
+    read = series_deploys(settings, start, end, services, source)
+    return DeployRead(merge_deploys(entered, read.deploys), notes + read.notes)

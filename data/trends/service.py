@@ -206,17 +206,26 @@ class TrendAnnotations:
 
 
 def trend_annotations(
-    settings: Settings, slos: Sequence[SloDefinition], services: Sequence[str], first: date, last: date
+    settings: Settings,
+    slos: Sequence[SloDefinition],
+    services: Sequence[str],
+    first: date,
+    last: date,
+    source=None,
+    from_series=None,
 ) -> TrendAnnotations:
     """What the trends charts mark over the local days [first, last] for ``services``: the incidents recorded in
-    the store, the budget adjustments and the deploys entered. All from the store, as the rest of the page: the
-    tier firings need the metrics source (Prometheus's ``ALERTS``), which this page does not read, so they are not
-    here. A kind that cannot be read is left out with the reason."""
+    the store, the budget adjustments, the deploys entered and those read from the ``SLO_DEPLOY_SERIES`` series
+    (through ``source``, the page's shared one, or the configured Prometheus; ``from_series``: that read done
+    already, by a page that caches it apart from the store's kinds). The tier firings need Prometheus's
+    ``ALERTS`` over every SLO, which this page does not read, so they are not here. A kind that cannot be read is
+    left out with the reason."""
     from data.incidents.service import incidents_in_days
     from data.slo_adjustments.service import adjustments_in_force
     from data.slo_deploys.service import deploys
     from data.store.engine import shared_engine
     from metrics.slo.annotations import service_annotations
+    from metrics.slo.deploys import merge_deploys
 
     zone = settings.team_timezone
     start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
@@ -232,7 +241,26 @@ def trend_annotations(
     incidents = read("incidents", lambda: incidents_in_days(shared_engine(settings.database_url), first, last, zone))
     adjustments = read("budget adjustments", lambda: adjustments_in_force(settings))
     entered = read("deploys", lambda: deploys(settings, services=list(services), since=start, until=end))
+    if from_series is None:
+        from_series = trend_series_deploys(settings, services, first, last, source)
+    notes += from_series.notes
     found = service_annotations(
-        services, slos, incidents=incidents, adjustments=adjustments, deploys=entered, start=start, end=end
+        services,
+        slos,
+        incidents=incidents,
+        adjustments=adjustments,
+        deploys=merge_deploys(entered, from_series.deploys),
+        start=start,
+        end=end,
     )
     return TrendAnnotations(found, notes)
+
+
+def trend_series_deploys(settings: Settings, services: Sequence[str], first: date, last: date, source=None):
+    """The deploys of ``services`` the ``SLO_DEPLOY_SERIES`` series shows over the local days [first, last] (up to
+    now), as ``data.slo_deploys.service.series_deploys`` reads them: never raises, a failure is a note."""
+    from data.slo_deploys.service import series_deploys
+
+    zone = settings.team_timezone
+    start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
+    return series_deploys(settings, start, max(start, min(end, settings.now())), list(services), source)

@@ -48,6 +48,7 @@ class Annotation:
     title: str
     who: str | None = None
     ongoing: bool = False
+    provenance: str | None = None  # where the mark came from, said on hover instead of "by who" ("from <series>")
 
     @property
     def is_interval(self) -> bool:
@@ -139,14 +140,15 @@ def _firing_title(interval: FiringInterval) -> str:
 
 
 def deploy_annotations(deploys: Iterable[Deploy], service: str) -> list[Annotation]:
-    """The deploys of ``service``, an instant each; who entered it (or the series it was read from)."""
+    """The deploys of ``service``, an instant each; who entered it, or the series it was read from."""
     return [
         Annotation(
             kind=AnnotationKind.DEPLOY,
             start=deploy.deployed_at,
             end=None,
-            title=f"deploy of {deploy.service}: {deploy.label}",
-            who=deploy.entered_by,
+            title=f"deploy of {deploy.service}" + (f": {deploy.label}" if deploy.label else ""),
+            who=deploy.entered_by or None,
+            provenance=deploy.provenance,
         )
         for deploy in deploys
         if deploy.service == service

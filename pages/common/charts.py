@@ -87,7 +87,10 @@ def annotation_hover(annotation: Annotation, timezone: str) -> str:
     if annotation.end is not None:
         end = _annotation_instant(annotation.end, timezone).strftime("%Y-%m-%d %H:%M")
         when = f"{start} – {'ongoing' if annotation.ongoing else end}"
-    who = f"<br>by {html.escape(annotation.who)}" if annotation.who else ""
+    if annotation.provenance:
+        who = f"<br>{html.escape(annotation.provenance)}"
+    else:
+        who = f"<br>by {html.escape(annotation.who)}" if annotation.who else ""
     return f"<b>{html.escape(annotation.kind.singular)}</b> · {when}<br>{html.escape(annotation.title)}{who}"
 
 

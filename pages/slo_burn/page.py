@@ -321,7 +321,10 @@ def chart_annotations(slo, period) -> list:
     firings = slo_widgets.cached_firing_annotations(
         key.catalog, key.source, slo.name, period.start, at, slo_source, slo
     )
-    found = combined(stored, firings)
+    series_deploys = slo_widgets.cached_series_deploy_annotations(
+        key.catalog, key.source, repr(settings.deploy_series), slo.name, period.start, at, settings, slo_source, slo
+    )
+    found = combined(stored, firings, series_deploys)
     kinds = st.pills(
         "Annotations on the charts",
         list(AnnotationKind),
@@ -331,7 +334,8 @@ def chart_annotations(slo, period) -> list:
         help="Incidents of the service (shaded, from start to resolution), the SLO's budget adjustments (shaded grey: "
         "their events count neither as good nor as bad), the firings of its alert tiers (shaded, from the first "
         "evaluation that fired to the first that did not), the SLO's reviews, the changes of its target seen in the "
-        "stored snapshots and the deploys of its service (dotted lines). Hover a mark for what happened and who.",
+        "stored snapshots and the deploys of its service (dotted lines: entered by hand, or read from the series "
+        "SLO_DEPLOY_SERIES names). Hover a mark for what happened and who entered it or where it was read from.",
     )
     counts = Counter(annotation.kind for annotation in found.annotations)
     summary = ", ".join(

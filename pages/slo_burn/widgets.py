@@ -395,3 +395,22 @@ def cached_firing_annotations(
     from data.slo.annotations import slo_firing_annotations
 
     return slo_firing_annotations(_source, _slo, start, end)
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=32)
+def cached_series_deploy_annotations(
+    catalog_key: str,
+    source_key: str,
+    series_key: str,
+    slo_name: str,
+    start: datetime,
+    end: datetime,
+    _settings,
+    _source,
+    _slo,
+):
+    """The deploys read from ``SLO_DEPLOY_SERIES`` for one drill-down, at most once a minute per view (one range
+    query for every service, which the source's answer cache shares with the other drill-downs of that range)."""
+    from data.slo.annotations import slo_series_deploy_annotations
+
+    return slo_series_deploy_annotations(_settings, _source, _slo, start, end)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from data.incidents.service import incident_report
 from data.trends.rollups import not_rolled_up
-from data.trends.service import trend_annotations, trends_range, trends_view
+from data.trends.service import trend_annotations, trend_series_deploys, trends_range, trends_view
 from metrics.access import Role
 from metrics.formatting import format_count, format_percent
 from metrics.slo.annotations import AnnotationKind
@@ -314,8 +314,25 @@ with widgets.guarded_panel("budget table"):
 with widgets.guarded_panel("latency chart"):
     st.plotly_chart(trends_charts.latency_figure(view.per_slo, period_word), config=PLOTLY_CONFIG, key="trends_latency")
 
+
+@st.cache_data(ttl=loaders.DATA_TTL_SECONDS, show_spinner=False, max_entries=16)
+def cached_series_deploys(settings_key: int, shown: tuple[str, ...], first_day: date, last_day: date, _settings):
+    """The deploys read from ``SLO_DEPLOY_SERIES`` for the days shown, at most once a minute per view: the store's
+    kinds are read fresh, but a Prometheus that is down would otherwise hold up every rerun for its timeout."""
+    return trend_series_deploys(
+        _settings, shown, first_day, last_day, loaders.source(_settings, loaders.evaluation_instant())
+    )
+
+
 with widgets.guarded_panel("volume chart"):
-    marks = trend_annotations(settings, catalog.slos, services, first, last)
+    marks = trend_annotations(
+        settings,
+        catalog.slos,
+        services,
+        first,
+        last,
+        from_series=cached_series_deploys(hash(settings), tuple(services), first, last, settings),
+    )
     TREND_KINDS = [AnnotationKind.INCIDENT, AnnotationKind.ADJUSTMENT, AnnotationKind.DEPLOY]
     kinds = st.pills(
         "Annotations on the volume chart",
@@ -324,9 +341,9 @@ with widgets.guarded_panel("volume chart"):
         default=TREND_KINDS,
         key="trends_annotation_kinds",
         help="The incidents recorded for these services (shaded, from start to resolution), their SLOs' budget "
-        "adjustments (shaded grey) and their deploys (dotted lines), from the store. Hover a mark for what "
-        "happened and who. The tier firings are on the SLO burn drill-down only: they come from the metrics "
-        "source, which this page does not read.",
+        "adjustments (shaded grey) and their deploys (dotted lines), from the store, and the deploys read from the "
+        "series SLO_DEPLOY_SERIES names. Hover a mark for what happened and who. The tier firings are on the SLO "
+        "burn drill-down only: they need the ALERTS of every SLO, which this page does not read.",
     )
     shown = [mark for mark in marks.annotations if mark.kind in (kinds or [])]
     st.plotly_chart(

@@ -68,3 +68,14 @@ def test_the_trends_filter_hides_the_deploys():
     app = run()
     app.pills(key="trends_annotation_kinds").set_value(["incidents"]).run()
     assert volume_traces(app, "deploys") == []
+
+
+def test_with_a_deploy_series_but_no_prometheus_a_note_says_so_and_the_entered_deploy_stays(monkeypatch):
+    monkeypatch.setenv("SLO_DEPLOY_SERIES", "deploy_timestamp_seconds")
+    enter_deploy()
+    app = run()
+    [deploys] = volume_traces(app, "deploys")
+    assert len(deploys["x"]) == 1 and "entered by Dana" in deploys["hovertext"][0]
+    assert "No deploys from deploy_timestamp_seconds: SLO_DEPLOY_SERIES needs a Prometheus (PROMETHEUS_URL)." in texts(
+        app.caption
+    )

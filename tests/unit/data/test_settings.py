@@ -152,3 +152,52 @@ def test_the_split_cap_is_a_setting_and_a_bad_one_is_named():
     assert settings.prometheus.max_split_values == 2000
     with pytest.raises(SettingsError, match="PROMETHEUS_MAX_SPLIT_VALUES"):
         load_settings({"PROMETHEUS_URL": "http://x:9090", "PROMETHEUS_MAX_SPLIT_VALUES": "0"}, NO_SECRETS)
+
+
+def test_the_deploy_series_and_its_labels_are_read_from_the_environment():
+    settings = load_settings(
+        {
+            "SLO_DEPLOY_SERIES": 'app_build_info{env="prod"}',
+            "SLO_DEPLOY_SERVICE_LABEL": "job",
+            "SLO_DEPLOY_VERSION_LABEL": "version",
+        },
+        NO_SECRETS,
+    )
+    assert (settings.deploy_series.selector, settings.deploy_series.service_label) == (
+        'app_build_info{env="prod"}',
+        "job",
+    )
+    assert settings.deploy_series.version_label == "version"
+
+
+def test_the_deploy_series_defaults_to_the_service_label_and_no_version_label(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[app]\ndeploy_series = "deploy_timestamp_seconds"\n')
+    series = load_settings({}, secrets).deploy_series
+    assert (series.selector, series.service_label, series.version_label) == (
+        "deploy_timestamp_seconds",
+        "service",
+        None,
+    )
+
+
+def test_no_deploy_series_by_default():
+    assert load_settings({}, NO_SECRETS).deploy_series is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SLO_DEPLOY_SERIES", "sum(rate(x[5m]))", "SLO_DEPLOY_SERIES: 'sum(rate(x[5m]))' is not a metric name"),
+        (
+            "SLO_DEPLOY_SERVICE_LABEL",
+            "service-name",
+            "SLO_DEPLOY_SERVICE_LABEL: 'service-name' is not a Prometheus label",
+        ),
+    ],
+)
+def test_a_bad_deploy_series_setting_is_named(variable, value, message):
+    environ = {"SLO_DEPLOY_SERIES": "deploy_timestamp_seconds", variable: value}
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ, NO_SECRETS)
+    assert any(problem.startswith(message) for problem in raised.value.problems)
