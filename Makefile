@@ -9,8 +9,6 @@ VENV_PYTHON := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-requirements.txt
 DEV_STAMP := $(VENV)/.installed-requirements-dev.txt
 PYTEST_ARGS ?=
-# Two workers, each taking whole modules (a module's servers start once); PYTEST_ARGS='-n 0' runs in one process.
-TEST_WORKERS ?= -n 2 --dist loadscope
 
 .PHONY: help run test lint fuzz bench clean
 
@@ -47,7 +45,7 @@ lint: $(DEV_STAMP)
 
 test: lint
 	bash scripts/install_test_components.sh
-	$(VENV_PYTHON) -m pytest $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
 
 # The generated-link test of tests/pages/test_query_fuzz.py, long: `make test` runs a few examples a page.
 FUZZ_EXAMPLES ?= 250

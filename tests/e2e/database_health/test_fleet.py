@@ -73,9 +73,9 @@ def test_fleet_then_drilldown_of_a_database_with_problems(fleet_app, page):
 
     def sleep() -> None:
         try:
-            runner.execute("SELECT pg_sleep(20) /* monthly invoice run */")
+            runner.execute("SELECT pg_sleep(300) /* monthly invoice run */")
         except psycopg.errors.QueryCanceled:
-            pass  # cancelled at the end of the test
+            pass  # cancelled at the end of the test: long enough for a slow drill-down on a loaded machine
 
     sleeper = threading.Thread(target=sleep)
     sleeper.start()
