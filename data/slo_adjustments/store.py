@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.store.appends import append_once
-from data.store.audit import audit_entries, audit_row, record_audit
+from data.store.audit import audit_entries, record_audit
 from data.store.engine import shared_engine, sqlite_file
 from data.store.models import Base
 from data.store.types import UTCDateTime
@@ -151,25 +151,19 @@ def insert_adjustment(
         "version": 1,
     }
 
-    def stored(new_id: int) -> Adjustment:
-        return Adjustment(**{**adjustment.__dict__, "id": new_id, "version": 1})
-
+    first_version = Adjustment(**{**adjustment.__dict__, "version": 1})
     new_id = append_once(
         engine,
         _TABLE,
         row,
         submission_key=submission_key,
-        audit=lambda new_id: audit_row(
-            actor=actor,
-            action="created",
-            entity=ENTITY,
-            entity_id=new_id,
-            at=adjustment.entered_at,
-            details=_details(stored(new_id)),
-        ),
+        actor=actor,
+        entity=ENTITY,
+        at=adjustment.entered_at,
+        details=_details(first_version),
         repeated=lambda first: AlreadyRecorded(_adjustment(first)),
     )
-    return stored(new_id)
+    return Adjustment(**{**first_version.__dict__, "id": new_id})
 
 
 def get_adjustment(engine: sa.Engine, adjustment_id: int) -> Adjustment:

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.store.appends import append_once
-from data.store.audit import audit_row
 from data.store.engine import shared_engine, sqlite_file
 from data.store.models import Base
 from data.store.types import UTCDateTime
@@ -78,19 +77,15 @@ def insert_deploy(engine: sa.Engine, deploy: Deploy, *, actor: Actor, submission
         _TABLE,
         row,
         submission_key=submission_key,
-        audit=lambda new_id: audit_row(
-            actor=actor,
-            action="created",
-            entity=ENTITY,
-            entity_id=new_id,
-            at=deploy.entered_at,
-            details={
-                "service": deploy.service,
-                "deployed_at": deploy.deployed_at.isoformat(),
-                "version": deploy.version,
-                "description": deploy.description,
-            },
-        ),
+        actor=actor,
+        entity=ENTITY,
+        at=deploy.entered_at,
+        details={
+            "service": deploy.service,
+            "deployed_at": deploy.deployed_at.isoformat(),
+            "version": deploy.version,
+            "description": deploy.description,
+        },
         repeated=lambda first: AlreadyRecorded(_deploy(first)),
     )
     return Deploy(**{**deploy.__dict__, "id": new_id})

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.store.appends import append_once
-from data.store.audit import audit_row, record_audit
+from data.store.audit import record_audit
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor
@@ -232,14 +232,10 @@ def insert_decision(
         _DECISIONS,
         row,
         submission_key=submission_key,
-        audit=lambda decision_id: audit_row(
-            actor=actor,
-            action="created",
-            entity="slo_policy_decision",
-            entity_id=decision_id,
-            at=decision.decided_at,
-            details={"service": decision.service, "kind": decision.kind.value, "incident": decision.incident},
-        ),
+        actor=actor,
+        entity="slo_policy_decision",
+        at=decision.decided_at,
+        details={"service": decision.service, "kind": decision.kind.value, "incident": decision.incident},
         repeated=lambda first: AlreadyRecorded(_decision(first)),
     )
     return Decision(**{**decision.__dict__, "id": decision_id})

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.store.appends import append_once
-from data.store.audit import audit_row
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor
@@ -83,14 +82,10 @@ def insert_review(
         _TABLE,
         row,
         submission_key=submission_key,
-        audit=lambda review_id: audit_row(
-            actor=actor,
-            action="created",
-            entity="slo_review",
-            entity_id=review_id,
-            at=review.reviewed_at,
-            details={"slo": review.slo, "outcome": review.outcome.value, "target": review.target},
-        ),
+        actor=actor,
+        entity="slo_review",
+        at=review.reviewed_at,
+        details={"slo": review.slo, "outcome": review.outcome.value, "target": review.target},
         repeated=lambda first: AlreadyRecorded(_review(first)),
     )
     return SloReview(**{**review.__dict__, "id": review_id})

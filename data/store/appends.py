@@ -9,11 +9,13 @@ this way; each keeps its own table, record type and message."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from data.store.audit import record_audits
+from data.store.audit import audit_row, record_audits
+from metrics.access import Actor
 
 
 def stored_submission(engine: sa.Engine, table: sa.Table, submission_key: str | None) -> sa.Row | None:
@@ -30,11 +32,14 @@ def append_once(
     values: Mapping[str, Any],
     *,
     submission_key: str | None,
-    audit: Callable[[int], dict[str, Any]],
+    actor: Actor,
+    entity: str,
+    at: datetime,
+    details: Mapping[str, Any],
     repeated: Callable[[sa.Row], Exception],
 ) -> int:
-    """Insert ``values`` under ``submission_key`` and the audit line ``audit(new_id)`` (an ``audit_row``) in one
-    transaction; the new row's id. Raises ``repeated(first_row)`` when the key was stored before."""
+    """Insert ``values`` under ``submission_key`` and its "created" audit line (``entity``, the new id, ``details``)
+    in one transaction; the new row's id. Raises ``repeated(first_row)`` when the key was stored before."""
     if (first := stored_submission(engine, table, submission_key)) is not None:
         raise repeated(first)
     try:
@@ -42,7 +47,14 @@ def append_once(
             new_id = connection.execute(
                 sa.insert(table).values({**values, "submission_key": submission_key})
             ).inserted_primary_key[0]
-            record_audits(connection, [audit(new_id)])
+            record_audits(
+                connection,
+                [
+                    audit_row(
+                        actor=actor, action="created", entity=entity, entity_id=new_id, at=at, details=dict(details)
+                    )
+                ],
+            )
     except sa.exc.IntegrityError:
         if (first := stored_submission(engine, table, submission_key)) is not None:  # the other click won the race
             raise repeated(first) from None
