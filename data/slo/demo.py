@@ -32,7 +32,7 @@ from metrics.slo.definitions import (
     parse_duration,
 )
 from metrics.slo.report import requested_windows
-from metrics.slo.timeslices import slice_counts, slices_in
+from metrics.slo.timeslices import counted_unit, ends_outside, slice_counts, slices_in
 
 GENERATOR_VERSION = 2
 DEFAULT_DAYS = 35
@@ -278,7 +278,10 @@ class DemoSource:
         result = CountsResult()
         for slo in slos:
             if not slo.counts_events:
-                result.counts[slo.name] = self._slice_window_counts(slo, at)
+                excluded = (exclusions or {}).get(slo.name, {})
+                result.counts[slo.name] = self._slice_window_counts(slo, at, excluded)
+                if excluded:
+                    result.raw[slo.name] = self._slice_window_counts(slo, at, {})
                 continue
             total = self._matching(slo.indicator.total_query)
             other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
@@ -358,10 +361,7 @@ class DemoSource:
     # -- SLOs counting slices or points (``metrics.slo.timeslices``), as the Prometheus source's subqueries do
 
     def _unit(self, slo: SloDefinition) -> int:
-        """The seconds between the SLO's counted things: its slices, or a threshold metric's evaluated points."""
-        if slo.budgeting_method is BudgetingMethod.OCCURRENCES:
-            return int(parse_duration(slo.indicator.step).total_seconds())
-        return int(parse_duration(slo.time_slices.window).total_seconds())
+        return int(counted_unit(slo).total_seconds())
 
     def _slice_ratios(self, slo: SloDefinition, ends: np.ndarray) -> np.ndarray:
         """Each slice's ratio (NaN: no traffic) for slices ending at ``ends`` (Unix seconds); for a threshold metric
@@ -397,14 +397,18 @@ class DemoSource:
         target = None if slo.time_slices is None else slo.time_slices.target
         return slice_counts([None if np.isnan(r) else float(r) for r in ratios], method, target)
 
-    def _slice_window_counts(self, slo: SloDefinition, at: datetime) -> dict[str, EventCounts | None]:
+    def _slice_window_counts(self, slo: SloDefinition, at: datetime, excluded: dict) -> dict[str, EventCounts | None]:
+        """Per window, the counts of its slices; ``excluded`` (window key -> ``Expansion``): the slices ending
+        inside a budget adjustment are left out."""
         unit = self._unit(slo)
         last = int(at.timestamp()) // unit * unit
         counts: dict[str, EventCounts | None] = {}
         for key, window in requested_windows(slo, at).items():
             count = slices_in(window, timedelta(seconds=unit))
             ends = np.arange(last - unit * (count - 1), last + 1, unit, dtype=np.int64)
-            counts[key] = self._counts_of(slo, self._slice_ratios(slo, ends)) if count else None
+            if key in excluded:
+                ends = ends[ends_outside(ends.tolist(), excluded[key].intervals)]
+            counts[key] = self._counts_of(slo, self._slice_ratios(slo, ends)) if len(ends) else None
         return counts
 
     def _slice_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:

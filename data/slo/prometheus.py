@@ -49,6 +49,7 @@ from data.slo.sources import CountsResult, Exclusions, SourceError, SourceTimeou
 from metrics.slo.adjustments import Interval, adjusted_counts
 from metrics.slo.definitions import EventCounts, SloDefinition
 from metrics.slo.report import requested_windows
+from metrics.slo.timeslices import counted_since, counted_unit
 
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
@@ -520,7 +521,7 @@ class PrometheusSource:
         windows = {slo.name: requested_windows(slo, at) for slo in slos}
         slice_slos = [slo for slo in slos if not slo.counts_events]
         slos = [slo for slo in slos if slo.counts_events]
-        slice_terms = _slice_terms(slice_slos, windows)
+        slice_terms = _slice_terms(slice_slos, windows, at, exclusions)
         reads: list[CounterRead] = []
         read_of: dict[tuple[str, str, str], int] = {}  # (SLO, window key, role) -> its read
         inside_of: dict[tuple[str, str, str], list[int]] = {}  # -> its reads inside budget adjustments
@@ -599,24 +600,41 @@ class PrometheusSource:
         answers: list[GroupAnswer | QueryError],
         result: CountsResult,
     ) -> None:
-        """The counts of the SLOs that count slices or points, from their terms' answers (``_slice_terms``)."""
+        """The counts of the SLOs that count slices or points, from their terms' answers (``_slice_terms``): each
+        window's slices less those ending inside its budget adjustments (raw counts kept beside)."""
         found: dict[tuple[str, str, str], float | None] = {}
-        for (name, key, kind, _), answer in zip(terms, answers):
+        inside: dict[tuple[str, str, str], float] = {}
+        for (name, key, kind, part, _), answer in zip(terms, answers):
             if isinstance(answer, QueryError):
                 result.errors.setdefault(name, f"{self.description} rejected the query of SLO {name!r}: {answer}")
                 continue
             values = [value for _, value in answer.rows]
-            found[(name, key, kind)] = math.fsum(values) if values else None
+            if part is None:
+                found[(name, key, kind)] = math.fsum(values) if values else None
+            else:
+                inside[(name, key, kind)] = inside.get((name, key, kind), 0.0) + math.fsum(values)
+        adjusted = {name for name, *_ in inside}
+
+        def counted(total: float | None, good: float | None) -> EventCounts | None:
+            has_data = total is not None and good is not None and total > 0
+            return EventCounts.from_good(total, min(max(good, 0.0), total)) if has_data else None
+
         for slo in slos:
             if slo.name in result.errors:
                 result.counts[slo.name] = dict.fromkeys(windows[slo.name])
                 continue
             counts: dict[str, EventCounts | None] = {}
+            raw: dict[str, EventCounts | None] = {}
             for key in windows[slo.name]:
                 total, good = found.get((slo.name, key, "total")), found.get((slo.name, key, "good"))
-                has_data = total is not None and good is not None and total > 0
-                counts[key] = EventCounts.from_good(total, min(good, total)) if has_data else None
+                raw[key] = counts[key] = counted(total, good)
+                if (slo.name, key, "total") in inside and total is not None and good is not None:
+                    counts[key] = counted(
+                        total - inside[(slo.name, key, "total")], good - inside.get((slo.name, key, "good"), 0.0)
+                    )
             result.counts[slo.name] = counts
+            if slo.name in adjusted:
+                result.raw[slo.name] = raw
 
     def _too_late(self, unanswered: int, total: int) -> SourceError:
         # a request's own timeout and the page's end together: one message, the page's
@@ -794,16 +812,27 @@ def _split_counts(slo, windows, read_of, inside_of, answered: _Answered, result:
 
 
 def _slice_terms(
-    slos: list[SloDefinition], windows: dict[str, dict[str, timedelta]]
-) -> list[tuple[str, str, str, str]]:
-    """(SLO, window key, "total" or "good", PromQL) for each window of each SLO counting slices or points: sent in
-    the same ``or``-joined queries as the grouped counter reads, cut by length the same way."""
+    slos: list[SloDefinition], windows: dict[str, dict[str, timedelta]], at: datetime, exclusions: Exclusions
+) -> list[tuple[str, str, str, int | None, str]]:
+    """(SLO, window key, "total" or "good", adjusted interval or None, PromQL) for each window of each SLO counting
+    slices or points, and for each budget adjustment's interval in it the slices ending there (the part of the
+    interval where the window's own slices end): sent in the same ``or``-joined queries as the grouped counter
+    reads, cut by length the same way."""
     terms = []
     for slo in slos:
+        excluded = exclusions.get(slo.name, {})
         for key, window in windows[slo.name].items():
             expressions = slice_expressions(slo, window)
-            for kind, text in (expressions or {}).items():
-                terms.append((slo.name, key, kind, text))
+            if expressions is None:
+                continue
+            terms += [(slo.name, key, kind, None, text) for kind, text in expressions.items()]
+            since = counted_since(at, window, counted_unit(slo))
+            for part, interval in enumerate(excluded[key].intervals if key in excluded else ()):
+                start = max(interval.start, since)
+                if interval.end - start < timedelta(seconds=1):
+                    continue
+                inside = slice_expressions(slo, interval.end - start, interval.end)
+                terms += [(slo.name, key, kind, part, text) for kind, text in inside.items()]
     return terms
 
 

@@ -461,6 +461,14 @@ def _subquery_range(slices: int, step: timedelta) -> str:
     return f"{round(slices * step.total_seconds() * 1000) - 1}ms"
 
 
+def _slice_range(count: int, unit: timedelta, unit_text: str, window: timedelta, end: datetime | None) -> str:
+    """A subquery's range and resolution: the ``count`` latest points on multiples of ``unit``, or with ``end``
+    every point in (end − window, end] (a millisecond short of the window, the same on Prometheus 2 and 3)."""
+    if end is None:
+        return f"[{_subquery_range(count, unit)}:{unit_text}]"
+    return f"[{round(window.total_seconds() * 1000) - 1}ms:{unit_text}] @ {int(end.timestamp())}"
+
+
 def _slice_events(selector: str, window: timedelta, counter: bool) -> str:
     return windowed_increase(selector, window) if counter else windowed_integral(selector, window)
 
@@ -485,18 +493,22 @@ def slice_ratio_expression(slo: SloDefinition, slice_length: timedelta) -> str:
     return f"clamp({ratio}, 0, 1)"
 
 
-def slice_expressions(slo: SloDefinition, window: timedelta) -> dict[str, str] | None:
+def slice_expressions(slo: SloDefinition, window: timedelta, end: datetime | None = None) -> dict[str, str] | None:
     """What a window counts for an SLO that does not count events (``metrics.slo.timeslices``): ``total``, the
     slices with data (or the points evaluated), and ``good``, the good slices (Timeslices), the sum of the slices'
     ratios (RatioTimeslices) or the points that met the threshold (Occurrences). ``None`` when the window is
-    shorter than a slice."""
+    shorter than a slice.
+
+    ``end``: the window is the interval (end − window, end] of a budget adjustment (whole seconds, ``@ end``), and
+    counts the slices ending inside it, however it lies against the slices: the slices a window ending at the
+    query's instant counts less those an adjustment takes out of it."""
     if slo.budgeting_method is BudgetingMethod.OCCURRENCES:
         indicator = slo.indicator
         step = parse_duration(indicator.step)
         points = int(window / step)
-        if points < 1:
+        if points < 1 and end is None:
             return None
-        within = f"[{_subquery_range(points, step)}:{indicator.step}]"
+        within = _slice_range(points, step, indicator.step, window, end)
         met = f"(({indicator.query}) {indicator.op.symbol} bool {indicator.threshold!r})"
         return {
             "total": f"sum(count_over_time(({indicator.query}){within}))",
@@ -504,10 +516,10 @@ def slice_expressions(slo: SloDefinition, window: timedelta) -> dict[str, str] |
         }
     slice_length = parse_duration(slo.time_slices.window)
     count = int(window / slice_length)
-    if count < 1:
+    if count < 1 and end is None:
         return None
     ratio = slice_ratio_expression(slo, slice_length)
-    within = f"[{_subquery_range(count, slice_length)}:{slo.time_slices.window}]"
+    within = _slice_range(count, slice_length, slo.time_slices.window, window, end)
     good = (
         f"(({ratio}) >= bool {slo.time_slices.target!r})"
         if slo.budgeting_method is BudgetingMethod.TIMESLICES

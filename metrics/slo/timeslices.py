@@ -16,6 +16,10 @@ A slice without traffic (no events of the total counter, or no point of a thresh
 neither as good nor as bad, and is not one of the window's slices. Only whole slices count: a window holds the most
 recent whole slices that fit in it (a 1-hour window, twelve 5-minute slices ending at the last slice boundary), the
 slice still under way waits for its end, and a window shorter than a slice holds none (no data).
+
+A budget adjustment takes out of a window the slices (or points) that end inside it, in (start, end]: a slice is
+counted whole or not at all, so an adjustment that covers part of a slice takes it out only if the slice ends
+inside the adjustment.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from metrics.slo.definitions import BudgetingMethod, EventCounts, Op
+from metrics.slo.definitions import BudgetingMethod, EventCounts, Op, SloDefinition, parse_duration
 
 
 def slice_ratio(good: float | None, total: float | None) -> float | None:
@@ -72,3 +76,26 @@ def slice_ends(at: datetime, window: timedelta, slice_length: timedelta) -> list
     last = at_seconds - at_seconds % step
     count = slices_in(window, slice_length)
     return [datetime.fromtimestamp(last - step * back, tz=UTC) for back in range(count - 1, -1, -1)]
+
+
+def counted_unit(slo: SloDefinition) -> timedelta:
+    """The time between the things an SLO that does not count events counts: its slices, or its threshold metric's
+    evaluated points (Occurrences)."""
+    if slo.budgeting_method is BudgetingMethod.OCCURRENCES:
+        return parse_duration(slo.indicator.step)
+    return parse_duration(slo.time_slices.window)
+
+
+def counted_since(at: datetime, window: timedelta, unit: timedelta) -> datetime:
+    """The instant after which the slices a window counts at ``at`` end (``slice_ends``): its slices end in
+    (counted_since, at]."""
+    step = int(unit.total_seconds())
+    at_seconds = math.floor(at.timestamp())
+    return datetime.fromtimestamp(at_seconds - at_seconds % step - step * slices_in(window, unit), tz=UTC)
+
+
+def ends_outside(ends: Sequence[float], intervals: Iterable) -> list[bool]:
+    """For each slice end (Unix seconds), whether no interval (``metrics.slo.adjustments.Interval``) holds it in
+    (start, end]: the slices a budget adjustment leaves counted."""
+    spans = [(interval.start.timestamp(), interval.end.timestamp()) for interval in intervals]
+    return [not any(start < end_at <= end for start, end in spans) for end_at in ends]

@@ -12,6 +12,7 @@ import pytest
 
 from data.slo.prometheus import PrometheusSettings, PrometheusSource
 from data.slo.service import load_report
+from metrics.slo.adjustments import Adjustment, AdjustmentCategory, Scope
 from metrics.slo.definitions import (
     BudgetingMethod,
     Op,
@@ -190,3 +191,73 @@ def test_timeslice_slos_share_the_batched_queries_with_every_other_slo(prometheu
         assert all(status.error is None for status in report.statuses)
         counted.append(source.query_count)
     assert counted == [4, 4]
+
+
+def minute_at(minute: float) -> datetime:
+    return START + timedelta(minutes=minute)
+
+
+def maintenance(start: datetime, end: datetime, name: str, recurrence: str | None = None) -> Adjustment:
+    return Adjustment(
+        AdjustmentCategory.MAINTENANCE, "planned", start, end, Scope(slos=(name,)), "kim", AT, recurrence, id=1
+    )
+
+
+def kept_slices(length: int, window_minutes: int, removed: list[tuple[float, float]]) -> list[list[int]]:
+    """The window's slices less those whose last minute ends inside a removed span (start, end], in minutes."""
+    return [
+        minutes
+        for minutes in minute_slices(length, window_minutes)
+        if not any(start < minutes[-1] <= end for start, end in removed)
+    ]
+
+
+def test_an_adjustment_takes_out_the_slices_ending_inside_it(prometheus):
+    """Forty minutes starting and ending mid-slice, over two of the every-13th-minute bad slices: the 5-minute
+    slices ending inside it are taken out, the one it only starts in is kept."""
+    removed = (MINUTES - 600 + 1.5, MINUTES - 560 + 0.5)
+    definition = slo("slices", BudgetingMethod.TIMESLICES, slices=TimeSlices("5m", 0.95))
+    source = PrometheusSource(PrometheusSettings(url=prometheus.url))
+
+    status = load_report(source, [definition], AT, [maintenance(*map(minute_at, removed), "slices")]).status("slices")
+
+    kept = kept_slices(5, 24 * 60, [removed])
+    ratios = [sum(good_in(m) for m in s) / sum(requests_in(m) for m in s) for s in kept if sum(map(requests_in, s))]
+    good = sum(1 for ratio in ratios if ratio >= 0.95)
+    assert len(minute_slices(5, 24 * 60)) - len(kept) == 8
+    assert status.error is None
+    assert (status.counts["period"].total, status.counts["period"].bad) == (len(ratios), len(ratios) - good)
+    assert status.raw.counts["period"].total == len(expected_ratio_slices(5, 24 * 60))
+
+
+def test_a_recurring_adjustment_takes_its_points_out_of_a_threshold_slo(prometheus):
+    """Ten minutes every two hours over the last day: each point whose minute ends inside one is taken out."""
+    first = (MINUTES - 24 * 60 + 30, MINUTES - 24 * 60 + 40)
+    definition = slo("lag", BudgetingMethod.OCCURRENCES, indicator=LAG)
+    adjustment = maintenance(*map(minute_at, first), "lag", "FREQ=HOURLY;INTERVAL=2")
+    source = PrometheusSource(PrometheusSettings(url=prometheus.url))
+
+    status = load_report(source, [definition], AT, [adjustment]).status("lag")
+
+    removed = [(first[0] + 120 * n, first[1] + 120 * n) for n in range(12)]
+    minutes = [m for m in range(MINUTES - 24 * 60 + 1, MINUTES + 1) if not any(a < m <= b for a, b in removed)]
+    assert len(minutes) == 24 * 60 - 12 * 10
+    assert status.counts["period"].total == len(minutes)
+    assert status.sli == pytest.approx(sum(1 for m in minutes if lag_at(m) <= 10.0) / len(minutes))
+    for window, length in (("1h", 60), ("6h", 360)):
+        inside = [m for m in range(MINUTES - length + 1, MINUTES + 1) if not any(a < m <= b for a, b in removed)]
+        bad = sum(1 for m in inside if lag_at(m) > 10.0)
+        assert status.burn_rates[window] == pytest.approx(bad / len(inside) / 0.1), window
+
+
+def test_adjusted_ratio_timeslices_average_only_the_slices_left(prometheus):
+    removed = (MINUTES - 120.0, MINUTES - 60.0)
+    definition = slo("ratios", BudgetingMethod.RATIO_TIMESLICES, slices=TimeSlices("5m"))
+    source = PrometheusSource(PrometheusSettings(url=prometheus.url))
+
+    status = load_report(source, [definition], AT, [maintenance(*map(minute_at, removed), "ratios")]).status("ratios")
+
+    kept = kept_slices(5, 24 * 60, [removed])
+    ratios = [sum(good_in(m) for m in s) / sum(requests_in(m) for m in s) for s in kept if sum(map(requests_in, s))]
+    assert status.sli == pytest.approx(math.fsum(ratios) / len(ratios))
+    assert status.raw.sli == pytest.approx(math.fsum(expected_ratio_slices(5, 24 * 60)) / 276)

@@ -125,3 +125,28 @@ def test_recent_buckets_inside_an_adjustment_hold_no_events():
     history = load_history(DemoSource(end=END), slo, END, [adjustment(END - 2 * H, END, (slo.name,))])
     inside = history.recent_buckets[history.recent_buckets["time"] > END - 2 * H + timedelta(minutes=5)]
     assert len(inside) > 0 and inside["total"].sum() == 0 and inside["bad"].sum() == 0
+
+
+SLICES = load_catalog(Path(__file__).resolve().parents[4] / "config" / "slo-examples")
+
+
+def slice_ratio_from_samples(service, end):
+    total = samples_between(service, end - timedelta(minutes=5), end, False)
+    return None if total <= 0 else 1 - samples_between(service, end - timedelta(minutes=5), end, True) / total
+
+
+def test_an_adjustment_takes_the_slices_ending_inside_it_out_of_a_timeslices_slo():
+    """Checkout's 1-hour window without the slices ending in (11:27:30, 11:47:30]: four of its twelve go."""
+    window = (END - timedelta(minutes=32, seconds=30), END - timedelta(minutes=12, seconds=30))
+    report = load_report(DemoSource(end=END), SLICES.slos, END, [adjustment(*window, ("checkout-good-minutes",))])
+    status = report.status("checkout-good-minutes")
+
+    ends = [END - timedelta(minutes=5 * back) for back in range(12)]
+    kept = [end for end in ends if not window[0] < end <= window[1]]
+    ratios = [r for r in (slice_ratio_from_samples("checkout", end) for end in kept) if r is not None]
+    bad = sum(1 for ratio in ratios if ratio < 0.995)
+    assert len(kept) == 8
+    assert status.counts["1h"].total == len(ratios)
+    assert status.counts["1h"].bad == bad
+    assert status.raw.counts["1h"].total == 12
+    assert status.adjusted

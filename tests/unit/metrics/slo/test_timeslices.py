@@ -8,9 +8,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from metrics.slo.adjustments import Interval
 from metrics.slo.budget import budget_remaining, burn_rate, sli
 from metrics.slo.definitions import BudgetingMethod, EventCounts, Op
-from metrics.slo.timeslices import point_share, slice_counts, slice_ends, slice_ratio, slices_in
+from metrics.slo.timeslices import (
+    counted_since,
+    ends_outside,
+    point_share,
+    slice_counts,
+    slice_ends,
+    slice_ratio,
+    slices_in,
+)
 
 FIVE_MINUTES = timedelta(minutes=5)
 
@@ -111,3 +120,20 @@ def test_a_calendar_period_counts_the_whole_slices_since_it_began():
     ends = slice_ends(at, at - start, FIVE_MINUTES)
 
     assert ends == [start + FIVE_MINUTES * n for n in (1, 2, 3)]
+
+
+def test_a_window_counts_the_slices_ending_after_counted_since():
+    at = datetime(2026, 11, 1, 12, 7, 30, tzinfo=UTC)
+
+    since = counted_since(at, timedelta(hours=1), FIVE_MINUTES)
+
+    assert since == datetime(2026, 11, 1, 11, 5, tzinfo=UTC)
+    assert all(since < end <= at for end in slice_ends(at, timedelta(hours=1), FIVE_MINUTES))
+
+
+def test_an_adjustment_takes_out_the_slices_that_end_inside_it_and_keeps_the_one_it_only_starts_in():
+    noon = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    ends = [(noon + FIVE_MINUTES * n).timestamp() for n in range(4)]  # 12:00, 12:05, 12:10, 12:15
+    adjustment = Interval(noon + timedelta(minutes=2), noon + timedelta(minutes=10))
+
+    assert ends_outside(ends, [adjustment]) == [True, False, False, True]
