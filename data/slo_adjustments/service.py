@@ -69,6 +69,7 @@ def _checked(
     duration: timedelta | None,
     recurrence: str | None,
     scope: Scope,
+    stored: Adjustment | None = None,
 ) -> dict:
     chosen, text, first, last, rule = validate(
         category=category,
@@ -81,6 +82,7 @@ def _checked(
         now=settings.now(),
         known_slos=[slo.name for slo in catalog],
         known_services=[slo.service for slo in catalog],
+        stored=stored,
     )
     return {"category": chosen, "reason": text, "start": first, "end": last, "recurrence": rule, "scope": scope}
 
@@ -135,8 +137,11 @@ def change_adjustment(
     recurrence: str | None = None,
     scope: Scope,
 ) -> Adjustment:
-    """Replace an adjustment's fields, if it is still at ``version`` (``StaleEdit`` otherwise). Editors only."""
+    """Replace an adjustment's fields, if it is still at ``version`` (``StaleEdit`` otherwise). Editors only. One
+    that started more than ``MAX_PAST`` ago keeps what it took out before then (``validate``, its ``stored``)."""
     require_role(actor, Role.EDITOR, WRITE)
+    engine = shared_engine(settings.database_url)
+    current = get_adjustment(engine, adjustment_id)
     fields = _checked(
         settings,
         catalog,
@@ -147,10 +152,9 @@ def change_adjustment(
         duration=duration,
         recurrence=recurrence,
         scope=scope,
+        stored=current,
     )
     require(actor, Role.EDITOR, WRITE)
-    engine = shared_engine(settings.database_url)
-    current = get_adjustment(engine, adjustment_id)
     return update_adjustment(engine, adjustment_id, version, replace(current, **fields), actor=actor, at=settings.now())
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
@@ -311,12 +311,17 @@ def validate(
     now: datetime,
     known_slos: Iterable[str] = (),
     known_services: Iterable[str] = (),
+    stored: Adjustment | None = None,
 ) -> tuple[AdjustmentCategory, str, datetime, datetime, str | None]:
     """(category, reason, start, end, recurrence), checked; ``AdjustmentError`` naming the first bad field.
 
     ``end`` or ``duration``, one of them: the first window's end. It must come after the start, and the start may be
     at most ``MAX_PAST`` before ``now`` (an adjustment corrects the recent past or plans the future, it does not
-    rewrite last quarter). SLO and service names must be known when lists of known ones are given."""
+    rewrite last quarter). SLO and service names must be known when lists of known ones are given.
+
+    ``stored``: the adjustment this changes. One that started longer ago keeps its start; its category and reason
+    may change, and its recurrence and scope only where that leaves what it took out before ``now − MAX_PAST``
+    as it was (``unchanged_past``): ending a weekly window from now on is a change, rewriting last quarter is not."""
     chosen = AdjustmentCategory.parse(category)
     text = (reason or "").strip()
     if not text:
@@ -331,7 +336,8 @@ def validate(
     end = utc(end) if end is not None else start + duration
     if end <= start:
         raise AdjustmentError("end", f"{end.isoformat()} is not after the start {start.isoformat()}")
-    if start < utc(now) - MAX_PAST:
+    keeps_old_start = stored is not None and start == utc(stored.start)
+    if start < utc(now) - MAX_PAST and not keeps_old_start:
         raise AdjustmentError(
             "start", f"{start.isoformat()} is more than {MAX_PAST.days} days before now ({utc(now).isoformat()})"
         )
@@ -340,6 +346,8 @@ def validate(
         parse_recurrence(rule_text, start)
         if rule_text.upper().startswith("RRULE:"):
             rule_text = rule_text[len("RRULE:") :]
+    if keeps_old_start and start < utc(now) - MAX_PAST:
+        unchanged_past(stored, replace(stored, start=start, end=end, recurrence=rule_text, scope=scope), now)
     if scope.empty:
         raise AdjustmentError("slos", "name the SLOs it covers: by name, by service, or by a label selector")
     known_slo_set, known_service_set = set(known_slos), set(known_services)
@@ -352,6 +360,27 @@ def validate(
         if unknown:
             raise AdjustmentError("services", f"unknown service(s) {', '.join(unknown)}")
     return chosen, text, start, end, rule_text
+
+
+def unchanged_past(stored: Adjustment, changed: Adjustment, now: datetime) -> None:
+    """``AdjustmentError`` unless ``changed`` takes out, before ``now − MAX_PAST``, the same windows of the same
+    SLOs as ``stored``: figures older than that are settled, and a change may only reach the recent past and on."""
+    settled = utc(now) - MAX_PAST
+    since = utc(stored.start)
+    if expand([changed], since, settled).intervals != expand([stored], since, settled).intervals:
+        field = "recurrence" if changed.end - changed.start == stored.end - stored.start else "end"
+        raise AdjustmentError(
+            field,
+            f"this adjustment started more than {MAX_PAST.days} days ago: a change may not move its windows before "
+            f"{settled.date().isoformat()} (change its category or reason, or end its recurrence from now on with "
+            "UNTIL)",
+        )
+    if changed.scope != stored.scope:
+        raise AdjustmentError(
+            "slos",
+            f"this adjustment started more than {MAX_PAST.days} days ago, so the SLOs it covers stay as they are "
+            "(the figures before then are settled); enter a new adjustment for the others",
+        )
 
 
 def describe_window(adjustment: Adjustment) -> str:

@@ -200,3 +200,21 @@ def test_the_same_change_sent_twice_stores_one_version(run_cli, store_env):
     assert again.returncode == 0, again.stderr
     assert "nothing was changed" in again.stdout
     assert listed(run_cli, store_env)[0]["version"] == 2
+
+
+def test_an_adjustment_begun_more_than_30_days_ago_takes_a_new_reason_but_keeps_its_window(run_cli, store_env):
+    add(run_cli, store_env)
+    later = {**store_env, "RELIABILITY_NOW": "2027-01-05T00:00:00Z"}
+
+    reasoned = change(run_cli, later, "--reason", "primary failover (postmortem PM-12)")
+    moved = change(run_cli, later, "--end", "2026-11-24T06:00:00Z", version="2")
+
+    assert reasoned.returncode == 0, reasoned.stderr
+    assert moved.returncode == EXIT_FAILED
+    assert "started more than 30 days ago" in moved.stderr and "before 2026-12-06" in moved.stderr
+    [after] = listed(run_cli, later, include_removed=True)
+    assert (after["version"], after["reason"], after["end"]) == (
+        2,
+        "primary failover (postmortem PM-12)",
+        "2026-11-24T05:00:00+00:00",
+    )

@@ -257,6 +257,41 @@ def test_a_bad_field_is_refused_with_its_name(overrides, field):
     assert str(refused.value).startswith(f"{field}: ")
 
 
+# An adjustment entered long ago, every Saturday 02:00-04:00 since 2026-10-03 (more than 30 days before NOW).
+OLD_START = datetime(2026, 10, 3, 2, 0, tzinfo=UTC)
+WEEKLY = adjustment(OLD_START, OLD_START + 2 * H, recurrence="FREQ=WEEKLY")
+
+
+def _change_old(**overrides):
+    fields = {"start": OLD_START, "end": OLD_START + 2 * H, "recurrence": "FREQ=WEEKLY", "stored": WEEKLY}
+    return _validate(**{**fields, **overrides})
+
+
+def test_an_adjustment_begun_more_than_30_days_ago_can_have_its_reason_and_category_changed():
+    category, reason, start, *_ = _change_old(reason="firmware upgrades", category="deploy")
+    assert (category, reason, start) == (AdjustmentCategory.DEPLOY, "firmware upgrades", OLD_START)
+
+
+def test_an_old_recurrence_can_be_ended_from_the_recent_past_on():
+    assert _change_old(recurrence="FREQ=WEEKLY;UNTIL=20261201T000000Z")[4] == "FREQ=WEEKLY;UNTIL=20261201T000000Z"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"end": OLD_START + 3 * H}, "end"),
+        ({"recurrence": "FREQ=WEEKLY;UNTIL=20261020T000000Z"}, "recurrence"),
+        ({"recurrence": None}, "recurrence"),
+        ({"scope": Scope(services=("checkout",))}, "slos"),
+        ({"start": OLD_START + H, "end": OLD_START + 3 * H}, "start"),
+    ],
+)
+def test_an_old_adjustment_keeps_what_it_took_out_more_than_30_days_ago(overrides, field):
+    with pytest.raises(AdjustmentError) as refused:
+        _change_old(**overrides)
+    assert refused.value.field == field
+
+
 def test_an_unknown_slo_is_refused_when_the_catalog_is_given():
     with pytest.raises(AdjustmentError, match="unknown SLO"):
         _validate(scope=Scope(slos=("nope",)), known_slos=["checkout-availability"])
