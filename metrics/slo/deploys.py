@@ -8,7 +8,7 @@ with the entered ones; each says where it came from (``provenance``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -53,7 +53,7 @@ class Deploy:
     entered_at: datetime
     id: int | None = None
     origin: DeployOrigin = DeployOrigin.ENTERED
-    series: str = ""  # the selector it was read from (``DeployOrigin.SERIES``)
+    series: str = ""  # the selector it was read from (``DeployOrigin.SERIES``), or that also shows an entered one
 
     @property
     def label(self) -> str:
@@ -63,7 +63,9 @@ class Deploy:
     def provenance(self) -> str:
         """ "entered by Dana" or "from deploy_timestamp_seconds": where the mark's hover and the CLI say it came
         from."""
-        return f"from {self.series}" if self.origin is DeployOrigin.SERIES else f"entered by {self.entered_by}"
+        if self.origin is DeployOrigin.SERIES:
+            return f"from {self.series}"
+        return f"entered by {self.entered_by}" + (f", also in {self.series}" if self.series else "")
 
 
 def validate_deploy(
@@ -166,11 +168,32 @@ def running_versions(series: Sequence[tuple[str, Sequence[datetime]]]) -> list[t
     ]
 
 
+SAME_DEPLOY_WITHIN = timedelta(minutes=15)  # a series' mark this close to an entered one of the same version is it
+
+
 def merge_deploys(entered: Sequence[Deploy], read: Sequence[Deploy]) -> list[Deploy]:
     """The entered deploys and those read from a series as one list, newest first; at the same instant an entered
-    one comes first. Both are kept even when they describe the same deploy: each says where it came from."""
+    one comes first. A series' deploy of the same service and version as an entered one, within
+    ``SAME_DEPLOY_WITHIN`` of it (a series places a deploy up to a step late), is that deploy: one mark, the entered
+    one, which names the series too (``series``). Each pairs with at most one, the closest."""
+    pairs = sorted(
+        (abs(mine.deployed_at - theirs.deployed_at), e, r)
+        for e, mine in enumerate(entered)
+        for r, theirs in enumerate(read)
+        if mine.service == theirs.service
+        and mine.version
+        and mine.version == theirs.version
+        and abs(mine.deployed_at - theirs.deployed_at) <= SAME_DEPLOY_WITHIN
+    )
+    kept, paired = list(entered), set()
+    for _, e, r in pairs:
+        if kept[e].series or r in paired:
+            continue
+        kept[e] = replace(kept[e], series=read[r].series)
+        paired.add(r)
+    unmatched = [theirs for r, theirs in enumerate(read) if r not in paired]
     return sorted(
-        [*entered, *read],
+        [*kept, *unmatched],
         key=lambda deploy: (deploy.deployed_at, deploy.origin is DeployOrigin.ENTERED, deploy.service),
         reverse=True,
     )

@@ -30,7 +30,8 @@ def read(at: datetime, version: str = "v1", service: str = "checkout") -> Deploy
 
 def test_the_merge_is_newest_first_across_both_origins():
     merged = merge_deploys(
-        [entered(NOW - 3 * MINUTE), entered(NOW - MINUTE)], [read(NOW - 2 * MINUTE), read(NOW - 4 * MINUTE)]
+        [entered(NOW - 3 * MINUTE, "v3"), entered(NOW - MINUTE, "v1")],
+        [read(NOW - 2 * MINUTE, "v2"), read(NOW - 4 * MINUTE, "v4")],
     )
     assert [(d.deployed_at, d.origin) for d in merged] == [
         (NOW - MINUTE, DeployOrigin.ENTERED),
@@ -40,9 +41,29 @@ def test_the_merge_is_newest_first_across_both_origins():
     ]
 
 
-def test_the_merge_keeps_both_when_they_describe_the_same_deploy_entered_first():
-    merged = merge_deploys([entered(NOW, "v2")], [read(NOW, "v2")])
-    assert [d.origin for d in merged] == [DeployOrigin.ENTERED, DeployOrigin.SERIES]
+def test_a_series_mark_of_the_version_entered_minutes_before_is_that_deploy_one_mark_naming_both():
+    merged = merge_deploys([entered(NOW, "v2")], [read(NOW + 3 * MINUTE, "v2")])
+
+    assert [(d.origin, d.deployed_at) for d in merged] == [(DeployOrigin.ENTERED, NOW)]
+    assert merged[0].provenance == "entered by Dana, also in app_build_info"
+
+
+def test_a_series_mark_of_another_version_or_service_is_another_deploy():
+    merged = merge_deploys([entered(NOW, "v2")], [read(NOW, "v3"), read(NOW, "v2", service="search")])
+    assert len(merged) == 3
+
+
+def test_the_same_version_deployed_again_later_is_another_deploy():
+    merged = merge_deploys([entered(NOW, "v2")], [read(NOW + 20 * MINUTE, "v2")])
+    assert [d.origin for d in merged] == [DeployOrigin.SERIES, DeployOrigin.ENTERED]
+
+
+def test_each_entered_deploy_takes_at_most_one_series_mark_the_closest():
+    merged = merge_deploys([entered(NOW, "v2")], [read(NOW - 10 * MINUTE, "v2"), read(NOW + 2 * MINUTE, "v2")])
+    assert [(d.origin, d.deployed_at) for d in merged] == [
+        (DeployOrigin.ENTERED, NOW),
+        (DeployOrigin.SERIES, NOW - 10 * MINUTE),
+    ]
 
 
 def test_the_merge_of_nothing_read_is_the_entered_deploys():
