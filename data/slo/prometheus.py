@@ -30,7 +30,6 @@ from data.secrets import SecretUrl, remember_secret
 from data.slo.promql import (
     DEFAULT_MAX_QUERY_BYTES,
     GROUP_LABEL,
-    SLO_LABEL,
     CounterRead,
     GroupAnswer,
     GroupedQuery,
@@ -38,12 +37,10 @@ from data.slo.promql import (
     combined_queries,
     combined_text,
     counter_expressions,
-    escape_label_value,
     excluded_expressions,
     grouped_queries,
     indicator_selectors,
     slice_expressions,
-    tagged,
 )
 from data.slo.sources import CountsResult, Exclusions, SourceError, SourceTimeout
 from metrics.slo.adjustments import Interval, adjusted_counts
@@ -54,7 +51,6 @@ from metrics.slo.timeslices import counted_since, counted_unit
 MAX_POINTS_PER_SERIES = 11_000  # Prometheus refuses range queries with more points per series
 PARALLEL_QUERIES = 4
 DEFAULT_MAX_SPLIT_VALUES = 500  # per split SLO: more is a label that exploded, said as the SLO's error
-PART_LABEL = "part"  # which part (a day) of an SLO an ``interval_counts`` answer belongs to
 # The cap on one answer: sized for 1,000 SLOs × 500 values, a vector sample being about 90 bytes of JSON
 # ({"metric":{"slo":"checkout-availability-eu-west-1"},"value":[1764000000.123,"123456.789"]}), so 45 MB,
 # with room for longer names and labels.
@@ -685,8 +681,9 @@ class PrometheusSource:
     def interval_counts(
         self, slos: list[SloDefinition], parts: dict[str, dict[str, Sequence[Interval]]]
     ) -> dict[tuple[str, str], EventCounts]:
-        """Per (SLO, part key): the events inside that part's intervals, in two queries (total and bad) whatever
-        the number of SLOs and parts: each term ends at its interval's end (``@``), tagged with its SLO and key."""
+        """Per (SLO, part key): the events inside that part's intervals, in ``PARALLEL_QUERIES`` queries whatever
+        the number of SLOs and parts (more where one would pass ``max_query_bytes``): each term ends at its
+        interval's end (``@``)."""
         by_name = {slo.name: slo for slo in slos}
         terms = [
             (name, key, intervals)
@@ -698,28 +695,20 @@ class PrometheusSource:
         if not terms:
             return {}
         latest = max(i.end for _, _, intervals in terms for i in intervals)
-        answers = {}
+        texts = [
+            excluded_expressions(by_name[name].indicator, intervals)[kind]
+            for name, _, intervals in terms
+            for kind in ("total", "bad")
+        ]
         deadline = time.monotonic() + self.settings.timeout_seconds
-        for kind in ("total", "bad"):
-            query = " or ".join(
-                f"label_replace({tagged(excluded_expressions(by_name[name].indicator, intervals)[kind], name)}, "
-                f'"{PART_LABEL}", "{escape_label_value(key)}", "", "")'
-                for name, key, intervals in terms
-            )
-            try:
-                answer = self.instant(query, latest, deadline)
-            except QueryError as error:
-                raise SourceError(f"Prometheus rejected the adjusted events' query: {error}") from None
-            for series in answer:
-                value = _number(series["value"][1])
-                if value is not None:
-                    labels = series["metric"]
-                    answers[(labels.get(SLO_LABEL, ""), labels.get(PART_LABEL, ""), kind)] = value
+        answers = self._grouped_answers(texts, latest, set(), deadline)
+        refused = next((answer for answer in answers if isinstance(answer, QueryError)), None)
+        if refused is not None:
+            raise SourceError(f"Prometheus rejected the adjusted events' query: {refused}")
+        events = [math.fsum(value for _, value in answer.rows) for answer in answers]
         return {
-            (name, key): EventCounts(
-                total=answers.get((name, key, "total"), 0.0), bad=answers.get((name, key, "bad"), 0.0)
-            )
-            for name, key, _ in terms
+            (name, key): EventCounts(total=events[2 * position], bad=events[2 * position + 1])
+            for position, (name, key, _) in enumerate(terms)
         }
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame:

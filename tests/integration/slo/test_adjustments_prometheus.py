@@ -14,9 +14,9 @@ import pytest
 
 from data.slo.catalog import load_catalog
 from data.slo.demo import generate_history
-from data.slo.prometheus import PrometheusSettings, PrometheusSource
+from data.slo.prometheus import PARALLEL_QUERIES, PrometheusSettings, PrometheusSource
 from data.slo.service import load_report
-from metrics.slo.adjustments import Adjustment, AdjustmentCategory, Scope
+from metrics.slo.adjustments import Adjustment, AdjustmentCategory, Interval, Scope
 from metrics.slo.definitions import BURN_WINDOWS
 from tests.integration.conftest import HISTORY_END
 
@@ -127,22 +127,39 @@ def test_adjustments_at_most_double_the_queries_whatever_the_number_of_slos(demo
     assert counts[0] == counts[1] <= 2 * without
 
 
-def test_interval_counts_for_the_rollups_match_the_samples_in_two_queries(demo_prometheus, history):
-    from metrics.slo.adjustments import Interval
+ROLLUP_DAYS = {
+    "2026-10-20": [Interval(HISTORY_END - 12 * 24 * H, HISTORY_END - 12 * 24 * H + 2 * H)],
+    "2026-10-29": [
+        Interval(HISTORY_END - 3 * 24 * H, HISTORY_END - 3 * 24 * H + H),
+        Interval(HISTORY_END - 3 * 24 * H + 5 * H, HISTORY_END - 3 * 24 * H + 6 * H),
+    ],
+}
 
-    prometheus = source(demo_prometheus.url)
-    days = {
-        "2026-10-20": [Interval(HISTORY_END - 12 * 24 * H, HISTORY_END - 12 * 24 * H + 2 * H)],
-        "2026-10-29": [
-            Interval(HISTORY_END - 3 * 24 * H, HISTORY_END - 3 * 24 * H + H),
-            Interval(HISTORY_END - 3 * 24 * H + 5 * H, HISTORY_END - 3 * 24 * H + 6 * H),
-        ],
-    }
-    slos = [CATALOG.slo("search-availability"), CATALOG.slo("payments-availability")]
-    got = prometheus.interval_counts(slos, {"search-availability": days, "payments-availability": days})
-    assert prometheus.query_count == 2
+
+def assert_interval_counts_match_the_samples(got, history):
     for name, service in (("search-availability", "search"), ("payments-availability", "payments")):
-        for key, intervals in days.items():
+        for key, intervals in ROLLUP_DAYS.items():
             total = sum(counted(history, *requests(service), i.start, i.end) for i in intervals)
             bad = sum(counted(history, *requests(service, True), i.start, i.end) for i in intervals)
             assert (got[(name, key)].total, got[(name, key)].bad) == (pytest.approx(total), pytest.approx(bad))
+
+
+def test_interval_counts_for_the_rollups_match_the_samples_in_the_batched_queries(demo_prometheus, history):
+    prometheus = source(demo_prometheus.url)
+    slos = [CATALOG.slo("search-availability"), CATALOG.slo("payments-availability")]
+
+    got = prometheus.interval_counts(slos, {slo.name: ROLLUP_DAYS for slo in slos})
+
+    assert prometheus.query_count == PARALLEL_QUERIES
+    assert_interval_counts_match_the_samples(got, history)
+
+
+def test_interval_counts_are_cut_into_queries_under_the_length_cap(demo_prometheus, history):
+    prometheus = PrometheusSource(PrometheusSettings(url=demo_prometheus.url, max_query_bytes=600))
+    slos = [CATALOG.slo("search-availability"), CATALOG.slo("payments-availability")]
+
+    got = prometheus.interval_counts(slos, {slo.name: ROLLUP_DAYS for slo in slos})
+
+    assert prometheus.query_count > PARALLEL_QUERIES
+    assert prometheus.longest_query_bytes <= 600
+    assert_interval_counts_match_the_samples(got, history)
