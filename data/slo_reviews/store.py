@@ -100,6 +100,19 @@ def list_reviews(engine: sa.Engine, slo: str | None = None) -> list[SloReview]:
         return [_review(row) for row in connection.execute(query)]
 
 
+def reviews_between(engine: sa.Engine, slos: Sequence[str], start: datetime, end: datetime) -> list[SloReview]:
+    """The reviews of ``slos`` recorded in [start, end], oldest first, in one query whatever their number."""
+    if not slos:
+        return []
+    query = (
+        sa.select(_TABLE)
+        .where(_TABLE.c.slo.in_(list(slos)), _TABLE.c.reviewed_at >= start, _TABLE.c.reviewed_at <= end)
+        .order_by(_TABLE.c.reviewed_at, _TABLE.c.id)
+    )
+    with engine.connect() as connection:
+        return [_review(row) for row in connection.execute(query)]
+
+
 def first_rollup_days(engine: sa.Engine, slos: Sequence[str]) -> dict[str, date]:
     """Each SLO's oldest stored daily rollup (the demo's stored rows excluded): when the store first saw it."""
     from data.trends.store import DEMO_SOURCE, DailyRollupRow

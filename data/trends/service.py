@@ -215,14 +215,17 @@ def trend_annotations(
     from_series=None,
 ) -> TrendAnnotations:
     """What the trends charts mark over the local days [first, last] for ``services``: the incidents recorded in
-    the store, the budget adjustments, the deploys entered and those read from the ``SLO_DEPLOY_SERIES`` series
+    the store, the budget adjustments, the reviews and target changes of their SLOs (one query each, whatever the
+    number of SLOs), the deploys entered and those read from the ``SLO_DEPLOY_SERIES`` series
     (through ``source``, the page's shared one, or the configured Prometheus; ``from_series``: that read done
     already, by a page that caches it apart from the store's kinds). The tier firings need Prometheus's
     ``ALERTS`` over every SLO, which this page does not read, so they are not here. A kind that cannot be read is
     left out with the reason."""
     from data.incidents.service import incidents_in_days
+    from data.slo.snapshots import target_changes_of
     from data.slo_adjustments.service import adjustments_in_force
     from data.slo_deploys.service import deploys
+    from data.slo_reviews.store import reviews_between
     from data.store.engine import shared_engine
     from metrics.slo.annotations import service_annotations
     from metrics.slo.deploys import merge_deploys
@@ -241,6 +244,10 @@ def trend_annotations(
     incidents = read("incidents", lambda: incidents_in_days(shared_engine(settings.database_url), first, last, zone))
     adjustments = read("budget adjustments", lambda: adjustments_in_force(settings))
     entered = read("deploys", lambda: deploys(settings, services=list(services), since=start, until=end))
+    names = [slo.name for slo in slos if slo.service in set(services)]
+    engine = shared_engine(settings.database_url)
+    reviews = read("SLO reviews", lambda: reviews_between(engine, names, start, end))
+    changes = read("target changes", lambda: target_changes_of(engine, names, start, end)) or {}
     if from_series is None:
         from_series = trend_series_deploys(settings, services, first, last, source)
     notes += from_series.notes
@@ -252,6 +259,8 @@ def trend_annotations(
         deploys=merge_deploys(entered, from_series.deploys),
         start=start,
         end=end,
+        reviews=reviews,
+        target_changes=changes,
     )
     return TrendAnnotations(found, notes)
 

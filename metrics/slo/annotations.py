@@ -7,7 +7,7 @@ instant (a review). Built from the records the store keeps; the page draws them 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -164,12 +164,15 @@ def service_annotations(
     deploys: Iterable[Deploy],
     start: datetime,
     end: datetime,
+    reviews: Iterable[SloReview] = (),
+    target_changes: Mapping[str, Iterable[tuple[datetime, float, float]]] | None = None,
 ) -> list[Annotation]:
-    """The incidents, budget adjustments and deploys of ``services`` over [start, end], each title led by its
-    service, for charts that show several services at once (the trends page). An adjustment covering several SLOs
-    of a service is one band per window, not one per SLO."""
+    """The incidents, budget adjustments and deploys of ``services`` over [start, end], and the reviews and target
+    changes of their SLOs, each title led by its service (and SLO), for charts that show several services at once
+    (the trends page). An adjustment covering several SLOs of a service is one band per window, not one per SLO."""
     found: list[Annotation] = []
     slo_list = list(slos)
+    review_list = list(reviews)
     for service in services:
         for mark in incident_annotations(incidents, service, end):
             found.append(replace(mark, title=f"{service} · {mark.title}"))
@@ -179,6 +182,9 @@ def service_annotations(
                 if (mark.start, mark.end, mark.title) not in seen:
                     seen.add((mark.start, mark.end, mark.title))
                     found.append(replace(mark, title=f"{service} · {mark.title}"))
+            slo_marks = review_annotations(review for review in review_list if review.slo == slo.name)
+            slo_marks += target_change_annotations((target_changes or {}).get(slo.name, ()))
+            found += [replace(mark, title=f"{service} · {slo.name} · {mark.title}") for mark in slo_marks]
         found += deploy_annotations(deploys, service)
     return annotations_within(found, start, end)
 

@@ -333,7 +333,13 @@ with widgets.guarded_panel("volume chart"):
         last,
         from_series=cached_series_deploys(hash(settings), tuple(services), first, last, settings),
     )
-    TREND_KINDS = [AnnotationKind.INCIDENT, AnnotationKind.ADJUSTMENT, AnnotationKind.DEPLOY]
+    TREND_KINDS = [
+        AnnotationKind.INCIDENT,
+        AnnotationKind.ADJUSTMENT,
+        AnnotationKind.REVIEW,
+        AnnotationKind.TARGET,
+        AnnotationKind.DEPLOY,
+    ]
     kinds = st.pills(
         "Annotations on the volume chart",
         TREND_KINDS,
@@ -341,7 +347,8 @@ with widgets.guarded_panel("volume chart"):
         default=TREND_KINDS,
         key="trends_annotation_kinds",
         help="The incidents recorded for these services (shaded, from start to resolution), their SLOs' budget "
-        "adjustments (shaded grey) and their deploys (dotted lines), from the store, and the deploys read from the "
+        "adjustments (shaded grey), reviews and target changes, and their deploys (dotted lines), from the store, "
+        "and the deploys read from the "
         "series SLO_DEPLOY_SERIES names. Hover a mark for what happened and who. The tier firings are on the SLO "
         "burn drill-down only: they need the ALERTS of every SLO, which this page does not read.",
     )

@@ -150,3 +150,24 @@ def test_target_changes_are_the_snapshots_whose_target_differs_from_the_one_befo
     assert changes == [(T0 + timedelta(minutes=2), 0.999, 0.9995), (T0 + timedelta(minutes=4), 0.9995, 0.999)]
     later = target_changes(engine, "checkout-availability", T0 + timedelta(minutes=3), T0 + timedelta(hours=1))
     assert later == [(T0 + timedelta(minutes=4), 0.9995, 0.999)]  # a change is found against a snapshot before start
+
+
+def test_target_changes_of_many_slos_come_back_per_slo_in_one_query(engine):
+    from data.slo.snapshots import target_changes_of
+
+    rows = [snapshot(T0 + timedelta(minutes=i), target=t) for i, t in enumerate([0.999, 0.9995, 0.9995])]
+    rows += [snapshot(T0 + timedelta(minutes=i), slo="search-latency", target=t) for i, t in enumerate([0.99, 0.98])]
+    rows.append(snapshot(T0, slo="payments-availability", target=0.999))
+    save_snapshots(engine, rows, actor=admin())
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    changes = target_changes_of(
+        engine, ["checkout-availability", "search-latency", "payments-availability"], T0, T0 + timedelta(hours=1)
+    )
+
+    assert changes == {
+        "checkout-availability": [(T0 + timedelta(minutes=1), 0.999, 0.9995)],
+        "search-latency": [(T0 + timedelta(minutes=1), 0.99, 0.98)],
+    }
+    assert len(statements) == 1

@@ -1,5 +1,6 @@
-"""The trends page's volume chart marks the stored incidents, budget adjustments and deploys of the services shown
-(AppTest, demo rollups, a fresh SQLite store), with who on hover, and its filter hides a kind."""
+"""The trends page's volume chart marks the stored incidents, budget adjustments, SLO reviews, target changes and
+deploys of the services shown (AppTest, demo rollups, a fresh SQLite store), with who on hover, and its filter hides a
+kind."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from data.settings import load_settings
 from data.slo.catalog import load_catalog
 from data.slo_deploys.service import add_deploy
+from data.slo_reviews.service import record_review
 from tests.support.actors import editor
 from tests.support.apptest import isolated_store, texts
 
@@ -60,7 +62,7 @@ def test_a_stored_deploy_is_marked_on_the_volume_chart_with_its_service_and_who(
 
 def test_the_caption_counts_the_marks_in_the_range():
     enter_deploy()
-    assert "In this range: 0 incidents, 0 adjustments, 1 deploy." in texts(run().caption)
+    assert "In this range: 0 incidents, 0 adjustments, 0 reviews, 0 target changes, 1 deploy." in texts(run().caption)
 
 
 def test_the_trends_filter_hides_the_deploys():
@@ -79,3 +81,21 @@ def test_with_a_deploy_series_but_no_prometheus_a_note_says_so_and_the_entered_d
     assert "No deploys from deploy_timestamp_seconds: SLO_DEPLOY_SERIES needs a Prometheus (PROMETHEUS_URL)." in texts(
         app.caption
     )
+
+
+def test_a_recorded_review_is_marked_with_its_service_slo_outcome_and_reviewer(monkeypatch):
+    monkeypatch.setenv("RELIABILITY_NOW", "2026-11-20T10:00:00Z")  # recorded four days ago, inside the range shown
+    settings = load_settings()
+    record_review(
+        settings,
+        load_catalog(settings.catalog_path).slos,
+        actor=editor("Dana"),
+        slo="checkout-availability",
+        outcome="keep",
+        notes="target still right",
+    )
+    monkeypatch.setenv("RELIABILITY_NOW", NOW)
+    [reviews] = volume_traces(run(), "reviews")
+    assert len(reviews["x"]) == 1
+    hover = reviews["hovertext"][0]
+    assert "checkout · checkout-availability · review: keep — target still right" in hover and "by Dana" in hover

@@ -53,3 +53,39 @@ def test_a_recorded_review_is_listed_with_who_recorded_it(run_cli, store_env):
 def test_an_unknown_slo_is_one_line_and_exit_2(run_cli, store_env):
     completed = run_cli(store_env, "--slo", "nope", command="slo-annotations")
     assert completed.returncode == 2 and "no SLO named 'nope'" in completed.stderr
+
+
+def test_by_service_it_lists_the_trends_marks_of_its_slos_over_the_days_given(run_cli, store_env):
+    run_cli(
+        {**store_env, "RELIABILITY_NOW": "2026-11-20T10:00:00Z"},
+        "record",
+        "--slo",
+        "checkout-availability",
+        "--outcome",
+        "keep",
+        "--by",
+        "Dana",
+        command="slo-reviews",
+    )
+    completed = run_cli(
+        store_env,
+        "--service",
+        "checkout",
+        "--from",
+        "2026-11-17",
+        "--to",
+        "2026-11-23",
+        "--format",
+        "json",
+        command="slo-annotations",
+    )
+    assert completed.returncode == 0, completed.stderr
+    shown = json.loads(completed.stdout)
+    assert (shown["first_day"], shown["last_day"]) == ("2026-11-17", "2026-11-23")
+    (review,) = [a for a in shown["annotations"] if a["kind"] == "reviews"]
+    assert (review["title"], review["who"]) == ("checkout · checkout-availability · review: keep", "Dana")
+
+
+def test_by_service_an_unknown_service_is_one_line_and_exit_2(run_cli, store_env):
+    completed = run_cli(store_env, "--service", "nope", command="slo-annotations")
+    assert completed.returncode == 2 and "no SLO of service(s) nope" in completed.stderr
