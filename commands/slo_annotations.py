@@ -56,7 +56,11 @@ def _service_annotations(args: argparse.Namespace, settings, catalog) -> int:
         raise CliError(f"--from/--to: {error} (use YYYY-MM-DD)") from None
     if first > last:
         raise CliError(f"--from {first} is after --to {last}")
-    found = trend_annotations(settings, catalog.slos, args.service, first, last)
+    from commands.common import cli_source
+    from data.trends.service import trend_firings
+
+    firings = trend_firings(settings, catalog.slos, args.service, first, last, cli_source(settings, settings.now()))
+    found = trend_annotations(settings, catalog.slos, args.service, first, last, firings=firings)
     header = {"services": args.service, "first_day": first.isoformat(), "last_day": last.isoformat()}
     _print(args.format, header, f"{', '.join(args.service)}: annotations from {first} to {last} (local days)", found)
     return EXIT_OK

@@ -213,14 +213,15 @@ def trend_annotations(
     last: date,
     source=None,
     from_series=None,
+    firings: TrendFirings | None = None,
 ) -> TrendAnnotations:
     """What the trends charts mark over the local days [first, last] for ``services``: the incidents recorded in
     the store, the budget adjustments, the reviews and target changes of their SLOs (one query each, whatever the
     number of SLOs), the deploys entered and those read from the ``SLO_DEPLOY_SERIES`` series
     (through ``source``, the page's shared one, or the configured Prometheus; ``from_series``: that read done
-    already, by a page that caches it apart from the store's kinds). The tier firings need Prometheus's
-    ``ALERTS`` over every SLO, which this page does not read, so they are not here. A kind that cannot be read is
-    left out with the reason."""
+    already, by a page that caches it apart from the store's kinds), and ``firings`` (``trend_firings``, read by
+    the caller, which caches it: the tiers' firings need a range read of ``ALERTS``). A kind that cannot be read
+    is left out with the reason."""
     from data.incidents.service import incidents_in_days
     from data.slo.snapshots import target_changes_of
     from data.slo_adjustments.service import adjustments_in_force
@@ -261,8 +262,36 @@ def trend_annotations(
         end=end,
         reviews=reviews,
         target_changes=changes,
+        firings=firings.intervals if firings is not None else (),
     )
+    if firings is not None:
+        notes += firings.notes
     return TrendAnnotations(found, notes)
+
+
+@dataclass(frozen=True)
+class TrendFirings:
+    intervals: tuple  # metrics.slo.alert_history.FiringInterval
+    notes: list[str]
+
+
+def trend_firings(
+    settings: Settings, slos: Sequence[SloDefinition], services: Sequence[str], first: date, last: date, source
+) -> TrendFirings:
+    """When the alert tiers of the SLOs of ``services`` fired over the local days [first, last] (up to now), as the
+    incidents page reads them from ``source`` (``ALERTS``, or the demo history's own tiers); never raises, a
+    failure is a note."""
+    from data.slo.alert_history import load_alert_history
+    from data.slo.sources import SourceError
+
+    zone = settings.team_timezone
+    start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
+    end = max(start, min(end, settings.now()))
+    try:
+        history = load_alert_history(source, slos, start, end, services=list(services))
+    except SourceError as error:
+        return TrendFirings((), [f"The tier firings could not be read ({error})."])
+    return TrendFirings(history.intervals, [history.notice] if history.notice else [])
 
 
 def trend_series_deploys(settings: Settings, services: Sequence[str], first: date, last: date, source=None):

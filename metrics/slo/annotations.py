@@ -166,13 +166,16 @@ def service_annotations(
     end: datetime,
     reviews: Iterable[SloReview] = (),
     target_changes: Mapping[str, Iterable[tuple[datetime, float, float]]] | None = None,
+    firings: Iterable[FiringInterval] = (),
 ) -> list[Annotation]:
-    """The incidents, budget adjustments and deploys of ``services`` over [start, end], and the reviews and target
-    changes of their SLOs, each title led by its service (and SLO), for charts that show several services at once
-    (the trends page). An adjustment covering several SLOs of a service is one band per window, not one per SLO."""
+    """The incidents, budget adjustments and deploys of ``services`` over [start, end], and the reviews, target
+    changes and tier firings of their SLOs, each title led by its service (and SLO), for charts that show several
+    services at once (the trends page). An adjustment covering several SLOs of a service is one band per window,
+    not one per SLO."""
     found: list[Annotation] = []
     slo_list = list(slos)
     review_list = list(reviews)
+    firing_list = list(firings)
     for service in services:
         for mark in incident_annotations(incidents, service, end):
             found.append(replace(mark, title=f"{service} · {mark.title}"))
@@ -184,6 +187,7 @@ def service_annotations(
                     found.append(replace(mark, title=f"{service} · {mark.title}"))
             slo_marks = review_annotations(review for review in review_list if review.slo == slo.name)
             slo_marks += target_change_annotations((target_changes or {}).get(slo.name, ()))
+            slo_marks += firing_annotations(firing_list, slo.name, end)
             found += [replace(mark, title=f"{service} · {slo.name} · {mark.title}") for mark in slo_marks]
         found += deploy_annotations(deploys, service)
     return annotations_within(found, start, end)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from data.incidents.service import incident_report
 from data.trends.rollups import not_rolled_up
-from data.trends.service import trend_annotations, trend_series_deploys, trends_range, trends_view
+from data.trends.service import trend_annotations, trend_firings, trend_series_deploys, trends_range, trends_view
 from metrics.access import Role
 from metrics.formatting import format_count, format_percent
 from metrics.slo.annotations import AnnotationKind
@@ -170,7 +170,7 @@ elif rows.newest_day is not None:
     )
     st.caption(
         f"Daily rollups up to {rows.newest_day} ({time_zone}) · "
-        f"{loaders.source(settings, loaders.evaluation_instant()).description}{collected}"
+        f"{loaders.source(settings, loaders.evaluation_instant(settings.now())).description}{collected}"
     )
     lag = rows.days_behind(default_last)
     if lag is not None:
@@ -320,7 +320,20 @@ def cached_series_deploys(settings_key: int, shown: tuple[str, ...], first_day: 
     """The deploys read from ``SLO_DEPLOY_SERIES`` for the days shown, at most once a minute per view: the store's
     kinds are read fresh, but a Prometheus that is down would otherwise hold up every rerun for its timeout."""
     return trend_series_deploys(
-        _settings, shown, first_day, last_day, loaders.source(_settings, loaders.evaluation_instant())
+        _settings, shown, first_day, last_day, loaders.source(_settings, loaders.evaluation_instant(_settings.now()))
+    )
+
+
+@st.cache_data(ttl=loaders.DATA_TTL_SECONDS, show_spinner=False, max_entries=16)
+def cached_firings(settings_key: int, shown: tuple[str, ...], first_day: date, last_day: date, _settings, _slos):
+    """The tiers' firings over the days shown, at most once a minute per view (a range read of ``ALERTS``)."""
+    return trend_firings(
+        _settings,
+        _slos,
+        shown,
+        first_day,
+        last_day,
+        loaders.source(_settings, loaders.evaluation_instant(_settings.now())),
     )
 
 
@@ -332,12 +345,14 @@ with widgets.guarded_panel("volume chart"):
         first,
         last,
         from_series=cached_series_deploys(hash(settings), tuple(services), first, last, settings),
+        firings=cached_firings(hash(settings), tuple(services), first, last, settings, catalog.slos),
     )
     TREND_KINDS = [
         AnnotationKind.INCIDENT,
         AnnotationKind.ADJUSTMENT,
         AnnotationKind.REVIEW,
         AnnotationKind.TARGET,
+        AnnotationKind.FIRING,
         AnnotationKind.DEPLOY,
     ]
     kinds = st.pills(
@@ -349,8 +364,8 @@ with widgets.guarded_panel("volume chart"):
         help="The incidents recorded for these services (shaded, from start to resolution), their SLOs' budget "
         "adjustments (shaded grey), reviews and target changes, and their deploys (dotted lines), from the store, "
         "and the deploys read from the "
-        "series SLO_DEPLOY_SERIES names. Hover a mark for what happened and who. The tier firings are on the SLO "
-        "burn drill-down only: they need the ALERTS of every SLO, which this page does not read.",
+        "series SLO_DEPLOY_SERIES names, and when their SLOs' alert tiers fired (Prometheus's ALERTS, or the demo's "
+        "own tiers). Hover a mark for what happened and who.",
     )
     shown = [mark for mark in marks.annotations if mark.kind in (kinds or [])]
     st.plotly_chart(

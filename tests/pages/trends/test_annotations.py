@@ -5,6 +5,7 @@ kind."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,7 +63,10 @@ def test_a_stored_deploy_is_marked_on_the_volume_chart_with_its_service_and_who(
 
 def test_the_caption_counts_the_marks_in_the_range():
     enter_deploy()
-    assert "In this range: 0 incidents, 0 adjustments, 0 reviews, 0 target changes, 1 deploy." in texts(run().caption)
+    shown = texts(run().caption)
+    assert re.search(
+        r"In this range: 0 incidents, 0 adjustments, 0 reviews, 0 target changes, \d+ tier firings, 1 deploy\.", shown
+    )
 
 
 def test_the_trends_filter_hides_the_deploys():
@@ -99,3 +103,14 @@ def test_a_recorded_review_is_marked_with_its_service_slo_outcome_and_reviewer(m
     assert len(reviews["x"]) == 1
     hover = reviews["hovertext"][0]
     assert "checkout · checkout-availability · review: keep — target still right" in hover and "by Dana" in hover
+
+
+def test_the_tier_firings_of_the_shown_services_are_banded_while_their_incidents_burned():
+    """Demo mode: the inventory incident (11:05-14:05 UTC on 2026-11-14) paged; its page tier's band starts inside
+    it, led by the service and the SLO."""
+    [firings] = volume_traces(run(), "tier firings")
+    paged = [hover for hover in firings["hovertext"] if "inventory · inventory-availability · tier 1h/5m" in hover]
+    assert paged and "severity page" in paged[0]
+    incident_start, incident_end = datetime(2026, 11, 14, 11, 5, tzinfo=UTC), datetime(2026, 11, 14, 14, 5, tzinfo=UTC)
+    starts = [datetime.fromisoformat(x) for x, hover in zip(firings["x"], firings["hovertext"]) if hover in paged]
+    assert any(incident_start <= start.astimezone(UTC) <= incident_end for start in starts)
