@@ -97,7 +97,7 @@ def _tiers_text(status) -> str:
     """The firing tiers by the team's severity names ("P1 1h/5m"), and those a minimum-traffic guard holds back."""
     parts = [f"{e.tier.severity} {e.tier.long_window}/{e.tier.short_window}" for e in status.alerts if e.firing]
     parts += [
-        f"{e.tier.severity} {e.tier.long_window}/{e.tier.short_window} held back (few events)"
+        f"{e.tier.severity} {e.tier.long_window}/{e.tier.short_window} held back (few {status.slo.unit})"
         for e in status.alerts
         if e.held_back
     ]
@@ -135,6 +135,7 @@ def command_slo_history(args: argparse.Namespace) -> int:
 def _history_payload(history, series) -> dict:
     return {
         "slo": history.slo.name,
+        "counted": history.slo.unit,  # what the buckets count: events, slices or points
         "at": history.at.isoformat(),
         "period_start": history.period.start.isoformat(),
         "period_end": history.period.end.isoformat(),

@@ -270,7 +270,7 @@ def tier_frame(
         if evaluation.firing:
             firing = alert_state_badge(tier.urgency.value) + " firing"
         elif evaluation.held_back:
-            firing = alert_state_badge("ok") + " held back: too few events"
+            firing = alert_state_badge("ok") + f" held back: too few {status.slo.unit}"
         elif not evaluation.has_data:
             firing = alert_state_badge("no data")
         else:

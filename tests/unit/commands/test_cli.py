@@ -171,3 +171,10 @@ def test_in_demo_mode_a_past_instant_reads_the_past_of_the_history_now_shows():
         report = json.loads(run_cli("slo-report", "--at", at, "--format", "json", env=now).stdout)
         states[at] = next(row for row in report["slos"] if row["slo"] == "checkout-availability")["alert_state"]
     assert states == {"2026-11-24T14:00:00Z": "page", "2026-11-24T12:00:00Z": "ok"}
+
+
+def test_slo_history_says_what_a_slice_slo_counts():
+    env = {"SLO_CATALOG": "config/slo-examples"}
+    completed = run_cli("slo-history", "--slo", "checkout-good-minutes", "--at", AT, env=env)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["counted"] == "slices"
