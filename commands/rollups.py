@@ -181,7 +181,7 @@ def trends_table(view, source: str, time_zone: str) -> str:
             format_sli(None if r.sli != r.sli else r.sli, r.target),
             r.status,
             format_percent(r.budget_consumed),
-            format_count(r.total),
+            format_count(r.total) if r.counted == "events" else f"{format_count(r.total)} {r.counted}",
             f"{r.days}/{r.days_in_period}",
             seconds(r.latency_p50),
             seconds(r.latency_p95),

@@ -344,6 +344,10 @@ class DemoSource:
         """Per (SLO, part key): the events inside that part's intervals (the daily rollups' adjusted days)."""
         found: dict[tuple[str, str], EventCounts] = {}
         for slo in slos:
+            if not slo.counts_events:
+                for key, intervals in parts.get(slo.name, {}).items():
+                    found[(slo.name, key)] = self._slices_inside(slo, intervals)
+                continue
             total = self._matching(slo.indicator.total_query)
             other = self._matching(slo.indicator.good_query or slo.indicator.bad_query)
             if total is None or other is None:
@@ -362,6 +366,19 @@ class DemoSource:
 
     def _unit(self, slo: SloDefinition) -> int:
         return int(counted_unit(slo).total_seconds())
+
+    def _slices_inside(self, slo: SloDefinition, intervals: Sequence[Interval]) -> EventCounts:
+        """The slices (points) ending inside the intervals, in (start, end] each."""
+        unit = self._unit(slo)
+        ends = [
+            end
+            for interval in intervals
+            for end in range(
+                (int(interval.start.timestamp()) // unit + 1) * unit, int(interval.end.timestamp()) + 1, unit
+            )
+        ]
+        counted = self._counts_of(slo, self._slice_ratios(slo, np.array(ends, dtype=np.int64))) if ends else None
+        return counted or EventCounts(total=0.0, bad=0.0)
 
     def _slice_ratios(self, slo: SloDefinition, ends: np.ndarray) -> np.ndarray:
         """Each slice's ratio (NaN: no traffic) for slices ending at ``ends`` (Unix seconds); for a threshold metric

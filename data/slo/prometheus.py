@@ -38,6 +38,7 @@ from data.slo.promql import (
     combined_text,
     counter_expressions,
     excluded_expressions,
+    excluded_slice_expressions,
     grouped_queries,
     indicator_selectors,
     slice_expressions,
@@ -681,9 +682,9 @@ class PrometheusSource:
     def interval_counts(
         self, slos: list[SloDefinition], parts: dict[str, dict[str, Sequence[Interval]]]
     ) -> dict[tuple[str, str], EventCounts]:
-        """Per (SLO, part key): the events inside that part's intervals, in ``PARALLEL_QUERIES`` queries whatever
-        the number of SLOs and parts (more where one would pass ``max_query_bytes``): each term ends at its
-        interval's end (``@``)."""
+        """Per (SLO, part key): the events (slices, points) inside that part's intervals, in ``PARALLEL_QUERIES``
+        queries whatever the number of SLOs and parts (more where one would pass ``max_query_bytes``): each term
+        ends at its interval's end (``@``)."""
         by_name = {slo.name: slo for slo in slos}
         terms = [
             (name, key, intervals)
@@ -695,11 +696,13 @@ class PrometheusSource:
         if not terms:
             return {}
         latest = max(i.end for _, _, intervals in terms for i in intervals)
-        texts = [
-            excluded_expressions(by_name[name].indicator, intervals)[kind]
-            for name, _, intervals in terms
-            for kind in ("total", "bad")
-        ]
+
+        def excluded(slo: SloDefinition, intervals) -> dict[str, str]:
+            if slo.counts_events:
+                return excluded_expressions(slo.indicator, intervals)
+            return excluded_slice_expressions(slo, intervals)
+
+        texts = [excluded(by_name[name], intervals)[kind] for name, _, intervals in terms for kind in ("total", "bad")]
         deadline = time.monotonic() + self.settings.timeout_seconds
         answers = self._grouped_answers(texts, latest, set(), deadline)
         refused = next((answer for answer in answers if isinstance(answer, QueryError)), None)

@@ -454,6 +454,15 @@ def excluded_expressions(indicator: RatioIndicator, intervals) -> dict[str, str]
 # --- slices and evaluated points: Timeslices, RatioTimeslices and thresholdMetric SLOs -----------------------------
 
 
+def excluded_slice_expressions(slo: SloDefinition, intervals) -> dict[str, str]:
+    """Total and bad slices (or points) ending inside the ``intervals``: one ``slice_expressions`` term per
+    interval, ending at its end, summed; an interval without a slice with data counts 0."""
+    terms = [slice_expressions(slo, interval.length, interval.end) for interval in intervals]
+    total = " + ".join(f"({term['total']} or vector(0))" for term in terms)
+    good = " + ".join(f"({term['good']} or vector(0))" for term in terms)
+    return {"total": total, "bad": f"(({total}) - ({good}))"}
+
+
 def _subquery_range(slices: int, step: timedelta) -> str:
     """The range of a subquery holding the ``slices`` most recent points on multiples of ``step``: one millisecond
     short of ``slices`` steps, so the point a step before the first is left out whether the engine's ranges are

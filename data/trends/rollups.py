@@ -80,6 +80,30 @@ def bucket_family(good_query: str | None) -> str | None:
     return str(SeriesSelector(selector.metric, tuple(m for m in selector.matchers if m.label != "le")))
 
 
+def latency_family(slo: SloDefinition) -> str | None:
+    """The histogram whose buckets a day's latency percentiles come from: that of a ratio SLO's good query."""
+    return bucket_family(slo.indicator.good_query) if isinstance(slo.indicator, RatioIndicator) else None
+
+
+def day_expressions(slo: SloDefinition, day: timedelta) -> dict[str, str]:
+    """Total and bad over the day ending at each evaluation: the SLO's events (``counter_expressions``), or for an
+    SLO counting slices or points, those ending in the day (``slice_expressions``: a slice belongs to the day it
+    ends in, so none counts twice, even where a local midnight falls inside a slice)."""
+    from data.slo.promql import counter_expressions, slice_expressions
+
+    if slo.counts_events:
+        return counter_expressions(slo.indicator, day)
+    counted = slice_expressions(slo, day)
+    return {"total": counted["total"], "bad": f"(({counted['total']}) - ({counted['good']}))"}
+
+
+def presence_query(slo: SloDefinition) -> str:
+    """What must have series at a day's start for the day to count as covered: the SLO's total counter, or its
+    threshold metric's query."""
+    indicator = slo.indicator
+    return indicator.total_query if isinstance(indicator, RatioIndicator) else indicator.query
+
+
 def slo_period_seconds(slo: SloDefinition, at: datetime) -> int:
     return int(period_length(slo.time_window, at).total_seconds())
 
@@ -102,6 +126,7 @@ def _rollups_for_day(day: LocalDay, slos: Sequence[SloDefinition], read: RunCoun
                 total=total,
                 bad=None if total is None else bad,
                 latency_buckets=read.buckets.get(key),
+                counted=slo.unit,
             )
         )
     return rows
@@ -118,20 +143,19 @@ class PrometheusDailyReader:
 
     def read(self, slos: Sequence[SloDefinition], run: Sequence[LocalDay]) -> RunCounts:
         from data.slo.prometheus import PARALLEL_QUERIES, QueryError
-        from data.slo.promql import counter_expressions
 
         step = timedelta(seconds=run[0].seconds)
         window = format_prometheus_duration(step)
         by_end = {day.end.timestamp(): day.day for day in run}
         by_start = {day.start.timestamp(): day.day for day in run}
         result = RunCounts()
-        expressions = {slo.name: counter_expressions(slo.indicator, step) for slo in slos}
-        families = {s.name: bucket_family(s.indicator.good_query) for s in slos}
+        expressions = {slo.name: day_expressions(slo, step) for slo in slos}
+        families = {s.name: latency_family(s) for s in slos}
         limit = self.source.settings.max_query_bytes
         texts = {
             "total": ({n: e["total"] for n, e in expressions.items()}, run[0].end),
             "bad": ({n: e["bad"] for n, e in expressions.items()}, run[0].end),
-            "present": ({s.name: f"count({s.indicator.total_query})" for s in slos}, run[0].start),
+            "present": ({s.name: f"count({presence_query(s)})" for s in slos}, run[0].start),
         }
         histogram_queries = {
             name: f"sum by (le) (increase({family}[{window}]))" for name, family in families.items() if family
@@ -206,7 +230,7 @@ class DemoDailyReader:
                 if day.start >= history_start:
                     result.covered.add((day.day, slo.name))
                 result.counts[(day.day, slo.name)] = (float(total), float(bad))
-            family = bucket_family(slo.indicator.good_query)
+            family = latency_family(slo)
             if family:
                 for le in self._bounds(family):
                     frame = self.source.event_buckets(_bucket_probe(slo, family, le), run[0].end, run[-1].end, step)
@@ -259,22 +283,10 @@ def _read_isolating(
     return reader.read(healthy, run) if healthy else RunCounts()
 
 
-def rolled_up(slos: Sequence[SloDefinition]) -> list[SloDefinition]:
-    """The SLOs the daily rollups cover: those counting events of counters. Timeslices, RatioTimeslices and
-    thresholdMetric SLOs are not rolled up yet (a day's slices are not a day's events): their trends show no data
-    rather than a figure in the wrong unit."""
-    return [slo for slo in slos if slo.counts_events]
-
-
-def not_rolled_up(slos: Sequence[SloDefinition]) -> list[SloDefinition]:
-    return [slo for slo in slos if not slo.counts_events]
-
-
 def compute_daily_rollups(
     source, slos: Sequence[SloDefinition], first: date, last: date, time_zone: str
 ) -> list[DailyRollup]:
     """Every complete (day, SLO) between ``first`` and ``last`` without touching the store: the demo's trends."""
-    slos = rolled_up(slos)
     reader = reader_for(source)
     rows: list[DailyRollup] = []
     errors: dict[str, str] = {}
@@ -306,7 +318,6 @@ def collect_daily_rollups(
     from data.trends.store import DEMO_SOURCE, collected_pairs
 
     require(actor, Role.ADMIN, "collect daily rollups")
-    slos = rolled_up(slos)
 
     newest = last_complete_day(now, time_zone, SETTLE)
     last = min(last or newest, newest)

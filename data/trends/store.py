@@ -52,6 +52,7 @@ class DailyRollupRow(Base):
     latency_p95: Mapped[float | None] = mapped_column(sa.Double, nullable=True)
     latency_p99: Mapped[float | None] = mapped_column(sa.Double, nullable=True)
     latency_buckets: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)  # {le: events}
+    counted: Mapped[str] = mapped_column(sa.String(10), server_default="events")  # events, slices or points
     source: Mapped[str] = mapped_column(sa.String(200))
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -92,7 +93,7 @@ def save_daily_rollups(engine: sa.Engine, rows: Sequence[dict[str, Any]], *, act
         unknown = set(row) - set(ROLLUP_COLUMNS)
         if unknown:
             raise KeyError(f"unknown rollup fields: {sorted(unknown)}")
-        cleaned.append({name: row.get(name) for name in ROLLUP_COLUMNS})
+        cleaned.append({name: row.get(name) for name in ROLLUP_COLUMNS} | {"counted": row.get("counted") or "events"})
     with engine.begin() as connection:
         connection.execute(_upsert(connection.dialect.name), cleaned)  # executemany: one cached statement
         days = sorted({str(row["day"]) for row in cleaned})

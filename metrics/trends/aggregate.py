@@ -22,7 +22,18 @@ from metrics.trends.rollups import add_buckets, histogram_quantile
 
 GRAINS = ("week", "month")
 MET, MISSED, NO_DATA = "met", "missed", "no data"
-DAILY_COLUMNS = ("day", "slo", "service", "target", "period_seconds", "day_seconds", "total", "bad", "latency_buckets")
+DAILY_COLUMNS = (
+    "day",
+    "slo",
+    "service",
+    "target",
+    "period_seconds",
+    "day_seconds",
+    "total",
+    "bad",
+    "latency_buckets",
+    "counted",
+)
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -109,6 +120,7 @@ def daily_frame(rows: Sequence[dict] | pd.DataFrame) -> pd.DataFrame:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     if "latency_buckets" not in frame:
         frame["latency_buckets"] = None
+    frame["counted"] = frame["counted"].fillna("events") if "counted" in frame else "events"
     return frame
 
 
@@ -143,6 +155,7 @@ def slo_periods(daily: pd.DataFrame, grain: str) -> pd.DataFrame:
         "days_in_period",
         "total",
         "bad",
+        "counted",
         "seconds",
         "error_ratio",
         "sli",
@@ -165,6 +178,7 @@ def slo_periods(daily: pd.DataFrame, grain: str) -> pd.DataFrame:
         service=("service", "last"),
         target=("target", "last"),
         period_seconds=("period_seconds", "last"),
+        counted=("counted", "last"),
         days=("days", "sum"),
         seconds=("seconds", "sum"),
     ).reset_index()
@@ -201,7 +215,8 @@ def _status_counts(per_slo: pd.DataFrame) -> pd.DataFrame:
 def service_periods(per_slo: pd.DataFrame) -> pd.DataFrame:
     """One row per service and period. A service met its objectives when every SLO with data met its own; it
     missed when any missed; no data when none had events. Volume is the busiest SLO's events (a service's SLOs
-    usually count the same requests, so summing them would count requests twice); budget consumed is the worst."""
+    usually count the same requests, so summing them would count requests twice), among the SLOs counting events:
+    a Timeslices SLO's slices are not requests; budget consumed is the worst."""
     columns = [
         "period",
         "period_start",
@@ -216,7 +231,10 @@ def service_periods(per_slo: pd.DataFrame) -> pd.DataFrame:
     ]
     if per_slo.empty:
         return pd.DataFrame(columns=columns)
-    frame = _status_counts(per_slo).assign(_consumed=per_slo["budget_consumed"].where(per_slo["status"] != NO_DATA))
+    frame = _status_counts(per_slo).assign(
+        _consumed=per_slo["budget_consumed"].where(per_slo["status"] != NO_DATA),
+        _events=per_slo["total"].where(per_slo["counted"] == "events"),
+    )
     result = (
         frame.groupby(["period", "service"], sort=True)
         .agg(
@@ -225,7 +243,7 @@ def service_periods(per_slo: pd.DataFrame) -> pd.DataFrame:
             slos_with_data=("_with_data", "sum"),
             slos_met=("_met", "sum"),
             _missed=("_missed", "sum"),
-            volume=("total", "max"),
+            volume=("_events", "max"),
             worst_budget_consumed=("_consumed", "max"),
         )
         .reset_index()

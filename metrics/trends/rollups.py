@@ -169,6 +169,7 @@ class DailyRollup:
     total: float | None
     bad: float | None
     latency_buckets: dict[str, float] | None = field(default=None, hash=False, compare=False)
+    counted: str = "events"  # what total and bad count: events, slices or points (``SloDefinition.unit``)
 
     @property
     def counts(self) -> EventCounts | None:
@@ -213,4 +214,5 @@ class DailyRollup:
             "latency_p95": self.latency(0.95),
             "latency_p99": self.latency(0.99),
             "latency_buckets": self.latency_buckets,
+            "counted": self.counted,
         }

@@ -533,7 +533,10 @@ def _alerts_figure(alerts: tuple[Sequence[FiringInterval], Sequence[FiringInterv
 
 
 def _volume(per_slo: pd.DataFrame) -> float:
-    """Requests: each service's busiest SLO (a service's SLOs count the same requests), summed; NaN without data."""
+    """Requests: each service's busiest SLO (a service's SLOs count the same requests), summed, among the SLOs
+    counting events (slices are not requests); NaN without data."""
+    if "counted" in per_slo:
+        per_slo = per_slo[per_slo["counted"] == "events"]
     if per_slo.empty or per_slo["total"].isna().all():
         return float("nan")
     return float(per_slo.groupby("service")["total"].max().sum())

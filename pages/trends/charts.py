@@ -121,10 +121,11 @@ def _add_sli_panel(figure: go.Figure, index: int, slo: str, frame: pd.DataFrame)
     target = float(frame["target"].iloc[-1])
     colours = [STATUS_STYLES[s].color for s in frame["status"]]
     symbols = ["square" if s == MISSED else "circle" for s in frame["status"]]
+    counted = frame["counted"] if "counted" in frame else ["events"] * len(frame)
     hover = [
         f"{p}: SLI {format_sli(None if _missing(v) else float(v), target)} · {status_badge(s)} · "
-        f"{format_count(t)} events"
-        for p, v, s, t in zip(frame["period"], frame["sli"], frame["status"], frame["total"])
+        f"{format_count(t)} {unit}"
+        for p, v, s, t, unit in zip(frame["period"], frame["sli"], frame["status"], frame["total"], counted)
     ]
     figure.add_trace(
         go.Scatter(
@@ -239,7 +240,10 @@ def latency_figure(per_slo: pd.DataFrame, grain: str) -> go.Figure:
 
 
 def volume_figure(daily: pd.DataFrame) -> go.Figure:
-    """Events per day and service (the busiest SLO's count, as in ``metrics.trends.aggregate.service_periods``)."""
+    """Events per day and service (the busiest SLO's count, as in ``metrics.trends.aggregate.service_periods``;
+    SLOs counting slices or points are not requests and stay out)."""
+    if "counted" in daily:
+        daily = daily[daily["counted"] == "events"]
     if daily.empty or daily["total"].notna().sum() == 0:
         return empty_figure("No request volume in this range", height=260)
     per_day = daily.groupby(["day", "service"])["total"].max().unstack("service").sort_index()

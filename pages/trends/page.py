@@ -12,7 +12,6 @@ from datetime import date
 import streamlit as st
 
 from data.incidents.service import incident_report
-from data.trends.rollups import not_rolled_up
 from data.trends.service import trend_annotations, trend_firings, trend_series_deploys, trends_range, trends_view
 from metrics.access import Role
 from metrics.formatting import format_count, format_percent
@@ -48,16 +47,6 @@ collect_now = collect_column.button(
 widgets.show_demo_banner(settings.is_demo)
 
 catalog = widgets.catalog_or_stop(settings, require_slos=True)
-unrolled = not_rolled_up(catalog.slos)
-if unrolled:
-    st.caption(
-        widgets.plain(
-            "Not rolled up yet, so no trend data: "
-            + ", ".join(f"{slo.name} ({slo.method_label})" for slo in unrolled)
-            + ". The SLO burn page shows their figures."
-        )
-    )
-
 if collect_now:
     collect.show_collection(settings, catalog, identity.collector_actor(settings))
 

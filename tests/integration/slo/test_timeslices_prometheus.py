@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from data.slo.prometheus import PrometheusSettings, PrometheusSource
 from data.slo.service import load_report
-from metrics.slo.adjustments import Adjustment, AdjustmentCategory, Scope
+from data.trends.rollups import compute_daily_rollups
+from metrics.slo.adjustments import Adjustment, AdjustmentCategory, Interval, Scope
 from metrics.slo.definitions import (
     BudgetingMethod,
     Op,
@@ -261,3 +262,58 @@ def test_adjusted_ratio_timeslices_average_only_the_slices_left(prometheus):
     ratios = [sum(good_in(m) for m in s) / sum(requests_in(m) for m in s) for s in kept if sum(map(requests_in, s))]
     assert status.sli == pytest.approx(math.fsum(ratios) / len(ratios))
     assert status.raw.sli == pytest.approx(math.fsum(expected_ratio_slices(5, 24 * 60)) / 276)
+
+
+# --- daily rollups: each local day's slices (or points), read in the batched range queries ------------------------
+
+DAYS = [date(2026, 10, 31), date(2026, 11, 1)]  # the two UTC days the samples cover
+
+
+def slice_ratio_ending(minute: int) -> float | None:
+    """The ratio of the 5-minute slice whose last minute is ``minute``; None when it had no traffic."""
+    minutes = range(minute - 4, minute + 1)
+    traffic = sum(requests_in(m) for m in minutes)
+    return sum(good_in(m) for m in minutes) / traffic if traffic else None
+
+
+def day_minutes(index: int) -> range:
+    """The minutes ending inside day ``index`` of ``DAYS``: its slices and points end in (midnight, next midnight]."""
+    return range(index * 1440 + 1, (index + 1) * 1440 + 1)
+
+
+def test_a_timeslices_slo_rolls_up_the_slices_ending_in_each_day(prometheus):
+    definition = slo("slices", BudgetingMethod.TIMESLICES, slices=TimeSlices("5m", 0.95))
+    source = PrometheusSource(PrometheusSettings(url=prometheus.url))
+
+    rows = compute_daily_rollups(source, [definition], DAYS[0], DAYS[-1], "UTC")
+
+    assert [row.day for row in rows] == DAYS
+    for index, row in enumerate(rows):
+        found = [slice_ratio_ending(end) for end in day_minutes(index) if end % 5 == 0]
+        ratios = [ratio for ratio in found if ratio is not None]
+        assert (row.counted, row.total) == ("slices", len(ratios))
+        assert row.bad == sum(1 for ratio in ratios if ratio < 0.95)
+
+
+def test_a_threshold_slo_rolls_up_the_points_of_each_day(prometheus):
+    definition = slo("lag", BudgetingMethod.OCCURRENCES, indicator=LAG)
+    source = PrometheusSource(PrometheusSettings(url=prometheus.url))
+
+    rows = compute_daily_rollups(source, [definition], DAYS[0], DAYS[-1], "UTC")
+
+    for index, row in enumerate(rows):
+        points = [lag_at(m) for m in day_minutes(index)]
+        assert (row.counted, row.total, row.bad) == ("points", 1440, sum(1 for value in points if value > 10.0))
+
+
+def test_the_slices_inside_an_adjusted_part_of_a_day_are_read_for_the_adjusted_trends(prometheus):
+    definition = slo("slices", BudgetingMethod.TIMESLICES, slices=TimeSlices("5m", 0.95))
+    inside = Interval(minute_at(1440 + 600 + 1.5), minute_at(1440 + 660))  # 10:01:30 to 11:00 on 1 November
+    source = PrometheusSource(PrometheusSettings(url=prometheus.url))
+
+    found = source.interval_counts([definition], {"slices": {"2026-11-01": [inside]}})
+
+    ends = range(1440 + 605, 1440 + 661, 5)  # the 5-minute slices ending 10:05 .. 11:00
+    ratios = [slice_ratio_ending(end) for end in ends]
+    assert found[("slices", "2026-11-01")].total == len(ratios) == 12
+    assert found[("slices", "2026-11-01")].bad == sum(1 for ratio in ratios if ratio < 0.95)

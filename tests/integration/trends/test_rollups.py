@@ -292,3 +292,35 @@ def test_a_slo_whose_query_prometheus_rejects_is_named_and_the_others_are_stored
         assert summary.rows_stored == 2 * len(CATALOG.slos)
     finally:
         engine.dispose()
+
+
+SLICE_CATALOG = load_catalog(REPO / "config" / "slo-examples")
+
+
+def test_slice_and_threshold_slos_are_stored_with_what_they_count_and_agree_with_the_demo(store_url, demo_prometheus):
+    """The Timeslices and RatioTimeslices SLOs over the demo counters: Prometheus's subqueries and the demo's own
+    slicing give the same days; the threshold SLOs (a PromQL quantile the demo cannot evaluate) are stored as points."""
+    from data.slo.demo import DemoSource
+
+    engine = engine_for(store_url)
+    try:
+        week = (FIRST + timedelta(days=7), FIRST + timedelta(days=13))
+        source = PrometheusSource(PrometheusSettings(url=demo_prometheus.url))
+        collect_daily_rollups(
+            source, SLICE_CATALOG.slos, engine, time_zone=BERLIN, now=NOW, actor=admin(), first=week[0], last=week[1]
+        )
+        rows = {(row["day"], row["slo"]): row for row in daily_rollups_between(engine, *week)}
+    finally:
+        engine.dispose()
+    counted = {slo: row["counted"] for (_, slo), row in rows.items()}
+    assert counted == {
+        "checkout-good-minutes": "slices",
+        "search-average-slice": "slices",
+        "checkout-p99-under-1s": "points",
+        "checkout-p99-slices": "slices",
+    }
+    demo = compute_daily_rollups(DemoSource(end=HISTORY_END), SLICE_CATALOG.slos[:2], *week, BERLIN)
+    assert {row.slo for row in demo} == {"checkout-good-minutes", "search-average-slice"}
+    for row in demo:
+        assert rows[(row.day, row.slo)]["total"] == row.total == 288, (row.day, row.slo)
+        assert rows[(row.day, row.slo)]["bad"] == pytest.approx(row.bad, rel=1e-9, abs=1e-9), (row.day, row.slo)

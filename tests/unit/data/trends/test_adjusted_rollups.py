@@ -105,3 +105,27 @@ def test_a_source_that_cannot_answer_leaves_the_rows_raw_and_says_why(raw, monke
     )
     assert rows.daily.equals(raw)
     assert rows.adjustments_note == "Budget adjustments are not applied: Prometheus is unreachable"
+
+
+SLICE_CATALOG = Path(__file__).resolve().parents[4] / "config" / "slo-examples"
+SLICE_SLOS = load_catalog(SLICE_CATALOG).slos
+
+
+def test_an_adjusted_day_of_a_timeslices_slo_loses_the_slices_ending_inside_the_adjustment():
+    """Two hours from 09:00 UTC: the 24 five-minute slices ending 09:05 .. 11:00 no longer count that day."""
+    settings = Settings(
+        prometheus=None,
+        database_url="sqlite:///unused.db",
+        catalog_path=SLICE_CATALOG,
+        team_timezone=ZONE,
+        now_override=NOW,
+    )
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    day = date(2026, 11, 20)
+    maintenance = adjustment(start, start + 2 * H, slos=("checkout-good-minutes",))
+    raw_rows = trend_rows(settings, SLICE_SLOS, None, day, day, adjustments=[]).daily
+    rows = trend_rows(settings, SLICE_SLOS, None, day, day, adjustments=[maintenance]).daily
+    before, got = row(raw_rows, "checkout-good-minutes", day), row(rows, "checkout-good-minutes", day)
+    assert (before["total"], got["total"]) == (288, 288 - 24)
+    assert got["counted"] == "slices"
+    assert row(rows, "search-average-slice", day)["total"] == 288

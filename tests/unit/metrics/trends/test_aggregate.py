@@ -173,6 +173,20 @@ def test_service_volume_is_the_busiest_slo_not_the_sum():
     assert service_periods(week_of(two_slo_week(bad_latency=0))).iloc[0]["volume"] == 1000
 
 
+def test_service_volume_leaves_out_an_slo_counting_slices():
+    monday = date(2026, 11, 16)
+    slices = {**row(monday, 2016, 3, slo="api-good-minutes"), "counted": "slices"}
+    rows = [row(monday, 1000, 0), slices]
+    assert service_periods(week_of(rows)).iloc[0]["volume"] == 1000
+    only_slices = service_periods(week_of([slices])).iloc[0]
+    assert only_slices["volume"] != only_slices["volume"] and only_slices["slos_with_data"] == 1  # NaN: no requests
+
+
+def test_a_slice_slo_keeps_its_unit_through_the_weeks():
+    slices = {**row(date(2026, 11, 16), 288, 3, slo="api-good-minutes"), "counted": "slices"}
+    assert week_of([slices]).iloc[0]["counted"] == "slices"
+
+
 def test_fleet_compliance_counts_only_slos_with_data():
     monday = date(2026, 11, 16)
     rows = [row(monday, 1000, 0, slo="a"), row(monday, 1000, 50, slo="b"), row(monday, 0, 0, slo="c")]
