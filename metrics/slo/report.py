@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from metrics.formatting import format_percent
 from metrics.slo.adjustments import Adjustment, describe_window
 from metrics.slo.alerts import (
     AT_RISK,
@@ -223,6 +224,25 @@ class SplitStatus:
         return {"values": dict(self.values), **{name: figures[name] for name in kept}}
 
 
+def split_summary(splits: Sequence[SplitStatus], shown: int = 2) -> str:
+    """What the overview says of a split SLO's values in one line: how many, and the worst of them, urgent first
+    (``12 values · 2 burning: route=/pay page, route=/cart at risk``), or the one with least budget left when none
+    burns. Empty for an SLO that is not split."""
+    if not splits:
+        return ""
+    count = f"{len(splits)} value{'s' if len(splits) != 1 else ''}"
+    burning = [split for split in splits if split.status.attention not in ("ok", "no data")]
+    if burning:
+        worst = ", ".join(f"{split.label} {split.status.attention}" for split in burning[:shown])
+        more = f" and {len(burning) - shown} more" if len(burning) > shown else ""
+        return f"{count} · {len(burning)} burning: {worst}{more}"
+    with_budget = [split for split in splits if split.status.budget_remaining is not None]
+    if not with_budget:
+        return f"{count} · no data"
+    least = min(with_budget, key=lambda split: split.status.budget_remaining)
+    return f"{count} · none burning; least budget left: {least.label} {format_percent(least.status.budget_remaining)}"
+
+
 @dataclass(frozen=True)
 class SloReport:
     at: datetime
@@ -241,6 +261,7 @@ class SloReport:
             if status.slo.split_by:
                 figures["split_by"] = list(status.slo.split_by)
                 figures["split"] = [split.to_dict() for split in self.splits.get(status.slo.name, ())]
+                figures["split_summary"] = split_summary(self.splits.get(status.slo.name, ()))
             slos.append(figures)
         return {
             "at": self.at.isoformat(),

@@ -170,7 +170,9 @@ def show_overview(shown_report, at) -> None:
         if not statuses:
             widgets.show_empty_state("No SLO matches these filters.", "Clear a filter to see more SLOs.")
             return
-        frame = slo_widgets.overview_frame(statuses, {"at": st.query_params["at"]} if fixed_at else None)
+        frame = slo_widgets.overview_frame(
+            statuses, {"at": st.query_params["at"]} if fixed_at else None, splits=report.splits
+        )
         extras = st.pills(
             "More columns",
             list(slo_widgets.OverviewExtra),

@@ -6,7 +6,7 @@ functions draw with Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import quote, urlencode
@@ -18,7 +18,7 @@ import streamlit as st
 from metrics.formatting import NO_DATA, format_burn_rate, format_duration, format_percent, format_sli, format_target
 from metrics.slo.alerts import AT_RISK, ATTENTION_STATES
 from metrics.slo.definitions import BURN_WINDOWS, SloDefinition
-from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus, SplitStatus
+from metrics.slo.report import EXHAUSTION_WINDOW, SloReport, SloStatus, SplitStatus, split_summary
 from metrics.slo.timeseries import TierHistory
 from pages.common.loaders import DATA_TTL_SECONDS
 from pages.common.theme import INFO, alert_state_badge, alert_state_markdown_color, alert_state_style
@@ -93,10 +93,15 @@ def filter_statuses(statuses: Iterable[SloStatus], services: Sequence[str], stat
     ]
 
 
-def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | None = None) -> pd.DataFrame:
+def overview_frame(
+    statuses: Sequence[SloStatus],
+    link_params: dict[str, str] | None = None,
+    splits: Mapping[str, Sequence[SplitStatus]] | None = None,
+) -> pd.DataFrame:
     """One row per SLO in report order (paging, ticketing, at risk, ok, no data; least budget first within each).
     Numbers stay numbers (NaN = no data) so the table
-    sorts correctly; ``overview_column_config`` formats them for people."""
+    sorts correctly; ``overview_column_config`` formats them for people. ``splits``: a split SLO's values, said in
+    its row's "values" column (how many, the worst first)."""
     rows = []
     for status in statuses:
         rows.append(
@@ -114,9 +119,10 @@ def overview_frame(statuses: Sequence[SloStatus], link_params: dict[str, str] | 
                 ),
                 "error": status.error or status.note or "",
                 "adjusted": ADJUSTED_MARK if status.adjusted else "",
+                "values": split_summary((splits or {}).get(status.slo.name, ())),
             }
         )
-    columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error", "adjusted"]
+    columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error", "adjusted", "values"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -153,6 +159,8 @@ def overview_columns(frame: pd.DataFrame, extras: Collection[OverviewExtra] = ()
         wanted.add("window")
     if OverviewExtra.NOTE in extras and frame["error"].astype(bool).any():
         wanted.add("error")
+    if "values" in frame.columns and frame["values"].astype(bool).any():  # a split SLO's worst values, always
+        wanted.add("values")
     if "adjusted" in frame.columns and frame["adjusted"].astype(bool).any():  # adjusted figures are always marked
         wanted.add("adjusted")
     return [column for column in frame.columns if column in wanted]
@@ -220,6 +228,11 @@ def overview_column_config() -> dict:
         ),
         "error": st.column_config.TextColumn(
             "note", help="Why an SLO shows no data: a rejected query, no matching series, or no traffic"
+        ),
+        "values": st.column_config.TextColumn(
+            "split values",
+            help="An SLO split by a label: how many values it has and the worst of them, the urgent first; its "
+            "drill-down lists every value",
         ),
     }
     for window in BURN_WINDOWS:

@@ -80,3 +80,13 @@ def test_the_drilldown_of_a_split_slo_lists_each_value_of_its_label():
         "service=reporting",
         "service=search",
     ]
+
+
+def test_the_overview_row_of_a_split_slo_says_how_many_values_and_which_burn():
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    (overview,) = [frame.value for frame in app.dataframe if "values" in frame.value.columns]
+    summary = overview.loc[overview["SLO"].str.contains("api-availability"), "values"].iloc[0]
+    # the demo's checkout incident (from 13:15 on 24 November) is burning at 14:05: its value pages, first
+    assert summary.startswith("6 values · ") and "service=checkout page" in summary

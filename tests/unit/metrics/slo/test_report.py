@@ -175,3 +175,38 @@ def test_an_slo_without_events_is_called_quiet():
 
 def test_an_slo_with_data_has_no_note():
     assert build_status(slo(), AT, counts(period_bad=1)).note is None
+
+
+# --- a split SLO's values, in one line for the overview ----------------------------------------------------------
+
+
+def split_report(by_value: dict) -> list:
+    from dataclasses import replace
+
+    definition = replace(slo(), split_by=("route",))
+    return build_report(
+        [definition],
+        AT,
+        {definition.name: counts(0.0)},
+        {},
+        "test",
+        split_counts_by_slo={definition.name: {(route,): value for route, value in by_value.items()}},
+    ).splits[definition.name]
+
+
+def test_the_split_summary_counts_the_values_and_names_the_burning_ones_urgent_first():
+    from metrics.slo.report import split_summary
+
+    splits = split_report({"/pay": counts(0.0, window_bad=500.0), "/cart": counts(0.0), "/home": counts(0.0)})
+
+    # /pay: 5 % bad in every window against a 0.1 % budget burns at 50x, so its fast tier pages
+    assert split_summary(splits) == "3 values · 1 burning: route=/pay page"
+
+
+def test_the_split_summary_names_the_value_with_least_budget_when_none_burns():
+    from metrics.slo.report import split_summary
+
+    splits = split_report({"/pay": counts(100.0), "/cart": counts(400.0)})
+
+    # 400 bad of 1,000,000 against a budget of 1,000: 60 % left
+    assert split_summary(splits) == "2 values · none burning; least budget left: route=/cart 60.0%"
