@@ -62,6 +62,7 @@ def named_settings(
     headers = {name.lower(): (name, value) for name, value in data_source.headers}
     headers.update({name.lower(): (name, value) for name, value in options.headers})
     template = base or PrometheusSettings(url=data_source.url)
+    prefix = source_env_prefix(data_source.name)
     return replace(
         template,
         url=(options.url or data_source.url).rstrip("/"),
@@ -70,6 +71,8 @@ def named_settings(
         username=options.username,
         password=options.password,
         headers=tuple(headers.values()),
+        url_setting=f"the url of DataSource {data_source.name!r} ({data_source.place}) or {prefix}URL",
+        token_setting=f"{prefix}TOKEN",
     )
 
 
