@@ -84,7 +84,8 @@ class RoutedSource:
         self, slos: list[SloDefinition], at: datetime, exclusions: Exclusions | None = None
     ) -> CountsResult:
         """Each source's batch side by side (its own fixed number of queries), merged. A source that raises
-        ``SourceError`` or does not answer by the deadline gives each of its SLOs an error naming it."""
+        ``SourceError`` or does not answer by the deadline (the longest source timeout, and a second) gives each of
+        its SLOs an error naming it; any other exception propagates."""
         groups, errors = self._partition(slos)
         result = CountsResult(errors=dict(errors))
 
@@ -109,7 +110,7 @@ class RoutedSource:
             elif isinstance(outcome.error, SourceError):
                 message = _naming(source, str(outcome.error))
             else:
-                message = _naming(source, f"failed ({type(outcome.error).__name__})")
+                raise outcome.error  # a bug, not a source that is down: as loud as with one source
             for slo in mine:
                 result.errors[slo.name] = message
         return result
