@@ -120,14 +120,15 @@ def cli_actor(name: str | None = None):
     return Actor(name, Role.ADMIN, VIA_CLI)
 
 
-def cli_source(settings, at: datetime):
+def cli_source(settings, at: datetime, catalog=None):
     """The source the settings name; with ``--prometheus-url`` the configured timeout, token, basic auth, TLS and
-    answer cap still apply, only the URL is the option's (``Settings.with_prometheus_url``)."""
+    answer cap still apply, only the URL is the option's (``Settings.with_prometheus_url``). With a ``catalog``
+    defining DataSources, each SLO is read from its own (``data.slo.routed.RoutedSource``)."""
     from data.slo.service import demo_history_end, make_source
 
     if settings.prometheus is not None:
         settings = settings.with_prometheus_url(settings.prometheus.url)
-    return make_source(settings, demo_end=demo_history_end(settings, at))
+    return make_source(settings, demo_end=demo_history_end(settings, at), catalog=catalog)
 
 
 def cli_adjustments(settings) -> list:

@@ -17,7 +17,7 @@ def command_slo_report(args: argparse.Namespace) -> int:
     catalog = common.load_cli_catalog(settings, problems)
     at = common.parse_cli_instant(args.at, settings)
     adjustments = common.cli_adjustments(settings)
-    report = load_report(common.cli_source(settings, at), catalog.slos, at, adjustments)
+    report = load_report(common.cli_source(settings, at, catalog), catalog.slos, at, adjustments)
     if report.errors:
         for message in report.errors.values():
             print(f"error: {message}", file=sys.stderr)
@@ -120,7 +120,7 @@ def command_slo_history(args: argparse.Namespace) -> int:
         )
     at = common.parse_cli_instant(args.at, settings)
     try:
-        history = load_history(common.cli_source(settings, at), slo, at, common.cli_adjustments(settings))
+        history = load_history(common.cli_source(settings, at, catalog), slo, at, common.cli_adjustments(settings))
     except SourceError as error:
         raise common.CliError(str(error)) from None
     series = drilldown_series(history)
@@ -170,7 +170,9 @@ def command_collect_slo_snapshots(args: argparse.Namespace) -> int:
 
     settings = common.load_cli_settings(args)
     catalog = common.load_cli_catalog(settings, [])
-    run = collect_snapshots(settings, catalog.slos, common.parse_cli_instant(args.at, settings), common.cli_actor())
+    run = collect_snapshots(
+        settings, catalog.slos, common.parse_cli_instant(args.at, settings), common.cli_actor(), catalog=catalog
+    )
     print(f"stored {run.stored} new SLO snapshots at {run.taken_at.isoformat()}")
     for message in run.errors.values():
         print(f"error: {message}", file=sys.stderr)

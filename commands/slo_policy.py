@@ -80,7 +80,7 @@ def command_show(args: argparse.Namespace) -> int:
 
     settings, catalog = _prepared(args)
     at = parse_cli_instant(args.at, settings)
-    source = cli_source(settings, at)
+    source = cli_source(settings, at, catalog)
     report = load_report(source, catalog.slos, at)
     overview = policy_overview(settings, report, catalog.service_names(), source)
     frozen = [s for s in overview.states if s.state is PolicyState.FREEZE]
@@ -215,7 +215,7 @@ def command_decide(args: argparse.Namespace) -> int:
 
     settings, catalog = _prepared(args)
     at = settings.now()
-    shown = {s.service: s for s in states(settings, load_report(cli_source(settings, at), catalog.slos, at))}
+    shown = {s.service: s for s in states(settings, load_report(cli_source(settings, at, catalog), catalog.slos, at))}
     now = shown.get(args.service)
     try:
         decision = record_decision(

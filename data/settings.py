@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from data.secrets import Dsn, SecretUrl
+from data.slo.named_sources import SOURCE_KEYS, SourceOptions, options_key
 from data.slo.prometheus import DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_SPLIT_VALUES, PrometheusSettings
 from data.slo.promql import DEFAULT_MAX_QUERY_BYTES
 from metrics.slo.deploys import DeploySeries
@@ -29,6 +30,9 @@ DEFAULT_ACCESS_CONFIG = REPO_ROOT / "config" / "access.toml"
 # `[databases] <name> = "..."` in secrets.toml.
 DSN_ENV_PREFIX = "DB_DSN_"
 DEFAULT_SECRETS_FILE = REPO_ROOT / ".streamlit" / "secrets.toml"
+# A catalog DataSource's secrets and overrides: PROMETHEUS_SOURCE_<NAME>_<KEY>, the name upper-cased with "-" as "_",
+# or `[sources.<name>] <key> = "..."` in secrets.toml (``data.slo.named_sources``).
+SOURCE_ENV_PREFIX = "PROMETHEUS_SOURCE_"
 
 # secrets.toml section -> key -> environment variable
 _KEYS: dict[str, dict[str, str]] = {
@@ -89,6 +93,8 @@ class Settings:
     prometheus_options: PrometheusSettings | None = field(default=None, repr=False, compare=False, hash=False)
     # SLO_DEPLOY_SERIES (+ _SERVICE_LABEL, _VERSION_LABEL): the series deploys are read from, besides entered ones
     deploy_series: DeploySeries | None = None
+    # PROMETHEUS_SOURCE_<NAME>_* and [sources.<name>]: per catalog DataSource (by ``named_sources.options_key``)
+    source_options: dict[str, SourceOptions] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         """Text given for the store URL or a DSN (tests, ``dataclasses.replace``) becomes its secret type here, so
@@ -135,6 +141,19 @@ def _read_secrets(path: Path, problems: list[str]) -> dict[str, dict[str, object
                 else:
                     values.setdefault("databases", {})[name] = dsn
             continue
+        if section == "sources" and isinstance(content, dict):
+            for name, keys in content.items():
+                if not isinstance(keys, dict):
+                    problems.append(f"{path}: [sources.{name}] must be a table of {', '.join(SOURCE_KEYS)}")
+                    continue
+                for key, item in keys.items():
+                    if key not in SOURCE_KEYS:
+                        problems.append(
+                            f"{path}: unknown key {key!r} in [sources.{name}] (known: {', '.join(SOURCE_KEYS)})"
+                        )
+                    else:
+                        values.setdefault("sources", {}).setdefault(options_key(str(name)), {})[key] = item
+            continue
         if section not in _KEYS or not isinstance(content, dict):
             known = ", ".join(f"[{name}]" for name in _KEYS)
             problems.append(f"{path}: unknown section [{section}] (known: {known})")
@@ -174,6 +193,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     refresh_seconds = _refresh_seconds(value, problems)
     fragments = _flag(value, "fragments", True, problems)
     deploy_series = _deploy_series(value, problems)
+    source_options = _source_options(secrets, environ, secrets_path, problems)
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -189,7 +209,61 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         refresh_seconds=refresh_seconds,
         fragments=fragments,
         deploy_series=deploy_series,
+        source_options=source_options,
     )
+
+
+def _source_options(
+    secrets: dict[str, dict[str, object]], environ: dict[str, str], secrets_path: Path, problems: list[str]
+) -> dict[str, SourceOptions]:
+    """Per DataSource key (``EU_MIMIR``): ``[sources.eu-mimir]`` in the secrets file, overridden key by key by
+    ``PROMETHEUS_SOURCE_EU_MIMIR_TOKEN`` and the like. No message quotes a value."""
+    texts: dict[str, dict[str, tuple[str, str]]] = {}
+    for key, keys in secrets.get("sources", {}).items():
+        for item, raw in keys.items():
+            if str(raw).strip():
+                texts.setdefault(key, {})[item] = (str(raw).strip(), f"[sources] {item} in {secrets_path.name}")
+    suffixes = sorted(SOURCE_KEYS, key=len, reverse=True)
+    for variable, raw in environ.items():
+        if not variable.startswith(SOURCE_ENV_PREFIX) or not raw.strip():
+            continue
+        rest = variable[len(SOURCE_ENV_PREFIX) :]
+        item = next((suffix for suffix in suffixes if rest.endswith("_" + suffix.upper())), None)
+        name = rest[: -len(item) - 1] if item else ""
+        if not item or not name:
+            known = ", ".join(suffix.upper() for suffix in SOURCE_KEYS)
+            problems.append(
+                f"{variable}: not a DataSource setting (PROMETHEUS_SOURCE_<NAME>_<KEY>, KEY one of {known})"
+            )
+            continue
+        texts.setdefault(name, {})[item] = (raw.strip(), variable)
+    options: dict[str, SourceOptions] = {}
+    for key, items in texts.items():
+
+        def value(_section: str, _key: str, items=items) -> tuple[str | None, str]:
+            return items.get("headers", (None, ""))
+
+        url_text, where = items.get("url", (None, ""))
+        username = items.get("username", (None, ""))[0]
+        password = items.get("password", (None, ""))[0]
+        url = None
+        if url_text:
+            parsed = SecretUrl.parse(url_text)
+            if parsed.problem or parsed.scheme.lower() not in ("http", "https") or not parsed.host:
+                shown = "the value" if parsed.problem else parsed.describe(userinfo=False)
+                problems.append(f"{where}: {shown} is not an http(s) URL like http://mimir:8080/prometheus")
+                continue
+            if parsed.username and not username:
+                username, password = parsed.username, parsed.reveal_password()
+            url = parsed.reveal_without_userinfo()
+        options[key] = SourceOptions(
+            url=url,
+            bearer_token=items.get("token", (None, ""))[0],
+            username=username,
+            password=password,
+            headers=_headers(value, problems),
+        )
+    return options
 
 
 def _repo_path(text: str | None, default: Path) -> Path:

@@ -19,6 +19,13 @@ Read (``apiVersion: openslo/v1``):
   counts against the documents cap like one.
 - ``metadata.labels`` values are a string or a list of strings; every value is kept (``SloDefinition.labels``).
 - ``kind: Service`` -> ``Service`` (name, display name, description).
+- ``kind: DataSource`` -> ``DataSource`` (``Catalog.data_sources``): ``spec.type: Prometheus`` (any case; other types
+  are refused) and ``spec.connectionDetails`` with an http(s) ``url`` (a path prefix such as Mimir's
+  ``/prometheus`` kept) and optional plain ``headers``. Secrets (a token, password or API key key, a secret-looking
+  header, a URL with userinfo) are refused: they come from the environment (``data.slo.named_sources``). A
+  ``metricSource`` naming one by ``metricSourceRef`` may omit ``type``; every metricSource of one SLI names the
+  same DataSource or none does, and the SLO reads from it (``SloDefinition.data_source``; None: the default
+  source). Documents may come in any order and any file.
 - ``kind: SLI`` with a ``ratioMetric`` (``counter``, ``good`` or ``bad``, and ``total``), each a Prometheus
   ``metricSource`` whose ``query`` is a plain series selector: a raw counter with ``counter: true``, a series that
   already holds a per-second rate (a recording rule) with ``counter: false`` (``RatioIndicator.counter``). The tool
@@ -49,8 +56,8 @@ it) and ``alertAfter``. A severity other than ``page`` or ``ticket`` needs the c
 (``SloDefinition.review_every``; without it the team's default, see ``metrics.slo_reviews``).
 
 Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
-``AlertNotificationTarget`` and ``DataSource`` documents are read but not used, nor are AlertPolicies no SLO names;
-an SLO (or SLI) using ``raw`` ratios or ``metricSourceRef`` is skipped with a notice naming the construct. A split
+``AlertNotificationTarget`` documents are read but not used, nor are AlertPolicies no SLO names; an SLO (or SLI)
+using ``raw`` ratios is skipped with a notice naming the construct. A split
 (``split-by``) Timeslices or thresholdMetric SLO is a problem: splitting counts events by label.
 
 Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
@@ -78,6 +85,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
+from data.secrets import SecretUrl
 from data.slo.promql import Matcher, SelectorError, SeriesSelector, parse_selector
 from metrics.slo import imports
 from metrics.slo.definitions import (
@@ -108,6 +116,7 @@ __all__ = [
     "CatalogError",
     "CatalogLimits",
     "CatalogProblem",
+    "DataSource",
     "Matcher",
     "Severity",
     "SelectorError",
@@ -192,11 +201,27 @@ DEFAULT_LIMITS = CatalogLimits()
 
 
 @dataclass(frozen=True)
+class DataSource:
+    """A ``kind: DataSource`` document: a Prometheus-compatible server some SLOs read (``SloDefinition.data_source``).
+
+    Only what is not secret is in the catalog: the URL (a path prefix such as Mimir's ``/prometheus`` kept) and
+    plain headers (``X-Scope-OrgID``). Tokens, passwords, secret headers and a URL override come from the
+    environment (``PROMETHEUS_SOURCE_<NAME>_...``, see ``data.slo.named_sources``)."""
+
+    name: str
+    url: str
+    display_name: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    place: str = ""  # "file.yaml, document 2": where it is defined
+
+
+@dataclass(frozen=True)
 class Catalog:
     slos: list[SloDefinition]
     services: dict[str, Service]  # only those declared by Service documents
     problems: list[CatalogProblem]  # severity PROBLEM: the catalog is wrong here
     notices: list[CatalogProblem] = field(default_factory=list)  # valid input not handled or not used yet
+    data_sources: dict[str, DataSource] = field(default_factory=dict)  # the valid DataSource documents, by name
 
     def slo(self, name: str) -> SloDefinition | None:
         return next((slo for slo in self.slos if slo.name == name), None)
@@ -563,12 +588,33 @@ _DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 _DOCUMENT_FIELDS = ("apiVersion", "kind", "metadata", "spec")
 _METADATA_FIELDS = ("name", "displayName", "labels", "annotations")
-_KINDS = ("SLO", "SLI", "Service", "AlertPolicy", "AlertCondition")
-_OTHER_OPENSLO_KINDS = ("AlertNotificationTarget", "DataSource")
+_KINDS = ("SLO", "SLI", "Service", "AlertPolicy", "AlertCondition", "DataSource")
+_OTHER_OPENSLO_KINDS = ("AlertNotificationTarget",)
 _NOT_USED_REASONS = {
     "AlertNotificationTarget": "this tool shows firing tiers; it sends no notifications",
-    "DataSource": "this tool reads the Prometheus of its settings (PROMETHEUS_URL), or the demo data",
 }
+_DATA_SOURCE_SPEC_FIELDS = ("description", "type", "connectionDetails")
+_CONNECTION_FIELDS = ("url", "headers")
+# connectionDetails keys and header names that carry a secret: refused, the environment holds those.
+_SECRET_NAME = re.compile(r"(?i).*(token|passw|secret|api[_-]?key|credential|auth|cookie).*")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+SOURCE_ENV_PREFIX = "PROMETHEUS_SOURCE_"
+
+
+def source_env_prefix(name: str) -> str:
+    """``PROMETHEUS_SOURCE_EU_MIMIR_`` for the DataSource ``eu-mimir``: its secrets and overrides' variables."""
+    return SOURCE_ENV_PREFIX + name.upper().replace("-", "_") + "_"
+
+
+def _secret_help(name: str | None) -> str:
+    prefix = source_env_prefix(name or "<name>")
+    return (
+        f"a secret does not belong in the catalog: remove it and set it in the environment instead "
+        f"({prefix}TOKEN, {prefix}USERNAME and {prefix}PASSWORD, or {prefix}HEADERS for secret headers; "
+        f"or [sources.{name or '<name>'}] in secrets.toml)"
+    )
+
+
 _SERVICE_SPEC_FIELDS = ("description",)
 _SLO_SPEC_FIELDS = (
     "description",
@@ -587,11 +633,7 @@ _RATIO_FIELDS = ("counter", "good", "bad", "total")
 _RATIO_UNSUPPORTED = {
     key: "raw ratios are not supported: give good (or bad) and total counters" for key in ("raw", "rawType")
 }
-_METRIC_SOURCE_FIELDS = ("type", "spec")
-_METRIC_SOURCE_UNSUPPORTED = {
-    "metricSourceRef": "metricSourceRef (DataSource documents) is not supported yet: give "
-    "type: Prometheus and spec.query inline"
-}
+_METRIC_SOURCE_FIELDS = ("metricSourceRef", "type", "spec")
 _TIME_WINDOW_FIELDS = ("duration", "isRolling", "calendar")
 _CALENDAR_FIELDS = ("startTime", "timeZone")
 _OBJECTIVE_FIELDS = ("displayName", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow", "op", "value")
@@ -662,6 +704,10 @@ class _Builder:
         self.policies: dict[str, _Policy | None] = {}  # AlertPolicy documents; None: it has problems
         self.used_conditions: set[str] = set()
         self.used_policies: set[str] = set()
+        self.data_sources: dict[str, DataSource] = {}
+        self.data_source_names: list[str] = []  # every DataSource document's name, valid or not
+        self.sli_sources: dict[str, str | None] = {}  # per SLI document: the DataSource its metricSources name
+        self._refs: list[tuple[str, str | None]] = []  # (field, DataSource or None) of each metricSource read
 
     def build(self, files: list[_Entry]) -> Catalog:
         documents: list[_Document] = []
@@ -689,6 +735,14 @@ class _Builder:
             owners[key] = doc
             candidates.append(doc)
 
+        # DataSources first: SLIs and SLOs anywhere in the catalog name them
+        self.data_source_names = [doc.name for doc in candidates if doc.kind == "DataSource"]
+        for doc in candidates:
+            if doc.kind == "DataSource":
+                checker = _Checker(doc, self.problems)
+                data_source = self._data_source(doc, checker)
+                if data_source is not None and not checker.skipped and not doc.envelope_problems:
+                    self.data_sources[data_source.name] = data_source
         services: dict[str, Service] = {}
         # None: the SLI document has problems or is not handled yet
         slis: dict[str, RatioIndicator | _ThresholdMetric | None] = {}
@@ -699,7 +753,7 @@ class _Builder:
                 if service is not None and not checker.skipped and not doc.envelope_problems:
                     services[service.name] = service
             elif doc.kind == "SLI":
-                indicator = self._sli_spec(doc.data.get("spec"), "spec", checker)
+                indicator, self.sli_sources[doc.name] = self._sourced_sli_spec(doc.data.get("spec"), "spec", checker)
                 slis[doc.name] = indicator if not checker.skipped and not doc.envelope_problems else None
                 if checker.not_handled_count and not checker.count and not doc.envelope_problems:
                     self.not_handled_slis.add(doc.name)
@@ -734,6 +788,7 @@ class _Builder:
             services=services,
             problems=[p for p in self.problems if p.severity is Severity.PROBLEM],
             notices=[p for p in self.problems if p.severity is not Severity.PROBLEM],
+            data_sources=dict(self.data_sources),
         )
 
     def _note_unused(self, alert_docs: dict[tuple[str, str], _Document]) -> None:
@@ -933,7 +988,91 @@ class _Builder:
         description = checker.string(spec.get("description"), "spec.description") if spec else None
         return Service(name=doc.name, display_name=_display_name(doc), description=description)
 
+    # -- DataSource -----------------------------------------------------------------------------------------------
+
+    def _data_source(self, doc: _Document, checker: _Checker) -> DataSource | None:
+        spec = checker.mapping(
+            doc.data.get("spec"), "spec", _DATA_SOURCE_SPEC_FIELDS, required=("type", "connectionDetails")
+        )
+        if spec is None:
+            return None
+        checker.string(spec.get("description"), "spec.description")
+        source_type = spec.get("type")
+        if "type" in spec and not (isinstance(source_type, str) and source_type.strip().lower() == "prometheus"):
+            checker.problem(
+                "spec.type",
+                f"unsupported DataSource type {_describe(source_type)}: this tool reads Prometheus (and what "
+                f"speaks its API: Thanos, Mimir, VictoriaMetrics)",
+            )
+        if "connectionDetails" not in spec:
+            return None
+        secret_help = _secret_help(doc.name)
+        details = checker.mapping(
+            spec["connectionDetails"],
+            "spec.connectionDetails",
+            _CONNECTION_FIELDS,
+            required=("url",),
+            refused={
+                key: secret_help
+                for key in (spec["connectionDetails"] if isinstance(spec["connectionDetails"], dict) else ())
+                if isinstance(key, str) and key not in _CONNECTION_FIELDS and _SECRET_NAME.fullmatch(key)
+            },
+        )
+        if details is None or "url" not in details:
+            return None
+        url_text = checker.string(details["url"], "spec.connectionDetails.url", required=True)
+        url = SecretUrl.parse(url_text or "")
+        if url_text is None:
+            return None
+        if url.username or url.has_password:
+            checker.problem("spec.connectionDetails.url", f"the URL holds credentials: {secret_help}")
+            return None
+        if url.problem or url.scheme.lower() not in ("http", "https") or not url.host:
+            checker.problem("spec.connectionDetails.url", "must be an http(s) URL like http://mimir:8080/prometheus")
+            return None
+        headers = []
+        for name, value in checker.string_map(details.get("headers"), "spec.connectionDetails.headers").items():
+            if _SECRET_NAME.fullmatch(name):
+                checker.problem(f"spec.connectionDetails.headers.{name}", secret_help)
+            elif not _HEADER_NAME.fullmatch(name) or not value.strip() or any(c in value for c in "\r\n\x00"):
+                checker.problem(
+                    f"spec.connectionDetails.headers.{name}",
+                    "must be a header name (letters, digits, '-') and a value on one line",
+                )
+            else:
+                headers.append((name, value.strip()))
+        return DataSource(
+            name=doc.name,
+            url=url_text.rstrip("/"),
+            display_name=_display_name(doc),
+            headers=tuple(headers),
+            place=doc.place,
+        )
+
     # -- SLI ------------------------------------------------------------------------------------------------------
+
+    def _sourced_sli_spec(
+        self, value: Any, path: str, checker: _Checker
+    ) -> tuple[RatioIndicator | _ThresholdMetric | None, str | None]:
+        """The SLI spec and the DataSource its metricSources name (None: the default source). Every metricSource
+        of one SLI names the same DataSource, or none does."""
+        self._refs = []
+        indicator = self._sli_spec(value, path, checker)
+        refs, self._refs = self._refs, []
+        if not refs:
+            return indicator, None
+        first_path, first = refs[0]
+        for where, name in refs[1:]:
+            if name != first:
+                said = f"names DataSource {_quote(name)}" if name else "names no metricSourceRef"
+                first_said = f"names {_quote(first)}" if first else "names none"
+                checker.problem(
+                    f"{where}.metricSourceRef" if name else where,
+                    f"every metricSource of an SLI must name the same DataSource: this one {said}, "
+                    f"{first_path} {first_said}",
+                )
+                return None, None
+        return indicator, first
 
     def _sli_spec(self, value: Any, path: str, checker: _Checker) -> RatioIndicator | _ThresholdMetric | None:
         spec = checker.mapping(value, path, _SLI_SPEC_FIELDS, unsupported=_SLI_SPEC_UNSUPPORTED)
@@ -986,11 +1125,33 @@ class _Builder:
             part["metricSource"],
             source_path,
             _METRIC_SOURCE_FIELDS,
-            required=() if by_reference else ("type", "spec"),  # a DataSource may give the type and the rest
-            unsupported=_METRIC_SOURCE_UNSUPPORTED,
+            required=("spec",) if by_reference else ("type", "spec"),  # the DataSource gives the type
         )
-        if source is None or by_reference:
+        if source is None:
             return None
+        if by_reference:
+            ref_path = f"{source_path}.metricSourceRef"
+            ref = checker.string(source["metricSourceRef"], ref_path, required=True)
+            if ref is None:
+                return None
+            if ref not in self.data_sources:
+                if ref in self.data_source_names:
+                    message = f"DataSource {_quote(ref)} has problems of its own (reported with it)"
+                else:
+                    known = ", ".join(_quote(name) for name in self.data_sources) or "none"
+                    message = f"no DataSource named {_quote(ref)} in the catalog (known: {known})" + _suggestion(
+                        ref, list(self.data_sources), quoted=True
+                    )
+                checker.problem(ref_path, message)
+                return None
+        query = self._metric_query(source, source_path, checker, expression)
+        if query is not None:  # only a metricSource that reads counts for the sameness of its SLI's DataSource
+            self._refs.append((source_path, source["metricSourceRef"].strip() if by_reference else None))
+        return query
+
+    def _metric_query(
+        self, source: dict[str, Any], source_path: str, checker: _Checker, expression: bool
+    ) -> str | None:
         source_type = source.get("type")
         if "type" in source and not (isinstance(source_type, str) and source_type.strip().lower() == "prometheus"):
             checker.problem(
@@ -1041,7 +1202,7 @@ class _Builder:
             return []
         description = checker.string(spec.get("description"), "spec.description")
         service = checker.name(spec["service"], "spec.service") if "service" in spec else None
-        indicator, indicator_name = self._slo_indicator(spec, checker, slis, sli_names)
+        indicator, indicator_name, data_source = self._slo_indicator(spec, checker, slis, sli_names)
         window = self._time_window(spec["timeWindow"], checker) if "timeWindow" in spec else DEFAULT_TIME_WINDOW
         method = self._budgeting_method(spec["budgetingMethod"], checker) if "budgetingMethod" in spec else None
         threshold = isinstance(indicator, _ThresholdMetric)
@@ -1082,6 +1243,7 @@ class _Builder:
                 tiers=tiers,
                 review_every=review_every,
                 split_by=split_by,
+                data_source=data_source,
             )
             for objective in objectives
         ]
@@ -1092,14 +1254,15 @@ class _Builder:
         checker: _Checker,
         slis: dict[str, RatioIndicator | _ThresholdMetric | None],
         sli_names: list[str],
-    ) -> tuple[RatioIndicator | _ThresholdMetric | None, str | None]:
+    ) -> tuple[RatioIndicator | _ThresholdMetric | None, str | None, str | None]:
+        """The indicator, its SLI's name and the DataSource its metricSources name (None: the default)."""
         if "indicator" in spec and "indicatorRef" in spec:
             checker.problem("spec", "give indicator or indicatorRef, not both")
-            return None, None
+            return None, None, None
         if "indicatorRef" in spec:
             ref = checker.string(spec["indicatorRef"], "spec.indicatorRef", required=True)
             if ref is None:
-                return None, None
+                return None, None, None
             if ref not in slis:
                 if ref in sli_names:  # an SLI document of that name exists but could not even be identified
                     checker.problem(
@@ -1112,30 +1275,30 @@ class _Builder:
                         "spec.indicatorRef",
                         f"no SLI named {_quote(ref)} in the catalog" + _suggestion(ref, sli_names, quoted=True),
                     )
-                return None, None
+                return None, None, None
             if ref in self.not_handled_slis:
                 checker.not_handled(
                     "spec.indicatorRef",
                     f"SLI {_quote(ref)} uses something this tool does not handle yet (noted with it); "
                     f"this SLO is skipped",
                 )
-                return None, None
+                return None, None, None
             if slis[ref] is None:
                 checker.problem(
                     "spec.indicatorRef",
                     f"SLI {_quote(ref)} has problems of its own (reported with it); "
                     f"this SLO is skipped until they are fixed",
                 )
-                return None, None
-            return slis[ref], ref
+                return None, None, None
+            return slis[ref], ref, self.sli_sources.get(ref)
         if "indicator" not in spec:
             checker.problem("spec.indicator", "required: give an inline indicator or an indicatorRef to an SLI")
-            return None, None
+            return None, None, None
         inline = checker.mapping(
             spec["indicator"], "spec.indicator", ("metadata", "spec"), required=("metadata", "spec")
         )
         if inline is None:
-            return None, None
+            return None, None, None
         name = None
         if "metadata" in inline:
             metadata = checker.mapping(
@@ -1146,8 +1309,10 @@ class _Builder:
                 checker.string(metadata.get("displayName"), "spec.indicator.metadata.displayName")
                 checker.labels(metadata.get("labels"), "spec.indicator.metadata.labels")
                 checker.string_map(metadata.get("annotations"), "spec.indicator.metadata.annotations")
-        indicator = self._sli_spec(inline["spec"], "spec.indicator.spec", checker) if "spec" in inline else None
-        return indicator, name
+        if "spec" not in inline:
+            return None, name, None
+        indicator, data_source = self._sourced_sli_spec(inline["spec"], "spec.indicator.spec", checker)
+        return indicator, name, data_source
 
     def _time_window(self, value: Any, checker: _Checker) -> TimeWindow | None:
         if not isinstance(value, list):

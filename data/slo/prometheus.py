@@ -146,6 +146,9 @@ class PrometheusSettings:
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     max_split_values: int = DEFAULT_MAX_SPLIT_VALUES
     collect_server_timings: bool = False
+    # Where a person fixes the URL and the token, for messages: a catalog DataSource names its own settings.
+    url_setting: str = "PROMETHEUS_URL"
+    token_setting: str = "PROMETHEUS_TOKEN"
 
     def __post_init__(self) -> None:
         """Whoever builds these settings (the environment, ``--prometheus-url``, a test) teaches ``redact`` the
@@ -353,7 +356,9 @@ class PrometheusSource:
         if status == 404:
             return None
         if status in (401, 403):
-            raise SourceError(f"{self.description} refused the credentials; check PROMETHEUS_TOKEN or the user")
+            raise SourceError(
+                f"{self.description} refused the credentials; check {self.settings.token_setting} or the user"
+            )
         payload = _json_or_none(body)
         if status in (400, 422):
             detail = payload.get("error") if isinstance(payload, dict) else None
@@ -365,7 +370,7 @@ class PrometheusSource:
         if not isinstance(payload, dict):
             raise SourceError(
                 f"{self.description} answered with something that is not Prometheus JSON (HTTP {status}, "
-                f"{len(body):,} bytes); check that PROMETHEUS_URL points at its HTTP API"
+                f"{len(body):,} bytes); check that {self.settings.url_setting} points at its HTTP API"
             )
         self._session.count(time.monotonic() - started, _server_seconds(payload))
         return payload
@@ -410,7 +415,8 @@ class PrometheusSource:
             )
         reason = type(error).__name__.replace("Error", " error").strip().lower()
         return SourceError(
-            f"{self.description} is unreachable ({reason}); check that it runs and that PROMETHEUS_URL is right"
+            f"{self.description} is unreachable ({reason}); check that it runs and that "
+            f"{self.settings.url_setting} is right"
         )
 
     def _too_large(self, declared: int | None) -> SourceError:
@@ -430,7 +436,9 @@ class PrometheusSource:
         """The answer's series and its ``warnings`` (a Thanos or Mimir that answered partly says so there)."""
         payload = self._get_json(path, params, deadline)
         if payload is None:
-            raise SourceError(f"{self.description} has no {path} API (HTTP 404); check that PROMETHEUS_URL is right")
+            raise SourceError(
+                f"{self.description} has no {path} API (HTTP 404); check that {self.settings.url_setting} is right"
+            )
         problem = answer_shape_problem(payload, expected)
         if problem:
             raise SourceError(f"{self.description} answered with {problem}")

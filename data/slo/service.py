@@ -110,7 +110,8 @@ def load_history(
     period_start = at - step * max(buckets_in_period, 1)
     recent_start = at - RECENT_STEP * int(RECENT_SPAN / RECENT_STEP)
     ranges = [(period_start, step), (recent_start, RECENT_STEP)]
-    timeout = source_timeout(source)
+    # A routed source reads the SLO from its own DataSource, within that source's timeout.
+    timeout = source_timeout(source.source_for(slo) if hasattr(source, "source_for") else source)
     if timeout is None:
         period_buckets, recent_buckets = (source.event_buckets(slo, start, at, each) for start, each in ranges)
     else:
@@ -283,15 +284,19 @@ def snapshot_rows(report: SloReport, taken_at: datetime) -> list[dict]:
     ]
 
 
-def collect_snapshots(settings: Settings, slos: list[SloDefinition], at: datetime, actor: Actor) -> SnapshotRun:
-    """Every SLO's status at ``at`` (to the minute), from the settings' source, kept in their store (admins only)."""
+def collect_snapshots(
+    settings: Settings, slos: list[SloDefinition], at: datetime, actor: Actor, catalog: Catalog | None = None
+) -> SnapshotRun:
+    """Every SLO's status at ``at`` (to the minute), from the settings' source (and the ``catalog``'s DataSources),
+    kept in their store (admins only)."""
     from data.slo.snapshots import save_snapshots
     from data.store import engine_for
 
     taken_at = at.replace(second=0, microsecond=0)
     from data.slo_adjustments.service import adjustments_in_force
 
-    report = load_report(make_source(settings, demo_end=taken_at), slos, taken_at, adjustments_in_force(settings))
+    source = make_source(settings, demo_end=taken_at, catalog=catalog)
+    report = load_report(source, slos, taken_at, adjustments_in_force(settings))
     stored = save_snapshots(engine_for(settings.database_url), snapshot_rows(report, taken_at), actor=actor)
     return SnapshotRun(taken_at, stored, dict(report.errors))
 
@@ -319,12 +324,26 @@ def demo_history_end(settings: Settings, at: datetime) -> datetime:
     return at if at > now else now
 
 
-def make_source(settings: Settings, demo_end: datetime | None = None) -> SloSource:
-    """Prometheus when one is configured, otherwise the demo history ending at ``demo_end`` (default: now)."""
+def make_source(settings: Settings, demo_end: datetime | None = None, catalog: Catalog | None = None) -> SloSource:
+    """Prometheus when one is configured, otherwise the demo history ending at ``demo_end`` (default: now).
+
+    With a ``catalog`` that defines DataSources: a ``RoutedSource`` over that default and one Prometheus source per
+    DataSource (its URL and headers from the catalog, its secrets and overrides from the environment,
+    ``data.slo.named_sources``), so each SLO is read where its metricSourceRef says. Without: as above."""
+    from data.slo.prometheus import PrometheusSource
+
     if settings.prometheus is not None:
-        from data.slo.prometheus import PrometheusSource
+        default: SloSource = PrometheusSource(settings.prometheus)
+    else:
+        from data.slo.demo import DemoSource
 
-        return PrometheusSource(settings.prometheus)
-    from data.slo.demo import DemoSource
+        default = DemoSource(end=demo_end)
+    if catalog is None or not catalog.data_sources:
+        return default
+    from data.slo.named_sources import named_source_settings
+    from data.slo.routed import RoutedSource
 
-    return DemoSource(end=demo_end)
+    named = named_source_settings(
+        catalog.data_sources, settings.source_options, settings.prometheus_options or settings.prometheus
+    )
+    return RoutedSource(default, {name: PrometheusSource(each) for name, each in named.items()})

@@ -239,6 +239,9 @@ class SloDefinition:
     # Labels it is split by (``reliability-dashboard/split-by: route``): each value combination is an SLO of its
     # own, computed in the same queries, beside the SLO over all of them.
     split_by: tuple[str, ...] = ()
+    # The catalog's DataSource its metricSourceRef names; None: the default source (the settings' Prometheus or
+    # the demo). ``source`` above is where the SLO is defined, not where its data comes from.
+    data_source: str | None = None
 
     @cached_property
     def tier_windows(self) -> tuple[str, ...]:

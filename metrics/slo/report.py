@@ -162,7 +162,8 @@ class SloStatus:
             else self.time_to_exhaustion.total_seconds(),
             "error": self.error,
             "note": self.note,
-            "source": self.slo.source,
+            "source": self.slo.source,  # where it is defined: "file.yaml, document 3"
+            "data_source": self.slo.data_source,  # the catalog DataSource it reads; None: the default source
             "budget_adjusted": self.adjusted,
             "adjustments": [
                 {"id": a.id, "category": a.category.value, "reason": a.reason, "window": describe_window(a)}

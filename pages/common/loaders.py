@@ -158,16 +158,28 @@ def catalog(app_settings: Settings) -> Catalog:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_source(_settings: Settings, settings_key: int, demo_minute: datetime | None) -> SloSource:
-    return make_source(_settings, demo_end=demo_minute)
+def _cached_source(
+    _settings: Settings, settings_key: int, demo_minute: datetime | None, _catalog: Catalog | None, sources_key: int
+) -> SloSource:
+    return make_source(_settings, demo_end=demo_minute, catalog=_catalog)
 
 
 def source(app_settings: Settings, at: datetime) -> SloSource:
     """Prometheus (one client per settings, with its own short answer cache) or the demo history, which ends now
-    even when ``at`` is in the past (``data.slo.service.demo_history_end``)."""
+    even when ``at`` is in the past (``data.slo.service.demo_history_end``); with the catalog's DataSources, one
+    client per DataSource too, each SLO read from its own (``data.slo.routed.RoutedSource``)."""
     demo_minute = demo_history_end(app_settings, at).replace(second=0, microsecond=0) if app_settings.is_demo else None
-    # Settings are a frozen dataclass: their hash identifies them without putting a secret into the key.
-    return _cached_source(app_settings, hash(app_settings), demo_minute)
+    try:
+        the_catalog = catalog(app_settings)
+    except CatalogError:
+        the_catalog = None  # the pages say so themselves; the default source still answers what it can
+    data_sources = the_catalog.data_sources if the_catalog is not None else {}
+    # Settings and DataSources are frozen dataclasses: their hashes identify them without putting a secret into the
+    # key (the DataSources' environment options are not part of the settings' own hash).
+    sources_key = hash((tuple(sorted(data_sources.items())), tuple(sorted(app_settings.source_options.items()))))
+    return _cached_source(
+        app_settings, hash(app_settings), demo_minute, the_catalog if data_sources else None, sources_key
+    )
 
 
 # --- reports and histories ------------------------------------------------------------------------------------------

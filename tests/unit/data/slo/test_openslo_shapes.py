@@ -296,7 +296,7 @@ def test_each_objective_gets_its_own_alert_rules_labelled_with_its_name(tmp_path
 # -- kinds read but not used yet, constructs not handled yet ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["AlertNotificationTarget", "DataSource"])
+@pytest.mark.parametrize("kind", ["AlertNotificationTarget"])
 def test_a_valid_document_of_a_tolerated_kind_is_a_notice_not_a_problem(tmp_path, kind):
     other = f"apiVersion: openslo/v1\nkind: {kind}\nmetadata: {{name: shared}}\nspec: {{description: x}}\n"
 
@@ -316,19 +316,23 @@ def test_a_tolerated_kind_with_an_invalid_name_is_still_a_problem(tmp_path):
     assert only_problem(catalog).field == "metadata.name"
 
 
-def test_a_metric_source_ref_is_a_notice_even_without_type_and_spec(tmp_path):
+def test_a_metric_source_ref_without_a_query_is_a_problem_naming_the_spec(tmp_path):
+    datasource = "apiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: mimir}\n" \
+                 "spec: {type: Prometheus, connectionDetails: {url: 'http://mimir:8080/prometheus'}}\n"  # fmt: skip
     total = "total: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{service=\"checkout\"}'}}}"
     text = slo_text({total: "total: {metricSource: {metricSourceRef: mimir}}"})
 
-    catalog = load_text(tmp_path, text)
+    catalog = load_text(tmp_path, datasource + "---\n" + text)
 
-    assert (catalog.slos, catalog.problems) == ([], [])
-    assert only_notice(catalog).field == "spec.indicator.spec.ratioMetric.total.metricSource.metricSourceRef"
+    assert catalog.slos == []
+    assert [p.field for p in catalog.problems] == ["spec.indicator.spec.ratioMetric.total.metricSource.spec"]
 
 
 def test_an_slo_referring_to_an_sli_not_handled_yet_is_a_notice_too(tmp_path):
-    sli = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: p99}\nspec:\n  thresholdMetric:\n" \
-          "    metricSource: {metricSourceRef: mimir}\n"  # fmt: skip
+    sli = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: p99}\nspec:\n  ratioMetric:\n" \
+          "    counter: true\n    rawType: success\n" \
+          "    good: {metricSource: {type: Prometheus, spec: {query: 'ok_total'}}}\n" \
+          "    total: {metricSource: {type: Prometheus, spec: {query: 'all_total'}}}\n"  # fmt: skip
     start = SLO.index("  indicator:")
     end = SLO.index("  timeWindow:")
     text = SLO[:start] + "  indicatorRef: p99\n" + SLO[end:]
@@ -337,7 +341,7 @@ def test_an_slo_referring_to_an_sli_not_handled_yet_is_a_notice_too(tmp_path):
 
     assert (catalog.slos, catalog.problems) == ([], [])
     assert [(n.kind, n.field, n.severity) for n in catalog.notices] == [
-        ("SLI", "spec.thresholdMetric.metricSource.metricSourceRef", Severity.NOT_HANDLED),
+        ("SLI", "spec.ratioMetric.rawType", Severity.NOT_HANDLED),
         ("SLO", "spec.indicatorRef", Severity.NOT_HANDLED),
     ]
 
@@ -374,24 +378,23 @@ def report_cli(monkeypatch, capsys, tmp_path):
 
 
 def test_slo_report_exits_0_on_a_valid_catalog_with_a_tolerated_kind_and_names_it_as_a_notice(report_cli, tmp_path):
-    (tmp_path / "catalog.yaml").write_text(SLO + "---\napiVersion: openslo/v1\nkind: DataSource\n"
-                                           "metadata: {name: mimir}\nspec: {type: Prometheus}\n")  # fmt: skip
+    (tmp_path / "catalog.yaml").write_text(SLO + "---\napiVersion: openslo/v1\nkind: AlertNotificationTarget\n"
+                                           "metadata: {name: pager}\nspec: {target: x}\n")  # fmt: skip
 
     code, out, err = report_cli(tmp_path / "catalog.yaml", "--format", "table")
 
     assert code == 0, err
     assert "checkout-availability" in out
-    assert "catalog notice (read but not used yet): catalog.yaml, document 2 (DataSource" in err
+    assert "catalog notice (read but not used yet): catalog.yaml, document 2 (AlertNotificationTarget" in err
 
 
 def test_slo_report_exits_0_when_an_slo_is_skipped_for_a_construct_not_handled_yet(report_cli, tmp_path):
-    total = "total: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{service=\"checkout\"}'}}}"
-    (tmp_path / "catalog.yaml").write_text(slo_text({total: "total: {metricSource: {metricSourceRef: mimir}}"}))
+    (tmp_path / "catalog.yaml").write_text(slo_text({"counter: true": "counter: true\n        rawType: success"}))
 
     code, _, err = report_cli(tmp_path / "catalog.yaml", "--format", "json")
 
     assert code == 0, err
-    assert "catalog notice (not handled yet)" in err and "metricSourceRef" in err
+    assert "catalog notice (not handled yet)" in err and "raw ratios" in err
 
 
 def test_slo_report_still_exits_2_when_a_document_is_invalid(report_cli, tmp_path):

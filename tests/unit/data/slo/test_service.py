@@ -184,15 +184,13 @@ def test_an_instant_in_1970_is_read():
 def test_alert_rule_file_refuses_a_catalog_with_an_slo_it_cannot_compute_yet(tmp_path):
     text = (Path("config/slos") / "commerce.yaml").read_text()
     (tmp_path / "commerce.yaml").write_text(
-        text.replace('query: http_requests_total{service="checkout"}', "metricSourceRef: mimir", 1).replace(
-            "type: Prometheus\n            spec:\n              metricSourceRef", "metricSourceRef", 1
-        )
+        text.replace("        counter: true\n", "        counter: true\n        rawType: success\n", 1)
     )
     catalog = load_catalog(tmp_path)
     assert not catalog.problems and catalog.notices
     with pytest.raises(RequestError, match="SLO\\(s\\) not handled yet; fix them first") as raised:
         alert_rule_file(catalog, tmp_path, AT)
-    assert any("metricSourceRef" in problem for problem in raised.value.problems)
+    assert any("raw ratios" in problem for problem in raised.value.problems)
 
 
 def test_alert_rule_file_writes_rules_beside_documents_it_does_not_use(tmp_path):
