@@ -324,12 +324,18 @@ def demo_history_end(settings: Settings, at: datetime) -> datetime:
     return at if at > now else now
 
 
-def make_source(settings: Settings, demo_end: datetime | None = None, catalog: Catalog | None = None) -> SloSource:
+def make_source(
+    settings: Settings,
+    demo_end: datetime | None = None,
+    catalog: Catalog | None = None,
+    slos: Sequence[SloDefinition] = (),
+) -> SloSource:
     """Prometheus when one is configured, otherwise the demo history ending at ``demo_end`` (default: now).
 
     With a ``catalog`` that defines DataSources: a ``RoutedSource`` over that default and one Prometheus source per
     DataSource (its URL and headers from the catalog, its secrets and overrides from the environment,
-    ``data.slo.named_sources``), so each SLO is read where its metricSourceRef says. Without: as above."""
+    ``data.slo.named_sources``), so each SLO is read where its metricSourceRef says. Without: as above. ``slos``:
+    for a caller holding SLOs rather than the catalog, the catalog is read when one of them names a DataSource."""
     from data.slo.prometheus import PrometheusSource
 
     if settings.prometheus is not None:
@@ -338,9 +344,22 @@ def make_source(settings: Settings, demo_end: datetime | None = None, catalog: C
         from data.slo.demo import DemoSource
 
         default = DemoSource(end=demo_end)
+    return with_data_sources(default, settings, catalog, slos)
+
+
+def with_data_sources(
+    default: SloSource, settings: Settings, catalog: Catalog | None = None, slos: Sequence[SloDefinition] = ()
+) -> SloSource:
+    """``default``, or a ``RoutedSource`` over it and the catalog's DataSources when there are any (the catalog read
+    from the settings when ``slos`` name a DataSource and no catalog is given)."""
+    if catalog is None and any(slo.data_source for slo in slos):
+        from data.slo.catalog import load_catalog
+
+        catalog = load_catalog(settings.catalog_path)
     if catalog is None or not catalog.data_sources:
         return default
     from data.slo.named_sources import named_source_settings
+    from data.slo.prometheus import PrometheusSource
     from data.slo.routed import RoutedSource
 
     named = named_source_settings(

@@ -99,7 +99,7 @@ def source_readings_for(settings: Settings, slos: Sequence, at: datetime) -> Rea
         from data.slo_adjustments.service import adjustments_in_force
 
         adjustments = adjustments_in_force(settings) if slos else ()
-        report = load_report(make_source(settings, demo_end=at), slos, at, adjustments) if slos else None
+        report = load_report(make_source(settings, demo_end=at, slos=slos), slos, at, adjustments) if slos else None
         return tracker_readings(report, at, wanted_databases=names, database_readings=probe_reading_provider(settings))
 
     return read

@@ -50,6 +50,7 @@ class RunCounts:
     counts: dict[DayKey, tuple[float | None, float | None]] = field(default_factory=dict)
     buckets: dict[DayKey, dict[str, float]] = field(default_factory=dict)
     covered: set[DayKey] = field(default_factory=set)  # the SLO's counter existed when the day began
+    errors: dict[str, str] = field(default_factory=dict)  # SLO -> why its source could not be read (a DataSource)
 
 
 @dataclass
@@ -256,7 +257,44 @@ def _bucket_probe(slo: SloDefinition, family: str, le: str) -> SloDefinition:
     return replace(slo, indicator=RatioIndicator(total_query=query, bad_query=query))
 
 
+class RoutedDailyReader:
+    """Each SLO's days from the source it reads (``data.slo.routed.RoutedSource``): one reader per source, each
+    batching its own SLOs. A DataSource that cannot answer costs its own SLOs their days (an error each, retried on
+    the next run); the others are stored."""
+
+    def __init__(self, source) -> None:
+        self.source = source
+
+    def read(self, slos: Sequence[SloDefinition], run: Sequence[LocalDay]) -> RunCounts:
+        from data.slo.sources import SourceError
+
+        result = RunCounts()
+        groups: dict[int, tuple[object, list[SloDefinition]]] = {}
+        for slo in slos:
+            try:
+                own = self.source.source_for(slo)
+            except SourceError as error:
+                result.errors[slo.name] = str(error)
+                continue
+            groups.setdefault(id(own), (own, []))[1].append(slo)
+        for own, mine in groups.values():
+            try:
+                read = reader_for(own).read(mine, run)
+            except SourceError as error:
+                if own is self.source.default:
+                    raise  # the default source down: the collection stops, as with one source
+                result.errors.update({slo.name: f"{own.description}: {error}" for slo in mine})
+                continue
+            result.counts.update(read.counts)
+            result.buckets.update(read.buckets)
+            result.covered |= read.covered
+            result.errors.update(read.errors)
+        return result
+
+
 def reader_for(source):
+    if hasattr(source, "source_for"):
+        return RoutedDailyReader(source)
     return DemoDailyReader(source) if getattr(source, "is_demo", False) else PrometheusDailyReader(source)
 
 
@@ -271,7 +309,9 @@ def _read_isolating(
     if not healthy:
         return RunCounts()
     try:
-        return reader.read(healthy, run)
+        read = reader.read(healthy, run)
+        errors.update(read.errors)
+        return read
     except RejectedQuery:
         pass
     for slo in healthy:
@@ -280,7 +320,9 @@ def _read_isolating(
         except RejectedQuery as error:
             errors[slo.name] = f"Prometheus rejected the query of SLO {slo.name!r}: {error}"
     healthy = [slo for slo in healthy if slo.name not in errors]
-    return reader.read(healthy, run) if healthy else RunCounts()
+    read = reader.read(healthy, run) if healthy else RunCounts()
+    errors.update(read.errors)
+    return read
 
 
 def compute_daily_rollups(

@@ -126,7 +126,8 @@ def adjusted_trend_rows(
     from data.slo.sources import SourceError
 
     try:
-        excluded = rollup_source(settings).interval_counts([slo for slo in slos if slo.name in parts], parts)
+        touched = [slo for slo in slos if slo.name in parts]
+        excluded = rollup_source(settings, touched).interval_counts(touched, parts)
     except SourceError as error:  # the stored rows still show, raw, and say why
         return replace(rows, adjustments_note=f"Budget adjustments are not applied: {error}")
     adjusted = daily.copy()
@@ -163,14 +164,14 @@ def oldest_rollup_day(engine: sa.Engine) -> date | None:
     return day_range[0] if day_range else None
 
 
-def rollup_source(settings: Settings):
+def rollup_source(settings: Settings, slos: Sequence[SloDefinition] = ()):
     """What the collector (and the weekly review's SLO readings) read: the demo history ending at today's local
-    midnight, or the configured Prometheus."""
-    if settings.is_demo:
-        return demo_source(settings.now(), settings.team_timezone)
-    from data.slo.service import make_source
+    midnight, or the configured Prometheus; with each SLO of ``slos`` that names a DataSource read from it."""
+    from data.slo.service import make_source, with_data_sources
 
-    return make_source(settings)
+    if settings.is_demo:
+        return with_data_sources(demo_source(settings.now(), settings.team_timezone), settings, slos=slos)
+    return make_source(settings, slos=slos)
 
 
 def collect_rollups(
@@ -187,7 +188,7 @@ def collect_rollups(
     button and ``cli.py collect rollups`` (from cron) both run this. Raises ``SourceError`` when the source cannot
     answer (the days stored before stay) and ``PermissionDenied`` for non-admins."""
     return collect_daily_rollups(
-        rollup_source(settings),
+        rollup_source(settings, slos),
         slos,
         engine,
         time_zone=settings.team_timezone,

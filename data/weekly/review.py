@@ -41,7 +41,7 @@ def slo_readings(settings: Settings, slos: list[SloDefinition], at: datetime, re
     if report is None:
         from data.slo_adjustments.service import adjustments_in_force
 
-        report = load_report(rollup_source(settings), slos, at, adjustments_in_force(settings))
+        report = load_report(rollup_source(settings, slos), slos, at, adjustments_in_force(settings))
     if report.statuses and all(status.error for status in report.statuses):
         return [], report.statuses[0].error
     return [SloReading(s.slo.name, s.slo.service, s.budget_remaining, s.alert_state) for s in report.statuses], None

@@ -195,7 +195,7 @@ def _alert_history(
     try:
         if alert_history is not None:
             return alert_history(start, end)
-        return load_alert_history(make_source(settings, demo_end=settings.now()), slos, start, end)
+        return load_alert_history(make_source(settings, demo_end=settings.now(), slos=slos), slos, start, end)
     except Exception as error:  # a source error of any kind: the section says so, the review goes on
         return f"The alert history could not be read: {type(error).__name__}: {error}"
 

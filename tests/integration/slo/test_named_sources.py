@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import textwrap
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,11 @@ from data.slo.catalog import load_catalog
 from data.slo.prometheus import PARALLEL_QUERIES
 from data.slo.routed import RoutedSource
 from data.slo.service import load_report, make_source
+from data.store import engine_for, migrate
+from data.trends.rollups import collect_daily_rollups
+from data.trends.service import rollup_source
+from data.trends.store import daily_rollups_between
+from tests.support.actors import admin
 from tests.support.servers import make_backfilled_prometheus
 
 pytestmark = pytest.mark.integration
@@ -241,3 +247,69 @@ def test_the_description_names_every_source(setup, eu, us, default_prometheus):
 
     for server in (default_prometheus, eu, us):
         assert server.url.split("//")[1] in description
+
+
+# --- daily rollups and the SLO readings of the weekly review and the tracker read each SLO's own server -------------
+
+DAY = date(2026, 11, 1)  # the last whole UTC day of the samples: minutes 1441 .. 2880
+
+
+def expected_day(server: str, route: str) -> tuple[int, int]:
+    minutes = range(24 * 60 + 1, MINUTES + 1)
+    return sum(requests_in(m) for m in minutes), sum(bad_in(server, route, m) for m in minutes)
+
+
+@pytest.fixture
+def collecting(setup, tmp_path):
+    """The settings reading the test's catalog (as ``SLO_CATALOG`` would), whose SLOs the collector is given."""
+    settings, catalog = setup
+    return replace(settings, catalog_path=tmp_path / "catalog"), catalog
+
+
+def test_daily_rollups_count_each_slo_on_its_own_server(collecting):
+    settings, catalog = collecting
+    engine = engine_for(settings.database_url)
+    migrate(settings.database_url)
+    try:
+        summary = collect_daily_rollups(
+            rollup_source(settings, catalog.slos),
+            catalog.slos,
+            engine,
+            time_zone="UTC",
+            now=END + timedelta(hours=1),
+            actor=admin(),
+            first=DAY,
+            last=DAY,
+        )
+        rows = {row["slo"]: row for row in daily_rollups_between(engine, DAY, DAY)}
+    finally:
+        engine.dispose()
+    assert summary.errors == {}
+    for server in ("eu", "us"):
+        for route in ROUTES:
+            assert (rows[f"{server}-{route}"]["total"], rows[f"{server}-{route}"]["bad"]) == expected_day(server, route)
+    assert (rows["default-r1"]["total"], rows["default-r1"]["bad"]) == expected_day("default", "r1")
+
+
+def test_a_stopped_server_costs_the_rollups_only_its_own_slos_named_as_errors(collecting, us):
+    settings, catalog = collecting
+    migrate(settings.database_url)
+    engine = engine_for(settings.database_url)
+    us.stop()
+    try:
+        summary = collect_daily_rollups(
+            rollup_source(settings, catalog.slos),
+            catalog.slos,
+            engine,
+            time_zone="UTC",
+            now=END + timedelta(hours=1),
+            actor=admin(),
+            first=DAY,
+            last=DAY,
+        )
+        stored = {row["slo"] for row in daily_rollups_between(engine, DAY, DAY)}
+    finally:
+        us.start()
+        engine.dispose()
+    assert sorted(summary.errors) == [f"us-{route}" for route in ROUTES]
+    assert stored == {f"eu-{route}" for route in ROUTES} | {"default-r1"}

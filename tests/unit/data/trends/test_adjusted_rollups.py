@@ -98,7 +98,7 @@ def test_a_source_that_cannot_answer_leaves_the_rows_raw_and_says_why(raw, monke
         def interval_counts(self, slos, parts):
             raise SourceError("Prometheus is unreachable")
 
-    monkeypatch.setattr(service, "rollup_source", lambda settings: Down())
+    monkeypatch.setattr(service, "rollup_source", lambda settings, slos=(): Down())
     start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     rows = service.adjusted_trend_rows(
         SETTINGS, SLOS, service.TrendRows(raw, service.RollupOrigin.STORE, None), [adjustment(start, start + 2 * H)]
