@@ -259,6 +259,26 @@ def expected_day(server: str, route: str) -> tuple[int, int]:
     return sum(requests_in(m) for m in minutes), sum(bad_in(server, route, m) for m in minutes)
 
 
+def collect_the_day(settings, catalog):
+    """``collect rollups`` of DAY into the settings' store: (its summary, the stored rows by SLO)."""
+    migrate(settings.database_url)
+    engine = engine_for(settings.database_url)
+    try:
+        summary = collect_daily_rollups(
+            rollup_source(settings, catalog.slos),
+            catalog.slos,
+            engine,
+            time_zone="UTC",
+            now=END + timedelta(hours=1),
+            actor=admin(),
+            first=DAY,
+            last=DAY,
+        )
+        return summary, {row["slo"]: row for row in daily_rollups_between(engine, DAY, DAY)}
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def collecting(setup, tmp_path):
     """The settings reading the test's catalog (as ``SLO_CATALOG`` would), whose SLOs the collector is given."""
@@ -268,22 +288,8 @@ def collecting(setup, tmp_path):
 
 def test_daily_rollups_count_each_slo_on_its_own_server(collecting):
     settings, catalog = collecting
-    engine = engine_for(settings.database_url)
-    migrate(settings.database_url)
-    try:
-        summary = collect_daily_rollups(
-            rollup_source(settings, catalog.slos),
-            catalog.slos,
-            engine,
-            time_zone="UTC",
-            now=END + timedelta(hours=1),
-            actor=admin(),
-            first=DAY,
-            last=DAY,
-        )
-        rows = {row["slo"]: row for row in daily_rollups_between(engine, DAY, DAY)}
-    finally:
-        engine.dispose()
+    summary, rows = collect_the_day(settings, catalog)
+
     assert summary.errors == {}
     for server in ("eu", "us"):
         for route in ROUTES:
@@ -293,23 +299,12 @@ def test_daily_rollups_count_each_slo_on_its_own_server(collecting):
 
 def test_a_stopped_server_costs_the_rollups_only_its_own_slos_named_as_errors(collecting, us):
     settings, catalog = collecting
-    migrate(settings.database_url)
-    engine = engine_for(settings.database_url)
     us.stop()
     try:
-        summary = collect_daily_rollups(
-            rollup_source(settings, catalog.slos),
-            catalog.slos,
-            engine,
-            time_zone="UTC",
-            now=END + timedelta(hours=1),
-            actor=admin(),
-            first=DAY,
-            last=DAY,
-        )
-        stored = {row["slo"] for row in daily_rollups_between(engine, DAY, DAY)}
+        summary, rows = collect_the_day(settings, catalog)
     finally:
         us.start()
-        engine.dispose()
+
+    stored = set(rows)
     assert sorted(summary.errors) == [f"us-{route}" for route in ROUTES]
     assert stored == {f"eu-{route}" for route in ROUTES} | {"default-r1"}
