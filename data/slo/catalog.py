@@ -29,9 +29,10 @@ Read (``apiVersion: openslo/v1``):
 - ``kind: SLI`` with a ``ratioMetric`` (``counter``, ``good`` or ``bad``, and ``total``), each a Prometheus
   ``metricSource`` whose ``query`` is a plain series selector: a raw counter with ``counter: true``, a series that
   already holds a per-second rate (a recording rule) with ``counter: false`` (``RatioIndicator.counter``). The tool
-  applies the windows itself, so functions, ranges and arithmetic are refused. Or a ``thresholdMetric``: one
-  ``metricSource`` whose query is any PromQL expression, compared with each objective's ``op`` and ``value``
-  (``ThresholdIndicator``).
+  applies the windows itself, so functions, ranges and arithmetic are refused. Or a ``ratioMetric`` with ``raw``
+  and ``rawType`` (success or failure): a precomputed ratio, any PromQL expression, read one point a minute
+  (``RawRatioIndicator``). Or a ``thresholdMetric``: one ``metricSource`` whose query is any PromQL expression,
+  compared with each objective's ``op`` and ``value`` (``ThresholdIndicator``).
 - ``kind: SLO`` with ``service``, an inline ``indicator`` or an ``indicatorRef`` to an SLI document anywhere in the
   catalog, at most one ``timeWindow`` (rolling ``duration`` in m/h/d/w with ``isRolling: true``, or a calendar
   ``duration`` in d/w/M/Q/Y with ``calendar: {startTime, timeZone}``; without one, 28 days rolling, marked as
@@ -56,9 +57,8 @@ it) and ``alertAfter``. A severity other than ``page`` or ``ticket`` needs the c
 (``SloDefinition.review_every``; without it the team's default, see ``metrics.slo_reviews``).
 
 Valid OpenSLO this tool does not use or compute yet is a *notice* (``Catalog.notices``, ``Severity``), not a problem:
-``AlertNotificationTarget`` documents are read but not used, nor are AlertPolicies no SLO names; an SLO (or SLI)
-using ``raw`` ratios is skipped with a notice naming the construct. A split
-(``split-by``) Timeslices or thresholdMetric SLO is a problem: splitting counts events by label.
+``AlertNotificationTarget`` documents are read but not used, nor are AlertPolicies no SLO names. A split
+(``split-by``) Timeslices, thresholdMetric or raw-ratio SLO is a problem: splitting counts events by label.
 
 Bad input never raises (except a path that does not exist: ``CatalogError``). Every problem is collected as a
 ``CatalogProblem`` naming the file, the document, the object and the field; a document with any problem is skipped
@@ -95,6 +95,8 @@ from metrics.slo.definitions import (
     BudgetingMethod,
     Op,
     RatioIndicator,
+    RawRatioIndicator,
+    RawType,
     SloDefinition,
     ThresholdIndicator,
     TimeSlices,
@@ -629,10 +631,7 @@ _SLO_SPEC_FIELDS = (
 _SLO_SPEC_UNSUPPORTED: dict[str, str] = {}
 _SLI_SPEC_FIELDS = ("description", "ratioMetric", "thresholdMetric")
 _SLI_SPEC_UNSUPPORTED: dict[str, str] = {}
-_RATIO_FIELDS = ("counter", "good", "bad", "total")
-_RATIO_UNSUPPORTED = {
-    key: "raw ratios are not supported: give good (or bad) and total counters" for key in ("raw", "rawType")
-}
+_RATIO_FIELDS = ("counter", "good", "bad", "total", "raw", "rawType")
 _METRIC_SOURCE_FIELDS = ("metricSourceRef", "type", "spec")
 _TIME_WINDOW_FIELDS = ("duration", "isRolling", "calendar")
 _CALENDAR_FIELDS = ("startTime", "timeZone")
@@ -1089,15 +1088,19 @@ class _Builder:
             checker.problem(f"{path}.ratioMetric", "required: give ratioMetric or thresholdMetric")
             return None
         ratio_path = f"{path}.ratioMetric"
+        is_raw = isinstance(spec["ratioMetric"], dict) and "raw" in spec["ratioMetric"]
         ratio = checker.mapping(
             spec["ratioMetric"],
             ratio_path,
             _RATIO_FIELDS,
-            required=("counter", "total"),
-            unsupported=_RATIO_UNSUPPORTED,
+            required=("raw", "rawType") if is_raw else ("counter", "total"),
         )
         if ratio is None:
             return None
+        if is_raw:
+            return self._raw_ratio(ratio, ratio_path, checker)
+        if "rawType" in ratio:
+            checker.problem(f"{ratio_path}.rawType", "only with raw: good (or bad) and total say what they count")
         counter = ratio.get("counter", True)
         if not isinstance(counter, bool):
             checker.problem(f"{ratio_path}.counter", f"must be true or false, got {_describe(counter)}")
@@ -1112,6 +1115,21 @@ class _Builder:
         if total is None or (good is None) == (bad is None):
             return None
         return RatioIndicator(total_query=total, good_query=good, bad_query=bad, counter=counter is not False)
+
+    def _raw_ratio(self, ratio: dict, path: str, checker: _Checker) -> RawRatioIndicator | None:
+        """A precomputed ratio (``raw`` with ``rawType`` success or failure), read one point a minute; good, bad
+        and total cannot come with it (``counter`` is ignored, as the spec says)."""
+        for other in ("good", "bad", "total"):
+            if other in ratio:
+                checker.problem(f"{path}.{other}", "raw is a ratio already: give raw or good/bad and total, not both")
+        kind = ratio.get("rawType")
+        raw_type = next((each for each in RawType if isinstance(kind, str) and kind.lower() == each.value), None)
+        if raw_type is None:
+            checker.problem(f"{path}.rawType", f"must be success or failure, got {_describe(kind)}")
+        query = self._query(ratio.get("raw"), f"{path}.raw", checker, expression=True)
+        if query is None or raw_type is None or any(other in ratio for other in ("good", "bad", "total")):
+            return None
+        return RawRatioIndicator(query=query, raw_type=raw_type)
 
     def _query(self, value: Any, path: str, checker: _Checker, expression: bool = False) -> str | None:
         """The query of a ``metricSource``: a series selector of a counter, or with ``expression`` (a
@@ -1214,7 +1232,9 @@ class _Builder:
         tiers = self._slo_tiers(doc, spec, checker)
         review_every = self._review_every(doc)
         split_by = self._split_by(doc)
-        if split_by and (threshold or method not in (None, BudgetingMethod.OCCURRENCES)):
+        if split_by and (
+            threshold or isinstance(indicator, RawRatioIndicator) or method not in (None, BudgetingMethod.OCCURRENCES)
+        ):
             checker.problem(
                 f"metadata.annotations.{SPLIT_BY_ANNOTATION}",
                 "a split SLO counts events by label: it needs budgetingMethod Occurrences and a ratioMetric",

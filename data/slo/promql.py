@@ -16,6 +16,8 @@ from functools import lru_cache
 from metrics.slo.definitions import (
     BudgetingMethod,
     RatioIndicator,
+    RawRatioIndicator,
+    RawType,
     SloDefinition,
     ThresholdIndicator,
     format_prometheus_duration,
@@ -482,14 +484,24 @@ def _slice_events(selector: str, window: timedelta, counter: bool) -> str:
     return windowed_increase(selector, window) if counter else windowed_integral(selector, window)
 
 
+def point_value(indicator: ThresholdIndicator | RawRatioIndicator) -> str:
+    """How good one evaluated point is, 0 to 1: 1 or 0 as a threshold metric meets its threshold, or a raw ratio's
+    share of good (clamped into [0, 1]; one minus it for a failure ratio)."""
+    if isinstance(indicator, RawRatioIndicator):
+        ratio = f"clamp(({indicator.query}), 0, 1)"
+        return ratio if indicator.raw_type is RawType.SUCCESS else f"(1 - {ratio})"
+    return f"(({indicator.query}) {indicator.op.symbol} bool {indicator.threshold!r})"
+
+
 def slice_ratio_expression(slo: SloDefinition, slice_length: timedelta) -> str:
     """The ratio of the slice ending at the evaluation instant: good/total events for a ratio SLI (nothing when the
-    slice saw no events), or the share of the threshold metric's points that meet the threshold."""
+    slice saw no events), or the average goodness of the points of a threshold metric or a raw ratio
+    (``point_value``)."""
     indicator = slo.indicator
-    if isinstance(indicator, ThresholdIndicator):
+    if isinstance(indicator, ThresholdIndicator | RawRatioIndicator):
         step = parse_duration(indicator.step)
         points = _subquery_range(max(int(slice_length / step), 1), step)
-        met = f"(({indicator.query}) {indicator.op.symbol} bool {indicator.threshold!r})"
+        met = point_value(indicator)
         return (
             f"(sum(sum_over_time({met}[{points}:{indicator.step}])) / "
             f"sum(count_over_time(({indicator.query})[{points}:{indicator.step}])))"
@@ -505,7 +517,7 @@ def slice_ratio_expression(slo: SloDefinition, slice_length: timedelta) -> str:
 def slice_expressions(slo: SloDefinition, window: timedelta, end: datetime | None = None) -> dict[str, str] | None:
     """What a window counts for an SLO that does not count events (``metrics.slo.timeslices``): ``total``, the
     slices with data (or the points evaluated), and ``good``, the good slices (Timeslices), the sum of the slices'
-    ratios (RatioTimeslices) or the points that met the threshold (Occurrences). ``None`` when the window is
+    ratios (RatioTimeslices) or the points' goodness (Occurrences, ``point_value``). ``None`` when the window is
     shorter than a slice.
 
     ``end``: the window is the interval (end − window, end] of a budget adjustment (whole seconds, ``@ end``), and
@@ -518,7 +530,7 @@ def slice_expressions(slo: SloDefinition, window: timedelta, end: datetime | Non
         if points < 1 and end is None:
             return None
         within = _slice_range(points, step, indicator.step, window, end)
-        met = f"(({indicator.query}) {indicator.op.symbol} bool {indicator.threshold!r})"
+        met = point_value(indicator)
         return {
             "total": f"sum(count_over_time(({indicator.query}){within}))",
             "good": f"sum(sum_over_time({met}{within}))",

@@ -174,6 +174,33 @@ class ThresholdIndicator:
         return f"{self.op.symbol} {self.threshold:g}"
 
 
+class RawType(Enum):
+    """What a raw ratio metric holds (OpenSLO ``rawType``): the share of good events, or of bad ones."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True)
+class RawRatioIndicator:
+    """A ratio already computed by the metric source (OpenSLO ``ratioMetric.raw`` with ``rawType``), such as a
+    recording rule's ``job:success:ratio_rate5m``: there are no events to count, so it is read like a threshold
+    metric, one point every ``step``. Each point counts as good by its share: the ratio (clamped into [0, 1]) for
+    ``success``, one minus it for ``failure``. Occurrences budgets the points (the SLI is the points' average);
+    Timeslices and RatioTimeslices average the points of each slice."""
+
+    query: str
+    raw_type: RawType
+    step: str = "1m"
+
+    @property
+    def condition(self) -> str:
+        return f"raw {self.raw_type.value} ratio"
+
+
+PointIndicator = ThresholdIndicator | RawRatioIndicator  # read one point a step, not as events of counters
+
+
 class BudgetingMethod(Enum):
     """What the SLO counts (OpenSLO ``budgetingMethod``): events or evaluated points (Occurrences), good slices
     among the slices with data (Timeslices), or the average of the slices' ratios (RatioTimeslices)."""
@@ -221,7 +248,7 @@ class SloDefinition:
     service: str
     target: float  # in [0, 1)
     time_window: TimeWindow
-    indicator: RatioIndicator | ThresholdIndicator
+    indicator: RatioIndicator | ThresholdIndicator | RawRatioIndicator
     display_name: str | None = None
     description: str | None = None
     indicator_name: str | None = None
@@ -278,6 +305,8 @@ class SloDefinition:
         if isinstance(self.indicator, ThresholdIndicator):
             what = f"metric {self.indicator.condition}"
             points = f", {what} each {self.indicator.step}"
+        elif isinstance(self.indicator, RawRatioIndicator):
+            points = f", {self.indicator.condition} each {self.indicator.step}"
         else:
             points = ""
         slices = self.time_slices

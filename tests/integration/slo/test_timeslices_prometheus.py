@@ -18,6 +18,8 @@ from metrics.slo.definitions import (
     BudgetingMethod,
     Op,
     RatioIndicator,
+    RawRatioIndicator,
+    RawType,
     SloDefinition,
     ThresholdIndicator,
     TimeSlices,
@@ -53,6 +55,14 @@ def lag_at(minute: int) -> float:
     return 12.0 if minute % 9 == 0 else 2.0 + (minute % 3) * 0.5
 
 
+def success_at(minute: int) -> float:
+    """A precomputed success ratio at the end of a minute: 0.9 every 11th minute, 1.0 otherwise, and 1.25 (a bad
+    recording rule, clamped to 1) every 17th."""
+    if minute % 11 == 0:
+        return 0.9
+    return 1.25 if minute % 17 == 0 else 1.0
+
+
 def write_history(path) -> None:
     """Minute ``m`` (1-based) is the minute ending at sample ``m``; sample 0 opens the counters at zero."""
     lines = ["# TYPE requests counter"]
@@ -69,6 +79,10 @@ def write_history(path) -> None:
     lines += [f'requests_total{{outcome="good"}} {value} {stamp + 60 * m}' for m, value in enumerate(goods)]
     lines.append("# TYPE queue_lag_seconds gauge")
     lines += [f"queue_lag_seconds {lag_at(m)} {stamp + 60 * m}" for m in range(MINUTES + 1)]
+    lines.append("# TYPE success_ratio gauge")
+    lines += [f"success_ratio {success_at(m)} {stamp + 60 * m}" for m in range(MINUTES + 1)]
+    lines.append("# TYPE failure_ratio gauge")
+    lines += [f"failure_ratio {1 - success_at(m)} {stamp + 60 * m}" for m in range(MINUTES + 1)]
     path.write_text("\n".join(lines) + "\n# EOF\n")
 
 
@@ -317,3 +331,42 @@ def test_the_slices_inside_an_adjusted_part_of_a_day_are_read_for_the_adjusted_t
     ratios = [slice_ratio_ending(end) for end in ends]
     assert found[("slices", "2026-11-01")].total == len(ratios) == 12
     assert found[("slices", "2026-11-01")].bad == sum(1 for ratio in ratios if ratio < 0.95)
+
+
+# --- raw ratios: a precomputed ratio read one point a minute ---------------------------------------------------------
+
+
+def raw_slo(name: str, method: BudgetingMethod, raw_type: RawType, slices: TimeSlices | None = None) -> SloDefinition:
+    query = "max(success_ratio)" if raw_type is RawType.SUCCESS else "max(failure_ratio)"
+    return slo(name, method, indicator=RawRatioIndicator(query=query, raw_type=raw_type), slices=slices)
+
+
+def day_points() -> list[float]:
+    """Each point's goodness over the day before AT, as the samples say: the ratio, clamped into [0, 1]."""
+    return [min(max(success_at(m), 0.0), 1.0) for m in range(MINUTES - 24 * 60 + 1, MINUTES + 1)]
+
+
+@pytest.mark.parametrize("raw_type", [RawType.SUCCESS, RawType.FAILURE])
+def test_a_raw_ratio_slo_is_the_average_of_its_points(prometheus, raw_type):
+    definition = raw_slo("raw", BudgetingMethod.OCCURRENCES, raw_type)
+
+    status = load_report(PrometheusSource(PrometheusSettings(url=prometheus.url)), [definition], AT).status("raw")
+
+    points = day_points()
+    assert status.error is None
+    assert status.counts["period"].total == len(points) == 1440
+    assert status.sli == pytest.approx(math.fsum(points) / len(points))
+
+
+def test_raw_ratio_timeslices_count_the_slices_whose_points_average_to_the_slice_target(prometheus):
+    definition = raw_slo("raw-slices", BudgetingMethod.TIMESLICES, RawType.SUCCESS, TimeSlices("5m", 0.99))
+
+    status = load_report(PrometheusSource(PrometheusSettings(url=prometheus.url)), [definition], AT).status(
+        "raw-slices"
+    )
+
+    shares = [
+        math.fsum(min(success_at(m), 1.0) for m in minutes) / len(minutes) for minutes in minute_slices(5, 24 * 60)
+    ]
+    good = sum(1 for share in shares if share >= 0.99)
+    assert (status.counts["period"].total, status.counts["period"].bad) == (len(shares), len(shares) - good)

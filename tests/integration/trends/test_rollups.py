@@ -318,6 +318,7 @@ def test_slice_and_threshold_slos_are_stored_with_what_they_count_and_agree_with
         "search-average-slice": "slices",
         "checkout-p99-under-1s": "points",
         "checkout-p99-slices": "slices",
+        "search-success-ratio": "points",
     }
     demo = compute_daily_rollups(DemoSource(end=HISTORY_END), SLICE_CATALOG.slos[:2], *week, BERLIN)
     assert {row.slo for row in demo} == {"checkout-good-minutes", "search-average-slice"}

@@ -90,17 +90,32 @@ def test_a_tolerated_kind_is_listed_as_a_notice_and_no_problem_is_shown(catalog)
     assert texts(expander.info).startswith("read but not used yet: ")
 
 
-def test_the_drilldown_of_an_slo_skipped_for_a_construct_not_handled_yet_names_it(catalog):
-    (catalog / "good.yaml").write_text(textwrap.dedent(GOOD_SLO))
-    skipped = textwrap.dedent(GOOD_SLO).replace("checkout-availability", "checkout-raw")
-    assert "\n        counter: true\n" in skipped
-    (catalog / "raw.yaml").write_text(skipped.replace("counter: true\n", "counter: true\n        rawType: success\n"))
+RAW_SLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-raw}
+spec:
+  service: checkout
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 1d, isRolling: true}]
+  objectives: [{target: 0.99}]
+  indicator:
+    metadata: {name: checkout-success-ratio}
+    spec:
+      ratioMetric:
+        rawType: success
+        raw: {metricSource: {type: Prometheus, spec: {query: 'job:success:ratio_rate5m{job="checkout"}'}}}
+"""
+
+
+def test_an_slo_on_a_raw_ratio_shows_its_figures_and_how_it_counts(catalog):
+    (catalog / "raw.yaml").write_text(RAW_SLO)
 
     app = run({"slo": "checkout-raw"})
 
-    assert "uses something this tool does not handle yet" in texts(app.info)
-    assert "rawType" in texts(app.info)
-    assert not app.error
+    assert not app.error and not app.exception
+    assert "Occurrences, raw success ratio each 1m" in texts(app.caption)
+    assert not [e for e in app.expander if "catalog notice" in e.label]  # nothing in it is left unhandled
 
 
 def test_slos_counted_in_slices_or_points_show_their_method_beside_the_window(catalog):
@@ -114,6 +129,7 @@ def test_slos_counted_in_slices_or_points_show_their_method_beside_the_window(ca
         "search-average-slice": "28d · RatioTimeslices, average of 5m slices",
         "checkout-p99-under-1s": "30d · Occurrences, metric <= 1 each 1m",
         "checkout-p99-slices": "30d · Timeslices, 5m slices at 80 %, metric <= 1 each 1m",
+        "search-success-ratio": "30d · Occurrences, raw success ratio each 1m",
     }
 
 

@@ -251,5 +251,5 @@ def test_the_slice_examples_load_without_problems_and_the_demo_gives_each_of_the
     report = load_report(DemoSource(end=at), catalog.slos, at)
 
     assert (catalog.problems, catalog.notices) == ([], [])
-    assert len(catalog.slos) == 4
+    assert len(catalog.slos) == 5
     assert all(status.sli is not None and status.error is None for status in report.statuses)

@@ -7,6 +7,7 @@ SLO, and the kinds and constructs this tool reads but does not use or handle yet
 
 from __future__ import annotations
 
+import json
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from data.slo.alert_rules import burn_rate_rules
 from data.slo.catalog import Catalog, CatalogLimits, CatalogProblem, Severity, load_catalog
 from data.slo.demo import DemoSource
 from data.slo.service import load_report
-from metrics.slo.definitions import TimeWindow
+from metrics.slo.definitions import RawRatioIndicator, RawType, TimeWindow
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -328,22 +329,54 @@ def test_a_metric_source_ref_without_a_query_is_a_problem_naming_the_spec(tmp_pa
     assert [p.field for p in catalog.problems] == ["spec.indicator.spec.ratioMetric.total.metricSource.spec"]
 
 
-def test_an_slo_referring_to_an_sli_not_handled_yet_is_a_notice_too(tmp_path):
-    sli = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: p99}\nspec:\n  ratioMetric:\n" \
-          "    counter: true\n    rawType: success\n" \
-          "    good: {metricSource: {type: Prometheus, spec: {query: 'ok_total'}}}\n" \
-          "    total: {metricSource: {type: Prometheus, spec: {query: 'all_total'}}}\n"  # fmt: skip
-    start = SLO.index("  indicator:")
-    end = SLO.index("  timeWindow:")
-    text = SLO[:start] + "  indicatorRef: p99\n" + SLO[end:]
+RAW_SLI = (
+    "apiVersion: openslo/v1\nkind: SLI\nmetadata: {{name: success}}\nspec:\n  ratioMetric:\n"
+    "    rawType: {raw_type}\n"
+    "    raw: {{metricSource: {{type: Prometheus, spec: {{query: 'job:success:ratio_rate5m'}}}}}}\n{extra}"
+)
 
-    catalog = load_text(tmp_path, sli + "---\n" + text)
 
-    assert (catalog.slos, catalog.problems) == ([], [])
-    assert [(n.kind, n.field, n.severity) for n in catalog.notices] == [
-        ("SLI", "spec.ratioMetric.rawType", Severity.NOT_HANDLED),
-        ("SLO", "spec.indicatorRef", Severity.NOT_HANDLED),
-    ]
+def raw_catalog(tmp_path, raw_type: str = "success", extra: str = "") -> Catalog:
+    start, end = SLO.index("  indicator:"), SLO.index("  timeWindow:")
+    text = SLO[:start] + "  indicatorRef: success\n" + SLO[end:]
+    return load_text(tmp_path, RAW_SLI.format(raw_type=raw_type, extra=extra) + "---\n" + text)
+
+
+def test_an_slo_on_a_raw_success_ratio_reads_the_ratio_one_point_a_minute(tmp_path):
+    catalog = raw_catalog(tmp_path)
+
+    (slo,) = catalog.slos
+    assert (catalog.problems, catalog.notices) == ([], [])
+    assert slo.indicator == RawRatioIndicator(query="job:success:ratio_rate5m", raw_type=RawType.SUCCESS)
+    assert (slo.unit, slo.counts_events) == ("points", False)
+
+
+def test_a_raw_failure_ratio_is_read_as_the_share_of_bad(tmp_path):
+    (slo,) = raw_catalog(tmp_path, raw_type="failure").slos
+    assert slo.indicator.raw_type is RawType.FAILURE
+
+
+@pytest.mark.parametrize(
+    ("raw_type", "extra", "field"),
+    [
+        ("ratio", "", "spec.ratioMetric.rawType"),
+        (
+            "success",
+            "    total: {metricSource: {type: Prometheus, spec: {query: 'all_total'}}}\n",
+            "spec.ratioMetric.total",
+        ),
+    ],
+)
+def test_a_raw_ratio_with_a_bad_type_or_with_counters_beside_it_is_a_problem_naming_the_field(
+    tmp_path, raw_type, extra, field
+):
+    catalog = raw_catalog(tmp_path, raw_type=raw_type, extra=extra)
+    assert catalog.slos == [] and field in [problem.field for problem in catalog.problems]
+
+
+def test_a_raw_type_without_a_raw_ratio_is_a_problem(tmp_path):
+    catalog = load_text(tmp_path, slo_text({"counter: true": "counter: true\n        rawType: success"}))
+    assert only_problem(catalog).field == "spec.indicator.spec.ratioMetric.rawType"
 
 
 def test_timeslice_fields_without_timeslice_budgeting_are_still_a_problem(tmp_path):
@@ -388,13 +421,37 @@ def test_slo_report_exits_0_on_a_valid_catalog_with_a_tolerated_kind_and_names_i
     assert "catalog notice (read but not used yet): catalog.yaml, document 2 (AlertNotificationTarget" in err
 
 
-def test_slo_report_exits_0_when_an_slo_is_skipped_for_a_construct_not_handled_yet(report_cli, tmp_path):
-    (tmp_path / "catalog.yaml").write_text(slo_text({"counter: true": "counter: true\n        rawType: success"}))
+RAW_SLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-raw}
+spec:
+  service: checkout
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 1d, isRolling: true}]
+  objectives: [{target: 0.99}]
+  indicator:
+    metadata: {name: checkout-success-ratio}
+    spec:
+      ratioMetric:
+        rawType: success
+        raw: {metricSource: {type: Prometheus, spec: {query: 'job:success:ratio_rate5m{job="checkout"}'}}}
+"""
 
-    code, _, err = report_cli(tmp_path / "catalog.yaml", "--format", "json")
+
+def test_slo_report_reads_an_slo_on_a_raw_ratio_as_points_and_exits_0(report_cli, tmp_path):
+    (tmp_path / "catalog.yaml").write_text(RAW_SLO)
+
+    code, out, err = report_cli(tmp_path / "catalog.yaml", "--format", "json")
 
     assert code == 0, err
-    assert "catalog notice (not handled yet)" in err and "raw ratios" in err
+    (row,) = json.loads(out)["slos"]
+    assert (row["slo"], row["counted"], row["method"]) == (
+        "checkout-raw",
+        "points",
+        "Occurrences, raw success ratio each 1m",
+    )
+    assert "notice" not in err
 
 
 def test_slo_report_still_exits_2_when_a_document_is_invalid(report_cli, tmp_path):

@@ -181,16 +181,21 @@ def test_an_instant_in_1970_is_read():
     assert parse_instant("1970-01-01T00:00:00Z") == datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def test_alert_rule_file_refuses_a_catalog_with_an_slo_it_cannot_compute_yet(tmp_path):
+def test_alert_rule_file_writes_the_rules_of_an_slo_on_a_raw_ratio(tmp_path):
     text = (Path("config/slos") / "commerce.yaml").read_text()
-    (tmp_path / "commerce.yaml").write_text(
-        text.replace("        counter: true\n", "        counter: true\n        rawType: success\n", 1)
+    start = text.index("      ratioMetric:\n")
+    end = text.index("  timeWindow:", start)
+    raw = (
+        "      ratioMetric:\n        rawType: success\n        raw:\n          metricSource:\n"
+        "            type: Prometheus\n            spec:\n              query: job:success:ratio_rate5m\n"
     )
+    (tmp_path / "commerce.yaml").write_text(text[:start] + raw + text[end:], encoding="utf-8")
     catalog = load_catalog(tmp_path)
-    assert not catalog.problems and catalog.notices
-    with pytest.raises(RequestError, match="SLO\\(s\\) not handled yet; fix them first") as raised:
-        alert_rule_file(catalog, tmp_path, AT)
-    assert any("raw ratios" in problem for problem in raised.value.problems)
+    assert not catalog.problems and not catalog.notices, [str(p) for p in catalog.problems]
+
+    written = alert_rule_file(catalog, tmp_path, AT)
+
+    assert "clamp((job:success:ratio_rate5m), 0, 1)" in written.text
 
 
 def test_alert_rule_file_writes_rules_beside_documents_it_does_not_use(tmp_path):
