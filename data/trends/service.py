@@ -279,11 +279,13 @@ class TrendFirings:
 def trend_firings(
     settings: Settings, slos: Sequence[SloDefinition], services: Sequence[str], first: date, last: date, source
 ) -> TrendFirings:
-    """When the alert tiers of the SLOs of ``services`` fired over the local days [first, last] (up to now), as the
-    incidents page reads them from ``source`` (``ALERTS``, or the demo history's own tiers); never raises, a
-    failure is a note."""
+    """When the paging alert tiers of the SLOs of ``services`` fired over the local days [first, last] (up to now),
+    as the incidents page reads them from ``source`` (``ALERTS``, or the demo history's own tiers); never raises, a
+    failure is a note. Ticket tiers are left to the SLO's drill-down: their long windows fire for days and would
+    shade weeks of a months-long volume chart."""
     from data.slo.alert_history import load_alert_history
     from data.slo.sources import SourceError
+    from metrics.slo.alerts import Urgency
 
     zone = settings.team_timezone
     start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
@@ -292,7 +294,8 @@ def trend_firings(
         history = load_alert_history(source, slos, start, end, services=list(services))
     except SourceError as error:
         return TrendFirings((), [f"The tier firings could not be read ({error})."])
-    return TrendFirings(history.intervals, [history.notice] if history.notice else [])
+    paged = tuple(interval for interval in history.intervals if interval.key.urgency is Urgency.PAGE)
+    return TrendFirings(paged, [history.notice] if history.notice else [])
 
 
 def trend_series_deploys(settings: Settings, services: Sequence[str], first: date, last: date, source=None):

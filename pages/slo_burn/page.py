@@ -191,6 +191,8 @@ def show_overview(shown_report, at) -> None:
             placeholder="no data",
             key="slo_overview",
         )
+        if split_line := slo_widgets.split_captions(statuses, report.splits):
+            st.caption(split_line)
         caption_column, download_column = st.columns([4, 1], vertical_alignment="center")
         stale = (
             f"{WARN.symbol} Stale: read at {widgets.local_time(shown_report.read_at, settings.team_timezone)}. "

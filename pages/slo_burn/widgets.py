@@ -101,7 +101,7 @@ def overview_frame(
     """One row per SLO in report order (paging, ticketing, at risk, ok, no data; least budget first within each).
     Numbers stay numbers (NaN = no data) so the table
     sorts correctly; ``overview_column_config`` formats them for people. ``splits``: a split SLO's values, said in
-    its row's "values" column (how many, the worst first)."""
+    its row's note when it has no other (how many, the worst first; ``split_captions`` says it under the table)."""
     rows = []
     for status in statuses:
         rows.append(
@@ -117,12 +117,11 @@ def overview_frame(
                 "time to exhaustion": _number(
                     None if status.time_to_exhaustion is None else status.time_to_exhaustion.total_seconds()
                 ),
-                "error": status.error or status.note or "",
+                "error": status.error or status.note or split_summary((splits or {}).get(status.slo.name, ())),
                 "adjusted": ADJUSTED_MARK if status.adjusted else "",
-                "values": split_summary((splits or {}).get(status.slo.name, ())),
             }
         )
-    columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error", "adjusted", "values"]
+    columns = ["state", "SLO", "service", "target", "window", "SLI", *OVERVIEW_NUMERIC, "error", "adjusted"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -135,6 +134,18 @@ def split_frame(splits: Sequence[SplitStatus]) -> pd.DataFrame:
     frame = overview_frame([split.status for split in splits])
     frame.insert(1, "value", [split.label for split in splits])
     return frame[SPLIT_COLUMNS]
+
+
+def split_captions(statuses: Sequence[SloStatus], splits: Mapping[str, Sequence[SplitStatus]], most: int = 5) -> str:
+    """Under the overview: each split SLO shown and its values in one line (``split_summary``), so a paging value
+    is seen without widening the table; the drill-down lists every value."""
+    lines = [
+        f"**{plain(status.slo.name)}**: {plain(split_summary(splits[status.slo.name]))}"
+        for status in statuses
+        if splits.get(status.slo.name)
+    ]
+    more = f" · and {len(lines) - most} more split SLOs" if len(lines) > most else ""
+    return ("Split SLOs · " + " · ".join(lines[:most]) + more) if lines else ""
 
 
 class OverviewExtra(StrEnum):
@@ -159,8 +170,6 @@ def overview_columns(frame: pd.DataFrame, extras: Collection[OverviewExtra] = ()
         wanted.add("window")
     if OverviewExtra.NOTE in extras and frame["error"].astype(bool).any():
         wanted.add("error")
-    if "values" in frame.columns and frame["values"].astype(bool).any():  # a split SLO's worst values, always
-        wanted.add("values")
     if "adjusted" in frame.columns and frame["adjusted"].astype(bool).any():  # adjusted figures are always marked
         wanted.add("adjusted")
     return [column for column in frame.columns if column in wanted]
@@ -228,11 +237,6 @@ def overview_column_config() -> dict:
         ),
         "error": st.column_config.TextColumn(
             "note", help="Why an SLO shows no data: a rejected query, no matching series, or no traffic"
-        ),
-        "values": st.column_config.TextColumn(
-            "split values",
-            help="An SLO split by a label: how many values it has and the worst of them, the urgent first; its "
-            "drill-down lists every value",
         ),
     }
     for window in BURN_WINDOWS:

@@ -353,8 +353,8 @@ with widgets.guarded_panel("volume chart"):
         help="The incidents recorded for these services (shaded, from start to resolution), their SLOs' budget "
         "adjustments (shaded grey), reviews and target changes, and their deploys (dotted lines), from the store, "
         "and the deploys read from the "
-        "series SLO_DEPLOY_SERIES names, and when their SLOs' alert tiers fired (Prometheus's ALERTS, or the demo's "
-        "own tiers). Hover a mark for what happened and who.",
+        "series SLO_DEPLOY_SERIES names, and when their SLOs' paging tiers fired (Prometheus's ALERTS, or the demo's "
+        "own tiers; ticket tiers are on each SLO's drill-down). Hover a mark for what happened and who.",
     )
     shown = [mark for mark in marks.annotations if mark.kind in (kinds or [])]
     st.plotly_chart(

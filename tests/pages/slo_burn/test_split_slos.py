@@ -82,11 +82,13 @@ def test_the_drilldown_of_a_split_slo_lists_each_value_of_its_label():
     ]
 
 
-def test_the_overview_row_of_a_split_slo_says_how_many_values_and_which_burn():
+def test_the_overview_says_under_the_table_how_many_values_a_split_slo_has_and_which_burn():
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
     assert not app.exception
-    (overview,) = [frame.value for frame in app.dataframe if "values" in frame.value.columns]
-    summary = overview.loc[overview["SLO"].str.contains("api-availability"), "values"].iloc[0]
+    line = next(text for text in texts(app.caption).splitlines() if text.startswith("Split SLOs"))
     # the demo's checkout incident (from 13:15 on 24 November) is burning at 14:05: its value pages, first
-    assert summary.startswith("6 values · ") and "service=checkout page" in summary
+    assert "**api-availability**: 6 values · " in line and "service=checkout page" in line
+    (overview,) = [frame.value for frame in app.dataframe if "SLO" in frame.value.columns]
+    note = overview.loc[overview["SLO"].str.contains("api-availability"), "error"].iloc[0]
+    assert note.startswith("6 values · ")  # the same line is the row's note, under "More columns"
