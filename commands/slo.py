@@ -108,7 +108,7 @@ def _tiers_text(status) -> str:
 
 def command_slo_history(args: argparse.Namespace) -> int:
     """The drill-down's series for one SLO: burn-down, rolling burn rates and tier histories."""
-    from data.slo.service import drilldown_series, load_history
+    from data.slo.service import drilldown_series, load_history, split_value_slo
     from data.slo.sources import SourceError
 
     settings = common.load_cli_settings(args)
@@ -119,6 +119,16 @@ def command_slo_history(args: argparse.Namespace) -> int:
             f"no SLO named {args.slo!r} in {settings.catalog_path}; known: " + ", ".join(s.name for s in catalog.slos)
         )
     at = common.parse_cli_instant(args.at, settings)
+    if args.split:
+        if not slo.split_by:
+            raise common.CliError(f"SLO {slo.name!r} is not split by a label; --split is for split SLOs")
+        values = dict(part.partition(":")[::2] for part in args.split)
+        if sorted(values) != sorted(slo.split_by) or not all(values.values()):
+            raise common.CliError(
+                f"--split needs one label:value for each of {', '.join(slo.split_by)} (e.g. --split "
+                f"{slo.split_by[0]}:VALUE)"
+            )
+        slo = split_value_slo(slo, tuple((label, values[label]) for label in slo.split_by))
     try:
         history = load_history(common.cli_source(settings, at, catalog), slo, at, common.cli_adjustments(settings))
     except SourceError as error:
@@ -194,6 +204,12 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
     history = commands.add_parser("slo-history", help="one SLO's drill-down series")
     common.source_options(history)
     history.add_argument("--slo", required=True)
+    history.add_argument(
+        "--split",
+        action="append",
+        metavar="LABEL:VALUE",
+        help="one value of a split SLO (repeat per label): its own series, as its drill-down shows them",
+    )
     history.add_argument("--format", choices=("json", "csv"), default="json")
     history.add_argument(
         "--series", choices=("burn-down", "burn-rates"), default="burn-rates", help="which series --format csv prints"

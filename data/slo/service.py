@@ -87,6 +87,31 @@ def adjustment_exclusions(
     return excluded, covering_by_slo
 
 
+def split_value_slo(slo: SloDefinition, values: Sequence[tuple[str, str]]) -> SloDefinition:
+    """The SLO over one value of its split labels alone (``SplitStatus.values``): each of its counters narrowed by
+    ``label="value"``, not split. Its history is the value's own, read as any SLO's."""
+    from dataclasses import replace
+
+    from data.slo.promql import Matcher, SeriesSelector, parse_selector
+
+    extra = tuple(Matcher(label, "=", value) for label, value in values)
+
+    def narrowed(query: str | None) -> str | None:
+        if query is None:
+            return None
+        selector = parse_selector(query)
+        return str(SeriesSelector(selector.metric, selector.matchers + extra))
+
+    indicator = slo.indicator
+    narrowed_indicator = replace(
+        indicator,
+        total_query=narrowed(indicator.total_query),
+        good_query=narrowed(indicator.good_query),
+        bad_query=narrowed(indicator.bad_query),
+    )
+    return replace(slo, indicator=narrowed_indicator, split_by=())
+
+
 @dataclass(frozen=True)
 class SloHistory:
     slo: SloDefinition

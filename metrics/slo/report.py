@@ -219,10 +219,21 @@ class SplitStatus:
     def label(self) -> str:
         return ", ".join(f"{label}={value}" for label, value in self.values)
 
+    @property
+    def parameters(self) -> list[str]:
+        """How a link names this value: one ``split`` query parameter per label (``?split=route:/pay``)."""
+        return [f"{label}:{value}" for label, value in self.values]
+
     def to_dict(self) -> dict:
         figures = self.status.to_dict()
         kept = ("sli", "budget_remaining", "events_total", "events_bad", "burn_rates", "alert_state", "attention")
         return {"values": dict(self.values), **{name: figures[name] for name in kept}}
+
+
+def split_named(splits: Sequence[SplitStatus], parameters: Sequence[str]) -> SplitStatus | None:
+    """The value a link's ``split`` parameters name (``SplitStatus.parameters``, in any order), or None."""
+    wanted = sorted(parameters)
+    return next((split for split in splits if sorted(split.parameters) == wanted), None)
 
 
 def split_summary(splits: Sequence[SplitStatus], shown: int = 2) -> str:

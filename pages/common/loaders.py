@@ -23,7 +23,15 @@ import streamlit as st
 from data.last_good import LastGoodStore
 from data.settings import DEFAULT_SECRETS_FILE, Settings, load_settings
 from data.slo.catalog import Catalog, CatalogError, load_catalog
-from data.slo.service import SloHistory, demo_history_end, load_history, load_report, make_source, parse_instant
+from data.slo.service import (
+    SloHistory,
+    demo_history_end,
+    load_history,
+    load_report,
+    make_source,
+    parse_instant,
+    split_value_slo,
+)
 from data.slo.sources import SloSource, SourceError
 from metrics.last_good import Shown
 from metrics.slo.report import SloReport
@@ -298,12 +306,16 @@ def _cached_history(
     _source: SloSource,
     _catalog: Catalog,
     _adjustments: tuple,
+    split: tuple[tuple[str, str], ...] = (),
 ) -> tuple[SloHistory | None, str | None, datetime]:
     """(history, None, read at) or (None, why the source failed, when): a failure is kept as briefly as an answer,
-    so a struggling source is not asked again by every viewer's every click."""
+    so a struggling source is not asked again by every viewer's every click. ``split``: one value of a split SLO
+    (``data.slo.service.split_value_slo``)."""
     slo = _catalog.slo(slo_name)
     if slo is None:
         raise KeyError(slo_name)
+    if split:
+        slo = split_value_slo(slo, split)
     try:
         return load_history(_source, slo, at, _adjustments), None, datetime.now(UTC)
     except SourceError as error:
@@ -338,13 +350,14 @@ def history_or_last_good(
     at: datetime,
     fixed: bool = False,
     source_failure: str | None = None,
+    split: tuple[tuple[str, str], ...] = (),
 ) -> Shown[SloHistory | None]:
     """One SLO's history; when the source fails now, its last good history, marked stale (value None when there is
     none yet). ``source_failure``: the source already failed on this page, so it is not asked again (the page
     stays within one timeout) and the last good history is shown."""
     slo_source = source(app_settings, at)
     key = data_key(app_settings, slo_source, at)
-    panel = _panel_key("history", key, fixed, slo_name)
+    panel = _panel_key("history", key, fixed, slo_name, *(f"{label}:{value}" for label, value in split))
     if source_failure is not None:
         return last_good_store().resolve(panel, None, source_failure, datetime.now(UTC))
     adjustments = adjustments_in_force(app_settings)
@@ -358,6 +371,7 @@ def history_or_last_good(
         slo_source,
         slo_catalog,
         adjustments,
+        split,
     )
     return last_good_store().resolve(panel, found, failure, read_at)
 

@@ -16,6 +16,7 @@ from data.slo.annotations import AnnotationKind, combined, slo_annotations
 from data.slo.service import drilldown_series
 from data.slo_policy import service as slo_policy
 from metrics.slo.alerts import ATTENTION_STATES
+from metrics.slo.report import split_named
 from metrics.slo.timeseries import SHOWN_RECENT_SPAN
 from pages.common import live, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
@@ -113,6 +114,11 @@ def filter_values(name: str, options: list[str]) -> tuple[list[str], list[str]]:
 
 def close_drilldown() -> None:
     del st.query_params["slo"]
+    st.query_params.pop("split", None)
+
+
+def close_split_value() -> None:
+    st.query_params.pop("split", None)
 
 
 def show_back_link() -> None:
@@ -248,23 +254,43 @@ def show_unknown_slo(name: str) -> None:
 
 
 def show_split_values(slo, splits) -> None:
-    """Each value of a split SLO, as the overview shows SLOs: the urgent first, every column sortable."""
+    """Each value of a split SLO, as the overview shows SLOs: the urgent first, every column sortable; selecting
+    one opens its own drill-down in place (``?slo=…&split=route:/pay``, a link of its own)."""
     labels = ", ".join(slo.split_by)
     st.markdown(f"#### Per {widgets.plain(labels)}")
     with widgets.guarded_panel("split values table"):
-        st.dataframe(
-            slo_widgets.overview_styler(slo_widgets.split_frame(splits)),
+        widgets.drilldown_table(
+            slo_widgets.split_frame(splits, slo.name),
+            {"value": "split"},
+            style=slo_widgets.overview_styler,
             hide_index=True,
             column_config={
                 **slo_widgets.overview_column_config(),
                 "value": st.column_config.TextColumn(labels, help=f"The SLO over the events of this {labels} alone"),
             },
             placeholder="no data",
+            key="slo_split_values",
         )
         st.caption(
             f"{len(splits)} values of {widgets.plain(labels)}, each an SLO of its own with this SLO's target and "
-            "tiers; the figures above are over all of them."
+            "tiers; the figures above are over all of them. Select a value to open its own drill-down."
         )
+
+
+def chosen_split_value(name: str):
+    """The value of a split SLO a link names (``?split=route:/pay``), or None; a value the SLO does not have is
+    said, and the drill-down shows all of them."""
+    wanted = st.query_params.get_all("split")
+    splits = report.splits.get(name)
+    if not wanted or not splits:
+        return None
+    chosen = split_named(splits, wanted)
+    if chosen is None:
+        st.warning(
+            f"SLO {widgets.literal(name)} has no value {widgets.literal(', '.join(wanted))}: showing all its values.",
+            icon=":material/search_off:",
+        )
+    return chosen
 
 
 def show_drilldown(name: str) -> None:
@@ -274,7 +300,14 @@ def show_drilldown(name: str) -> None:
         return
     slo = status.slo
     show_back_link()
-    st.subheader(f"{widgets.plain(slo_widgets.slo_title(slo))} · {widgets.plain(slo.service)}")
+    value = chosen_split_value(name)
+    if value is not None:
+        status = value.status
+        st.button(
+            f"All values of {slo.name}", icon=":material/arrow_back:", type="tertiary", on_click=close_split_value
+        )
+    shown_value = f" · {widgets.plain(value.label)}" if value is not None else ""
+    st.subheader(f"{widgets.plain(slo_widgets.slo_title(slo))} · {widgets.plain(slo.service)}{shown_value}")
     st.caption(widgets.literal(slo.name))
     with widgets.guarded_panel("SLO headline"):
         slo_widgets.show_slo_headline(status, settings.team_timezone)
@@ -286,14 +319,20 @@ def show_drilldown(name: str) -> None:
         st.warning(status.error, icon=":material/warning:")
     elif status.note:
         st.info(status.note, icon=":material/info:")
-    if splits := report.splits.get(name):
+    if value is None and (splits := report.splits.get(name)):
         show_split_values(slo, splits)
 
     # When the report just failed, the history is not asked for: the page stays within one timeout, and shows the
     # last good history instead.
     with st.spinner(f"Loading the history of {slo.name} from {slo_source.description}…"):
         shown_history = loaders.history_or_last_good(
-            settings, catalog, name, at, fixed=fixed_at is not None, source_failure=shown_report.failure
+            settings,
+            catalog,
+            name,
+            at,
+            fixed=fixed_at is not None,
+            source_failure=shown_report.failure,
+            split=value.values if value is not None else (),
         )
     history = shown_history.value
     if shown_history.failed:

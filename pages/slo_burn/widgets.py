@@ -128,11 +128,11 @@ def overview_frame(
 SPLIT_COLUMNS = ["state", "value", "SLI", "budget remaining", "1h", "6h", "1d", "3d", "time to exhaustion", "error"]
 
 
-def split_frame(splits: Sequence[SplitStatus]) -> pd.DataFrame:
+def split_frame(splits: Sequence[SplitStatus], slo_name: str) -> pd.DataFrame:
     """A split SLO's values, one row each, as the overview shows SLOs (the urgent first): the value in place of
-    the SLO's name."""
+    the SLO's name, as a link to its own drill-down (``drilldown_table`` shows ``route:/pay``)."""
     frame = overview_frame([split.status for split in splits])
-    frame.insert(1, "value", [split.label for split in splits])
+    frame.insert(1, "value", [drilldown_link(slo_name, split=split.parameters) for split in splits])
     return frame[SPLIT_COLUMNS]
 
 

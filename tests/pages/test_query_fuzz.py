@@ -36,7 +36,7 @@ PAGES = (
 PARAMETERS = (
     "at", "slo", "service", "state", "database", "environment", "status", "db_status", "from", "to", "grain", "week",
     "item", "role", "search", "what", "who", "embed", "sort", "list_page", "db_search", "db_group", "db_page",
-    "slo_annotation_kinds",
+    "slo_annotation_kinds", "split",
 )  # fmt: skip
 # Values that broke pages before, or sit at an edge of what a parser takes.
 EDGES = (

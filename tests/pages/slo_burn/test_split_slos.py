@@ -73,12 +73,12 @@ def test_the_drilldown_of_a_split_slo_lists_each_value_of_its_label():
     (table,) = [frame.value for frame in app.dataframe if "value" in frame.value.columns]
     assert "6 values of service" in texts(app.caption)
     assert sorted(table["value"]) == [
-        "service=auth",
-        "service=checkout",
-        "service=inventory",
-        "service=payments",
-        "service=reporting",
-        "service=search",
+        "service:auth",
+        "service:checkout",
+        "service:inventory",
+        "service:payments",
+        "service:reporting",
+        "service:search",
     ]
 
 
@@ -92,3 +92,32 @@ def test_the_overview_says_under_the_table_how_many_values_a_split_slo_has_and_w
     (overview,) = [frame.value for frame in app.dataframe if "SLO" in frame.value.columns]
     note = overview.loc[overview["SLO"].str.contains("api-availability"), "error"].iloc[0]
     assert note.startswith("6 values · ")  # the same line is the row's note, under "More columns"
+
+
+def value_drilldown(value: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["slo"] = "api-availability"
+    app.query_params["split"] = value
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_a_values_own_link_opens_its_drilldown_with_its_figures_and_a_way_back_to_all_values():
+    whole = drilldown()
+    (table,) = [frame.value for frame in whole.dataframe if "value" in frame.value.columns]
+    row = table[table["value"] == "service:checkout"].iloc[0]
+
+    app = value_drilldown("service:checkout")
+
+    assert texts(app.subheader).endswith(" · api · service=checkout")
+    budget = next(m for m in app.metric if m.label == "Error budget remaining").value
+    assert budget == f"{row['budget remaining'] * 100:.1f}%"
+    assert "All values of api-availability" in [button.label for button in app.button]
+    assert not [frame for frame in app.dataframe if "value" in frame.value.columns]  # one value: no values table
+
+
+def test_a_value_the_slo_does_not_have_is_said_and_all_values_are_shown():
+    app = value_drilldown("service:nope")
+    assert "has no value ` service:nope `: showing all its values" in texts(app.warning)
+    assert [frame for frame in app.dataframe if "value" in frame.value.columns]

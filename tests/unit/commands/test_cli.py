@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,29 @@ def test_slo_history_says_what_a_slice_slo_counts():
     completed = run_cli("slo-history", "--slo", "checkout-good-minutes", "--at", AT, env=env)
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["counted"] == "slices"
+
+
+def split_catalog(tmp_path) -> dict[str, str]:
+    from tests.pages.slo_burn.test_split_slos import SPLIT_SLO
+
+    (tmp_path / "api.yaml").write_text(textwrap.dedent(SPLIT_SLO))
+    return {"SLO_CATALOG": str(tmp_path)}
+
+
+def test_slo_history_of_one_split_value_ends_at_that_values_budget_in_the_report(tmp_path):
+    """Two ways to the same figure: the report splits the batched counts by label, the history narrows the SLO's
+    counters to the one value and buckets them."""
+    env = split_catalog(tmp_path)
+    report = json.loads(run_cli("slo-report", "--at", AT, "--format", "json", env=env).stdout)
+    (row,) = report["slos"]
+    value = next(split for split in row["split"] if split["values"] == {"service": "checkout"})
+
+    completed = run_cli("slo-history", "--slo", "api-availability", "--split", "service:checkout", "--at", AT, env=env)
+
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["budget_remaining_last"] == pytest.approx(value["budget_remaining"], abs=0.01)
+
+
+def test_slo_history_split_of_an_slo_not_split_is_one_line_and_exit_2():
+    completed = run_cli("slo-history", "--slo", "checkout-availability", "--split", "service:checkout", "--at", AT)
+    assert completed.returncode == 2 and "is not split by a label" in completed.stderr
