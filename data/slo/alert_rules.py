@@ -74,7 +74,7 @@ def window_counts_expressions(slo: SloDefinition, window: str) -> dict[str, str]
     with data (points evaluated) and the bad ones (``slice_expressions``, as the SLO burn page counts them). A
     window shorter than a slice counts none: ``vector(0)``, and an empty ratio never fires."""
     if slo.counts_events:
-        return counter_expressions(slo.indicator, parse_duration(window))
+        return counter_expressions(slo.indicator, parse_duration(window), by=slo.split_by)
     counted = slice_expressions(slo, parse_duration(window))
     if counted is None:
         return {"total": "vector(0)", "bad": "vector(0)"}
@@ -120,7 +120,9 @@ def recorded_ratio(slo: SloDefinition, window: str) -> str:
 
 def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float, recorded: bool = False) -> str:
     """The tier's multiwindow rule; ``recorded``: over the recorded ratios (``recording_rules``) instead of the raw
-    counters. The guard's counts have no labels, so with recorded ratios (labelled) it joins ``on()``."""
+    counters. The guard's counts have no labels but a split SLO's, so with recorded ratios (labelled) it joins
+    ``on()`` those. A split SLO's rule fires per value of its labels (``sum by (route)``), each alert carrying
+    the value."""
     limit = f"{_number(threshold)} * {_number(slo.error_budget)}"
     op = tier.op.symbol
     ratio = recorded_ratio if recorded else error_ratio_expression
@@ -129,7 +131,7 @@ def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float, recor
         f"(\n  {ratio(slo, tier.short_window)}\n  {op} {limit}\n)"
     )
     counts = window_counts_expressions(slo, tier.long_window)
-    join = "and on()" if recorded else "and"
+    join = f"and on({', '.join(slo.split_by)})" if recorded else "and"
     if tier.min_events is not None:
         expression += f"\n{join}\n(\n  {counts['total']}\n  >= {tier.min_events}\n)"
     if tier.min_bad_events is not None:
@@ -187,7 +189,7 @@ def tier_rule(
         },
         "annotations": {
             "summary": (
-                f"{name} burns its error budget over {format_burn_rate(threshold)} "
+                f"{name}{_value_text(slo)} burns its error budget over {format_burn_rate(threshold)} "
                 f"({tier.long_window} and {tier.short_window})"
             ),
             "description": (
@@ -208,6 +210,13 @@ def tier_rule(
     if tier.alert_after and parse_duration(tier.alert_after).total_seconds() > 0:
         rule = {"alert": rule.pop("alert"), "expr": rule.pop("expr"), "for": tier.alert_after, **rule}
     return rule
+
+
+def _value_text(slo: SloDefinition) -> str:
+    """`` for route={{ $labels.route }}``: which value of a split SLO an alert is about, filled in by Prometheus."""
+    if not slo.split_by:
+        return ""
+    return " for " + ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in slo.split_by)
 
 
 def _guard_text(tier: AlertTier) -> str:

@@ -240,8 +240,13 @@ def _range(selector: str, window: timedelta, at: datetime | None) -> str:
     return text if at is None else f"{text} @ {int(at.timestamp())}"
 
 
-def windowed_increase(selector: str, window: timedelta, at: datetime | None = None) -> str:
-    return f"sum(increase({_range(selector, window, at)}))"
+def windowed_increase(selector: str, window: timedelta, at: datetime | None = None, by: Sequence[str] = ()) -> str:
+    return f"{_sum(by)}(increase({_range(selector, window, at)}))"
+
+
+def _sum(by: Sequence[str]) -> str:
+    """``sum`` over all series, or ``sum by (route)``: one result per value of a split SLO's labels."""
+    return f"sum by ({', '.join(by)}) " if by else "sum"
 
 
 def tagged(expression: str, slo_name: str) -> str:
@@ -275,23 +280,26 @@ def batched_queries(expressions: dict[str, str], max_bytes: int = DEFAULT_MAX_QU
     return queries
 
 
-def windowed_integral(selector: str, window: timedelta, at: datetime | None = None) -> str:
+def windowed_integral(selector: str, window: timedelta, at: datetime | None = None, by: Sequence[str] = ()) -> str:
     """Events over ``window`` of a series that holds a per-second rate: its average over the window times the
     window's length in seconds (the rate's integral, where samples are evenly spaced)."""
-    return f"(sum(avg_over_time({_range(selector, window, at)})) * {window.total_seconds():g})"
+    return f"({_sum(by)}(avg_over_time({_range(selector, window, at)})) * {window.total_seconds():g})"
 
 
-def counter_expressions(indicator: RatioIndicator, window: timedelta, at: datetime | None = None) -> dict[str, str]:
+def counter_expressions(
+    indicator: RatioIndicator, window: timedelta, at: datetime | None = None, by: Sequence[str] = ()
+) -> dict[str, str]:
     """Total and bad events over ``window``: ``sum(increase(...))`` of the SLO's own counters (or the integral of
     its already-rated series, ``counter: false``), bad events as total − good when the SLO counts good ones. The
     one builder: the Prometheus source's window counts, the daily rollups and the alert rules all count events with
     this text. ``at``: the window ends there (``@`` modifier) instead of at the query's evaluation time: how the
-    events inside a budget adjustment are counted in the same batched query as everything else."""
+    events inside a budget adjustment are counted in the same batched query as everything else. ``by``: a split
+    SLO's labels, one result per value (the alert rules; the page splits the grouped reads itself)."""
     events = windowed_increase if indicator.counter else windowed_integral
-    total = events(indicator.total_query, window, at)
+    total = events(indicator.total_query, window, at, by)
     if indicator.bad_query is not None:
-        return {"total": total, "bad": events(indicator.bad_query, window, at)}
-    return {"total": total, "bad": f"({total} - {events(indicator.good_query, window, at)})"}
+        return {"total": total, "bad": events(indicator.bad_query, window, at, by)}
+    return {"total": total, "bad": f"({total} - {events(indicator.good_query, window, at, by)})"}
 
 
 # --- grouped reads: one query per metric and window, whatever the number of SLOs ----------------------------------

@@ -66,6 +66,8 @@ def _expected(slo_name: str, tiers: list[tuple[str, str, str]], rules: dict, val
     group = next(g for g in rules["groups"] if g["name"] == f"slo-burn-{slo_name}")
     expected = []
     for rule in group["rules"]:
+        if "alert" not in rule:  # a recording rule (``--recording``)
+            continue
         labels = rule["labels"]
         if (labels["severity"], labels["long_window"], labels["short_window"]) in tiers:
             annotations = {
@@ -193,3 +195,48 @@ def test_a_budget_adjustment_silences_the_tiers_until_their_long_window_has_pass
     assert checked.returncode == 0, checked.stdout + checked.stderr
     completed = promtool_run("test", "rules", "test.yml", cwd=tmp_path)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_a_split_slo_fires_per_value_and_each_alert_names_its_value(tmp_path):
+    """checkout split by route: /pay fails half its requests, /cart none. Only /pay's tiers fire, each alert
+    carrying route="/pay" and saying so in its summary; recorded or not, the same."""
+    slo = replace(CATALOG.slo("checkout-availability"), split_by=("route",))
+    every_tier = [("page", "1h", "5m"), ("page", "6h", "30m"), ("ticket", "1d", "2h"), ("ticket", "3d", "6h")]
+    for recording in (False, True):
+        rules = burn_rate_rules([slo], AT, recording=recording)
+        (tmp_path / "slo-burn.yml").write_text(rules_yaml(rules))
+        expected = _expected(slo.name, every_tier, rules, "50%")
+        for alert in expected:
+            alert["exp_labels"]["route"] = "/pay"
+            alert["exp_annotations"] = {
+                name: text.replace("{{ $labels.route }}", "/pay") for name, text in alert["exp_annotations"].items()
+            }
+        assert " for route=/pay burns its error budget" in expected[0]["exp_annotations"]["summary"]
+        unit_test = {
+            "rule_files": ["slo-burn.yml"],
+            "evaluation_interval": "1m",
+            "tests": [
+                {
+                    "interval": "1m",
+                    "input_series": [
+                        {
+                            "series": 'http_requests_total{service="checkout",route="/pay",code="200"}',
+                            "values": "0+10x90",
+                        },
+                        {
+                            "series": 'http_requests_total{service="checkout",route="/pay",code="500"}',
+                            "values": "0+10x90",
+                        },
+                        {
+                            "series": 'http_requests_total{service="checkout",route="/cart",code="200"}',
+                            "values": "0+20x90",
+                        },
+                    ],
+                    "alert_rule_test": [{"eval_time": "80m", "alertname": "SLOBurnRate", "exp_alerts": expected}],
+                }
+            ],
+        }
+        (tmp_path / "test.yml").write_text(yaml.safe_dump(unit_test, sort_keys=False, allow_unicode=True))
+        assert promtool_run("check", "rules", "slo-burn.yml", cwd=tmp_path).returncode == 0
+        completed = promtool_run("test", "rules", "test.yml", cwd=tmp_path)
+        assert completed.returncode == 0, (recording, completed.stdout + completed.stderr)
