@@ -10,6 +10,12 @@ prometheus_s: the time Prometheus itself spent executing those queries (its own 
 per-SLO figures send the same windows as one ``label_replace``-tagged expression per SLO and counter. Each figure is
 the median of several runs after one warm-up run. Targets: the same number of queries at every size; cold_s <= 1.5 x
 prometheus_s + 0.5; warm_s < 0.05.
+
+Then the split case (issue 12): 20 SLOs split by ``route`` into 50 values each (1,000 values, each an SLO of its
+own), over a synthetic history of its own, side by side with the same 20 SLOs unsplit, in one run:
+    slo_overview: split=20x50 values=<n> queries=<n> cold_s=<s> prometheus_s=<s> unsplit_queries=<n>
+        unsplit_cold_s=<s> ratio_cold=<split ÷ unsplit>
+Target: the split SLOs cost the unsplit ones' number of queries. ``--split-only`` runs that case alone.
 """
 
 from __future__ import annotations
@@ -99,6 +105,69 @@ def measure(url: str, size: int) -> dict[str, float]:
     }
 
 
+SPLIT_SLOS, SPLIT_VALUES = 20, 50
+SPLIT_DAYS, SPLIT_STEP_S = 2, 300
+
+
+def write_split_history(path: Path) -> None:
+    """``bench_requests_total{slo, route, code}``: per SLO and route, 200s and 500s every 5 minutes for two days;
+    each route its own error share, so the values' budgets differ."""
+    end = int(HISTORY_END.timestamp())
+    stamps = range(end - SPLIT_DAYS * 86400, end + 1, SPLIT_STEP_S)
+    lines = ["# TYPE bench_requests counter"]
+    for slo in range(SPLIT_SLOS):
+        for route in range(SPLIT_VALUES):
+            for code, per_step in (("200", 1000), ("500", 1 + (slo + route) % 7)):
+                labels = f'slo="s{slo:02d}",route="r{route:02d}",code="{code}"'
+                lines += [f"bench_requests_total{{{labels}}} {per_step * n} {t}" for n, t in enumerate(stamps)]
+    path.write_text("\n".join(lines) + "\n# EOF\n")
+
+
+def split_catalog(split: bool):
+    from dataclasses import replace
+
+    from metrics.slo.definitions import RatioIndicator, SloDefinition, TimeWindow
+
+    return [
+        SloDefinition(
+            name=f"bench-{slo:02d}",
+            service=f"svc{slo:02d}",
+            target=0.995,
+            time_window=TimeWindow("30d"),
+            indicator=RatioIndicator(
+                total_query=f'bench_requests_total{{slo="s{slo:02d}"}}',
+                bad_query=f'bench_requests_total{{slo="s{slo:02d}",code="500"}}',
+            ),
+        )
+        if not split
+        else replace(split_catalog(False)[slo], split_by=("route",))
+        for slo in range(SPLIT_SLOS)
+    ]
+
+
+def measure_split(url: str) -> dict[str, float]:
+    settings = PrometheusSettings(url=url, collect_server_timings=True, timeout_seconds=120)
+    figures: dict[str, float] = {}
+    for split in (True, False):
+        slos = split_catalog(split)
+        load_report(PrometheusSource(settings), slos, HISTORY_END)  # warm-up
+        colds, servers, queries = [], [], []
+        for _ in range(RUNS):
+            source = PrometheusSource(settings)
+            started = time.perf_counter()
+            report = load_report(source, slos, HISTORY_END)
+            colds.append(time.perf_counter() - started)
+            assert not report.errors and all(status.error is None for status in report.statuses), report.errors
+            servers.append(source.server_seconds)
+            queries.append(source.query_count)
+        prefix = "" if split else "unsplit_"
+        figures |= {f"{prefix}queries": max(queries), f"{prefix}cold_s": statistics.median(colds)}
+        figures[f"{prefix}prometheus_s"] = statistics.median(servers)
+        if split:
+            figures["values"] = sum(len(values) for values in report.splits.values())
+    return figures
+
+
 def main() -> int:
     def write(path: Path) -> None:
         with path.open("w", encoding="utf-8") as out:
@@ -111,8 +180,14 @@ def main() -> int:
         file=sys.stderr,
     )
     failures = []
-    with start_prometheus(tsdb) as prometheus:
-        results = {size: measure(prometheus.url, size) for size in SIZES}
+    split_only = "--split-only" in sys.argv[1:]
+    results = {}
+    if not split_only:
+        with start_prometheus(tsdb) as prometheus:
+            results = {size: measure(prometheus.url, size) for size in SIZES}
+    split_tsdb = build_tsdb(write_split_history, f"bench-split-{SPLIT_SLOS}x{SPLIT_VALUES}-{SPLIT_DAYS}d")
+    with start_prometheus(split_tsdb) as prometheus:
+        split = measure_split(prometheus.url)
     for size, figures in results.items():
         print(
             f"slo_overview: N={size} queries={figures['queries']} cold_s={figures['cold_s']:.3f} "
@@ -125,8 +200,16 @@ def main() -> int:
             failures.append(f"N={size}: cold {figures['cold_s']:.3f} s > 1.5 x prometheus_s + 0.5 s")
         if figures["warm_s"] >= 0.05:
             failures.append(f"N={size}: warm {figures['warm_s']:.4f} s >= 50 ms")
-    if len({figures["queries"] for figures in results.values()}) != 1:
+    if results and len({figures["queries"] for figures in results.values()}) != 1:
         failures.append("the number of queries grows with the number of SLOs")
+    print(
+        f"slo_overview: split={SPLIT_SLOS}x{SPLIT_VALUES} values={split['values']} queries={split['queries']} "
+        f"cold_s={split['cold_s']:.3f} prometheus_s={split['prometheus_s']:.3f} "
+        f"unsplit_queries={split['unsplit_queries']} unsplit_cold_s={split['unsplit_cold_s']:.3f} "
+        f"ratio_cold={split['cold_s'] / split['unsplit_cold_s']:.2f}"
+    )
+    if split["queries"] != split["unsplit_queries"]:
+        failures.append("the split SLOs cost more queries than the same SLOs unsplit")
     for failure in failures:
         print(f"# target missed: {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -12,7 +12,7 @@ over 5-minute buckets (``metrics.slo.timeseries.rolling_burn_rates``), each tier
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from data.slo.alert_rules import ALERT_NAME, RULE_LABELS, URGENCY_LABEL
@@ -92,9 +92,54 @@ def load_alert_history(
     """Firing intervals of every SLO burn tier over [start, end], newest first; raises ``SourceError`` when the
     source cannot answer."""
     wanted = [slo for slo in slos if not services or slo.service in services]
+    if hasattr(source, "source_for"):  # a catalog with DataSources: each SLO's firings where its rules run
+        return _routed_history(source, wanted, start, end, services, step)
     if getattr(source, "is_demo", False):
         return _demo_history(source, wanted, start, end, step or DEMO_STEP)
     return _prometheus_history(source, wanted, start, end, services, step or PROMETHEUS_STEP)
+
+
+def _routed_history(source, slos, start, end, services, step) -> AlertHistory:
+    """The firings of each SLO read from the source it reads (``data.slo.routed.RoutedSource``): the ``ALERTS`` of
+    the Prometheus its rules are loaded into. The default source failing raises, as with one source; a DataSource
+    failing costs only its SLOs their history, said in the notice."""
+    from data.slo.sources import SourceError
+
+    groups: dict[int, tuple[SloSource, list[SloDefinition]]] = {}
+    notices: list[str] = []
+    for slo in slos:
+        try:
+            own = source.source_for(slo)
+        except SourceError as error:
+            notices.append(str(error))
+            continue
+        groups.setdefault(id(own), (own, []))[1].append(slo)
+    histories = []
+    for own, mine in groups.values():
+        try:
+            read = load_alert_history(own, mine, start, end, services, step)
+        except SourceError as error:
+            if own is source.default:
+                raise
+            notices.append(f"The firings of {', '.join(slo.name for slo in mine)} could not be read: {error}")
+            continue
+        names = {slo.name for slo in mine}
+        histories.append(replace(read, intervals=tuple(i for i in read.intervals if i.key.slo in names)))
+        if read.notice:
+            notices.append(read.notice)
+    if not histories:
+        raise SourceError("; ".join(notices) or f"{source.description} could not be read")
+    first = histories[0]
+    intervals = sorted((i for h in histories for i in h.intervals), key=lambda i: (i.started, i.key), reverse=True)
+    return replace(
+        first,
+        source=source.description,
+        intervals=tuple(intervals),
+        notice="; ".join(notices) or None,
+        slos_without_rules=tuple(name for h in histories for name in h.slos_without_rules),
+        ignored_series=sum(h.ignored_series for h in histories),
+        query_count=sum(h.query_count for h in histories),
+    )
 
 
 def _prometheus_history(source, slos, start, end, services, step) -> AlertHistory:

@@ -17,6 +17,7 @@ import pytest
 
 from data.secrets import redact
 from data.settings import load_settings
+from data.slo.alert_history import load_alert_history
 from data.slo.catalog import load_catalog
 from data.slo.prometheus import PARALLEL_QUERIES
 from data.slo.routed import RoutedSource
@@ -308,3 +309,25 @@ def test_a_stopped_server_costs_the_rollups_only_its_own_slos_named_as_errors(co
     stored = set(rows)
     assert sorted(summary.errors) == [f"us-{route}" for route in ROUTES]
     assert stored == {f"eu-{route}" for route in ROUTES} | {"default-r1"}
+
+
+def test_the_firings_of_each_slo_are_read_from_the_prometheus_its_rules_run_in(setup):
+    settings, catalog = setup
+    source = make_source(settings, catalog=catalog)
+
+    history = load_alert_history(source, catalog.slos, AT - timedelta(hours=2), AT)
+
+    assert [source.named[name].query_count > 0 for name in ("eu", "us")] == [True, True]
+    assert source.default.query_count > 0
+    assert history.intervals == ()  # no rules are loaded in these servers: nothing fired, and nothing is made up
+
+
+def test_a_stopped_datasource_costs_only_its_slos_their_firings_with_a_notice(setup, us):
+    settings, catalog = setup
+    us.stop()
+    try:
+        history = load_alert_history(make_source(settings, catalog=catalog), catalog.slos, AT - timedelta(hours=2), AT)
+    finally:
+        us.start()
+
+    assert "The firings of us-r1, us-r2, us-r3 could not be read" in history.notice
