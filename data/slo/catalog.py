@@ -81,6 +81,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
@@ -202,6 +203,30 @@ class CatalogLimits:
 DEFAULT_LIMITS = CatalogLimits()
 
 
+class EngineKind(Enum):
+    """Which server speaks the Prometheus HTTP API behind a DataSource (its ``spec.type``): said in its messages, and
+    the one whose API needs a path prefix (Mimir's and Cortex's ``/prometheus``) is checked for it."""
+
+    PROMETHEUS = "Prometheus"
+    VICTORIAMETRICS = "VictoriaMetrics"
+    THANOS = "Thanos"
+    MIMIR = "Mimir"
+    CORTEX = "Cortex"
+
+    @classmethod
+    def parse(cls, text: object) -> EngineKind | None:
+        if not isinstance(text, str):
+            return None
+        return next((kind for kind in cls if kind.value.lower() == text.strip().lower()), None)
+
+    @property
+    def needs_path_prefix(self) -> bool:
+        return self in (EngineKind.MIMIR, EngineKind.CORTEX)
+
+
+ENGINE_KINDS_TEXT = ", ".join(kind.value for kind in EngineKind)
+
+
 @dataclass(frozen=True)
 class DataSource:
     """A ``kind: DataSource`` document: a Prometheus-compatible server some SLOs read (``SloDefinition.data_source``).
@@ -215,6 +240,7 @@ class DataSource:
     display_name: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     place: str = ""  # "file.yaml, document 2": where it is defined
+    kind: EngineKind = EngineKind.PROMETHEUS
 
 
 @dataclass(frozen=True)
@@ -996,12 +1022,12 @@ class _Builder:
         if spec is None:
             return None
         checker.string(spec.get("description"), "spec.description")
-        source_type = spec.get("type")
-        if "type" in spec and not (isinstance(source_type, str) and source_type.strip().lower() == "prometheus"):
+        kind = EngineKind.parse(spec.get("type"))
+        if "type" in spec and kind is None:
             checker.problem(
                 "spec.type",
-                f"unsupported DataSource type {_describe(source_type)}: this tool reads Prometheus (and what "
-                f"speaks its API: Thanos, Mimir, VictoriaMetrics)",
+                f"unsupported DataSource type {_describe(spec.get('type'))}: this tool reads what speaks the "
+                f"Prometheus HTTP API: {ENGINE_KINDS_TEXT}",
             )
         if "connectionDetails" not in spec:
             return None
@@ -1029,6 +1055,13 @@ class _Builder:
         if url.problem or url.scheme.lower() not in ("http", "https") or not url.host:
             checker.problem("spec.connectionDetails.url", "must be an http(s) URL like http://mimir:8080/prometheus")
             return None
+        if kind is not None and kind.needs_path_prefix and urlsplit(url_text).path.strip("/") == "":
+            checker.problem(
+                "spec.connectionDetails.url",
+                f"{kind.value} answers the Prometheus API under a path prefix: give it, as in "
+                f"{url_text.rstrip('/')}/prometheus",
+            )
+            return None
         headers = []
         for name, value in checker.string_map(details.get("headers"), "spec.connectionDetails.headers").items():
             if _SECRET_NAME.fullmatch(name):
@@ -1046,6 +1079,7 @@ class _Builder:
             display_name=_display_name(doc),
             headers=tuple(headers),
             place=doc.place,
+            kind=kind or EngineKind.PROMETHEUS,
         )
 
     # -- SLI ------------------------------------------------------------------------------------------------------
@@ -1171,11 +1205,11 @@ class _Builder:
         self, source: dict[str, Any], source_path: str, checker: _Checker, expression: bool
     ) -> str | None:
         source_type = source.get("type")
-        if "type" in source and not (isinstance(source_type, str) and source_type.strip().lower() == "prometheus"):
+        if "type" in source and EngineKind.parse(source_type) is None:
             checker.problem(
                 f"{source_path}.type",
-                f"unsupported metric source {_describe(source_type)}: this tool "
-                f"reads Prometheus (and what speaks its API)",
+                f"unsupported metric source {_describe(source_type)}: this tool reads what speaks the Prometheus "
+                f"HTTP API: {ENGINE_KINDS_TEXT}",
             )
         if "spec" not in source:
             return None

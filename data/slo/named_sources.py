@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from data.secrets import SecretUrl, remember_secret
-from data.slo.catalog import DataSource, source_env_prefix
+from data.slo.catalog import DataSource, EngineKind, source_env_prefix
 from data.slo.prometheus import PrometheusSettings
 
 SOURCE_KEYS = ("url", "token", "username", "password", "headers")
@@ -45,10 +45,14 @@ class SourceOptions:
 
 
 def source_name(data_source: DataSource) -> str:
-    """How messages name it: ``EU Mimir [eu-mimir]``, or ``eu-mimir`` without a displayName."""
+    """How messages name it: ``EU Mimir [eu-mimir]``, or ``eu-mimir`` without a displayName; an engine other than
+    Prometheus says so (``VictoriaMetrics eu-vm``)."""
     if data_source.display_name and data_source.display_name != data_source.name:
-        return f"{data_source.display_name} [{data_source.name}]"
-    return data_source.name
+        name = f"{data_source.display_name} [{data_source.name}]"
+    else:
+        name = data_source.name
+    kind = data_source.kind
+    return name if kind is EngineKind.PROMETHEUS or kind.value.lower() in name.lower() else f"{kind.value} {name}"
 
 
 def named_settings(

@@ -30,3 +30,22 @@ def copies_with_distinct_selectors(slos: list[SloDefinition], count: int) -> lis
         )
         copies.append(replace(slo, name=f"{slo.name}-{number}", indicator=indicator))
     return copies
+
+
+# An SLO on a precomputed success ratio (OpenSLO ratioMetric.raw), as a catalog file holds it.
+RAW_RATIO_SLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-raw}
+spec:
+  service: checkout
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 1d, isRolling: true}]
+  objectives: [{target: 0.99}]
+  indicator:
+    metadata: {name: checkout-success-ratio}
+    spec:
+      ratioMetric:
+        rawType: success
+        raw: {metricSource: {type: Prometheus, spec: {query: 'job:success:ratio_rate5m{job="checkout"}'}}}
+"""

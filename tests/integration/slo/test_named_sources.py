@@ -27,7 +27,7 @@ from data.trends.rollups import collect_daily_rollups
 from data.trends.service import rollup_source
 from data.trends.store import daily_rollups_between
 from tests.support.actors import admin
-from tests.support.servers import make_backfilled_prometheus
+from tests.support.servers import make_backfilled_prometheus, make_backfilled_victoriametrics
 
 pytestmark = pytest.mark.integration
 
@@ -331,3 +331,33 @@ def test_a_stopped_datasource_costs_only_its_slos_their_firings_with_a_notice(se
         us.start()
 
     assert "The firings of us-r1, us-r2, us-r3 could not be read" in history.notice
+
+
+# --- a DataSource on another engine: VictoriaMetrics, real, with its default flags ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def eu_victoriametrics():
+    key = "named-sources-eu-vm-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    with make_backfilled_victoriametrics(functools.partial(write_history, server="eu"), key) as server:
+        yield server
+
+
+def test_an_slo_on_a_victoriametrics_datasource_has_the_budget_of_its_samples(
+    tmp_path, eu_victoriametrics, us, default_prometheus
+):
+    directory = write_catalog(tmp_path / "vm", eu_victoriametrics.url, us.url)
+    text = (directory / "sources.yaml").read_text().replace("type: Prometheus", "type: VictoriaMetrics", 1)
+    (directory / "sources.yaml").write_text(text)
+    catalog = load_catalog(directory)
+    assert catalog.problems == [], [str(p) for p in catalog.problems]
+    source = make_source(settings_for(tmp_path, default_prometheus.url), catalog=catalog)
+
+    report = load_report(source, catalog.slos, AT)
+
+    assert source.named["eu"].description.startswith("VictoriaMetrics eu")
+    for route in ROUTES:
+        status = report.status(f"eu-{route}")
+        assert status.error is None, status.error
+        assert status.budget_remaining == pytest.approx(expected_budget("eu", route), abs=0.01), route
+    assert source.named["eu"].query_count == PARALLEL_QUERIES

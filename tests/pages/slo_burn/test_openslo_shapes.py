@@ -12,6 +12,7 @@ import pytest
 from pages.slo_burn.widgets import drilldown_link
 from tests.pages.slo_burn.test_page import GOOD_SLO, clean_environment, overview, run, slo_names
 from tests.support.apptest import texts
+from tests.support.catalogs import RAW_RATIO_SLO as RAW_SLO
 
 __all__ = ["clean_environment"]  # the autouse fixture: its own store, no Prometheus, no settings from outside
 
@@ -88,24 +89,6 @@ def test_a_tolerated_kind_is_listed_as_a_notice_and_no_problem_is_shown(catalog)
     assert "1 catalog notice — valid OpenSLO not handled or not used yet" in expander.label
     assert "alerts.yaml, document 1 (AlertNotificationTarget" in texts(expander.info)
     assert texts(expander.info).startswith("read but not used yet: ")
-
-
-RAW_SLO = """\
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: checkout-raw}
-spec:
-  service: checkout
-  budgetingMethod: Occurrences
-  timeWindow: [{duration: 1d, isRolling: true}]
-  objectives: [{target: 0.99}]
-  indicator:
-    metadata: {name: checkout-success-ratio}
-    spec:
-      ratioMetric:
-        rawType: success
-        raw: {metricSource: {type: Prometheus, spec: {query: 'job:success:ratio_rate5m{job="checkout"}'}}}
-"""
 
 
 def test_an_slo_on_a_raw_ratio_shows_its_figures_and_how_it_counts(catalog):

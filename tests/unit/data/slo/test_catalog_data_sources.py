@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from data.slo.catalog import Catalog, CatalogProblem, DataSource, load_catalog
+from data.slo.catalog import Catalog, CatalogProblem, DataSource, EngineKind, load_catalog
 
 
 @pytest.fixture(autouse=True)
@@ -236,3 +236,45 @@ def test_a_datasource_is_no_longer_a_notice(tmp_path):
     catalog = load(tmp_path, data_source())
 
     assert catalog.notices == []
+
+
+# --- engines: what speaks the Prometheus HTTP API -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_", "kind"),
+    [
+        ("VictoriaMetrics", EngineKind.VICTORIAMETRICS),
+        ("thanos", EngineKind.THANOS),
+        ("Mimir", EngineKind.MIMIR),
+        ("CORTEX", EngineKind.CORTEX),
+        ("Prometheus", EngineKind.PROMETHEUS),
+    ],
+)
+def test_a_datasource_of_any_engine_speaking_the_prometheus_api_is_read_with_its_kind(tmp_path, type_, kind):
+    catalog = load(tmp_path, data_source(type_=type_), slo())
+
+    assert catalog.problems == []
+    assert catalog.data_sources["eu-mimir"].kind is kind
+
+
+def test_a_mimir_datasource_without_its_api_prefix_is_a_problem_saying_which_prefix(tmp_path):
+    catalog = load(tmp_path, data_source(type_="Mimir", details="{url: 'http://mimir.eu:8080'}"), slo())
+
+    problem = catalog.problems[0]
+    assert problem.field == "spec.connectionDetails.url"
+    assert "http://mimir.eu:8080/prometheus" in problem.message
+
+
+def test_a_datasource_type_no_engine_has_names_the_kinds_it_reads(tmp_path):
+    catalog = load(tmp_path, data_source(type_="Datadog"), slo("other", good_ref=None, total_ref=None))
+
+    assert "Prometheus, VictoriaMetrics, Thanos, Mimir, Cortex" in only_problem(catalog).message
+
+
+def test_messages_about_a_datasource_name_its_engine(tmp_path):
+    from data.slo.named_sources import source_name
+
+    catalog = load(tmp_path, data_source(type_="VictoriaMetrics"), slo())
+
+    assert source_name(catalog.data_sources["eu-mimir"]) == "VictoriaMetrics EU Mimir [eu-mimir]"

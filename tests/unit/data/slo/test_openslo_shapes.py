@@ -19,6 +19,7 @@ from data.slo.catalog import Catalog, CatalogLimits, CatalogProblem, Severity, l
 from data.slo.demo import DemoSource
 from data.slo.service import load_report
 from metrics.slo.definitions import RawRatioIndicator, RawType, TimeWindow
+from tests.support.catalogs import RAW_RATIO_SLO as RAW_SLO
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -419,24 +420,6 @@ def test_slo_report_exits_0_on_a_valid_catalog_with_a_tolerated_kind_and_names_i
     assert code == 0, err
     assert "checkout-availability" in out
     assert "catalog notice (read but not used yet): catalog.yaml, document 2 (AlertNotificationTarget" in err
-
-
-RAW_SLO = """\
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: checkout-raw}
-spec:
-  service: checkout
-  budgetingMethod: Occurrences
-  timeWindow: [{duration: 1d, isRolling: true}]
-  objectives: [{target: 0.99}]
-  indicator:
-    metadata: {name: checkout-success-ratio}
-    spec:
-      ratioMetric:
-        rawType: success
-        raw: {metricSource: {type: Prometheus, spec: {query: 'job:success:ratio_rate5m{job="checkout"}'}}}
-"""
 
 
 def test_slo_report_reads_an_slo_on_a_raw_ratio_as_points_and_exits_0(report_cli, tmp_path):
