@@ -232,3 +232,34 @@ def test_every_page_path_works_as_a_bookmark_with_its_query(links_app, browser):
     urls = [f"{links_app}{bookmark}" for bookmark in BOOKMARKS]
     landed = open_side_by_side(lambda: new_page(browser), urls, opened)
     assert {url: at for url, at in landed.items() if at != url} == {}
+
+
+# --- a split SLO's values -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def split_app(app_factory, tmp_path_factory):
+    import textwrap
+
+    from tests.pages.slo_burn.test_split_slos import SPLIT_SLO
+
+    catalog = tmp_path_factory.mktemp("split-catalog")
+    (catalog / "api.yaml").write_text(textwrap.dedent(SPLIT_SLO), encoding="utf-8")
+    return app_factory({"SLO_CATALOG": str(catalog), "RELIABILITY_NOW": "2026-11-24T14:05:00Z"}).url
+
+
+def test_a_split_value_opens_its_own_drilldown_in_place_and_all_values_come_back(split_app, tab):
+    open_app(tab, f"{split_app}/slo-burn?slo=api-availability")
+    tab.get_by_text("Per service").wait_for()
+
+    select_row(tab, "service:checkout", lambda url: "split=" in url)
+    assert_in_place(tab)
+    assert query(tab) == {"slo": ["api-availability"], "split": ["service:checkout"]}
+    tab.get_by_text("service=checkout", exact=False).first.wait_for()
+
+    with rerun(tab):
+        tab.get_by_role("button", name="All values of api-availability").click()
+        tab.wait_for_url(lambda url: "split=" not in url)
+    assert_in_place(tab)
+    assert query(tab) == {"slo": ["api-availability"]}
+    tab.get_by_text("Per service").wait_for()
