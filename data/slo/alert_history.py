@@ -105,17 +105,10 @@ def _routed_history(source, slos, start, end, services, step) -> AlertHistory:
     failing costs only its SLOs their history, said in the notice."""
     from data.slo.sources import SourceError
 
-    groups: dict[int, tuple[SloSource, list[SloDefinition]]] = {}
-    notices: list[str] = []
-    for slo in slos:
-        try:
-            own = source.source_for(slo)
-        except SourceError as error:
-            notices.append(str(error))
-            continue
-        groups.setdefault(id(own), (own, []))[1].append(slo)
+    groups, errors = source.partition(slos)
+    notices = list(errors.values())
     histories = []
-    for own, mine in groups.values():
+    for own, mine in groups:
         try:
             read = load_alert_history(own, mine, start, end, services, step)
         except SourceError as error:

@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 
 import yaml
 
-from data.slo.promql import counter_expressions, escape_label_value, slice_expressions
+from data.slo.promql import counted_expressions, escape_label_value
 from metrics.formatting import format_burn_rate, format_percent, format_target
 from metrics.slo.adjustments import Adjustment, Interval, covering, expand, merge
 from metrics.slo.alerts import AlertTier
@@ -69,22 +69,10 @@ def template_literal(text: str) -> str:
     return text.replace("{{", '{{ "{{" }}')
 
 
-def window_counts_expressions(slo: SloDefinition, window: str) -> dict[str, str]:
-    """Total and bad over ``window``: events of counters, or for an SLO counting slices or points, the slices
-    with data (points evaluated) and the bad ones (``slice_expressions``, as the SLO burn page counts them). A
-    window shorter than a slice counts none: ``vector(0)``, and an empty ratio never fires."""
-    if slo.counts_events:
-        return counter_expressions(slo.indicator, parse_duration(window), by=slo.split_by)
-    counted = slice_expressions(slo, parse_duration(window))
-    if counted is None:
-        return {"total": "vector(0)", "bad": "vector(0)"}
-    return {"total": counted["total"], "bad": f"({counted['total']} - {counted['good']})"}
-
-
 def error_ratio_expression(slo: SloDefinition, window: str) -> str:
     """Bad over total events in ``window``, weighted by events (never an average of ratios); bad over all slices
     (points) for an SLO counting those."""
-    counts = window_counts_expressions(slo, window)
+    counts = counted_expressions(slo, parse_duration(window), by=slo.split_by)
     return f"{counts['bad']} / {counts['total']}"
 
 
@@ -130,7 +118,7 @@ def tier_expression(slo: SloDefinition, tier: AlertTier, threshold: float, recor
         f"(\n  {ratio(slo, tier.long_window)}\n  {op} {limit}\n)\nand\n"
         f"(\n  {ratio(slo, tier.short_window)}\n  {op} {limit}\n)"
     )
-    counts = window_counts_expressions(slo, tier.long_window)
+    counts = counted_expressions(slo, parse_duration(tier.long_window), by=slo.split_by)
     join = f"and on({', '.join(slo.split_by)})" if recorded else "and"
     if tier.min_events is not None:
         expression += f"\n{join}\n(\n  {counts['total']}\n  >= {tier.min_events}\n)"

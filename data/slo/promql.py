@@ -555,3 +555,16 @@ def slice_expressions(slo: SloDefinition, window: timedelta, end: datetime | Non
         else f"({ratio})"
     )
     return {"total": f"count_over_time(({ratio}){within})", "good": f"sum_over_time({good}{within})"}
+
+
+def counted_expressions(slo: SloDefinition, window: timedelta, by: Sequence[str] = ()) -> dict[str, str]:
+    """Total and bad over ``window``: events of counters (``counter_expressions``, per value of ``by``), or for an
+    SLO counting slices or points, the slices with data (points evaluated) and the bad ones (``slice_expressions``,
+    as the SLO burn page counts them). A window shorter than a slice counts none: ``vector(0)``. The one builder the
+    alert rules and the daily rollups share."""
+    if slo.counts_events:
+        return counter_expressions(slo.indicator, window, by=by)
+    counted = slice_expressions(slo, window)
+    if counted is None:
+        return {"total": "vector(0)", "bad": "vector(0)"}
+    return {"total": counted["total"], "bad": f"({counted['total']} - {counted['good']})"}

@@ -62,7 +62,7 @@ class RoutedSource:
             )
         return source
 
-    def _partition(self, slos: Sequence[SloDefinition]) -> tuple[list[tuple[SloSource, list]], dict[str, str]]:
+    def partition(self, slos: Sequence[SloDefinition]) -> tuple[list[tuple[SloSource, list]], dict[str, str]]:
         """(source, its SLOs) in the order the sources first appear, and the errors of SLOs with no source."""
         groups: dict[int, tuple[SloSource, list]] = {}
         errors: dict[str, str] = {}
@@ -86,7 +86,7 @@ class RoutedSource:
         """Each source's batch side by side (its own fixed number of queries), merged. A source that raises
         ``SourceError`` or does not answer by the deadline (the longest source timeout, and a second) gives each of
         its SLOs an error naming it; any other exception propagates."""
-        groups, errors = self._partition(slos)
+        groups, errors = self.partition(slos)
         result = CountsResult(errors=dict(errors))
 
         def ask(source: SloSource, mine: list[SloDefinition]):
@@ -123,7 +123,7 @@ class RoutedSource:
     ) -> dict[tuple[str, str], EventCounts]:
         """Each source's SLOs' events inside their parts, from that source; one source failing raises, as the
         single source's ``interval_counts`` does."""
-        groups, errors = self._partition(slos)
+        groups, errors = self.partition(slos)
         if errors:
             raise SourceError(next(iter(errors.values())))
         counts: dict[tuple[str, str], EventCounts] = {}

@@ -86,18 +86,6 @@ def latency_family(slo: SloDefinition) -> str | None:
     return bucket_family(slo.indicator.good_query) if isinstance(slo.indicator, RatioIndicator) else None
 
 
-def day_expressions(slo: SloDefinition, day: timedelta) -> dict[str, str]:
-    """Total and bad over the day ending at each evaluation: the SLO's events (``counter_expressions``), or for an
-    SLO counting slices or points, those ending in the day (``slice_expressions``: a slice belongs to the day it
-    ends in, so none counts twice, even where a local midnight falls inside a slice)."""
-    from data.slo.promql import counter_expressions, slice_expressions
-
-    if slo.counts_events:
-        return counter_expressions(slo.indicator, day)
-    counted = slice_expressions(slo, day)
-    return {"total": counted["total"], "bad": f"(({counted['total']}) - ({counted['good']}))"}
-
-
 def presence_query(slo: SloDefinition) -> str:
     """What must have series at a day's start for the day to count as covered: the SLO's total counter, or its
     threshold metric's query."""
@@ -144,13 +132,14 @@ class PrometheusDailyReader:
 
     def read(self, slos: Sequence[SloDefinition], run: Sequence[LocalDay]) -> RunCounts:
         from data.slo.prometheus import PARALLEL_QUERIES, QueryError
+        from data.slo.promql import counted_expressions
 
         step = timedelta(seconds=run[0].seconds)
         window = format_prometheus_duration(step)
         by_end = {day.end.timestamp(): day.day for day in run}
         by_start = {day.start.timestamp(): day.day for day in run}
         result = RunCounts()
-        expressions = {slo.name: day_expressions(slo, step) for slo in slos}
+        expressions = {slo.name: counted_expressions(slo, step) for slo in slos}
         families = {s.name: latency_family(s) for s in slos}
         limit = self.source.settings.max_query_bytes
         texts = {
@@ -269,15 +258,8 @@ class RoutedDailyReader:
         from data.slo.sources import SourceError
 
         result = RunCounts()
-        groups: dict[int, tuple[object, list[SloDefinition]]] = {}
-        for slo in slos:
-            try:
-                own = self.source.source_for(slo)
-            except SourceError as error:
-                result.errors[slo.name] = str(error)
-                continue
-            groups.setdefault(id(own), (own, []))[1].append(slo)
-        for own, mine in groups.values():
+        groups, result.errors = self.source.partition(slos)
+        for own, mine in groups:
             try:
                 read = reader_for(own).read(mine, run)
             except SourceError as error:
