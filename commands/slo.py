@@ -10,6 +10,7 @@ from commands import common
 
 
 def command_slo_report(args: argparse.Namespace) -> int:
+    from data.slo.long_windows import stored_days_for
     from data.slo.service import load_report
 
     settings = common.load_cli_settings(args)
@@ -17,7 +18,8 @@ def command_slo_report(args: argparse.Namespace) -> int:
     catalog = common.load_cli_catalog(settings, problems)
     at = common.parse_cli_instant(args.at, settings)
     adjustments = common.cli_adjustments(settings)
-    report = load_report(common.cli_source(settings, at, catalog), catalog.slos, at, adjustments)
+    stored_days = None if args.direct else stored_days_for(settings)
+    report = load_report(common.cli_source(settings, at, catalog), catalog.slos, at, adjustments, stored_days)
     if report.errors:
         for message in report.errors.values():
             print(f"error: {message}", file=sys.stderr)
@@ -34,6 +36,8 @@ def command_slo_report(args: argparse.Namespace) -> int:
         if args.raw:
             print("\nBefore budget adjustments (raw counts):")
             print(_report_table(report, raw=True))
+        if report.long_windows is not None:
+            print(f"\nLong windows: {report.long_windows.summary()}")
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:
@@ -198,6 +202,11 @@ def register(commands: argparse._SubParsersAction, collect_kinds: argparse._SubP
         "--show-raw",
         action="store_true",
         help='also show the figures before budget adjustments (JSON: under each SLO\'s "raw")',
+    )
+    report.add_argument(
+        "--direct",
+        action="store_true",
+        help="read every window whole from Prometheus instead of summing stored daily rollups for the long ones",
     )
     report.set_defaults(handler=command_slo_report)
 

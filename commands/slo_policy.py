@@ -74,6 +74,7 @@ def _policy_json(policy) -> dict:
 
 
 def command_show(args: argparse.Namespace) -> int:
+    from data.slo.long_windows import stored_days_for
     from data.slo.service import load_report
     from data.slo_policy.service import policy_overview
     from metrics.slo_policy.rules import PolicyState, format_share
@@ -81,7 +82,7 @@ def command_show(args: argparse.Namespace) -> int:
     settings, catalog = _prepared(args)
     at = parse_cli_instant(args.at, settings)
     source = cli_source(settings, at, catalog)
-    report = load_report(source, catalog.slos, at)
+    report = load_report(source, catalog.slos, at, stored_days=stored_days_for(settings))
     overview = policy_overview(settings, report, catalog.service_names(), source)
     frozen = [s for s in overview.states if s.state is PolicyState.FREEZE]
     for message in dict.fromkeys([*report.errors.values(), *(s.error for s in report.statuses if s.error)]):
@@ -210,12 +211,14 @@ def command_set(args: argparse.Namespace) -> int:
 
 
 def command_decide(args: argparse.Namespace) -> int:
+    from data.slo.long_windows import stored_days_for
     from data.slo.service import load_report
     from data.slo_policy.service import AlreadyRecorded, PolicyError, record_decision, states
 
     settings, catalog = _prepared(args)
     at = settings.now()
-    shown = {s.service: s for s in states(settings, load_report(cli_source(settings, at, catalog), catalog.slos, at))}
+    report = load_report(cli_source(settings, at, catalog), catalog.slos, at, stored_days=stored_days_for(settings))
+    shown = {s.service: s for s in states(settings, report)}
     now = shown.get(args.service)
     try:
         decision = record_decision(

@@ -60,6 +60,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "now": "RELIABILITY_NOW",
         "refresh_seconds": "REFRESH_SECONDS",
         "fragments": "PAGE_FRAGMENTS",
+        "windows_from_rollups": "SLO_WINDOWS_FROM_ROLLUPS",
         "deploy_series": "SLO_DEPLOY_SERIES",
         "deploy_service_label": "SLO_DEPLOY_SERVICE_LABEL",
         "deploy_version_label": "SLO_DEPLOY_VERSION_LABEL",
@@ -89,6 +90,8 @@ class Settings:
     refresh_seconds: float = 60.0
     # PAGE_FRAGMENTS: False reruns the whole page on every interaction, as before fragments (for measuring them)
     fragments: bool = True
+    # SLO_WINDOWS_FROM_ROLLUPS: long windows summed from stored daily rollups plus their edges (False: read whole)
+    windows_from_rollups: bool = True
     # the configured Prometheus options (timeout, token, auth, TLS, cap), kept when no URL is set
     prometheus_options: PrometheusSettings | None = field(default=None, repr=False, compare=False, hash=False)
     # SLO_DEPLOY_SERIES (+ _SERVICE_LABEL, _VERSION_LABEL): the series deploys are read from, besides entered ones
@@ -192,6 +195,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     now_override = _now_override(value, problems)
     refresh_seconds = _refresh_seconds(value, problems)
     fragments = _flag(value, "fragments", True, problems)
+    windows_from_rollups = _flag(value, "windows_from_rollups", True, problems)
     deploy_series = _deploy_series(value, problems)
     source_options = _source_options(secrets, environ, secrets_path, problems)
     if problems:
@@ -208,6 +212,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         now_override=now_override,
         refresh_seconds=refresh_seconds,
         fragments=fragments,
+        windows_from_rollups=windows_from_rollups,
         deploy_series=deploy_series,
         source_options=source_options,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import socket
 import threading
 import time
@@ -43,7 +44,7 @@ from data.slo.promql import (
     indicator_selectors,
     slice_expressions,
 )
-from data.slo.sources import CountsResult, Exclusions, SourceError, SourceTimeout
+from data.slo.sources import CountsResult, Exclusions, Partial, SourceError, SourceTimeout
 from metrics.slo.adjustments import Interval, adjusted_counts
 from metrics.slo.definitions import EventCounts, SloDefinition
 from metrics.slo.report import requested_windows
@@ -107,6 +108,11 @@ class _DeadlineAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HttpPool, "https": _HttpsPool}
 
 
+# A range selector as the app writes it (``format_prometheus_duration``): ``[30d]``, ``[90m]``, ``[3723s]``.
+_RANGE = re.compile(r"\[(\d+)([smhdw])\]")
+_RANGE_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
 class _CountingSession(requests.Session):
     """The HTTP session of one source: it counts the queries and adds up their times, for the benchmark and the
     tests that hold the query count to its contract."""
@@ -118,10 +124,13 @@ class _CountingSession(requests.Session):
         self.elapsed_seconds = 0.0
         self.server_seconds = 0.0
         self.longest_query_bytes = 0
+        self.longest_range_seconds = 0
 
     def note_query(self, query: str) -> None:
+        ranges = [int(count) * _RANGE_UNIT_SECONDS[unit] for count, unit in _RANGE.findall(query)]
         with self._lock:
             self.longest_query_bytes = max(self.longest_query_bytes, len(query.encode()))
+            self.longest_range_seconds = max(self.longest_range_seconds, *ranges, 0)
 
     def count(self, elapsed_seconds: float, server_seconds: float) -> None:
         with self._lock:
@@ -339,6 +348,11 @@ class PrometheusSource:
     def longest_query_bytes(self) -> int:
         return self._session.longest_query_bytes
 
+    @property
+    def longest_range_seconds(self) -> int:
+        """The longest range selector (``[30d]``) any query of this source asked for: how far back one read goes."""
+        return self._session.longest_range_seconds
+
     # -- HTTP
     def _params(self, extra: dict) -> dict:
         params = dict(extra)
@@ -513,16 +527,23 @@ class PrometheusSource:
 
     # -- SLO counts
     def window_counts(
-        self, slos: list[SloDefinition], at: datetime, exclusions: Exclusions | None = None
+        self,
+        slos: list[SloDefinition],
+        at: datetime,
+        exclusions: Exclusions | None = None,
+        partial: Partial | None = None,
     ) -> CountsResult:
         """Counts for every SLO and window, one query per metric and window (``grouped_queries``) whatever the
         number of SLOs: the burn windows, each other window some SLO's alert tiers read (an AlertPolicy's
         lookbackWindow) and each period length. A query the engine refuses costs the SLOs that read it their
         figures, with the engine's reason; the others still get theirs. Budget adjustments (``exclusions``) add the
         events inside each adjusted interval: the same reads ending there (``@``), grouped the same way, so they
-        cost queries per distinct interval and metric, never per SLO."""
+        cost queries per distinct interval and metric, never per SLO. ``partial``: for those SLOs' window keys,
+        only the events inside the given intervals (a long window's edges, ``data.slo.long_windows``), read the
+        same way, and none of the rest of the window."""
         result = CountsResult()
         exclusions = exclusions or {}
+        partial = partial or {}
         windows = {slo.name: requested_windows(slo, at) for slo in slos}
         slice_slos = [slo for slo in slos if not slo.counts_events]
         slos = [slo for slo in slos if slo.counts_events]
@@ -530,6 +551,7 @@ class PrometheusSource:
         reads: list[CounterRead] = []
         read_of: dict[tuple[str, str, str], int] = {}  # (SLO, window key, role) -> its read
         inside_of: dict[tuple[str, str, str], list[int]] = {}  # -> its reads inside budget adjustments
+        parts_of: dict[tuple[str, str, str], list[int]] = {}  # -> its reads of a partial window's intervals
         for slo in slos:
             try:
                 selectors = indicator_selectors(slo.indicator)
@@ -537,9 +559,17 @@ class PrometheusSource:
                 result.errors[slo.name] = f"{self.description} cannot be asked for SLO {slo.name!r}: {error}"
                 continue
             excluded = exclusions.get(slo.name, {})
+            edges = partial.get(slo.name, {})
             for key, window in windows[slo.name].items():
                 # A calendar period that began less than a second ago has no window yet: no data, not an error.
                 if window < timedelta(seconds=1):
+                    continue
+                if key in edges:
+                    for role, selector in selectors.items():
+                        parts_of[(slo.name, key, role)] = list(range(len(reads), len(reads) + len(edges[key])))
+                        reads.extend(
+                            CounterRead(selector, part.length, slo.indicator.counter, part.end) for part in edges[key]
+                        )
                     continue
                 for role, selector in selectors.items():
                     read_of[(slo.name, key, role)] = len(reads)
@@ -575,6 +605,11 @@ class PrometheusSource:
                 events: dict[str, float | None] = {}
                 removed: dict[str, float | None] = {}
                 for role in ("total", "bad", "good"):
+                    if (slo.name, key, role) in parts_of:  # an interval without samples adds nothing
+                        found = [events_of(part, slo.name) for part in parts_of[(slo.name, key, role)]]
+                        found = [value for value in found if value is not None]
+                        events[role] = math.fsum(found) if found else None
+                        continue
                     position = read_of.get((slo.name, key, role))
                     if position is None:
                         continue

@@ -20,7 +20,7 @@ import pandas as pd
 
 from data.deadline import CallState, run_within
 from data.secrets import redact
-from data.slo.sources import CountsResult, Exclusions, SloSource, SourceError
+from data.slo.sources import CountsResult, Exclusions, Partial, SloSource, SourceError
 from metrics.slo.definitions import EventCounts, SloDefinition
 
 DEFAULT_DEADLINE_SECONDS = 10.0  # for sources without a timeout of their own (the demo)
@@ -81,7 +81,11 @@ class RoutedSource:
         return (max(known) if known else DEFAULT_DEADLINE_SECONDS) + GRACE_SECONDS
 
     def window_counts(
-        self, slos: list[SloDefinition], at: datetime, exclusions: Exclusions | None = None
+        self,
+        slos: list[SloDefinition],
+        at: datetime,
+        exclusions: Exclusions | None = None,
+        partial: Partial | None = None,
     ) -> CountsResult:
         """Each source's batch side by side (its own fixed number of queries), merged. A source that raises
         ``SourceError`` or does not answer by the deadline (the longest source timeout, and a second) gives each of
@@ -91,11 +95,14 @@ class RoutedSource:
 
         def ask(source: SloSource, mine: list[SloDefinition]):
             def call() -> CountsResult:
-                if exclusions:
-                    return source.window_counts(
-                        mine, at, {s.name: exclusions[s.name] for s in mine if s.name in exclusions}
-                    )
-                return source.window_counts(mine, at)
+                names = {slo.name for slo in mine}
+                theirs = {name: parts for name, parts in (partial or {}).items() if name in names}
+                if not (exclusions or theirs):
+                    return source.window_counts(mine, at)
+                excluded = {name: windows for name, windows in (exclusions or {}).items() if name in names}
+                if theirs:  # only given to Prometheus-compatible sources (``data.slo.long_windows``)
+                    return source.window_counts(mine, at, excluded, partial=theirs)
+                return source.window_counts(mine, at, excluded)
 
             return call
 

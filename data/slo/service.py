@@ -16,6 +16,7 @@ from data.settings import Settings
 from data.slo.alert_history import HISTORY_SPAN, AlertHistory, load_alert_history
 from data.slo.alert_rules import burn_rate_rules, rules_yaml
 from data.slo.catalog import Catalog, Severity
+from data.slo.long_windows import StoredDays, stored_days_for, window_counts_with_stored_days
 from data.slo.sources import SloSource, SourceError, SourceTimeout
 from metrics.access import Actor
 from metrics.slo.adjustments import Adjustment, adjust_buckets, covering, exclusions, expand
@@ -38,15 +39,25 @@ from metrics.slo.timeseries import (
 
 
 def load_report(
-    source: SloSource, slos: list[SloDefinition], at: datetime, adjustments: Sequence[Adjustment] = ()
+    source: SloSource,
+    slos: list[SloDefinition],
+    at: datetime,
+    adjustments: Sequence[Adjustment] = (),
+    stored_days: StoredDays | None = None,
 ) -> SloReport:
     """Every SLO's status at ``at``. An unreachable source yields a report of "no data" rows plus its error.
 
     ``adjustments`` (budget adjustments in force): the events inside them count neither as good nor as bad in any
-    window; each status keeps its raw figures beside the adjusted ones (``SloStatus.raw``)."""
+    window; each status keeps its raw figures beside the adjusted ones (``SloStatus.raw``). ``stored_days``: the
+    windows that span whole days are summed from the daily rollups stored there plus their edges, read from the
+    source (``data.slo.long_windows``); ``SloReport.long_windows`` says which."""
     excluded, covering_by_slo = adjustment_exclusions(slos, at, adjustments)
+    long_windows = None
     try:
-        result = source.window_counts(slos, at, excluded) if excluded else source.window_counts(slos, at)
+        if stored_days is not None and not source.is_demo:
+            result, long_windows = window_counts_with_stored_days(source, slos, at, excluded, stored_days)
+        else:
+            result = source.window_counts(slos, at, excluded) if excluded else source.window_counts(slos, at)
     except SourceError as error:
         message = str(error)
         return build_report(
@@ -62,6 +73,7 @@ def load_report(
         adjustments_by_slo=covering_by_slo,
         warnings=result.warnings,
         split_counts_by_slo=result.split,
+        long_windows=long_windows,
     )
 
 
@@ -321,7 +333,7 @@ def collect_snapshots(
     from data.slo_adjustments.service import adjustments_in_force
 
     source = make_source(settings, demo_end=taken_at, catalog=catalog)
-    report = load_report(source, slos, taken_at, adjustments_in_force(settings))
+    report = load_report(source, slos, taken_at, adjustments_in_force(settings), stored_days_for(settings))
     stored = save_snapshots(engine_for(settings.database_url), snapshot_rows(report, taken_at), actor=actor)
     return SnapshotRun(taken_at, stored, dict(report.errors))
 

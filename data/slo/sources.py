@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 import pandas as pd
 
-from metrics.slo.adjustments import Expansion
+from metrics.slo.adjustments import Expansion, Interval
 from metrics.slo.definitions import EventCounts, SloDefinition
 
 # Per SLO name, per window key: the intervals a budget adjustment takes out of that window (``adjustments.exclusions``).
 Exclusions = Mapping[str, Mapping[str, Expansion]]
+# Per SLO name, per window key: read only the events inside these intervals (a long window's partial edges, whose
+# whole days come from the store: ``data.slo.long_windows``).
+Partial = Mapping[str, Mapping[str, Sequence[Interval]]]
 
 
 @dataclass
@@ -46,5 +49,8 @@ class SloSource(Protocol):
     def window_counts(
         self, slos: list[SloDefinition], at: datetime, exclusions: Exclusions | None = None
     ) -> CountsResult: ...
+
+    # Sources that read a window's parts (Prometheus-compatible ones, and a routed source over them) also take
+    # ``partial: Partial`` in ``window_counts``; the demo does not, and its long windows are always read whole.
 
     def event_buckets(self, slo: SloDefinition, start: datetime, end: datetime, step: timedelta) -> pd.DataFrame: ...

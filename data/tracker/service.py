@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from data.settings import Settings
 from data.slo.catalog import Catalog
+from data.slo.long_windows import stored_days_for
 from data.slo.service import load_report, make_source
 from data.tracker.signals import (
     discovered_database_names,
@@ -99,7 +100,8 @@ def source_readings_for(settings: Settings, slos: Sequence, at: datetime) -> Rea
         from data.slo_adjustments.service import adjustments_in_force
 
         adjustments = adjustments_in_force(settings) if slos else ()
-        report = load_report(make_source(settings, demo_end=at, slos=slos), slos, at, adjustments) if slos else None
+        source = make_source(settings, demo_end=at, slos=slos)
+        report = load_report(source, slos, at, adjustments, stored_days_for(settings)) if slos else None
         return tracker_readings(report, at, wanted_databases=names, database_readings=probe_reading_provider(settings))
 
     return read

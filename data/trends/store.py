@@ -145,3 +145,22 @@ def last_collected_at(engine: sa.Engine, *, demo: bool = False) -> datetime | No
     query = sa.select(sa.func.max(_TABLE.c.collected_at)).where(_source_filter(demo))
     with engine.connect() as connection:
         return connection.execute(query).scalar()
+
+
+def stored_event_days(
+    engine: sa.Engine, slos: Sequence[str], first: date, last: date
+) -> dict[str, dict[date, tuple[float, float] | None]]:
+    """Per SLO, its collected days between ``first`` and ``last`` that count events: (total, bad), or None for a
+    day its counters had no series. One query whatever the number of SLOs (the names are matched in Python, so the
+    statement's size does not grow with them); the demo's rows never count."""
+    wanted = set(slos)
+    query = sa.select(_TABLE.c.slo, _TABLE.c.day, _TABLE.c.total, _TABLE.c.bad).where(
+        _TABLE.c.day >= first, _TABLE.c.day <= last, _TABLE.c.counted == "events", _source_filter(False)
+    )
+    days: dict[str, dict[date, tuple[float, float] | None]] = {}
+    with engine.connect() as connection:
+        for row in connection.execute(query):
+            if row.slo in wanted:
+                counted = None if row.total is None else (row.total, row.bad or 0.0)
+                days.setdefault(row.slo, {})[row.day] = counted
+    return days

@@ -35,13 +35,16 @@ def week_bounds(week: str, time_zone: str) -> tuple[datetime, datetime]:
 def slo_readings(settings: Settings, slos: list[SloDefinition], at: datetime, report: SloReport | None = None):
     """Budget remaining and alert state of every SLO at ``at``: (readings, error or None). ``report``: one already
     read (the page passes its cached report, or the last good one when the source fails now)."""
+    from data.slo.long_windows import stored_days_for
     from data.slo.service import load_report
     from data.trends.service import rollup_source
 
     if report is None:
         from data.slo_adjustments.service import adjustments_in_force
 
-        report = load_report(rollup_source(settings, slos), slos, at, adjustments_in_force(settings))
+        report = load_report(
+            rollup_source(settings, slos), slos, at, adjustments_in_force(settings), stored_days_for(settings)
+        )
     if report.statuses and all(status.error for status in report.statuses):
         return [], report.statuses[0].error
     return [SloReading(s.slo.name, s.slo.service, s.budget_remaining, s.alert_state) for s in report.statuses], None

@@ -18,6 +18,7 @@ from metrics.slo.alerts import (
 )
 from metrics.slo.budget import budget_remaining, burn_rate, sli, time_to_exhaustion
 from metrics.slo.definitions import EventCounts, SloDefinition, parse_duration
+from metrics.slo.long_windows import StoredWindowUse
 from metrics.slo.periods import Period, current_period
 
 PERIOD_KEY = "period"
@@ -265,6 +266,8 @@ class SloReport:
     warnings: tuple[str, ...] = ()
     # Each split SLO's values, the urgent first (``sort_key``).
     splits: dict[str, tuple[SplitStatus, ...]] = field(default_factory=dict)
+    # Which long windows were summed from stored daily rollups and which read directly (None: every one directly).
+    long_windows: StoredWindowUse | None = None
 
     def to_dict(self, raw: bool = False) -> dict:
         slos = []
@@ -281,6 +284,7 @@ class SloReport:
             "slos": slos,
             "errors": dict(self.errors),
             "warnings": list(self.warnings),
+            "long_windows": self.long_windows.to_dict() if self.long_windows else None,
         }
 
     def status(self, slo_name: str) -> SloStatus | None:
@@ -309,6 +313,7 @@ def build_report(
     raw_counts_by_slo: dict[str, dict[str, EventCounts | None]] | None = None,
     adjustments_by_slo: dict[str, tuple[Adjustment, ...]] | None = None,
     split_counts_by_slo: dict[str, dict[tuple[str, ...], dict[str, EventCounts | None]]] | None = None,
+    long_windows: StoredWindowUse | None = None,
 ) -> SloReport:
     """``counts_by_slo`` adjusted where ``raw_counts_by_slo`` has the SLO's raw counts (budget adjustments);
     ``split_counts_by_slo``: a split SLO's counts per value of its split labels."""
@@ -347,4 +352,5 @@ def build_report(
         errors=dict(errors or {}),
         warnings=tuple(warnings),
         splits=splits,
+        long_windows=long_windows,
     )

@@ -23,6 +23,7 @@ import streamlit as st
 from data.last_good import LastGoodStore
 from data.settings import DEFAULT_SECRETS_FILE, Settings, load_settings
 from data.slo.catalog import Catalog, CatalogError, load_catalog
+from data.slo.long_windows import StoredDays, stored_days_for
 from data.slo.service import (
     SloHistory,
     demo_history_end,
@@ -227,8 +228,9 @@ def _cached_report(
     _source: SloSource,
     _catalog: Catalog,
     _adjustments: tuple,
+    _stored_days: StoredDays | None = None,
 ) -> tuple[SloReport, datetime]:
-    return load_report(_source, _catalog.slos, at, _adjustments), datetime.now(UTC)
+    return load_report(_source, _catalog.slos, at, _adjustments, _stored_days), datetime.now(UTC)
 
 
 def adjustments_in_force(app_settings: Settings) -> tuple:
@@ -264,6 +266,7 @@ def _read_report(app_settings: Settings, slo_catalog: Catalog, at: datetime) -> 
         slo_source,
         slo_catalog,
         adjustments,
+        stored_days_for(app_settings),
     )
     return fresh, read_at, key
 

@@ -199,6 +199,8 @@ def show_overview(shown_report, at) -> None:
         )
         if split_line := slo_widgets.split_captions(statuses, report.splits):
             st.caption(split_line)
+        if report.long_windows is not None:
+            st.caption(f"Long windows: {widgets.plain(report.long_windows.summary())}.")
         caption_column, download_column = st.columns([4, 1], vertical_alignment="center")
         stale = (
             f"{WARN.symbol} Stale: read at {widgets.local_time(shown_report.read_at, settings.team_timezone)}. "
