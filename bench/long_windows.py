@@ -154,7 +154,8 @@ def main() -> int:
     for size in sizes:
         figures = results[size] = measure(size, args.step)
         print(
-            f"long_windows: N={size} step={args.step}s queries={figures['queries']} direct_queries={figures['direct_queries']} "
+            f"long_windows: N={size} step={args.step}s queries={figures['queries']} "
+            f"direct_queries={figures['direct_queries']} "
             f"cold_s={figures['cold_s']:.3f} direct_cold_s={figures['direct_cold_s']:.3f} "
             f"prometheus_s={figures['prometheus_s']:.3f} direct_prometheus_s={figures['direct_prometheus_s']:.3f} "
             f"ratio_cold={figures['direct_cold_s'] / figures['cold_s']:.1f} "

@@ -19,6 +19,7 @@ from data.slo.sources import CountsResult, Exclusions, SloSource
 from metrics.slo.definitions import EventCounts, SloDefinition
 from metrics.slo.long_windows import StoredWindowUse, WindowSplit, combined_counts, split_window
 from metrics.slo.report import requested_windows
+from metrics.trends.rollups import counted_fingerprint
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ def window_counts_with_stored_days(
             splits[slo.name] = keyed
     needed = [day for keyed in splits.values() for split in keyed.values() for day in split.days]
     try:
-        days = stored_event_days(stored.engine, list(splits), min(needed), max(needed)) if needed else {}
+        fingerprints = {slo.name: counted_fingerprint(slo) for slo in slos if slo.name in splits}
+        days = stored_event_days(stored.engine, fingerprints, min(needed), max(needed)) if needed else {}
     except sa.exc.SQLAlchemyError as error:  # the store is down or not migrated: every window is read whole
         direct.update(dict.fromkeys(splits, f"the store could not be read ({type(error).__name__})"))
         splits, days = {}, {}

@@ -35,7 +35,15 @@ from data.slo.promql import SLO_LABEL, Matcher, SelectorError, SeriesSelector, b
 from metrics.access import Actor, Role, require
 from metrics.slo.definitions import RatioIndicator, SloDefinition, format_prometheus_duration
 from metrics.slo.periods import period_length
-from metrics.trends.rollups import DailyRollup, LocalDay, day_runs, last_complete_day, local_days, local_midnight
+from metrics.trends.rollups import (
+    DailyRollup,
+    LocalDay,
+    counted_fingerprint,
+    day_runs,
+    last_complete_day,
+    local_days,
+    local_midnight,
+)
 
 SETTLE = timedelta(minutes=10)  # a day counts as complete this long after its closing midnight
 DEFAULT_BACKFILL_DAYS = 90
@@ -116,6 +124,7 @@ def _rollups_for_day(day: LocalDay, slos: Sequence[SloDefinition], read: RunCoun
                 bad=None if total is None else bad,
                 latency_buckets=read.buckets.get(key),
                 counted=slo.unit,
+                fingerprint=counted_fingerprint(slo),
             )
         )
     return rows
@@ -350,7 +359,9 @@ def collect_daily_rollups(
     summary = CollectionSummary(first=first, last=last, source=DEMO_SOURCE if is_demo else source.description)
     if first > last:
         return summary
-    done = collected_pairs(engine, first, last, demo=is_demo)
+    done = collected_pairs(
+        engine, first, last, demo=is_demo, fingerprints={s.name: counted_fingerprint(s) for s in slos}
+    )
     summary.already_collected = len(done)
     names = {slo.name for slo in slos}
     todo = [day for day in local_days(first, last, time_zone) if any((day.day, n) not in done for n in names)]

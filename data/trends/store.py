@@ -9,7 +9,7 @@ Rows carry their source: the demo's rows (``collect rollups --demo``) never coun
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -53,6 +53,8 @@ class DailyRollupRow(Base):
     latency_p99: Mapped[float | None] = mapped_column(sa.Double, nullable=True)
     latency_buckets: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)  # {le: events}
     counted: Mapped[str] = mapped_column(sa.String(10), server_default="events")  # events, slices or points
+    # ``metrics.trends.rollups.counted_fingerprint`` of the SLO when collected; NULL for rows stored before 0018
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     source: Mapped[str] = mapped_column(sa.String(200))
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -113,13 +115,22 @@ def _source_filter(demo: bool):
     return _TABLE.c.source == DEMO_SOURCE if demo else _TABLE.c.source != DEMO_SOURCE
 
 
-def collected_pairs(engine: sa.Engine, first: date, last: date, *, demo: bool = False) -> set[tuple[date, str]]:
-    """(day, slo) pairs already stored between ``first`` and ``last`` (inclusive) by this kind of source."""
-    query = sa.select(_TABLE.c.day, _TABLE.c.slo).where(
+def collected_pairs(
+    engine: sa.Engine, first: date, last: date, *, demo: bool = False, fingerprints: Mapping[str, str] | None = None
+) -> set[tuple[date, str]]:
+    """(day, slo) pairs already stored between ``first`` and ``last`` (inclusive) by this kind of source. With
+    ``fingerprints`` (per SLO): a row stored under another fingerprint counted other queries and is not collected
+    (rows stored before fingerprints, NULL, are kept as they are)."""
+    query = sa.select(_TABLE.c.day, _TABLE.c.slo, _TABLE.c.fingerprint).where(
         _TABLE.c.day >= first, _TABLE.c.day <= last, _source_filter(demo)
     )
+    fingerprints = fingerprints or {}
     with engine.connect() as connection:
-        return {(row.day, row.slo) for row in connection.execute(query)}
+        return {
+            (row.day, row.slo)
+            for row in connection.execute(query)
+            if row.fingerprint is None or fingerprints.get(row.slo, row.fingerprint) == row.fingerprint
+        }
 
 
 def daily_rollups_between(
@@ -148,19 +159,19 @@ def last_collected_at(engine: sa.Engine, *, demo: bool = False) -> datetime | No
 
 
 def stored_event_days(
-    engine: sa.Engine, slos: Sequence[str], first: date, last: date
+    engine: sa.Engine, slos: Mapping[str, str], first: date, last: date
 ) -> dict[str, dict[date, tuple[float, float] | None]]:
     """Per SLO, its collected days between ``first`` and ``last`` that count events: (total, bad), or None for a
     day its counters had no series. One query whatever the number of SLOs (the names are matched in Python, so the
-    statement's size does not grow with them); the demo's rows never count."""
-    wanted = set(slos)
-    query = sa.select(_TABLE.c.slo, _TABLE.c.day, _TABLE.c.total, _TABLE.c.bad).where(
+    statement's size does not grow with them); the demo's rows never count. ``slos``: name -> the SLO's
+    fingerprint now; a day stored under another one counted other queries and is left out."""
+    query = sa.select(_TABLE.c.slo, _TABLE.c.day, _TABLE.c.total, _TABLE.c.bad, _TABLE.c.fingerprint).where(
         _TABLE.c.day >= first, _TABLE.c.day <= last, _TABLE.c.counted == "events", _source_filter(False)
     )
     days: dict[str, dict[date, tuple[float, float] | None]] = {}
     with engine.connect() as connection:
         for row in connection.execute(query):
-            if row.slo in wanted:
+            if row.slo in slos and row.fingerprint in (None, slos[row.slo]):
                 counted = None if row.total is None else (row.total, row.bad or 0.0)
                 days.setdefault(row.slo, {})[row.day] = counted
     return days

@@ -14,6 +14,7 @@ exactly at the objective (burn rate 1) consumes 1/30 of a 30-day budget; a 30-da
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from metrics.slo.budget import burn_rate, error_ratio, sli
-from metrics.slo.definitions import EventCounts
+from metrics.slo.definitions import EventCounts, SloDefinition
 
 LATENCY_QUANTILES: tuple[float, ...] = (0.5, 0.95, 0.99)
 
@@ -32,6 +33,13 @@ class RollupOrigin(StrEnum):
 
     DEMO = "demo data"  # computed in memory from the demo history (or stored by ``collect rollups --demo``)
     STORE = "the store"  # collected from Prometheus into the store
+
+
+def counted_fingerprint(slo: SloDefinition) -> str:
+    """What an SLO's stored days count, in 16 hex digits: its indicator (queries, counter kind) and unit. A day
+    stored under another fingerprint counted other queries, so it is collected again and no window sums it."""
+    text = repr((slo.indicator, slo.unit, slo.time_slices))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,7 @@ class DailyRollup:
     bad: float | None
     latency_buckets: dict[str, float] | None = field(default=None, hash=False, compare=False)
     counted: str = "events"  # what total and bad count: events, slices or points (``SloDefinition.unit``)
+    fingerprint: str | None = field(default=None, compare=False)  # ``counted_fingerprint`` of the SLO when collected
 
     @property
     def counts(self) -> EventCounts | None:
@@ -215,4 +224,5 @@ class DailyRollup:
             "latency_p99": self.latency(0.99),
             "latency_buckets": self.latency_buckets,
             "counted": self.counted,
+            "fingerprint": self.fingerprint,
         }

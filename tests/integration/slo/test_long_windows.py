@@ -280,3 +280,26 @@ def test_slo_report_says_which_windows_came_from_stored_days_and_direct_reads_th
             assert got["sli"] is None
         else:
             assert got["sli"] == pytest.approx(expected["sli"], rel=1e-6)
+
+
+def test_days_stored_for_other_queries_are_not_summed_until_collected_again(engine_server, tmp_path_factory):
+    from dataclasses import replace
+
+    days = collected_store(tmp_path_factory, engine_server, [ROLLING], date(2026, 10, 21))
+    changed = replace(ROLLING, indicator=replace(INDICATOR, total_query='requests_total{outcome="all",zone=""}'))
+    before = load_report(source_of(engine_server), [changed], AT, stored_days=days)
+    assert before.long_windows.direct == {changed.name: "6 day(s) not stored"}  # the week's whole days
+    summary = collect_daily_rollups(
+        source_of(engine_server),
+        [changed],
+        days.engine,
+        time_zone=BERLIN,
+        now=END + timedelta(hours=2),
+        actor=admin(),
+        first=date(2026, 10, 21),
+        last=END.date(),
+    )
+    assert summary.already_collected == 0 and summary.rows_stored == 11
+    after = load_report(source_of(engine_server), [changed], AT, stored_days=days)
+    assert changed.name in after.long_windows.from_days
+    days.engine.dispose()

@@ -280,3 +280,33 @@ def test_a_partial_answer_keeps_the_overview_and_says_figures_may_be_incomplete(
     assert f"Figures may be incomplete. Prometheus ({hostile.url_for('partial')}) answered partly" in texts(app.warning)
     assert PARTIAL_WARNING in texts(app.warning)
     assert not app.error and len(overview(app)) == len(EXAMPLE_SLOS)
+
+
+def test_the_overview_says_its_long_windows_were_summed_from_stored_days(monkeypatch, demo_prometheus, tmp_path):
+    from datetime import date, datetime, timedelta
+
+    from data.slo.prometheus import PrometheusSettings, PrometheusSource
+    from data.store import engine_for, migrate
+    from data.trends.rollups import collect_daily_rollups
+    from tests.support.actors import admin
+
+    monkeypatch.setenv("PROMETHEUS_URL", demo_prometheus.url)
+    monkeypatch.setenv("TEAM_TIMEZONE", "Europe/Berlin")
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    migrate(store)
+    engine = engine_for(store)
+    at = datetime.fromisoformat("2026-10-31T21:15:00+00:00")
+    collect_daily_rollups(
+        PrometheusSource(PrometheusSettings(url=demo_prometheus.url)),
+        load_catalog(DEFAULT_CATALOG).slos,
+        engine,
+        time_zone="Europe/Berlin",
+        now=at + timedelta(hours=1),
+        actor=admin(),
+        first=date(2026, 9, 28),
+        last=date(2026, 10, 30),
+    )
+    engine.dispose()
+    app = run({"at": at.isoformat()})
+    line = f"Long windows: the period and 3d windows of {len(EXAMPLE_SLOS)} SLO(s) summed from"
+    assert line in texts(app.caption)
