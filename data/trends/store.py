@@ -170,8 +170,8 @@ def stored_event_days(
     )
     days: dict[str, dict[date, tuple[float, float] | None]] = {}
     with engine.connect() as connection:
-        for row in connection.execute(query):
-            if row.slo in slos and row.fingerprint in (None, slos[row.slo]):
-                counted = None if row.total is None else (row.total, row.bad or 0.0)
-                days.setdefault(row.slo, {})[row.day] = counted
+        rows = connection.execute(query).all()  # plain tuples: tens of thousands of rows at a thousand SLOs
+    for slo, day, total, bad, fingerprint in rows:
+        if slo in slos and fingerprint in (None, slos[slo]):
+            days.setdefault(slo, {})[day] = None if total is None else (total, bad or 0.0)
     return days

@@ -17,6 +17,7 @@ the report says which SLOs and which days (``StoredWindowUse``), so nothing is s
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,8 +41,10 @@ class WindowSplit:
         return tuple(part for part in (self.head, self.tail) if part is not None)
 
 
+@functools.lru_cache(maxsize=256)
 def split_window(start: datetime, end: datetime, time_zone: str) -> WindowSplit | None:
-    """``(start, end]`` as edges and whole days of ``time_zone``; None when it holds no whole day (nothing to save)."""
+    """``(start, end]`` as edges and whole days of ``time_zone``; None when it holds no whole day (nothing to save).
+    Cached: a thousand SLOs share a handful of windows at one instant."""
     first = local_date(start, time_zone)
     if local_day(first, time_zone).start < start:
         first += timedelta(days=1)
