@@ -13,7 +13,8 @@ Prints one line per size:
 Each time is the median of ``RUNS`` fresh sources (empty caches) after one warm-up. Targets: the same number of
 queries with and without rollups and at every size; ratio_cold >= 5; max_rel_diff <= 1e-6.
 ``--sizes 200,1000`` picks the sizes (default 200), ``--step 300`` the seconds between samples (default 60; at
-1,000 SLOs a minute apart the history is 90 million samples, so ``make bench`` runs 1,000 SLOs 5 minutes apart). The histories are built once and cached under var/cache/tsdb/ (the first run of a size takes minutes).
+1,000 SLOs a minute apart the history is 90 million samples, so ``make bench`` runs 1,000 SLOs 5 minutes apart).
+The histories are built once and cached under var/cache/tsdb/ (the first run of a size takes minutes).
 """
 
 from __future__ import annotations

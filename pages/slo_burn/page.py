@@ -15,10 +15,11 @@ import streamlit as st
 from data.slo.annotations import AnnotationKind, combined, slo_annotations
 from data.slo.service import drilldown_series
 from data.slo_policy import service as slo_policy
+from metrics.access import Role
 from metrics.slo.alerts import ATTENTION_STATES
 from metrics.slo.report import split_named
 from metrics.slo.timeseries import SHOWN_RECENT_SPAN
-from pages.common import live, loaders, widgets
+from pages.common import collect, identity, live, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG
 from pages.common.policy import show_freezes
 from pages.common.theme import WARN, alert_state_badge
@@ -136,6 +137,26 @@ def show_live_overview() -> None:
     show_overview(shown_report, at)
 
 
+def show_missing_days(use) -> None:
+    """Some long windows were read whole for want of stored days: an admin collects those days here, with progress
+    (what ``collect rollups`` does from cron), and the overview sums them from then on."""
+    if not use.missing_days:
+        return
+    actor = identity.current_actor(settings)
+    first, last = use.missing_days[0], use.missing_days[-1]
+    collect_now = st.button(
+        f"Collect the missing days ({first.isoformat()} .. {last.isoformat()})",
+        icon=":material/download:",
+        key="collect_missing_days",
+        disabled=not actor.can(Role.ADMIN),
+        help="Store the daily rollups these windows need, as `python cli.py collect rollups` does from cron"
+        + ("" if actor.can(Role.ADMIN) else ". Admins only."),
+    )
+    if collect_now and collect.show_collection(settings, catalog, identity.collector_actor(settings), first, last):
+        loaders.clear_slo_data()
+        st.caption("The overview sums the stored days from its next refresh.")
+
+
 def show_partial_answers(report) -> None:
     """The engine answered but said its answer may miss data (a Thanos store, a Mimir ingester): the figures
     stand, with this said above them."""
@@ -201,6 +222,7 @@ def show_overview(shown_report, at) -> None:
             st.caption(split_line)
         if report.long_windows is not None:
             st.caption(f"Long windows: {widgets.plain(report.long_windows.summary())}.")
+            show_missing_days(report.long_windows)
         caption_column, download_column = st.columns([4, 1], vertical_alignment="center")
         stale = (
             f"{WARN.symbol} Stale: read at {widgets.local_time(shown_report.read_at, settings.team_timezone)}. "

@@ -17,10 +17,9 @@ from metrics.access import Role
 from metrics.formatting import format_count, format_percent
 from metrics.slo.annotations import AnnotationKind
 from metrics.trends.aggregate import EARLIEST_DAY, GRAINS, MAX_RANGE_DAYS, earliest_first
-from pages.common import history, identity, loaders, widgets
+from pages.common import collect, history, identity, loaders, widgets
 from pages.common.charts import PLOTLY_CONFIG, add_annotations
 from pages.trends import charts as trends_charts
-from pages.trends import collect
 
 COLLECT_COMMAND = "python cli.py collect rollups"
 CHANGE_WIDTH, SLO_WIDTH = 110, 220  # px, in the "What changed" table

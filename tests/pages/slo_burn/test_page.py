@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.settings import DEFAULT_CATALOG
@@ -282,7 +283,10 @@ def test_a_partial_answer_keeps_the_overview_and_says_figures_may_be_incomplete(
     assert not app.error and len(overview(app)) == len(EXAMPLE_SLOS)
 
 
-def test_the_overview_says_its_long_windows_were_summed_from_stored_days(monkeypatch, demo_prometheus, tmp_path):
+LONG_WINDOWS_AT = "2026-10-31T21:15:00+00:00"  # inside the backfilled history, on its 5-minute sample grid
+
+
+def stored_rollups(prometheus_url: str, store: str, first) -> None:
     from datetime import date, datetime, timedelta
 
     from data.slo.prometheus import PrometheusSettings, PrometheusSource
@@ -290,23 +294,50 @@ def test_the_overview_says_its_long_windows_were_summed_from_stored_days(monkeyp
     from data.trends.rollups import collect_daily_rollups
     from tests.support.actors import admin
 
-    monkeypatch.setenv("PROMETHEUS_URL", demo_prometheus.url)
-    monkeypatch.setenv("TEAM_TIMEZONE", "Europe/Berlin")
-    store = f"sqlite:///{tmp_path / 'store.db'}"
     migrate(store)
     engine = engine_for(store)
-    at = datetime.fromisoformat("2026-10-31T21:15:00+00:00")
     collect_daily_rollups(
-        PrometheusSource(PrometheusSettings(url=demo_prometheus.url)),
+        PrometheusSource(PrometheusSettings(url=prometheus_url)),
         load_catalog(DEFAULT_CATALOG).slos,
         engine,
         time_zone="Europe/Berlin",
-        now=at + timedelta(hours=1),
+        now=datetime.fromisoformat(LONG_WINDOWS_AT) + timedelta(hours=1),
         actor=admin(),
-        first=date(2026, 9, 28),
+        first=first,
         last=date(2026, 10, 30),
     )
     engine.dispose()
-    app = run({"at": at.isoformat()})
+
+
+def test_the_overview_says_its_long_windows_were_summed_from_stored_days(monkeypatch, demo_prometheus, tmp_path):
+    from datetime import date
+
+    monkeypatch.setenv("PROMETHEUS_URL", demo_prometheus.url)
+    monkeypatch.setenv("TEAM_TIMEZONE", "Europe/Berlin")
+    stored_rollups(demo_prometheus.url, f"sqlite:///{tmp_path / 'store.db'}", date(2026, 9, 28))
+    st.cache_data.clear()
+    app = run({"at": LONG_WINDOWS_AT})
+    line = f"Long windows: the period and 3d windows of {len(EXAMPLE_SLOS)} SLO(s) summed from"
+    assert line in texts(app.caption)
+    assert not [button for button in app.button if button.key == "collect_missing_days"]
+
+
+def test_days_the_long_windows_miss_are_collected_from_the_overview_and_summed_after(
+    monkeypatch, demo_prometheus, tmp_path
+):
+    from datetime import date
+
+    monkeypatch.setenv("PROMETHEUS_URL", demo_prometheus.url)
+    monkeypatch.setenv("TEAM_TIMEZONE", "Europe/Berlin")
+    stored_rollups(demo_prometheus.url, f"sqlite:///{tmp_path / 'store.db'}", date(2026, 10, 10))
+    st.cache_data.clear()  # the reports another test's store gave for this same instant and Prometheus
+    app = run({"at": LONG_WINDOWS_AT})
+    assert "read whole: day(s) 2026-10-01" in texts(app.caption)
+    [collect] = [button for button in app.button if button.key == "collect_missing_days"]
+    assert collect.label == "Collect the missing days (2026-10-01 .. 2026-10-09)"
+    collect.click().run()
+    assert not app.exception
+    assert "Stored 81 rows for 9 days (2026-10-01 .. 2026-10-09)" in " ".join(s.label for s in app.status)
+    app.run()
     line = f"Long windows: the period and 3d windows of {len(EXAMPLE_SLOS)} SLO(s) summed from"
     assert line in texts(app.caption)
