@@ -32,6 +32,10 @@ app_rss_mb: VmRSS of the Streamlit process and any children, from /proc, sampled
 phase, and its peak during the phase. On stderr: each page's figures, and the CPU seconds the app and the browsers
 used per load (on a 2-core machine running its own 25 browsers, the browsers' share tells how much of the render
 time is the app's).
+Then (``--replicas``, default 2) the same viewers on one app process, and then spread over that many processes,
+all on one PostgreSQL store sharing their Prometheus answers (``data.slo.shared_answers``):
+    load: replicas=<n> viewers=<n> minutes=<d> loads=<n> prometheus_queries_per_min=<q> ratio_to_one_replica=<r>
+Target: the replicas send at most 10 % more queries per minute than one process.
 Each viewer waits ``--pause-seconds`` between loads, like a person reading. A load that does not finish within
 ``--load-timeout`` seconds is counted as failed and reported.
 """
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
 import os
 import platform
@@ -63,6 +68,7 @@ from tests.support.servers import (  # noqa: E402
     build_tsdb,
     chromium_executable,
     start_app,
+    start_postgres,
     start_prometheus,
 )
 
@@ -251,37 +257,42 @@ async def keep_loading(
         await asyncio.sleep(pause_s)
 
 
-async def run_phase(browser, app, prometheus_url: str, viewers: int, args, memory: MemorySampler) -> PhaseResult:
+async def run_phase(browser, apps, prometheus_url: str, viewers: int, args, memory: MemorySampler) -> PhaseResult:
+    """``viewers`` people loading the pages for ``--minutes``, spread over ``apps`` (replicas behind a load
+    balancer: viewer i on app i mod n)."""
     result = PhaseResult(viewers=viewers)
+    urls = [apps[i % len(apps)].url for i in range(viewers)]
     opened = await asyncio.gather(
-        *(open_viewer(browser, app.url, args.load_timeout * 2, result.warm_up_failures) for _ in range(viewers))
+        *(open_viewer(browser, url, args.load_timeout * 2, result.warm_up_failures) for url in urls)
     )
+    pids = [app.process.pid for app in apps]
     try:
         browsers = browser_pids()
         queries_before = settled_queries_answered(prometheus_url)
-        app_cpu_before, browser_cpu_before = cpu_seconds([app.process.pid]), cpu_seconds(browsers)
+        app_cpu_before, browser_cpu_before = cpu_seconds(pids), cpu_seconds(browsers)
         memory.reset()
         started = time.monotonic()
         deadline = started + args.minutes * 60
         # Half the viewers start on each page, so both pages are loaded at the same time from the first second.
         await asyncio.gather(
             *(
-                keep_loading(page, app.url, deadline, args.pause_seconds, args.load_timeout, result, first_page=i)
+                keep_loading(page, urls[i], deadline, args.pause_seconds, args.load_timeout, result, first_page=i)
                 for i, (_, page) in enumerate(opened)
             )
         )
         result.seconds = time.monotonic() - started  # the last loads may end after the deadline: counted in full
         result.queries = settled_queries_answered(prometheus_url) - queries_before
-        result.app_cpu_s = cpu_seconds([app.process.pid]) - app_cpu_before
+        result.app_cpu_s = cpu_seconds(pids) - app_cpu_before
         result.browser_cpu_s = cpu_seconds(browsers) - browser_cpu_before
-        result.rss_end_mb = tree_rss_mb(app.process.pid)
+        result.rss_end_mb = sum(tree_rss_mb(pid) for pid in pids)
         result.rss_peak_mb = max(memory.peak_mb, result.rss_end_mb)
     finally:
         await asyncio.gather(*(context.close() for context, _ in opened))
     return result
 
 
-async def drive(app, prometheus_url: str, args) -> list[PhaseResult]:
+async def drive(app, prometheus_url: str, args, phases=None) -> list[PhaseResult]:
+    """Each phase (apps, viewers) in turn; default: one viewer, then ``--viewers``, on ``app``."""
     from playwright.async_api import async_playwright
 
     executable = chromium_executable()
@@ -294,13 +305,13 @@ async def drive(app, prometheus_url: str, args) -> list[PhaseResult]:
         try:
             with MemorySampler(app.process.pid) as memory:
                 results = []
-                for viewers in (1, args.viewers):
+                for apps, viewers in phases or [([app], 1), ([app], args.viewers)]:
                     print(
-                        f"# phase: {viewers} viewer(s) for {args.minutes:g} min (app RSS before: "
-                        f"{tree_rss_mb(app.process.pid):.0f} MiB)…",
+                        f"# phase: {viewers} viewer(s) on {len(apps)} app process(es) for {args.minutes:g} min "
+                        f"(app RSS before: {tree_rss_mb(app.process.pid):.0f} MiB)…",
                         file=sys.stderr,
                     )
-                    results.append(await run_phase(browser, app, prometheus_url, viewers, args, memory))
+                    results.append(await run_phase(browser, apps, prometheus_url, viewers, args, memory))
                 return results
         finally:
             await browser.close()
@@ -324,6 +335,21 @@ def collect_rollups(env: dict[str, str]) -> str:
         if done.returncode != 0:
             raise SystemExit(f"cli.py {' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout.strip().splitlines()[-1]
+
+
+def measure_replicas(env: dict[str, str], prometheus_url: str, args) -> tuple[PhaseResult, PhaseResult]:
+    """``--viewers`` on one app process, then on ``--replicas`` processes, all on one PostgreSQL store (its answers
+    shared, ``PROMETHEUS_SHARED_ANSWERS``): the queries per minute Prometheus gets each way."""
+    with start_postgres() as postgres:
+        store_env = {**env, "DATABASE_URL": postgres.create_database("load_replicas")}
+        store_env["PROMETHEUS_SHARED_ANSWERS"] = "true"
+        print(f"# replicas, on PostgreSQL: {collect_rollups(store_env)}", file=sys.stderr)
+        with contextlib.ExitStack() as stack:
+            apps = [stack.enter_context(start_app(store_env)) for _ in range(args.replicas)]
+            one, several = asyncio.run(
+                drive(apps[0], prometheus_url, args, phases=[(apps[:1], args.viewers), (apps, args.viewers)])
+            )
+    return one, several
 
 
 def queries_per_evaluation(prometheus_url: str) -> int:
@@ -357,6 +383,12 @@ def main() -> int:
     parser.add_argument("--viewers", type=int, default=25, help="viewers in the second phase (default 25)")
     parser.add_argument("--pause-seconds", type=float, default=2.0, help="each viewer's pause between loads")
     parser.add_argument("--load-timeout", type=float, default=120.0, help="seconds before a load counts as failed")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="then app processes on one PostgreSQL store, against one process on it (default 2; 1: skip)",
+    )
     args = parser.parse_args()
 
     def write(path: Path) -> None:
@@ -389,6 +421,7 @@ def main() -> int:
         with start_app(env) as app:
             results = asyncio.run(drive(app, prometheus.url, args))
             log_tail = app.log_path.read_text(errors="replace")[-2000:] if app.log_path.exists() else ""
+        replicas = measure_replicas(env, prometheus.url, args) if args.replicas > 1 else None
     one_viewer = results[0].queries_per_minute
     failed = target_missed = False
     for result in results:
@@ -434,6 +467,22 @@ def main() -> int:
         for failure in sorted(set(result.failures + result.warm_up_failures))[:5]:
             print(f"#   failed: {failure}", file=sys.stderr)
         failed = failed or bool(result.failures)
+    if replicas is not None:
+        one, several = replicas
+        ratio = several.queries_per_minute / one.queries_per_minute if one.queries_per_minute else float("nan")
+        print(
+            f"load: replicas=1 viewers={one.viewers} minutes={args.minutes:g} loads={len(one.all_renders)} "
+            f"prometheus_queries_per_min={one.queries_per_minute:.1f}"
+        )
+        print(
+            f"load: replicas={args.replicas} viewers={several.viewers} minutes={args.minutes:g} "
+            f"loads={len(several.all_renders)} prometheus_queries_per_min={several.queries_per_minute:.1f} "
+            f"ratio_to_one_replica={ratio:.2f}"
+        )
+        if not ratio <= 1.1:
+            print(f"# target missed: {args.replicas} replicas send {ratio:.2f}x one replica's queries", file=sys.stderr)
+            target_missed = True
+        failed = failed or bool(one.failures or several.failures)
     print(f"# load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
     if failed and log_tail:
         print(f"# app log tail:\n{log_tail}", file=sys.stderr)

@@ -61,6 +61,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "refresh_seconds": "REFRESH_SECONDS",
         "fragments": "PAGE_FRAGMENTS",
         "windows_from_rollups": "SLO_WINDOWS_FROM_ROLLUPS",
+        "shared_answers": "PROMETHEUS_SHARED_ANSWERS",
         "deploy_series": "SLO_DEPLOY_SERIES",
         "deploy_service_label": "SLO_DEPLOY_SERVICE_LABEL",
         "deploy_version_label": "SLO_DEPLOY_VERSION_LABEL",
@@ -92,6 +93,9 @@ class Settings:
     fragments: bool = True
     # SLO_WINDOWS_FROM_ROLLUPS: long windows summed from stored daily rollups plus their edges (False: read whole)
     windows_from_rollups: bool = True
+    # PROMETHEUS_SHARED_ANSWERS: Prometheus answers shared through the store by every app process on it; None: on
+    # for a PostgreSQL or MariaDB store, off for SQLite (one process, and its writes would contend with the app's)
+    shared_answers: bool | None = None
     # the configured Prometheus options (timeout, token, auth, TLS, cap), kept when no URL is set
     prometheus_options: PrometheusSettings | None = field(default=None, repr=False, compare=False, hash=False)
     # SLO_DEPLOY_SERIES (+ _SERVICE_LABEL, _VERSION_LABEL): the series deploys are read from, besides entered ones
@@ -196,6 +200,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
     refresh_seconds = _refresh_seconds(value, problems)
     fragments = _flag(value, "fragments", True, problems)
     windows_from_rollups = _flag(value, "windows_from_rollups", True, problems)
+    shared_answers = _flag(value, "shared_answers", False, problems) if value("app", "shared_answers")[0] else None
     deploy_series = _deploy_series(value, problems)
     source_options = _source_options(secrets, environ, secrets_path, problems)
     if problems:
@@ -213,6 +218,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path | No
         refresh_seconds=refresh_seconds,
         fragments=fragments,
         windows_from_rollups=windows_from_rollups,
+        shared_answers=shared_answers,
         deploy_series=deploy_series,
         source_options=source_options,
     )

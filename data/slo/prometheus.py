@@ -44,6 +44,7 @@ from data.slo.promql import (
     indicator_selectors,
     slice_expressions,
 )
+from data.slo.shared_answers import SharedAnswers, shared_read
 from data.slo.sources import CountsResult, Exclusions, Partial, SourceError, SourceTimeout
 from metrics.slo.adjustments import Interval, adjusted_counts
 from metrics.slo.definitions import EventCounts, SloDefinition
@@ -314,8 +315,10 @@ def _is_sample(sample: object) -> bool:
 class PrometheusSource:
     is_demo = False
 
-    def __init__(self, settings: PrometheusSettings) -> None:
+    def __init__(self, settings: PrometheusSettings, answers: SharedAnswers | None = None) -> None:
+        """``answers``: the store's answers shared with every app process on it (``data.slo.shared_answers``)."""
         self.settings = settings
+        self.answers = answers
         self.description = f"{settings.name} ({SecretUrl.parse(settings.url).describe(userinfo=False)})"
         self._url = settings.url.rstrip("/")
         self._session = _CountingSession()
@@ -464,14 +467,21 @@ class PrometheusSource:
         return self.instant_answer(query, at, deadline)[0]
 
     def instant_answer(self, query: str, at: datetime, deadline: float | None = None) -> tuple[list[dict], tuple]:
-        """``instant``, with the engine's warnings about its answer (partial data), kept in the cache with it."""
+        """``instant``, with the engine's warnings about its answer (partial data), kept in the cache with it (and
+        in the store's shared answers, when the source has them)."""
         key = ("instant", query, at.timestamp())
         cached = self._cache.get(key)
         if cached is not None:
             return cached  # type: ignore[return-value]
-        self._session.note_query(query)
-        params = self._params({"query": query, "time": f"{at.timestamp():.3f}"})
-        answer = self._result("/api/v1/query", params, "vector", deadline)
+
+        def read() -> dict:
+            self._session.note_query(query)
+            params = self._params({"query": query, "time": f"{at.timestamp():.3f}"})
+            result, warnings = self._result("/api/v1/query", params, "vector", deadline)
+            return {"result": result, "warnings": list(warnings)}
+
+        found = shared_read(self.answers, key, deadline or time.monotonic() + self.settings.timeout_seconds, read)
+        answer = (found["result"], tuple(found["warnings"]))
         self._cache.put(key, answer)
         return answer
 
@@ -486,6 +496,11 @@ class PrometheusSource:
             return cached  # type: ignore[return-value]
         if deadline is None:
             deadline = time.monotonic() + self.settings.timeout_seconds
+        result = shared_read(self.answers, key, deadline, lambda: self._range(query, start, end, step, deadline))
+        self._cache.put(key, result)
+        return result
+
+    def _range(self, query: str, start: datetime, end: datetime, step: timedelta, deadline: float) -> list[dict]:
         self._session.note_query(query)
         merged: dict[tuple, dict] = {}
         piece_start = start
@@ -503,9 +518,7 @@ class PrometheusSource:
                 labels = tuple(sorted(series["metric"].items()))
                 merged.setdefault(labels, {"metric": series["metric"], "values": []})["values"].extend(series["values"])
             piece_start = piece_end + step
-        result = list(merged.values())
-        self._cache.put(key, result)
-        return result
+        return list(merged.values())
 
     def alerting_rules(self) -> list[dict] | None:
         """The alerting rules the server evaluates (``/api/v1/rules?type=alert``), each with its group's name under

@@ -17,6 +17,7 @@ from data.slo.alert_history import HISTORY_SPAN, AlertHistory, load_alert_histor
 from data.slo.alert_rules import burn_rate_rules, rules_yaml
 from data.slo.catalog import Catalog, Severity
 from data.slo.long_windows import StoredDays, stored_days_for, window_counts_with_stored_days
+from data.slo.shared_answers import SharedAnswers, source_identity
 from data.slo.sources import SloSource, SourceError, SourceTimeout
 from metrics.access import Actor
 from metrics.slo.adjustments import Adjustment, adjust_buckets, covering, exclusions, expand
@@ -376,12 +377,27 @@ def make_source(
     from data.slo.prometheus import PrometheusSource
 
     if settings.prometheus is not None:
-        default: SloSource = PrometheusSource(settings.prometheus)
+        default: SloSource = PrometheusSource(settings.prometheus, shared_answers_for(settings, settings.prometheus))
     else:
         from data.slo.demo import DemoSource
 
         default = DemoSource(end=demo_end)
     return with_data_sources(default, settings, catalog, slos)
+
+
+def shared_answers_for(settings: Settings, prometheus) -> SharedAnswers | None:
+    """The store's shared answers for the source ``prometheus`` (``PrometheusSettings``) when the settings share
+    them (``Settings.shared_answers``; by default with a PostgreSQL or MariaDB store), else None."""
+    from data.store import shared_engine
+    from data.store.engine import as_sqlalchemy_url
+
+    shared = settings.shared_answers
+    if shared is None:
+        shared = as_sqlalchemy_url(settings.database_url).get_backend_name() != "sqlite"
+    if not shared:
+        return None
+    engine = shared_engine(settings.database_url)
+    return SharedAnswers(engine, source_identity(prometheus), prometheus.cache_ttl_seconds)
 
 
 def with_data_sources(
@@ -402,4 +418,6 @@ def with_data_sources(
     named = named_source_settings(
         catalog.data_sources, settings.source_options, settings.prometheus_options or settings.prometheus
     )
-    return RoutedSource(default, {name: PrometheusSource(each) for name, each in named.items()})
+    return RoutedSource(
+        default, {name: PrometheusSource(each, shared_answers_for(settings, each)) for name, each in named.items()}
+    )

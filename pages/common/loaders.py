@@ -23,6 +23,7 @@ import streamlit as st
 from data.last_good import LastGoodStore
 from data.settings import DEFAULT_SECRETS_FILE, Settings, load_settings
 from data.slo.catalog import Catalog, CatalogError, load_catalog
+from data.slo.kept_reports import kept_reports_for
 from data.slo.long_windows import StoredDays, stored_days_for
 from data.slo.service import (
     SloHistory,
@@ -295,7 +296,8 @@ def report_or_last_good(
     report when there is none yet (``Shown.no_data_yet``). ``fixed``: ``at`` comes from a link's ``?at=``."""
     fresh, read_at, key = _read_report(app_settings, slo_catalog, at)
     failure = "; ".join(dict.fromkeys(fresh.errors.values())) or None
-    return last_good_store().resolve(_panel_key("report", key, fixed), fresh, failure, read_at)
+    keeper = kept_reports_for(app_settings, slo_catalog.slos)
+    return last_good_store().resolve(_panel_key("report", key, fixed), fresh, failure, read_at, keeper)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, max_entries=64)

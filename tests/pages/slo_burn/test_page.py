@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.settings import DEFAULT_CATALOG
 from data.slo.catalog import load_catalog
+from tests.conftest import HISTORY_END
 from tests.support.apptest import SETTINGS_VARIABLES, texts
 from tests.support.prometheus_metrics import settled_queries_answered
 
@@ -341,3 +342,28 @@ def test_days_the_long_windows_miss_are_collected_from_the_overview_and_summed_a
     app.run()
     line = f"Long windows: the period and 3d windows of {len(EXAMPLE_SLOS)} SLO(s) summed from"
     assert line in texts(app.caption)
+
+
+def test_a_restart_during_an_outage_shows_the_last_good_report_kept_in_the_store(monkeypatch):
+    """The first process read the overview; Prometheus then went down and the app restarted (no memory of its own):
+    the overview shows the report the store kept, marked stale with the time it was read."""
+    from data.slo import demo
+    from tests.support.servers import build_tsdb, start_prometheus
+
+    at = {"at": "2026-11-01T00:00:00Z"}
+
+    def write(path):
+        with path.open("w", encoding="utf-8") as out:
+            demo.write_openmetrics(demo.generate_history(HISTORY_END), out)
+
+    with start_prometheus(build_tsdb(write, f"demo-{demo.cache_key(HISTORY_END)}")) as prometheus:
+        monkeypatch.setenv("PROMETHEUS_URL", prometheus.url)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        good = overview(run(at))
+    st.cache_data.clear()  # a restarted process: nothing in memory
+    st.cache_resource.clear()
+    app = run(at)
+    assert "Stale: read at" in texts(app.caption)
+    assert overview(app)[["SLO", "state"]].equals(good[["SLO", "state"]])
+    assert set(good["state"]) != {"○ no data"}

@@ -58,3 +58,36 @@ def test_concurrent_viewers_share_one_consistent_store():
         thread.join()
     assert len(store) == 4
     assert all(store.last_good(("report", k)).read_at == T0 + timedelta(seconds=199) for k in range(4))
+
+
+class RecordingKeeper:
+    def __init__(self, kept=None):
+        self.kept = kept
+        self.saved = []
+        self.loads = 0
+
+    def load(self, key):
+        self.loads += 1
+        return self.kept
+
+    def save(self, key, reading):
+        self.saved.append((key, reading))
+
+
+def test_a_failure_with_nothing_in_memory_shows_the_keepers_reading_stale():
+    from metrics.last_good import GoodReading
+
+    then = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    keeper = RecordingKeeper(GoodReading("kept report", then))
+    shown = LastGoodStore().resolve("report", "no data", "down", datetime(2026, 11, 20, 9, 5, tzinfo=UTC), keeper)
+    assert (shown.value, shown.read_at, shown.stale) == ("kept report", then, True)
+
+
+def test_a_good_read_is_handed_to_the_keeper_and_a_failure_with_memory_does_not_ask_it():
+    keeper = RecordingKeeper()
+    store = LastGoodStore()
+    read_at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    store.resolve("report", "fresh", None, read_at, keeper)
+    store.resolve("report", "no data", "down", read_at, keeper)
+    assert [reading.value for _, reading in keeper.saved] == ["fresh"]
+    assert keeper.loads == 0
