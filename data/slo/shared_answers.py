@@ -97,22 +97,25 @@ class SharedAnswers:
             self._warned = True
         logger.warning("Prometheus answers are not shared through the store: %s", type(error).__name__)
 
-    def _fresh(self, connection, key: str):
-        return connection.execute(
-            sa.select(_TABLE.c.answer, _TABLE.c.answered_at).where(
-                _TABLE.c.key == key, _TABLE.c.answered_at >= datetime.now(UTC) - self.ttl
-            )
-        ).first()
+    def _fresh(self, key: str) -> tuple[bool, str | None]:
+        """(a row for ``key`` younger than the TTL exists, its answer: None while claimed); (False, None) when the
+        store cannot be read."""
+        try:
+            with self.engine.connect() as connection:
+                row = connection.execute(
+                    sa.select(_TABLE.c.answer).where(
+                        _TABLE.c.key == key, _TABLE.c.answered_at >= datetime.now(UTC) - self.ttl
+                    )
+                ).first()
+        except sa.exc.SQLAlchemyError as error:
+            self._failed(error)
+            return False, None
+        return row is not None, None if row is None else row.answer
 
     def get(self, key: str) -> object | None:
         """The fresh answer under ``key``, or None (none, claimed but not answered yet, or the store is down)."""
-        try:
-            with self.engine.connect() as connection:
-                row = self._fresh(connection, key)
-        except sa.exc.SQLAlchemyError as error:
-            self._failed(error)
-            return None
-        return None if row is None or row.answer is None else json.loads(row.answer)
+        _, answer = self._fresh(key)
+        return None if answer is None else json.loads(answer)
 
     def claim(self, key: str) -> bool:
         """True when this process is to ask Prometheus for ``key`` (it won the claim, or the store is down);
@@ -146,16 +149,11 @@ class SharedAnswers:
         ``WAIT_SECONDS``; None when it did not come (its claim was released, or it is late)."""
         until = min(deadline, time.monotonic() + WAIT_SECONDS)
         while time.monotonic() < until:
-            try:
-                with self.engine.connect() as connection:
-                    row = self._fresh(connection, key)
-            except sa.exc.SQLAlchemyError as error:
-                self._failed(error)
-                return None
-            if row is None:
-                return None  # released: its claimer failed
-            if row.answer is not None:
-                return json.loads(row.answer)
+            found, answer = self._fresh(key)
+            if not found:
+                return None  # released (its claimer failed), or the store cannot be read
+            if answer is not None:
+                return json.loads(answer)
             time.sleep(POLL_SECONDS)
         return None
 

@@ -14,7 +14,6 @@ from data.incidents.service import (
     recent_incidents,
     record_incident,
 )
-from data.store import engine_for, migrate
 from metrics.access import PermissionDenied
 from metrics.incidents.rules import Incident, IncidentError
 from tests.support.actors import admin, editor
@@ -27,15 +26,6 @@ CSV = (
     "INC-1,checkout,SEV2,2026-11-17T10:00,,2026-11-17T10:10,2026-11-17T12:00,card errors,\n"
     "INC-2,search,SEV3,2026-11-18T10:00,,,,slow queries,\n"
 )
-
-
-@pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    migrate(url)
-    engine = engine_for(url)
-    yield engine
-    engine.dispose()
 
 
 def incident(reference: str = "INC-9", started: datetime = T0, **fields) -> Incident:

@@ -10,16 +10,6 @@ import sqlalchemy as sa
 
 from data.slo import shared_answers
 from data.slo.shared_answers import SharedAnswers, SourceAnswerRow, shared_read
-from data.store import engine_for, migrate
-
-
-@pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    migrate(url)
-    engine = engine_for(url)
-    yield engine
-    engine.dispose()
 
 
 def test_only_the_first_claim_of_a_key_wins(engine):

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
-
-from data.store import engine_for, migrate
 from data.tracker.service import REVISIT_CHECK_ACTOR, check_revisits, read_due_queue
 from data.tracker.store import audit_trail, change_state, create_item, get_item, record_review, update_item
 from metrics.tracker.rules import KnownNames
@@ -18,15 +15,6 @@ NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 TODAY = NOW.date()
 KNOWN = KnownNames(slos={"checkout-availability"}, services={"checkout"}, databases={"orders-db"})
 BUDGET = {"kind": "slo_budget_below", "slo": "checkout-availability", "threshold": 0.25}
-
-
-@pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    migrate(url)
-    engine = engine_for(url)
-    yield engine
-    engine.dispose()
 
 
 def parked(engine, revisit_on: date | None = None, **values):

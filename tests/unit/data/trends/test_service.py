@@ -9,7 +9,6 @@ import pytest
 
 from data.settings import Settings
 from data.slo.catalog import load_catalog
-from data.store import engine_for, migrate
 from data.trends.service import TrendRows, collect_rollups, trend_rows, trends_range, trends_view
 from metrics.trends.aggregate import daily_frame
 from metrics.trends.rollups import RollupOrigin
@@ -30,15 +29,6 @@ def settings(tmp_path, *, demo: bool = True) -> Settings:
         team_timezone=ZONE,
         now_override=NOW,
     )
-
-
-@pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    migrate(url)
-    engine = engine_for(url)
-    yield engine
-    engine.dispose()
 
 
 def stored(newest: date | None) -> TrendRows:
