@@ -55,8 +55,7 @@ fuzz: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	bash scripts/install_test_components.sh
 	$(VENV_PYTHON) bench/slo_overview.py
-	$(VENV_PYTHON) bench/long_windows.py --sizes 200
-	$(VENV_PYTHON) bench/long_windows.py --sizes 1000 --step 300
+	$(VENV_PYTHON) bench/long_windows.py
 	$(VENV_PYTHON) bench/db_probe.py
 	$(VENV_PYTHON) bench/rollups.py
 	$(VENV_PYTHON) bench/load.py

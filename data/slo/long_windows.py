@@ -1,5 +1,6 @@
 """The report's long windows from the store's daily rollups (``metrics.slo.long_windows``): which SLOs and windows
-can be summed from stored days, the one store read, and the source's read of only their edges.
+can be summed from stored days, the one store read, and the source's read of only their edges. A day-long window
+(the 1d tier) holds no whole day but is cut at midnight: its part after midnight is every long window's tail.
 
 Read directly, and said so (``StoredWindowUse.direct``): SLOs that count slices or points, split SLOs (the store has
 no per-value days), SLOs a budget adjustment touches (its events come out of whole windows), SLOs read from the demo
@@ -10,14 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from data.settings import Settings
 from data.slo.sources import CountsResult, Exclusions, SloSource
 from metrics.slo.definitions import EventCounts, SloDefinition
-from metrics.slo.long_windows import StoredWindowUse, WindowSplit, combined_counts, split_window
+from metrics.slo.long_windows import (
+    StoredWindowUse,
+    WindowSplit,
+    combined_counts,
+    split_at_midnight,
+    split_window,
+)
 from metrics.slo.report import requested_windows
 from metrics.trends.rollups import counted_fingerprint
 
@@ -81,6 +88,8 @@ def window_counts_with_stored_days(
         keyed = {}
         for key, window in requested_windows(slo, at).items():
             split = split_window(at - window, at, stored.time_zone)
+            if split is None and window >= timedelta(days=1):
+                split = split_at_midnight(at - window, at, stored.time_zone)
             if split is not None:
                 keyed[key] = split
         if keyed:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from metrics.slo.adjustments import Interval
-from metrics.slo.definitions import EventCounts
+from metrics.slo.definitions import EventCounts, parse_duration
 from metrics.trends.rollups import local_date, local_day
 
 
@@ -61,6 +61,16 @@ def split_window(start: datetime, end: datetime, time_zone: str) -> WindowSplit 
     return WindowSplit(head, tuple(days), tail)
 
 
+def split_at_midnight(start: datetime, end: datetime, time_zone: str) -> WindowSplit | None:
+    """``(start, end]`` cut at the last local midnight inside it, with no whole day: for a day-long window, whose
+    part after midnight is the very read every long window's tail already makes, so only the part before midnight
+    costs a read of its own. None when no midnight falls inside."""
+    midnight = local_day(local_date(end, time_zone), time_zone).start
+    if not start < midnight < end:
+        return None
+    return WindowSplit(Interval(start, midnight), (), Interval(midnight, end))
+
+
 def combined_counts(
     days: Sequence[date], stored: Mapping[date, EventCounts | None], edges: EventCounts | None
 ) -> EventCounts | None:
@@ -94,9 +104,10 @@ class StoredWindowUse:
         parts = []
         if self.from_days:
             keys = {key for keys in self.from_days.values() for key in keys}
-            named = (["the period"] if PERIOD_KEY in keys else []) + sorted(keys - {PERIOD_KEY})
+            named = (["the period"] if PERIOD_KEY in keys else []) + sorted(keys - {PERIOD_KEY}, key=parse_duration)
+            listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
             parts.append(
-                f"{' and '.join(named)} windows of {len(self.from_days)} SLO(s) summed from {self.days_read:,} stored "
+                f"{listed} windows of {len(self.from_days)} SLO(s) summed from {self.days_read:,} stored "
                 f"daily rollups ({self.time_zone} days); the source read only their partial first and last days"
             )
         if self.missing_days:

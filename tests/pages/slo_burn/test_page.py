@@ -318,7 +318,7 @@ def test_the_overview_says_its_long_windows_were_summed_from_stored_days(monkeyp
     stored_rollups(demo_prometheus.url, f"sqlite:///{tmp_path / 'store.db'}", date(2026, 9, 28))
     st.cache_data.clear()
     app = run({"at": LONG_WINDOWS_AT})
-    line = f"Long windows: the period and 3d windows of {len(EXAMPLE_SLOS)} SLO(s) summed from"
+    line = f"Long windows: the period, 1d and 3d windows of {len(EXAMPLE_SLOS)} SLO(s) summed from"
     assert line in texts(app.caption)
     assert not [button for button in app.button if button.key == "collect_missing_days"]
 
@@ -340,7 +340,7 @@ def test_days_the_long_windows_miss_are_collected_from_the_overview_and_summed_a
     assert not app.exception
     assert "Stored 81 rows for 9 days (2026-10-01 .. 2026-10-09)" in " ".join(s.label for s in app.status)
     app.run()
-    line = f"Long windows: the period and 3d windows of {len(EXAMPLE_SLOS)} SLO(s) summed from"
+    line = f"Long windows: the period, 1d and 3d windows of {len(EXAMPLE_SLOS)} SLO(s) summed from"
     assert line in texts(app.caption)
 
 

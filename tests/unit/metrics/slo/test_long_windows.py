@@ -9,7 +9,7 @@ import pytest
 
 from metrics.slo.adjustments import Interval
 from metrics.slo.definitions import EventCounts
-from metrics.slo.long_windows import StoredWindowUse, combined_counts, split_window
+from metrics.slo.long_windows import StoredWindowUse, combined_counts, split_at_midnight, split_window
 
 BERLIN = "Europe/Berlin"
 
@@ -92,3 +92,16 @@ def test_the_summary_names_the_days_not_stored():
 def test_the_summary_names_the_windows_summed_from_days():
     use = StoredWindowUse(BERLIN, from_days={"checkout": ("period", "3d")}, days_read=31)
     assert use.summary().startswith("the period and 3d windows of 1 SLO(s) summed from 31 stored daily rollups")
+
+
+def test_a_day_long_window_is_cut_at_the_midnight_inside_it():
+    at = berlin(2026, 11, 20, 14, 37)
+    split = split_at_midnight(at - timedelta(days=1), at, BERLIN)
+    assert split.head == Interval(at - timedelta(days=1), berlin(2026, 11, 20))
+    assert split.days == ()
+    assert split.tail == Interval(berlin(2026, 11, 20), at)
+
+
+def test_a_window_without_a_midnight_inside_is_not_cut():
+    at = berlin(2026, 11, 20, 14, 37)
+    assert split_at_midnight(at - timedelta(hours=6), at, BERLIN) is None
