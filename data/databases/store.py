@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from data.secrets import redact
 from data.store.audit import record_audit
 from data.store.engine import shared_engine
+from data.store.inserts import insert_ignoring_duplicates
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.access import Actor, Role, require, require_role
@@ -157,25 +158,6 @@ class DbaRecordWithdrawalRow(Base):
     reason: Mapped[str] = mapped_column(sa.Text)
 
 
-def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
-    if not rows:
-        return 0
-    name = connection.dialect.name
-    if name in ("postgresql", "sqlite"):
-        module = __import__(f"sqlalchemy.dialects.{name}", fromlist=["insert"])
-        statement = module.insert(table).on_conflict_do_nothing(index_elements=keys)
-    else:
-        statement = sa.insert(table).prefix_with("IGNORE")
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        if name == "postgresql":
-            inserted += len(connection.execute(statement.values(chunk).returning(table.c.id)).all())
-        else:
-            inserted += max(connection.execute(statement.values(chunk)).rowcount, 0)
-    return inserted
-
-
 def snapshot_row(health: DatabaseHealth, taken_at: datetime) -> dict[str, Any]:
     """The numbers of one health result worth keeping over time; its error redacted, since a stored row outlives
     the process and is shown to everyone who opens the history."""
@@ -228,13 +210,15 @@ def save_health_snapshots(database_url: str, healths: list[DatabaseHealth], now:
     ]
     statements = [row for health in healths for row in _statement_rows(health, taken_at)]
     with shared_engine(database_url).begin() as connection:
-        stored = _insert_ignoring(connection, DbHealthSnapshot.__table__, snapshots, ["taken_at", "database"])
-        _insert_ignoring(connection, DbTableSize.__table__, sizes, ["taken_at", "database", "table_name"])
-        _insert_ignoring(connection, DbSequenceValue.__table__, sequences, ["taken_at", "database", "sequence_name"])
-        _insert_ignoring(
+        stored = insert_ignoring_duplicates(connection, DbHealthSnapshot.__table__, snapshots, ["taken_at", "database"])
+        insert_ignoring_duplicates(connection, DbTableSize.__table__, sizes, ["taken_at", "database", "table_name"])
+        insert_ignoring_duplicates(
+            connection, DbSequenceValue.__table__, sequences, ["taken_at", "database", "sequence_name"]
+        )
+        insert_ignoring_duplicates(
             connection, DbTablespaceSize.__table__, tablespaces, ["taken_at", "database", "tablespace_name"]
         )
-        _insert_ignoring(
+        insert_ignoring_duplicates(
             connection, DbStatementSnapshot.__table__, statements, ["taken_at", "database", "statement_key"]
         )
         record_audit(

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.store.inserts import insert_ignoring_duplicates
 from data.store.models import Base
 from data.store.types import UTCDateTime
 from metrics.last_good import GoodReading
@@ -84,12 +85,9 @@ class KeptReports:
                     .where(_TABLE.c.key == key, _TABLE.c.read_at <= reading.read_at)
                     .values(read_at=reading.read_at, inputs=text)
                 )
-                if updated.rowcount == 0:
-                    exists = connection.execute(sa.select(_TABLE.c.key).where(_TABLE.c.key == key)).first()
-                    if exists is None:  # (a newer one from another process is left as it is)
-                        connection.execute(sa.insert(_TABLE).values(key=key, read_at=reading.read_at, inputs=text))
-        except sa.exc.IntegrityError:
-            pass  # another process inserted it a moment before: its reading stands
+                if updated.rowcount == 0:  # none yet; a newer one from another process is left as it is
+                    row = {"key": key, "read_at": reading.read_at, "inputs": text}
+                    insert_ignoring_duplicates(connection, _TABLE, [row], ["key"])
         except (sa.exc.SQLAlchemyError, ValueError) as error:
             _failed(error)
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.store.inserts import insert_ignoring_duplicates
 from data.store.models import Base
 from data.store.types import UTCDateTime
 
@@ -62,18 +63,6 @@ def source_identity(settings) -> str:
 
 def answer_key(identity: str, *parts: object) -> str:
     return hashlib.sha256(json.dumps([identity, *parts], default=str).encode()).hexdigest()
-
-
-def _insert_if_absent(dialect_name: str):
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-
-        return insert(_TABLE).on_conflict_do_nothing(index_elements=["key"])
-    if dialect_name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-
-        return insert(_TABLE).on_conflict_do_nothing(index_elements=["key"])
-    return sa.insert(_TABLE).prefix_with("IGNORE")
 
 
 class SharedAnswers:
@@ -119,11 +108,14 @@ class SharedAnswers:
 
     def claim(self, key: str) -> bool:
         """True when this process is to ask Prometheus for ``key`` (it won the claim, or the store is down);
-        False when another process claimed it in the last ``WAIT_SECONDS``."""
+        False when another process claimed it in the last ``WAIT_SECONDS``.
+
+        The stale row is deleted in a transaction of its own: on MariaDB a DELETE that finds nothing locks the gap
+        where the key would be, and two processes that each held that gap while inserting deadlocked, so both
+        asked Prometheus."""
         now = datetime.now(UTC)
         try:
-            with self.engine.begin() as connection:
-                # a stale row (expired answer, or an abandoned claim) gives way to a new claim
+            with self.engine.begin() as connection:  # a stale row (an expired answer or an abandoned claim) goes
                 connection.execute(
                     sa.delete(_TABLE).where(
                         _TABLE.c.key == key,
@@ -136,11 +128,13 @@ class SharedAnswers:
                         ),
                     )
                 )
-                statement = _insert_if_absent(connection.dialect.name).values(key=key, answer=None, answered_at=now)
-                if connection.dialect.name == "postgresql":  # psycopg gives no rowcount for a skipped insert
-                    return connection.execute(statement.returning(_TABLE.c.key)).first() is not None
-                return connection.execute(statement).rowcount > 0
+            with self.engine.begin() as connection:
+                claim = {"key": key, "answer": None, "answered_at": now}
+                return insert_ignoring_duplicates(connection, _TABLE, [claim], ["key"]) == 1
         except sa.exc.SQLAlchemyError as error:
+            found, _ = self._fresh(key)
+            if found:  # the store refused this claim for another's (a lock timeout): wait for theirs
+                return False
             self._failed(error)
             return True
 
@@ -166,8 +160,8 @@ class SharedAnswers:
                     sa.update(_TABLE).where(_TABLE.c.key == key).values(answer=text, answered_at=now)
                 )
                 if updated.rowcount == 0:
-                    connection.execute(
-                        _insert_if_absent(connection.dialect.name).values(key=key, answer=text, answered_at=now)
+                    insert_ignoring_duplicates(
+                        connection, _TABLE, [{"key": key, "answer": text, "answered_at": now}], ["key"]
                     )
                 with self._lock:
                     self._writes += 1

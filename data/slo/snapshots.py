@@ -9,28 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from data.store.audit import record_audit
+from data.store.inserts import insert_ignoring_duplicates
 from data.store.models import SloSnapshot
 from metrics.access import Actor, Role, require
 
 SNAPSHOT_COLUMNS = tuple(column.name for column in SloSnapshot.__table__.columns)
 _WRITABLE_COLUMNS = tuple(name for name in SNAPSHOT_COLUMNS if name != "id")
-# Stay well below SQLite's bound-parameter limit (32766) with 10 columns per row.
-_ROWS_PER_STATEMENT = 500
-
-
-def _insert_ignoring_duplicates(dialect_name: str, table: sa.Table) -> Any:
-    """INSERT that skips rows whose (taken_at, slo) already exists, in each backend's own words."""
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-
-        return insert(table).on_conflict_do_nothing(index_elements=["taken_at", "slo"])
-    if dialect_name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-
-        return insert(table).on_conflict_do_nothing(index_elements=["taken_at", "slo"])
-    if dialect_name in ("mysql", "mariadb"):
-        return sa.insert(table).prefix_with("IGNORE")
-    raise NotImplementedError(f"no idempotent insert for {dialect_name}")
 
 
 def save_snapshots(engine: sa.Engine, rows: list[dict[str, Any]], *, actor: Actor) -> int:
@@ -49,15 +33,8 @@ def save_snapshots(engine: sa.Engine, rows: list[dict[str, Any]], *, actor: Acto
             raise KeyError(f"unknown snapshot fields: {sorted(unknown)}")
         cleaned.append({name: row.get(name) for name in _WRITABLE_COLUMNS})
     table = SloSnapshot.__table__
-    inserted = 0
     with engine.begin() as connection:
-        statement = _insert_ignoring_duplicates(connection.dialect.name, table)
-        for start in range(0, len(cleaned), _ROWS_PER_STATEMENT):
-            chunk = cleaned[start : start + _ROWS_PER_STATEMENT]
-            if connection.dialect.name == "postgresql":  # psycopg reports no rowcount here: count RETURNING rows
-                inserted += len(connection.execute(statement.values(chunk).returning(table.c.id)).all())
-            else:
-                inserted += max(connection.execute(statement.values(chunk)).rowcount, 0)
+        inserted = insert_ignoring_duplicates(connection, table, cleaned, ["taken_at", "slo"])
         taken = sorted({row["taken_at"] for row in cleaned})
         record_audit(
             connection,

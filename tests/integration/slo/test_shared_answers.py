@@ -75,6 +75,29 @@ def test_two_processes_at_the_same_moment_ask_prometheus_once(demo_prometheus, s
     assert figures(reports[0]) == figures(reports[1])
 
 
+def test_of_two_processes_claiming_the_same_read_at_the_same_moment_exactly_one_wins(store):
+    """Each claim deletes the key's stale row first; on MariaDB that delete locks the empty gap, and when it shared a
+    transaction with the insert the two claims deadlocked and both went to Prometheus."""
+    answers = [SharedAnswers(engine_for(store.url), "same-source", 60) for _ in range(2)]
+    keys = [answers[0].key("query", index) for index in range(40)]
+    for key in keys:
+        start = threading.Barrier(2)
+        won = [None, None]
+
+        def claim(index: int, key: str = key, start: threading.Barrier = start, won: list = won) -> None:
+            start.wait()
+            won[index] = answers[index].claim(key)
+
+        threads = [threading.Thread(target=claim, args=(index,)) for index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(won) == [False, True], key
+    for shared in answers:
+        shared.engine.dispose()
+
+
 def test_another_tenant_on_the_same_url_does_not_read_the_first_ones_answers(demo_prometheus, store):
     team_a = process(demo_prometheus.url, store, headers=(("X-Scope-OrgID", "team-a"),))
     team_b = process(demo_prometheus.url, store, headers=(("X-Scope-OrgID", "team-b"),))
