@@ -56,6 +56,7 @@ bench: $(DEV_STAMP)
 	bash scripts/install_test_components.sh
 	$(VENV_PYTHON) bench/slo_overview.py
 	$(VENV_PYTHON) bench/long_windows.py
+	$(VENV_PYTHON) bench/peer.py
 	$(VENV_PYTHON) bench/db_probe.py
 	$(VENV_PYTHON) bench/rollups.py
 	$(VENV_PYTHON) bench/load.py

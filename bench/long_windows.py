@@ -48,10 +48,10 @@ TIME_ZONE = "Europe/Berlin"
 RUNS = 5
 
 
-def write_history(size: int, step_s: int):
+def write_history(size: int, step_s: int, history_end: datetime = HISTORY_END, days: int = DAYS):
     def write(path: Path) -> None:
-        end = int(HISTORY_END.timestamp())
-        stamps = list(range(end - DAYS * 86400, end + 1, step_s))
+        end = int(history_end.timestamp())
+        stamps = list(range(end - days * 86400, end + 1, step_s))
         with path.open("w", encoding="utf-8") as out:
             out.write("# TYPE lw_requests counter\n")
             for slo in range(size):
@@ -79,13 +79,13 @@ def catalog(size: int) -> list[SloDefinition]:
     ]
 
 
-def timed(settings: PrometheusSettings, slos, stored: StoredDays | None) -> dict[str, float]:
-    load_report(PrometheusSource(settings), slos, AT, stored_days=stored)  # warm-up: Prometheus's page cache
+def timed(settings: PrometheusSettings, slos, stored: StoredDays | None, at: datetime = AT) -> dict[str, float]:
+    load_report(PrometheusSource(settings), slos, at, stored_days=stored)  # warm-up: Prometheus's page cache
     colds, servers, queries = [], [], []
     for _ in range(RUNS):
         source = PrometheusSource(settings)
         started = time.perf_counter()
-        report = load_report(source, slos, AT, stored_days=stored)
+        report = load_report(source, slos, at, stored_days=stored)
         colds.append(time.perf_counter() - started)
         assert not report.errors and all(s.error is None for s in report.statuses), report.errors
         servers.append(source.server_seconds)
